@@ -1,0 +1,31 @@
+//! LawCircle core: the domain rules of the 15-minute public legal service
+//! circle (15分钟公共法律服务圈), shared by the phone (through the UniFFI
+//! bindings) and the platform server, so that the server re-checks exactly
+//! what the phone decided.
+//!
+//! One module per concept:
+//! * [`coord`]: points with their datum (WGS-84, GCJ-02, BD-09);
+//! * [`geometry`]: polygons (area boundaries, fences);
+//! * [`area`]: district → street → village/community;
+//! * [`facility`]: the 13 facility kinds, the 8 service products;
+//! * [`opening_hours`]: weekly schedules with dated exceptions;
+//! * [`duty_post`]: duty posts and their fences;
+//! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
+//! * [`catalogue`]: applying imports with stable ids and versions;
+//! * [`content`]: content-addressed photos and attachments.
+
+pub mod area;
+pub mod catalogue;
+pub mod content;
+pub mod coord;
+pub mod duty_post;
+pub mod export;
+pub mod facility;
+pub mod geometry;
+pub mod import;
+pub mod opening_hours;
+
+/// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
+pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
+/// Walking speed implied by the plan, in metres per minute (4.8 km/h).
+pub const WALKING_SPEED_M_PER_MIN: f64 = 80.0;
