@@ -1,1 +1,139 @@
-//! placeholder
+//! `lawcircle-ffi`: the LawCircle core as the Kotlin (Android) and Swift
+//! (iOS) shells see it, through UniFFI proc-macros.
+//!
+//! The surface is small and grows with the features: records cross as plain
+//! data, errors as one small public enum with a reason. The Foundation
+//! exposes the datum-aware point and distance rules, so the shells never
+//! compare a GPS (WGS-84) fix with map (GCJ-02/BD-09) coordinates.
+
+use lawcircle_core::coord::{self, CoordError, GeoPoint};
+
+uniffi::setup_scaffolding!();
+
+/// A geodetic datum (坐标系).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Datum {
+    /// WGS-84: GPS, OpenStreetMap.
+    Wgs84,
+    /// GCJ-02: Amap/高德, Tencent.
+    Gcj02,
+    /// BD-09: Baidu.
+    Bd09,
+}
+
+impl From<Datum> for coord::Datum {
+    fn from(d: Datum) -> Self {
+        match d {
+            Datum::Wgs84 => coord::Datum::Wgs84,
+            Datum::Gcj02 => coord::Datum::Gcj02,
+            Datum::Bd09 => coord::Datum::Bd09,
+        }
+    }
+}
+
+impl From<coord::Datum> for Datum {
+    fn from(d: coord::Datum) -> Self {
+        match d {
+            coord::Datum::Wgs84 => Datum::Wgs84,
+            coord::Datum::Gcj02 => Datum::Gcj02,
+            coord::Datum::Bd09 => Datum::Bd09,
+        }
+    }
+}
+
+/// A point with its datum.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct Point {
+    pub lat: f64,
+    pub lng: f64,
+    pub datum: Datum,
+}
+
+impl TryFrom<Point> for GeoPoint {
+    type Error = LawCircleError;
+
+    fn try_from(p: Point) -> Result<Self, Self::Error> {
+        GeoPoint::new(p.lat, p.lng, p.datum.into()).map_err(LawCircleError::from)
+    }
+}
+
+impl From<GeoPoint> for Point {
+    fn from(p: GeoPoint) -> Self {
+        Point {
+            lat: p.lat,
+            lng: p.lng,
+            datum: p.datum.into(),
+        }
+    }
+}
+
+/// The error every fallible call raises: a kind the shell can switch on and
+/// a reason it can show.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum LawCircleError {
+    /// An input is invalid; `field` names it for the form.
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+}
+
+impl From<CoordError> for LawCircleError {
+    fn from(e: CoordError) -> Self {
+        let field = match e {
+            CoordError::LongitudeOutOfRange(_) => "lng",
+            CoordError::UnknownDatum(_) => "datum",
+            CoordError::LatitudeOutOfRange(_) | CoordError::LatLngSwapped { .. } => "lat",
+        };
+        LawCircleError::InvalidInput {
+            field: field.to_string(),
+            reason: e.to_string(),
+        }
+    }
+}
+
+/// The core library's version.
+#[uniffi::export]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// The same place in another datum.
+#[uniffi::export]
+pub fn convert_point(point: Point, to: Datum) -> Result<Point, LawCircleError> {
+    let p: GeoPoint = point.try_into()?;
+    Ok(p.to_datum(to.into()).into())
+}
+
+/// Great-circle distance in metres, each point converted from its own datum.
+#[uniffi::export]
+pub fn distance_m(a: Point, b: Point) -> Result<f64, LawCircleError> {
+    let a: GeoPoint = a.try_into()?;
+    let b: GeoPoint = b.try_into()?;
+    Ok(a.distance_m(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_and_measures_across_datums() {
+        let gps = Point {
+            lat: 27.93,
+            lng: 120.82,
+            datum: Datum::Wgs84,
+        };
+        let amap = convert_point(gps, Datum::Gcj02).unwrap();
+        assert_eq!(amap.datum, Datum::Gcj02);
+        assert!(distance_m(gps, amap).unwrap() < 0.01);
+        let err = convert_point(
+            Point {
+                lat: 120.8,
+                lng: 27.9,
+                datum: Datum::Wgs84,
+            },
+            Datum::Gcj02,
+        )
+        .unwrap_err();
+        assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "lat"));
+    }
+}

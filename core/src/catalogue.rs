@@ -32,7 +32,8 @@ pub struct ApplySummary {
 }
 
 impl ApplySummary {
-    fn count<T>(&mut self, merge: &Merge<T>) {
+    /// Counts one merge outcome.
+    pub fn count<T>(&mut self, merge: &Merge<T>) {
         match merge {
             Merge::Created(_) => self.created += 1,
             Merge::Updated(_) => self.updated += 1,

@@ -1,1 +1,316 @@
-fn main() {}
+//! `lawcircle-server`: serve the API, import and export the catalogue.
+
+use clap::{Args, Parser, Subcommand};
+use lawcircle_core::content::{ContentStore, PhotoDir};
+use lawcircle_core::export;
+use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
+use lawcircle_server::api::{AppState, router};
+use lawcircle_server::demo;
+use lawcircle_server::importer::{ImportFailure, import_bytes};
+use lawcircle_server::store::{FacilityFilter, Store};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "lawcircle-server",
+    version,
+    about = "LawCircle platform server (15分钟公共法律服务圈)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct StorageArgs {
+    /// Folder for the database and stored photos.
+    #[arg(long, env = "LAWCIRCLE_DATA_DIR", default_value = "lawcircle-data")]
+    data_dir: PathBuf,
+    /// The SQLite database file (default: DATA_DIR/lawcircle.sqlite).
+    #[arg(long, env = "LAWCIRCLE_DATABASE")]
+    database: Option<PathBuf>,
+}
+
+impl StorageArgs {
+    fn database_path(&self) -> PathBuf {
+        self.database
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("lawcircle.sqlite"))
+    }
+
+    fn content_store(&self) -> ContentStore {
+        ContentStore::new(self.data_dir.join("content"))
+    }
+
+    async fn open(&self) -> Result<Store, String> {
+        let path = self.database_path();
+        Store::open_sqlite(&path)
+            .await
+            .map_err(|e| format!("cannot open database {}: {e}", path.display()))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Address to listen on (port 0 picks a free port).
+        #[arg(long, env = "LAWCIRCLE_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Load the illustrative Longwan demo data before serving.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Import areas, facilities and duty posts from CSV or GeoJSON files.
+    /// A file with any bad row imports nothing unless --skip-bad-rows.
+    Import {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// Areas files (district, streets, villages/communities).
+        #[arg(long = "areas")]
+        areas: Vec<PathBuf>,
+        /// Facilities files.
+        #[arg(long = "facilities")]
+        facilities: Vec<PathBuf>,
+        /// Duty posts files.
+        #[arg(long = "duty-posts")]
+        duty_posts: Vec<PathBuf>,
+        /// Import the good rows and report the bad ones as skipped.
+        #[arg(long)]
+        skip_bad_rows: bool,
+    },
+    /// Export the catalogue as GeoJSON (WGS-84).
+    Export {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// What to export.
+        #[arg(value_parser = ["facilities", "areas", "duty-posts"])]
+        what: String,
+        /// Output file (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("LAWCIRCLE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve {
+            storage,
+            bind,
+            demo,
+        } => serve(storage, bind, demo).await,
+        Command::Import {
+            storage,
+            areas,
+            facilities,
+            duty_posts,
+            skip_bad_rows,
+        } => {
+            let files: Vec<(PathBuf, RecordKind)> = areas
+                .into_iter()
+                .map(|f| (f, RecordKind::Areas))
+                .chain(facilities.into_iter().map(|f| (f, RecordKind::Facilities)))
+                .chain(duty_posts.into_iter().map(|f| (f, RecordKind::DutyPosts)))
+                .collect();
+            if files.is_empty() {
+                return Err("nothing to import: give --areas, --facilities or --duty-posts".into());
+            }
+            import(storage, files, skip_bad_rows).await
+        }
+        Command::Export { storage, what, out } => {
+            let store = storage.open().await?;
+            let value = match what.as_str() {
+                "facilities" => {
+                    let all = store
+                        .facilities(&FacilityFilter {
+                            since_version: None,
+                            include_retired: true,
+                        })
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    export::facilities_geojson(&all)
+                }
+                "areas" => export::areas_geojson(&store.areas().await.map_err(|e| e.to_string())?),
+                _ => export::duty_posts_geojson(
+                    &store.duty_posts().await.map_err(|e| e.to_string())?,
+                ),
+            };
+            let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+            match out {
+                Some(path) => std::fs::write(&path, text + "\n")
+                    .map_err(|e| format!("{}: {e}", path.display())),
+                None => {
+                    println!("{text}");
+                    Ok(())
+                }
+            }
+        }
+    }
+}
+
+async fn serve(storage: StorageArgs, bind: SocketAddr, demo: bool) -> Result<(), String> {
+    let store = storage.open().await?;
+    if demo {
+        let outcomes = demo::load(&store)
+            .await
+            .map_err(|e| format!("cannot load the demo data: {e}"))?;
+        for o in outcomes {
+            tracing::info!(
+                file = %o.file,
+                created = o.summary.created,
+                updated = o.summary.updated,
+                unchanged = o.summary.unchanged,
+                "demo data loaded (illustrative, not the official registry)"
+            );
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    // The one line on standard output: scripts and tests read the address.
+    println!("LawCircle listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%addr, database = %storage.database_path().display(), "serving");
+    let app = router(AppState {
+        store: store.clone(),
+    });
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn import(
+    storage: StorageArgs,
+    files: Vec<(PathBuf, RecordKind)>,
+    skip_bad_rows: bool,
+) -> Result<(), String> {
+    let store = storage.open().await?;
+    let content = storage.content_store();
+    let mut failed = false;
+    for (path, kind) in files {
+        let name = path.display().to_string();
+        let format = Format::from_file_name(&name);
+        let result = match format {
+            None => Err(ImportFailure::File(ImportError::UnknownFormat {
+                file: name.clone(),
+            })),
+            Some(format) => match read_file(&path) {
+                Err(e) => {
+                    eprintln!("{e}");
+                    failed = true;
+                    continue;
+                }
+                Ok(bytes) => {
+                    let base = path.parent().unwrap_or(Path::new("."));
+                    let mut photos = PhotoDir {
+                        base,
+                        store: &content,
+                    };
+                    import_bytes(
+                        &store,
+                        &name,
+                        &bytes,
+                        format,
+                        kind,
+                        skip_bad_rows,
+                        &mut photos,
+                    )
+                    .await
+                }
+            },
+        };
+        match result {
+            Ok(o) => {
+                println!(
+                    "{name}: {} created, {} updated, {} unchanged, {} skipped",
+                    o.summary.created,
+                    o.summary.updated,
+                    o.summary.unchanged,
+                    o.skipped.len()
+                );
+                for p in &o.skipped {
+                    println!("  skipped {p}");
+                }
+            }
+            Err(ImportFailure::File(ImportError::BadRows(problems))) => {
+                failed = true;
+                eprintln!(
+                    "{name}: {} bad row(s); nothing was imported from this file",
+                    problems.len()
+                );
+                for p in problems {
+                    eprintln!("  {p}");
+                }
+            }
+            Err(e) => {
+                failed = true;
+                eprintln!("{name}: {e}");
+            }
+        }
+    }
+    store.close().await;
+    if failed {
+        Err("some files were not imported (see above)".into())
+    } else {
+        Ok(())
+    }
+}

@@ -62,6 +62,16 @@ pub enum RecordKind {
     DutyPosts,
 }
 
+impl RecordKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Areas => "areas",
+            RecordKind::Facilities => "facilities",
+            RecordKind::DutyPosts => "duty_posts",
+        }
+    }
+}
+
 impl std::str::FromStr for RecordKind {
     type Err = String;
 

@@ -41,9 +41,7 @@ fn only_problem(r: Result<ImportBatch, ImportError>) -> RowProblem {
 }
 
 fn facility_row(fields: &str) -> String {
-    format!(
-        "id,kind,name,lat,lng,datum,opening_hours,area_code,products,phone\n{fields}\n"
-    )
+    format!("id,kind,name,lat,lng,datum,opening_hours,area_code,products,phone\n{fields}\n")
 }
 
 #[test]
@@ -55,7 +53,11 @@ fn good_csv_with_bom_imports_areas_and_facilities() {
     let f = csv(RecordKind::Facilities, FACILITIES).unwrap();
     assert_eq!(f.facilities.len(), 2);
     assert_eq!(f.facilities[0].products.len(), 8, "default products");
-    assert!(f.facilities[1].products.contains(&ServiceProduct::Mediation));
+    assert!(
+        f.facilities[1]
+            .products
+            .contains(&ServiceProduct::Mediation)
+    );
     assert_eq!(f.facilities[0].phone.as_deref(), Some("0577-86666666"));
     assert_eq!(f.facilities[0].opening_hours.exceptions.len(), 1);
 }
@@ -84,7 +86,10 @@ fn good_geojson_with_polygons_and_gcj02_datum() {
             fence: Fence::Circle { radius_m, .. }
         } if radius_m == 80.0
     ));
-    assert!(matches!(b.duty_posts[2].kind, DutyPostKind::HotlineDesk { .. }));
+    assert!(matches!(
+        b.duty_posts[2].kind,
+        DutyPostKind::HotlineDesk { .. }
+    ));
 }
 
 #[test]
@@ -175,7 +180,10 @@ fn skip_bad_rows_imports_the_rest_and_lists_what_was_skipped() {
 
 #[test]
 fn bad_missing_column() {
-    let e = csv(RecordKind::Facilities, "id,kind,name,lat,lng\nF1,law_firm,x,27.9,120.8\n");
+    let e = csv(
+        RecordKind::Facilities,
+        "id,kind,name,lat,lng\nF1,law_firm,x,27.9,120.8\n",
+    );
     assert!(
         matches!(&e, Err(ImportError::MissingColumn { column, .. }) if column == "opening_hours"),
         "{e:?}"
@@ -425,7 +433,11 @@ fn bad_photo_reference_without_photo_dir() {
 #[test]
 fn photos_are_stored_content_addressed() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("front.jpg"), b"\xFF\xD8\xFF\xE0fake-jpeg-body").unwrap();
+    std::fs::write(
+        dir.path().join("front.jpg"),
+        b"\xFF\xD8\xFF\xE0fake-jpeg-body",
+    )
+    .unwrap();
     std::fs::write(dir.path().join("notes.jpg"), b"plain text, not a photo").unwrap();
     let store = crate::content::ContentStore::new(dir.path().join("store"));
     let mut resolver = crate::content::PhotoDir {

@@ -1,0 +1,309 @@
+//! The repository layer: the catalogue (areas, facilities, duty posts) in
+//! embedded SQLite (a file, WAL). The SQL is kept portable to PostgreSQL
+//! (`$n` placeholders, `ON CONFLICT … DO UPDATE`), the second backend the
+//! platform-server issue adds behind this same interface.
+//!
+//! Import rules are the core's ([`lawcircle_core::catalogue`]): the server
+//! applies them, it does not re-invent them.
+
+use chrono::{DateTime, Utc};
+use lawcircle_core::area::{AdminArea, AreaLevel};
+use lawcircle_core::catalogue::{
+    ApplySummary, Catalogue, CatalogueError, Merge, merge_facility, merge_plain,
+};
+use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::facility::Facility;
+use lawcircle_core::import::{ImportBatch, RecordKind};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// What can go wrong in storage.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("stored {table} record {id} cannot be read: {reason}")]
+    Corrupt {
+        table: &'static str,
+        id: String,
+        reason: String,
+    },
+    #[error(transparent)]
+    Catalogue(#[from] CatalogueError),
+}
+
+/// Which facilities to list.
+#[derive(Debug, Clone, Default)]
+pub struct FacilityFilter {
+    /// Only records changed after this catalogue version (a phone's cursor).
+    /// Retired records are included, so phones learn that they are gone.
+    pub since_version: Option<u64>,
+    /// Include retired facilities in a full listing.
+    pub include_retired: bool,
+}
+
+/// The storage handle shared by the HTTP handlers and the CLI.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+fn decode<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    id: &str,
+    json: &str,
+) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+        table,
+        id: id.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+fn encode<T: serde::Serialize>(
+    table: &'static str,
+    id: &str,
+    value: &T,
+) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
+        table,
+        id: id.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite file at `path` and brings its
+    /// schema up to date.
+    pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// The backend's name, for `/health`.
+    pub fn backend(&self) -> &'static str {
+        "sqlite"
+    }
+
+    /// A cheap liveness probe of the database.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The highest facility version handed out.
+    pub async fn catalogue_version(&self) -> Result<u64, StoreError> {
+        let v: i64 = sqlx::query_scalar("SELECT version FROM catalogue_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(v.max(0) as u64)
+    }
+
+    /// Applies an import batch in one transaction: references are checked
+    /// against the batch and the stored areas, unchanged records keep their
+    /// version, and nothing is written when anything is refused.
+    pub async fn import(
+        &self,
+        file: &str,
+        kind: RecordKind,
+        batch: ImportBatch,
+        now: DateTime<Utc>,
+    ) -> Result<ApplySummary, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let known: HashMap<String, AreaLevel> = sqlx::query("SELECT code, level FROM areas")
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .filter_map(|row| {
+                let code: String = row.get(0);
+                let level: String = row.get(1);
+                level.parse().ok().map(|l| (code, l))
+            })
+            .collect();
+        Catalogue::check_references(&batch, &|code| known.get(code).copied())?;
+        let mut version: i64 =
+            sqlx::query_scalar("SELECT version FROM catalogue_version WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        let mut summary = ApplySummary::default();
+        let stamp = now.to_rfc3339();
+
+        for area in batch.areas {
+            let stored: Option<String> =
+                sqlx::query_scalar("SELECT data FROM areas WHERE code = $1")
+                    .bind(&area.code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let stored: Option<AdminArea> = stored
+                .map(|s| decode("areas", &area.code, &s))
+                .transpose()?;
+            let merge = merge_plain(stored.as_ref(), area);
+            summary.count(&merge);
+            if let Merge::Created(a) | Merge::Updated(a) = merge {
+                sqlx::query(
+                    "INSERT INTO areas (code, level, parent_code, name, data, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6)
+                     ON CONFLICT (code) DO UPDATE SET level = excluded.level,
+                       parent_code = excluded.parent_code, name = excluded.name,
+                       data = excluded.data, updated_at = excluded.updated_at",
+                )
+                .bind(&a.code)
+                .bind(a.level.as_str())
+                .bind(&a.parent_code)
+                .bind(&a.name)
+                .bind(encode("areas", &a.code, &a)?)
+                .bind(&stamp)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+
+        for facility in batch.facilities {
+            let stored: Option<String> =
+                sqlx::query_scalar("SELECT data FROM facilities WHERE id = $1")
+                    .bind(&facility.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let stored: Option<Facility> = stored
+                .map(|s| decode("facilities", &facility.id, &s))
+                .transpose()?;
+            let merge = merge_facility(stored.as_ref(), facility, version as u64 + 1);
+            summary.count(&merge);
+            if let Merge::Created(f) | Merge::Updated(f) = merge {
+                version = f.version as i64;
+                let wgs = f.point.to_wgs84();
+                sqlx::query(
+                    "INSERT INTO facilities (id, kind, area_code, lat, lng, retired, version, updated_at, data)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind,
+                       area_code = excluded.area_code, lat = excluded.lat, lng = excluded.lng,
+                       retired = excluded.retired, version = excluded.version,
+                       updated_at = excluded.updated_at, data = excluded.data",
+                )
+                .bind(&f.id)
+                .bind(f.kind.code())
+                .bind(&f.area_code)
+                .bind(wgs.lat)
+                .bind(wgs.lng)
+                .bind(f.retired)
+                .bind(f.version as i64)
+                .bind(f.updated_at.to_rfc3339())
+                .bind(encode("facilities", &f.id, &f)?)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+
+        for post in batch.duty_posts {
+            let stored: Option<String> =
+                sqlx::query_scalar("SELECT data FROM duty_posts WHERE id = $1")
+                    .bind(&post.id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let stored: Option<DutyPost> = stored
+                .map(|s| decode("duty_posts", &post.id, &s))
+                .transpose()?;
+            let merge = merge_plain(stored.as_ref(), post);
+            summary.count(&merge);
+            if let Merge::Created(p) | Merge::Updated(p) = merge {
+                sqlx::query(
+                    "INSERT INTO duty_posts (id, street_code, retired, data, updated_at)
+                     VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (id) DO UPDATE SET street_code = excluded.street_code,
+                       retired = excluded.retired, data = excluded.data,
+                       updated_at = excluded.updated_at",
+                )
+                .bind(&p.id)
+                .bind(&p.street_code)
+                .bind(p.retired)
+                .bind(encode("duty_posts", &p.id, &p)?)
+                .bind(&stamp)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+
+        sqlx::query("UPDATE catalogue_version SET version = $1 WHERE id = 1")
+            .bind(version)
+            .execute(&mut *tx)
+            .await?;
+        let skipped = serde_json::to_string(&batch.skipped).unwrap_or_else(|_| "[]".to_string());
+        sqlx::query(
+            "INSERT INTO import_runs (file, record_kind, created, updated, unchanged, skipped, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(file)
+        .bind(kind.as_str())
+        .bind(summary.created as i64)
+        .bind(summary.updated as i64)
+        .bind(summary.unchanged as i64)
+        .bind(skipped)
+        .bind(&stamp)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    /// Facilities, in version order.
+    pub async fn facilities(&self, filter: &FacilityFilter) -> Result<Vec<Facility>, StoreError> {
+        let since = filter.since_version.map_or(-1, |v| v as i64);
+        let include_retired = filter.include_retired || filter.since_version.is_some();
+        let rows = sqlx::query(
+            "SELECT id, data FROM facilities
+             WHERE version > $1 AND ($2 OR NOT retired)
+             ORDER BY version, id",
+        )
+        .bind(since)
+        .bind(include_retired)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| decode("facilities", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// All areas, by code.
+    pub async fn areas(&self) -> Result<Vec<AdminArea>, StoreError> {
+        let rows = sqlx::query("SELECT code, data FROM areas ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| decode("areas", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// All duty posts that are not retired, by id.
+    pub async fn duty_posts(&self) -> Result<Vec<DutyPost>, StoreError> {
+        let rows = sqlx::query("SELECT id, data FROM duty_posts WHERE NOT retired ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| decode("duty_posts", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
