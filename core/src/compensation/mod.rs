@@ -26,6 +26,9 @@ pub mod personal_injury;
 pub mod severance;
 pub mod work_injury;
 
+#[cfg(test)]
+mod worked_examples;
+
 pub use breakdown::{Breakdown, DISCLAIMER, Line, LineKind, ParamUse};
 pub use params::{Indicator, ParamTable, ParamValue};
 pub use personal_injury::{

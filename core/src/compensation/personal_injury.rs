@@ -288,11 +288,11 @@ fn item_list(items: &EnteredItems) -> [(ItemName, Decimal); 10] {
     ]
 }
 
+/// Item lines with their insurance cover, and notes.
+type Heads = (Vec<(Cover, RawLine)>, Vec<String>);
+
 /// The item lines of a personal-injury case with their insurance cover.
-fn heads(
-    input: &PersonalInjuryInput,
-    table: &ParamTable,
-) -> Result<(Vec<(Cover, RawLine)>, Vec<String>), CalcError> {
+fn heads(input: &PersonalInjuryInput, table: &ParamTable) -> Result<Heads, CalcError> {
     let mut lines = Vec::new();
     let mut notes = Vec::new();
     let region = input.region.trim();
@@ -421,7 +421,7 @@ fn heads(
 /// Weights are integers (`L` = lcm of the obliged counts) so the shares
 /// are exact. Returns each dependant's amount and formula in words, and
 /// whether the cap bound in some period.
-fn dependants(
+pub(crate) fn dependants(
     deps: &[Dependant],
     coefficient: Decimal,
     c: Decimal,
@@ -449,6 +449,9 @@ fn dependants(
     cuts.dedup();
 
     let mut out: Vec<(Decimal, Vec<String>)> = vec![(Decimal::ZERO, Vec::new()); deps.len()];
+    // Years each dependant spends in uncapped periods: C × coefficient ×
+    // those years ÷ obliged, computed once at the end.
+    let mut uncapped_years = vec![Decimal::ZERO; deps.len()];
     let mut any_capped = false;
     let mut start = Decimal::ZERO;
     for end in cuts {
@@ -459,41 +462,46 @@ fn dependants(
         let capped = coefficient * Decimal::from(total_weight) > Decimal::from(lcm);
         any_capped |= capped;
         for &i in &active {
+            if !capped {
+                uncapped_years[i] += period;
+                continue;
+            }
             let d = &deps[i];
-            let (amount, words) = if capped {
-                let (n, m) = reduce(total_weight, lcm);
-                (
-                    c * period * Decimal::from(weight(d)) / Decimal::from(total_weight),
-                    format!(
-                        "[{}–{}年] {} × {} × (1/{}) ÷ {} (capped: Σ 1/obliged × {} = {} > 1)",
-                        show(start),
-                        show(end),
-                        show(c),
-                        show(period),
-                        d.obliged_persons,
-                        frac(n, m),
-                        show(coefficient),
-                        frac_times(n, m, coefficient),
-                    ),
-                )
-            } else {
-                (
-                    c * coefficient * period / Decimal::from(d.obliged_persons),
-                    format!(
-                        "[{}–{}年] {} × {} × {} ÷ {}",
-                        show(start),
-                        show(end),
-                        show(c),
-                        show(period),
-                        show(coefficient),
-                        d.obliged_persons
-                    ),
-                )
-            };
-            out[i].0 += amount;
-            out[i].1.push(words);
+            let (n, m) = reduce(total_weight, lcm);
+            // Multiply before dividing when it fits (exact for the usual
+            // small counts); with very large weights divide first, which
+            // stays within 28 significant digits.
+            let (w, tw) = reduce(weight(d), total_weight);
+            let (w, tw) = (Decimal::from(w), Decimal::from(tw));
+            out[i].0 += c
+                .checked_mul(period)
+                .and_then(|x| x.checked_mul(w))
+                .map_or_else(|| c * period * (w / tw), |x| x / tw);
+            out[i].1.push(format!(
+                "[{}–{}年, capped: Σ coefficient ÷ obliged = {} > 1, the year's total is C] {} × {} × (1/{}) ÷ {}",
+                show(start),
+                show(end),
+                frac_times(n, m, coefficient),
+                show(c),
+                show(period),
+                d.obliged_persons,
+                frac(n, m),
+            ));
         }
         start = end;
+    }
+    for (i, d) in deps.iter().enumerate() {
+        let y = uncapped_years[i];
+        if !y.is_zero() {
+            out[i].0 += c * coefficient * y / Decimal::from(d.obliged_persons);
+            out[i].1.push(format!(
+                "{} × {}年 × {}% ÷ {}",
+                show(c),
+                show(y),
+                show(coefficient * Decimal::ONE_HUNDRED),
+                d.obliged_persons
+            ));
+        }
     }
 
     let result = deps
@@ -509,8 +517,8 @@ fn dependants(
             (
                 amount,
                 format!(
-                    "城镇居民人均消费支出 C × 年限 × 伤残赔偿指数 ÷ 扶养人数 ({basis}; coefficient {}; obliged persons {}): {}",
-                    show(coefficient),
+                    "城镇居民人均消费支出 C × 年限 × 伤残赔偿指数 ÷ 扶养人数 ({basis}; coefficient {}%; obliged persons {}): {}",
+                    show(coefficient * Decimal::ONE_HUNDRED),
                     d.obliged_persons,
                     parts.join(" + ")
                 ),
@@ -633,6 +641,9 @@ pub fn traffic_accident(
             "property_limit 财产损失赔偿限额",
         ),
     ] {
+        if covered.is_zero() {
+            continue;
+        }
         let paid = covered.min(limit);
         insurer_total += paid;
         lines.push(
