@@ -12,10 +12,13 @@
 //! * [`duty_post`]: duty posts and their fences;
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
-//! * [`content`]: content-addressed photos and attachments.
+//! * [`content`]: content-addressed photos and attachments;
+//! * [`compensation`]: compensation calculators (赔偿计算) with itemised,
+//!   sourced breakdowns.
 
 pub mod area;
 pub mod catalogue;
+pub mod compensation;
 pub mod content;
 pub mod coord;
 pub mod duty_post;
