@@ -1,0 +1,19 @@
+# Every cargo test suite of the workspace: core, bindings, server, end-to-end.
+
+# Adds up the "N passed; M failed" counts of cargo's "test result:" lines.
+sum_cargo_results() {
+  awk -v word="$2;" '/^test result:/ { for (i = 2; i <= NF; i++) if ($i == word) s += $(i - 1) } END { print s + 0 }' "$1"
+}
+
+suite_rust() {
+  log "rust: cargo test --workspace (core, bindings, server, end-to-end)"
+  local out="$ARTIFACTS/rust-tests.log" status
+  cargo build -p lawcircle-server --locked || { record rust 0 1 FAILED; return; }
+  cargo test --workspace --locked 2>&1 | tee "$out"
+  status=${PIPESTATUS[0]}
+  local passed failed
+  passed=$(sum_cargo_results "$out" passed)
+  failed=$(sum_cargo_results "$out" failed)
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  if [ "$status" -eq 0 ]; then record rust "$passed" "$failed" ok; else record rust "$passed" "$failed" FAILED; fi
+}
