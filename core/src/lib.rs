@@ -14,9 +14,12 @@
 //! * [`catalogue`]: applying imports with stable ids and versions;
 //! * [`content`]: content-addressed photos and attachments;
 //! * [`compensation`]: compensation calculators (赔偿计算) with itemised,
-//!   sourced breakdowns.
+//!   sourced breakdowns;
+//! * [`authz`]: the role × action table;
+//! * [`personal_data`]: masking of phone and ID numbers.
 
 pub mod area;
+pub mod authz;
 pub mod catalogue;
 pub mod compensation;
 pub mod content;
@@ -27,6 +30,7 @@ pub mod facility;
 pub mod geometry;
 pub mod import;
 pub mod opening_hours;
+pub mod personal_data;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;

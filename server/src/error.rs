@@ -1,10 +1,15 @@
-//! The API's one error shape: `{"error": {"code", "message", "field"}}`,
-//! with a stable machine code clients can switch on.
+//! The API's one error shape:
+//! `{"error": {"code": "…", "message": "…", "field": "…", "details": …}}`
+//! with a stable machine `code` clients can switch on. `field` is present
+//! when the error concerns one input; `details` carries structured extras
+//! (the rows of a refused import).
 
 use axum::Json;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::http::{HeaderValue, Response, StatusCode, header};
+use axum::response::IntoResponse;
 use serde::Serialize;
+use serde_json::Value;
 
 /// An error answered to an API client.
 #[derive(Debug, thiserror::Error)]
@@ -15,8 +20,29 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// The body is not valid JSON or not the expected shape.
+    #[error("{message}")]
+    InvalidJson {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the request body is larger than allowed")]
+    PayloadTooLarge,
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// A whole file was refused; `details` lists every bad row.
+    #[error("{message}")]
+    ImportRefused { message: String, details: Value },
     /// Something failed on our side; the detail is logged, not returned.
     #[error("internal error")]
     Internal(String),
@@ -30,51 +56,155 @@ impl ApiError {
         }
     }
 
-    fn status_and_code(&self) -> (StatusCode, &'static str) {
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden("your role may not do this".to_string())
+    }
+
+    pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "bad_request"),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            ApiError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            ApiError::BadRequest { .. } | ApiError::InvalidJson { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::ImportRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::InvalidJson { .. } => "invalid_json",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::TooManyRequests { .. } => "too_many_requests",
+            ApiError::ImportRefused { .. } => "import_refused",
+            ApiError::Internal(_) => "internal",
         }
     }
 }
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
-        ApiError::Internal(e.to_string())
+        match e {
+            crate::store::StoreError::Conflict(what) => {
+                ApiError::Conflict(format!("{what} already exists"))
+            }
+            crate::store::StoreError::Catalogue(c) => ApiError::BadRequest {
+                field: None,
+                message: c.to_string(),
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Detail<'a>,
+/// The JSON error body, as documented in the OpenAPI document.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct Detail<'a> {
-    code: &'static str,
-    message: String,
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// A stable machine code: bad_request, invalid_json, unauthorized,
+    /// forbidden, not_found, method_not_allowed, conflict,
+    /// payload_too_large, unsupported_media_type, too_many_requests,
+    /// import_refused, internal.
+    pub code: String,
+    pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<Value>,
 }
 
 impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let (status, code) = self.status_and_code();
+    fn into_response(self) -> axum::response::Response {
+        let status = self.status();
         if let ApiError::Internal(detail) = &self {
             tracing::error!(%detail, "request failed");
         }
-        let field = match &self {
-            ApiError::BadRequest { field, .. } => field.as_deref(),
+        let retry_after = match &self {
+            ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let body = Body {
-            error: Detail {
+        let code = self.code().to_string();
+        let message = self.to_string();
+        let (field, details) = match self {
+            ApiError::BadRequest { field, .. } | ApiError::InvalidJson { field, .. } => {
+                (field, None)
+            }
+            ApiError::ImportRefused { details, .. } => (None, Some(details)),
+            _ => (None, None),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
                 code,
-                message: self.to_string(),
+                message,
                 field,
+                details,
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
+}
+
+/// Gives error responses produced outside our handlers (axum's 405, the
+/// body-limit layer's 413, …) the same JSON shape.
+pub async fn normalize_errors(response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = status
+        .canonical_reason()
+        .unwrap_or("request failed")
+        .to_string();
+    let mut out = (
+        status,
+        Json(ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                field: None,
+                details: None,
+            },
+        }),
+    )
+        .into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out
 }

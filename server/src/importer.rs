@@ -37,7 +37,7 @@ pub async fn import_bytes(
     format: Format,
     kind: RecordKind,
     skip_bad_rows: bool,
-    photos: &mut dyn PhotoResolver,
+    photos: &mut (dyn PhotoResolver + Send),
 ) -> Result<ImportOutcome, ImportFailure> {
     let now = Utc::now();
     let options = ImportOptions {

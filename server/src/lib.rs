@@ -1,14 +1,23 @@
 //! The LawCircle platform server: the HTTP API the phones and the staff
-//! console talk to, over embedded SQLite.
+//! console talk to, over embedded SQLite or PostgreSQL.
 //!
-//! * [`store`]: the repository layer;
-//! * [`importer`]: files into the store, through the core's import rules;
-//! * [`demo`]: the illustrative Longwan data set;
-//! * [`api`]: the axum router;
-//! * [`error`]: the API's one error shape.
+//! * [`store`]: the repository layer (two backends, one interface);
+//! * [`auth`]: passwords, bearer tokens, login throttling;
+//! * [`api`]: the axum router, one module per resource, and the OpenAPI
+//!   document;
+//! * [`json`]: extractors that answer bad input in the API's error shape;
+//! * [`error`]: that error shape;
+//! * [`state`]: shared state and the clock;
+//! * [`config`]: configuration from flags, environment and a file;
+//! * [`importer`] / [`demo`]: files into the store; the illustrative
+//!   Longwan data set.
 
 pub mod api;
+pub mod auth;
+pub mod config;
 pub mod demo;
 pub mod error;
 pub mod importer;
+pub mod json;
+pub mod state;
 pub mod store;

@@ -1,12 +1,17 @@
 //! `lawcircle-server`: serve the API, import and export the catalogue.
 
 use clap::{Args, Parser, Subcommand};
+use lawcircle_core::authz::Role;
 use lawcircle_core::content::{ContentStore, PhotoDir};
 use lawcircle_core::export;
 use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
-use lawcircle_server::api::{AppState, router};
+use lawcircle_server::api::accounts::{CreateAccountRequest, create_account};
+use lawcircle_server::api::router;
+use lawcircle_server::auth::LoginPolicy;
+use lawcircle_server::config::FileConfig;
 use lawcircle_server::demo;
 use lawcircle_server::importer::{ImportFailure, import_bytes};
+use lawcircle_server::state::{AppState, Clock};
 use lawcircle_server::store::{FacilityFilter, Store};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -21,21 +26,59 @@ use tracing_subscriber::EnvFilter;
     about = "LawCircle platform server (15分钟公共法律服务圈)"
 )]
 struct Cli {
+    /// A TOML configuration file (flags and environment variables win).
+    #[arg(long, global = true, env = "LAWCIRCLE_CONFIG")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Args, Clone)]
 struct StorageArgs {
-    /// Folder for the database and stored photos.
-    #[arg(long, env = "LAWCIRCLE_DATA_DIR", default_value = "lawcircle-data")]
-    data_dir: PathBuf,
+    /// Folder for the SQLite database and stored photos [default: lawcircle-data].
+    #[arg(long, env = "LAWCIRCLE_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// The SQLite database file (default: DATA_DIR/lawcircle.sqlite).
     #[arg(long, env = "LAWCIRCLE_DATABASE")]
     database: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://user@host/db) instead of embedded SQLite.
+    #[arg(long, env = "LAWCIRCLE_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+/// Storage settings after merging flags, environment and the file.
+#[derive(Clone)]
+struct Storage {
+    data_dir: PathBuf,
+    database: Option<PathBuf>,
+    database_url: Option<String>,
 }
 
 impl StorageArgs {
+    fn resolve(&self, file: &FileConfig) -> Storage {
+        Storage {
+            data_dir: self
+                .data_dir
+                .clone()
+                .or_else(|| file.data_dir.clone())
+                .unwrap_or_else(|| PathBuf::from("lawcircle-data")),
+            database: self.database.clone(),
+            database_url: self
+                .database_url
+                .clone()
+                .or_else(|| file.database_url.clone()),
+        }
+    }
+}
+
+impl Storage {
+    fn describe(&self) -> String {
+        match &self.database_url {
+            Some(url) => redact_url(url),
+            None => self.database_path().display().to_string(),
+        }
+    }
+
     fn database_path(&self) -> PathBuf {
         self.database
             .clone()
@@ -47,10 +90,24 @@ impl StorageArgs {
     }
 
     async fn open(&self) -> Result<Store, String> {
-        let path = self.database_path();
-        Store::open_sqlite(&path)
-            .await
-            .map_err(|e| format!("cannot open database {}: {e}", path.display()))
+        let opened = match &self.database_url {
+            Some(url) if url.starts_with("postgres") => Store::open(url).await,
+            Some(url) => Store::open(url).await,
+            None => Store::open_sqlite(&self.database_path()).await,
+        };
+        opened.map_err(|e| format!("cannot open database {}: {e}", self.describe()))
+    }
+}
+
+/// A database URL without its password, for logs and messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -60,12 +117,39 @@ enum Command {
     Serve {
         #[command(flatten)]
         storage: StorageArgs,
-        /// Address to listen on (port 0 picks a free port).
-        #[arg(long, env = "LAWCIRCLE_BIND", default_value = "127.0.0.1:8080")]
-        bind: SocketAddr,
+        /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
+        #[arg(long, env = "LAWCIRCLE_BIND")]
+        bind: Option<SocketAddr>,
         /// Load the illustrative Longwan demo data before serving.
         #[arg(long)]
         demo: bool,
+        /// Lifetime of login tokens in hours [default: 12].
+        #[arg(long, env = "LAWCIRCLE_TOKEN_TTL_HOURS")]
+        token_ttl_hours: Option<i64>,
+        /// Let tests move the server's clock (POST /api/v1/test/clock).
+        /// Never in production.
+        #[arg(long, hide = true)]
+        test_clock: bool,
+    },
+    /// Create an account, e.g. the first district admin. The password is
+    /// read from LAWCIRCLE_PASSWORD or, if unset, the first line of
+    /// standard input.
+    CreateAccount {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        username: String,
+        /// resident, volunteer, lawyer, station_staff or district_admin.
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        display_name: String,
+        /// The street a station_staff account belongs to.
+        #[arg(long)]
+        street_code: Option<String>,
+        /// A mainland mobile number.
+        #[arg(long)]
+        phone: Option<String>,
     },
     /// Import areas, facilities and duty posts from CSV or GeoJSON files.
     /// A file with any bad row imports nothing unless --skip-bad-rows.
@@ -126,12 +210,85 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
+    let file = match &cli.config {
+        Some(path) => FileConfig::load(path).map_err(|e| e.to_string())?,
+        None => FileConfig::default(),
+    };
     match cli.command {
         Command::Serve {
             storage,
             bind,
             demo,
-        } => serve(storage, bind, demo).await,
+            token_ttl_hours,
+            test_clock,
+        } => {
+            let mut login = LoginPolicy::default();
+            if let Some(h) = token_ttl_hours.or(file.token_ttl_hours) {
+                if !(1..=24 * 90).contains(&h) {
+                    return Err("token_ttl_hours must be between 1 and 2160".into());
+                }
+                login.token_ttl = chrono::Duration::hours(h);
+            }
+            if let Some(n) = file.login_max_failures {
+                login.max_failures = n.max(1);
+            }
+            if let Some(m) = file.login_window_minutes {
+                login.window = chrono::Duration::minutes(m.max(1));
+            }
+            let bind = bind
+                .or(file.bind)
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
+            let clock = if test_clock {
+                Clock::adjustable()
+            } else {
+                Clock::system()
+            };
+            serve(storage.resolve(&file), bind, demo, login, clock).await
+        }
+        Command::CreateAccount {
+            storage,
+            username,
+            role,
+            display_name,
+            street_code,
+            phone,
+        } => {
+            let password = match std::env::var("LAWCIRCLE_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| format!("cannot read the password: {e}"))?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let store = storage.resolve(&file).open().await?;
+            let state = AppState::new(store.clone());
+            let account = create_account(
+                &state,
+                None,
+                CreateAccountRequest {
+                    username,
+                    display_name,
+                    role,
+                    street_code,
+                    phone,
+                    id_number: None,
+                    password,
+                },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            store.close().await;
+            println!(
+                "created account {} ({}, {})",
+                account.id,
+                account.username,
+                account.role.as_str()
+            );
+            Ok(())
+        }
         Command::Import {
             storage,
             areas,
@@ -148,10 +305,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             if files.is_empty() {
                 return Err("nothing to import: give --areas, --facilities or --duty-posts".into());
             }
-            import(storage, files, skip_bad_rows).await
+            import(storage.resolve(&file), files, skip_bad_rows).await
         }
         Command::Export { storage, what, out } => {
-            let store = storage.open().await?;
+            let store = storage.resolve(&file).open().await?;
             let value = match what.as_str() {
                 "facilities" => {
                     let all = store
@@ -181,7 +338,13 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn serve(storage: StorageArgs, bind: SocketAddr, demo: bool) -> Result<(), String> {
+async fn serve(
+    storage: Storage,
+    bind: SocketAddr,
+    demo: bool,
+    login: LoginPolicy,
+    clock: Clock,
+) -> Result<(), String> {
     let store = storage.open().await?;
     if demo {
         let outcomes = demo::load(&store)
@@ -204,9 +367,11 @@ async fn serve(storage: StorageArgs, bind: SocketAddr, demo: bool) -> Result<(),
     // The one line on standard output: scripts and tests read the address.
     println!("LawCircle listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    tracing::info!(%addr, database = %storage.database_path().display(), "serving");
+    tracing::info!(%addr, database = %storage.describe(), "serving");
     let app = router(AppState {
         store: store.clone(),
+        clock,
+        login,
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -239,7 +404,7 @@ async fn shutdown_signal() {
 }
 
 async fn import(
-    storage: StorageArgs,
+    storage: Storage,
     files: Vec<(PathBuf, RecordKind)>,
     skip_bad_rows: bool,
 ) -> Result<(), String> {

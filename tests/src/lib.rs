@@ -1,10 +1,16 @@
 //! Helpers for the end-to-end tests: start the real `lawcircle-server`
-//! binary on a free loopback port with its own data folder, and stop it
-//! when the test ends.
+//! binary on a free loopback port, on embedded SQLite or on a fresh
+//! PostgreSQL database, and talk to it with a real HTTP client.
+//!
+//! PostgreSQL is used when `LAWCIRCLE_TEST_POSTGRES_URL` points at a server
+//! (the test command starts a throwaway one); with
+//! `LAWCIRCLE_REQUIRE_POSTGRES=1` its absence is a failure, not a skip.
 
-use std::io::{BufRead, BufReader};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The server binary built by cargo next to the test executable
@@ -24,37 +30,157 @@ pub fn server_binary() -> PathBuf {
     bin
 }
 
+/// The repository's root folder.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("repository root")
+        .to_path_buf()
+}
+
+/// A database backend to run a test against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    /// The admin URL of a PostgreSQL server; each server gets a fresh
+    /// database on it.
+    Postgres(String),
+}
+
+impl Backend {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+}
+
+/// The backends to test: SQLite always, PostgreSQL when configured.
+pub fn backends() -> Vec<Backend> {
+    let mut list = vec![Backend::Sqlite];
+    match std::env::var("LAWCIRCLE_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => list.push(Backend::Postgres(url)),
+        _ => assert!(
+            std::env::var("LAWCIRCLE_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+            "LAWCIRCLE_REQUIRE_POSTGRES=1 but LAWCIRCLE_TEST_POSTGRES_URL is not set"
+        ),
+    }
+    list
+}
+
+/// Creates a fresh database on a PostgreSQL server and returns its URL.
+pub async fn fresh_postgres_database(admin_url: &str) -> String {
+    use sqlx::Connection;
+    let name = format!(
+        "lc_test_{}_{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let mut conn = sqlx::PgConnection::connect(admin_url)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("create a test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url, |(base, _)| base);
+    format!("{base}/{name}")
+}
+
+/// Where a server keeps its data.
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+}
+
+impl Storage {
+    /// Storage for `backend` under `dir` (a new PostgreSQL database each call).
+    pub async fn new(backend: &Backend, dir: &Path) -> Storage {
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres(admin) => Some(fresh_postgres_database(admin).await),
+        };
+        Storage {
+            data_dir: dir.to_path_buf(),
+            database_url,
+        }
+    }
+
+    /// The storage flags of the CLI.
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec![
+            "--data-dir".to_string(),
+            self.data_dir.display().to_string(),
+        ];
+        if let Some(url) = &self.database_url {
+            a.push("--database-url".to_string());
+            a.push(url.clone());
+        }
+        a
+    }
+}
+
 /// A running server process.
 pub struct Server {
     child: Child,
     pub base_url: String,
-    pub data_dir: PathBuf,
+    pub storage: Storage,
+    stderr: Arc<Mutex<String>>,
 }
 
 impl Server {
-    /// Starts the server with `args` after `serve`, on a free port, with
-    /// its data in `data_dir`. Waits until it prints its address.
-    pub fn start(data_dir: &Path, args: &[&str]) -> Server {
+    /// Starts `serve` with `args` on a free port. Waits until it listens.
+    pub fn start(storage: &Storage, args: &[&str]) -> Server {
+        Self::start_with_log(storage, args, "warn")
+    }
+
+    /// Starts with the given log filter; the log is kept (see [`Server::log`]).
+    pub fn start_with_log(storage: &Storage, args: &[&str], log: &str) -> Server {
         let mut child = Command::new(server_binary())
             .arg("serve")
+            .args(storage.args())
             .arg("--bind")
             .arg("127.0.0.1:0")
-            .arg("--data-dir")
-            .arg(data_dir)
             .args(args)
-            .env("LAWCIRCLE_LOG", "warn")
+            .env("LAWCIRCLE_LOG", log)
+            .env_remove("LAWCIRCLE_CONFIG")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("start lawcircle-server");
+        let stderr_buf = Arc::new(Mutex::new(String::new()));
+        let mut stderr = child.stderr.take().expect("server stderr");
+        let sink = stderr_buf.clone();
+        std::thread::spawn(move || {
+            let mut chunk = [0u8; 4096];
+            while let Ok(n) = stderr.read(&mut chunk) {
+                if n == 0 {
+                    break;
+                }
+                let text = String::from_utf8_lossy(&chunk[..n]).to_string();
+                eprint!("{text}");
+                sink.lock().unwrap().push_str(&text);
+            }
+        });
         let stdout = child.stdout.take().expect("server stdout");
-        let mut line = String::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
         let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        let deadline = Instant::now() + Duration::from_secs(120);
         while !line.contains("listening on") {
             line.clear();
             let n = reader.read_line(&mut line).expect("read server stdout");
-            assert!(n > 0, "the server exited before listening");
+            assert!(
+                n > 0,
+                "the server exited before listening: {}",
+                stderr_buf.lock().unwrap()
+            );
             assert!(
                 Instant::now() < deadline,
                 "the server did not start in time"
@@ -69,7 +195,8 @@ impl Server {
         Server {
             child,
             base_url,
-            data_dir: data_dir.to_path_buf(),
+            storage: storage.clone(),
+            stderr: stderr_buf,
         }
     }
 
@@ -77,7 +204,12 @@ impl Server {
         format!("{}{}", self.base_url, path)
     }
 
-    /// Stops the server with SIGTERM-like termination and waits for it.
+    /// What the server logged so far.
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Stops the server with SIGTERM and waits for it.
     pub fn stop(mut self) {
         let _ = Command::new("kill")
             .arg("-TERM")
@@ -104,17 +236,144 @@ impl Drop for Server {
 
 /// Runs a `lawcircle-server` subcommand to completion.
 pub fn run_cli(args: &[&str]) -> Output {
-    Command::new(server_binary())
-        .args(args)
-        .env("LAWCIRCLE_LOG", "warn")
-        .output()
-        .expect("run lawcircle-server")
+    run_cli_with_env(args, &[])
 }
 
-/// The repository's root folder.
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("repository root")
-        .to_path_buf()
+/// Runs a subcommand with extra environment variables.
+pub fn run_cli_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(server_binary());
+    cmd.args(args)
+        .env("LAWCIRCLE_LOG", "warn")
+        .env_remove("LAWCIRCLE_CONFIG")
+        .stdin(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run lawcircle-server")
+}
+
+/// Creates an account with the CLI (how the first admin is bootstrapped).
+pub fn cli_create_account(
+    storage: &Storage,
+    username: &str,
+    role: &str,
+    street: Option<&str>,
+    password: &str,
+) {
+    let mut args: Vec<String> = vec!["create-account".into()];
+    args.extend(storage.args());
+    args.extend([
+        "--username".into(),
+        username.into(),
+        "--role".into(),
+        role.into(),
+        "--display-name".into(),
+        format!("{username} (test)"),
+    ]);
+    if let Some(s) = street {
+        args.extend(["--street-code".into(), s.into()]);
+    }
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = run_cli_with_env(&refs, &[("LAWCIRCLE_PASSWORD", password)]);
+    assert!(
+        out.status.success(),
+        "create-account failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// An HTTP client speaking to one server, optionally logged in.
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub token: Option<String>,
+}
+
+/// A response: status and JSON body (Null when the body is not JSON).
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub headers: reqwest::header::HeaderMap,
+}
+
+impl Client {
+    pub fn new(server: &Server) -> Client {
+        Client {
+            http: reqwest::Client::new(),
+            base: server.base_url.clone(),
+            token: None,
+        }
+    }
+
+    /// Logs in and returns a client that sends the token.
+    pub async fn login(server: &Server, username: &str, password: &str) -> Client {
+        let mut c = Client::new(server);
+        let r = c
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "login {username}: {:?}", r.body);
+        c.token = Some(r.body["token"].as_str().unwrap().to_string());
+        c
+    }
+
+    pub async fn send(&self, req: reqwest::RequestBuilder) -> Reply {
+        let req = match &self.token {
+            Some(t) => req.bearer_auth(t),
+            None => req,
+        };
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.http.get(format!("{}{}", self.base, path)))
+            .await
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.http.post(format!("{}{}", self.base, path)).json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.http.put(format!("{}{}", self.base, path)).json(body))
+            .await
+    }
+
+    /// Posts raw bytes with a content type.
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
+        self.send(
+            self.http
+                .post(format!("{}{}", self.base, path))
+                .header("content-type", content_type)
+                .body(body),
+        )
+        .await
+    }
+}
+
+/// Asserts the API's stable error shape and returns its code.
+pub fn error_code(reply: &Reply) -> String {
+    let code = reply.body["error"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no error shape in {} {:?}", reply.status, reply.body));
+    assert!(
+        reply.body["error"]["message"].is_string(),
+        "error without message: {:?}",
+        reply.body
+    );
+    code.to_string()
 }

@@ -1,7 +1,7 @@
 //! The Foundation flows end to end: the real server binary with a real
 //! SQLite file, spoken to over HTTP on loopback.
 
-use lawcircle_e2e::{Server, repo_root, run_cli};
+use lawcircle_e2e::{Backend, Server, Storage, backends, repo_root, run_cli};
 use serde_json::Value;
 
 async fn get_json(url: &str) -> (u16, Value) {
@@ -20,12 +20,19 @@ fn demo_facility_count() -> usize {
 
 #[tokio::test]
 async fn serves_health_and_the_demo_catalogue_as_geojson() {
+    for backend in backends() {
+        serves_catalogue(&backend).await;
+    }
+}
+
+async fn serves_catalogue(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let storage = Storage::new(backend, dir.path()).await;
+    let server = Server::start(&storage, &["--demo"]);
     let (status, health) = get_json(&server.url("/health")).await;
     assert_eq!(status, 200);
     assert_eq!(health["status"], "ok");
-    assert_eq!(health["database"], "sqlite");
+    assert_eq!(health["database"], backend.name());
 
     let resp = reqwest::get(server.url("/api/v1/facilities"))
         .await
@@ -81,7 +88,8 @@ async fn serves_health_and_the_demo_catalogue_as_geojson() {
 #[tokio::test]
 async fn bad_queries_get_the_stable_error_shape() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let storage = Storage::new(&Backend::Sqlite, dir.path()).await;
+    let server = Server::start(&storage, &["--demo"]);
     for (query, field) in [
         ("kind=casino", "kind"),
         ("product=astrology", "product"),
@@ -103,13 +111,22 @@ async fn bad_queries_get_the_stable_error_shape() {
 
 #[tokio::test]
 async fn data_survives_a_restart_and_demo_reload_changes_nothing() {
+    for backend in backends() {
+        survives_restart(&backend).await;
+    }
+}
+
+async fn survives_restart(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let storage = Storage::new(backend, dir.path()).await;
+    let server = Server::start(&storage, &["--demo"]);
     let (_, h1) = get_json(&server.url("/health")).await;
     server.stop();
-    assert!(dir.path().join("lawcircle.sqlite").exists());
+    if *backend == Backend::Sqlite {
+        assert!(dir.path().join("lawcircle.sqlite").exists());
+    }
 
-    let server = Server::start(dir.path(), &["--demo"]);
+    let server = Server::start(&storage, &["--demo"]);
     let (_, h2) = get_json(&server.url("/health")).await;
     assert_eq!(h1["catalogue_version"], h2["catalogue_version"]);
     // A phone that is up to date gets an empty delta.
@@ -120,7 +137,7 @@ async fn data_survives_a_restart_and_demo_reload_changes_nothing() {
     server.stop();
 
     // Without --demo the data is still there.
-    let server = Server::start(dir.path(), &[]);
+    let server = Server::start(&storage, &[]);
     let (_, all) = get_json(&server.url("/api/v1/facilities")).await;
     assert_eq!(
         all["features"].as_array().unwrap().len(),
@@ -134,6 +151,10 @@ async fn import_cli_updates_by_id_and_refuses_bad_files_whole() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let data_arg = data.to_str().unwrap();
+    let storage = Storage {
+        data_dir: data.clone(),
+        database_url: None,
+    };
     let longwan = repo_root().join("data/longwan");
     let areas = longwan.join("areas.csv");
     let out = run_cli(&[
@@ -173,7 +194,7 @@ async fn import_cli_updates_by_id_and_refuses_bad_files_whole() {
         "{stderr}"
     );
 
-    let server = Server::start(&data, &[]);
+    let server = Server::start(&storage, &[]);
     let (_, all) = get_json(&server.url("/api/v1/facilities")).await;
     assert_eq!(all["features"].as_array().unwrap().len(), 0);
     server.stop();
@@ -219,7 +240,7 @@ async fn import_cli_updates_by_id_and_refuses_bad_files_whole() {
     ]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("0 created, 1 updated"));
 
-    let server = Server::start(&data, &[]);
+    let server = Server::start(&storage, &[]);
     let (_, all) = get_json(&server.url("/api/v1/facilities")).await;
     let features = all["features"].as_array().unwrap();
     assert_eq!(features.len(), 1);

@@ -25,7 +25,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
-pub use records::{AREA_COLUMNS, DUTY_POST_COLUMNS, FACILITY_COLUMNS};
+pub use records::{AREA_COLUMNS, DUTY_POST_COLUMNS, FACILITY_COLUMNS, FieldProblem};
 
 /// The largest file the importer reads: a district's registry is a few MB;
 /// anything this big is a mistake, refused before it is read into memory.
@@ -318,6 +318,22 @@ fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ImportError> 
             line,
         }
     })
+}
+
+/// Builds one facility from named fields (the CSV column names) with exactly
+/// the importer's checks, so that the server's create and edit endpoints
+/// and an import file accept and refuse the same things, with the same
+/// field names in the error.
+pub fn facility_from_fields(
+    fields: BTreeMap<String, String>,
+    now: DateTime<Utc>,
+) -> Result<Facility, FieldProblem> {
+    let row = Row {
+        location: Location::Line(0),
+        fields: fields.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        geometry: None,
+    };
+    records::facility(&row, now, &mut NoPhotos)
 }
 
 /// Reads a file from disk, refusing an oversized one before reading it.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use geo::Centroid;
 use std::collections::BTreeSet;
 
-/// Columns of an areas CSV (required ones marked in [`required_columns`]).
+/// Columns of an areas CSV (the required ones are checked by the importer).
 pub const AREA_COLUMNS: [&str; 8] = [
     "code",
     "name",
@@ -82,9 +82,9 @@ pub(crate) fn id_column(kind: RecordKind) -> &'static str {
     }
 }
 
-/// A problem with one field of a row.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct FieldProblem {
+/// A problem with one field of a record.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldProblem {
     pub field: Option<String>,
     pub reason: String,
 }
@@ -313,7 +313,7 @@ fn area(row: &Row) -> Result<AdminArea, FieldProblem> {
     })
 }
 
-fn facility(
+pub(crate) fn facility(
     row: &Row,
     now: DateTime<Utc>,
     photos: &mut dyn PhotoResolver,

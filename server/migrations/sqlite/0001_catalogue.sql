@@ -1,6 +1,7 @@
 -- The catalogue: administrative areas, facilities and duty posts.
 -- Each row keeps the full record as JSON (the core's serde shape) plus the
--- columns queries filter on. Coordinates in the columns are WGS-84.
+-- columns queries filter on. Coordinates in the columns are WGS-84; times
+-- are milliseconds since the Unix epoch.
 
 CREATE TABLE areas (
     code        TEXT PRIMARY KEY,
@@ -8,7 +9,7 @@ CREATE TABLE areas (
     parent_code TEXT,
     name        TEXT NOT NULL,
     data        TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+    updated_at  BIGINT NOT NULL
 );
 
 CREATE TABLE facilities (
@@ -19,7 +20,7 @@ CREATE TABLE facilities (
     lng        DOUBLE PRECISION NOT NULL,
     retired    BOOLEAN NOT NULL,
     version    BIGINT NOT NULL,
-    updated_at TEXT NOT NULL,
+    updated_at BIGINT NOT NULL,
     data       TEXT NOT NULL
 );
 CREATE INDEX facilities_by_version ON facilities (version);
@@ -29,7 +30,7 @@ CREATE TABLE duty_posts (
     street_code TEXT NOT NULL,
     retired     BOOLEAN NOT NULL,
     data        TEXT NOT NULL,
-    updated_at  TEXT NOT NULL
+    updated_at  BIGINT NOT NULL
 );
 
 -- The highest facility version handed out: phones pull deltas since a version.
@@ -48,5 +49,5 @@ CREATE TABLE import_runs (
     updated     BIGINT NOT NULL,
     unchanged   BIGINT NOT NULL,
     skipped     TEXT NOT NULL,
-    at          TEXT NOT NULL
+    at          BIGINT NOT NULL
 );

@@ -1,41 +1,16 @@
-//! The repository layer: the catalogue (areas, facilities, duty posts) in
-//! embedded SQLite (a file, WAL). The SQL is kept portable to PostgreSQL
-//! (`$n` placeholders, `ON CONFLICT … DO UPDATE`), the second backend the
-//! platform-server issue adds behind this same interface.
-//!
-//! Import rules are the core's ([`lawcircle_core::catalogue`]): the server
-//! applies them, it does not re-invent them.
+//! The catalogue tables: areas, facilities, duty posts. Import rules are the
+//! core's ([`lawcircle_core::catalogue`]): the server applies them, it does
+//! not re-invent them.
 
+use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::{AdminArea, AreaLevel};
-use lawcircle_core::catalogue::{
-    ApplySummary, Catalogue, CatalogueError, Merge, merge_facility, merge_plain,
-};
+use lawcircle_core::catalogue::{ApplySummary, Catalogue, Merge, merge_facility, merge_plain};
 use lawcircle_core::duty_post::DutyPost;
 use lawcircle_core::facility::Facility;
 use lawcircle_core::import::{ImportBatch, RecordKind};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use std::collections::HashMap;
-use std::path::Path;
-use std::time::Duration;
-
-/// What can go wrong in storage.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("database error: {0}")]
-    Database(#[from] sqlx::Error),
-    #[error("database migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
-    #[error("stored {table} record {id} cannot be read: {reason}")]
-    Corrupt {
-        table: &'static str,
-        id: String,
-        reason: String,
-    },
-    #[error(transparent)]
-    Catalogue(#[from] CatalogueError),
-}
 
 /// Which facilities to list.
 #[derive(Debug, Clone, Default)]
@@ -47,69 +22,7 @@ pub struct FacilityFilter {
     pub include_retired: bool,
 }
 
-/// The storage handle shared by the HTTP handlers and the CLI.
-#[derive(Debug, Clone)]
-pub struct Store {
-    pool: SqlitePool,
-}
-
-fn decode<T: serde::de::DeserializeOwned>(
-    table: &'static str,
-    id: &str,
-    json: &str,
-) -> Result<T, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-        table,
-        id: id.to_string(),
-        reason: e.to_string(),
-    })
-}
-
-fn encode<T: serde::Serialize>(
-    table: &'static str,
-    id: &str,
-    value: &T,
-) -> Result<String, StoreError> {
-    serde_json::to_string(value).map_err(|e| StoreError::Corrupt {
-        table,
-        id: id.to_string(),
-        reason: e.to_string(),
-    })
-}
-
 impl Store {
-    /// Opens (creating if needed) the SQLite file at `path` and brings its
-    /// schema up to date.
-    pub async fn open_sqlite(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
-            .await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Store { pool })
-    }
-
-    /// The backend's name, for `/health`.
-    pub fn backend(&self) -> &'static str {
-        "sqlite"
-    }
-
-    /// A cheap liveness probe of the database.
-    pub async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
     /// The highest facility version handed out.
     pub async fn catalogue_version(&self) -> Result<u64, StoreError> {
         let v: i64 = sqlx::query_scalar("SELECT version FROM catalogue_version WHERE id = 1")
@@ -145,7 +58,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
         let mut summary = ApplySummary::default();
-        let stamp = now.to_rfc3339();
+        let stamp = millis(now);
 
         for area in batch.areas {
             let stored: Option<String> =
@@ -171,7 +84,7 @@ impl Store {
                 .bind(&a.parent_code)
                 .bind(&a.name)
                 .bind(encode("areas", &a.code, &a)?)
-                .bind(&stamp)
+                .bind(stamp)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -206,7 +119,7 @@ impl Store {
                 .bind(wgs.lng)
                 .bind(f.retired)
                 .bind(f.version as i64)
-                .bind(f.updated_at.to_rfc3339())
+                .bind(millis(f.updated_at))
                 .bind(encode("facilities", &f.id, &f)?)
                 .execute(&mut *tx)
                 .await?;
@@ -236,7 +149,7 @@ impl Store {
                 .bind(&p.street_code)
                 .bind(p.retired)
                 .bind(encode("duty_posts", &p.id, &p)?)
-                .bind(&stamp)
+                .bind(stamp)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -257,7 +170,7 @@ impl Store {
         .bind(summary.updated as i64)
         .bind(summary.unchanged as i64)
         .bind(skipped)
-        .bind(&stamp)
+        .bind(stamp)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -301,9 +214,42 @@ impl Store {
             .map(|r| decode("duty_posts", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
     }
+}
 
-    /// Closes the pool, checkpointing the WAL.
-    pub async fn close(&self) {
-        self.pool.close().await;
+impl Store {
+    /// The level of a stored area, if it exists.
+    pub async fn area_level(&self, code: &str) -> Result<Option<AreaLevel>, StoreError> {
+        let level: Option<String> = sqlx::query_scalar("SELECT level FROM areas WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(level.and_then(|l| l.parse().ok()))
+    }
+
+    /// The street an area belongs to: itself for a street, its parent for a
+    /// village; `None` for the district or an unknown code.
+    pub async fn street_of_area(&self, code: &str) -> Result<Option<String>, StoreError> {
+        let row = sqlx::query("SELECT level, parent_code FROM areas WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.and_then(|r| {
+            let level: String = r.try_get(0).ok()?;
+            let parent: Option<String> = r.try_get(1).ok()?;
+            match level.parse::<AreaLevel>().ok()? {
+                AreaLevel::Street => Some(code.to_string()),
+                AreaLevel::Village => parent,
+                AreaLevel::District => None,
+            }
+        }))
+    }
+
+    /// One facility, retired or not.
+    pub async fn facility(&self, id: &str) -> Result<Option<Facility>, StoreError> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM facilities WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        data.map(|d| decode("facilities", id, &d)).transpose()
     }
 }

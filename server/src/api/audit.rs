@@ -1,0 +1,61 @@
+//! The audit log of reads of personal data, for district admins.
+
+use crate::api::pagination::{Page, PageQuery};
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::AuditEntry;
+use axum::extract::State;
+use lawcircle_core::authz::Action;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    /// With `subject_id`: only entries about this record, e.g. `account`.
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
+    params(AuditQuery),
+    responses((status = 200, body = Page<AuditEntry>),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<AuditQuery>,
+) -> Result<ApiJson<Page<AuditEntry>>, ApiError> {
+    require(&caller, Action::ReadAuditLog)?;
+    let page = PageQuery {
+        after: q.after,
+        limit: q.limit,
+    };
+    let limit = page.limit()?;
+    let subject = match (&q.subject_type, &q.subject_id) {
+        (Some(t), Some(id)) => Some((t.as_str(), id.as_str())),
+        (None, None) => None,
+        _ => {
+            return Err(ApiError::bad_field(
+                "subject_id",
+                "give subject_type and subject_id together",
+            ));
+        }
+    };
+    let entries = state
+        .store
+        .audit_entries(subject, page.after(), limit + 1)
+        .await?;
+    Ok(ApiJson(Page::from_overfetch(
+        entries,
+        limit,
+        |e: &AuditEntry| e.id,
+    )))
+}

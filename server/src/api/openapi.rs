@@ -1,0 +1,77 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+
+use crate::api::{accounts, audit, catalogue, pagination, session, system};
+use crate::error::{ErrorBody, ErrorDetail};
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "LawCircle API",
+        description = "The platform API of the 15-minute public legal service circle (15分钟公共法律服务圈). \
+Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        system::health,
+        session::login,
+        session::logout,
+        session::me,
+        accounts::list,
+        accounts::get_one,
+        accounts::contact,
+        accounts::create,
+        accounts::revoke_tokens,
+        audit::list,
+        catalogue::list_facilities,
+        catalogue::list_areas,
+        catalogue::list_duty_posts,
+        catalogue::create_facility,
+        catalogue::update_facility,
+        catalogue::retire_facility,
+        catalogue::import_file,
+    ),
+    components(schemas(
+        ErrorBody,
+        ErrorDetail,
+        system::Health,
+        session::LoginRequest,
+        session::LoginResponse,
+        accounts::AccountView,
+        accounts::ContactView,
+        accounts::CreateAccountRequest,
+        accounts::RevokedTokens,
+        catalogue::FacilityInput,
+        catalogue::FacilityWrite,
+        pagination::Page<accounts::AccountView>,
+        pagination::Page<crate::store::AuditEntry>,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "system", description = "Liveness"),
+        (name = "session", description = "Log in and out"),
+        (name = "accounts", description = "Accounts; personal data masked in lists"),
+        (name = "audit", description = "Who read which personal data"),
+        (name = "catalogue", description = "Facilities, areas, duty posts")
+    )
+)]
+pub struct ApiDoc;
+
+/// `GET /api/v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,271 @@
+//! Accounts, bearer tokens and login throttling.
+
+use super::{Store, StoreError, from_millis, millis};
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::Role;
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+/// A user of the platform. `phone` and `id_number` are personal data: the
+/// API masks them unless the caller's scope and an audited reason allow the
+/// full value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub street_code: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub disabled: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An account to create; the password is already hashed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub street_code: Option<String>,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub password_hash: String,
+}
+
+/// A live token and whose it is.
+#[derive(Debug, Clone)]
+pub struct TokenRecord {
+    pub account: Account,
+    pub expires_at: DateTime<Utc>,
+}
+
+const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.role, a.street_code, a.phone, a.id_number, a.disabled, a.created_at";
+
+fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let role: String = row.try_get(3)?;
+    Ok(Account {
+        id,
+        username: row.try_get(1)?,
+        display_name: row.try_get(2)?,
+        role: role.parse().map_err(|reason| StoreError::Corrupt {
+            table: "accounts",
+            id: id.to_string(),
+            reason,
+        })?,
+        street_code: row.try_get(4)?,
+        phone: row.try_get(5)?,
+        id_number: row.try_get(6)?,
+        disabled: row.try_get(7)?,
+        created_at: from_millis(row.try_get(8)?),
+    })
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+impl Store {
+    /// Creates an account; a taken username is a conflict.
+    pub async fn create_account(
+        &self,
+        new: NewAccount,
+        now: DateTime<Utc>,
+    ) -> Result<Account, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO accounts (username, display_name, role, street_code, phone, id_number, password_hash, disabled, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(&new.username)
+        .bind(&new.display_name)
+        .bind(new.role.as_str())
+        .bind(&new.street_code)
+        .bind(&new.phone)
+        .bind(&new.id_number)
+        .bind(&new.password_hash)
+        .bind(false)
+        .bind(millis(now))
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict(format!("username {:?}", new.username))
+            } else {
+                StoreError::Database(e)
+            }
+        })?;
+        let id: i64 = row.try_get(0)?;
+        Ok(Account {
+            id,
+            username: new.username,
+            display_name: new.display_name,
+            role: new.role,
+            street_code: new.street_code,
+            phone: new.phone,
+            id_number: new.id_number,
+            disabled: false,
+            created_at: from_millis(millis(now)),
+        })
+    }
+
+    /// The account with this username and its password hash.
+    pub async fn account_for_login(
+        &self,
+        username: &str,
+    ) -> Result<Option<(Account, String)>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS}, a.password_hash FROM accounts a WHERE a.username = $1"
+        )))
+        .bind(username)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| Ok((account_from_row(&r)?, r.try_get(9)?)))
+            .transpose()
+    }
+
+    pub async fn account(&self, id: i64) -> Result<Option<Account>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(account_from_row).transpose()
+    }
+
+    /// Accounts by id after `after_id`, optionally of one street only.
+    pub async fn list_accounts(
+        &self,
+        street: Option<&str>,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<Account>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts a
+             WHERE a.id > $1 AND ($2 OR a.street_code = $3)
+             ORDER BY a.id LIMIT $4"
+        )))
+        .bind(after_id)
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(account_from_row).collect()
+    }
+
+    pub async fn insert_token(
+        &self,
+        token_hash: &str,
+        account_id: i64,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO tokens (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(millis(now))
+        .bind(millis(expires_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The live token with this hash: not expired, not revoked, and its
+    /// account not disabled.
+    pub async fn live_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TokenRecord>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACCOUNT_COLUMNS}, t.expires_at FROM tokens t JOIN accounts a ON a.id = t.account_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT a.disabled"
+        )))
+        .bind(token_hash)
+        .bind(millis(now))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(TokenRecord {
+                account: account_from_row(&r)?,
+                expires_at: from_millis(r.try_get(9)?),
+            })
+        })
+        .transpose()
+    }
+
+    /// Revokes one token; `true` when it was live.
+    pub async fn revoke_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Revokes every token of an account; returns how many.
+    pub async fn revoke_all_tokens(
+        &self,
+        account_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(millis(now))
+        .bind(account_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
+            .bind(username)
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Failed logins for `username` since `since`.
+    pub async fn login_failures_since(
+        &self,
+        username: &str,
+        since: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
+        )
+        .bind(username)
+        .bind(millis(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE username = $1")
+            .bind(username)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
