@@ -10,12 +10,14 @@
 //! * [`facility`]: the 13 facility kinds, the 8 service products;
 //! * [`opening_hours`]: weekly schedules with dated exceptions;
 //! * [`duty_post`]: duty posts and their fences;
+//! * [`clockin`]: the geofenced clock-in decision (签到打卡判定);
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
 //! * [`content`]: content-addressed photos and attachments.
 
 pub mod area;
 pub mod catalogue;
+pub mod clockin;
 pub mod content;
 pub mod coord;
 pub mod duty_post;
