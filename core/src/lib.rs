@@ -10,6 +10,7 @@
 //! * [`facility`]: the 13 facility kinds, the 8 service products;
 //! * [`opening_hours`]: weekly schedules with dated exceptions;
 //! * [`duty_post`]: duty posts and their fences;
+//! * [`volunteer`]: the volunteer pool lifecycle, loans, teams, star levels;
 //! * [`clockin`]: the geofenced clock-in decision (签到打卡判定);
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
@@ -26,6 +27,7 @@ pub mod facility;
 pub mod geometry;
 pub mod import;
 pub mod opening_hours;
+pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
