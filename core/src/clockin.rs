@@ -291,6 +291,8 @@ pub enum Reason {
     NoFence = 12,
     /// The punch is outside the post's shifts (set by the punch evaluation).
     OutsideShift = 13,
+    /// A physical station needs a fix and none was given.
+    NoFix = 14,
 }
 
 impl Reason {
@@ -514,15 +516,15 @@ fn common_checks(
 /// Folds the reasons into the final verdict, starting from the geometric one.
 fn final_verdict(geometric: Verdict, reasons: &[Reason]) -> Verdict {
     let has = |r| reasons.contains(&r);
-    if has(Reason::MockLocation) {
-        Verdict::Outside
-    } else if has(Reason::InvalidFix)
+    let unusable = has(Reason::InvalidFix)
+        || has(Reason::NoFix)
         || has(Reason::AccuracyTooPoor)
         || has(Reason::StaleFix)
-        || has(Reason::FixAfterPunch)
-    {
-        Verdict::Uncertain
-    } else if has(Reason::ImpossibleSpeed) && geometric == Verdict::Inside {
+        || has(Reason::FixAfterPunch);
+    let jumped = has(Reason::ImpossibleSpeed) && geometric == Verdict::Inside;
+    if has(Reason::MockLocation) {
+        Verdict::Outside
+    } else if unusable || jumped {
         Verdict::Uncertain
     } else {
         geometric

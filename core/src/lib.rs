@@ -12,6 +12,7 @@
 //! * [`duty_post`]: duty posts and their fences;
 //! * [`volunteer`]: the volunteer pool lifecycle, loans, teams, star levels;
 //! * [`clockin`]: the geofenced clock-in decision (签到打卡判定);
+//! * [`punch`]: clock-in/out punches, server re-check, review, hash chain;
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
 //! * [`content`]: content-addressed photos and attachments.
@@ -27,6 +28,7 @@ pub mod facility;
 pub mod geometry;
 pub mod import;
 pub mod opening_hours;
+pub mod punch;
 pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
