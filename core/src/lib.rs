@@ -13,6 +13,7 @@
 //! * [`volunteer`]: the volunteer pool lifecycle, loans, teams, star levels;
 //! * [`clockin`]: the geofenced clock-in decision (签到打卡判定);
 //! * [`punch`]: clock-in/out punches, server re-check, review, hash chain;
+//! * [`duty_hours`]: duty sessions, hour totals, stars;
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
 //! * [`content`]: content-addressed photos and attachments.
@@ -22,6 +23,7 @@ pub mod catalogue;
 pub mod clockin;
 pub mod content;
 pub mod coord;
+pub mod duty_hours;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
