@@ -419,7 +419,18 @@ impl Punch {
 
     /// `hex(sha256(canonical_bytes))`.
     pub fn compute_hash(&self) -> String {
-        hex::encode(Sha256::digest(self.canonical_bytes()))
+        hex::encode(self.digest())
+    }
+
+    fn digest(&self) -> [u8; 32] {
+        Sha256::digest(self.canonical_bytes()).into()
+    }
+
+    /// Whether the stored `hash` matches the content (no allocation for the
+    /// hex form).
+    fn hash_matches(&self) -> bool {
+        let mut stored = [0u8; 32];
+        hex::decode_to_slice(&self.hash, &mut stored).is_ok() && stored == self.digest()
     }
 }
 
@@ -577,7 +588,7 @@ pub fn verify_chain(chain: &[Punch]) -> Result<(), ChainBreak> {
         if p.prev_hash != prev {
             return brk(BreakReason::PrevHash);
         }
-        if p.compute_hash() != p.hash {
+        if !p.hash_matches() {
             return brk(BreakReason::Hash);
         }
         prev = &p.hash;
