@@ -379,7 +379,15 @@ impl Punch {
 
     /// The canonical encoding (see the module notes).
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut e = Enc(Vec::with_capacity(512));
+        let mut buf = Vec::with_capacity(512);
+        self.encode_into(&mut buf);
+        buf
+    }
+
+    /// Appends the canonical encoding to `buf` (lets a verifier reuse one
+    /// buffer for a whole chain).
+    pub fn encode_into(&self, buf: &mut Vec<u8>) {
+        let mut e = Enc(buf);
         e.0.extend_from_slice(b"LCPUNCH1");
         e.u64(self.seq);
         e.str(&self.prev_hash);
@@ -414,7 +422,6 @@ impl Punch {
         e.opt(self.received_at.as_ref(), |e, t| e.time(*t));
         e.opt(self.server_time_at_punch.as_ref(), |e, t| e.time(*t));
         e.opt(self.server_decision.as_ref(), |e, d| e.decision(d));
-        e.0
     }
 
     /// `hex(sha256(canonical_bytes))`.
@@ -426,11 +433,14 @@ impl Punch {
         Sha256::digest(self.canonical_bytes()).into()
     }
 
-    /// Whether the stored `hash` matches the content (no allocation for the
-    /// hex form).
-    fn hash_matches(&self) -> bool {
+    /// Whether the stored `hash` matches the content, encoding into `buf`
+    /// (cleared first) and comparing raw digests.
+    fn hash_matches(&self, buf: &mut Vec<u8>) -> bool {
+        buf.clear();
+        self.encode_into(buf);
         let mut stored = [0u8; 32];
-        hex::decode_to_slice(&self.hash, &mut stored).is_ok() && stored == self.digest()
+        hex::decode_to_slice(&self.hash, &mut stored).is_ok()
+            && stored[..] == Sha256::digest(&buf[..])[..]
     }
 }
 
@@ -442,9 +452,9 @@ fn datum_code(d: Datum) -> u8 {
     }
 }
 
-struct Enc(Vec<u8>);
+struct Enc<'a>(&'a mut Vec<u8>);
 
-impl Enc {
+impl Enc<'_> {
     fn u8(&mut self, v: u8) {
         self.0.push(v);
     }
@@ -569,6 +579,7 @@ pub fn chain_head(chain: &[Punch]) -> ChainHead {
 pub fn verify_chain(chain: &[Punch]) -> Result<(), ChainBreak> {
     let owner = chain.first().map(|p| p.volunteer_id.as_str());
     let mut prev = GENESIS_HASH;
+    let mut buf = Vec::with_capacity(1024);
     for (index, p) in chain.iter().enumerate() {
         let brk = |reason| Err(ChainBreak { index, reason });
         if p.seq != index as u64 {
@@ -588,7 +599,7 @@ pub fn verify_chain(chain: &[Punch]) -> Result<(), ChainBreak> {
         if p.prev_hash != prev {
             return brk(BreakReason::PrevHash);
         }
-        if !p.hash_matches() {
+        if !p.hash_matches(&mut buf) {
             return brk(BreakReason::Hash);
         }
         prev = &p.hash;
@@ -979,6 +990,20 @@ mod tests {
                 reason: BreakReason::Volunteer { .. }
             })
         ));
+    }
+
+    /// Pins encoding version 1: a change to the encoding must change the
+    /// tag and keep old chains verifiable, never silently alter hashes.
+    #[test]
+    fn canonical_encoding_is_pinned() {
+        let chain = chain_of(1);
+        let bytes = chain[0].canonical_bytes();
+        assert_eq!(&bytes[..8], b"LCPUNCH1");
+        assert_eq!(&bytes[8..16], &0u64.to_be_bytes());
+        assert_eq!(
+            chain[0].hash,
+            "1717a8ff48bc413cf081365a375d53a0f75145ebb8ee20cdb93a1c938fb1ecfb"
+        );
     }
 
     #[test]
