@@ -10,6 +10,10 @@
 //! * [`facility`]: the 13 facility kinds, the 8 service products;
 //! * [`opening_hours`]: weekly schedules with dated exceptions;
 //! * [`duty_post`]: duty posts and their fences;
+//! * [`volunteer`]: the volunteer pool lifecycle, loans, teams, star levels;
+//! * [`clockin`]: the geofenced clock-in decision (签到打卡判定);
+//! * [`punch`]: clock-in/out punches, server re-check, review, hash chain;
+//! * [`duty_hours`]: duty sessions, hour totals, stars;
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
 //! * [`content`]: content-addressed photos and attachments;
@@ -22,8 +26,10 @@ pub mod area;
 pub mod authz;
 pub mod catalogue;
 pub mod compensation;
+pub mod clockin;
 pub mod content;
 pub mod coord;
+pub mod duty_hours;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
@@ -31,6 +37,8 @@ pub mod geometry;
 pub mod import;
 pub mod opening_hours;
 pub mod personal_data;
+pub mod punch;
+pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
