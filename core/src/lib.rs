@@ -25,8 +25,8 @@
 pub mod area;
 pub mod authz;
 pub mod catalogue;
-pub mod compensation;
 pub mod clockin;
+pub mod compensation;
 pub mod content;
 pub mod coord;
 pub mod duty_hours;
