@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{accounts, audit, catalogue, pagination, session, system};
+use crate::api::{accounts, audit, calculators, catalogue, pagination, session, system};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -37,6 +37,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         accounts::create,
         accounts::revoke_tokens,
         audit::list,
+        calculators::compensation,
+        calculators::parameters,
         catalogue::list_facilities,
         catalogue::list_areas,
         catalogue::list_duty_posts,
@@ -66,7 +68,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "session", description = "Log in and out"),
         (name = "accounts", description = "Accounts; personal data masked in lists"),
         (name = "audit", description = "Who read which personal data"),
-        (name = "catalogue", description = "Facilities, areas, duty posts")
+        (name = "catalogue", description = "Facilities, areas, duty posts"),
+        (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice")
     )
 )]
 pub struct ApiDoc;

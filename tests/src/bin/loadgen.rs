@@ -36,11 +36,7 @@ fn parse_args() -> Result<Args, String> {
         let mut value = || it.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
             "--url" => a.url = value()?,
-            "--method" => {
-                a.method = value()?
-                    .parse()
-                    .map_err(|e| format!("bad method: {e}"))?
-            }
+            "--method" => a.method = value()?.parse().map_err(|e| format!("bad method: {e}"))?,
             "--body" => a.body = Some(value()?),
             "--token" => a.token = Some(value()?),
             "--concurrency" => a.concurrency = value()?.parse().map_err(|e| format!("{e}"))?,
@@ -74,8 +70,12 @@ async fn main() {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..args.concurrency {
-        let (client, args, counter, errors) =
-            (client.clone(), args.clone(), counter.clone(), errors.clone());
+        let (client, args, counter, errors) = (
+            client.clone(),
+            args.clone(),
+            counter.clone(),
+            errors.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
