@@ -12,18 +12,31 @@
 //! * [`duty_post`]: duty posts and their fences;
 //! * [`import`] / [`export`]: CSV and GeoJSON in, GeoJSON out;
 //! * [`catalogue`]: applying imports with stable ids and versions;
-//! * [`content`]: content-addressed photos and attachments.
+//! * [`content`]: content-addressed photos and attachments;
+//! * [`nearest`]: the nearest service point, offline (k-nearest and
+//!   within-radius with filters, walking distance when a network is loaded);
+//! * [`network`]: the walking network (OpenStreetMap import, compact file,
+//!   snapping, Dijkstra);
+//! * [`coverage`]: coverage of the 15-minute circle per village, street and
+//!   district, with the plan's targets and the gap list;
+//! * [`siting`]: where to open new facilities (greedy maximum coverage);
+//! * [`isochrone`]: the 15-minute walking isochrone of a facility (GeoJSON).
 
 pub mod area;
 pub mod catalogue;
 pub mod content;
 pub mod coord;
+pub mod coverage;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod isochrone;
+pub mod nearest;
+pub mod network;
 pub mod opening_hours;
+pub mod siting;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
