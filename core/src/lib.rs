@@ -37,6 +37,8 @@ pub mod nearest;
 pub mod network;
 pub mod opening_hours;
 pub mod siting;
+#[cfg(test)]
+mod test_support;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
