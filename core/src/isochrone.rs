@@ -170,3 +170,65 @@ pub fn facility_isochrone(
     props.insert("name".into(), json!(facility.name));
     Ok(iso.to_geojson(props))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facility::{FacilityKind, ServiceProduct};
+    use crate::test_support::{at_m, facility, grid};
+    use geo::{Contains, LineString, Polygon};
+
+    #[test]
+    fn isochrone_on_a_grid_is_the_walkable_diamond() {
+        let net = grid(21, 21, 100.0, &[]);
+        let f = facility(
+            "c",
+            FacilityKind::ServiceCenter,
+            at_m(1000.0, 1000.0),
+            &ServiceProduct::ALL,
+        );
+        let feature = facility_isochrone(&net, &f, IsochroneOptions::default()).unwrap();
+        assert_eq!(feature["type"], "Feature");
+        assert_eq!(feature["geometry"]["type"], "Polygon");
+        assert_eq!(feature["properties"]["facility_id"], "c");
+        assert_eq!(feature["properties"]["minutes"], 15.0);
+        let ring: Vec<[f64; 2]> =
+            serde_json::from_value(feature["geometry"]["coordinates"][0].clone()).unwrap();
+        assert_eq!(ring.first(), ring.last());
+        let poly = Polygon::new(
+            LineString::from(ring.iter().map(|c| (c[0], c[1])).collect::<Vec<_>>()),
+            vec![],
+        );
+        let inside = |n: f64, e: f64| {
+            let p = at_m(n, e);
+            poly.contains(&geo::Point::new(p.lng, p.lat))
+        };
+        assert!(inside(1000.0, 1000.0));
+        assert!(inside(1500.0, 1000.0));
+        assert!(inside(1000.0, 1950.0));
+        assert!(inside(1400.0, 1500.0));
+        // 800 m north and east: 1.6 km to walk, beyond the diamond.
+        assert!(!inside(1800.0, 1800.0));
+        assert!(!inside(1000.0, 2000.0 + 50.0));
+    }
+
+    #[test]
+    fn isochrone_errors() {
+        let net = grid(3, 3, 100.0, &[]);
+        let opts = IsochroneOptions {
+            max_distance_m: -5.0,
+            ..Default::default()
+        };
+        assert!(matches!(
+            isochrone(&net, at_m(0.0, 0.0), opts),
+            Err(IsochroneError::BadBudget(_))
+        ));
+        let far = at_m(10_000.0, 0.0);
+        assert!(matches!(
+            isochrone(&net, far, IsochroneOptions::default()),
+            Err(IsochroneError::Network(
+                NetworkError::PointOffNetwork { .. }
+            ))
+        ));
+    }
+}

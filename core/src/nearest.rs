@@ -550,15 +550,25 @@ mod tests {
         let facilities = vec![
             retired,
             facility("firm", K::LawFirm, at_m(0.0, 100.0), &[P::Lawyer]),
-            facility("notary", K::NotaryOffice, at_m(0.0, 200.0), &[P::Notarization]),
+            facility(
+                "notary",
+                K::NotaryOffice,
+                at_m(0.0, 200.0),
+                &[P::Notarization],
+            ),
             facility("center", K::ServiceCenter, at_m(0.0, 300.0), &P::ALL),
         ];
         let index = FacilityIndex::new(&facilities).unwrap();
         let here = at_m(0.0, 0.0);
-        let r = index.nearest(&NearestQuery::k_nearest(here, 10), None).unwrap();
+        let r = index
+            .nearest(&NearestQuery::k_nearest(here, 10), None)
+            .unwrap();
         assert_eq!(ids(&r), ["firm", "notary", "center"]);
         let r = index
-            .nearest(&NearestQuery::k_nearest(here, 10).with_products([P::Notarization]), None)
+            .nearest(
+                &NearestQuery::k_nearest(here, 10).with_products([P::Notarization]),
+                None,
+            )
             .unwrap();
         assert_eq!(ids(&r), ["notary", "center"]);
         let r = index
@@ -569,10 +579,15 @@ mod tests {
             .unwrap();
         assert_eq!(ids(&r), ["center"]);
         let r = index
-            .nearest(&NearestQuery::k_nearest(here, 10).with_kinds([K::LawFirm, K::NotaryOffice]), None)
+            .nearest(
+                &NearestQuery::k_nearest(here, 10).with_kinds([K::LawFirm, K::NotaryOffice]),
+                None,
+            )
             .unwrap();
         assert_eq!(ids(&r), ["firm", "notary"]);
-        let r = index.nearest(&NearestQuery::within(here, 260.0), None).unwrap();
+        let r = index
+            .nearest(&NearestQuery::within(here, 260.0), None)
+            .unwrap();
         // 200 m straight × 1.3 = 260 m estimated walk.
         assert_eq!(ids(&r), ["firm", "notary"]);
     }
@@ -581,12 +596,25 @@ mod tests {
     fn open_at_handles_overnight_spans_and_holidays() {
         let mut night = facility("night", K::SmartTerminal, at_m(0.0, 100.0), &[P::LegalAid]);
         night.opening_hours = OpeningHours::parse("Fr-Sa 20:00-02:00", "").unwrap();
-        let mut office = facility("office", K::LegalAidInstitution, at_m(0.0, 200.0), &[P::LegalAid]);
-        office.opening_hours =
-            OpeningHours::parse("Mo-Fr 08:30-17:00", "2024-10-01 off; 2024-09-29 08:30-17:00").unwrap();
+        let mut office = facility(
+            "office",
+            K::LegalAidInstitution,
+            at_m(0.0, 200.0),
+            &[P::LegalAid],
+        );
+        office.opening_hours = OpeningHours::parse(
+            "Mo-Fr 08:30-17:00",
+            "2024-10-01 off; 2024-09-29 08:30-17:00",
+        )
+        .unwrap();
         let index = FacilityIndex::new(&[night, office]).unwrap();
         let q = |t: &str| NearestQuery::k_nearest(at_m(0.0, 0.0), 5).open_at(at(t));
-        let open = |t: &str| ids(&index.nearest(&q(t), None).unwrap()).iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let open = |t: &str| {
+            ids(&index.nearest(&q(t), None).unwrap())
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
         // Saturday 01:00 after Friday night: the overnight span.
         assert_eq!(open("2024-03-09 01:00"), ["night"]);
         // Friday afternoon: only the office.
@@ -598,9 +626,16 @@ mod tests {
 
     #[test]
     fn without_a_network_every_result_says_straight_line_times_detour() {
-        let index = FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 1000.0), &[P::Lawyer])]).unwrap();
-        let r = index.nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), None).unwrap();
-        assert_eq!(r[0].distance_basis, DistanceBasis::StraightLineTimesDetour { factor: 1.3 });
+        let index =
+            FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 1000.0), &[P::Lawyer])])
+                .unwrap();
+        let r = index
+            .nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), None)
+            .unwrap();
+        assert_eq!(
+            r[0].distance_basis,
+            DistanceBasis::StraightLineTimesDetour { factor: 1.3 }
+        );
         assert!((r[0].walking_m.unwrap() - 1300.0).abs() < 1.0);
         assert!((r[0].walking_minutes.unwrap() - 1300.0 / 80.0).abs() < 0.02);
     }
@@ -629,13 +664,20 @@ mod tests {
             assert_eq!(ids(&walk), ["same_bank", "across"]);
             assert!((walk[0].walking_m.unwrap() - 500.0).abs() < 0.5);
             assert!((walk[1].walking_m.unwrap() - 2100.0).abs() < 1.0);
-            assert!(walk.iter().all(|f| f.distance_basis == DistanceBasis::Walking));
+            assert!(
+                walk.iter()
+                    .all(|f| f.distance_basis == DistanceBasis::Walking)
+            );
             assert!((walk[0].walking_minutes.unwrap() - 500.0 / 80.0).abs() < 0.01);
             // k = 1 still finds the walking-nearest, not the straight-nearest.
-            let one = index.nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), Some(&net)).unwrap();
+            let one = index
+                .nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), Some(&net))
+                .unwrap();
             assert_eq!(ids(&one), ["same_bank"]);
             // Within 1.2 km on foot: only the same bank.
-            let near = index.nearest(&NearestQuery::within(at_m(0.0, 0.0), 1200.0), Some(&net)).unwrap();
+            let near = index
+                .nearest(&NearestQuery::within(at_m(0.0, 0.0), 1200.0), Some(&net))
+                .unwrap();
             assert_eq!(ids(&near), ["same_bank"]);
         }
     }
@@ -646,16 +688,25 @@ mod tests {
         let mut facilities = Vec::new();
         let mut seed = 12345u64;
         let mut rnd = || {
-            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             ((seed >> 33) as f64) / f64::from(1u32 << 31)
         };
         for i in 0..40 {
-            facilities.push(facility(&format!("f{i}"), K::LawFirm, at_m(rnd() * 840.0, rnd() * 840.0), &[P::Lawyer]));
+            facilities.push(facility(
+                &format!("f{i}"),
+                K::LawFirm,
+                at_m(rnd() * 840.0, rnd() * 840.0),
+                &[P::Lawyer],
+            ));
         }
         let index = FacilityIndex::new(&facilities).unwrap();
         for _ in 0..20 {
             let p = at_m(rnd() * 840.0, rnd() * 840.0);
-            let got = index.nearest(&NearestQuery::k_nearest(p, 5), Some(&net)).unwrap();
+            let got = index
+                .nearest(&NearestQuery::k_nearest(p, 5), Some(&net))
+                .unwrap();
             // Exhaustive: a full search from the point, then every facility.
             let origin = net.snap(p).unwrap();
             let mut ws = DijkstraWorkspace::new(&net);
@@ -681,8 +732,13 @@ mod tests {
 
     #[test]
     fn bad_queries_are_clear_errors() {
-        let index = FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 0.0), &[P::Lawyer])]).unwrap();
-        let nan = GeoPoint { lat: f64::NAN, lng: 120.8, datum: Datum::Wgs84 };
+        let index =
+            FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 0.0), &[P::Lawyer])]).unwrap();
+        let nan = GeoPoint {
+            lat: f64::NAN,
+            lng: 120.8,
+            datum: Datum::Wgs84,
+        };
         assert!(matches!(
             index.nearest(&NearestQuery::k_nearest(nan, 1), None),
             Err(NearestError::InvalidPoint { .. })
@@ -702,6 +758,9 @@ mod tests {
         ));
         let mut bad = facility("bad", K::LawFirm, at_m(0.0, 0.0), &[]);
         bad.point.lng = f64::INFINITY;
-        assert!(matches!(FacilityIndex::new(&[bad]), Err(NearestError::InvalidFacilityPoint { .. })));
+        assert!(matches!(
+            FacilityIndex::new(&[bad]),
+            Err(NearestError::InvalidFacilityPoint { .. })
+        ));
     }
 }

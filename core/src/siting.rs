@@ -366,3 +366,113 @@ pub fn suggest(
         chosen,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coverage::CoverageStandard;
+    use crate::facility::ServiceProduct as P;
+    use crate::test_support::at_m;
+
+    fn district() -> (
+        Vec<AdminArea>,
+        Vec<Facility>,
+        WalkingNetwork,
+        CoverageStandard,
+    ) {
+        crate::coverage::tests::district()
+    }
+
+    #[test]
+    fn siting_improves_coverage() {
+        let (areas, facilities, net, standard) = district();
+        for objective in [SitingObjective::Villages, SitingObjective::Population] {
+            let req = SitingRequest {
+                product: P::Lawyer,
+                k: 2,
+                objective,
+                candidates: candidates_from_villages(&areas),
+            };
+            let r = suggest(&areas, &facilities, Some(&net), &standard, &req).unwrap();
+            assert_eq!(r.distance_basis, DistanceBasis::Walking);
+            assert_eq!(r.before.villages_covered, 3);
+            assert_eq!(r.after.villages_covered, 4);
+            assert!(r.after.rate > r.before.rate);
+            // One site suffices; the second would add nothing.
+            assert_eq!(r.chosen.len(), 1);
+            // V2 (1 km away) and V3 itself both cover V3; the first listed wins.
+            assert_eq!(r.chosen[0].candidate_id, "V2");
+            assert_eq!(r.chosen[0].newly_covered, ["V3"]);
+            assert_eq!(r.before.population_covered, Some(4500));
+            assert_eq!(r.after.population_covered, Some(5000));
+        }
+    }
+
+    #[test]
+    fn greedy_picks_the_site_covering_most() {
+        let (areas, mut facilities, net, standard) = district();
+        // Without the center nothing offers judicial appraisal: all four
+        // villages are gaps.
+        facilities.retain(|f| f.id != "center");
+        let grid = candidates_grid(
+            at_m(0.0, 0.0).lat,
+            at_m(0.0, 0.0).lng,
+            at_m(400.0, 2000.0).lat,
+            at_m(400.0, 2000.0).lng,
+            250.0,
+        )
+        .unwrap();
+        let req = SitingRequest {
+            product: P::JudicialAppraisal,
+            k: 3,
+            objective: SitingObjective::Villages,
+            candidates: grid,
+        };
+        let r = suggest(&areas, &facilities, Some(&net), &standard, &req).unwrap();
+        assert_eq!(r.before.villages_covered, 0);
+        assert_eq!(r.after.villages_covered, 4);
+        // The first pick covers at least two villages; gains never grow.
+        assert!(r.chosen[0].gain >= 2.0);
+        assert!(r.chosen.windows(2).all(|w| w[0].gain >= w[1].gain));
+        // Without a network, the same with straight line × detour.
+        let r2 = suggest(&areas, &facilities, None, &standard, &req).unwrap();
+        assert!(matches!(
+            r2.distance_basis,
+            DistanceBasis::StraightLineTimesDetour { .. }
+        ));
+        assert!(r2.after.villages_covered > r2.before.villages_covered);
+    }
+
+    #[test]
+    fn candidate_sources_and_their_errors() {
+        let csv = "id,lat,lng,datum\nb1,27.92,120.80,wgs84\nb2,27.93,120.81,\n";
+        let c = read_candidates_csv(csv.as_bytes()).unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].point.datum, crate::coord::Datum::Wgs84);
+        assert!(matches!(
+            read_candidates_csv("id,lat,lng\nx,NaN,120\n".as_bytes()),
+            Err(SitingError::Csv { row: 2, .. })
+        ));
+        assert!(matches!(
+            read_candidates_csv("name,x\n".as_bytes()),
+            Err(SitingError::Csv { row: 1, .. })
+        ));
+        assert!(candidates_grid(27.9, 120.8, 27.8, 120.9, 100.0).is_err());
+        assert!(candidates_grid(27.0, 120.0, 28.0, 121.0, 1.0).is_err());
+        let g = candidates_grid(27.9, 120.8, 27.901, 120.801, 50.0).unwrap();
+        assert!(g.len() >= 4);
+        let (areas, facilities, net, standard) = district();
+        let mut bad = candidates_from_villages(&areas);
+        bad[0].point.lat = f64::NAN;
+        let req = SitingRequest {
+            product: P::Lawyer,
+            k: 1,
+            objective: SitingObjective::Villages,
+            candidates: bad,
+        };
+        assert!(matches!(
+            suggest(&areas, &facilities, Some(&net), &standard, &req),
+            Err(SitingError::InvalidCandidate { .. })
+        ));
+    }
+}

@@ -24,7 +24,12 @@ pub fn at_m(north_m: f64, east_m: f64) -> GeoPoint {
     GeoPoint::wgs84(LAT0 + north_m * dlat, LNG0 + east_m * dlng).unwrap()
 }
 
-pub fn facility(id: &str, kind: FacilityKind, p: GeoPoint, products: &[ServiceProduct]) -> Facility {
+pub fn facility(
+    id: &str,
+    kind: FacilityKind,
+    p: GeoPoint,
+    products: &[ServiceProduct],
+) -> Facility {
     Facility {
         id: id.into(),
         kind,
@@ -42,7 +47,13 @@ pub fn facility(id: &str, kind: FacilityKind, p: GeoPoint, products: &[ServicePr
     }
 }
 
-pub fn area(code: &str, level: AreaLevel, parent: Option<&str>, p: GeoPoint, pop: Option<u64>) -> AdminArea {
+pub fn area(
+    code: &str,
+    level: AreaLevel,
+    parent: Option<&str>,
+    p: GeoPoint,
+    pop: Option<u64>,
+) -> AdminArea {
     AdminArea {
         code: code.into(),
         name: format!("area {code}"),

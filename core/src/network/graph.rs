@@ -575,7 +575,15 @@ mod tests {
         assert_eq!(net.edge_count(), 180);
         assert!((net.total_km() - 18.0).abs() < 0.01);
         let mut ws = DijkstraWorkspace::new(&net);
-        ws.run(&net, &[crate::network::Seed { node: 0, dist_m: 0.0, label: 7 }], f64::INFINITY);
+        ws.run(
+            &net,
+            &[crate::network::Seed {
+                node: 0,
+                dist_m: 0.0,
+                label: 7,
+            }],
+            f64::INFINITY,
+        );
         for r in 0..10u32 {
             for c in 0..10u32 {
                 let d = ws.distance(r * 10 + c).unwrap();
@@ -584,7 +592,15 @@ mod tests {
             }
         }
         // A bounded search settles only what is within the bound.
-        ws.run(&net, &[crate::network::Seed { node: 0, dist_m: 0.0, label: 0 }], 250.0);
+        ws.run(
+            &net,
+            &[crate::network::Seed {
+                node: 0,
+                dist_m: 0.0,
+                label: 0,
+            }],
+            250.0,
+        );
         assert!(ws.distance(2).is_some());
         assert!(ws.distance(3).is_none());
     }
@@ -594,8 +610,16 @@ mod tests {
         let net = grid(1, 11, 100.0, &[]);
         let mut ws = DijkstraWorkspace::new(&net);
         let seeds = [
-            crate::network::Seed { node: 0, dist_m: 0.0, label: 1 },
-            crate::network::Seed { node: 10, dist_m: 0.0, label: 2 },
+            crate::network::Seed {
+                node: 0,
+                dist_m: 0.0,
+                label: 1,
+            },
+            crate::network::Seed {
+                node: 10,
+                dist_m: 0.0,
+                label: 2,
+            },
         ];
         ws.run(&net, &seeds, f64::INFINITY);
         assert_eq!(ws.label(3), Some(1));
@@ -620,8 +644,15 @@ mod tests {
     #[test]
     fn bad_points_are_clear_errors() {
         let net = grid(3, 3, 100.0, &[]);
-        let nan = GeoPoint { lat: f64::NAN, lng: 120.8, datum: crate::coord::Datum::Wgs84 };
-        assert!(matches!(net.snap(nan), Err(NetworkError::InvalidPoint { .. })));
+        let nan = GeoPoint {
+            lat: f64::NAN,
+            lng: 120.8,
+            datum: crate::coord::Datum::Wgs84,
+        };
+        assert!(matches!(
+            net.snap(nan),
+            Err(NetworkError::InvalidPoint { .. })
+        ));
         let far = GeoPoint::wgs84(30.0, 121.0).unwrap();
         let err = net.snap(far).unwrap_err();
         assert!(matches!(err, NetworkError::PointOffNetwork { .. }));
@@ -630,7 +661,10 @@ mod tests {
 
     #[test]
     fn empty_and_invalid_graphs_are_errors() {
-        assert_eq!(WalkingNetwork::from_edges(&[], &[]).unwrap_err(), NetworkError::Empty);
+        assert_eq!(
+            WalkingNetwork::from_edges(&[], &[]).unwrap_err(),
+            NetworkError::Empty
+        );
         assert_eq!(
             WalkingNetwork::from_edges(&[(27.9, 120.8)], &[(0, 0)]).unwrap_err(),
             NetworkError::Empty
@@ -663,7 +697,10 @@ mod tests {
         let bytes = grid(4, 4, 100.0, &[]).to_bytes();
         // Every truncation.
         for len in 0..bytes.len() {
-            assert!(WalkingNetwork::from_bytes(&bytes[..len]).is_err(), "len {len}");
+            assert!(
+                WalkingNetwork::from_bytes(&bytes[..len]).is_err(),
+                "len {len}"
+            );
         }
         // Every single-byte flip.
         for i in 0..bytes.len() {
@@ -683,13 +720,22 @@ mod tests {
         let tgt_pos = off_pos + 4 * (n + 1);
         let mut b = bytes.clone();
         b[off_pos + 4..off_pos + 8].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(WalkingNetwork::from_bytes(&reseal(b)), Err(NetworkError::Corrupt(_))));
+        assert!(matches!(
+            WalkingNetwork::from_bytes(&reseal(b)),
+            Err(NetworkError::Corrupt(_))
+        ));
         let mut b = bytes.clone();
         b[tgt_pos..tgt_pos + 4].copy_from_slice(&999u32.to_le_bytes());
-        assert!(matches!(WalkingNetwork::from_bytes(&reseal(b)), Err(NetworkError::Corrupt(_))));
+        assert!(matches!(
+            WalkingNetwork::from_bytes(&reseal(b)),
+            Err(NetworkError::Corrupt(_))
+        ));
         let mut b = bytes.clone();
         b[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(WalkingNetwork::from_bytes(&reseal(b)), Err(NetworkError::Corrupt(_))));
+        assert!(matches!(
+            WalkingNetwork::from_bytes(&reseal(b)),
+            Err(NetworkError::Corrupt(_))
+        ));
         let mut b = bytes.clone();
         b[4] = 9;
         assert!(matches!(
@@ -699,7 +745,10 @@ mod tests {
         let w_pos = tgt_pos + 4 * (bytes.len() - tgt_pos - CHECKSUM_LEN) / 8;
         let mut b = bytes.clone();
         b[w_pos..w_pos + 4].copy_from_slice(&f32::NAN.to_bits().to_le_bytes());
-        assert!(matches!(WalkingNetwork::from_bytes(&reseal(b)), Err(NetworkError::Corrupt(_))));
+        assert!(matches!(
+            WalkingNetwork::from_bytes(&reseal(b)),
+            Err(NetworkError::Corrupt(_))
+        ));
         // An empty network written by hand.
         let mut e = Vec::new();
         e.extend_from_slice(MAGIC);
@@ -715,7 +764,13 @@ mod tests {
     #[test]
     fn largest_component_drops_islands() {
         // Two separate 1×3 lines: a 3-node line and a 2-node scrap.
-        let nodes = [(27.9, 120.8), (27.9, 120.801), (27.9, 120.802), (27.95, 120.8), (27.95, 120.801)];
+        let nodes = [
+            (27.9, 120.8),
+            (27.9, 120.801),
+            (27.9, 120.802),
+            (27.95, 120.8),
+            (27.95, 120.801),
+        ];
         let net = WalkingNetwork::from_edges(&nodes, &[(0, 1), (1, 2), (3, 4)]).unwrap();
         let big = net.largest_component().unwrap();
         assert_eq!(big.node_count(), 3);
