@@ -359,13 +359,24 @@ pub(crate) fn product_distances(
                 by_arc.entry(s.arc).or_default().push((i, s));
             }
         }
-        ws.run(net, &seeds, f64::INFINITY);
+        let targets: Vec<u32> = villages
+            .iter()
+            .flat_map(|v| v.snaps.iter().flatten())
+            .flat_map(|s| [s.from, s.to])
+            .collect();
+        ws.run_until_settled(net, &seeds, &targets);
     }
-    let id_pos: HashMap<&str, usize> = facilities
-        .iter()
-        .enumerate()
-        .map(|(i, f)| (f.id.as_str(), i))
-        .collect();
+    let needs_fallback =
+        ws.is_none() || villages.iter().any(|v| v.snaps.iter().any(Option::is_none));
+    let id_pos: HashMap<&str, usize> = if needs_fallback {
+        facilities
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id.as_str(), i))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let mut out = Vec::with_capacity(villages.len());
     for v in villages {
         let mut row = Vec::with_capacity(v.points.len());

@@ -59,6 +59,7 @@ pub struct DijkstraWorkspace {
     label: Vec<u32>,
     touched: Vec<u32>,
     heap: BinaryHeap<Item>,
+    is_target: Vec<bool>,
 }
 
 /// Label of nodes no seed has reached.
@@ -73,6 +74,7 @@ impl DijkstraWorkspace {
             label: vec![NO_LABEL; n],
             touched: Vec::new(),
             heap: BinaryHeap::new(),
+            is_target: Vec::new(),
         }
     }
 
@@ -119,22 +121,63 @@ impl DijkstraWorkspace {
             if dist > self.dist[u] {
                 continue; // stale entry
             }
-            let lab = self.label[u];
-            let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
-            for e in a..b {
-                let v = targets[e] as usize;
-                let nd = dist + f64::from(weights[e]);
-                if nd < self.dist[v] {
-                    if self.dist[v].is_infinite() {
-                        self.touched.push(targets[e]);
-                    }
-                    self.dist[v] = nd;
-                    self.label[v] = lab;
-                    self.heap.push(Item {
-                        dist: nd,
-                        node: targets[e],
-                    });
+            self.relax(u, dist, offsets, targets, weights);
+        }
+    }
+
+    #[inline]
+    fn relax(&mut self, u: usize, dist: f64, offsets: &[u32], targets: &[u32], weights: &[f32]) {
+        let lab = self.label[u];
+        let (a, b) = (offsets[u] as usize, offsets[u + 1] as usize);
+        for (&t, &w) in targets[a..b].iter().zip(&weights[a..b]) {
+            let v = t as usize;
+            let nd = dist + f64::from(w);
+            if nd < self.dist[v] {
+                if self.dist[v].is_infinite() {
+                    self.touched.push(t);
                 }
+                self.dist[v] = nd;
+                self.label[v] = lab;
+                self.heap.push(Item { dist: nd, node: t });
+            }
+        }
+    }
+
+    /// Runs a search from `seeds` until every node of `targets` is settled
+    /// (or the connected part is exhausted): what coverage needs, where
+    /// only the nodes next to villages matter.
+    pub fn run_until_settled(&mut self, network: &WalkingNetwork, seeds: &[Seed], targets: &[u32]) {
+        self.start(seeds);
+        let n = self.dist.len();
+        if self.is_target.len() != n {
+            self.is_target = vec![false; n];
+        }
+        let mut remaining = 0usize;
+        for &t in targets {
+            if let Some(flag) = self.is_target.get_mut(t as usize)
+                && !*flag
+            {
+                *flag = true;
+                remaining += 1;
+            }
+        }
+        let (offsets, arcs, weights) = network.csr();
+        while remaining > 0 {
+            let Some(Item { dist, node }) = self.heap.pop() else {
+                break;
+            };
+            let u = node as usize;
+            if dist > self.dist[u] {
+                continue;
+            }
+            if self.is_target[u] {
+                remaining -= 1;
+            }
+            self.relax(u, dist, offsets, arcs, weights);
+        }
+        for &t in targets {
+            if let Some(flag) = self.is_target.get_mut(t as usize) {
+                *flag = false;
             }
         }
     }
