@@ -31,14 +31,17 @@ impl Lcg {
     }
 }
 
+/// Areas, facilities, the village nodes and per product the facility nodes.
+type District = (Vec<AdminArea>, Vec<Facility>, Vec<u32>, Vec<Vec<u32>>);
+
 /// A synthetic district on `net`: `villages` village centroids and
 /// `per_product` single-product facilities per product, all on nodes.
-pub fn synthetic_district(
+fn synthetic_district(
     net: &WalkingNetwork,
     villages: usize,
     per_product: usize,
     seed: u64,
-) -> Result<(Vec<AdminArea>, Vec<Facility>, Vec<u32>, Vec<Vec<u32>>), Box<dyn std::error::Error>> {
+) -> Result<District, Box<dyn std::error::Error>> {
     let mut rng = Lcg(seed);
     let n = net.node_count();
     let point = |node: u32| -> Result<GeoPoint, Box<dyn std::error::Error>> {
@@ -116,6 +119,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes = net.to_bytes();
     let t = Instant::now();
     let loaded = WalkingNetwork::from_bytes(&bytes)?;
+    loaded.prepare_snapping();
     let load_s = t.elapsed().as_secs_f64();
     if !loaded.same_graph(&net) {
         return Err("network file round trip changed the graph".into());

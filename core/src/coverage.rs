@@ -327,7 +327,8 @@ pub(crate) struct DistanceContext<'a, 'b> {
     pub villages: &'a [VillageDemand<'b>],
     pub facilities: &'a [Facility],
     pub fac_snaps: &'a [Option<Snap>],
-    pub index: &'a FacilityIndex,
+    /// Needed only for the straight-line fallback.
+    pub index: Option<&'a FacilityIndex>,
     pub network: Option<&'a WalkingNetwork>,
     pub detour: f64,
 }
@@ -412,7 +413,11 @@ pub(crate) fn product_distances(
                         detour_factor: detour,
                         ..NearestQuery::k_nearest(*p, 1).with_products([product])
                     };
-                    match index.nearest(&q, None)?.into_iter().next() {
+                    let found = match index {
+                        Some(index) => index.nearest(&q, None)?.into_iter().next(),
+                        None => None,
+                    };
+                    match found {
                         Some(r) => PointDistance {
                             distance_m: r.walking_m,
                             facility: id_pos.get(r.facility_id.as_str()).copied(),
@@ -491,7 +496,17 @@ pub fn compute_with_demand(
 ) -> Result<CoverageReport, CoverageError> {
     standard.validate()?;
     let villages = village_demand(areas, demand, network)?;
-    let index = FacilityIndex::new(facilities)?;
+    // The straight-line index is only needed where the network is missing
+    // or a village could not be snapped; building it costs more than the
+    // searches on a small network.
+    let index = if network.is_none() || villages.iter().any(|v| v.snaps.iter().any(Option::is_none))
+    {
+        Some(FacilityIndex::new(facilities)?)
+    } else {
+        // Still reject invalid facility points.
+        check_facilities(facilities)?;
+        None
+    };
     let mut warnings = Vec::new();
     let fac_snaps: Vec<Option<Snap>> = match network {
         Some(net) => facilities
@@ -524,7 +539,7 @@ pub fn compute_with_demand(
         villages: &villages,
         facilities,
         fac_snaps: &fac_snaps,
-        index: &index,
+        index: index.as_ref(),
         network,
         detour: standard.detour_factor,
     };
@@ -616,6 +631,20 @@ pub fn compute_with_demand(
         gaps,
         warnings,
     })
+}
+
+fn check_facilities(facilities: &[Facility]) -> Result<(), CoverageError> {
+    for f in facilities {
+        if validate_lat_lng(f.point.lat, f.point.lng).is_err() {
+            return Err(NearestError::InvalidFacilityPoint {
+                id: f.id.clone(),
+                lat: f.point.lat,
+                lng: f.point.lng,
+            }
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn summary(

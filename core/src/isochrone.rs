@@ -122,15 +122,16 @@ pub fn isochrone(
         pts.push(pu.into());
         for arc in offsets[u as usize] as usize..offsets[u as usize + 1] as usize {
             let w = f64::from(weights[arc]);
-            if d + w > budget && w > 0.0 {
-                if let Some((vl, vg)) = network.node_lat_lng(targets[arc]) {
-                    let pv = fwd(vl, vg);
-                    let f = (budget - d) / w;
-                    pts.push(Point::new(
-                        pu.x + f * (pv.x - pu.x),
-                        pu.y + f * (pv.y - pu.y),
-                    ));
-                }
+            if d + w > budget
+                && w > 0.0
+                && let Some((vl, vg)) = network.node_lat_lng(targets[arc])
+            {
+                let pv = fwd(vl, vg);
+                let f = (budget - d) / w;
+                pts.push(Point::new(
+                    pu.x + f * (pv.x - pu.x),
+                    pu.y + f * (pv.y - pu.y),
+                ));
             }
         }
     }

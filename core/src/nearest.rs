@@ -380,7 +380,7 @@ impl FacilityIndex {
                 unreachable.push((straight, i));
                 continue;
             };
-            ws.settle_until(net, limit);
+            ws.settle_nodes(net, &[snap.from, snap.to], limit);
             let mut walk = ws.distance_to_snap(&snap, limit).map(|(d, _)| d);
             if let Some(direct) = origin.along_same_edge_m(&snap)
                 && direct <= limit
@@ -397,7 +397,8 @@ impl FacilityIndex {
                     best.truncate(k);
                 }
                 None if ws.frontier().is_infinite()
-                    && ws.distance_to_snap(&snap, f64::INFINITY).is_none()
+                    && ws.distance(snap.from).is_none()
+                    && ws.distance(snap.to).is_none()
                     && origin.along_same_edge_m(&snap).is_none() =>
                 {
                     unreachable.push((straight, i));

@@ -223,7 +223,7 @@ pub fn suggest(
             villages: &villages,
             facilities,
             fac_snaps: &fac_snaps,
-            index: &index,
+            index: Some(&index),
             network,
             detour: standard.detour_factor,
         },

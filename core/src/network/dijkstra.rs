@@ -143,6 +143,24 @@ impl DijkstraWorkspace {
         }
     }
 
+    /// Expands the search only until each of `nodes` is settled, or until
+    /// every node within `limit_m` is: enough to know a target's distance
+    /// if it is at most `limit_m`, without exploring farther.
+    pub fn settle_nodes(&mut self, network: &WalkingNetwork, nodes: &[u32], limit_m: f64) {
+        let (offsets, targets, weights) = network.csr();
+        while let Some(&Item { dist, node }) = self.heap.peek() {
+            if dist > limit_m || nodes.iter().all(|&n| self.distance(n).is_some()) {
+                break;
+            }
+            self.heap.pop();
+            let u = node as usize;
+            if dist > self.dist[u] {
+                continue;
+            }
+            self.relax(u, dist, offsets, targets, weights);
+        }
+    }
+
     /// Runs a search from `seeds` until every node of `targets` is settled
     /// (or the connected part is exhausted): what coverage needs, where
     /// only the nodes next to villages matter.

@@ -142,7 +142,9 @@ pub struct WalkingNetwork {
     targets: Vec<u32>,
     weights: Vec<f32>,
     proj: Projection,
-    edges: RTree<EdgeGeom>,
+    /// The snapping index, built on the first snap so that loading a
+    /// network file stays fast (building it costs more than reading).
+    edges: std::sync::OnceLock<RTree<EdgeGeom>>,
     max_snap_m: f64,
 }
 
@@ -244,17 +246,6 @@ impl WalkingNetwork {
         let lat0 = (f64::from(min_lat) + f64::from(max_lat)) / 2.0 / E7;
         let lng0 = (f64::from(min_lng) + f64::from(max_lng)) / 2.0 / E7;
         let proj = Projection::new(lat0, lng0);
-        let mut segs = Vec::with_capacity(targets.len() / 2);
-        for u in 0..n {
-            let pu = proj.fwd(f64::from(lat_e7[u]) / E7, f64::from(lng_e7[u]) / E7);
-            for arc in offsets[u] as usize..offsets[u + 1] as usize {
-                let v = targets[arc] as usize;
-                if u < v {
-                    let pv = proj.fwd(f64::from(lat_e7[v]) / E7, f64::from(lng_e7[v]) / E7);
-                    segs.push(GeomWithData::new(Line::new(pu, pv), (u as u32, arc as u32)));
-                }
-            }
-        }
         Ok(WalkingNetwork {
             lat_e7,
             lng_e7,
@@ -262,9 +253,40 @@ impl WalkingNetwork {
             targets,
             weights,
             proj,
-            edges: RTree::bulk_load(segs),
+            edges: std::sync::OnceLock::new(),
             max_snap_m: DEFAULT_MAX_SNAP_M,
         })
+    }
+
+    fn edge_index(&self) -> &RTree<EdgeGeom> {
+        self.edges.get_or_init(|| {
+            let n = self.node_count();
+            let at = |i: usize| {
+                self.proj.fwd(
+                    f64::from(self.lat_e7[i]) / E7,
+                    f64::from(self.lng_e7[i]) / E7,
+                )
+            };
+            let mut segs = Vec::with_capacity(self.targets.len() / 2);
+            for u in 0..n {
+                for arc in self.offsets[u] as usize..self.offsets[u + 1] as usize {
+                    let v = self.targets[arc] as usize;
+                    if u < v {
+                        segs.push(GeomWithData::new(
+                            Line::new(at(u), at(v)),
+                            (u as u32, arc as u32),
+                        ));
+                    }
+                }
+            }
+            RTree::bulk_load(segs)
+        })
+    }
+
+    /// Builds the snapping index now rather than on the first snap (e.g.
+    /// on a background thread after loading).
+    pub fn prepare_snapping(&self) {
+        self.edge_index();
     }
 
     /// Number of nodes.
@@ -330,7 +352,7 @@ impl WalkingNetwork {
         }
         let p = point.to_wgs84();
         let q = self.proj.fwd(p.lat, p.lng);
-        let Some(edge) = self.edges.nearest_neighbor(&q) else {
+        let Some(edge) = self.edge_index().nearest_neighbor(&q) else {
             return Err(NetworkError::Empty);
         };
         let (from, arc) = edge.data;
