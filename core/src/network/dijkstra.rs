@@ -10,8 +10,6 @@
 //! checked against a textbook implementation and against networkx.
 
 use super::graph::{Snap, WalkingNetwork};
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// A start of a search: a node, the distance already walked to reach it,
 /// and a label (e.g. the index of the facility it stands for) carried to
@@ -23,30 +21,102 @@ pub struct Seed {
     pub label: u32,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    dist: f64,
-    node: u32,
+/// A monotone priority queue (radix heap, Ahuja, Mehlhorn, Orlin & Tarjan
+/// 1990) keyed by the bit pattern of non-negative `f64` distances, which
+/// orders like the numbers themselves. Dijkstra never inserts a key below
+/// the last one removed, which is all a radix heap needs; it then moves
+/// each entry O(log C) times instead of sifting it through a binary heap,
+/// about twice as fast here. Written out (60 lines) because the crates
+/// that offer one are unmaintained.
+///
+/// Invariant between calls: whenever it is not empty, bucket 0 holds the
+/// minimum (see [`RadixHeap::refill`]), so the minimum can be read without
+/// mutation.
+#[derive(Debug, Clone)]
+struct RadixHeap {
+    last: u64,
+    len: usize,
+    /// Bit `i` set: bucket `i` is not empty.
+    nonempty: u128,
+    buckets: Vec<Vec<(u64, u32)>>,
 }
 
-impl PartialEq for Item {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl RadixHeap {
+    fn new() -> Self {
+        RadixHeap {
+            last: 0,
+            len: 0,
+            nonempty: 0,
+            buckets: vec![Vec::new(); 65],
+        }
     }
-}
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+    fn clear(&mut self) {
+        for b in &mut self.buckets {
+            b.clear();
+        }
+        self.last = 0;
+        self.len = 0;
+        self.nonempty = 0;
     }
-}
-impl Ord for Item {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Reversed: BinaryHeap is a max-heap, we want the nearest first.
-        other
-            .dist
-            .total_cmp(&self.dist)
-            .then_with(|| other.node.cmp(&self.node))
+
+    #[inline]
+    fn bucket(&self, key: u64) -> usize {
+        64 - (key ^ self.last).leading_zeros() as usize
+    }
+
+    /// `dist` must be ≥ the last popped distance (Dijkstra guarantees it).
+    #[inline]
+    fn push(&mut self, dist: f64, node: u32) {
+        let key = dist.to_bits().max(self.last);
+        let b = self.bucket(key);
+        self.buckets[b].push((key, node));
+        self.nonempty |= 1 << b;
+        self.len += 1;
+    }
+
+    /// Moves the smallest entries into bucket 0.
+    fn refill(&mut self) {
+        if self.len == 0 || !self.buckets[0].is_empty() {
+            return;
+        }
+        let i = self.nonempty.trailing_zeros() as usize;
+        if i >= self.buckets.len() {
+            return;
+        }
+        let items = std::mem::take(&mut self.buckets[i]);
+        self.nonempty &= !(1 << i);
+        self.last = items.iter().map(|e| e.0).min().unwrap_or(self.last);
+        for &(key, node) in &items {
+            let b = self.bucket(key);
+            self.buckets[b].push((key, node));
+            self.nonempty |= 1 << b;
+        }
+        // Give the emptied bucket its allocation back.
+        let mut items = items;
+        items.clear();
+        self.buckets[i] = items;
+    }
+
+    /// The smallest distance, when the invariant holds.
+    fn peek(&self) -> Option<(f64, u32)> {
+        self.buckets[0].last().map(|&(k, n)| (f64::from_bits(k), n))
+    }
+
+    /// The smallest distance, restoring the invariant first.
+    fn peek_refilled(&mut self) -> Option<(f64, u32)> {
+        self.refill();
+        self.peek()
+    }
+
+    fn pop(&mut self) -> Option<(f64, u32)> {
+        self.refill();
+        let (k, n) = self.buckets[0].pop()?;
+        if self.buckets[0].is_empty() {
+            self.nonempty &= !1;
+        }
+        self.len -= 1;
+        Some((f64::from_bits(k), n))
     }
 }
 
@@ -58,7 +128,7 @@ pub struct DijkstraWorkspace {
     dist: Vec<f64>,
     label: Vec<u32>,
     touched: Vec<u32>,
-    heap: BinaryHeap<Item>,
+    heap: RadixHeap,
     is_target: Vec<bool>,
 }
 
@@ -73,7 +143,7 @@ impl DijkstraWorkspace {
             dist: vec![f64::INFINITY; n],
             label: vec![NO_LABEL; n],
             touched: Vec::new(),
-            heap: BinaryHeap::new(),
+            heap: RadixHeap::new(),
             is_target: Vec::new(),
         }
     }
@@ -93,18 +163,18 @@ impl DijkstraWorkspace {
             if i >= self.dist.len() || !s.dist_m.is_finite() || s.dist_m < 0.0 {
                 continue;
             }
-            if s.dist_m < self.dist[i] {
+            // + 0.0 turns -0.0 into +0.0, whose bits order correctly.
+            let d = s.dist_m + 0.0;
+            if d < self.dist[i] {
                 if self.dist[i].is_infinite() {
                     self.touched.push(s.node);
                 }
-                self.dist[i] = s.dist_m;
+                self.dist[i] = d;
                 self.label[i] = s.label;
-                self.heap.push(Item {
-                    dist: s.dist_m,
-                    node: s.node,
-                });
+                self.heap.push(d, s.node);
             }
         }
+        self.heap.refill();
     }
 
     /// Expands the search until every node within `limit_m` is settled
@@ -112,7 +182,7 @@ impl DijkstraWorkspace {
     /// part of the network.
     pub fn settle_until(&mut self, network: &WalkingNetwork, limit_m: f64) {
         let (offsets, targets, weights) = network.csr();
-        while let Some(&Item { dist, node }) = self.heap.peek() {
+        while let Some((dist, node)) = self.heap.peek_refilled() {
             if dist > limit_m {
                 break;
             }
@@ -138,7 +208,7 @@ impl DijkstraWorkspace {
                 }
                 self.dist[v] = nd;
                 self.label[v] = lab;
-                self.heap.push(Item { dist: nd, node: t });
+                self.heap.push(nd, t);
             }
         }
     }
@@ -148,7 +218,7 @@ impl DijkstraWorkspace {
     /// if it is at most `limit_m`, without exploring farther.
     pub fn settle_nodes(&mut self, network: &WalkingNetwork, nodes: &[u32], limit_m: f64) {
         let (offsets, targets, weights) = network.csr();
-        while let Some(&Item { dist, node }) = self.heap.peek() {
+        while let Some((dist, node)) = self.heap.peek_refilled() {
             if dist > limit_m || nodes.iter().all(|&n| self.distance(n).is_some()) {
                 break;
             }
@@ -181,7 +251,7 @@ impl DijkstraWorkspace {
         }
         let (offsets, arcs, weights) = network.csr();
         while remaining > 0 {
-            let Some(Item { dist, node }) = self.heap.pop() else {
+            let Some((dist, node)) = self.heap.pop() else {
                 break;
             };
             let u = node as usize;
@@ -193,6 +263,7 @@ impl DijkstraWorkspace {
             }
             self.relax(u, dist, offsets, arcs, weights);
         }
+        self.heap.refill();
         for &t in targets {
             if let Some(flag) = self.is_target.get_mut(t as usize) {
                 *flag = false;
@@ -219,7 +290,7 @@ impl DijkstraWorkspace {
     /// The smallest distance not yet settled (infinite once the search has
     /// exhausted its part of the network).
     pub fn frontier(&self) -> f64 {
-        self.heap.peek().map_or(f64::INFINITY, |i| i.dist)
+        self.heap.peek().map_or(f64::INFINITY, |(d, _)| d)
     }
 
     /// The final distance of `node`, if it is settled.
@@ -252,5 +323,47 @@ impl DijkstraWorkspace {
             }
         }
         best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn radix_heap_pops_in_order_under_dijkstra_use(
+            start in prop::collection::vec(0.0f64..5000.0, 1..50),
+            steps in prop::collection::vec((0usize..4, 0.0f64..300.0), 0..300),
+        ) {
+            let mut h = RadixHeap::new();
+            let mut reference: Vec<f64> = Vec::new();
+            for (i, &d) in start.iter().enumerate() {
+                h.push(d, i as u32);
+                reference.push(d);
+            }
+            h.refill();
+            let mut last = 0.0;
+            let mut steps = steps.into_iter();
+            while let Some((d, _)) = h.pop() {
+                reference.sort_by(|a, b| b.total_cmp(a));
+                let want = reference.pop().unwrap();
+                prop_assert_eq!(d, want);
+                prop_assert!(d >= last);
+                last = d;
+                // Like a relaxation: push keys at or above the popped one.
+                if let Some((n, w)) = steps.next() {
+                    for j in 0..n {
+                        let nd = d + w * j as f64;
+                        h.push(nd, 0);
+                        reference.push(nd);
+                    }
+                }
+                h.refill();
+                prop_assert_eq!(h.peek().map(|p| p.0), reference.iter().copied().min_by(f64::total_cmp));
+            }
+            prop_assert!(reference.is_empty());
+        }
     }
 }
