@@ -12,7 +12,10 @@
 //!   since walking is never shorter than the straight line, the search
 //!   stops as soon as the next candidate's straight-line distance exceeds
 //!   the k-th best walking distance. Results are then ordered by walking
-//!   distance, exactly.
+//!   distance, exactly (up to millimetres: edge lengths are `f32` and the
+//!   snapped position is found in a local projection). Facilities the
+//!   network cannot reach (another connected part, or too far from any
+//!   walkable way) come after the reachable ones with `walking_m: None`.
 //! * Without a network, the walking distance is estimated as straight line
 //!   × a detour factor ([`crate::network::DEFAULT_DETOUR_FACTOR`]) and
 //!   every result says so in [`NearbyFacility::distance_basis`].
