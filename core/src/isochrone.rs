@@ -115,6 +115,9 @@ pub fn isochrone(
         pts.push(fwd(snap.lat, snap.lng).into());
     }
     for (u, d) in ws.settled() {
+        if d > budget {
+            continue; // written while walking a chain past the budget
+        }
         let Some((lat, lng)) = network.node_lat_lng(u) else {
             continue;
         };
