@@ -171,8 +171,9 @@ pub struct FacilityIndex {
     entries: Vec<Entry>,
     all: RTree<Pt>,
     by_product: Vec<RTree<Pt>>,
-    /// Snapped positions on the network the index was last prepared for.
-    snaps: Option<Vec<Option<Snap>>>,
+    /// Snapped positions on the network the index was last prepared for
+    /// (by its fingerprint).
+    snaps: Option<(u64, Vec<Option<Snap>>)>,
 }
 
 impl FacilityIndex {
@@ -234,11 +235,13 @@ impl FacilityIndex {
     }
 
     /// Snaps every facility onto `network` once, so that later queries
-    /// with this network do not snap again. Optional: queries snap lazily
+    /// with this network do not snap again (queries with another network
+    /// ignore them). Optional: queries snap lazily
     /// otherwise. Facilities too far from the network stay unsnapped (they
     /// get `walking_m: None`).
     pub fn prepare_for(&mut self, network: &WalkingNetwork) {
-        self.snaps = Some(
+        self.snaps = Some((
+            network.fingerprint(),
             self.entries
                 .iter()
                 .map(|e| {
@@ -247,7 +250,7 @@ impl FacilityIndex {
                         .and_then(|p| network.snap(p).ok())
                 })
                 .collect(),
-        );
+        ));
     }
 
     fn matches(&self, e: &Entry, q: &NearestQuery, need: u8) -> bool {
@@ -363,10 +366,12 @@ impl FacilityIndex {
         // (walking, straight, index), kept sorted, at most k long.
         let mut best: Vec<(f64, f64, u32)> = Vec::new();
         let mut unreachable: Vec<(f64, u32)> = Vec::new();
+        // Snaps prepared for another network are ignored.
         let prepared = self
             .snaps
             .as_ref()
-            .filter(|s| s.len() == self.entries.len());
+            .filter(|(fp, _)| *fp == net.fingerprint())
+            .map(|(_, s)| s);
         for (i, straight) in self.candidates(q, p) {
             let limit = if best.len() >= k { best[k - 1].0 } else { max };
             if straight > limit {
@@ -684,6 +689,12 @@ mod tests {
                 .unwrap();
             assert_eq!(ids(&near), ["same_bank"]);
         }
+        // Snaps prepared for the river network are not used on another one:
+        // with a bridge everywhere, the facility across is nearest again.
+        let bridged = grid(3, 11, 100.0, &[]);
+        let walk = index.nearest(&q, Some(&bridged)).unwrap();
+        assert_eq!(ids(&walk), ["across", "same_bank"]);
+        assert!((walk[0].walking_m.unwrap() - 100.0).abs() < 0.5);
     }
 
     #[test]

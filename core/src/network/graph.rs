@@ -146,6 +146,7 @@ pub struct WalkingNetwork {
     /// network file stays fast (building it costs more than reading).
     edges: std::sync::OnceLock<RTree<EdgeGeom>>,
     max_snap_m: f64,
+    fingerprint: u64,
 }
 
 fn to_e7(deg: f64) -> i32 {
@@ -246,7 +247,17 @@ impl WalkingNetwork {
         let lat0 = (f64::from(min_lat) + f64::from(max_lat)) / 2.0 / E7;
         let lng0 = (f64::from(min_lng) + f64::from(max_lng)) / 2.0 / E7;
         let proj = Projection::new(lat0, lng0);
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (n, targets.len()).hash(&mut h);
+            lat_e7.hash(&mut h);
+            lng_e7.hash(&mut h);
+            targets.hash(&mut h);
+            h.finish()
+        };
         Ok(WalkingNetwork {
+            fingerprint,
             lat_e7,
             lng_e7,
             offsets,
@@ -287,6 +298,12 @@ impl WalkingNetwork {
     /// on a background thread after loading).
     pub fn prepare_snapping(&self) {
         self.edge_index();
+    }
+
+    /// Identifies this graph within the process (same nodes and arcs, same
+    /// value): lets caches of snapped points tell networks apart.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
     }
 
     /// Number of nodes.
