@@ -20,7 +20,15 @@
 //! * [`compensation`]: compensation calculators (赔偿计算) with itemised,
 //!   sourced breakdowns;
 //! * [`authz`]: the role × action table;
-//! * [`personal_data`]: masking of phone and ID numbers.
+//! * [`personal_data`]: masking of phone and ID numbers;
+//! * [`nearest`]: the nearest service point, offline (k-nearest and
+//!   within-radius with filters, walking distance when a network is loaded);
+//! * [`network`]: the walking network (OpenStreetMap import, compact file,
+//!   snapping, Dijkstra);
+//! * [`coverage`]: coverage of the 15-minute circle per village, street and
+//!   district, with the plan's targets and the gap list;
+//! * [`siting`]: where to open new facilities (greedy maximum coverage);
+//! * [`isochrone`]: the 15-minute walking isochrone of a facility (GeoJSON).
 
 pub mod area;
 pub mod authz;
@@ -30,15 +38,22 @@ pub mod compensation;
 pub mod content;
 pub mod coord;
 pub mod duty_hours;
+pub mod coverage;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod isochrone;
+pub mod nearest;
+pub mod network;
 pub mod opening_hours;
 pub mod personal_data;
 pub mod punch;
 pub mod volunteer;
+pub mod siting;
+#[cfg(test)]
+mod test_support;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
