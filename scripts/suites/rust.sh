@@ -17,6 +17,9 @@ suite_rust() {
     return
   fi
   export LAWCIRCLE_REQUIRE_POSTGRES=1
+  # Real OpenStreetMap extracts for the walking-network tests (cached).
+  LAWCIRCLE_OSM_DIR="$("$ROOT/scripts/fetch-osm-fixtures")" || { stop_postgres; record rust 0 1 FAILED; return; }
+  export LAWCIRCLE_OSM_DIR
   cargo build -p lawcircle-server --locked || { stop_postgres; record rust 0 1 FAILED; return; }
   cargo test --workspace --locked 2>&1 | tee "$out"
   status=${PIPESTATUS[0]}
