@@ -37,8 +37,8 @@ pub mod clockin;
 pub mod compensation;
 pub mod content;
 pub mod coord;
-pub mod duty_hours;
 pub mod coverage;
+pub mod duty_hours;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
@@ -50,10 +50,10 @@ pub mod network;
 pub mod opening_hours;
 pub mod personal_data;
 pub mod punch;
-pub mod volunteer;
 pub mod siting;
 #[cfg(test)]
 mod test_support;
+pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;

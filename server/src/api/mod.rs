@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod session;
 pub mod system;
+pub mod volunteers;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, normalize_errors};
@@ -74,6 +75,14 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/facilities/{id}/retire",
             post(catalogue::retire_facility),
         )
+        .route(
+            "/api/v1/volunteers",
+            get(volunteers::list).post(volunteers::apply),
+        )
+        .route("/api/v1/volunteers/teams", get(volunteers::teams))
+        .route("/api/v1/volunteers/{id}", get(volunteers::get_one))
+        .route("/api/v1/volunteers/{id}/actions", post(volunteers::act))
+        .route("/api/v1/volunteers/{id}/loans", post(volunteers::lend))
         .route("/api/v1/areas", get(catalogue::list_areas))
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));

@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{accounts, audit, calculators, catalogue, pagination, session, system};
+use crate::api::{
+    accounts, audit, calculators, catalogue, pagination, session, system, volunteers,
+};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -46,6 +48,12 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         catalogue::update_facility,
         catalogue::retire_facility,
         catalogue::import_file,
+        volunteers::apply,
+        volunteers::list,
+        volunteers::get_one,
+        volunteers::act,
+        volunteers::lend,
+        volunteers::teams,
     ),
     components(schemas(
         ErrorBody,
@@ -69,6 +77,7 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "accounts", description = "Accounts; personal data masked in lists"),
         (name = "audit", description = "Who read which personal data"),
         (name = "catalogue", description = "Facilities, areas, duty posts"),
+        (name = "volunteers", description = "The volunteer pool: apply, review, suspend, exit, lend"),
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice")
     )
 )]

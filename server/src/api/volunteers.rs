@@ -1,0 +1,393 @@
+//! The volunteer pool (志愿者库): applications, review, suspension, exit,
+//! loans to other streets and teams by specialty. The lifecycle rules are
+//! the core's; the server maps callers to actors, scopes them to their
+//! street, and stores every change with its who, when and why.
+
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::{StoreError, StoredVolunteer};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::{Action, Role, Scope};
+use lawcircle_core::opening_hours::OpeningHours;
+use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
+use lawcircle_core::volunteer::{
+    self, Actor, ExitKind, Loan, Profession, Team, Volunteer, VolunteerError, VolunteerProfile,
+    VolunteerState,
+};
+use serde::{Deserialize, Serialize};
+
+/// An application to join the pool (申请加入志愿者库).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplyRequest {
+    pub name: String,
+    /// A mainland mobile number.
+    pub phone: String,
+    /// lawyer, grassroots_legal_worker, notary, mediator, legal_aid_worker,
+    /// law_student or other.
+    #[schema(value_type = String)]
+    pub profession: Profession,
+    /// Service product codes (服务方向), e.g. `mediation`.
+    #[schema(value_type = Vec<String>)]
+    pub service_directions: Vec<lawcircle_core::facility::ServiceProduct>,
+    /// Free tags (专长), e.g. 劳动争议.
+    pub specialties: Vec<String>,
+    pub home_street_code: String,
+    /// Weekly availability, e.g. `Sa-Su 09:00-12:00`.
+    pub availability: String,
+}
+
+/// A volunteer as the API shows it: the phone masked unless it is the
+/// caller's own record.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VolunteerView {
+    pub id: String,
+    pub account_id: i64,
+    pub version: i64,
+    #[schema(value_type = Object)]
+    pub volunteer: Volunteer,
+}
+
+fn view(stored: StoredVolunteer, own: bool) -> VolunteerView {
+    let mut v = stored.volunteer;
+    if !own {
+        v.profile.phone = mask_phone(&v.profile.phone);
+    }
+    VolunteerView {
+        id: v.id.clone(),
+        account_id: stored.account_id,
+        version: stored.version,
+        volunteer: v,
+    }
+}
+
+fn volunteer_error(e: VolunteerError) -> ApiError {
+    match e {
+        VolunteerError::NotPermitted { .. } | VolunteerError::LoanNotPermitted { .. } => {
+            ApiError::Forbidden(e.to_string())
+        }
+        VolunteerError::IllegalTransition { .. } | VolunteerError::NotActive(_) => {
+            ApiError::Conflict(e.to_string())
+        }
+        VolunteerError::ReasonRequired { .. } | VolunteerError::LoanReasonRequired => {
+            ApiError::bad_field("reason", e.to_string())
+        }
+        VolunteerError::IncompleteProfile(field) => ApiError::bad_field(field, e.to_string()),
+        other => ApiError::BadRequest {
+            field: None,
+            message: other.to_string(),
+        },
+    }
+}
+
+/// The core's actor for a caller.
+fn actor_of(caller: &Caller) -> Result<Actor, ApiError> {
+    let id = caller.account.id.to_string();
+    match caller.account.role {
+        Role::DistrictAdmin => Ok(Actor::DistrictAdmin { id }),
+        Role::StationStaff => Ok(Actor::StationStaff {
+            id,
+            street_code: caller
+                .account
+                .street_code
+                .clone()
+                .ok_or_else(ApiError::forbidden)?,
+        }),
+        Role::Volunteer | Role::Lawyer | Role::Resident => Ok(Actor::Volunteer { id }),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
+    request_body = ApplyRequest,
+    responses((status = 201, body = VolunteerView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn apply(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ApplyRequest>,
+) -> Result<(StatusCode, ApiJson<VolunteerView>), ApiError> {
+    require(&caller, Action::ApplyVolunteer)?;
+    let phone =
+        normalize_mobile(&req.phone).map_err(|e| ApiError::bad_field("phone", e.to_string()))?;
+    let availability = OpeningHours::parse(&req.availability, "")
+        .map_err(|e| ApiError::bad_field("availability", e.to_string()))?;
+    if state.store.area_level(&req.home_street_code).await?
+        != Some(lawcircle_core::area::AreaLevel::Street)
+    {
+        return Err(ApiError::bad_field(
+            "home_street_code",
+            format!("{:?} is not a known street", req.home_street_code),
+        ));
+    }
+    let profile = VolunteerProfile {
+        name: req.name.trim().to_string(),
+        phone,
+        profession: req.profession,
+        service_directions: req.service_directions,
+        specialties: req.specialties,
+        home_street_code: req.home_street_code,
+        availability,
+    };
+    let now = state.clock.now();
+    let stored = state
+        .store
+        .insert_volunteer(
+            caller.account.id,
+            |id| {
+                Volunteer::apply(id, profile, now).map_err(|e| StoreError::Corrupt {
+                    table: "volunteers",
+                    id: String::new(),
+                    reason: e.to_string(),
+                })
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Corrupt { reason, .. } => ApiError::BadRequest {
+                field: None,
+                message: reason,
+            },
+            other => other.into(),
+        })?;
+    Ok((StatusCode::CREATED, ApiJson(view(stored, true))))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VolunteerQuery {
+    /// applied, rejected, active, suspended or exited.
+    pub state: Option<String>,
+    /// A street code (district admins; staff see their own street).
+    pub street: Option<String>,
+}
+
+fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
+    serde_json::from_value(serde_json::Value::String(s.to_string()))
+        .map_err(|_| ApiError::bad_field("state", format!("{s:?} is not a volunteer state")))
+}
+
+#[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
+    params(VolunteerQuery),
+    responses((status = 200, body = Vec<VolunteerView>),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<VolunteerQuery>,
+) -> Result<ApiJson<Vec<VolunteerView>>, ApiError> {
+    let scope = require(&caller, Action::ReviewVolunteer)?;
+    let street = match scope {
+        Scope::District => q.street.clone(),
+        _ => Some(
+            caller
+                .account
+                .street_code
+                .clone()
+                .ok_or_else(ApiError::forbidden)?,
+        ),
+    };
+    let wanted = q.state.as_deref().map(parse_state).transpose()?;
+    let list = state.store.volunteers(street.as_deref(), wanted).await?;
+    Ok(ApiJson(list.into_iter().map(|v| view(v, false)).collect()))
+}
+
+async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolunteer, ApiError> {
+    let stored = state
+        .store
+        .volunteer(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("volunteer {id}")))?;
+    if stored.account_id == caller.account.id {
+        return Ok(stored);
+    }
+    match scope_for_review(caller) {
+        Scope::District => Ok(stored),
+        Scope::Street
+            if caller.account.street_code.as_deref()
+                == Some(stored.volunteer.profile.home_street_code.as_str()) =>
+        {
+            Ok(stored)
+        }
+        Scope::None | Scope::Own => Err(ApiError::forbidden()),
+        Scope::Street => Err(ApiError::NotFound(format!("volunteer {id}"))),
+    }
+}
+
+fn scope_for_review(caller: &Caller) -> Scope {
+    lawcircle_core::authz::scope(caller.account.role, Action::ReviewVolunteer)
+}
+
+#[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = VolunteerView),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    let stored = load(&state, &caller, &id).await?;
+    let own = stored.account_id == caller.account.id;
+    Ok(ApiJson(view(stored, own)))
+}
+
+/// A change of state: approve, reject, suspend, reinstate, or exit
+/// (`{"action": "exit", "kind": "voluntary"|"removed"}`), with a reason
+/// (required for everything but approve).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActRequest {
+    #[schema(value_type = Object)]
+    pub action: volunteer::Action,
+    pub reason: Option<String>,
+    /// The version the caller saw; a newer change answers 409.
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/actions", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ActRequest,
+    responses((status = 200, body = VolunteerView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ActRequest>,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    let mut stored = load(&state, &caller, &id).await?;
+    if stored.version != req.version {
+        return Err(ApiError::Conflict(format!(
+            "volunteer {id} is at version {}, not {}: reload and try again",
+            stored.version, req.version
+        )));
+    }
+    let is_self = stored.account_id == caller.account.id;
+    if is_self
+        && !matches!(
+            req.action,
+            volunteer::Action::Exit {
+                kind: ExitKind::Voluntary
+            }
+        )
+    {
+        return Err(ApiError::Forbidden(
+            "volunteers may only leave the pool themselves".into(),
+        ));
+    }
+    // The core knows a volunteer acting on their own record by its id.
+    let actor = if is_self {
+        Actor::Volunteer {
+            id: stored.volunteer.id.clone(),
+        }
+    } else {
+        actor_of(&caller)?
+    };
+    let mut changed = stored.volunteer.clone();
+    changed
+        .act(actor, req.action, state.clock.now(), req.reason.as_deref())
+        .map_err(volunteer_error)?;
+    let version = state
+        .store
+        .update_volunteer(&stored, &changed, state.clock.now())
+        .await?;
+    stored.version = version;
+    stored.volunteer = changed;
+    Ok(ApiJson(view(stored, is_self)))
+}
+
+/// A loan to another street (跨区域调派), by a district admin.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoanRequest {
+    pub to_street_code: String,
+    pub post_id: Option<String>,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub reason: String,
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = LoanRequest,
+    responses((status = 200, body = VolunteerView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn lend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<LoanRequest>,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    require(&caller, Action::LendVolunteer)?;
+    let mut stored = load(&state, &caller, &id).await?;
+    if stored.version != req.version {
+        return Err(ApiError::Conflict(format!(
+            "volunteer {id} is at version {}, not {}",
+            stored.version, req.version
+        )));
+    }
+    if state.store.area_level(&req.to_street_code).await?
+        != Some(lawcircle_core::area::AreaLevel::Street)
+    {
+        return Err(ApiError::bad_field("to_street_code", "not a known street"));
+    }
+    let mut changed = stored.volunteer.clone();
+    changed
+        .lend(Loan {
+            to_street_code: req.to_street_code,
+            post_id: req.post_id,
+            from: req.from,
+            until: req.until,
+            by: actor_of(&caller)?,
+            reason: req.reason,
+        })
+        .map_err(volunteer_error)?;
+    stored.version = state
+        .store
+        .update_volunteer(&stored, &changed, state.clock.now())
+        .await?;
+    stored.volunteer = changed;
+    Ok(ApiJson(view(stored, false)))
+}
+
+#[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn teams(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<Vec<Team>>, ApiError> {
+    let scope = require(&caller, Action::ReviewVolunteer)?;
+    let street = match scope {
+        Scope::District => None,
+        _ => caller.account.street_code.clone(),
+    };
+    let list = state
+        .store
+        .volunteers(street.as_deref(), Some(VolunteerState::Active))
+        .await?;
+    let vols: Vec<Volunteer> = list.into_iter().map(|s| s.volunteer).collect();
+    Ok(ApiJson(volunteer::teams_by_specialty(&vols)))
+}

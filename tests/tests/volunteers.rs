@@ -1,0 +1,190 @@
+//! The volunteer pool through the API, on SQLite and PostgreSQL: apply,
+//! review by the home street's staff, suspension, exit, loans, teams, with
+//! every transition recorded and illegal ones refused.
+
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
+use serde_json::{Value, json};
+
+const PW: &str = "correct-horse-42";
+
+async fn account(admin: &Client, username: &str, role: &str, street: &str) {
+    let r = admin
+        .post(
+            "/api/v1/accounts",
+            &json!({"username": username, "display_name": username, "role": role,
+                    "street_code": street, "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+}
+
+fn application(street: &str) -> Value {
+    json!({"name": "王小明", "phone": "139 1234 5678", "profession": "mediator",
+           "service_directions": ["mediation", "legal_education"],
+           "specialties": ["婚姻家庭", "邻里纠纷"], "home_street_code": street,
+           "availability": "Sa-Su 09:00-12:00"})
+}
+
+async fn act(
+    c: &Client,
+    id: &str,
+    action: Value,
+    reason: Option<&str>,
+    version: i64,
+) -> (u16, Value) {
+    let r = c
+        .post(
+            &format!("/api/v1/volunteers/{id}/actions"),
+            &json!({"action": action, "reason": reason, "version": version}),
+        )
+        .await;
+    (r.status, r.body)
+}
+
+async fn lifecycle(backend: &Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::new(backend, dir.path()).await;
+    let server = Server::start(&storage, &["--demo"]);
+    cli_create_account(&storage, "admin", "district_admin", None, PW);
+    let admin = Client::login(&server, "admin", PW).await;
+    account(&admin, "staff-a", "station_staff", "330303001").await;
+    account(&admin, "staff-b", "station_staff", "330303002").await;
+    account(&admin, "res", "resident", "330303001").await;
+    let staff_a = Client::login(&server, "staff-a", PW).await;
+    let staff_b = Client::login(&server, "staff-b", PW).await;
+    let res = Client::login(&server, "res", PW).await;
+
+    // Bad applications name the field.
+    let mut bad = application("330303001");
+    bad["phone"] = json!("12345");
+    assert_eq!(
+        res.post("/api/v1/volunteers", &bad).await.body["error"]["field"],
+        "phone"
+    );
+    let mut bad = application("330303999");
+    bad["availability"] = json!("Sa-Su 09:00-12:00");
+    assert_eq!(
+        res.post("/api/v1/volunteers", &bad).await.body["error"]["field"],
+        "home_street_code"
+    );
+
+    let r = res
+        .post("/api/v1/volunteers", &application("330303001"))
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let id = r.body["id"].as_str().unwrap().to_string();
+    assert_eq!(r.body["volunteer"]["state"], "applied");
+    // One open application at a time.
+    assert_eq!(
+        res.post("/api/v1/volunteers", &application("330303001"))
+            .await
+            .status,
+        409
+    );
+
+    // Staff of another street neither see nor review it.
+    let r = staff_b.get("/api/v1/volunteers?state=applied").await;
+    assert!(r.body.as_array().unwrap().is_empty());
+    let (s, _) = act(&staff_b, &id, json!({"action": "approve"}), None, 1).await;
+    assert_eq!(s, 404);
+    // The home street's staff see it, phone masked.
+    let r = staff_a.get("/api/v1/volunteers?state=applied").await;
+    let list = r.body.as_array().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0]["volunteer"]["profile"]["phone"], "139****5678");
+    // The applicant cannot approve themself.
+    let (s, _) = act(&res, &id, json!({"action": "approve"}), None, 1).await;
+    assert_eq!(s, 403);
+    // A rejection needs a reason.
+    let (s, b) = act(&staff_a, &id, json!({"action": "reject"}), None, 1).await;
+    assert_eq!((s, b["error"]["field"].as_str()), (400, Some("reason")));
+    // Approve; a stale version is refused.
+    let (s, b) = act(&staff_a, &id, json!({"action": "approve"}), None, 1).await;
+    assert_eq!(s, 200, "{b:?}");
+    assert_eq!(b["volunteer"]["state"], "active");
+    let (s, _) = act(&staff_a, &id, json!({"action": "suspend"}), Some("x"), 1).await;
+    assert_eq!(s, 409, "stale version");
+    // The resident account became a volunteer account.
+    assert_eq!(res.get("/api/v1/me").await.body["role"], "volunteer");
+
+    // Suspend, reinstate, then a loan by the district admin only.
+    let (s, _) = act(
+        &staff_a,
+        &id,
+        json!({"action": "suspend"}),
+        Some("连续缺勤"),
+        2,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, _) = act(
+        &staff_a,
+        &id,
+        json!({"action": "reinstate"}),
+        Some("已说明情况"),
+        3,
+    )
+    .await;
+    assert_eq!(s, 200);
+    let loan = json!({"to_street_code": "330303002", "from": "2030-01-01T00:00:00Z",
+                      "until": "2030-02-01T00:00:00Z", "reason": "支援蒲州调解", "version": 4});
+    let r = staff_a
+        .post(&format!("/api/v1/volunteers/{id}/loans"), &loan)
+        .await;
+    assert_eq!(r.status, 403);
+    let r = admin
+        .post(&format!("/api/v1/volunteers/{id}/loans"), &loan)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    assert_eq!(r.body["volunteer"]["loans"].as_array().unwrap().len(), 1);
+
+    // Teams by specialty.
+    let r = staff_a.get("/api/v1/volunteers/teams").await;
+    let teams = r.body.as_array().unwrap();
+    assert!(teams.iter().any(|t| t["specialty"] == "婚姻家庭"));
+
+    // The volunteer leaves; exited → active is refused.
+    let (s, b) = act(
+        &res,
+        &id,
+        json!({"action": "exit", "kind": "voluntary"}),
+        Some("工作调动"),
+        5,
+    )
+    .await;
+    assert_eq!(s, 200, "{b:?}");
+    assert_eq!(b["volunteer"]["state"], "exited");
+    let (s, b) = act(
+        &staff_a,
+        &id,
+        json!({"action": "reinstate"}),
+        Some("回来"),
+        6,
+    )
+    .await;
+    assert_eq!(s, 409, "{b:?}");
+    // Every transition: who, when, why.
+    let r = staff_a.get(&format!("/api/v1/volunteers/{id}")).await;
+    let history = r.body["volunteer"]["history"].as_array().unwrap();
+    assert_eq!(history.len(), 4);
+    assert!(
+        history
+            .iter()
+            .all(|t| t["at"].is_string() && t["actor"]["id"].is_string())
+    );
+    assert_eq!(history[1]["reason"], "连续缺勤");
+    // A new application after exit is a new record.
+    let r = res
+        .post("/api/v1/volunteers", &application("330303001"))
+        .await;
+    assert_eq!(r.status, 201);
+    assert_ne!(r.body["id"], id);
+    server.stop();
+}
+
+#[tokio::test]
+async fn volunteer_lifecycle_through_the_api() {
+    for backend in backends() {
+        lifecycle(&backend).await;
+    }
+}
