@@ -10,7 +10,7 @@
 //! shown against that version forever.
 //!
 //! * [`definition`]: the definition, its questions and rules;
-//! * [`validate`]: typed answers and field-by-field validation, shared by
+//! * [`validate`](mod@validate): typed answers and field-by-field validation, shared by
 //!   phone and server;
 //! * [`catalog`]: every version of every type, the shipped defaults;
 //! * [`legal_aid`]: the legal aid pre-assessment and document checklist;
