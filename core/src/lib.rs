@@ -19,6 +19,11 @@
 //! * [`content`]: content-addressed photos and attachments;
 //! * [`compensation`]: compensation calculators (赔偿计算) with itemised,
 //!   sourced breakdowns;
+//! * [`services`]: online application types (线上申请) as versioned data,
+//!   field-by-field intake validation, legal aid pre-assessment, the
+//!   generic form model;
+//! * [`open311`]: the Open311 GeoReport v2 shapes (JSON and XML), the
+//!   form-encoded POST and the mapping onto our application types;
 //! * [`authz`]: the role × action table;
 //! * [`personal_data`]: masking of phone and ID numbers;
 //! * [`nearest`]: the nearest service point, offline (k-nearest and
@@ -47,9 +52,11 @@ pub mod import;
 pub mod isochrone;
 pub mod nearest;
 pub mod network;
+pub mod open311;
 pub mod opening_hours;
 pub mod personal_data;
 pub mod punch;
+pub mod services;
 pub mod siting;
 #[cfg(test)]
 mod test_support;
