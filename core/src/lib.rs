@@ -52,7 +52,9 @@ pub mod opening_hours;
 pub mod order;
 pub mod personal_data;
 pub mod punch;
+pub mod spot_check;
 pub mod volunteer;
+pub mod warning;
 pub mod working_time;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
