@@ -20,13 +20,13 @@
 //!
 //! # Suggestions (派单推荐)
 //! Every candidate gets a score out of 100 from four documented parts
-//! (weights are data, [`ScoringWeights`], defaults in brackets):
-//! * specialty match [40]: full weight if a tag matches, else 0;
-//! * walking distance [30]: `w × max(0, 1 − d / horizon)`, horizon 2.4 km
+//! (weights are data, [`ScoringWeights`]; defaults in parentheses):
+//! * specialty match (40): full weight if a tag matches, else 0;
+//! * walking distance (30): `w × max(0, 1 − d / horizon)`, horizon 2.4 km
 //!   (two 15-minute walks); unknown distance scores 0;
-//! * current load [20]: `w / (1 + load)`: 20 for an idle candidate, 10 with
+//! * current load (20): `w / (1 + load)`: 20 for an idle candidate, 10 with
 //!   one open order, 6.67 with two…;
-//! * rating [10]: `w × (mean − 1) / 4` on the 1–5 scale; no ratings yet
+//! * rating (10): `w × (mean − 1) / 4` on the 1–5 scale; no ratings yet
 //!   counts as a neutral 3 (half the weight) so newcomers are not buried.
 //!
 //! The score is rounded to 1/1000 of a point, then ties are broken, in
@@ -113,9 +113,7 @@ pub fn ineligibility(c: &Candidate, req: &OfferRequest) -> Vec<Ineligible> {
     if !specialty_matches(&c.specialties, &req.categories) {
         why.push(Ineligible::NoSpecialtyMatch);
     }
-    if c.home_street_code != req.street_code
-        && !c.lent_to_street_codes.contains(&req.street_code)
-    {
+    if c.home_street_code != req.street_code && !c.lent_to_street_codes.contains(&req.street_code) {
         why.push(Ineligible::OtherStreet);
     }
     if !c.on_duty {

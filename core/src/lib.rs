@@ -48,6 +48,7 @@ pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod indicators;
 pub mod opening_hours;
 pub mod order;
 pub mod personal_data;

@@ -699,6 +699,49 @@ mod tests {
     }
 
     #[test]
+    fn overdue_fires_on_a_controllable_clock_across_labour_day() {
+        use crate::working_time::{DeadlinePolicy, HolidayCalendar};
+        let cal = HolidayCalendar::china_2025_2026().unwrap();
+        let policy = DeadlinePolicy::default();
+        let cst = |d: u32, m: u32, h: u32, min: u32| {
+            // China time → UTC (−8 h).
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2025, m, d, h, min, 0).unwrap()
+                - Duration::hours(8)
+        };
+        // Created Wednesday 30 April 10:00: 1–5 May are off, then Tue 6 (1),
+        // Wed 7 (2), Thu 8 (3), Fri 9 (4), Mon 12 (5): due 12 May 10:00.
+        let created = cst(30, 4, 10, 0);
+        let mut normal = new_order(OrderKind::Service);
+        normal.id = "normal".into();
+        normal.created_at = created;
+        normal.deadline = policy.deadline(created, false, &cal);
+        assert_eq!(normal.deadline, Some(cst(12, 5, 10, 0)));
+        let mut urgent = normal.clone();
+        urgent.id = "urgent".into();
+        urgent.urgent = true;
+        urgent.deadline = policy.deadline(created, true, &cal);
+        assert_eq!(urgent.deadline, Some(cst(30, 4, 11, 0)));
+        let orders = [normal, urgent];
+        let rules: Vec<_> = default_rules()
+            .into_iter()
+            .filter(|r| r.id == "overdue")
+            .collect();
+        let fired = |now| -> Vec<String> {
+            evaluate_rules(now, &orders, &[], &[], &rules)
+                .into_iter()
+                .map(|c| match c.subject {
+                    Subject::Order { order_id, .. } => order_id,
+                    _ => unreachable!(),
+                })
+                .collect()
+        };
+        assert!(fired(cst(30, 4, 11, 0)).is_empty(), "due, not yet past");
+        assert_eq!(fired(cst(30, 4, 11, 1)), vec!["urgent"]);
+        assert_eq!(fired(cst(12, 5, 10, 0)), vec!["urgent"]);
+        assert_eq!(fired(cst(12, 5, 10, 1)), vec!["normal", "urgent"]);
+    }
+
+    #[test]
     fn a_burst_of_out_of_fence_attempts_fires_once_per_run() {
         // Six attempts within 30 min: two runs of three.
         let s: Vec<_> = (0..6)
