@@ -1183,6 +1183,47 @@ pub(crate) mod tests {
         assert_eq!(o.state, OrderState::Escalated);
     }
 
+    proptest::proptest! {
+        /// Any sequence of events by permitted actors keeps the audit trail
+        /// consistent: each step starts where the last ended, the version
+        /// counts the steps, and nothing leaves a final state.
+        #[test]
+        fn random_event_sequences_keep_a_consistent_history(
+            service in proptest::bool::ANY,
+            events in proptest::collection::vec(0usize..12, 0..40),
+        ) {
+            let kind = if service { OrderKind::Service } else { OrderKind::Consultation };
+            let mut o = new_order(kind);
+            for (i, e) in events.into_iter().enumerate() {
+                let ek = EventKind::ALL[e];
+                let before = o.state;
+                // The assignee is always "v1" in the sample events.
+                let res = o.apply(sample_event(ek), permitted_actor(ek), t0() + Duration::seconds(i as i64));
+                match next_state(kind, before, ek) {
+                    Some(to) if res.is_ok() => proptest::prop_assert_eq!(o.state, to),
+                    Some(_) => proptest::prop_assert_eq!(o.state, before),
+                    None => {
+                        proptest::prop_assert!(
+                            matches!(res, Err(OrderError::IllegalTransition { .. })),
+                            "expected illegal, got {:?}",
+                            res
+                        );
+                        proptest::prop_assert_eq!(o.state, before);
+                    }
+                }
+                proptest::prop_assert!(!before.is_final() || o.state == before);
+            }
+            proptest::prop_assert_eq!(o.version as usize, o.history.len());
+            for w in o.history.windows(2) {
+                proptest::prop_assert_eq!(w[0].to, w[1].from);
+                proptest::prop_assert!(w[0].at <= w[1].at);
+            }
+            if let Some(first) = o.history.first() {
+                proptest::prop_assert_eq!(first.from, OrderState::Submitted);
+            }
+        }
+    }
+
     #[test]
     fn states_parse_and_print() {
         for s in OrderState::ALL {
