@@ -24,6 +24,17 @@
 //!   generic form model;
 //! * [`open311`]: the Open311 GeoReport v2 shapes (JSON and XML), the
 //!   form-encoded POST and the mapping onto our application types;
+//! * [`order`]: the order state machine (工单: 抢单, 派单, 转办, 一事一评)
+//!   with its audit trail and the preconditions of the server's updates;
+//! * [`working_time`]: working days with holidays and make-up days (调休),
+//!   deadlines (办理时限);
+//! * [`dispatch`]: who may be offered an order, ranked suggestions (派单推荐);
+//! * [`evaluation`]: ratings (一事一评), satisfaction, low-rating call-backs;
+//! * [`spot_check`]: the weekly random sample of resolved orders (抽查);
+//! * [`warning`]: early-warning rules as data and the warning lifecycle
+//!   (异常预警督办);
+//! * [`indicators`]: the indicator display (数据指标晾晒) next to the plan's
+//!   targets, hotline call records, Prometheus text;
 //! * [`authz`]: the role × action table;
 //! * [`personal_data`]: masking of phone and ID numbers;
 //! * [`nearest`]: the nearest service point, offline (k-nearest and
@@ -43,24 +54,31 @@ pub mod compensation;
 pub mod content;
 pub mod coord;
 pub mod coverage;
+pub mod dispatch;
 pub mod duty_hours;
 pub mod duty_post;
+pub mod evaluation;
 pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod indicators;
 pub mod isochrone;
 pub mod nearest;
 pub mod network;
 pub mod open311;
 pub mod opening_hours;
+pub mod order;
 pub mod personal_data;
 pub mod punch;
 pub mod services;
 pub mod siting;
+pub mod spot_check;
 #[cfg(test)]
 mod test_support;
 pub mod volunteer;
+pub mod warning;
+pub mod working_time;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
