@@ -5,7 +5,7 @@
 
 CREATE TABLE orders (
     id           TEXT PRIMARY KEY,
-    need_id      TEXT NOT NULL UNIQUE,
+    need_id      BIGINT NOT NULL UNIQUE,
     kind         TEXT NOT NULL,
     state        TEXT NOT NULL,
     level        TEXT NOT NULL,

@@ -40,7 +40,11 @@ impl Store {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(&order.id)
-        .bind(&order.need_id)
+        .bind(order.need_id.parse::<i64>().map_err(|_| StoreError::Corrupt {
+            table: "orders",
+            id: order.id.clone(),
+            reason: format!("need id {:?} is not a number", order.need_id),
+        })?)
         .bind(order.kind.as_str())
         .bind(order.state.as_str())
         .bind(order.level.as_str())
