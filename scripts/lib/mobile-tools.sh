@@ -31,7 +31,8 @@ ensure_apt() {
 # kotlin-test-junit5 and kotlinx-coroutines-core-jvm as well), JNA and the
 # JUnit 5 console launcher from Debian.
 ensure_kotlin_tools() {
-  ensure_apt default-jre-headless libjna-java junit5 || return 1
+  command -v java >/dev/null 2>&1 || ensure_apt default-jre-headless || return 1
+  ensure_apt libjna-java junit5 || return 1
   command -v npm >/dev/null 2>&1 || ensure_apt npm || return 1
   if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
     local tmp
