@@ -13,6 +13,19 @@ SWIFT_MIRROR="${LAWCIRCLE_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 JUNIT_LAUNCHER="/usr/share/java/junit-platform-console-standalone.jar"
 JNA_JAR="/usr/share/java/jna.jar"
 
+# Where cargo puts the debug builds (the rust suite builds the server there).
+cargo_target_dir() { printf '%s' "${CARGO_TARGET_DIR:-$ROOT/target}"; }
+
+# Builds the debug library and bindings, and the server the tests start.
+mobile_prepare() {
+  [ -n "${MOBILE_PREPARED:-}" ] && return 0
+  local locked=()
+  [ -n "${CI:-}" ] && locked=(--locked)
+  cargo build "${locked[@]}" -p lawcircle-server || return 1
+  "$ROOT/scripts/build-bindings" >/dev/null || return 1
+  MOBILE_PREPARED=1
+}
+
 _as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Installs the named Debian packages that are not installed yet.

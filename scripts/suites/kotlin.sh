@@ -6,19 +6,6 @@
 # shellcheck source=scripts/lib/mobile-tools.sh
 . "$ROOT/scripts/lib/mobile-tools.sh"
 
-# Where cargo puts the debug builds (the rust suite builds the server there).
-cargo_target_dir() { printf '%s' "${CARGO_TARGET_DIR:-$ROOT/target}"; }
-
-# Builds the debug library and bindings, and the server the tests start.
-mobile_prepare() {
-  [ -n "${MOBILE_PREPARED:-}" ] && return 0
-  local locked=()
-  [ -n "${CI:-}" ] && locked=(--locked)
-  cargo build "${locked[@]}" -p lawcircle-server || return 1
-  "$ROOT/scripts/build-bindings" >/dev/null || return 1
-  MOBILE_PREPARED=1
-}
-
 # Compiles android/lawcircle-core (generated bindings + main + extra source
 # folders given as arguments) into one jar; prints its path.
 kotlin_compile() {
