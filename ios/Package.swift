@@ -38,5 +38,7 @@ let package = Package(
         // adapter are behind #if canImport.
         .target(name: "LawCircle", dependencies: ["LawCircleFFI"], path: "Sources/LawCircle"),
         .testTarget(name: "LawCircleTests", dependencies: ["LawCircle"], path: "Tests/LawCircleTests"),
+        // The call-cost benchmark of scripts/bench-ffi.
+        .executableTarget(name: "LawCircleBench", dependencies: ["LawCircleFFI"], path: "Sources/LawCircleBench"),
     ]
 )

@@ -60,6 +60,31 @@ ensure_kotlin_tools() {
   export KOTLIN_HOME
 }
 
+# Compiles android/lawcircle-core (generated bindings + main + extra source
+# folders given as arguments) into one jar. Skips kotlinc (the slow part)
+# when no source changed since the jar was made.
+kotlin_compile() {
+  local out="$1"; shift
+  local core="$ROOT/android/lawcircle-core" lib="$KOTLIN_HOME/lib" stamp
+  local cp="$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$JUNIT_LAUNCHER"
+  stamp="$( { echo "$KOTLIN_VERSION"; find "$core/build/generated" "$core/src/main/kotlin" "$@" -name '*.kt' -type f -print0 \
+    | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+  if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
+    echo "kotlinc: $(basename "$out") is up to date"
+    return 0
+  fi
+  rm -f "$out" "$out.stamp"
+  JAVA_OPTS="-Xmx1g" "$KOTLIN_HOME/bin/kotlinc" -Werror -jvm-target 17 -no-reflect \
+    -cp "$cp" -d "$out" \
+    "$core/build/generated" "$core/src/main/kotlin" "$@" || return 1
+  echo "$stamp" > "$out.stamp"
+}
+
+kotlin_runtime_cp() {
+  local lib="$KOTLIN_HOME/lib"
+  printf '%s' "$1:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR"
+}
+
 # ---- the Swift chroot ------------------------------------------------------
 # Debian trixie ships swiftlang (Swift 6 with XCTest and Foundation); the
 # host is bookworm, so Swift runs in a minimal trixie chroot.

@@ -6,22 +6,6 @@
 # shellcheck source=scripts/lib/mobile-tools.sh
 . "$ROOT/scripts/lib/mobile-tools.sh"
 
-# Compiles android/lawcircle-core (generated bindings + main + extra source
-# folders given as arguments) into one jar; prints its path.
-kotlin_compile() {
-  local out="$1"; shift
-  local core="$ROOT/android/lawcircle-core" lib="$KOTLIN_HOME/lib"
-  local cp="$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$JUNIT_LAUNCHER"
-  JAVA_OPTS="-Xmx1g" "$KOTLIN_HOME/bin/kotlinc" -Werror -jvm-target 17 -no-reflect \
-    -cp "$cp" -d "$out" \
-    "$core/build/generated" "$core/src/main/kotlin" "$@"
-}
-
-kotlin_runtime_cp() {
-  local lib="$KOTLIN_HOME/lib"
-  printf '%s' "$1:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR"
-}
-
 suite_kotlin() {
   log "kotlin: kotlinc -Werror, JUnit 5 on the JVM through JNA"
   local core="$ROOT/android/lawcircle-core" out="$ARTIFACTS/kotlin-tests.log"
