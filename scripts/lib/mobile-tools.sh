@@ -49,6 +49,7 @@ ensure_kotlin_tools() {
   command -v npm >/dev/null 2>&1 || ensure_apt npm || return 1
   if [ ! -x "$KOTLIN_HOME/bin/kotlinc" ]; then
     local tmp
+    mkdir -p "$LAWCIRCLE_CACHE"
     tmp="$(mktemp -d "$LAWCIRCLE_CACHE/kotlin.XXXXXX")" || return 1
     echo "fetching kotlin-compiler@$KOTLIN_VERSION from npm"
     (cd "$tmp" && npm pack --silent "kotlin-compiler@$KOTLIN_VERSION" >/dev/null \

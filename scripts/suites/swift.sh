@@ -5,9 +5,27 @@
 # shellcheck source=scripts/lib/mobile-tools.sh
 . "$ROOT/scripts/lib/mobile-tools.sh"
 
+# Called by scripts/test before any suite runs: a missing chroot is made in
+# the background (network and disk bound) while lint, rust and kotlin build.
+prefetch_swift() {
+  [ -f "$SWIFT_CHROOT/.lawcircle-ready" ] && return 0
+  # Host apt first and in the foreground: two apt runs cannot share the lock.
+  ensure_apt debootstrap ca-certificates || return 0
+  echo "swift: making the chroot in the background (log: $ARTIFACTS/swift-chroot.log)"
+  ensure_swift_chroot >"$ARTIFACTS/swift-chroot.log" 2>&1 &
+  SWIFT_PREFETCH_PID=$!
+}
+
 suite_swift() {
   log "swift: swift test (XCTest) in the Debian trixie swiftlang chroot"
   local out="$ARTIFACTS/swift-tests.log" bindir
+  if [ -n "${SWIFT_PREFETCH_PID:-}" ]; then
+    echo "waiting for the chroot being made in the background"
+    wait "$SWIFT_PREFETCH_PID" || true
+    cat "$ARTIFACTS/swift-chroot.log"
+    SWIFT_PREFETCH_PID=
+  fi
+  # Made already (returns at once), or made now if the background run failed.
   ensure_swift_chroot || { record swift 0 1 FAILED; return; }
   mobile_prepare || { record swift 0 1 FAILED; return; }
   bindir="$(cargo_target_dir)/debug"
