@@ -15,10 +15,12 @@
 
 use lawcircle_core::coord::{self, GeoPoint};
 
+mod calculators;
 mod client;
 mod error;
 mod runtime;
 
+pub use calculators::calculate_compensation;
 pub use client::{
     ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient, ListenerHandle,
     ServerHealth,

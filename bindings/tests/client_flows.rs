@@ -5,7 +5,15 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use lawcircle_e2e::Server;
+use lawcircle_e2e::{Server, Storage};
+
+/// Embedded SQLite in `dir`.
+fn sqlite(dir: &std::path::Path) -> Storage {
+    Storage {
+        data_dir: dir.to_path_buf(),
+        database_url: None,
+    }
+}
 use lawcircle_ffi::{
     ClientConfig, Connectivity, ConnectivityListener, Credentials, Datum, LawCircleClient,
     LawCircleError, Point, walk_estimate,
@@ -51,7 +59,7 @@ impl Recorder {
 #[tokio::test]
 async fn health_of_the_demo_server_through_the_client() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let server = Server::start(&sqlite(dir.path()), &["--demo"]);
     let client = open(&server.base_url, dir.path());
     assert!(dir.path().join("phone").is_dir());
     let health = client.server_health().await.unwrap();
@@ -64,7 +72,7 @@ async fn health_of_the_demo_server_through_the_client() {
 #[tokio::test]
 async fn a_demo_facility_is_within_the_circle_of_its_amap_pin() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let server = Server::start(&sqlite(dir.path()), &["--demo"]);
     let body: serde_json::Value = reqwest::get(server.url("/api/v1/facilities"))
         .await
         .unwrap()
@@ -91,7 +99,7 @@ async fn a_demo_facility_is_within_the_circle_of_its_amap_pin() {
 #[test]
 fn connectivity_goes_online_then_offline_and_a_cancelled_watch_hears_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(dir.path(), &["--demo"]);
+    let server = Server::start(&sqlite(dir.path()), &["--demo"]);
     let client = open(&server.base_url, dir.path());
     let kept = Arc::new(Recorder::default());
     let cancelled = Arc::new(Recorder::default());

@@ -12,6 +12,15 @@ use serde::de::DeserializeOwned;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
 
+/// Whether a JSON body carries a NUL character, raw or escaped: databases
+/// refuse it in text, so it is refused at the door.
+fn contains_nul(bytes: &[u8]) -> bool {
+    bytes.contains(&0)
+        || bytes
+            .windows(6)
+            .any(|w| w[0] == b'\\' && w[1] == b'u' && w[2..].eq_ignore_ascii_case(b"0000"))
+}
+
 /// The field a serde error is about: serde_path_to_error prefixes the
 /// message with the path, e.g. `products[2]: unknown variant …`.
 fn field_of(message: &str) -> Option<String> {
@@ -28,7 +37,40 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let is_json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| {
+                let ct = ct.trim().to_ascii_lowercase();
+                ct.starts_with("application/json")
+                    || (ct.starts_with("application/") && ct.contains("+json"))
+            });
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected Content-Type: application/json".to_string(),
+            ));
+        }
+        let bytes = match axum::body::Bytes::from_request(req, state).await {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::BadRequest {
+                        field: None,
+                        message: e.body_text(),
+                    }
+                });
+            }
+        };
+        if contains_nul(&bytes) {
+            return Err(ApiError::InvalidJson {
+                field: None,
+                message: "text must not contain the NUL character (U+0000)".to_string(),
+            });
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(match rejection {
                 JsonRejection::JsonDataError(e) => {

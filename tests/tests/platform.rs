@@ -385,6 +385,20 @@ async fn malformed_requests_get_4xx_in_the_stable_shape_never_5xx() {
             "invalid_json",
         ),
         (
+            "NUL in a JSON string",
+            http.post(url("/api/v1/auth/login"))
+                .header("content-type", "application/json")
+                .body(r#"{"username": "a\u0000b", "password": "x"}"#),
+            400,
+            "invalid_json",
+        ),
+        (
+            "NUL in the path",
+            http.get(url("/api/v1/volunteers/V1%00")).bearer_auth(&token),
+            400,
+            "bad_request",
+        ),
+        (
             "missing content type",
             http.post(url("/api/v1/auth/login")).body("{}"),
             415,

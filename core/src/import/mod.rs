@@ -137,6 +137,8 @@ pub enum ImportError {
     NoRecords { file: String },
     #[error("{file}, line {line}: the file is not valid UTF-8")]
     InvalidUtf8 { file: String, line: u64 },
+    #[error("{file}, line {line}: the file contains a NUL byte, which no text field may hold")]
+    NulByte { file: String, line: u64 },
     #[error("{file}: required column {column:?} is missing from the header")]
     MissingColumn { file: String, column: String },
     #[error("{file}: cannot read the CSV: {reason}")]
@@ -307,6 +309,13 @@ pub fn parse(
 /// bad byte.
 fn decode_utf8<'a>(bytes: &'a [u8], file: &str) -> Result<&'a str, ImportError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+        let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+        return Err(ImportError::NulByte {
+            file: file.to_string(),
+            line,
+        });
+    }
     std::str::from_utf8(bytes).map_err(|e| {
         let line = bytes[..e.valid_up_to()]
             .iter()

@@ -492,3 +492,20 @@ fn domain_types_round_trip_through_serde() {
     assert_eq!(back, areas.areas);
     assert_eq!(b.facilities[0].kind, FacilityKind::ServiceCenter);
 }
+
+#[test]
+fn bad_nul_byte() {
+    let mut bytes = facility_row("F1,law_firm,x,27.9,120.8,,Mo 09:00-17:00,A1,,").into_bytes();
+    bytes.extend_from_slice(b"F2,law_firm,a\x00b,27.9,120.8,,Mo 09:00-17:00,A1,,\n");
+    let e = parse(
+        &bytes,
+        Format::Csv,
+        RecordKind::Facilities,
+        &opts(),
+        &mut NoPhotos,
+    );
+    assert!(
+        matches!(e, Err(ImportError::NulByte { line: 3, .. })),
+        "{e:?}"
+    );
+}

@@ -7,6 +7,15 @@ final class DistanceViewModelTests: XCTestCase {
         XCTAssertNotNil(coreVersion().range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression))
     }
 
+    func testTheCompensationCalculatorAnswersOffline() throws {
+        // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
+        let out = try calculateCompensation(requestJson: #"{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#)
+        XCTAssertTrue(out.contains(#""total":"24000.00""#), out)
+        XCTAssertThrowsError(try calculateCompensation(requestJson: #"{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#)) { error in
+            XCTAssertEqual(UiError(error).field, "year")
+        }
+    }
+
     func testAGpsFixAndItsAmapPinAreTheSamePlace() throws {
         let gps = Point(lat: 27.93, lng: 120.82, datum: .wgs84)
         let amap = try convertPoint(point: gps, to: .gcj02)

@@ -41,6 +41,24 @@ pub fn require(caller: &Caller, action: Action) -> Result<Scope, ApiError> {
     }
 }
 
+/// Refuses a path or query carrying an encoded NUL (`%00`): databases
+/// refuse it in text, and no identifier or value of ours contains one.
+async fn reject_nul_in_uri(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let uri = req.uri().to_string();
+    if uri.as_bytes().windows(3).any(|w| w == b"%00") {
+        return ApiError::BadRequest {
+            field: None,
+            message: "the URL must not contain the NUL character (%00)".to_string(),
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
@@ -125,6 +143,7 @@ pub fn router(state: AppState) -> Router {
     }
     app.fallback(|| async { ApiError::NotFound("no such endpoint".to_string()) })
         .with_state(state)
+        .layer(middleware::from_fn(reject_nul_in_uri))
         .layer(middleware::map_response(normalize_errors))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         // Logs method, path and status only: no query strings, headers or

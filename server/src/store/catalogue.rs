@@ -41,7 +41,7 @@ impl Store {
         batch: ImportBatch,
         now: DateTime<Utc>,
     ) -> Result<ApplySummary, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let known: HashMap<String, AreaLevel> = sqlx::query("SELECT code, level FROM areas")
             .fetch_all(&mut *tx)
             .await?

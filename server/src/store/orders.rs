@@ -290,7 +290,7 @@ impl Store {
 
     /// Adds or replaces hotline call records by call id.
     pub async fn upsert_hotline_calls(&self, calls: &[HotlineCall]) -> Result<usize, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for c in calls {
             sqlx::query(
                 "INSERT INTO hotline_calls (call_id, started_at, data) VALUES ($1, $2, $3)

@@ -45,7 +45,7 @@ impl Store {
         make: impl FnOnce(String) -> Result<Volunteer, StoreError>,
         now: DateTime<Utc>,
     ) -> Result<StoredVolunteer, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let open: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM volunteers WHERE account_id = $1 AND state IN ('applied', 'active', 'suspended')",
         )
@@ -139,7 +139,7 @@ impl Store {
         changed: &Volunteer,
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE volunteers SET state = $1, version = version + 1, data = $2, updated_at = $3
              WHERE id = $4 AND version = $5",

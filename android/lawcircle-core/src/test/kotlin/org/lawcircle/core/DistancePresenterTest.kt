@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.Datum
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.calculateCompensation
 import org.lawcircle.ffi.convertPoint
 import org.lawcircle.ffi.coreVersion
 import org.lawcircle.ffi.distanceM
@@ -16,6 +17,19 @@ class DistancePresenterTest {
     @Test
     fun `the core answers through JNA`() {
         assertTrue(coreVersion().matches(Regex("""\d+\.\d+\.\d+.*""")))
+    }
+
+    @Test
+    fun `the compensation calculator answers offline through JNA`() {
+        // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
+        val out = calculateCompensation(
+            """{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""",
+        )
+        assertTrue(out.contains("\"total\":\"24000.00\""), out)
+        val e = assertFailsWith<LawCircleException.InvalidInput> {
+            calculateCompensation("""{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""")
+        }
+        assertEquals("year", e.field)
     }
 
     @Test
