@@ -8,6 +8,7 @@
 //! * [`json`]: extractors that answer bad input in the API's error shape;
 //! * [`error`]: that error shape;
 //! * [`state`]: shared state and the clock;
+//! * [`console`]: the staff web console, built into the binary;
 //! * [`config`]: configuration from flags, environment and a file;
 //! * [`importer`] / [`demo`]: files into the store; the illustrative
 //!   Longwan data set.
@@ -15,6 +16,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod importer;

@@ -1,0 +1,295 @@
+// The staff console end to end: the real server, Debian's headless
+// Chromium, a person's steps (sign in, the map, importing, reviewing
+// volunteers, editing facilities), keyboard use and labels.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startServer, createAccount, apiCall, login, launchBrowser, newPage, screenshot, signIn, unlabelledControls, PASSWORD,
+} from "./harness.mjs";
+
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  createAccount(server, "admin", "district_admin", "区司法局管理员");
+  createAccount(server, "yongzhong", "station_staff", "永中司法所", "330303001");
+  createAccount(server, "resident", "resident", "群众");
+  createAccount(server, "vol-a", "volunteer", "志愿者甲");
+  createAccount(server, "vol-b", "volunteer", "志愿者乙");
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function withPage(fn, opts) {
+  const { context, page } = await newPage(browser, server, opts);
+  try {
+    await fn(page);
+    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
+  } finally {
+    await context.close();
+  }
+}
+
+test("the console is served by the server itself, with a same-origin-only policy", async () => {
+  const r = await apiCall(server, "GET", "/console/");
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get("content-type"), /text\/html/);
+  assert.match(r.headers.get("content-security-policy"), /default-src 'self'/);
+  assert.match(r.body, /<html lang="zh-CN">/);
+  const js = await apiCall(server, "GET", "/console/app.js");
+  assert.match(js.headers.get("content-type"), /javascript/);
+  const missing = await apiCall(server, "GET", "/console/nope.js");
+  assert.equal(missing.status, 404);
+  const redirect = await fetch(`${server.url}/console`, { redirect: "manual" });
+  assert.equal(redirect.status, 308);
+});
+
+test("sign in: wrong password refused, residents refused, staff get the console", async () => {
+  await withPage(async (page) => {
+    await page.goto(`${server.url}/console/`);
+    await page.getByLabel("用户名").fill("admin");
+    await page.getByLabel("密码").fill("not-the-password");
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").filter({ hasText: "用户名或密码不正确" }).waitFor();
+    // Focus goes back to the password for another try.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "password");
+
+    await page.getByLabel("用户名").fill("resident");
+    await page.getByLabel("密码").fill(PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("alert").filter({ hasText: "仅供工作人员" }).waitFor();
+    await screenshot(page, "01-sign-in-refused");
+
+    await page.getByLabel("用户名").fill("admin");
+    await page.getByLabel("密码").fill(PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("navigation", { name: "工作台栏目" }).waitFor();
+    assert.match(await page.locator("header .who").textContent(), /区司法局管理员/);
+    // Reloading keeps the session (token in sessionStorage).
+    await page.reload();
+    await page.getByRole("navigation", { name: "工作台栏目" }).waitFor();
+    // Signing out ends the session on the server too.
+    await page.getByRole("button", { name: "退出登录" }).click();
+    await page.getByText("已退出登录").waitFor();
+  });
+});
+
+test("the map: the district drawn offline, facilities by kind, a facility chosen from the keyboard list", async () => {
+  const facilities = (await apiCall(server, "GET", "/api/v1/facilities")).body.features;
+  const areas = (await apiCall(server, "GET", "/api/v1/areas")).body.features;
+  const villages = areas.filter((f) => f.properties.level === "village");
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.locator("#district-map .marker").first().waitFor();
+    assert.equal(await page.locator("#district-map .marker").count(), facilities.length);
+    assert.equal(await page.locator("#district-map .village").count(), villages.length);
+    assert.equal(await page.locator("#district-map .street-label").count(), 10);
+    // Every village cell has a real shape.
+    const emptyCells = await page.locator("#district-map .village[d='']").count();
+    assert.equal(emptyCells, 0);
+
+    // Filter by kind: untick law firms, their markers and list items go.
+    const lawFirms = facilities.filter((f) => f.properties.kind === "law_firm").length;
+    assert.ok(lawFirms > 0);
+    await page.getByLabel(/^律师事务所/).uncheck();
+    assert.equal(await page.locator("#district-map .marker:not(.hidden)").count(), facilities.length - lawFirms);
+    await page.getByLabel(/^律师事务所/).check();
+
+    // Keyboard: search, Tab into the list, arrow down, Enter selects.
+    const target = facilities.find((f) => f.properties.kind === "service_center").properties;
+    await page.getByLabel("按名称或编号查找设施").fill(target.name);
+    await page.keyboard.press("Tab");
+    const focused = await page.evaluate(() => document.activeElement.dataset.id);
+    assert.equal(focused, target.id, "Tab from the search box reaches the first listed facility");
+    await page.keyboard.press("Enter");
+    await page.locator(`#district-map .marker.selected[data-id="${target.id}"]`).waitFor();
+    await page.locator("#facility-details h3", { hasText: target.name }).waitFor();
+    assert.equal(await page.locator(`button.facility-item[data-id="${target.id}"]`).getAttribute("aria-pressed"), "true");
+    // The isochrone: drawn when the server has the endpoint, else said so.
+    await page.locator("#isochrone-status:not(:text('正在计算'))").waitFor();
+    const isoStatus = await page.locator("#isochrone-status").textContent();
+    const hasIso = (await apiCall(server, "GET", `/api/v1/facilities/${target.id}/isochrone`)).status === 200;
+    if (hasIso) await page.locator("#district-map path.iso").waitFor();
+    else assert.match(isoStatus, /尚未提供/);
+
+    // Clicking a marker selects it too.
+    const other = facilities.find((f) => f.properties.kind === "notary_office").properties;
+    await page.getByLabel("按名称或编号查找设施").fill("");
+    await page.locator(`#district-map .marker[data-id="${other.id}"]`).click({ force: true });
+    await page.locator("#facility-details h3", { hasText: other.name }).waitFor();
+    await screenshot(page, "02-map");
+    assert.deepEqual(await unlabelledControls(page), []);
+  });
+});
+
+test("Chinese first, English on the toggle, with the lang attribute", async () => {
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+    await page.getByRole("button", { name: /Switch to English/ }).click();
+    await page.getByRole("navigation", { name: "Console sections" }).waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), "en");
+    await page.getByRole("link", { name: "Facilities" }).click();
+    await page.getByRole("heading", { name: "Import a file" }).waitFor();
+    await screenshot(page, "03-english-facilities");
+    // The choice is remembered.
+    await page.reload();
+    await page.getByRole("navigation", { name: "Console sections" }).waitFor();
+    await page.getByRole("button", { name: /Switch to Chinese/ }).click();
+    await page.getByRole("navigation", { name: "工作台栏目" }).waitFor();
+    assert.equal(await page.getAttribute("html", "lang"), "zh-CN");
+  });
+});
+
+test("importing a file with errors lists every bad row and imports nothing", async () => {
+  const before = (await apiCall(server, "GET", "/api/v1/facilities")).body.features.length;
+  const csv = [
+    "id,kind,name,lat,lng,opening_hours,area_code",
+    "T-1,law_firm,测试律所一,27.93,120.81,Mo-Fr 09:00-17:00,330303001001",
+    "T-2,no_such_kind,测试二,27.93,120.81,Mo-Fr 09:00-17:00,330303001001",
+    "T-3,law_firm,测试三,95.0,120.81,Mo-Fr 09:00-17:00,330303001001",
+    "T-4,law_firm,测试四,27.93,120.81,whenever,330303001001",
+  ].join("\n");
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.getByRole("link", { name: "设施管理" }).click();
+    await page.getByLabel("数据类型").selectOption("facilities");
+    await page.getByLabel("文件", { exact: true }).setInputFiles({ name: "bad-facilities.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await page.getByRole("button", { name: "上传并导入" }).click();
+    const report = page.locator("#import-problems");
+    await report.waitFor();
+    const rows = await report.locator("tbody tr").allTextContents();
+    assert.equal(rows.length, 3, rows.join("\n"));
+    assert.match(rows[0], /bad-facilities\.csv.*第 3 行.*kind/);
+    assert.match(rows[1], /第 4 行.*lat/);
+    assert.match(rows[2], /第 5 行.*opening_hours/);
+    assert.match(await page.locator("#import-result-title").textContent(), /未导入：3 处错误/);
+    // Focus moves to the report so a screen reader reads it.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "import-result-title");
+    await screenshot(page, "04-import-errors");
+
+    // A good GeoJSON file goes in.
+    const good = {
+      type: "FeatureCollection",
+      features: [{ type: "Feature", geometry: { type: "Point", coordinates: [120.812, 27.931] },
+        properties: { id: "T-9", kind: "mediation_organization", name: "测试调解室", opening_hours: "Mo-Fr 09:00-17:00", area_code: "330303001001" } }],
+    };
+    await page.getByLabel("文件", { exact: true }).setInputFiles({ name: "good.geojson", mimeType: "application/geo+json", buffer: Buffer.from(JSON.stringify(good)) });
+    await page.getByRole("button", { name: "上传并导入" }).click();
+    await page.locator("#import-result-title", { hasText: "新增 1" }).waitFor();
+  });
+  const afterCount = (await apiCall(server, "GET", "/api/v1/facilities")).body.features.length;
+  assert.equal(afterCount, before + 1, "only the good file was imported");
+});
+
+test("facilities: edit a name and retire a facility", async () => {
+  const token = await login(server, "admin");
+  const list = (await apiCall(server, "GET", "/api/v1/facilities?kind=guide_board", { token })).body.features;
+  const [a, b] = list.map((f) => f.properties);
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.getByRole("link", { name: "设施管理" }).click();
+    await page.getByLabel("筛选（名称、编号或区划代码）").fill(a.id);
+    await page.getByRole("button", { name: `编辑 ${a.name}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.waitFor();
+    assert.deepEqual(await unlabelledControls(page), []);
+    // The name field has focus; a bad latitude is refused with the field marked.
+    assert.equal(await page.evaluate(() => document.activeElement.id), "fe-name");
+    await dialog.getByLabel("名称").fill(`${a.name}（已更新）`);
+    await dialog.getByLabel("纬度（WGS-84）").fill("200");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await dialog.getByRole("alert").filter({ hasText: /lat|纬度|latitude/i }).waitFor();
+    assert.equal(await dialog.getByLabel("纬度（WGS-84）").getAttribute("aria-invalid"), "true");
+    await screenshot(page, "05-edit-error");
+    await dialog.getByLabel("纬度（WGS-84）").fill(String(a.lat ?? list[0].geometry.coordinates[1]));
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await page.getByRole("status").filter({ hasText: "已保存" }).waitFor();
+
+    await page.getByLabel("筛选（名称、编号或区划代码）").fill(b.id);
+    await page.getByRole("button", { name: `停用 ${b.name}` }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "停用" }).click();
+    await page.getByRole("status").filter({ hasText: "已停用" }).waitFor();
+  });
+  const now = (await apiCall(server, "GET", "/api/v1/facilities?kind=guide_board&include_retired=true")).body.features;
+  assert.equal(now.find((f) => f.properties.id === a.id).properties.name, `${a.name}（已更新）`);
+  assert.equal(now.find((f) => f.properties.id === b.id).properties.retired, true);
+});
+
+test("volunteer applications: approve one, reject one with a reason", async () => {
+  const apply = async (username, name) => {
+    const token = await login(server, username);
+    const r = await apiCall(server, "POST", "/api/v1/volunteers", { token, body: {
+      name, phone: "13800138000", profession: "lawyer", service_directions: ["mediation"],
+      specialties: ["劳动争议"], home_street_code: "330303001", availability: "Sa-Su 09:00-12:00" } });
+    assert.equal(r.status, 201, JSON.stringify(r.body));
+    return r.body.id;
+  };
+  const idA = await apply("vol-a", "张律师");
+  const idB = await apply("vol-b", "李同学");
+  await withPage(async (page) => {
+    await signIn(page, server, "yongzhong");
+    await page.getByRole("link", { name: "志愿者库" }).click();
+    await page.locator(`#applications tr[data-id="${idA}"]`).waitFor();
+    assert.match(await page.locator(`#applications tr[data-id="${idA}"]`).textContent(), /138\*\*\*\*8000/, "phones are masked");
+    await screenshot(page, "06-volunteer-applications");
+    await page.getByRole("button", { name: "通过 张律师", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "已通过 张律师" }).waitFor();
+    await page.getByRole("button", { name: "不通过 李同学", exact: true }).click();
+    const dialog = page.getByRole("dialog");
+    // An empty reason is refused.
+    await dialog.getByRole("button", { name: "不通过", exact: true }).click();
+    await dialog.getByRole("alert").filter({ hasText: "请填写驳回理由" }).waitFor();
+    await dialog.getByLabel("驳回理由").fill("执业年限不足");
+    await dialog.getByRole("button", { name: "不通过", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "已驳回 李同学" }).waitFor();
+    await page.locator("#no-applications").waitFor();
+    await page.locator("#pool", { hasText: "张律师" }).waitFor();
+  });
+  const token = await login(server, "admin");
+  assert.equal((await apiCall(server, "GET", `/api/v1/volunteers/${idA}`, { token })).body.volunteer.state, "active");
+  const b = (await apiCall(server, "GET", `/api/v1/volunteers/${idB}`, { token })).body.volunteer;
+  assert.equal(b.state, "rejected");
+  assert.equal(b.history.at(-1).reason, "执业年限不足");
+});
+
+test("keyboard only: skip link, navigation and every section's controls are labelled", async () => {
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.locator("#district-map").waitFor();
+    // After a reload the first Tab reaches the skip link, which moves
+    // focus to main.
+    await page.reload();
+    await page.locator("#district-map").waitFor();
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement.className), "skip");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement.id), "main");
+    // Each section through the keyboard: focus the link, Enter, the heading takes focus.
+    for (const [name, id] of [["工单调度", "orders"], ["异常预警", "warnings"], ["指标晾晒", "indicators"], ["志愿者库", "volunteers"], ["设施管理", "facilities"], ["账号", "accounts"], ["资源地图", "map"]]) {
+      await page.getByRole("link", { name, exact: true }).focus();
+      await page.keyboard.press("Enter");
+      await page.waitForFunction((n) => document.activeElement?.tagName === "H2" && document.activeElement.textContent.startsWith(n), name);
+      assert.equal(await page.getByRole("link", { name, exact: true }).getAttribute("aria-current"), "page");
+      assert.deepEqual(await unlabelledControls(page), [], `controls without a name in ${id}`);
+      await screenshot(page, `07-section-${id}`);
+    }
+  });
+});
+
+test("station staff: own street's accounts, no import", async () => {
+  await withPage(async (page) => {
+    await signIn(page, server, "yongzhong");
+    await page.getByRole("link", { name: "设施管理" }).click();
+    await page.getByText("导入文件仅限区司法局管理员").waitFor();
+    await page.getByRole("link", { name: "账号" }).click();
+    const rows = await page.locator("#accounts tbody tr").allTextContents();
+    assert.ok(rows.length >= 1);
+    assert.ok(rows.every((r) => !r.includes("区司法局管理员")), "staff see their street only");
+  });
+});
