@@ -8,6 +8,7 @@
 //! * [`json`]: extractors that answer bad input in the API's error shape;
 //! * [`error`]: that error shape;
 //! * [`state`]: shared state and the clock;
+//! * [`spatial`]: the walking network and the facility index;
 //! * [`console`]: the staff web console, built into the binary;
 //! * [`config`]: configuration from flags, environment and a file;
 //! * [`importer`] / [`demo`]: files into the store; the illustrative
@@ -15,11 +16,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod cli_coverage;
 pub mod config;
 pub mod console;
 pub mod demo;
 pub mod error;
 pub mod importer;
 pub mod json;
+pub mod spatial;
 pub mod state;
 pub mod store;

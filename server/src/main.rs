@@ -6,12 +6,14 @@ use lawcircle_core::compensation::ParamTable;
 use lawcircle_core::content::{ContentStore, PhotoDir};
 use lawcircle_core::export;
 use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
+use lawcircle_core::network::WalkingNetwork;
 use lawcircle_server::api::accounts::{CreateAccountRequest, create_account};
 use lawcircle_server::api::router;
 use lawcircle_server::auth::LoginPolicy;
 use lawcircle_server::config::FileConfig;
 use lawcircle_server::demo;
 use lawcircle_server::importer::{ImportFailure, import_bytes};
+use lawcircle_server::spatial::{Spatial, load_network};
 use lawcircle_server::state::{AppState, Clock};
 use lawcircle_server::store::{FacilityFilter, Store};
 use std::io::Write;
@@ -127,6 +129,11 @@ enum Command {
         /// Lifetime of login tokens in hours [default: 12].
         #[arg(long, env = "LAWCIRCLE_TOKEN_TTL_HOURS")]
         token_ttl_hours: Option<i64>,
+        /// A walking network: the compact file (`lawcircle-server network`)
+        /// or an OpenStreetMap `.osm.pbf`. Without one, distances are
+        /// straight lines times a detour factor, and results say so.
+        #[arg(long, env = "LAWCIRCLE_WALKING_NETWORK")]
+        walking_network: Option<PathBuf>,
         /// A CSV of extra calculator parameters (region, year, indicator,
         /// value, unit, source) added to the built-in table: a newer year
         /// is added by data, not code.
@@ -174,6 +181,46 @@ enum Command {
         /// Import the good rows and report the bad ones as skipped.
         #[arg(long)]
         skip_bad_rows: bool,
+    },
+    /// Build the compact walking-network file from an OpenStreetMap
+    /// `.osm.pbf` extract (what a pedestrian may use).
+    Network {
+        /// The `.osm.pbf` extract.
+        #[arg(long)]
+        pbf: PathBuf,
+        /// The network file to write (e.g. longwan.lcwn).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Coverage of the 15-minute circle per village, street and district,
+    /// with the plan's targets and the gap list.
+    Coverage {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// A walking network (.lcwn or .osm.pbf); without one, straight
+        /// lines times a detour factor.
+        #[arg(long)]
+        walking_network: Option<PathBuf>,
+        /// Products a village must reach (default: all eight).
+        #[arg(long = "product")]
+        products: Vec<String>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: lawcircle_server::cli_coverage::OutputFormat,
+    },
+    /// Where to open k new facilities of a product to cover the most
+    /// uncovered villages (or people), with coverage before and after.
+    Siting {
+        #[command(flatten)]
+        storage: StorageArgs,
+        #[arg(long)]
+        walking_network: Option<PathBuf>,
+        #[arg(long)]
+        product: String,
+        #[arg(long, default_value_t = 3)]
+        k: usize,
+        /// Maximise people covered instead of villages.
+        #[arg(long)]
+        by_population: bool,
     },
     /// Export the catalogue as GeoJSON (WGS-84).
     Export {
@@ -227,8 +274,10 @@ async fn run(cli: Cli) -> Result<(), String> {
             demo,
             token_ttl_hours,
             calc_parameters,
+            walking_network,
             test_clock,
         } => {
+            let network = open_network(walking_network).await?;
             let mut calc_table = ParamTable::builtin().map_err(|e| e.to_string())?;
             if let Some(path) = calc_parameters {
                 let text = std::fs::read_to_string(&path)
@@ -264,6 +313,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 login,
                 clock,
                 calc_table,
+                network,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -329,6 +379,43 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             import(storage.resolve(&file), files, skip_bad_rows).await
         }
+        Command::Network { pbf, out } => {
+            let line = tokio::task::spawn_blocking(move || {
+                lawcircle_server::cli_coverage::build_network(&pbf, &out)
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            println!("{line}");
+            Ok(())
+        }
+        Command::Coverage {
+            storage,
+            walking_network,
+            products,
+            format,
+        } => {
+            let store = storage.resolve(&file).open().await?;
+            let network = open_network(walking_network).await?;
+            let text = lawcircle_server::cli_coverage::coverage(&store, network, &products, format)
+                .await?;
+            println!("{text}");
+            Ok(())
+        }
+        Command::Siting {
+            storage,
+            walking_network,
+            product,
+            k,
+            by_population,
+        } => {
+            let store = storage.resolve(&file).open().await?;
+            let network = open_network(walking_network).await?;
+            let text =
+                lawcircle_server::cli_coverage::siting(&store, network, &product, k, by_population)
+                    .await?;
+            println!("{text}");
+            Ok(())
+        }
         Command::Export { storage, what, out } => {
             let store = storage.resolve(&file).open().await?;
             let value = match what.as_str() {
@@ -367,6 +454,7 @@ struct ServeSettings {
     login: LoginPolicy,
     clock: Clock,
     calc_table: ParamTable,
+    network: Option<WalkingNetwork>,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -376,6 +464,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         login,
         clock,
         calc_table,
+        network,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -405,6 +494,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         clock,
         login,
         calc_table: std::sync::Arc::new(calc_table),
+        spatial: std::sync::Arc::new(Spatial::new(network)),
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
@@ -413,6 +503,21 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn open_network(path: Option<PathBuf>) -> Result<Option<WalkingNetwork>, String> {
+    match path {
+        Some(path) => tokio::task::spawn_blocking(move || {
+            lawcircle_server::cli_coverage::with_spinner("loading the walking network", || {
+                load_network(&path)
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map(Some)
+        .map_err(|e| e.to_string()),
+        None => Ok(None),
+    }
 }
 
 async fn shutdown_signal() {

@@ -1,6 +1,7 @@
 //! What every handler can reach, and the clock it reads time from.
 
 use crate::auth::LoginPolicy;
+use crate::spatial::Spatial;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use lawcircle_core::compensation::ParamTable;
@@ -54,6 +55,8 @@ pub struct AppState {
     /// The compensation calculators' parameter table (built-in figures,
     /// plus any file given with `--calc-parameters`).
     pub calc_table: Arc<ParamTable>,
+    /// The walking network and the facility index.
+    pub spatial: Arc<Spatial>,
 }
 
 impl AppState {
@@ -63,6 +66,7 @@ impl AppState {
             clock: Clock::system(),
             login: LoginPolicy::default(),
             calc_table: Arc::new(calc_table),
+            spatial: Arc::new(Spatial::default()),
         }
     }
 }

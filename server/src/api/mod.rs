@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod calculators;
 pub mod catalogue;
+pub mod nearby;
 pub mod openapi;
 pub mod pagination;
 pub mod session;
@@ -83,6 +84,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/volunteers/{id}", get(volunteers::get_one))
         .route("/api/v1/volunteers/{id}/actions", post(volunteers::act))
         .route("/api/v1/volunteers/{id}/loans", post(volunteers::lend))
+        .route("/api/v1/nearby", get(nearby::nearby))
+        .route("/api/v1/coverage", get(nearby::coverage_report))
+        .route("/api/v1/network", get(nearby::network_info))
+        .route("/api/v1/facilities/{id}/isochrone", get(nearby::isochrone))
         .route("/api/v1/areas", get(catalogue::list_areas))
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));

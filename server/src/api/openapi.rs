@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, pagination, session, system, volunteers,
+    accounts, audit, calculators, catalogue, nearby, pagination, session, system, volunteers,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -48,6 +48,10 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         catalogue::update_facility,
         catalogue::retire_facility,
         catalogue::import_file,
+        nearby::nearby,
+        nearby::coverage_report,
+        nearby::isochrone,
+        nearby::network_info,
         volunteers::apply,
         volunteers::list,
         volunteers::get_one,
@@ -78,6 +82,7 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "audit", description = "Who read which personal data"),
         (name = "catalogue", description = "Facilities, areas, duty posts"),
         (name = "volunteers", description = "The volunteer pool: apply, review, suspend, exit, lend"),
+        (name = "nearby", description = "Nearest service points, coverage of the 15-minute circle, isochrones"),
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice")
     )
 )]

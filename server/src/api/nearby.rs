@@ -1,0 +1,263 @@
+//! Nearest service points, coverage of the 15-minute circle, and the
+//! isochrone of a facility — the core's computations over the stored
+//! catalogue and the loaded walking network. Public: residents look for
+//! help without an account, and the coverage map is public information.
+
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDateTime;
+use lawcircle_core::coord::{Datum, GeoPoint};
+use lawcircle_core::coverage::{self, CoverageReport, CoverageStandard};
+use lawcircle_core::export;
+use lawcircle_core::facility::{FacilityKind, ServiceProduct};
+use lawcircle_core::isochrone::{IsochroneOptions, facility_isochrone};
+use lawcircle_core::nearest::{NearbyFacility, NearestError, NearestQuery};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+fn list<T: std::str::FromStr<Err = String>>(
+    field: &str,
+    raw: &Option<String>,
+) -> Result<Vec<T>, ApiError> {
+    raw.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse::<T>().map_err(|e| ApiError::bad_field(field, e)))
+        .collect()
+}
+
+/// Query of `GET /api/v1/nearby`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NearbyQuery {
+    pub lat: f64,
+    pub lng: f64,
+    /// The datum of lat/lng: `wgs84` (default; what phones report), `gcj02`
+    /// or `bd09`.
+    pub datum: Option<String>,
+    /// How many results (1–100; default 5).
+    pub k: Option<usize>,
+    /// Only within this many metres (straight line).
+    pub radius_m: Option<f64>,
+    /// Comma-separated facility kinds (any of them).
+    pub kind: Option<String>,
+    /// Comma-separated products (all of them).
+    pub product: Option<String>,
+    /// Only facilities open at this local (China) time, `YYYY-MM-DDTHH:MM`.
+    pub open_at: Option<String>,
+}
+
+/// One result: the facility as a GeoJSON Feature and its distances.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NearbyResult {
+    #[schema(value_type = Object)]
+    pub facility: Value,
+    pub straight_m: f64,
+    /// Walking distance on the network; absent without a network.
+    pub walking_m: Option<f64>,
+    /// Minutes at 4.8 km/h.
+    pub walking_minutes: Option<f64>,
+    /// `walking`, or `straight_line_times_detour` with the factor.
+    #[schema(value_type = Object)]
+    pub distance_basis: lawcircle_core::network::DistanceBasis,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NearbyResponse {
+    /// Whether a walking network is loaded on this server.
+    pub network_loaded: bool,
+    pub results: Vec<NearbyResult>,
+}
+
+fn nearest_error(e: NearestError) -> ApiError {
+    ApiError::BadRequest {
+        field: None,
+        message: e.to_string(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/nearby", tag = "nearby", params(NearbyQuery),
+    responses((status = 200, body = NearbyResponse), (status = 400, body = crate::error::ErrorBody)))]
+pub async fn nearby(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<NearbyQuery>,
+) -> Result<ApiJson<NearbyResponse>, ApiError> {
+    let datum: Datum = q.datum.as_deref().unwrap_or("wgs84").parse().map_err(
+        |e: lawcircle_core::coord::CoordError| ApiError::bad_field("datum", e.to_string()),
+    )?;
+    let point = GeoPoint::new(q.lat, q.lng, datum).map_err(|e| {
+        let field = if matches!(e, lawcircle_core::coord::CoordError::LongitudeOutOfRange(_)) {
+            "lng"
+        } else {
+            "lat"
+        };
+        ApiError::bad_field(field, e.to_string())
+    })?;
+    let k = q.k.unwrap_or(5);
+    if !(1..=100).contains(&k) {
+        return Err(ApiError::bad_field("k", "between 1 and 100"));
+    }
+    let mut query = NearestQuery::k_nearest(point, k)
+        .with_kinds(list::<FacilityKind>("kind", &q.kind)?)
+        .with_products(list::<ServiceProduct>("product", &q.product)?);
+    if let Some(r) = q.radius_m {
+        if !(r.is_finite() && r > 0.0 && r <= 50_000.0) {
+            return Err(ApiError::bad_field("radius_m", "between 0 and 50000"));
+        }
+        query = query.max_distance(r);
+    }
+    if let Some(t) = &q.open_at {
+        let at = NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+            .or_else(|_| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S"))
+            .map_err(|_| {
+                ApiError::bad_field("open_at", "expected YYYY-MM-DDTHH:MM (China time)")
+            })?;
+        query = query.open_at(at);
+    }
+    let index = state
+        .spatial
+        .index(&state.store)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let network = state.spatial.network();
+    let found: Vec<NearbyFacility> = index.nearest(&query, network).map_err(nearest_error)?;
+    let results = found
+        .into_iter()
+        .filter_map(|n| {
+            index.facility(&n.facility_id).map(|f| NearbyResult {
+                facility: export::facility_feature(f),
+                straight_m: n.straight_m,
+                walking_m: n.walking_m,
+                walking_minutes: n.walking_minutes,
+                distance_basis: n.distance_basis,
+            })
+        })
+        .collect();
+    Ok(ApiJson(NearbyResponse {
+        network_loaded: network.is_some(),
+        results,
+    }))
+}
+
+/// Query of `GET /api/v1/coverage`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CoverageQuery {
+    /// Comma-separated products a village must reach to count as covered
+    /// (default: all eight).
+    pub product: Option<String>,
+}
+
+/// Coverage of every village/community for each required product, per
+/// street and for the district, next to the plan's targets, with the gap
+/// list. Measured on the walking network when one is loaded, else on
+/// straight lines times the documented detour factor (the report says so).
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "nearby", params(CoverageQuery),
+    responses((status = 200, body = Object, description = "The coverage report"),
+        (status = 400, body = crate::error::ErrorBody)))]
+pub async fn coverage_report(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<CoverageQuery>,
+) -> Result<ApiJson<CoverageReport>, ApiError> {
+    let mut standard = CoverageStandard::default();
+    let products = list::<ServiceProduct>("product", &q.product)?;
+    if !products.is_empty() {
+        standard.required_products = products;
+    }
+    let areas = state.store.areas().await?;
+    let facilities = state
+        .store
+        .facilities(&crate::store::FacilityFilter::default())
+        .await?;
+    let network = state.spatial.clone();
+    let report = tokio::task::spawn_blocking(move || {
+        coverage::compute(&areas, &facilities, network.network(), &standard)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::BadRequest {
+        field: None,
+        message: e.to_string(),
+    })?;
+    Ok(ApiJson(report))
+}
+
+/// The 15-minute walking isochrone of a facility, as a GeoJSON Feature.
+#[utoipa::path(get, path = "/api/v1/facilities/{id}/isochrone", tag = "nearby",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Object, description = "A GeoJSON Feature (Polygon)"),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "No walking network is loaded", body = crate::error::ErrorBody)))]
+pub async fn isochrone(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let facility = state
+        .store
+        .facility(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("facility {id}")))?;
+    let spatial = state.spatial.clone();
+    let feature = tokio::task::spawn_blocking(move || {
+        spatial
+            .network()
+            .map(|net| facility_isochrone(net, &facility, IsochroneOptions::default()))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .ok_or_else(|| {
+        ApiError::Conflict(
+            "no walking network is loaded on this server (start it with --walking-network)".into(),
+        )
+    })?
+    .map_err(|e| ApiError::BadRequest {
+        field: None,
+        message: e.to_string(),
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        axum::Json(feature),
+    )
+        .into_response())
+}
+
+/// What walking network is loaded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NetworkInfo {
+    pub loaded: bool,
+    pub nodes: usize,
+    pub edges: usize,
+    pub km: f64,
+    /// `[west, south, east, north]` in WGS-84, when loaded.
+    pub bbox: Option<[f64; 4]>,
+}
+
+#[utoipa::path(get, path = "/api/v1/network", tag = "nearby",
+    responses((status = 200, body = NetworkInfo)))]
+pub async fn network_info(State(state): State<AppState>) -> ApiJson<NetworkInfo> {
+    let net = state.spatial.network();
+    ApiJson(NetworkInfo {
+        loaded: net.is_some(),
+        nodes: net.map_or(0, |n| n.node_count()),
+        edges: net.map_or(0, |n| n.edge_count()),
+        km: net.map_or(0.0, |n| n.total_km()),
+        bbox: net.and_then(|n| {
+            (0..n.node_count() as u32)
+                .filter_map(|i| n.node_lat_lng(i))
+                .fold(None, |acc: Option<[f64; 4]>, (lat, lng)| {
+                    Some(match acc {
+                        None => [lng, lat, lng, lat],
+                        Some([w, s, e, no]) => [w.min(lng), s.min(lat), e.max(lng), no.max(lat)],
+                    })
+                })
+        }),
+    })
+}

@@ -1,0 +1,86 @@
+//! The server's spatial state: the walking network (loaded once at start,
+//! from a compact `.lcwn` file or an OpenStreetMap `.osm.pbf`), and the
+//! facility index, rebuilt when the catalogue version moves. Nearest search,
+//! coverage and isochrones are the core's; this only caches their inputs.
+
+use crate::store::{FacilityFilter, Store, StoreError};
+use lawcircle_core::nearest::{FacilityIndex, NearestError};
+use lawcircle_core::network::{NetworkError, WalkingNetwork};
+use std::path::Path;
+use std::sync::Arc;
+use tokio::sync::RwLock;
+
+/// Why the spatial state could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum SpatialError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] NearestError),
+    #[error("walking network {path}: {source}")]
+    Network {
+        path: String,
+        #[source]
+        source: NetworkError,
+    },
+}
+
+/// Loads a walking network: `.osm.pbf` is imported (keeping what a
+/// pedestrian may use), anything else is read as the compact network file.
+pub fn load_network(path: &Path) -> Result<WalkingNetwork, SpatialError> {
+    let name = path.display().to_string();
+    let net = if name.ends_with(".pbf") {
+        lawcircle_core::network::osm::import_pbf_path(path, Default::default())
+    } else {
+        WalkingNetwork::load(path)
+    };
+    net.map_err(|source| SpatialError::Network { path: name, source })
+}
+
+/// The cached index and the network.
+#[derive(Debug, Default)]
+pub struct Spatial {
+    network: Option<Arc<WalkingNetwork>>,
+    index: RwLock<Option<(u64, Arc<FacilityIndex>)>>,
+}
+
+impl Spatial {
+    pub fn new(network: Option<WalkingNetwork>) -> Self {
+        if let Some(n) = &network {
+            n.prepare_snapping();
+        }
+        Spatial {
+            network: network.map(Arc::new),
+            index: RwLock::new(None),
+        }
+    }
+
+    pub fn network(&self) -> Option<&WalkingNetwork> {
+        self.network.as_deref()
+    }
+
+    /// The index of the current catalogue (active facilities), rebuilt only
+    /// when the catalogue version changed since the last build.
+    pub async fn index(&self, store: &Store) -> Result<Arc<FacilityIndex>, SpatialError> {
+        let version = store.catalogue_version().await?;
+        if let Some((v, idx)) = self.index.read().await.as_ref()
+            && *v == version
+        {
+            return Ok(idx.clone());
+        }
+        let mut slot = self.index.write().await;
+        if let Some((v, idx)) = slot.as_ref()
+            && *v == version
+        {
+            return Ok(idx.clone());
+        }
+        let facilities = store.facilities(&FacilityFilter::default()).await?;
+        let mut index = FacilityIndex::new(&facilities)?;
+        if let Some(net) = &self.network {
+            index.prepare_for(net);
+        }
+        let index = Arc::new(index);
+        *slot = Some((version, index.clone()));
+        Ok(index)
+    }
+}
