@@ -16,7 +16,8 @@ suite_console() {
   fi
   local bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/lawcircle-server"
   # Always build: the console's files are embedded in the binary.
-  cargo build -p lawcircle-server --locked || { record console 0 1 FAILED; return; }
+  # (and the grid-network test tool, which makes the tests a walking network).
+  cargo build --locked -p lawcircle-server -p lawcircle-e2e --bins || { record console 0 1 FAILED; return; }
   ( cd "$ROOT/tests/console" && npm_config_cache="$LAWCIRCLE_CACHE/npm" npm ci --no-audit --no-fund --loglevel=error ) \
     || { record console 0 1 FAILED; return; }
   rm -rf "$ARTIFACTS/console"

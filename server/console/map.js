@@ -322,7 +322,8 @@ function draw(root, ctx, areaFeatures, facilityFeatures, coverage) {
     } catch (e) {
       if (selectedId !== id) return;
       isoNote.textContent =
-        e instanceof ApiError && e.missingEndpoint ? t("map.isoUnavailable") : `${t("map.isoError")}: ${e.message}`;
+        e instanceof ApiError && e.missingEndpoint ? t("map.isoUnavailable") :
+        e instanceof ApiError && e.status === 409 ? t("map.isoNoNetwork") : `${t("map.isoError")}: ${e.message}`;
     }
     announce(t("map.selected", { name: p.name }));
   }

@@ -25,8 +25,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(fn, opts) {
-  const { context, page } = await newPage(browser, server, opts);
+async function withPage(fn, { on = server, ...opts } = {}) {
+  const { context, page } = await newPage(browser, on, opts);
   try {
     await fn(page);
     assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
@@ -110,12 +110,16 @@ test("the map: the district drawn offline, facilities by kind, a facility chosen
     await page.locator(`#district-map .marker.selected[data-id="${target.id}"]`).waitFor();
     await page.locator("#facility-details h3", { hasText: target.name }).waitFor();
     assert.equal(await page.locator(`button.facility-item[data-id="${target.id}"]`).getAttribute("aria-pressed"), "true");
-    // The isochrone: drawn when the server has the endpoint, else said so.
-    await page.locator("#isochrone-status:not(:text('正在计算'))").waitFor();
-    const isoStatus = await page.locator("#isochrone-status").textContent();
-    const hasIso = (await apiCall(server, "GET", `/api/v1/facilities/${target.id}/isochrone`)).status === 200;
-    if (hasIso) await page.locator("#district-map path.iso").waitFor();
-    else assert.match(isoStatus, /尚未提供/);
+    // Its 15-minute isochrone is drawn, from the server's walking network.
+    await page.locator(`#district-map path.iso[data-id="${target.id}"]`).waitFor();
+    assert.match(await page.locator("#isochrone-status").textContent(), /步行 15 分钟可达范围/);
+    // Villages are coloured by the server's coverage report.
+    const coverage = (await apiCall(server, "GET", "/api/v1/coverage")).body;
+    const covered = coverage.villages.filter((v) => v.covered_all).length;
+    assert.equal(await page.locator('#district-map .village[data-coverage="covered"]').count(), covered);
+    assert.equal(await page.locator('#district-map .village[data-coverage="unknown"]').count(), 0);
+    assert.match(await page.locator("#coverage-note").textContent(),
+      new RegExp(`已覆盖 ${coverage.district.villages_covered} / ${coverage.district.villages} 个村`));
 
     // Clicking a marker selects it too.
     const other = facilities.find((f) => f.properties.kind === "notary_office").properties;
@@ -292,4 +296,19 @@ test("station staff: own street's accounts, no import", async () => {
     assert.ok(rows.length >= 1);
     assert.ok(rows.every((r) => !r.includes("区司法局管理员")), "staff see their street only");
   });
+});
+
+test("without a walking network the map says so instead of drawing a reach area", async () => {
+  const bare = await startServer({ network: false });
+  try {
+    createAccount(bare, "admin", "district_admin", "管理员");
+    await withPage(async (page) => {
+      await signIn(page, bare, "admin");
+      await page.locator("button.facility-item").first().click();
+      await page.getByText("未加载步行路网").waitFor();
+      assert.equal(await page.locator("#district-map path.iso").count(), 0);
+    }, { on: bare });
+  } finally {
+    await bare.stop();
+  }
 });

@@ -27,11 +27,30 @@ export function serverBinary() {
   return bin;
 }
 
-/** Starts `lawcircle-server serve --demo` and waits for its address. */
-export async function startServer() {
+/**
+ * A synthetic street grid over the demo district as a `.lcwn` file, made by
+ * the `grid-network` test binary built next to the server (not real
+ * streets: it gives the map an isochrone and coverage colours).
+ */
+export function gridNetwork(dir) {
+  const tool = join(dirname(serverBinary()), "grid-network");
+  if (!existsSync(tool)) throw new Error(`${tool} is missing: run cargo build -p lawcircle-e2e --bin grid-network`);
+  const out = join(dir, "grid.lcwn");
+  const r = spawnSync(tool, ["--out", out], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`grid-network: ${r.stderr}`);
+  return out;
+}
+
+/**
+ * Starts `lawcircle-server serve --demo` (with a synthetic walking network
+ * unless `network: false`) and waits for its address.
+ */
+export async function startServer({ network = true } = {}) {
   const bin = serverBinary();
   const dir = mkdtempSync(join(tmpdir(), "lawcircle-console-"));
-  const child = spawn(bin, ["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", dir], {
+  const args = ["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", dir];
+  if (network) args.push("--walking-network", gridNetwork(dir));
+  const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
   });
