@@ -312,3 +312,20 @@ test("without a walking network the map says so instead of drawing a reach area"
     await bare.stop();
   }
 });
+
+test("indicators: coverage per street against the plan's targets, as a chart and a table", async () => {
+  const coverage = (await apiCall(server, "GET", "/api/v1/coverage")).body;
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.getByRole("link", { name: "指标晾晒" }).click();
+    await page.locator("#street-indicators").waitFor();
+    assert.equal(await page.locator("#street-indicators tbody tr").count(), coverage.streets.length);
+    assert.equal(await page.locator("svg.chart rect.bar").count(), coverage.streets.length);
+    assert.equal(await page.locator("svg.chart line.target-line").count(), coverage.standard.targets.length);
+    const best = [...coverage.streets].sort((a, b) => b.rate - a.rate)[0];
+    assert.match(await page.locator("#street-indicators tbody tr").first().textContent(), new RegExp(best.name));
+    // The chart has a text alternative.
+    assert.match(await page.locator("svg.chart desc").textContent(), new RegExp(`${best.name}: `));
+    await screenshot(page, "08-indicators", { fullPage: true });
+  });
+});
