@@ -292,6 +292,7 @@ test("station staff: own street's accounts, no import", async () => {
     await page.getByRole("link", { name: "设施管理" }).click();
     await page.getByText("导入文件仅限区司法局管理员").waitFor();
     await page.getByRole("link", { name: "账号" }).click();
+    await page.locator("#accounts tbody tr").first().waitFor();
     const rows = await page.locator("#accounts tbody tr").allTextContents();
     assert.ok(rows.length >= 1);
     assert.ok(rows.every((r) => !r.includes("区司法局管理员")), "staff see their street only");
