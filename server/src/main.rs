@@ -139,6 +139,12 @@ enum Command {
         /// is added by data, not code.
         #[arg(long, env = "LAWCIRCLE_CALC_PARAMETERS")]
         calc_parameters: Option<PathBuf>,
+        /// Seconds an open consultation waits for a grab before it escalates.
+        #[arg(long, env = "LAWCIRCLE_GRAB_WINDOW_SECS", default_value_t = 30)]
+        grab_window_secs: u64,
+        /// How often the background job (escalations, warnings) runs, ms.
+        #[arg(long, env = "LAWCIRCLE_JOBS_INTERVAL_MS", default_value_t = 5000)]
+        jobs_interval_ms: u64,
         /// Let tests move the server's clock (POST /api/v1/test/clock).
         /// Never in production.
         #[arg(long, hide = true)]
@@ -275,6 +281,8 @@ async fn run(cli: Cli) -> Result<(), String> {
             token_ttl_hours,
             calc_parameters,
             walking_network,
+            grab_window_secs,
+            jobs_interval_ms,
             test_clock,
         } => {
             let network = open_network(walking_network).await?;
@@ -314,6 +322,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 clock,
                 calc_table,
                 network,
+                grab_window_secs,
+                jobs_interval: std::time::Duration::from_millis(jobs_interval_ms.max(50)),
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -455,6 +465,8 @@ struct ServeSettings {
     clock: Clock,
     calc_table: ParamTable,
     network: Option<WalkingNetwork>,
+    grab_window_secs: u64,
+    jobs_interval: std::time::Duration,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -465,6 +477,8 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         clock,
         calc_table,
         network,
+        grab_window_secs,
+        jobs_interval,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -489,13 +503,21 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     println!("LawCircle listening on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, database = %storage.describe(), "serving");
-    let app = router(AppState {
-        store: store.clone(),
-        clock,
-        login,
-        calc_table: std::sync::Arc::new(calc_table),
-        spatial: std::sync::Arc::new(Spatial::new(network)),
-    });
+    let mut state = AppState::new(store.clone(), calc_table);
+    state.clock = clock;
+    state.login = login;
+    state.spatial = std::sync::Arc::new(Spatial::new(network));
+    state.grab_window_secs = grab_window_secs;
+    state.calendar = std::sync::Arc::new(
+        lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
+            .map_err(|e| format!("the built-in holiday calendar: {e}"))?,
+    );
+    lawcircle_server::jobs::spawn(
+        state.clone(),
+        lawcircle_server::jobs::rules_for(grab_window_secs),
+        jobs_interval,
+    );
+    let app = router(state);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -1,10 +1,12 @@
 //! What every handler can reach, and the clock it reads time from.
 
 use crate::auth::LoginPolicy;
+use crate::events::EventBus;
 use crate::spatial::Spatial;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
 use lawcircle_core::compensation::ParamTable;
+use lawcircle_core::working_time::{DeadlinePolicy, HolidayCalendar};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -57,6 +59,18 @@ pub struct AppState {
     pub calc_table: Arc<ParamTable>,
     /// The walking network and the facility index.
     pub spatial: Arc<Spatial>,
+    /// Live order changes for the console.
+    pub events: EventBus,
+    /// Deadlines of orders (5 working days; urgent 1 hour).
+    pub deadlines: DeadlinePolicy,
+    /// Working days: weekends, public holidays and make-up days.
+    pub calendar: Arc<HolidayCalendar>,
+    /// How far (metres) a volunteer may be from a consultation to be
+    /// offered it (default: the 15-minute walk, 1.2 km).
+    pub offer_radius_m: f64,
+    /// Seconds an open consultation waits for a grab before it escalates
+    /// to the hotline/staff queue (default 30).
+    pub grab_window_secs: u64,
 }
 
 impl AppState {
@@ -67,6 +81,11 @@ impl AppState {
             login: LoginPolicy::default(),
             calc_table: Arc::new(calc_table),
             spatial: Arc::new(Spatial::default()),
+            events: EventBus::default(),
+            deadlines: DeadlinePolicy::default(),
+            calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),
+            offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,
+            grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
         }
     }
 }

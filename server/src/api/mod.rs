@@ -11,10 +11,12 @@ pub mod calculators;
 pub mod catalogue;
 pub mod nearby;
 pub mod openapi;
+pub mod orders;
 pub mod pagination;
 pub mod session;
 pub mod system;
 pub mod volunteers;
+pub mod warnings;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, normalize_errors};
@@ -84,6 +86,23 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/volunteers/{id}", get(volunteers::get_one))
         .route("/api/v1/volunteers/{id}/actions", post(volunteers::act))
         .route("/api/v1/volunteers/{id}/loans", post(volunteers::lend))
+        .route("/api/v1/orders", get(orders::list))
+        .route("/api/v1/orders/offers", get(orders::offers))
+        .route("/api/v1/orders/{id}", get(orders::get_one))
+        .route("/api/v1/orders/{id}/grab", post(orders::grab))
+        .route("/api/v1/orders/{id}/events", post(orders::event))
+        .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
+        .route("/api/v1/orders/{id}/rating", post(orders::rate))
+        .route("/api/v1/events", get(system::events))
+        .route("/api/v1/warnings", get(warnings::list))
+        .route("/api/v1/warnings/{id}/actions", post(warnings::act))
+        .route("/api/v1/spot-checks/draw", post(warnings::draw_spot_checks))
+        .route(
+            "/api/v1/spot-checks/{order_id}",
+            post(warnings::record_spot_check),
+        )
+        .route("/api/v1/indicators", get(warnings::indicators_json))
+        .route("/metrics", get(warnings::metrics))
         .route("/api/v1/nearby", get(nearby::nearby))
         .route("/api/v1/coverage", get(nearby::coverage_report))
         .route("/api/v1/network", get(nearby::network_info))
@@ -93,6 +112,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     let uploads = Router::new()
         .route("/api/v1/imports/{kind}", post(catalogue::import_file))
+        .route("/api/v1/imports-hotline", post(warnings::import_hotline))
         .layer(DefaultBodyLimit::max(
             lawcircle_core::import::MAX_IMPORT_BYTES as usize,
         ))

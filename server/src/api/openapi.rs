@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, pagination, session, system, volunteers,
+    accounts, audit, calculators, catalogue, nearby, orders, pagination, session, system,
+    volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -52,6 +53,20 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         nearby::coverage_report,
         nearby::isochrone,
         nearby::network_info,
+        orders::list,
+        orders::get_one,
+        orders::offers,
+        orders::grab,
+        orders::event,
+        orders::suggestions,
+        orders::rate,
+        warnings::list,
+        warnings::act,
+        warnings::draw_spot_checks,
+        warnings::record_spot_check,
+        warnings::indicators_json,
+        warnings::import_hotline,
+        system::events,
         volunteers::apply,
         volunteers::list,
         volunteers::get_one,
@@ -83,6 +98,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "catalogue", description = "Facilities, areas, duty posts"),
         (name = "volunteers", description = "The volunteer pool: apply, review, suspend, exit, lend"),
         (name = "nearby", description = "Nearest service points, coverage of the 15-minute circle, isochrones"),
+        (name = "orders", description = "Orders: grab, dispatch, transfer, rate (一事一评)"),
+        (name = "warnings", description = "Early warnings, spot checks, indicators"),
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice")
     )
 )]

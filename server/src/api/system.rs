@@ -46,3 +46,62 @@ pub async fn advance_clock(
     state.clock.advance(chrono::Duration::seconds(body.seconds));
     Ok(ApiJson(serde_json::json!({ "now": state.clock.now() })))
 }
+
+/// Live order changes as server-sent events (`event: order`), limited to
+/// what the caller may see: staff their street, district admins all,
+/// volunteers their own orders and new offers' existence.
+#[utoipa::path(get, path = "/api/v1/events", tag = "orders", security(("bearer" = [])),
+    responses((status = 200, description = "text/event-stream of order changes"),
+        (status = 401, body = crate::error::ErrorBody)))]
+pub async fn events(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+) -> axum::response::sse::Sse<
+    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use lawcircle_core::authz::{Action, Scope, scope};
+    let rx = state.events.subscribe();
+    let role = caller.account.role;
+    let my_street = caller.account.street_code.clone();
+    let me = caller.account.id.to_string();
+    let stream = futures_util::stream::unfold(rx, move |mut rx| {
+        let my_street = my_street.clone();
+        let me = me.clone();
+        async move {
+            loop {
+                match rx.recv().await {
+                    Ok(change) => {
+                        let visible = match scope(role, Action::ReadNeeds) {
+                            Scope::District => true,
+                            Scope::Street => {
+                                my_street.as_deref() == Some(change.street_code.as_str())
+                            }
+                            Scope::Own => {
+                                change.assignee.as_deref() == Some(me.as_str())
+                                    || (change.state == "open"
+                                        && scope(role, Action::GrabOrder) != Scope::None)
+                            }
+                            Scope::None => false,
+                        };
+                        if visible {
+                            let event = Event::default()
+                                .event("order")
+                                .json_data(&change)
+                                .unwrap_or_else(|_| Event::default().event("order"));
+                            return Some((Ok(event), rx));
+                        }
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                        let event = Event::default()
+                            .event("resync")
+                            .data("missed events: reload");
+                        return Some((Ok(event), rx));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}

@@ -13,11 +13,13 @@
 mod accounts;
 mod audit;
 mod catalogue;
+mod orders;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
+pub use orders::OrderFilter;
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -98,6 +98,20 @@ impl Store {
         row.as_ref().map(from_row).transpose()
     }
 
+    /// Every volunteer record of an account (at most one of them open).
+    pub async fn volunteers_of_account(
+        &self,
+        account_id: i64,
+    ) -> Result<Vec<StoredVolunteer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, account_id, version, data FROM volunteers WHERE account_id = $1 ORDER BY id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Volunteers, optionally of one street and/or state, by id.
     pub async fn volunteers(
         &self,

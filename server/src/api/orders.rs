@@ -1,0 +1,686 @@
+//! Orders (工单): every accepted need becomes one. Consultations are offered
+//! to eligible volunteers and grabbed (抢单) — exactly one winner, decided by
+//! a conditional update in the database; service orders are dispatched
+//! (派单) by staff from ranked suggestions, accepted or declined, transferred
+//! across village, street and district; the requester rates each (一事一评).
+//! The state machine is the core's; the server scopes callers and makes the
+//! writes safe under concurrency.
+
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::{NewAuditEntry, OrderFilter};
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use lawcircle_core::area::AreaLevel;
+use lawcircle_core::authz::{Action, Role, Scope};
+use lawcircle_core::coord::{Datum, GeoPoint};
+use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
+use lawcircle_core::evaluation;
+use lawcircle_core::order::{
+    Actor, NewOrder, Order, OrderError, OrderEvent, OrderKind, OrderState,
+};
+use lawcircle_core::volunteer::VolunteerState;
+use lawcircle_core::warning::{Subject, Warning, WarningCandidate, default_rules};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The grab window before an unclaimed consultation escalates (30 s, as
+/// practised elsewhere); configurable with `serve --grab-window-secs`.
+pub const DEFAULT_GRAB_WINDOW_SECS: u64 = lawcircle_core::order::DEFAULT_GRAB_WINDOW_S;
+
+pub(crate) fn order_error(e: OrderError) -> ApiError {
+    match e {
+        OrderError::NotPermitted { .. } => ApiError::Forbidden(e.to_string()),
+        OrderError::IllegalTransition { .. } => ApiError::Conflict(e.to_string()),
+        OrderError::ReasonRequired { .. } => ApiError::bad_field("reason", e.to_string()),
+        other => ApiError::BadRequest {
+            field: None,
+            message: other.to_string(),
+        },
+    }
+}
+
+fn actor(caller: &Caller) -> Actor {
+    Actor::user(caller.account.id.to_string(), caller.account.role)
+}
+
+/// Creates the order of an accepted need, opened at once: consultations go
+/// to the grab pool, other categories to the dispatch queue of the street.
+pub async fn create_for_need(
+    state: &AppState,
+    need_id: &str,
+    requester_id: &str,
+    category: &str,
+    urgent: bool,
+    area_code: &str,
+    street_code: &str,
+) -> Result<Order, ApiError> {
+    let now = state.clock.now();
+    let kind = if category == "consultation" {
+        OrderKind::Consultation
+    } else {
+        OrderKind::Service
+    };
+    let deadline = state.deadlines.deadline(now, urgent, &state.calendar);
+    let mut order = Order::new(
+        NewOrder {
+            id: format!("O{need_id}"),
+            need_id: need_id.to_string(),
+            requester_id: requester_id.to_string(),
+            kind,
+            category: category.to_string(),
+            urgent,
+            level: AreaLevel::Street,
+            area_code: street_code.to_string(),
+            street_code: street_code.to_string(),
+        },
+        now,
+        deadline,
+    );
+    order
+        .apply(OrderEvent::Open, Actor::system("intake"), now)
+        .map_err(order_error)?;
+    let _ = area_code;
+    state.store.insert_order(&order).await?;
+    state.events.publish(&order);
+    Ok(order)
+}
+
+/// An order as lists show it: no personal data (that is in the need, read
+/// through the audited contact endpoint).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    #[schema(value_type = Object)]
+    #[serde(flatten)]
+    pub order: Order,
+    /// Whether the caller may read the requester's full contact details.
+    pub may_see_contact: bool,
+}
+
+fn view(order: Order, caller: &Caller) -> OrderView {
+    let may = order.may_see_contact(&actor(caller));
+    OrderView {
+        order,
+        may_see_contact: may,
+    }
+}
+
+/// Whether `caller` may see `order` at all.
+fn visible(caller: &Caller, order: &Order) -> bool {
+    let me = caller.account.id.to_string();
+    match lawcircle_core::authz::scope(caller.account.role, Action::ReadNeeds) {
+        Scope::District => true,
+        Scope::Street => caller.account.street_code.as_deref() == Some(order.street_code.as_str()),
+        Scope::Own => order.requester_id == me || order.assignee.as_deref() == Some(me.as_str()),
+        Scope::None => false,
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct OrderQuery {
+    /// Comma-separated states, e.g. `open,escalated`.
+    pub state: Option<String>,
+    /// A street (district admins; staff always see their own).
+    pub street: Option<String>,
+}
+
+fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
+    raw.as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<OrderState>()
+                .map_err(|_| ApiError::bad_field("state", format!("{s:?} is not an order state")))
+        })
+        .collect()
+}
+
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
+    params(OrderQuery),
+    responses((status = 200, body = Vec<OrderView>), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<OrderQuery>,
+) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
+    let scope = require(&caller, Action::ReadNeeds)?;
+    let me = caller.account.id.to_string();
+    let mut filter = OrderFilter {
+        states: parse_states(&q.state)?,
+        ..OrderFilter::default()
+    };
+    match scope {
+        Scope::District => filter.street = q.street.clone(),
+        Scope::Street => filter.street = caller.account.street_code.clone(),
+        _ => {}
+    }
+    let orders = state.store.orders(&filter).await?;
+    let out = orders
+        .into_iter()
+        .filter(|o| {
+            scope != Scope::Own
+                || o.requester_id == me
+                || o.assignee.as_deref() == Some(me.as_str())
+        })
+        .map(|o| view(o, &caller))
+        .collect();
+    Ok(ApiJson(out))
+}
+
+async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {
+    let order = state
+        .store
+        .order(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    if visible(caller, &order) {
+        Ok(order)
+    } else {
+        Err(ApiError::NotFound(format!("order {id}")))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<ApiJson<OrderView>, ApiError> {
+    let order = load(&state, &caller, &id).await?;
+    Ok(ApiJson(view(order, &caller)))
+}
+
+/// Where the caller is (the phone's fix), for eligibility by distance.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// `wgs84` (default) or `gcj02`/`bd09`.
+    pub datum: Option<String>,
+}
+
+impl Position {
+    fn point(&self) -> Result<Option<GeoPoint>, ApiError> {
+        match (self.lat, self.lng) {
+            (Some(lat), Some(lng)) => {
+                let datum: Datum = self.datum.as_deref().unwrap_or("wgs84").parse().map_err(
+                    |e: lawcircle_core::coord::CoordError| {
+                        ApiError::bad_field("datum", e.to_string())
+                    },
+                )?;
+                GeoPoint::new(lat, lng, datum)
+                    .map(Some)
+                    .map_err(|e| ApiError::bad_field("lat", e.to_string()))
+            }
+            (None, None) => Ok(None),
+            _ => Err(ApiError::bad_field("lng", "give lat and lng together")),
+        }
+    }
+}
+
+/// The caller as a dispatch candidate for `order`: their active volunteer
+/// record (specialties, home street, loans), on duty when their weekly
+/// availability covers now, the distance from `position` to the order's
+/// area, their current load and mean rating.
+/// What every candidate is measured against at one moment.
+struct DispatchContext {
+    now: DateTime<Utc>,
+    orders: Vec<Order>,
+    ratings: Vec<evaluation::Rating>,
+    centroids: HashMap<String, GeoPoint>,
+}
+
+impl DispatchContext {
+    async fn load(state: &AppState, orders: OrderFilter) -> Result<Self, ApiError> {
+        Ok(DispatchContext {
+            now: state.clock.now(),
+            orders: state.store.orders(&orders).await?,
+            ratings: state.store.ratings().await?,
+            centroids: centroids(state).await?,
+        })
+    }
+}
+
+async fn candidate(
+    state: &AppState,
+    account_id: i64,
+    role: Role,
+    order: &Order,
+    position: Option<GeoPoint>,
+    ctx: &DispatchContext,
+) -> Result<Option<Candidate>, ApiError> {
+    let (now, orders, ratings, centroids) = (ctx.now, &ctx.orders, &ctx.ratings, &ctx.centroids);
+    let vols = state.store.volunteers_of_account(account_id).await?;
+    let Some(v) = vols
+        .into_iter()
+        .find(|v| v.volunteer.state == VolunteerState::Active)
+    else {
+        return Ok(None);
+    };
+    let vol = v.volunteer;
+    let local = (now + chrono::Duration::hours(8)).naive_utc();
+    let me = account_id.to_string();
+    let held: Vec<&Order> = orders
+        .iter()
+        .filter(|o| {
+            o.assignee.as_deref() == Some(me.as_str())
+                && matches!(
+                    o.state,
+                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
+                )
+        })
+        .collect();
+    let held_ids: Vec<&str> = orders
+        .iter()
+        .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
+        .map(|o| o.id.as_str())
+        .collect();
+    let scores: Vec<f64> = ratings
+        .iter()
+        .filter(|r| held_ids.contains(&r.order_id.as_str()))
+        .map(|r| f64::from(r.score))
+        .collect();
+    let distance_m = match (position, centroids.get(&order.area_code)) {
+        (Some(p), Some(c)) => Some(p.distance_m(*c)),
+        _ => None,
+    };
+    Ok(Some(Candidate {
+        id: me,
+        role,
+        specialties: vol.profile.specialties.clone(),
+        home_street_code: vol.profile.home_street_code.clone(),
+        lent_to_street_codes: vol
+            .loan_at(now)
+            .map(|l| vec![l.to_street_code.clone()])
+            .unwrap_or_default(),
+        on_duty: vol.profile.availability.is_open_at(local),
+        distance_m,
+        current_load: held.len() as u32,
+        mean_rating: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
+    }))
+}
+
+async fn centroids(state: &AppState) -> Result<HashMap<String, GeoPoint>, ApiError> {
+    Ok(state
+        .store
+        .areas()
+        .await?
+        .into_iter()
+        .map(|a| (a.code, a.centroid))
+        .collect())
+}
+
+fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
+    OfferRequest {
+        categories: vec![order.category.clone()],
+        street_code: order.street_code.clone(),
+        max_distance_m,
+    }
+}
+
+/// The open consultations offered to the caller (a volunteer or lawyer):
+/// matching specialty, their street (or where they are lent), on duty, and
+/// within the walking radius of where they are.
+#[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
+    params(Position),
+    responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn offers(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(pos): ApiQuery<Position>,
+) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
+    require(&caller, Action::GrabOrder)?;
+    let position = pos.point()?;
+    let open = state
+        .store
+        .orders(&OrderFilter {
+            states: vec![OrderState::Open],
+            ..OrderFilter::default()
+        })
+        .await?;
+    let ctx = DispatchContext::load(&state, OrderFilter::default()).await?;
+    let mut out = Vec::new();
+    for o in open
+        .into_iter()
+        .filter(|o| o.kind == OrderKind::Consultation)
+    {
+        let Some(c) = candidate(
+            &state,
+            caller.account.id,
+            caller.account.role,
+            &o,
+            position,
+            &ctx,
+        )
+        .await?
+        else {
+            return Ok(ApiJson(vec![]));
+        };
+        if dispatch::ineligibility(&c, &offer_request(&o, state.offer_radius_m)).is_empty() {
+            out.push(view(o, &caller));
+        }
+    }
+    Ok(ApiJson(out))
+}
+
+/// Grabbing (抢单): the first eligible volunteer wins; everyone else gets
+/// 409. Decided by `UPDATE … WHERE version = v AND state = 'open'`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/grab", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = Position,
+    responses((status = 200, body = OrderView),
+        (status = 403, description = "Not eligible", body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "Someone else was first, or the order is no longer open", body = crate::error::ErrorBody)))]
+pub async fn grab(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(pos): ApiJson<Position>,
+) -> Result<ApiJson<OrderView>, ApiError> {
+    require(&caller, Action::GrabOrder)?;
+    let position = pos.point()?;
+    let now = state.clock.now();
+    let order = state
+        .store
+        .order(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    if order.state != OrderState::Open || order.kind != OrderKind::Consultation {
+        return Err(ApiError::Conflict(format!(
+            "order {id} is not open for grabbing"
+        )));
+    }
+    let ctx = DispatchContext::load(
+        &state,
+        OrderFilter {
+            assignee: Some(caller.account.id.to_string()),
+            ..OrderFilter::default()
+        },
+    )
+    .await?;
+    let c = candidate(
+        &state,
+        caller.account.id,
+        caller.account.role,
+        &order,
+        position,
+        &ctx,
+    )
+    .await?
+    .ok_or_else(|| ApiError::Forbidden("only active volunteers may grab orders".into()))?;
+    let why = dispatch::ineligibility(&c, &offer_request(&order, state.offer_radius_m));
+    if !why.is_empty() {
+        return Err(ApiError::Forbidden(format!("not offered to you: {why:?}")));
+    }
+    let mut changed = order.clone();
+    changed
+        .apply(
+            OrderEvent::Grab {
+                volunteer: caller.account.id.to_string(),
+            },
+            actor(&caller),
+            now,
+        )
+        .map_err(order_error)?;
+    if !state
+        .store
+        .update_order(order.version, order.state, &changed, now)
+        .await?
+    {
+        return Err(ApiError::Conflict(format!(
+            "order {id} was taken by someone else"
+        )));
+    }
+    state.events.publish(&changed);
+    Ok(ApiJson(view(changed, &caller)))
+}
+
+/// An event on an order: assign, accept, decline, start, resolve, close,
+/// transfer, escalate or cancel (grabbing and rating have their own
+/// endpoints), with the version the caller saw.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventRequest {
+    #[schema(value_type = Object)]
+    pub event: OrderEvent,
+    pub version: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = EventRequest,
+    responses((status = 200, body = OrderView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
+pub async fn event(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<EventRequest>,
+) -> Result<ApiJson<OrderView>, ApiError> {
+    if matches!(req.event, OrderEvent::Grab { .. } | OrderEvent::Evaluate) {
+        return Err(ApiError::bad_field(
+            "event",
+            "grab and evaluate have their own endpoints (/grab, /rating)",
+        ));
+    }
+    let order = load(&state, &caller, &id).await?;
+    if order.version != req.version {
+        return Err(ApiError::Conflict(format!(
+            "order {id} is at version {}, not {}: reload and try again",
+            order.version, req.version
+        )));
+    }
+    if let OrderEvent::Assign { assignee } = &req.event {
+        let ok = match assignee.parse::<i64>() {
+            Ok(aid) => state
+                .store
+                .volunteers_of_account(aid)
+                .await?
+                .iter()
+                .any(|v| v.volunteer.state == VolunteerState::Active),
+            Err(_) => false,
+        };
+        if !ok {
+            return Err(ApiError::bad_field(
+                "assignee",
+                "not an active volunteer or lawyer account",
+            ));
+        }
+    }
+    if let OrderEvent::Transfer {
+        to_level, to_area, ..
+    } = &req.event
+        && state.store.area_level(to_area).await? != Some(*to_level)
+    {
+        return Err(ApiError::bad_field(
+            "to_area",
+            format!("{to_area:?} is not a known {}", to_level.as_str()),
+        ));
+    }
+    let now = state.clock.now();
+    let mut changed = order.clone();
+    changed
+        .apply(req.event, actor(&caller), now)
+        .map_err(order_error)?;
+    // A transfer to another street moves the order into that street's queue.
+    if changed.level == AreaLevel::Street {
+        changed.street_code = changed.area_code.clone();
+    }
+    if !state
+        .store
+        .update_order(order.version, order.state, &changed, now)
+        .await?
+    {
+        return Err(ApiError::Conflict(format!(
+            "order {id} changed meanwhile: reload"
+        )));
+    }
+    state.events.publish(&changed);
+    Ok(ApiJson(view(changed, &caller)))
+}
+
+#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<ApiJson<Vec<Suggestion>>, ApiError> {
+    require(&caller, Action::DispatchOrder)?;
+    let order = load(&state, &caller, &id).await?;
+    let vols = state
+        .store
+        .volunteers(None, Some(VolunteerState::Active))
+        .await?;
+    let ctx = DispatchContext::load(&state, OrderFilter::default()).await?;
+    let mut candidates = Vec::new();
+    for v in vols {
+        let home = ctx
+            .centroids
+            .get(&v.volunteer.profile.home_street_code)
+            .copied();
+        let role = state
+            .store
+            .account(v.account_id)
+            .await?
+            .map_or(Role::Volunteer, |a| a.role);
+        if let Some(c) = candidate(&state, v.account_id, role, &order, home, &ctx).await? {
+            candidates.push(c);
+        }
+    }
+    Ok(ApiJson(dispatch::suggest(
+        &candidates,
+        std::slice::from_ref(&order.category),
+        &ScoringWeights::default(),
+    )))
+}
+
+/// One rating per order (一事一评), by the requester.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// 1–5.
+    pub score: u8,
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RatingRequest,
+    responses((status = 200, body = OrderView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, description = "Already rated or not resolved", body = crate::error::ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RatingRequest>,
+) -> Result<ApiJson<OrderView>, ApiError> {
+    require(&caller, Action::RateOrder)?;
+    let order = load(&state, &caller, &id).await?;
+    let now = state.clock.now();
+    let mut changed = order.clone();
+    let (rating, follow_up) = evaluation::rate(
+        &mut changed,
+        req.score,
+        req.comment.as_deref(),
+        actor(&caller),
+        now,
+    )
+    .map_err(|e| match e {
+        evaluation::RatingError::AlreadyRated { .. }
+        | evaluation::RatingError::NotResolved { .. } => ApiError::Conflict(e.to_string()),
+        evaluation::RatingError::Order(o) => order_error(o),
+        other => ApiError::bad_field("score", other.to_string()),
+    })?;
+    state.store.insert_rating(&rating).await?;
+    if !state
+        .store
+        .update_order(order.version, order.state, &changed, now)
+        .await?
+    {
+        return Err(ApiError::Conflict(format!(
+            "order {id} changed meanwhile: reload"
+        )));
+    }
+    if follow_up.is_some() {
+        // A low rating raises a warning that needs a recorded call-back;
+        // the rules job would find it too, the dedup key makes that one.
+        let rules = default_rules();
+        if let Some(rule) = rules.iter().find(|r| r.requires_call_back()) {
+            let candidates = lawcircle_core::warning::evaluate_rules(
+                now,
+                &[changed.clone()],
+                std::slice::from_ref(&rating),
+                &[],
+                &rules,
+            );
+            if let Some(c) = candidates
+                .into_iter()
+                .find(|c: &WarningCandidate| c.rule_id == rule.id)
+            {
+                state
+                    .store
+                    .raise_warning(&Warning::raise("", c, rule, now))
+                    .await?;
+            }
+        }
+    }
+    state.events.publish(&changed);
+    Ok(ApiJson(view(changed, &caller)))
+}
+
+/// Audited read of a requester's contact details on an order: only the
+/// requester, staff within scope, and the assignee holding it.
+pub async fn audit_contact_read(
+    state: &AppState,
+    caller: &Caller,
+    order: &Order,
+    reason: &str,
+    request_id: Option<String>,
+) -> Result<(), ApiError> {
+    if !order.may_see_contact(&actor(caller)) {
+        return Err(ApiError::Forbidden(
+            "only the requester, staff and the volunteer holding the order see the contact".into(),
+        ));
+    }
+    state
+        .store
+        .append_audit(NewAuditEntry {
+            at: state.clock.now(),
+            actor_id: caller.account.id,
+            actor_role: caller.account.role.as_str().to_string(),
+            action: "read_need_contact".into(),
+            subject_type: "order".into(),
+            subject_id: order.id.clone(),
+            fields: "requester_name,phone,id_number".into(),
+            reason: reason.to_string(),
+            request_id,
+        })
+        .await?;
+    Ok(())
+}
+
+/// The subject of an order warning.
+pub fn order_subject(order: &Order) -> Subject {
+    Subject::Order {
+        order_id: order.id.clone(),
+        street_code: Some(order.street_code.clone()),
+    }
+}

@@ -1,0 +1,118 @@
+//! The background job of each server instance: escalates consultations
+//! nobody grabbed within the window, raises early warnings from the rules,
+//! and escalates warnings nobody acknowledged in time. Safe with several
+//! instances on one database: every write is a conditional update on the
+//! version read, and raising a warning is an insert keyed by its
+//! deterministic dedup key — a second instance doing the same work changes
+//! nothing.
+
+use crate::state::AppState;
+use crate::store::{OrderFilter, StoreError};
+use lawcircle_core::order::{Actor, OrderEvent, OrderKind, OrderState};
+use lawcircle_core::warning::{Warning, WarningRule, default_rules, evaluate_rules};
+use std::time::Duration;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct JobReport {
+    pub orders_escalated: usize,
+    pub warnings_raised: usize,
+    pub warnings_escalated: usize,
+}
+
+/// Runs the job every `interval` until the process ends.
+pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = run_once(&state, &rules).await {
+                tracing::warn!(error = %e, "background job failed; retrying next tick");
+            }
+        }
+    });
+}
+
+/// The default rules, with the grab window of this server.
+pub fn rules_for(grab_window_secs: u64) -> Vec<WarningRule> {
+    let mut rules = default_rules();
+    for r in &mut rules {
+        if let lawcircle_core::warning::RuleKind::UnclaimedPastWindow { seconds } = &mut r.kind {
+            *seconds = grab_window_secs;
+        }
+    }
+    rules
+}
+
+/// One run of the job.
+pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobReport, StoreError> {
+    let now = state.clock.now();
+    let mut report = JobReport::default();
+
+    // 1. Unclaimed consultations past the window go to the hotline/staff queue.
+    let open = state
+        .store
+        .orders(&OrderFilter {
+            states: vec![OrderState::Open],
+            ..OrderFilter::default()
+        })
+        .await?;
+    for o in open.iter().filter(|o| {
+        o.kind == OrderKind::Consultation && o.grab_window_expired(now, state.grab_window_secs)
+    }) {
+        let mut changed = o.clone();
+        let escalated = changed.apply(
+            OrderEvent::Escalate {
+                reason: format!(
+                    "nobody grabbed it within {} s: to the hotline/staff queue",
+                    state.grab_window_secs
+                ),
+            },
+            Actor::system("grab-window"),
+            now,
+        );
+        if escalated.is_ok()
+            && state
+                .store
+                .update_order(o.version, o.state, &changed, now)
+                .await?
+        {
+            state.events.publish(&changed);
+            report.orders_escalated += 1;
+        }
+    }
+
+    // 2. Early warnings from the rules (deduplicated by key).
+    let orders = state.store.orders(&OrderFilter::default()).await?;
+    let ratings = state.store.ratings().await?;
+    let signals = state.store.punch_signals().await?;
+    for candidate in evaluate_rules(now, &orders, &ratings, &signals, rules) {
+        if let Some(rule) = rules.iter().find(|r| r.id == candidate.rule_id)
+            && state
+                .store
+                .raise_warning(&Warning::raise("", candidate, rule, now))
+                .await?
+        {
+            report.warnings_raised += 1;
+        }
+    }
+
+    // 3. Unacknowledged warnings go up a level after their time.
+    for (id, version, w) in state.store.warnings(None).await? {
+        if w.escalation_due(now).is_some() {
+            let mut changed = w.clone();
+            if changed
+                .escalate(now, Actor::system("warning-escalation"))
+                .is_ok()
+                && state
+                    .store
+                    .update_warning(id, version, &changed, now)
+                    .await?
+            {
+                report.warnings_escalated += 1;
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,328 @@
+//! Orders, ratings, warnings, spot checks and hotline calls. The rules are
+//! the core's ([`lawcircle_core::order`], [`lawcircle_core::warning`]); the
+//! store makes them hold under concurrency: every order transition is a
+//! conditional update on the version the caller read, and raising a warning
+//! is an insert that a duplicate key turns into nothing.
+
+use super::{Store, StoreError, decode, encode, millis};
+use chrono::{DateTime, Utc};
+use lawcircle_core::evaluation::Rating;
+use lawcircle_core::indicators::HotlineCall;
+use lawcircle_core::order::{Order, OrderState};
+use lawcircle_core::spot_check::SpotCheck;
+use lawcircle_core::warning::{Subject, Warning};
+use sqlx::Row;
+
+/// Which orders to list.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub states: Vec<OrderState>,
+    pub street: Option<String>,
+    pub assignee: Option<String>,
+    pub requester: Option<String>,
+}
+
+fn subject_street(s: &Subject) -> Option<String> {
+    match s {
+        Subject::Order { street_code, .. } => street_code.clone(),
+        Subject::Punch { street_code, .. } | Subject::Volunteer { street_code, .. } => {
+            Some(street_code.clone())
+        }
+    }
+}
+
+impl Store {
+    /// Stores a new order (in a transaction of the caller's when given).
+    pub async fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO orders (id, need_id, kind, state, level, area_code, street_code, requester_id,
+                                 assignee, category, deadline, version, data, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        )
+        .bind(&order.id)
+        .bind(order.need_id.parse::<i64>().map_err(|_| StoreError::Corrupt {
+            table: "orders",
+            id: order.id.clone(),
+            reason: format!("need id {:?} is not a number", order.need_id),
+        })?)
+        .bind(order.kind.as_str())
+        .bind(order.state.as_str())
+        .bind(order.level.as_str())
+        .bind(&order.area_code)
+        .bind(&order.street_code)
+        .bind(&order.requester_id)
+        .bind(&order.assignee)
+        .bind(&order.category)
+        .bind(order.deadline.map(millis))
+        .bind(order.version as i64)
+        .bind(encode("orders", &order.id, order)?)
+        .bind(millis(order.created_at))
+        .bind(millis(order.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(format!("order {}", order.id))
+            }
+            _ => StoreError::Database(e),
+        })?;
+        Ok(())
+    }
+
+    pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        data.map(|d| decode("orders", id, &d)).transpose()
+    }
+
+    /// Orders matching `filter`, oldest first.
+    pub async fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
+        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+        let rows = sqlx::query(
+            "SELECT id, data, state FROM orders
+             WHERE ($1 OR street_code = $2) AND ($3 OR assignee = $4) AND ($5 OR requester_id = $6)
+             ORDER BY created_at, id",
+        )
+        .bind(filter.street.is_none())
+        .bind(filter.street.as_deref().unwrap_or(""))
+        .bind(filter.assignee.is_none())
+        .bind(filter.assignee.as_deref().unwrap_or(""))
+        .bind(filter.requester.is_none())
+        .bind(filter.requester.as_deref().unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .filter(|r| {
+                states.is_empty()
+                    || r.try_get::<String, _>(2)
+                        .is_ok_and(|s| states.contains(&s.as_str()))
+            })
+            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Writes `changed` if the stored order is still at `expected_version`
+    /// (and in `expected_state`): `false` when someone else got there first.
+    pub async fn update_order(
+        &self,
+        expected_version: u64,
+        expected_state: OrderState,
+        changed: &Order,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
+                               data = $6, updated_at = $7
+             WHERE id = $8 AND version = $9 AND state = $10",
+        )
+        .bind(changed.state.as_str())
+        .bind(changed.level.as_str())
+        .bind(&changed.area_code)
+        .bind(&changed.assignee)
+        .bind(changed.version as i64)
+        .bind(encode("orders", &changed.id, changed)?)
+        .bind(millis(now))
+        .bind(&changed.id)
+        .bind(expected_version as i64)
+        .bind(expected_state.as_str())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a rating; a second rating of the same order is a conflict.
+    pub async fn insert_rating(&self, rating: &Rating) -> Result<(), StoreError> {
+        sqlx::query("INSERT INTO ratings (order_id, score, data, at) VALUES ($1, $2, $3, $4)")
+            .bind(&rating.order_id)
+            .bind(i64::from(rating.score))
+            .bind(encode("ratings", &rating.order_id, rating)?)
+            .bind(millis(rating.at))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| match &e {
+                sqlx::Error::Database(d) if d.is_unique_violation() => {
+                    StoreError::Conflict(format!("a rating of order {}", rating.order_id))
+                }
+                _ => StoreError::Database(e),
+            })?;
+        Ok(())
+    }
+
+    pub async fn ratings(&self) -> Result<Vec<Rating>, StoreError> {
+        let rows = sqlx::query("SELECT order_id, data FROM ratings ORDER BY at")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| decode("ratings", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Raises a warning unless one with its dedup key exists: `true` when
+    /// this call raised it. Holds across server instances.
+    pub async fn raise_warning(&self, warning: &Warning) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)
+             ON CONFLICT (dedup_key) DO NOTHING",
+        )
+        .bind(&warning.dedup_key)
+        .bind(&warning.rule_id)
+        .bind(subject_street(&warning.subject))
+        .bind(warning.state.as_str())
+        .bind(warning.level.as_str())
+        .bind(encode("warnings", &warning.dedup_key, warning)?)
+        .bind(millis(warning.raised_at))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Warnings with their row id and version, optionally of one street.
+    pub async fn warnings(
+        &self,
+        street: Option<&str>,
+    ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, data FROM warnings WHERE ($1 OR street_code = $2) ORDER BY id",
+        )
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+                w.id = id.to_string();
+                Ok((id, r.try_get(1)?, w))
+            })
+            .collect()
+    }
+
+    pub async fn warning(&self, id: i64) -> Result<Option<(i64, Warning)>, StoreError> {
+        let row = sqlx::query("SELECT version, data FROM warnings WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(1))?;
+            w.id = id.to_string();
+            Ok((r.try_get(0)?, w))
+        })
+        .transpose()
+    }
+
+    /// Writes a changed warning if still at `expected_version`.
+    pub async fn update_warning(
+        &self,
+        id: i64,
+        expected_version: i64,
+        changed: &Warning,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE warnings SET state = $1, level = $2, version = version + 1, data = $3, updated_at = $4
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(changed.state.as_str())
+        .bind(changed.level.as_str())
+        .bind(encode("warnings", &changed.dedup_key, changed)?)
+        .bind(millis(now))
+        .bind(id)
+        .bind(expected_version)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Adds the week's sampled orders (a second draw adds nothing new).
+    pub async fn add_spot_checks(
+        &self,
+        week: &str,
+        order_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        for id in order_ids {
+            sqlx::query(
+                "INSERT INTO spot_checks (order_id, week, drawn_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (order_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(week)
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The spot checks of a week: order id and the review, when done.
+    pub async fn spot_checks(
+        &self,
+        week: &str,
+    ) -> Result<Vec<(String, Option<SpotCheck>)>, StoreError> {
+        let rows =
+            sqlx::query("SELECT order_id, data FROM spot_checks WHERE week = $1 ORDER BY order_id")
+                .bind(week)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                let data: Option<String> = r.try_get(1)?;
+                let review = data.map(|d| decode("spot_checks", &id, &d)).transpose()?;
+                Ok((id, review))
+            })
+            .collect()
+    }
+
+    /// Records a review of a sampled order; `false` when it was not sampled.
+    pub async fn record_spot_check(&self, check: &SpotCheck) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE spot_checks SET data = $1 WHERE order_id = $2")
+            .bind(encode("spot_checks", &check.order_id, check)?)
+            .bind(&check.order_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Adds or replaces hotline call records by call id.
+    pub async fn upsert_hotline_calls(&self, calls: &[HotlineCall]) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for c in calls {
+            sqlx::query(
+                "INSERT INTO hotline_calls (call_id, started_at, data) VALUES ($1, $2, $3)
+                 ON CONFLICT (call_id) DO UPDATE SET started_at = excluded.started_at, data = excluded.data",
+            )
+            .bind(&c.call_id)
+            .bind(millis(c.started_at))
+            .bind(encode("hotline_calls", &c.call_id, c)?)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(calls.len())
+    }
+
+    pub async fn hotline_calls(&self) -> Result<Vec<HotlineCall>, StoreError> {
+        let rows = sqlx::query("SELECT call_id, data FROM hotline_calls ORDER BY started_at")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| decode("hotline_calls", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+}
+
+impl Store {
+    /// Clock-in anomalies and out-of-fence attempts for the warning rules.
+    /// Punches arrive with the intake of phone records; until a punch table
+    /// exists there are none.
+    pub async fn punch_signals(
+        &self,
+    ) -> Result<Vec<lawcircle_core::warning::PunchSignal>, StoreError> {
+        Ok(Vec::new())
+    }
+}
