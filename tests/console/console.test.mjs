@@ -330,3 +330,20 @@ test("indicators: coverage per street against the plan's targets, as a chart and
     await screenshot(page, "08-indicators", { fullPage: true });
   });
 });
+
+test("orders board: connected to the live event stream; warnings: the open list", async () => {
+  const token = await login(server, "admin");
+  const orders = (await apiCall(server, "GET", "/api/v1/orders", { token })).body;
+  const warnings = (await apiCall(server, "GET", "/api/v1/warnings", { token })).body;
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.getByRole("link", { name: "工单调度" }).click();
+    await page.locator('#live-status[data-connected="true"]').waitFor();
+    if (orders.length === 0) await page.locator("#no-orders").waitFor();
+    else await page.locator("#orders tbody tr").first().waitFor();
+    await screenshot(page, "09-orders");
+    await page.getByRole("link", { name: "异常预警" }).click();
+    if (warnings.filter((w) => w.state !== "resolved").length === 0) await page.locator("#no-warnings").waitFor();
+    else await page.locator("#warnings tbody tr").first().waitFor();
+  });
+});
