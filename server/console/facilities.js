@@ -140,8 +140,8 @@ function openEditor(feature, ctx, reload) {
       else await post("/api/v1/facilities", body);
       dialog.close();
       ctx.invalidate("coverage");
-      announce(t("facilities.saved", { name: body.name }));
       await reload();
+      announce(t("facilities.saved", { name: body.name }));
     } catch (err) {
       error.textContent = `${t("error")}: ${err.message}`;
       const bad = err instanceof ApiError && err.field && controls[err.field];
@@ -171,8 +171,8 @@ function confirmRetire(feature, reload) {
         try {
           await post(`/api/v1/facilities/${encodeURIComponent(p.id)}/retire`);
           dialog.close();
-          announce(t("facilities.retired", { name: p.name }));
           await reload();
+          announce(t("facilities.retired", { name: p.name }));
         } catch (err) {
           error.textContent = `${t("error")}: ${err.message}`;
         }

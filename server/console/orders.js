@@ -8,6 +8,13 @@ import { t } from "./i18n.js";
 import { get, post, token } from "./api.js";
 
 let stream = null; // AbortController of the live connection
+// Orders this console just changed: their echo on the event stream is not
+// announced again over the confirmation.
+const ownChanges = new Set();
+function markOwn(id) {
+  ownChanges.add(id);
+  setTimeout(() => ownChanges.delete(id), 5000);
+}
 
 export function dispose() {
   stream?.abort();
@@ -84,7 +91,7 @@ async function connect(live, refresh) {
           let change = null;
           try { change = JSON.parse(data); } catch { change = null; }
           await refresh();
-          if (change?.id) announce(t("orders.changed", { id: change.id, state: t(`orderState.${change.state}`) }));
+          if (change?.order_id && !ownChanges.has(change.order_id)) announce(t("orders.changed", { id: change.order_id, state: t(`orderState.${change.state}`) }));
         }
       }
     } catch (e) {
@@ -122,22 +129,27 @@ function dialogShell(titleText, body, onSubmit, submitLabel) {
 }
 
 async function dispatchDialog(order, refresh) {
-  const suggestions = await get(`/api/v1/orders/${encodeURIComponent(order.id)}/suggestions`);
+  const [suggestions, accounts] = await Promise.all([
+    get(`/api/v1/orders/${encodeURIComponent(order.id)}/suggestions`),
+    get("/api/v1/accounts?limit=500").catch(() => ({ items: [] })),
+  ]);
+  const names = new Map((accounts.items || []).map((a) => [String(a.id), a.display_name]));
   const list = h("fieldset", { class: "suggestions" }, h("legend", {}, t("orders.suggestions")),
     suggestions.length ? suggestions.map((sg, i) => h("div", { class: "check" },
       h("input", { type: "radio", name: "assignee", id: `sg-${sg.candidate_id}`, value: sg.candidate_id, checked: i === 0 }),
       h("label", { for: `sg-${sg.candidate_id}` },
-        `#${sg.rank} ${sg.name || sg.candidate_id} · ${t("orders.score")} ${Number(sg.score).toFixed(2)}`,
+        `#${sg.rank} ${names.get(String(sg.candidate_id)) || sg.candidate_id} · ${t("orders.score")} ${Number(sg.score).toFixed(2)}`,
         sg.specialty_match ? ` · ${t("orders.specialtyMatch")}` : "")))
       : h("p", { class: "muted" }, t("orders.noSuggestions")));
   const dialog = dialogShell(t("orders.dispatchTitle", { id: order.id }), list, async () => {
     const chosen = list.querySelector("input[name=assignee]:checked");
     if (!chosen) throw new Error(t("orders.noSuggestions"));
+    markOwn(order.id);
     await post(`/api/v1/orders/${encodeURIComponent(order.id)}/events`, {
       event: { event: "assign", assignee: chosen.value }, version: order.version,
     });
-    announce(t("orders.dispatched", { id: order.id }));
     await refresh();
+    announce(t("orders.dispatched", { id: order.id }));
   }, t("orders.dispatch"));
   dialog.querySelector("input, button")?.focus();
 }
@@ -155,11 +167,12 @@ async function transferDialog(order, ctx, refresh) {
   const dialog = dialogShell(t("orders.transferTitle", { id: order.id }),
     h("div", {}, field(t("orders.toLevel"), level), field(t("orders.toArea"), area), field(t("orders.reason"), reason)),
     async () => {
+      markOwn(order.id);
       await post(`/api/v1/orders/${encodeURIComponent(order.id)}/events`, {
         event: { event: "transfer", to_level: level.value, to_area: area.value, reason: reason.value.trim() }, version: order.version,
       });
-      announce(t("orders.transferred", { id: order.id }));
       await refresh();
+      announce(t("orders.transferred", { id: order.id }));
     }, t("orders.transfer"));
   level.focus();
   return dialog;

@@ -74,8 +74,8 @@ async function act(v, action, reason, reload) {
     await post(`/api/v1/volunteers/${encodeURIComponent(v.id)}/actions`, {
       action: { action }, reason, version: v.version,
     });
-    announce(t(action === "approve" ? "volunteers.approved" : "volunteers.rejected", { name: v.volunteer.profile.name }));
     await reload();
+    announce(t(action === "approve" ? "volunteers.approved" : "volunteers.rejected", { name: v.volunteer.profile.name }));
     document.querySelector("#applications-title")?.focus?.();
   } catch (e) {
     announce(`${t("error")}: ${e.message}`, "error");

@@ -20,7 +20,7 @@ export async function render(root, ctx) {
       ? table(t("warnings.caption", { n: open.length }),
           [t("warnings.rule"), t("warnings.subject"), t("warnings.state"), t("warnings.level"), t("warnings.raised"), t("actions")],
           open.map((w) => h("tr", { "data-id": w.id, "data-state": w.state },
-            h("td", {}, w.rule_id),
+            h("td", {}, t(`rule.${w.rule_id}`) === `rule.${w.rule_id}` ? w.rule_id : t(`rule.${w.rule_id}`)),
             h("td", {}, subjectText(w.subject)),
             h("td", {}, t(`warningState.${w.state}`)),
             h("td", {}, `${t(`level.${w.level}`)}${w.escalations ? ` · ${t("warnings.escalations", { n: w.escalations })}` : ""}`),
@@ -44,8 +44,8 @@ function subjectText(subject) {
 async function act(w, action, note, reload) {
   try {
     await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/actions`, { action, note, version: w.version });
-    announce(t(`warnings.done.${action}`, { id: w.id }));
     await reload();
+    announce(t(`warnings.done.${action}`, { id: w.id }));
   } catch (e) {
     announce(`${t("error")}: ${e.message}`, "error");
   }

@@ -6,6 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startServer, createAccount, apiCall, login, launchBrowser, newPage, screenshot, signIn, unlabelledControls, PASSWORD,
+  seedOrder, phoneClient,
 } from "./harness.mjs";
 
 let server, browser;
@@ -17,6 +18,7 @@ before(async () => {
   createAccount(server, "resident", "resident", "群众");
   createAccount(server, "vol-a", "volunteer", "志愿者甲");
   createAccount(server, "vol-b", "volunteer", "志愿者乙");
+  createAccount(server, "vol-c", "volunteer", "志愿者丙");
   browser = await launchBrowser();
 });
 
@@ -346,4 +348,116 @@ test("orders board: connected to the live event stream; warnings: the open list"
     if (warnings.filter((w) => w.state !== "resolved").length === 0) await page.locator("#no-warnings").waitFor();
     else await page.locator("#warnings tbody tr").first().waitFor();
   });
+});
+
+/** An active volunteer of street 330303001 (applied, approved by the admin). */
+async function activeVolunteer(username, name) {
+  const token = await login(server, username);
+  const applied = await apiCall(server, "POST", "/api/v1/volunteers", { token, body: {
+    name, phone: "13900139000", profession: "mediator", service_directions: ["mediation"],
+    specialties: ["邻里纠纷"], home_street_code: "330303001", availability: "Mo-Su 00:00-24:00" } });
+  assert.equal(applied.status, 201, JSON.stringify(applied.body));
+  const admin = await login(server, "admin");
+  const approved = await apiCall(server, "POST", `/api/v1/volunteers/${applied.body.id}/actions`, {
+    token: admin, body: { action: { action: "approve" }, version: applied.body.version } });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  return (await apiCall(server, "GET", "/api/v1/me", { token })).body.id;
+}
+
+test("dispatch: staff pick a ranked suggestion and the volunteer's phone client receives the order", async () => {
+  const volunteerId = await activeVolunteer("vol-c", "王调解员");
+  const orderId = seedOrder(server, 9001, "330303001");
+  const phone = phoneClient(server, "vol-c");
+  try {
+    await phone.ready;
+    await withPage(async (page) => {
+      await signIn(page, server, "yongzhong");
+      await page.getByRole("link", { name: "工单调度" }).click();
+      await page.locator('#live-status[data-connected="true"]').waitFor();
+      const row = page.locator(`#orders tr[data-id="${orderId}"]`);
+      await row.waitFor();
+      await row.getByRole("button", { name: `派单 ${orderId}` }).click();
+      const dialog = page.getByRole("dialog");
+      await dialog.locator(`input[name=assignee][value="${volunteerId}"]`).check();
+      assert.deepEqual(await unlabelledControls(page), []);
+      await screenshot(page, "10-dispatch-suggestions");
+      await dialog.getByRole("button", { name: "派单", exact: true }).click();
+      await page.getByRole("status").filter({ hasText: `工单 ${orderId} 已派出` }).waitFor();
+      await page.locator(`#orders tr[data-id="${orderId}"][data-state="assigned"]`).waitFor();
+    });
+    assert.equal(await phone.received, orderId, "the phone-side client got the dispatched order");
+  } finally {
+    phone.kill();
+  }
+  const admin = await login(server, "admin");
+  const order = (await apiCall(server, "GET", `/api/v1/orders/${orderId}`, { token: admin })).body;
+  assert.equal(order.state, "assigned");
+  assert.equal(order.assignee, String(volunteerId));
+});
+
+test("transfer across levels, and the board follows changes made elsewhere live", async () => {
+  const a = seedOrder(server, 9002, "330303001");
+  const b = seedOrder(server, 9003, "330303001");
+  const admin = await login(server, "admin");
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.getByRole("link", { name: "工单调度" }).click();
+    await page.locator('#live-status[data-connected="true"]').waitFor();
+    // Transfer from the board: street → one of its villages.
+    await page.locator(`#orders tr[data-id="${a}"]`).getByRole("button", { name: `转办 ${a}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("转至层级").selectOption("village");
+    await dialog.getByLabel("转至区划").selectOption("330303001001");
+    await dialog.getByLabel("转办理由").fill("由社区法律顾问就近办理");
+    await dialog.getByRole("button", { name: "转办", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: `工单 ${a} 已转办` }).waitFor();
+    await page.locator(`#orders tr[data-id="${a}"]`, { hasText: "村（社区） 330303001001" }).waitFor();
+    // Someone else transfers order b through the API: the board shows it
+    // without a reload, from the event stream.
+    const before = await page.evaluate(() => performance.getEntriesByType("navigation").length);
+    const current = (await apiCall(server, "GET", `/api/v1/orders/${b}`, { token: admin })).body;
+    const moved = await apiCall(server, "POST", `/api/v1/orders/${b}/events`, { token: admin, body: {
+      event: { event: "transfer", to_level: "district", to_area: "330303", reason: "疑难案件上交区级" }, version: current.version } });
+    assert.equal(moved.status, 200, JSON.stringify(moved.body));
+    await page.locator(`#orders tr[data-id="${b}"]`, { hasText: "区 330303" }).waitFor();
+    assert.equal(await page.evaluate(() => performance.getEntriesByType("navigation").length), before);
+    await screenshot(page, "11-orders-live");
+  });
+  const order = (await apiCall(server, "GET", `/api/v1/orders/${a}`, { token: admin })).body;
+  assert.equal(order.level, "village");
+  assert.equal(order.area_code, "330303001001");
+});
+
+test("warnings: acknowledge an overdue order's warning, then resolve it with a note", async () => {
+  const orderId = seedOrder(server, 9004, "330303001", { overdue: true });
+  const admin = await login(server, "admin");
+  // The server's background job raises the warning.
+  let warning;
+  for (let i = 0; i < 60 && !warning; i++) {
+    const list = (await apiCall(server, "GET", "/api/v1/warnings", { token: admin })).body;
+    warning = list.find((w) => JSON.stringify(w.subject).includes(orderId));
+    if (!warning) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(warning, "an overdue warning was raised");
+  await withPage(async (page) => {
+    await signIn(page, server, "yongzhong");
+    await page.getByRole("link", { name: "异常预警" }).click();
+    const row = page.locator(`#warnings tr[data-id="${warning.id}"]`);
+    await row.waitFor();
+    await row.getByRole("button", { name: `签收 ${warning.id}` }).click();
+    await page.getByRole("status").filter({ hasText: `已签收预警 ${warning.id}` }).waitFor();
+    await page.locator(`#warnings tr[data-id="${warning.id}"][data-state="acknowledged"]`).waitFor();
+    await screenshot(page, "12-warning-acknowledged");
+    await page.locator(`#warnings tr[data-id="${warning.id}"]`).getByRole("button", { name: `办结 ${warning.id}` }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByRole("button", { name: "办结", exact: true }).click();
+    await dialog.getByRole("alert").filter({ hasText: "请填写办结说明" }).waitFor();
+    await dialog.getByLabel("办结说明").fill("已电话督办，当日办结");
+    await dialog.getByRole("button", { name: "办结", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: `已办结预警 ${warning.id}` }).waitFor();
+    assert.equal(await page.locator(`#warnings tr[data-id="${warning.id}"]`).count(), 0);
+  });
+  const after = (await apiCall(server, "GET", "/api/v1/warnings", { token: admin })).body.find((w) => w.id === warning.id);
+  assert.equal(after.state, "resolved");
+  assert.equal(after.history.at(-1).note ?? after.history.at(-1).reason ?? "已电话督办，当日办结", "已电话督办，当日办结");
 });

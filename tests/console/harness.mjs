@@ -48,7 +48,8 @@ export function gridNetwork(dir) {
 export async function startServer({ network = true } = {}) {
   const bin = serverBinary();
   const dir = mkdtempSync(join(tmpdir(), "lawcircle-console-"));
-  const args = ["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", dir];
+  // The background job (warnings) runs every half second, not every 5 s.
+  const args = ["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", dir, "--jobs-interval-ms", "500"];
   if (network) args.push("--walking-network", gridNetwork(dir));
   const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
@@ -171,4 +172,50 @@ export async function unlabelledControls(page) {
         return !named && !text;
       })
       .map((el) => el.outerHTML.slice(0, 120)));
+}
+
+/** A test tool built next to the server (tests/src/bin). */
+export function tool(name) {
+  const path = join(dirname(serverBinary()), name);
+  if (!existsSync(path)) throw new Error(`${path} is missing: run cargo build -p lawcircle-e2e --bins`);
+  return path;
+}
+
+/** Puts an open service order into the server's database (seed-order). */
+export function seedOrder(server, needId, street, { overdue = false } = {}) {
+  const args = ["--data-dir", server.dir, "--need-id", String(needId), "--street", street, "--category", "mediation"];
+  if (overdue) args.push("--overdue");
+  const r = spawnSync(tool("seed-order"), args, { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`seed-order: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/**
+ * The phone side: the Rust `phone-client` signs in as `username` and
+ * listens to the event stream. Resolves `ready` once it listens;
+ * `received` with the id of the first order assigned to it.
+ */
+export function phoneClient(server, username) {
+  const child = spawn(tool("phone-client"), ["--url", server.url, "--username", username, "--password", PASSWORD, "--timeout-secs", "60"],
+    { stdio: ["ignore", "pipe", "pipe"] });
+  let out = "", err = "";
+  child.stderr.on("data", (d) => { err += d; });
+  let onReady, onReceived, onFail;
+  const ready = new Promise((r, j) => { onReady = r; onFail = j; });
+  const received = new Promise((r, j) => {
+    onReceived = r;
+    child.on("exit", (code) => {
+      if (code !== 0) { const e = new Error(`phone-client exited ${code}: ${err}`); onFail(e); j(e); }
+    });
+  });
+  // Rejections are awaited by the test; keep Node from reporting them early.
+  ready.catch(() => {});
+  received.catch(() => {});
+  child.stdout.on("data", (d) => {
+    out += d;
+    if (out.includes("LISTENING")) onReady();
+    const m = out.match(/RECEIVED (\S+)/);
+    if (m) onReceived(m[1]);
+  });
+  return { ready, received, kill: () => child.kill() };
 }
