@@ -44,6 +44,11 @@ const ctx = {
     cache.coverage ??= getOptional("/api/v1/coverage").catch(() => null);
     return cache.coverage;
   },
+  /** The console's settings (a configured tile layer). */
+  config() {
+    cache.config ??= get("/console/config.json").catch(() => ({}));
+    return cache.config;
+  },
   /** The server's OpenAPI paths (to tell which endpoints it has). */
   paths() {
     cache.paths ??= get("/api/v1/openapi.json").then((d) => d.paths || {}).catch(() => ({}));

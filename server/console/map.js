@@ -65,7 +65,36 @@ export function makeProjection(points) {
     height,
     metresPerUnit,
     project: ([lng, lat]) => [(mercX(lng) - minX) * scale, (maxY - mercY(lat)) * scale],
+    unproject: ([x, y]) => [(x / scale + minX) / RAD, Math.atan(Math.sinh(maxY - y / scale)) / RAD],
   };
+}
+
+// ---- a configured tile layer (XYZ, Web Mercator) ------------------------------
+function tileLng(x, z) {
+  return (x / 2 ** z) * 360 - 180;
+}
+function tileLat(y, z) {
+  return Math.atan(Math.sinh(Math.PI * (1 - (2 * y) / 2 ** z))) / RAD;
+}
+
+/** SVG images of the tiles covering the map, about six across. */
+export function tileLayer(template, proj) {
+  const [west, north] = proj.unproject([0, 0]);
+  const [east, south] = proj.unproject([proj.width, proj.height]);
+  const z = Math.max(1, Math.min(18, Math.floor(Math.log2((6 * 360) / (east - west)))));
+  const n = 2 ** z;
+  const tx = (lng) => Math.floor(((lng + 180) / 360) * n);
+  const ty = (lat) => Math.floor(((1 - Math.log(Math.tan(lat * RAD) + 1 / Math.cos(lat * RAD)) / Math.PI) / 2) * n);
+  const g = s("g", { class: "tiles", "aria-hidden": "true" });
+  for (let x = tx(west); x <= tx(east); x++) {
+    for (let y = ty(north); y <= ty(south); y++) {
+      const [x0, y0] = proj.project([tileLng(x, z), tileLat(y, z)]);
+      const [x1, y1] = proj.project([tileLng(x + 1, z), tileLat(y + 1, z)]);
+      const href = template.replace("{z}", z).replace("{x}", x).replace("{y}", y).replace("{s}", "a");
+      g.append(s("image", { href, x: x0, y: y0, width: x1 - x0, height: y1 - y0, class: "tile", preserveAspectRatio: "none" }));
+    }
+  }
+  return g;
 }
 
 // ---- plane geometry --------------------------------------------------------
@@ -156,15 +185,16 @@ let viewBox = null;
 
 export async function render(root, ctx) {
   mount(root, h("h2", { tabindex: "-1" }, t("map.title")), h("p", { class: "muted" }, t("loading")));
-  const [areas, facilities, coverage] = await Promise.all([
+  const [areas, facilities, coverage, config] = await Promise.all([
     ctx.areas(),
     get("/api/v1/facilities"),
     ctx.coverage(),
+    ctx.config(),
   ]);
-  draw(root, ctx, areas.features || [], facilities.features || [], coverage);
+  draw(root, ctx, areas.features || [], facilities.features || [], coverage, config);
 }
 
-function draw(root, ctx, areaFeatures, facilityFeatures, coverage) {
+function draw(root, ctx, areaFeatures, facilityFeatures, coverage, config) {
   const villages = areaFeatures.filter((f) => f.properties.level === "village");
   const streets = areaFeatures.filter((f) => f.properties.level === "street");
   const district = areaFeatures.find((f) => f.properties.level === "district");
@@ -229,7 +259,8 @@ function draw(root, ctx, areaFeatures, facilityFeatures, coverage) {
     viewBox: viewBox.join(" "), preserveAspectRatio: "xMidYMid meet",
   },
     s("title", { id: "map-svg-title" }, t("map.svgTitle")),
-    s("path", { d: districtPath, class: "district" }),
+    config?.tile_url ? tileLayer(config.tile_url, proj) : null,
+    s("path", { d: districtPath, class: config?.tile_url ? "district over-tiles" : "district" }),
     villageLayer, streetLayer, isoLayer, markerLayer,
   );
   enablePanZoom(svg, proj);
@@ -355,7 +386,8 @@ function draw(root, ctx, areaFeatures, facilityFeatures, coverage) {
     h("p", { id: summaryId, class: "muted" },
       t("map.summary", { facilities: facilityFeatures.length, villages: villages.length, streets: streets.length })),
     h("div", { class: "map-layout" },
-      h("div", { class: "map-pane" }, zoomBar, svg, legend, coverageNote),
+      h("div", { class: "map-pane" }, zoomBar, svg, legend, coverageNote,
+        config?.tile_url && config.tile_attribution ? h("p", { class: "muted attribution" }, config.tile_attribution) : null),
       h("div", { class: "map-side" },
         kindBoxes,
         h("div", { class: "field" }, h("label", { for: "facility-search" }, t("map.search")), search),

@@ -461,3 +461,41 @@ test("warnings: acknowledge an overdue order's warning, then resolve it with a n
   assert.equal(after.state, "resolved");
   assert.equal(after.history.at(-1).note ?? after.history.at(-1).reason ?? "已电话督办，当日办结", "已电话督办，当日办结");
 });
+
+test("a tile layer only when one is configured: tiles from the configured server under the vector map", async () => {
+  // A stand-in tile server on loopback: a 1×1 PNG for every tile.
+  const { createServer } = await import("node:http");
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  const requested = [];
+  const tiles = createServer((req, res) => {
+    requested.push(req.url);
+    res.writeHead(200, { "content-type": "image/png" });
+    res.end(png);
+  });
+  await new Promise((r) => tiles.listen(0, "127.0.0.1", r));
+  const tileOrigin = `http://127.0.0.1:${tiles.address().port}`;
+  const tiled = await startServer({ network: false, tileUrl: `${tileOrigin}/tiles/{z}/{x}/{y}.png` });
+  try {
+    createAccount(tiled, "admin", "district_admin", "管理员");
+    const csp = (await apiCall(tiled, "GET", "/console/")).headers.get("content-security-policy");
+    assert.match(csp, new RegExp(`img-src 'self' data: ${tileOrigin};`));
+    await withPage(async (page) => {
+      await signIn(page, tiled, "admin");
+      await page.locator("#district-map image.tile").first().waitFor({ state: "attached" });
+      const n = await page.locator("#district-map image.tile").count();
+      assert.ok(n >= 4 && n <= 60, `${n} tiles`);
+      await page.getByText("测试底图 test tiles").waitFor();
+      await page.waitForFunction(() => performance.getEntriesByType("resource").some((e) => e.name.includes("/tiles/")));
+    }, { on: tiled, allowOrigins: [tileOrigin] });
+    assert.ok(requested.some((u) => /^\/tiles\/\d+\/\d+\/\d+\.png$/.test(u)), requested.join(" "));
+  } finally {
+    await tiled.stop();
+    tiles.close();
+  }
+  // The default server draws no tiles at all.
+  await withPage(async (page) => {
+    await signIn(page, server, "admin");
+    await page.locator("#district-map .marker").first().waitFor();
+    assert.equal(await page.locator("#district-map image").count(), 0);
+  });
+});

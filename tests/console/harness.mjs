@@ -45,12 +45,13 @@ export function gridNetwork(dir) {
  * Starts `lawcircle-server serve --demo` (with a synthetic walking network
  * unless `network: false`) and waits for its address.
  */
-export async function startServer({ network = true } = {}) {
+export async function startServer({ network = true, tileUrl } = {}) {
   const bin = serverBinary();
   const dir = mkdtempSync(join(tmpdir(), "lawcircle-console-"));
   // The background job (warnings) runs every half second, not every 5 s.
   const args = ["serve", "--demo", "--bind", "127.0.0.1:0", "--data-dir", dir, "--jobs-interval-ms", "500"];
   if (network) args.push("--walking-network", gridNetwork(dir));
+  if (tileUrl) args.push("--console-tile-url", tileUrl, "--console-tile-attribution", "测试底图 test tiles");
   const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
@@ -128,7 +129,7 @@ export async function launchBrowser() {
  * A new page that fails the test on any console error, page error or
  * request to another origin (the console must work offline).
  */
-export async function newPage(browser, server, { locale = "zh-CN" } = {}) {
+export async function newPage(browser, server, { locale = "zh-CN", allowOrigins = [] } = {}) {
   const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const problems = [];
@@ -141,7 +142,9 @@ export async function newPage(browser, server, { locale = "zh-CN" } = {}) {
   });
   page.on("request", (r) => {
     const u = r.url();
-    if (!u.startsWith(origin) && !u.startsWith("data:")) problems.push(`third-party request: ${u}`);
+    if (!u.startsWith(origin) && !u.startsWith("data:") && !allowOrigins.some((o) => u.startsWith(o))) {
+      problems.push(`third-party request: ${u}`);
+    }
   });
   page.problems = problems;
   return { context, page };
