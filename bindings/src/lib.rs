@@ -5,8 +5,25 @@
 //! data, errors as one small public enum with a reason. The Foundation
 //! exposes the datum-aware point and distance rules, so the shells never
 //! compare a GPS (WGS-84) fix with map (GCJ-02/BD-09) coordinates.
+//!
+//! Phone-side operations hang off one [`LawCircleClient`] (database path,
+//! server URL, credentials). Its async methods run on a tokio runtime this
+//! library owns ([`runtime`]), never on the caller's threads, so Kotlin
+//! coroutines and Swift tasks only await a join handle. Listeners are
+//! foreign traits; registering one returns a [`ListenerHandle`] that cancels
+//! it.
 
-use lawcircle_core::coord::{self, CoordError, GeoPoint};
+use lawcircle_core::coord::{self, GeoPoint};
+
+mod client;
+mod error;
+mod runtime;
+
+pub use client::{
+    ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient, ListenerHandle,
+    ServerHealth,
+};
+pub use error::LawCircleError;
 
 uniffi::setup_scaffolding!();
 
@@ -67,29 +84,6 @@ impl From<GeoPoint> for Point {
     }
 }
 
-/// The error every fallible call raises: a kind the shell can switch on and
-/// a reason it can show.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
-pub enum LawCircleError {
-    /// An input is invalid; `field` names it for the form.
-    #[error("{field}: {reason}")]
-    InvalidInput { field: String, reason: String },
-}
-
-impl From<CoordError> for LawCircleError {
-    fn from(e: CoordError) -> Self {
-        let field = match e {
-            CoordError::LongitudeOutOfRange(_) => "lng",
-            CoordError::UnknownDatum(_) => "datum",
-            CoordError::LatitudeOutOfRange(_) | CoordError::LatLngSwapped { .. } => "lat",
-        };
-        LawCircleError::InvalidInput {
-            field: field.to_string(),
-            reason: e.to_string(),
-        }
-    }
-}
-
 /// The core library's version.
 #[uniffi::export]
 pub fn core_version() -> String {
@@ -109,6 +103,30 @@ pub fn distance_m(a: Point, b: Point) -> Result<f64, LawCircleError> {
     let a: GeoPoint = a.try_into()?;
     let b: GeoPoint = b.try_into()?;
     Ok(a.distance_m(b))
+}
+
+/// How far one point is from another on foot, by the 15-minute-circle
+/// standard (straight line until a walking network is loaded).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct WalkEstimate {
+    pub distance_m: f64,
+    /// At the standard walking speed, rounded up to whole minutes.
+    pub minutes: u32,
+    /// Within the 15-minute walk (1.2 km).
+    pub within_circle: bool,
+}
+
+/// The distance from `a` to `b` as a walk, each point in its own datum.
+#[uniffi::export]
+pub fn walk_estimate(a: Point, b: Point) -> Result<WalkEstimate, LawCircleError> {
+    let distance_m = distance_m(a, b)?;
+    let minutes = (distance_m / lawcircle_core::WALKING_SPEED_M_PER_MIN).ceil();
+    Ok(WalkEstimate {
+        distance_m,
+        // Bounded by half the Earth's circumference over the walking speed.
+        minutes: minutes as u32,
+        within_circle: distance_m <= lawcircle_core::FIFTEEN_MINUTE_WALK_M,
+    })
 }
 
 #[cfg(test)]
@@ -135,5 +153,27 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "lat"));
+    }
+
+    #[test]
+    fn walks_are_measured_against_the_fifteen_minute_circle() {
+        let a = Point {
+            lat: 27.93,
+            lng: 120.82,
+            datum: Datum::Wgs84,
+        };
+        let near = Point {
+            lat: 27.93 + 1000.0 / 111_195.0,
+            ..a
+        };
+        let w = walk_estimate(a, near).unwrap();
+        assert!((w.distance_m - 1000.0).abs() < 1.0, "{w:?}");
+        assert_eq!(w.minutes, 13);
+        assert!(w.within_circle);
+        let far = Point {
+            lat: 27.93 + 1300.0 / 111_195.0,
+            ..a
+        };
+        assert!(!walk_estimate(a, far).unwrap().within_circle);
     }
 }

@@ -1,0 +1,19 @@
+// The Android build. Not built in this repository's CI (no Android SDK or
+// Maven access there): see README.md. lawcircle-core is the JVM module the
+// test suite compiles with kotlinc; app is the thin Compose shell.
+pluginManagement {
+    repositories {
+        google()
+        mavenCentral()
+        gradlePluginPortal()
+    }
+}
+dependencyResolutionManagement {
+    repositoriesMode.set(RepositoriesMode.FAIL_ON_PROJECT_REPOS)
+    repositories {
+        google()
+        mavenCentral()
+    }
+}
+rootProject.name = "lawcircle-android"
+include(":lawcircle-core", ":app")

@@ -1,0 +1,48 @@
+//! The Rust side of `scripts/bench-ffi`: the same calls the Kotlin and
+//! Swift benchmarks make through the FFI, made directly in Rust, so the
+//! ratio is the cost of crossing the boundary.
+//!
+//!     cargo run --profile mobile -p lawcircle-ffi --example ffi_bench [ITERS]
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use lawcircle_ffi::{Datum, Point, core_version, distance_m};
+
+fn per_call_ns(iters: u64, mut f: impl FnMut()) -> f64 {
+    for _ in 0..iters / 10 {
+        f();
+    }
+    let start = Instant::now();
+    for _ in 0..iters {
+        f();
+    }
+    start.elapsed().as_nanos() as f64 / iters as f64
+}
+
+fn main() {
+    let iters: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let a = Point {
+        lat: 27.93,
+        lng: 120.82,
+        datum: Datum::Wgs84,
+    };
+    let b = Point {
+        lat: 27.94,
+        lng: 120.83,
+        datum: Datum::Gcj02,
+    };
+    let trivial = per_call_ns(iters, || {
+        black_box(core_version());
+    });
+    let distance = per_call_ns(iters, || {
+        let d = distance_m(black_box(a), black_box(b));
+        black_box(d.is_ok());
+    });
+    // One line per call, parsed by scripts/bench-ffi.
+    println!("rust core_version {trivial:.1}");
+    println!("rust distance_m {distance:.1}");
+}

@@ -1,0 +1,79 @@
+//! The one error type that crosses the FFI: a small enum the shells can
+//! switch on, each case with a reason to show. The core's and the HTTP
+//! stack's rich errors are mapped into it here and nowhere else.
+
+use lawcircle_core::coord::CoordError;
+
+/// The error every fallible call raises: a kind the shell can switch on and
+/// a reason it can show.
+#[derive(Debug, Clone, PartialEq, thiserror::Error, uniffi::Error)]
+pub enum LawCircleError {
+    /// An input is invalid; `field` names it for the form.
+    #[error("{field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+    /// The server could not be reached (offline, timeout, TLS); retry later.
+    #[error("network: {reason}")]
+    Network { reason: String },
+    /// The server answered with an error (`code` is the API's stable code,
+    /// e.g. `bad_request`, `not_found`).
+    #[error("server {status} {code}: {reason}")]
+    Server {
+        status: u16,
+        code: String,
+        reason: String,
+    },
+    /// Something inside the library failed (a bug or an exhausted resource).
+    #[error("internal: {reason}")]
+    Internal { reason: String },
+}
+
+impl LawCircleError {
+    pub(crate) fn invalid(field: &str, reason: impl Into<String>) -> Self {
+        LawCircleError::InvalidInput {
+            field: field.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn internal(reason: impl std::fmt::Display) -> Self {
+        LawCircleError::Internal {
+            reason: reason.to_string(),
+        }
+    }
+}
+
+impl From<reqwest::Error> for LawCircleError {
+    fn from(e: reqwest::Error) -> Self {
+        if e.is_decode() {
+            // The server answered, but not with what this library expects.
+            return LawCircleError::Server {
+                status: e.status().map_or(0, |s| s.as_u16()),
+                code: "bad_response".to_string(),
+                reason: e.to_string(),
+            };
+        }
+        // reqwest's Display is terse; the source chain says why.
+        let mut reason = e.to_string();
+        let mut source = std::error::Error::source(&e);
+        while let Some(s) = source {
+            reason.push_str(": ");
+            reason.push_str(&s.to_string());
+            source = s.source();
+        }
+        LawCircleError::Network { reason }
+    }
+}
+
+impl From<CoordError> for LawCircleError {
+    fn from(e: CoordError) -> Self {
+        let field = match e {
+            CoordError::LongitudeOutOfRange(_) => "lng",
+            CoordError::UnknownDatum(_) => "datum",
+            CoordError::LatitudeOutOfRange(_) | CoordError::LatLngSwapped { .. } => "lat",
+        };
+        LawCircleError::InvalidInput {
+            field: field.to_string(),
+            reason: e.to_string(),
+        }
+    }
+}

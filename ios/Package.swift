@@ -1,0 +1,44 @@
+// swift-tools-version:5.9
+// The LawCircle Swift shell. Run scripts/build-bindings first: it writes the
+// generated LawCircleFFI.swift and the LawCircleFFIC C module (header,
+// modulemap, Rust library), which are never committed.
+import PackageDescription
+import Foundation
+
+let packageDir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().path
+let ffiDir = packageDir + "/Sources/LawCircleFFIC"
+
+#if os(Linux)
+// Linux (tests): the host build of the Rust library as a system library.
+let rustTarget: Target = .systemLibrary(name: "LawCircleFFIC", path: "Sources/LawCircleFFIC")
+let rustLinker: [LinkerSetting] = [.unsafeFlags(["-L", ffiDir, "-Xlinker", "-rpath", "-Xlinker", ffiDir])]
+#else
+// Apple platforms: the xcframework built as ios/README.md says.
+let rustTarget: Target = .binaryTarget(name: "LawCircleFFIC", path: "build/LawCircleFFIC.xcframework")
+let rustLinker: [LinkerSetting] = []
+#endif
+
+let package = Package(
+    name: "LawCircle",
+    platforms: [.iOS(.v15), .macOS(.v12)],
+    products: [
+        .library(name: "LawCircle", targets: ["LawCircle"]),
+    ],
+    targets: [
+        rustTarget,
+        // The generated bindings, as uniffi-bindgen wrote them.
+        .target(
+            name: "LawCircleFFI",
+            dependencies: ["LawCircleFFIC"],
+            path: "Sources/LawCircleFFI",
+            linkerSettings: rustLinker
+        ),
+        // View models: plain Swift, no Combine, Observation or SwiftUI, so
+        // they build and are tested on Linux. Views and the CoreLocation
+        // adapter are behind #if canImport.
+        .target(name: "LawCircle", dependencies: ["LawCircleFFI"], path: "Sources/LawCircle"),
+        .testTarget(name: "LawCircleTests", dependencies: ["LawCircle"], path: "Tests/LawCircleTests"),
+        // The call-cost benchmark of scripts/bench-ffi.
+        .executableTarget(name: "LawCircleBench", dependencies: ["LawCircleFFI"], path: "Sources/LawCircleBench"),
+    ]
+)

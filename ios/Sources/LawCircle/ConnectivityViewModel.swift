@@ -1,0 +1,70 @@
+import Foundation
+import LawCircleFFI
+
+/// Whether the platform is reachable: the banner every screen shows.
+public enum ConnectivityState: Equatable, Sendable {
+    case unknown
+    case online(catalogueVersion: UInt64)
+    case offline(reason: String)
+}
+
+/// Watches the platform through the core's connectivity listener. The
+/// listener runs on a thread of the core's runtime; views hop to the main
+/// thread themselves. Mirrors Android's ConnectivityPresenter.
+public final class ConnectivityViewModel: @unchecked Sendable {
+    public let state = StateHolder<ConnectivityState>(.unknown)
+    private let client: LawCircleClient
+    private let intervalMs: UInt32
+    private let lock = NSLock()
+    private var handle: ListenerHandle?
+
+    public init(client: LawCircleClient, intervalMs: UInt32 = 5_000) {
+        self.client = client
+        self.intervalMs = intervalMs
+    }
+
+    /// Starts watching; a second call does nothing.
+    public func start() {
+        lock.lock(); defer { lock.unlock() }
+        guard handle == nil else { return }
+        do {
+            handle = try client.watchConnectivity(listener: Listener(state: state), intervalMs: intervalMs)
+        } catch {
+            state.set(.offline(reason: UiError(error).message))
+        }
+    }
+
+    /// Stops watching; no state change arrives after it returns.
+    public func stop() {
+        lock.lock(); defer { lock.unlock() }
+        handle?.cancel()
+        handle = nil
+    }
+
+    /// Asks the server once, e.g. on pull-to-refresh.
+    public func refresh() async {
+        do {
+            let health = try await client.serverHealth()
+            state.set(.online(catalogueVersion: health.catalogueVersion))
+        } catch {
+            state.set(.offline(reason: UiError(error).message))
+        }
+    }
+
+    deinit { handle?.cancel() }
+}
+
+private final class Listener: ConnectivityListener, @unchecked Sendable {
+    private let state: StateHolder<ConnectivityState>
+
+    init(state: StateHolder<ConnectivityState>) { self.state = state }
+
+    func onChange(connectivity: Connectivity) {
+        switch connectivity {
+        case let .online(version):
+            state.set(.online(catalogueVersion: version))
+        case let .offline(reason):
+            state.set(.offline(reason: reason))
+        }
+    }
+}

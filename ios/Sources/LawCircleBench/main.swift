@@ -1,0 +1,23 @@
+// Swift side of scripts/bench-ffi: the calls of examples/ffi_bench.rs
+// through the generated bindings.
+import Foundation
+import LawCircleFFI
+
+func perCallNs(_ iters: Int, _ f: () -> Void) -> Double {
+    for _ in 0..<(iters / 10) { f() }
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<iters { f() }
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(iters)
+}
+
+let iters = CommandLine.arguments.dropFirst().first.flatMap { Int($0) }
+    ?? ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_ITERS"].flatMap { Int($0) }
+    ?? 200_000
+let a = Point(lat: 27.93, lng: 120.82, datum: .wgs84)
+let b = Point(lat: 27.94, lng: 120.83, datum: .gcj02)
+var sink = 0.0
+let trivial = perCallNs(iters) { sink += Double(coreVersion().utf8.count) }
+let distance = perCallNs(iters) { sink += (try? distanceM(a: a, b: b)) ?? 0 }
+print(String(format: "swift core_version %.1f", trivial))
+print(String(format: "swift distance_m %.1f", distance))
+if sink == 42 { print("") }
