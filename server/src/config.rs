@@ -13,6 +13,10 @@
 //! # blurred to the duty post (used by the volunteer clock-in feature).
 //! punch_location_retention_days = 180
 //! log_format = "json"   # or "plain"
+//! # A tile layer under the console's map (none by default: the map is
+//! # drawn from the platform's own data and works offline).
+//! console_tile_url = "https://tiles.example/{z}/{x}/{y}.png"
+//! console_tile_attribution = "© the tile provider"
 //! ```
 
 use serde::Deserialize;
@@ -48,6 +52,8 @@ pub struct FileConfig {
     pub login_window_minutes: Option<i64>,
     pub punch_location_retention_days: Option<u32>,
     pub log_format: Option<String>,
+    pub console_tile_url: Option<String>,
+    pub console_tile_attribution: Option<String>,
 }
 
 impl FileConfig {

@@ -9,6 +9,7 @@
 //! * [`error`]: that error shape;
 //! * [`state`]: shared state and the clock;
 //! * [`spatial`]: the walking network and the facility index;
+//! * [`console`]: the staff web console, built into the binary;
 //! * [`config`]: configuration from flags, environment and a file;
 //! * [`importer`] / [`demo`]: files into the store; the illustrative
 //!   Longwan data set.
@@ -17,6 +18,7 @@ pub mod api;
 pub mod auth;
 pub mod cli_coverage;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod error;
 pub mod events;

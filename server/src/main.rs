@@ -145,6 +145,14 @@ enum Command {
         /// How often the background job (escalations, warnings) runs, ms.
         #[arg(long, env = "LAWCIRCLE_JOBS_INTERVAL_MS", default_value_t = 5000)]
         jobs_interval_ms: u64,
+        /// A tile layer under the staff console's map: an XYZ URL template
+        /// with {z}, {x} and {y}. None by default (the map is drawn from
+        /// the platform's own data and works offline).
+        #[arg(long, env = "LAWCIRCLE_CONSOLE_TILE_URL")]
+        console_tile_url: Option<String>,
+        /// The attribution the tile provider asks for.
+        #[arg(long, env = "LAWCIRCLE_CONSOLE_TILE_ATTRIBUTION")]
+        console_tile_attribution: Option<String>,
         /// Let tests move the server's clock (POST /api/v1/test/clock).
         /// Never in production.
         #[arg(long, hide = true)]
@@ -283,8 +291,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             walking_network,
             grab_window_secs,
             jobs_interval_ms,
+            console_tile_url,
+            console_tile_attribution,
             test_clock,
         } => {
+            let console = lawcircle_server::console::ConsoleSettings::new(
+                console_tile_url.or(file.console_tile_url.clone()),
+                console_tile_attribution.or(file.console_tile_attribution.clone()),
+            )
+            .map_err(|e| e.to_string())?;
             let network = open_network(walking_network).await?;
             let mut calc_table = ParamTable::builtin().map_err(|e| e.to_string())?;
             if let Some(path) = calc_parameters {
@@ -324,6 +339,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 network,
                 grab_window_secs,
                 jobs_interval: std::time::Duration::from_millis(jobs_interval_ms.max(50)),
+                console,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -467,6 +483,7 @@ struct ServeSettings {
     network: Option<WalkingNetwork>,
     grab_window_secs: u64,
     jobs_interval: std::time::Duration,
+    console: lawcircle_server::console::ConsoleSettings,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -479,6 +496,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         network,
         grab_window_secs,
         jobs_interval,
+        console,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -508,6 +526,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     state.login = login;
     state.spatial = std::sync::Arc::new(Spatial::new(network));
     state.grab_window_secs = grab_window_secs;
+    state.console = std::sync::Arc::new(console);
     state.calendar = std::sync::Arc::new(
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
             .map_err(|e| format!("the built-in holiday calendar: {e}"))?,

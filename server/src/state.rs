@@ -71,6 +71,8 @@ pub struct AppState {
     /// Seconds an open consultation waits for a grab before it escalates
     /// to the hotline/staff queue (default 30).
     pub grab_window_secs: u64,
+    /// The staff console's settings (a tile layer, when configured).
+    pub console: Arc<crate::console::ConsoleSettings>,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),
             offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,
             grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
+            console: Arc::default(),
         }
     }
 }

@@ -137,7 +137,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             lawcircle_core::import::MAX_IMPORT_BYTES as usize,
         ));
-    let mut app = json_api.merge(uploads);
+    let mut app = json_api.merge(uploads).merge(crate::console::routes());
     if state.clock.is_adjustable() {
         app = app.route("/api/v1/test/clock", post(system::advance_clock));
     }

@@ -1,0 +1,81 @@
+// The platform API, with the staff member's bearer token. Errors keep the
+// API's one shape: {"error": {"code", "message", "field", "details"}}.
+
+const TOKEN_KEY = "lawcircle.console.token";
+
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error?.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code || "http_error";
+    this.field = error?.field || null;
+    this.details = error?.details || null;
+  }
+
+  /** The server does not have this endpoint (yet). */
+  get missingEndpoint() {
+    return this.status === 404 && /no such endpoint/.test(this.message);
+  }
+}
+
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(t) {
+  if (t) sessionStorage.setItem(TOKEN_KEY, t);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/**
+ * Calls the API. `body` is sent as JSON unless `raw` is given (a string or
+ * Blob sent as is, with `contentType`).
+ */
+export async function api(method, path, { body, raw, contentType } = {}) {
+  const headers = { accept: "application/json" };
+  const t = token();
+  if (t) headers.authorization = `Bearer ${t}`;
+  let payload;
+  if (raw !== undefined) {
+    payload = raw;
+    headers["content-type"] = contentType || "application/octet-stream";
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers["content-type"] = "application/json";
+  }
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: payload });
+  } catch (e) {
+    throw new ApiError(0, { code: "network", message: String(e.message || e) });
+  }
+  if (res.status === 204) return null;
+  const text = await res.text();
+  let json = null;
+  try {
+    json = text ? JSON.parse(text) : null;
+  } catch {
+    json = null;
+  }
+  if (!res.ok) {
+    if (res.status === 401 && t) {
+      window.dispatchEvent(new CustomEvent("lawcircle:unauthorized"));
+    }
+    throw new ApiError(res.status, json?.error);
+  }
+  return json;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body) => api("POST", path, { body });
+export const put = (path, body) => api("PUT", path, { body });
+
+/** GET that answers `null` when the endpoint does not exist on this server. */
+export async function getOptional(path) {
+  try {
+    return await get(path);
+  } catch (e) {
+    if (e instanceof ApiError && e.missingEndpoint) return null;
+    throw e;
+  }
+}

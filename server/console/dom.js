@@ -1,0 +1,92 @@
+// Small DOM helpers: elements from tag, attributes and children; SVG too;
+// and one polite live region for status messages (screen readers hear
+// them without losing focus).
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function build(el, attrs, children) {
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith("on") && typeof v === "function") {
+      el.addEventListener(k.slice(2), v);
+    } else if (k === "text") {
+      el.textContent = v;
+    } else if (k === "style" && typeof v === "object") {
+      // Through the CSSOM: the content security policy refuses inline
+      // style attributes, not this.
+      Object.assign(el.style, v);
+    } else if (k === "dataset") {
+      Object.assign(el.dataset, v);
+    } else {
+      el.setAttribute(k, v === true ? "" : String(v));
+    }
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+/** An HTML element: h("button", {type: "button", onclick}, "text"). */
+export function h(tag, attrs, ...children) {
+  return build(document.createElement(tag), attrs, children);
+}
+
+/** An SVG element. */
+export function s(tag, attrs, ...children) {
+  return build(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+/** Replaces the children of `el`. */
+export function mount(el, ...children) {
+  el.replaceChildren();
+  build(el, {}, children);
+  return el;
+}
+
+/** Says `message` in the status region (aria-live=polite). */
+export function announce(message, kind = "info") {
+  const el = document.getElementById("status");
+  if (!el) return;
+  el.textContent = message;
+  el.dataset.kind = kind;
+}
+
+/** A table with a caption, header row and body rows (arrays of cells). */
+export function table(caption, headers, rows, attrs = {}) {
+  return h(
+    "table",
+    attrs,
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
+    h("tbody", {}, rows.map((r) => (r instanceof Node ? r : h("tr", {}, r.map((c) => h("td", {}, c)))))),
+  );
+}
+
+/** A labelled form field: label + control, linked by id. */
+let fieldSeq = 0;
+export function field(label, control, hint) {
+  const id = control.id || `f${++fieldSeq}`;
+  control.id = id;
+  const parts = [h("label", { for: id }, label), control];
+  if (hint) {
+    const hintId = `${id}-hint`;
+    control.setAttribute("aria-describedby", hintId);
+    parts.push(h("small", { id: hintId, class: "hint" }, hint));
+  }
+  return h("div", { class: "field" }, parts);
+}
+
+export function fmtTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(document.documentElement.lang === "en" ? "en-GB" : "zh-CN", {
+    hour12: false,
+  });
+}
+
+export function pct(x) {
+  return x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,80 @@
+// Early warnings (异常预警): acknowledge (签收), escalate (上报) and
+// resolve with a note (办结).
+
+import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { t } from "./i18n.js";
+import { get, post } from "./api.js";
+
+export async function render(root, ctx) {
+  if (!(await ctx.has("/api/v1/warnings"))) {
+    mount(root, h("h2", { tabindex: "-1" }, t("nav.warnings")),
+      h("p", { class: "note", id: "warnings-unavailable" }, t("notYet", { what: t("nav.warnings") })));
+    return;
+  }
+  const list = await get("/api/v1/warnings");
+  const reload = () => render(root, ctx);
+  const open = list.filter((w) => w.state !== "resolved");
+  mount(root,
+    h("h2", { tabindex: "-1" }, t("nav.warnings")),
+    open.length
+      ? table(t("warnings.caption", { n: open.length }),
+          [t("warnings.rule"), t("warnings.subject"), t("warnings.state"), t("warnings.level"), t("warnings.raised"), t("actions")],
+          open.map((w) => h("tr", { "data-id": w.id, "data-state": w.state },
+            h("td", {}, t(`rule.${w.rule_id}`) === `rule.${w.rule_id}` ? w.rule_id : t(`rule.${w.rule_id}`)),
+            h("td", {}, subjectText(w.subject)),
+            h("td", {}, t(`warningState.${w.state}`)),
+            h("td", {}, `${t(`level.${w.level}`)}${w.escalations ? ` · ${t("warnings.escalations", { n: w.escalations })}` : ""}`),
+            h("td", {}, fmtTime(w.raised_at)),
+            h("td", { class: "actions" },
+              w.state === "open" ? h("button", { type: "button", "aria-label": `${t("warnings.acknowledge")} ${w.id}`,
+                onclick: () => act(w, "acknowledge", null, reload) }, t("warnings.acknowledge")) : null,
+              h("button", { type: "button", "aria-label": `${t("warnings.escalate")} ${w.id}`,
+                onclick: () => act(w, "escalate", null, reload) }, t("warnings.escalate")),
+              h("button", { type: "button", class: "primary", "aria-label": `${t("warnings.resolve")} ${w.id}`,
+                onclick: () => resolveDialog(w, reload) }, t("warnings.resolve"))))),
+          { id: "warnings" })
+      : h("p", { class: "muted", id: "no-warnings" }, t("warnings.none")));
+}
+
+function subjectText(subject) {
+  if (!subject || typeof subject !== "object") return String(subject ?? "");
+  return Object.entries(subject).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join("; ");
+}
+
+async function act(w, action, note, reload) {
+  try {
+    await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/actions`, { action, note, version: w.version });
+    await reload();
+    announce(t(`warnings.done.${action}`, { id: w.id }));
+  } catch (e) {
+    announce(`${t("error")}: ${e.message}`, "error");
+  }
+}
+
+function resolveDialog(w, reload) {
+  const note = h("textarea", { id: "resolve-note", rows: 3 });
+  const error = h("p", { class: "error", role: "alert" });
+  const dialog = h("dialog", { "aria-labelledby": "resolve-title" });
+  const form = h("form", { novalidate: true },
+    h("h3", { id: "resolve-title" }, t("warnings.resolveTitle", { id: w.id })),
+    field(t("warnings.note"), note), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "submit", class: "primary" }, t("warnings.resolve")),
+      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!note.value.trim()) {
+      error.textContent = t("warnings.noteRequired");
+      note.setAttribute("aria-invalid", "true");
+      note.focus();
+      return;
+    }
+    dialog.close();
+    await act(w, "resolve", note.value.trim(), reload);
+  });
+  dialog.append(form);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  note.focus();
+}
