@@ -20,7 +20,11 @@
 //! * [`compensation`]: compensation calculators (赔偿计算) with itemised,
 //!   sourced breakdowns;
 //! * [`authz`]: the role × action table;
-//! * [`personal_data`]: masking of phone and ID numbers.
+//! * [`personal_data`]: masking of phone and ID numbers;
+//! * [`need`]: legal needs (法律服务需求) and their validation, shared by
+//!   the phone and the server;
+//! * `outbox` and `sync` (feature `client`, phone side): the offline
+//!   outbox in SQLite and the sync client that drains it.
 
 pub mod area;
 pub mod authz;
@@ -35,9 +39,14 @@ pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod need;
 pub mod opening_hours;
+#[cfg(feature = "client")]
+pub mod outbox;
 pub mod personal_data;
 pub mod punch;
+#[cfg(feature = "client")]
+pub mod sync;
 pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).

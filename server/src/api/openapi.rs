@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{accounts, audit, catalogue, pagination, session, system};
+use crate::api::{accounts, audit, catalogue, needs, pagination, session, system};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -44,6 +44,12 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         catalogue::update_facility,
         catalogue::retire_facility,
         catalogue::import_file,
+        needs::create,
+        needs::list,
+        needs::get_one,
+        needs::contact,
+        needs::put_attachment,
+        needs::create_punch,
     ),
     components(schemas(
         ErrorBody,
@@ -59,6 +65,13 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         catalogue::FacilityWrite,
         pagination::Page<accounts::AccountView>,
         pagination::Page<crate::store::AuditEntry>,
+        pagination::Page<needs::NeedSummary>,
+        needs::NeedReceipt,
+        needs::NeedSummary,
+        needs::NeedDetail,
+        needs::NeedContact,
+        needs::AttachmentReceipt,
+        needs::PunchReceipt,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -66,7 +79,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "session", description = "Log in and out"),
         (name = "accounts", description = "Accounts; personal data masked in lists"),
         (name = "audit", description = "Who read which personal data"),
-        (name = "catalogue", description = "Facilities, areas, duty posts")
+        (name = "catalogue", description = "Facilities, areas, duty posts"),
+        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key")
     )
 )]
 pub struct ApiDoc;

@@ -13,10 +13,12 @@
 mod accounts;
 mod audit;
 mod catalogue;
+mod needs;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
+pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
