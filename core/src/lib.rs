@@ -24,7 +24,15 @@
 //! * [`need`]: legal needs (法律服务需求) and their validation, shared by
 //!   the phone and the server;
 //! * `outbox` and `sync` (feature `client`, phone side): the offline
-//!   outbox in SQLite and the sync client that drains it.
+//!   outbox in SQLite and the sync client that drains it;
+//! * [`nearest`]: the nearest service point, offline (k-nearest and
+//!   within-radius with filters, walking distance when a network is loaded);
+//! * [`network`]: the walking network (OpenStreetMap import, compact file,
+//!   snapping, Dijkstra);
+//! * [`coverage`]: coverage of the 15-minute circle per village, street and
+//!   district, with the plan's targets and the gap list;
+//! * [`siting`]: where to open new facilities (greedy maximum coverage);
+//! * [`isochrone`]: the 15-minute walking isochrone of a facility (GeoJSON).
 
 pub mod area;
 pub mod authz;
@@ -33,20 +41,27 @@ pub mod clockin;
 pub mod compensation;
 pub mod content;
 pub mod coord;
+pub mod coverage;
 pub mod duty_hours;
 pub mod duty_post;
 pub mod export;
 pub mod facility;
 pub mod geometry;
 pub mod import;
+pub mod isochrone;
+pub mod nearest;
 pub mod need;
+pub mod network;
 pub mod opening_hours;
 #[cfg(feature = "client")]
 pub mod outbox;
 pub mod personal_data;
 pub mod punch;
+pub mod siting;
 #[cfg(feature = "client")]
 pub mod sync;
+#[cfg(test)]
+mod test_support;
 pub mod volunteer;
 
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).

@@ -6,7 +6,6 @@
 #   start_postgres        # exports LAWCIRCLE_TEST_POSTGRES_URL
 #   stop_postgres
 
-PG_PORT="${LAWCIRCLE_PG_PORT:-55432}"
 PG_DIR=""
 
 pg_bin() {
@@ -21,6 +20,8 @@ start_postgres() {
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null || return 1
   fi
   local bin; bin=$(pg_bin)
+  # A free port, unless one is asked for.
+  PG_PORT="${LAWCIRCLE_PG_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
   PG_DIR=$(mktemp -d /tmp/lawcircle-pg.XXXXXX)
   local run_as=()
   if [ "$(id -u)" = 0 ]; then

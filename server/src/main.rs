@@ -2,6 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use lawcircle_core::authz::Role;
+use lawcircle_core::compensation::ParamTable;
 use lawcircle_core::content::{ContentStore, PhotoDir};
 use lawcircle_core::export;
 use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
@@ -126,6 +127,11 @@ enum Command {
         /// Lifetime of login tokens in hours [default: 12].
         #[arg(long, env = "LAWCIRCLE_TOKEN_TTL_HOURS")]
         token_ttl_hours: Option<i64>,
+        /// A CSV of extra calculator parameters (region, year, indicator,
+        /// value, unit, source) added to the built-in table: a newer year
+        /// is added by data, not code.
+        #[arg(long, env = "LAWCIRCLE_CALC_PARAMETERS")]
+        calc_parameters: Option<PathBuf>,
         /// Let tests move the server's clock (POST /api/v1/test/clock).
         /// Never in production.
         #[arg(long, hide = true)]
@@ -220,8 +226,17 @@ async fn run(cli: Cli) -> Result<(), String> {
             bind,
             demo,
             token_ttl_hours,
+            calc_parameters,
             test_clock,
         } => {
+            let mut calc_table = ParamTable::builtin().map_err(|e| e.to_string())?;
+            if let Some(path) = calc_parameters {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let extra = ParamTable::from_csv_str(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                calc_table.merge(extra);
+            }
             let mut login = LoginPolicy::default();
             if let Some(h) = token_ttl_hours.or(file.token_ttl_hours) {
                 if !(1..=24 * 90).contains(&h) {
@@ -243,7 +258,14 @@ async fn run(cli: Cli) -> Result<(), String> {
             } else {
                 Clock::system()
             };
-            serve(storage.resolve(&file), bind, demo, login, clock).await
+            let settings = ServeSettings {
+                bind,
+                demo,
+                login,
+                clock,
+                calc_table,
+            };
+            serve(storage.resolve(&file), settings).await
         }
         Command::CreateAccount {
             storage,
@@ -264,7 +286,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 }
             };
             let store = storage.resolve(&file).open().await?;
-            let state = AppState::new(store.clone());
+            let state = AppState::new(store.clone(), ParamTable::new());
             let account = create_account(
                 &state,
                 None,
@@ -338,13 +360,23 @@ async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-async fn serve(
-    storage: Storage,
+/// What `serve` runs with, after merging flags, environment and file.
+struct ServeSettings {
     bind: SocketAddr,
     demo: bool,
     login: LoginPolicy,
     clock: Clock,
-) -> Result<(), String> {
+    calc_table: ParamTable,
+}
+
+async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
+    let ServeSettings {
+        bind,
+        demo,
+        login,
+        clock,
+        calc_table,
+    } = settings;
     let store = storage.open().await?;
     if demo {
         let outcomes = demo::load(&store)
@@ -372,6 +404,7 @@ async fn serve(
         store: store.clone(),
         clock,
         login,
+        calc_table: std::sync::Arc::new(calc_table),
     });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

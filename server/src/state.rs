@@ -3,6 +3,7 @@
 use crate::auth::LoginPolicy;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use lawcircle_core::compensation::ParamTable;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -50,14 +51,18 @@ pub struct AppState {
     pub store: Store,
     pub clock: Clock,
     pub login: LoginPolicy,
+    /// The compensation calculators' parameter table (built-in figures,
+    /// plus any file given with `--calc-parameters`).
+    pub calc_table: Arc<ParamTable>,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Store, calc_table: ParamTable) -> Self {
         AppState {
             store,
             clock: Clock::system(),
             login: LoginPolicy::default(),
+            calc_table: Arc::new(calc_table),
         }
     }
 }

@@ -12,7 +12,8 @@ CREATE TABLE accounts (
     phone         TEXT,
     id_number     TEXT,
     password_hash TEXT NOT NULL,
-    disabled      BOOLEAN NOT NULL,
+    -- 0 or 1 (an integer: sqlx's Any driver cannot decode SQLite booleans).
+    disabled      BIGINT NOT NULL,
     created_at    BIGINT NOT NULL
 );
 

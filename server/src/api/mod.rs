@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calculators;
 pub mod catalogue;
 pub mod needs;
 pub mod openapi;
@@ -57,6 +58,14 @@ pub fn router(state: AppState) -> Router {
             post(accounts::revoke_tokens),
         )
         .route("/api/v1/audit", get(audit::list))
+        .route(
+            "/api/v1/calculators/compensation",
+            post(calculators::compensation),
+        )
+        .route(
+            "/api/v1/calculators/parameters",
+            get(calculators::parameters),
+        )
         .route(
             "/api/v1/facilities",
             get(catalogue::list_facilities).post(catalogue::create_facility),

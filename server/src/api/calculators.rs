@@ -1,0 +1,48 @@
+//! Compensation calculators (赔偿计算): a public query service. The rules
+//! and the parameter table are the core's; the server only exposes them.
+
+use crate::error::ApiError;
+use crate::json::ApiJson;
+use crate::state::AppState;
+use axum::extract::State;
+use lawcircle_core::compensation::{Breakdown, CalcError, CalcRequest, ParamValue, calculate};
+
+fn calc_error(e: CalcError) -> ApiError {
+    match e {
+        CalcError::InvalidInput { field, reason } => ApiError::BadRequest {
+            message: format!("{field}: {reason}"),
+            field: Some(field),
+        },
+        missing @ CalcError::MissingParameter { .. } => ApiError::BadRequest {
+            field: Some("year".to_string()),
+            message: missing.to_string(),
+        },
+        CalcError::InvalidTable { .. } => ApiError::Internal(e.to_string()),
+    }
+}
+
+/// An itemised estimate: every line with its formula, the parameters used
+/// with year and source, the amount (exact decimal arithmetic, rounded once
+/// to the fen), the legal basis, and a disclaimer that it is an estimate,
+/// not legal advice. The request is tagged by `type`: `personal_injury`,
+/// `traffic_accident`, `work_injury` or `severance`.
+#[utoipa::path(post, path = "/api/v1/calculators/compensation", tag = "calculators",
+    request_body(content = Object, description = "A CalcRequest, tagged by `type`"),
+    responses((status = 200, body = Object, description = "The itemised breakdown"),
+        (status = 400, body = crate::error::ErrorBody)))]
+pub async fn compensation(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CalcRequest>,
+) -> Result<ApiJson<Breakdown>, ApiError> {
+    calculate(&request, &state.calc_table)
+        .map(ApiJson)
+        .map_err(calc_error)
+}
+
+/// The parameter table in use: region × year × indicator, each with its
+/// source.
+#[utoipa::path(get, path = "/api/v1/calculators/parameters", tag = "calculators",
+    responses((status = 200, body = Object, description = "The list of parameters")))]
+pub async fn parameters(State(state): State<AppState>) -> ApiJson<Vec<ParamValue>> {
+    ApiJson(state.calc_table.iter().cloned().collect())
+}
