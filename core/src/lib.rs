@@ -37,6 +37,10 @@
 //!   targets, hotline call records, Prometheus text;
 //! * [`authz`]: the role × action table;
 //! * [`personal_data`]: masking of phone and ID numbers;
+//! * [`need`]: legal needs (法律服务需求) and their validation, shared by
+//!   the phone and the server;
+//! * `outbox` and `sync` (feature `client`, phone side): the offline
+//!   outbox in SQLite and the sync client that drains it;
 //! * [`nearest`]: the nearest service point, offline (k-nearest and
 //!   within-radius with filters, walking distance when a network is loaded);
 //! * [`network`]: the walking network (OpenStreetMap import, compact file,
@@ -65,15 +69,20 @@ pub mod import;
 pub mod indicators;
 pub mod isochrone;
 pub mod nearest;
+pub mod need;
 pub mod network;
 pub mod open311;
 pub mod opening_hours;
 pub mod order;
+#[cfg(feature = "client")]
+pub mod outbox;
 pub mod personal_data;
 pub mod punch;
 pub mod services;
 pub mod siting;
 pub mod spot_check;
+#[cfg(feature = "client")]
+pub mod sync;
 #[cfg(test)]
 mod test_support;
 pub mod volunteer;

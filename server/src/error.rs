@@ -20,6 +20,11 @@ pub enum ApiError {
         field: Option<String>,
         message: String,
     },
+    /// Several inputs are invalid; `field` and `message` of the answer are
+    /// the first, `details.fields` lists them all (a form shows each next
+    /// to its input).
+    #[error("{}", .0.first().map(|e| e.reason.as_str()).unwrap_or("invalid input"))]
+    Fields(Vec<lawcircle_core::need::FieldError>),
     /// The body is not valid JSON or not the expected shape.
     #[error("{message}")]
     InvalidJson {
@@ -62,7 +67,9 @@ impl ApiError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest { .. } | ApiError::InvalidJson { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest { .. } | ApiError::InvalidJson { .. } | ApiError::Fields(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -77,7 +84,7 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::BadRequest { .. } | ApiError::Fields(_) => "bad_request",
             ApiError::InvalidJson { .. } => "invalid_json",
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
@@ -145,6 +152,10 @@ impl IntoResponse for ApiError {
                 (field, None)
             }
             ApiError::ImportRefused { details, .. } => (None, Some(details)),
+            ApiError::Fields(fields) => (
+                fields.first().map(|f| f.field.clone()),
+                Some(serde_json::json!({ "fields": fields })),
+            ),
             _ => (None, None),
         };
         let body = ErrorBody {

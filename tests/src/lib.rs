@@ -6,6 +6,9 @@
 //! (the test command starts a throwaway one); with
 //! `LAWCIRCLE_REQUIRE_POSTGRES=1` its absence is a failure, not a skip.
 
+pub mod fault_proxy;
+pub mod intake;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -282,6 +285,19 @@ pub fn cli_create_account(
     );
 }
 
+/// A plain reqwest client. The workspace builds reqwest with
+/// `rustls-no-provider` (the phone's sync client brings its own ring
+/// provider), so the provider is installed before any client is built.
+pub fn http_client() -> reqwest::Client {
+    lawcircle_core::sync::install_crypto_provider();
+    reqwest::Client::new()
+}
+
+/// `reqwest::get` with the TLS provider installed first.
+pub async fn http_get(url: impl reqwest::IntoUrl) -> reqwest::Result<reqwest::Response> {
+    http_client().get(url).send().await
+}
+
 /// An HTTP client speaking to one server, optionally logged in.
 #[derive(Clone)]
 pub struct Client {
@@ -301,7 +317,7 @@ pub struct Reply {
 impl Client {
     pub fn new(server: &Server) -> Client {
         Client {
-            http: reqwest::Client::new(),
+            http: http_client(),
             base: server.base_url.clone(),
             token: None,
         }

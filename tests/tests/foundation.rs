@@ -5,7 +5,7 @@ use lawcircle_e2e::{Backend, Server, Storage, backends, repo_root, run_cli};
 use serde_json::Value;
 
 async fn get_json(url: &str) -> (u16, Value) {
-    let resp = reqwest::get(url).await.expect("request");
+    let resp = lawcircle_e2e::http_get(url).await.expect("request");
     let status = resp.status().as_u16();
     (status, resp.json().await.expect("json body"))
 }
@@ -34,7 +34,7 @@ async fn serves_catalogue(backend: &Backend) {
     assert_eq!(health["status"], "ok");
     assert_eq!(health["database"], backend.name());
 
-    let resp = reqwest::get(server.url("/api/v1/facilities"))
+    let resp = lawcircle_e2e::http_get(server.url("/api/v1/facilities"))
         .await
         .unwrap();
     assert_eq!(

@@ -342,7 +342,7 @@ async fn tokens_expire_and_can_be_revoked_and_logins_are_throttled() {
 async fn malformed_requests_get_4xx_in_the_stable_shape_never_5xx() {
     let w = world(&Backend::Sqlite, &[]).await;
     let url = |p: &str| w.server.url(p);
-    let http = reqwest::Client::new();
+    let http = lawcircle_e2e::http_client();
     let token = w.admin.token.clone().unwrap();
     let cases: Vec<(&str, reqwest::RequestBuilder, u16, &str)> = vec![
         (

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calculators;
 pub mod catalogue;
 pub mod nearby;
+pub mod needs;
 pub mod openapi;
 pub mod orders;
 pub mod pagination;
@@ -127,7 +128,18 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/facilities/{id}/isochrone", get(nearby::isochrone))
         .route("/api/v1/areas", get(catalogue::list_areas))
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
+        .route("/api/v1/needs", get(needs::list).post(needs::create))
+        .route("/api/v1/needs/{id}", get(needs::get_one))
+        .route("/api/v1/needs/{id}/contact", get(needs::contact))
+        .route("/api/v1/punches", post(needs::create_punch))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
+    // One byte over the limit still reaches the handler, which names the
+    // field; anything larger is cut by the layer (413).
+    let attachment_limit = lawcircle_core::need::MAX_ATTACHMENT_BYTES + 1;
+    let attachments = Router::new()
+        .route("/api/v1/attachments/{sha256}", put(needs::put_attachment))
+        .layer(DefaultBodyLimit::max(attachment_limit))
+        .layer(RequestBodyLimitLayer::new(attachment_limit));
     let uploads = Router::new()
         .route("/api/v1/imports/{kind}", post(catalogue::import_file))
         .route("/api/v1/imports-hotline", post(warnings::import_hotline))
@@ -137,7 +149,10 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             lawcircle_core::import::MAX_IMPORT_BYTES as usize,
         ));
-    let mut app = json_api.merge(uploads).merge(crate::console::routes());
+    let mut app = json_api
+        .merge(uploads)
+        .merge(attachments)
+        .merge(crate::console::routes());
     if state.clock.is_adjustable() {
         app = app.route("/api/v1/test/clock", post(system::advance_clock));
     }

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, orders, pagination, session, system,
+    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, session, system,
     volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
@@ -73,6 +73,12 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         volunteers::act,
         volunteers::lend,
         volunteers::teams,
+        needs::create,
+        needs::list,
+        needs::get_one,
+        needs::contact,
+        needs::put_attachment,
+        needs::create_punch,
     ),
     components(schemas(
         ErrorBody,
@@ -88,6 +94,13 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         catalogue::FacilityWrite,
         pagination::Page<accounts::AccountView>,
         pagination::Page<crate::store::AuditEntry>,
+        pagination::Page<needs::NeedSummary>,
+        needs::NeedReceipt,
+        needs::NeedSummary,
+        needs::NeedDetail,
+        needs::NeedContact,
+        needs::AttachmentReceipt,
+        needs::PunchReceipt,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -100,7 +113,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "nearby", description = "Nearest service points, coverage of the 15-minute circle, isochrones"),
         (name = "orders", description = "Orders: grab, dispatch, transfer, rate (一事一评)"),
         (name = "warnings", description = "Early warnings, spot checks, indicators"),
-        (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice")
+        (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
+        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key")
     )
 )]
 pub struct ApiDoc;

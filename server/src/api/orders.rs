@@ -47,46 +47,47 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
-/// Creates the order of an accepted need, opened at once: consultations go
-/// to the grab pool, other categories to the dispatch queue of the street.
-pub async fn create_for_need(
+/// The order an accepted need becomes, opened at once: consultations go to
+/// the grab pool, other categories to the dispatch queue of the street.
+/// Returns a maker called with the need's id inside the intake's
+/// transaction, so a need never exists without its order.
+pub fn order_for_need(
     state: &AppState,
-    need_id: &str,
-    requester_id: &str,
+    requester_account: i64,
     category: &str,
     urgent: bool,
-    area_code: &str,
     street_code: &str,
-) -> Result<Order, ApiError> {
-    let now = state.clock.now();
+    now: DateTime<Utc>,
+) -> impl FnOnce(i64) -> Order + use<> {
     let kind = if category == "consultation" {
         OrderKind::Consultation
     } else {
         OrderKind::Service
     };
     let deadline = state.deadlines.deadline(now, urgent, &state.calendar);
-    let mut order = Order::new(
-        NewOrder {
-            id: format!("O{need_id}"),
-            need_id: need_id.to_string(),
-            requester_id: requester_id.to_string(),
-            kind,
-            category: category.to_string(),
-            urgent,
-            level: AreaLevel::Street,
-            area_code: street_code.to_string(),
-            street_code: street_code.to_string(),
-        },
-        now,
-        deadline,
-    );
-    order
-        .apply(OrderEvent::Open, Actor::system("intake"), now)
-        .map_err(order_error)?;
-    let _ = area_code;
-    state.store.insert_order(&order).await?;
-    state.events.publish(&order);
-    Ok(order)
+    let category = category.to_string();
+    let street_code = street_code.to_string();
+    move |need_id| {
+        let mut order = Order::new(
+            NewOrder {
+                id: format!("O{need_id}"),
+                need_id: need_id.to_string(),
+                requester_id: requester_account.to_string(),
+                kind,
+                category,
+                urgent,
+                level: AreaLevel::Street,
+                area_code: street_code.clone(),
+                street_code,
+            },
+            now,
+            deadline,
+        );
+        // Open from Submitted is always legal for the system actor; were it
+        // not, the order would stay submitted and staff would see it.
+        let _ = order.apply(OrderEvent::Open, Actor::system("intake"), now);
+        order
+    }
 }
 
 /// An order as lists show it: no personal data (that is in the need, read

@@ -13,12 +13,14 @@
 mod accounts;
 mod audit;
 mod catalogue;
+mod needs;
 mod orders;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
+pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 pub use orders::OrderFilter;
 pub use volunteers::StoredVolunteer;
 

@@ -32,8 +32,20 @@ fn subject_street(s: &Subject) -> Option<String> {
 }
 
 impl Store {
-    /// Stores a new order (in a transaction of the caller's when given).
+    /// Stores a new order.
     pub async fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        insert_order_row(&mut conn, order).await
+    }
+}
+
+/// Inserts an order row on a connection (or inside a transaction: the
+/// intake stores a need and its order in one).
+pub(crate) async fn insert_order_row(
+    conn: &mut sqlx::AnyConnection,
+    order: &Order,
+) -> Result<(), StoreError> {
+    {
         sqlx::query(
             "INSERT INTO orders (id, need_id, kind, state, level, area_code, street_code, requester_id,
                                  assignee, category, deadline, version, data, created_at, updated_at)
@@ -58,7 +70,7 @@ impl Store {
         .bind(encode("orders", &order.id, order)?)
         .bind(millis(order.created_at))
         .bind(millis(order.created_at))
-        .execute(&self.pool)
+        .execute(&mut *conn)
         .await
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_unique_violation() => {
@@ -68,7 +80,9 @@ impl Store {
         })?;
         Ok(())
     }
+}
 
+impl Store {
     pub async fn order(&self, id: &str) -> Result<Option<Order>, StoreError> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM orders WHERE id = $1")
             .bind(id)

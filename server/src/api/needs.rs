@@ -1,0 +1,665 @@
+//! Legal needs (需求), their attachments and synced punches: the endpoints
+//! the phone's outbox drains into.
+//!
+//! Writes are idempotent by the `Idempotency-Key` header: a replay (same
+//! key, same content) gets the original answer with
+//! `Idempotent-Replayed: true`; the same key with other content is a 409.
+//! Refused requests are not recorded, so a corrected retry with the same
+//! key goes through. Attachments are content-addressed: their key is their
+//! sha256.
+//!
+//! The need is validated with the very [`NeedDraft::validate`] the phone
+//! ran, against the server's clock, and then against what only the server
+//! knows (the area exists, the attachments were uploaded).
+
+use crate::api::pagination::{Page, PageQuery};
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewAuditEntry, StoredNeed};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::clockin::ClockInPolicy;
+use lawcircle_core::content::sha256_hex;
+use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
+use lawcircle_core::personal_data::{mask_id_number, mask_name, mask_phone};
+use lawcircle_core::punch::Punch;
+use serde::{Deserialize, Serialize};
+
+/// The request header carrying the idempotency key.
+pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// Set on an answer replayed from the idempotency record.
+pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
+
+/// The idempotency key of a request: 1–100 characters of `A-Za-z0-9-_`.
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    if key.is_empty() {
+        return Err(ApiError::bad_field(
+            "Idempotency-Key",
+            "this write needs an Idempotency-Key header (a UUID made when the item was queued)",
+        ));
+    }
+    if key.len() > 100
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ApiError::bad_field(
+            "Idempotency-Key",
+            "1 to 100 characters: letters, digits, '-' or '_'",
+        ));
+    }
+    Ok(key.to_string())
+}
+
+/// The hash that tells a replay from a different request with the same
+/// key: sha256 of the parsed body re-encoded (field order fixed by the
+/// type), so whitespace or key order do not matter.
+fn request_hash<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_vec(value)
+        .map(|b| sha256_hex(&b))
+        .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// The JSON answer stored with an idempotency key, as sent.
+fn stored_response(status: u16, body: String, replayed: bool) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    if replayed {
+        resp.headers_mut()
+            .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    resp
+}
+
+fn conflict_for_key(key: &str) -> ApiError {
+    ApiError::Conflict(format!(
+        "Idempotency-Key {key} was already used for a different request; \
+         a retry must send exactly the same content (make a new key for a new record)"
+    ))
+}
+
+/// Answers from a stored record when the key was used before: the
+/// original answer for the same caller and content, else a conflict.
+fn replay(
+    caller: &Caller,
+    key: &str,
+    hash: &str,
+    reply: &crate::store::StoredReply,
+) -> Result<Response, ApiError> {
+    if reply.account_id == caller.account.id && reply.request_hash == hash && reply.status != 0 {
+        Ok(stored_response(reply.status, reply.response.clone(), true))
+    } else {
+        Err(conflict_for_key(key))
+    }
+}
+
+/// The answer to an accepted need.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NeedReceipt {
+    pub id: i64,
+    /// The order (工单) the need became.
+    pub order_id: String,
+    /// `submitted`.
+    pub status: String,
+    /// `open`.
+    pub order_state: String,
+    pub street_code: Option<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
+    ApiError::Fields(errors.0)
+}
+
+#[utoipa::path(post, path = "/api/v1/needs", tag = "needs", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "Made by the phone when the need was queued (UUID v7); reused on every retry")),
+    request_body(content = Object, description = "A need record (NeedDraft of lawcircle-core)"),
+    responses((status = 201, body = NeedReceipt, description = "Accepted, or replayed (header Idempotent-Replayed: true)"),
+        (status = 400, body = crate::error::ErrorBody, description = "details.fields lists every invalid field"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "The key was used for other content")))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(draft): ApiJson<NeedDraft>,
+) -> Result<Response, ApiError> {
+    let scope = require(&caller, Action::SubmitNeed)?;
+    let key = idempotency_key(&headers)?;
+    let hash = request_hash(&draft)?;
+    // A replay is answered before validating again: the original answer
+    // stands even if the clock or the catalogue moved since.
+    if let Some(reply) = state.store.stored_reply("POST /api/v1/needs", &key).await? {
+        return replay(&caller, &key, &hash, &reply);
+    }
+    let now = state.clock.now();
+    let need = draft.validate(now).map_err(field_errors)?;
+    let street_code = state
+        .store
+        .street_of_area(&need.location.area_code)
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_field(
+                "location.area_code",
+                format!(
+                    "{:?} is not a known street or village/community",
+                    need.location.area_code
+                ),
+            )
+        })?;
+    if scope == Scope::Street && caller.account.street_code.as_deref() != Some(&street_code) {
+        return Err(ApiError::Forbidden(
+            "station staff may enter needs of their own street only".into(),
+        ));
+    }
+    let mut missing = Vec::new();
+    for (i, a) in need.attachments.iter().enumerate() {
+        match state.store.attachment_meta(&a.sha256).await? {
+            None => missing.push(FieldError::new(
+                format!("attachments[{i}].sha256"),
+                "this file was not uploaded (PUT /api/v1/attachments/{sha256} first)",
+            )),
+            Some(m) if m.media_type != a.media_type || m.size != a.size => {
+                missing.push(FieldError::new(
+                    format!("attachments[{i}].media_type"),
+                    format!("the uploaded file is {} of {} bytes", m.media_type, m.size),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Fields(missing));
+    }
+    let new = crate::store::NewNeed {
+        client_key: key.clone(),
+        entered_by: caller.account.id,
+        entered_by_role: caller.account.role.as_str().to_string(),
+        street_code: Some(street_code.clone()),
+        need,
+    };
+    let received_at = crate::store::from_millis(crate::store::millis(now));
+    // The order this need becomes, opened at once (the orders module).
+    let make_order = crate::api::orders::order_for_need(
+        &state,
+        caller.account.id,
+        new.need.category.as_str(),
+        new.need.urgency == lawcircle_core::need::Urgency::Urgent,
+        &street_code,
+        now,
+    );
+    let outcome = state
+        .store
+        .create_need(&key, &hash, &new, now, make_order, |id, order_id| {
+            let receipt = NeedReceipt {
+                id,
+                order_id: order_id.to_string(),
+                status: "submitted".into(),
+                order_state: "open".into(),
+                street_code: Some(street_code.clone()),
+                received_at,
+            };
+            (
+                201,
+                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+            )
+        })
+        .await?;
+    match outcome {
+        IdempotentOutcome::Done { status, response } => {
+            // Tell the console's live board about the new order.
+            if let Ok(receipt) = serde_json::from_str::<NeedReceipt>(&response)
+                && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
+            {
+                state.events.publish(&order);
+            }
+            Ok(stored_response(status, response, false))
+        }
+        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
+    }
+}
+
+/// A need as lists show it: personal data masked, no description.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NeedSummary {
+    pub id: i64,
+    /// The idempotency key the phone made: lets it match its outbox.
+    pub client_key: String,
+    pub category: String,
+    pub urgency: String,
+    pub channel: String,
+    pub status: String,
+    pub order_id: Option<String>,
+    pub order_state: Option<String>,
+    pub street_code: Option<String>,
+    pub area_code: String,
+    /// Masked: 张**.
+    pub requester_name: String,
+    /// Masked: 138****1234.
+    pub requester_phone: String,
+    pub entered_by: i64,
+    pub entered_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One need in full, personal data masked (the contact endpoint shows it,
+/// audited).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NeedDetail {
+    #[serde(flatten)]
+    pub summary: NeedSummary,
+    pub description: String,
+    pub address: String,
+    /// Masked.
+    pub requester_id_number: Option<String>,
+    pub enterprise_name: Option<String>,
+    /// Not personal data: the enterprise's public registration.
+    pub enterprise_credit_code: Option<String>,
+    #[schema(value_type = Object)]
+    pub location: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub attachments: serde_json::Value,
+}
+
+fn summary(n: &StoredNeed) -> NeedSummary {
+    NeedSummary {
+        id: n.id,
+        client_key: n.client_key.clone(),
+        category: n.need.category.as_str().into(),
+        urgency: n.need.urgency.as_str().into(),
+        channel: n.need.channel.as_str().into(),
+        status: n.status.clone(),
+        order_id: n.order_id.clone(),
+        order_state: n.order_state.clone(),
+        street_code: n.street_code.clone(),
+        area_code: n.need.location.area_code.clone(),
+        requester_name: mask_name(&n.need.requester.name),
+        requester_phone: mask_phone(&n.need.requester.phone),
+        entered_by: n.entered_by,
+        entered_at: n.need.entered.at,
+        received_at: n.created_at,
+        updated_at: n.updated_at,
+    }
+}
+
+/// What a caller with `scope` may list.
+fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
+    Ok(match scope {
+        Scope::None => return Err(ApiError::forbidden()),
+        // Residents: their own; volunteers and lawyers: those they entered.
+        Scope::Own => NeedFilter {
+            entered_by: Some(caller.account.id),
+            street_code: None,
+        },
+        Scope::Street => NeedFilter {
+            entered_by: None,
+            street_code: Some(
+                caller
+                    .account
+                    .street_code
+                    .clone()
+                    .ok_or_else(ApiError::forbidden)?,
+            ),
+        },
+        Scope::District => NeedFilter::default(),
+    })
+}
+
+fn in_scope(caller: &Caller, scope: Scope, n: &StoredNeed) -> bool {
+    match scope {
+        Scope::None => false,
+        Scope::Own => n.entered_by == caller.account.id,
+        Scope::Street => {
+            n.entered_by == caller.account.id
+                || (caller.account.street_code.is_some()
+                    && caller.account.street_code == n.street_code)
+        }
+        Scope::District => true,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/needs", tag = "needs", security(("bearer" = [])),
+    params(PageQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last pull")),
+    responses((status = 200, body = Page<NeedSummary>, description = "Residents: their own; volunteers and lawyers: those they entered; station staff: their street; admins: all"),
+        (status = 304, description = "Unchanged since the ETag"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Response, ApiError> {
+    let scope = require(&caller, Action::ReadNeeds)?;
+    let filter = filter_for(&caller, scope)?;
+    let limit = page.limit()?;
+    let needs = state
+        .store
+        .list_needs(&filter, page.after(), limit + 1)
+        .await?;
+    let views: Vec<NeedSummary> = needs.iter().map(summary).collect();
+    let page = Page::from_overfetch(views, limit, |n: &NeedSummary| n.id);
+    let body = serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim().trim_start_matches("W/") == etag)
+        });
+    let mut resp = if matches {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(Body::from(body));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        r
+    };
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(resp)
+}
+
+async fn load_in_scope(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<StoredNeed, ApiError> {
+    let scope = require(caller, action)?;
+    let need = state
+        .store
+        .need(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("need {id}")))?;
+    if in_scope(caller, scope, &need) {
+        Ok(need)
+    } else {
+        // Outside the caller's reach: indistinguishable from missing.
+        Err(ApiError::NotFound(format!("need {id}")))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = NeedDetail),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<NeedDetail>, ApiError> {
+    let n = load_in_scope(&state, &caller, id, Action::ReadNeeds).await?;
+    let ent = n.need.requester.enterprise.clone();
+    Ok(ApiJson(NeedDetail {
+        summary: summary(&n),
+        description: n.need.description.clone(),
+        address: n.need.location.address.clone(),
+        requester_id_number: n.need.requester.id_number.as_deref().map(mask_id_number),
+        enterprise_name: ent.as_ref().map(|e| e.name.clone()),
+        enterprise_credit_code: ent.map(|e| e.credit_code),
+        location: serde_json::to_value(&n.need.location).unwrap_or_default(),
+        attachments: serde_json::to_value(&n.need.attachments).unwrap_or_default(),
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ContactQuery {
+    /// Why the requester's full contact details are needed; audited.
+    pub reason: String,
+}
+
+/// The requester's full contact details.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NeedContact {
+    pub need_id: i64,
+    pub name: String,
+    pub phone: String,
+    pub id_number: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/needs/{id}/contact", tag = "needs", security(("bearer" = [])),
+    params(("id" = i64, Path), ContactQuery),
+    responses((status = 200, body = NeedContact),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<ContactQuery>,
+    headers: HeaderMap,
+) -> Result<ApiJson<NeedContact>, ApiError> {
+    let reason = q.reason.trim();
+    if reason.chars().count() < 2 || reason.len() > 500 {
+        return Err(ApiError::bad_field(
+            "reason",
+            "say in 2 to 500 characters why the full contact details are needed",
+        ));
+    }
+    let n = load_in_scope(&state, &caller, id, Action::ReadNeedContact).await?;
+    state
+        .store
+        .append_audit(NewAuditEntry {
+            at: state.clock.now(),
+            actor_id: caller.account.id,
+            actor_role: caller.account.role.as_str().to_string(),
+            action: "read_need_contact".to_string(),
+            subject_type: "need".to_string(),
+            subject_id: n.id.to_string(),
+            fields: "name,phone,id_number".to_string(),
+            reason: reason.to_string(),
+            request_id: headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+        })
+        .await?;
+    Ok(ApiJson(NeedContact {
+        need_id: n.id,
+        name: n.need.requester.name,
+        phone: n.need.requester.phone,
+        id_number: n.need.requester.id_number,
+    }))
+}
+
+/// A stored attachment.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AttachmentReceipt {
+    pub sha256: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+#[utoipa::path(put, path = "/api/v1/attachments/{sha256}", tag = "needs", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The lowercase hex sha256 of the body")),
+    request_body(content = Vec<u8>, description = "The file; its type is told by its content and must agree with Content-Type", content_type = "application/octet-stream"),
+    responses((status = 200, body = AttachmentReceipt, description = "Stored (again: the same bytes are stored once)"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 413, body = crate::error::ErrorBody)))]
+pub async fn put_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<ApiJson<AttachmentReceipt>, ApiError> {
+    require(&caller, Action::SubmitNeed)?;
+    if sha256.len() != 64
+        || !sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(ApiError::bad_field(
+            "sha256",
+            "64 lowercase hexadecimal digits",
+        ));
+    }
+    let claimed = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let checked = check_attachment(&body, claimed).map_err(|e| ApiError::Fields(vec![e]))?;
+    if checked.sha256 != sha256 {
+        return Err(ApiError::bad_field(
+            "sha256",
+            format!("the body's sha256 is {}", checked.sha256),
+        ));
+    }
+    let meta = AttachmentMeta {
+        sha256: checked.sha256,
+        media_type: checked.media_type,
+        size: checked.size,
+    };
+    state
+        .store
+        .put_attachment(&meta, &body, caller.account.id, state.clock.now())
+        .await?;
+    Ok(ApiJson(AttachmentReceipt {
+        sha256: meta.sha256,
+        media_type: meta.media_type,
+        size: meta.size,
+    }))
+}
+
+/// The answer to a synced punch: both verdicts and its place in the chain.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PunchReceipt {
+    pub id: String,
+    pub seq: u64,
+    pub hash: String,
+    #[schema(value_type = String)]
+    pub device_verdict: lawcircle_core::clockin::Verdict,
+    #[schema(value_type = Option<String>)]
+    pub server_verdict: Option<lawcircle_core::clockin::Verdict>,
+    #[schema(value_type = String)]
+    pub status: lawcircle_core::punch::PunchStatus,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<lawcircle_core::punch::PunchWarning>,
+}
+
+#[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header)),
+    request_body(content = Object, description = "A Punch of lawcircle-core, as made on the phone"),
+    responses((status = 201, body = PunchReceipt),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn create_punch(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(mut punch): ApiJson<Punch>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ClockIn)?;
+    let key = idempotency_key(&headers)?;
+    // What the phone decided is hashed; server-side fields are ignored.
+    punch.received_at = None;
+    punch.server_time_at_punch = None;
+    punch.server_decision = None;
+    punch.reviews.clear();
+    punch.seq = 0;
+    punch.prev_hash.clear();
+    punch.hash.clear();
+    let hash = request_hash(&punch)?;
+    if let Some(reply) = state
+        .store
+        .stored_reply("POST /api/v1/punches", &key)
+        .await?
+    {
+        return replay(&caller, &key, &hash, &reply);
+    }
+    if punch.volunteer_id != caller.account.id.to_string() {
+        return Err(ApiError::bad_field(
+            "volunteer_id",
+            "a punch is synced by the volunteer who made it",
+        ));
+    }
+    let now = state.clock.now();
+    if punch.at.wall > now + MAX_CLOCK_SKEW {
+        return Err(ApiError::bad_field(
+            "at.wall",
+            format!("{} is in the future", punch.at.wall),
+        ));
+    }
+    let post = state
+        .store
+        .duty_posts()
+        .await?
+        .into_iter()
+        .find(|p| p.id == punch.post_id)
+        .ok_or_else(|| ApiError::bad_field("post_id", "no such duty post"))?;
+    let previous = state.store.last_punch(&punch.volunteer_id).await?;
+    let previous_fix = previous.as_ref().and_then(|p| p.fix.clone());
+    // Offline punches carry only the device's clocks; online ones were made
+    // moments ago.
+    let server_time = (!punch.offline).then_some(now);
+    punch.reevaluate_on_server(
+        &post,
+        previous_fix.as_ref(),
+        server_time,
+        now,
+        &ClockInPolicy::default(),
+    );
+    let outcome = state
+        .store
+        .append_punch(&key, &hash, caller.account.id, punch, now, |p| {
+            let receipt = PunchReceipt {
+                id: p.id.clone(),
+                seq: p.seq,
+                hash: p.hash.clone(),
+                device_verdict: p.device_decision.verdict,
+                server_verdict: p.server_decision.as_ref().map(|d| d.verdict),
+                status: p.status(),
+                warnings: p.warnings(),
+            };
+            (
+                201,
+                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+            )
+        })
+        .await?;
+    match outcome {
+        IdempotentOutcome::Done { status, response } => {
+            Ok(stored_response(status, response, false))
+        }
+        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
+    }
+}

@@ -1,0 +1,400 @@
+//! Needs, attachments, punches and the idempotency records that make their
+//! writes safe to retry.
+//!
+//! # Idempotent writes
+//! Each write runs in one transaction whose first statement inserts the
+//! idempotency record (`INSERT … ON CONFLICT DO NOTHING`): on SQLite that
+//! takes the write lock before anything is read, on PostgreSQL a concurrent
+//! insert of the same key waits for the first transaction and then does
+//! nothing. So of several concurrent requests with one key exactly one does
+//! the work; the others find the committed record and replay its answer.
+
+use super::{Store, StoreError, decode, from_millis, millis};
+use chrono::{DateTime, Utc};
+use lawcircle_core::need::NeedDraft;
+use lawcircle_core::punch::Punch;
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+/// A stored answer to an idempotent request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReply {
+    pub account_id: i64,
+    pub request_hash: String,
+    pub status: u16,
+    pub response: String,
+}
+
+/// What an idempotent write did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotentOutcome {
+    /// Done now; the answer was stored with the key.
+    Done { status: u16, response: String },
+    /// The key was already used: its stored answer (the caller compares
+    /// the request hash and the account).
+    Existing(StoredReply),
+}
+
+/// A need to store.
+#[derive(Debug, Clone)]
+pub struct NewNeed {
+    pub client_key: String,
+    pub entered_by: i64,
+    pub entered_by_role: String,
+    pub street_code: Option<String>,
+    pub need: NeedDraft,
+}
+
+/// A stored need.
+#[derive(Debug, Clone)]
+pub struct StoredNeed {
+    pub id: i64,
+    pub client_key: String,
+    pub entered_by: i64,
+    pub entered_by_role: String,
+    pub street_code: Option<String>,
+    pub status: String,
+    pub order_id: Option<String>,
+    pub order_state: Option<String>,
+    pub need: NeedDraft,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Which needs a list shows.
+#[derive(Debug, Clone, Default)]
+pub struct NeedFilter {
+    /// Only needs entered by this account.
+    pub entered_by: Option<i64>,
+    /// Only needs of this street.
+    pub street_code: Option<String>,
+}
+
+/// A stored attachment's description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentMeta {
+    pub sha256: String,
+    pub media_type: String,
+    pub size: u64,
+}
+
+const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at";
+
+fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
+    let id: i64 = r.try_get(0)?;
+    let data: String = r.try_get(8)?;
+    Ok(StoredNeed {
+        id,
+        client_key: r.try_get(1)?,
+        entered_by: r.try_get(2)?,
+        entered_by_role: r.try_get(3)?,
+        street_code: r.try_get(4)?,
+        status: r.try_get(5)?,
+        order_id: r.try_get(6)?,
+        order_state: r.try_get(7)?,
+        need: decode("needs", &id.to_string(), &data)?,
+        created_at: from_millis(r.try_get(9)?),
+        updated_at: from_millis(r.try_get(10)?),
+    })
+}
+
+/// Inserts the idempotency record first; `false` when the key exists.
+async fn claim_key(
+    tx: &mut Transaction<'_, Any>,
+    endpoint: &str,
+    key: &str,
+    account_id: i64,
+    request_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO idempotency_keys (endpoint, idem_key, account_id, request_hash, status, response, created_at)
+         VALUES ($1, $2, $3, $4, 0, '', $5) ON CONFLICT (endpoint, idem_key) DO NOTHING",
+    )
+    .bind(endpoint)
+    .bind(key)
+    .bind(account_id)
+    .bind(request_hash)
+    .bind(millis(now))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn store_reply(
+    tx: &mut Transaction<'_, Any>,
+    endpoint: &str,
+    key: &str,
+    status: u16,
+    response: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $1, response = $2 WHERE endpoint = $3 AND idem_key = $4",
+    )
+    .bind(i64::from(status))
+    .bind(response)
+    .bind(endpoint)
+    .bind(key)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Store {
+    /// The stored answer for an idempotency key, if any.
+    pub async fn stored_reply(
+        &self,
+        endpoint: &str,
+        key: &str,
+    ) -> Result<Option<StoredReply>, StoreError> {
+        let row = sqlx::query(
+            "SELECT account_id, request_hash, status, response FROM idempotency_keys
+             WHERE endpoint = $1 AND idem_key = $2",
+        )
+        .bind(endpoint)
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let status: i64 = r.try_get(2)?;
+            Ok(StoredReply {
+                account_id: r.try_get(0)?,
+                request_hash: r.try_get(1)?,
+                status: u16::try_from(status).unwrap_or(500),
+                response: r.try_get(3)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn existing(&self, endpoint: &str, key: &str) -> Result<IdempotentOutcome, StoreError> {
+        let reply = self
+            .stored_reply(endpoint, key)
+            .await?
+            .ok_or_else(|| StoreError::Conflict(format!("idempotency key {key} vanished")))?;
+        Ok(IdempotentOutcome::Existing(reply))
+    }
+
+    /// Stores a need and opens its order, once per idempotency key.
+    /// `respond` makes the answer from the new need's and order's ids.
+    pub async fn create_need(
+        &self,
+        key: &str,
+        request_hash: &str,
+        new: &NewNeed,
+        now: DateTime<Utc>,
+        make_order: impl FnOnce(i64) -> lawcircle_core::order::Order,
+        respond: impl FnOnce(i64, &str) -> (u16, String),
+    ) -> Result<IdempotentOutcome, StoreError> {
+        const ENDPOINT: &str = "POST /api/v1/needs";
+        let mut tx = self.begin_write().await?;
+        if !claim_key(&mut tx, ENDPOINT, key, new.entered_by, request_hash, now).await? {
+            tx.rollback().await?;
+            return self.existing(ENDPOINT, key).await;
+        }
+        let data = super::encode("needs", key, &new.need)?;
+        let need_id: i64 = sqlx::query_scalar(
+            "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
+                                urgency, channel, status, data, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10) RETURNING id",
+        )
+        .bind(key)
+        .bind(new.entered_by)
+        .bind(&new.entered_by_role)
+        .bind(&new.street_code)
+        .bind(&new.need.location.area_code)
+        .bind(new.need.category.as_str())
+        .bind(new.need.urgency.as_str())
+        .bind(new.need.channel.as_str())
+        .bind(data)
+        .bind(millis(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        for a in &new.need.attachments {
+            sqlx::query("INSERT INTO need_attachments (need_id, sha256) VALUES ($1, $2)")
+                .bind(need_id)
+                .bind(&a.sha256)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let order = make_order(need_id);
+        super::orders::insert_order_row(&mut tx, &order).await?;
+        let (status, response) = respond(need_id, &order.id);
+        store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
+        tx.commit().await?;
+        Ok(IdempotentOutcome::Done { status, response })
+    }
+
+    pub async fn need(&self, id: i64) -> Result<Option<StoredNeed>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id WHERE n.id = $1"
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(need_from_row).transpose()
+    }
+
+    /// Needs by id after `after_id`, narrowed by `filter`.
+    pub async fn list_needs(
+        &self,
+        filter: &NeedFilter,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredNeed>, StoreError> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
+             WHERE n.id > $1 AND ($2 OR n.entered_by = $3) AND ($4 OR n.street_code = $5)
+             ORDER BY n.id LIMIT $6"
+        )))
+        .bind(after_id)
+        .bind(filter.entered_by.is_none())
+        .bind(filter.entered_by.unwrap_or(0))
+        .bind(filter.street_code.is_none())
+        .bind(filter.street_code.as_deref().unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(need_from_row).collect()
+    }
+
+    /// How many needs carry each of these client keys (for checks).
+    pub async fn count_needs(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM needs")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Stores an attachment unless the same bytes are already stored;
+    /// `true` when it was new.
+    pub async fn put_attachment(
+        &self,
+        meta: &AttachmentMeta,
+        bytes: &[u8],
+        uploaded_by: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO attachments (sha256, media_type, size, data, uploaded_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(&meta.sha256)
+        .bind(&meta.media_type)
+        .bind(i64::try_from(meta.size).unwrap_or(i64::MAX))
+        .bind(bytes.to_vec())
+        .bind(uploaded_by)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn attachment_meta(
+        &self,
+        sha256: &str,
+    ) -> Result<Option<AttachmentMeta>, StoreError> {
+        let row = sqlx::query("SELECT sha256, media_type, size FROM attachments WHERE sha256 = $1")
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            let size: i64 = r.try_get(2)?;
+            Ok(AttachmentMeta {
+                sha256: r.try_get(0)?,
+                media_type: r.try_get(1)?,
+                size: u64::try_from(size).unwrap_or(0),
+            })
+        })
+        .transpose()
+    }
+
+    /// The last punch of a volunteer's chain.
+    pub async fn last_punch(&self, volunteer_id: &str) -> Result<Option<Punch>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, data FROM punches WHERE volunteer_id = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(volunteer_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            let id: String = r.try_get(0)?;
+            let data: String = r.try_get(1)?;
+            decode("punches", &id, &data)
+        })
+        .transpose()
+    }
+
+    /// Appends a re-evaluated punch to its volunteer's chain, once per
+    /// idempotency key. The chain position is taken inside the
+    /// transaction; two punches of one volunteer racing on PostgreSQL make
+    /// one fail on the (volunteer, seq) uniqueness, to be retried.
+    pub async fn append_punch(
+        &self,
+        key: &str,
+        request_hash: &str,
+        account_id: i64,
+        mut punch: Punch,
+        now: DateTime<Utc>,
+        respond: impl FnOnce(&Punch) -> (u16, String),
+    ) -> Result<IdempotentOutcome, StoreError> {
+        const ENDPOINT: &str = "POST /api/v1/punches";
+        let mut tx = self.begin_write().await?;
+        if !claim_key(&mut tx, ENDPOINT, key, account_id, request_hash, now).await? {
+            tx.rollback().await?;
+            return self.existing(ENDPOINT, key).await;
+        }
+        let last = sqlx::query(
+            "SELECT seq, hash FROM punches WHERE volunteer_id = $1 ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(&punch.volunteer_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let (seq, prev_hash) = match last {
+            Some(r) => (
+                u64::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0) + 1,
+                r.try_get::<String, _>(1)?,
+            ),
+            None => (0, lawcircle_core::punch::GENESIS_HASH.to_string()),
+        };
+        punch.seq = seq;
+        punch.prev_hash = prev_hash;
+        punch.hash = punch.compute_hash();
+        let verdict = |d: &lawcircle_core::clockin::ClockInDecision| {
+            serde_json::to_value(d.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let server_verdict = punch
+            .server_decision
+            .as_ref()
+            .map(verdict)
+            .unwrap_or_default();
+        sqlx::query(
+            "INSERT INTO punches (id, volunteer_id, seq, post_id, street_code, device_verdict, server_verdict, data, hash, received_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&punch.id)
+        .bind(&punch.volunteer_id)
+        .bind(i64::try_from(seq).unwrap_or(i64::MAX))
+        .bind(&punch.post_id)
+        .bind(&punch.street_code)
+        .bind(verdict(&punch.device_decision))
+        .bind(server_verdict)
+        .bind(super::encode("punches", &punch.id, &punch)?)
+        .bind(&punch.hash)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(format!("punch {} (or its place in the chain)", punch.id))
+            }
+            _ => StoreError::Database(e),
+        })?;
+        let (status, response) = respond(&punch);
+        store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
+        tx.commit().await?;
+        Ok(IdempotentOutcome::Done { status, response })
+    }
+}

@@ -1,0 +1,371 @@
+//! Orders end to end, on SQLite and PostgreSQL: a need becomes an order;
+//! 200 concurrent grabs from separate HTTP clients give exactly one winner
+//! (also with two server processes on one PostgreSQL); dispatch with
+//! suggestions, accept, transfer keeping history; one rating per order and
+//! a low rating raising a warning that needs a call-back; unclaimed orders
+//! escalate after the window on a controllable clock, and warnings are not
+//! duplicated across two instances; indicators and /metrics.
+
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const PW: &str = "correct-horse-42";
+const STREET: &str = "330303001";
+const VILLAGE: &str = "330303001001";
+
+fn need(category: &str) -> Value {
+    json!({
+        "requester": {"name": "李四", "phone": "13812345678"},
+        "category": category,
+        "description": "邻居装修噪音纠纷，希望调解",
+        "urgency": "normal",
+        "location": {"address": "永中街道示例社区", "area_code": VILLAGE},
+        "channel": "online",
+        "entered": {"at": "2025-03-03T02:00:00Z"},
+        "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}
+    })
+}
+
+async fn submit(c: &Client, category: &str) -> String {
+    let r = c
+        .send(
+            c.http
+                .post(format!("{}/api/v1/needs", c.base))
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&need(category)),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["order_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no order in {:?}", r.body))
+        .to_string()
+}
+
+async fn account(admin: &Client, name: &str, role: &str) -> i64 {
+    let r = admin
+        .post(
+            "/api/v1/accounts",
+            &json!({"username": name, "display_name": name, "role": role, "street_code": STREET, "password": PW}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["id"].as_i64().unwrap()
+}
+
+/// A volunteer approved into the pool, on duty around the clock.
+async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
+    let id = account(admin, name, "resident").await;
+    let c = Client::login(server, name, PW).await;
+    let r = c
+        .post(
+            "/api/v1/volunteers",
+            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
+                    "service_directions": ["lawyer"], "specialties": ["consultation", "mediation", "综合"],
+                    "home_street_code": STREET, "availability": "24/7"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let vid = r.body["id"].as_str().unwrap().to_string();
+    let r = staff
+        .post(
+            &format!("/api/v1/volunteers/{vid}/actions"),
+            &json!({"action": {"action": "approve"}, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    (c, id)
+}
+
+struct World {
+    server: Server,
+    storage: Storage,
+    admin: Client,
+    staff: Client,
+    resident: Client,
+    _dir: tempfile::TempDir,
+}
+
+async fn world(backend: &Backend, extra: &[&str]) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::new(backend, dir.path()).await;
+    let mut args = vec!["--demo", "--jobs-interval-ms", "200"];
+    args.extend_from_slice(extra);
+    let server = Server::start(&storage, &args);
+    cli_create_account(&storage, "admin", "district_admin", None, PW);
+    let admin = Client::login(&server, "admin", PW).await;
+    account(&admin, "staff", "station_staff").await;
+    account(&admin, "resident", "resident").await;
+    World {
+        staff: Client::login(&server, "staff", PW).await,
+        resident: Client::login(&server, "resident", PW).await,
+        admin,
+        server,
+        storage,
+        _dir: dir,
+    }
+}
+
+/// Near the demo village's centroid, so the volunteer is within a walk.
+fn here() -> Value {
+    let text =
+        std::fs::read_to_string(lawcircle_e2e::repo_root().join("data/longwan/areas.csv")).unwrap();
+    let line = text.lines().find(|l| l.starts_with(VILLAGE)).unwrap();
+    let f: Vec<&str> = line.split(',').collect();
+    json!({"lat": f[4].parse::<f64>().unwrap(), "lng": f[5].parse::<f64>().unwrap()})
+}
+
+async fn concurrent_grabs(grabbers: &[Client], order: &str, n: usize) -> (usize, usize) {
+    let mut tasks = Vec::new();
+    for i in 0..n {
+        // A separate HTTP client (its own connection pool) per request.
+        let mut c = grabbers[i % grabbers.len()].clone();
+        c.http = reqwest::Client::new();
+        let path = format!("/api/v1/orders/{order}/grab");
+        tasks.push(tokio::spawn(
+            async move { c.post(&path, &here()).await.status },
+        ));
+    }
+    let (mut ok, mut conflict) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            200 => ok += 1,
+            409 => conflict += 1,
+            other => panic!("grab answered {other}"),
+        }
+    }
+    (ok, conflict)
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_grabs_have_exactly_one_winner() {
+    for backend in backends() {
+        let w = world(&backend, &["--grab-window-secs", "3600"]).await;
+        let mut grabbers = Vec::new();
+        for i in 0..5 {
+            grabbers.push(
+                volunteer(&w.server, &w.admin, &w.staff, &format!("vol{i}"))
+                    .await
+                    .0,
+            );
+        }
+        let order = submit(&w.resident, "consultation").await;
+        // The volunteers are offered it.
+        let r = grabbers[0]
+            .get(&format!(
+                "/api/v1/orders/offers?lat={}&lng={}",
+                here()["lat"],
+                here()["lng"]
+            ))
+            .await;
+        assert!(
+            r.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["id"] == order.as_str()),
+            "{:?}",
+            r.body
+        );
+        let (ok, conflict) = concurrent_grabs(&grabbers, &order, 200).await;
+        assert_eq!((ok, conflict), (1, 199), "{}", backend.name());
+        let r = w.staff.get(&format!("/api/v1/orders/{order}")).await;
+        assert_eq!(r.body["state"], "claimed");
+        w.server.stop();
+    }
+}
+
+#[tokio::test]
+async fn two_server_processes_on_one_postgres_still_have_one_winner() {
+    let Some(Backend::Postgres(_)) = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)))
+    else {
+        // backends() fails when PostgreSQL is required but missing.
+        return;
+    };
+    let backend = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)))
+        .unwrap();
+    let w = world(&backend, &["--grab-window-secs", "3600"]).await;
+    let second = Server::start(
+        &w.storage,
+        &["--jobs-interval-ms", "200", "--grab-window-secs", "3600"],
+    );
+    let mut grabbers = Vec::new();
+    for i in 0..4 {
+        let (mut c, _) = volunteer(&w.server, &w.admin, &w.staff, &format!("pv{i}")).await;
+        if i % 2 == 1 {
+            c.base = second.base_url.clone();
+        }
+        grabbers.push(c);
+    }
+    for _ in 0..3 {
+        let order = submit(&w.resident, "consultation").await;
+        let (ok, conflict) = concurrent_grabs(&grabbers, &order, 200).await;
+        assert_eq!((ok, conflict), (1, 199));
+    }
+    second.stop();
+    w.server.stop();
+}
+
+#[tokio::test]
+async fn dispatch_transfer_rating_warnings_and_indicators() {
+    for backend in backends() {
+        let w = world(&backend, &["--test-clock", "--grab-window-secs", "30"]).await;
+        let (vol, vol_id) = volunteer(&w.server, &w.admin, &w.staff, "disp").await;
+
+        // A service order: staff dispatch from the ranked suggestions.
+        let order = submit(&w.resident, "mediation").await;
+        let r = w
+            .staff
+            .get(&format!("/api/v1/orders/{order}/suggestions"))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let first = &r.body.as_array().unwrap()[0];
+        assert_eq!(first["candidate_id"], vol_id.to_string());
+        let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "assign", "assignee": vol_id.to_string()}, "version": o["version"]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        // Illegal: the resident cannot accept; a stale version is refused.
+        let v = r.body["version"].clone();
+        let r2 = w
+            .resident
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "accept"}, "version": v}),
+            )
+            .await;
+        assert!(r2.status == 403 || r2.status == 404, "{:?}", r2.body);
+        let r2 = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "accept"}, "version": 0}),
+            )
+            .await;
+        assert_eq!(r2.status, 409);
+        // The assignee declines with a reason; staff transfer to the district.
+        let r = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "decline", "reason": "利益冲突"}, "version": v}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "transfer", "to_level": "district", "to_area": "330303", "reason": "需区级协调"},
+                        "version": r.body["version"]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let history = r.body["history"].as_array().unwrap();
+        assert!(history.len() >= 4, "the whole history is kept: {history:?}");
+
+        // A consultation: grabbed, resolved, rated once; a low rating
+        // raises a warning that needs a call-back before it can be resolved.
+        let c_order = submit(&w.resident, "consultation").await;
+        let r = vol
+            .post(&format!("/api/v1/orders/{c_order}/grab"), &here())
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let mut v = r.body["version"].clone();
+        for event in [
+            json!({"event": "start"}),
+            json!({"event": "resolve", "note": "已解答"}),
+        ] {
+            let r = vol
+                .post(
+                    &format!("/api/v1/orders/{c_order}/events"),
+                    &json!({"event": event, "version": v}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            v = r.body["version"].clone();
+        }
+        let r = w
+            .resident
+            .post(
+                &format!("/api/v1/orders/{c_order}/rating"),
+                &json!({"score": 2, "comment": "回复太慢"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = w
+            .resident
+            .post(
+                &format!("/api/v1/orders/{c_order}/rating"),
+                &json!({"score": 5}),
+            )
+            .await;
+        assert_eq!(r.status, 409, "one rating per order");
+        let warnings = w.staff.get("/api/v1/warnings").await.body;
+        let low = warnings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["requires_call_back"] == true)
+            .cloned()
+            .unwrap_or_else(|| panic!("no low-rating warning in {warnings:?}"));
+        let id = low["id"].as_str().unwrap().to_string();
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/warnings/{id}/actions"),
+                &json!({"action": "resolve", "note": "已处理", "version": low["version"]}),
+            )
+            .await;
+        assert_eq!(r.status, 409, "a call-back first: {:?}", r.body);
+        let r = w
+            .staff
+            .post(&format!("/api/v1/warnings/{id}/actions"),
+                  &json!({"action": "call_back", "note": "已回访，当事人接受解释", "reached": true, "version": low["version"]}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/warnings/{id}/actions"),
+                &json!({"action": "resolve", "note": "已处理", "version": r.body["version"]}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+
+        // An unclaimed consultation escalates after the window (moved clock).
+        let late = submit(&w.resident, "consultation").await;
+        w.admin
+            .post("/api/v1/test/clock", &json!({"seconds": 31}))
+            .await;
+        let mut state = Value::Null;
+        for _ in 0..50 {
+            state = w.staff.get(&format!("/api/v1/orders/{late}")).await.body["state"].clone();
+            if state == "escalated" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(state, "escalated");
+
+        // Indicators and metrics.
+        let r = w.admin.get("/api/v1/indicators").await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let metrics = reqwest::get(w.server.url("/metrics"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(metrics.contains("# TYPE"), "{metrics}");
+        w.server.stop();
+    }
+}
