@@ -203,6 +203,10 @@ pub struct Punch {
     pub prev_hash: String,
     #[serde(default)]
     pub hash: String,
+    /// When the exact location was erased under the retention setting (the
+    /// fix is gone; outside the hashed content, see [`Punch::erase_location`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location_erased_at: Option<DateTime<Utc>>,
 }
 
 /// A reason for station staff to look at a punch (异常预警).
@@ -277,6 +281,7 @@ impl Punch {
             seq: 0,
             prev_hash: String::new(),
             hash: String::new(),
+            location_erased_at: None,
         }
     }
 
@@ -329,6 +334,19 @@ impl Punch {
             out.push(PunchWarning::NotInside { verdict });
         }
         out
+    }
+
+    /// Erases the exact location (the fix) once the retention period of
+    /// location data has passed. The verdicts and their numbers stay. The
+    /// punch's content hash can then no longer be recomputed, so the chain
+    /// check verifies an erased punch by its links only (its `prev_hash`
+    /// and the next punch's link to its `hash`); everything else in the
+    /// chain is still checked in full.
+    pub fn erase_location(&mut self, at: DateTime<Utc>) {
+        if self.location_erased_at.is_none() {
+            self.fix = None;
+            self.location_erased_at = Some(at);
+        }
     }
 
     /// Records a supervisor's ruling. Later reviews override earlier ones;
@@ -599,7 +617,7 @@ pub fn verify_chain(chain: &[Punch]) -> Result<(), ChainBreak> {
         if p.prev_hash != prev {
             return brk(BreakReason::PrevHash);
         }
-        if !p.hash_matches(&mut buf) {
+        if p.location_erased_at.is_none() && !p.hash_matches(&mut buf) {
             return brk(BreakReason::Hash);
         }
         prev = &p.hash;
@@ -887,6 +905,18 @@ mod tests {
         let head = chain_head(&chain);
         assert_eq!(verify_chain_with_head(&chain, &head), Ok(()));
         assert_eq!(verify_chain(&[]), Ok(()));
+    }
+
+    #[test]
+    fn erased_locations_keep_the_chain_verifiable_by_its_links() {
+        let mut chain = chain_of(6);
+        let at = chain[5].at.wall;
+        chain[2].erase_location(at);
+        assert!(chain[2].fix.is_none());
+        assert_eq!(verify_chain(&chain), Ok(()));
+        // Links are still checked around an erased punch.
+        chain.remove(3);
+        assert!(verify_chain(&chain).is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub struct JobReport {
     pub orders_escalated: usize,
     pub warnings_raised: usize,
     pub warnings_escalated: usize,
+    pub punch_locations_erased: usize,
 }
 
 /// Runs the job every `interval` until the process ends.
@@ -113,6 +114,14 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
                 report.warnings_escalated += 1;
             }
         }
+    }
+
+    // 4. Exact punch locations past the retention period are erased.
+    if let Some(days) = state.punch_location_retention_days {
+        report.punch_locations_erased = state
+            .store
+            .erase_punch_locations(now - chrono::Duration::days(i64::from(days)), now)
+            .await?;
     }
     Ok(report)
 }

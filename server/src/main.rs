@@ -142,6 +142,10 @@ enum Command {
         /// Seconds an open consultation waits for a grab before it escalates.
         #[arg(long, env = "LAWCIRCLE_GRAB_WINDOW_SECS", default_value_t = 30)]
         grab_window_secs: u64,
+        /// Days the exact location of clock-in punches is kept before it is
+        /// erased (0: keep) [default: 180].
+        #[arg(long, env = "LAWCIRCLE_PUNCH_LOCATION_RETENTION_DAYS")]
+        punch_location_retention_days: Option<u32>,
         /// How often the background job (escalations, warnings) runs, ms.
         #[arg(long, env = "LAWCIRCLE_JOBS_INTERVAL_MS", default_value_t = 5000)]
         jobs_interval_ms: u64,
@@ -293,8 +297,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             jobs_interval_ms,
             console_tile_url,
             console_tile_attribution,
+            punch_location_retention_days,
             test_clock,
         } => {
+            let retention = punch_location_retention_days
+                .or(file.punch_location_retention_days)
+                .unwrap_or(180);
             let console = lawcircle_server::console::ConsoleSettings::new(
                 console_tile_url.or(file.console_tile_url.clone()),
                 console_tile_attribution.or(file.console_tile_attribution.clone()),
@@ -340,6 +348,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 grab_window_secs,
                 jobs_interval: std::time::Duration::from_millis(jobs_interval_ms.max(50)),
                 console,
+                retention_days: (retention > 0).then_some(retention),
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -484,6 +493,7 @@ struct ServeSettings {
     grab_window_secs: u64,
     jobs_interval: std::time::Duration,
     console: lawcircle_server::console::ConsoleSettings,
+    retention_days: Option<u32>,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -497,6 +507,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         grab_window_secs,
         jobs_interval,
         console,
+        retention_days,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -526,6 +537,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     state.login = login;
     state.spatial = std::sync::Arc::new(Spatial::new(network));
     state.grab_window_secs = grab_window_secs;
+    state.punch_location_retention_days = retention_days;
     state.console = std::sync::Arc::new(console);
     state.calendar = std::sync::Arc::new(
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()

@@ -73,6 +73,9 @@ pub struct AppState {
     pub grab_window_secs: u64,
     /// The staff console's settings (a tile layer, when configured).
     pub console: Arc<crate::console::ConsoleSettings>,
+    /// Days the exact location of a punch is kept before it is erased
+    /// (`None`: kept).
+    pub punch_location_retention_days: Option<u32>,
 }
 
 impl AppState {
@@ -88,6 +91,7 @@ impl AppState {
             calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),
             offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,
             grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
+            punch_location_retention_days: Some(180),
             console: Arc::default(),
         }
     }

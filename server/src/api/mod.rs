@@ -14,6 +14,7 @@ pub mod needs;
 pub mod openapi;
 pub mod orders;
 pub mod pagination;
+pub mod punches;
 pub mod session;
 pub mod system;
 pub mod volunteers;
@@ -113,6 +114,13 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))
         .route("/api/v1/events", get(system::events))
+        .route("/api/v1/punches/review-queue", get(punches::list))
+        .route("/api/v1/punches/{id}/review", post(punches::review))
+        .route(
+            "/api/v1/punches/chains/{volunteer_id}",
+            get(punches::verify),
+        )
+        .route("/api/v1/duty-hours", get(punches::duty_hours))
         .route("/api/v1/warnings", get(warnings::list))
         .route("/api/v1/warnings/{id}/actions", post(warnings::act))
         .route("/api/v1/spot-checks/draw", post(warnings::draw_spot_checks))

@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, session, system,
-    volunteers, warnings,
+    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, punches, session,
+    system, volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -67,6 +67,10 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         warnings::indicators_json,
         warnings::import_hotline,
         system::events,
+        punches::list,
+        punches::review,
+        punches::verify,
+        punches::duty_hours,
         volunteers::apply,
         volunteers::list,
         volunteers::get_one,

@@ -15,6 +15,7 @@ mod audit;
 mod catalogue;
 mod needs;
 mod orders;
+mod punches;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};

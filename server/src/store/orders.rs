@@ -329,14 +329,3 @@ impl Store {
             .collect()
     }
 }
-
-impl Store {
-    /// Clock-in anomalies and out-of-fence attempts for the warning rules.
-    /// Punches arrive with the intake of phone records; until a punch table
-    /// exists there are none.
-    pub async fn punch_signals(
-        &self,
-    ) -> Result<Vec<lawcircle_core::warning::PunchSignal>, StoreError> {
-        Ok(Vec::new())
-    }
-}

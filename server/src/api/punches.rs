@@ -1,0 +1,182 @@
+//! Punches for station staff (签到打卡复核): the ones flagged for review,
+//! supervisor rulings with a reason, the tamper-evidence check of a
+//! volunteer's chain, and duty-hour totals.
+
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::duty_hours::{HourTotals, pair_sessions};
+use lawcircle_core::punch::{Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain};
+use lawcircle_core::volunteer::Actor;
+use serde::{Deserialize, Serialize};
+
+fn street_of(caller: &Caller, scope: Scope) -> Result<Option<String>, ApiError> {
+    match scope {
+        Scope::District => Ok(None),
+        _ => caller
+            .account
+            .street_code
+            .clone()
+            .map(Some)
+            .ok_or_else(ApiError::forbidden),
+    }
+}
+
+fn reviewer(caller: &Caller) -> Result<Actor, ApiError> {
+    let id = caller.account.id.to_string();
+    match caller.account.role {
+        lawcircle_core::authz::Role::DistrictAdmin => Ok(Actor::DistrictAdmin { id }),
+        lawcircle_core::authz::Role::StationStaff => Ok(Actor::StationStaff {
+            id,
+            street_code: caller.account.street_code.clone().unwrap_or_default(),
+        }),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// A punch with where it stands and why it was flagged.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PunchView {
+    #[schema(value_type = Object)]
+    pub punch: Punch,
+    #[schema(value_type = String)]
+    pub status: PunchStatus,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<PunchWarning>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PunchQuery {
+    /// Only this volunteer's punches.
+    pub volunteer: Option<String>,
+    /// Only punches waiting for review.
+    pub pending: Option<bool>,
+}
+
+#[utoipa::path(get, path = "/api/v1/punches/review-queue", tag = "volunteers", security(("bearer" = [])),
+    params(PunchQuery),
+    responses((status = 200, body = Vec<PunchView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<PunchQuery>,
+) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
+    let scope = require(&caller, Action::ReviewPunch)?;
+    let street = street_of(&caller, scope)?;
+    let punches = state
+        .store
+        .punches(q.volunteer.as_deref(), street.as_deref())
+        .await?;
+    Ok(ApiJson(
+        punches
+            .into_iter()
+            .map(|p| PunchView {
+                status: p.status(),
+                warnings: p.warnings(),
+                punch: p,
+            })
+            .filter(|v| !q.pending.unwrap_or(false) || v.status == PunchStatus::PendingReview)
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewRequest {
+    /// `accept` or `reject`.
+    #[schema(value_type = String)]
+    pub decision: ReviewDecision,
+    pub reason: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/punches/{id}/review", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = ReviewRequest,
+    responses((status = 200, body = PunchView), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn review(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<ReviewRequest>,
+) -> Result<ApiJson<PunchView>, ApiError> {
+    let scope = require(&caller, Action::ReviewPunch)?;
+    let street = street_of(&caller, scope)?;
+    let mut punch = state
+        .store
+        .punch(&id)
+        .await?
+        .filter(|p| street.as_deref().is_none_or(|s| s == p.street_code))
+        .ok_or_else(|| ApiError::NotFound(format!("punch {id}")))?;
+    punch
+        .review(
+            reviewer(&caller)?,
+            state.clock.now(),
+            req.decision,
+            &req.reason,
+        )
+        .map_err(|e| ApiError::bad_field("reason", e.to_string()))?;
+    state.store.update_punch_data(&punch).await?;
+    Ok(ApiJson(PunchView {
+        status: punch.status(),
+        warnings: punch.warnings(),
+        punch,
+    }))
+}
+
+/// The outcome of a chain check.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChainReport {
+    pub volunteer_id: String,
+    pub punches: usize,
+    pub intact: bool,
+    /// The first broken link, when not intact.
+    #[schema(value_type = Option<Object>)]
+    pub first_break: Option<lawcircle_core::punch::ChainBreak>,
+}
+
+#[utoipa::path(get, path = "/api/v1/punches/chains/{volunteer_id}", tag = "volunteers",
+    security(("bearer" = [])), params(("volunteer_id" = String, Path)),
+    responses((status = 200, body = ChainReport), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(volunteer_id): Path<String>,
+) -> Result<ApiJson<ChainReport>, ApiError> {
+    let scope = require(&caller, Action::ReviewPunch)?;
+    let street = street_of(&caller, scope)?;
+    let chain = state.store.punches(Some(&volunteer_id), None).await?;
+    if let Some(s) = &street
+        && chain.iter().any(|p| &p.street_code != s)
+        && !chain.iter().any(|p| &p.street_code == s)
+    {
+        return Err(ApiError::NotFound(format!("volunteer {volunteer_id}")));
+    }
+    let result = verify_chain(&chain);
+    Ok(ApiJson(ChainReport {
+        volunteer_id,
+        punches: chain.len(),
+        intact: result.is_ok(),
+        first_break: result.err(),
+    }))
+}
+
+/// Duty-hour totals per volunteer, post, street and month, from accepted
+/// punches paired into sessions (at most 16 h each).
+#[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
+    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn duty_hours(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<HourTotals>, ApiError> {
+    let scope = require(&caller, Action::ReviewPunch)?;
+    let street = street_of(&caller, scope)?;
+    let punches = state.store.punches(None, street.as_deref()).await?;
+    let (sessions, _issues) = pair_sessions(&punches, 16.0);
+    Ok(ApiJson(HourTotals::compute(&sessions, &[])))
+}

@@ -1,0 +1,117 @@
+//! Punches as the server keeps them: listing, supervisor reviews, the
+//! signals the warning rules read, and erasing exact locations after the
+//! retention period.
+
+use super::{Store, StoreError, decode, encode, millis};
+use chrono::{DateTime, Utc};
+use lawcircle_core::clockin::Verdict;
+use lawcircle_core::punch::{Punch, PunchWarning};
+use lawcircle_core::warning::{PunchSignal, PunchSignalKind};
+use sqlx::Row;
+
+impl Store {
+    /// Punches, by volunteer and chain position, optionally of one
+    /// volunteer and/or street.
+    pub async fn punches(
+        &self,
+        volunteer: Option<&str>,
+        street: Option<&str>,
+    ) -> Result<Vec<Punch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data FROM punches WHERE ($1 OR volunteer_id = $2) AND ($3 OR street_code = $4)
+             ORDER BY volunteer_id, seq",
+        )
+        .bind(volunteer.is_none())
+        .bind(volunteer.unwrap_or(""))
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    pub async fn punch(&self, id: &str) -> Result<Option<Punch>, StoreError> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM punches WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        data.map(|d| decode("punches", id, &d)).transpose()
+    }
+
+    /// Stores a punch's reviews or erased location (never its chained
+    /// content: seq, links and hash stay as they were).
+    pub async fn update_punch_data(&self, punch: &Punch) -> Result<(), StoreError> {
+        sqlx::query("UPDATE punches SET data = $1 WHERE id = $2 AND hash = $3")
+            .bind(encode("punches", &punch.id, punch)?)
+            .bind(&punch.id)
+            .bind(&punch.hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Erases the exact location of punches received before `before`;
+    /// returns how many were erased.
+    pub async fn erase_punch_locations(
+        &self,
+        before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let rows = sqlx::query("SELECT id, data FROM punches WHERE received_at < $1")
+            .bind(millis(before))
+            .fetch_all(&self.pool)
+            .await?;
+        let mut erased = 0;
+        for r in &rows {
+            let mut p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+            if p.location_erased_at.is_none() && p.fix.is_some() {
+                p.erase_location(now);
+                self.update_punch_data(&p).await?;
+                erased += 1;
+            }
+        }
+        Ok(erased)
+    }
+
+    /// Clock-in anomalies (flags, verdict mismatches) and out-of-fence
+    /// attempts, for the warning rules; punches a supervisor already
+    /// reviewed are settled and give none.
+    pub async fn punch_signals(&self) -> Result<Vec<PunchSignal>, StoreError> {
+        let punches = self.punches(None, None).await?;
+        let mut out = Vec::new();
+        for p in punches.iter().filter(|p| p.reviews.is_empty()) {
+            let warnings = p.warnings();
+            let out_of_fence = warnings.iter().any(|w| {
+                matches!(
+                    w,
+                    PunchWarning::NotInside {
+                        verdict: Verdict::Outside
+                    }
+                )
+            });
+            let anomaly = warnings.iter().any(|w| {
+                matches!(
+                    w,
+                    PunchWarning::VerdictMismatch { .. } | PunchWarning::Flagged { .. }
+                )
+            });
+            for (hit, kind) in [
+                (out_of_fence, PunchSignalKind::OutOfFence),
+                (anomaly, PunchSignalKind::Anomaly),
+            ] {
+                if hit {
+                    out.push(PunchSignal {
+                        punch_id: p.id.clone(),
+                        volunteer_id: p.volunteer_id.clone(),
+                        street_code: p.street_code.clone(),
+                        at: p.trusted_time(),
+                        kind,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
