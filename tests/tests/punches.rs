@@ -1,0 +1,212 @@
+//! Punches for station staff: the review queue of flagged punches, a
+//! supervisor's ruling with a reason, the chain check, duty hours, and the
+//! erasure of exact locations after the retention period (on a moved
+//! clock) that keeps the chain verifiable.
+
+use chrono::Utc;
+use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::coord::Datum;
+use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_e2e::{Backend, Client, Server, Storage, cli_create_account};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const PW: &str = "correct-horse-42";
+
+fn punch(post: &DutyPost, me: &str, kind: PunchKind, secs: i64, lat: f64) -> Punch {
+    let at = DeviceInstant {
+        wall: Utc::now() - chrono::Duration::seconds(90 - secs),
+        elapsed_ms: 5_000_000 + secs as u64 * 1000,
+    };
+    let fix = Fix {
+        lat,
+        lng: 120.815,
+        datum: Datum::Wgs84,
+        accuracy_m: 8.0,
+        provider: Provider::Gps,
+        is_mock: false,
+        wall_time: at.wall,
+        elapsed_ms: at.elapsed_ms,
+        speed_mps: None,
+    };
+    Punch::on_device(
+        uuid::Uuid::now_v7().to_string(),
+        me,
+        post,
+        kind,
+        at,
+        Some(fix),
+        None,
+        false,
+        None,
+        &ClockInPolicy::default(),
+    )
+}
+
+#[tokio::test]
+async fn review_queue_chain_hours_and_location_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::new(&Backend::Sqlite, dir.path()).await;
+    let server = Server::start(
+        &storage,
+        &[
+            "--demo",
+            "--test-clock",
+            "--jobs-interval-ms",
+            "200",
+            "--punch-location-retention-days",
+            "30",
+        ],
+    );
+    cli_create_account(&storage, "admin", "district_admin", None, PW);
+    let admin = Client::login(&server, "admin", PW).await;
+    for (u, role) in [("staff", "station_staff"), ("vol", "volunteer")] {
+        let r = admin
+            .post(
+                "/api/v1/accounts",
+                &json!({"username": u, "display_name": u, "role": role,
+                                              "street_code": "330303001", "password": PW}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+    }
+    let staff = Client::login(&server, "staff", PW).await;
+    let vol = Client::login(&server, "vol", PW).await;
+    let me = vol.get("/api/v1/me").await.body["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let posts = reqwest::get(server.url("/api/v1/duty-posts"))
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert!(
+        posts["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["properties"]["id"] == "LW-P0011")
+    );
+    // The post as the core knows it (a 100 m circle at 27.93, 120.815).
+    let post: DutyPost = serde_json::from_value(json!({
+        "id": "LW-P0011", "name": "永中站", "street_code": "330303001", "retired": false,
+        "kind": {"type": "station", "fence": {"type": "circle",
+                 "center": {"lat": 27.93, "lng": 120.815, "datum": "wgs84"}, "radius_m": 100.0}},
+        "shifts": {"weekly": "24/7", "exceptions": []}
+    }))
+    .unwrap();
+    // In at the post, out 1 km away: the second is flagged.
+    for (i, (kind, lat)) in [(PunchKind::In, 27.93), (PunchKind::Out, 27.939)]
+        .into_iter()
+        .enumerate()
+    {
+        let p = punch(&post, &me, kind, i as i64 * 60, lat);
+        let r = vol
+            .send(
+                vol.http
+                    .post(format!("{}/api/v1/punches", vol.base))
+                    .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                    .json(&p),
+            )
+            .await;
+        assert!(r.status == 200 || r.status == 201, "{:?}", r.body);
+    }
+    let queue = staff.get("/api/v1/punches/review-queue?pending=true").await;
+    assert_eq!(queue.status, 200, "{:?}", queue.body);
+    let pending = queue.body.as_array().unwrap().clone();
+    // The punch 1 km away is flagged as outside the fence (the other one may
+    // be flagged too when the test runs outside the demo post's shifts).
+    let outside = pending
+        .iter()
+        .find(|p| p["punch"]["kind"] == "out")
+        .unwrap_or_else(|| panic!("{pending:?}"));
+    assert!(
+        outside["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["type"] == "not_inside")
+    );
+    let id = outside["punch"]["id"].as_str().unwrap().to_string();
+    // A ruling needs a reason; a volunteer cannot rule.
+    let r = staff
+        .post(
+            &format!("/api/v1/punches/{id}/review"),
+            &json!({"decision": "accept", "reason": " "}),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    let r = vol
+        .post(
+            &format!("/api/v1/punches/{id}/review"),
+            &json!({"decision": "accept", "reason": "x"}),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    for p in &pending {
+        let pid = p["punch"]["id"].as_str().unwrap();
+        let r = staff
+            .post(
+                &format!("/api/v1/punches/{pid}/review"),
+                &json!({"decision": "accept", "reason": "已电话核实"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "accepted");
+    }
+    assert!(
+        staff
+            .get("/api/v1/punches/review-queue?pending=true")
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // Both punches count now: one session of about a minute.
+    let hours = staff.get("/api/v1/duty-hours").await;
+    assert_eq!(hours.status, 200, "{:?}", hours.body);
+    assert!(
+        hours.body["by_volunteer"][&me].is_object(),
+        "{:?}",
+        hours.body
+    );
+    // The chain is intact.
+    let chain = staff.get(&format!("/api/v1/punches/chains/{me}")).await;
+    assert_eq!(
+        (
+            chain.body["punches"].as_u64(),
+            chain.body["intact"].as_bool()
+        ),
+        (Some(2), Some(true)),
+        "{:?}",
+        chain.body
+    );
+    // 31 days later the exact locations are gone and the chain still holds.
+    admin
+        .post("/api/v1/test/clock", &json!({"seconds": 31 * 24 * 3600}))
+        .await;
+    // A month on, the old tokens have expired.
+    let staff = Client::login(&server, "staff", PW).await;
+    let mut erased = false;
+    for _ in 0..50 {
+        let all = staff.get("/api/v1/punches/review-queue").await.body;
+        if all
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["punch"]["fix"].is_null() && p["punch"]["location_erased_at"].is_string())
+        {
+            erased = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(erased, "locations were not erased");
+    let chain = staff.get(&format!("/api/v1/punches/chains/{me}")).await;
+    assert_eq!(chain.body["intact"], true, "{:?}", chain.body);
+    server.stop();
+}
