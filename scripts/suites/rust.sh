@@ -21,7 +21,7 @@ suite_rust() {
   LAWCIRCLE_OSM_DIR="$("$ROOT/scripts/fetch-osm-fixtures")" || { stop_postgres; record rust 0 1 FAILED; return; }
   export LAWCIRCLE_OSM_DIR
   cargo build -p lawcircle-server --locked || { stop_postgres; record rust 0 1 FAILED; return; }
-  cargo test --workspace --locked 2>&1 | tee "$out"
+  cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$out"
   status=${PIPESTATUS[0]}
   stop_postgres
   local passed failed

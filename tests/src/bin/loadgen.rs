@@ -6,8 +6,8 @@
 //! loadgen --url http://127.0.0.1:8080/health --concurrency 100 --seconds 10
 //! loadgen --url …/api/v1/facilities/{id} --method PUT --token T --body '{"n": {n}}'
 //! ```
-//! `{n}` in the URL or body is replaced by a per-request counter, so writes
-//! change something every time.
+//! `{n}` in the URL or body is replaced by a per-request counter (from
+//! `--start`, at most `--max`), so writes change something every time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +20,10 @@ struct Args {
     token: Option<String>,
     concurrency: usize,
     seconds: u64,
+    /// First value of `{n}`.
+    start: u64,
+    /// Stop once `{n}` would pass this (each value is used once).
+    max: Option<u64>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -30,6 +34,8 @@ fn parse_args() -> Result<Args, String> {
         token: None,
         concurrency: 100,
         seconds: 10,
+        start: 0,
+        max: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -41,6 +47,8 @@ fn parse_args() -> Result<Args, String> {
             "--token" => a.token = Some(value()?),
             "--concurrency" => a.concurrency = value()?.parse().map_err(|e| format!("{e}"))?,
             "--seconds" => a.seconds = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--start" => a.start = value()?.parse().map_err(|e| format!("{e}"))?,
+            "--max" => a.max = Some(value()?.parse().map_err(|e| format!("{e}"))?),
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -66,7 +74,7 @@ async fn main() {
         .timeout(Duration::from_secs(30))
         .build()
         .expect("http client");
-    let counter = Arc::new(AtomicU64::new(0));
+    let counter = Arc::new(AtomicU64::new(args.start));
     let errors = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
@@ -81,7 +89,11 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             while Instant::now() < deadline {
-                let n = counter.fetch_add(1, Ordering::Relaxed).to_string();
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                if args.max.is_some_and(|m| n > m) {
+                    break;
+                }
+                let n = n.to_string();
                 let mut req = client.request(args.method.clone(), args.url.replace("{n}", &n));
                 if let Some(t) = &args.token {
                     req = req.bearer_auth(t);
