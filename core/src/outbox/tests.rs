@@ -69,16 +69,27 @@ fn sent(result: &str) -> Outcome {
 fn migrates_with_user_version_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let ob = open(&dir);
-    assert_eq!(ob.schema_version().unwrap(), 1);
+    assert_eq!(ob.schema_version().unwrap(), 2);
     let mode: String = ob
         .lock()
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    // Claims read the waiting items in order from the partial index.
+    let plan: String = ob
+        .lock()
+        .unwrap()
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT seq FROM outbox o WHERE o.state IN ('not_sent', 'failed') ORDER BY o.seq LIMIT 8",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("outbox_waiting"), "{plan}");
     drop(ob);
     let ob = open(&dir);
-    assert_eq!(ob.schema_version().unwrap(), 1);
+    assert_eq!(ob.schema_version().unwrap(), 2);
 }
 
 #[test]
