@@ -73,7 +73,7 @@ async fn health_of_the_demo_server_through_the_client() {
 async fn a_demo_facility_is_within_the_circle_of_its_amap_pin() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start(&sqlite(dir.path()), &["--demo"]);
-    let body: serde_json::Value = reqwest::get(server.url("/api/v1/facilities"))
+    let body: serde_json::Value = lawcircle_e2e::http_get(server.url("/api/v1/facilities"))
         .await
         .unwrap()
         .json()

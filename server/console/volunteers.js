@@ -1,17 +1,18 @@
 // The volunteer pool (志愿者库): applications to approve or reject (a
 // rejection needs a reason, which the volunteer sees), the active pool by
-// street, and punches flagged for review once the server has them.
+// street, and punches flagged for review (签到打卡复核): accept or reject each
+// with a reason.
 
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, post } from "./api.js";
 
 export async function render(root, ctx) {
-  const [applied, active, streets, punchesPath] = await Promise.all([
+  const [applied, active, streets, flagged] = await Promise.all([
     get("/api/v1/volunteers?state=applied"),
     get("/api/v1/volunteers?state=active"),
     ctx.streetNames(),
-    ctx.findPath(/punch/i, "get"),
+    get("/api/v1/punches/review-queue?pending=true").catch((e) => ({ error: e })),
   ]);
   const reload = () => render(root, ctx);
   const streetOf = (code) => streets.get(code) || code;
@@ -34,13 +35,41 @@ export async function render(root, ctx) {
   });
 
   let punches;
-  if (!punchesPath) {
-    punches = h("p", { class: "note", id: "punches-unavailable" }, t("notYet", { what: t("volunteers.punches") }));
+  if (flagged.error) {
+    punches = h("p", { class: "error" }, `${t("error")}: ${flagged.error.message}`);
+  } else if (!flagged.length) {
+    punches = h("p", { class: "muted", id: "no-punches" }, t("volunteers.noPunches"));
   } else {
-    const list = await get(punchesPath).catch((e) => ({ error: e }));
-    punches = list.error
-      ? h("p", { class: "error" }, `${t("error")}: ${list.error.message}`)
-      : h("pre", {}, JSON.stringify(list, null, 2));
+    punches = table(t("volunteers.punches"),
+      [t("volunteers.volunteer"), t("volunteers.post"), t("volunteers.punchKind"), t("volunteers.punchedAt"),
+        t("volunteers.why"), t("volunteers.ruling")],
+      flagged.map((v) => {
+        const p = v.punch;
+        const reason = h("input", { type: "text", "aria-label": `${t("volunteers.rulingReason")} ${p.id}` });
+        const rule = (decision) => async () => {
+          if (!reason.value.trim()) {
+            announce(t("volunteers.rulingReasonRequired"), "error");
+            reason.focus();
+            return;
+          }
+          try {
+            await post(`/api/v1/punches/${encodeURIComponent(p.id)}/review`, { decision, reason: reason.value.trim() });
+            announce(t(decision === "accept" ? "volunteers.punchAccepted" : "volunteers.punchRejected"));
+            await reload();
+          } catch (e) {
+            announce(`${t("error")}: ${e.message}`, "error");
+          }
+        };
+        return h("tr", { "data-id": p.id },
+          h("td", {}, p.volunteer_id),
+          h("td", {}, p.post_id),
+          h("td", {}, p.kind),
+          h("td", {}, fmtTime(p.at.wall)),
+          h("td", {}, v.warnings.map((w) => w.flag || w.verdict || w.type).join("、")),
+          h("td", { class: "actions" }, reason,
+            h("button", { type: "button", class: "primary", onclick: rule("accept") }, t("volunteers.accept")),
+            h("button", { type: "button", class: "danger", onclick: rule("reject") }, t("volunteers.reject"))));
+      }), { id: "punches" });
   }
 
   mount(root,

@@ -264,6 +264,48 @@ test("volunteer applications: approve one, reject one with a reason", async () =
   assert.equal(b.history.at(-1).reason, "执业年限不足");
 });
 
+test("punches flagged for review: a ruling needs a reason, then the punch leaves the queue", async () => {
+  // A volunteer's phone syncs a punch made 1 km from the post: the server
+  // re-checks it, finds it outside the fence and flags it.
+  const token = await login(server, "vol-c");
+  const me = String((await apiCall(server, "GET", "/api/v1/me", { token })).body.id);
+  const wall = new Date(Date.now() - 30_000).toISOString();
+  const evidence = { compared_in: "wgs84", signed_distance_m: 900, accuracy_m: 8, margin_m: 50,
+    fix_age_s: 0, speed_kmh: null, reported_speed_kmh: null, clock_skew_s: null };
+  const punch = {
+    id: crypto.randomUUID(), volunteer_id: me, post_id: "LW-P0011", street_code: "330303001", kind: "in",
+    at: { wall, elapsed_ms: 5_000_000 },
+    fix: { lat: 27.939, lng: 120.815, datum: "wgs84", accuracy_m: 8, provider: "gps", is_mock: false,
+      wall_time: wall, elapsed_ms: 5_000_000 },
+    offline: false,
+    device_decision: { verdict: "outside", reasons: ["outside_fence"], flags: [], evidence },
+    shift: null, reviews: [], seq: 0, prev_hash: "", hash: "",
+  };
+  const r = await apiCall(server, "POST", "/api/v1/punches", { token, body: punch,
+    extraHeaders: { "idempotency-key": crypto.randomUUID() } });
+  assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+  await withPage(async (page) => {
+    await signIn(page, server, "yongzhong");
+    await page.getByRole("link", { name: "志愿者库" }).click();
+    const row = page.locator(`#punches tr[data-id="${punch.id}"]`);
+    await row.waitFor();
+    assert.match(await row.textContent(), /outside/);
+    await screenshot(page, "06b-punches-for-review");
+    // No reason: refused.
+    await row.getByRole("button", { name: "认可", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "请填写复核理由" }).waitFor();
+    await row.getByLabel(`复核理由 ${punch.id}`).fill("群众在站外求助，已电话核实");
+    await row.getByRole("button", { name: "认可", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "已认可该次打卡" }).waitFor();
+    await page.locator(`#punches tr[data-id="${punch.id}"]`).waitFor({ state: "detached" });
+  });
+  const admin = await login(server, "admin");
+  const queue = await apiCall(server, "GET", "/api/v1/punches/review-queue", { token: admin });
+  const ruled = queue.body.find((p) => p.punch.id === punch.id);
+  assert.equal(ruled.status, "accepted");
+  assert.equal(ruled.punch.reviews.at(-1).reason, "群众在站外求助，已电话核实");
+});
+
 test("keyboard only: skip link, navigation and every section's controls are labelled", async () => {
   await withPage(async (page) => {
     await signIn(page, server, "admin");

@@ -93,8 +93,8 @@ export function createAccount(server, username, role, displayName, streetCode) {
 }
 
 /** A small API client (what a phone or a script would do). */
-export async function apiCall(server, method, path, { token, body, raw, contentType } = {}) {
-  const headers = {};
+export async function apiCall(server, method, path, { token, body, raw, contentType, extraHeaders = {} } = {}) {
+  const headers = { ...extraHeaders };
   if (token) headers.authorization = `Bearer ${token}`;
   let payload;
   if (raw !== undefined) { payload = raw; headers["content-type"] = contentType; }

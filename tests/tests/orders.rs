@@ -121,7 +121,7 @@ async fn concurrent_grabs(grabbers: &[Client], order: &str, n: usize) -> (usize,
     for i in 0..n {
         // A separate HTTP client (its own connection pool) per request.
         let mut c = grabbers[i % grabbers.len()].clone();
-        c.http = reqwest::Client::new();
+        c.http = lawcircle_e2e::http_client();
         let path = format!("/api/v1/orders/{order}/grab");
         tasks.push(tokio::spawn(
             async move { c.post(&path, &here()).await.status },
@@ -359,7 +359,7 @@ async fn dispatch_transfer_rating_warnings_and_indicators() {
         // Indicators and metrics.
         let r = w.admin.get("/api/v1/indicators").await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let metrics = reqwest::get(w.server.url("/metrics"))
+        let metrics = lawcircle_e2e::http_get(w.server.url("/metrics"))
             .await
             .unwrap()
             .text()

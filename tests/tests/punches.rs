@@ -77,7 +77,7 @@ async fn review_queue_chain_hours_and_location_retention() {
         .as_i64()
         .unwrap()
         .to_string();
-    let posts = reqwest::get(server.url("/api/v1/duty-posts"))
+    let posts = lawcircle_e2e::http_get(server.url("/api/v1/duty-posts"))
         .await
         .unwrap()
         .json::<Value>()

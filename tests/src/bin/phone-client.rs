@@ -24,7 +24,7 @@ async fn run() -> Result<String, String> {
     let url = arg(&args, "--url").ok_or("--url is required")?;
     let username = arg(&args, "--username").ok_or("--username is required")?;
     let password = arg(&args, "--password").ok_or("--password is required")?;
-    let client = reqwest::Client::new();
+    let client = lawcircle_e2e::http_client();
     let login: Value = client
         .post(format!("{url}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": password}))
