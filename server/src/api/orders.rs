@@ -244,6 +244,23 @@ struct DispatchContext {
 }
 
 impl DispatchContext {
+    /// What eligibility alone needs (grabbing): the order's area centroid,
+    /// no load or ratings (they rank suggestions, they do not decide
+    /// eligibility), so a grab reads a handful of rows whatever the size
+    /// of the order book.
+    async fn for_grab(state: &AppState, order: &Order) -> Result<Self, ApiError> {
+        let mut centroids = HashMap::new();
+        if let Some(c) = state.store.area_centroid(&order.area_code).await? {
+            centroids.insert(order.area_code.clone(), c);
+        }
+        Ok(DispatchContext {
+            now: state.clock.now(),
+            orders: Vec::new(),
+            ratings: Vec::new(),
+            centroids,
+        })
+    }
+
     async fn load(state: &AppState, orders: OrderFilter) -> Result<Self, ApiError> {
         Ok(DispatchContext {
             now: state.clock.now(),
@@ -403,14 +420,7 @@ pub async fn grab(
             "order {id} is not open for grabbing"
         )));
     }
-    let ctx = DispatchContext::load(
-        &state,
-        OrderFilter {
-            assignee: Some(caller.account.id.to_string()),
-            ..OrderFilter::default()
-        },
-    )
-    .await?;
+    let ctx = DispatchContext::for_grab(&state, &order).await?;
     let c = candidate(
         &state,
         caller.account.id,

@@ -244,6 +244,21 @@ impl Store {
         }))
     }
 
+    /// The representative point of an area.
+    pub async fn area_centroid(
+        &self,
+        code: &str,
+    ) -> Result<Option<lawcircle_core::coord::GeoPoint>, StoreError> {
+        let data: Option<String> = sqlx::query_scalar("SELECT data FROM areas WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(data
+            .map(|d| decode::<AdminArea>("areas", code, &d))
+            .transpose()?
+            .map(|a| a.centroid))
+    }
+
     /// One facility, retired or not.
     pub async fn facility(&self, id: &str) -> Result<Option<Facility>, StoreError> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM facilities WHERE id = $1")
