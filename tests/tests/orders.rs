@@ -142,13 +142,11 @@ async fn concurrent_grabs(grabbers: &[Client], order: &str, n: usize) -> (usize,
 async fn two_hundred_concurrent_grabs_have_exactly_one_winner() {
     for backend in backends() {
         let w = world(&backend, &["--grab-window-secs", "3600"]).await;
-        let mut grabbers = Vec::new();
+        let (mut grabbers, mut ids) = (Vec::new(), Vec::new());
         for i in 0..5 {
-            grabbers.push(
-                volunteer(&w.server, &w.admin, &w.staff, &format!("vol{i}"))
-                    .await
-                    .0,
-            );
+            let (c, id) = volunteer(&w.server, &w.admin, &w.staff, &format!("vol{i}")).await;
+            grabbers.push(c);
+            ids.push(id);
         }
         let order = submit(&w.resident, "consultation").await;
         // The volunteers are offered it.
@@ -172,6 +170,35 @@ async fn two_hundred_concurrent_grabs_have_exactly_one_winner() {
         assert_eq!((ok, conflict), (1, 199), "{}", backend.name());
         let r = w.staff.get(&format!("/api/v1/orders/{order}")).await;
         assert_eq!(r.body["state"], "claimed");
+        // Only the winner (and the requester, and staff) see the contact.
+        let winner = r.body["assignee"].as_str().unwrap().to_string();
+        let contact = format!("/api/v1/orders/{order}/contact?reason=回电约时间");
+        let mut winners = 0;
+        for (g, id) in grabbers.iter().zip(&ids) {
+            let r = g.get(&contact).await;
+            if id.to_string() == winner {
+                assert_eq!(r.status, 200, "{:?}", r.body);
+                assert_eq!(r.body["phone"], "13812345678");
+                winners += 1;
+            } else {
+                assert_eq!(r.status, 403, "a losing grabber: {:?}", r.body);
+            }
+        }
+        assert_eq!(winners, 1);
+        assert_eq!(w.staff.get(&contact).await.status, 200);
+        assert_eq!(w.resident.get(&contact).await.status, 200);
+        let audit = w
+            .admin
+            .get(&format!(
+                "/api/v1/audit?subject_type=order&subject_id={order}"
+            ))
+            .await;
+        assert_eq!(
+            audit.body["items"].as_array().unwrap().len(),
+            3,
+            "{:?}",
+            audit.body
+        );
         w.server.stop();
     }
 }
@@ -189,10 +216,16 @@ async fn two_server_processes_on_one_postgres_still_have_one_winner() {
         .into_iter()
         .find(|b| matches!(b, Backend::Postgres(_)))
         .unwrap();
-    let w = world(&backend, &["--grab-window-secs", "3600"]).await;
+    let w = world(&backend, &["--grab-window-secs", "3600", "--test-clock"]).await;
     let second = Server::start(
         &w.storage,
-        &["--jobs-interval-ms", "200", "--grab-window-secs", "3600"],
+        &[
+            "--jobs-interval-ms",
+            "200",
+            "--grab-window-secs",
+            "3600",
+            "--test-clock",
+        ],
     );
     let mut grabbers = Vec::new();
     for i in 0..4 {
@@ -207,6 +240,26 @@ async fn two_server_processes_on_one_postgres_still_have_one_winner() {
         let (ok, conflict) = concurrent_grabs(&grabbers, &order, 200).await;
         assert_eq!((ok, conflict), (1, 199));
     }
+    // Both instances run the warning job: an overdue order raises exactly
+    // one warning, not one per instance.
+    let late = submit(&w.resident, "mediation").await;
+    let other = Client::new(&second);
+    for c in [&w.admin, &other] {
+        let r = c
+            .post("/api/v1/test/clock", &json!({"seconds": 10 * 24 * 3600}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let admin = Client::login(&w.server, "admin", PW).await;
+    let warnings = admin.get("/api/v1/warnings").await.body;
+    let overdue = warnings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["rule_id"] == "overdue" && x["subject"]["order_id"] == late.as_str())
+        .count();
+    assert_eq!(overdue, 1, "{warnings:?}");
     second.stop();
     w.server.stop();
 }

@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/offers", get(orders::offers))
         .route("/api/v1/orders/{id}", get(orders::get_one))
         .route("/api/v1/orders/{id}/grab", post(orders::grab))
+        .route("/api/v1/orders/{id}/contact", get(orders::contact))
         .route("/api/v1/orders/{id}/events", post(orders::event))
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))

@@ -695,3 +695,74 @@ pub fn order_subject(order: &Order) -> Subject {
         street_code: Some(order.street_code.clone()),
     }
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ContactQuery {
+    /// Why the full contact is needed; recorded in the audit log.
+    pub reason: String,
+}
+
+/// The requester's full contact details.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RequesterContact {
+    pub order_id: String,
+    pub name: String,
+    pub phone: String,
+    pub id_number: Option<String>,
+}
+
+/// The requester's contact for whoever holds the order (the grab winner, an
+/// assignee who accepted), the requester and staff in scope; every read is
+/// audited. Other volunteers — including those who lost the grab — get 403.
+#[utoipa::path(get, path = "/api/v1/orders/{id}/contact", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path), ContactQuery),
+    responses((status = 200, body = RequesterContact), (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<ContactQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<ApiJson<RequesterContact>, ApiError> {
+    let reason = q.reason.trim();
+    if reason.chars().count() < 2 || reason.len() > 500 {
+        return Err(ApiError::bad_field(
+            "reason",
+            "say in 2 to 500 characters why the contact is needed",
+        ));
+    }
+    let order = state
+        .store
+        .order(&id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
+    // Staff beyond their street see nothing of it.
+    if lawcircle_core::authz::scope(caller.account.role, Action::ReadNeedContact) == Scope::Street
+        && caller.account.street_code.as_deref() != Some(order.street_code.as_str())
+    {
+        return Err(ApiError::NotFound(format!("order {id}")));
+    }
+    let need_id: i64 = order
+        .need_id
+        .parse()
+        .map_err(|_| ApiError::Internal(format!("order {id} has no numeric need id")))?;
+    let need = state
+        .store
+        .need(need_id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("the need of order {id}")))?;
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    audit_contact_read(&state, &caller, &order, reason, request_id).await?;
+    Ok(ApiJson(RequesterContact {
+        order_id: order.id,
+        name: need.need.requester.name,
+        phone: need.need.requester.phone,
+        id_number: need.need.requester.id_number,
+    }))
+}
