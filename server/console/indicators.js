@@ -1,7 +1,8 @@
 // Indicators (指标晾晒) per street against the plan's targets. Coverage of
 // the 15-minute circle comes from the server's coverage report (a bar per
 // street, with the target lines); the service indicators (satisfaction,
-// response, hotline) from /api/v1/indicators once the server has it.
+// time to claim, resolution, overdue, hotline) from /api/v1/indicators, as a
+// chart of the rates against their targets and a table per street.
 
 import { h, s, mount, table, pct } from "./dom.js";
 import { t } from "./i18n.js";
@@ -44,7 +45,7 @@ export async function render(root, ctx) {
     h("section", { "aria-labelledby": "svc-title" },
       h("h3", { id: "svc-title" }, t("ind.serviceTitle")),
       indicators
-        ? h("pre", { class: "raw" }, JSON.stringify(indicators, null, 2))
+        ? serviceIndicators(indicators, coverage)
         : h("p", { class: "note", id: "indicators-unavailable" }, t("notYet", { what: t("ind.serviceTitle") }))),
   );
   mount(root, ...parts);
@@ -81,4 +82,55 @@ function productTable(coverage) {
   const rates = coverage.district.per_product || [];
   return table(t("ind.productCaption"), [t("facility.products"), t("ind.covered"), t("ind.rate")],
     rates.map((r) => [t(`product.${r.product}`), r.villages_covered, pct(r.rate)]), { id: "product-indicators" });
+}
+
+const RATES = ["satisfaction", "hotline_connection_rate", "hotline_satisfaction"];
+const SHOWN = ["satisfaction", "median_time_to_claim_seconds", "median_resolution_seconds", "overdue_count",
+  "volunteer_hours", "hotline_connection_rate", "hotline_satisfaction"];
+
+function fmtIndicator(name, ind) {
+  if (!ind || ind.value === null || ind.value === undefined) return "—";
+  if (RATES.includes(name)) return pct(ind.value);
+  if (name.endsWith("_seconds")) return `${(ind.value / 60).toFixed(1)} ${t("ind.minutes")}`;
+  return String(Math.round(ind.value * 10) / 10);
+}
+
+/** The service indicators: the district's rates against their targets as
+ * bars, then every indicator per street in a table. */
+function serviceIndicators(report, coverage) {
+  const names = new Map((coverage?.streets || []).map((st) => [st.code, st.name]));
+  const get = (area, name) => (area.indicators || []).find((i) => i.name === name);
+  const rows = [report.district, ...(report.streets || [])];
+  const rateRows = RATES.map((name) => ({ name, ind: get(report.district, name) }));
+  const width = 620, rowH = 28, left = 150, top = 24;
+  const height = top + rateRows.length * rowH + 10;
+  const x = (r) => left + Math.max(0, Math.min(1, r)) * (width - left - 20);
+  const chart = s("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img", "aria-labelledby": "svc-chart-title svc-chart-desc", id: "service-chart" },
+    s("title", { id: "svc-chart-title" }, t("ind.serviceChartTitle")),
+    s("desc", { id: "svc-chart-desc" }, rateRows.map((r) => `${t(`indicator.${r.name}`)}: ${fmtIndicator(r.name, r.ind)}`).join("; ")),
+    rateRows.map((r, i) => {
+      const y = top + i * rowH;
+      const v = r.ind?.value ?? 0;
+      const target = r.ind?.target?.min;
+      return s("g", { class: "row" },
+        s("text", { x: left - 8, y: y + 17, "text-anchor": "end", class: "label" }, t(`indicator.${r.name}`)),
+        s("rect", { x: left, y: y + 4, width: Math.max(1, x(v) - left), height: rowH - 10,
+          class: `bar ${r.ind?.meets_target === false ? "unmet" : "met"}` }),
+        s("text", { x: x(v) + 4, y: y + 17, class: "value" }, fmtIndicator(r.name, r.ind)),
+        target !== undefined ? s("line", { x1: x(target), x2: x(target), y1: y + 2, y2: y + rowH - 4, class: "target-line" }) : null);
+    }));
+  return h("div", {},
+    h("figure", { class: "chart-box" }, chart, h("figcaption", { class: "muted" }, t("ind.serviceChartCaption"))),
+    table(t("ind.serviceTableCaption"),
+      [t("ind.street"), ...SHOWN.map((n) => t(`indicator.${n}`))],
+      rows.map((area) => [
+        area === report.district ? t("ind.wholeDistrict") : (names.get(area.code) || area.code),
+        ...SHOWN.map((n) => {
+          const ind = get(area, n);
+          const text = fmtIndicator(n, ind);
+          return ind?.meets_target === undefined || ind?.meets_target === null
+            ? text
+            : h("span", { class: ind.meets_target ? "met" : "unmet", title: ind.target ? `${t("ind.target")} ${RATES.includes(n) ? pct(ind.target.min) : ind.target.min}` : "" }, text);
+        }),
+      ]), { id: "service-indicators" }));
 }

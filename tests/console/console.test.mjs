@@ -358,19 +358,27 @@ test("without a walking network the map says so instead of drawing a reach area"
   }
 });
 
-test("indicators: coverage per street against the plan's targets, as a chart and a table", async () => {
+test("indicators: coverage and service indicators per street against the plan's targets, as charts and tables", async () => {
   const coverage = (await apiCall(server, "GET", "/api/v1/coverage")).body;
   await withPage(async (page) => {
     await signIn(page, server, "admin");
     await page.getByRole("link", { name: "指标晾晒" }).click();
     await page.locator("#street-indicators").waitFor();
     assert.equal(await page.locator("#street-indicators tbody tr").count(), coverage.streets.length);
-    assert.equal(await page.locator("svg.chart rect.bar").count(), coverage.streets.length);
-    assert.equal(await page.locator("svg.chart line.target-line").count(), coverage.standard.targets.length);
+    assert.equal(await page.locator("svg.chart:not(#service-chart) rect.bar").count(), coverage.streets.length);
+    assert.equal(await page.locator("svg.chart:not(#service-chart) line.target-line").count(), coverage.standard.targets.length);
     const best = [...coverage.streets].sort((a, b) => b.rate - a.rate)[0];
     assert.match(await page.locator("#street-indicators tbody tr").first().textContent(), new RegExp(best.name));
     // The chart has a text alternative.
-    assert.match(await page.locator("svg.chart desc").textContent(), new RegExp(`${best.name}: `));
+    assert.match(await page.locator("svg.chart:not(#service-chart) desc").textContent(), new RegExp(`${best.name}: `));
+    // The service indicators: the district's rates against their targets,
+    // and every indicator per street (the district first).
+    const report = (await apiCall(server, "GET", "/api/v1/indicators", { token: await login(server, "admin") })).body;
+    await page.locator("#service-indicators").waitFor();
+    assert.equal(await page.locator("#service-indicators tbody tr").count(), report.streets.length + 1);
+    assert.match(await page.locator("#service-indicators tbody tr").first().textContent(), /全区/);
+    assert.equal(await page.locator("#service-chart rect.bar").count(), 3);
+    assert.match(await page.locator("#service-chart desc").textContent(), /满意率/);
     await screenshot(page, "08-indicators", { fullPage: true });
   });
 });
