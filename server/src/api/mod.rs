@@ -43,6 +43,21 @@ pub fn require(caller: &Caller, action: Action) -> Result<Scope, ApiError> {
     }
 }
 
+/// The street a caller's scope limits them to: `None` for the whole
+/// district, the caller's own street otherwise (forbidden when a
+/// street-scoped account has none).
+pub fn scoped_street(caller: &Caller, scope: Scope) -> Result<Option<String>, ApiError> {
+    match scope {
+        Scope::District => Ok(None),
+        _ => caller
+            .account
+            .street_code
+            .clone()
+            .map(Some)
+            .ok_or_else(ApiError::forbidden),
+    }
+}
+
 /// Refuses a path or query carrying an encoded NUL (`%00`): databases
 /// refuse it in text, and no identifier or value of ours contains one.
 async fn reject_nul_in_uri(

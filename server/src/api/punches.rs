@@ -2,29 +2,17 @@
 //! supervisor rulings with a reason, the tamper-evidence check of a
 //! volunteer's chain, and duty-hour totals.
 
-use crate::api::require;
+use crate::api::{require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::authz::Action;
 use lawcircle_core::duty_hours::{HourTotals, pair_sessions};
 use lawcircle_core::punch::{Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain};
 use lawcircle_core::volunteer::Actor;
 use serde::{Deserialize, Serialize};
-
-fn street_of(caller: &Caller, scope: Scope) -> Result<Option<String>, ApiError> {
-    match scope {
-        Scope::District => Ok(None),
-        _ => caller
-            .account
-            .street_code
-            .clone()
-            .map(Some)
-            .ok_or_else(ApiError::forbidden),
-    }
-}
 
 fn reviewer(caller: &Caller) -> Result<Actor, ApiError> {
     let id = caller.account.id.to_string();
@@ -68,7 +56,7 @@ pub async fn list(
     ApiQuery(q): ApiQuery<PunchQuery>,
 ) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
-    let street = street_of(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let punches = state
         .store
         .punches(q.volunteer.as_deref(), street.as_deref())
@@ -106,7 +94,7 @@ pub async fn review(
     ApiJson(req): ApiJson<ReviewRequest>,
 ) -> Result<ApiJson<PunchView>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
-    let street = street_of(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let mut punch = state
         .store
         .punch(&id)
@@ -149,7 +137,7 @@ pub async fn verify(
     Path(volunteer_id): Path<String>,
 ) -> Result<ApiJson<ChainReport>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
-    let street = street_of(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let chain = state.store.punches(Some(&volunteer_id), None).await?;
     if let Some(s) = &street
         && chain.iter().any(|p| &p.street_code != s)
@@ -175,7 +163,7 @@ pub async fn duty_hours(
     caller: Caller,
 ) -> Result<ApiJson<HourTotals>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
-    let street = street_of(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let punches = state.store.punches(None, street.as_deref()).await?;
     let (sessions, _issues) = pair_sessions(&punches, 16.0);
     Ok(ApiJson(HourTotals::compute(&sessions, &[])))

@@ -1,7 +1,7 @@
 //! Early warnings (异常预警督办), spot checks (质量抽查), indicators (数据指标
 //! 晾晒) with Prometheus `/metrics`, and the hotline call import.
 
-use crate::api::require;
+use crate::api::{require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::authz::Action;
 use lawcircle_core::evaluation::CallBack;
 use lawcircle_core::indicators::{self, IndicatorInputs, IndicatorReport, StreetCoverage, Targets};
 use lawcircle_core::order::{Actor, OrderState};
@@ -26,18 +26,6 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
-fn street_scope(caller: &Caller, scope: Scope) -> Result<Option<String>, ApiError> {
-    match scope {
-        Scope::District => Ok(None),
-        _ => caller
-            .account
-            .street_code
-            .clone()
-            .map(Some)
-            .ok_or_else(ApiError::forbidden),
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn list(
@@ -45,7 +33,7 @@ pub async fn list(
     caller: Caller,
 ) -> Result<ApiJson<Vec<WarningView>>, ApiError> {
     let scope = require(&caller, Action::HandleWarning)?;
-    let street = street_scope(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let list = state.store.warnings(street.as_deref()).await?;
     Ok(ApiJson(
         list.into_iter()
@@ -87,7 +75,7 @@ pub async fn act(
     ApiJson(req): ApiJson<WarningActionRequest>,
 ) -> Result<ApiJson<WarningView>, ApiError> {
     let scope = require(&caller, Action::HandleWarning)?;
-    let street = street_scope(&caller, scope)?;
+    let street = scoped_street(&caller, scope)?;
     let (version, warning) = state
         .store
         .warning(id)
