@@ -7,7 +7,7 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{Account, NewAccount, NewAuditEntry};
+use crate::store::{Account, NewAccount};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -196,31 +196,21 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<ContactView>, ApiError> {
-    let reason = q.reason.trim();
-    if reason.chars().count() < 2 || reason.len() > 500 {
-        return Err(ApiError::bad_field(
-            "reason",
-            "say in 2 to 500 characters why the full contact details are needed",
-        ));
-    }
+    let reason = crate::api::audit::read_reason(&q.reason)?;
     let account = load_in_scope(&state, &caller, id, Action::ReadAccountContact).await?;
-    state
-        .store
-        .append_audit(NewAuditEntry {
-            at: state.clock.now(),
-            actor_id: caller.account.id,
-            actor_role: caller.account.role.as_str().to_string(),
-            action: "read_account_contact".to_string(),
-            subject_type: "account".to_string(),
+    crate::api::audit::record_read(
+        &state,
+        &caller,
+        &headers,
+        crate::api::audit::PersonalDataRead {
+            action: "read_account_contact",
+            subject_type: "account",
             subject_id: account.id.to_string(),
-            fields: "phone,id_number".to_string(),
-            reason: reason.to_string(),
-            request_id: headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        })
-        .await?;
+            fields: "phone,id_number",
+        },
+        reason,
+    )
+    .await?;
     Ok(ApiJson(ContactView {
         id: account.id,
         display_name: account.display_name,

@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewAuditEntry, StoredNeed};
+use crate::store::{AttachmentMeta, IdempotentOutcome, NeedFilter, StoredNeed};
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -465,31 +465,21 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: HeaderMap,
 ) -> Result<ApiJson<NeedContact>, ApiError> {
-    let reason = q.reason.trim();
-    if reason.chars().count() < 2 || reason.len() > 500 {
-        return Err(ApiError::bad_field(
-            "reason",
-            "say in 2 to 500 characters why the full contact details are needed",
-        ));
-    }
+    let reason = crate::api::audit::read_reason(&q.reason)?;
     let n = load_in_scope(&state, &caller, id, Action::ReadNeedContact).await?;
-    state
-        .store
-        .append_audit(NewAuditEntry {
-            at: state.clock.now(),
-            actor_id: caller.account.id,
-            actor_role: caller.account.role.as_str().to_string(),
-            action: "read_need_contact".to_string(),
-            subject_type: "need".to_string(),
+    crate::api::audit::record_read(
+        &state,
+        &caller,
+        &headers,
+        crate::api::audit::PersonalDataRead {
+            action: "read_need_contact",
+            subject_type: "need",
             subject_id: n.id.to_string(),
-            fields: "name,phone,id_number".to_string(),
-            reason: reason.to_string(),
-            request_id: headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-        })
-        .await?;
+            fields: "name,phone,id_number",
+        },
+        reason,
+    )
+    .await?;
     Ok(ApiJson(NeedContact {
         need_id: n.id,
         name: n.need.requester.name,

@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{NewAuditEntry, OrderFilter};
+use crate::store::OrderFilter;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::AreaLevel;
@@ -657,37 +657,6 @@ pub async fn rate(
     Ok(ApiJson(view(changed, &caller)))
 }
 
-/// Audited read of a requester's contact details on an order: only the
-/// requester, staff within scope, and the assignee holding it.
-pub async fn audit_contact_read(
-    state: &AppState,
-    caller: &Caller,
-    order: &Order,
-    reason: &str,
-    request_id: Option<String>,
-) -> Result<(), ApiError> {
-    if !order.may_see_contact(&actor(caller)) {
-        return Err(ApiError::Forbidden(
-            "only the requester, staff and the volunteer holding the order see the contact".into(),
-        ));
-    }
-    state
-        .store
-        .append_audit(NewAuditEntry {
-            at: state.clock.now(),
-            actor_id: caller.account.id,
-            actor_role: caller.account.role.as_str().to_string(),
-            action: "read_need_contact".into(),
-            subject_type: "order".into(),
-            subject_id: order.id.clone(),
-            fields: "requester_name,phone,id_number".into(),
-            reason: reason.to_string(),
-            request_id,
-        })
-        .await?;
-    Ok(())
-}
-
 /// The subject of an order warning.
 pub fn order_subject(order: &Order) -> Subject {
     Subject::Order {
@@ -727,13 +696,7 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<RequesterContact>, ApiError> {
-    let reason = q.reason.trim();
-    if reason.chars().count() < 2 || reason.len() > 500 {
-        return Err(ApiError::bad_field(
-            "reason",
-            "say in 2 to 500 characters why the contact is needed",
-        ));
-    }
+    let reason = crate::api::audit::read_reason(&q.reason)?;
     let order = state
         .store
         .order(&id)
@@ -754,11 +717,24 @@ pub async fn contact(
         .need(need_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the need of order {id}")))?;
-    let request_id = headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    audit_contact_read(&state, &caller, &order, reason, request_id).await?;
+    if !order.may_see_contact(&actor(&caller)) {
+        return Err(ApiError::Forbidden(
+            "only the requester, staff and the volunteer holding the order see the contact".into(),
+        ));
+    }
+    crate::api::audit::record_read(
+        &state,
+        &caller,
+        &headers,
+        crate::api::audit::PersonalDataRead {
+            action: "read_need_contact",
+            subject_type: "order",
+            subject_id: order.id.clone(),
+            fields: "requester_name,phone,id_number",
+        },
+        reason,
+    )
+    .await?;
     Ok(ApiJson(RequesterContact {
         order_id: order.id,
         name: need.need.requester.name,
