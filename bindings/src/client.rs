@@ -3,17 +3,26 @@
 //! phone-side operations of the feature issues are methods on it.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use lawcircle_core::clockin::Fix;
+use lawcircle_core::outbox::Outbox;
+use lawcircle_core::sync::{SyncClient, SyncConfig};
 use serde::Deserialize;
+use serde_json::Value;
 use tokio::task::AbortHandle;
 
 use crate::LawCircleError;
+use crate::offline::OfflineState;
+use crate::outbox::OutboxFanout;
 use crate::runtime::{run, runtime};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The event stream's keep-alives come every 15 s; three missed ones mean
+/// the connection is dead.
+const STREAM_READ_TIMEOUT: Duration = Duration::from_secs(45);
 /// Below this a connectivity watch would only drain the battery.
 const MIN_WATCH_INTERVAL_MS: u32 = 100;
 
@@ -63,10 +72,47 @@ pub trait ConnectivityListener: Send + Sync {
     fn on_change(&self, connectivity: Connectivity);
 }
 
+/// What a [`ListenerHandle`] stops.
+#[derive(Debug)]
+pub(crate) enum Registration {
+    /// A task polling or streaming for the listener.
+    Task(AbortHandle),
+    /// A listener in the outbox's fan-out, by its number.
+    Outbox(Weak<OutboxFanout>, u64),
+}
+
+impl Registration {
+    fn stop(self) {
+        match self {
+            Registration::Task(task) => task.abort(),
+            Registration::Outbox(fanout, id) => {
+                if let Some(f) = fanout.upgrade() {
+                    f.remove(id);
+                }
+            }
+        }
+    }
+
+    fn is_finished(&self) -> bool {
+        match self {
+            Registration::Task(task) => task.is_finished(),
+            Registration::Outbox(fanout, id) => fanout.upgrade().is_none_or(|f| !f.contains(*id)),
+        }
+    }
+}
+
 /// Keeps a listener registered; `cancel` (or dropping the handle) stops it.
 #[derive(Debug, uniffi::Object)]
 pub struct ListenerHandle {
-    task: Mutex<Option<AbortHandle>>,
+    task: Mutex<Option<Registration>>,
+}
+
+impl ListenerHandle {
+    pub(crate) fn new(registration: Registration) -> Arc<Self> {
+        Arc::new(ListenerHandle {
+            task: Mutex::new(Some(registration)),
+        })
+    }
 }
 
 #[uniffi::export]
@@ -79,13 +125,13 @@ impl ListenerHandle {
             Err(poisoned) => poisoned.into_inner().take(),
         };
         if let Some(task) = task {
-            task.abort();
+            task.stop();
         }
     }
 
     pub fn is_cancelled(&self) -> bool {
         match self.task.lock() {
-            Ok(guard) => guard.as_ref().is_none_or(AbortHandle::is_finished),
+            Ok(guard) => guard.as_ref().is_none_or(Registration::is_finished),
             Err(_) => true,
         }
     }
@@ -97,14 +143,57 @@ impl Drop for ListenerHandle {
     }
 }
 
-/// The phone's handle on the LawCircle core and platform.
-#[derive(Debug, uniffi::Object)]
-pub struct LawCircleClient {
-    http: reqwest::Client,
+/// The signed-in account, as the server told it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, Deserialize)]
+pub struct Account {
+    /// The account id (the volunteer id of punches, the requester of needs).
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// `resident`, `volunteer`, `lawyer`, `station_staff` or `district_admin`.
+    pub role: String,
+    pub street_code: Option<String>,
+}
+
+/// Everything the client's operations share; the exported object is a thin
+/// handle on it so async work can own a reference.
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    /// For the long-lived event stream: no whole-request timeout, a read
+    /// timeout instead (the server sends keep-alives).
+    stream_http: reqwest::Client,
     /// Without a trailing slash.
-    server_url: String,
-    database_path: PathBuf,
-    credentials: Credentials,
+    pub(crate) server_url: String,
+    pub(crate) database_path: PathBuf,
+    pub(crate) credentials: Credentials,
+    pub(crate) outbox: Arc<Outbox>,
+    pub(crate) fanout: Arc<OutboxFanout>,
+    pub(crate) sync: SyncClient,
+    /// The bearer token of the current session (never written to disk).
+    token: RwLock<Option<String>>,
+    /// The offline catalogue, duty posts, service forms, walking network
+    /// and the last signed-in account.
+    pub(crate) offline: OfflineState,
+    /// The last fix used for a clock-in (for the speed check).
+    pub(crate) last_fix: Mutex<Option<Fix>>,
+    /// Whether the last request reached the server.
+    pub(crate) reachable: RwLock<bool>,
+}
+
+/// The phone's handle on the LawCircle core and platform.
+#[derive(uniffi::Object)]
+pub struct LawCircleClient {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for LawCircleClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LawCircleClient")
+            .field("server_url", &self.inner.server_url)
+            .field("database_path", &self.inner.database_path)
+            .field("user_id", &self.inner.credentials.user_id)
+            .finish_non_exhaustive()
+    }
 }
 
 #[uniffi::export]
@@ -120,31 +209,65 @@ impl LawCircleClient {
                 "must not be empty",
             ));
         }
+        let outbox = Arc::new(Outbox::open(&database_path)?);
+        let fanout = Arc::new(OutboxFanout::default());
+        outbox.set_listener(Some(fanout.clone()));
+        let sync = SyncClient::new(outbox.clone(), SyncConfig::new(server_url.clone()))?;
+        let offline = OfflineState::open(&database_path)?;
         Ok(Arc::new(LawCircleClient {
-            http: http_client()?,
-            server_url,
-            database_path,
-            credentials: config.credentials,
+            inner: Arc::new(Inner {
+                http: http_client(Some(REQUEST_TIMEOUT))?,
+                stream_http: http_client(None)?,
+                server_url,
+                database_path,
+                credentials: config.credentials,
+                outbox,
+                fanout,
+                sync,
+                token: RwLock::new(None),
+                offline,
+                last_fix: Mutex::new(None),
+                reachable: RwLock::new(false),
+            }),
         }))
     }
 
     pub fn server_url(&self) -> String {
-        self.server_url.clone()
+        self.inner.server_url.clone()
     }
 
     pub fn database_path(&self) -> String {
-        self.database_path.to_string_lossy().into_owned()
+        self.inner.database_path.to_string_lossy().into_owned()
     }
 
     pub fn user_id(&self) -> String {
-        self.credentials.user_id.clone()
+        self.inner.credentials.user_id.clone()
     }
 
     /// `GET /health`: is the platform up, and which catalogue does it serve.
     pub async fn server_health(&self) -> Result<ServerHealth, LawCircleError> {
-        let http = self.http.clone();
-        let url = format!("{}/health", self.server_url);
+        let http = self.inner.http.clone();
+        let url = format!("{}/health", self.inner.server_url);
         run(fetch_health(http, url)).await
+    }
+
+    /// Signs in with the configured credentials (`POST /api/v1/auth/login`)
+    /// and remembers the account, so offline work (punches, needs) knows
+    /// who made it. Other calls sign in by themselves when needed.
+    pub async fn sign_in(&self) -> Result<Account, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { inner.sign_in().await }).await
+    }
+
+    /// The account of the last successful sign-in (kept on the phone), if
+    /// any: available offline.
+    pub fn account(&self) -> Option<Account> {
+        self.inner.offline.account()
+    }
+
+    /// Whether the last request reached the server.
+    pub fn is_online(&self) -> bool {
+        self.inner.reachable.read().map(|r| *r).unwrap_or(false)
     }
 
     /// Polls the server every `interval_ms` and tells `listener` each time
@@ -160,8 +283,8 @@ impl LawCircleClient {
                 format!("must be at least {MIN_WATCH_INTERVAL_MS}"),
             ));
         }
-        let http = self.http.clone();
-        let url = format!("{}/health", self.server_url);
+        let http = self.inner.http.clone();
+        let url = format!("{}/health", self.inner.server_url);
         let period = Duration::from_millis(u64::from(interval_ms));
         let task = runtime()?.spawn(async move {
             let mut last: Option<Connectivity> = None;
@@ -189,9 +312,136 @@ impl LawCircleClient {
                 }
             }
         });
-        Ok(Arc::new(ListenerHandle {
-            task: Mutex::new(Some(task.abort_handle())),
-        }))
+        Ok(ListenerHandle::new(Registration::Task(task.abort_handle())))
+    }
+}
+
+/// A JSON answer read as `T`; a shape this library does not expect is the
+/// server's fault, said so.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, LawCircleError> {
+    serde_json::from_value(v).map_err(|e| LawCircleError::Server {
+        status: 200,
+        code: "bad_response".to_string(),
+        reason: e.to_string(),
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    token: String,
+    account: Account,
+}
+
+impl Inner {
+    fn set_reachable(&self, yes: bool) {
+        if let Ok(mut r) = self.reachable.write() {
+            *r = yes;
+        }
+    }
+
+    fn token(&self) -> Option<String> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    pub(crate) async fn sign_in(&self) -> Result<Account, LawCircleError> {
+        let resp = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.server_url))
+            .json(&serde_json::json!({
+                "username": self.credentials.user_id,
+                "password": self.credentials.secret,
+            }))
+            .send()
+            .await
+            .inspect_err(|_| self.set_reachable(false))?;
+        self.set_reachable(true);
+        let body: LoginBody = check_status(resp).await?.json().await?;
+        if let Ok(mut t) = self.token.write() {
+            *t = Some(body.token.clone());
+        }
+        self.sync.set_token(Some(body.token));
+        self.offline.set_account(&body.account)?;
+        Ok(body.account)
+    }
+
+    /// `GET /health`, noting whether the server is reachable.
+    pub(crate) async fn ping(&self) -> Result<ServerHealth, LawCircleError> {
+        let r = fetch_health(self.http.clone(), format!("{}/health", self.server_url)).await;
+        self.set_reachable(!matches!(r, Err(LawCircleError::Network { .. })));
+        r
+    }
+
+    pub(crate) fn http_stream(&self) -> &reqwest::Client {
+        &self.stream_http
+    }
+
+    /// The session's token, signing in first when there is none.
+    pub(crate) async fn token_or_sign_in(&self) -> Result<Option<String>, LawCircleError> {
+        if self.token().is_none() {
+            self.sign_in().await?;
+        }
+        Ok(self.token())
+    }
+
+    /// The signed-in account, signing in first when there is no session.
+    pub(crate) async fn session_account(&self) -> Result<Account, LawCircleError> {
+        match (self.token(), self.offline.account()) {
+            (Some(_), Some(account)) => Ok(account),
+            _ => self.sign_in().await,
+        }
+    }
+
+    /// An authenticated API call with a JSON body (or none); signs in when
+    /// there is no session and once more when the token was refused.
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, LawCircleError> {
+        if self.token().is_none() {
+            self.sign_in().await?;
+        }
+        let mut renewed = false;
+        loop {
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{}{}", self.server_url, path));
+            if let Some(t) = self.token() {
+                req = req.bearer_auth(t);
+            }
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let resp = req
+                .send()
+                .await
+                .inspect_err(|_| self.set_reachable(false))?;
+            self.set_reachable(true);
+            if resp.status() == reqwest::StatusCode::UNAUTHORIZED && !renewed {
+                renewed = true;
+                self.sign_in().await?;
+                continue;
+            }
+            let resp = check_status(resp).await?;
+            let text = resp.text().await?;
+            if text.trim().is_empty() {
+                return Ok(Value::Null);
+            }
+            return serde_json::from_str(&text).map_err(|e| LawCircleError::Server {
+                status: 200,
+                code: "bad_response".to_string(),
+                reason: format!("not JSON: {e}"),
+            });
+        }
+    }
+
+    pub(crate) async fn get(&self, path: &str) -> Result<Value, LawCircleError> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub(crate) async fn post(&self, path: &str, body: &Value) -> Result<Value, LawCircleError> {
+        self.call(reqwest::Method::POST, path, Some(body)).await
     }
 }
 
@@ -227,7 +477,9 @@ async fn fetch_health(http: reqwest::Client, url: String) -> Result<ServerHealth
 }
 
 /// Turns the API's error shape into [`LawCircleError`].
-async fn check_status(resp: reqwest::Response) -> Result<reqwest::Response, LawCircleError> {
+pub(crate) async fn check_status(
+    resp: reqwest::Response,
+) -> Result<reqwest::Response, LawCircleError> {
     let status = resp.status();
     if status.is_success() {
         return Ok(resp);
@@ -294,12 +546,16 @@ fn check_database_path(path: &str) -> Result<PathBuf, LawCircleError> {
     Ok(path)
 }
 
-/// One HTTP client per [`LawCircleClient`], TLS through rustls + ring.
-fn http_client() -> Result<reqwest::Client, LawCircleError> {
+/// An HTTP client, TLS through rustls + ring: with a whole-request
+/// timeout, or (for streams) a read timeout.
+fn http_client(timeout: Option<Duration>) -> Result<reqwest::Client, LawCircleError> {
     let builder = reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
         .user_agent(concat!("lawcircle-ffi/", env!("CARGO_PKG_VERSION")));
+    let builder = match timeout {
+        Some(t) => builder.timeout(t),
+        None => builder.read_timeout(STREAM_READ_TIMEOUT),
+    };
     let builder = tls(builder)?;
     builder.build().map_err(LawCircleError::internal)
 }

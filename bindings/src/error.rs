@@ -77,3 +77,56 @@ impl From<CoordError> for LawCircleError {
         }
     }
 }
+
+impl From<lawcircle_core::outbox::OutboxError> for LawCircleError {
+    fn from(e: lawcircle_core::outbox::OutboxError) -> Self {
+        use lawcircle_core::outbox::OutboxError as E;
+        match e {
+            E::Invalid(errors) => match errors.first() {
+                Some(first) => LawCircleError::InvalidInput {
+                    field: first.field.clone(),
+                    reason: errors.to_string(),
+                },
+                None => LawCircleError::invalid("need", "invalid"),
+            },
+            E::Attachment(f) => LawCircleError::InvalidInput {
+                field: f.field.clone(),
+                reason: f.reason.clone(),
+            },
+            E::NotFound(key) => LawCircleError::invalid("key", format!("no outbox item {key}")),
+            e @ E::NotEditable { .. } => LawCircleError::invalid("key", e.to_string()),
+            other => LawCircleError::internal(other),
+        }
+    }
+}
+
+impl From<lawcircle_core::sync::SyncError> for LawCircleError {
+    fn from(e: lawcircle_core::sync::SyncError) -> Self {
+        use lawcircle_core::sync::SyncError as E;
+        match e {
+            E::Http(e) => e.into(),
+            E::Outbox(e) => e.into(),
+            E::Status { status, message } => LawCircleError::Server {
+                status,
+                code: "sync".to_string(),
+                reason: message,
+            },
+            e @ E::Timeout(_) => LawCircleError::Network {
+                reason: e.to_string(),
+            },
+            other => LawCircleError::internal(other),
+        }
+    }
+}
+
+impl From<lawcircle_core::nearest::NearestError> for LawCircleError {
+    fn from(e: lawcircle_core::nearest::NearestError) -> Self {
+        LawCircleError::invalid("query", e.to_string())
+    }
+}
+
+impl From<lawcircle_core::network::NetworkError> for LawCircleError {
+    fn from(e: lawcircle_core::network::NetworkError) -> Self {
+        LawCircleError::invalid("network", e.to_string())
+    }
+}

@@ -17,15 +17,39 @@ use lawcircle_core::coord::{self, GeoPoint};
 
 mod calculators;
 mod client;
+mod clock_in;
 mod error;
+mod forms;
+mod intake;
+mod offline;
+mod orders;
+mod outbox;
 mod runtime;
 
 pub use calculators::calculate_compensation;
 pub use client::{
-    ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient, ListenerHandle,
-    ServerHealth,
+    Account, ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient,
+    ListenerHandle, ServerHealth,
+};
+pub use clock_in::{
+    ClockInCheck, DeviceTime, DutyPostInfo, FenceVerdict, FixSource, GpsFix, PunchKind,
+    PunchReceipt,
 };
 pub use error::LawCircleError;
+pub use forms::{
+    DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
+    LegalAidAssessment, ServiceForm,
+};
+pub use intake::{
+    AttachmentInput, FieldProblem, NeedCategoryInfo, NeedForm, NeedStatus, need_categories,
+};
+pub use offline::{
+    NearbyPlace, NearbyQuery, NetworkInfo, OfflineStatus, ProductCoverage, SpotCoverage,
+};
+pub use orders::{OrderListener, OrderSummary};
+pub use outbox::{
+    OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
+};
 
 uniffi::setup_scaffolding!();
 

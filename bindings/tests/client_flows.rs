@@ -14,9 +14,12 @@ fn sqlite(dir: &std::path::Path) -> Storage {
         database_url: None,
     }
 }
+use lawcircle_e2e::people::{People, seed_people};
 use lawcircle_ffi::{
-    ClientConfig, Connectivity, ConnectivityListener, Credentials, Datum, LawCircleClient,
-    LawCircleError, Point, walk_estimate,
+    AttachmentInput, ClientConfig, Connectivity, ConnectivityListener, Credentials, Datum,
+    DeviceTime, FenceVerdict, FixSource, GpsFix, LawCircleClient, LawCircleError, NearbyQuery,
+    NeedForm, OrderListener, OrderSummary, OutboxChange, OutboxListener, OutboxState, Point,
+    PunchKind, walk_estimate,
 };
 
 fn open(server_url: &str, dir: &std::path::Path) -> Arc<LawCircleClient> {
@@ -141,4 +144,434 @@ async fn an_unreachable_server_is_a_network_error() {
     let client = open("http://127.0.0.1:9", dir.path());
     let err = client.server_health().await.unwrap_err();
     assert!(matches!(err, LawCircleError::Network { .. }), "{err:?}");
+}
+
+// ---- the user flows (the Kotlin and Swift suites run the same) -----------
+
+fn phone(
+    server_url: &str,
+    dir: &std::path::Path,
+    who: &str,
+    password: &str,
+) -> Arc<LawCircleClient> {
+    LawCircleClient::open(ClientConfig {
+        database_path: dir
+            .join(format!("{who}/lawcircle.sqlite"))
+            .to_string_lossy()
+            .into_owned(),
+        server_url: server_url.to_string(),
+        credentials: Credentials {
+            user_id: who.to_string(),
+            secret: password.to_string(),
+        },
+    })
+    .unwrap()
+}
+
+/// A server with the demo data and the flows' people.
+async fn world(dir: &std::path::Path) -> (Server, People) {
+    let storage = sqlite(dir);
+    let server = Server::start(&storage, &["--demo"]);
+    let people = seed_people(&server.base_url, &storage).await.unwrap();
+    (server, people)
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A monotonic clock for the fixes (the phone's "since boot").
+fn elapsed_ms() -> u64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 10_000_000
+}
+
+fn fix(lat: f64, lng: f64) -> GpsFix {
+    GpsFix {
+        lat,
+        lng,
+        datum: Datum::Wgs84,
+        accuracy_m: 8.0,
+        source: FixSource::Gps,
+        is_mock: false,
+        wall_time_ms: now_ms(),
+        elapsed_ms: elapsed_ms(),
+        speed_mps: None,
+    }
+}
+
+fn device_now() -> DeviceTime {
+    DeviceTime {
+        wall_ms: now_ms(),
+        elapsed_ms: elapsed_ms(),
+    }
+}
+
+fn need_form(category: &str, area_code: &str) -> NeedForm {
+    NeedForm {
+        requester_name: "李四".to_string(),
+        requester_phone: "13812345678".to_string(),
+        requester_id_number: None,
+        enterprise_name: None,
+        enterprise_credit_code: None,
+        category: category.to_string(),
+        description: "邻居装修噪音纠纷，希望咨询如何处理".to_string(),
+        urgency: "normal".to_string(),
+        address: "永中街道示例社区".to_string(),
+        area_code: area_code.to_string(),
+        point: None,
+        channel: "online".to_string(),
+        post_id: None,
+        consent_given: true,
+        consent_notice_version: "v1".to_string(),
+        attachments: vec![],
+    }
+}
+
+#[tokio::test]
+async fn find_the_nearest_service_point_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    let status = client.refresh_catalogue().await.unwrap();
+    assert!(status.facilities > 100, "{status:?}");
+    assert!(status.duty_posts > 0);
+    let here = Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    };
+    let online = client
+        .nearest(NearbyQuery {
+            point: here,
+            k: 5,
+            kinds: vec![],
+            products: vec!["mediation".to_string()],
+            open_at_ms: None,
+            max_distance_m: None,
+        })
+        .unwrap();
+    assert_eq!(online.len(), 5);
+    assert!(
+        online
+            .iter()
+            .all(|p| p.products.contains(&"mediation".to_string()))
+    );
+    assert!(online.windows(2).all(|w| w[0].walking_m <= w[1].walking_m));
+    assert!(online.iter().all(|p| p.walking_estimated));
+    server.stop();
+    // Offline, and from a new client on the same phone database.
+    let again = phone("http://127.0.0.1:9", dir.path(), "resident", "x");
+    let offline = again
+        .nearest(NearbyQuery {
+            point: here,
+            k: 5,
+            kinds: vec![],
+            products: vec!["mediation".to_string()],
+            open_at_ms: None,
+            max_distance_m: None,
+        })
+        .unwrap();
+    assert_eq!(offline, online);
+    let coverage = again.coverage_at(here).unwrap();
+    assert_eq!(coverage.total, 8);
+    assert!(coverage.covered >= 1, "{coverage:?}");
+    // A nonsense filter is an error naming the field.
+    let err = again
+        .nearest(NearbyQuery {
+            point: here,
+            k: 1,
+            kinds: vec!["castle".to_string()],
+            products: vec![],
+            open_at_ms: None,
+            max_distance_m: None,
+        })
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "kinds"));
+}
+
+#[tokio::test]
+async fn clock_in_inside_and_outside_the_fence() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "volunteer",
+        &people.volunteer.password,
+    );
+    let me = client.sign_in().await.unwrap();
+    assert_eq!(me.id, people.volunteer.id);
+    client.refresh_catalogue().await.unwrap();
+    let here = Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    };
+    let posts = client.duty_posts(Some(here)).unwrap();
+    assert_eq!(posts[0].id, people.post_id, "{:?}", &posts[..2]);
+    // An hour ago at the post: inside.
+    let hour_ago = |mut f: GpsFix| {
+        f.wall_time_ms -= 3_600_000;
+        f.elapsed_ms -= 3_600_000;
+        f
+    };
+    let then = DeviceTime {
+        wall_ms: now_ms() - 3_600_000,
+        elapsed_ms: elapsed_ms() - 3_600_000,
+    };
+    let inside = client
+        .clock_in(
+            people.post_id.clone(),
+            PunchKind::In,
+            Some(hour_ago(fix(people.post_lat, people.post_lng))),
+            then,
+        )
+        .unwrap();
+    assert_eq!(inside.check.verdict, FenceVerdict::Inside, "{inside:?}");
+    // Now, 1 km north: outside, still recorded (flagged for staff).
+    let outside = client
+        .clock_in(
+            people.post_id.clone(),
+            PunchKind::Out,
+            Some(fix(people.post_lat + 0.009, people.post_lng)),
+            device_now(),
+        )
+        .unwrap();
+    assert_eq!(outside.check.verdict, FenceVerdict::Outside, "{outside:?}");
+    assert!(outside.check.reasons.contains(&"outside_fence".to_string()));
+    assert_eq!(client.outbox_counts().unwrap().pending, 2);
+    let report = client.sync(30_000).await.unwrap();
+    assert_eq!(
+        (report.sent, report.pending, report.wedged),
+        (2, 0, 0),
+        "{report:?} {:?}",
+        client.outbox_entries().unwrap()
+    );
+    // The server re-checked with the same rules and agrees.
+    let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
+    let queue = staff.get("/api/v1/punches/review-queue").await;
+    assert_eq!(queue.status, 200, "{:?}", queue.body);
+    let punches = queue.body.as_array().unwrap();
+    let find = |id: &str| {
+        punches
+            .iter()
+            .find(|p| p["punch"]["id"] == id)
+            .unwrap_or_else(|| panic!("punch {id} on the server: {punches:?}"))
+    };
+    for (receipt, verdict) in [(&inside, "inside"), (&outside, "outside")] {
+        let p = &find(&receipt.punch_id)["punch"];
+        assert_eq!(p["device_decision"]["verdict"], verdict);
+        assert_eq!(p["server_decision"]["verdict"], verdict, "{p:?}");
+    }
+    let not_inside = |id: &str| {
+        find(id)["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["type"] == "not_inside")
+    };
+    assert!(
+        not_inside(&outside.punch_id),
+        "the outside punch is flagged"
+    );
+    assert!(!not_inside(&inside.punch_id));
+    // An unknown post is refused before anything is queued.
+    let err = client
+        .clock_in("LW-NOPE".to_string(), PunchKind::In, None, device_now())
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "post_id"));
+    assert_eq!(client.outbox_counts().unwrap().pending, 0);
+    server.stop();
+}
+
+#[derive(Default)]
+struct Changes(Mutex<Vec<OutboxChange>>);
+
+impl OutboxListener for Changes {
+    fn on_change(&self, change: OutboxChange) {
+        self.0.lock().unwrap().push(change);
+    }
+}
+
+#[tokio::test]
+async fn submit_a_need_offline_then_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite(dir.path());
+    let (server, people) = world(dir.path()).await;
+    let addr = server.base_url.trim_start_matches("http://").to_string();
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    client.sign_in().await.unwrap();
+    server.stop();
+    let changes = Arc::new(Changes::default());
+    let handle = client.watch_outbox(changes.clone());
+    // A bad form is refused field by field and nothing is queued.
+    let mut bad = need_form("consultation", &people.village_code);
+    bad.requester_phone = "12345".to_string();
+    let problems = client.validate_need(bad.clone());
+    assert!(
+        problems.iter().any(|p| p.field == "requester.phone"),
+        "{problems:?}"
+    );
+    assert!(client.submit_need(bad).is_err());
+    // Offline: queued with a photo, durable.
+    let mut form = need_form("consultation", &people.village_code);
+    form.attachments = vec![AttachmentInput {
+        bytes: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
+            .to_vec(),
+        media_type: Some("image/png".to_string()),
+    }];
+    let key = client.submit_need(form).unwrap();
+    let err = client.sync(0).await.unwrap_err();
+    assert!(matches!(err, LawCircleError::Network { .. }), "{err:?}");
+    let entry = client.outbox_entry(key.clone()).unwrap();
+    assert_ne!(entry.state, OutboxState::Sent);
+    assert_eq!(client.outbox_counts().unwrap().pending, 2, "need + photo");
+    // Back online on the same address: delivered once.
+    let server = Server::start_on(&storage, &addr, &["--demo"], "warn");
+    let report = client.sync(30_000).await.unwrap();
+    assert_eq!(report.pending, 0, "{report:?}");
+    assert_eq!(
+        client.outbox_entry(key.clone()).unwrap().state,
+        OutboxState::Sent
+    );
+    let again = client.sync(5_000).await.unwrap();
+    assert_eq!(again.sent, 0, "nothing is sent twice");
+    let mine = client.my_needs().await.unwrap();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0].client_key, key);
+    assert_eq!(mine[0].order_state.as_deref(), Some("open"));
+    let seen = changes.0.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .any(|c| c.key == key && c.to == OutboxState::Sent),
+        "{seen:?}"
+    );
+    handle.cancel();
+    assert!(handle.is_cancelled());
+    server.stop();
+}
+
+#[derive(Default)]
+struct Orders {
+    offers: Mutex<Vec<Vec<OrderSummary>>>,
+}
+
+impl OrderListener for Orders {
+    fn on_offers(&self, offers: Vec<OrderSummary>) {
+        self.offers.lock().unwrap().push(offers);
+    }
+    fn on_assigned(&self, _order: OrderSummary) {}
+    fn on_disconnected(&self, _reason: String) {}
+}
+
+impl Orders {
+    fn wait_for_offer(&self, order_id: &str) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if self
+                .offers
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|o| o.iter().any(|x| x.id == order_id))
+            {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let volunteer = phone(
+        &server.base_url,
+        dir.path(),
+        "volunteer",
+        &people.volunteer.password,
+    );
+    let resident = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    let here = Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    };
+    let listener = Arc::new(Orders::default());
+    let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
+    let key = resident
+        .submit_need(need_form("consultation", &people.village_code))
+        .unwrap();
+    resident.sync(30_000).await.unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
+    let order_id = receipt["order_id"].as_str().unwrap().to_string();
+    let l = listener.clone();
+    let id = order_id.clone();
+    assert!(
+        tokio::task::spawn_blocking(move || l.wait_for_offer(&id))
+            .await
+            .unwrap(),
+        "the offer reached the volunteer's listener"
+    );
+    let grabbed = volunteer.grab_order(order_id.clone(), here).await.unwrap();
+    assert_eq!(grabbed.state, "claimed");
+    assert_eq!(
+        grabbed.assignee.as_deref(),
+        Some(people.volunteer.id.to_string().as_str())
+    );
+    // A second grab is a conflict.
+    let err = volunteer
+        .grab_order(order_id.clone(), here)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::Server { status: 409, .. }),
+        "{err:?}"
+    );
+    volunteer.start_order(order_id.clone()).await.unwrap();
+    let resolved = volunteer
+        .resolve_order(order_id.clone(), "已解答".to_string())
+        .await
+        .unwrap();
+    assert_eq!(resolved.state, "resolved");
+    // The resident rates it, once.
+    let err = resident
+        .rate_order(order_id.clone(), 9, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "score"));
+    let rated = resident
+        .rate_order(order_id.clone(), 5, Some("很专业".to_string()))
+        .await
+        .unwrap();
+    assert_eq!(rated.state, "evaluated", "{rated:?}");
+    let err = resident
+        .rate_order(order_id.clone(), 4, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::Server { status: 409, .. }),
+        "{err:?}"
+    );
+    handle.cancel();
+    server.stop();
 }

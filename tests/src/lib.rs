@@ -8,6 +8,7 @@
 
 pub mod fault_proxy;
 pub mod intake;
+pub mod people;
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read};
@@ -146,11 +147,17 @@ impl Server {
 
     /// Starts with the given log filter; the log is kept (see [`Server::log`]).
     pub fn start_with_log(storage: &Storage, args: &[&str], log: &str) -> Server {
+        Self::start_on(storage, "127.0.0.1:0", args, log)
+    }
+
+    /// Starts on `bind` (e.g. the address of a server stopped before, so
+    /// a phone configured with its URL finds it again).
+    pub fn start_on(storage: &Storage, bind: &str, args: &[&str], log: &str) -> Server {
         let mut child = Command::new(server_binary())
             .arg("serve")
             .args(storage.args())
             .arg("--bind")
-            .arg("127.0.0.1:0")
+            .arg(bind)
             .args(args)
             .env("LAWCIRCLE_LOG", log)
             .env_remove("LAWCIRCLE_CONFIG")

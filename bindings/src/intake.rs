@@ -1,0 +1,300 @@
+//! Need intake (需求登记) on the phone: a resident files their own need, a
+//! lawyer on site enters one that could not be solved there. The form is
+//! checked field by field with the core's rules (the server runs the same
+//! ones), then queued in the outbox with its photos and delivered when
+//! online; nothing is lost offline and a retry never files it twice.
+
+use chrono::Utc;
+use lawcircle_core::need::{
+    AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
+    Requester, Urgency, check_attachment,
+};
+use serde_json::Value;
+
+use crate::client::LawCircleClient;
+use crate::runtime::run;
+use crate::{LawCircleError, Point};
+
+/// A photo or document for a need.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct AttachmentInput {
+    pub bytes: Vec<u8>,
+    /// What the picker claims; the content decides (a mismatch is refused).
+    pub media_type: Option<String>,
+}
+
+/// The need form (需求登记表).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct NeedForm {
+    pub requester_name: String,
+    /// A mainland mobile number.
+    pub requester_phone: String,
+    /// 居民身份证号码, optional.
+    pub requester_id_number: Option<String>,
+    /// For an enterprise: its name and 统一社会信用代码.
+    pub enterprise_name: Option<String>,
+    pub enterprise_credit_code: Option<String>,
+    /// A category code from [`need_categories`].
+    pub category: String,
+    /// What the trouble is (personal data: shown only to those handling it).
+    pub description: String,
+    /// `low`, `normal`, `high` or `urgent`.
+    pub urgency: String,
+    pub address: String,
+    /// The street (9 digits) or village/community (12 digits) code.
+    pub area_code: String,
+    pub point: Option<Point>,
+    /// `on_site`, `hotline12348` or `online`.
+    pub channel: String,
+    /// The duty post where a lawyer or volunteer entered it.
+    pub post_id: Option<String>,
+    /// The requester agreed to the personal-information notice.
+    pub consent_given: bool,
+    pub consent_notice_version: String,
+    pub attachments: Vec<AttachmentInput>,
+}
+
+/// One problem with one field of a form.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FieldProblem {
+    /// The field, e.g. `requester.phone`.
+    pub field: String,
+    pub reason: String,
+}
+
+/// A need category to pick from.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NeedCategoryInfo {
+    pub code: String,
+    pub name: String,
+}
+
+/// A need filed by (or for) the signed-in user, as the server has it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Deserialize)]
+pub struct NeedStatus {
+    pub id: i64,
+    /// The outbox key it was sent with: matches the phone's entry.
+    pub client_key: String,
+    pub category: String,
+    /// The need's status, e.g. `received`.
+    pub status: String,
+    pub order_id: Option<String>,
+    /// The order's state, e.g. `open`, `claimed`, `resolved`, `rated`.
+    pub order_state: Option<String>,
+    /// RFC 3339.
+    pub received_at: String,
+}
+
+/// A page of `GET /api/v1/needs`.
+#[derive(serde::Deserialize)]
+struct NeedPage {
+    items: Vec<NeedStatus>,
+    next_after: Option<i64>,
+}
+
+fn category_name(c: NeedCategory) -> &'static str {
+    match c {
+        NeedCategory::Consultation => "法律咨询",
+        NeedCategory::Mediation => "纠纷调解",
+        NeedCategory::LegalAid => "法律援助",
+        NeedCategory::Notarization => "公证",
+        NeedCategory::JudicialAppraisal => "司法鉴定",
+        NeedCategory::Arbitration => "仲裁",
+        NeedCategory::AdministrativeReconsideration => "行政复议",
+        NeedCategory::RemotePrisonVisit => "监所远程会见",
+        NeedCategory::EnterpriseCheckup => "企业法治体检",
+        NeedCategory::Other => "其他",
+    }
+}
+
+/// The need categories, in the order a picker shows them.
+#[uniffi::export]
+pub fn need_categories() -> Vec<NeedCategoryInfo> {
+    NeedCategory::ALL
+        .iter()
+        .map(|c| NeedCategoryInfo {
+            code: c.as_str().to_string(),
+            name: category_name(*c).to_string(),
+        })
+        .collect()
+}
+
+/// A code the form holds as text, read as the core's enum.
+fn code<T: serde::de::DeserializeOwned>(field: &str, raw: &str) -> Result<T, FieldProblem> {
+    serde_json::from_value(Value::String(raw.trim().to_string())).map_err(|_| FieldProblem {
+        field: field.to_string(),
+        reason: format!("unknown value {raw:?}"),
+    })
+}
+
+fn not_blank(s: &Option<String>) -> Option<String> {
+    s.as_ref()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+}
+
+impl NeedForm {
+    /// The core draft, or the problems of the fields that cannot even be
+    /// read (unknown codes, a bad point).
+    fn to_draft(&self) -> Result<NeedDraft, Vec<FieldProblem>> {
+        let now = Utc::now();
+        let mut problems = Vec::new();
+        let category = code::<NeedCategory>("category", &self.category)
+            .map_err(|p| problems.push(p))
+            .ok();
+        let urgency = code::<Urgency>("urgency", &self.urgency)
+            .map_err(|p| problems.push(p))
+            .ok();
+        let channel = code::<Channel>("channel", &self.channel)
+            .map_err(|p| problems.push(p))
+            .ok();
+        let point = match self.point.map(lawcircle_core::coord::GeoPoint::try_from) {
+            None => None,
+            Some(Ok(p)) => Some(p),
+            Some(Err(e)) => {
+                problems.push(FieldProblem {
+                    field: "location.point".to_string(),
+                    reason: e.to_string(),
+                });
+                None
+            }
+        };
+        let enterprise = match (
+            not_blank(&self.enterprise_name),
+            not_blank(&self.enterprise_credit_code),
+        ) {
+            (None, None) => None,
+            (name, code) => Some(Enterprise {
+                name: name.unwrap_or_default(),
+                credit_code: code.unwrap_or_default(),
+            }),
+        };
+        let (Some(category), Some(urgency), Some(channel)) = (category, urgency, channel) else {
+            return Err(problems);
+        };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(NeedDraft {
+            requester: Requester {
+                name: self.requester_name.clone(),
+                phone: self.requester_phone.clone(),
+                id_number: not_blank(&self.requester_id_number),
+                enterprise,
+            },
+            category,
+            description: self.description.clone(),
+            urgency,
+            location: NeedLocation {
+                point,
+                address: self.address.clone(),
+                area_code: self.area_code.clone(),
+            },
+            channel,
+            entered: EnteredBy {
+                at: now,
+                point,
+                post_id: not_blank(&self.post_id),
+            },
+            consent: Consent {
+                given: self.consent_given,
+                at: now,
+                notice_version: self.consent_notice_version.clone(),
+            },
+            attachments: Vec::<AttachmentRef>::new(),
+        })
+    }
+
+    /// Every problem of the form, the same the server would find.
+    fn problems(&self) -> Vec<FieldProblem> {
+        let mut out = match self.to_draft() {
+            Err(p) => return p,
+            Ok(d) => match d.validate(Utc::now()) {
+                Ok(_) => Vec::new(),
+                Err(errors) => errors
+                    .0
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        reason: e.reason,
+                    })
+                    .collect(),
+            },
+        };
+        for (i, a) in self.attachments.iter().enumerate() {
+            if let Err(e) = check_attachment(&a.bytes, a.media_type.as_deref()) {
+                out.push(FieldProblem {
+                    field: format!("attachments[{i}]"),
+                    reason: e.reason,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn first_problem(mut problems: Vec<FieldProblem>) -> LawCircleError {
+    let all = problems
+        .iter()
+        .map(|p| format!("{}: {}", p.field, p.reason))
+        .collect::<Vec<_>>()
+        .join("; ");
+    match problems.drain(..).next() {
+        Some(p) => LawCircleError::InvalidInput {
+            field: p.field,
+            reason: all,
+        },
+        None => LawCircleError::invalid("need", "invalid"),
+    }
+}
+
+#[uniffi::export]
+impl LawCircleClient {
+    /// Every problem of a need form, field by field (empty: it can be
+    /// submitted). Offline; the same rules as the server.
+    pub fn validate_need(&self, form: NeedForm) -> Vec<FieldProblem> {
+        form.problems()
+    }
+
+    /// Queues a need (and its photos) for delivery; durable before this
+    /// returns. Refused with `InvalidInput` (the first field, every problem
+    /// in the reason) when the form is not valid. Returns the outbox key.
+    pub fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
+        let problems = form.problems();
+        if !problems.is_empty() {
+            return Err(first_problem(problems));
+        }
+        let draft = form.to_draft().map_err(first_problem)?;
+        let files: Vec<(Vec<u8>, Option<String>)> = form
+            .attachments
+            .into_iter()
+            .map(|a| (a.bytes, a.media_type))
+            .collect();
+        let entity = uuid::Uuid::now_v7().to_string();
+        Ok(self
+            .inner
+            .outbox
+            .enqueue_need(&entity, &draft, &files, Utc::now())?)
+    }
+
+    /// The signed-in user's needs with their status and order (online).
+    pub async fn my_needs(&self) -> Result<Vec<NeedStatus>, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let mut out = Vec::new();
+            let mut after = 0;
+            loop {
+                let v = inner
+                    .get(&format!("/api/v1/needs?limit=500&after={after}"))
+                    .await?;
+                let page: NeedPage = crate::client::decode(v)?;
+                out.extend(page.items);
+                match page.next_after {
+                    Some(next) if next > after => after = next,
+                    _ => return Ok(out),
+                }
+            }
+        })
+        .await
+    }
+}

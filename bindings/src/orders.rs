@@ -1,0 +1,318 @@
+//! Orders (工单) on a volunteer's or lawyer's phone: the consultations
+//! offered to them (抢单), grabbing one, taking or giving back a dispatched
+//! one (派单), starting and resolving it; and for the resident, rating the
+//! service (评价). A listener is told of new offers and of orders assigned
+//! to the user as they happen, over the server's event stream.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::client::{Inner, LawCircleClient, ListenerHandle, Registration, decode};
+use crate::runtime::{run, runtime};
+use crate::{LawCircleError, Point};
+
+/// An order as the phone lists it (no personal data: the requester's
+/// contact is read separately, audited, by those who may).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct OrderSummary {
+    pub id: String,
+    /// `consultation` (grabbed) or `service` (dispatched).
+    pub kind: String,
+    /// The need's category code.
+    pub category: String,
+    pub urgent: bool,
+    /// `open`, `claimed`, `assigned`, `in_progress`, `resolved`, `rated`,
+    /// `closed`, `escalated`, `cancelled`…
+    pub state: String,
+    pub area_code: String,
+    pub street_code: String,
+    /// The account id of whoever holds it.
+    pub assignee: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub deadline: Option<String>,
+    /// Bumped by every change (used to detect concurrent changes).
+    pub version: u64,
+    /// Whether the user may read the requester's contact details.
+    pub may_see_contact: bool,
+}
+
+/// Told of order offers and assignments. Implemented by the shell; called
+/// on a library thread: hop to the UI thread.
+#[uniffi::export(with_foreign)]
+pub trait OrderListener: Send + Sync {
+    /// The consultations offered to the user now (on connecting and after
+    /// every change); an empty list clears the screen.
+    fn on_offers(&self, offers: Vec<OrderSummary>);
+    /// An order was assigned to the user (dispatched by staff).
+    fn on_assigned(&self, order: OrderSummary);
+    /// The event stream dropped (offline); it reconnects by itself.
+    fn on_disconnected(&self, reason: String);
+}
+
+fn position_query(p: Point) -> Result<String, LawCircleError> {
+    let p: lawcircle_core::coord::GeoPoint = p.try_into()?;
+    Ok(format!(
+        "lat={}&lng={}&datum={}",
+        p.lat,
+        p.lng,
+        p.datum.as_str()
+    ))
+}
+
+fn position_body(p: Point) -> Result<Value, LawCircleError> {
+    let p: lawcircle_core::coord::GeoPoint = p.try_into()?;
+    Ok(json!({"lat": p.lat, "lng": p.lng, "datum": p.datum.as_str()}))
+}
+
+fn order_path(id: &str) -> Result<String, LawCircleError> {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(LawCircleError::invalid("order_id", "is not an order id"));
+    }
+    Ok(format!("/api/v1/orders/{id}"))
+}
+
+impl Inner {
+    async fn offers(&self, query: &str) -> Result<Vec<OrderSummary>, LawCircleError> {
+        decode(self.get(&format!("/api/v1/orders/offers?{query}")).await?)
+    }
+
+    async fn order(&self, id: &str) -> Result<OrderSummary, LawCircleError> {
+        decode(self.get(&order_path(id)?).await?)
+    }
+
+    /// Posts an event with the version just read (a change in between is
+    /// a 409 the shell shows as "changed meanwhile").
+    async fn event(&self, id: &str, event: Value) -> Result<OrderSummary, LawCircleError> {
+        let current = self.order(id).await?;
+        decode(
+            self.post(
+                &format!("{}/events", order_path(id)?),
+                &json!({"event": event, "version": current.version}),
+            )
+            .await?,
+        )
+    }
+
+    /// One connection to the event stream: tells the listener the offers
+    /// on connecting and after every order change, and every assignment
+    /// to `me`. Returns when the stream ends.
+    async fn stream_orders(
+        &self,
+        query: &str,
+        me: &str,
+        listener: &Arc<dyn OrderListener>,
+    ) -> Result<(), LawCircleError> {
+        let token = match self.token_or_sign_in().await? {
+            Some(t) => t,
+            None => return Err(LawCircleError::internal("no session")),
+        };
+        let resp = self
+            .http_stream()
+            .get(format!("{}/api/v1/events", self.server_url))
+            .bearer_auth(token)
+            .header("accept", "text/event-stream")
+            .send()
+            .await?;
+        let mut resp = crate::client::check_status(resp).await?;
+        let mut last_offers = self.offers(query).await?;
+        listener.on_offers(last_offers.clone());
+        let mut buf = String::new();
+        while let Some(chunk) = resp.chunk().await? {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                let data: String = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data:"))
+                    .map(str::trim_start)
+                    .collect();
+                let Ok(change) = serde_json::from_str::<Value>(&data) else {
+                    // Keep-alive comments and lag notices carry no order.
+                    continue;
+                };
+                if change["assignee"].as_str() == Some(me)
+                    && change["state"].as_str() == Some("assigned")
+                    && let Some(id) = change["order_id"].as_str()
+                {
+                    listener.on_assigned(self.order(id).await?);
+                }
+                let offers = self.offers(query).await?;
+                if offers != last_offers {
+                    listener.on_offers(offers.clone());
+                    last_offers = offers;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// First wait before reconnecting the event stream, doubled up to the max.
+const RECONNECT_MIN: Duration = Duration::from_millis(500);
+const RECONNECT_MAX: Duration = Duration::from_secs(30);
+
+#[uniffi::export]
+impl LawCircleClient {
+    /// The consultations offered to the signed-in volunteer or lawyer at
+    /// `position` (their specialty, street, duty and walking radius).
+    pub async fn order_offers(&self, position: Point) -> Result<Vec<OrderSummary>, LawCircleError> {
+        let inner = self.inner.clone();
+        let query = position_query(position)?;
+        run(async move { inner.offers(&query).await }).await
+    }
+
+    /// The orders the user may see (their own, or those they hold).
+    pub async fn my_orders(&self) -> Result<Vec<OrderSummary>, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move {
+            let v = inner.get("/api/v1/orders").await?;
+            let items = match v {
+                Value::Object(mut m) => m.remove("items").unwrap_or(Value::Array(vec![])),
+                other => other,
+            };
+            decode(items)
+        })
+        .await
+    }
+
+    pub async fn order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { inner.order(&order_id).await }).await
+    }
+
+    /// Grabs an offered consultation (抢单): the first eligible volunteer
+    /// wins; everyone else gets `Server { status: 409 }`.
+    pub async fn grab_order(
+        &self,
+        order_id: String,
+        position: Point,
+    ) -> Result<OrderSummary, LawCircleError> {
+        let inner = self.inner.clone();
+        let body = position_body(position)?;
+        run(async move {
+            decode(
+                inner
+                    .post(&format!("{}/grab", order_path(&order_id)?), &body)
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    /// Takes an order staff dispatched to the user.
+    pub async fn accept_order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { inner.event(&order_id, json!({"event": "accept"})).await }).await
+    }
+
+    /// Gives a dispatched order back, with why.
+    pub async fn decline_order(
+        &self,
+        order_id: String,
+        reason: String,
+    ) -> Result<OrderSummary, LawCircleError> {
+        if reason.trim().is_empty() {
+            return Err(LawCircleError::invalid("reason", "say why"));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .event(&order_id, json!({"event": "decline", "reason": reason}))
+                .await
+        })
+        .await
+    }
+
+    /// Starts a grabbed consultation.
+    pub async fn start_order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { inner.event(&order_id, json!({"event": "start"})).await }).await
+    }
+
+    /// Resolves an order (办结) with what was done.
+    pub async fn resolve_order(
+        &self,
+        order_id: String,
+        note: String,
+    ) -> Result<OrderSummary, LawCircleError> {
+        if note.trim().is_empty() {
+            return Err(LawCircleError::invalid("note", "say what was done"));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            inner
+                .event(&order_id, json!({"event": "resolve", "note": note}))
+                .await
+        })
+        .await
+    }
+
+    /// The requester rates a resolved order, once (1–5 stars; a low score
+    /// makes staff call back).
+    pub async fn rate_order(
+        &self,
+        order_id: String,
+        score: u8,
+        comment: Option<String>,
+    ) -> Result<OrderSummary, LawCircleError> {
+        if !(1..=5).contains(&score) {
+            return Err(LawCircleError::invalid("score", "must be 1 to 5"));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            decode(
+                inner
+                    .post(
+                        &format!("{}/rating", order_path(&order_id)?),
+                        &json!({"score": score, "comment": comment}),
+                    )
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    /// Tells `listener` the offers at `position` and every assignment to
+    /// the user, live, until the handle is cancelled; reconnects with
+    /// back-off when the connection drops.
+    pub fn watch_orders(
+        &self,
+        position: Point,
+        listener: Arc<dyn OrderListener>,
+    ) -> Result<Arc<ListenerHandle>, LawCircleError> {
+        let query = position_query(position)?;
+        let inner = self.inner.clone();
+        let task = runtime()?.spawn(async move {
+            let mut wait = RECONNECT_MIN;
+            loop {
+                let outcome = match inner.session_account().await {
+                    Ok(me) => {
+                        inner
+                            .stream_orders(&query, &me.id.to_string(), &listener)
+                            .await
+                    }
+                    Err(e) => Err(e),
+                };
+                let reason = match outcome {
+                    Ok(()) => {
+                        wait = RECONNECT_MIN;
+                        "the server closed the event stream".to_string()
+                    }
+                    Err(e) => e.to_string(),
+                };
+                listener.on_disconnected(reason);
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(RECONNECT_MAX);
+            }
+        });
+        Ok(ListenerHandle::new(Registration::Task(task.abort_handle())))
+    }
+}

@@ -1,0 +1,137 @@
+//! The people of a phone-flow test, made through the real server: a
+//! district admin (by the CLI, as an operator would), station staff, a
+//! resident, and a volunteer approved into the pool and available around
+//! the clock, all in Yongzhong street (永中街道) of the demo data. Used by
+//! the Rust flows and, through the `seed-people` binary, by the Kotlin and
+//! Swift suites, so all three run the same set-up.
+
+use crate::{Client, Storage, cli_create_account, http_client};
+use serde::Serialize;
+use serde_json::json;
+
+/// The street every person belongs to.
+pub const STREET: &str = "330303001";
+/// A village of that street.
+pub const VILLAGE: &str = "330303001001";
+/// The demo duty post (a 100 m circle at 27.93, 120.815, WGS-84).
+pub const POST_ID: &str = "LW-P0011";
+pub const POST_LAT: f64 = 27.93;
+pub const POST_LNG: f64 = 120.815;
+
+/// A username and password.
+#[derive(Debug, Clone, Serialize)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+    pub id: i64,
+}
+
+/// Everybody a flow needs.
+#[derive(Debug, Clone, Serialize)]
+pub struct People {
+    pub admin: Login,
+    pub staff: Login,
+    pub resident: Login,
+    pub volunteer: Login,
+    pub street_code: String,
+    pub village_code: String,
+    pub post_id: String,
+    pub post_lat: f64,
+    pub post_lng: f64,
+}
+
+impl Client {
+    /// A client for the server at `base` (e.g. `http://127.0.0.1:PORT`).
+    pub fn at(base: &str) -> Client {
+        Client {
+            http: http_client(),
+            base: base.trim_end_matches('/').to_string(),
+            token: None,
+        }
+    }
+
+    async fn login_at(base: &str, username: &str, password: &str) -> Result<Client, String> {
+        let mut c = Client::at(base);
+        let r = c
+            .post(
+                "/api/v1/auth/login",
+                &json!({"username": username, "password": password}),
+            )
+            .await;
+        if r.status != 200 {
+            return Err(format!("login {username}: {} {:?}", r.status, r.body));
+        }
+        c.token = r.body["token"].as_str().map(str::to_string);
+        Ok(c)
+    }
+}
+
+fn expect(what: &str, r: &crate::Reply, status: u16) -> Result<(), String> {
+    if r.status == status {
+        Ok(())
+    } else {
+        Err(format!("{what}: {} {:?}", r.status, r.body))
+    }
+}
+
+/// Makes the people on the server at `base`, whose storage is `storage`
+/// (the admin is made with the CLI on it).
+pub async fn seed_people(base: &str, storage: &Storage) -> Result<People, String> {
+    const PW: &str = "correct-horse-42";
+    cli_create_account(storage, "admin", "district_admin", None, PW);
+    let admin = Client::login_at(base, "admin", PW).await?;
+    let me = admin.get("/api/v1/me").await;
+    let admin_id = me.body["id"].as_i64().ok_or("no admin id")?;
+    let mut ids = Vec::new();
+    for (name, role) in [
+        ("staff", "station_staff"),
+        ("resident", "resident"),
+        ("volunteer", "resident"),
+    ] {
+        let r = admin
+            .post(
+                "/api/v1/accounts",
+                &json!({"username": name, "display_name": name, "role": role,
+                        "street_code": STREET, "password": PW}),
+            )
+            .await;
+        expect(&format!("create {name}"), &r, 201)?;
+        ids.push(r.body["id"].as_i64().ok_or("no account id")?);
+    }
+    let staff = Client::login_at(base, "staff", PW).await?;
+    let vol = Client::login_at(base, "volunteer", PW).await?;
+    let r = vol
+        .post(
+            "/api/v1/volunteers",
+            &json!({"name": "王律师", "phone": "13912345678", "profession": "lawyer",
+                    "service_directions": ["lawyer"],
+                    "specialties": ["consultation", "mediation", "综合"],
+                    "home_street_code": STREET, "availability": "24/7"}),
+        )
+        .await;
+    expect("volunteer application", &r, 201)?;
+    let vid = r.body["id"].as_str().ok_or("no volunteer id")?.to_string();
+    let r = staff
+        .post(
+            &format!("/api/v1/volunteers/{vid}/actions"),
+            &json!({"action": {"action": "approve"}, "version": 1}),
+        )
+        .await;
+    expect("approve the volunteer", &r, 200)?;
+    let login = |username: &str, id: i64| Login {
+        username: username.to_string(),
+        password: PW.to_string(),
+        id,
+    };
+    Ok(People {
+        admin: login("admin", admin_id),
+        staff: login("staff", ids[0]),
+        resident: login("resident", ids[1]),
+        volunteer: login("volunteer", ids[2]),
+        street_code: STREET.to_string(),
+        village_code: VILLAGE.to_string(),
+        post_id: POST_ID.to_string(),
+        post_lat: POST_LAT,
+        post_lng: POST_LNG,
+    })
+}
