@@ -16,12 +16,13 @@ JNA_JAR="/usr/share/java/jna.jar"
 # Where cargo puts the debug builds (the rust suite builds the server there).
 cargo_target_dir() { printf '%s' "${CARGO_TARGET_DIR:-$ROOT/target}"; }
 
-# Builds the debug library and bindings, and the server the tests start.
+# Builds the debug library and bindings, the server the tests start and
+# the seed-people fixture that makes the flows' accounts on it.
 mobile_prepare() {
   [ -n "${MOBILE_PREPARED:-}" ] && return 0
   local locked=()
   [ -n "${CI:-}" ] && locked=(--locked)
-  cargo build "${locked[@]}" -p lawcircle-server || return 1
+  cargo build "${locked[@]}" -p lawcircle-server -p lawcircle-e2e --bin lawcircle-server --bin seed-people || return 1
   "$ROOT/scripts/build-bindings" >/dev/null || return 1
   MOBILE_PREPARED=1
 }
