@@ -6,14 +6,16 @@
 
 use chrono::Utc;
 use lawcircle_core::need::{
-    AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
-    Requester, Urgency, check_attachment,
+    ApplicationDraft, AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory,
+    NeedDraft, NeedLocation, Requester, Urgency, check_attachment,
 };
 use serde_json::Value;
 
 use crate::client::LawCircleClient;
+use crate::forms::parse_answers;
 use crate::runtime::run;
 use crate::{LawCircleError, Point};
+use lawcircle_core::services::FormModel;
 
 /// A photo or document for a need.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -52,6 +54,17 @@ pub struct NeedForm {
     pub consent_given: bool,
     pub consent_notice_version: String,
     pub attachments: Vec<AttachmentInput>,
+    /// For an online application: the form's answers (see
+    /// `service_form`); the need's category should be the application's.
+    pub application: Option<ApplicationInput>,
+}
+
+/// The answers of an application form, filed under the form's version.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApplicationInput {
+    pub service_code: String,
+    pub version: u32,
+    pub answers: Vec<crate::forms::FormAnswer>,
 }
 
 /// One problem with one field of a form.
@@ -135,8 +148,10 @@ fn not_blank(s: &Option<String>) -> Option<String> {
 
 impl NeedForm {
     /// The core draft, or the problems of the fields that cannot even be
-    /// read (unknown codes, a bad point).
-    fn to_draft(&self) -> Result<NeedDraft, Vec<FieldProblem>> {
+    /// read (unknown codes, a bad point, application answers that fail the
+    /// form's rules: `application.answers.<code>`). `form` is the
+    /// application's form when there is one.
+    fn to_draft(&self, form: Option<&FormModel>) -> Result<NeedDraft, Vec<FieldProblem>> {
         let now = Utc::now();
         let mut problems = Vec::new();
         let category = code::<NeedCategory>("category", &self.category)
@@ -168,6 +183,23 @@ impl NeedForm {
                 name: name.unwrap_or_default(),
                 credit_code: code.unwrap_or_default(),
             }),
+        };
+        let application = match (&self.application, form) {
+            (Some(a), Some(model)) => match parse_answers(model, &a.answers) {
+                Ok(answers) => Some(ApplicationDraft {
+                    service_code: a.service_code.clone(),
+                    service_version: a.version,
+                    answers,
+                }),
+                Err(errors) => {
+                    problems.extend(errors.into_iter().map(|p| FieldProblem {
+                        field: format!("application.answers.{}", p.field),
+                        reason: p.reason,
+                    }));
+                    None
+                }
+            },
+            _ => None,
         };
         let (Some(category), Some(urgency), Some(channel)) = (category, urgency, channel) else {
             return Err(problems);
@@ -202,12 +234,13 @@ impl NeedForm {
                 notice_version: self.consent_notice_version.clone(),
             },
             attachments: Vec::<AttachmentRef>::new(),
+            application,
         })
     }
 
     /// Every problem of the form, the same the server would find.
-    fn problems(&self) -> Vec<FieldProblem> {
-        let mut out = match self.to_draft() {
+    fn problems(&self, form: Option<&FormModel>) -> Vec<FieldProblem> {
+        let mut out = match self.to_draft(form) {
             Err(p) => return p,
             Ok(d) => match d.validate(Utc::now()) {
                 Ok(_) => Vec::new(),
@@ -248,23 +281,36 @@ fn first_problem(mut problems: Vec<FieldProblem>) -> LawCircleError {
     }
 }
 
+impl LawCircleClient {
+    /// The application form a need refers to, from the phone's copy.
+    fn application_form(&self, form: &NeedForm) -> Result<Option<FormModel>, LawCircleError> {
+        form.application
+            .as_ref()
+            .map(|a| self.form_model(&a.service_code, Some(a.version)))
+            .transpose()
+    }
+}
+
 #[uniffi::export]
 impl LawCircleClient {
     /// Every problem of a need form, field by field (empty: it can be
-    /// submitted). Offline; the same rules as the server.
-    pub fn validate_need(&self, form: NeedForm) -> Vec<FieldProblem> {
-        form.problems()
+    /// submitted). Offline; the same rules as the server. An application
+    /// whose form is not on the phone is an error.
+    pub fn validate_need(&self, form: NeedForm) -> Result<Vec<FieldProblem>, LawCircleError> {
+        let model = self.application_form(&form)?;
+        Ok(form.problems(model.as_ref()))
     }
 
     /// Queues a need (and its photos) for delivery; durable before this
     /// returns. Refused with `InvalidInput` (the first field, every problem
     /// in the reason) when the form is not valid. Returns the outbox key.
     pub fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
-        let problems = form.problems();
+        let model = self.application_form(&form)?;
+        let problems = form.problems(model.as_ref());
         if !problems.is_empty() {
             return Err(first_problem(problems));
         }
-        let draft = form.to_draft().map_err(first_problem)?;
+        let draft = form.to_draft(model.as_ref()).map_err(first_problem)?;
         let files: Vec<(Vec<u8>, Option<String>)> = form
             .attachments
             .into_iter()

@@ -41,7 +41,8 @@ pub use forms::{
     LegalAidAssessment, ServiceForm,
 };
 pub use intake::{
-    AttachmentInput, FieldProblem, NeedCategoryInfo, NeedForm, NeedStatus, need_categories,
+    ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo, NeedForm, NeedStatus,
+    need_categories,
 };
 pub use offline::{
     NearbyPlace, NearbyQuery, NetworkInfo, OfflineStatus, ProductCoverage, SpotCoverage,

@@ -225,6 +225,7 @@ fn need_form(category: &str, area_code: &str) -> NeedForm {
         consent_given: true,
         consent_notice_version: "v1".to_string(),
         attachments: vec![],
+        application: None,
     }
 }
 
@@ -418,7 +419,7 @@ async fn submit_a_need_offline_then_sync() {
     // A bad form is refused field by field and nothing is queued.
     let mut bad = need_form("consultation", &people.village_code);
     bad.requester_phone = "12345".to_string();
-    let problems = client.validate_need(bad.clone());
+    let problems = client.validate_need(bad.clone()).unwrap();
     assert!(
         problems.iter().any(|p| p.field == "requester.phone"),
         "{problems:?}"

@@ -218,6 +218,21 @@ pub struct NeedDraft {
     pub consent: Consent,
     #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
+    /// The answers of an online application (线上申请) when the need is
+    /// one, filed under its service definition's version. Checked against
+    /// that version with the services module (the phone's form and the
+    /// server run the same code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<ApplicationDraft>,
+}
+
+/// An application's answers as filed: the type, the version of its
+/// definition, and the typed answers by question code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationDraft {
+    pub service_code: String,
+    pub service_version: u32,
+    pub answers: std::collections::BTreeMap<String, crate::services::AnswerValue>,
 }
 
 /// One problem with one field, in a form a shell can show next to it.
@@ -543,6 +558,7 @@ mod tests {
                 notice_version: "2024-01".into(),
             },
             attachments: vec![],
+            application: None,
         }
     }
 
