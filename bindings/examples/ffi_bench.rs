@@ -7,7 +7,9 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use lawcircle_ffi::{Datum, Point, core_version, distance_m};
+use lawcircle_ffi::{
+    ClientConfig, Credentials, Datum, LawCircleClient, NearbyQuery, Point, core_version, distance_m,
+};
 
 fn per_call_ns(iters: u64, mut f: impl FnMut()) -> f64 {
     for _ in 0..iters / 10 {
@@ -42,7 +44,40 @@ fn main() {
         let d = distance_m(black_box(a), black_box(b));
         black_box(d.is_ok());
     });
+    // Nearest k = 5 offline, with a product filter, on the demo catalogue
+    // (181 facilities) installed from data/longwan/facilities.csv.
+    let dir = std::env::temp_dir().join(format!("lawcircle-bench-{}", std::process::id()));
+    let client = LawCircleClient::open(ClientConfig {
+        database_path: dir.join("phone.sqlite").to_string_lossy().into_owned(),
+        server_url: "http://127.0.0.1:9".to_string(),
+        credentials: Credentials {
+            user_id: "bench".to_string(),
+            secret: String::new(),
+        },
+    })
+    .expect("client");
+    let csv = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../data/longwan/facilities.csv"
+    );
+    client
+        .install_catalogue_file(csv.to_string())
+        .expect("catalogue");
+    let query = NearbyQuery {
+        point: a,
+        k: 5,
+        kinds: vec![],
+        products: vec!["mediation".to_string()],
+        open_at_ms: None,
+        max_distance_m: None,
+    };
+    let nearest = per_call_ns(iters / 10, || {
+        let r = client.nearest(black_box(query.clone()));
+        black_box(r.map(|v| v.len()).unwrap_or(0));
+    });
+    let _ = std::fs::remove_dir_all(&dir);
     // One line per call, parsed by scripts/bench-ffi.
     println!("rust core_version {trivial:.1}");
     println!("rust distance_m {distance:.1}");
+    println!("rust nearest_k5 {nearest:.1}");
 }

@@ -460,8 +460,45 @@ fn parse_features(
     })
 }
 
+impl OfflineState {
+    /// Replaces the facilities with those of a catalogue file; the
+    /// catalogue version drops to 0 so the next refresh fetches everything.
+    fn install_facilities(&self, path: &str) -> Result<u32, LawCircleError> {
+        let format = Format::from_file_name(path)
+            .ok_or_else(|| LawCircleError::invalid("path", "use a .csv or .geojson file"))?;
+        let bytes = import::read_file(Path::new(path))
+            .map_err(|e| LawCircleError::invalid("path", e.to_string()))?;
+        let batch = import::parse(
+            &bytes,
+            format,
+            RecordKind::Facilities,
+            &ImportOptions::new(path),
+            &mut NoPhotos,
+        )
+        .map_err(|e| LawCircleError::invalid("path", e.to_string()))?;
+        let facilities: Vec<Facility> = batch
+            .facilities
+            .into_iter()
+            .filter(|f| !f.retired)
+            .collect();
+        let n = facilities.len() as u32;
+        self.update(|s| {
+            s.facilities = facilities;
+            s.catalogue_version = 0;
+        })?;
+        Ok(n)
+    }
+}
+
 #[uniffi::export]
 impl LawCircleClient {
+    /// Installs the facilities of a catalogue file shipped with the app
+    /// (`.csv` or `.geojson`, the import format), so the first launch can
+    /// search offline before any refresh. Returns how many were installed.
+    pub fn install_catalogue_file(&self, path: String) -> Result<u32, LawCircleError> {
+        self.inner.offline.install_facilities(&path)
+    }
+
     /// Fetches what changed in the facility catalogue since the phone's
     /// copy, and the duty posts, and keeps them for offline use.
     pub async fn refresh_catalogue(&self) -> Result<OfflineStatus, LawCircleError> {

@@ -576,3 +576,42 @@ async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
     handle.cancel();
     server.stop();
 }
+
+#[test]
+fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = open("http://127.0.0.1:9", dir.path());
+    let csv = lawcircle_e2e::repo_root().join("data/longwan/facilities.csv");
+    let n = client
+        .install_catalogue_file(csv.to_string_lossy().into_owned())
+        .unwrap();
+    assert!(n > 100, "{n}");
+    let status = client.offline_status().unwrap();
+    assert_eq!((status.facilities, status.catalogue_version), (n, 0));
+    let found = client
+        .nearest(NearbyQuery {
+            point: Point {
+                lat: 27.93,
+                lng: 120.815,
+                datum: Datum::Gcj02,
+            },
+            k: 3,
+            kinds: vec!["law_firm".to_string()],
+            products: vec![],
+            open_at_ms: None,
+            max_distance_m: None,
+        })
+        .unwrap();
+    assert_eq!(found.len(), 3);
+    assert!(
+        found
+            .iter()
+            .all(|p| p.kind == "law_firm" && p.point.datum == Datum::Gcj02)
+    );
+    let err = client
+        .install_catalogue_file(dir.path().join("none.txt").to_string_lossy().into_owned())
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "path"));
+    // Nothing was lost by the refused file.
+    assert_eq!(client.offline_status().unwrap().facilities, n);
+}
