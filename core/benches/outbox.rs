@@ -46,6 +46,7 @@ fn draft() -> NeedDraft {
             notice_version: "2024-03".into(),
         },
         attachments: vec![],
+        application: None,
     }
 }
 

@@ -40,6 +40,7 @@ pub fn need_draft(tag: &str) -> NeedDraft {
             notice_version: "2024-03".into(),
         },
         attachments: vec![],
+        application: None,
     }
 }
 

@@ -33,6 +33,7 @@ fn draft(n: usize) -> NeedDraft {
             notice_version: "v1".into(),
         },
         attachments: vec![],
+        application: None,
     }
 }
 
