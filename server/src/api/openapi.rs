@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, punches, session,
-    system, volunteers, warnings,
+    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, punches, services,
+    session, system, volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -84,6 +84,12 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         needs::contact,
         needs::put_attachment,
         needs::create_punch,
+        services::list,
+        services::get_one,
+        services::publish,
+        services::create_key,
+        services::list_keys,
+        services::revoke_key,
     ),
     components(schemas(
         ErrorBody,
@@ -106,6 +112,10 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         needs::NeedContact,
         needs::AttachmentReceipt,
         needs::PunchReceipt,
+        services::NewApiKey,
+        services::IssuedApiKey,
+        services::RevokedKey,
+        crate::store::ApiKeyRecord,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -119,7 +129,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "orders", description = "Orders: grab, dispatch, transfer, rate (一事一评)"),
         (name = "warnings", description = "Early warnings, spot checks, indicators"),
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
-        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key")
+        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key"),
+        (name = "services", description = "Application types (办事事项) as versioned data; API keys of Open311 client apps (the GeoReport v2 interface itself is under /open311/v2/)")
     )
 )]
 pub struct ApiDoc;
