@@ -119,6 +119,25 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
         let r = public.get("/api/v1/services/mediation?version=9").await;
         assert_eq!(r.status, 404);
 
+        // Documented for clients and for the API fuzzer.
+        let doc = public.get("/api/v1/openapi.json").await;
+        let paths = doc.body["paths"].as_object().unwrap();
+        for p in [
+            "/api/v1/services",
+            "/api/v1/services/{code}",
+            "/api/v1/open311-keys",
+            "/api/v1/open311-keys/{id}/revoke",
+            "/open311/v2/services.{format}",
+            "/open311/v2/requests.{format}",
+            "/open311/v2/requests/{service_request_id}.{format}",
+            "/open311/v2/tokens/{token}.{format}",
+        ] {
+            assert!(
+                paths.contains_key(p),
+                "{p} missing from the OpenAPI document"
+            );
+        }
+
         // A need filed under v1 before the type changes.
         let old = post_need(&lawyer, &need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
         assert_eq!(old.status, 201, "{name}: {:?}", old.body);
@@ -551,7 +570,7 @@ fn form_encode(pairs: &[(&str, &str)]) -> String {
 
 const SECRET_DESCRIPTION: &str = "楼上装修噪音持续三个月，严重影响老人休息";
 
-fn mediation_post<'a>(key: &'a str) -> Vec<(&'a str, &'a str)> {
+fn mediation_post(key: &str) -> Vec<(&str, &str)> {
     vec![
         ("api_key", key),
         ("service_code", "mediation"),
@@ -919,13 +938,13 @@ async fn open311_clients_list_file_and_follow_requests() {
         };
         assert_eq!(
             ids(&public.get("/open311/v2/requests.json").await),
-            [id.clone()]
+            vec![id.clone()]
         );
         assert_eq!(
             ids(&public
                 .get("/open311/v2/requests.json?service_code=mediation,legal_aid")
                 .await),
-            [id.clone()]
+            vec![id.clone()]
         );
         assert!(
             ids(&public
@@ -935,7 +954,7 @@ async fn open311_clients_list_file_and_follow_requests() {
         );
         assert_eq!(
             ids(&public.get("/open311/v2/requests.json?status=open").await),
-            [id.clone()]
+            vec![id.clone()]
         );
         assert!(ids(&public.get("/open311/v2/requests.json?status=closed").await).is_empty());
         assert!(ids(&public.get("/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z").await).is_empty());
@@ -945,7 +964,7 @@ async fn open311_clients_list_file_and_follow_requests() {
                     "/open311/v2/requests.json?service_request_id={id},O999999&status=closed"
                 ))
                 .await),
-            [id.clone()],
+            vec![id.clone()],
             "ids override the other filters"
         );
         spec_error(
@@ -972,7 +991,7 @@ async fn open311_clients_list_file_and_follow_requests() {
         assert_eq!(r.body[0]["status"], "closed", "{name}: {:?}", r.body);
         assert_eq!(
             ids(&public.get("/open311/v2/requests.json?status=closed").await),
-            [id.clone()]
+            vec![id.clone()]
         );
         assert!(ids(&public.get("/open311/v2/requests.json?status=open").await).is_empty());
 
