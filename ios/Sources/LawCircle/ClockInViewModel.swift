@@ -30,6 +30,9 @@ public struct LocationFix: Equatable, Sendable {
         self.isSimulated = isSimulated
     }
 
+    /// Where the fix is, for the nearest search and the order offers.
+    public var point: Point { Point(lat: latitude, lng: longitude, datum: .wgs84) }
+
     /// The fix as the core takes it, or nil when CoreLocation marks it
     /// invalid. iOS reports WGS-84 and fuses GPS, Wi-Fi and cell, so the
     /// source is `.fused`; judging the fix is the core's job.
