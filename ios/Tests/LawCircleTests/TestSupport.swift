@@ -30,8 +30,6 @@ func waitFor<S>(_ holder: StateHolder<S>, timeout: TimeInterval = 30,
     return nil
 }
 
-func nowMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
-
 /// The phone's monotonic clock in seconds ("since boot"), offset so an hour
 /// ago is never before boot.
 func uptime() -> TimeInterval { ProcessInfo.processInfo.systemUptime + 10_000 }

@@ -57,6 +57,12 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(error.field, "kinds")
     }
 
+    /// The device's clocks when the volunteer taps, read with the fix.
+    private func tapped(_ location: LocationFix) throws -> DeviceTime {
+        let fix = try XCTUnwrap(location.gpsFix)
+        return DeviceTime(wallMs: fix.wallTimeMs, elapsedMs: fix.elapsedMs)
+    }
+
     func testClockInInsideAndOutsideTheFence() async throws {
         let (server, people) = try world()
         let dir = tempDir()
@@ -71,11 +77,12 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(model.state.value.selectedPostId, people.postId)
 
         // An hour ago at the post: inside, live and punched.
-        let hourAgo = Date().addingTimeInterval(-3600)
-        let thenUptime = uptime() - 3600
-        let then = DeviceTime(wallMs: Int64(hourAgo.timeIntervalSince1970 * 1000), elapsedMs: UInt64(thenUptime * 1000))
-        model.onLocation(LocationFix(latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
-                                     timestamp: hourAgo, uptime: thenUptime, isSimulated: false), at: then)
+        // The tap reads the same two clocks as the fix.
+        let atPost = LocationFix(latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
+                                 timestamp: Date().addingTimeInterval(-3600), uptime: uptime() - 3600,
+                                 isSimulated: false)
+        let then = try tapped(atPost)
+        model.onLocation(atPost, at: then)
         XCTAssertEqual(model.state.value.live?.verdict, .inside, "\(model.state.value)")
         model.clockIn(.in, at: then)
         guard case let .punched(.in, inside) = model.state.value.outcome else {
@@ -84,10 +91,10 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(inside.check.verdict, .inside)
 
         // Now, 1 km north: outside, still recorded (flagged for staff).
-        let now = DeviceTime(wallMs: nowMs(), elapsedMs: UInt64(uptime() * 1000))
-        model.onLocation(LocationFix(latitude: people.postLat + 0.009, longitude: people.postLng,
-                                     horizontalAccuracy: 8, timestamp: Date(), uptime: uptime(),
-                                     isSimulated: false), at: now)
+        let north = LocationFix(latitude: people.postLat + 0.009, longitude: people.postLng,
+                                horizontalAccuracy: 8, timestamp: Date(), uptime: uptime(), isSimulated: false)
+        let now = try tapped(north)
+        model.onLocation(north, at: now)
         XCTAssertEqual(model.state.value.live?.verdict, .outside)
         model.clockIn(.out, at: now)
         guard case let .punched(.out, outside) = model.state.value.outcome else {
