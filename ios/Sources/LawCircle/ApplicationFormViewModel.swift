@@ -23,7 +23,8 @@ public struct FormFieldState: Equatable, Sendable {
 public struct OpenApplication: Equatable, Sendable {
     public enum Phase: Equatable, Sendable {
         case editing
-        /// Filed as a need, queued in the outbox (durable).
+        /// Filed as a need, queued in the outbox (durable); the fields are
+        /// empty again.
         case submitted(outboxKey: String)
         case error(UiError)
     }
@@ -178,7 +179,12 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
             }
             guard byField.isEmpty, needProblems.isEmpty else { return }
             let key = try client.submitNeed(form: need)
-            state.update { $0.open?.phase = .submitted(outboxKey: key) }
+            // Queued durably: the answers (personal data) are not kept.
+            state.update {
+                guard let form = $0.open?.form else { return }
+                $0.open = OpenApplication(form: form, fields: form.fields.map { FormFieldState(spec: $0) })
+                $0.open?.phase = .submitted(outboxKey: key)
+            }
         } catch {
             state.update { $0.open?.phase = .error(UiError(error)) }
         }

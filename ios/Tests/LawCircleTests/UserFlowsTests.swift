@@ -301,6 +301,7 @@ final class UserFlowsTests: XCTestCase {
         guard case let .submitted(key) = model.state.value.open?.phase else {
             return XCTFail("\(String(describing: model.state.value.open))")
         }
+        XCTAssertEqual(model.state.value.open?.field("id_number")?.raw, "", "answers are not kept once queued")
         let report = try await client.sync(maxWaitMs: 30_000)
         XCTAssertEqual(report.pending, 0)
         let mine = try await client.myNeeds()
