@@ -211,7 +211,8 @@ final class UserFlowsTests: XCTestCase {
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
         let outbox = OutboxViewModel(client: resident)
         await outbox.sync(maxWaitMs: 30_000)
-        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result)
+        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result,
+                                   "\(outbox.state.value)")
         let receipt = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
         let orderId = try XCTUnwrap(receipt["order_id"] as? String)
 
