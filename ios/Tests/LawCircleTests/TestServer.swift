@@ -132,39 +132,15 @@ struct People: Decodable {
     let postLng: Double
 }
 
-/// `seed-people` makes the admin with `lawcircle-server create-account`,
-/// looking for the server binary two folders up from its own path (where
-/// cargo puts a test executable: `target/debug/deps/..`), not beside it.
-/// So it runs from a copy in `<tmp>/bin/` with the server linked in
-/// `<tmp>/` (and in `<tmp>/bin/`, should the lookup change), made once per
-/// test run in one fixed folder (replaced each run, so runs leave one copy
-/// behind at most). /proc/self/exe resolves symlinks, so the copy is a real
-/// file.
+/// The `seed-people` binary (it finds `lawcircle-server` beside itself, or
+/// through LAWCIRCLE_SERVER_BIN, which the suite sets).
 enum SeedBinary {
-    private static let staged: Result<String, TestServerError> = {
-        let env = ProcessInfo.processInfo.environment
-        guard let seed = env["LAWCIRCLE_SEED_BIN"], let server = env["LAWCIRCLE_SERVER_BIN"] else {
-            return .failure(TestServerError("set LAWCIRCLE_SEED_BIN and LAWCIRCLE_SERVER_BIN"))
+    static func path() throws -> String {
+        guard let seed = ProcessInfo.processInfo.environment["LAWCIRCLE_SEED_BIN"] else {
+            throw TestServerError("set LAWCIRCLE_SEED_BIN to the seed-people binary")
         }
-        let fm = FileManager.default
-        let root = fm.temporaryDirectory.appendingPathComponent("lawcircle-swift-seed-people")
-        let bin = root.appendingPathComponent("bin")
-        let copy = bin.appendingPathComponent("seed-people")
-        do {
-            if fm.fileExists(atPath: root.path) { try fm.removeItem(at: root) }
-            try fm.createDirectory(at: bin, withIntermediateDirectories: true)
-            try fm.copyItem(atPath: seed, toPath: copy.path)
-            for dir in [root, bin] {
-                try fm.createSymbolicLink(atPath: dir.appendingPathComponent("lawcircle-server").path,
-                                          withDestinationPath: server)
-            }
-        } catch {
-            return .failure(TestServerError("staging seed-people: \(error)"))
-        }
-        return .success(copy.path)
-    }()
-
-    static func path() throws -> String { try staged.get() }
+        return seed
+    }
 }
 
 struct TestServerError: Error, CustomStringConvertible, Sendable {
