@@ -4,7 +4,7 @@
 
 use super::definition::{AttributeDef, Datatype, ServiceDefinition};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
-use regex::Regex;
+use regex_lite::Regex;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -163,7 +163,7 @@ pub struct ValidatedApplication {
 }
 
 /// Compiles a definition's pattern, anchored to the whole answer.
-pub fn compile_pattern(pattern: &str) -> Result<Regex, regex::Error> {
+pub fn compile_pattern(pattern: &str) -> Result<Regex, regex_lite::Error> {
     Regex::new(&format!("^(?:{pattern})$"))
 }
 
