@@ -55,7 +55,7 @@ class OutboxPresenter(
             })
             intent { while (changed.receiveCatching().isSuccess) reloadNow() }
         }
-        return intent { reload() }
+        return reload()
     }
 
     /** Lists the outbox again. */
