@@ -6,8 +6,8 @@
 
 use chrono::Utc;
 use lawcircle_core::need::{
-    ApplicationDraft, AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory,
-    NeedDraft, NeedLocation, Requester, Urgency, check_attachment,
+    AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
+    Requester, Urgency, check_attachment,
 };
 use serde_json::Value;
 
@@ -15,7 +15,9 @@ use crate::client::LawCircleClient;
 use crate::forms::parse_answers;
 use crate::runtime::run;
 use crate::{LawCircleError, Point};
-use lawcircle_core::services::FormModel;
+use lawcircle_core::services::{
+    ApplicationDraft, DocumentKind, FormModel, ProvidedDocument, ServiceCatalog,
+};
 
 /// A photo or document for a need.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -65,6 +67,20 @@ pub struct ApplicationInput {
     pub service_code: String,
     pub version: u32,
     pub answers: Vec<crate::forms::FormAnswer>,
+    /// Which of the need's attachments are which documents (the legal-aid
+    /// checklist counts them as provided).
+    #[uniffi(default)]
+    pub documents: Vec<ApplicationDocument>,
+}
+
+/// One attachment named as a document of the checklist.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApplicationDocument {
+    /// Its index in `NeedForm.attachments`.
+    pub attachment: u32,
+    /// `id_card`, `hardship_statement`, `special_group_proof`,
+    /// `case_materials` or `agent_authorization`.
+    pub kind: String,
 }
 
 /// One problem with one field of a form.
@@ -190,6 +206,7 @@ impl NeedForm {
                     service_code: a.service_code.clone(),
                     service_version: a.version,
                     answers,
+                    documents: self.documents(a, &mut problems),
                 }),
                 Err(errors) => {
                     problems.extend(errors.into_iter().map(|p| FieldProblem {
@@ -238,21 +255,58 @@ impl NeedForm {
         })
     }
 
-    /// Every problem of the form, the same the server would find.
-    fn problems(&self, form: Option<&FormModel>) -> Vec<FieldProblem> {
+    /// The documents an application names, by the sha256 of the
+    /// attachment each points at.
+    fn documents(
+        &self,
+        a: &ApplicationInput,
+        problems: &mut Vec<FieldProblem>,
+    ) -> Vec<ProvidedDocument> {
+        let mut out = Vec::new();
+        for (i, d) in a.documents.iter().enumerate() {
+            let field = format!("application.documents[{i}]");
+            let kind = code::<DocumentKind>(&field, &d.kind);
+            let bytes = self.attachments.get(d.attachment as usize);
+            match (kind, bytes) {
+                (Ok(kind), Some(att)) => out.push(ProvidedDocument {
+                    sha256: lawcircle_core::content::sha256_hex(&att.bytes),
+                    kind,
+                }),
+                (Err(p), _) => problems.push(p),
+                (_, None) => problems.push(FieldProblem {
+                    field,
+                    reason: format!("there is no attachment {}", d.attachment),
+                }),
+            }
+        }
+        out
+    }
+
+    /// Every problem of the form, the same the server would find (with
+    /// `catalog`, the phone's forms).
+    fn problems(&self, form: Option<&FormModel>, catalog: &ServiceCatalog) -> Vec<FieldProblem> {
         let mut out = match self.to_draft(form) {
             Err(p) => return p,
-            Ok(d) => match d.validate(Utc::now()) {
-                Ok(_) => Vec::new(),
-                Err(errors) => errors
-                    .0
-                    .into_iter()
-                    .map(|e| FieldProblem {
-                        field: e.field,
-                        reason: e.reason,
-                    })
-                    .collect(),
-            },
+            Ok(mut d) => {
+                // Attachments are referred to by content, as the outbox
+                // will (so documents can name them).
+                d.attachments = self
+                    .attachments
+                    .iter()
+                    .filter_map(|a| check_attachment(&a.bytes, a.media_type.as_deref()).ok())
+                    .collect();
+                match d.validate_with_catalog(catalog, Utc::now()) {
+                    Ok(_) => Vec::new(),
+                    Err(errors) => errors
+                        .0
+                        .into_iter()
+                        .map(|e| FieldProblem {
+                            field: e.field,
+                            reason: e.reason,
+                        })
+                        .collect(),
+                }
+            }
         };
         for (i, a) in self.attachments.iter().enumerate() {
             if let Err(e) = check_attachment(&a.bytes, a.media_type.as_deref()) {
@@ -289,6 +343,15 @@ impl LawCircleClient {
             .map(|a| self.form_model(&a.service_code, Some(a.version)))
             .transpose()
     }
+
+    /// The phone's forms as a catalogue, for the core's need validation.
+    fn catalog(&self) -> Result<ServiceCatalog, LawCircleError> {
+        let mut catalog = ServiceCatalog::new();
+        for def in self.inner.offline.services()? {
+            catalog.publish(def).map_err(LawCircleError::internal)?;
+        }
+        Ok(catalog)
+    }
 }
 
 #[uniffi::export]
@@ -298,7 +361,7 @@ impl LawCircleClient {
     /// whose form is not on the phone is an error.
     pub fn validate_need(&self, form: NeedForm) -> Result<Vec<FieldProblem>, LawCircleError> {
         let model = self.application_form(&form)?;
-        Ok(form.problems(model.as_ref()))
+        Ok(form.problems(model.as_ref(), &self.catalog()?))
     }
 
     /// Queues a need (and its photos) for delivery; durable before this
@@ -306,7 +369,7 @@ impl LawCircleClient {
     /// in the reason) when the form is not valid. Returns the outbox key.
     pub fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
         let model = self.application_form(&form)?;
-        let problems = form.problems(model.as_ref());
+        let problems = form.problems(model.as_ref(), &self.catalog()?);
         if !problems.is_empty() {
             return Err(first_problem(problems));
         }

@@ -41,8 +41,8 @@ pub use forms::{
     LegalAidAssessment, ServiceForm,
 };
 pub use intake::{
-    ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo, NeedForm, NeedStatus,
-    need_categories,
+    ApplicationDocument, ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo,
+    NeedForm, NeedStatus, need_categories,
 };
 pub use offline::{
     NearbyPlace, NearbyQuery, NetworkInfo, OfflineStatus, ProductCoverage, SpotCoverage,

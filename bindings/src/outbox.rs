@@ -262,7 +262,9 @@ impl LawCircleClient {
             // Offline: say so at once rather than burn attempts (and their
             // back-off) on a network that is not there.
             inner.ping().await?;
-            inner.session_account().await?;
+            // A live session: signs in, or again when the token expired
+            // (the outbox would otherwise retry 401s until the wait ends).
+            inner.get("/api/v1/me").await?;
             let wait = Duration::from_millis(u64::from(max_wait_ms));
             let r = match inner.sync.push_until_idle(wait).await {
                 Ok(r) => r,

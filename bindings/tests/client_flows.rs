@@ -615,3 +615,128 @@ fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
     // Nothing was lost by the refused file.
     assert_eq!(client.offline_status().unwrap().facilities, n);
 }
+
+#[tokio::test]
+async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_as_a_need() {
+    use lawcircle_ffi::{ApplicationInput, FormAnswer, FormWidget};
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    let n = client.refresh_service_forms().await.unwrap();
+    assert!(n >= 5, "{n}");
+    let forms = client.service_forms().unwrap();
+    assert!(forms.iter().any(|f| f.service_code == "legal_aid"));
+    let form = client.service_form("mediation".to_string()).unwrap();
+    let dispute = form
+        .fields
+        .iter()
+        .find(|f| f.code == "dispute_type")
+        .unwrap();
+    assert_eq!(dispute.widget, FormWidget::SingleSelect);
+    assert!(dispute.required && dispute.choices.iter().any(|c| c.key == "neighbour"));
+    let answer = |field: &str, raw: &str| FormAnswer {
+        field: field.to_string(),
+        raw: raw.to_string(),
+    };
+    // One field at a time, as the user leaves it.
+    let bad = client
+        .check_form_answer(
+            "mediation".to_string(),
+            form.version,
+            answer("other_party_phone", "12"),
+        )
+        .unwrap();
+    assert_eq!(bad.unwrap().field, "other_party_phone");
+    let unknown_choice = client
+        .check_form_answer(
+            "mediation".to_string(),
+            form.version,
+            answer("dispute_type", "duel"),
+        )
+        .unwrap();
+    assert!(unknown_choice.is_some());
+    // The whole form: every missing required answer at once.
+    let problems = client
+        .validate_application("mediation".to_string(), form.version, vec![])
+        .unwrap();
+    let fields: Vec<_> = problems.iter().map(|p| p.field.as_str()).collect();
+    for required in ["dispute_type", "other_party", "facts", "claim"] {
+        assert!(fields.contains(&required), "{fields:?}");
+    }
+    let answers = vec![
+        answer("dispute_type", "neighbour"),
+        answer("other_party", "隔壁住户"),
+        answer("facts", "楼上装修噪音持续三个月，多次协商无果"),
+        answer("claim", "停止夜间施工"),
+    ];
+    assert!(
+        client
+            .validate_application("mediation".to_string(), form.version, answers.clone())
+            .unwrap()
+            .is_empty()
+    );
+    // Legal aid: the pre-assessment and the documents still missing.
+    let legal_aid = client.service_form("legal_aid".to_string()).unwrap();
+    let assessment = client
+        .legal_aid_assessment(legal_aid.version, vec![], vec!["id_card".to_string()])
+        .unwrap();
+    assert!(
+        !assessment
+            .missing_documents
+            .iter()
+            .any(|d| d.code == "id_card")
+    );
+    assert!(
+        assessment
+            .missing_documents
+            .iter()
+            .any(|d| d.code == "case_materials")
+    );
+    // Filed as a need through the outbox; the server re-checks and keeps it.
+    let mut need = need_form("mediation", &people.village_code);
+    need.application = Some(ApplicationInput {
+        service_code: "mediation".to_string(),
+        version: form.version,
+        answers: vec![answer("dispute_type", "duel")],
+        documents: vec![],
+    });
+    let err = client.submit_need(need.clone()).unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::InvalidInput { ref field, .. } if field.starts_with("application.answers.")),
+        "{err:?}"
+    );
+    need.application = Some(ApplicationInput {
+        service_code: "mediation".to_string(),
+        version: form.version,
+        answers,
+        documents: vec![],
+    });
+    let key = client.submit_need(need).unwrap();
+    let report = client.sync(30_000).await.unwrap();
+    assert_eq!(
+        (report.sent, report.wedged),
+        (1, 0),
+        "{:?}",
+        client.outbox_entries()
+    );
+    let receipt: serde_json::Value =
+        serde_json::from_str(&client.outbox_entry(key).unwrap().result.unwrap()).unwrap();
+    let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
+    let need_id = receipt["need_id"]
+        .as_i64()
+        .or(receipt["id"].as_i64())
+        .unwrap();
+    let detail = staff.get(&format!("/api/v1/needs/{need_id}")).await;
+    assert_eq!(detail.status, 200, "{:?}", detail.body);
+    assert_eq!(
+        detail.body["application"]["service_code"], "mediation",
+        "{:?}",
+        detail.body
+    );
+    server.stop();
+}

@@ -115,6 +115,13 @@ pub enum Action {
     ReviewPunch,
     // Query services
     UseCalculator,
+    // Application types (办事事项) and Open311 client keys
+    /// See every version of every type, retired ones included.
+    ReadServiceHistory,
+    /// Publish a new version of a type (or retire it).
+    PublishService,
+    /// Issue, list and revoke the API keys of Open311 client apps.
+    ManageApiKeys,
 }
 
 use Scope::{District as D, None as N, Own as O, Street as S};
@@ -145,6 +152,9 @@ pub const TABLE: &[(Action, [Scope; 5])] = &[
     (Action::ClockIn, [N, O, O, N, N]),
     (Action::ReviewPunch, [N, N, N, S, D]),
     (Action::UseCalculator, [D, D, D, D, D]),
+    (Action::ReadServiceHistory, [N, N, N, D, D]),
+    (Action::PublishService, [N, N, N, N, D]),
+    (Action::ManageApiKeys, [N, N, N, N, D]),
 ];
 
 /// What `role` may reach for `action`.

@@ -405,6 +405,16 @@ mod tests {
         /// China (the Foundation issue's bound), and so does BD-09.
         #[test]
         fn round_trip_error_is_below_one_metre(lat in 18.0f64..53.0, lng in 74.0f64..134.0) {
+            // The offset (at most ~700 m) is discontinuous at the outline's
+            // edges, where a GCJ-02 point may have no WGS-84 preimage at
+            // all (e.g. 21.0276, 108.0534 next to the Vietnam border
+            // rectangle): only points ~1 km inside the outline count.
+            let margin = 0.01;
+            prop_assume!([-margin, 0.0, margin].iter().all(|dl| {
+                [-margin, 0.0, margin]
+                    .iter()
+                    .all(|dg| in_mainland_china(lat + dl, lng + dg))
+            }));
             let g = GeoPoint::new(lat, lng, Datum::Gcj02).unwrap();
             let w = g.to_wgs84();
             // Within a few hundred metres of the outline's edge a GCJ-02

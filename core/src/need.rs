@@ -14,6 +14,7 @@
 use crate::content::sniff_media_type;
 use crate::coord::GeoPoint;
 use crate::personal_data::{normalize_mobile, validate_id_number};
+use crate::services::{ApplicationDraft, ServiceCatalog, check_application};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -218,21 +219,10 @@ pub struct NeedDraft {
     pub consent: Consent,
     #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
-    /// The answers of an online application (线上申请) when the need is
-    /// one, filed under its service definition's version. Checked against
-    /// that version with the services module (the phone's form and the
-    /// server run the same code).
+    /// An online application (线上申请) of a typed service, when the need
+    /// is one: checked by [`NeedDraft::validate_with_catalog`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<ApplicationDraft>,
-}
-
-/// An application's answers as filed: the type, the version of its
-/// definition, and the typed answers by question code.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationDraft {
-    pub service_code: String,
-    pub service_version: u32,
-    pub answers: std::collections::BTreeMap<String, crate::services::AnswerValue>,
 }
 
 /// One problem with one field, in a form a shell can show next to it.
@@ -347,6 +337,37 @@ fn check_not_future(
 }
 
 impl NeedDraft {
+    /// [`NeedDraft::validate`], then the application (if any) against the
+    /// version of its type it names in `catalog`
+    /// ([`check_application`]): every error of both, together. The phone
+    /// runs this with its cached catalogue, the server with its own.
+    pub fn validate_with_catalog(
+        &self,
+        catalog: &ServiceCatalog,
+        now: DateTime<Utc>,
+    ) -> Result<NeedDraft, NeedErrors> {
+        let base = self.validate(now);
+        let app = self
+            .application
+            .as_ref()
+            .map(|a| check_application(a, catalog, &self.attachments, now))
+            .transpose();
+        match (base, app) {
+            (Ok(mut need), Ok(valid)) => {
+                if let (Some(app), Some(valid)) = (need.application.as_mut(), valid) {
+                    // Keep the answers as validated (blank answers dropped).
+                    app.answers = valid.answers;
+                }
+                Ok(need)
+            }
+            (Ok(_), Err(errors)) => Err(NeedErrors(errors)),
+            (Err(NeedErrors(mut errors)), more) => {
+                errors.extend(more.err().unwrap_or_default());
+                Err(NeedErrors(errors))
+            }
+        }
+    }
+
     /// Checks every field against `now` (the phone's clock on the phone,
     /// the server's on the server) and returns the record normalised (the
     /// phone number without spaces or +86, the ID number and credit code
@@ -521,7 +542,7 @@ pub fn check_attachment(bytes: &[u8], claimed: Option<&str>) -> Result<Attachmen
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::coord::Datum;
     use chrono::TimeZone;

@@ -467,6 +467,10 @@ pub struct Order {
     pub version: u64,
     #[serde(default)]
     pub history: Vec<Transition>,
+    /// The application type (`ServiceDefinition::code`) when the need is
+    /// an online application, so dispatch and the console see the type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -493,6 +497,7 @@ impl Order {
             deadline,
             version: 0,
             history: Vec::new(),
+            service_code: None,
         }
     }
 

@@ -154,6 +154,7 @@ swift_chroot_run() {
   _as_root mount --bind "$bindir" "$root/lawcircle-bin"
   _as_root chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LAWCIRCLE_SERVER_BIN=/lawcircle-bin/lawcircle-server \
+    LAWCIRCLE_SEED_BIN=/lawcircle-bin/seed-people \
     ${LAWCIRCLE_BENCH_ITERS:+LAWCIRCLE_BENCH_ITERS="$LAWCIRCLE_BENCH_ITERS"} \
     bash -c "$cmd" || rc=$?
   _umount_under "$root"

@@ -65,6 +65,19 @@ pub fn new_token() -> Result<(String, String), AuthError> {
     Ok((token, hash))
 }
 
+/// A new Open311 API key (`o311_` + 256 random bits) and the hash stored
+/// for it.
+pub fn new_api_key() -> Result<(String, String), AuthError> {
+    let key = format!("o311_{}", URL_SAFE_NO_PAD.encode(random_bytes::<32>()?));
+    let hash = token_hash(&key);
+    Ok((key, hash))
+}
+
+/// `prefix` and 128 random bits in hex: an unguessable identifier.
+pub fn random_key(prefix: &str) -> Result<String, AuthError> {
+    Ok(format!("{prefix}{}", hex::encode(random_bytes::<16>()?)))
+}
+
 /// The sha256 under which a token is stored.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -151,29 +164,37 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".to_string()))?;
-        let token = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .filter(|t| !t.is_empty())
-            .ok_or_else(|| {
-                ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-            })?;
-        let hash = token_hash(token);
-        let now = state.clock.now();
-        match state.store.live_token(&hash, now).await? {
-            Some(record) => Ok(Caller {
-                account: record.account,
-                token_hash: hash,
-            }),
-            None => Err(ApiError::Unauthorized(
-                "the token is unknown, expired or revoked".to_string(),
-            )),
-        }
+        caller_from_headers(state, &parts.headers).await
+    }
+}
+
+/// The caller a request's `Authorization: Bearer …` header names, for
+/// handlers that are public but show more to some callers.
+pub async fn caller_from_headers(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Caller, ApiError> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".to_string()))?;
+    let token = header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+        })?;
+    let hash = token_hash(token);
+    let now = state.clock.now();
+    match state.store.live_token(&hash, now).await? {
+        Some(record) => Ok(Caller {
+            account: record.account,
+            token_hash: hash,
+        }),
+        None => Err(ApiError::Unauthorized(
+            "the token is unknown, expired or revoked".to_string(),
+        )),
     }
 }
 

@@ -184,7 +184,8 @@ pub async fn normalize_errors(response: Response<Body>) -> Response<Body> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+        // Open311's XML errors keep their own format.
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/xml"));
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

@@ -8,6 +8,7 @@
 //! * [`json`]: extractors that answer bad input in the API's error shape;
 //! * [`error`]: that error shape;
 //! * [`state`]: shared state and the clock;
+//! * [`service_catalog`]: the application types, cached;
 //! * [`spatial`]: the walking network and the facility index;
 //! * [`console`]: the staff web console, built into the binary;
 //! * [`config`]: configuration from flags, environment and a file;
@@ -25,6 +26,7 @@ pub mod events;
 pub mod importer;
 pub mod jobs;
 pub mod json;
+pub mod service_catalog;
 pub mod spatial;
 pub mod state;
 pub mod store;

@@ -524,6 +524,13 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
             );
         }
     }
+    // The shipped application types, on first start (an empty table).
+    let seeded = lawcircle_server::service_catalog::Services::seed(&store, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("cannot store the default application types: {e}"))?;
+    if seeded > 0 {
+        tracing::info!(seeded, "default application types stored");
+    }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;

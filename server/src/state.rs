@@ -73,6 +73,8 @@ pub struct AppState {
     pub grab_window_secs: u64,
     /// The staff console's settings (a tile layer, when configured).
     pub console: Arc<crate::console::ConsoleSettings>,
+    /// The application types (办事事项) and the legal aid rules.
+    pub services: Arc<crate::service_catalog::Services>,
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
@@ -93,6 +95,7 @@ impl AppState {
             grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
             punch_location_retention_days: Some(180),
             console: Arc::default(),
+            services: Arc::new(crate::service_catalog::Services::new()),
         }
     }
 }

@@ -17,15 +17,24 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The server binary built by cargo next to the test executable
-/// (`target/<profile>/lawcircle-server`).
+/// The server binary built by cargo: `LAWCIRCLE_SERVER_BIN` when set, else
+/// `target/<profile>/lawcircle-server`, found from a test executable (in
+/// `target/<profile>/deps/`) or from a binary of this crate (in
+/// `target/<profile>/`, e.g. `seed-people`).
 pub fn server_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("LAWCIRCLE_SERVER_BIN") {
+        return PathBuf::from(bin);
+    }
     let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile> folder");
-    let bin = dir.join(format!("lawcircle-server{}", std::env::consts::EXE_SUFFIX));
+    let name = format!("lawcircle-server{}", std::env::consts::EXE_SUFFIX);
+    let beside = exe.parent().map(|d| d.join(&name));
+    let above = exe.parent().and_then(Path::parent).map(|d| d.join(&name));
+    let bin = match (beside, above) {
+        (Some(b), _) if b.exists() => b,
+        (_, Some(a)) => a,
+        (Some(b), None) => b,
+        (None, None) => panic!("no folder around {}", exe.display()),
+    };
     assert!(
         bin.exists(),
         "{} is missing: run `cargo build -p lawcircle-server` first (the test command does)",

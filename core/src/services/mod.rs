@@ -12,12 +12,15 @@
 //! * [`definition`]: the definition, its questions and rules;
 //! * [`validate`](mod@validate): typed answers and field-by-field validation, shared by
 //!   phone and server;
+//! * [`application`]: an application inside a need, checked the same on
+//!   phone and server; the legal aid assessment of one;
 //! * [`catalog`]: every version of every type, the shipped defaults;
 //! * [`legal_aid`]: the legal aid pre-assessment and document checklist;
 //! * [`form`]: the generic form model the shells draw.
 //!
 //! The Open311 mapping lives in [`crate::open311`].
 
+pub mod application;
 pub mod catalog;
 pub mod definition;
 pub mod form;
@@ -27,6 +30,10 @@ pub mod validate;
 #[cfg(test)]
 mod tests;
 
+pub use application::{
+    ApplicationDraft, DocumentNeeded, LEGAL_AID_CODE, LegalAidAssessment, ProvidedDocument,
+    check_application,
+};
 pub use catalog::{CatalogError, IntakeError, ServiceCatalog};
 pub use definition::{
     AttributeDef, Datatype, DayKind, Deadline, DefinitionError, Responsible, ServiceDefinition,

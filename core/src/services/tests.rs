@@ -910,3 +910,131 @@ fn deadlines_count_calendar_or_working_days() {
         NaiveDate::from_ymd_opt(2024, 3, 14).unwrap()
     );
 }
+
+fn app(code: &str, version: u32, answers: BTreeMap<String, AnswerValue>) -> ApplicationDraft {
+    ApplicationDraft {
+        service_code: code.into(),
+        service_version: version,
+        answers,
+        documents: vec![],
+    }
+}
+
+#[test]
+fn an_application_in_a_need_is_refused_field_by_field_with_need_paths() {
+    let mut catalog = ServiceCatalog::new();
+    catalog.publish(all_types(1)).unwrap();
+    let mut answers = good();
+    answers.insert("income".into(), AnswerValue::Text("lots".into()));
+    answers.insert("kind".into(), AnswerValue::Choice("c".into()));
+    let errors =
+        check_application(&app("all_types", 1, answers), &catalog, &[], now()).unwrap_err();
+    let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["application.answers.income", "application.answers.kind"]
+    );
+    assert!(errors[0].reason.contains("number"), "{errors:?}");
+
+    let unknown = check_application(&app("nope", 1, good()), &catalog, &[], now()).unwrap_err();
+    assert_eq!(unknown[0].field, "application.service_code");
+    let no_version =
+        check_application(&app("all_types", 2, good()), &catalog, &[], now()).unwrap_err();
+    assert_eq!(no_version[0].field, "application.service_version");
+
+    let mut with_doc = app("all_types", 1, good());
+    with_doc.documents.push(ProvidedDocument {
+        sha256: "a".repeat(64),
+        kind: DocumentKind::IdCard,
+    });
+    let errors = check_application(&with_doc, &catalog, &[], now()).unwrap_err();
+    assert_eq!(errors[0].field, "application.documents[0].sha256");
+}
+
+#[test]
+fn old_versions_stay_valid_for_filing_until_the_type_is_retired() {
+    let mut catalog = ServiceCatalog::new();
+    catalog.publish(all_types(1)).unwrap();
+    let mut v2 = all_types(2);
+    v2.attributes.retain(|a| a.code != "income");
+    catalog.publish(v2).unwrap();
+    // Filed under v1 (income required there), accepted against v1.
+    assert_eq!(
+        check_application(&app("all_types", 1, good()), &catalog, &[], now())
+            .unwrap()
+            .version,
+        1
+    );
+    // v2 has no income question: the same answers are refused there.
+    let errors = check_application(&app("all_types", 2, good()), &catalog, &[], now()).unwrap_err();
+    assert_eq!(errors[0].field, "application.answers.income");
+    let mut v3 = all_types(3);
+    v3.active = false;
+    catalog.publish(v3).unwrap();
+    for version in [1, 3] {
+        let errors = check_application(&app("all_types", version, good()), &catalog, &[], now())
+            .unwrap_err();
+        assert_eq!(errors[0].field, "application.service_code");
+        assert!(errors[0].reason.contains("retired"), "{errors:?}");
+    }
+}
+
+#[test]
+fn a_need_with_an_application_is_validated_with_the_catalogue() {
+    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let mut need = crate::need::tests::draft();
+    need.application = Some(app("mediation", 1, mediation_answers()));
+    let now = Utc::now();
+    assert!(need.validate_with_catalog(&catalog, now).is_ok());
+    // JSON round trip keeps the application; without one nothing changes.
+    let json = serde_json::to_value(&need).unwrap();
+    assert_eq!(json["application"]["service_code"], "mediation");
+    assert_eq!(
+        json["application"]["answers"]["dispute_type"]["choice"],
+        "neighbour"
+    );
+    need.description = String::new();
+    need.application.as_mut().unwrap().answers.remove("facts");
+    let errors = need.validate_with_catalog(&catalog, now).unwrap_err();
+    assert!(errors.has("description") && errors.has("application.answers.facts"));
+    need.application = None;
+    assert!(
+        !serde_json::to_string(&need)
+            .unwrap()
+            .contains("application")
+    );
+}
+
+#[test]
+fn legal_aid_assessment_lists_the_documents_not_named_yet() {
+    let rules = LegalAidRules::defaults().unwrap();
+    let mut a = app(LEGAL_AID_CODE, 1, BTreeMap::new());
+    a.answers
+        .insert("case_type".into(), AnswerValue::Choice("labour_pay".into()));
+    a.answers.insert(
+        "monthly_household_income".into(),
+        AnswerValue::Number(dec("1000")),
+    );
+    a.answers
+        .insert("household_size".into(), AnswerValue::Number(dec("3")));
+    let before = application::assess(&a, &rules).unwrap();
+    assert!(
+        before
+            .missing_documents
+            .iter()
+            .any(|d| d.kind == DocumentKind::IdCard)
+    );
+    a.documents.push(ProvidedDocument {
+        sha256: "b".repeat(64),
+        kind: DocumentKind::IdCard,
+    });
+    let after = application::assess(&a, &rules).unwrap();
+    assert!(
+        !after
+            .missing_documents
+            .iter()
+            .any(|d| d.kind == DocumentKind::IdCard)
+    );
+    assert_eq!(after.required_documents, before.required_documents);
+    assert!(application::assess(&app("mediation", 1, BTreeMap::new()), &rules).is_none());
+}

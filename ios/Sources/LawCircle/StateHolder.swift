@@ -26,6 +26,18 @@ public final class StateHolder<State>: @unchecked Sendable {
         for callback in callbacks { callback(new) }
     }
 
+    /// Changes the state in place (read and write under the lock, so two
+    /// intents never lose each other's change), then tells every observer
+    /// on the calling thread.
+    func update(_ change: (inout State) -> Void) {
+        lock.lock()
+        change(&current)
+        let new = current
+        let callbacks = Array(observers.values)
+        lock.unlock()
+        for callback in callbacks { callback(new) }
+    }
+
     /// Calls `callback` with the current state now and with every change;
     /// observing stops when the returned token is cancelled or released.
     public func observe(_ callback: @escaping (State) -> Void) -> ObservationToken {

@@ -18,6 +18,21 @@ let b = Point(lat: 27.94, lng: 120.83, datum: .gcj02)
 var sink = 0.0
 let trivial = perCallNs(iters) { sink += Double(coreVersion().utf8.count) }
 let distance = perCallNs(iters) { sink += (try? distanceM(a: a, b: b)) ?? 0 }
+// Nearest k = 5 offline, with a product filter, on the demo catalogue
+// (181 facilities) installed from data/longwan/facilities.csv (the clone is
+// mounted at /lawcircle in the chroot; LAWCIRCLE_BENCH_CATALOGUE overrides).
+let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-bench-\(getpid())")
+let client = try LawCircleClient.open(config: ClientConfig(
+    databasePath: dir.appendingPathComponent("phone.sqlite").path,
+    serverUrl: "http://127.0.0.1:9",
+    credentials: Credentials(userId: "bench", secret: "")))
+_ = try client.installCatalogueFile(path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
+    ?? "/lawcircle/data/longwan/facilities.csv")
+let query = NearbyQuery(point: a, k: 5, kinds: [], products: ["mediation"], openAtMs: nil, maxDistanceM: nil)
+let nearest = perCallNs(iters / 10) { sink += Double((try? client.nearest(query: query))?.count ?? 0) }
+try? FileManager.default.removeItem(at: dir)
+// One line per call, parsed by scripts/bench-ffi.
 print(String(format: "swift core_version %.1f", trivial))
 print(String(format: "swift distance_m %.1f", distance))
+print(String(format: "swift nearest_k5 %.1f", nearest))
 if sink == 42 { print("") }

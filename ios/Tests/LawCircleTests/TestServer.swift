@@ -6,17 +6,26 @@ import Foundation
 final class TestServer {
     let baseURL: String
     let dataDir: URL
+    private let args: [String]
     private let process: Process
+    /// Whether this instance removes the data folder when released (a
+    /// restarted server takes it over).
+    private var ownsDataDir = true
 
-    init(_ args: [String]) throws {
+    /// Starts a server on a free port with a new data folder, or on `bind`
+    /// (`127.0.0.1:PORT`) with `dataDir` to come back where a stopped one
+    /// was.
+    init(_ args: [String], bind: String = "127.0.0.1:0", dataDir: URL? = nil) throws {
         guard let bin = ProcessInfo.processInfo.environment["LAWCIRCLE_SERVER_BIN"] else {
             throw TestServerError("set LAWCIRCLE_SERVER_BIN to the lawcircle-server binary")
         }
-        dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-swift-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dataDir, withIntermediateDirectories: true)
+        self.args = args
+        self.dataDir = dataDir
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-swift-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: self.dataDir, withIntermediateDirectories: true)
         process = Process()
         process.executableURL = URL(fileURLWithPath: bin)
-        process.arguments = ["serve", "--bind", "127.0.0.1:0", "--data-dir", dataDir.path] + args
+        process.arguments = ["serve", "--bind", bind, "--data-dir", self.dataDir.path] + args
         var env = ProcessInfo.processInfo.environment
         env["LAWCIRCLE_LOG"] = "warn"
         process.environment = env
@@ -50,6 +59,40 @@ final class TestServer {
 
     func url(_ path: String) -> String { baseURL + path }
 
+    /// `127.0.0.1:PORT`.
+    var address: String { String(baseURL.dropFirst("http://".count)) }
+
+    /// Stops this server and starts it again on the same address and data
+    /// folder (phones keep their server URL), with the same arguments.
+    func restarted() throws -> TestServer {
+        stop()
+        let again = try TestServer(args, bind: address, dataDir: dataDir)
+        ownsDataDir = false
+        return again
+    }
+
+    /// Makes the flows' people with the binary named by LAWCIRCLE_SEED_BIN
+    /// (`seed-people`, the Rust flows' fixture) and reads what it prints.
+    func seedPeople() throws -> People {
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: try SeedBinary.path())
+        run.arguments = ["--url", baseURL, "--data-dir", dataDir.path]
+        var env = ProcessInfo.processInfo.environment
+        env["LAWCIRCLE_LOG"] = "warn"
+        run.environment = env
+        let out = Pipe()
+        run.standardOutput = out
+        try run.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        run.waitUntilExit()
+        guard run.terminationStatus == 0 else {
+            throw TestServerError("seed-people exited with \(run.terminationStatus)")
+        }
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return try decoder.decode(People.self, from: data)
+    }
+
     /// SIGTERM, up to 20 s for a graceful exit, then SIGKILL.
     func stop() {
         guard process.isRunning else { return }
@@ -66,11 +109,41 @@ final class TestServer {
 
     deinit {
         stop()
-        try? FileManager.default.removeItem(at: dataDir)
+        if ownsDataDir { try? FileManager.default.removeItem(at: dataDir) }
     }
 }
 
-struct TestServerError: Error, CustomStringConvertible {
+/// What `seed-people` made (see tests/src/people.rs).
+struct People: Decodable {
+    struct Login: Decodable {
+        let username: String
+        let password: String
+        let id: Int64
+    }
+
+    let admin: Login
+    let staff: Login
+    let resident: Login
+    let volunteer: Login
+    let streetCode: String
+    let villageCode: String
+    let postId: String
+    let postLat: Double
+    let postLng: Double
+}
+
+/// The `seed-people` binary (it finds `lawcircle-server` beside itself, or
+/// through LAWCIRCLE_SERVER_BIN, which the suite sets).
+enum SeedBinary {
+    static func path() throws -> String {
+        guard let seed = ProcessInfo.processInfo.environment["LAWCIRCLE_SEED_BIN"] else {
+            throw TestServerError("set LAWCIRCLE_SEED_BIN to the seed-people binary")
+        }
+        return seed
+    }
+}
+
+struct TestServerError: Error, CustomStringConvertible, Sendable {
     let description: String
     init(_ description: String) { self.description = description }
 }

@@ -11,10 +11,12 @@ pub mod calculators;
 pub mod catalogue;
 pub mod nearby;
 pub mod needs;
+pub mod open311;
 pub mod openapi;
 pub mod orders;
 pub mod pagination;
 pub mod punches;
+pub mod services;
 pub mod session;
 pub mod system;
 pub mod volunteers;
@@ -156,6 +158,31 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/needs/{id}", get(needs::get_one))
         .route("/api/v1/needs/{id}/contact", get(needs::contact))
         .route("/api/v1/punches", post(needs::create_punch))
+        .route(
+            "/api/v1/services",
+            get(services::list).post(services::publish),
+        )
+        .route("/api/v1/services/{code}", get(services::get_one))
+        .route(
+            "/api/v1/open311-keys",
+            get(services::list_keys).post(services::create_key),
+        )
+        .route(
+            "/api/v1/open311-keys/{id}/revoke",
+            post(services::revoke_key),
+        )
+        // Open311 GeoReport v2: `{resource}.{json|xml}`, split by the
+        // handlers (the extension picks the format).
+        .route(
+            "/open311/v2/{file}",
+            get(open311::root_get).post(open311::root_post),
+        )
+        .route(
+            "/open311/v2/services/{file}",
+            get(open311::service_definition),
+        )
+        .route("/open311/v2/requests/{file}", get(open311::request_one))
+        .route("/open311/v2/tokens/{file}", get(open311::token))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // One byte over the limit still reaches the handler, which names the
     // field; anything larger is cut by the layer (413).

@@ -28,8 +28,11 @@ use lawcircle_core::authz::{Action, Scope};
 use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
-use lawcircle_core::personal_data::{mask_id_number, mask_name, mask_phone};
+use lawcircle_core::personal_data::{
+    mask_id_number, mask_name, mask_phone, normalize_mobile, validate_id_number,
+};
 use lawcircle_core::punch::Punch;
+use lawcircle_core::services::{AnswerValue, ApplicationDraft, LegalAidAssessment, application};
 use serde::{Deserialize, Serialize};
 
 /// The request header carrying the idempotency key.
@@ -122,6 +125,93 @@ pub struct NeedReceipt {
     pub order_state: String,
     pub street_code: Option<String>,
     pub received_at: DateTime<Utc>,
+    /// The application type and version, when the need is an application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_version: Option<u32>,
+    /// Legal aid only: the eligibility pre-assessment and the documents
+    /// still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub legal_aid: Option<LegalAidAssessment>,
+}
+
+/// The legal aid assessment of a need's application, if it is one.
+pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAidAssessment> {
+    let rules = state.services.legal_aid_rules.as_ref()?;
+    application::assess(need.application.as_ref()?, rules)
+}
+
+/// Stores a validated need and opens its order, once per idempotency
+/// key, and tells the console's live board: the one intake path of the
+/// phones' `POST /api/v1/needs` and of Open311's `POST requests`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn file_need(
+    state: &AppState,
+    entered_by: i64,
+    entered_by_role: &str,
+    key: &str,
+    hash: &str,
+    need: NeedDraft,
+    street_code: String,
+    now: DateTime<Utc>,
+) -> Result<IdempotentOutcome, ApiError> {
+    let legal_aid = legal_aid_of(state, &need);
+    let service_code = need.application.as_ref().map(|a| a.service_code.clone());
+    let service_version = need.application.as_ref().map(|a| a.service_version);
+    let new = crate::store::NewNeed {
+        client_key: key.to_string(),
+        entered_by,
+        entered_by_role: entered_by_role.to_string(),
+        street_code: Some(street_code.clone()),
+        need,
+    };
+    let received_at = crate::store::from_millis(crate::store::millis(now));
+    // The order this need becomes, opened at once (the orders module),
+    // carrying the application type for dispatch and the console.
+    let make_order = crate::api::orders::order_for_need(
+        state,
+        entered_by,
+        new.need.category.as_str(),
+        new.need.urgency == lawcircle_core::need::Urgency::Urgent,
+        &street_code,
+        now,
+    );
+    let order_service = service_code.clone();
+    let make_order = move |need_id| {
+        let mut order = make_order(need_id);
+        order.service_code = order_service;
+        order
+    };
+    let outcome = state
+        .store
+        .create_need(key, hash, &new, now, make_order, |id, order_id| {
+            let receipt = NeedReceipt {
+                id,
+                order_id: order_id.to_string(),
+                status: "submitted".into(),
+                order_state: "open".into(),
+                street_code: Some(street_code.clone()),
+                received_at,
+                service_code,
+                service_version,
+                legal_aid,
+            };
+            (
+                201,
+                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+            )
+        })
+        .await?;
+    if let IdempotentOutcome::Done { response, .. } = &outcome
+        && let Ok(receipt) = serde_json::from_str::<NeedReceipt>(response)
+        && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
+    {
+        // Tell the console's live board about the new order.
+        state.events.publish(&order);
+    }
+    Ok(outcome)
 }
 
 fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
@@ -151,7 +241,10 @@ pub async fn create(
         return replay(&caller, &key, &hash, &reply);
     }
     let now = state.clock.now();
-    let need = draft.validate(now).map_err(field_errors)?;
+    let catalog = state.services.catalog(&state.store).await?;
+    let need = draft
+        .validate_with_catalog(&catalog, now)
+        .map_err(field_errors)?;
     let street_code = state
         .store
         .street_of_area(&need.location.area_code)
@@ -189,48 +282,19 @@ pub async fn create(
     if !missing.is_empty() {
         return Err(ApiError::Fields(missing));
     }
-    let new = crate::store::NewNeed {
-        client_key: key.clone(),
-        entered_by: caller.account.id,
-        entered_by_role: caller.account.role.as_str().to_string(),
-        street_code: Some(street_code.clone()),
-        need,
-    };
-    let received_at = crate::store::from_millis(crate::store::millis(now));
-    // The order this need becomes, opened at once (the orders module).
-    let make_order = crate::api::orders::order_for_need(
+    let outcome = file_need(
         &state,
         caller.account.id,
-        new.need.category.as_str(),
-        new.need.urgency == lawcircle_core::need::Urgency::Urgent,
-        &street_code,
+        caller.account.role.as_str(),
+        &key,
+        &hash,
+        need,
+        street_code,
         now,
-    );
-    let outcome = state
-        .store
-        .create_need(&key, &hash, &new, now, make_order, |id, order_id| {
-            let receipt = NeedReceipt {
-                id,
-                order_id: order_id.to_string(),
-                status: "submitted".into(),
-                order_state: "open".into(),
-                street_code: Some(street_code.clone()),
-                received_at,
-            };
-            (
-                201,
-                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
-            )
-        })
-        .await?;
+    )
+    .await?;
     match outcome {
         IdempotentOutcome::Done { status, response } => {
-            // Tell the console's live board about the new order.
-            if let Ok(receipt) = serde_json::from_str::<NeedReceipt>(&response)
-                && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
-            {
-                state.events.publish(&order);
-            }
             Ok(stored_response(status, response, false))
         }
         IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
@@ -259,6 +323,12 @@ pub struct NeedSummary {
     pub entered_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The application type and the version it was filed under, when the
+    /// need is an online application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_version: Option<u32>,
 }
 
 /// One need in full, personal data masked (the contact endpoint shows it,
@@ -278,6 +348,33 @@ pub struct NeedDetail {
     pub location: serde_json::Value,
     #[schema(value_type = Object)]
     pub attachments: serde_json::Value,
+    /// The application (type, version, answers, documents), answers that
+    /// are phone or ID numbers masked like the requester's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub application: Option<ApplicationDraft>,
+    /// Legal aid only: the eligibility pre-assessment and the documents
+    /// still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub legal_aid: Option<LegalAidAssessment>,
+}
+
+/// An application with the answers that are phone or ID numbers masked
+/// (the same rule as the requester's own: in full only through the
+/// audited contact read).
+fn masked_application(app: &ApplicationDraft) -> ApplicationDraft {
+    let mut out = app.clone();
+    for value in out.answers.values_mut() {
+        if let AnswerValue::Text(text) = value {
+            if validate_id_number(text).is_ok() {
+                *text = mask_id_number(text);
+            } else if normalize_mobile(text).is_ok() {
+                *text = mask_phone(text);
+            }
+        }
+    }
+    out
 }
 
 fn summary(n: &StoredNeed) -> NeedSummary {
@@ -298,6 +395,8 @@ fn summary(n: &StoredNeed) -> NeedSummary {
         entered_at: n.need.entered.at,
         received_at: n.created_at,
         updated_at: n.updated_at,
+        service_code: n.need.application.as_ref().map(|a| a.service_code.clone()),
+        service_version: n.need.application.as_ref().map(|a| a.service_version),
     }
 }
 
@@ -431,6 +530,8 @@ pub async fn get_one(
         enterprise_credit_code: ent.map(|e| e.credit_code),
         location: serde_json::to_value(&n.need.location).unwrap_or_default(),
         attachments: serde_json::to_value(&n.need.attachments).unwrap_or_default(),
+        application: n.need.application.as_ref().map(masked_application),
+        legal_aid: legal_aid_of(&state, &n.need),
     }))
 }
 
@@ -449,6 +550,10 @@ pub struct NeedContact {
     pub name: String,
     pub phone: String,
     pub id_number: Option<String>,
+    /// The application's answers in full, when the need is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub application_answers: Option<std::collections::BTreeMap<String, AnswerValue>>,
 }
 
 #[utoipa::path(get, path = "/api/v1/needs/{id}/contact", tag = "needs", security(("bearer" = [])),
@@ -475,7 +580,11 @@ pub async fn contact(
             action: "read_need_contact",
             subject_type: "need",
             subject_id: n.id.to_string(),
-            fields: "name,phone,id_number",
+            fields: if n.need.application.is_some() {
+                "name,phone,id_number,application"
+            } else {
+                "name,phone,id_number"
+            },
         },
         reason,
     )
@@ -485,6 +594,7 @@ pub async fn contact(
         name: n.need.requester.name,
         phone: n.need.requester.phone,
         id_number: n.need.requester.id_number,
+        application_answers: n.need.application.map(|a| a.answers),
     }))
 }
 

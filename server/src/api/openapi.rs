@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination, punches, session,
-    system, volunteers, warnings,
+    accounts, audit, calculators, catalogue, nearby, needs, open311, orders, pagination, punches,
+    services, session, system, volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -84,6 +84,18 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         needs::contact,
         needs::put_attachment,
         needs::create_punch,
+        services::list,
+        services::get_one,
+        services::publish,
+        services::create_key,
+        services::list_keys,
+        services::revoke_key,
+        open311::doc::services,
+        open311::doc::service_definition,
+        open311::doc::requests,
+        open311::doc::post_request,
+        open311::doc::request,
+        open311::doc::token,
     ),
     components(schemas(
         ErrorBody,
@@ -106,6 +118,10 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         needs::NeedContact,
         needs::AttachmentReceipt,
         needs::PunchReceipt,
+        services::NewApiKey,
+        services::IssuedApiKey,
+        services::RevokedKey,
+        crate::store::ApiKeyRecord,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -119,7 +135,9 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "orders", description = "Orders: grab, dispatch, transfer, rate (一事一评)"),
         (name = "warnings", description = "Early warnings, spot checks, indicators"),
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
-        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key")
+        (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key"),
+        (name = "open311", description = "Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): errors as [{code, description}] or <errors>, not the API's error shape"),
+        (name = "services", description = "Application types (办事事项) as versioned data; API keys of Open311 client apps (the GeoReport v2 interface itself is under /open311/v2/)")
     )
 )]
 pub struct ApiDoc;

@@ -64,7 +64,7 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
 }
 

@@ -16,6 +16,7 @@ mod catalogue;
 mod needs;
 mod orders;
 mod punches;
+mod services;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
@@ -23,6 +24,7 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 pub use orders::OrderFilter;
+pub use services::ApiKeyRecord;
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -195,8 +195,8 @@ impl Store {
         let data = super::encode("needs", key, &new.need)?;
         let need_id: i64 = sqlx::query_scalar(
             "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
-                                urgency, channel, status, data, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10) RETURNING id",
+                                urgency, channel, status, data, created_at, updated_at, service_code, service_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12) RETURNING id",
         )
         .bind(key)
         .bind(new.entered_by)
@@ -208,6 +208,13 @@ impl Store {
         .bind(new.need.channel.as_str())
         .bind(data)
         .bind(millis(now))
+        .bind(new.need.application.as_ref().map(|a| a.service_code.clone()))
+        .bind(
+            new.need
+                .application
+                .as_ref()
+                .map(|a| i64::from(a.service_version)),
+        )
         .fetch_one(&mut *tx)
         .await?;
         for a in &new.need.attachments {
@@ -223,6 +230,83 @@ impl Store {
         store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
         tx.commit().await?;
         Ok(IdempotentOutcome::Done { status, response })
+    }
+
+    /// Needs filed as applications (with a service code), with their
+    /// order's last change, for Open311's `GET requests`: by order ids
+    /// when `order_ids` is not empty (the spec: ids override every other
+    /// argument), else by service codes (empty: all), creation time and
+    /// order states (empty: all); newest first, at most `limit`.
+    pub async fn application_needs(
+        &self,
+        order_ids: &[String],
+        service_codes: &[String],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        states: &[&str],
+        limit: i64,
+    ) -> Result<Vec<(StoredNeed, DateTime<Utc>)>, StoreError> {
+        fn list(first: usize, n: usize) -> String {
+            (first..first + n)
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+        let mut sql = format!(
+            "SELECT {NEED_COLUMNS}, o.updated_at FROM needs n JOIN orders o ON o.need_id = n.id
+             WHERE n.service_code IS NOT NULL"
+        );
+        let mut binds: Vec<String> = Vec::new();
+        let mut times: Option<(i64, i64)> = None;
+        if !order_ids.is_empty() {
+            sql.push_str(&format!(" AND o.id IN ({})", list(1, order_ids.len())));
+            binds.extend(order_ids.iter().cloned());
+        } else {
+            if !service_codes.is_empty() {
+                sql.push_str(&format!(
+                    " AND n.service_code IN ({})",
+                    list(binds.len() + 1, service_codes.len())
+                ));
+                binds.extend(service_codes.iter().cloned());
+            }
+            if !states.is_empty() {
+                sql.push_str(&format!(
+                    " AND o.state IN ({})",
+                    list(binds.len() + 1, states.len())
+                ));
+                binds.extend(states.iter().map(|s| s.to_string()));
+            }
+            let at = binds.len() + 1;
+            sql.push_str(&format!(
+                " AND n.created_at >= ${at} AND n.created_at <= ${}",
+                at + 1
+            ));
+            times = Some((millis(from), millis(to)));
+        }
+        let limit_at = binds.len() + if times.is_some() { 3 } else { 1 };
+        sql.push_str(&format!(" ORDER BY n.id DESC LIMIT ${limit_at}"));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = q.bind(b);
+        }
+        if let Some((from, to)) = times {
+            q = q.bind(from).bind(to);
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(11)?))))
+            .collect()
+    }
+
+    /// A need by the idempotency key it was filed with.
+    pub async fn need_by_client_key(&self, key: &str) -> Result<Option<StoredNeed>, StoreError> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id WHERE n.client_key = $1"
+        )))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(need_from_row).transpose()
     }
 
     pub async fn need(&self, id: i64) -> Result<Option<StoredNeed>, StoreError> {

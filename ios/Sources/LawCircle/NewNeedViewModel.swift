@@ -1,0 +1,118 @@
+import Foundation
+import LawCircleFFI
+
+extension NeedForm {
+    /// An empty form for `channel` (`online` for a resident's own need,
+    /// `on_site` for a lawyer at a duty post).
+    public static func blank(channel: String = "online", areaCode: String = "",
+                             postId: String? = nil, noticeVersion: String = "v1") -> NeedForm {
+        NeedForm(requesterName: "", requesterPhone: "", requesterIdNumber: nil, enterpriseName: nil,
+                 enterpriseCreditCode: nil, category: "consultation", description: "", urgency: "normal",
+                 address: "", areaCode: areaCode, point: nil, channel: channel, postId: postId,
+                 consentGiven: false, consentNoticeVersion: noticeVersion, attachments: [], application: nil)
+    }
+}
+
+/// Problems of a form, by field (`requester.phone`, `attachments[0]`,
+/// `application.answers.<code>`…), as the core found them.
+public struct FieldProblems: Equatable, Sendable {
+    public private(set) var byField: [String: String] = [:]
+
+    public init(_ problems: [FieldProblem] = []) {
+        for p in problems where byField[p.field] == nil { byField[p.field] = p.reason }
+    }
+
+    public var isEmpty: Bool { byField.isEmpty }
+    public var fields: [String] { byField.keys.sorted() }
+    public subscript(field: String) -> String? { byField[field] }
+}
+
+/// What the new-need screen shows.
+public struct NewNeedState: Equatable, Sendable {
+    public enum Phase: Equatable, Sendable {
+        case editing
+        /// Queued in the outbox (durable): delivered when online.
+        case submitted(outboxKey: String)
+        case error(UiError)
+    }
+
+    /// The form being filled in (personal data: kept only until it is
+    /// queued, then cleared).
+    public var form: NeedForm
+    /// Every problem the core finds, field by field; empty once valid.
+    public var problems = FieldProblems()
+    /// Whether any field was checked yet (a fresh form shows no problems).
+    public var checked = false
+    public var phase: Phase = .editing
+}
+
+/// The need form (需求登记): a resident's own need or one a lawyer enters on
+/// site. Checked field by field with the core's rules (the server runs the
+/// same), queued in the outbox with its photos, delivered by the outbox's
+/// sync. Mirrors Android's NewNeedPresenter.
+public final class NewNeedViewModel: @unchecked Sendable {
+    public let state: StateHolder<NewNeedState>
+    /// The categories to pick from, in order.
+    public let categories: [NeedCategoryInfo] = needCategories()
+    private let client: LawCircleClient
+    private let blank: NeedForm
+
+    public init(client: LawCircleClient, blank: NeedForm = .blank()) {
+        self.client = client
+        self.blank = blank
+        state = StateHolder(NewNeedState(form: blank))
+    }
+
+    /// Changes the form, then checks it again once it was checked before
+    /// (so problems clear as the user fixes them).
+    public func edit(_ change: (inout NeedForm) -> Void) {
+        state.update {
+            change(&$0.form)
+            if case .submitted = $0.phase { $0.phase = .editing }
+        }
+        if state.value.checked { _ = validate() }
+    }
+
+    /// Adds a photo or document (the content decides its type).
+    public func addAttachment(_ data: Data, mediaType: String?) {
+        edit { $0.attachments.append(AttachmentInput(bytes: data, mediaType: mediaType)) }
+    }
+
+    public func removeAttachment(at index: Int) {
+        edit { if $0.attachments.indices.contains(index) { $0.attachments.remove(at: index) } }
+    }
+
+    /// Checks every field with the core; true when it can be submitted.
+    @discardableResult
+    public func validate() -> Bool {
+        let form = state.value.form
+        do {
+            let problems = FieldProblems(try client.validateNeed(form: form))
+            state.update {
+                $0.problems = problems
+                $0.checked = true
+            }
+            return problems.isEmpty
+        } catch {
+            state.update { $0.phase = .error(UiError(error)) }
+            return false
+        }
+    }
+
+    /// Queues the need; on success the form is cleared for the next one.
+    public func submit() {
+        guard validate() else { return }
+        do {
+            let key = try client.submitNeed(form: state.value.form)
+            let blank = self.blank
+            state.update {
+                $0 = NewNeedState(form: blank)
+                $0.phase = .submitted(outboxKey: key)
+            }
+        } catch let LawCircleError.InvalidInput(field, reason) {
+            state.update { $0.problems = FieldProblems([FieldProblem(field: field, reason: reason)]) }
+        } catch {
+            state.update { $0.phase = .error(UiError(error)) }
+        }
+    }
+}

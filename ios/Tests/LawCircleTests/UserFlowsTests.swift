@@ -1,0 +1,312 @@
+import Foundation
+import XCTest
+import LawCircle
+import LawCircleFFI
+
+/// The user flows of bindings/tests/client_flows.rs (and of the Kotlin
+/// suite), driven through the view models against the real server process
+/// and the seed-people fixture. Only the GPS chip is played by the test.
+final class UserFlowsTests: XCTestCase {
+    /// A server with the demo data and the flows' people.
+    private func world() throws -> (TestServer, People) {
+        let server = try TestServer(["--demo"])
+        return (server, try server.seedPeople())
+    }
+
+    func testFindTheNearestServicePointOffline() async throws {
+        let (server, people) = try world()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
+        let online = FindNearestViewModel(
+            client: try phone(server.baseURL, dir, "resident", people.resident.password), k: 5)
+        online.setFilters(products: ["mediation"])
+        await online.refreshCatalogue()
+        guard case let .fresh(status) = online.catalogue.value else {
+            return XCTFail("\(online.catalogue.value)")
+        }
+        XCTAssertGreaterThan(status.facilities, 100)
+        XCTAssertGreaterThan(status.dutyPosts, 0)
+        online.search(at: here)
+        guard case let .content(found) = online.state.value else { return XCTFail("\(online.state.value)") }
+        XCTAssertEqual(found.places.count, 5)
+        XCTAssertTrue(found.places.allSatisfy { $0.products.contains("mediation") })
+        let walks = found.places.map { $0.walkingM ?? .infinity }
+        XCTAssertEqual(walks, walks.sorted(), "nearest first")
+        XCTAssertTrue(found.places.allSatisfy(\.walkingEstimated))
+        XCTAssertTrue(found.estimated, "no walking network: the screen says estimated")
+        server.stop()
+
+        // Offline, from a new client on the same phone database.
+        let offline = FindNearestViewModel(client: try phone("http://127.0.0.1:9", dir, "resident", "x"), k: 5)
+        offline.setFilters(products: ["mediation"])
+        await offline.refreshCatalogue()
+        guard case let .offline(kept, reason) = offline.catalogue.value else {
+            return XCTFail("\(offline.catalogue.value)")
+        }
+        XCTAssertEqual(kept.facilities, status.facilities)
+        XCTAssertFalse(reason.isEmpty)
+        offline.search(at: here)
+        guard case let .content(again) = offline.state.value else { return XCTFail("\(offline.state.value)") }
+        XCTAssertEqual(again.places, found.places)
+        XCTAssertEqual(again.coverage.total, 8)
+        XCTAssertGreaterThanOrEqual(again.coverage.covered, 1)
+        // A nonsense filter is an error naming the field.
+        offline.setFilters(kinds: ["castle"])
+        guard case let .error(error) = offline.state.value else { return XCTFail("\(offline.state.value)") }
+        XCTAssertEqual(error.field, "kinds")
+    }
+
+    /// The device's clocks when the volunteer taps, read with the fix.
+    private func tapped(_ location: LocationFix) throws -> DeviceTime {
+        let fix = try XCTUnwrap(location.gpsFix)
+        return DeviceTime(wallMs: fix.wallTimeMs, elapsedMs: fix.elapsedMs)
+    }
+
+    func testClockInInsideAndOutsideTheFence() async throws {
+        let (server, people) = try world()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let client = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
+        let model = ClockInViewModel(client: client)
+        let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
+        await model.refresh(near: here)
+        XCTAssertEqual(client.account()?.id, people.volunteer.id)
+        guard case let .content(posts) = model.state.value.posts else { return XCTFail("\(model.state.value)") }
+        XCTAssertEqual(posts.first?.id, people.postId)
+        XCTAssertEqual(model.state.value.selectedPostId, people.postId)
+
+        // An hour ago at the post: inside, live and punched.
+        // The tap reads the same two clocks as the fix.
+        let atPost = LocationFix(latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
+                                 timestamp: Date().addingTimeInterval(-3600), uptime: uptime() - 3600,
+                                 isSimulated: false)
+        let then = try tapped(atPost)
+        model.onLocation(atPost, at: then)
+        XCTAssertEqual(model.state.value.live?.verdict, .inside, "\(model.state.value)")
+        model.clockIn(.in, at: then)
+        guard case let .punched(.in, inside) = model.state.value.outcome else {
+            return XCTFail("\(model.state.value.outcome)")
+        }
+        XCTAssertEqual(inside.check.verdict, .inside)
+
+        // Now, 1 km north: outside, still recorded (flagged for staff).
+        let north = LocationFix(latitude: people.postLat + 0.009, longitude: people.postLng,
+                                horizontalAccuracy: 8, timestamp: Date(), uptime: uptime(), isSimulated: false)
+        let now = try tapped(north)
+        model.onLocation(north, at: now)
+        XCTAssertEqual(model.state.value.live?.verdict, .outside)
+        model.clockIn(.out, at: now)
+        guard case let .punched(.out, outside) = model.state.value.outcome else {
+            return XCTFail("\(model.state.value.outcome)")
+        }
+        XCTAssertEqual(outside.check.verdict, .outside)
+        XCTAssertTrue(outside.check.reasons.contains("outside_fence"), "\(outside.check)")
+
+        let outbox = OutboxViewModel(client: client)
+        outbox.start()
+        XCTAssertEqual(outbox.state.value.counts.pending, 2)
+        await outbox.sync(maxWaitMs: 30_000)
+        guard case let .done(report) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
+        XCTAssertEqual([report.sent, report.pending, report.wedged], [2, 0, 0], "\(outbox.state.value.entries)")
+        outbox.stop()
+
+        // The server re-checked with the same rules and agrees.
+        let staff = try await Api.login(server.baseURL, "staff", people.staff.password)
+        let (status, body) = try await staff.get("/api/v1/punches/review-queue")
+        XCTAssertEqual(status, 200)
+        let queue = try XCTUnwrap(body as? [[String: Any]])
+        func entry(_ id: String) -> [String: Any]? {
+            queue.first { ($0["punch"] as? [String: Any])?["id"] as? String == id }
+        }
+        for (receipt, verdict) in [(inside, "inside"), (outside, "outside")] {
+            let punch = try XCTUnwrap(entry(receipt.punchId)?["punch"] as? [String: Any], "punch on the server")
+            XCTAssertEqual((punch["device_decision"] as? [String: Any])?["verdict"] as? String, verdict)
+            XCTAssertEqual((punch["server_decision"] as? [String: Any])?["verdict"] as? String, verdict)
+        }
+        func notInside(_ id: String) -> Bool {
+            (entry(id)?["warnings"] as? [[String: Any]] ?? []).contains { $0["type"] as? String == "not_inside" }
+        }
+        XCTAssertTrue(notInside(outside.punchId), "the outside punch is flagged")
+        XCTAssertFalse(notInside(inside.punchId))
+
+        // An unknown post is refused before anything is queued.
+        model.select(postId: "LW-NOPE")
+        model.clockIn(.in, at: DeviceTime.now())
+        guard case let .error(error) = model.state.value.outcome else { return XCTFail("\(model.state.value.outcome)") }
+        XCTAssertEqual(error.field, "post_id")
+        XCTAssertEqual(try client.outboxCounts().pending, 0)
+        server.stop()
+    }
+
+    func testSubmitANeedOfflineThenSync() async throws {
+        let (first, people) = try world()
+        var server = first
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let client = try phone(server.baseURL, dir, "resident", people.resident.password)
+        _ = try await client.signIn()
+        server.stop()
+        let outbox = OutboxViewModel(client: client)
+        let seen = Recorder<OutboxScreenState>()
+        let token = outbox.state.observe(seen.add)
+        outbox.start()
+
+        // A bad form is refused field by field and nothing is queued.
+        let need = NewNeedViewModel(client: client, blank: needForm(category: "consultation",
+                                                                    areaCode: people.villageCode))
+        need.edit { $0.requesterPhone = "12345" }
+        XCTAssertFalse(need.validate())
+        XCTAssertNotNil(need.state.value.problems["requester.phone"], "\(need.state.value.problems)")
+        need.submit()
+        XCTAssertEqual(need.state.value.phase, .editing)
+        XCTAssertEqual(outbox.state.value.counts.pending, 0)
+
+        // Fixed, with a photo: queued offline, durable.
+        need.edit { $0.requesterPhone = "13812345678" }
+        XCTAssertTrue(need.state.value.problems.isEmpty, "problems clear as the field is fixed")
+        need.addAttachment(tinyPNG, mediaType: "image/png")
+        need.submit()
+        guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
+        XCTAssertEqual(outbox.state.value.counts.pending, 2, "need + photo, seen live")
+        await outbox.sync(maxWaitMs: 0)
+        guard case let .failed(offline) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
+        XCTAssertEqual(offline.kind, .network)
+        XCTAssertNotEqual(outbox.state.value.entries.first { $0.key == key }?.state, .sent)
+        XCTAssertEqual(outbox.state.value.counts.pending, 2)
+
+        // Back online on the same address: delivered once.
+        server = try server.restarted()
+        await outbox.sync(maxWaitMs: 30_000)
+        guard case let .done(report) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
+        XCTAssertEqual(report.pending, 0, "\(report)")
+        XCTAssertEqual(outbox.state.value.entries.first { $0.key == key }?.state, .sent)
+        await outbox.sync(maxWaitMs: 5_000)
+        guard case let .done(again) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
+        XCTAssertEqual(again.sent, 0, "nothing is sent twice")
+        let mine = try await client.myNeeds()
+        XCTAssertEqual(mine.count, 1)
+        XCTAssertEqual(mine.first?.clientKey, key)
+        XCTAssertEqual(mine.first?.orderState, "open")
+        // The listener kept the screen live: it saw the need in flight.
+        XCTAssertTrue(seen.all.contains { $0.entries.contains { $0.key == key && $0.state == .sending } })
+        token.cancel()
+        outbox.stop()
+        server.stop()
+    }
+
+    func testReceiveAnOrderOfferGrabItResolveItAndRateIt() async throws {
+        let (server, people) = try world()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let volunteer = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
+        let resident = try phone(server.baseURL, dir, "resident", people.resident.password)
+        let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
+        let offers = OrderOffersViewModel(client: volunteer, position: here)
+        offers.start()
+
+        let need = NewNeedViewModel(client: resident, blank: needForm(category: "consultation",
+                                                                      areaCode: people.villageCode))
+        need.submit()
+        guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
+        let outbox = OutboxViewModel(client: resident)
+        await outbox.sync(maxWaitMs: 30_000)
+        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result,
+                                   "\(outbox.state.value)")
+        let receipt = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
+        let orderId = try XCTUnwrap(receipt["order_id"] as? String)
+
+        let offered = try await waitFor(offers.state) { $0.offers.contains { $0.id == orderId } }
+        XCTAssertNotNil(offered, "the offer reached the volunteer's listener: \(offers.state.value)")
+        XCTAssertEqual(offers.state.value.connection, .live)
+
+        await offers.grab(orderId: orderId)
+        guard case let .done(grabbed) = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        XCTAssertEqual(grabbed.state, "claimed")
+        XCTAssertEqual(grabbed.assignee, String(people.volunteer.id))
+        // A second grab is a conflict, shown as taken.
+        await offers.grab(orderId: orderId)
+        XCTAssertEqual(offers.state.value.action, .takenBySomeoneElse(orderId: orderId))
+        await offers.startWork(orderId: orderId)
+        guard case .done = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        await offers.resolve(orderId: orderId, note: "已解答")
+        guard case let .done(resolved) = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        XCTAssertEqual(resolved.state, "resolved")
+        offers.stop()
+
+        // The resident rates it, once.
+        let rate = RateViewModel(client: resident, orderId: orderId)
+        rate.setScore(9)
+        await rate.submit()
+        guard case let .error(bad) = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
+        XCTAssertEqual(bad.field, "score")
+        rate.setScore(5)
+        rate.setComment("很专业")
+        await rate.submit()
+        guard case let .rated(rated) = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
+        XCTAssertEqual(rated.state, "evaluated")
+        await rate.submit()
+        XCTAssertEqual(rate.state.value.phase, .rated(rated), "the screen rates once")
+        let again = RateViewModel(client: resident, orderId: orderId)
+        again.setScore(4)
+        await again.submit()
+        guard case let .error(twice) = again.state.value.phase else { return XCTFail("\(again.state.value)") }
+        XCTAssertEqual(twice.status, 409, "the server rates once")
+        server.stop()
+    }
+
+    func testFileALegalAidApplicationThroughTheGenericFormRenderer() async throws {
+        let (server, people) = try world()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let client = try phone(server.baseURL, dir, "resident", people.resident.password)
+        let model = ApplicationFormViewModel(client: client)
+        await model.loadForms()
+        XCTAssertNil(model.state.value.refreshError, "GET /api/v1/services")
+        guard case let .content(forms) = model.state.value.forms else { return XCTFail("\(model.state.value.forms)") }
+        XCTAssertTrue(forms.contains { $0.serviceCode == "legal_aid" }, "\(forms.map(\.serviceCode))")
+
+        model.open(serviceCode: "legal_aid")
+        let open = try XCTUnwrap(model.state.value.open)
+        XCTAssertEqual(open.fields.map(\.code), open.form.fields.map(\.code))
+        XCTAssertEqual(open.fields.map(\.widget), open.form.fields.map(\.widget))
+        XCTAssertEqual(open.field("case_type")?.widget, .singleSelect)
+        XCTAssertEqual(open.field("special_groups")?.widget, .multiSelect)
+        XCTAssertNotNil(open.assessment)
+
+        // Each answer is checked as it is edited.
+        model.answer(field: "id_number", raw: "12345")
+        XCTAssertNotNil(model.state.value.open?.field("id_number")?.problem)
+        model.answer(field: "id_number", raw: "110101199003070011")
+        XCTAssertNil(model.state.value.open?.field("id_number")?.problem)
+        model.answer(field: "applicant_name", raw: "李四")
+        model.answer(field: "case_type", raw: "labour_pay")
+        model.answer(field: "monthly_household_income", raw: "3000")
+        model.answer(field: "household_size", raw: "3")
+        model.toggle(field: "special_groups", key: "migrant_worker")
+        XCTAssertEqual(model.state.value.open?.field("special_groups")?.selected, ["migrant_worker"])
+        let assessed = try XCTUnwrap(model.state.value.open?.assessment)
+        XCTAssertFalse(assessed.verdict.isEmpty)
+        XCTAssertFalse(assessed.missingDocuments.isEmpty)
+        model.setProvidedDocuments(assessed.missingDocuments.map(\.code))
+        XCTAssertEqual(model.state.value.open?.assessment?.missingDocuments, [])
+
+        // A required answer missing: refused on its field, nothing queued.
+        let contact = needForm(category: "legal_aid", areaCode: people.villageCode)
+        model.submit(as: contact)
+        XCTAssertNotNil(model.state.value.open?.field("facts")?.problem)
+        XCTAssertEqual(model.state.value.open?.phase, .editing)
+        XCTAssertEqual(try client.outboxCounts().pending, 0)
+        model.answer(field: "facts", raw: "公司拖欠三个月工资，多次讨要未果")
+        model.submit(as: contact)
+        guard case let .submitted(key) = model.state.value.open?.phase else {
+            return XCTFail("\(String(describing: model.state.value.open))")
+        }
+        XCTAssertEqual(model.state.value.open?.field("id_number")?.raw, "", "answers are not kept once queued")
+        let report = try await client.sync(maxWaitMs: 30_000)
+        XCTAssertEqual(report.pending, 0)
+        let mine = try await client.myNeeds()
+        XCTAssertEqual(mine.first { $0.clientKey == key }?.category, "legal_aid")
+        server.stop()
+    }
+}

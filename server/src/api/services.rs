@@ -1,0 +1,236 @@
+//! Application types (办事事项, issue 11) as data: the public list of the
+//! types that take applications, any published version by number, and
+//! publishing a new version (a district admin; no release needed). Every
+//! element is the core's `ServiceDefinition` JSON, the form the phones
+//! draw and validate against. Also the API keys of Open311 client apps.
+
+use crate::api::require;
+use crate::auth::{Caller, caller_from_headers, new_api_key};
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::ApiKeyRecord;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::Action;
+use lawcircle_core::need::FieldError;
+use lawcircle_core::services::{DefinitionError, ServiceDefinition};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ServicesQuery {
+    /// Every version of every type, retired ones included (station staff
+    /// and district admins only).
+    #[serde(default)]
+    pub all_versions: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/services", tag = "services",
+    params(ServicesQuery),
+    responses((status = 200, body = Vec<Object>, description = "The newest version of each type that takes applications (ServiceDefinition of lawcircle-core); with all_versions, every version"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody, description = "all_versions without a login"),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(q): ApiQuery<ServicesQuery>,
+) -> Result<ApiJson<Vec<ServiceDefinition>>, ApiError> {
+    let catalog = state.services.catalog(&state.store).await?;
+    if q.all_versions {
+        let caller = caller_from_headers(&state, &headers).await?;
+        require(&caller, Action::ReadServiceHistory)?;
+        return Ok(ApiJson(catalog.all_versions().cloned().collect()));
+    }
+    Ok(ApiJson(catalog.active().into_iter().cloned().collect()))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct VersionQuery {
+    /// A published version (old versions stay readable); the newest when
+    /// absent.
+    pub version: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api/v1/services/{code}", tag = "services",
+    params(("code" = String, Path), VersionQuery),
+    responses((status = 200, body = Object, description = "One version of a type (ServiceDefinition), retired or not"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> Result<ApiJson<ServiceDefinition>, ApiError> {
+    let catalog = state.services.catalog(&state.store).await?;
+    let def = match q.version {
+        Some(v) => catalog.get(&code, v),
+        None => catalog.latest(&code),
+    };
+    def.cloned().map(ApiJson).ok_or_else(|| {
+        ApiError::NotFound(match q.version {
+            Some(v) => format!("application type {code:?} version {v}"),
+            None => format!("application type {code:?}"),
+        })
+    })
+}
+
+/// The JSON path a definition error is about.
+fn definition_field(e: &DefinitionError) -> String {
+    match e {
+        DefinitionError::BadCode(_) => "code".into(),
+        DefinitionError::ZeroVersion => "version".into(),
+        DefinitionError::BadAttributeCode(c)
+        | DefinitionError::DuplicateAttribute(c)
+        | DefinitionError::NoValues(c)
+        | DefinitionError::UnexpectedValues(c)
+        | DefinitionError::RequiredInformational(c) => format!("attributes.{c}"),
+        DefinitionError::BadOrder { code, .. } => format!("attributes.{code}.order"),
+        DefinitionError::BadValueKey { code, .. } => format!("attributes.{code}.values"),
+        DefinitionError::RuleNotApplicable { code, rule, .. } => {
+            format!("attributes.{code}.validation.{rule}")
+        }
+        DefinitionError::BadPattern { code, .. } => format!("attributes.{code}.validation.pattern"),
+        DefinitionError::MinAboveMax { code } => format!("attributes.{code}.validation"),
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/services", tag = "services", security(("bearer" = [])),
+    request_body(content = Object, description = "A ServiceDefinition of lawcircle-core; its version is assigned (the newest + 1, 1 for a new code). active: false retires the type"),
+    responses((status = 201, body = Object, description = "The stored definition, with its version"),
+        (status = 400, body = crate::error::ErrorBody, description = "details.fields lists every problem of the definition"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "Another version was published at the same time: retry")))]
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> Result<(StatusCode, ApiJson<ServiceDefinition>), ApiError> {
+    require(&caller, Action::PublishService)?;
+    let obj = body.as_object_mut().ok_or_else(|| ApiError::InvalidJson {
+        field: None,
+        message: "expected a service definition object".into(),
+    })?;
+    let code = match obj.get("code") {
+        Some(serde_json::Value::String(c)) => c.clone(),
+        _ => {
+            return Err(ApiError::InvalidJson {
+                field: Some("code".into()),
+                message: "code: a string is required".into(),
+            });
+        }
+    };
+    let next = state
+        .store
+        .latest_service_version(&code)
+        .await?
+        .saturating_add(1);
+    obj.insert("version".into(), serde_json::Value::from(next));
+    let def: ServiceDefinition =
+        serde_json::from_value(body).map_err(|e| ApiError::InvalidJson {
+            field: None,
+            message: e.to_string(),
+        })?;
+    def.check().map_err(|errors| {
+        ApiError::Fields(
+            errors
+                .iter()
+                .map(|e| FieldError::new(definition_field(e), e.to_string()))
+                .collect(),
+        )
+    })?;
+    state
+        .store
+        .insert_service_definition(&def, caller.account.id, state.clock.now())
+        .await?;
+    tracing::info!(code = %def.code, version = def.version, active = def.active, by = caller.account.id, "application type published");
+    Ok((StatusCode::CREATED, ApiJson(def)))
+}
+
+/// A new key: `name` says which client app it is for.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    pub name: String,
+}
+
+/// An issued key; `key` is shown this once and stored only hashed.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IssuedApiKey {
+    #[serde(flatten)]
+    pub record: ApiKeyRecord,
+    pub key: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
+    request_body = NewApiKey,
+    responses((status = 201, body = IssuedApiKey, description = "The key, shown once"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn create_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<NewApiKey>,
+) -> Result<(StatusCode, ApiJson<IssuedApiKey>), ApiError> {
+    require(&caller, Action::ManageApiKeys)?;
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(ApiError::bad_field("name", "1 to 100 characters"));
+    }
+    let (key, hash) = new_api_key().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let record = state
+        .store
+        .create_api_key(name, &hash, caller.account.id, state.clock.now())
+        .await?;
+    Ok((StatusCode::CREATED, ApiJson(IssuedApiKey { record, key })))
+}
+
+#[utoipa::path(get, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
+    responses((status = 200, body = Vec<ApiKeyRecord>, description = "Every key, newest first (never the keys themselves)"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn list_keys(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<ApiJson<Vec<ApiKeyRecord>>, ApiError> {
+    require(&caller, Action::ManageApiKeys)?;
+    Ok(ApiJson(state.store.api_keys().await?))
+}
+
+/// The answer to a revocation.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RevokedKey {
+    pub id: i64,
+    pub revoked_at: DateTime<Utc>,
+}
+
+#[utoipa::path(post, path = "/api/v1/open311-keys/{id}/revoke", tag = "services", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = RevokedKey),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "No such key, or already revoked")))]
+pub async fn revoke_key(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<RevokedKey>, ApiError> {
+    require(&caller, Action::ManageApiKeys)?;
+    let now = state.clock.now();
+    if state.store.revoke_api_key(id, now).await? {
+        Ok(ApiJson(RevokedKey {
+            id,
+            revoked_at: now,
+        }))
+    } else {
+        Err(ApiError::NotFound(format!("live API key {id}")))
+    }
+}
