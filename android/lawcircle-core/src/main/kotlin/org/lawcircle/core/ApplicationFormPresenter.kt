@@ -4,7 +4,9 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import org.lawcircle.ffi.ApplicationDocument
 import org.lawcircle.ffi.ApplicationInput
+import org.lawcircle.ffi.AttachmentInput
 import org.lawcircle.ffi.FormAnswer
 import org.lawcircle.ffi.FormFieldSpec
 import org.lawcircle.ffi.FormWidget
@@ -52,8 +54,10 @@ data class OpenForm(
     val fields: List<FormFieldState>,
     /** For legal aid: the pre-assessment of the answers so far (the institution decides). */
     val assessment: LegalAidAssessment? = null,
-    /** Document codes the applicant has already (`id_card`, `hardship_statement`…). */
+    /** Document codes the applicant has at hand without attaching them (`id_card`…). */
     val providedDocuments: Set<String> = emptySet(),
+    /** Documents attached (photos or PDFs), each with its checklist code; the bytes stay in the presenter. */
+    val documents: List<DocumentAttachment> = emptyList(),
     /** Problems of the contact part (the need around the application), by field. */
     val needProblems: Map<String, String> = emptyMap(),
     val submitting: Boolean = false,
@@ -62,6 +66,9 @@ data class OpenForm(
 ) {
     fun field(code: String): FormFieldState? = fields.firstOrNull { it.code == code }
 }
+
+/** An attached document: its checklist code (`id_card`, `hardship_statement`…) and size. */
+data class DocumentAttachment(val kind: String, val mediaType: String?, val sizeBytes: Int)
 
 /** The online-application screen (线上申请). */
 data class ApplicationFormState(
@@ -85,6 +92,8 @@ class ApplicationFormPresenter(
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
 ) : ScopedPresenter<ApplicationFormState>(ApplicationFormState(), scope, io) {
+    /** The attached documents' bytes, in the order of [OpenForm.documents]. */
+    private val files = mutableListOf<AttachmentInput>()
     /** Fetches the district's forms (online) and lists those on the phone. */
     fun load(): Job = intent {
         updateState { it.copy(loading = true, error = null) }
@@ -109,6 +118,7 @@ class ApplicationFormPresenter(
     fun open(serviceCode: String): Job = intent {
         try {
             val form = blocking { client.serviceForm(serviceCode) }
+            synchronized(files) { files.clear() }
             updateState { it.copy(open = form.toOpenForm(), error = null) }
             assess()
         } catch (e: LawCircleException) {
@@ -116,7 +126,10 @@ class ApplicationFormPresenter(
         }
     }
 
-    fun closeForm() = updateState { it.copy(open = null) }
+    fun closeForm() {
+        synchronized(files) { files.clear() }
+        updateState { it.copy(open = null) }
+    }
 
     /** The user edited one answer: it is checked at once, with the core's rules. */
     fun edit(field: String, raw: String): Job {
@@ -160,6 +173,22 @@ class ApplicationFormPresenter(
         return intent { assess() }
     }
 
+    /** Attaches a document (a photo or PDF) as the checklist's [kind]; the legal-aid checklist counts it. */
+    fun attachDocument(kind: String, bytes: ByteArray, mediaType: String?): Job {
+        if (state.value.open == null) return Job().apply { complete() }
+        synchronized(files) { files += AttachmentInput(bytes, mediaType) }
+        updateState { s -> s.withOpen { it.copy(documents = it.documents + DocumentAttachment(kind, mediaType, bytes.size)) } }
+        return intent { assess() }
+    }
+
+    fun removeDocument(index: Int): Job {
+        synchronized(files) { if (index in files.indices) files.removeAt(index) }
+        updateState { s ->
+            s.withOpen { f -> f.copy(documents = f.documents.filterIndexed { i, _ -> i != index }) }
+        }
+        return intent { assess() }
+    }
+
     /**
      * Checks the whole form, then files it as a need whose contact part is
      * [contact] (name, phone, area, consent…). Nothing is filed while a
@@ -180,15 +209,30 @@ class ApplicationFormPresenter(
                 }
                 return@intent
             }
+            val attachments = synchronized(files) { files.toList() }
+            val documents = form.documents.mapIndexed { i, d -> ApplicationDocument(i.toUInt(), d.kind) }
             val need = contact.copy(category = categoryFor(form.serviceCode, contact.category))
-                .toNeedForm(emptyList(), ApplicationInput(form.serviceCode, form.version, answers))
+                .toNeedForm(attachments, ApplicationInput(form.serviceCode, form.version, answers, documents))
             val needProblems = blocking { client.validateNeed(need) }.byField()
             if (needProblems.isNotEmpty()) {
                 updateState { s -> s.withOpen { it.copy(submitting = false, needProblems = needProblems) } }
                 return@intent
             }
             val key = blocking { client.submitNeed(need) }
-            updateState { s -> s.withOpen { it.copy(submitting = false, submittedKey = key) } }
+            synchronized(files) { files.clear() }
+            // Filed: the answers (personal data) are not kept on the screen.
+            updateState { s ->
+                s.withOpen { f ->
+                    f.copy(
+                        submitting = false,
+                        submittedKey = key,
+                        fields = f.fields.map { FormFieldState(it.spec) },
+                        documents = emptyList(),
+                        providedDocuments = emptySet(),
+                        assessment = null,
+                    )
+                }
+            }
         } catch (e: LawCircleException) {
             updateState { s -> s.withOpen { it.copy(submitting = false) }.copy(error = e.toUiError()) }
         }
@@ -200,7 +244,8 @@ class ApplicationFormPresenter(
         if (form.serviceCode != LEGAL_AID) return
         try {
             val assessment = blocking {
-                client.legalAidAssessment(form.version, form.answers(), form.providedDocuments.sorted())
+                val provided = form.providedDocuments + form.documents.map { it.kind }
+                client.legalAidAssessment(form.version, form.answers(), provided.sorted())
             }
             updateState { s -> s.withOpen { if (it.version == form.version) it.copy(assessment = assessment) else it } }
         } catch (e: LawCircleException) {

@@ -331,10 +331,16 @@ class PhoneFlowsTest {
                     assertTrue(assessment.missingDocuments.any { it.code == "id_card" }, "$assessment")
                     p.setDocumentProvided("id_card", true).join()
                     assertTrue(p.state.value.open!!.assessment!!.missingDocuments.none { it.code == "id_card" })
+                    // A document attached as bytes travels with the application.
+                    p.attachDocument("case_materials", PNG, "image/png").join()
+                    assertEquals(listOf(DocumentAttachment("case_materials", "image/png", PNG.size)), p.state.value.open?.documents)
                     p.submit(needFields(people)).join()
                     val open = p.state.value.open!!
                     val key = assertNotNull(open.submittedKey, "${open.fields.filter { it.problem != null }} ${open.needProblems} ${p.state.value.error}")
-                    client.sync(30_000u)
+                    assertEquals("", open.field("facts")?.raw, "filed: the answers are cleared")
+                    assertEquals(2uL, client.outboxCounts().pending, "the need and its document")
+                    val report = client.sync(30_000u)
+                    assertEquals(0uL, report.pending, "$report")
                     val mine = client.myNeeds().single { it.clientKey == key }
                     assertEquals(LEGAL_AID, mine.category)
                 }

@@ -41,8 +41,10 @@ class TestServer private constructor(
      * with the `seed-people` binary, as the Rust flows do.
      */
     fun seedPeople(): People {
-        val process = ProcessBuilder(seedBinary().path, "--url", baseUrl, "--data-dir", dataDir.path)
+        val process = ProcessBuilder(seedBinary(), "--url", baseUrl, "--data-dir", dataDir.path)
             .redirectError(ProcessBuilder.Redirect.INHERIT)
+            // It makes the admin with the server's CLI: the same binary as the one serving.
+            .apply { environment()["LAWCIRCLE_SERVER_BIN"] = serverBinary() }
             .start()
         val out = process.inputStream.bufferedReader().readText()
         check(process.waitFor(120, TimeUnit.SECONDS) && process.exitValue() == 0) { "seed-people failed" }
@@ -76,37 +78,8 @@ class TestServer private constructor(
         private fun serverBinary(): String = System.getProperty("lawcircle.server.bin")
             ?: error("set -Dlawcircle.server.bin to the lawcircle-server binary")
 
-        private var seed: File? = null
-
-        /**
-         * seed-people runs the server's CLI (to make the admin) and looks
-         * for it at `<its folder>/../lawcircle-server`, the layout of a
-         * cargo test executable (`target/debug/deps/`), not of a binary in
-         * `target/debug/`. So it runs from a private folder laid out that
-         * way: a hard link (or copy) of it in `x/debug/`, a link to the
-         * server in `x/`.
-         */
-        @Synchronized
-        private fun seedBinary(): File {
-            seed?.let { return it }
-            val bin = File(
-                System.getProperty("lawcircle.seed.bin")
-                    ?: error("set -Dlawcircle.seed.bin to the seed-people binary"),
-            )
-            val root = Files.createTempDirectory("lawcircle-seed").toFile()
-            val debug = File(root, "debug").apply { mkdirs() }
-            val linked = File(debug, "seed-people")
-            try {
-                Files.createLink(linked.toPath(), bin.toPath())
-            } catch (e: Exception) {
-                bin.copyTo(linked)
-                linked.setExecutable(true)
-            }
-            Files.createSymbolicLink(File(root, "lawcircle-server").toPath(), File(serverBinary()).absoluteFile.toPath())
-            Runtime.getRuntime().addShutdownHook(Thread { root.deleteRecursively() })
-            seed = linked
-            return linked
-        }
+        private fun seedBinary(): String = System.getProperty("lawcircle.seed.bin")
+            ?: error("set -Dlawcircle.seed.bin to the seed-people binary")
     }
 }
 
