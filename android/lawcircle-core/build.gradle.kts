@@ -27,4 +27,6 @@ tasks.test {
         "lawcircle.server.bin",
         rootProject.file("../target/debug/lawcircle-server").path,
     )
+    systemProperty("lawcircle.seed.bin", rootProject.file("../target/debug/seed-people").path)
+    systemProperty("lawcircle.repo", rootProject.file("..").path)
 }

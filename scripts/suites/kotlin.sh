@@ -17,6 +17,8 @@ suite_kotlin() {
   fi
   java -Djna.library.path="$core/build/native" \
     -Dlawcircle.server.bin="$(cargo_target_dir)/debug/lawcircle-server" \
+    -Dlawcircle.seed.bin="$(cargo_target_dir)/debug/seed-people" \
+    -Dlawcircle.repo="$ROOT" \
     -jar "$JUNIT_LAUNCHER" --disable-banner --disable-ansi-colors --fail-if-no-tests --details=tree \
     --class-path "$(kotlin_runtime_cp "$jar")" --scan-classpath "$jar" 2>&1 | tee "$out"
   local status=${PIPESTATUS[0]} passed failed

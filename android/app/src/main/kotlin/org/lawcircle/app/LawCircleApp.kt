@@ -17,14 +17,23 @@ class LawCircleApp : Application() {
             ClientConfig(
                 databasePath = File(filesDir, "lawcircle/phone.sqlite").path,
                 serverUrl = BuildConfigValues.SERVER_URL,
-                // Sign-in comes with the feature issues; until then, anonymous.
-                credentials = Credentials(userId = "anonymous", secret = ""),
+                // A sign-in screen (and the Android Keystore for the secret)
+                // is the deployment's: until then the configured account.
+                credentials = Credentials(userId = BuildConfigValues.USER_ID, secret = BuildConfigValues.SECRET),
             ),
         )
+        // The catalogue shipped in the APK's assets: searchable offline before any refresh.
+        val shipped = File(filesDir, "lawcircle/facilities.csv")
+        if (!shipped.exists() && assets.list("")?.contains("facilities.csv") == true) {
+            assets.open("facilities.csv").use { input -> shipped.outputStream().use { input.copyTo(it) } }
+            runCatching { client.installCatalogueFile(shipped.path) }
+        }
     }
 }
 
 /** Deployment settings; a real build reads them from Gradle properties. */
 object BuildConfigValues {
     const val SERVER_URL = "https://lawcircle.example.invalid"
+    const val USER_ID = "anonymous"
+    const val SECRET = ""
 }

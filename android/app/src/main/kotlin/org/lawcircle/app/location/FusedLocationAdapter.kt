@@ -5,34 +5,28 @@ import android.content.Context
 import android.location.Location
 import android.os.Build
 import android.os.Looper
+import android.os.SystemClock
 import com.google.android.gms.location.LocationCallback
 import com.google.android.gms.location.LocationRequest
 import com.google.android.gms.location.LocationResult
 import com.google.android.gms.location.LocationServices
 import com.google.android.gms.location.Priority
-import org.lawcircle.ffi.Datum
+import org.lawcircle.core.DeviceClock
+import org.lawcircle.core.LocationFix
+import org.lawcircle.core.deviceTime
 
 /**
- * A location fix as the core takes it: WGS-84 (Android's fused provider
- * always reports WGS-84), its accuracy, and whether it is mocked. The core
- * decides what a fix is worth (clock-in geofences, accuracy buffers).
+ * Passes FusedLocationProvider fixes on as [LocationFix], untouched except
+ * for shape: WGS-84 (what Android reports), accuracy, provider, the mock
+ * flag and both clocks. lawcircle-core maps them to the core's fix
+ * (tested there); the core decides what a fix is worth.
  */
-data class Fix(
-    val lat: Double,
-    val lng: Double,
-    val datum: Datum,
-    val accuracyM: Float,
-    val isMock: Boolean,
-    val timeMillis: Long,
-)
-
-/** Passes FusedLocationProvider fixes on, untouched except for shape. */
-class FusedLocationAdapter(context: Context, private val onFix: (Fix) -> Unit) {
+class FusedLocationAdapter(context: Context, private val onFix: (LocationFix) -> Unit) {
     private val client = LocationServices.getFusedLocationProviderClient(context)
     private val request = LocationRequest.Builder(Priority.PRIORITY_HIGH_ACCURACY, 5_000).build()
     private val callback = object : LocationCallback() {
         override fun onLocationResult(result: LocationResult) {
-            result.lastLocation?.let { onFix(it.toFix()) }
+            result.lastLocation?.let { onFix(it.toLocationFix()) }
         }
     }
 
@@ -47,12 +41,17 @@ class FusedLocationAdapter(context: Context, private val onFix: (Fix) -> Unit) {
     }
 }
 
-private fun Location.toFix() = Fix(
-    lat = latitude,
-    lng = longitude,
-    datum = Datum.WGS84,
-    accuracyM = accuracy,
+/** The device's two clocks read together, when the volunteer taps. */
+val systemDeviceClock = DeviceClock { deviceTime(System.currentTimeMillis(), SystemClock.elapsedRealtimeNanos()) }
+
+fun Location.toLocationFix() = LocationFix(
+    latitude = latitude,
+    longitude = longitude,
+    accuracyM = if (hasAccuracy()) accuracy else null,
+    provider = provider,
     // isMock() from API 31; isFromMockProvider() before (deprecated there).
     isMock = if (Build.VERSION.SDK_INT >= 31) isMock else @Suppress("DEPRECATION") isFromMockProvider,
     timeMillis = time,
+    elapsedRealtimeNanos = elapsedRealtimeNanos,
+    speedMps = if (hasSpeed()) speed else null,
 )
