@@ -80,6 +80,10 @@ pub struct FormFieldSpec {
 pub struct ServiceForm {
     pub service_code: String,
     pub version: u32,
+    /// The need category an application of this type is filed under
+    /// (`NeedForm.category`), e.g. `administrative_reconsideration`;
+    /// `other` for a type the district added later.
+    pub need_category: String,
     pub title_zh: String,
     pub title_en: String,
     pub description_zh: String,
@@ -119,6 +123,11 @@ fn spec(model: &FormModel) -> ServiceForm {
     ServiceForm {
         service_code: model.service_code.clone(),
         version: model.version,
+        need_category: lawcircle_core::services::application::need_category_for(
+            &model.service_code,
+        )
+        .as_str()
+        .to_string(),
         title_zh: model.title_zh.clone(),
         title_en: model.title_en.clone(),
         description_zh: model.description_zh.clone(),

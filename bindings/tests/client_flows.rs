@@ -632,6 +632,14 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
     let forms = client.service_forms().unwrap();
     assert!(forms.iter().any(|f| f.service_code == "legal_aid"));
     let form = client.service_form("mediation".to_string()).unwrap();
+    assert_eq!(form.need_category, "mediation");
+    let reconsideration = client
+        .service_form("admin_reconsideration".to_string())
+        .unwrap();
+    assert_eq!(
+        reconsideration.need_category,
+        "administrative_reconsideration"
+    );
     let dispute = form
         .fields
         .iter()

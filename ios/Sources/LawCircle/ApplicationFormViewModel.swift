@@ -71,7 +71,6 @@ public struct ApplicationFormState: Equatable, Sendable {
 public final class ApplicationFormViewModel: @unchecked Sendable {
     public let state = StateHolder<ApplicationFormState>(ApplicationFormState())
     private let client: LawCircleClient
-    private let categories = Set(needCategories().map(\.code))
     /// The service code of legal aid: the Rust `LEGAL_AID_CODE`, a plain
     /// constant UniFFI does not export.
     public static let legalAidCode = "legal_aid"
@@ -146,15 +145,15 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
     }
 
     /// Files the answers as a need: `need` holds the requester, consent and
-    /// area; its category becomes the application's when the service code
-    /// is a need category. Every problem is shown field by field (the
+    /// area; its category becomes the one the core files the application
+    /// type under. Every problem is shown field by field (the
     /// application's on its fields, the rest in `needProblems`).
     public func submit(as need: NeedForm) {
         guard let open = state.value.open else { return }
         var need = need
         need.application = ApplicationInput(serviceCode: open.form.serviceCode, version: open.form.version,
                                             answers: open.answers)
-        if categories.contains(open.form.serviceCode) { need.category = open.form.serviceCode }
+        need.category = open.form.needCategory
         do {
             let formProblems = FieldProblems(try client.validateApplication(
                 serviceCode: open.form.serviceCode, version: open.form.version, answers: open.answers))

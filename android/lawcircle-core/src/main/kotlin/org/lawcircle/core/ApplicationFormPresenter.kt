@@ -14,7 +14,6 @@ import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.LegalAidAssessment
 import org.lawcircle.ffi.ServiceForm
-import org.lawcircle.ffi.needCategories
 
 /** The service code of legal aid (法律援助), whose form gets the pre-assessment. */
 const val LEGAL_AID = "legal_aid"
@@ -47,6 +46,8 @@ data class FormFieldState(
 data class OpenForm(
     val serviceCode: String,
     val version: UInt,
+    /** The need category the application is filed under (from the core). */
+    val needCategory: String,
     val titleZh: String,
     val titleEn: String,
     val descriptionZh: String,
@@ -211,7 +212,7 @@ class ApplicationFormPresenter(
             }
             val attachments = synchronized(files) { files.toList() }
             val documents = form.documents.mapIndexed { i, d -> ApplicationDocument(i.toUInt(), d.kind) }
-            val need = contact.copy(category = categoryFor(form.serviceCode, contact.category))
+            val need = contact.copy(category = form.needCategory)
                 .toNeedForm(attachments, ApplicationInput(form.serviceCode, form.version, answers, documents))
             val needProblems = blocking { client.validateNeed(need) }.byField()
             if (needProblems.isNotEmpty()) {
@@ -252,18 +253,6 @@ class ApplicationFormPresenter(
             updateState { it.copy(error = e.toUiError()) }
         }
     }
-
-    private companion object {
-        val categories: Set<String> by lazy { needCategories().map { it.code }.toSet() }
-
-        /**
-         * The need category an application is filed under: the service's
-         * code when it is a need category too (mediation, legal_aid…), else
-         * the caller's. The service definitions carry no category of their
-         * own through the bindings.
-         */
-        fun categoryFor(serviceCode: String, fallback: String) = if (serviceCode in categories) serviceCode else fallback
-    }
 }
 
 private fun ServiceForm.summary() = FormSummary(serviceCode, version, titleZh, titleEn)
@@ -271,6 +260,7 @@ private fun ServiceForm.summary() = FormSummary(serviceCode, version, titleZh, t
 private fun ServiceForm.toOpenForm() = OpenForm(
     serviceCode = serviceCode,
     version = version,
+    needCategory = needCategory,
     titleZh = titleZh,
     titleEn = titleEn,
     descriptionZh = descriptionZh,
