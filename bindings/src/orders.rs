@@ -124,18 +124,10 @@ impl Inner {
         let mut resp = crate::client::check_status(resp).await?;
         let mut last_offers = self.offers(query).await?;
         listener.on_offers(last_offers.clone());
-        let mut buf = String::new();
+        let mut events = lawcircle_core::sync::EventStreamReader::default();
         while let Some(chunk) = resp.chunk().await? {
-            buf.push_str(&String::from_utf8_lossy(&chunk));
-            while let Some(end) = buf.find("\n\n") {
-                let block: String = buf.drain(..end + 2).collect();
-                let data: String = block
-                    .lines()
-                    .filter_map(|l| l.strip_prefix("data:"))
-                    .map(str::trim_start)
-                    .collect();
+            for data in events.push(&chunk) {
                 let Ok(change) = serde_json::from_str::<Value>(&data) else {
-                    // Keep-alive comments and lag notices carry no order.
                     continue;
                 };
                 if change["assignee"].as_str() == Some(me)

@@ -229,6 +229,18 @@ fn need_form(category: &str, area_code: &str) -> NeedForm {
     }
 }
 
+/// The `k` nearest to `point` among `kinds` offering `products`.
+fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery {
+    NearbyQuery {
+        point,
+        k,
+        kinds: kinds.iter().map(|s| s.to_string()).collect(),
+        products: products.iter().map(|s| s.to_string()).collect(),
+        open_at_ms: None,
+        max_distance_m: None,
+    }
+}
+
 #[tokio::test]
 async fn find_the_nearest_service_point_offline() {
     let dir = tempfile::tempdir().unwrap();
@@ -247,16 +259,7 @@ async fn find_the_nearest_service_point_offline() {
         lng: people.post_lng,
         datum: Datum::Wgs84,
     };
-    let online = client
-        .nearest(NearbyQuery {
-            point: here,
-            k: 5,
-            kinds: vec![],
-            products: vec!["mediation".to_string()],
-            open_at_ms: None,
-            max_distance_m: None,
-        })
-        .unwrap();
+    let online = client.nearest(query(here, 5, &[], &["mediation"])).unwrap();
     assert_eq!(online.len(), 5);
     assert!(
         online
@@ -268,31 +271,13 @@ async fn find_the_nearest_service_point_offline() {
     server.stop();
     // Offline, and from a new client on the same phone database.
     let again = phone("http://127.0.0.1:9", dir.path(), "resident", "x");
-    let offline = again
-        .nearest(NearbyQuery {
-            point: here,
-            k: 5,
-            kinds: vec![],
-            products: vec!["mediation".to_string()],
-            open_at_ms: None,
-            max_distance_m: None,
-        })
-        .unwrap();
+    let offline = again.nearest(query(here, 5, &[], &["mediation"])).unwrap();
     assert_eq!(offline, online);
     let coverage = again.coverage_at(here).unwrap();
     assert_eq!(coverage.total, 8);
     assert!(coverage.covered >= 1, "{coverage:?}");
     // A nonsense filter is an error naming the field.
-    let err = again
-        .nearest(NearbyQuery {
-            point: here,
-            k: 1,
-            kinds: vec!["castle".to_string()],
-            products: vec![],
-            open_at_ms: None,
-            max_distance_m: None,
-        })
-        .unwrap_err();
+    let err = again.nearest(query(here, 1, &["castle"], &[])).unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "kinds"));
 }
 
@@ -589,18 +574,16 @@ fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
     let status = client.offline_status().unwrap();
     assert_eq!((status.facilities, status.catalogue_version), (n, 0));
     let found = client
-        .nearest(NearbyQuery {
-            point: Point {
+        .nearest(query(
+            Point {
                 lat: 27.93,
                 lng: 120.815,
                 datum: Datum::Gcj02,
             },
-            k: 3,
-            kinds: vec!["law_firm".to_string()],
-            products: vec![],
-            open_at_ms: None,
-            max_distance_m: None,
-        })
+            3,
+            &["law_firm"],
+            &[],
+        ))
         .unwrap();
     assert_eq!(found.len(), 3);
     assert!(

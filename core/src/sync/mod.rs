@@ -21,6 +21,10 @@
 //!   at start-up (no aws-lc, which does not cross-compile cleanly for
 //!   phones).
 
+pub mod events;
+
+pub use events::EventStreamReader;
+
 use crate::outbox::{Item, ItemKind, Outbox, OutboxError, Outcome, parse_retry_after};
 use chrono::Utc;
 use reqwest::StatusCode;

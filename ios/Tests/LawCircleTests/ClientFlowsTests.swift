@@ -19,18 +19,6 @@ final class ClientFlowsTests: XCTestCase {
             credentials: Credentials(userId: "resident-1", secret: "s3cret")))
     }
 
-    /// Waits until `holder` reaches a state `matching` accepts.
-    private func waitFor<S>(_ holder: StateHolder<S>, timeout: TimeInterval = 20,
-                            _ matching: (S) -> Bool) async throws -> S? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let now = holder.value
-            if matching(now) { return now }
-            try await Task.sleep(nanoseconds: 20_000_000)
-        }
-        return nil
-    }
-
     func testHealthOfTheDemoServerThroughTheClient() async throws {
         let server = try TestServer(["--demo"])
         let dir = tempDir()

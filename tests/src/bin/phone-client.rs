@@ -52,16 +52,9 @@ async fn run() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     println!("LISTENING");
     let _ = std::io::stdout().flush();
-    let mut buf = String::new();
+    let mut events = lawcircle_core::sync::EventStreamReader::default();
     while let Some(chunk) = res.chunk().await.map_err(|e| e.to_string())? {
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buf.find("\n\n") {
-            let block: String = buf.drain(..end + 2).collect();
-            let data: String = block
-                .lines()
-                .filter_map(|l| l.strip_prefix("data:"))
-                .map(str::trim)
-                .collect();
+        for data in events.push(&chunk) {
             let Ok(change) = serde_json::from_str::<Value>(&data) else {
                 continue;
             };
