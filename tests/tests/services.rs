@@ -743,6 +743,9 @@ async fn open311_clients_list_file_and_follow_requests() {
             let r = public.get(path).await;
             spec_error(&r, 404);
         }
+        // A NUL in the URL: 400, still in the spec's format.
+        let r = public.get("/open311/v2/requests/O%001.json").await;
+        assert!(spec_error(&r, 400).contains("NUL"), "{:?}", r.body);
 
         // API keys: district admins issue them, shown once.
         let r = staff

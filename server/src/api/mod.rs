@@ -69,9 +69,14 @@ async fn reject_nul_in_uri(
     use axum::response::IntoResponse;
     let uri = req.uri().to_string();
     if uri.as_bytes().windows(3).any(|w| w == b"%00") {
+        const MESSAGE: &str = "the URL must not contain the NUL character (%00)";
+        let path = req.uri().path();
+        if path.starts_with("/open311/") {
+            return open311::refuse_url(path, MESSAGE);
+        }
         return ApiError::BadRequest {
             field: None,
-            message: "the URL must not contain the NUL character (%00)".to_string(),
+            message: MESSAGE.to_string(),
         }
         .into_response();
     }

@@ -80,6 +80,17 @@ impl IntoResponse for Errors {
     }
 }
 
+/// A URL refused before routing (e.g. carrying `%00`), answered in the
+/// spec's error format: XML when the path asks for it, JSON otherwise.
+pub fn refuse_url(path: &str, description: &str) -> Response {
+    let format = if path.ends_with(".xml") {
+        Format::Xml
+    } else {
+        Format::Json
+    };
+    Errors::one(format, Open311Error::bad_request(description)).into_response()
+}
+
 fn render(status: StatusCode, format: Format, payload: Payload<'_>) -> Response {
     let mut resp = Response::new(Body::from(payload.render(format)));
     *resp.status_mut() = status;
