@@ -307,7 +307,9 @@ function openEditor(base, env) {
     draft.attributes.splice(i + by, 0, q);
     drawQuestions();
     const li = questionList.children[i + by];
-    (li?.querySelector(by < 0 ? "button.move-up" : "button.move-down") || li?.querySelector("button"))?.focus();
+    // Keep the keyboard on the button just used, or its partner at either end.
+    const same = li?.querySelector(by < 0 ? "button.move-up" : "button.move-down");
+    (same && !same.disabled ? same : li?.querySelector(by < 0 ? "button.move-down" : "button.move-up"))?.focus();
     announce(t("services.q.moved", { code: q.code || "?", n: i + by + 1 }));
   };
   const questionEditor = (q, i) => {
@@ -476,8 +478,13 @@ function openEditor(base, env) {
           problems.length ? t("services.refused", { n: problems.length }) : `${t("services.refusedOne")}: ${err.message}`),
         unplaced.length ? h("ul", { class: "error" }, unplaced.map((p) => h("li", {}, p.field ? `${p.field}: ${p.reason}` : p.reason))) : null);
       const first = placed.find(Boolean);
-      (first?.control || summary).focus?.();
-      if (!first) summary.querySelector("p")?.setAttribute("tabindex", "-1");
+      if (first?.control) {
+        first.control.focus();
+      } else {
+        const p = summary.querySelector("p");
+        p.setAttribute("tabindex", "-1");
+        p.focus();
+      }
     }
   });
 
