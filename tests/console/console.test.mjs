@@ -650,7 +650,7 @@ test("application types: a bad definition is refused, each problem next to its i
     assert.equal(await dupCode.getAttribute("aria-invalid"), "true");
     await dup.locator(".field-error", { hasText: /"facts" appears twice/ }).waitFor();
     // The first "facts" is not blamed.
-    assert.equal(await editor.locator('fieldset.question[data-code="facts"]').getByLabel("问题代码").getAttribute("aria-invalid"), null);
+    assert.equal(await editor.locator('fieldset.question[data-code="facts"]').first().getByLabel("问题代码").getAttribute("aria-invalid"), null);
     assert.match(await list.locator("fieldset.choices .field-error").textContent(), /at least one value/);
     const pattern = idq.getByLabel("格式（正则表达式）");
     assert.equal(await pattern.getAttribute("aria-invalid"), "true");
