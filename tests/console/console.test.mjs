@@ -691,6 +691,12 @@ test("application types: station staff read every version but cannot publish, re
     assert.equal(await page.locator("#service-editor").count(), 0);
     assert.deepEqual(await unlabelledControls(page), []);
     await screenshot(page, "16-services-read-only");
+    // In English too.
+    await page.getByRole("button", { name: /Switch to English/ }).click();
+    await page.getByRole("heading", { name: "Application types", level: 2 }).waitFor();
+    assert.match(await page.locator('#services tr[data-code="mediation"]').textContent(), /Judicial office of the street where it arises.*5 working days.*Taking applications/);
+    await page.getByRole("button", { name: /Switch to Chinese/ }).click();
+    await page.getByRole("heading", { name: "服务事项", level: 2 }).waitFor();
   });
   // The server refuses them too.
   const token = await login(server, "yongzhong");
