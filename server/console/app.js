@@ -11,6 +11,7 @@ import * as warnings from "./warnings.js";
 import * as indicators from "./indicators.js";
 import * as volunteers from "./volunteers.js";
 import * as facilities from "./facilities.js";
+import * as services from "./services.js";
 import * as accounts from "./accounts.js";
 
 const STAFF_ROLES = new Set(["station_staff", "district_admin"]);
@@ -22,6 +23,7 @@ const SECTIONS = [
   { id: "indicators", module: indicators },
   { id: "volunteers", module: volunteers },
   { id: "facilities", module: facilities },
+  { id: "services", module: services },
   { id: "accounts", module: accounts },
 ];
 

@@ -109,6 +109,7 @@ const ASSETS: &[Asset] = &[
     asset!("indicators.js", JS),
     asset!("volunteers.js", JS),
     asset!("facilities.js", JS),
+    asset!("services.js", JS),
     asset!("accounts.js", JS),
 ];
 
