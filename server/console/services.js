@@ -125,6 +125,22 @@ function validationText(v) {
 }
 
 // ---- one type: version history and a version's questions --------------------------
+
+/** Who published each version and when, filled into the history table. */
+async function fillPublished(container, code) {
+  let history = [];
+  try {
+    history = await get(`/api/v1/services/${encodeURIComponent(code)}/versions`);
+  } catch {
+    history = [];
+  }
+  for (const cell of container.querySelectorAll("td[data-published-version]")) {
+    const p = history.find((x) => String(x.version) === cell.dataset.publishedVersion);
+    cell.textContent = p
+      ? `${fmtTime(p.published_at)} · ${p.published_by_name || t("services.shippedDefault")}`
+      : "—";
+  }
+}
 function showDetail(env, code, version) {
   const versions = env.byCode.get(code);
   if (!versions) return;
@@ -138,12 +154,13 @@ function showDetail(env, code, version) {
         t("services.detailTitle", { name, code, n: def.version })),
       h("div", { class: "table-box" },
         table(t("services.history", { name }),
-          [t("services.version"), t("services.name"), t("services.status"), t("services.questionCount"), t("actions")],
+          [t("services.version"), t("services.name"), t("services.status"), t("services.questionCount"), t("services.publishedCol"), t("actions")],
           versions.map((v) => h("tr", { "data-version": v.version, class: v.version === def.version ? "current" : null },
             h("td", {}, t("services.versionN", { n: v.version }), v === versions[0] ? ` · ${t("services.newest")}` : ""),
             h("td", {}, v.name_zh),
             h("td", {}, v.active ? t("services.active") : t("services.retired")),
             h("td", {}, String((v.attributes || []).length)),
+            h("td", { class: "published", "data-published-version": v.version }, "…"),
             h("td", { class: "actions" },
               h("button", { type: "button", "aria-pressed": v.version === def.version ? "true" : "false",
                 "aria-label": t("services.viewVersion", { name, n: v.version }),
@@ -177,6 +194,7 @@ function showDetail(env, code, version) {
           )),
           { id: "service-questions" })),
     ));
+  fillPublished(env.detail, code);
 }
 
 // ---- the editor -------------------------------------------------------------------

@@ -591,6 +591,11 @@ test("application types: an admin adds a question to mediation and publishes v2;
     const detail = page.locator("#service-detail");
     await detail.locator('section[data-version="2"]').waitFor();
     assert.equal(await detail.locator("#service-versions tbody tr").count(), 2);
+    // Who published each version: the shipped default, then this admin.
+    const published = detail.locator('#service-versions td[data-published-version="2"]');
+    await published.filter({ hasNotText: "…" }).waitFor();
+    assert.match(await published.textContent(), /区司法局管理员/);
+    assert.match(await detail.locator('#service-versions td[data-published-version="1"]').textContent(), /系统预置/);
     const codes = await detail.locator("#service-questions tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.code));
     assert.deepEqual(codes, ["dispute_type", "other_party", "other_party_phone", "facts", "claim", "preferred_time", "mode"]);
     assert.match(await detail.locator('#service-questions tr[data-code="preferred_time"]').textContent(),

@@ -230,6 +230,32 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             .map(|d| d["version"].as_i64().unwrap())
             .collect();
         assert_eq!(mediation_versions, [1, 2], "{name}");
+        // Who published which version, and when.
+        let history = staff.get("/api/v1/services/mediation/versions").await;
+        assert_eq!(history.status, 200, "{name}: {:?}", history.body);
+        let history = history.body.as_array().unwrap();
+        assert_eq!(history.len(), 2, "{name}: {history:?}");
+        assert!(
+            history[0]["published_by"].is_null(),
+            "v1 is the shipped default"
+        );
+        assert_eq!(history[1]["version"], 2);
+        assert_eq!(
+            history[1]["published_by_name"], "admin (test)",
+            "{history:?}"
+        );
+        assert!(history[1]["published_at"].is_string());
+        assert_eq!(
+            lawyer
+                .get("/api/v1/services/mediation/versions")
+                .await
+                .status,
+            403
+        );
+        assert_eq!(
+            staff.get("/api/v1/services/no_such/versions").await.status,
+            404
+        );
 
         // The old need keeps v1 and its answers.
         let detail = admin.get(&format!("/api/v1/needs/{old_id}")).await;

@@ -168,6 +168,7 @@ pub fn router(state: AppState) -> Router {
             get(services::list).post(services::publish),
         )
         .route("/api/v1/services/{code}", get(services::get_one))
+        .route("/api/v1/services/{code}/versions", get(services::versions))
         .route(
             "/api/v1/open311-keys",
             get(services::list_keys).post(services::create_key),

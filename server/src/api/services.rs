@@ -80,6 +80,27 @@ pub async fn get_one(
     })
 }
 
+/// Who published each version of a type and when (station staff and
+/// district admins): the change history staff review.
+#[utoipa::path(get, path = "/api/v1/services/{code}/versions", tag = "services", security(("bearer" = [])),
+    params(("code" = String, Path)),
+    responses((status = 200, body = Vec<crate::store::ServiceVersion>, description = "Oldest first"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn versions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(code): Path<String>,
+) -> Result<ApiJson<Vec<crate::store::ServiceVersion>>, ApiError> {
+    require(&caller, Action::ReadServiceHistory)?;
+    let versions = state.store.service_versions(&code).await?;
+    if versions.is_empty() {
+        return Err(ApiError::NotFound(format!("application type {code:?}")));
+    }
+    Ok(ApiJson(versions))
+}
+
 /// The JSON path a definition error is about.
 fn definition_field(e: &DefinitionError) -> String {
     match e {

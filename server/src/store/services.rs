@@ -8,6 +8,18 @@ use lawcircle_core::services::ServiceDefinition;
 use serde::Serialize;
 use sqlx::Row;
 
+/// One published version of an application type: who, when.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ServiceVersion {
+    pub version: u32,
+    /// Takes applications (false: this version retired the type).
+    pub active: bool,
+    pub published_at: DateTime<Utc>,
+    /// The district admin who published it; none for the shipped defaults.
+    pub published_by: Option<i64>,
+    pub published_by_name: Option<String>,
+}
+
 /// An issued Open311 API key (never the key itself: only its hash is kept).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApiKeyRecord {
@@ -44,6 +56,33 @@ impl Store {
                 let version: i64 = r.try_get(1)?;
                 let json: String = r.try_get(2)?;
                 decode("service_definitions", &format!("{code} v{version}"), &json)
+            })
+            .collect()
+    }
+
+    /// Who published each version of `code` and when, oldest first (empty
+    /// for an unknown code). The publisher's name is joined in; the shipped
+    /// defaults have none.
+    pub async fn service_versions(&self, code: &str) -> Result<Vec<ServiceVersion>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.version, d.active, d.published_at, d.published_by, a.display_name
+             FROM service_definitions d LEFT JOIN accounts a ON a.id = d.published_by
+             WHERE d.code = $1 ORDER BY d.version",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let version: i64 = r.try_get(0)?;
+                let active: i64 = r.try_get(1)?;
+                Ok(ServiceVersion {
+                    version: u32::try_from(version).unwrap_or(u32::MAX),
+                    active: active != 0,
+                    published_at: from_millis(r.try_get(2)?),
+                    published_by: r.try_get(3)?,
+                    published_by_name: r.try_get(4)?,
+                })
             })
             .collect()
     }
