@@ -15,7 +15,7 @@ suite_apifuzz() {
     } || { record apifuzz 0 1 FAILED; return; }
     "$venv/bin/pip" install -q 'schemathesis>=4,<5' || { record apifuzz 0 1 FAILED; return; }
   fi
-  local bin="$ROOT/target/debug/lawcircle-server"
+  local bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/lawcircle-server"
   [ -x "$bin" ] || cargo build -p lawcircle-server --locked || { record apifuzz 0 1 FAILED; return; }
   . "$ROOT/scripts/lib/postgres.sh"
   local passed=0 failed=0 backend
