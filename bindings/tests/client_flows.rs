@@ -731,3 +731,121 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
     );
     server.stop();
 }
+
+#[derive(Default)]
+struct Assigned(Mutex<Vec<OrderSummary>>);
+
+impl OrderListener for Assigned {
+    fn on_offers(&self, _offers: Vec<OrderSummary>) {}
+    fn on_assigned(&self, order: OrderSummary) {
+        self.0.lock().unwrap().push(order);
+    }
+    fn on_disconnected(&self, _reason: String) {}
+}
+
+impl Assigned {
+    fn wait_for(&self, n: usize) -> Vec<OrderSummary> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let seen = self.0.lock().unwrap().clone();
+            if seen.len() >= n || Instant::now() > deadline {
+                return seen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let volunteer = phone(
+        &server.base_url,
+        dir.path(),
+        "volunteer",
+        &people.volunteer.password,
+    );
+    let resident = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    let here = Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    };
+    let listener = Arc::new(Assigned::default());
+    let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
+    // A mediation is a service order: staff dispatch it (派单).
+    let key = resident
+        .submit_need(need_form("mediation", &people.village_code))
+        .unwrap();
+    resident.sync(30_000).await.unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
+    let order_id = receipt["order_id"].as_str().unwrap().to_string();
+    let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
+    let assign = |version: serde_json::Value| {
+        serde_json::json!({"event": {"event": "assign",
+            "assignee": people.volunteer.id.to_string()}, "version": version})
+    };
+    let o = staff.get(&format!("/api/v1/orders/{order_id}")).await.body;
+    let r = staff
+        .post(
+            &format!("/api/v1/orders/{order_id}/events"),
+            &assign(o["version"].clone()),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let l = listener.clone();
+    let seen = tokio::task::spawn_blocking(move || l.wait_for(1))
+        .await
+        .unwrap();
+    assert_eq!(seen.len(), 1, "the assignment reached the phone");
+    assert_eq!(
+        (seen[0].id.as_str(), seen[0].state.as_str()),
+        (order_id.as_str(), "assigned")
+    );
+    // A decline needs a reason.
+    let err = volunteer
+        .decline_order(order_id.clone(), " ".to_string())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "reason"));
+    let declined = volunteer
+        .decline_order(order_id.clone(), "利益冲突".to_string())
+        .await
+        .unwrap();
+    assert_ne!(declined.state, "assigned", "{declined:?}");
+    assert_eq!(declined.assignee, None, "{declined:?}");
+    // Dispatched again: accepted and resolved.
+    let r = staff
+        .post(
+            &format!("/api/v1/orders/{order_id}/events"),
+            &assign(serde_json::json!(declined.version)),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let l = listener.clone();
+    assert_eq!(
+        tokio::task::spawn_blocking(move || l.wait_for(2))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let accepted = volunteer.accept_order(order_id.clone()).await.unwrap();
+    assert_eq!(accepted.state, "in_progress", "{accepted:?}");
+    let mine = volunteer.my_orders().await.unwrap();
+    assert!(mine.iter().any(|o| o.id == order_id), "{mine:?}");
+    let resolved = volunteer
+        .resolve_order(order_id.clone(), "已调解成功".to_string())
+        .await
+        .unwrap();
+    assert_eq!(resolved.state, "resolved");
+    handle.cancel();
+    server.stop();
+}
