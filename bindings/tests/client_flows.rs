@@ -448,6 +448,40 @@ async fn submit_a_need_offline_then_sync() {
     server.stop();
 }
 
+/// The volunteer's and the resident's phones, and where the volunteer
+/// stands (at the duty post).
+fn volunteer_and_resident(
+    server: &Server,
+    dir: &std::path::Path,
+    people: &People,
+) -> (Arc<LawCircleClient>, Arc<LawCircleClient>, Point) {
+    let volunteer = phone(
+        &server.base_url,
+        dir,
+        "volunteer",
+        &people.volunteer.password,
+    );
+    let resident = phone(&server.base_url, dir, "resident", &people.resident.password);
+    let here = Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    };
+    (volunteer, resident, here)
+}
+
+/// Files a need of `category` from the resident's phone and returns the
+/// order it became, from the outbox's receipt.
+async fn file_need(resident: &LawCircleClient, category: &str, people: &People) -> String {
+    let key = resident
+        .submit_need(need_form(category, &people.village_code))
+        .unwrap();
+    resident.sync(30_000).await.unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
+    receipt["order_id"].as_str().unwrap().to_string()
+}
+
 #[derive(Default)]
 struct Orders {
     offers: Mutex<Vec<Vec<OrderSummary>>>,
@@ -484,32 +518,10 @@ impl Orders {
 async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
     let dir = tempfile::tempdir().unwrap();
     let (server, people) = world(dir.path()).await;
-    let volunteer = phone(
-        &server.base_url,
-        dir.path(),
-        "volunteer",
-        &people.volunteer.password,
-    );
-    let resident = phone(
-        &server.base_url,
-        dir.path(),
-        "resident",
-        &people.resident.password,
-    );
-    let here = Point {
-        lat: people.post_lat,
-        lng: people.post_lng,
-        datum: Datum::Wgs84,
-    };
+    let (volunteer, resident, here) = volunteer_and_resident(&server, dir.path(), &people);
     let listener = Arc::new(Orders::default());
     let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
-    let key = resident
-        .submit_need(need_form("consultation", &people.village_code))
-        .unwrap();
-    resident.sync(30_000).await.unwrap();
-    let receipt: serde_json::Value =
-        serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
-    let order_id = receipt["order_id"].as_str().unwrap().to_string();
+    let order_id = file_need(&resident, "consultation", &people).await;
     let l = listener.clone();
     let id = order_id.clone();
     assert!(
@@ -760,33 +772,11 @@ impl Assigned {
 async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_resolved() {
     let dir = tempfile::tempdir().unwrap();
     let (server, people) = world(dir.path()).await;
-    let volunteer = phone(
-        &server.base_url,
-        dir.path(),
-        "volunteer",
-        &people.volunteer.password,
-    );
-    let resident = phone(
-        &server.base_url,
-        dir.path(),
-        "resident",
-        &people.resident.password,
-    );
-    let here = Point {
-        lat: people.post_lat,
-        lng: people.post_lng,
-        datum: Datum::Wgs84,
-    };
+    let (volunteer, resident, here) = volunteer_and_resident(&server, dir.path(), &people);
     let listener = Arc::new(Assigned::default());
     let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
     // A mediation is a service order: staff dispatch it (派单).
-    let key = resident
-        .submit_need(need_form("mediation", &people.village_code))
-        .unwrap();
-    resident.sync(30_000).await.unwrap();
-    let receipt: serde_json::Value =
-        serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
-    let order_id = receipt["order_id"].as_str().unwrap().to_string();
+    let order_id = file_need(&resident, "mediation", &people).await;
     let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
     let assign = |version: serde_json::Value| {
         serde_json::json!({"event": {"event": "assign",
