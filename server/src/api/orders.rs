@@ -445,16 +445,7 @@ pub async fn grab(
             now,
         )
         .map_err(order_error)?;
-    if !state
-        .store
-        .update_order(order.version, order.state, &changed, now)
-        .await?
-    {
-        return Err(ApiError::Conflict(format!(
-            "order {id} was taken by someone else"
-        )));
-    }
-    state.events.publish(&changed);
+    commit(&state, &order, &changed, now, "was taken by someone else").await?;
     Ok(ApiJson(view(changed, &caller)))
 }
 
@@ -531,16 +522,7 @@ pub async fn event(
     if changed.level == AreaLevel::Street {
         changed.street_code = changed.area_code.clone();
     }
-    if !state
-        .store
-        .update_order(order.version, order.state, &changed, now)
-        .await?
-    {
-        return Err(ApiError::Conflict(format!(
-            "order {id} changed meanwhile: reload"
-        )));
-    }
-    state.events.publish(&changed);
+    commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
     Ok(ApiJson(view(changed, &caller)))
 }
 
@@ -620,16 +602,11 @@ pub async fn rate(
         evaluation::RatingError::Order(o) => order_error(o),
         other => ApiError::bad_field("score", other.to_string()),
     })?;
+    // The order first: a concurrent change refuses the rating before
+    // anything is stored (a rating row without its order state would make
+    // the retry fail as a duplicate).
+    commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
     state.store.insert_rating(&rating).await?;
-    if !state
-        .store
-        .update_order(order.version, order.state, &changed, now)
-        .await?
-    {
-        return Err(ApiError::Conflict(format!(
-            "order {id} changed meanwhile: reload"
-        )));
-    }
     if follow_up.is_some() {
         // A low rating raises a warning that needs a recorded call-back;
         // the rules job would find it too, the dedup key makes that one.
@@ -653,8 +630,27 @@ pub async fn rate(
             }
         }
     }
-    state.events.publish(&changed);
     Ok(ApiJson(view(changed, &caller)))
+}
+
+/// Stores `changed` if the order is still as `order` was loaded (same
+/// version and state), else 409 with `conflict`; then tells the live board.
+async fn commit(
+    state: &AppState,
+    order: &Order,
+    changed: &Order,
+    now: DateTime<Utc>,
+    conflict: &str,
+) -> Result<(), ApiError> {
+    if !state
+        .store
+        .update_order(order.version, order.state, changed, now)
+        .await?
+    {
+        return Err(ApiError::Conflict(format!("order {} {conflict}", order.id)));
+    }
+    state.events.publish(changed);
+    Ok(())
 }
 
 /// The subject of an order warning.
