@@ -229,6 +229,15 @@ fn need_form(category: &str, area_code: &str) -> NeedForm {
     }
 }
 
+/// The demo duty post's centre, where the flows' people stand.
+fn at_post(people: &People) -> Point {
+    Point {
+        lat: people.post_lat,
+        lng: people.post_lng,
+        datum: Datum::Wgs84,
+    }
+}
+
 /// The `k` nearest to `point` among `kinds` offering `products`.
 fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery {
     NearbyQuery {
@@ -254,11 +263,7 @@ async fn find_the_nearest_service_point_offline() {
     let status = client.refresh_catalogue().await.unwrap();
     assert!(status.facilities > 100, "{status:?}");
     assert!(status.duty_posts > 0);
-    let here = Point {
-        lat: people.post_lat,
-        lng: people.post_lng,
-        datum: Datum::Wgs84,
-    };
+    let here = at_post(&people);
     let online = client.nearest(query(here, 5, &[], &["mediation"])).unwrap();
     assert_eq!(online.len(), 5);
     assert!(
@@ -294,11 +299,7 @@ async fn clock_in_inside_and_outside_the_fence() {
     let me = client.sign_in().await.unwrap();
     assert_eq!(me.id, people.volunteer.id);
     client.refresh_catalogue().await.unwrap();
-    let here = Point {
-        lat: people.post_lat,
-        lng: people.post_lng,
-        datum: Datum::Wgs84,
-    };
+    let here = at_post(&people);
     let posts = client.duty_posts(Some(here)).unwrap();
     assert_eq!(posts[0].id, people.post_id, "{:?}", &posts[..2]);
     // An hour ago at the post: inside.
@@ -462,12 +463,7 @@ fn volunteer_and_resident(
         &people.volunteer.password,
     );
     let resident = phone(&server.base_url, dir, "resident", &people.resident.password);
-    let here = Point {
-        lat: people.post_lat,
-        lng: people.post_lng,
-        datum: Datum::Wgs84,
-    };
-    (volunteer, resident, here)
+    (volunteer, resident, at_post(people))
 }
 
 /// Files a need of `category` from the resident's phone and returns the
