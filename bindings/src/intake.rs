@@ -167,7 +167,11 @@ impl NeedForm {
     /// read (unknown codes, a bad point, application answers that fail the
     /// form's rules: `application.answers.<code>`). `form` is the
     /// application's form when there is one.
-    fn to_draft(&self, form: Option<&FormModel>) -> Result<NeedDraft, Vec<FieldProblem>> {
+    fn to_draft(
+        &self,
+        form: Option<&FormModel>,
+        refs: &[Option<AttachmentRef>],
+    ) -> Result<NeedDraft, Vec<FieldProblem>> {
         let now = Utc::now();
         let mut problems = Vec::new();
         let category = code::<NeedCategory>("category", &self.category)
@@ -206,7 +210,7 @@ impl NeedForm {
                     service_code: a.service_code.clone(),
                     service_version: a.version,
                     answers,
-                    documents: self.documents(a, &mut problems),
+                    documents: self.documents(a, refs, &mut problems),
                 }),
                 Err(errors) => {
                     problems.extend(errors.into_iter().map(|p| FieldProblem {
@@ -256,24 +260,32 @@ impl NeedForm {
     }
 
     /// The documents an application names, by the sha256 of the
-    /// attachment each points at.
+    /// attachment each points at (`refs`: the attachments as checked, in
+    /// order; `None` for one refused by content).
     fn documents(
         &self,
         a: &ApplicationInput,
+        refs: &[Option<AttachmentRef>],
         problems: &mut Vec<FieldProblem>,
     ) -> Vec<ProvidedDocument> {
         let mut out = Vec::new();
         for (i, d) in a.documents.iter().enumerate() {
             let field = format!("application.documents[{i}]");
             let kind = code::<DocumentKind>(&field, &d.kind);
-            let bytes = self.attachments.get(d.attachment as usize);
-            match (kind, bytes) {
-                (Ok(kind), Some(att)) => out.push(ProvidedDocument {
+            let i = d.attachment as usize;
+            match (kind, refs.get(i), self.attachments.get(i)) {
+                (Ok(kind), Some(Some(r)), _) => out.push(ProvidedDocument {
+                    sha256: r.sha256.clone(),
+                    kind,
+                }),
+                // Refused by content (said under `attachments[i]`); the
+                // core then says the document names no attachment.
+                (Ok(kind), _, Some(att)) => out.push(ProvidedDocument {
                     sha256: lawcircle_core::content::sha256_hex(&att.bytes),
                     kind,
                 }),
-                (Err(p), _) => problems.push(p),
-                (_, None) => problems.push(FieldProblem {
+                (Err(p), _, _) => problems.push(p),
+                (_, _, None) => problems.push(FieldProblem {
                     field,
                     reason: format!("there is no attachment {}", d.attachment),
                 }),
@@ -282,20 +294,39 @@ impl NeedForm {
         out
     }
 
-    /// Every problem of the form, the same the server would find (with
-    /// `catalog`, the phone's forms).
-    fn problems(&self, form: Option<&FormModel>, catalog: &ServiceCatalog) -> Vec<FieldProblem> {
-        let mut out = match self.to_draft(form) {
-            Err(p) => return p,
-            Ok(mut d) => {
+    /// Checks the whole form once, the same the server would (with
+    /// `catalog`, the phone's forms): the draft to queue, or every problem.
+    /// Each photo is checked (and hashed) once.
+    fn check(
+        &self,
+        form: Option<&FormModel>,
+        catalog: &ServiceCatalog,
+    ) -> Result<NeedDraft, Vec<FieldProblem>> {
+        let mut attachment_problems = Vec::new();
+        let refs: Vec<Option<AttachmentRef>> = self
+            .attachments
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                check_attachment(&a.bytes, a.media_type.as_deref())
+                    .map_err(|e| {
+                        attachment_problems.push(FieldProblem {
+                            field: format!("attachments[{i}]"),
+                            reason: e.reason,
+                        })
+                    })
+                    .ok()
+            })
+            .collect();
+        let mut out = match self.to_draft(form, &refs) {
+            Err(p) => return Err(p),
+            Ok(draft) => {
                 // Attachments are referred to by content, as the outbox
                 // will (so documents can name them).
-                d.attachments = self
-                    .attachments
-                    .iter()
-                    .filter_map(|a| check_attachment(&a.bytes, a.media_type.as_deref()).ok())
-                    .collect();
-                match d.validate_with_catalog(catalog, Utc::now()) {
+                let mut checked = draft.clone();
+                checked.attachments = refs.iter().flatten().cloned().collect();
+                match checked.validate_with_catalog(catalog, Utc::now()) {
+                    Ok(_) if attachment_problems.is_empty() => return Ok(draft),
                     Ok(_) => Vec::new(),
                     Err(errors) => errors
                         .0
@@ -308,15 +339,8 @@ impl NeedForm {
                 }
             }
         };
-        for (i, a) in self.attachments.iter().enumerate() {
-            if let Err(e) = check_attachment(&a.bytes, a.media_type.as_deref()) {
-                out.push(FieldProblem {
-                    field: format!("attachments[{i}]"),
-                    reason: e.reason,
-                });
-            }
-        }
-        out
+        out.extend(attachment_problems);
+        Err(out)
     }
 }
 
@@ -361,7 +385,10 @@ impl LawCircleClient {
     /// whose form is not on the phone is an error.
     pub fn validate_need(&self, form: NeedForm) -> Result<Vec<FieldProblem>, LawCircleError> {
         let model = self.application_form(&form)?;
-        Ok(form.problems(model.as_ref(), &self.catalog()?))
+        Ok(form
+            .check(model.as_ref(), &self.catalog()?)
+            .err()
+            .unwrap_or_default())
     }
 
     /// Queues a need (and its photos) for delivery; durable before this
@@ -369,11 +396,9 @@ impl LawCircleClient {
     /// in the reason) when the form is not valid. Returns the outbox key.
     pub fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
         let model = self.application_form(&form)?;
-        let problems = form.problems(model.as_ref(), &self.catalog()?);
-        if !problems.is_empty() {
-            return Err(first_problem(problems));
-        }
-        let draft = form.to_draft(model.as_ref()).map_err(first_problem)?;
+        let draft = form
+            .check(model.as_ref(), &self.catalog()?)
+            .map_err(first_problem)?;
         let files: Vec<(Vec<u8>, Option<String>)> = form
             .attachments
             .into_iter()
