@@ -22,6 +22,7 @@
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// Why the configuration file could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +39,10 @@ pub enum ConfigError {
         #[source]
         source: Box<toml::de::Error>,
     },
+    #[error("the database URL {url:?} is not one SQLite understands: {reason}")]
+    SqliteUrl { url: String, reason: String },
+    #[error("the SQLite database {path}: {reason}")]
+    SqliteFile { path: String, reason: String },
 }
 
 /// The configuration file. Every key is optional.
@@ -70,9 +75,109 @@ impl FileConfig {
     }
 }
 
+/// Makes a `sqlite:` URL (`sqlite:///abs/path.db`, `sqlite://relative.db`,
+/// `sqlite:relative.db`, with or without `?…` options) ready to open:
+/// the file is created when missing, and its folder too when that folder
+/// is the data folder; otherwise the error names the path and the reason
+/// (the folder is missing, the parent is a file, permission denied…).
+/// In-memory databases and URLs that set `mode=` are left as they are.
+pub fn prepare_sqlite_url(url: &str, data_dir: &Path) -> Result<(), ConfigError> {
+    let options =
+        sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| ConfigError::SqliteUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let explicit_mode = form_urlencoded::parse(query.as_bytes()).any(|(k, _)| k == "mode");
+    if explicit_mode || url.contains(":memory:") {
+        return Ok(());
+    }
+    let path = options.get_filename().to_path_buf();
+    let fail = |reason: String| ConfigError::SqliteFile {
+        path: path.display().to_string(),
+        reason,
+    };
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(fail(format!(
+                "{} is a file, not a folder",
+                folder.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if same_path(folder, data_dir) {
+                std::fs::create_dir_all(folder).map_err(|e| {
+                    fail(format!(
+                        "cannot create the folder {}: {e}",
+                        folder.display()
+                    ))
+                })?;
+            } else {
+                return Err(fail(format!(
+                    "the folder {} does not exist (create it, or give it as --data-dir)",
+                    folder.display()
+                )));
+            }
+        }
+        Err(e) => return Err(fail(format!("cannot reach {}: {e}", folder.display()))),
+    }
+    // Opening (and creating) the file here gives the exact reason when it
+    // cannot be, where SQLite would only say "unable to open database file";
+    // an empty file is an empty SQLite database.
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| fail(e.to_string()))?;
+    Ok(())
+}
+
+/// Whether two paths name the same folder (made absolute, `.` removed).
+fn same_path(a: &Path, b: &Path) -> bool {
+    let norm = |p: &Path| {
+        std::path::absolute(p)
+            .map(|p| p.components().collect::<PathBuf>())
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    norm(a) == norm(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_urls_create_the_file_and_only_the_data_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        // The data folder is made, and the file in it.
+        let url = format!("sqlite://{}/lawcircle.db", data.display());
+        prepare_sqlite_url(&url, &data).unwrap();
+        assert!(data.join("lawcircle.db").is_file());
+        // Another missing folder is not made: the error names it.
+        let other = dir.path().join("elsewhere/x.db");
+        let e = prepare_sqlite_url(&format!("sqlite:{}", other.display()), &data).unwrap_err();
+        assert!(e.to_string().contains("elsewhere"), "{e}");
+        assert!(!other.exists());
+        // A parent that is a file.
+        let file = dir.path().join("plain");
+        std::fs::write(&file, "x").unwrap();
+        let e = prepare_sqlite_url(
+            &format!("sqlite://{}/x.db?cache=shared", file.display()),
+            &data,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("is a file"), "{e}");
+        // In memory: untouched.
+        prepare_sqlite_url("sqlite::memory:", &data).unwrap();
+    }
 
     #[test]
     fn reads_known_keys_and_refuses_typos() {

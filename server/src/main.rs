@@ -16,7 +16,7 @@ use lawcircle_server::importer::{ImportFailure, import_bytes};
 use lawcircle_server::spatial::{Spatial, load_network};
 use lawcircle_server::state::{AppState, Clock};
 use lawcircle_server::store::{FacilityFilter, Store};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -94,7 +94,11 @@ impl Storage {
 
     async fn open(&self) -> Result<Store, String> {
         let opened = match &self.database_url {
-            Some(url) if url.starts_with("postgres") => Store::open(url).await,
+            Some(url) if url.starts_with("sqlite:") => {
+                lawcircle_server::config::prepare_sqlite_url(url, &self.data_dir)
+                    .map_err(|e| e.to_string())?;
+                Store::open(url).await
+            }
             Some(url) => Store::open(url).await,
             None => Store::open_sqlite(&self.database_path()).await,
         };
@@ -123,9 +127,15 @@ enum Command {
         /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
         #[arg(long, env = "LAWCIRCLE_BIND")]
         bind: Option<SocketAddr>,
-        /// Load the illustrative Longwan demo data before serving.
+        /// Load the illustrative Longwan demo data before serving, with demo
+        /// accounts for every role (passwords printed once on standard
+        /// output) and a few days of illustrative activity.
         #[arg(long)]
         demo: bool,
+        /// With --demo: also the demo accounts and activity (`false`: the
+        /// demo catalogue only, as the test suites use it).
+        #[arg(long, env = "LAWCIRCLE_DEMO_PEOPLE", default_value_t = true, action = clap::ArgAction::Set)]
+        demo_people: bool,
         /// Lifetime of login tokens in hours [default: 12].
         #[arg(long, env = "LAWCIRCLE_TOKEN_TTL_HOURS")]
         token_ttl_hours: Option<i64>,
@@ -253,14 +263,76 @@ enum Command {
     },
 }
 
+/// How the log is written: `plain` lines (coloured only on a terminal) or
+/// `json`, one object per line, for log collectors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LogFormat {
+    Plain,
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "plain" | "text" | "" => Ok(LogFormat::Plain),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!(
+                "unknown log format {other:?}: use \"plain\" or \"json\""
+            )),
+        }
+    }
+}
+
+/// Starts the log on standard error: the filter from `LAWCIRCLE_LOG`
+/// (default `info`), the format from `LAWCIRCLE_LOG_FORMAT` or the
+/// configuration file's `log_format`. Colour only when standard error is a
+/// terminal and `NO_COLOR` is unset, so a file or a pipe gets plain text.
+fn init_log(file: &FileConfig) -> Result<(), String> {
+    let format: LogFormat = match std::env::var("LAWCIRCLE_LOG_FORMAT") {
+        Ok(v) => v.parse()?,
+        Err(_) => file
+            .log_format
+            .as_deref()
+            .unwrap_or("plain")
+            .parse()
+            .map_err(|e| format!("log_format: {e}"))?,
+    };
+    let filter =
+        EnvFilter::try_from_env("LAWCIRCLE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Plain => builder.with_ansi(colour).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_ansi(false)
+            .with_current_span(true)
+            .init(),
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("LAWCIRCLE_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    let file = match &cli.config {
+        Some(path) => match FileConfig::load(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+        None => FileConfig::default(),
+    };
+    if let Err(e) = init_log(&file) {
+        eprintln!("error: {e}");
+        return ExitCode::FAILURE;
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -271,7 +343,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, file)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("error: {message}");
@@ -280,16 +352,13 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), String> {
-    let file = match &cli.config {
-        Some(path) => FileConfig::load(path).map_err(|e| e.to_string())?,
-        None => FileConfig::default(),
-    };
+async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
     match cli.command {
         Command::Serve {
             storage,
             bind,
             demo,
+            demo_people,
             token_ttl_hours,
             calc_parameters,
             walking_network,
@@ -341,6 +410,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             let settings = ServeSettings {
                 bind,
                 demo,
+                demo_people: demo && demo_people,
                 login,
                 clock,
                 calc_table,
@@ -486,6 +556,8 @@ async fn run(cli: Cli) -> Result<(), String> {
 struct ServeSettings {
     bind: SocketAddr,
     demo: bool,
+    /// The demo accounts and activity (with `demo`).
+    demo_people: bool,
     login: LoginPolicy,
     clock: Clock,
     calc_table: ParamTable,
@@ -500,6 +572,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     let ServeSettings {
         bind,
         demo,
+        demo_people,
         login,
         clock,
         calc_table,
@@ -535,10 +608,6 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    // The one line on standard output: scripts and tests read the address.
-    println!("LawCircle listening on http://{addr}");
-    let _ = std::io::stdout().flush();
-    tracing::info!(%addr, database = %storage.describe(), "serving");
     let mut state = AppState::new(store.clone(), calc_table);
     state.clock = clock;
     state.login = login;
@@ -550,6 +619,24 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
             .map_err(|e| format!("the built-in holiday calendar: {e}"))?,
     );
+    if demo_people {
+        let people = demo::seed_people(&state)
+            .await
+            .map_err(|e| format!("cannot make the demo accounts and activity: {e}"))?;
+        // Counts only: the passwords go to standard output, never the log.
+        tracing::info!(
+            created = people.created,
+            reset = people.reset,
+            needs_filed = people.needs_filed,
+            "demo accounts ready (illustrative); an earlier demo's accounts get new passwords"
+        );
+        let console_url = format!("http://{addr}/console/");
+        print!("{}", people.credentials_block(&console_url));
+    }
+    // Scripts and tests read the address from this line on standard output.
+    println!("LawCircle listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%addr, database = %storage.describe(), "serving");
     lawcircle_server::jobs::spawn(
         state.clone(),
         lawcircle_server::jobs::rules_for(grab_window_secs),

@@ -43,9 +43,12 @@ export function gridNetwork(dir) {
 
 /**
  * Starts `lawcircle-server serve --demo` (with a synthetic walking network
- * unless `network: false`) and waits for its address.
+ * unless `network: false`) and waits for its address. The demo catalogue
+ * only, unless `demoPeople: true` (then also the demo accounts and their
+ * activity, whose credentials are in `banner`, what the server printed
+ * before its address).
  */
-export async function startServer({ network = true, tileUrl } = {}) {
+export async function startServer({ network = true, tileUrl, demoPeople = false } = {}) {
   const bin = serverBinary();
   const dir = mkdtempSync(join(tmpdir(), "lawcircle-console-"));
   // The background job (warnings) runs every half second, not every 5 s.
@@ -54,22 +57,23 @@ export async function startServer({ network = true, tileUrl } = {}) {
   if (tileUrl) args.push("--console-tile-url", tileUrl, "--console-tile-attribution", "测试底图 test tiles");
   const child = spawn(bin, args, {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn" },
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || "warn", LAWCIRCLE_DEMO_PEOPLE: demoPeople ? "true" : "false" },
   });
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
+  let banner = "";
   const url = await new Promise((resolveUrl, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s: ${stderr}`)), 60_000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/LawCircle listening on (http:\/\/\S+)/);
-      if (m) { clearTimeout(timer); resolveUrl(m[1]); }
+      if (m) { clearTimeout(timer); banner = out.slice(0, m.index); resolveUrl(m[1]); }
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(`server exited (${code}): ${stderr}`)); });
   });
   return {
-    url, dir, bin, child,
+    url, dir, bin, child, banner,
     stderr: () => stderr,
     async stop() {
       child.removeAllListeners("exit");

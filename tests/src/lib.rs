@@ -145,6 +145,9 @@ pub struct Server {
     child: Child,
     pub base_url: String,
     pub storage: Storage,
+    /// What the server printed on standard output before its address
+    /// (with the whole demo: the demo accounts' credentials).
+    pub banner: String,
     stderr: Arc<Mutex<String>>,
 }
 
@@ -160,16 +163,47 @@ impl Server {
     }
 
     /// Starts on `bind` (e.g. the address of a server stopped before, so
-    /// a phone configured with its URL finds it again).
+    /// a phone configured with its URL finds it again). `--demo` loads the
+    /// demo catalogue only: a test makes its own people, and its counts
+    /// are its own (see [`Server::start_demo`] for the whole demo).
     pub fn start_on(storage: &Storage, bind: &str, args: &[&str], log: &str) -> Server {
-        let mut child = Command::new(server_binary())
-            .arg("serve")
+        Self::launch(
+            storage,
+            bind,
+            args,
+            &[("LAWCIRCLE_LOG", log), ("LAWCIRCLE_DEMO_PEOPLE", "false")],
+        )
+    }
+
+    /// Starts `serve --demo` as a new user would: the demo catalogue, the
+    /// demo accounts and their activity, with `args` and `env` added.
+    pub fn start_demo(storage: &Storage, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut all = vec!["--demo"];
+        all.extend_from_slice(args);
+        let mut env = env.to_vec();
+        if !env.iter().any(|(k, _)| *k == "LAWCIRCLE_LOG") {
+            env.push(("LAWCIRCLE_LOG", "warn"));
+        }
+        Self::launch(storage, "127.0.0.1:0", &all, &env)
+    }
+
+    /// Starts `serve` with exactly these arguments and environment
+    /// variables added (the configuration file, log format and demo
+    /// switches of the caller's environment are not inherited).
+    pub fn launch(storage: &Storage, bind: &str, args: &[&str], env: &[(&str, &str)]) -> Server {
+        let mut cmd = Command::new(server_binary());
+        cmd.arg("serve")
             .args(storage.args())
             .arg("--bind")
             .arg(bind)
             .args(args)
-            .env("LAWCIRCLE_LOG", log)
             .env_remove("LAWCIRCLE_CONFIG")
+            .env_remove("LAWCIRCLE_LOG_FORMAT")
+            .env_remove("LAWCIRCLE_DEMO_PEOPLE");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -191,8 +225,10 @@ impl Server {
         let stdout = child.stdout.take().expect("server stdout");
         let mut reader = BufReader::new(stdout);
         let mut line = String::new();
+        let mut banner = String::new();
         let deadline = Instant::now() + Duration::from_secs(120);
         while !line.contains("listening on") {
+            banner.push_str(&line);
             line.clear();
             let n = reader.read_line(&mut line).expect("read server stdout");
             assert!(
@@ -215,6 +251,7 @@ impl Server {
             child,
             base_url,
             storage: storage.clone(),
+            banner,
             stderr: stderr_buf,
         }
     }

@@ -28,6 +28,8 @@ final class TestServer {
         process.arguments = ["serve", "--bind", bind, "--data-dir", self.dataDir.path] + args
         var env = ProcessInfo.processInfo.environment
         env["LAWCIRCLE_LOG"] = "warn"
+        // The demo catalogue only: the flows make their own people.
+        env["LAWCIRCLE_DEMO_PEOPLE"] = "false"
         process.environment = env
         let pipe = Pipe()
         process.standardOutput = pipe

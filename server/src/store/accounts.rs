@@ -269,3 +269,20 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// Replaces an account's password hash (the demo accounts get new
+    /// passwords at every `serve --demo`); `true` when the account exists.
+    pub async fn set_password_hash(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -61,6 +61,8 @@ class TestServer private constructor(
                 listOf(serverBinary(), "serve", "--bind", bind, "--data-dir", dir.path) + args,
             ).redirectError(ProcessBuilder.Redirect.INHERIT).apply {
                 environment()["LAWCIRCLE_LOG"] = "warn"
+                // The demo catalogue only: the flows make their own people.
+                environment()["LAWCIRCLE_DEMO_PEOPLE"] = "false"
             }.start()
             // Never outlive the tests (a leaked server would hold the suite's output pipe open).
             Runtime.getRuntime().addShutdownHook(Thread { process.destroyForcibly() })
