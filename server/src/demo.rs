@@ -204,6 +204,12 @@ impl DemoPeople {
                 a.display_name
             ));
         }
+        if self.reset > 0 {
+            out.push_str(
+                "These accounts were made by an earlier --demo on this data: \
+                 their passwords are new, their activity is kept as it was.\n",
+            );
+        }
         out.push_str(&format!(
             "Console: {console_url} (sign in as demo-admin or demo-staff). \
              The other roles use the API or the phone apps.\n"
@@ -1002,7 +1008,7 @@ impl Activity {
                 w["rule_id"] == "overdue" && w["subject"]["order_id"] == escalated.as_str()
             })
         }) {
-            let id = w["id"].clone();
+            let id = w["id"].as_str().unwrap_or_default();
             self.post(
                 "acknowledge a warning",
                 "demo-staff",

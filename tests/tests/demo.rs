@@ -155,6 +155,10 @@ async fn serve_demo_prints_an_account_per_role_and_each_finds_its_work() {
         for r in ["low_rating", "overdue"] {
             assert!(rules.contains(r), "no {r} warning in {rules:?}");
         }
+        assert!(
+            warnings.iter().any(|w| w["state"] == "acknowledged"),
+            "the station signed for one: {warnings:?}"
+        );
         let queue = items(
             &c["demo-staff"]
                 .get("/api/v1/punches/review-queue?pending=true")
