@@ -718,6 +718,16 @@ impl Activity {
             json!(["consultation", "legal_aid", "mediation", "婚姻家事"]),
         )
         .await?;
+        // The resident applies too, still waiting for the station's review.
+        self.post(
+            "the resident applies to volunteer",
+            "demo-resident",
+            "/api/v1/volunteers",
+            json!({"name": "林晓（示例）", "phone": "13800000006", "profession": "other",
+                   "service_directions": ["legal_education"], "specialties": ["普法宣传"],
+                   "home_street_code": STREET, "availability": "Sa-Su 09:00-12:00"}),
+        )
+        .await?;
         self.set_time(at(0, 9, 10));
         self.punch("demo-volunteer", &post, PunchKind::In, 10.0, 3_600_000)
             .await?;
