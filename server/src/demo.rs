@@ -273,6 +273,16 @@ pub fn demo_password() -> Result<String, DemoPeopleError> {
 /// follows the rules as they change. Call after [`load`] and the
 /// application types are stored, before the server listens.
 pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError> {
+    // The accounts are made at 08:00 of the first demo day, before their
+    // activity (on the seeding's own clock; the server's is untouched).
+    let real_now = Utc::now();
+    let start = first_day(real_now);
+    let mut seeding = base.clone();
+    seeding.clock = Clock::adjustable();
+    seeding
+        .clock
+        .advance(local_time(start, 0, 8, 0) - seeding.clock.now());
+    let base = &seeding;
     let mut accounts = Vec::new();
     let (mut created, mut reset) = (0, 0);
     for (role, username, display_name, street_code, phone) in ACCOUNTS {
@@ -324,7 +334,7 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
             password,
         });
     }
-    let needs_filed = Activity::run(base, &accounts).await?;
+    let needs_filed = Activity::run(base, &accounts, start, real_now).await?;
     Ok(DemoPeople {
         accounts,
         created,
@@ -345,9 +355,13 @@ struct Activity {
 }
 
 impl Activity {
-    async fn run(base: &AppState, accounts: &[DemoAccount]) -> Result<usize, DemoPeopleError> {
+    async fn run(
+        base: &AppState,
+        accounts: &[DemoAccount],
+        start: DateTime<Utc>,
+        real_now: DateTime<Utc>,
+    ) -> Result<usize, DemoPeopleError> {
         let mut state = base.clone();
-        state.clock = Clock::adjustable();
         // Tokens of the seeding must outlive its few simulated days.
         state.login.token_ttl = chrono::Duration::days(30);
         let app = crate::api::router(state.clone());
@@ -358,9 +372,7 @@ impl Activity {
             ids: HashMap::new(),
             needs_filed: 0,
         };
-        let real_now = Utc::now();
-        let start = first_day(real_now);
-        act.set_time(start);
+        act.set_time(local_time(start, 0, 8, 5));
         for a in accounts {
             let r = act
                 .call(

@@ -167,7 +167,11 @@ async fn serve_demo_prints_an_account_per_role_and_each_finds_its_work() {
         assert!(!queue.is_empty(), "no punch to review");
         let pool = items(&c["demo-staff"].get("/api/v1/volunteers?state=active").await);
         assert!(pool.len() >= 3, "{pool:?}");
-        let applied = items(&c["demo-staff"].get("/api/v1/volunteers?state=applied").await);
+        let applied = items(
+            &c["demo-staff"]
+                .get("/api/v1/volunteers?state=applied")
+                .await,
+        );
         assert!(!applied.is_empty(), "an application to review");
 
         // The admin: accounts, the audit of personal-data reads, indicators.
