@@ -10,7 +10,7 @@
 //! 示例 (illustrative).
 
 use crate::api::accounts::{CreateAccountRequest, create_account};
-use crate::auth::{hash_password, random_key};
+use crate::auth::{AuthError, hash_password, random_key};
 use crate::importer::{ImportOutcome, import_bytes};
 use crate::state::{AppState, Clock};
 use crate::store::{Store, StoreError};
@@ -180,6 +180,8 @@ pub struct DemoPeople {
     pub reset: usize,
     /// Needs filed at this start; 0 when the activity was there already.
     pub needs_filed: usize,
+    /// Why the activity stopped before its end, if it did.
+    pub activity_error: Option<String>,
 }
 
 impl DemoPeople {
@@ -204,6 +206,11 @@ impl DemoPeople {
                 a.display_name
             ));
         }
+        if let Some(e) = &self.activity_error {
+            out.push_str(&format!(
+                "The demo activity stopped before its end (the accounts work): {e}\n"
+            ));
+        }
         if self.reset > 0 {
             out.push_str(
                 "These accounts were made by an earlier --demo on this data: \
@@ -225,8 +232,8 @@ impl DemoPeople {
 pub enum DemoPeopleError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("cannot make a password: {0}")]
-    Password(String),
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
     #[error(
         "the account {username:?} exists but is not the demo's {role} account; \
          rename it or use another data folder"
@@ -253,7 +260,7 @@ pub fn demo_password() -> Result<String, DemoPeopleError> {
     let mut chosen = 0;
     while chosen < 20 {
         let mut buf = [0u8; 32];
-        getrandom::fill(&mut buf).map_err(|e| DemoPeopleError::Password(e.to_string()))?;
+        getrandom::fill(&mut buf).map_err(|e| AuthError::Random(e.to_string()))?;
         for b in buf {
             if (b as usize) < limit && chosen < 20 {
                 if chosen > 0 && chosen % 5 == 0 {
@@ -287,8 +294,6 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
     let (mut created, mut reset) = (0, 0);
     for (role, username, display_name, street_code, phone) in ACCOUNTS {
         let password = demo_password()?;
-        let hash =
-            hash_password(&password).map_err(|e| DemoPeopleError::Password(e.to_string()))?;
         match base.store.account_for_login(username).await? {
             Some((existing, _)) => {
                 if existing.role != role || !existing.display_name.contains("示例") {
@@ -297,9 +302,10 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
                         role: role.as_str().to_string(),
                     });
                 }
+                let hash = hash_password(&password)?;
                 base.store.set_password_hash(existing.id, &hash).await?;
-                let now = base.clock.now();
-                base.store.revoke_all_tokens(existing.id, now).await?;
+                // Sessions opened with the old password end too.
+                base.store.revoke_all_tokens(existing.id, real_now).await?;
                 base.store.clear_login_failures(username).await?;
                 reset += 1;
             }
@@ -334,12 +340,20 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
             password,
         });
     }
-    let needs_filed = Activity::run(base, &accounts, start, real_now).await?;
+    // The accounts are what a visitor needs most: when the activity
+    // cannot be made (a rule changed under it), the server still starts
+    // and says where the story stopped.
+    let (needs_filed, activity_error) = match Activity::run(base, &accounts, start, real_now).await
+    {
+        Ok(n) => (n, None),
+        Err(e) => (0, Some(e.to_string())),
+    };
     Ok(DemoPeople {
         accounts,
         created,
         reset,
         needs_filed,
+        activity_error,
     })
 }
 
@@ -400,11 +414,13 @@ impl Activity {
             )
             .await?;
         let already = mine["items"].as_array().is_some_and(|a| !a.is_empty());
-        if !already {
-            act.story(start, real_now).await?;
-        }
+        let told = if already {
+            Ok(())
+        } else {
+            act.story(start, real_now).await
+        };
         act.sign_out().await;
-        Ok(act.needs_filed)
+        told.map(|()| act.needs_filed)
     }
 
     /// Sets the seeding clock to `t`.
@@ -510,7 +526,7 @@ impl Activity {
             "consent": {"given": true, "at": now, "notice_version": "demo"},
             "attachments": [],
         });
-        let key = random_key("demo-need-").map_err(|e| DemoPeopleError::Password(e.to_string()))?;
+        let key = random_key("demo-need-")?;
         let r = self
             .call(
                 &format!("file a {category} need as {who}"),
@@ -636,7 +652,7 @@ impl Activity {
             elapsed_ms,
             speed_mps: None,
         };
-        let id = random_key("demo-punch-").map_err(|e| DemoPeopleError::Password(e.to_string()))?;
+        let id = random_key("demo-punch-")?;
         let punch = Punch::on_device(
             id.clone(),
             self.id(who).to_string(),
@@ -1093,4 +1109,86 @@ fn local_time(start: DateTime<Utc>, days: i64, h: u32, m: u32) -> DateTime<Utc> 
 /// A query-string value, percent-encoded.
 fn query_value(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_long_unambiguous_and_different() {
+        let a = demo_password().unwrap();
+        let b = demo_password().unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 23, "{a}");
+        assert_eq!(a.split('-').count(), 4);
+        assert!(
+            a.chars()
+                .all(|c| c == '-' || (c.is_ascii_alphanumeric() && !"0O1lI".contains(c))),
+            "{a}"
+        );
+        assert!(a.chars().count() >= crate::auth::MIN_PASSWORD_CHARS);
+    }
+
+    #[test]
+    fn the_credentials_block_has_one_line_per_account_between_its_markers() {
+        let people = DemoPeople {
+            accounts: ACCOUNTS
+                .iter()
+                .map(
+                    |(role, username, display_name, street_code, phone)| DemoAccount {
+                        role: *role,
+                        username,
+                        display_name,
+                        street_code: *street_code,
+                        phone,
+                        password: format!("pw-{username}"),
+                    },
+                )
+                .collect(),
+            created: 6,
+            reset: 0,
+            needs_filed: 10,
+            activity_error: None,
+        };
+        let block = people.credentials_block("http://127.0.0.1:8080/console/");
+        let lines: Vec<&str> = block.lines().collect();
+        assert_eq!(lines[0], CREDENTIALS_HEADER);
+        assert_eq!(*lines.last().unwrap(), CREDENTIALS_FOOTER);
+        let rows: Vec<Vec<&str>> = lines
+            .iter()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .filter(|c| c.len() == 4 && c[1].starts_with("demo-"))
+            .collect();
+        assert_eq!(rows.len(), 6);
+        assert_eq!(
+            rows[0],
+            [
+                "district_admin",
+                "demo-admin",
+                "pw-demo-admin",
+                "区司法局管理员（示例）"
+            ]
+        );
+        assert!(block.contains("http://127.0.0.1:8080/console/"));
+    }
+
+    #[test]
+    fn the_first_day_is_four_days_back_and_never_a_sunday() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        // Saturday 2026-12-05 12:00 in China: Tuesday 2026-12-01, 00:00 UTC+8.
+        assert_eq!(
+            first_day(at("2026-12-05T04:00:00Z")),
+            at("2026-11-30T16:00:00Z")
+        );
+        // Thursday 2026-12-03: four days back is a Sunday, so Saturday.
+        assert_eq!(
+            first_day(at("2026-12-03T04:00:00Z")),
+            at("2026-11-27T16:00:00Z")
+        );
+        assert_eq!(
+            local_time(at("2026-11-30T16:00:00Z"), 1, 9, 30),
+            at("2026-12-02T01:30:00Z")
+        );
+    }
 }

@@ -624,6 +624,9 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
             .await
             .map_err(|e| format!("cannot make the demo accounts and activity: {e}"))?;
         // Counts only: the passwords go to standard output, never the log.
+        if let Some(e) = &people.activity_error {
+            tracing::warn!(error = %e, "the demo activity stopped before its end");
+        }
         tracing::info!(
             created = people.created,
             reset = people.reset,

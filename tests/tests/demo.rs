@@ -89,6 +89,11 @@ async fn serve_demo_prints_an_account_per_role_and_each_finds_its_work() {
             assert!(!server.log().contains(p), "a password reached the log");
         }
         assert!(server.banner.contains("/console/"), "{}", server.banner);
+        assert!(
+            !server.banner.contains("stopped before its end"),
+            "the whole story was made: {}",
+            server.banner
+        );
 
         let mut c = BTreeMap::new();
         for (username, p) in &printed {
@@ -212,6 +217,7 @@ async fn serve_demo_prints_an_account_per_role_and_each_finds_its_work() {
         let again = Server::start_demo(&storage, &[], &[]);
         let second = credentials(&again.banner);
         assert_eq!(second.len(), 6);
+        assert!(again.banner.contains("earlier --demo"), "{}", again.banner);
         for (username, p) in &printed {
             assert_ne!(second[username].password, p.password);
             let old = sign_in(&again, username, &p.password).await;
