@@ -250,7 +250,7 @@ pub enum DemoPeopleError {
 }
 
 /// A password from the system's CSPRNG: 4 groups of 5 characters from an
-/// alphabet without look-alikes (0/O, 1/l/I), about 99 bits.
+/// alphabet of 53 without look-alikes (0/O, 1/l/I), about 114 bits.
 pub fn demo_password() -> Result<String, DemoPeopleError> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPRSTUVWXYZ23456789";
     let n = ALPHABET.len();
