@@ -267,7 +267,7 @@ fn punch(me: i64) -> Punch {
     };
     Punch::on_device(
         uuid::Uuid::now_v7().to_string(),
-        &me.to_string(),
+        me.to_string(),
         &post_001(),
         PunchKind::In,
         at,

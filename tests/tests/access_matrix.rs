@@ -601,7 +601,7 @@ fn punch_by(account: i64) -> Punch {
     };
     Punch::on_device(
         uuid::Uuid::now_v7().to_string(),
-        &account.to_string(),
+        account.to_string(),
         &duty_post(),
         PunchKind::In,
         at,
