@@ -337,6 +337,21 @@ impl Store {
         Ok(())
     }
 
+    /// Drops throttle counters idle since `stale` whose back-off is over.
+    pub async fn prune_login_throttle(
+        &self,
+        stale: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2")
+                .bind(millis(stale))
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Sets a new password hash.
     pub async fn set_password_hash(
         &self,
