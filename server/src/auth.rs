@@ -425,6 +425,31 @@ mod tests {
     }
 
     #[test]
+    fn back_off_doubles_from_the_free_failures_up_to_the_cap() {
+        let p = LoginPolicy::default();
+        let cap = Duration::minutes(15);
+        assert_eq!(p.backoff(4, 5, cap), Duration::zero());
+        assert_eq!(p.backoff(5, 5, cap), Duration::seconds(1));
+        assert_eq!(p.backoff(6, 5, cap), Duration::seconds(2));
+        assert_eq!(p.backoff(9, 5, cap), Duration::seconds(16));
+        assert_eq!(p.backoff(500, 5, cap), cap);
+        assert_eq!(
+            p.backoff(80, 50, p.username_max_backoff),
+            Duration::seconds(60)
+        );
+    }
+
+    #[test]
+    fn three_counters_in_a_fixed_order() {
+        let keys = LoginPolicy::default().keys("admin", "10.0.0.7");
+        let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(names, ["a:10.0.0.7", "p:admin@10.0.0.7", "u:admin"]);
+        let by_address = &keys[0];
+        assert!(!by_address.cleared_by_success);
+        assert_eq!(keys[1].free, 5);
+    }
+
+    #[test]
     fn tokens_are_random_and_stored_hashed() {
         let (a, ha) = new_token().unwrap();
         let (b, _) = new_token().unwrap();
