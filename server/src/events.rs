@@ -82,12 +82,14 @@ impl EventBus {
     }
 }
 
-/// A session that ended: every token of an account (revoked, disabled), or
-/// one token (logout).
+/// A session that ended: every token of an account (revoked, disabled), one
+/// token (logout), or all but one (a password change).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SessionEnd {
     Account(i64),
     Token(String),
+    /// Every token of the account but this one (a password change).
+    OtherTokens(i64, String),
 }
 
 /// Tells this instance's open event streams that sessions ended, so they

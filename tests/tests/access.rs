@@ -541,7 +541,9 @@ async fn passwords_change_and_reset_and_accounts_disable() {
             .as_i64()
             .unwrap();
         let other_session = Client::login(&w.server, "resident", PW).await;
-        // Change: the old password is required; other sessions end.
+        let other_stream = Stream::open(&other_session).await;
+        // Change: the old password is required; other sessions end (their
+        // event streams too).
         let r = w
             .resident
             .post(
@@ -569,6 +571,7 @@ async fn passwords_change_and_reset_and_accounts_disable() {
         assert_eq!(r.status, 204, "{:?}", r.body);
         assert_eq!(w.resident.get("/api/v1/me").await.status, 200);
         assert_eq!(other_session.get("/api/v1/me").await.status, 401);
+        other_stream.rest().await;
         let fresh = client_from(&w.server, 4);
         assert_eq!(try_login(&fresh, "resident", PW).await.status, 401);
         assert_eq!(

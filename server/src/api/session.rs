@@ -124,6 +124,10 @@ pub async fn change_password(
         .store
         .revoke_other_tokens(caller.account.id, &caller.token_hash, state.clock.now())
         .await?;
+    state.sessions.end(crate::events::SessionEnd::OtherTokens(
+        caller.account.id,
+        caller.token_hash,
+    ));
     tracing::info!(account = caller.account.id, "password changed");
     Ok(StatusCode::NO_CONTENT)
 }

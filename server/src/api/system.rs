@@ -129,6 +129,11 @@ impl Watch {
                 end = self.ends.recv() => match end {
                     Ok(SessionEnd::Account(id)) if id == self.caller.account.id => return None,
                     Ok(SessionEnd::Token(hash)) if hash == self.caller.token_hash => return None,
+                    Ok(SessionEnd::OtherTokens(id, keep))
+                        if id == self.caller.account.id && keep != self.caller.token_hash =>
+                    {
+                        return None;
+                    }
                     Ok(_) => {}
                     Err(RecvError::Lagged(_)) => {
                         if !self.live().await {
