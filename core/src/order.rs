@@ -36,8 +36,9 @@
 //! is narrowed by the server, which knows the staff member's street.
 //! * open, close: the system (background jobs) or staff with
 //!   [`Action::DispatchOrder`];
-//! * grab: a role with [`Action::GrabOrder`], for themself only;
-//! * assign: staff with [`Action::DispatchOrder`];
+//! * grab: a role with [`Action::GrabOrder`], for themself only, never
+//!   the requester (who filed or entered it);
+//! * assign: staff with [`Action::DispatchOrder`], never to the requester;
 //! * accept, decline, start: the assignee only;
 //! * resolve: the assignee, or staff with [`Action::DispatchOrder`];
 //! * evaluate: the requester, with [`Action::RateOrder`];
@@ -49,7 +50,7 @@
 //! note for resolve.
 
 use crate::area::AreaLevel;
-use crate::authz::{Action, Role, allowed};
+use crate::authz::{Action, On, OrderFacts, Role, Who, allowed, decide};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -531,10 +532,13 @@ impl Order {
         let staff = actor.may(Action::DispatchOrder);
         match event {
             OrderEvent::Open | OrderEvent::Close => actor.is_system() || staff,
+            // Nobody takes an order they requested or entered.
             OrderEvent::Grab { volunteer } => {
-                actor.may(Action::GrabOrder) && *volunteer == actor.id
+                actor.may(Action::GrabOrder)
+                    && *volunteer == actor.id
+                    && *volunteer != self.requester_id
             }
-            OrderEvent::Assign { .. } => staff,
+            OrderEvent::Assign { assignee } => staff && assignee.trim() != self.requester_id,
             OrderEvent::Accept | OrderEvent::Decline { .. } | OrderEvent::Start => {
                 self.is_assignee(actor)
             }
@@ -695,26 +699,41 @@ impl Order {
         self.state.is_active() && self.deadline.is_some_and(|d| now > d)
     }
 
+    /// What access decisions need to know of this order
+    /// ([`crate::authz::decide`]).
+    pub fn facts(&self) -> OrderFacts<'_> {
+        OrderFacts {
+            requester_id: &self.requester_id,
+            assignee: self.assignee.as_deref(),
+            street_code: &self.street_code,
+            held: self.assignee.is_some()
+                && matches!(
+                    self.state,
+                    OrderState::Claimed
+                        | OrderState::InProgress
+                        | OrderState::Resolved
+                        | OrderState::Evaluated
+                ),
+            open: self.state == OrderState::Open,
+        }
+    }
+
     /// Whether `viewer` may see the requester's full contact details: the
-    /// requester, staff with [`Action::ReadNeedContact`] beyond their own
-    /// records (scope narrowed by the server), and the assignee once they
+    /// requester, staff with [`Action::ReadNeedContact`] (their street is
+    /// checked by the server, which knows it), and the assignee once they
     /// hold the order (the grab winner, or a dispatched assignee who
-    /// accepted). Other grabbers see masked details only.
+    /// accepted). Other grabbers see masked details only. Decided by
+    /// [`crate::authz::decide`].
     pub fn may_see_contact(&self, viewer: &Actor) -> bool {
-        if self.is_requester(viewer) {
-            return true;
-        }
-        if let ActorRole::User(r @ (Role::StationStaff | Role::DistrictAdmin)) = viewer.role {
-            return allowed(r, Action::ReadNeedContact);
-        }
-        self.is_assignee(viewer)
-            && matches!(
-                self.state,
-                OrderState::Claimed
-                    | OrderState::InProgress
-                    | OrderState::Resolved
-                    | OrderState::Evaluated
-            )
+        let ActorRole::User(role) = viewer.role else {
+            return false;
+        };
+        let who = Who {
+            id: &viewer.id,
+            role,
+            street_code: Some(&self.street_code),
+        };
+        decide(&who, Action::ReadNeedContact, &On::Order(self.facts())).is_ok()
     }
 }
 

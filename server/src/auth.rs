@@ -1,10 +1,12 @@
-//! Authentication: argon2 password hashes, opaque bearer tokens stored only
-//! as sha256 hashes, expiry, revocation, and login throttling that holds
-//! across server instances (failures are counted in the database).
+//! Authentication: argon2 password hashes (computed on the blocking pool,
+//! a bounded number at a time), opaque bearer tokens stored only as sha256
+//! hashes, expiry, revocation, and login throttling that holds across
+//! server instances (attempts are counted in the database before the
+//! password is checked).
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{Account, Store};
+use crate::store::Account;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
@@ -83,13 +85,39 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Login policy.
+/// Login policy: token lifetime and the throttling of password checks.
+///
+/// Every attempt is counted *before* its password is checked, atomically in
+/// the database (so it holds under concurrency and across server
+/// instances), under three keys: the username from this client address,
+/// the username from anywhere, and the client address for any username.
+/// Each key lets a number of failures through freely; beyond that every
+/// further attempt waits an exponential back-off (1 s, 2 s, 4 s, … up to a
+/// cap; the first step is `backoff_base`) rather than a hard lock. An outsider guessing from one address
+/// slows only themselves: the owner of the account, from another address,
+/// is held back only once the username's own threshold is reached, which
+/// takes many addresses, and then by at most `username_max_backoff`.
 #[derive(Debug, Clone, Copy)]
 pub struct LoginPolicy {
     pub token_ttl: Duration,
-    /// Failed attempts allowed per username in `window`.
+    /// Failed attempts of one username from one address let through
+    /// before back-off (at most this many are checked, however many
+    /// arrive at once).
     pub max_failures: i64,
+    /// A key idle this long starts over.
     pub window: Duration,
+    /// Failed attempts of one username from all addresses before back-off.
+    pub username_max_failures: i64,
+    /// Failed attempts from one address, any username, before back-off.
+    pub address_max_failures: i64,
+    /// The longest back-off of the per-address and username-from-address
+    /// keys.
+    pub max_backoff: Duration,
+    /// The longest back-off of the username-from-anywhere key: the most an
+    /// outsider can make the real owner wait.
+    pub username_max_backoff: Duration,
+    /// The first back-off; each further failure doubles it.
+    pub backoff_base: Duration,
 }
 
 impl Default for LoginPolicy {
@@ -98,7 +126,65 @@ impl Default for LoginPolicy {
             token_ttl: Duration::hours(12),
             max_failures: 5,
             window: Duration::minutes(15),
+            username_max_failures: 50,
+            address_max_failures: 30,
+            max_backoff: Duration::minutes(15),
+            username_max_backoff: Duration::seconds(60),
+            backoff_base: Duration::seconds(1),
         }
+    }
+}
+
+/// One counter of the login throttle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThrottleKey {
+    pub key: String,
+    /// Failures let through before back-off.
+    pub free: i64,
+    pub max_backoff: Duration,
+    /// Cleared by a successful login (the username's keys); the address
+    /// key only gives back the attempt.
+    pub cleared_by_success: bool,
+}
+
+impl LoginPolicy {
+    /// The counters an attempt for `username` from `address` goes through,
+    /// in a fixed order (rows are locked in this order, so concurrent
+    /// attempts cannot deadlock).
+    pub fn keys(&self, username: &str, address: &str) -> Vec<ThrottleKey> {
+        let mut keys = vec![
+            ThrottleKey {
+                key: format!("a:{address}"),
+                free: self.address_max_failures,
+                max_backoff: self.max_backoff,
+                cleared_by_success: false,
+            },
+            ThrottleKey {
+                key: format!("p:{username}@{address}"),
+                free: self.max_failures,
+                max_backoff: self.max_backoff,
+                cleared_by_success: true,
+            },
+            ThrottleKey {
+                key: format!("u:{username}"),
+                free: self.username_max_failures,
+                max_backoff: self.username_max_backoff,
+                cleared_by_success: true,
+            },
+        ];
+        keys.sort_by(|a, b| a.key.cmp(&b.key));
+        keys
+    }
+
+    /// The wait after the `failures`-th failure of a key letting `free`
+    /// through: none before the `free`-th, then the base doubling up to
+    /// the cap.
+    pub fn backoff(&self, failures: i64, free: i64, cap: Duration) -> Duration {
+        if failures < free {
+            return Duration::zero();
+        }
+        let doublings = (failures - free).clamp(0, 30) as i32;
+        (self.backoff_base * 2_i32.pow(doublings.min(20) as u32)).min(cap)
     }
 }
 
@@ -109,38 +195,128 @@ pub struct Session {
     pub account: Account,
 }
 
-/// Checks credentials and opens a session. Wrong username and wrong
-/// password answer the same way, and too many failures lock the username
-/// for the rest of the window.
-pub async fn login(
-    store: &Store,
-    policy: &LoginPolicy,
+/// The argon2 hash unknown usernames and disabled accounts are checked
+/// against, so that every attempt costs the same work whether the
+/// username exists or not.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let secret = random_bytes::<24>()
+            .map(|b| URL_SAFE_NO_PAD.encode(b))
+            .unwrap_or_else(|_| "lawcircle-dummy-password".to_string());
+        // Hashing fails only when the system random source does; then no
+        // hash is possible anywhere and the empty one never matches.
+        hash_password(&secret).unwrap_or_default()
+    })
+}
+
+/// Argon2 runs on the blocking pool, at most as many at a time as the
+/// state's semaphore allows, so password checks never hold the async
+/// workers that answer everything else (`/health` included).
+pub async fn verify_password_off_thread(
+    state: &AppState,
+    password: &str,
+    hash: Option<String>,
+) -> Result<bool, ApiError> {
+    let _permit = state
+        .password_work
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || match hash {
+        Some(h) => verify_password(&password, &h),
+        None => {
+            // The same work for an unknown username; never a match.
+            let _ = verify_password(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// [`hash_password`] on the blocking pool behind the same semaphore.
+pub async fn hash_password_off_thread(
+    state: &AppState,
+    password: &str,
+) -> Result<String, AuthError> {
+    let _permit = state
+        .password_work
+        .acquire()
+        .await
+        .map_err(|e| AuthError::Hash(e.to_string()))?;
+    let password = password.to_string();
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AuthError::Hash(e.to_string()))?
+}
+
+/// Checks `password` for `username` coming from `address` through the
+/// throttle: `Ok(Some(account))` when right, `Ok(None)` when wrong (or the
+/// account is unknown or disabled: the same answer and the same work), 429
+/// when a counter is in back-off (the password is then not checked).
+pub async fn check_password(
+    state: &AppState,
     username: &str,
     password: &str,
-    now: DateTime<Utc>,
-) -> Result<Session, ApiError> {
-    let failures = store
-        .login_failures_since(username, now - policy.window)
-        .await?;
-    if failures >= policy.max_failures {
-        return Err(ApiError::TooManyRequests {
-            retry_after_secs: policy.window.num_seconds().max(1) as u64,
-        });
-    }
-    let found = store.account_for_login(username).await?;
-    let account = match found {
-        Some((account, hash)) if !account.disabled && verify_password(password, &hash) => account,
-        _ => {
-            store.record_login_failure(username, now).await?;
-            return Err(ApiError::Unauthorized(
-                "wrong username or password".to_string(),
-            ));
+    address: &str,
+) -> Result<Option<Account>, ApiError> {
+    let policy = &state.login;
+    let now = state.clock.now();
+    let keys = policy.keys(username, address);
+    let counted = match state
+        .store
+        .begin_login_attempt(&keys, now, now - policy.window)
+        .await?
+    {
+        Ok(counted) => counted,
+        Err(blocked_until) => {
+            let secs = ((blocked_until - now).num_milliseconds().max(0) + 999) / 1000;
+            return Err(ApiError::TooManyRequests {
+                retry_after_secs: secs.max(1) as u64,
+            });
         }
     };
-    store.clear_login_failures(username).await?;
+    let found = state.store.account_for_login(username).await?;
+    let (account, hash) = match found {
+        Some((account, hash)) if !account.disabled => (Some(account), Some(hash)),
+        _ => (None, None),
+    };
+    let right = verify_password_off_thread(state, password, hash).await?;
+    let now = state.clock.now();
+    let outcome: Vec<(ThrottleKey, i64, Option<DateTime<Utc>>)> = keys
+        .into_iter()
+        .zip(counted)
+        .map(|(k, failures)| {
+            let wait = policy.backoff(failures, k.free, k.max_backoff);
+            let until = (failures >= k.free).then_some(now + wait);
+            (k, failures, until)
+        })
+        .collect();
+    state
+        .store
+        .end_login_attempt(&outcome, right && account.is_some())
+        .await?;
+    Ok(account.filter(|_| right))
+}
+
+/// Checks credentials and opens a session. Wrong username, wrong password
+/// and a disabled account answer the same way.
+pub async fn login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<Session, ApiError> {
+    let account = check_password(state, username, password, address)
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("wrong username or password".to_string()))?;
+    let now = state.clock.now();
     let (token, hash) = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let expires_at = now + policy.token_ttl;
-    store
+    let expires_at = now + state.login.token_ttl;
+    state
+        .store
         .insert_token(&hash, account.id, now, expires_at)
         .await?;
     Ok(Session {
@@ -150,11 +326,32 @@ pub async fn login(
     })
 }
 
+/// The client's address as the connection shows it (the peer of the TCP
+/// connection); `unknown` when the server runs without connection info.
+#[derive(Debug, Clone)]
+pub struct ClientAddr(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
 /// The authenticated caller of a request (from `Authorization: Bearer …`).
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub account: Account,
+    /// The account id as text, as records name people.
+    pub id: String,
     pub token_hash: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -168,29 +365,41 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// The bearer token of a request's `Authorization` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Result<&str, ApiError> {
+    let header = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".to_string()))?;
+    header
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
+        })
+}
+
 /// The caller a request's `Authorization: Bearer …` header names, for
 /// handlers that are public but show more to some callers.
 pub async fn caller_from_headers(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Caller, ApiError> {
-    let header = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| ApiError::Unauthorized("a bearer token is required".to_string()))?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("the Authorization header must be 'Bearer <token>'".into())
-        })?;
-    let hash = token_hash(token);
+    let token = bearer_token(headers)?;
+    caller_from_token_hash(state, token_hash(token)).await
+}
+
+/// The caller whose token has this hash, if it is still live (not expired,
+/// not revoked, its account not disabled).
+pub async fn caller_from_token_hash(state: &AppState, hash: String) -> Result<Caller, ApiError> {
     let now = state.clock.now();
     match state.store.live_token(&hash, now).await? {
         Some(record) => Ok(Caller {
+            id: record.account.id.to_string(),
             account: record.account,
             token_hash: hash,
+            expires_at: record.expires_at,
         }),
         None => Err(ApiError::Unauthorized(
             "the token is unknown, expired or revoked".to_string(),
@@ -213,6 +422,31 @@ mod tests {
             hash_password("short"),
             Err(AuthError::WeakPassword)
         ));
+    }
+
+    #[test]
+    fn back_off_doubles_from_the_free_failures_up_to_the_cap() {
+        let p = LoginPolicy::default();
+        let cap = Duration::minutes(15);
+        assert_eq!(p.backoff(4, 5, cap), Duration::zero());
+        assert_eq!(p.backoff(5, 5, cap), Duration::seconds(1));
+        assert_eq!(p.backoff(6, 5, cap), Duration::seconds(2));
+        assert_eq!(p.backoff(9, 5, cap), Duration::seconds(16));
+        assert_eq!(p.backoff(500, 5, cap), cap);
+        assert_eq!(
+            p.backoff(80, 50, p.username_max_backoff),
+            Duration::seconds(60)
+        );
+    }
+
+    #[test]
+    fn three_counters_in_a_fixed_order() {
+        let keys = LoginPolicy::default().keys("admin", "10.0.0.7");
+        let names: Vec<&str> = keys.iter().map(|k| k.key.as_str()).collect();
+        assert_eq!(names, ["a:10.0.0.7", "p:admin@10.0.0.7", "u:admin"]);
+        let by_address = &keys[0];
+        assert!(!by_address.cleared_by_success);
+        assert_eq!(keys[1].free, 5);
     }
 
     #[test]

@@ -9,6 +9,13 @@
 //! token_ttl_hours = 12
 //! login_max_failures = 5
 //! login_window_minutes = 15
+//! # The first login back-off after the free failures (doubling after).
+//! login_backoff_secs = 1
+//! # A token a Prometheus scraper sends to read /metrics without a staff
+//! # account (at least 32 characters; /metrics is not public).
+//! metrics_token = "a long random string"
+//! # How often an open event stream re-checks its token, in seconds.
+//! session_recheck_secs = 15
 //! # How long the exact location of clock-in punches is kept before it is
 //! # blurred to the duty post (used by the volunteer clock-in feature).
 //! punch_location_retention_days = 180
@@ -55,10 +62,13 @@ pub struct FileConfig {
     pub token_ttl_hours: Option<i64>,
     pub login_max_failures: Option<i64>,
     pub login_window_minutes: Option<i64>,
+    pub login_backoff_secs: Option<i64>,
     pub punch_location_retention_days: Option<u32>,
     pub log_format: Option<String>,
     pub console_tile_url: Option<String>,
     pub console_tile_attribution: Option<String>,
+    pub metrics_token: Option<String>,
+    pub session_recheck_secs: Option<u64>,
 }
 
 impl FileConfig {

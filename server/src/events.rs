@@ -15,34 +15,104 @@ pub struct OrderChange {
     pub version: u64,
     pub street_code: String,
     pub assignee: Option<String>,
+    /// For access decisions only; never sent.
+    #[serde(skip)]
+    pub requester_id: String,
+}
+
+impl OrderChange {
+    /// What access decisions need to know of the changed order.
+    pub fn facts(&self) -> lawcircle_core::authz::OrderFacts<'_> {
+        lawcircle_core::authz::OrderFacts {
+            requester_id: &self.requester_id,
+            assignee: self.assignee.as_deref(),
+            street_code: &self.street_code,
+            held: false,
+            open: self.state == "open",
+        }
+    }
 }
 
 /// The publish side.
 #[derive(Debug, Clone)]
 pub struct EventBus {
     tx: broadcast::Sender<OrderChange>,
+    /// Bumped on every change of orders, ratings or hotline records on
+    /// this instance: what derived data (the indicators) is cached against.
+    generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Default for EventBus {
     fn default() -> Self {
         let (tx, _) = broadcast::channel(1024);
-        EventBus { tx }
+        EventBus {
+            tx,
+            generation: std::sync::Arc::default(),
+        }
     }
 }
 
 impl EventBus {
+    /// Notes a change that is not an order's (a rating, hotline records).
+    pub fn touch(&self) {
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The count of changes seen so far.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Publishes a change; nobody listening is fine.
     pub fn publish(&self, order: &Order) {
+        self.touch();
         let _ = self.tx.send(OrderChange {
             order_id: order.id.clone(),
             state: order.state.as_str().to_string(),
             version: order.version,
             street_code: order.street_code.clone(),
             assignee: order.assignee.clone(),
+            requester_id: order.requester_id.clone(),
         });
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<OrderChange> {
+        self.tx.subscribe()
+    }
+}
+
+/// A session that ended: every token of an account (revoked, disabled), one
+/// token (logout), or all but one (a password change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionEnd {
+    Account(i64),
+    Token(String),
+    /// Every token of the account but this one (a password change).
+    OtherTokens(i64, String),
+}
+
+/// Tells this instance's open event streams that sessions ended, so they
+/// close at once; streams also re-check their token periodically, which
+/// covers revocations made through other instances and expiry.
+#[derive(Debug, Clone)]
+pub struct SessionBus {
+    tx: broadcast::Sender<SessionEnd>,
+}
+
+impl Default for SessionBus {
+    fn default() -> Self {
+        let (tx, _) = broadcast::channel(256);
+        SessionBus { tx }
+    }
+}
+
+impl SessionBus {
+    pub fn end(&self, what: SessionEnd) {
+        let _ = self.tx.send(what);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<SessionEnd> {
         self.tx.subscribe()
     }
 }

@@ -123,5 +123,11 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
             .erase_punch_locations(now - chrono::Duration::days(i64::from(days)), now)
             .await?;
     }
+    // Login throttle counters idle for a window and not in back-off start
+    // over anyway: drop them, so guessed usernames leave nothing behind.
+    state
+        .store
+        .prune_login_throttle(now - state.login.window, now)
+        .await?;
     Ok(report)
 }

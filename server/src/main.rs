@@ -167,6 +167,20 @@ enum Command {
         /// The attribution the tile provider asks for.
         #[arg(long, env = "LAWCIRCLE_CONSOLE_TILE_ATTRIBUTION")]
         console_tile_attribution: Option<String>,
+        /// A token a Prometheus scraper sends (`Authorization: Bearer …`)
+        /// to read `/metrics` without a staff account. Prefer the
+        /// environment variable or the configuration file: command lines
+        /// are visible to other users of the machine.
+        #[arg(long, env = "LAWCIRCLE_METRICS_TOKEN", hide_env_values = true)]
+        metrics_token: Option<String>,
+        /// The first login back-off in seconds, after the free failures;
+        /// each further failure doubles it [default: 1].
+        #[arg(long, env = "LAWCIRCLE_LOGIN_BACKOFF_SECS")]
+        login_backoff_secs: Option<i64>,
+        /// How often an open event stream re-checks its token, in seconds
+        /// (revocations on other instances, expiry) [default: 15].
+        #[arg(long, env = "LAWCIRCLE_SESSION_RECHECK_SECS")]
+        session_recheck_secs: Option<u64>,
         /// Let tests move the server's clock (POST /api/v1/test/clock).
         /// Never in production.
         #[arg(long, hide = true)]
@@ -367,6 +381,9 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             console_tile_url,
             console_tile_attribution,
             punch_location_retention_days,
+            metrics_token,
+            login_backoff_secs,
+            session_recheck_secs,
             test_clock,
         } => {
             let retention = punch_location_retention_days
@@ -399,6 +416,21 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             if let Some(m) = file.login_window_minutes {
                 login.window = chrono::Duration::minutes(m.max(1));
             }
+            if let Some(b) = login_backoff_secs.or(file.login_backoff_secs) {
+                login.backoff_base = chrono::Duration::seconds(b.clamp(1, 3600));
+            }
+            let metrics_token = metrics_token
+                .or(file.metrics_token.clone())
+                .filter(|t| !t.is_empty());
+            if metrics_token.as_ref().is_some_and(|t| t.len() < 32) {
+                return Err("metrics_token must have at least 32 characters".into());
+            }
+            let session_recheck = std::time::Duration::from_secs(
+                session_recheck_secs
+                    .or(file.session_recheck_secs)
+                    .unwrap_or(15)
+                    .clamp(1, 3600),
+            );
             let bind = bind
                 .or(file.bind)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
@@ -419,6 +451,10 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 jobs_interval: std::time::Duration::from_millis(jobs_interval_ms.max(50)),
                 console,
                 retention_days: (retention > 0).then_some(retention),
+                metrics_token_hash: metrics_token
+                    .as_deref()
+                    .map(lawcircle_server::auth::token_hash),
+                session_recheck,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -566,6 +602,8 @@ struct ServeSettings {
     jobs_interval: std::time::Duration,
     console: lawcircle_server::console::ConsoleSettings,
     retention_days: Option<u32>,
+    metrics_token_hash: Option<String>,
+    session_recheck: std::time::Duration,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -581,6 +619,8 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         jobs_interval,
         console,
         retention_days,
+        metrics_token_hash,
+        session_recheck,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -614,6 +654,8 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     state.spatial = std::sync::Arc::new(Spatial::new(network));
     state.grab_window_secs = grab_window_secs;
     state.punch_location_retention_days = retention_days;
+    state.metrics_token_hash = metrics_token_hash;
+    state.session_recheck = session_recheck;
     state.console = std::sync::Arc::new(console);
     state.calendar = std::sync::Arc::new(
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
@@ -646,10 +688,15 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         jobs_interval,
     );
     let app = router(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    // The peer address reaches the handlers (the login throttle counts per
+    // client address).
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -78,6 +78,21 @@ pub struct AppState {
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
+    /// Bounds how many argon2 computations run at once (on the blocking
+    /// pool): one per core.
+    pub password_work: Arc<tokio::sync::Semaphore>,
+    /// Ended sessions (revoked tokens, disabled accounts), so open event
+    /// streams close at once.
+    pub sessions: crate::events::SessionBus,
+    /// How often an open event stream re-checks its token (a revocation on
+    /// another instance, an expiry).
+    pub session_recheck: std::time::Duration,
+    /// The sha256 of the token a Prometheus scraper may send to `/metrics`
+    /// instead of a staff account's (`None`: staff only).
+    pub metrics_token_hash: Option<String>,
+    /// The indicators and coverage, computed once per catalogue version
+    /// and for a short while (see [`crate::api::warnings`]).
+    pub indicator_cache: Arc<crate::api::warnings::IndicatorCache>,
 }
 
 impl AppState {
@@ -96,6 +111,13 @@ impl AppState {
             punch_location_retention_days: Some(180),
             console: Arc::default(),
             services: Arc::new(crate::service_catalog::Services::new()),
+            password_work: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get()),
+            )),
+            sessions: crate::events::SessionBus::default(),
+            session_recheck: std::time::Duration::from_secs(15),
+            metrics_token_hash: None,
+            indicator_cache: Arc::default(),
         }
     }
 }

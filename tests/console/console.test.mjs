@@ -267,7 +267,9 @@ test("volunteer applications: approve one, reject one with a reason", async () =
 
 test("punches flagged for review: a ruling needs a reason, then the punch leaves the queue", async () => {
   // A volunteer's phone syncs a punch made 1 km from the post: the server
-  // re-checks it, finds it outside the fence and flags it.
+  // re-checks it, finds it outside the fence and flags it. Only an active
+  // volunteer record clocks in.
+  await activeVolunteer("vol-c", "王调解员");
   const token = await login(server, "vol-c");
   const me = String((await apiCall(server, "GET", "/api/v1/me", { token })).body.id);
   const wall = new Date(Date.now() - 30_000).toISOString();
@@ -401,12 +403,14 @@ test("orders board: connected to the live event stream; warnings: the open list"
   });
 });
 
-/** An active volunteer of street 330303001 (applied, approved by the admin). */
+/** An active volunteer of street 330303001 (applied, approved by the admin; once). */
 async function activeVolunteer(username, name) {
   const token = await login(server, username);
   const applied = await apiCall(server, "POST", "/api/v1/volunteers", { token, body: {
     name, phone: "13900139000", profession: "mediator", service_directions: ["mediation"],
     specialties: ["邻里纠纷"], home_street_code: "330303001", availability: "Mo-Su 00:00-24:00" } });
+  // Already in the pool (an earlier test made them active): as they are.
+  if (applied.status === 409) return (await apiCall(server, "GET", "/api/v1/me", { token })).body.id;
   assert.equal(applied.status, 201, JSON.stringify(applied.body));
   const admin = await login(server, "admin");
   const approved = await apiCall(server, "POST", `/api/v1/volunteers/${applied.body.id}/actions`, {

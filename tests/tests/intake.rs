@@ -991,6 +991,25 @@ async fn punches_are_reevaluated_chained_and_idempotent() {
     let server = setup(&Backend::Sqlite, dir.path()).await;
     let vol = Client::login(&server, "vol", PW).await;
     let me = vol.get("/api/v1/me").await.body["id"].as_i64().unwrap();
+    // Only an active volunteer record clocks in: apply and be approved.
+    let r = vol
+        .post(
+            "/api/v1/volunteers",
+            &json!({"name": "王志愿", "phone": "13912345678", "profession": "lawyer",
+                    "service_directions": ["lawyer"], "specialties": ["综合"],
+                    "home_street_code": "330303001", "availability": "24/7"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let vid = r.body["id"].as_str().unwrap().to_string();
+    let staff1 = Client::login(&server, "staff1", PW).await;
+    let r = staff1
+        .post(
+            &format!("/api/v1/volunteers/{vid}/actions"),
+            &json!({"action": {"action": "approve"}, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     let db_url = format!(
         "sqlite://{}?mode=ro",
         server.storage.data_dir.join("lawcircle.sqlite").display()

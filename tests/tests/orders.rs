@@ -412,7 +412,17 @@ async fn dispatch_transfer_rating_warnings_and_indicators() {
         // Indicators and metrics.
         let r = w.admin.get("/api/v1/indicators").await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let metrics = lawcircle_e2e::http_get(w.server.url("/metrics"))
+        // `/metrics` is for staff (or a configured scrape token), not public.
+        let anonymous = lawcircle_e2e::http_get(w.server.url("/metrics"))
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let metrics = w
+            .admin
+            .http
+            .get(w.server.url("/metrics"))
+            .bearer_auth(w.admin.token.as_ref().unwrap())
+            .send()
             .await
             .unwrap()
             .text()

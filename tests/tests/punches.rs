@@ -77,6 +77,24 @@ async fn review_queue_chain_hours_and_location_retention() {
         .as_i64()
         .unwrap()
         .to_string();
+    // Only an active volunteer record clocks in: apply and be approved.
+    let r = vol
+        .post(
+            "/api/v1/volunteers",
+            &json!({"name": "王志愿", "phone": "13912345678", "profession": "lawyer",
+                    "service_directions": ["lawyer"], "specialties": ["综合"],
+                    "home_street_code": "330303001", "availability": "24/7"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    let vid = r.body["id"].as_str().unwrap().to_string();
+    let r = staff
+        .post(
+            &format!("/api/v1/volunteers/{vid}/actions"),
+            &json!({"action": {"action": "approve"}, "version": 1}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
     let posts = lawcircle_e2e::http_get(server.url("/api/v1/duty-posts"))
         .await
         .unwrap()

@@ -2,7 +2,7 @@
 //! only through the audited contact endpoint.
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::require;
+use crate::api::{authorize, require, scoped_street};
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::AreaLevel;
-use lawcircle_core::authz::{Action, Role, Scope};
+use lawcircle_core::authz::{Action, On, Role, Scope};
 use lawcircle_core::personal_data::{
     mask_id_number, mask_phone, normalize_mobile, validate_id_number,
 };
@@ -61,20 +61,6 @@ impl AccountView {
     }
 }
 
-/// Whether a caller with `scope` may see `account`.
-fn in_scope(caller: &Caller, scope: Scope, account: &Account) -> bool {
-    match scope {
-        Scope::None => false,
-        Scope::Own => caller.account.id == account.id,
-        Scope::Street => {
-            caller.account.id == account.id
-                || (caller.account.street_code.is_some()
-                    && caller.account.street_code == account.street_code)
-        }
-        Scope::District => true,
-    }
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -105,13 +91,7 @@ pub async fn list(
     let limit = page.limit()?;
     let street = match scope {
         Scope::District => q.street.clone(),
-        _ => Some(
-            caller
-                .account
-                .street_code
-                .clone()
-                .ok_or_else(ApiError::forbidden)?,
-        ),
+        _ => scoped_street(&caller, scope)?,
     };
     let accounts = state
         .store
@@ -131,20 +111,24 @@ async fn load_in_scope(
     id: i64,
     action: Action,
 ) -> Result<Account, ApiError> {
-    let scope = require(caller, action)?;
+    require(caller, action)?;
     let account = state
         .store
         .account(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("account {id}")))?;
-    if in_scope(caller, scope, &account) {
-        Ok(account)
-    } else if scope == Scope::Own {
-        Err(ApiError::forbidden())
-    } else {
-        // Outside the caller's street: indistinguishable from missing.
-        Err(ApiError::NotFound(format!("account {id}")))
-    }
+    // Outside the caller's street: indistinguishable from missing.
+    authorize(
+        caller,
+        action,
+        &On::Account {
+            id: &account.id.to_string(),
+            role: account.role,
+            street_code: account.street_code.as_deref(),
+        },
+        || format!("account {id}"),
+    )?;
+    Ok(account)
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", security(("bearer" = [])),
@@ -262,23 +246,17 @@ pub async fn create_account(
     }
     let mut street_code = req.street_code.clone().filter(|s| !s.is_empty());
     if let Some(caller) = creator {
-        match require(caller, Action::CreateAccount)? {
-            Scope::District => {}
-            _ => {
-                if !matches!(req.role, Role::Resident | Role::Volunteer | Role::Lawyer) {
-                    return Err(ApiError::Forbidden(
-                        "station staff may create resident, volunteer and lawyer accounts only"
-                            .into(),
-                    ));
-                }
-                let own = caller.account.street_code.clone();
-                if street_code.is_some() && street_code != own {
-                    return Err(ApiError::Forbidden(
-                        "station staff may create accounts in their own street only".into(),
-                    ));
-                }
-                street_code = own;
-            }
+        let scope = authorize(
+            caller,
+            Action::CreateAccount,
+            &On::NewAccount {
+                role: req.role,
+                street_code: street_code.as_deref(),
+            },
+            String::new,
+        )?;
+        if scope != Scope::District {
+            street_code = caller.account.street_code.clone();
         }
     }
     if req.role == Role::StationStaff && street_code.is_none() {
@@ -309,10 +287,12 @@ pub async fn create_account(
         .map(validate_id_number)
         .transpose()
         .map_err(|e| ApiError::bad_field("id_number", e.to_string()))?;
-    let password_hash = auth::hash_password(&req.password).map_err(|e| match e {
-        auth::AuthError::WeakPassword => ApiError::bad_field("password", e.to_string()),
-        other => ApiError::Internal(other.to_string()),
-    })?;
+    let password_hash = auth::hash_password_off_thread(state, &req.password)
+        .await
+        .map_err(|e| match e {
+            auth::AuthError::WeakPassword => ApiError::bad_field("password", e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        })?;
     let account = state
         .store
         .create_account(
@@ -368,5 +348,121 @@ pub async fn revoke_tokens(
         .store
         .revoke_all_tokens(account.id, state.clock.now())
         .await?;
+    state
+        .sessions
+        .end(crate::events::SessionEnd::Account(account.id));
     Ok(ApiJson(RevokedTokens { revoked }))
+}
+
+/// A password set by an administrator, shown this once.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PasswordReset {
+    pub account_id: i64,
+    /// Give it to the person over a trusted channel; it is stored only as
+    /// an argon2 hash and never shown again. They should change it.
+    pub new_password: String,
+    /// Tokens of the account revoked (every session is signed out).
+    pub revoked: u64,
+}
+
+/// A new random password: 20 characters from an alphabet without look-alikes
+/// (about 110 bits).
+fn random_password() -> Result<String, ApiError> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut buf = [0u8; 20];
+    getrandom::fill(&mut buf).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(buf
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts",
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PasswordReset, description = "The new password, shown once; every token of the account is revoked"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<PasswordReset>, ApiError> {
+    let account = load_in_scope(&state, &caller, id, Action::ManageAccount).await?;
+    let new_password = random_password()?;
+    let hash = auth::hash_password_off_thread(&state, &new_password)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    state.store.set_password_hash(account.id, &hash).await?;
+    let revoked = state
+        .store
+        .revoke_all_tokens(account.id, state.clock.now())
+        .await?;
+    state
+        .sessions
+        .end(crate::events::SessionEnd::Account(account.id));
+    tracing::info!(
+        account = account.id,
+        by = caller.account.id,
+        "password reset"
+    );
+    Ok(ApiJson(PasswordReset {
+        account_id: account.id,
+        new_password,
+        revoked,
+    }))
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "accounts",
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = AccountView, description = "Disabled: it cannot sign in, every token is revoked and its open event streams close"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn disable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<AccountView>, ApiError> {
+    set_disabled(&state, &caller, id, true).await
+}
+
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "accounts",
+    security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = AccountView, description = "Enabled: it may sign in again"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn enable(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<ApiJson<AccountView>, ApiError> {
+    set_disabled(&state, &caller, id, false).await
+}
+
+async fn set_disabled(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    disabled: bool,
+) -> Result<ApiJson<AccountView>, ApiError> {
+    let mut account = load_in_scope(state, caller, id, Action::ManageAccount).await?;
+    state
+        .store
+        .set_account_disabled(account.id, disabled, state.clock.now())
+        .await?;
+    if disabled {
+        state
+            .sessions
+            .end(crate::events::SessionEnd::Account(account.id));
+    }
+    tracing::info!(
+        account = account.id,
+        by = caller.account.id,
+        disabled,
+        "account access changed"
+    );
+    account.disabled = disabled;
+    Ok(ApiJson(AccountView::masked(&account)))
 }

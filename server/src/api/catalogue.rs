@@ -3,7 +3,7 @@
 //! staff within their street and district admins; importing files for
 //! district admins.
 
-use crate::api::require;
+use crate::api::{authorize, require};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::importer::{ImportFailure, ImportOutcome, import_bytes};
@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::catalogue::ApplySummary;
 use lawcircle_core::export;
 use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
@@ -188,13 +188,13 @@ async fn check_street(
         return Ok(());
     }
     let street = state.store.street_of_area(area_code).await?;
-    if street.is_some() && street == caller.account.street_code {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "station staff may edit facilities of their own street only".to_string(),
-        ))
-    }
+    authorize(
+        caller,
+        Action::EditFacility,
+        &On::WriteIn(street.as_deref()),
+        String::new,
+    )?;
+    Ok(())
 }
 
 async fn write_facility(state: &AppState, facility: Facility) -> Result<FacilityWrite, ApiError> {

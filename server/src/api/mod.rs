@@ -2,8 +2,9 @@
 //! document served at `/api/v1/openapi.json`.
 //!
 //! One module per resource; every handler that touches protected data takes
-//! a [`Caller`](crate::auth::Caller) and asks the core's role × action table
-//! ([`lawcircle_core::authz`]) through [`require`].
+//! a [`Caller`](crate::auth::Caller) and asks the core's one access decision
+//! ([`lawcircle_core::authz::decide`]: the role × action table plus scoping)
+//! through [`authorize`] (or [`require`] when it acts on no one record).
 
 pub mod accounts;
 pub mod audit;
@@ -29,7 +30,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, header};
 use axum::routing::{get, post, put};
 use axum::{Router, middleware};
-use lawcircle_core::authz::{Action, Scope, scope};
+use lawcircle_core::authz::{Action, On, Refusal, Scope, Who, decide};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -37,12 +38,35 @@ use tower_http::trace::TraceLayer;
 /// The largest JSON body the API reads.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// What the caller's role may reach for `action`; forbidden when nothing.
-pub fn require(caller: &Caller, action: Action) -> Result<Scope, ApiError> {
-    match scope(caller.account.role, action) {
-        Scope::None => Err(ApiError::forbidden()),
-        s => Ok(s),
+/// The caller as the access decision sees them.
+pub fn who(caller: &Caller) -> Who<'_> {
+    Who {
+        id: &caller.id,
+        role: caller.account.role,
+        street_code: caller.account.street_code.as_deref(),
     }
+}
+
+/// Asks the core's one access decision whether the caller may do `action`
+/// on `on`: the scope it may reach, 403 with the reason, or 404 naming
+/// `what` when the record is outside the caller's reach (its existence is
+/// not disclosed).
+pub fn authorize(
+    caller: &Caller,
+    action: Action,
+    on: &On<'_>,
+    what: impl FnOnce() -> String,
+) -> Result<Scope, ApiError> {
+    decide(&who(caller), action, on).map_err(|r| match r {
+        Refusal::Forbidden(reason) => ApiError::Forbidden(reason),
+        Refusal::Hidden => ApiError::NotFound(what()),
+    })
+}
+
+/// What the caller may reach for `action` on no one record (lists,
+/// creations); forbidden when nothing.
+pub fn require(caller: &Caller, action: Action) -> Result<Scope, ApiError> {
+    authorize(caller, action, &On::Everything, String::new)
 }
 
 /// The street a caller's scope limits them to: `None` for the whole
@@ -92,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/auth/login", post(session::login))
         .route("/api/v1/auth/logout", post(session::logout))
         .route("/api/v1/me", get(session::me))
+        .route("/api/v1/me/password", post(session::change_password))
         .route(
             "/api/v1/accounts",
             get(accounts::list).post(accounts::create),
@@ -102,6 +127,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/accounts/{id}/revoke-tokens",
             post(accounts::revoke_tokens),
         )
+        .route(
+            "/api/v1/accounts/{id}/password-reset",
+            post(accounts::reset_password),
+        )
+        .route("/api/v1/accounts/{id}/disable", post(accounts::disable))
+        .route("/api/v1/accounts/{id}/enable", post(accounts::enable))
         .route("/api/v1/audit", get(audit::list))
         .route(
             "/api/v1/calculators/compensation",

@@ -13,7 +13,7 @@
 //! knows (the area exists, the attachments were uploaded).
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::require;
+use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -24,7 +24,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use lawcircle_core::authz::{Action, Scope};
+use lawcircle_core::area::AreaLevel;
+use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
@@ -33,6 +34,7 @@ use lawcircle_core::personal_data::{
 };
 use lawcircle_core::punch::Punch;
 use lawcircle_core::services::{AnswerValue, ApplicationDraft, LegalAidAssessment, application};
+use lawcircle_core::volunteer::VolunteerState;
 use serde::{Deserialize, Serialize};
 
 /// The request header carrying the idempotency key.
@@ -232,7 +234,7 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(draft): ApiJson<NeedDraft>,
 ) -> Result<Response, ApiError> {
-    let scope = require(&caller, Action::SubmitNeed)?;
+    require(&caller, Action::SubmitNeed)?;
     let key = idempotency_key(&headers)?;
     let hash = request_hash(&draft)?;
     // A replay is answered before validating again: the original answer
@@ -258,11 +260,12 @@ pub async fn create(
                 ),
             )
         })?;
-    if scope == Scope::Street && caller.account.street_code.as_deref() != Some(&street_code) {
-        return Err(ApiError::Forbidden(
-            "station staff may enter needs of their own street only".into(),
-        ));
-    }
+    authorize(
+        &caller,
+        Action::SubmitNeed,
+        &On::WriteIn(Some(&street_code)),
+        String::new,
+    )?;
     let mut missing = Vec::new();
     for (i, a) in need.attachments.iter().enumerate() {
         match state.store.attachment_meta(&a.sha256).await? {
@@ -411,29 +414,10 @@ fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
         },
         Scope::Street => NeedFilter {
             entered_by: None,
-            street_code: Some(
-                caller
-                    .account
-                    .street_code
-                    .clone()
-                    .ok_or_else(ApiError::forbidden)?,
-            ),
+            street_code: scoped_street(caller, scope)?,
         },
         Scope::District => NeedFilter::default(),
     })
-}
-
-fn in_scope(caller: &Caller, scope: Scope, n: &StoredNeed) -> bool {
-    match scope {
-        Scope::None => false,
-        Scope::Own => n.entered_by == caller.account.id,
-        Scope::Street => {
-            n.entered_by == caller.account.id
-                || (caller.account.street_code.is_some()
-                    && caller.account.street_code == n.street_code)
-        }
-        Scope::District => true,
-    }
 }
 
 #[utoipa::path(get, path = "/api/v1/needs", tag = "needs", security(("bearer" = [])),
@@ -494,18 +478,23 @@ async fn load_in_scope(
     id: i64,
     action: Action,
 ) -> Result<StoredNeed, ApiError> {
-    let scope = require(caller, action)?;
+    require(caller, action)?;
     let need = state
         .store
         .need(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("need {id}")))?;
-    if in_scope(caller, scope, &need) {
-        Ok(need)
-    } else {
-        // Outside the caller's reach: indistinguishable from missing.
-        Err(ApiError::NotFound(format!("need {id}")))
-    }
+    // Outside the caller's reach: indistinguishable from missing.
+    authorize(
+        caller,
+        action,
+        &On::Need {
+            entered_by: &need.entered_by.to_string(),
+            street_code: need.street_code.as_deref(),
+        },
+        || format!("need {id}"),
+    )?;
+    Ok(need)
 }
 
 #[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
@@ -706,10 +695,23 @@ pub async fn create_punch(
     {
         return replay(&caller, &key, &hash, &reply);
     }
-    if punch.volunteer_id != caller.account.id.to_string() {
+    if punch.volunteer_id != caller.id {
         return Err(ApiError::bad_field(
             "volunteer_id",
             "a punch is synced by the volunteer who made it",
+        ));
+    }
+    // Only an active volunteer record clocks in (and so accrues hours).
+    let active = state
+        .store
+        .volunteers_of_account(caller.account.id)
+        .await?
+        .iter()
+        .any(|v| v.volunteer.state == VolunteerState::Active);
+    if !active {
+        return Err(ApiError::Forbidden(
+            "only an active volunteer may clock in: this account has no active volunteer record"
+                .into(),
         ));
     }
     let now = state.clock.now();
@@ -726,6 +728,26 @@ pub async fn create_punch(
         .into_iter()
         .find(|p| p.id == punch.post_id)
         .ok_or_else(|| ApiError::bad_field("post_id", "no such duty post"))?;
+    // The street is the duty post's, never the phone's say: a punch cannot
+    // be routed into another street's review queue or hour totals.
+    if state.store.area_level(&post.street_code).await? != Some(AreaLevel::Street) {
+        return Err(ApiError::bad_field(
+            "post_id",
+            format!(
+                "duty post {} belongs to {:?}, which is not a known street",
+                post.id, post.street_code
+            ),
+        ));
+    }
+    if punch.street_code != post.street_code {
+        return Err(ApiError::bad_field(
+            "street_code",
+            format!(
+                "duty post {} belongs to street {}, not {:?}",
+                post.id, post.street_code, punch.street_code
+            ),
+        ));
+    }
     let previous = state.store.last_punch(&punch.volunteer_id).await?;
     let previous_fix = previous.as_ref().and_then(|p| p.fix.clone());
     // Offline punches carry only the device's clocks; online ones were made

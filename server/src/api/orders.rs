@@ -6,7 +6,7 @@
 //! The state machine is the core's; the server scopes callers and makes the
 //! writes safe under concurrency.
 
-use crate::api::require;
+use crate::api::{authorize, require, scoped_street, who};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -15,7 +15,7 @@ use crate::store::OrderFilter;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::AreaLevel;
-use lawcircle_core::authz::{Action, Role, Scope};
+use lawcircle_core::authz::{Action, On, Role, Scope, Taker, decide};
 use lawcircle_core::coord::{Datum, GeoPoint};
 use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
 use lawcircle_core::evaluation;
@@ -102,7 +102,12 @@ pub struct OrderView {
 }
 
 fn view(order: Order, caller: &Caller) -> OrderView {
-    let may = order.may_see_contact(&actor(caller));
+    let may = decide(
+        &who(caller),
+        Action::ReadNeedContact,
+        &On::Order(order.facts()),
+    )
+    .is_ok();
     OrderView {
         order,
         may_see_contact: may,
@@ -111,13 +116,7 @@ fn view(order: Order, caller: &Caller) -> OrderView {
 
 /// Whether `caller` may see `order` at all.
 fn visible(caller: &Caller, order: &Order) -> bool {
-    let me = caller.account.id.to_string();
-    match lawcircle_core::authz::scope(caller.account.role, Action::ReadNeeds) {
-        Scope::District => true,
-        Scope::Street => caller.account.street_code.as_deref() == Some(order.street_code.as_str()),
-        Scope::Own => order.requester_id == me || order.assignee.as_deref() == Some(me.as_str()),
-        Scope::None => false,
-    }
+    decide(&who(caller), Action::ReadNeeds, &On::Order(order.facts())).is_ok()
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -153,24 +152,19 @@ pub async fn list(
     ApiQuery(q): ApiQuery<OrderQuery>,
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     let scope = require(&caller, Action::ReadNeeds)?;
-    let me = caller.account.id.to_string();
     let mut filter = OrderFilter {
         states: parse_states(&q.state)?,
         ..OrderFilter::default()
     };
     match scope {
         Scope::District => filter.street = q.street.clone(),
-        Scope::Street => filter.street = caller.account.street_code.clone(),
+        Scope::Street => filter.street = scoped_street(&caller, scope)?,
         _ => {}
     }
     let orders = state.store.orders(&filter).await?;
     let out = orders
         .into_iter()
-        .filter(|o| {
-            scope != Scope::Own
-                || o.requester_id == me
-                || o.assignee.as_deref() == Some(me.as_str())
-        })
+        .filter(|o| visible(&caller, o))
         .map(|o| view(o, &caller))
         .collect();
     Ok(ApiJson(out))
@@ -182,10 +176,51 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiE
         .order(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    if visible(caller, &order) {
-        Ok(order)
-    } else {
-        Err(ApiError::NotFound(format!("order {id}")))
+    authorize(caller, Action::ReadNeeds, &On::Order(order.facts()), || {
+        format!("order {id}")
+    })?;
+    Ok(order)
+}
+
+/// Someone an order would go to, as the access decision sees them: their
+/// active volunteer record (home street, where they are lent right now).
+struct TakerRecord {
+    account_id: String,
+    active: bool,
+    home_street_code: String,
+    lent_to_street_code: Option<String>,
+}
+
+impl TakerRecord {
+    async fn load(state: &AppState, account_id: i64) -> Result<Self, ApiError> {
+        let now = state.clock.now();
+        let active = state
+            .store
+            .volunteers_of_account(account_id)
+            .await?
+            .into_iter()
+            .find(|v| v.volunteer.state == VolunteerState::Active);
+        Ok(TakerRecord {
+            account_id: account_id.to_string(),
+            active: active.is_some(),
+            home_street_code: active
+                .as_ref()
+                .map(|v| v.volunteer.profile.home_street_code.clone())
+                .unwrap_or_default(),
+            lent_to_street_code: active
+                .as_ref()
+                .and_then(|v| v.volunteer.loan_at(now))
+                .map(|l| l.to_street_code.clone()),
+        })
+    }
+
+    fn taker(&self) -> Taker<'_> {
+        Taker {
+            account_id: &self.account_id,
+            active: self.active,
+            home_street_code: &self.home_street_code,
+            lent_to_street_code: self.lent_to_street_code.as_deref(),
+        }
     }
 }
 
@@ -420,6 +455,17 @@ pub async fn grab(
             "order {id} is not open for grabbing"
         )));
     }
+    // Nobody takes an order they requested or entered themselves.
+    let me = TakerRecord::load(&state, caller.account.id).await?;
+    authorize(
+        &caller,
+        Action::GrabOrder,
+        &On::Taking {
+            order: order.facts(),
+            taker: me.taker(),
+        },
+        || format!("order {id}"),
+    )?;
     let ctx = DispatchContext::for_grab(&state, &order).await?;
     let c = candidate(
         &state,
@@ -487,21 +533,27 @@ pub async fn event(
         )));
     }
     if let OrderEvent::Assign { assignee } = &req.event {
-        let ok = match assignee.parse::<i64>() {
-            Ok(aid) => state
-                .store
-                .volunteers_of_account(aid)
-                .await?
-                .iter()
-                .any(|v| v.volunteer.state == VolunteerState::Active),
-            Err(_) => false,
+        let candidate = match assignee.trim().parse::<i64>() {
+            Ok(aid) => Some(TakerRecord::load(&state, aid).await?),
+            Err(_) => None,
         };
-        if !ok {
+        let Some(candidate) = candidate.filter(|c| c.active) else {
             return Err(ApiError::bad_field(
                 "assignee",
                 "not an active volunteer or lawyer account",
             ));
-        }
+        };
+        // Staff give orders to volunteers of their street or on loan to
+        // it, and never to whoever requested or entered the order.
+        authorize(
+            &caller,
+            Action::DispatchOrder,
+            &On::Taking {
+                order: order.facts(),
+                taker: candidate.taker(),
+            },
+            || format!("order {id}"),
+        )?;
     }
     if let OrderEvent::Transfer {
         to_level, to_area, ..
@@ -607,6 +659,7 @@ pub async fn rate(
     // the retry fail as a duplicate).
     commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
     state.store.insert_rating(&rating).await?;
+    state.events.touch();
     if follow_up.is_some() {
         // A low rating raises a warning that needs a recorded call-back;
         // the rules job would find it too, the dedup key makes that one.
@@ -698,12 +751,15 @@ pub async fn contact(
         .order(&id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    // Staff beyond their street see nothing of it.
-    if lawcircle_core::authz::scope(caller.account.role, Action::ReadNeedContact) == Scope::Street
-        && caller.account.street_code.as_deref() != Some(order.street_code.as_str())
-    {
-        return Err(ApiError::NotFound(format!("order {id}")));
-    }
+    // Staff beyond their street and callers who neither requested nor
+    // hold it see nothing of it; a volunteer who does not hold it (a
+    // grab's loser, an assignee who has not accepted) is refused.
+    authorize(
+        &caller,
+        Action::ReadNeedContact,
+        &On::Order(order.facts()),
+        || format!("order {id}"),
+    )?;
     let need_id: i64 = order
         .need_id
         .parse()
@@ -713,11 +769,6 @@ pub async fn contact(
         .need(need_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the need of order {id}")))?;
-    if !order.may_see_contact(&actor(&caller)) {
-        return Err(ApiError::Forbidden(
-            "only the requester, staff and the volunteer holding the order see the contact".into(),
-        ));
-    }
     crate::api::audit::record_read(
         &state,
         &caller,

@@ -2,13 +2,13 @@
 //! supervisor rulings with a reason, the tamper-evidence check of a
 //! volunteer's chain, and duty-hour totals.
 
-use crate::api::{require, scoped_street};
+use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::extract::{Path, State};
-use lawcircle_core::authz::Action;
+use lawcircle_core::authz::{Action, On};
 use lawcircle_core::duty_hours::{HourTotals, pair_sessions};
 use lawcircle_core::punch::{Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain};
 use lawcircle_core::volunteer::Actor;
@@ -93,14 +93,18 @@ pub async fn review(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReviewRequest>,
 ) -> Result<ApiJson<PunchView>, ApiError> {
-    let scope = require(&caller, Action::ReviewPunch)?;
-    let street = scoped_street(&caller, scope)?;
+    require(&caller, Action::ReviewPunch)?;
     let mut punch = state
         .store
         .punch(&id)
         .await?
-        .filter(|p| street.as_deref().is_none_or(|s| s == p.street_code))
         .ok_or_else(|| ApiError::NotFound(format!("punch {id}")))?;
+    authorize(
+        &caller,
+        Action::ReviewPunch,
+        &On::Record(Some(&punch.street_code)),
+        || format!("punch {id}"),
+    )?;
     punch
         .review(
             reviewer(&caller)?,
@@ -136,15 +140,12 @@ pub async fn verify(
     caller: Caller,
     Path(volunteer_id): Path<String>,
 ) -> Result<ApiJson<ChainReport>, ApiError> {
-    let scope = require(&caller, Action::ReviewPunch)?;
-    let street = scoped_street(&caller, scope)?;
+    require(&caller, Action::ReviewPunch)?;
     let chain = state.store.punches(Some(&volunteer_id), None).await?;
-    if let Some(s) = &street
-        && chain.iter().any(|p| &p.street_code != s)
-        && !chain.iter().any(|p| &p.street_code == s)
-    {
-        return Err(ApiError::NotFound(format!("volunteer {volunteer_id}")));
-    }
+    let streets: Vec<&str> = chain.iter().map(|p| p.street_code.as_str()).collect();
+    authorize(&caller, Action::ReviewPunch, &On::AnyOf(&streets), || {
+        format!("volunteer {volunteer_id}")
+    })?;
     let result = verify_chain(&chain);
     Ok(ApiJson(ChainReport {
         volunteer_id,

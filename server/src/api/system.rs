@@ -49,7 +49,11 @@ pub async fn advance_clock(
 
 /// Live order changes as server-sent events (`event: order`), limited to
 /// what the caller may see: staff their street, district admins all,
-/// volunteers their own orders and new offers' existence.
+/// volunteers their own orders and new offers' existence. The stream ends
+/// when the caller's session does: the token revoked (logout, revocation,
+/// a password change or reset), expired, or the account disabled —
+/// checked before every event, at once for ends made on this instance,
+/// and every `session_recheck` otherwise.
 #[utoipa::path(get, path = "/api/v1/events", tag = "orders", security(("bearer" = [])),
     responses((status = 200, description = "text/event-stream of order changes"),
         (status = 401, body = crate::error::ErrorBody)))]
@@ -59,49 +63,91 @@ pub async fn events(
 ) -> axum::response::sse::Sse<
     impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
 > {
-    use axum::response::sse::{Event, KeepAlive, Sse};
-    use lawcircle_core::authz::{Action, Scope, scope};
-    let rx = state.events.subscribe();
-    let role = caller.account.role;
-    let my_street = caller.account.street_code.clone();
-    let me = caller.account.id.to_string();
-    let stream = futures_util::stream::unfold(rx, move |mut rx| {
-        let my_street = my_street.clone();
-        let me = me.clone();
-        async move {
-            loop {
-                match rx.recv().await {
+    use axum::response::sse::{KeepAlive, Sse};
+    let watch = Watch {
+        changes: state.events.subscribe(),
+        ends: state.sessions.subscribe(),
+        state,
+        caller,
+    };
+    let stream = futures_util::stream::unfold(watch, |mut w| async move {
+        let event = w.next().await?;
+        Some((Ok(event), w))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+/// One open event stream.
+struct Watch {
+    changes: tokio::sync::broadcast::Receiver<crate::events::OrderChange>,
+    ends: tokio::sync::broadcast::Receiver<crate::events::SessionEnd>,
+    state: AppState,
+    caller: crate::auth::Caller,
+}
+
+impl Watch {
+    /// Whether the caller's token is still live (not revoked or expired,
+    /// the account not disabled); a database error ends the stream too
+    /// (the console reconnects and is checked again).
+    async fn live(&self) -> bool {
+        crate::auth::caller_from_token_hash(&self.state, self.caller.token_hash.clone())
+            .await
+            .is_ok()
+    }
+
+    /// The next event to send, or `None` to end the stream.
+    async fn next(&mut self) -> Option<axum::response::sse::Event> {
+        use crate::events::SessionEnd;
+        use axum::response::sse::Event;
+        use lawcircle_core::authz::{Action, On, decide};
+        use tokio::sync::broadcast::error::RecvError;
+        loop {
+            tokio::select! {
+                change = self.changes.recv() => match change {
                     Ok(change) => {
-                        let visible = match scope(role, Action::ReadNeeds) {
-                            Scope::District => true,
-                            Scope::Street => {
-                                my_street.as_deref() == Some(change.street_code.as_str())
-                            }
-                            Scope::Own => {
-                                change.assignee.as_deref() == Some(me.as_str())
-                                    || (change.state == "open"
-                                        && scope(role, Action::GrabOrder) != Scope::None)
-                            }
-                            Scope::None => false,
-                        };
-                        if visible {
-                            let event = Event::default()
-                                .event("order")
-                                .json_data(&change)
-                                .unwrap_or_else(|_| Event::default().event("order"));
-                            return Some((Ok(event), rx));
+                        if !self.live().await {
+                            return None;
+                        }
+                        let who = crate::api::who(&self.caller);
+                        if decide(&who, Action::ReadNeeds, &On::LiveOrder(change.facts())).is_ok() {
+                            return Some(
+                                Event::default()
+                                    .event("order")
+                                    .json_data(&change)
+                                    .unwrap_or_else(|_| Event::default().event("order")),
+                            );
                         }
                     }
-                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                        let event = Event::default()
-                            .event("resync")
-                            .data("missed events: reload");
-                        return Some((Ok(event), rx));
+                    Err(RecvError::Lagged(_)) => {
+                        if !self.live().await {
+                            return None;
+                        }
+                        return Some(Event::default().event("resync").data("missed events: reload"));
                     }
-                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    Err(RecvError::Closed) => return None,
+                },
+                end = self.ends.recv() => match end {
+                    Ok(SessionEnd::Account(id)) if id == self.caller.account.id => return None,
+                    Ok(SessionEnd::Token(hash)) if hash == self.caller.token_hash => return None,
+                    Ok(SessionEnd::OtherTokens(id, keep))
+                        if id == self.caller.account.id && keep != self.caller.token_hash =>
+                    {
+                        return None;
+                    }
+                    Ok(_) => {}
+                    Err(RecvError::Lagged(_)) => {
+                        if !self.live().await {
+                            return None;
+                        }
+                    }
+                    Err(RecvError::Closed) => return None,
+                },
+                () = tokio::time::sleep(self.state.session_recheck) => {
+                    if !self.live().await {
+                        return None;
+                    }
                 }
             }
         }
-    });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    }
 }

@@ -3,7 +3,7 @@
 //! the core's; the server maps callers to actors, scopes them to their
 //! street, and stores every change with its who, when and why.
 
-use crate::api::require;
+use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -12,7 +12,7 @@ use crate::store::{StoreError, StoredVolunteer};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use lawcircle_core::authz::{Action, Role, Scope};
+use lawcircle_core::authz::{Action, On, Role, Scope};
 use lawcircle_core::opening_hours::OpeningHours;
 use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
 use lawcircle_core::volunteer::{
@@ -190,13 +190,7 @@ pub async fn list(
     let scope = require(&caller, Action::ReviewVolunteer)?;
     let street = match scope {
         Scope::District => q.street.clone(),
-        _ => Some(
-            caller
-                .account
-                .street_code
-                .clone()
-                .ok_or_else(ApiError::forbidden)?,
-        ),
+        _ => scoped_street(&caller, scope)?,
     };
     let wanted = q.state.as_deref().map(parse_state).transpose()?;
     let list = state.store.volunteers(street.as_deref(), wanted).await?;
@@ -209,24 +203,16 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolun
         .volunteer(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("volunteer {id}")))?;
-    if stored.account_id == caller.account.id {
-        return Ok(stored);
-    }
-    match scope_for_review(caller) {
-        Scope::District => Ok(stored),
-        Scope::Street
-            if caller.account.street_code.as_deref()
-                == Some(stored.volunteer.profile.home_street_code.as_str()) =>
-        {
-            Ok(stored)
-        }
-        Scope::None | Scope::Own => Err(ApiError::forbidden()),
-        Scope::Street => Err(ApiError::NotFound(format!("volunteer {id}"))),
-    }
-}
-
-fn scope_for_review(caller: &Caller) -> Scope {
-    lawcircle_core::authz::scope(caller.account.role, Action::ReviewVolunteer)
+    authorize(
+        caller,
+        Action::ReviewVolunteer,
+        &On::Volunteer {
+            account_id: &stored.account_id.to_string(),
+            home_street_code: &stored.volunteer.profile.home_street_code,
+        },
+        || format!("volunteer {id}"),
+    )?;
+    Ok(stored)
 }
 
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
@@ -380,10 +366,7 @@ pub async fn teams(
     caller: Caller,
 ) -> Result<ApiJson<Vec<Team>>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
-    let street = match scope {
-        Scope::District => None,
-        _ => caller.account.street_code.clone(),
-    };
+    let street = scoped_street(&caller, scope)?;
     let list = state
         .store
         .volunteers(street.as_deref(), Some(VolunteerState::Active))

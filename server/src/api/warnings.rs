@@ -1,7 +1,7 @@
 //! Early warnings (异常预警督办), spot checks (质量抽查), indicators (数据指标
 //! 晾晒) with Prometheus `/metrics`, and the hotline call import.
 
-use crate::api::{require, scoped_street};
+use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
-use lawcircle_core::authz::Action;
+use lawcircle_core::authz::{Action, On};
 use lawcircle_core::evaluation::CallBack;
 use lawcircle_core::indicators::{self, IndicatorInputs, IndicatorReport, StreetCoverage, Targets};
 use lawcircle_core::order::{Actor, OrderState};
@@ -40,6 +40,15 @@ pub async fn list(
             .map(|(_, version, warning)| WarningView { version, warning })
             .collect(),
     ))
+}
+
+/// The street a warning belongs to (the one its row is filed under).
+fn warning_street(w: &Warning) -> Option<&str> {
+    match &w.subject {
+        lawcircle_core::warning::Subject::Order { street_code, .. } => street_code.as_deref(),
+        lawcircle_core::warning::Subject::Punch { street_code, .. }
+        | lawcircle_core::warning::Subject::Volunteer { street_code, .. } => Some(street_code),
+    }
 }
 
 /// A warning and its version.
@@ -74,23 +83,18 @@ pub async fn act(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<WarningActionRequest>,
 ) -> Result<ApiJson<WarningView>, ApiError> {
-    let scope = require(&caller, Action::HandleWarning)?;
-    let street = scoped_street(&caller, scope)?;
+    require(&caller, Action::HandleWarning)?;
     let (version, warning) = state
         .store
         .warning(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("warning {id}")))?;
-    if let Some(s) = &street
-        && !state
-            .store
-            .warnings(Some(s))
-            .await?
-            .iter()
-            .any(|(wid, _, _)| *wid == id)
-    {
-        return Err(ApiError::NotFound(format!("warning {id}")));
-    }
+    authorize(
+        &caller,
+        Action::HandleWarning,
+        &On::Record(warning_street(&warning)),
+        || format!("warning {id}"),
+    )?;
     if version != req.version {
         return Err(ApiError::Conflict(format!(
             "warning {id} is at version {version}, not {}: reload",
@@ -249,22 +253,58 @@ pub struct IndicatorQuery {
     pub year: Option<i32>,
 }
 
-async fn report(state: &AppState, year: Option<i32>) -> Result<IndicatorReport, ApiError> {
-    let now = state.clock.now();
-    let year = year.unwrap_or_else(|| now.year());
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let ratings = state.store.ratings().await?;
-    let calls = state.store.hotline_calls().await?;
+/// How long computed indicators are served before they are computed again
+/// even without a change seen on this instance (changes made through
+/// other instances, deadlines passing), in the server's clock.
+pub const INDICATOR_TTL: chrono::Duration = chrono::Duration::seconds(30);
+
+/// The indicators and the coverage they include, computed on demand and
+/// kept: the coverage per catalogue version (it depends on nothing else;
+/// the walking network is fixed for the process), the indicators until an
+/// order, rating or hotline record changes on this instance
+/// ([`crate::events::EventBus::generation`]), the catalogue changes, or
+/// [`INDICATOR_TTL`] passes. One computation at a time: concurrent
+/// callers wait for it and share the result. On demand rather than in the
+/// background, so an idle server computes nothing.
+#[derive(Debug, Default)]
+pub struct IndicatorCache {
+    coverage: tokio::sync::Mutex<Option<(u64, std::sync::Arc<Vec<StreetCoverage>>)>>,
+    report: tokio::sync::Mutex<Option<CachedReport>>,
+    /// Times the coverage was computed (exported in `/metrics`).
+    pub coverage_computations: std::sync::atomic::AtomicU64,
+    /// Times the indicators were computed (exported in `/metrics`).
+    pub report_computations: std::sync::atomic::AtomicU64,
+}
+
+#[derive(Debug)]
+struct CachedReport {
+    year: i32,
+    catalogue_version: u64,
+    generation: u64,
+    computed_at: chrono::DateTime<chrono::Utc>,
+    report: std::sync::Arc<IndicatorReport>,
+}
+
+/// The coverage per street for the current catalogue.
+async fn street_coverage(
+    state: &AppState,
+    catalogue_version: u64,
+) -> Result<std::sync::Arc<Vec<StreetCoverage>>, ApiError> {
+    let mut slot = state.indicator_cache.coverage.lock().await;
+    if let Some((version, cov)) = slot.as_ref()
+        && *version == catalogue_version
+    {
+        return Ok(cov.clone());
+    }
     let areas = state.store.areas().await?;
     let facilities = state
         .store
         .facilities(&crate::store::FacilityFilter::default())
         .await?;
     let spatial = state.spatial.clone();
-    let areas_for_cov = areas.clone();
     let coverage = tokio::task::spawn_blocking(move || {
         lawcircle_core::coverage::compute(
-            &areas_for_cov,
+            &areas,
             &facilities,
             spatial.network(),
             &lawcircle_core::coverage::CoverageStandard::default(),
@@ -276,17 +316,52 @@ async fn report(state: &AppState, year: Option<i32>) -> Result<IndicatorReport, 
         field: None,
         message: e.to_string(),
     })?;
-    let street_cov: Vec<StreetCoverage> = coverage
-        .streets
-        .iter()
-        .filter_map(|s| {
-            Some(StreetCoverage {
-                street_code: s.code.clone()?,
-                covered_villages: s.villages_covered as u32,
-                total_villages: s.villages as u32,
+    state
+        .indicator_cache
+        .coverage_computations
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let street_cov: std::sync::Arc<Vec<StreetCoverage>> = std::sync::Arc::new(
+        coverage
+            .streets
+            .iter()
+            .filter_map(|s| {
+                Some(StreetCoverage {
+                    street_code: s.code.clone()?,
+                    covered_villages: s.villages_covered as u32,
+                    total_villages: s.villages as u32,
+                })
             })
-        })
-        .collect();
+            .collect(),
+    );
+    *slot = Some((catalogue_version, street_cov.clone()));
+    Ok(street_cov)
+}
+
+async fn report(
+    state: &AppState,
+    year: Option<i32>,
+) -> Result<std::sync::Arc<IndicatorReport>, ApiError> {
+    let now = state.clock.now();
+    let year = year.unwrap_or_else(|| now.year());
+    let mut slot = state.indicator_cache.report.lock().await;
+    // Read before computing: a change landing meanwhile makes the next
+    // call compute again.
+    let generation = state.events.generation();
+    let catalogue_version = state.store.catalogue_version().await?;
+    if let Some(c) = slot.as_ref()
+        && c.year == year
+        && c.catalogue_version == catalogue_version
+        && c.generation == generation
+        && now >= c.computed_at
+        && now - c.computed_at < INDICATOR_TTL
+    {
+        return Ok(c.report.clone());
+    }
+    let orders = state.store.orders(&OrderFilter::default()).await?;
+    let ratings = state.store.ratings().await?;
+    let calls = state.store.hotline_calls().await?;
+    let areas = state.store.areas().await?;
+    let street_cov = street_coverage(state, catalogue_version).await?;
     let streets: Vec<String> = areas
         .iter()
         .filter(|a| a.level == lawcircle_core::area::AreaLevel::Street)
@@ -296,7 +371,7 @@ async fn report(state: &AppState, year: Option<i32>) -> Result<IndicatorReport, 
         .iter()
         .find(|a| a.level == lawcircle_core::area::AreaLevel::District)
         .map_or_else(|| "district".to_string(), |a| a.code.clone());
-    Ok(indicators::compute(
+    let report = std::sync::Arc::new(indicators::compute(
         &IndicatorInputs {
             district_code: &district,
             year,
@@ -309,7 +384,19 @@ async fn report(state: &AppState, year: Option<i32>) -> Result<IndicatorReport, 
             hotline_calls: &calls,
         },
         &Targets::longwan_plan(),
-    ))
+    ));
+    state
+        .indicator_cache
+        .report_computations
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    *slot = Some(CachedReport {
+        year,
+        catalogue_version,
+        generation,
+        computed_at: now,
+        report: report.clone(),
+    });
+    Ok(report)
 }
 
 /// Indicators per street and for the district, each next to its target.
@@ -322,18 +409,56 @@ pub async fn indicators_json(
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<ApiJson<IndicatorReport>, ApiError> {
     require(&caller, Action::ReadIndicators)?;
-    Ok(ApiJson(report(&state, q.year).await?))
+    Ok(ApiJson((*report(&state, q.year).await?).clone()))
+}
+
+/// Compares two strings in time independent of where they differ.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// The same indicators in the Prometheus text format (aggregates only, no
-/// personal data).
-pub async fn metrics(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// personal data), plus how often they were computed. Not public: a staff
+/// account's token, or the scrape token configured with `metrics_token`.
+#[utoipa::path(get, path = "/metrics", tag = "warnings", security(("bearer" = [])),
+    responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn metrics(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let token = crate::auth::bearer_token(&headers)?;
+    let scraper = state
+        .metrics_token_hash
+        .as_deref()
+        .is_some_and(|h| same_secret(h, &crate::auth::token_hash(token)));
+    if !scraper {
+        let caller = crate::auth::caller_from_headers(&state, &headers).await?;
+        require(&caller, Action::ReadMetrics)?;
+    }
     let report = report(&state, None).await?;
-    Ok((
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        indicators::to_prometheus(&report),
-    )
-        .into_response())
+    let cache = &state.indicator_cache;
+    let mut text = indicators::to_prometheus(&report);
+    text.push_str(&format!(
+        "# HELP lawcircle_indicator_computations_total Times the indicators were computed; other scrapes were served from the cache.\n\
+         # TYPE lawcircle_indicator_computations_total counter\n\
+         lawcircle_indicator_computations_total {}\n\
+         # HELP lawcircle_coverage_computations_total Times the coverage was computed (once per catalogue version).\n\
+         # TYPE lawcircle_coverage_computations_total counter\n\
+         lawcircle_coverage_computations_total {}\n",
+        cache
+            .report_computations
+            .load(std::sync::atomic::Ordering::Relaxed),
+        cache
+            .coverage_computations
+            .load(std::sync::atomic::Ordering::Relaxed),
+    ));
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }
 
 /// Imports hotline call records (CSV: call_id, started_at, answered,
@@ -363,6 +488,7 @@ pub async fn import_hotline(
         },
     })?;
     let n = state.store.upsert_hotline_calls(&calls).await?;
+    state.events.touch();
     Ok(ApiJson(serde_json::json!({ "imported": n })))
 }
 

@@ -1,6 +1,7 @@
-//! Accounts, bearer tokens and login throttling.
+//! Accounts, bearer tokens and the login throttle.
 
 use super::{Store, StoreError, from_millis, millis};
+use crate::auth::ThrottleKey;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
 use serde::Serialize;
@@ -232,41 +233,196 @@ impl Store {
         Ok(done.rows_affected())
     }
 
-    pub async fn record_login_failure(
+    /// Counts a login attempt under each throttle key before its password
+    /// is checked, in one transaction: either every key lets it through
+    /// (each key's failure count after it, in order) or none counts it and
+    /// the answer is the time the blocking key lets the next one through.
+    /// A key lets an attempt through once its back-off has passed (none
+    /// before `free` failures); a key idle since `stale` starts over. The
+    /// attempt that reaches `free` failures, and each after it, holds the
+    /// key alone until [`Store::end_login_attempt`] sets its back-off (or,
+    /// should the server die meanwhile, for the key's longest back-off):
+    /// so however many arrive at once, at most `free` are checked.
+    pub async fn begin_login_attempt(
         &self,
-        username: &str,
+        keys: &[ThrottleKey],
         now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("INSERT INTO login_failures (username, at) VALUES ($1, $2)")
-            .bind(username)
+        stale: DateTime<Utc>,
+    ) -> Result<Result<Vec<i64>, DateTime<Utc>>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut counted = Vec::with_capacity(keys.len());
+        for k in keys {
+            sqlx::query(
+                "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at)
+                 VALUES ($1, 0, 0, $2) ON CONFLICT (throttle_key) DO NOTHING",
+            )
+            .bind(&k.key)
             .bind(millis(now))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+            let row = sqlx::query(
+                "UPDATE login_throttle SET
+                   failures = CASE WHEN updated_at < $3 AND blocked_until <= $2 THEN 1 ELSE failures + 1 END,
+                   blocked_until = CASE
+                     WHEN (CASE WHEN updated_at < $3 AND blocked_until <= $2 THEN 1 ELSE failures + 1 END) >= $4
+                     THEN $5 ELSE blocked_until END,
+                   updated_at = $2
+                 WHERE throttle_key = $1 AND blocked_until <= $2
+                 RETURNING failures",
+            )
+            .bind(&k.key)
+            .bind(millis(now))
+            .bind(millis(stale))
+            .bind(k.free)
+            .bind(millis(now + k.max_backoff))
+            .fetch_optional(&mut *tx)
+            .await?;
+            match row {
+                Some(r) => counted.push(r.try_get::<i64, _>(0)?),
+                None => {
+                    let until: i64 = sqlx::query_scalar(
+                        "SELECT blocked_until FROM login_throttle WHERE throttle_key = $1",
+                    )
+                    .bind(&k.key)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    tx.rollback().await?;
+                    return Ok(Err(from_millis(until)));
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(counted))
     }
 
-    /// Failed logins for `username` since `since`.
-    pub async fn login_failures_since(
+    /// Settles an attempt counted by [`Store::begin_login_attempt`]: each
+    /// key with its failure count and, when beyond the free ones, the end
+    /// of its back-off. A failure keeps the counts and sets the back-offs;
+    /// a success clears the keys `cleared_by_success` and gives the
+    /// attempt back to the others.
+    pub async fn end_login_attempt(
         &self,
-        username: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM login_failures WHERE username = $1 AND at > $2",
-        )
-        .bind(username)
-        .bind(millis(since))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n)
+        keys: &[(ThrottleKey, i64, Option<DateTime<Utc>>)],
+        success: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for (k, _failures, blocked_until) in keys {
+            if success && k.cleared_by_success {
+                sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1")
+                    .bind(&k.key)
+                    .execute(&mut *tx)
+                    .await?;
+            } else if success {
+                sqlx::query(
+                    "UPDATE login_throttle SET
+                       failures = CASE WHEN failures > 0 THEN failures - 1 ELSE 0 END,
+                       blocked_until = CASE WHEN $2 THEN 0 ELSE blocked_until END
+                     WHERE throttle_key = $1",
+                )
+                .bind(&k.key)
+                .bind(blocked_until.is_some())
+                .execute(&mut *tx)
+                .await?;
+            } else if let Some(until) = blocked_until {
+                // Only the attempt beyond the free ones holds the key
+                // (the others were refused), so it sets the back-off.
+                sqlx::query("UPDATE login_throttle SET blocked_until = $2 WHERE throttle_key = $1")
+                    .bind(&k.key)
+                    .bind(millis(*until))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
-    pub async fn clear_login_failures(&self, username: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM login_failures WHERE username = $1")
-            .bind(username)
+    /// Drops throttle counters idle since `stale` whose back-off is over.
+    pub async fn prune_login_throttle(
+        &self,
+        stale: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done =
+            sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2")
+                .bind(millis(stale))
+                .bind(millis(now))
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Sets a new password hash.
+    pub async fn set_password_hash(
+        &self,
+        account_id: i64,
+        password_hash: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
+            .bind(password_hash)
+            .bind(account_id)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// The password hash of an account.
+    pub async fn password_hash(&self, account_id: i64) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT password_hash FROM accounts WHERE id = $1")
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Disables (revoking every token in the same transaction) or enables
+    /// an account; returns the tokens revoked.
+    pub async fn set_account_disabled(
+        &self,
+        account_id: i64,
+        disabled: bool,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(disabled))
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        let mut revoked = 0;
+        if disabled {
+            revoked = sqlx::query(
+                "UPDATE tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(millis(now))
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(revoked)
+    }
+
+    /// Revokes every token of an account but one (the session that changed
+    /// the password stays signed in).
+    pub async fn revoke_other_tokens(
+        &self,
+        account_id: i64,
+        keep_token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE tokens SET revoked_at = $1
+             WHERE account_id = $2 AND revoked_at IS NULL AND token_hash <> $3",
+        )
+        .bind(millis(now))
+        .bind(account_id)
+        .bind(keep_token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 }
 
