@@ -306,7 +306,7 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
                 base.store.set_password_hash(existing.id, &hash).await?;
                 // Sessions opened with the old password end too.
                 base.store.revoke_all_tokens(existing.id, real_now).await?;
-                base.store.clear_login_failures(username).await?;
+                base.store.clear_login_throttle(username).await?;
                 reset += 1;
             }
             None => {
@@ -799,13 +799,14 @@ impl Activity {
         self.events(&closed, &[("demo-staff", json!({"event": "close"}))])
             .await?;
 
-        // Day 2. On site at the station: the lawyer enters a legal aid need
-        // and is dispatched it (in progress); staff read the requester's
-        // phone to arrange a meeting (audited).
+        // Day 2. On site at the station: staff enter a legal aid need and
+        // dispatch it to the lawyer on duty (in progress; nobody is given a
+        // need they entered themselves); staff read the requester's phone
+        // to arrange a meeting (audited).
         self.set_time(at(1, 10, 0));
         let in_progress = self
             .need(
-                "demo-lawyer",
+                "demo-staff",
                 "on_site",
                 "legal_aid",
                 false,
@@ -888,6 +889,19 @@ impl Activity {
         self.events(
             &assigned,
             &[("demo-staff", json!({"event": "assign", "assignee": vol2}))],
+        )
+        .await?;
+
+        // The lawyer, as a village's legal adviser, enters a need that could
+        // not be solved on the spot; it waits for the station (open).
+        self.set_time(at(2, 10, 0));
+        self.need(
+            "demo-lawyer",
+            "on_site",
+            "mediation",
+            false,
+            ("郑秀英", "13800000014"),
+            "村民宅基地边界争议，现场未能调解，需街道调解委员会介入",
         )
         .await?;
 

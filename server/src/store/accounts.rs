@@ -337,6 +337,20 @@ impl Store {
         Ok(())
     }
 
+    /// Forgets a username's failed sign-ins (from anywhere and from each
+    /// address), as when an administrator sets a new password for it.
+    pub async fn clear_login_throttle(&self, username: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM login_throttle
+             WHERE throttle_key = $1 OR substr(throttle_key, 1, length($2)) = $2",
+        )
+        .bind(format!("u:{username}"))
+        .bind(format!("p:{username}@"))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Drops throttle counters idle since `stale` whose back-off is over.
     pub async fn prune_login_throttle(
         &self,
@@ -423,22 +437,5 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
-    }
-}
-
-impl Store {
-    /// Replaces an account's password hash (the demo accounts get new
-    /// passwords at every `serve --demo`); `true` when the account exists.
-    pub async fn set_password_hash(
-        &self,
-        account_id: i64,
-        password_hash: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
-            .bind(password_hash)
-            .bind(account_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
     }
 }
