@@ -59,7 +59,7 @@ public enum PhoneStorage {
     }
 }
 
-#if os(iOS) || os(watchOS) || os(tvOS) || os(visionOS)
+#if os(iOS) || os(watchOS) || os(tvOS)
 /// iOS Data Protection: the class `completeUntilFirstUserAuthentication`,
 /// and no backup.
 public struct DataProtection: FileProtector {
