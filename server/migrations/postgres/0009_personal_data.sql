@@ -22,3 +22,6 @@ UPDATE needs SET
 -- When the bytes of an attachment were erased (retention or request):
 -- the hash and type stay, `data` is emptied.
 ALTER TABLE attachments ADD COLUMN erased_at BIGINT;
+-- The retention job finds old files by this index, without reading the
+-- files themselves.
+CREATE INDEX attachments_by_created ON attachments (created_at);
