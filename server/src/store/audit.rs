@@ -85,24 +85,24 @@ impl Store {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(AuditEntry {
-                    id: r.try_get(0)?,
-                    at: from_millis(r.try_get(1)?),
-                    actor_id: r.try_get(2)?,
-                    actor_role: r.try_get(3)?,
-                    action: r.try_get(4)?,
-                    subject_type: r.try_get(5)?,
-                    subject_id: r.try_get(6)?,
-                    fields: r.try_get(7)?,
-                    reason: r.try_get(8)?,
-                    request_id: r.try_get(9)?,
-                    client_request_id: r.try_get(10)?,
-                })
-            })
-            .collect()
+        rows.iter().map(entry_from_row).collect()
     }
+}
+
+fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    Ok(AuditEntry {
+        id: r.try_get(0)?,
+        at: from_millis(r.try_get(1)?),
+        actor_id: r.try_get(2)?,
+        actor_role: r.try_get(3)?,
+        action: r.try_get(4)?,
+        subject_type: r.try_get(5)?,
+        subject_id: r.try_get(6)?,
+        fields: r.try_get(7)?,
+        reason: r.try_get(8)?,
+        request_id: r.try_get(9)?,
+        client_request_id: r.try_get(10)?,
+    })
 }
 
 impl Store {
@@ -123,16 +123,16 @@ impl Store {
                 by_id.extend(page.into_iter().map(|e| (e.id, e)));
             }
         }
-        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM audit_log WHERE actor_id = $1")
-            .bind(actor_id)
-            .fetch_all(&self.pool)
-            .await?;
-        for id in ids {
-            if let std::collections::btree_map::Entry::Vacant(slot) = by_id.entry(id)
-                && let Some(e) = self.audit_entries(None, id - 1, 1).await?.pop()
-            {
-                slot.insert(e);
-            }
+        let rows = sqlx::query(
+            "SELECT id, at, actor_id, actor_role, action, subject_type, subject_id, fields, reason, request_id, client_request_id
+             FROM audit_log WHERE actor_id = $1 ORDER BY id",
+        )
+        .bind(actor_id)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let e = entry_from_row(r)?;
+            by_id.insert(e.id, e);
         }
         Ok(by_id.into_values().collect())
     }
