@@ -730,7 +730,11 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
         .as_i64()
         .or(receipt["id"].as_i64())
         .unwrap();
-    let detail = staff.get(&format!("/api/v1/needs/{need_id}")).await;
+    let detail = staff
+        .get(&format!(
+            "/api/v1/needs/{need_id}?reason=%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99"
+        ))
+        .await;
     assert_eq!(detail.status, 200, "{:?}", detail.body);
     assert_eq!(
         detail.body["application"]["service_code"], "mediation",

@@ -104,6 +104,12 @@ pub enum Action {
     /// enable their account.
     ManageAccount,
     ReadAuditLog,
+    /// Export everything the platform holds about a person (PIPL art. 45;
+    /// audited, with a reason).
+    ExportPersonalData,
+    /// Erase or anonymise a person's data on request (PIPL art. 47;
+    /// audited, with a reason).
+    ErasePersonalData,
     // Needs (需求) and orders (工单)
     SubmitNeed,
     ReadNeeds,
@@ -148,6 +154,8 @@ pub const TABLE: &[(Action, [Scope; 5])] = &[
     (Action::RevokeTokens, [O, O, O, O, D]),
     (Action::ManageAccount, [N, N, N, S, D]),
     (Action::ReadAuditLog, [N, N, N, N, D]),
+    (Action::ExportPersonalData, [N, N, N, N, D]),
+    (Action::ErasePersonalData, [N, N, N, N, D]),
     (Action::SubmitNeed, [O, O, O, S, D]),
     (Action::ReadNeeds, [O, O, O, S, D]),
     (Action::ReadNeedContact, [O, O, O, S, D]),

@@ -92,6 +92,62 @@ pub fn validate_id_number(input: &str) -> Result<String, PersonalDataError> {
     Ok(id)
 }
 
+/// The fewest Chinese (Han) characters an audit reason may have: four
+/// characters are about two words (`电话回访`, `核实身份`), the least that
+/// says what the read is for.
+pub const AUDIT_REASON_MIN_HAN: usize = 4;
+/// The fewest words an audit reason in other scripts may have, and the
+/// fewest characters (spaces not counted) they must add up to: `call back
+/// requester`, not `ok` or `x y`.
+pub const AUDIT_REASON_MIN_WORDS: usize = 2;
+pub const AUDIT_REASON_MIN_CHARS: usize = 10;
+/// The most characters an audit reason may have.
+pub const AUDIT_REASON_MAX_CHARS: usize = 500;
+
+/// Why an audit reason was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditReasonError {
+    #[error(
+        "say why the personal data is needed in a few words: at least 4 Chinese characters, or at least 2 words and 10 letters (e.g. \"电话回访当事人\", \"call back the requester\")"
+    )]
+    TooShort,
+    #[error("an audit reason has at most 500 characters")]
+    TooLong,
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// Checks the reason given for reading or handling personal data (written
+/// to the audit log), trimmed: at least [`AUDIT_REASON_MIN_HAN`] Chinese
+/// characters, or at least [`AUDIT_REASON_MIN_WORDS`] words of
+/// [`AUDIT_REASON_MIN_CHARS`] characters in all; at least 3 different
+/// characters (no `aaaa aaaaaa`); at most [`AUDIT_REASON_MAX_CHARS`].
+/// One rule wherever the platform asks a reason for the audit log.
+pub fn check_audit_reason(raw: &str) -> Result<&str, AuditReasonError> {
+    let reason = raw.trim();
+    if reason.chars().count() > AUDIT_REASON_MAX_CHARS {
+        return Err(AuditReasonError::TooLong);
+    }
+    let distinct: std::collections::BTreeSet<char> =
+        reason.chars().filter(|c| !c.is_whitespace()).collect();
+    let han = reason.chars().filter(|c| is_han(*c)).count();
+    let words = reason
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    let chars = reason.chars().filter(|c| !c.is_whitespace()).count();
+    let enough = han >= AUDIT_REASON_MIN_HAN
+        || (words >= AUDIT_REASON_MIN_WORDS && chars >= AUDIT_REASON_MIN_CHARS);
+    if enough && distinct.len() >= 3 {
+        Ok(reason)
+    } else {
+        Err(AuditReasonError::TooShort)
+    }
+}
+
 fn mask_digits(s: &str, keep_head: usize, keep_tail: usize) -> String {
     let total = s.chars().filter(char::is_ascii_digit).count();
     if total <= keep_head + keep_tail {
@@ -170,5 +226,41 @@ mod tests {
         assert_eq!(mask_id_number("33030319900101123X"), "330***********123X");
         assert_eq!(mask_name("张三丰"), "张**");
         assert_eq!(mask_name(""), "");
+    }
+
+    #[test]
+    fn audit_reasons_need_a_few_words() {
+        for good in [
+            "电话回访",
+            "  核实当事人身份  ",
+            "call back the requester",
+            "verify identity",
+            "回访 the requester",
+        ] {
+            assert!(check_audit_reason(good).is_ok(), "{good}");
+        }
+        assert_eq!(check_audit_reason("  电话回访 "), Ok("电话回访"));
+        for bad in [
+            "",
+            "ok",
+            "回访",
+            "回访一",
+            "x y",
+            "checking",
+            "call back",
+            "aaaa aaaaaa",
+            "哈哈哈哈",
+            "1 2",
+        ] {
+            assert_eq!(
+                check_audit_reason(bad),
+                Err(AuditReasonError::TooShort),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            check_audit_reason(&"回访".repeat(251)),
+            Err(AuditReasonError::TooLong)
+        );
     }
 }

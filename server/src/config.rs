@@ -19,6 +19,14 @@
 //! # How long the exact location of clock-in punches is kept before it is
 //! # blurred to the duty post (used by the volunteer clock-in feature).
 //! punch_location_retention_days = 180
+//! # Personal data (PIPL), in days; 0 keeps it until removed on request.
+//! # A need's personal data, from filing, once its case is over:
+//! need_retention_days = 1095
+//! # The bytes of photos and documents, from upload (not while a case
+//! # using them is still being worked on):
+//! attachment_retention_days = 365
+//! # The audit log of reads of personal data:
+//! audit_retention_days = 1095
 //! log_format = "json"   # or "plain"
 //! # A tile layer under the console's map (none by default: the map is
 //! # drawn from the platform's own data and works offline).
@@ -64,6 +72,9 @@ pub struct FileConfig {
     pub login_window_minutes: Option<i64>,
     pub login_backoff_secs: Option<i64>,
     pub punch_location_retention_days: Option<u32>,
+    pub need_retention_days: Option<u32>,
+    pub attachment_retention_days: Option<u32>,
+    pub audit_retention_days: Option<u32>,
     pub log_format: Option<String>,
     pub console_tile_url: Option<String>,
     pub console_tile_attribution: Option<String>,

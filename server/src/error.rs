@@ -39,6 +39,10 @@ pub enum ApiError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
+    /// The record existed but its content was erased (retention or a
+    /// request under PIPL).
+    #[error("{0}")]
+    Gone(String),
     #[error("the request body is larger than allowed")]
     PayloadTooLarge,
     #[error("{0}")]
@@ -74,6 +78,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -90,6 +95,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Gone(_) => "gone",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyRequests { .. } => "too_many_requests",
@@ -123,7 +129,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// A stable machine code: bad_request, invalid_json, unauthorized,
-    /// forbidden, not_found, method_not_allowed, conflict,
+    /// forbidden, not_found, method_not_allowed, conflict, gone,
     /// payload_too_large, unsupported_media_type, too_many_requests,
     /// import_refused, internal.
     pub code: String,

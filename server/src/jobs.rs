@@ -1,6 +1,7 @@
 //! The background job of each server instance: escalates consultations
 //! nobody grabbed within the window, raises early warnings from the rules,
-//! and escalates warnings nobody acknowledged in time. Safe with several
+//! escalates warnings nobody acknowledged in time, and removes personal
+//! data past its retention period. Safe with several
 //! instances on one database: every write is a conditional update on the
 //! version read, and raising a warning is an insert keyed by its
 //! deterministic dedup key — a second instance doing the same work changes
@@ -19,6 +20,9 @@ pub struct JobReport {
     pub warnings_raised: usize,
     pub warnings_escalated: usize,
     pub punch_locations_erased: usize,
+    pub needs_anonymised: usize,
+    pub attachments_erased: u64,
+    pub audit_entries_deleted: u64,
 }
 
 /// Runs the job every `interval` until the process ends.
@@ -129,5 +133,32 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
         .store
         .prune_login_throttle(now - state.login.window, now)
         .await?;
+
+    // 5. Personal data past its retention period (see `Retention`).
+    let days = |d: u32| chrono::Duration::days(i64::from(d));
+    if let Some(d) = state.retention.need_days {
+        for id in state.store.needs_past_retention(now - days(d)).await? {
+            if state.store.anonymise_need(id, now).await? {
+                report.needs_anonymised += 1;
+            }
+        }
+    }
+    if let Some(d) = state.retention.attachment_days {
+        report.attachments_erased = state
+            .store
+            .erase_attachments_before(now - days(d), now)
+            .await?;
+    }
+    if let Some(d) = state.retention.audit_days {
+        report.audit_entries_deleted = state.store.delete_audit_before(now - days(d)).await?;
+    }
+    if report.needs_anonymised > 0 || report.attachments_erased > 0 {
+        tracing::info!(
+            needs = report.needs_anonymised,
+            attachments = report.attachments_erased,
+            audit_entries = report.audit_entries_deleted,
+            "personal data past its retention period removed"
+        );
+    }
     Ok(report)
 }

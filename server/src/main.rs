@@ -156,6 +156,17 @@ enum Command {
         /// erased (0: keep) [default: 180].
         #[arg(long, env = "LAWCIRCLE_PUNCH_LOCATION_RETENTION_DAYS")]
         punch_location_retention_days: Option<u32>,
+        /// Days a need's personal data is kept after filing, once its case
+        /// is over (0: until removed on request) [default: 1095].
+        #[arg(long, env = "LAWCIRCLE_NEED_RETENTION_DAYS")]
+        need_retention_days: Option<u32>,
+        /// Days the bytes of photos and documents are kept after upload
+        /// (0: until removed on request) [default: 365].
+        #[arg(long, env = "LAWCIRCLE_ATTACHMENT_RETENTION_DAYS")]
+        attachment_retention_days: Option<u32>,
+        /// Days entries of the audit log are kept (0: forever) [default: 1095].
+        #[arg(long, env = "LAWCIRCLE_AUDIT_RETENTION_DAYS")]
+        audit_retention_days: Option<u32>,
         /// How often the background job (escalations, warnings) runs, ms.
         #[arg(long, env = "LAWCIRCLE_JOBS_INTERVAL_MS", default_value_t = 5000)]
         jobs_interval_ms: u64,
@@ -263,6 +274,29 @@ enum Command {
         /// Maximise people covered instead of villages.
         #[arg(long)]
         by_population: bool,
+    },
+    /// Copy the embedded SQLite database to FILE, consistent while the
+    /// server keeps serving (SQLite's VACUUM INTO: the database as of one
+    /// commit), and check the copy. PostgreSQL: use pg_dump.
+    Backup {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put a backup made by `backup` in place of the SQLite database.
+    /// Stop the server first. The backup is checked before anything is
+    /// replaced; an existing database is replaced only with --force.
+    Restore {
+        #[command(flatten)]
+        storage: StorageArgs,
+        /// The backup file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Replace an existing database.
+        #[arg(long)]
+        force: bool,
     },
     /// Export the catalogue as GeoJSON (WGS-84).
     Export {
@@ -384,8 +418,35 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             metrics_token,
             login_backoff_secs,
             session_recheck_secs,
+            need_retention_days,
+            attachment_retention_days,
+            audit_retention_days,
             test_clock,
         } => {
+            let keep =
+                |flag: Option<u32>, file: Option<u32>, default: Option<u32>| match flag.or(file) {
+                    Some(0) => None,
+                    Some(d) => Some(d),
+                    None => default,
+                };
+            let defaults = lawcircle_server::state::Retention::default();
+            let data_retention = lawcircle_server::state::Retention {
+                need_days: keep(
+                    need_retention_days,
+                    file.need_retention_days,
+                    defaults.need_days,
+                ),
+                attachment_days: keep(
+                    attachment_retention_days,
+                    file.attachment_retention_days,
+                    defaults.attachment_days,
+                ),
+                audit_days: keep(
+                    audit_retention_days,
+                    file.audit_retention_days,
+                    defaults.audit_days,
+                ),
+            };
             let retention = punch_location_retention_days
                 .or(file.punch_location_retention_days)
                 .unwrap_or(180);
@@ -455,6 +516,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     .as_deref()
                     .map(lawcircle_server::auth::token_hash),
                 session_recheck,
+                data_retention,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -557,6 +619,39 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             println!("{text}");
             Ok(())
         }
+        Command::Backup { storage, out } => {
+            let storage = storage.resolve(&file);
+            if storage.database_url.is_some() {
+                return Err(POSTGRES_BACKUP.into());
+            }
+            if out.exists() {
+                return Err(format!("{} exists: give a new file", out.display()));
+            }
+            let store = storage.open().await?;
+            store
+                .backup_sqlite(&out)
+                .await
+                .map_err(|e| format!("backup to {} failed: {e}", out.display()))?;
+            store.close().await;
+            let check = lawcircle_server::store::check_sqlite_file(&out)
+                .await
+                .map_err(|e| format!("the backup {} cannot be read: {e}", out.display()))?;
+            let size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backed up {} to {} ({size} bytes, {} needs, integrity {check})",
+                storage.describe(),
+                out.display(),
+                lawcircle_server::store::count_rows(&out, "needs")
+                    .await
+                    .unwrap_or(-1)
+            );
+            Ok(())
+        }
+        Command::Restore {
+            storage,
+            from,
+            force,
+        } => restore(storage.resolve(&file), &from, force).await,
         Command::Export { storage, what, out } => {
             let store = storage.resolve(&file).open().await?;
             let value = match what.as_str() {
@@ -604,6 +699,7 @@ struct ServeSettings {
     retention_days: Option<u32>,
     metrics_token_hash: Option<String>,
     session_recheck: std::time::Duration,
+    data_retention: lawcircle_server::state::Retention,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -621,6 +717,7 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         retention_days,
         metrics_token_hash,
         session_recheck,
+        data_retention,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -656,6 +753,11 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     state.punch_location_retention_days = retention_days;
     state.metrics_token_hash = metrics_token_hash;
     state.session_recheck = session_recheck;
+    state.retention = data_retention;
+    match store.durability().await {
+        Ok(settings) => tracing::info!(?settings, "durability of commits"),
+        Err(e) => tracing::warn!(error = %e, "cannot read the durability settings"),
+    }
     state.console = std::sync::Arc::new(console);
     state.calendar = std::sync::Arc::new(
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
@@ -699,6 +801,66 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     .map_err(|e| e.to_string())?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+const POSTGRES_BACKUP: &str = "backup and restore copy the embedded SQLite database; for PostgreSQL use pg_dump/pg_restore or continuous WAL archiving with point-in-time recovery (docs/security.md)";
+
+/// Checks the backup, then moves a copy of it into the database's place:
+/// copy to a temporary file beside the database, fsync, remove the old
+/// WAL and shared-memory files, rename over the database, fsync the
+/// folder. A failure before the rename leaves the old database as it was.
+async fn restore(storage: Storage, from: &Path, force: bool) -> Result<(), String> {
+    if storage.database_url.is_some() {
+        return Err(POSTGRES_BACKUP.into());
+    }
+    let check = lawcircle_server::store::check_sqlite_file(from)
+        .await
+        .map_err(|e| format!("{} is not a usable backup: {e}", from.display()))?;
+    if check != "ok" {
+        return Err(format!(
+            "{} fails its integrity check: {check}",
+            from.display()
+        ));
+    }
+    let db = storage.database_path();
+    if db.exists() && !force {
+        return Err(format!(
+            "{} exists: stop the server and add --force to replace it",
+            db.display()
+        ));
+    }
+    let dir = db
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let tmp = db.with_extension("sqlite.restoring");
+    let io = |e: std::io::Error| format!("restore into {}: {e}", db.display());
+    std::fs::copy(from, &tmp).map_err(io)?;
+    std::fs::File::open(&tmp)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    for suffix in ["-wal", "-shm"] {
+        let side = PathBuf::from(format!("{}{suffix}", db.display()));
+        if side.exists() {
+            std::fs::remove_file(&side).map_err(io)?;
+        }
+    }
+    std::fs::rename(&tmp, &db).map_err(io)?;
+    std::fs::File::open(&dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    // Opening brings an older backup's schema up to date.
+    let store = storage.open().await?;
+    let needs = store.count_needs().await.map_err(|e| e.to_string())?;
+    store.close().await;
+    println!(
+        "restored {} from {} ({needs} needs)",
+        db.display(),
+        from.display()
+    );
     Ok(())
 }
 

@@ -93,6 +93,34 @@ pub struct AppState {
     /// The indicators and coverage, computed once per catalogue version
     /// and for a short while (see [`crate::api::warnings`]).
     pub indicator_cache: Arc<crate::api::warnings::IndicatorCache>,
+    /// How long personal data of needs, attachments and the audit log is
+    /// kept (the background job removes it after).
+    pub retention: Retention,
+}
+
+/// Days each kind of personal data is kept; `None`: kept until removed on
+/// request. Punch locations have their own setting
+/// (`punch_location_retention_days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retention {
+    /// A need's personal data, counted from filing, once its case is over
+    /// (resolved, evaluated, closed or cancelled); default 3 years.
+    pub need_days: Option<u32>,
+    /// The bytes of photos and documents, counted from upload, unless a
+    /// case still being worked on uses them; default 1 year.
+    pub attachment_days: Option<u32>,
+    /// Audit log entries (who read what, why); default 3 years.
+    pub audit_days: Option<u32>,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            need_days: Some(3 * 365),
+            attachment_days: Some(365),
+            audit_days: Some(3 * 365),
+        }
+    }
 }
 
 impl AppState {
@@ -109,6 +137,7 @@ impl AppState {
             offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,
             grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
             punch_location_retention_days: Some(180),
+            retention: Retention::default(),
             console: Arc::default(),
             services: Arc::new(crate::service_catalog::Services::new()),
             password_work: Arc::new(tokio::sync::Semaphore::new(

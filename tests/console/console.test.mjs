@@ -776,6 +776,7 @@ test("Open311 keys: issued once with a warning, it files a request; revoked, the
       ["first_name", "四"], ["last_name", "李"], ["phone", "13812345678"],
       ["attribute[dispute_type]", "neighbour"], ["attribute[other_party]", "王五"],
       ["attribute[facts]", "楼上装修噪音持续三个月，协商未果。"], ["attribute[claim]", "停止夜间施工"],
+      ["consent", "true"], ["consent_notice_version", "2025-01"],
     ]).toString(),
   });
   let key;

@@ -951,12 +951,28 @@ async fn needs_are_scoped_by_role_masked_in_lists_and_contact_reads_are_audited(
     assert!(item.get("description").is_none());
 
     let staff1 = Client::login(&server, "staff1", PW).await;
-    let detail = staff1.get(&format!("/api/v1/needs/{id}")).await;
+    // A need's details are read with a reason, and the read is audited.
+    let no_reason = staff1.get(&format!("/api/v1/needs/{id}")).await;
+    assert_eq!(no_reason.status, 400, "{:?}", no_reason.body);
+    assert_eq!(no_reason.body["error"]["field"], "reason");
+    let detail = staff1
+        .get(&format!(
+            "/api/v1/needs/{id}?reason=call%20back%20for%20mediation"
+        ))
+        .await;
     assert_eq!(detail.status, 200);
     assert_eq!(detail.body["description"], "scoped");
     assert_eq!(detail.body["requester_id_number"], "110***********002X");
     let staff2 = Client::login(&server, "staff2", PW).await;
-    assert_eq!(staff2.get(&format!("/api/v1/needs/{id}")).await.status, 404);
+    assert_eq!(
+        staff2
+            .get(&format!(
+                "/api/v1/needs/{id}?reason=call%20back%20for%20mediation"
+            ))
+            .await
+            .status,
+        404
+    );
 
     let no_reason = staff1
         .get(&format!("/api/v1/needs/{id}/contact?reason=x"))

@@ -80,7 +80,8 @@ async fn role_by_action_matrix_cell_by_cell() {
     for backend in backends() {
         let w = world(&backend, &[]).await;
         let vol = w.volunteer_a_id;
-        let contact = format!("/api/v1/accounts/{vol}/contact?reason=callback");
+        let contact =
+            format!("/api/v1/accounts/{vol}/contact?reason=call%20back%20the%20volunteer");
         // (who, request, expected status) for every role and endpoint.
         let clients: [(&str, &Client); 7] = [
             ("anonymous", &w.anonymous),
@@ -562,7 +563,9 @@ async fn no_personal_data_or_secrets_in_the_logs() {
     let admin = Client::login(&server, "admin", PW).await;
     let id = create(&admin, "vol-x", "volunteer", STREET_A, "13987654321").await;
     let r = admin
-        .get(&format!("/api/v1/accounts/{id}/contact?reason=核实"))
+        .get(&format!(
+            "/api/v1/accounts/{id}/contact?reason=核实身份信息"
+        ))
         .await;
     assert_eq!(r.status, 200);
     let log = server.log();

@@ -135,6 +135,35 @@ async fn review_queue_chain_hours_and_location_retention() {
     let queue = staff.get("/api/v1/punches/review-queue?pending=true").await;
     assert_eq!(queue.status, 200, "{:?}", queue.body);
     let pending = queue.body.as_array().unwrap().clone();
+    // Without a reason the exact fixes are withheld...
+    assert!(
+        pending
+            .iter()
+            .all(|p| p["punch"]["fix"].is_null() && p["fix_withheld"] == true),
+        "{pending:?}"
+    );
+    // ...a reason of a few words shows them, and each is an audited read.
+    let r = staff
+        .get("/api/v1/punches/review-queue?pending=true&reason=%E5%AE%9E")
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(r.body["error"]["field"], "reason");
+    let exact = staff
+        .get("/api/v1/punches/review-queue?pending=true&reason=%E6%A0%B8%E5%AE%9E%E6%89%93%E5%8D%A1%E4%BD%8D%E7%BD%AE")
+        .await;
+    assert_eq!(exact.status, 200, "{:?}", exact.body);
+    for p in exact.body.as_array().unwrap() {
+        assert!(p["punch"]["fix"]["lat"].is_f64(), "{p:?}");
+        assert!(p.get("fix_withheld").is_none());
+        let id = p["punch"]["id"].as_str().unwrap();
+        let log = admin
+            .get(&format!("/api/v1/audit?subject_type=punch&subject_id={id}"))
+            .await;
+        let items = log.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1, "{:?}", log.body);
+        assert_eq!(items[0]["action"], "read_punch_fix");
+        assert_eq!(items[0]["reason"], "核实打卡位置");
+    }
     // The punch 1 km away is flagged as outside the fence (the other one may
     // be flagged too when the test runs outside the demo post's shifts).
     let outside = pending
@@ -211,7 +240,11 @@ async fn review_queue_chain_hours_and_location_retention() {
     let staff = Client::login(&server, "staff", PW).await;
     let mut erased = false;
     for _ in 0..50 {
-        let all = staff.get("/api/v1/punches/review-queue").await.body;
+        // With a reason the exact fixes would be shown (audited): none is left.
+        let all = staff
+            .get("/api/v1/punches/review-queue?reason=%E6%A0%B8%E5%AE%9E%E6%89%93%E5%8D%A1%E4%BD%8D%E7%BD%AE")
+            .await
+            .body;
         if all
             .as_array()
             .unwrap()

@@ -258,7 +258,7 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
         );
 
         // The old need keeps v1 and its answers.
-        let detail = admin.get(&format!("/api/v1/needs/{old_id}")).await;
+        let detail = admin.get(&format!("/api/v1/needs/{old_id}?reason=%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99")).await;
         assert_eq!(detail.status, 200, "{:?}", detail.body);
         assert_eq!(detail.body["service_version"], 1);
         assert_eq!(detail.body["application"]["service_version"], 1);
@@ -424,7 +424,12 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             missing.contains(&"id_card") && missing.contains(&"case_materials"),
             "{name}: {missing:?}"
         );
-        let detail = admin.get(&format!("/api/v1/needs/{}", r.body["id"])).await;
+        let detail = admin
+            .get(&format!(
+                "/api/v1/needs/{}?reason=%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99",
+                r.body["id"]
+            ))
+            .await;
         assert_eq!(
             detail.body["legal_aid"]["missing_documents"],
             r.body["legal_aid"]["missing_documents"]
@@ -484,7 +489,7 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             );
         }
         assert_eq!(
-            admin.get(&format!("/api/v1/needs/{old_id}")).await.body["application"]["service_version"],
+            admin.get(&format!("/api/v1/needs/{old_id}?reason=%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99")).await.body["application"]["service_version"],
             1
         );
         // A need without an application is untouched by all this.
@@ -611,6 +616,8 @@ fn mediation_post(key: &str) -> Vec<(&str, &str)> {
         ("attribute[other_party]", "王五"),
         ("attribute[facts]", "楼上装修噪音持续三个月，协商未果。"),
         ("attribute[claim]", "停止夜间施工"),
+        ("consent", "true"),
+        ("consent_notice_version", "2025-01"),
     ]
 }
 
@@ -873,7 +880,7 @@ async fn open311_clients_list_file_and_follow_requests() {
         assert_eq!(order.body["street_code"], "330303001");
         let need = admin
             .get(&format!(
-                "/api/v1/needs/{}",
+                "/api/v1/needs/{}?reason=%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99",
                 order.body["need_id"].as_str().unwrap()
             ))
             .await;

@@ -34,11 +34,21 @@ pub struct NewServiceRequest {
     pub phone: Option<String>,
     pub description: Option<String>,
     pub media_url: Option<String>,
+    /// Our extension: `true` once the requester agreed to the privacy
+    /// notice (PIPL); the server files nothing without it.
+    #[serde(default)]
+    pub consent: Option<String>,
+    /// The version of the notice the requester agreed to.
+    #[serde(default)]
+    pub consent_notice_version: Option<String>,
+    /// When they agreed (RFC 3339); the time of the POST when absent.
+    #[serde(default)]
+    pub consent_at: Option<String>,
     /// `attribute[CODE]` values by code, in the order sent.
     pub attributes: BTreeMap<String, Vec<String>>,
 }
 
-const SCALARS: [&str; 15] = [
+const SCALARS: [&str; 18] = [
     "api_key",
     "jurisdiction_id",
     "service_code",
@@ -54,6 +64,9 @@ const SCALARS: [&str; 15] = [
     "phone",
     "description",
     "media_url",
+    "consent",
+    "consent_notice_version",
+    "consent_at",
 ];
 
 /// `attribute[CODE]` or `attribute[CODE][]` → `CODE`; `Err` for a key
@@ -155,6 +168,9 @@ pub fn parse_post(body: &[u8]) -> Result<NewServiceRequest, Vec<Open311Error>> {
         phone: take("phone"),
         description: take("description"),
         media_url: take("media_url"),
+        consent: take("consent"),
+        consent_notice_version: take("consent_notice_version"),
+        consent_at: take("consent_at"),
         attributes,
     };
     let has_point = lat_raw.is_some() && long_raw.is_some();

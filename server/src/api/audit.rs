@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::store::{AuditEntry, NewAuditEntry};
 use axum::extract::State;
 use lawcircle_core::authz::Action;
+use lawcircle_core::personal_data::check_audit_reason;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -60,17 +61,48 @@ pub async fn list(
     )))
 }
 
-/// The reason given for reading personal data in full: 2 to 500
-/// characters, trimmed.
+/// The reason given for reading or handling personal data, as the audit
+/// log records it: the one rule of [`check_audit_reason`] (a few words:
+/// at least 4 Chinese characters, or 2 words and 10 letters), trimmed.
 pub fn read_reason(raw: &str) -> Result<&str, ApiError> {
-    let reason = raw.trim();
-    if reason.chars().count() < 2 || reason.len() > 500 {
-        return Err(ApiError::bad_field(
-            "reason",
-            "say in 2 to 500 characters why the full contact details are needed",
-        ));
+    check_audit_reason(raw).map_err(|e| ApiError::bad_field("reason", e.to_string()))
+}
+
+/// The internal header carrying the caller's own `x-request-id` past the
+/// layer that replaces it (see [`server_request_ids`]).
+pub const CLIENT_REQUEST_ID: &str = "x-lawcircle-client-request-id";
+
+/// Takes the `x-request-id` a caller sent out of the request, so that the
+/// request-id layer behind it always makes a fresh UUID: the audit log's
+/// `request_id` is the server's, never the caller's choice. A well-formed
+/// caller id (1–100 printable ASCII characters) is passed on under
+/// [`CLIENT_REQUEST_ID`] and kept as `client_request_id`, labelled as the
+/// caller's; anything else is dropped. A header of that internal name
+/// sent from outside is dropped too.
+pub async fn server_request_ids(
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let headers = req.headers_mut();
+    headers.remove(CLIENT_REQUEST_ID);
+    let sent = headers.remove("x-request-id");
+    if let Some(v) = sent
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty() && v.len() <= 100 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .and_then(|v| axum::http::HeaderValue::from_str(v).ok())
+    {
+        headers.insert(CLIENT_REQUEST_ID, v);
     }
-    Ok(reason)
+    next.run(req).await
+}
+
+fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// A full read of personal data, as the audit log records it.
@@ -102,10 +134,8 @@ pub async fn record_read(
             subject_id: read.subject_id,
             fields: read.fields.to_string(),
             reason: reason.to_string(),
-            request_id: headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
+            request_id: header_text(headers, "x-request-id"),
+            client_request_id: header_text(headers, CLIENT_REQUEST_ID),
         })
         .await?;
     Ok(())

@@ -16,6 +16,7 @@ pub mod open311;
 pub mod openapi;
 pub mod orders;
 pub mod pagination;
+pub mod personal_data;
 pub mod punches;
 pub mod services;
 pub mod session;
@@ -134,6 +135,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/accounts/{id}/disable", post(accounts::disable))
         .route("/api/v1/accounts/{id}/enable", post(accounts::enable))
         .route("/api/v1/audit", get(audit::list))
+        .route("/api/v1/personal-data/export", post(personal_data::export))
+        .route("/api/v1/personal-data/erase", post(personal_data::erase))
         .route(
             "/api/v1/calculators/compensation",
             post(calculators::compensation),
@@ -225,7 +228,10 @@ pub fn router(state: AppState) -> Router {
     // field; anything larger is cut by the layer (413).
     let attachment_limit = lawcircle_core::need::MAX_ATTACHMENT_BYTES + 1;
     let attachments = Router::new()
-        .route("/api/v1/attachments/{sha256}", put(needs::put_attachment))
+        .route(
+            "/api/v1/attachments/{sha256}",
+            put(needs::put_attachment).get(needs::get_attachment),
+        )
         .layer(DefaultBodyLimit::max(attachment_limit))
         .layer(RequestBodyLimitLayer::new(attachment_limit));
     let uploads = Router::new()
@@ -262,4 +268,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+        // Outermost: the caller's own x-request-id is moved aside first, so
+        // the id above is always the server's.
+        .layer(middleware::from_fn(audit::server_request_ids))
 }

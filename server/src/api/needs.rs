@@ -13,7 +13,7 @@
 //! knows (the area exists, the attachments were uploaded).
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::{authorize, require, scoped_street};
+use crate::api::{authorize, require, scoped_street, who};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
@@ -25,7 +25,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::AreaLevel;
-use lawcircle_core::authz::{Action, On, Scope};
+use lawcircle_core::authz::{Action, On, Scope, decide};
 use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
@@ -332,6 +332,10 @@ pub struct NeedSummary {
     pub service_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_version: Option<u32>,
+    /// When the need's personal data was removed (on request or by
+    /// retention): description, contact and exact place are then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// One need in full, personal data masked (the contact endpoint shows it,
@@ -400,6 +404,7 @@ fn summary(n: &StoredNeed) -> NeedSummary {
         updated_at: n.updated_at,
         service_code: n.need.application.as_ref().map(|a| a.service_code.clone()),
         service_version: n.need.application.as_ref().map(|a| a.service_version),
+        anonymised_at: n.anonymised_at,
     }
 }
 
@@ -497,9 +502,47 @@ async fn load_in_scope(
     Ok(need)
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    /// Why the need's details (the description of someone's legal
+    /// trouble, the address, the place) are read; audited. Required of
+    /// everyone but the resident who filed the need (their own data).
+    pub reason: Option<String>,
+}
+
+/// Whether `caller` reads their own data: a resident reading a need they
+/// filed themselves. Every other read of a need's details or attachments
+/// needs a reason and is audited.
+fn reads_own_data(caller: &Caller, n: &StoredNeed) -> bool {
+    caller.account.role == lawcircle_core::authz::Role::Resident
+        && n.entered_by == caller.account.id
+}
+
+/// The reason for reading someone else's need details, checked; `None`
+/// for a resident's own need.
+fn detail_reason<'a>(
+    caller: &Caller,
+    n: &StoredNeed,
+    reason: Option<&'a str>,
+) -> Result<Option<&'a str>, ApiError> {
+    if reads_own_data(caller, n) {
+        return Ok(None);
+    }
+    match reason {
+        Some(r) => crate::api::audit::read_reason(r).map(Some),
+        None => Err(ApiError::bad_field(
+            "reason",
+            "reading a need's details needs a reason (a few words; it is audited)",
+        )),
+    }
+}
+
 #[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, body = NeedDetail),
+    params(("id" = i64, Path), DetailQuery),
+    responses((status = 200, body = NeedDetail, description = "Contact data masked; the read is audited with its reason (except a resident reading their own need)"),
+        (status = 400, body = crate::error::ErrorBody, description = "No reason, or one shorter than a few words"),
         (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody)))]
@@ -507,8 +550,25 @@ pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<i64>,
+    ApiQuery(q): ApiQuery<DetailQuery>,
+    headers: HeaderMap,
 ) -> Result<ApiJson<NeedDetail>, ApiError> {
     let n = load_in_scope(&state, &caller, id, Action::ReadNeeds).await?;
+    if let Some(reason) = detail_reason(&caller, &n, q.reason.as_deref())? {
+        crate::api::audit::record_read(
+            &state,
+            &caller,
+            &headers,
+            crate::api::audit::PersonalDataRead {
+                action: "read_need_detail",
+                subject_type: "need",
+                subject_id: n.id.to_string(),
+                fields: "description,address,location,attachments,application",
+            },
+            reason,
+        )
+        .await?;
+    }
     let ent = n.need.requester.enterprise.clone();
     Ok(ApiJson(NeedDetail {
         summary: summary(&n),
@@ -522,6 +582,131 @@ pub async fn get_one(
         application: n.need.application.as_ref().map(masked_application),
         legal_aid: legal_aid_of(&state, &n.need),
     }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentQuery {
+    /// Why the file is read; audited. Required of everyone but the
+    /// resident who filed the need it belongs to.
+    pub reason: Option<String>,
+}
+
+/// The file extension for a stored media type, for the download name.
+fn extension_of(media_type: &str) -> &'static str {
+    match media_type {
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "image/heic" => "heic",
+        "application/pdf" => "pdf",
+        _ => "bin",
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "needs", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The lowercase hex sha256 of the file"), AttachmentQuery),
+    responses((status = 200, description = "The file, typed by its stored content type, as a download (Content-Disposition: attachment), with nosniff and a content security policy that runs no script; audited", content_type = "application/octet-stream"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody, description = "No such file, or it belongs to no need the caller may see"),
+        (status = 410, body = crate::error::ErrorBody, description = "The file was erased (retention or a request under PIPL)")))]
+pub async fn get_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(sha256): Path<String>,
+    ApiQuery(q): ApiQuery<AttachmentQuery>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ReadNeeds)?;
+    let not_found = || ApiError::NotFound(format!("attachment {sha256}"));
+    if sha256.len() != 64
+        || !sha256
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return Err(not_found());
+    }
+    // Readable through the needs it belongs to that the caller may see;
+    // an attachment of nobody's visible need is indistinguishable from a
+    // missing one.
+    let needs = state.store.needs_with_attachment(&sha256).await?;
+    let visible: Vec<&StoredNeed> = needs
+        .iter()
+        .filter(|n| {
+            decide(
+                &who(&caller),
+                Action::ReadNeeds,
+                &On::Need {
+                    entered_by: &n.entered_by.to_string(),
+                    street_code: n.street_code.as_deref(),
+                },
+            )
+            .is_ok()
+        })
+        .collect();
+    let Some(first) = visible.first() else {
+        return Err(not_found());
+    };
+    let own = visible.iter().find(|n| reads_own_data(&caller, n));
+    let reason = match own {
+        Some(n) => detail_reason(&caller, n, q.reason.as_deref())?,
+        None => detail_reason(&caller, first, q.reason.as_deref())?,
+    };
+    let file = state
+        .store
+        .attachment(&sha256)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(at) = file.erased_at {
+        return Err(ApiError::Gone(format!(
+            "attachment {sha256} was erased on {}",
+            at.format("%Y-%m-%d")
+        )));
+    }
+    if let Some(reason) = reason {
+        crate::api::audit::record_read(
+            &state,
+            &caller,
+            &headers,
+            crate::api::audit::PersonalDataRead {
+                action: "read_attachment",
+                subject_type: "attachment",
+                subject_id: format!("{sha256} (need {})", first.id),
+                fields: "file",
+            },
+            reason,
+        )
+        .await?;
+    }
+    let mut resp = Response::new(Body::from(file.bytes));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_str(&file.meta.media_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{sha256}.{}\"",
+        extension_of(&file.meta.media_type)
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; script-src 'none'; sandbox"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

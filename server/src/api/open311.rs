@@ -493,6 +493,60 @@ async fn area_for(
         .map(|street| (area.code.clone(), street, area.name.clone())))
 }
 
+/// The longest notice version accepted.
+const MAX_NOTICE_VERSION_CHARS: usize = 64;
+
+/// The requester's consent as the client app sends it (our extension of
+/// GeoReport v2): `consent=true`, `consent_notice_version` (the privacy
+/// notice they agreed to) and optionally `consent_at` (RFC 3339; the time
+/// of the POST when absent). Nothing is filed without it.
+fn consent_of(
+    req: &open311::NewServiceRequest,
+    now: DateTime<Utc>,
+) -> Result<Consent, Open311Error> {
+    match req.consent.as_deref() {
+        Some(v) if v.eq_ignore_ascii_case("true") => {}
+        Some(v) => {
+            return Err(Open311Error::bad_request(format!(
+                "consent must be true, got {v:?}: nothing is filed without the requester's consent to the processing of their personal information"
+            )));
+        }
+        None => {
+            return Err(Open311Error::bad_request(
+                "consent was not provided: send consent=true and consent_notice_version (the privacy notice the requester agreed to) once they agreed; nothing is filed without it (PIPL)",
+            ));
+        }
+    }
+    let notice_version = match req.consent_notice_version.as_deref() {
+        Some(v) if v.chars().count() <= MAX_NOTICE_VERSION_CHARS => v.to_string(),
+        Some(_) => {
+            return Err(Open311Error::bad_request(format!(
+                "consent_notice_version has at most {MAX_NOTICE_VERSION_CHARS} characters"
+            )));
+        }
+        None => {
+            return Err(Open311Error::bad_request(
+                "consent_notice_version was not provided: name the version of the privacy notice the requester agreed to",
+            ));
+        }
+    };
+    let at = match req.consent_at.as_deref() {
+        None => now,
+        Some(raw) => DateTime::parse_from_rfc3339(raw)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| {
+                Open311Error::bad_request(format!(
+                    "consent_at must be an RFC 3339 time such as 2025-03-03T10:00:00+08:00, got {raw:?}"
+                ))
+            })?,
+    };
+    Ok(Consent {
+        given: true,
+        at,
+        notice_version,
+    })
+}
+
 async fn post_request(
     state: &AppState,
     format: Format,
@@ -562,6 +616,10 @@ async fn post_request(
         ));
         return Err(Errors(format, errors));
     };
+    let consent = consent_of(&req, now).map_err(|e| {
+        errors.push(e);
+        Errors(format, errors.clone())
+    })?;
     let point = match (req.lat, req.long) {
         (Some(lat), Some(lng)) => GeoPoint::new(lat, lng, Datum::Wgs84).ok(),
         _ => None,
@@ -622,13 +680,8 @@ async fn post_request(
             point: None,
             post_id: None,
         },
-        // The client app collects consent under the terms its key was
-        // issued on; the record says so.
-        consent: Consent {
-            given: true,
-            at: now,
-            notice_version: "open311-client".into(),
-        },
+        // As the client app sent it: the notice and when it was agreed.
+        consent,
         attachments: vec![],
         application: Some(ApplicationDraft {
             service_code: app.service_code.clone(),
@@ -714,7 +767,7 @@ pub mod doc {
     #[utoipa::path(post, path = "/open311/v2/requests.{format}", tag = "open311",
         params(("format" = String, Path, description = "json or xml")),
         request_body(content = Object, content_type = "application/x-www-form-urlencoded",
-            description = "api_key, service_code, lat+long or address_id (a street/village code) or address_string, first_name, last_name, phone, email, description, attribute[CODE]=value (attribute[CODE][]=v for several)"),
+            description = "api_key, service_code, lat+long or address_id (a street/village code) or address_string, first_name, last_name, phone, email, description, attribute[CODE]=value (attribute[CODE][]=v for several); and, required, consent=true with consent_notice_version (the privacy notice the requester agreed to) and optionally consent_at (RFC 3339)"),
         responses((status = 201, description = "[{service_request_id, service_notice, account_id}]"),
             (status = 400, description = "Bad input, each fault named: [{code, description}]"),
             (status = 403, description = "api_key missing, unknown or revoked"),

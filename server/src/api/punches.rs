@@ -35,6 +35,11 @@ pub struct PunchView {
     pub status: PunchStatus,
     #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<PunchWarning>,
+    /// The exact GPS fix was left out: ask with a `reason` to see it
+    /// (audited). The device's and the server's verdicts and distances
+    /// stay.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fix_withheld: bool,
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -45,6 +50,10 @@ pub struct PunchQuery {
     pub volunteer: Option<String>,
     /// Only punches waiting for review.
     pub pending: Option<bool>,
+    /// Why the exact GPS fixes are needed (a few words): with it the
+    /// fixes are shown and each read is audited; without it they are
+    /// withheld.
+    pub reason: Option<String>,
 }
 
 #[utoipa::path(get, path = "/api/v1/punches/review-queue", tag = "volunteers", security(("bearer" = [])),
@@ -54,24 +63,57 @@ pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<PunchQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
+    let reason = q
+        .reason
+        .as_deref()
+        .map(crate::api::audit::read_reason)
+        .transpose()?;
     let punches = state
         .store
         .punches(q.volunteer.as_deref(), street.as_deref())
         .await?;
-    Ok(ApiJson(
-        punches
-            .into_iter()
-            .map(|p| PunchView {
-                status: p.status(),
-                warnings: p.warnings(),
-                punch: p,
-            })
-            .filter(|v| !q.pending.unwrap_or(false) || v.status == PunchStatus::PendingReview)
-            .collect(),
-    ))
+    let mut views: Vec<PunchView> = punches
+        .into_iter()
+        .map(|p| PunchView {
+            status: p.status(),
+            warnings: p.warnings(),
+            punch: p,
+            fix_withheld: false,
+        })
+        .filter(|v| !q.pending.unwrap_or(false) || v.status == PunchStatus::PendingReview)
+        .collect();
+    for v in &mut views {
+        if v.punch.fix.is_none() {
+            continue;
+        }
+        match reason {
+            // Each exact fix shown is one audited read.
+            Some(reason) => {
+                crate::api::audit::record_read(
+                    &state,
+                    &caller,
+                    &headers,
+                    crate::api::audit::PersonalDataRead {
+                        action: "read_punch_fix",
+                        subject_type: "punch",
+                        subject_id: v.punch.id.clone(),
+                        fields: "fix",
+                    },
+                    reason,
+                )
+                .await?
+            }
+            None => {
+                v.punch.fix = None;
+                v.fix_withheld = true;
+            }
+        }
+    }
+    Ok(ApiJson(views))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -114,10 +156,13 @@ pub async fn review(
         )
         .map_err(|e| ApiError::bad_field("reason", e.to_string()))?;
     state.store.update_punch_data(&punch).await?;
+    // The ruling's answer shows no exact fix (the queue shows it, audited).
+    let fix_withheld = punch.fix.take().is_some();
     Ok(ApiJson(PunchView {
         status: punch.status(),
         warnings: punch.warnings(),
         punch,
+        fix_withheld,
     }))
 }
 

@@ -15,6 +15,7 @@ mod audit;
 mod catalogue;
 mod needs;
 mod orders;
+mod personal_data;
 mod punches;
 mod services;
 mod volunteers;
@@ -24,11 +25,12 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 pub use orders::OrderFilter;
+pub use personal_data::{StoredAttachment, anonymised};
 pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Executor, Row};
 use std::path::Path;
 use std::time::Duration;
 
@@ -51,6 +53,8 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("{0} already exists")]
     Conflict(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 /// Which database is behind the store.
@@ -139,7 +143,11 @@ impl Store {
                     .after_connect(|conn, _meta| {
                         Box::pin(async move {
                             conn.execute("PRAGMA journal_mode = WAL").await?;
-                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            // FULL: a commit is on disk (the WAL fsynced) before the
+                            // 2xx goes out; the phone deletes its copy on
+                            // that answer, so NORMAL could lose an
+                            // acknowledged need to a power cut.
+                            conn.execute("PRAGMA synchronous = FULL").await?;
                             conn.execute("PRAGMA busy_timeout = 10000").await?;
                             conn.execute("PRAGMA foreign_keys = ON").await?;
                             Ok(())
@@ -148,7 +156,22 @@ impl Store {
                     .connect(url)
                     .await?
             }
-            Backend::Postgres => options.max_connections(32).connect(url).await?,
+            Backend::Postgres => {
+                options
+                    .max_connections(32)
+                    .after_connect(|conn, _meta| {
+                        Box::pin(async move {
+                            // A 2xx is answered after the commit reached
+                            // the WAL on disk, whatever the database's
+                            // default says (a role or database setting of
+                            // `off` would lose acknowledged writes).
+                            conn.execute("SET synchronous_commit = on").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(url)
+                    .await?
+            }
         };
         match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
@@ -181,8 +204,89 @@ impl Store {
         Ok(())
     }
 
+    /// The durability setting every connection runs with, as the database
+    /// reports it: SQLite's `PRAGMA synchronous` (2 = FULL) and journal
+    /// mode, PostgreSQL's `synchronous_commit` and `fsync`.
+    pub async fn durability(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let queries: &[(&str, &str)] = match self.backend {
+            Backend::Sqlite => &[
+                ("synchronous", "PRAGMA synchronous"),
+                ("journal_mode", "PRAGMA journal_mode"),
+            ],
+            Backend::Postgres => &[
+                ("synchronous_commit", "SHOW synchronous_commit"),
+                ("fsync", "SHOW fsync"),
+            ],
+        };
+        let mut out = Vec::new();
+        for (name, sql) in queries {
+            let row = sqlx::query(*sql).fetch_one(&mut *conn).await?;
+            let value = match row.try_get::<String, _>(0) {
+                Ok(v) => v,
+                Err(_) => row.try_get::<i64, _>(0)?.to_string(),
+            };
+            out.push(((*name).to_string(), value));
+        }
+        Ok(out)
+    }
+
+    /// A consistent copy of the SQLite database into `out` while it is
+    /// being served (`VACUUM INTO`: one read transaction, so the copy is
+    /// the database as of one commit). The file must not exist.
+    pub async fn backup_sqlite(&self, out: &Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::Unsupported(
+                "the backup command copies embedded SQLite; for PostgreSQL use pg_dump or \
+                 continuous archiving (see docs/security.md)"
+                    .into(),
+            ));
+        }
+        let path = std::path::absolute(out).map_err(sqlx::Error::Io)?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(path.display().to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Closes the pool (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+fn sqlite_read_only(path: &Path) -> sqlx::sqlite::SqliteConnectOptions {
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+}
+
+/// `PRAGMA integrity_check` of a SQLite file opened read-only (`ok` when
+/// sound), e.g. a backup.
+pub async fn check_sqlite_file(path: &Path) -> Result<String, StoreError> {
+    use sqlx::Connection;
+    if !path.is_file() {
+        return Err(StoreError::Unsupported(format!(
+            "{} is not a file",
+            path.display()
+        )));
+    }
+    let mut conn = sqlx::SqliteConnection::connect_with(&sqlite_read_only(path)).await?;
+    let rows: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(rows.join("; "))
+}
+
+/// How many rows a table of a SQLite file has (read-only).
+pub async fn count_rows(path: &Path, table: &'static str) -> Result<i64, StoreError> {
+    use sqlx::Connection;
+    let mut conn = sqlx::SqliteConnection::connect_with(&sqlite_read_only(path)).await?;
+    let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        .fetch_one(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(n)
 }

@@ -59,6 +59,8 @@ pub struct StoredNeed {
     pub need: NeedDraft,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When its personal data was removed (on request or by retention).
+    pub anonymised_at: Option<DateTime<Utc>>,
 }
 
 /// Which needs a list shows.
@@ -78,9 +80,9 @@ pub struct AttachmentMeta {
     pub size: u64,
 }
 
-const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at";
+pub(crate) const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.anonymised_at";
 
-fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
+pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
     let id: i64 = r.try_get(0)?;
     let data: String = r.try_get(8)?;
     Ok(StoredNeed {
@@ -95,6 +97,7 @@ fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
         need: decode("needs", &id.to_string(), &data)?,
         created_at: from_millis(r.try_get(9)?),
         updated_at: from_millis(r.try_get(10)?),
+        anonymised_at: r.try_get::<Option<i64>, _>(11)?.map(from_millis),
     })
 }
 
@@ -195,8 +198,9 @@ impl Store {
         let data = super::encode("needs", key, &new.need)?;
         let need_id: i64 = sqlx::query_scalar(
             "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
-                                urgency, channel, status, data, created_at, updated_at, service_code, service_version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12) RETURNING id",
+                                urgency, channel, status, data, created_at, updated_at, service_code, service_version,
+                                consent_notice_version, consent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(key)
         .bind(new.entered_by)
@@ -215,6 +219,8 @@ impl Store {
                 .as_ref()
                 .map(|a| i64::from(a.service_version)),
         )
+        .bind(&new.need.consent.notice_version)
+        .bind(millis(new.need.consent.at))
         .fetch_one(&mut *tx)
         .await?;
         for a in &new.need.attachments {
@@ -294,7 +300,7 @@ impl Store {
         }
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(11)?))))
+            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(12)?))))
             .collect()
     }
 
@@ -349,8 +355,9 @@ impl Store {
             .await?)
     }
 
-    /// Stores an attachment unless the same bytes are already stored;
-    /// `true` when it was new.
+    /// Stores an attachment unless the same bytes are already stored
+    /// (bytes erased under retention are stored again); `true` when it
+    /// was new.
     pub async fn put_attachment(
         &self,
         meta: &AttachmentMeta,
@@ -360,7 +367,10 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO attachments (sha256, media_type, size, data, uploaded_by, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (sha256) DO UPDATE SET data = excluded.data, erased_at = NULL,
+                 uploaded_by = excluded.uploaded_by, created_at = excluded.created_at
+             WHERE attachments.erased_at IS NOT NULL",
         )
         .bind(&meta.sha256)
         .bind(&meta.media_type)

@@ -1,6 +1,7 @@
 package org.lawcircle.app
 
 import android.app.Application
+import org.lawcircle.core.PhoneStorage
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.LawCircleClient
@@ -15,7 +16,8 @@ class LawCircleApp : Application() {
         super.onCreate()
         client = LawCircleClient.open(
             ClientConfig(
-                databasePath = File(filesDir, "lawcircle/phone.sqlite").path,
+                // App-private, file-encrypted, never backed up (PhoneStorage).
+                databasePath = PhoneStorage.prepare(noBackupFilesDir, dataDir).path,
                 serverUrl = BuildConfigValues.SERVER_URL,
                 // A sign-in screen (and the Android Keystore for the secret)
                 // is the deployment's: until then the configured account.
