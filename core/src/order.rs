@@ -442,7 +442,7 @@ pub struct NewOrder {
 }
 
 /// An order with its audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub id: String,
     pub need_id: String,
@@ -471,6 +471,15 @@ pub struct Order {
     /// an online application, so dispatch and the console see the type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_code: Option<String>,
+    /// The need's subject from the specialty taxonomy
+    /// ([`crate::specialty`]), when the need named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specialty: Option<String>,
+    /// Where the need is (the point given with it, else the centroid of
+    /// its area), for the distance to volunteers; `None` on orders made
+    /// before it was kept (dispatch then uses the area's centroid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<crate::coord::GeoPoint>,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -498,6 +507,8 @@ impl Order {
             version: 0,
             history: Vec::new(),
             service_code: None,
+            specialty: None,
+            place: None,
         }
     }
 

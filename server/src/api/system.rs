@@ -76,6 +76,9 @@ pub async fn events(
                             Scope::District => true,
                             Scope::Street => {
                                 my_street.as_deref() == Some(change.street_code.as_str())
+                                    || (my_street.is_some()
+                                        && my_street.as_deref()
+                                            == change.from_street_code.as_deref())
                             }
                             Scope::Own => {
                                 change.assignee.as_deref() == Some(me.as_str())

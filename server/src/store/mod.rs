@@ -23,7 +23,7 @@ pub use accounts::{Account, NewAccount, TokenRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
-pub use orders::OrderFilter;
+pub use orders::{OrderFilter, SampledOrder};
 pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 
