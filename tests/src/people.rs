@@ -185,9 +185,10 @@ async fn punch(
     }))
     .map_err(|e| e.to_string())?;
     let now = chrono::Utc::now();
+    // A monotonic clock for the "device": the test process's wall clock.
     let at = DeviceInstant {
         wall: now,
-        elapsed_ms: 5_000_000,
+        elapsed_ms: u64::try_from(now.timestamp_millis()).unwrap_or(0),
     };
     let fix = Fix {
         lat,

@@ -185,7 +185,7 @@ pub(crate) async fn file_need(
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
             catalog
                 .get(&app.service_code, app.service_version)
-                .map(|def| application_deadline(state, def, received_at))
+                .map(|def| application_deadline(state, def, now))
         }
         None => None,
     };
