@@ -231,8 +231,9 @@ async fn offers_go_to_the_volunteer_clocked_in_near_the_need() {
         assert_eq!(r.status, 200, "{name}: {:?}", r.body);
         let list = r.body.as_array().unwrap();
         let of = |id: i64| {
+            let want = id.to_string();
             list.iter()
-                .find(|s| s["candidate_id"] == id.to_string())
+                .find(|s| s["candidate_id"] == want.as_str())
                 .unwrap_or_else(|| panic!("{id} in {list:?}"))
         };
         assert_eq!(list[0]["candidate_id"], near_id.to_string(), "{list:?}");
@@ -425,16 +426,37 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
         let name = backend.name();
         let w = world(&backend, &["--test-clock"], false).await;
         account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
-        let staff2 = Client::login(&w.server, "staff2", PW).await;
         let order = submit(&w.resident, &need("mediation", VILLAGE, None, None)).await;
-        assert!(ids(&w.staff.get("/api/v1/orders").await.body).contains(&order));
+        // Left unresolved past its deadline: the old street gets an overdue
+        // warning first (the clock moves; sessions expire, so sign in anew).
+        w.admin
+            .post("/api/v1/test/clock", &json!({"seconds": 20 * 24 * 3600}))
+            .await;
+        let staff = Client::login(&w.server, "staff", PW).await;
+        let staff2 = Client::login(&w.server, "staff2", PW).await;
+        let admin = Client::login(&w.server, "admin", PW).await;
+        let overdue_warning = |list: &Value| {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["rule_id"] == "overdue" && x["subject"]["order_id"] == order.as_str())
+        };
+        let mut raised = false;
+        for _ in 0..100 {
+            raised = overdue_warning(&staff.get("/api/v1/warnings").await.body);
+            if raised {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(raised, "{name}: the overdue warning");
+        assert!(ids(&staff.get("/api/v1/orders").await.body).contains(&order));
         assert!(!ids(&staff2.get("/api/v1/orders").await.body).contains(&order));
 
-        let old_board = event_stream(&w.staff).await;
+        let old_board = event_stream(&staff).await;
         let new_board = event_stream(&staff2).await;
-        let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
-        let r = w
-            .staff
+        let o = staff.get(&format!("/api/v1/orders/{order}")).await.body;
+        let r = staff
             .post(
                 &format!("/api/v1/orders/{order}/events"),
                 &json!({"event": {"event": "transfer", "to_level": "village", "to_area": OTHER_VILLAGE,
@@ -446,17 +468,17 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
 
         // Lists: gone from the old street's, in the new street's.
         assert!(
-            !ids(&w.staff.get("/api/v1/orders").await.body).contains(&order),
+            !ids(&staff.get("/api/v1/orders").await.body).contains(&order),
             "{name}: the old street still lists it"
         );
         assert!(
             ids(&staff2.get("/api/v1/orders").await.body).contains(&order),
             "{name}: the new street does not list it"
         );
-        let open = staff2.get("/api/v1/orders?state=transferred").await.body;
-        assert!(ids(&open).contains(&order), "{name}: {open}");
+        let waiting = staff2.get("/api/v1/orders?state=transferred").await.body;
+        assert!(ids(&waiting).contains(&order), "{name}: {waiting}");
         assert_eq!(
-            w.staff.get(&format!("/api/v1/orders/{order}")).await.status,
+            staff.get(&format!("/api/v1/orders/{order}")).await.status,
             404
         );
         // Its history moved with it.
@@ -473,6 +495,16 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
         assert_eq!(told["street_code"], OTHER_STREET);
         let dropped = next_order_event(old_board, &order).await;
         assert_eq!(dropped["from_street_code"], STREET, "{dropped}");
+        // Its open warning is the receiving street's to handle now.
+        assert!(
+            overdue_warning(&staff2.get("/api/v1/warnings").await.body),
+            "{name}: the warning moved: {}",
+            admin.get("/api/v1/warnings").await.body
+        );
+        assert!(
+            !overdue_warning(&staff.get("/api/v1/warnings").await.body),
+            "{name}: the old street still has the warning"
+        );
         // The receiving street dispatches it.
         let r = staff2
             .get(&format!("/api/v1/orders/{order}/suggestions"))
@@ -480,10 +512,6 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
         assert_eq!(r.status, 200, "{name}: {:?}", r.body);
 
         // Indicators count it where it is now: overdue in the new street.
-        w.admin
-            .post("/api/v1/test/clock", &json!({"seconds": 20 * 24 * 3600}))
-            .await;
-        let admin = Client::login(&w.server, "admin", PW).await;
         let year = chrono::Utc::now().format("%Y");
         let report = admin.get(&format!("/api/v1/indicators?year={year}")).await;
         assert_eq!(report.status, 200, "{name}: {:?}", report.body);

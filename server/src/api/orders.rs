@@ -529,6 +529,12 @@ pub async fn event(
         changed.street_code = street;
     }
     commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
+    if changed.street_code != order.street_code {
+        state
+            .store
+            .move_order_warnings(&order.id, &order.street_code, &changed.street_code, now)
+            .await?;
+    }
     Ok(ApiJson(view(changed, &caller)))
 }
 

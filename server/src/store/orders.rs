@@ -246,6 +246,46 @@ impl Store {
         .transpose()
     }
 
+    /// Moves the warnings about `order_id` that are still being handled
+    /// (open or acknowledged) from `from_street` to `to_street`, after a
+    /// transfer: the receiving street deals with them now. Resolved ones
+    /// stay with the street that resolved them. Returns how many moved.
+    pub async fn move_order_warnings(
+        &self,
+        order_id: &str,
+        from_street: &str,
+        to_street: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut moved = 0;
+        for (id, _, mut w) in self.warnings(Some(from_street)).await? {
+            let Subject::Order {
+                order_id: of,
+                street_code,
+            } = &mut w.subject
+            else {
+                continue;
+            };
+            if of != order_id || w.state == lawcircle_core::warning::WarningState::Resolved {
+                continue;
+            }
+            *street_code = Some(to_street.to_string());
+            let done = sqlx::query(
+                "UPDATE warnings SET street_code = $1, version = version + 1, data = $2, updated_at = $3
+                 WHERE id = $4 AND street_code = $5",
+            )
+            .bind(to_street)
+            .bind(encode("warnings", &w.dedup_key, &w)?)
+            .bind(millis(now))
+            .bind(id)
+            .bind(from_street)
+            .execute(&self.pool)
+            .await?;
+            moved += done.rows_affected() as usize;
+        }
+        Ok(moved)
+    }
+
     /// Writes a changed warning if still at `expected_version`.
     pub async fn update_warning(
         &self,
