@@ -216,12 +216,23 @@ async fn offers_go_to_the_volunteer_clocked_in_near_the_need() {
         .await;
         let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
         assert_eq!(o["specialty"], "labour", "{name}: {o}");
+        assert_eq!(o["place"]["lat"], NEED_LAT, "staff see the need's place");
         // Offered to the one clocked in 400 m away only: not 3 km away, not
         // without a clock-in, not without the specialty.
         assert!(offered(&near, &order).await, "{name}: near");
         assert!(!offered(&far, &order).await, "{name}: 3 km away");
         assert!(!offered(&idle, &order).await, "{name}: not clocked in");
         assert!(!offered(&family, &order).await, "{name}: other specialty");
+        // An offer shows the area, not the exact place (someone's home).
+        let offers = near.get("/api/v1/orders/offers").await.body;
+        let offer = offers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == order.as_str())
+            .unwrap();
+        assert!(offer.get("place").is_none(), "{name}: {offer}");
+        assert_eq!(offer["area_code"], STREET);
 
         // Suggestions: the real distances, each factor with its reason.
         let r = w

@@ -102,8 +102,14 @@ pub struct OrderView {
     pub may_see_contact: bool,
 }
 
-fn view(order: Order, caller: &Caller) -> OrderView {
+fn view(mut order: Order, caller: &Caller) -> OrderView {
     let may = order.may_see_contact(&actor(caller));
+    // The need's exact place can be someone's home: only those who may see
+    // the requester's contact see it; others (volunteers offered the
+    // order) see its area.
+    if !may {
+        order.place = None;
+    }
     OrderView {
         order,
         may_see_contact: may,
