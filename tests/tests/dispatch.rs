@@ -784,3 +784,53 @@ async fn an_applications_deadline_is_its_types_and_open311_agrees() {
         w.server.stop();
     }
 }
+
+#[tokio::test]
+async fn free_text_specialties_from_before_the_taxonomy_become_codes_at_start() {
+    for backend in backends() {
+        let name = backend.name();
+        let w = world(&backend, &[], false).await;
+        let (_, account_id) = volunteer(&w, "veteran", STREET, &["劳动争议"]).await;
+        let list = w.admin.get("/api/v1/volunteers?state=active").await.body;
+        let vid = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["account_id"] == account_id)
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .unwrap();
+        let storage = w._storage.clone();
+        w.server.stop();
+        // The record as an older server wrote it: free text.
+        let store = match &storage.database_url {
+            Some(url) => lawcircle_server::store::Store::open(url).await,
+            None => {
+                lawcircle_server::store::Store::open_sqlite(
+                    &storage.data_dir.join("lawcircle.sqlite"),
+                )
+                .await
+            }
+        }
+        .unwrap();
+        let stored = store.volunteer(&vid).await.unwrap().unwrap();
+        let mut old = stored.volunteer.clone();
+        old.profile.specialties = vec!["劳动纠纷".into(), "离婚案件".into(), "会打官司".into()];
+        store
+            .update_volunteer(&stored, &old, chrono::Utc::now())
+            .await
+            .unwrap();
+        store.close().await;
+
+        let server = Server::start(&storage, &["--demo"]);
+        let admin = Client::login(&server, "admin", PW).await;
+        let v = admin.get(&format!("/api/v1/volunteers/{vid}")).await.body;
+        let profile = &v["volunteer"]["profile"];
+        assert_eq!(
+            profile["specialties"],
+            json!(["labour", "marriage_family"]),
+            "{name}: {v}"
+        );
+        assert_eq!(profile["unmatched_specialties"], json!(["会打官司"]));
+        server.stop();
+    }
+}
