@@ -428,8 +428,9 @@ pub struct NewOrder {
     /// The account of the resident/enterprise that asked.
     pub requester_id: String,
     pub kind: OrderKind,
-    /// The legal category, matched against volunteers' specialty tags
-    /// (e.g. "劳动争议").
+    /// The need's category code (e.g. `consultation`, `mediation`);
+    /// dispatch maps it onto the specialty taxonomy
+    /// ([`crate::specialty::qualifying`]).
     pub category: String,
     /// 加急: the deadline is hours, not working days.
     #[serde(default)]

@@ -173,7 +173,6 @@ pub(crate) async fn file_need(
     let legal_aid = legal_aid_of(state, &need);
     let service_code = need.application.as_ref().map(|a| a.service_code.clone());
     let service_version = need.application.as_ref().map(|a| a.service_version);
-    let received_at = crate::store::from_millis(crate::store::millis(now));
     // An application's order is due when its type says (办理时限), the same
     // instant Open311 gives as `expected_datetime`.
     let type_deadline = match &need.application {
@@ -203,6 +202,7 @@ pub(crate) async fn file_need(
         street_code: Some(street_code.clone()),
         need,
     };
+    let received_at = crate::store::from_millis(crate::store::millis(now));
     // The order this need becomes, opened at once (the orders module),
     // carrying the application type for dispatch and the console.
     let make_order = crate::api::orders::order_for_need(
