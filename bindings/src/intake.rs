@@ -236,6 +236,7 @@ impl NeedForm {
                 enterprise,
             },
             category,
+            specialty: None,
             description: self.description.clone(),
             urgency,
             location: NeedLocation {

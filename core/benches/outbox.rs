@@ -27,6 +27,7 @@ fn draft() -> NeedDraft {
             enterprise: None,
         },
         category: NeedCategory::Mediation,
+        specialty: None,
         description: "邻里纠纷：楼上漏水，多次协商未果，希望人民调解。".repeat(4),
         urgency: Urgency::Normal,
         location: NeedLocation {

@@ -1,86 +1,347 @@
 //! Who gets an order: eligibility for grab offers (抢单推送) and ranked
-//! suggestions for staff dispatch (派单推荐).
+//! suggestions for staff dispatch (派单推荐). This is what the server runs
+//! (`server/src/api/orders.rs` gathers the inputs and calls these
+//! functions).
 //!
-//! The caller gathers, for each volunteer or lawyer, a [`Candidate`]: their
-//! specialty tags, home street and streets they are lent to now, whether
-//! they are on duty now (from clock-in, [`crate::duty_hours`]), the walking
-//! distance to the need in metres (from the routing the caller has), their
-//! current load (open orders they hold) and their mean rating.
+//! # Where a volunteer is
+//! A volunteer or lawyer is **on duty** when they have an open clock-in:
+//! of their punches that count ([`counts_for_duty`]: accepted, or a
+//! clock-in inside the fence waiting for review only because it is outside
+//! the post's shifts), the latest is a clock-in ([`PunchKind::In`]) made
+//! less than [`MAX_OPEN_SESSION_H`] hours ago (a forgotten clock-out does
+//! not keep someone on duty for days) — the pairing of duty hours
+//! ([`crate::duty_hours`]). Their place is the duty
+//! post of that clock-in (the centre of its fence); at a post without a
+//! place (a hotline desk) it is the fix of their latest accepted punch that
+//! has one. Someone not clocked in has no place: they are not offered
+//! anything, and suggestions show their distance as unknown.
+//!
+//! # Distance
+//! From the volunteer's place to the need's place (the point given with
+//! the need, else the centroid of its village or street), by the walking
+//! network when one is loaded and both points snap onto it, else the
+//! straight line × [`DEFAULT_DETOUR_FACTOR`] (1.3), the same rule as
+//! nearest search and coverage; every distance says which basis it used
+//! ([`DistanceBasis`]). A walk longer than the search limit is reported as
+//! "beyond" that limit, not as a number.
+//!
+//! # Specialty
+//! Skills and needs use one taxonomy ([`crate::specialty`]): the need's
+//! own subject when it names one, else the specialties its category maps
+//! to, qualify; a volunteer matches with one of them or general practice
+//! (综合, [`crate::specialty::GENERAL`]).
 //!
 //! # Offers (抢单)
 //! A consultation is offered to candidates that are all of:
-//! * **specialty**: one of their tags equals one of the order's categories
-//!   (trimmed, case-insensitive for Latin letters); a candidate tagged
-//!   [`GENERAL_TAG`] (综合) matches any category;
+//! * **specialty**: a qualifying specialty or general practice;
 //! * **street**: the order's street is their home street or one they are
-//!   lent to now;
-//! * **on duty** now;
-//! * **near**: walking distance known and ≤ `max_distance_m` (default the
+//!   lent to now (跨区域调派);
+//! * **on duty**: an open clock-in (above);
+//! * **near**: distance known and ≤ `max_distance_m` (default the
 //!   15-minute walk, 1.2 km).
 //!
 //! # Suggestions (派单推荐)
-//! Every candidate gets a score out of 100 from four documented parts
-//! (weights are data, [`ScoringWeights`]; defaults in parentheses):
-//! * specialty match (40): full weight if a tag matches, else 0;
-//! * walking distance (30): `w × max(0, 1 − d / horizon)`, horizon 2.4 km
-//!   (two 15-minute walks); unknown distance scores 0;
-//! * current load (20): `w / (1 + load)`: 20 for an idle candidate, 10 with
-//!   one open order, 6.67 with two…;
-//! * rating (10): `w × (mean − 1) / 4` on the 1–5 scale; no ratings yet
-//!   counts as a neutral 3 (half the weight) so newcomers are not buried.
+//! Every active volunteer and lawyer gets a score out of 100 from five
+//! parts (weights are data, [`ScoringWeights`]; defaults in parentheses),
+//! each returned with its points and the reason in words ([`Factor`]):
+//! * specialty (35): full weight with a qualifying specialty or general
+//!   practice, else 0;
+//! * distance (30): `w × max(0, 1 − d / horizon)`, horizon 2.4 km (two
+//!   15-minute walks); unknown distance (not clocked in) scores 0;
+//! * load (15): `w / (1 + open orders held)`: 15 idle, 7.5 with one…;
+//! * rating (10): `w × (mean − 1) / 4` on the 1–5 scale of the orders they
+//!   held; no ratings yet counts as a neutral 3 so newcomers are not
+//!   buried;
+//! * star level (10): `w × stars / 5`, the star level from accepted duty
+//!   hours ([`crate::volunteer::StarLevels`]).
 //!
-//! The score is rounded to 1/1000 of a point, then ties are broken, in
-//! order, by specialty match, shorter known distance, lower load, higher
-//! rating and finally the candidate id, so the ranking is deterministic.
+//! The score is rounded to 1/1000 of a point; ties are broken, in order,
+//! by specialty match, shorter known distance, lower load, higher rating,
+//! more stars and finally the candidate id, so the ranking is
+//! deterministic. Each suggestion also lists why the candidate would not be
+//! offered the order as a grab ([`Ineligible`]); staff may still dispatch
+//! to them.
 
 use crate::authz::Role;
+use crate::clockin::{Flag, Verdict};
+use crate::coord::GeoPoint;
+use crate::duty_post::{DutyPost, DutyPostKind, Fence};
+use crate::network::{
+    DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, Snap, WalkingNetwork,
+};
+use crate::punch::{Punch, PunchKind, PunchStatus, PunchWarning};
+use crate::specialty;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
-/// A tag meaning "general practice": matches any category.
-pub const GENERAL_TAG: &str = "综合";
+pub use crate::specialty::GENERAL;
+
+/// The longest a clock-in stays open without its clock-out (the duty-hour
+/// rule's limit on a session, [`crate::duty_hours::DEFAULT_MAX_SESSION_H`]).
+pub const MAX_OPEN_SESSION_H: f64 = crate::duty_hours::DEFAULT_MAX_SESSION_H;
+
+/// How far suggestions search the walking network, metres: beyond this a
+/// walk is reported as "beyond" (its distance part is 0 long before).
+pub const SUGGESTION_SEARCH_LIMIT_M: f64 = 10_000.0;
+
+/// Where a candidate's place comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceSource {
+    /// The duty post of the open clock-in.
+    DutyPost,
+    /// The fix of the latest accepted punch (at a post without a place).
+    LatestFix,
+}
+
+/// An open clock-in: where and since when a volunteer is on duty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnDuty {
+    pub post_id: String,
+    pub since: DateTime<Utc>,
+    /// Where they are, if known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<GeoPoint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place_source: Option<PlaceSource>,
+}
+
+/// The place of a duty post: the centre of a circle fence, the centroid of
+/// a polygon fence; a hotline desk has none.
+pub fn post_place(post: &DutyPost) -> Option<GeoPoint> {
+    match &post.kind {
+        DutyPostKind::Station {
+            fence: Fence::Circle { center, .. },
+        } => Some(*center),
+        DutyPostKind::Station {
+            fence: Fence::Polygon { boundary },
+        } => {
+            use geo::Centroid;
+            let c = boundary.to_geo_in(crate::coord::Datum::Wgs84).centroid()?;
+            GeoPoint::wgs84(c.y(), c.x()).ok()
+        }
+        DutyPostKind::HotlineDesk { .. } => None,
+    }
+}
+
+/// Whether a punch counts when deciding who is on duty: a punch a
+/// supervisor rejected never does; a clock-in does when it is accepted, or
+/// when the server found it inside the fence and it waits for review only
+/// because it is outside the post's shifts (volunteers do stay late); a
+/// clock-out does unless rejected (whoever clocks out has left).
+pub fn counts_for_duty(p: &Punch) -> bool {
+    match p.status() {
+        PunchStatus::Accepted => true,
+        PunchStatus::Rejected => false,
+        PunchStatus::PendingReview => match p.kind {
+            PunchKind::Out => true,
+            PunchKind::In => {
+                p.server_decision
+                    .as_ref()
+                    .is_some_and(|d| d.verdict == Verdict::Inside)
+                    && p.warnings().iter().all(|w| {
+                        matches!(
+                            w,
+                            PunchWarning::Flagged {
+                                flag: Flag::OutsideShift
+                            }
+                        )
+                    })
+            }
+        },
+    }
+}
+
+/// Whether `volunteer_id` is on duty at `now`, from their punches (any
+/// order, others' punches ignored) and the duty posts: see the module
+/// documentation.
+pub fn on_duty(
+    punches: &[Punch],
+    posts: &[DutyPost],
+    volunteer_id: &str,
+    now: DateTime<Utc>,
+) -> Option<OnDuty> {
+    let mut mine: Vec<&Punch> = punches
+        .iter()
+        .filter(|p| p.volunteer_id == volunteer_id && counts_for_duty(p))
+        .filter(|p| p.trusted_time() <= now)
+        .collect();
+    mine.sort_by_key(|p| (p.trusted_time(), p.seq));
+    let last = *mine.last()?;
+    if last.kind != PunchKind::In {
+        return None;
+    }
+    let open_ms = (now - last.trusted_time()).num_milliseconds() as f64;
+    if open_ms > MAX_OPEN_SESSION_H * 3_600_000.0 {
+        return None;
+    }
+    let post = posts.iter().find(|p| p.id == last.post_id);
+    let (place, source) = match post.and_then(post_place) {
+        Some(p) => (Some(p), Some(PlaceSource::DutyPost)),
+        None => match mine
+            .iter()
+            .rev()
+            .find_map(|p| p.fix.as_ref().and_then(|f| f.point()))
+        {
+            Some(p) => (Some(p), Some(PlaceSource::LatestFix)),
+            None => (None, None),
+        },
+    };
+    Some(OnDuty {
+        post_id: last.post_id.clone(),
+        since: last.trusted_time(),
+        place,
+        place_source: source,
+    })
+}
+
+/// A measured distance and how it was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Distance {
+    pub metres: f64,
+    pub basis: DistanceBasis,
+}
+
+/// The result of measuring one distance.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "measure", rename_all = "snake_case")]
+pub enum Measure {
+    Known(Distance),
+    /// Walking farther than the search limit (metres).
+    Beyond {
+        limit_m: f64,
+    },
+}
+
+fn straight(a: GeoPoint, b: GeoPoint) -> Measure {
+    Measure::Known(Distance {
+        metres: a.distance_m(b) * DEFAULT_DETOUR_FACTOR,
+        basis: DistanceBasis::StraightLineTimesDetour {
+            factor: DEFAULT_DETOUR_FACTOR,
+        },
+    })
+}
+
+/// Distances from `origin` to each of `targets`: walking on `network` when
+/// both snap onto it (one search from the origin, up to `limit_m`), else
+/// the straight line × the detour factor.
+pub fn distances_from(
+    network: Option<&WalkingNetwork>,
+    origin: GeoPoint,
+    targets: &[GeoPoint],
+    limit_m: f64,
+) -> Vec<Measure> {
+    let Some(net) = network else {
+        return targets.iter().map(|t| straight(origin, *t)).collect();
+    };
+    let Ok(o) = net.snap(origin) else {
+        return targets.iter().map(|t| straight(origin, *t)).collect();
+    };
+    let mut ws = DijkstraWorkspace::new(net);
+    ws.start(&o.seeds(0));
+    targets
+        .iter()
+        .map(|t| {
+            let s: Snap = match net.snap(*t) {
+                Ok(s) => s,
+                Err(_) => return straight(origin, *t),
+            };
+            ws.settle_nodes(net, &[s.from, s.to], limit_m);
+            let mut walk = ws.distance_to_snap(&s, limit_m).map(|(d, _)| d);
+            if let Some(direct) = o.along_same_edge_m(&s)
+                && direct <= limit_m
+                && walk.is_none_or(|w| direct < w)
+            {
+                walk = Some(direct);
+            }
+            match walk {
+                Some(metres) => Measure::Known(Distance {
+                    metres,
+                    basis: DistanceBasis::Walking,
+                }),
+                None => Measure::Beyond { limit_m },
+            }
+        })
+        .collect()
+}
 
 /// A volunteer or lawyer as seen by dispatch at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub id: String,
     pub role: Role,
+    /// Specialty codes ([`crate::specialty`]).
     pub specialties: Vec<String>,
     pub home_street_code: String,
     /// Streets the candidate is lent to right now (跨区域调派).
     #[serde(default)]
     pub lent_to_street_codes: Vec<String>,
-    /// Clocked in at a duty post now.
-    pub on_duty: bool,
-    /// Walking distance to the need, metres, when known.
+    /// Their open clock-in, if any ([`on_duty`]).
     #[serde(default)]
-    pub distance_m: Option<f64>,
+    pub on_duty: Option<OnDuty>,
+    /// From their place to the need's, when they have a place.
+    #[serde(default)]
+    pub distance: Option<Measure>,
     /// Orders they currently hold (claimed, assigned, in progress).
     #[serde(default)]
     pub current_load: u32,
-    /// Mean rating 1–5, when rated.
+    /// Mean rating 1–5 of the orders they held, when rated.
     #[serde(default)]
     pub mean_rating: Option<f64>,
+    /// Star level from accepted duty hours.
+    #[serde(default)]
+    pub stars: u8,
 }
 
-/// What an offer is for.
+impl Candidate {
+    /// The known distance in metres.
+    pub fn distance_m(&self) -> Option<f64> {
+        match self.distance {
+            Some(Measure::Known(d)) if d.metres.is_finite() && d.metres >= 0.0 => Some(d.metres),
+            _ => None,
+        }
+    }
+}
+
+/// What an order asks of a candidate.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OfferRequest {
-    /// The order's categories (usually one).
-    pub categories: Vec<String>,
+    /// Specialty codes that qualify ([`specialty::qualifying`]).
+    pub qualifying: Vec<String>,
     pub street_code: String,
-    /// Farthest walking distance for an offer, metres.
+    /// Farthest distance for an offer, metres.
     pub max_distance_m: f64,
 }
 
 impl OfferRequest {
-    /// An offer within the 15-minute walk (1.2 km).
-    pub fn within_walk(categories: Vec<String>, street_code: impl Into<String>) -> Self {
+    /// For a need of `category` (and its own subject, if named) in
+    /// `street_code`, within `max_distance_m`.
+    pub fn new(
+        category: &str,
+        need_specialty: Option<&str>,
+        street_code: impl Into<String>,
+        max_distance_m: f64,
+    ) -> Self {
         OfferRequest {
-            categories,
+            qualifying: specialty::qualifying(category, need_specialty),
             street_code: street_code.into(),
-            max_distance_m: crate::FIFTEEN_MINUTE_WALK_M,
+            max_distance_m,
         }
+    }
+
+    /// The same within the 15-minute walk (1.2 km).
+    pub fn within_walk(
+        category: &str,
+        need_specialty: Option<&str>,
+        street_code: impl Into<String>,
+    ) -> Self {
+        Self::new(
+            category,
+            need_specialty,
+            street_code,
+            crate::FIFTEEN_MINUTE_WALK_M,
+        )
     }
 }
 
@@ -90,40 +351,44 @@ impl OfferRequest {
 pub enum Ineligible {
     NoSpecialtyMatch,
     OtherStreet,
+    /// No open clock-in.
     OffDuty,
+    /// On duty, but where is not known.
     DistanceUnknown,
     TooFar,
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
-/// Whether any of `tags` matches any of `categories` (or is [`GENERAL_TAG`]).
-pub fn specialty_matches(tags: &[String], categories: &[String]) -> bool {
-    tags.iter().any(|t| {
-        let t = norm(t);
-        !t.is_empty() && (t == GENERAL_TAG || categories.iter().any(|c| norm(c) == t))
-    })
+impl Ineligible {
+    /// The reason in words, for error messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Ineligible::NoSpecialtyMatch => "none of your specialties fits this need",
+            Ineligible::OtherStreet => "the need is in another street",
+            Ineligible::OffDuty => "you are not clocked in at a duty post",
+            Ineligible::DistanceUnknown => "where you are on duty is not known",
+            Ineligible::TooFar => "the need is beyond a 15-minute walk from where you are on duty",
+        }
+    }
 }
 
 /// All the reasons `c` is not eligible for `req` (empty: eligible).
 pub fn ineligibility(c: &Candidate, req: &OfferRequest) -> Vec<Ineligible> {
     let mut why = Vec::new();
-    if !specialty_matches(&c.specialties, &req.categories) {
+    if !specialty::skills_match(&c.specialties, &req.qualifying) {
         why.push(Ineligible::NoSpecialtyMatch);
     }
     if c.home_street_code != req.street_code && !c.lent_to_street_codes.contains(&req.street_code) {
         why.push(Ineligible::OtherStreet);
     }
-    if !c.on_duty {
+    if c.on_duty.is_none() {
         why.push(Ineligible::OffDuty);
+        return why;
     }
-    match c.distance_m {
-        None => why.push(Ineligible::DistanceUnknown),
-        Some(d) if !d.is_finite() || d < 0.0 => why.push(Ineligible::DistanceUnknown),
-        Some(d) if d > req.max_distance_m => why.push(Ineligible::TooFar),
-        Some(_) => {}
+    match (c.distance, c.distance_m()) {
+        (Some(Measure::Beyond { .. }), _) => why.push(Ineligible::TooFar),
+        (_, None) => why.push(Ineligible::DistanceUnknown),
+        (_, Some(d)) if d > req.max_distance_m => why.push(Ineligible::TooFar),
+        _ => {}
     }
     why
 }
@@ -146,29 +411,63 @@ pub struct ScoringWeights {
     pub distance: f64,
     pub load: f64,
     pub rating: f64,
+    pub stars: f64,
     /// Distance at which the distance part reaches 0, metres.
     pub distance_horizon_m: f64,
+    /// The star level that earns the full star weight.
+    pub max_stars: u8,
 }
 
 impl Default for ScoringWeights {
     fn default() -> Self {
         ScoringWeights {
-            specialty: 40.0,
+            specialty: 35.0,
             distance: 30.0,
-            load: 20.0,
+            load: 15.0,
             rating: 10.0,
+            stars: 10.0,
             distance_horizon_m: 2.0 * crate::FIFTEEN_MINUTE_WALK_M,
+            max_stars: 5,
         }
     }
 }
 
-/// The parts of a score, so staff see why.
+/// The parts of a score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreParts {
     pub specialty: f64,
     pub distance: f64,
     pub load: f64,
     pub rating: f64,
+    pub stars: f64,
+}
+
+impl ScoreParts {
+    fn total(&self) -> f64 {
+        self.specialty + self.distance + self.load + self.rating + self.stars
+    }
+}
+
+/// The five ranking factors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactorKind {
+    Specialty,
+    Distance,
+    Load,
+    Rating,
+    Stars,
+}
+
+/// One factor of a suggestion: its points out of its weight and why, in
+/// Chinese and English.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Factor {
+    pub factor: FactorKind,
+    pub points: f64,
+    pub max: f64,
+    pub reason_zh: String,
+    pub reason_en: String,
 }
 
 /// One ranked suggestion.
@@ -179,67 +478,197 @@ pub struct Suggestion {
     /// Total out of 100 (with default weights), rounded to 0.001.
     pub score: f64,
     pub parts: ScoreParts,
+    pub factors: Vec<Factor>,
     pub specialty_match: bool,
+    /// The open clock-in, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_duty: Option<OnDuty>,
+    /// The distance to the need's place, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance: Option<Measure>,
+    pub current_load: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_rating: Option<f64>,
+    pub stars: u8,
+    /// Why they would not be offered it as a grab (empty: they would).
+    pub ineligible: Vec<Ineligible>,
 }
 
-/// The score parts of one candidate.
-pub fn score(c: &Candidate, categories: &[String], w: &ScoringWeights) -> ScoreParts {
-    let matched = specialty_matches(&c.specialties, categories);
-    let distance = match c.distance_m {
-        Some(d) if d.is_finite() && d >= 0.0 && w.distance_horizon_m > 0.0 => {
-            w.distance * (1.0 - d / w.distance_horizon_m).max(0.0)
-        }
-        _ => 0.0,
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn names(codes: &[String]) -> (String, String) {
+    let zh: Vec<&str> = codes
+        .iter()
+        .map(|c| specialty::by_code(c).map_or(c.as_str(), |s| s.name_zh))
+        .collect();
+    let en: Vec<&str> = codes
+        .iter()
+        .map(|c| specialty::by_code(c).map_or(c.as_str(), |s| s.name_en))
+        .collect();
+    (zh.join("、"), en.join(", "))
+}
+
+/// The score parts of one candidate, each with its reason.
+pub fn factors(c: &Candidate, req: &OfferRequest, w: &ScoringWeights) -> (ScoreParts, Vec<Factor>) {
+    let matching: Vec<String> = c
+        .specialties
+        .iter()
+        .filter(|s| req.qualifying.contains(s))
+        .cloned()
+        .collect();
+    let general = c.specialties.iter().any(|s| s == GENERAL);
+    let (specialty_points, sz, se) = if !matching.is_empty() {
+        let (zh, en) = names(&matching);
+        (
+            w.specialty,
+            format!("专长匹配：{zh}"),
+            format!("specialty matches: {en}"),
+        )
+    } else if general {
+        (
+            w.specialty,
+            "综合（全科）专长，可办理各类事项".to_string(),
+            "general practice: takes any subject".to_string(),
+        )
+    } else {
+        let (zh, en) = names(&c.specialties);
+        (
+            0.0,
+            format!("专长（{zh}）与本工单不匹配"),
+            format!("specialties ({en}) do not match this order"),
+        )
     };
-    let rating = c
-        .mean_rating
-        .filter(|r| r.is_finite())
-        .unwrap_or(3.0)
-        .clamp(1.0, 5.0);
-    ScoreParts {
-        specialty: if matched { w.specialty } else { 0.0 },
-        distance,
-        load: w.load / (1.0 + f64::from(c.current_load)),
-        rating: w.rating * (rating - 1.0) / 4.0,
-    }
+    let (distance_points, dz, de) = match (&c.on_duty, c.distance) {
+        (None, _) => (
+            0.0,
+            "未签到值守：位置未知".to_string(),
+            "not clocked in: place unknown".to_string(),
+        ),
+        (Some(_), Some(Measure::Known(d))) if d.metres.is_finite() && d.metres >= 0.0 => {
+            let pts = if w.distance_horizon_m > 0.0 {
+                w.distance * (1.0 - d.metres / w.distance_horizon_m).max(0.0)
+            } else {
+                0.0
+            };
+            let m = d.metres.round();
+            match d.basis {
+                DistanceBasis::Walking => (
+                    pts,
+                    format!("距需求地点步行 {m} 米（路网）"),
+                    format!("{m} m walk to the need (walking network)"),
+                ),
+                DistanceBasis::StraightLineTimesDetour { factor } => (
+                    pts,
+                    format!("距需求地点约 {m} 米（直线×{factor} 估算）"),
+                    format!("about {m} m to the need (straight line × {factor})"),
+                ),
+            }
+        }
+        (Some(_), Some(Measure::Beyond { limit_m })) => {
+            let km = limit_m / 1000.0;
+            (
+                0.0,
+                format!("步行超过 {km} 公里"),
+                format!("more than {km} km walk"),
+            )
+        }
+        (Some(_), _) => (
+            0.0,
+            "已签到，但值守位置未知".to_string(),
+            "clocked in, but the place is unknown".to_string(),
+        ),
+    };
+    let load_points = w.load / (1.0 + f64::from(c.current_load));
+    let (lz, le) = (
+        format!("在办工单 {} 件", c.current_load),
+        format!("{} open order(s) held", c.current_load),
+    );
+    let rated = c.mean_rating.filter(|r| r.is_finite());
+    let rating = rated.unwrap_or(3.0).clamp(1.0, 5.0);
+    let rating_points = w.rating * (rating - 1.0) / 4.0;
+    let (rz, re) = match rated {
+        Some(r) => (
+            format!("平均评分 {}", round1(r)),
+            format!("mean rating {}", round1(r)),
+        ),
+        None => (
+            "尚无评价，按中间分 3 计".to_string(),
+            "not rated yet: counted as a neutral 3".to_string(),
+        ),
+    };
+    let stars_points = if w.max_stars > 0 {
+        w.stars * f64::from(c.stars.min(w.max_stars)) / f64::from(w.max_stars)
+    } else {
+        0.0
+    };
+    let parts = ScoreParts {
+        specialty: specialty_points,
+        distance: distance_points,
+        load: load_points,
+        rating: rating_points,
+        stars: stars_points,
+    };
+    let f = |factor, points, max, zh: String, en: String| Factor {
+        factor,
+        points: milli(points) as f64 / 1000.0,
+        max,
+        reason_zh: zh,
+        reason_en: en,
+    };
+    let list = vec![
+        f(FactorKind::Specialty, specialty_points, w.specialty, sz, se),
+        f(FactorKind::Distance, distance_points, w.distance, dz, de),
+        f(FactorKind::Load, load_points, w.load, lz, le),
+        f(FactorKind::Rating, rating_points, w.rating, rz, re),
+        f(
+            FactorKind::Stars,
+            stars_points,
+            w.stars,
+            format!("{} 星志愿者", c.stars),
+            format!("{} star(s)", c.stars),
+        ),
+    ];
+    (parts, list)
 }
 
 fn milli(x: f64) -> i64 {
     (x * 1000.0).round() as i64
 }
 
-/// Ranks all candidates for a dispatched order, best first (see the module
+/// Ranks all candidates for an order, best first (see the module
 /// documentation for the score and the tie-breaks).
 pub fn suggest(
     candidates: &[Candidate],
-    categories: &[String],
+    req: &OfferRequest,
     w: &ScoringWeights,
 ) -> Vec<Suggestion> {
     struct Row<'a> {
         c: &'a Candidate,
         parts: ScoreParts,
+        factors: Vec<Factor>,
         total: i64,
         matched: bool,
     }
     let mut rows: Vec<Row> = candidates
         .iter()
         .map(|c| {
-            let parts = score(c, categories, w);
-            let total = milli(parts.specialty + parts.distance + parts.load + parts.rating);
+            let (parts, factors) = factors(c, req, w);
             Row {
-                matched: specialty_matches(&c.specialties, categories),
+                total: milli(parts.total()),
+                matched: specialty::skills_match(&c.specialties, &req.qualifying),
                 c,
                 parts,
-                total,
+                factors,
             }
         })
         .collect();
-    let dist = |c: &Candidate| c.distance_m.filter(|d| d.is_finite() && *d >= 0.0);
     rows.sort_by(|a, b| {
         b.total
             .cmp(&a.total)
             .then(b.matched.cmp(&a.matched))
-            .then_with(|| match (dist(a.c), dist(b.c)) {
+            .then_with(|| match (a.c.distance_m(), b.c.distance_m()) {
                 (Some(x), Some(y)) => x.total_cmp(&y),
                 (Some(_), None) => Ordering::Less,
                 (None, Some(_)) => Ordering::Greater,
@@ -250,6 +679,7 @@ pub fn suggest(
                 let r = |c: &Candidate| c.mean_rating.filter(|r| r.is_finite()).unwrap_or(3.0);
                 r(b.c).total_cmp(&r(a.c))
             })
+            .then(b.c.stars.cmp(&a.c.stars))
             .then_with(|| a.c.id.cmp(&b.c.id))
     });
     rows.into_iter()
@@ -259,7 +689,14 @@ pub fn suggest(
             rank: i + 1,
             score: r.total as f64 / 1000.0,
             parts: r.parts,
+            factors: r.factors,
             specialty_match: r.matched,
+            on_duty: r.c.on_duty.clone(),
+            distance: r.c.distance,
+            current_load: r.c.current_load,
+            mean_rating: r.c.mean_rating,
+            stars: r.c.stars,
+            ineligible: ineligibility(r.c, req),
         })
         .collect()
 }
@@ -267,6 +704,25 @@ pub fn suggest(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
+    use crate::coord::Datum;
+    use chrono::TimeZone;
+
+    fn duty() -> Option<OnDuty> {
+        Some(OnDuty {
+            post_id: "P1".into(),
+            since: Utc.with_ymd_and_hms(2025, 3, 3, 1, 0, 0).unwrap(),
+            place: GeoPoint::wgs84(27.93, 120.815).ok(),
+            place_source: Some(PlaceSource::DutyPost),
+        })
+    }
+
+    fn walk(m: f64) -> Option<Measure> {
+        Some(Measure::Known(Distance {
+            metres: m,
+            basis: DistanceBasis::Walking,
+        }))
+    }
 
     fn cand(
         id: &str,
@@ -282,67 +738,86 @@ mod tests {
             specialties: tags.iter().map(|s| s.to_string()).collect(),
             home_street_code: street.into(),
             lent_to_street_codes: vec![],
-            on_duty: true,
-            distance_m: d,
+            on_duty: duty(),
+            distance: d.and_then(walk),
             current_load: load,
             mean_rating: rating,
+            stars: 0,
         }
     }
 
-    fn labour() -> Vec<String> {
-        vec!["劳动争议".into()]
+    fn labour() -> OfferRequest {
+        OfferRequest::within_walk("consultation", Some("labour"), "S1")
     }
 
     #[test]
     fn offer_eligibility() {
-        let req = OfferRequest::within_walk(labour(), "S1");
-        let ok = cand("a", &["劳动争议"], "S1", Some(800.0), 0, None);
+        let req = labour();
+        let ok = cand("a", &["labour"], "S1", Some(800.0), 0, None);
         assert!(ineligibility(&ok, &req).is_empty());
-        let general = cand("g", &[GENERAL_TAG], "S1", Some(1200.0), 0, None);
+        let general = cand("g", &[GENERAL], "S1", Some(1200.0), 0, None);
         assert!(ineligibility(&general, &req).is_empty(), "1.2 km is within");
-        let mut lent = cand("l", &["劳动争议"], "S2", Some(100.0), 0, None);
+        let mut lent = cand("l", &["labour"], "S2", Some(100.0), 0, None);
         assert_eq!(ineligibility(&lent, &req), vec![Ineligible::OtherStreet]);
         lent.lent_to_street_codes = vec!["S1".into()];
         assert!(ineligibility(&lent, &req).is_empty());
-        let mut off = cand("o", &["婚姻家庭"], "S2", Some(1201.0), 0, None);
-        off.on_duty = false;
+        let far = cand("f", &["marriage_family"], "S2", Some(1201.0), 0, None);
         assert_eq!(
-            ineligibility(&off, &req),
+            ineligibility(&far, &req),
             vec![
                 Ineligible::NoSpecialtyMatch,
                 Ineligible::OtherStreet,
-                Ineligible::OffDuty,
                 Ineligible::TooFar
             ]
         );
-        let unknown = cand("u", &["劳动争议"], "S1", None, 0, None);
+        let mut off = cand("o", &["labour"], "S1", None, 0, None);
+        off.on_duty = None;
+        assert_eq!(ineligibility(&off, &req), vec![Ineligible::OffDuty]);
+        let unknown = cand("u", &["labour"], "S1", None, 0, None);
         assert_eq!(
             ineligibility(&unknown, &req),
             vec![Ineligible::DistanceUnknown]
         );
-        let all = [ok, general, lent, off, unknown];
+        let mut beyond = cand("b", &["labour"], "S1", None, 0, None);
+        beyond.distance = Some(Measure::Beyond { limit_m: 1200.0 });
+        assert_eq!(ineligibility(&beyond, &req), vec![Ineligible::TooFar]);
+        let all = [ok, general, lent, off, unknown, beyond];
         let ids: Vec<_> = eligible_for_offer(&all, &req)
             .iter()
             .map(|c| c.id.as_str())
             .collect();
         assert_eq!(ids, vec!["a", "g", "l"]);
+        // Without a named subject the category decides: a mediation takes
+        // a neighbour-dispute mediator, not a criminal defender.
+        let med = OfferRequest::within_walk("mediation", None, "S1");
+        assert!(
+            ineligibility(&cand("n", &["neighbour"], "S1", Some(1.0), 0, None), &med).is_empty()
+        );
+        assert_eq!(
+            ineligibility(
+                &cand("c", &["criminal_defence"], "S1", Some(1.0), 0, None),
+                &med
+            ),
+            vec![Ineligible::NoSpecialtyMatch]
+        );
     }
 
     #[test]
-    fn known_ranking() {
+    fn known_ranking_with_reasons() {
         let w = ScoringWeights::default();
-        let cs = vec![
-            // 40 + 30×(1−600/2400)=22.5 + 20/(1+1)=10 + 10×(4−1)/4=7.5 = 80
-            cand("a", &["劳动争议"], "S1", Some(600.0), 1, Some(4.0)),
-            // 40 + 30×(1−1200/2400)=15 + 20 + 10×(5−1)/4=10 = 85
-            cand("b", &["劳动争议"], "S1", Some(1200.0), 0, Some(5.0)),
-            // 0 + 30 + 20 + 10 = 60 (no specialty)
-            cand("c", &["婚姻家庭"], "S1", Some(0.0), 0, Some(5.0)),
-            // 40 + 0 (3 km) + 20/(1+3)=5 + neutral 5 = 50
-            cand("d", &["劳动争议"], "S1", Some(3000.0), 3, None),
-            // Same as "a" but id sorts later: 80, tie broken by id.
-            cand("e", &["劳动争议"], "S1", Some(600.0), 1, Some(4.0)),
+        let mut cs = vec![
+            // 35 + 30×(1−600/2400)=22.5 + 15/(1+1)=7.5 + 10×(4−1)/4=7.5 + 0 = 72.5
+            cand("a", &["labour"], "S1", Some(600.0), 1, Some(4.0)),
+            // 35 + 30×(1−1200/2400)=15 + 15 + 10 + 10×3/5=6 = 81
+            cand("b", &["labour"], "S1", Some(1200.0), 0, Some(5.0)),
+            // 0 + 30 + 15 + 10 + 0 = 55 (no specialty)
+            cand("c", &["marriage_family"], "S1", Some(0.0), 0, Some(5.0)),
+            // 35 + 0 (3 km) + 15/(1+3)=3.75 + neutral 5 + 0 = 43.75
+            cand("d", &["labour"], "S1", Some(3000.0), 3, None),
+            // Same as "a" but id sorts later: 72.5, tie broken by id.
+            cand("e", &["labour"], "S1", Some(600.0), 1, Some(4.0)),
         ];
+        cs[1].stars = 3;
         let s = suggest(&cs, &labour(), &w);
         let got: Vec<(&str, f64)> = s
             .iter()
@@ -351,15 +826,29 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("b", 85.0),
-                ("a", 80.0),
-                ("e", 80.0),
-                ("c", 60.0),
-                ("d", 50.0)
+                ("b", 81.0),
+                ("a", 72.5),
+                ("e", 72.5),
+                ("c", 55.0),
+                ("d", 43.75)
             ]
         );
         assert_eq!(s[0].rank, 1);
         assert_eq!(s[3].parts.specialty, 0.0);
+        // Each factor with its points and its reason.
+        let b = &s[0].factors;
+        assert_eq!(b.len(), 5);
+        assert_eq!(b[0].reason_zh, "专长匹配：劳动争议");
+        assert_eq!(b[1].points, 15.0);
+        assert_eq!(b[1].reason_zh, "距需求地点步行 1200 米（路网）");
+        assert_eq!(b[4].points, 6.0);
+        assert_eq!(b[4].reason_en, "3 star(s)");
+        assert_eq!(s[4].ineligible, vec![Ineligible::TooFar]);
+        let mut off = cand("x", &["labour"], "S1", None, 0, None);
+        off.on_duty = None;
+        let s = suggest(&[off], &labour(), &w);
+        assert_eq!(s[0].factors[1].reason_en, "not clocked in: place unknown");
+        assert_eq!(s[0].ineligible, vec![Ineligible::OffDuty]);
     }
 
     #[test]
@@ -369,21 +858,139 @@ mod tests {
             distance: 30.0,
             load: 0.0,
             rating: 0.0,
+            stars: 0.0,
             distance_horizon_m: 2400.0,
+            max_stars: 5,
         };
-        // x: 30 specialty + 0 distance (2400 m) = 30; y: no specialty, 0 m
-        // = 30. Equal score: specialty wins.
-        let x = cand("y-first-by-id", &["劳动争议"], "S1", Some(2400.0), 0, None);
-        let y = cand("a", &["其他"], "S1", Some(0.0), 0, None);
-        let s = suggest(&[y.clone(), x.clone()], &labour(), &w);
+        let x = cand("y-first-by-id", &["labour"], "S1", Some(2400.0), 0, None);
+        let y = cand("a", &["contract"], "S1", Some(0.0), 0, None);
+        let s = suggest(&[y, x], &labour(), &w);
         assert_eq!(s[0].candidate_id, "y-first-by-id");
-        // Equal score and specialty: the known, shorter distance wins over
-        // farther and unknown ones (both beyond the horizon: 0 points).
-        let near = cand("z", &["劳动争议"], "S1", Some(2500.0), 5, None);
-        let far = cand("b", &["劳动争议"], "S1", Some(9000.0), 0, None);
-        let unknown = cand("a", &["劳动争议"], "S1", None, 0, None);
+        let near = cand("z", &["labour"], "S1", Some(2500.0), 5, None);
+        let far = cand("b", &["labour"], "S1", Some(9000.0), 0, None);
+        let unknown = cand("a", &["labour"], "S1", None, 0, None);
         let s = suggest(&[unknown, far, near], &labour(), &w);
         let ids: Vec<_> = s.iter().map(|x| x.candidate_id.as_str()).collect();
         assert_eq!(ids, vec!["z", "b", "a"]);
+    }
+
+    fn post(id: &str, lat: f64, lng: f64) -> DutyPost {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "name": id, "street_code": "S1", "retired": false,
+            "kind": {"type": "station", "fence": {"type": "circle",
+                     "center": {"lat": lat, "lng": lng, "datum": "wgs84"}, "radius_m": 100.0}},
+            "shifts": {"weekly": "24/7", "exceptions": []}
+        }))
+        .unwrap()
+    }
+
+    fn punch(p: &DutyPost, who: &str, kind: PunchKind, at: DateTime<Utc>) -> Punch {
+        let (lat, lng) = match &p.kind {
+            DutyPostKind::Station {
+                fence: Fence::Circle { center, .. },
+            } => (center.lat, center.lng),
+            _ => unreachable!(),
+        };
+        let inst = DeviceInstant {
+            wall: at,
+            elapsed_ms: 1_000_000,
+        };
+        let fix = Fix {
+            lat,
+            lng,
+            datum: Datum::Wgs84,
+            accuracy_m: 8.0,
+            provider: Provider::Gps,
+            is_mock: false,
+            wall_time: at,
+            elapsed_ms: 1_000_000,
+            speed_mps: None,
+        };
+        let mut punch = Punch::on_device(
+            format!("{who}-{at}"),
+            who,
+            p,
+            kind,
+            inst,
+            Some(fix),
+            None,
+            false,
+            None,
+            &ClockInPolicy::default(),
+        );
+        punch.reevaluate_on_server(p, None, Some(at), at, &ClockInPolicy::default());
+        punch
+    }
+
+    #[test]
+    fn on_duty_is_an_open_clock_in() {
+        let t0 = Utc.with_ymd_and_hms(2025, 3, 3, 1, 0, 0).unwrap();
+        let h = chrono::Duration::hours(1);
+        let posts = vec![post("P1", 27.93, 120.815), post("P2", 27.95, 120.815)];
+        let mut away = punch(&posts[0], "v4", PunchKind::In, t0);
+        away.fix.as_mut().unwrap().lat += 0.01; // 1.1 km north
+        away.reevaluate_on_server(&posts[0], None, Some(t0), t0, &ClockInPolicy::default());
+        let ps = vec![
+            away,
+            punch(&posts[0], "v1", PunchKind::In, t0),
+            punch(&posts[0], "v2", PunchKind::In, t0),
+            punch(&posts[0], "v2", PunchKind::Out, t0 + h),
+            punch(&posts[1], "v3", PunchKind::In, t0),
+        ];
+        let d = on_duty(&ps, &posts, "v1", t0 + h).unwrap();
+        assert_eq!(d.post_id, "P1");
+        assert_eq!(d.place_source, Some(PlaceSource::DutyPost));
+        assert!(
+            on_duty(&ps, &posts, "v2", t0 + h * 2).is_none(),
+            "clocked out"
+        );
+        assert!(on_duty(&ps, &posts, "nobody", t0 + h).is_none());
+        assert!(
+            on_duty(&ps, &posts, "v4", t0 + h).is_none(),
+            "a clock-in outside the fence is not duty"
+        );
+        assert_eq!(on_duty(&ps, &posts, "v3", t0 + h).unwrap().post_id, "P2");
+        // A clock-in left open past the session limit is not duty.
+        assert!(on_duty(&ps, &posts, "v1", t0 + h * 17).is_none());
+    }
+
+    #[test]
+    fn distances_without_network_are_straight_times_detour() {
+        let a = GeoPoint::wgs84(27.93, 120.815).unwrap();
+        let b = GeoPoint::wgs84(27.934, 120.815).unwrap();
+        let m = distances_from(None, a, &[b], 1000.0);
+        match m[0] {
+            Measure::Known(d) => {
+                assert!((d.metres - a.distance_m(b) * 1.3).abs() < 1e-6);
+                assert_eq!(
+                    d.basis,
+                    DistanceBasis::StraightLineTimesDetour { factor: 1.3 }
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn distances_on_a_network_walk_and_stop_at_the_limit() {
+        // A straight street north–south, 0.001° of latitude ≈ 111 m apart.
+        let nodes: Vec<(f64, f64)> = (0..40)
+            .map(|i| (27.9 + 0.001 * f64::from(i), 120.8))
+            .collect();
+        let edges: Vec<(u32, u32)> = (0..39).map(|i| (i, i + 1)).collect();
+        let net = WalkingNetwork::from_edges(&nodes, &edges).unwrap();
+        net.prepare_snapping();
+        let a = GeoPoint::wgs84(27.9, 120.8).unwrap();
+        let near = GeoPoint::wgs84(27.904, 120.8).unwrap();
+        let far = GeoPoint::wgs84(27.935, 120.8).unwrap();
+        let m = distances_from(Some(&net), a, &[near, far], 1000.0);
+        match m[0] {
+            Measure::Known(d) => {
+                assert_eq!(d.basis, DistanceBasis::Walking);
+                assert!((d.metres - a.distance_m(near)).abs() < 2.0, "{d:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(m[1], Measure::Beyond { limit_m: 1000.0 });
     }
 }

@@ -80,6 +80,7 @@ pub mod personal_data;
 pub mod punch;
 pub mod services;
 pub mod siting;
+pub mod specialty;
 pub mod spot_check;
 #[cfg(feature = "client")]
 pub mod sync;

@@ -211,6 +211,11 @@ pub struct EnteredBy {
 pub struct NeedDraft {
     pub requester: Requester,
     pub category: NeedCategory,
+    /// The subject of the need from the specialty taxonomy
+    /// ([`crate::specialty`]), e.g. `labour` (劳动争议), when known: dispatch
+    /// then looks for that specialty; without it the category decides.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specialty: Option<String>,
     pub description: String,
     pub urgency: Urgency,
     pub location: NeedLocation,
@@ -432,6 +437,14 @@ impl NeedDraft {
         }
         out.description = description.to_string();
 
+        match self.specialty.as_deref().map(str::trim) {
+            None | Some("") => out.specialty = None,
+            Some(s) => match crate::specialty::resolve(s) {
+                Ok(sp) => out.specialty = Some(sp.code.to_string()),
+                Err(e) => errors.push(FieldError::new("specialty", e.to_string())),
+            },
+        }
+
         let address = self.location.address.trim();
         if address.is_empty() || address.chars().count() > 200 {
             errors.push(FieldError::new("location.address", "1 to 200 characters"));
@@ -560,6 +573,7 @@ pub(crate) mod tests {
                 enterprise: None,
             },
             category: NeedCategory::Mediation,
+            specialty: None,
             description: "邻里纠纷：漏水".into(),
             urgency: Urgency::Normal,
             location: NeedLocation {

@@ -429,8 +429,9 @@ pub struct NewOrder {
     /// The account of the resident/enterprise that asked.
     pub requester_id: String,
     pub kind: OrderKind,
-    /// The legal category, matched against volunteers' specialty tags
-    /// (e.g. "劳动争议").
+    /// The need's category code (e.g. `consultation`, `mediation`);
+    /// dispatch maps it onto the specialty taxonomy
+    /// ([`crate::specialty::qualifying`]).
     pub category: String,
     /// 加急: the deadline is hours, not working days.
     #[serde(default)]
@@ -443,7 +444,7 @@ pub struct NewOrder {
 }
 
 /// An order with its audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub id: String,
     pub need_id: String,
@@ -472,6 +473,15 @@ pub struct Order {
     /// an online application, so dispatch and the console see the type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_code: Option<String>,
+    /// The need's subject from the specialty taxonomy
+    /// ([`crate::specialty`]), when the need named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub specialty: Option<String>,
+    /// Where the need is (the point given with it, else the centroid of
+    /// its area), for the distance to volunteers; `None` on orders made
+    /// before it was kept (dispatch then uses the area's centroid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<crate::coord::GeoPoint>,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -499,6 +509,8 @@ impl Order {
             version: 0,
             history: Vec::new(),
             service_code: None,
+            specialty: None,
+            place: None,
         }
     }
 

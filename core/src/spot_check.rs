@@ -1,16 +1,22 @@
-//! Quality spot checks (服务质量抽查监督): every week at least 5% of the
-//! orders resolved that week are drawn at random for staff review.
+//! Quality spot checks (服务质量抽查监督): every week at least 5% of each
+//! street's resolved orders are drawn at random for staff review.
 //!
 //! # Sample
-//! * Size: `ceil(n × percent / 100)` of the `n` orders resolved in the ISO
-//!   week (China Standard Time), with `percent` ≥ 5 (the 12348 practice:
-//!   ≥ 5% quality-checked); one order at least when `n > 0`.
-//! * Draw: each order id is ranked by `sha256(seed ‖ 0x1f ‖ week ‖ 0x1f ‖
-//!   id)` (hex, ascending) and the first ones are taken. The same seed,
-//!   week and ids always give the same sample, on any instance, without a
-//!   random number generator; anyone holding the seed can re-check it. Keep
-//!   the seed from volunteers (a per-district secret, or published only
-//!   after the week) so they cannot predict which orders are checked.
+//! * Population: per street, the orders first resolved in the ISO week
+//!   (China Standard Time), [`resolved_in_week`].
+//! * Size per street: `ceil(n × percent / 100)` of its `n` orders, with
+//!   `percent` ≥ 5 (the 12348 practice: ≥ 5% quality-checked); so one at
+//!   least wherever a street has any ([`sample_size`]).
+//! * Draw: a fresh 256-bit seed from the operating system's cryptographic
+//!   random source (the server's `getrandom`), never reused; each order is
+//!   ranked by `sha256(seed ‖ 0x1f ‖ week ‖ 0x1f ‖ street ‖ 0x1f ‖ id)`
+//!   (ascending) and the first ones of each street are taken
+//!   ([`draw`]). Nobody can predict a draw: the seed does not exist
+//!   before it. Everybody can re-check one afterwards: the stored
+//!   [`DrawRecord`] holds the seed, the population, who drew and when,
+//!   and [`DrawRecord::reproduces`] recomputes the selection from them.
+//!   A second draw of the same week gets its own seed, so knowing the
+//!   first tells nothing about it.
 
 use crate::order::{Order, OrderState};
 use chrono::{DateTime, Datelike, Utc};
@@ -62,39 +68,156 @@ pub fn sample_size(n: usize, percent: u32) -> Result<usize, SpotCheckError> {
     Ok((n.saturating_mul(p)).div_ceil(100))
 }
 
-/// The rank key of an order id in a week's draw.
-pub fn draw_key(seed: &str, week: Week, order_id: &str) -> String {
+/// The length of a draw seed, bytes.
+pub const SEED_BYTES: usize = 32;
+
+/// The rank key of an order in a draw.
+pub fn draw_key(seed: &[u8; SEED_BYTES], week: Week, street_code: &str, order_id: &str) -> String {
     let mut h = Sha256::new();
-    h.update(seed.as_bytes());
+    h.update(seed);
     h.update([0x1f]);
     h.update(week.to_string().as_bytes());
+    h.update([0x1f]);
+    h.update(street_code.as_bytes());
     h.update([0x1f]);
     h.update(order_id.as_bytes());
     hex::encode(h.finalize())
 }
 
-/// Draws the week's sample from `resolved_ids` (duplicates ignored), in
-/// draw order.
-pub fn weekly_sample(
-    resolved_ids: &[String],
+/// One street's resolved orders of the week, as drawn from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetPopulation {
+    pub street_code: String,
+    /// Order ids, sorted, without duplicates.
+    pub order_ids: Vec<String>,
+}
+
+/// One street's part of a draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreetSample {
+    pub street_code: String,
+    /// How many orders the street resolved in the week.
+    pub resolved: usize,
+    /// The drawn order ids, in draw order.
+    pub order_ids: Vec<String>,
+}
+
+/// Groups `(street, order id)` pairs into populations, by street, ids
+/// sorted and deduplicated.
+pub fn populations(pairs: impl IntoIterator<Item = (String, String)>) -> Vec<StreetPopulation> {
+    let mut by: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for (street, id) in pairs {
+        by.entry(street).or_default().push(id);
+    }
+    by.into_iter()
+        .map(|(street_code, mut order_ids)| {
+            order_ids.sort();
+            order_ids.dedup();
+            StreetPopulation {
+                street_code,
+                order_ids,
+            }
+        })
+        .collect()
+}
+
+/// Draws each street's sample from its population with `seed`.
+pub fn draw(
+    population: &[StreetPopulation],
     week: Week,
-    seed: &str,
+    seed: &[u8; SEED_BYTES],
     percent: u32,
-) -> Result<Vec<String>, SpotCheckError> {
-    let mut ids: Vec<&String> = resolved_ids.iter().collect();
-    ids.sort();
-    ids.dedup();
-    let k = sample_size(ids.len(), percent)?;
-    let mut keyed: Vec<(String, &String)> = ids
-        .into_iter()
-        .map(|id| (draw_key(seed, week, id), id))
-        .collect();
-    keyed.sort();
-    Ok(keyed
-        .into_iter()
-        .take(k)
-        .map(|(_, id)| id.clone())
-        .collect())
+) -> Result<Vec<StreetSample>, SpotCheckError> {
+    population
+        .iter()
+        .map(|p| {
+            let mut ids: Vec<&String> = p.order_ids.iter().collect();
+            ids.sort();
+            ids.dedup();
+            let k = sample_size(ids.len(), percent)?;
+            let mut keyed: Vec<(String, &String)> = ids
+                .iter()
+                .map(|id| (draw_key(seed, week, &p.street_code, id), *id))
+                .collect();
+            keyed.sort();
+            Ok(StreetSample {
+                street_code: p.street_code.clone(),
+                resolved: ids.len(),
+                order_ids: keyed
+                    .into_iter()
+                    .take(k)
+                    .map(|(_, id)| id.clone())
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// A stored draw: everything needed to re-check it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecord {
+    pub id: String,
+    pub week: Week,
+    /// The street drawn for (station staff), or `None` for every street
+    /// (the district).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub street_code: Option<String>,
+    pub percent: u32,
+    /// The seed, hex (64 characters), from the OS random source.
+    pub seed_hex: String,
+    pub drawn_by: String,
+    pub drawn_at: DateTime<Utc>,
+    pub population: Vec<StreetPopulation>,
+    pub samples: Vec<StreetSample>,
+}
+
+impl DrawRecord {
+    /// Draws with `seed` and records it.
+    #[allow(clippy::too_many_arguments)]
+    pub fn make(
+        id: impl Into<String>,
+        week: Week,
+        street_code: Option<String>,
+        percent: u32,
+        seed: &[u8; SEED_BYTES],
+        drawn_by: impl Into<String>,
+        drawn_at: DateTime<Utc>,
+        population: Vec<StreetPopulation>,
+    ) -> Result<Self, SpotCheckError> {
+        let samples = draw(&population, week, seed, percent)?;
+        Ok(DrawRecord {
+            id: id.into(),
+            week,
+            street_code,
+            percent,
+            seed_hex: hex::encode(seed),
+            drawn_by: drawn_by.into(),
+            drawn_at,
+            population,
+            samples,
+        })
+    }
+
+    /// Every drawn order id with its street.
+    pub fn selection(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.samples.iter().flat_map(|s| {
+            s.order_ids
+                .iter()
+                .map(move |id| (s.street_code.as_str(), id.as_str()))
+        })
+    }
+
+    /// Whether the stored samples are what the stored seed and population
+    /// give (an auditor's re-check).
+    pub fn reproduces(&self) -> bool {
+        let Ok(bytes) = hex::decode(&self.seed_hex) else {
+            return false;
+        };
+        let Ok(seed) = <[u8; SEED_BYTES]>::try_from(bytes.as_slice()) else {
+            return false;
+        };
+        draw(&self.population, self.week, &seed, self.percent).is_ok_and(|s| s == self.samples)
+    }
 }
 
 /// Ids of the orders first resolved during `week` (China time).
@@ -185,36 +308,56 @@ mod tests {
         );
     }
 
+    fn pop(street: &str, n: usize) -> StreetPopulation {
+        populations(ids(n).into_iter().map(|id| (street.to_string(), id)))
+            .pop()
+            .unwrap_or(StreetPopulation {
+                street_code: street.into(),
+                order_ids: vec![],
+            })
+    }
+
     #[test]
-    fn reproducible_and_seed_dependent() {
+    fn every_street_gets_its_share_and_the_record_reproduces() {
         let w = Week {
             year: 2025,
             week: 7,
         };
         assert_eq!(w.to_string(), "2025-W07");
-        let a = weekly_sample(&ids(95), w, "secret", 5).unwrap();
-        assert_eq!(a.len(), 5); // ceil(4.75)
-        let mut shuffled = ids(95);
-        shuffled.reverse();
-        shuffled.push("o001".into());
-        assert_eq!(weekly_sample(&shuffled, w, "secret", 5).unwrap(), a);
-        let b = weekly_sample(&ids(95), w, "other", 5).unwrap();
-        assert_ne!(a, b);
-        let c = weekly_sample(
-            &ids(95),
-            Week {
-                year: 2025,
-                week: 8,
-            },
-            "secret",
+        let population = vec![pop("S1", 95), pop("S2", 3), pop("S3", 0)];
+        let seed = [7u8; SEED_BYTES];
+        let rec =
+            DrawRecord::make("d1", w, None, 5, &seed, "staff", Utc::now(), population).unwrap();
+        let sizes: Vec<usize> = rec.samples.iter().map(|s| s.order_ids.len()).collect();
+        assert_eq!(sizes, vec![5, 1, 0]); // ceil(4.75), at least one, none
+        assert!(rec.reproduces());
+        assert_eq!(rec.selection().count(), 6);
+        // Another seed, another sample; a tampered record no longer
+        // reproduces.
+        let other = DrawRecord::make(
+            "d2",
+            w,
+            None,
             5,
+            &[8u8; SEED_BYTES],
+            "staff",
+            Utc::now(),
+            rec.population.clone(),
         )
         .unwrap();
-        assert_ne!(a, c);
+        assert_ne!(other.samples[0], rec.samples[0]);
+        let mut forged = rec.clone();
+        forged.samples[0].order_ids[0] = "o999".into();
+        assert!(!forged.reproduces());
         // The draw key is plain sha256 over the documented bytes.
         let mut h = Sha256::new();
-        h.update(b"secret\x1f2025-W07\x1fo001");
-        assert_eq!(draw_key("secret", w, "o001"), hex::encode(h.finalize()));
+        h.update(seed);
+        h.update(b"\x1f2025-W07\x1fS1\x1fo001");
+        assert_eq!(draw_key(&seed, w, "S1", "o001"), hex::encode(h.finalize()));
+        assert_eq!(
+            draw(&[pop("S1", 10)], w, &seed, 4),
+            Err(SpotCheckError::PercentOutOfRange(4))
+        );
     }
 
     #[test]

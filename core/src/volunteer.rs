@@ -57,8 +57,14 @@ pub struct VolunteerProfile {
     pub profession: Profession,
     /// The service products they offer (服务方向).
     pub service_directions: Vec<ServiceProduct>,
-    /// Free tags (专长), e.g. "劳动争议", "婚姻家庭".
+    /// Specialty codes from the taxonomy ([`crate::specialty`]), e.g.
+    /// `labour` (劳动争议); the server refuses anything else.
     pub specialties: Vec<String>,
+    /// Free-text specialties written before the taxonomy existed that
+    /// match no code ([`crate::specialty::migrate_free_text`]): kept so
+    /// nothing is lost, shown to staff, never used to match orders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_specialties: Vec<String>,
     /// The street (街道) code they belong to; its station reviews them.
     pub home_street_code: String,
     /// When they are available, as a weekly schedule.
@@ -460,6 +466,7 @@ mod tests {
             profession: Profession::Lawyer,
             service_directions: vec![ServiceProduct::Lawyer, ServiceProduct::Mediation],
             specialties: tags.iter().map(|s| s.to_string()).collect(),
+            unmatched_specialties: vec![],
             home_street_code: HOME.into(),
             availability: OpeningHours::parse("Sa-Su 09:00-12:00", "").unwrap(),
         }

@@ -8,6 +8,7 @@ import { get, post, getOptional, setToken, token, ApiError } from "./api.js";
 import * as map from "./map.js";
 import * as orders from "./orders.js";
 import * as warnings from "./warnings.js";
+import * as spotchecks from "./spotchecks.js";
 import * as indicators from "./indicators.js";
 import * as volunteers from "./volunteers.js";
 import * as facilities from "./facilities.js";
@@ -20,6 +21,7 @@ const SECTIONS = [
   { id: "map", module: map },
   { id: "orders", module: orders },
   { id: "warnings", module: warnings },
+  { id: "spotchecks", module: spotchecks },
   { id: "indicators", module: indicators },
   { id: "volunteers", module: volunteers },
   { id: "facilities", module: facilities },

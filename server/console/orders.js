@@ -4,7 +4,7 @@
 // transfer across levels (district → street → village).
 
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, lang } from "./i18n.js";
 import { get, post, token } from "./api.js";
 
 let stream = null; // AbortController of the live connection
@@ -136,10 +136,14 @@ async function dispatchDialog(order, refresh) {
   const names = new Map((accounts.items || []).map((a) => [String(a.id), a.display_name]));
   const list = h("fieldset", { class: "suggestions" }, h("legend", {}, t("orders.suggestions")),
     suggestions.length ? suggestions.map((sg, i) => h("div", { class: "check" },
-      h("input", { type: "radio", name: "assignee", id: `sg-${sg.candidate_id}`, value: sg.candidate_id, checked: i === 0 }),
+      h("input", { type: "radio", name: "assignee", id: `sg-${sg.candidate_id}`, value: sg.candidate_id, checked: i === 0,
+        "aria-describedby": sg.factors ? `sg-why-${sg.candidate_id}` : null }),
       h("label", { for: `sg-${sg.candidate_id}` },
         `#${sg.rank} ${names.get(String(sg.candidate_id)) || sg.candidate_id} · ${t("orders.score")} ${Number(sg.score).toFixed(2)}`,
-        sg.specialty_match ? ` · ${t("orders.specialtyMatch")}` : "")))
+        sg.specialty_match ? ` · ${t("orders.specialtyMatch")}` : ""),
+      // Why: each factor's points and its reason, from the server.
+      sg.factors ? h("small", { class: "hint", id: `sg-why-${sg.candidate_id}` },
+        sg.factors.map((f) => `${lang() === "en" ? f.reason_en : f.reason_zh} (${Number(f.points).toFixed(1)}/${f.max})`).join(" · ")) : null))
       : h("p", { class: "muted" }, t("orders.noSuggestions")));
   const dialog = dialogShell(t("orders.dispatchTitle", { id: order.id }), list, async () => {
     const chosen = list.querySelector("input[name=assignee]:checked");

@@ -4,18 +4,26 @@
 // with a reason.
 
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, lang } from "./i18n.js";
 import { get, post } from "./api.js";
 
 export async function render(root, ctx) {
-  const [applied, active, streets, flagged] = await Promise.all([
+  const [applied, active, streets, flagged, taxonomy] = await Promise.all([
     get("/api/v1/volunteers?state=applied"),
     get("/api/v1/volunteers?state=active"),
     ctx.streetNames(),
     get("/api/v1/punches/review-queue?pending=true").catch((e) => ({ error: e })),
+    get("/api/v1/specialties").catch(() => ({ specialties: [] })),
   ]);
   const reload = () => render(root, ctx);
   const streetOf = (code) => streets.get(code) || code;
+  // Specialty codes shown by their names in the console's language; free
+  // text kept from before the taxonomy follows, marked.
+  const names = new Map((taxonomy.specialties || []).map((s) => [s.code, lang() === "en" ? s.name_en : s.name_zh]));
+  const specialtiesOf = (p) => [
+    ...(p.specialties || []).map((c) => names.get(c) || c),
+    ...(p.unmatched_specialties || []).map((x) => `${x} (?)`),
+  ].join("、");
 
   const appRows = applied.map((v) => {
     const p = v.volunteer.profile;
@@ -25,7 +33,7 @@ export async function render(root, ctx) {
       h("td", {}, p.phone),
       h("td", {}, streetOf(p.home_street_code)),
       h("td", {}, (p.service_directions || []).map((x) => t(`product.${x}`)).join("、")),
-      h("td", {}, (p.specialties || []).join("、")),
+      h("td", {}, specialtiesOf(p)),
       h("td", {}, fmtTime(v.volunteer.applied_at)),
       h("td", { class: "actions" },
         h("button", { type: "button", class: "primary", "aria-label": `${t("volunteers.approve")} ${p.name}`,

@@ -106,6 +106,7 @@ const ASSETS: &[Asset] = &[
     asset!("map.js", JS),
     asset!("orders.js", JS),
     asset!("warnings.js", JS),
+    asset!("spotchecks.js", JS),
     asset!("indicators.js", JS),
     asset!("volunteers.js", JS),
     asset!("facilities.js", JS),

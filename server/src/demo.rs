@@ -91,10 +91,10 @@ pub async fn load(store: &Store) -> Result<Vec<ImportOutcome>, DemoError> {
 // ---------------------------------------------------------------------------
 
 /// The street the demo people work in: 蒲州街道 (its station post
-/// [`POST`], its first community [`VILLAGE`]).
+/// [`POST`], and [`VILLAGE`], the community nearest to it).
 pub const STREET: &str = "330303002";
-/// 蒲州示例1社区, where the demo needs come from.
-pub const VILLAGE: &str = "330303002001";
+/// 蒲州示例5社区, where the demo needs come from.
+pub const VILLAGE: &str = "330303002005";
 /// The station duty post of 蒲州街道 (a 100 m circle).
 pub const POST: &str = "LW-P0021";
 /// The district (transfers to the district level go here).
@@ -105,8 +105,10 @@ pub const CREDENTIALS_HEADER: &str =
 /// The last line of the credentials block (followed by the console's address).
 pub const CREDENTIALS_FOOTER: &str = "== end of demo accounts ==";
 
-/// 蒲州示例1社区's representative point, where the needs come from.
-const HERE: (f64, f64) = (27.954097, 120.749275);
+/// Where the needs come from: an address in 蒲州示例5社区 about 450 m
+/// from the station post, within the 15-minute walk that decides who is
+/// offered a need (straight line × the detour factor without a network).
+const HERE: (f64, f64) = (27.9715, 120.7465);
 /// Where the volunteers stand when they grab: near the station, within a
 /// 15-minute walk of the street's point (orders are handled by street).
 const STATION: (f64, f64) = (27.9675, 120.7455);
@@ -519,7 +521,7 @@ impl Activity {
             "category": category,
             "description": format!("【示例 demo】{description}"),
             "urgency": if urgent { "urgent" } else { "normal" },
-            "location": {"address": "蒲州示例1社区（示例地址）", "area_code": VILLAGE,
+            "location": {"address": "蒲州示例5社区（示例地址）", "area_code": VILLAGE,
                          "point": {"lat": HERE.0, "lng": HERE.1, "datum": "wgs84"}},
             "channel": channel,
             "entered": entered,
@@ -725,7 +727,7 @@ impl Activity {
             "13800000003",
             "mediator",
             json!(["mediation", "grassroots_legal_service"]),
-            json!(["consultation", "mediation", "邻里纠纷"]),
+            json!(["neighbour", "marriage_family"]),
         )
         .await?;
         self.volunteer(
@@ -734,7 +736,7 @@ impl Activity {
             "13800000004",
             "law_student",
             json!(["legal_education"]),
-            json!(["consultation", "notarization", "劳动争议"]),
+            json!(["labour", "consumer"]),
         )
         .await?;
         self.volunteer(
@@ -743,7 +745,7 @@ impl Activity {
             "13800000005",
             "lawyer",
             json!(["lawyer", "legal_aid"]),
-            json!(["consultation", "legal_aid", "mediation", "婚姻家事"]),
+            json!(["labour", "personal_injury", "marriage_family"]),
         )
         .await?;
         // The resident applies too, still waiting for the station's review.
@@ -752,7 +754,7 @@ impl Activity {
             "demo-resident",
             "/api/v1/volunteers",
             json!({"name": "林晓（示例）", "phone": "13800000006", "profession": "other",
-                   "service_directions": ["legal_education"], "specialties": ["普法宣传"],
+                   "service_directions": ["legal_education"], "specialties": ["general"],
                    "home_street_code": STREET, "availability": "Sa-Su 09:00-12:00"}),
         )
         .await?;
@@ -962,8 +964,15 @@ impl Activity {
         self.set_time(at(2, 16, 0));
         self.rate(&low, 2, "等了两天才有人联系（示例）").await?;
 
-        // Day 4: one consultation grabbed (claimed), one answered and
-        // waiting for the resident's rating (resolved).
+        // Day 4: both volunteers clock in at the station (offers go to
+        // volunteers on duty near the need); one consultation grabbed
+        // (claimed), one answered and waiting for the resident's rating
+        // (resolved).
+        self.set_time(at(3, 9, 0));
+        self.punch("demo-volunteer2", &post, PunchKind::In, 15.0, 263_400_000)
+            .await?;
+        self.punch("demo-volunteer", &post, PunchKind::In, -5.0, 265_200_000)
+            .await?;
         self.set_time(at(3, 9, 15));
         let claimed = self
             .need(

@@ -14,6 +14,10 @@ pub struct OrderChange {
     pub state: String,
     pub version: u64,
     pub street_code: String,
+    /// The street the order left, when this change transferred it to
+    /// another: that street's staff are told too, so their board drops it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_street_code: Option<String>,
     pub assignee: Option<String>,
     /// For access decisions only; never sent.
     #[serde(skip)]
@@ -66,12 +70,21 @@ impl EventBus {
 
     /// Publishes a change; nobody listening is fine.
     pub fn publish(&self, order: &Order) {
+        self.publish_from(order, None);
+    }
+
+    /// Publishes a change of an order that was in `previous_street` before
+    /// it (told as `from_street_code` when the street changed).
+    pub fn publish_from(&self, order: &Order, previous_street: Option<&str>) {
         self.touch();
         let _ = self.tx.send(OrderChange {
             order_id: order.id.clone(),
             state: order.state.as_str().to_string(),
             version: order.version,
             street_code: order.street_code.clone(),
+            from_street_code: previous_street
+                .filter(|s| *s != order.street_code)
+                .map(str::to_string),
             assignee: order.assignee.clone(),
             requester_id: order.requester_id.clone(),
         });

@@ -741,6 +741,17 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     if seeded > 0 {
         tracing::info!(seeded, "default application types stored");
     }
+    // Specialties written as free text before the taxonomy: as codes.
+    let migrated = store
+        .migrate_volunteer_specialties(chrono::Utc::now())
+        .await
+        .map_err(|e| format!("cannot migrate volunteers' specialties: {e}"))?;
+    if migrated > 0 {
+        tracing::info!(
+            migrated,
+            "volunteers' free-text specialties mapped to the taxonomy"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| format!("cannot listen on {bind}: {e}"))?;

@@ -17,6 +17,7 @@ pub fn need_draft(tag: &str) -> NeedDraft {
             enterprise: None,
         },
         category: NeedCategory::Mediation,
+        specialty: None,
         description: tag.to_string(),
         urgency: Urgency::Normal,
         location: NeedLocation {

@@ -1,11 +1,16 @@
 //! The people of a phone-flow test, made through the real server: a
 //! district admin (by the CLI, as an operator would), station staff, a
-//! resident, and a volunteer approved into the pool and available around
-//! the clock, all in Yongzhong street (永中街道) of the demo data. Used by
+//! resident, and a volunteer approved into the pool and clocked in at the
+//! street's duty post (so consultations nearby are offered to them), all
+//! in Yongzhong street (永中街道) of the demo data. Used by
 //! the Rust flows and, through the `seed-people` binary, by the Kotlin and
 //! Swift suites, so all three run the same set-up.
 
 use crate::{Client, Storage, cli_create_account, http_client};
+use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::coord::Datum;
+use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::punch::{Punch, PunchKind};
 use serde::Serialize;
 use serde_json::json;
 
@@ -105,7 +110,7 @@ pub async fn seed_people(base: &str, storage: &Storage) -> Result<People, String
             "/api/v1/volunteers",
             &json!({"name": "王律师", "phone": "13912345678", "profession": "lawyer",
                     "service_directions": ["lawyer"],
-                    "specialties": ["consultation", "mediation", "综合"],
+                    "specialties": ["劳动争议", "邻里纠纷", "综合"],
                     "home_street_code": STREET, "availability": "24/7"}),
         )
         .await;
@@ -118,6 +123,9 @@ pub async fn seed_people(base: &str, storage: &Storage) -> Result<People, String
         )
         .await;
     expect("approve the volunteer", &r, 200)?;
+    let me = vol.get("/api/v1/me").await;
+    let vol_id = me.body["id"].as_i64().ok_or("no volunteer account id")?;
+    clock_in(&vol, &vol_id.to_string(), POST_ID, POST_LAT, POST_LNG).await?;
     let login = |username: &str, id: i64| Login {
         username: username.to_string(),
         password: PW.to_string(),
@@ -134,4 +142,89 @@ pub async fn seed_people(base: &str, storage: &Storage) -> Result<People, String
         post_lat: POST_LAT,
         post_lng: POST_LNG,
     })
+}
+
+/// Clocks `client` (account `account_id`) in at the circle post `post_id`
+/// centred at `lat`, `lng` (WGS-84), standing at its centre: the punch is
+/// made with the core's rules as the phone makes it and synced to the
+/// server, which re-checks it. Dispatch then counts them on duty there.
+pub async fn clock_in(
+    client: &Client,
+    account_id: &str,
+    post_id: &str,
+    lat: f64,
+    lng: f64,
+) -> Result<(), String> {
+    punch(client, account_id, post_id, lat, lng, PunchKind::In).await
+}
+
+/// The same for a clock-out.
+pub async fn clock_out(
+    client: &Client,
+    account_id: &str,
+    post_id: &str,
+    lat: f64,
+    lng: f64,
+) -> Result<(), String> {
+    punch(client, account_id, post_id, lat, lng, PunchKind::Out).await
+}
+
+async fn punch(
+    client: &Client,
+    account_id: &str,
+    post_id: &str,
+    lat: f64,
+    lng: f64,
+    kind: PunchKind,
+) -> Result<(), String> {
+    let post: DutyPost = serde_json::from_value(json!({
+        "id": post_id, "name": post_id, "street_code": STREET, "retired": false,
+        "kind": {"type": "station", "fence": {"type": "circle",
+                 "center": {"lat": lat, "lng": lng, "datum": "wgs84"}, "radius_m": 100.0}},
+        "shifts": {"weekly": "24/7", "exceptions": []}
+    }))
+    .map_err(|e| e.to_string())?;
+    let now = chrono::Utc::now();
+    // A monotonic clock for the "device": the test process's wall clock.
+    let at = DeviceInstant {
+        wall: now,
+        elapsed_ms: u64::try_from(now.timestamp_millis()).unwrap_or(0),
+    };
+    let fix = Fix {
+        lat,
+        lng,
+        datum: Datum::Wgs84,
+        accuracy_m: 8.0,
+        provider: Provider::Gps,
+        is_mock: false,
+        wall_time: now,
+        elapsed_ms: at.elapsed_ms,
+        speed_mps: None,
+    };
+    let p = Punch::on_device(
+        uuid::Uuid::now_v7().to_string(),
+        account_id,
+        &post,
+        kind,
+        at,
+        Some(fix),
+        None,
+        false,
+        None,
+        &ClockInPolicy::default(),
+    );
+    let r = client
+        .send(
+            client
+                .http
+                .post(format!("{}/api/v1/punches", client.base))
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&p),
+        )
+        .await;
+    if r.status == 200 || r.status == 201 {
+        Ok(())
+    } else {
+        Err(format!("punch at {post_id}: {} {:?}", r.status, r.body))
+    }
 }

@@ -94,7 +94,7 @@ async fn volunteer(w: &World, staff: &Client, name: &str, street: &str) -> (Clie
         .post(
             "/api/v1/volunteers",
             &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["consultation", "mediation", "综合"],
+                    "service_directions": ["lawyer"], "specialties": ["neighbour", "general"],
                     "home_street_code": street, "availability": "24/7"}),
         )
         .await;
@@ -108,6 +108,14 @@ async fn volunteer(w: &World, staff: &Client, name: &str, street: &str) -> (Clie
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     (c, id, vid)
+}
+
+/// Clocks a volunteer of [`STREET`] in at its post: offers and grabs need
+/// an open clock-in.
+async fn on_duty(c: &Client, account_id: i64) {
+    lawcircle_e2e::people::clock_in(c, &account_id.to_string(), "LW-P0011", 27.93, 120.815)
+        .await
+        .expect("clock in");
 }
 
 fn need(category: &str) -> Value {
@@ -219,7 +227,9 @@ async fn nobody_grabs_or_is_given_an_order_they_filed() {
     for backend in backends() {
         let w = world(&backend).await;
         let (vol, vol_id, _) = volunteer(&w, &w.staff, "vol-a", STREET).await;
-        let (vol2, _, _) = volunteer(&w, &w.staff, "vol-b", STREET).await;
+        let (vol2, vol2_id, _) = volunteer(&w, &w.staff, "vol-b", STREET).await;
+        on_duty(&vol, vol_id).await;
+        on_duty(&vol2, vol2_id).await;
         // A volunteer files a consultation, then tries to grab it.
         let c = submit(&vol, "consultation").await;
         let r = vol.post(&format!("/api/v1/orders/{c}/grab"), &here()).await;

@@ -171,6 +171,10 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/open311-keys", "/api/v1/open311-keys", Json(r#"{"name": "m-<unique>"}"#), [401, 403, 403, 403, 403, 201, 403, 403, 403]),
     row("POST /api/v1/open311-keys/{id}/revoke", "/api/v1/open311-keys/999999/revoke", NoBody, [401, 403, 403, 403, 403, 404, 403, 403, 403]),
     row("POST /api/v1/spot-checks/draw", "/api/v1/spot-checks/draw", NoBody, STAFF_200),
+    row("GET /api/v1/spot-checks", "/api/v1/spot-checks", NoBody, STAFF_200),
+    row("GET /api/v1/spot-checks/draws", "/api/v1/spot-checks/draws", NoBody, STAFF_200),
+    row("GET /api/v1/specialties", "/api/v1/specialties", NoBody, ALL_200),
+    row("PUT /api/v1/volunteers/{id}/specialties", "/api/v1/volunteers/<vid>/specialties", Json(r#"{"specialties": ["neighbour"], "version": 0}"#), [401, 403, 409, 403, 409, 409, 404, 403, 403]),
     row("POST /api/v1/spot-checks/{order_id}", "/api/v1/spot-checks/<order>", Json(r#"{"outcome": "satisfactory", "week": "2025-W10"}"#), [401, 403, 403, 403, 404, 404, 404, 403, 403]),
     row("GET /api/v1/volunteers", "/api/v1/volunteers", NoBody, STAFF_200),
     row("POST /api/v1/volunteers", "/api/v1/volunteers", Json(r#"{"name": "矩阵", "phone": "13912345678", "profession": "lawyer", "service_directions": ["lawyer"], "specialties": ["综合"], "home_street_code": "330303001", "availability": "24/7"}"#), [401, 201, 409, 201, 403, 403, 403, 201, 409]),
@@ -213,7 +217,7 @@ async fn join_pool(server: &Server, staff: &Client, name: &str) -> (Client, Stri
         .post(
             "/api/v1/volunteers",
             &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["consultation", "综合"],
+                    "service_directions": ["lawyer"], "specialties": ["neighbour", "general"],
                     "home_street_code": STREET, "availability": "24/7"}),
         )
         .await;
@@ -226,6 +230,12 @@ async fn join_pool(server: &Server, staff: &Client, name: &str) -> (Client, Stri
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    // On duty at the street's post: offers and grabs need an open clock-in.
+    let me = c.get("/api/v1/me").await;
+    let id = me.body["id"].as_i64().unwrap().to_string();
+    lawcircle_e2e::people::clock_in(&c, &id, "LW-P0011", 27.93, 120.815)
+        .await
+        .expect("clock in");
     (c, vid)
 }
 

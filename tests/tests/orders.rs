@@ -54,7 +54,8 @@ async fn account(admin: &Client, name: &str, role: &str) -> i64 {
     r.body["id"].as_i64().unwrap()
 }
 
-/// A volunteer approved into the pool, on duty around the clock.
+/// A volunteer approved into the pool and clocked in at the street's duty
+/// post (LW-P0011), a walk from the demo village.
 async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
     let id = account(admin, name, "resident").await;
     let c = Client::login(server, name, PW).await;
@@ -62,7 +63,7 @@ async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) 
         .post(
             "/api/v1/volunteers",
             &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["consultation", "mediation", "综合"],
+                    "service_directions": ["lawyer"], "specialties": ["劳动争议", "邻里纠纷", "综合"],
                     "home_street_code": STREET, "availability": "24/7"}),
         )
         .await;
@@ -75,6 +76,9 @@ async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) 
         )
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
+    lawcircle_e2e::people::clock_in(&c, &id.to_string(), "LW-P0011", 27.93, 120.815)
+        .await
+        .unwrap();
     (c, id)
 }
 

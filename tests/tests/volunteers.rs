@@ -138,10 +138,10 @@ async fn lifecycle(backend: &Backend) {
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["volunteer"]["loans"].as_array().unwrap().len(), 1);
 
-    // Teams by specialty.
+    // Teams by specialty (the taxonomy's codes: 婚姻家庭 is marriage_family).
     let r = staff_a.get("/api/v1/volunteers/teams").await;
     let teams = r.body.as_array().unwrap();
-    assert!(teams.iter().any(|t| t["specialty"] == "婚姻家庭"));
+    assert!(teams.iter().any(|t| t["specialty"] == "marriage_family"));
 
     // The volunteer leaves; exited → active is refused.
     let (s, b) = act(

@@ -14,6 +14,7 @@ fn draft(n: usize) -> NeedDraft {
             enterprise: None,
         },
         category: NeedCategory::Consultation,
+        specialty: None,
         description: format!("need #{n}"),
         urgency: Urgency::Normal,
         location: NeedLocation {

@@ -162,6 +162,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/volunteers/{id}", get(volunteers::get_one))
         .route("/api/v1/volunteers/{id}/actions", post(volunteers::act))
         .route("/api/v1/volunteers/{id}/loans", post(volunteers::lend))
+        .route(
+            "/api/v1/volunteers/{id}/specialties",
+            put(volunteers::set_specialties),
+        )
+        .route("/api/v1/specialties", get(volunteers::specialties))
         .route("/api/v1/orders", get(orders::list))
         .route("/api/v1/orders/offers", get(orders::offers))
         .route("/api/v1/orders/{id}", get(orders::get_one))
@@ -180,7 +185,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/duty-hours", get(punches::duty_hours))
         .route("/api/v1/warnings", get(warnings::list))
         .route("/api/v1/warnings/{id}/actions", post(warnings::act))
+        .route("/api/v1/spot-checks", get(warnings::spot_checks))
         .route("/api/v1/spot-checks/draw", post(warnings::draw_spot_checks))
+        .route("/api/v1/spot-checks/draws", get(warnings::spot_check_draws))
         .route(
             "/api/v1/spot-checks/{order_id}",
             post(warnings::record_spot_check),

@@ -145,6 +145,19 @@ pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAi
     application::assess(need.application.as_ref()?, rules)
 }
 
+/// When an application filed at `filed_at` is due: its type's deadline
+/// counted in China time over the holiday calendar; Open311's
+/// `expected_datetime` is this same instant.
+pub(crate) fn application_deadline(
+    state: &AppState,
+    def: &lawcircle_core::services::ServiceDefinition,
+    filed_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let local = filed_at.with_timezone(&lawcircle_core::punch::china_time());
+    lawcircle_core::open311::expected_datetime(def, local, |d| state.calendar.is_working_day(d))
+        .with_timezone(&Utc)
+}
+
 /// Stores a validated need and opens its order, once per idempotency
 /// key, and tells the console's live board: the one intake path of the
 /// phones' `POST /api/v1/needs` and of Open311's `POST requests`.
@@ -162,6 +175,28 @@ pub(crate) async fn file_need(
     let legal_aid = legal_aid_of(state, &need);
     let service_code = need.application.as_ref().map(|a| a.service_code.clone());
     let service_version = need.application.as_ref().map(|a| a.service_version);
+    // An application's order is due when its type says (办理时限), the same
+    // instant Open311 gives as `expected_datetime`.
+    let type_deadline = match &need.application {
+        Some(app) => {
+            let catalog = state
+                .services
+                .catalog(&state.store)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            catalog
+                .get(&app.service_code, app.service_version)
+                .map(|def| application_deadline(state, def, now))
+        }
+        None => None,
+    };
+    // Where the need is, for the distance to volunteers: the point given,
+    // else its area's representative point.
+    let place = match need.location.point {
+        Some(p) => Some(p.to_wgs84()),
+        None => state.store.area_centroid(&need.location.area_code).await?,
+    };
+    let need_specialty = need.specialty.clone();
     let new = crate::store::NewNeed {
         client_key: key.to_string(),
         entered_by,
@@ -184,6 +219,11 @@ pub(crate) async fn file_need(
     let make_order = move |need_id| {
         let mut order = make_order(need_id);
         order.service_code = order_service;
+        order.specialty = need_specialty;
+        order.place = place;
+        if type_deadline.is_some() {
+            order.deadline = type_deadline;
+        }
         order
     };
     let outcome = state

@@ -292,7 +292,9 @@ async fn service_request(
         .and_then(status_for_state)
         .unwrap_or(Status::Open);
     let requested = need.created_at.with_timezone(&cst());
-    let expected = open311::expected_datetime(def, requested, |d| state.calendar.is_working_day(d));
+    // The same instant as the order's deadline (one rule, in the intake).
+    let expected =
+        crate::api::needs::application_deadline(state, def, need.created_at).with_timezone(&cst());
     let area = &need.need.location.area_code;
     let place = state.store.area_name(area).await.ok().flatten();
     let point = state.store.area_centroid(area).await.ok().flatten();
@@ -661,6 +663,7 @@ async fn post_request(
             enterprise,
         },
         category,
+        specialty: None,
         description: req
             .description
             .clone()

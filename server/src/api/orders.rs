@@ -11,21 +11,22 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::OrderFilter;
+use crate::store::{OrderFilter, StoredVolunteer};
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On, Role, Scope, Taker, decide};
 use lawcircle_core::coord::{Datum, GeoPoint};
 use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
+use lawcircle_core::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
+use lawcircle_core::duty_post::DutyPost;
 use lawcircle_core::evaluation;
 use lawcircle_core::order::{
     Actor, NewOrder, Order, OrderError, OrderEvent, OrderKind, OrderState,
 };
-use lawcircle_core::volunteer::VolunteerState;
+use lawcircle_core::volunteer::{StarLevels, VolunteerState};
 use lawcircle_core::warning::{Subject, Warning, WarningCandidate, default_rules};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The grab window before an unclaimed consultation escalates (30 s, as
 /// practised elsewhere); configurable with `serve --grab-window-secs`.
@@ -101,13 +102,19 @@ pub struct OrderView {
     pub may_see_contact: bool,
 }
 
-fn view(order: Order, caller: &Caller) -> OrderView {
+fn view(mut order: Order, caller: &Caller) -> OrderView {
     let may = decide(
         &who(caller),
         Action::ReadNeedContact,
         &On::Order(order.facts()),
     )
     .is_ok();
+    // The need's exact place can be someone's home: only those who may see
+    // the requester's contact see it; others (volunteers offered the
+    // order) see its area.
+    if !may {
+        order.place = None;
+    }
     OrderView {
         order,
         may_see_contact: may,
@@ -236,7 +243,8 @@ pub async fn get_one(
     Ok(ApiJson(view(order, &caller)))
 }
 
-/// Where the caller is (the phone's fix), for eligibility by distance.
+/// Where the phone says it is. Kept for older phones; it decides nothing:
+/// eligibility measures from the duty post of the caller's open clock-in.
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
@@ -266,91 +274,30 @@ impl Position {
     }
 }
 
-/// The caller as a dispatch candidate for `order`: their active volunteer
-/// record (specialties, home street, loans), on duty when their weekly
-/// availability covers now, the distance from `position` to the order's
-/// area, their current load and mean rating.
-/// What every candidate is measured against at one moment.
-struct DispatchContext {
-    now: DateTime<Utc>,
-    orders: Vec<Order>,
-    ratings: Vec<evaluation::Rating>,
-    centroids: HashMap<String, GeoPoint>,
-}
-
-impl DispatchContext {
-    /// What eligibility alone needs (grabbing): the order's area centroid,
-    /// no load or ratings (they rank suggestions, they do not decide
-    /// eligibility), so a grab reads a handful of rows whatever the size
-    /// of the order book.
-    async fn for_grab(state: &AppState, order: &Order) -> Result<Self, ApiError> {
-        let mut centroids = HashMap::new();
-        if let Some(c) = state.store.area_centroid(&order.area_code).await? {
-            centroids.insert(order.area_code.clone(), c);
-        }
-        Ok(DispatchContext {
-            now: state.clock.now(),
-            orders: Vec::new(),
-            ratings: Vec::new(),
-            centroids,
-        })
-    }
-
-    async fn load(state: &AppState, orders: OrderFilter) -> Result<Self, ApiError> {
-        Ok(DispatchContext {
-            now: state.clock.now(),
-            orders: state.store.orders(&orders).await?,
-            ratings: state.store.ratings().await?,
-            centroids: centroids(state).await?,
-        })
-    }
-}
-
-async fn candidate(
+/// The volunteer or lawyer record of an account that may take orders now.
+async fn active_volunteer(
     state: &AppState,
     account_id: i64,
-    role: Role,
-    order: &Order,
-    position: Option<GeoPoint>,
-    ctx: &DispatchContext,
-) -> Result<Option<Candidate>, ApiError> {
-    let (now, orders, ratings, centroids) = (ctx.now, &ctx.orders, &ctx.ratings, &ctx.centroids);
-    let vols = state.store.volunteers_of_account(account_id).await?;
-    let Some(v) = vols
+) -> Result<Option<StoredVolunteer>, ApiError> {
+    Ok(state
+        .store
+        .volunteers_of_account(account_id)
+        .await?
         .into_iter()
-        .find(|v| v.volunteer.state == VolunteerState::Active)
-    else {
-        return Ok(None);
-    };
-    let vol = v.volunteer;
-    let local = (now + chrono::Duration::hours(8)).naive_utc();
-    let me = account_id.to_string();
-    let held: Vec<&Order> = orders
-        .iter()
-        .filter(|o| {
-            o.assignee.as_deref() == Some(me.as_str())
-                && matches!(
-                    o.state,
-                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
-                )
-        })
-        .collect();
-    let held_ids: Vec<&str> = orders
-        .iter()
-        .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
-        .map(|o| o.id.as_str())
-        .collect();
-    let scores: Vec<f64> = ratings
-        .iter()
-        .filter(|r| held_ids.contains(&r.order_id.as_str()))
-        .map(|r| f64::from(r.score))
-        .collect();
-    let distance_m = match (position, centroids.get(&order.area_code)) {
-        (Some(p), Some(c)) => Some(p.distance_m(*c)),
-        _ => None,
-    };
-    Ok(Some(Candidate {
-        id: me,
+        .find(|v| v.volunteer.state == VolunteerState::Active))
+}
+
+/// A candidate with what eligibility needs (specialties, streets, the open
+/// clock-in); distance, load, rating and stars are filled by the caller.
+fn base_candidate(
+    v: &StoredVolunteer,
+    role: Role,
+    now: DateTime<Utc>,
+    on_duty: Option<dispatch::OnDuty>,
+) -> Candidate {
+    let vol = &v.volunteer;
+    Candidate {
+        id: v.account_id.to_string(),
         role,
         specialties: vol.profile.specialties.clone(),
         home_street_code: vol.profile.home_street_code.clone(),
@@ -358,34 +305,109 @@ async fn candidate(
             .loan_at(now)
             .map(|l| vec![l.to_street_code.clone()])
             .unwrap_or_default(),
-        on_duty: vol.profile.availability.is_open_at(local),
-        distance_m,
-        current_load: held.len() as u32,
-        mean_rating: (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64),
-    }))
-}
-
-async fn centroids(state: &AppState) -> Result<HashMap<String, GeoPoint>, ApiError> {
-    Ok(state
-        .store
-        .areas()
-        .await?
-        .into_iter()
-        .map(|a| (a.code, a.centroid))
-        .collect())
-}
-
-fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
-    OfferRequest {
-        categories: vec![order.category.clone()],
-        street_code: order.street_code.clone(),
-        max_distance_m,
+        on_duty,
+        distance: None,
+        current_load: 0,
+        mean_rating: None,
+        stars: 0,
     }
 }
 
+/// Punches that may hold an open clock-in at `now` (received within the
+/// session limit), of one volunteer or all, and the duty posts.
+async fn duty_inputs(
+    state: &AppState,
+    volunteer: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<lawcircle_core::punch::Punch>, Vec<DutyPost>), ApiError> {
+    let window =
+        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
+    let punches = state
+        .store
+        .punches_received_since(volunteer, now - window)
+        .await?;
+    Ok((punches, state.store.duty_posts().await?))
+}
+
+/// Where the need of each order is: the place kept with the order, else
+/// its area's centroid (orders made before the place was kept).
+async fn need_places(
+    state: &AppState,
+    orders: &[Order],
+) -> Result<Vec<Option<GeoPoint>>, ApiError> {
+    let mut out = Vec::with_capacity(orders.len());
+    for o in orders {
+        out.push(match o.place {
+            Some(p) => Some(p),
+            None => state.store.area_centroid(&o.area_code).await?,
+        });
+    }
+    Ok(out)
+}
+
+fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
+    OfferRequest::new(
+        &order.category,
+        order.specialty.as_deref(),
+        order.street_code.clone(),
+        max_distance_m,
+    )
+}
+
+/// For each order, whether the caller is offered it: eligibility from
+/// their open clock-in and the distance from its place to each order's.
+async fn offered_to(
+    state: &AppState,
+    caller: &Caller,
+    orders: &[Order],
+) -> Result<Vec<Result<(), Vec<dispatch::Ineligible>>>, ApiError> {
+    let now = state.clock.now();
+    let Some(v) = active_volunteer(state, caller.account.id).await? else {
+        return Err(ApiError::Forbidden(
+            "only active volunteers and lawyers may grab orders".into(),
+        ));
+    };
+    let me = caller.account.id.to_string();
+    let (punches, posts) = duty_inputs(state, Some(&me), now).await?;
+    let duty = dispatch::on_duty(&punches, &posts, &me, now);
+    let place = duty.as_ref().and_then(|d| d.place);
+    let mut c = base_candidate(&v, caller.account.role, now, duty);
+    let places = need_places(state, orders).await?;
+    let known: Vec<(usize, GeoPoint)> = places
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (i, p)))
+        .collect();
+    let mut measures = vec![None; orders.len()];
+    if let Some(from) = place {
+        let targets: Vec<GeoPoint> = known.iter().map(|(_, p)| *p).collect();
+        let m = dispatch::distances_from(
+            state.spatial.network(),
+            from,
+            &targets,
+            state.offer_radius_m,
+        );
+        for ((i, _), m) in known.iter().zip(m) {
+            measures[*i] = Some(m);
+        }
+    }
+    Ok(orders
+        .iter()
+        .zip(measures)
+        .map(|(o, m)| {
+            c.distance = m;
+            let why = dispatch::ineligibility(&c, &offer_request(o, state.offer_radius_m));
+            if why.is_empty() { Ok(()) } else { Err(why) }
+        })
+        .collect())
+}
+
 /// The open consultations offered to the caller (a volunteer or lawyer):
-/// matching specialty, their street (or where they are lent), on duty, and
-/// within the walking radius of where they are.
+/// matching specialty, their street (or where they are lent), an open
+/// clock-in at a duty post, and within the walking radius (1.2 km by
+/// default) from that post to the need. The phone's `lat`/`lng` are
+/// accepted for older phones but decide nothing: where a volunteer is
+/// comes from their clock-in.
 #[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
     params(Position),
     responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
@@ -395,37 +417,28 @@ pub async fn offers(
     ApiQuery(pos): ApiQuery<Position>,
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     require(&caller, Action::GrabOrder)?;
-    let position = pos.point()?;
-    let open = state
+    pos.point()?;
+    if active_volunteer(&state, caller.account.id).await?.is_none() {
+        return Ok(ApiJson(vec![]));
+    }
+    let open: Vec<Order> = state
         .store
         .orders(&OrderFilter {
             states: vec![OrderState::Open],
             ..OrderFilter::default()
         })
-        .await?;
-    let ctx = DispatchContext::load(&state, OrderFilter::default()).await?;
-    let mut out = Vec::new();
-    for o in open
+        .await?
         .into_iter()
         .filter(|o| o.kind == OrderKind::Consultation)
-    {
-        let Some(c) = candidate(
-            &state,
-            caller.account.id,
-            caller.account.role,
-            &o,
-            position,
-            &ctx,
-        )
-        .await?
-        else {
-            return Ok(ApiJson(vec![]));
-        };
-        if dispatch::ineligibility(&c, &offer_request(&o, state.offer_radius_m)).is_empty() {
-            out.push(view(o, &caller));
-        }
-    }
-    Ok(ApiJson(out))
+        .collect();
+    let verdicts = offered_to(&state, &caller, &open).await?;
+    Ok(ApiJson(
+        open.into_iter()
+            .zip(verdicts)
+            .filter(|(_, v)| v.is_ok())
+            .map(|(o, _)| view(o, &caller))
+            .collect(),
+    ))
 }
 
 /// Grabbing (抢单): the first eligible volunteer wins; everyone else gets
@@ -443,7 +456,7 @@ pub async fn grab(
     ApiJson(pos): ApiJson<Position>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
     require(&caller, Action::GrabOrder)?;
-    let position = pos.point()?;
+    pos.point()?;
     let now = state.clock.now();
     let order = state
         .store
@@ -466,20 +479,16 @@ pub async fn grab(
         },
         || format!("order {id}"),
     )?;
-    let ctx = DispatchContext::for_grab(&state, &order).await?;
-    let c = candidate(
-        &state,
-        caller.account.id,
-        caller.account.role,
-        &order,
-        position,
-        &ctx,
-    )
-    .await?
-    .ok_or_else(|| ApiError::Forbidden("only active volunteers may grab orders".into()))?;
-    let why = dispatch::ineligibility(&c, &offer_request(&order, state.offer_radius_m));
-    if !why.is_empty() {
-        return Err(ApiError::Forbidden(format!("not offered to you: {why:?}")));
+    let verdict = offered_to(&state, &caller, std::slice::from_ref(&order))
+        .await?
+        .pop()
+        .unwrap_or(Err(Vec::new()));
+    if let Err(why) = verdict {
+        let why: Vec<&str> = why.iter().map(|w| w.describe()).collect();
+        return Err(ApiError::Forbidden(format!(
+            "not offered to you: {}",
+            why.join("; ")
+        )));
     }
     let mut changed = order.clone();
     changed
@@ -555,29 +564,46 @@ pub async fn event(
             || format!("order {id}"),
         )?;
     }
+    // A transfer to a street or one of its villages moves the order into
+    // that street: its queue, lists, board, events and indicators. A
+    // transfer to the district keeps the street it came from (district
+    // staff see every street).
+    let mut to_street = None;
     if let OrderEvent::Transfer {
         to_level, to_area, ..
     } = &req.event
-        && state.store.area_level(to_area).await? != Some(*to_level)
     {
-        return Err(ApiError::bad_field(
-            "to_area",
-            format!("{to_area:?} is not a known {}", to_level.as_str()),
-        ));
+        let to_area = to_area.trim();
+        if state.store.area_level(to_area).await? != Some(*to_level) {
+            return Err(ApiError::bad_field(
+                "to_area",
+                format!("{to_area:?} is not a known {}", to_level.as_str()),
+            ));
+        }
+        to_street = state.store.street_of_area(to_area).await?;
     }
     let now = state.clock.now();
     let mut changed = order.clone();
     changed
         .apply(req.event, actor(&caller), now)
         .map_err(order_error)?;
-    // A transfer to another street moves the order into that street's queue.
-    if changed.level == AreaLevel::Street {
-        changed.street_code = changed.area_code.clone();
+    if let Some(street) = to_street {
+        changed.street_code = street;
     }
     commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
+    if changed.street_code != order.street_code {
+        state
+            .store
+            .move_order_warnings(&order.id, &order.street_code, &changed.street_code, now)
+            .await?;
+    }
     Ok(ApiJson(view(changed, &caller)))
 }
 
+/// Ranked candidates for dispatching an order (派单推荐): every active
+/// volunteer and lawyer with the score, each factor's points and the reason
+/// in words, their open clock-in and real distance to the need, and why
+/// they would not be offered it as a grab (see `lawcircle_core::dispatch`).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
@@ -589,29 +615,75 @@ pub async fn suggestions(
 ) -> Result<ApiJson<Vec<Suggestion>>, ApiError> {
     require(&caller, Action::DispatchOrder)?;
     let order = load(&state, &caller, &id).await?;
+    let now = state.clock.now();
     let vols = state
         .store
         .volunteers(None, Some(VolunteerState::Active))
         .await?;
-    let ctx = DispatchContext::load(&state, OrderFilter::default()).await?;
-    let mut candidates = Vec::new();
-    for v in vols {
-        let home = ctx
-            .centroids
-            .get(&v.volunteer.profile.home_street_code)
-            .copied();
+    let orders = state.store.orders(&OrderFilter::default()).await?;
+    let ratings = state.store.ratings().await?;
+    // Every punch: the star level counts all accepted duty hours.
+    let punches = state.store.punches(None, None).await?;
+    let posts = state.store.duty_posts().await?;
+    let (sessions, _) = pair_sessions(&punches, DEFAULT_MAX_SESSION_H);
+    let hours = HourTotals::compute(&sessions, &[]);
+    let levels = StarLevels::default();
+    let mut candidates = Vec::with_capacity(vols.len());
+    for v in &vols {
+        let me = v.account_id.to_string();
         let role = state
             .store
             .account(v.account_id)
             .await?
             .map_or(Role::Volunteer, |a| a.role);
-        if let Some(c) = candidate(&state, v.account_id, role, &order, home, &ctx).await? {
-            candidates.push(c);
+        let mut c = base_candidate(v, role, now, dispatch::on_duty(&punches, &posts, &me, now));
+        let held: Vec<&Order> = orders
+            .iter()
+            .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
+            .collect();
+        c.current_load = held
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.state,
+                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
+                )
+            })
+            .count() as u32;
+        let scores: Vec<f64> = ratings
+            .iter()
+            .filter(|r| held.iter().any(|o| o.id == r.order_id))
+            .map(|r| f64::from(r.score))
+            .collect();
+        c.mean_rating =
+            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        c.stars = hours.stars(&me, &levels);
+        candidates.push(c);
+    }
+    if let Some(place) = need_places(&state, std::slice::from_ref(&order))
+        .await?
+        .pop()
+        .flatten()
+    {
+        let located: Vec<(usize, GeoPoint)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.on_duty.as_ref().and_then(|d| d.place).map(|p| (i, p)))
+            .collect();
+        let targets: Vec<GeoPoint> = located.iter().map(|(_, p)| *p).collect();
+        let measures = dispatch::distances_from(
+            state.spatial.network(),
+            place,
+            &targets,
+            dispatch::SUGGESTION_SEARCH_LIMIT_M,
+        );
+        for ((i, _), m) in located.into_iter().zip(measures) {
+            candidates[i].distance = Some(m);
         }
     }
     Ok(ApiJson(dispatch::suggest(
         &candidates,
-        std::slice::from_ref(&order.category),
+        &offer_request(&order, state.offer_radius_m),
         &ScoringWeights::default(),
     )))
 }
@@ -702,7 +774,9 @@ async fn commit(
     {
         return Err(ApiError::Conflict(format!("order {} {conflict}", order.id)));
     }
-    state.events.publish(changed);
+    state
+        .events
+        .publish_from(changed, Some(order.street_code.as_str()));
     Ok(())
 }
 

@@ -109,7 +109,17 @@ impl Watch {
                             return None;
                         }
                         let who = crate::api::who(&self.caller);
-                        if decide(&who, Action::ReadNeeds, &On::LiveOrder(change.facts())).is_ok() {
+                        // The street a transfer took it from is told too
+                        // (its board drops the order).
+                        let facts = change.facts();
+                        let left = change.from_street_code.as_deref().map(|from| {
+                            lawcircle_core::authz::OrderFacts { street_code: from, ..facts }
+                        });
+                        if decide(&who, Action::ReadNeeds, &On::LiveOrder(facts)).is_ok()
+                            || left.is_some_and(|f| {
+                                decide(&who, Action::ReadNeeds, &On::LiveOrder(f)).is_ok()
+                            })
+                        {
                             return Some(
                                 Event::default()
                                     .event("order")

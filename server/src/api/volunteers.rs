@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
 use lawcircle_core::opening_hours::OpeningHours;
 use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
+use lawcircle_core::specialty;
 use lawcircle_core::volunteer::{
     self, Actor, ExitKind, Loan, Profession, Team, Volunteer, VolunteerError, VolunteerProfile,
     VolunteerState,
@@ -35,7 +36,9 @@ pub struct ApplyRequest {
     /// Service product codes (服务方向), e.g. `mediation`.
     #[schema(value_type = Vec<String>)]
     pub service_directions: Vec<lawcircle_core::facility::ServiceProduct>,
-    /// Free tags (专长), e.g. 劳动争议.
+    /// Specialties (专长) from `GET /api/v1/specialties`: codes (e.g.
+    /// `labour`) or their exact Chinese or English names (劳动争议); stored
+    /// as codes.
     pub specialties: Vec<String>,
     pub home_street_code: String,
     /// Weekly availability, e.g. `Sa-Su 09:00-12:00`.
@@ -127,12 +130,15 @@ pub async fn apply(
             format!("{:?} is not a known street", req.home_street_code),
         ));
     }
+    let specialties = specialty::normalize(&req.specialties)
+        .map_err(|e| ApiError::bad_field("specialties", e.to_string()))?;
     let profile = VolunteerProfile {
         name: req.name.trim().to_string(),
         phone,
         profession: req.profession,
         service_directions: req.service_directions,
-        specialties: req.specialties,
+        specialties,
+        unmatched_specialties: Vec::new(),
         home_street_code: req.home_street_code,
         availability,
     };
@@ -297,6 +303,79 @@ pub async fn act(
     stored.version = version;
     stored.volunteer = changed;
     Ok(ApiJson(view(stored, is_self)))
+}
+
+/// A new list of specialties, with the version the caller saw.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpecialtiesRequest {
+    /// Codes or exact names from `GET /api/v1/specialties`.
+    pub specialties: Vec<String>,
+    pub version: i64,
+}
+
+/// Changes a volunteer's specialties (专长): the volunteer themself, staff
+/// of their home street, or a district admin. Only codes of the taxonomy
+/// are accepted; free text kept from before the taxonomy is dropped once
+/// the list is chosen again.
+#[utoipa::path(put, path = "/api/v1/volunteers/{id}/specialties", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = SpecialtiesRequest,
+    responses((status = 200, body = VolunteerView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, description = "A newer change", body = crate::error::ErrorBody)))]
+pub async fn set_specialties(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<SpecialtiesRequest>,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    let mut stored = load(&state, &caller, &id).await?;
+    let is_self = stored.account_id == caller.account.id;
+    let specialties = specialty::normalize(&req.specialties)
+        .map_err(|e| ApiError::bad_field("specialties", e.to_string()))?;
+    if stored.version != req.version {
+        return Err(ApiError::Conflict(format!(
+            "volunteer {id} is at version {}, not {}: reload and try again",
+            stored.version, req.version
+        )));
+    }
+    let mut changed = stored.volunteer.clone();
+    changed.profile.specialties = specialties;
+    changed.profile.unmatched_specialties.clear();
+    let now = state.clock.now();
+    let version = state.store.update_volunteer(&stored, &changed, now).await?;
+    stored.version = version;
+    stored.volunteer = changed;
+    Ok(ApiJson(view(stored, is_self)))
+}
+
+/// The specialty taxonomy and how need categories map to it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SpecialtyTaxonomy {
+    /// Every specialty: `code`, `name_zh`, `name_en`.
+    #[schema(value_type = Vec<Object>)]
+    pub specialties: &'static [specialty::Specialty],
+    /// The code of general practice (综合), which matches every need.
+    pub general: &'static str,
+    /// Per need category: the specialties that qualify when the need does
+    /// not name its subject.
+    #[schema(value_type = Vec<Object>)]
+    pub categories: &'static [specialty::CategorySpecialties],
+}
+
+/// The specialty taxonomy (专长分类) shared by volunteers' skills and
+/// needs. Public: forms need it before sign-in.
+#[utoipa::path(get, path = "/api/v1/specialties", tag = "volunteers",
+    responses((status = 200, body = SpecialtyTaxonomy)))]
+pub async fn specialties() -> ApiJson<SpecialtyTaxonomy> {
+    ApiJson(SpecialtyTaxonomy {
+        specialties: specialty::SPECIALTIES,
+        general: specialty::GENERAL,
+        categories: specialty::CATEGORY_SPECIALTIES,
+    })
 }
 
 /// A loan to another street (跨区域调派), by a district admin.

@@ -24,7 +24,7 @@ pub use accounts::{Account, NewAccount, TokenRecord};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
-pub use orders::OrderFilter;
+pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;

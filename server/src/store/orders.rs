@@ -9,9 +9,24 @@ use chrono::{DateTime, Utc};
 use lawcircle_core::evaluation::Rating;
 use lawcircle_core::indicators::HotlineCall;
 use lawcircle_core::order::{Order, OrderState};
-use lawcircle_core::spot_check::SpotCheck;
+use lawcircle_core::spot_check::{DrawRecord, SpotCheck};
 use lawcircle_core::warning::{Subject, Warning};
 use sqlx::Row;
+
+/// An order in a week's spot-check sample.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct SampledOrder {
+    pub order_id: String,
+    /// The street whose week it was drawn from (`None`: drawn before
+    /// draws were recorded, on an order since removed).
+    pub street_code: Option<String>,
+    /// The draw that picked it (`None` for samples from before draws
+    /// were recorded).
+    pub draw_id: Option<String>,
+    /// The review, once done.
+    #[schema(value_type = Option<Object>)]
+    pub review: Option<SpotCheck>,
+}
 
 /// Which orders to list.
 #[derive(Debug, Clone, Default)]
@@ -119,6 +134,8 @@ impl Store {
 
     /// Writes `changed` if the stored order is still at `expected_version`
     /// (and in `expected_state`): `false` when someone else got there first.
+    /// The street column follows the order (a transfer moves it into the
+    /// receiving street's lists, board and indicators).
     pub async fn update_order(
         &self,
         expected_version: u64,
@@ -128,7 +145,7 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                               data = $6, updated_at = $7
+                               data = $6, updated_at = $7, street_code = $11
              WHERE id = $8 AND version = $9 AND state = $10",
         )
         .bind(changed.state.as_str())
@@ -141,6 +158,7 @@ impl Store {
         .bind(&changed.id)
         .bind(expected_version as i64)
         .bind(expected_state.as_str())
+        .bind(&changed.street_code)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -228,6 +246,46 @@ impl Store {
         .transpose()
     }
 
+    /// Moves the warnings about `order_id` that are still being handled
+    /// (open or acknowledged) from `from_street` to `to_street`, after a
+    /// transfer: the receiving street deals with them now. Resolved ones
+    /// stay with the street that resolved them. Returns how many moved.
+    pub async fn move_order_warnings(
+        &self,
+        order_id: &str,
+        from_street: &str,
+        to_street: &str,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let mut moved = 0;
+        for (id, _, mut w) in self.warnings(Some(from_street)).await? {
+            let Subject::Order {
+                order_id: of,
+                street_code,
+            } = &mut w.subject
+            else {
+                continue;
+            };
+            if of != order_id || w.state == lawcircle_core::warning::WarningState::Resolved {
+                continue;
+            }
+            *street_code = Some(to_street.to_string());
+            let done = sqlx::query(
+                "UPDATE warnings SET street_code = $1, version = version + 1, data = $2, updated_at = $3
+                 WHERE id = $4 AND street_code = $5",
+            )
+            .bind(to_street)
+            .bind(encode("warnings", &w.dedup_key, &w)?)
+            .bind(millis(now))
+            .bind(id)
+            .bind(from_street)
+            .execute(&self.pool)
+            .await?;
+            moved += done.rows_affected() as usize;
+        }
+        Ok(moved)
+    }
+
     /// Writes a changed warning if still at `expected_version`.
     pub async fn update_warning(
         &self,
@@ -251,54 +309,116 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Adds the week's sampled orders (a second draw adds nothing new).
-    pub async fn add_spot_checks(
-        &self,
-        week: &str,
-        order_ids: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        for id in order_ids {
+    /// Stores a draw and adds its orders to the week's spot checks, in one
+    /// transaction. An order drawn before (by an earlier draw) keeps its
+    /// first draw and review.
+    pub async fn insert_spot_check_draw(&self, draw: &DrawRecord) -> Result<(), StoreError> {
+        let week = draw.week.to_string();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO spot_check_draws (id, week, street_code, drawn_by, drawn_at, data)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&draw.id)
+        .bind(&week)
+        .bind(&draw.street_code)
+        .bind(&draw.drawn_by)
+        .bind(millis(draw.drawn_at))
+        .bind(encode("spot_check_draws", &draw.id, draw)?)
+        .execute(&mut *tx)
+        .await?;
+        for (street, id) in draw.selection() {
             sqlx::query(
-                "INSERT INTO spot_checks (order_id, week, drawn_at) VALUES ($1, $2, $3)
+                "INSERT INTO spot_checks (order_id, week, drawn_at, draw_id, street_code)
+                 VALUES ($1, $2, $3, $4, $5)
                  ON CONFLICT (order_id) DO NOTHING",
             )
             .bind(id)
-            .bind(week)
-            .bind(millis(now))
-            .execute(&self.pool)
+            .bind(&week)
+            .bind(millis(draw.drawn_at))
+            .bind(&draw.id)
+            .bind(street)
+            .execute(&mut *tx)
             .await?;
         }
+        tx.commit().await?;
         Ok(())
     }
 
-    /// The spot checks of a week: order id and the review, when done.
+    /// The draws of a week, oldest first: all, or those of one street
+    /// (its own draws and the district's).
+    pub async fn spot_check_draws(
+        &self,
+        week: &str,
+        street: Option<&str>,
+    ) -> Result<Vec<DrawRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data FROM spot_check_draws
+             WHERE week = $1 AND ($2 OR street_code = $3 OR street_code IS NULL)
+             ORDER BY drawn_at, id",
+        )
+        .bind(week)
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| decode("spot_check_draws", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// The sampled orders of a week, all or of one street, by street and
+    /// order id.
     pub async fn spot_checks(
         &self,
         week: &str,
-    ) -> Result<Vec<(String, Option<SpotCheck>)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT order_id, data FROM spot_checks WHERE week = $1 ORDER BY order_id")
-                .bind(week)
-                .fetch_all(&self.pool)
-                .await?;
+        street: Option<&str>,
+    ) -> Result<Vec<SampledOrder>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT order_id, street_code, draw_id, data FROM spot_checks
+             WHERE week = $1 AND ($2 OR street_code = $3)
+             ORDER BY street_code, order_id",
+        )
+        .bind(week)
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
-                let id: String = r.try_get(0)?;
-                let data: Option<String> = r.try_get(1)?;
-                let review = data.map(|d| decode("spot_checks", &id, &d)).transpose()?;
-                Ok((id, review))
+                let order_id: String = r.try_get(0)?;
+                let data: Option<String> = r.try_get(3)?;
+                let review = data
+                    .map(|d| decode("spot_checks", &order_id, &d))
+                    .transpose()?;
+                Ok(SampledOrder {
+                    street_code: r.try_get(1)?,
+                    draw_id: r.try_get(2)?,
+                    order_id,
+                    review,
+                })
             })
             .collect()
     }
 
-    /// Records a review of a sampled order; `false` when it was not sampled.
-    pub async fn record_spot_check(&self, check: &SpotCheck) -> Result<bool, StoreError> {
-        let done = sqlx::query("UPDATE spot_checks SET data = $1 WHERE order_id = $2")
-            .bind(encode("spot_checks", &check.order_id, check)?)
-            .bind(&check.order_id)
-            .execute(&self.pool)
-            .await?;
+    /// Records a review of an order sampled in the review's week, of
+    /// `street` when given: `false` when there is no such sampled order.
+    pub async fn record_spot_check(
+        &self,
+        check: &SpotCheck,
+        street: Option<&str>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE spot_checks SET data = $1
+             WHERE order_id = $2 AND week = $3 AND ($4 OR street_code = $5)",
+        )
+        .bind(encode("spot_checks", &check.order_id, check)?)
+        .bind(&check.order_id)
+        .bind(check.week.to_string())
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -32,6 +32,28 @@ impl Store {
             .collect()
     }
 
+    /// Punches the server received at or after `since`, optionally of one
+    /// volunteer: enough to find open clock-ins (a clock-in older than the
+    /// session limit no longer counts), without reading every punch ever.
+    pub async fn punches_received_since(
+        &self,
+        volunteer: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Punch>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data FROM punches WHERE ($1 OR volunteer_id = $2) AND received_at >= $3
+             ORDER BY volunteer_id, seq",
+        )
+        .bind(volunteer.is_none())
+        .bind(volunteer.unwrap_or(""))
+        .bind(millis(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
     pub async fn punch(&self, id: &str) -> Result<Option<Punch>, StoreError> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM punches WHERE id = $1")
             .bind(id)

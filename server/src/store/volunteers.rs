@@ -5,6 +5,7 @@
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
+use lawcircle_core::specialty;
 use lawcircle_core::volunteer::{Volunteer, VolunteerState};
 use sqlx::Row;
 
@@ -167,5 +168,43 @@ impl Store {
         }
         tx.commit().await?;
         Ok(stored.version + 1)
+    }
+
+    /// Rewrites volunteers' free-text specialties, written before the
+    /// taxonomy existed, as its codes ([`specialty::migrate_free_text`]):
+    /// exact names and keywords become codes, the rest is kept in
+    /// `unmatched_specialties`. Records already in codes are untouched, so
+    /// running it again changes nothing. Returns how many were rewritten.
+    pub async fn migrate_volunteer_specialties(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<usize, StoreError> {
+        let rows = sqlx::query("SELECT id, account_id, version, data FROM volunteers")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut changed = 0;
+        for row in &rows {
+            let stored = from_row(row)?;
+            let tags = &stored.volunteer.profile.specialties;
+            if tags.iter().all(|t| specialty::by_code(t).is_some()) {
+                continue;
+            }
+            let m = specialty::migrate_free_text(tags);
+            let mut v = stored.volunteer.clone();
+            v.profile.specialties = m.codes;
+            for u in m.unmatched {
+                if !v.profile.unmatched_specialties.contains(&u) {
+                    v.profile.unmatched_specialties.push(u);
+                }
+            }
+            // A concurrent change wins; its writer went through the
+            // validated API, so its specialties are codes already.
+            match self.update_volunteer(&stored, &v, now).await {
+                Ok(_) => changed += 1,
+                Err(StoreError::Conflict(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(changed)
     }
 }
