@@ -40,7 +40,8 @@
 //! * assign: staff with [`Action::DispatchOrder`];
 //! * accept, decline, start: the assignee only;
 //! * resolve: the assignee, or staff with [`Action::DispatchOrder`];
-//! * evaluate: the requester, with [`Action::RateOrder`];
+//! * evaluate: the requester, with [`Action::RateOrder`], or the system on
+//!   the requester's behalf (a one-time rating link, a staff call-back);
 //! * transfer: staff with [`Action::TransferOrder`];
 //! * escalate: the system, staff, or the assignee;
 //! * cancel: staff, or the requester before work has started.
@@ -425,7 +426,8 @@ pub struct Precondition {
 pub struct NewOrder {
     pub id: String,
     pub need_id: String,
-    /// The account of the resident/enterprise that asked.
+    /// The account of the person with the legal trouble, when they have
+    /// one; empty when the requester is only a name and a mobile number.
     pub requester_id: String,
     pub kind: OrderKind,
     /// The legal category, matched against volunteers' specialty tags
@@ -471,6 +473,10 @@ pub struct Order {
     /// an online application, so dispatch and the console see the type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_code: Option<String>,
+    /// The account that entered the need (a lawyer on site, hotline staff,
+    /// an Open311 client, or the requester themselves), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -498,6 +504,7 @@ impl Order {
             version: 0,
             history: Vec::new(),
             service_code: None,
+            entered_by: None,
         }
     }
 
@@ -524,7 +531,7 @@ impl Order {
     }
 
     fn is_requester(&self, actor: &Actor) -> bool {
-        !actor.is_system() && actor.id == self.requester_id
+        !actor.is_system() && !self.requester_id.is_empty() && actor.id == self.requester_id
     }
 
     fn permitted(&self, event: &OrderEvent, actor: &Actor) -> bool {
@@ -539,7 +546,11 @@ impl Order {
                 self.is_assignee(actor)
             }
             OrderEvent::Resolve { .. } => self.is_assignee(actor) || staff,
-            OrderEvent::Evaluate => actor.may(Action::RateOrder) && self.is_requester(actor),
+            // The requester in the app, or the system on the requester's
+            // behalf (a one-time rating link, a staff call-back).
+            OrderEvent::Evaluate => {
+                actor.is_system() || (actor.may(Action::RateOrder) && self.is_requester(actor))
+            }
             OrderEvent::Transfer { .. } => actor.may(Action::TransferOrder),
             OrderEvent::Escalate { .. } => actor.is_system() || staff || self.is_assignee(actor),
             OrderEvent::Cancel { .. } => {

@@ -78,6 +78,11 @@ pub struct AppState {
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
+    /// Text messages: the provider, if one is configured, and its limits.
+    pub sms: crate::sms::Sms,
+    /// Rating requests: the public address links are made with, their
+    /// lifetime.
+    pub ratings: Arc<crate::api::ratings::RatingSettings>,
 }
 
 impl AppState {
@@ -96,6 +101,8 @@ impl AppState {
             punch_location_retention_days: Some(180),
             console: Arc::default(),
             services: Arc::new(crate::service_catalog::Services::new()),
+            sms: crate::sms::Sms::default(),
+            ratings: Arc::default(),
         }
     }
 }

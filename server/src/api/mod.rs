@@ -16,6 +16,8 @@ pub mod openapi;
 pub mod orders;
 pub mod pagination;
 pub mod punches;
+pub mod ratings;
+pub mod residents;
 pub mod services;
 pub mod session;
 pub mod system;
@@ -91,6 +93,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(session::login))
         .route("/api/v1/auth/logout", post(session::logout))
+        .route("/api/v1/auth/sms-codes", post(residents::send_code))
+        .route("/api/v1/auth/register", post(residents::register))
+        .route("/api/v1/auth/code-login", post(residents::code_login))
         .route("/api/v1/me", get(session::me))
         .route(
             "/api/v1/accounts",
@@ -136,6 +141,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/events", post(orders::event))
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))
+        .route("/api/v1/orders/{id}/rating-link", post(ratings::issue_link))
+        .route("/api/v1/orders/{id}/call-backs", post(ratings::call_back))
+        // The public rating page of one-time links (HTML forms, no script).
+        .route("/r/rate.css", get(ratings::page_css))
+        .route(
+            "/r/{token}",
+            get(ratings::page_get).post(ratings::page_post),
+        )
         .route("/api/v1/events", get(system::events))
         .route("/api/v1/punches/review-queue", get(punches::list))
         .route("/api/v1/punches/{id}/review", post(punches::review))

@@ -28,6 +28,7 @@ use lawcircle_core::authz::{Action, Scope};
 use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
+use lawcircle_core::order::OrderState;
 use lawcircle_core::personal_data::{
     mask_id_number, mask_name, mask_phone, normalize_mobile, validate_id_number,
 };
@@ -151,6 +152,7 @@ pub(crate) async fn file_need(
     state: &AppState,
     entered_by: i64,
     entered_by_role: &str,
+    requester_account: Option<i64>,
     key: &str,
     hash: &str,
     need: NeedDraft,
@@ -165,6 +167,8 @@ pub(crate) async fn file_need(
         entered_by,
         entered_by_role: entered_by_role.to_string(),
         street_code: Some(street_code.clone()),
+        requester_account,
+        tracking_hash: None,
         need,
     };
     let received_at = crate::store::from_millis(crate::store::millis(now));
@@ -172,6 +176,7 @@ pub(crate) async fn file_need(
     // carrying the application type for dispatch and the console.
     let make_order = crate::api::orders::order_for_need(
         state,
+        requester_account,
         entered_by,
         new.need.category.as_str(),
         new.need.urgency == lawcircle_core::need::Urgency::Urgent,
@@ -282,10 +287,12 @@ pub async fn create(
     if !missing.is_empty() {
         return Err(ApiError::Fields(missing));
     }
+    let requester_account = requester_account_of(&state, &caller, &need).await?;
     let outcome = file_need(
         &state,
         caller.account.id,
         caller.account.role.as_str(),
+        requester_account,
         &key,
         &hash,
         need,
@@ -299,6 +306,42 @@ pub async fn create(
         }
         IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
     }
+}
+
+/// The requester's account (the person with the legal trouble), so the
+/// rating request reaches them in the app:
+///
+/// 1. a resident filing with their own account's mobile: themselves;
+/// 2. a resident account whose verified mobile is the requester's;
+/// 3. a resident without a mobile on their account filing in the app
+///    (`online`): themselves, as before mobiles were verified;
+///
+/// else none: the requester is the name and mobile of the record, asked
+/// by a one-time link or a call-back. Someone filing for another person
+/// (a lawyer on site, hotline staff, a relative) is the enterer only.
+pub(crate) async fn requester_account_of(
+    state: &AppState,
+    caller: &Caller,
+    need: &NeedDraft,
+) -> Result<Option<i64>, ApiError> {
+    let resident = caller.account.role == lawcircle_core::authz::Role::Resident;
+    let own_phone = caller
+        .account
+        .phone
+        .as_deref()
+        .and_then(|p| normalize_mobile(p).ok());
+    if resident && own_phone.as_deref() == Some(need.requester.phone.as_str()) {
+        return Ok(Some(caller.account.id));
+    }
+    if let Some(account) = state
+        .store
+        .resident_with_verified_phone(&need.requester.phone)
+        .await?
+    {
+        return Ok(Some(account));
+    }
+    let in_app = need.channel == lawcircle_core::need::Channel::Online;
+    Ok((resident && own_phone.is_none() && in_app).then_some(caller.account.id))
 }
 
 /// A need as lists show it: personal data masked, no description.
@@ -319,7 +362,15 @@ pub struct NeedSummary {
     pub requester_name: String,
     /// Masked: 138****1234.
     pub requester_phone: String,
+    /// The account that entered the need (on site, hotline, Open311, or
+    /// the requester themselves).
     pub entered_by: i64,
+    /// The requester's account, when they have one (else the requester is
+    /// the name and mobile above).
+    pub requester_account: Option<i64>,
+    /// Whether the caller may rate the need's order now (its requester,
+    /// the order resolved and not yet rated).
+    pub may_rate: bool,
     pub entered_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -377,7 +428,7 @@ fn masked_application(app: &ApplicationDraft) -> ApplicationDraft {
     out
 }
 
-fn summary(n: &StoredNeed) -> NeedSummary {
+fn summary(n: &StoredNeed, caller: &Caller) -> NeedSummary {
     NeedSummary {
         id: n.id,
         client_key: n.client_key.clone(),
@@ -392,6 +443,9 @@ fn summary(n: &StoredNeed) -> NeedSummary {
         requester_name: mask_name(&n.need.requester.name),
         requester_phone: mask_phone(&n.need.requester.phone),
         entered_by: n.entered_by,
+        requester_account: n.requester_account,
+        may_rate: n.requester_account == Some(caller.account.id)
+            && n.order_state.as_deref() == Some(OrderState::Resolved.as_str()),
         entered_at: n.need.entered.at,
         received_at: n.created_at,
         updated_at: n.updated_at,
@@ -404,13 +458,14 @@ fn summary(n: &StoredNeed) -> NeedSummary {
 fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
     Ok(match scope {
         Scope::None => return Err(ApiError::forbidden()),
-        // Residents: their own; volunteers and lawyers: those they entered.
+        // Residents: their own; volunteers and lawyers: those they entered
+        // (and, for anyone, needs of which they are the requester).
         Scope::Own => NeedFilter {
-            entered_by: Some(caller.account.id),
+            account: Some(caller.account.id),
             street_code: None,
         },
         Scope::Street => NeedFilter {
-            entered_by: None,
+            account: None,
             street_code: Some(
                 caller
                     .account
@@ -426,7 +481,9 @@ fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
 fn in_scope(caller: &Caller, scope: Scope, n: &StoredNeed) -> bool {
     match scope {
         Scope::None => false,
-        Scope::Own => n.entered_by == caller.account.id,
+        Scope::Own => {
+            n.entered_by == caller.account.id || n.requester_account == Some(caller.account.id)
+        }
         Scope::Street => {
             n.entered_by == caller.account.id
                 || (caller.account.street_code.is_some()
@@ -455,7 +512,7 @@ pub async fn list(
         .store
         .list_needs(&filter, page.after(), limit + 1)
         .await?;
-    let views: Vec<NeedSummary> = needs.iter().map(summary).collect();
+    let views: Vec<NeedSummary> = needs.iter().map(|n| summary(n, &caller)).collect();
     let page = Page::from_overfetch(views, limit, |n: &NeedSummary| n.id);
     let body = serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.to_string()))?;
     let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
@@ -522,7 +579,7 @@ pub async fn get_one(
     let n = load_in_scope(&state, &caller, id, Action::ReadNeeds).await?;
     let ent = n.need.requester.enterprise.clone();
     Ok(ApiJson(NeedDetail {
-        summary: summary(&n),
+        summary: summary(&n, &caller),
         description: n.need.description.clone(),
         address: n.need.location.address.clone(),
         requester_id_number: n.need.requester.id_number.as_deref().map(mask_id_number),

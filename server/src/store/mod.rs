@@ -16,6 +16,7 @@ mod catalogue;
 mod needs;
 mod orders;
 mod punches;
+mod ratings;
 mod services;
 mod volunteers;
 
@@ -24,6 +25,9 @@ pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 pub use orders::OrderFilter;
+pub use ratings::{
+    CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
+};
 pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 

@@ -42,6 +42,11 @@ pub struct NewNeed {
     pub entered_by: i64,
     pub entered_by_role: String,
     pub street_code: Option<String>,
+    /// The requester's account, when they have one (see
+    /// `0011_ratings.sql`).
+    pub requester_account: Option<i64>,
+    /// The sha256 of the tracking code of a need filed without an account.
+    pub tracking_hash: Option<String>,
     pub need: NeedDraft,
 }
 
@@ -53,6 +58,8 @@ pub struct StoredNeed {
     pub entered_by: i64,
     pub entered_by_role: String,
     pub street_code: Option<String>,
+    /// The requester's account, when they have one.
+    pub requester_account: Option<i64>,
     pub status: String,
     pub order_id: Option<String>,
     pub order_state: Option<String>,
@@ -64,8 +71,8 @@ pub struct StoredNeed {
 /// Which needs a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct NeedFilter {
-    /// Only needs entered by this account.
-    pub entered_by: Option<i64>,
+    /// Only needs this account entered or is the requester of.
+    pub account: Option<i64>,
     /// Only needs of this street.
     pub street_code: Option<String>,
 }
@@ -78,7 +85,7 @@ pub struct AttachmentMeta {
     pub size: u64,
 }
 
-const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at";
+const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.requester_account";
 
 fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
     let id: i64 = r.try_get(0)?;
@@ -95,6 +102,7 @@ fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
         need: decode("needs", &id.to_string(), &data)?,
         created_at: from_millis(r.try_get(9)?),
         updated_at: from_millis(r.try_get(10)?),
+        requester_account: r.try_get(11)?,
     })
 }
 
@@ -195,8 +203,9 @@ impl Store {
         let data = super::encode("needs", key, &new.need)?;
         let need_id: i64 = sqlx::query_scalar(
             "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
-                                urgency, channel, status, data, created_at, updated_at, service_code, service_version)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12) RETURNING id",
+                                urgency, channel, status, data, created_at, updated_at, service_code, service_version,
+                                requester_account, tracking_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14) RETURNING id",
         )
         .bind(key)
         .bind(new.entered_by)
@@ -215,6 +224,8 @@ impl Store {
                 .as_ref()
                 .map(|a| i64::from(a.service_version)),
         )
+        .bind(new.requester_account)
+        .bind(&new.tracking_hash)
         .fetch_one(&mut *tx)
         .await?;
         for a in &new.need.attachments {
@@ -294,7 +305,7 @@ impl Store {
         }
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(11)?))))
+            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(12)?))))
             .collect()
     }
 
@@ -328,12 +339,13 @@ impl Store {
     ) -> Result<Vec<StoredNeed>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
-             WHERE n.id > $1 AND ($2 OR n.entered_by = $3) AND ($4 OR n.street_code = $5)
+             WHERE n.id > $1 AND ($2 OR n.entered_by = $3 OR n.requester_account = $3)
+               AND ($4 OR n.street_code = $5)
              ORDER BY n.id LIMIT $6"
         )))
         .bind(after_id)
-        .bind(filter.entered_by.is_none())
-        .bind(filter.entered_by.unwrap_or(0))
+        .bind(filter.account.is_none())
+        .bind(filter.account.unwrap_or(0))
         .bind(filter.street_code.is_none())
         .bind(filter.street_code.as_deref().unwrap_or(""))
         .bind(limit)
