@@ -203,7 +203,7 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
         let order = file(&w.entering, &need("mediation", "on_site", "王五", phone)).await;
         let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
         assert_eq!(o["requester_id"], "", "the requester has no account");
-        assert_eq!(o["entered_by"].as_str().is_some(), true);
+        assert!(o["entered_by"].is_string(), "{o}");
         serve_and_resolve(&w, &order).await;
 
         // The link reaches the requester by SMS (the fake checked the
@@ -626,4 +626,76 @@ async fn without_an_sms_provider_health_says_so_and_codes_are_unavailable() {
             .contains("sms_provider")
     );
     server.stop();
+}
+
+#[tokio::test]
+async fn a_need_filed_without_an_account_is_followed_by_its_tracking_code_and_rated_by_link() {
+    for backend in backends() {
+        let w = world(&backend).await;
+        let anon = Client::new(&w.server);
+        let phone = "13500008888";
+        let body = need("mediation", "online", "吴九", phone);
+        let key = uuid::Uuid::now_v7().to_string();
+        let post = |body: Value, key: String| {
+            let anon = anon.clone();
+            async move {
+                anon.send(
+                    anon.http
+                        .post(format!("{}/api/v1/public/needs", anon.base))
+                        .header("Idempotency-Key", key)
+                        .json(&body),
+                )
+                .await
+            }
+        };
+        let r = post(body.clone(), key.clone()).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let code = r.body["tracking_code"].as_str().unwrap().to_string();
+        let order = r.body["order_id"].as_str().unwrap().to_string();
+        assert_eq!(code.len(), 14, "{code}");
+        // A retry gets the same answer; other content under the key is refused.
+        let again = post(body.clone(), key.clone()).await;
+        assert_eq!(again.body["tracking_code"], code.as_str());
+        assert_eq!(again.headers["idempotent-replayed"], "true");
+        let mut other = body.clone();
+        other["description"] = json!("另一件事");
+        assert_eq!(post(other, key).await.status, 409);
+        // Only online, without files.
+        let mut on_site = body.clone();
+        on_site["channel"] = json!("on_site");
+        let r = post(on_site, uuid::Uuid::now_v7().to_string()).await;
+        assert_eq!(r.status, 400, "{:?}", r.body);
+        assert_eq!(r.body["error"]["field"], "channel");
+
+        // Followed by the code: status and history, nothing of who handles it.
+        let lower = code.to_lowercase();
+        let t = anon.get(&format!("/api/v1/tracking/{lower}")).await;
+        assert_eq!(t.status, 200, "{:?}", t.body);
+        assert_eq!(t.body["order_state"], "open");
+        assert_eq!(t.body["finished"], false);
+        assert!(t.body.get("requester").is_none());
+        assert_eq!(
+            anon.get("/api/v1/tracking/0000-0000-0000").await.status,
+            404
+        );
+        assert_eq!(anon.get("/api/v1/tracking/nonsense").await.status, 404);
+        serve_and_resolve(&w, &order).await;
+        let t = anon.get(&format!("/api/v1/tracking/{code}")).await;
+        assert_eq!(t.body["order_state"], "resolved", "{:?}", t.body);
+        assert_eq!(t.body["finished"], true);
+        let steps = t.body["history"].as_array().unwrap();
+        assert!(steps.len() >= 3, "{steps:?}");
+        for step in steps {
+            let keys: Vec<&String> = step.as_object().unwrap().keys().collect();
+            assert_eq!(keys, ["at", "state"], "only what and when: {step}");
+        }
+        assert!(!t.body.to_string().contains(phone));
+        // No account: the rating link comes by SMS.
+        let link = w.fake.wait_for(phone, RATING_TEMPLATE).await["link"].clone();
+        let (status, html, _) = page("POST", &link, Some("score=4")).await;
+        assert_eq!(status, 200, "{html}");
+        let t = anon.get(&format!("/api/v1/tracking/{code}")).await;
+        assert_eq!(t.body["order_state"], "evaluated");
+        w.server.stop();
+    }
 }

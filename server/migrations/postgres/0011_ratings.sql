@@ -84,3 +84,12 @@ CREATE TABLE sms_sends (
 );
 CREATE INDEX sms_sends_by_phone ON sms_sends (phone_hash, at);
 CREATE INDEX sms_sends_by_client ON sms_sends (client, at);
+
+-- Needs filed without an account (followed by a tracking code), by client
+-- address: their per-client limit.
+CREATE TABLE public_filings (
+    id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    client TEXT NOT NULL,
+    at     BIGINT NOT NULL
+);
+CREATE INDEX public_filings_by_client ON public_filings (client, at);

@@ -42,7 +42,7 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// The idempotency key of a request: 1–100 characters of `A-Za-z0-9-_`.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
@@ -70,14 +70,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 /// The hash that tells a replay from a different request with the same
 /// key: sha256 of the parsed body re-encoded (field order fixed by the
 /// type), so whitespace or key order do not matter.
-fn request_hash<T: Serialize>(value: &T) -> Result<String, ApiError> {
+pub(crate) fn request_hash<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_vec(value)
         .map(|b| sha256_hex(&b))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The JSON answer stored with an idempotency key, as sent.
-fn stored_response(status: u16, body: String, replayed: bool) -> Response {
+pub(crate) fn stored_response(status: u16, body: String, replayed: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
@@ -92,7 +92,7 @@ fn stored_response(status: u16, body: String, replayed: bool) -> Response {
     resp
 }
 
-fn conflict_for_key(key: &str) -> ApiError {
+pub(crate) fn conflict_for_key(key: &str) -> ApiError {
     ApiError::Conflict(format!(
         "Idempotency-Key {key} was already used for a different request; \
          a retry must send exactly the same content (make a new key for a new record)"
@@ -136,6 +136,11 @@ pub struct NeedReceipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub legal_aid: Option<LegalAidAssessment>,
+    /// Filed without an account only: the code to follow the need with
+    /// (`GET /api/v1/tracking/{code}`). Keep it: it is not shown again
+    /// except to a retry of the same filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_code: Option<String>,
 }
 
 /// The legal aid assessment of a need's application, if it is one.
@@ -153,6 +158,7 @@ pub(crate) async fn file_need(
     entered_by: i64,
     entered_by_role: &str,
     requester_account: Option<i64>,
+    tracking_code: Option<String>,
     key: &str,
     hash: &str,
     need: NeedDraft,
@@ -168,7 +174,9 @@ pub(crate) async fn file_need(
         entered_by_role: entered_by_role.to_string(),
         street_code: Some(street_code.clone()),
         requester_account,
-        tracking_hash: None,
+        tracking_hash: tracking_code
+            .as_deref()
+            .map(crate::api::tracking::tracking_hash),
         need,
     };
     let received_at = crate::store::from_millis(crate::store::millis(now));
@@ -202,6 +210,7 @@ pub(crate) async fn file_need(
                 service_code,
                 service_version,
                 legal_aid,
+                tracking_code,
             };
             (
                 201,
@@ -219,7 +228,7 @@ pub(crate) async fn file_need(
     Ok(outcome)
 }
 
-fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
+pub(crate) fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
     ApiError::Fields(errors.0)
 }
 
@@ -246,6 +255,42 @@ pub async fn create(
         return replay(&caller, &key, &hash, &reply);
     }
     let now = state.clock.now();
+    let (need, street_code) = validate_need(&state, draft, now).await?;
+    if scope == Scope::Street && caller.account.street_code.as_deref() != Some(&street_code) {
+        return Err(ApiError::Forbidden(
+            "station staff may enter needs of their own street only".into(),
+        ));
+    }
+    check_uploads(&state, &need).await?;
+    let requester_account = requester_account_of(&state, &caller, &need).await?;
+    let outcome = file_need(
+        &state,
+        caller.account.id,
+        caller.account.role.as_str(),
+        requester_account,
+        None,
+        &key,
+        &hash,
+        need,
+        street_code,
+        now,
+    )
+    .await?;
+    match outcome {
+        IdempotentOutcome::Done { status, response } => {
+            Ok(stored_response(status, response, false))
+        }
+        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
+    }
+}
+
+/// Validates a need with the phone's own code against the server's clock
+/// and catalogue, and finds its street.
+pub(crate) async fn validate_need(
+    state: &AppState,
+    draft: NeedDraft,
+    now: DateTime<Utc>,
+) -> Result<(NeedDraft, String), ApiError> {
     let catalog = state.services.catalog(&state.store).await?;
     let need = draft
         .validate_with_catalog(&catalog, now)
@@ -263,11 +308,11 @@ pub async fn create(
                 ),
             )
         })?;
-    if scope == Scope::Street && caller.account.street_code.as_deref() != Some(&street_code) {
-        return Err(ApiError::Forbidden(
-            "station staff may enter needs of their own street only".into(),
-        ));
-    }
+    Ok((need, street_code))
+}
+
+/// Refuses a need whose attachments were not uploaded as described.
+async fn check_uploads(state: &AppState, need: &NeedDraft) -> Result<(), ApiError> {
     let mut missing = Vec::new();
     for (i, a) in need.attachments.iter().enumerate() {
         match state.store.attachment_meta(&a.sha256).await? {
@@ -287,25 +332,7 @@ pub async fn create(
     if !missing.is_empty() {
         return Err(ApiError::Fields(missing));
     }
-    let requester_account = requester_account_of(&state, &caller, &need).await?;
-    let outcome = file_need(
-        &state,
-        caller.account.id,
-        caller.account.role.as_str(),
-        requester_account,
-        &key,
-        &hash,
-        need,
-        street_code,
-        now,
-    )
-    .await?;
-    match outcome {
-        IdempotentOutcome::Done { status, response } => {
-            Ok(stored_response(status, response, false))
-        }
-        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
-    }
+    Ok(())
 }
 
 /// The requester's account (the person with the legal trouble), so the

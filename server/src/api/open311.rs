@@ -661,6 +661,7 @@ async fn post_request(
         account,
         "resident",
         requester_account,
+        None,
         &client_key,
         &hash,
         need,

@@ -2,7 +2,7 @@
 
 use crate::api::{
     accounts, audit, calculators, catalogue, nearby, needs, open311, orders, pagination, punches,
-    ratings, residents, services, session, system, volunteers, warnings,
+    ratings, residents, services, session, system, tracking, volunteers, warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
 use axum::Json;
@@ -89,6 +89,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         needs::contact,
         needs::put_attachment,
         needs::create_punch,
+        tracking::file_without_account,
+        tracking::track,
         services::list,
         services::get_one,
         services::versions,
@@ -114,6 +116,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         residents::CodeSent,
         residents::RegisterRequest,
         residents::CodeLoginRequest,
+        tracking::TrackedNeed,
+        tracking::TrackedStep,
         ratings::IssuedRatingLink,
         ratings::CallBackRequest,
         ratings::CallBackAnswer,

@@ -523,3 +523,48 @@ async fn insert_call_back(
     .await?;
     Ok(row.try_get(0)?)
 }
+
+impl Store {
+    /// The account needs filed without an account are entered by: made
+    /// on first use, disabled (it never signs in).
+    pub async fn public_intake_account(&self, now: DateTime<Utc>) -> Result<i64, StoreError> {
+        const USERNAME: &str = "public-intake";
+        sqlx::query(
+            "INSERT INTO accounts (username, display_name, role, street_code, phone, id_number, password_hash, disabled, created_at)
+             VALUES ($1, '群众自助提交 (no account)', 'resident', NULL, NULL, NULL, '!', 1, $2)
+             ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(USERNAME)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(
+            sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+                .bind(USERNAME)
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Counts a filing without an account from `client`; returns how many
+    /// it made since `since`, this one included.
+    pub async fn record_public_filing(
+        &self,
+        client: &str,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        sqlx::query("INSERT INTO public_filings (client, at) VALUES ($1, $2)")
+            .bind(client)
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM public_filings WHERE client = $1 AND at > $2")
+                .bind(client)
+                .bind(millis(since))
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+}
