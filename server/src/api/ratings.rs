@@ -719,7 +719,7 @@ fn form(token: &str, order: &Order, street: &str, error: Option<&str>) -> String
             format!(
                 "<input type=\"radio\" id=\"s{n}\" name=\"score\" value=\"{n}\" required>\
                  <label for=\"s{n}\" title=\"{label}\"><span class=\"star\" aria-hidden=\"true\">★</span>\
-                 <span class=\"label\">{n} 星 · {label}</span></label>\n"
+                 <span class=\"label\">{n} 星<br>{label}</span></label>\n"
             )
         })
         .collect();
