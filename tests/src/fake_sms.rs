@@ -13,7 +13,10 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json, Router, routing::post};
+use axum::{
+    Form, Json, Router,
+    routing::{get, post},
+};
 use base64::Engine;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet, VecDeque};
@@ -57,6 +60,9 @@ impl FakeSms {
         let inner = Arc::new(Mutex::new(Inner::default()));
         let app = Router::new()
             .route("/", post(send_sms))
+            // For the Kotlin and Swift suites, which run it as a process
+            // (`fake-sms`) and read the codes it received.
+            .route("/messages", get(messages))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -125,6 +131,17 @@ impl FakeSms {
             self.answers()
         );
     }
+}
+
+async fn messages(State(inner): State<Arc<Mutex<Inner>>>) -> Json<Value> {
+    let inner = inner.lock().unwrap();
+    Json(Value::Array(
+        inner
+            .delivered
+            .iter()
+            .map(|d| json!({"phone": d.phone, "template": d.template, "params": d.params}))
+            .collect(),
+    ))
 }
 
 /// Percent-encoding as the signature method documents it: A–Z, a–z, 0–9,
