@@ -1100,6 +1100,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_requester_without_an_account_is_rated_for_by_the_system_only() {
+        let mut o = new_order(OrderKind::Consultation);
+        o.requester_id = String::new();
+        o.apply(OrderEvent::Open, staff(), t0()).unwrap();
+        o.apply(
+            OrderEvent::Grab {
+                volunteer: "v1".into(),
+            },
+            Actor::user("v1", Role::Volunteer),
+            t0(),
+        )
+        .unwrap();
+        o.apply(OrderEvent::Start, Actor::user("v1", Role::Volunteer), t0())
+            .unwrap();
+        o.apply(
+            OrderEvent::Resolve { note: "ok".into() },
+            Actor::user("v1", Role::Volunteer),
+            t0(),
+        )
+        .unwrap();
+        // An empty requester id matches no account, not even an empty one.
+        for who in ["", "r1"] {
+            assert!(matches!(
+                o.apply(OrderEvent::Evaluate, Actor::user(who, Role::Resident), t0()),
+                Err(OrderError::NotPermitted { .. })
+            ));
+        }
+        // A one-time link or a staff call-back rates on their behalf.
+        o.apply(OrderEvent::Evaluate, Actor::system("rating_link"), t0())
+            .unwrap();
+        assert_eq!(o.state, OrderState::Evaluated);
+        assert!(!o.may_see_contact(&Actor::user("", Role::Resident)));
+    }
+
+    #[test]
     fn dispatch_decline_and_transfer_keep_history() {
         let mut o = new_order(OrderKind::Service);
         o.apply(OrderEvent::Open, staff(), t0()).unwrap();
