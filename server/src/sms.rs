@@ -23,10 +23,11 @@
 //! signature or account, or the provider's own flow control, which a retry
 //! within seconds cannot pass).
 //!
-//! [`Sms`] puts the limits in front of the gateway: per number (1 a minute,
-//! 5 an hour, 10 a day, as the provider's default flow control) and per
-//! client address for codes, counted in the database so they hold across
-//! server instances. Without a configured provider every send answers
+//! [`Sms`] puts the limits in front of the gateway, counted in the database
+//! so they hold across server instances: verification codes 1 a minute, 5
+//! an hour and 10 a day per number (the provider's default flow control for
+//! codes) and 20 an hour per client address; rating links 10 a day per
+//! number (a requester whose orders are resolved together gets each). Without a configured provider every send answers
 //! [`SmsError::NotConfigured`]: nothing pretends to be sent, and `/health`
 //! says so.
 
@@ -349,8 +350,10 @@ impl SmsGateway for AliyunSms {
 /// Limits in front of the provider.
 #[derive(Debug, Clone, Copy)]
 pub struct SmsLimits {
-    /// Per number: (window, most messages in it).
+    /// Codes per number: (window, most messages in it).
     pub per_number: [(Duration, i64); 3],
+    /// Rating links per number in a day.
+    pub links_per_number_day: i64,
     /// Codes asked for by one client address in an hour.
     pub per_client_hour: i64,
     /// Attempts of one message on a passing fault.
@@ -365,6 +368,7 @@ impl Default for SmsLimits {
                 (Duration::hours(1), 5),
                 (Duration::days(1), 10),
             ],
+            links_per_number_day: 10,
             per_client_hour: 20,
             attempts: 3,
         }
@@ -409,12 +413,21 @@ impl Sms {
         &self,
         store: &Store,
         phone: &str,
+        purpose: SmsPurpose,
         client: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), SmsError> {
         let hash = phone_hash(phone);
-        for (window, most) in self.limits.per_number {
-            if store.sms_sends_to(&hash, now - window).await? >= most {
+        let windows: &[(Duration, i64)] = match purpose {
+            SmsPurpose::VerificationCode => &self.limits.per_number,
+            SmsPurpose::RatingLink => &[(Duration::days(1), self.limits.links_per_number_day)],
+        };
+        for &(window, most) in windows {
+            if store
+                .sms_sends_to(&hash, purpose.as_str(), now - window)
+                .await?
+                >= most
+            {
                 return Err(SmsError::RateLimited {
                     retry_after_secs: window.num_seconds().max(1) as u64,
                 });
@@ -443,7 +456,7 @@ impl Sms {
         now: DateTime<Utc>,
     ) -> Result<SmsReceipt, SmsError> {
         let gateway = self.gateway.as_ref().ok_or(SmsError::NotConfigured)?;
-        self.check_limits(store, &message.phone, client, now)
+        self.check_limits(store, &message.phone, message.purpose, client, now)
             .await?;
         store
             .record_sms_send(

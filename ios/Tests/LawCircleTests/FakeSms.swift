@@ -52,9 +52,12 @@ final class FakeSms {
         throw TestServerError("no \(template) message to \(phone)")
     }
 
+    /// SIGKILL: it keeps nothing, and a child spawned from a Swift
+    /// concurrency thread inherits a mask that blocks SIGTERM (see
+    /// TestServer).
     deinit {
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

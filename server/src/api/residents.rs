@@ -157,7 +157,13 @@ pub async fn send_code(
     // The limits first, so a refused request stores no code.
     state
         .sms
-        .check_limits(&state.store, &phone, Some(&client.0), now)
+        .check_limits(
+            &state.store,
+            &phone,
+            SmsPurpose::VerificationCode,
+            Some(&client.0),
+            now,
+        )
         .await
         .map_err(sms_error)?;
     let expires_at = now + Duration::minutes(CODE_TTL_MINUTES);

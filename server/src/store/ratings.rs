@@ -460,19 +460,21 @@ impl Store {
         Ok(())
     }
 
-    /// SMS sent to a number since `since`.
+    /// SMS for `purpose` sent to a number since `since`.
     pub async fn sms_sends_to(
         &self,
         phone_hash: &str,
+        purpose: &str,
         since: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM sms_sends WHERE phone_hash = $1 AND at > $2")
-                .bind(phone_hash)
-                .bind(millis(since))
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sms_sends WHERE phone_hash = $1 AND purpose = $2 AND at > $3",
         )
+        .bind(phone_hash)
+        .bind(purpose)
+        .bind(millis(since))
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// SMS asked for by a client address since `since`.
