@@ -549,6 +549,12 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         assert_eq!(r.body["order"]["state"], "evaluated");
+        assert_eq!(r.body["call_back"]["score"], 5);
+        assert!(
+            r.body["call_back"]["id"].as_i64().unwrap() > 0,
+            "{:?}",
+            r.body
+        );
         let r = w
             .staff
             .post(

@@ -153,8 +153,9 @@ fn self_rating(caller_id: &str, order: &Order) -> Option<&'static str> {
 }
 
 /// Rates an order for `actor` by `channel` (with the call-back that gave
-/// the rating, if any): the order's change and the rating in one
-/// transaction; a low score raises the warning that needs a call-back.
+/// the rating, if any): the order's change, the rating and the call-back in
+/// one transaction; a low score raises the warning that needs a call-back.
+/// Returns the order and the stored call-back's id.
 pub async fn record_rating(
     state: &AppState,
     order: &Order,
@@ -163,7 +164,7 @@ pub async fn record_rating(
     actor: Actor,
     channel: RatingChannel,
     call_back: Option<&CallBackRecord>,
-) -> Result<Order, ApiError> {
+) -> Result<(Order, Option<i64>), ApiError> {
     let now = state.clock.now();
     let mut changed = order.clone();
     let (rating, follow_up) =
@@ -179,17 +180,17 @@ pub async fn record_rating(
             call_back.map(|cb| (cb, now)),
         )
         .await?;
-    if !stored {
+    let Some(call_back_id) = stored else {
         return Err(ApiError::Conflict(format!(
             "order {} changed meanwhile: reload",
             order.id
         )));
-    }
+    };
     state.events.publish(&changed);
     if follow_up.is_some() {
         raise_low_rating_warning(state, &changed, &rating, now).await?;
     }
-    Ok(changed)
+    Ok((changed, call_back_id))
 }
 
 fn rating_error(e: RatingError) -> ApiError {
@@ -256,6 +257,7 @@ pub async fn rate_in_app(
         None,
     )
     .await
+    .map(|(order, _)| order)
 }
 
 /// A rating link for the holder's phone to show as a QR code.
@@ -405,7 +407,7 @@ pub async fn call_back(
     };
     let order = match req.score {
         Some(score) => {
-            record_rating(
+            let (order, id) = record_rating(
                 &state,
                 &order,
                 score,
@@ -414,23 +416,15 @@ pub async fn call_back(
                 RatingChannel::CallBack,
                 Some(&record),
             )
-            .await?
+            .await?;
+            record.id = id.unwrap_or_default();
+            order
         }
         None => {
             record.id = state.store.insert_call_back(&record, now).await?;
             order
         }
     };
-    if record.id == 0 {
-        record.id = state
-            .store
-            .call_backs()
-            .await?
-            .into_iter()
-            .rev()
-            .find(|c| c.order_id == order.id)
-            .map_or(0, |c| c.id);
-    }
     Ok((
         StatusCode::CREATED,
         ApiJson(CallBackAnswer {

@@ -234,9 +234,10 @@ impl Store {
     }
 
     /// Stores an order's change (if it is still as `expected`) and its
-    /// rating in one transaction: either both or neither, so a retry after
-    /// a failure is never refused as a duplicate. `false` when the order
-    /// changed meanwhile; a second rating is a conflict.
+    /// rating (and the call-back that gave it) in one transaction: all or
+    /// nothing, so a retry after a failure is never refused as a duplicate.
+    /// `None` when the order changed meanwhile, else the id of the stored
+    /// call-back, if any; a second rating is a conflict.
     pub async fn rate_order(
         &self,
         expected_version: u64,
@@ -245,7 +246,7 @@ impl Store {
         rating: &Rating,
         channel: RatingChannel,
         call_back: Option<(&CallBackRecord, DateTime<Utc>)>,
-    ) -> Result<bool, StoreError> {
+    ) -> Result<Option<Option<i64>>, StoreError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "UPDATE orders SET state = $1, version = $2, data = $3, updated_at = $4
@@ -262,7 +263,7 @@ impl Store {
         .await?;
         if done.rows_affected() != 1 {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(None);
         }
         sqlx::query(
             "INSERT INTO ratings (order_id, score, data, at, channel) VALUES ($1, $2, $3, $4, $5)",
@@ -280,11 +281,12 @@ impl Store {
             }
             _ => StoreError::Database(e),
         })?;
-        if let Some((cb, at)) = call_back {
-            insert_call_back(&mut tx, cb, at).await?;
-        }
+        let call_back_id = match call_back {
+            Some((cb, at)) => Some(insert_call_back(&mut tx, cb, at).await?),
+            None => None,
+        };
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(call_back_id))
     }
 
     /// Records a call-back that gave no rating.
