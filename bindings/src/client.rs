@@ -327,9 +327,9 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, LawC
 }
 
 #[derive(Deserialize)]
-struct LoginBody {
-    token: String,
-    account: Account,
+pub(crate) struct LoginBody {
+    pub(crate) token: String,
+    pub(crate) account: Account,
 }
 
 impl Inner {
@@ -389,6 +389,43 @@ impl Inner {
             (Some(_), Some(account)) => Ok(account),
             _ => self.sign_in().await,
         }
+    }
+
+    /// Takes over a session the server opened another way (registration,
+    /// sign-in by SMS code): its token and account, as after `sign_in`.
+    pub(crate) fn adopt_session(
+        &self,
+        token: String,
+        account: &Account,
+    ) -> Result<(), LawCircleError> {
+        if let Ok(mut t) = self.token.write() {
+            *t = Some(token.clone());
+        }
+        self.sync.set_token(Some(token));
+        self.offline.set_account(account)?;
+        Ok(())
+    }
+
+    /// An unauthenticated JSON POST (registration and its codes).
+    pub(crate) async fn post_public(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<Value, LawCircleError> {
+        let resp = self
+            .http
+            .post(format!("{}{}", self.server_url, path))
+            .json(body)
+            .send()
+            .await
+            .inspect_err(|_| self.set_reachable(false))?;
+        self.set_reachable(true);
+        let text = check_status(resp).await?.text().await?;
+        serde_json::from_str(&text).map_err(|e| LawCircleError::Server {
+            status: 200,
+            code: "bad_response".to_string(),
+            reason: format!("not JSON: {e}"),
+        })
     }
 
     /// An authenticated API call with a JSON body (or none); signs in when

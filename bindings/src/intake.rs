@@ -112,6 +112,11 @@ pub struct NeedStatus {
     pub order_state: Option<String>,
     /// RFC 3339.
     pub received_at: String,
+    /// Whether the user may rate the need's order now (they are its
+    /// requester, it is resolved and not yet rated): the shell shows the
+    /// rating form on this, never by comparing state names.
+    #[serde(default)]
+    pub may_rate: bool,
 }
 
 /// A page of `GET /api/v1/needs`.

@@ -24,6 +24,7 @@ mod intake;
 mod offline;
 mod orders;
 mod outbox;
+mod residents;
 mod runtime;
 
 pub use calculators::calculate_compensation;
@@ -51,6 +52,7 @@ pub use orders::{OrderListener, OrderSummary};
 pub use outbox::{
     OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
 };
+pub use residents::{RatingLink, SmsCodePurpose, SmsCodeSent};
 
 uniffi::setup_scaffolding!();
 

@@ -839,3 +839,129 @@ async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_r
     handle.cancel();
     server.stop();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rating_link() {
+    use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms};
+    use lawcircle_ffi::SmsCodePurpose;
+    let fake = FakeSms::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let storage = sqlite(dir.path());
+    let mut args = vec!["--demo".to_string()];
+    args.extend(fake.server_args());
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::start(&storage, &refs);
+    let people = seed_people(&server.base_url, &storage).await.unwrap();
+    let (volunteer, _, _) = volunteer_and_resident(&server, dir.path(), &people);
+
+    // A new phone: a code, then the account.
+    let number = "13700003333";
+    let newcomer = phone(&server.base_url, dir.path(), number, "a long passphrase");
+    let err = newcomer
+        .request_sms_code("12345".to_string(), SmsCodePurpose::Register)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "phone"));
+    let sent = newcomer
+        .request_sms_code(number.to_string(), SmsCodePurpose::Register)
+        .await
+        .unwrap();
+    assert_eq!(sent.resend_after_secs, 60);
+    let code = fake.wait_for(number, CODE_TEMPLATE).await["code"].clone();
+    let err = newcomer
+        .register(
+            number.to_string(),
+            "12".to_string(),
+            "陈女士".to_string(),
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "code"));
+    let account = newcomer
+        .register(
+            number.to_string(),
+            code,
+            "陈女士".to_string(),
+            Some("a long passphrase".to_string()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(account.role, "resident");
+    assert_eq!(newcomer.account().map(|a| a.id), Some(account.id));
+    // A second code within the minute: the per-number limit.
+    let err = newcomer
+        .request_sms_code(number.to_string(), SmsCodePurpose::SignIn)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::Server { status: 429, .. }),
+        "{err:?}"
+    );
+
+    // They file a need for themselves and follow it.
+    let mut form = need_form("mediation", &people.village_code);
+    form.requester_name = "陈女士".to_string();
+    form.requester_phone = number.to_string();
+    let key = newcomer.submit_need(form).unwrap();
+    newcomer.sync(30_000).await.unwrap();
+    let receipt: serde_json::Value =
+        serde_json::from_str(&newcomer.outbox_entry(key).unwrap().result.unwrap()).unwrap();
+    let order_id = receipt["order_id"].as_str().unwrap().to_string();
+    let mine = newcomer.my_needs().await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(!mine[0].may_rate);
+
+    // Dispatched to the volunteer, who resolves it and shows the link.
+    let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
+    let o = staff.get(&format!("/api/v1/orders/{order_id}")).await.body;
+    let r = staff
+        .post(
+            &format!("/api/v1/orders/{order_id}/events"),
+            &serde_json::json!({"event": {"event": "assign", "assignee": people.volunteer.id.to_string()},
+                                "version": o["version"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let err = volunteer.rating_link(order_id.clone()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LawCircleError::Server { status: 403, .. } | LawCircleError::Server { status: 409, .. }
+        ),
+        "not before it is resolved: {err:?}"
+    );
+    volunteer.accept_order(order_id.clone()).await.unwrap();
+    volunteer
+        .resolve_order(order_id.clone(), "已调解".to_string())
+        .await
+        .unwrap();
+    let link = volunteer.rating_link(order_id.clone()).await.unwrap();
+    assert!(
+        link.url.starts_with(&format!("{}/r/", server.base_url)),
+        "{link:?}"
+    );
+    assert_eq!(link.order_id, order_id);
+    let err = newcomer.rating_link(order_id.clone()).await.unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::Server { status: 403, .. }),
+        "{err:?}"
+    );
+    // The holder cannot rate it; its requester can, once.
+    let err = volunteer
+        .rate_order(order_id.clone(), 5, None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::Server { status: 403, .. }),
+        "{err:?}"
+    );
+    assert!(newcomer.my_needs().await.unwrap()[0].may_rate);
+    let rated = newcomer
+        .rate_order(order_id.clone(), 5, Some("很耐心".to_string()))
+        .await
+        .unwrap();
+    assert_eq!(rated.state, "evaluated");
+    assert!(!newcomer.my_needs().await.unwrap()[0].may_rate);
+    server.stop();
+}

@@ -202,9 +202,13 @@ pub struct Who<'a> {
 /// What the scoping of an order needs to know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderFacts<'a> {
-    /// The account that filed it (the requester, or whoever entered it for
-    /// them: a volunteer, lawyer or staff member, an Open311 client).
+    /// The account of the person with the legal trouble; empty when they
+    /// have none (a name and a mobile number only), and then it matches
+    /// nobody.
     pub requester_id: &'a str,
+    /// The account that entered the need (a lawyer on site, hotline staff,
+    /// an Open311 client, or the requester themselves), when known.
+    pub entered_by: Option<&'a str>,
     pub assignee: Option<&'a str>,
     pub street_code: &'a str,
     /// The assignee holds it: grabbed, accepted, or done by them.
@@ -250,9 +254,11 @@ pub enum On<'a> {
         role: Role,
         street_code: Option<&'a str>,
     },
-    /// A need, by who entered it and its street.
+    /// A need, by who entered it, the requester's account (when they have
+    /// one) and its street.
     Need {
         entered_by: &'a str,
+        requester: Option<&'a str>,
         street_code: Option<&'a str>,
     },
     /// An order.
@@ -370,18 +376,26 @@ pub fn decide(who: &Who<'_>, action: Action, on: &On<'_>) -> Result<Scope, Refus
         },
         On::Need {
             entered_by,
+            requester,
             street_code,
-        } => match scope {
-            Scope::District => Ok(scope),
-            Scope::Street if entered_by == who.id || street_match(street_code) => Ok(scope),
-            Scope::Own if entered_by == who.id => Ok(scope),
-            _ => Err(Refusal::Hidden),
-        },
+        } => {
+            let own = entered_by == who.id || requester == Some(who.id);
+            match scope {
+                Scope::District => Ok(scope),
+                Scope::Street if own || street_match(street_code) => Ok(scope),
+                Scope::Own if own => Ok(scope),
+                _ => Err(Refusal::Hidden),
+            }
+        }
         On::Order(order) => {
             let visible = match scope {
                 Scope::District => true,
                 Scope::Street => street_match(Some(order.street_code)),
-                _ => order.requester_id == who.id || order.assignee == Some(who.id),
+                _ => {
+                    order.requester_id == who.id
+                        || order.assignee == Some(who.id)
+                        || order.entered_by == Some(who.id)
+                }
             };
             // The requester's contact: the requester, staff in scope, and
             // the assignee only while they hold the order (a grab's losers
@@ -429,7 +443,8 @@ pub fn decide(who: &Who<'_>, action: Action, on: &On<'_>) -> Result<Scope, Refus
                     "not an active volunteer or lawyer account"
                 }));
             }
-            if taker.account_id == order.requester_id {
+            if taker.account_id == order.requester_id || order.entered_by == Some(taker.account_id)
+            {
                 return Err(forbidden(if action == Action::GrabOrder {
                     "you cannot take an order you requested or entered yourself"
                 } else {
@@ -494,6 +509,7 @@ mod tests {
     fn order(assignee: Option<&'static str>, held: bool) -> OrderFacts<'static> {
         OrderFacts {
             requester_id: "r",
+            entered_by: Some("e"),
             assignee,
             street_code: "s1",
             held,

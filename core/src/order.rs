@@ -41,7 +41,8 @@
 //! * assign: staff with [`Action::DispatchOrder`], never to the requester;
 //! * accept, decline, start: the assignee only;
 //! * resolve: the assignee, or staff with [`Action::DispatchOrder`];
-//! * evaluate: the requester, with [`Action::RateOrder`];
+//! * evaluate: the requester, with [`Action::RateOrder`], or the system on
+//!   the requester's behalf (a one-time rating link, a staff call-back);
 //! * transfer: staff with [`Action::TransferOrder`];
 //! * escalate: the system, staff, or the assignee;
 //! * cancel: staff, or the requester before work has started.
@@ -426,7 +427,8 @@ pub struct Precondition {
 pub struct NewOrder {
     pub id: String,
     pub need_id: String,
-    /// The account of the resident/enterprise that asked.
+    /// The account of the person with the legal trouble, when they have
+    /// one; empty when the requester is only a name and a mobile number.
     pub requester_id: String,
     pub kind: OrderKind,
     /// The need's category code (e.g. `consultation`, `mediation`);
@@ -482,6 +484,10 @@ pub struct Order {
     /// before it was kept (dispatch then uses the area's centroid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place: Option<crate::coord::GeoPoint>,
+    /// The account that entered the need (a lawyer on site, hotline staff,
+    /// an Open311 client, or the requester themselves), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_by: Option<String>,
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -511,6 +517,7 @@ impl Order {
             service_code: None,
             specialty: None,
             place: None,
+            entered_by: None,
         }
     }
 
@@ -537,7 +544,7 @@ impl Order {
     }
 
     fn is_requester(&self, actor: &Actor) -> bool {
-        !actor.is_system() && actor.id == self.requester_id
+        !actor.is_system() && !self.requester_id.is_empty() && actor.id == self.requester_id
     }
 
     fn permitted(&self, event: &OrderEvent, actor: &Actor) -> bool {
@@ -555,7 +562,11 @@ impl Order {
                 self.is_assignee(actor)
             }
             OrderEvent::Resolve { .. } => self.is_assignee(actor) || staff,
-            OrderEvent::Evaluate => actor.may(Action::RateOrder) && self.is_requester(actor),
+            // The requester in the app, or the system on the requester's
+            // behalf (a one-time rating link, a staff call-back).
+            OrderEvent::Evaluate => {
+                actor.is_system() || (actor.may(Action::RateOrder) && self.is_requester(actor))
+            }
             OrderEvent::Transfer { .. } => actor.may(Action::TransferOrder),
             OrderEvent::Escalate { .. } => actor.is_system() || staff || self.is_assignee(actor),
             OrderEvent::Cancel { .. } => {
@@ -716,6 +727,7 @@ impl Order {
     pub fn facts(&self) -> OrderFacts<'_> {
         OrderFacts {
             requester_id: &self.requester_id,
+            entered_by: self.entered_by.as_deref(),
             assignee: self.assignee.as_deref(),
             street_code: &self.street_code,
             held: self.assignee.is_some()
@@ -1117,6 +1129,41 @@ pub(crate) mod tests {
             ),
             Err(OrderError::NotPermitted { .. })
         ));
+    }
+
+    #[test]
+    fn a_requester_without_an_account_is_rated_for_by_the_system_only() {
+        let mut o = new_order(OrderKind::Consultation);
+        o.requester_id = String::new();
+        o.apply(OrderEvent::Open, staff(), t0()).unwrap();
+        o.apply(
+            OrderEvent::Grab {
+                volunteer: "v1".into(),
+            },
+            Actor::user("v1", Role::Volunteer),
+            t0(),
+        )
+        .unwrap();
+        o.apply(OrderEvent::Start, Actor::user("v1", Role::Volunteer), t0())
+            .unwrap();
+        o.apply(
+            OrderEvent::Resolve { note: "ok".into() },
+            Actor::user("v1", Role::Volunteer),
+            t0(),
+        )
+        .unwrap();
+        // An empty requester id matches no account, not even an empty one.
+        for who in ["", "r1"] {
+            assert!(matches!(
+                o.apply(OrderEvent::Evaluate, Actor::user(who, Role::Resident), t0()),
+                Err(OrderError::NotPermitted { .. })
+            ));
+        }
+        // A one-time link or a staff call-back rates on their behalf.
+        o.apply(OrderEvent::Evaluate, Actor::system("rating_link"), t0())
+            .unwrap();
+        assert_eq!(o.state, OrderState::Evaluated);
+        assert!(!o.may_see_contact(&Actor::user("", Role::Resident)));
     }
 
     #[test]

@@ -22,7 +22,7 @@ mobile_prepare() {
   [ -n "${MOBILE_PREPARED:-}" ] && return 0
   local locked=()
   [ -n "${CI:-}" ] && locked=(--locked)
-  cargo build "${locked[@]}" -p lawcircle-server -p lawcircle-e2e --bin lawcircle-server --bin seed-people || return 1
+  cargo build "${locked[@]}" -p lawcircle-server -p lawcircle-e2e --bin lawcircle-server --bin seed-people --bin fake-sms || return 1
   "$ROOT/scripts/build-bindings" >/dev/null || return 1
   MOBILE_PREPARED=1
 }

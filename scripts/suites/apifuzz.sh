@@ -45,11 +45,14 @@ req = urllib.request.Request(sys.argv[1] + "/api/v1/auth/login",
 print(json.load(urllib.request.urlopen(req))["token"])
 PY
 )
+    # /api/v1/auth/sms-codes answers 503 by design on a server without an
+    # SMS provider (this one): its input checks are in tests/tests/ratings.rs.
     local out="$ARTIFACTS/apifuzz-$backend.log" status
     timeout 600 "$venv/bin/schemathesis" run "$addr/api/v1/openapi.json" \
       --checks not_a_server_error -H "Authorization: Bearer $token" \
       --max-examples "${LAWCIRCLE_FUZZ_EXAMPLES:-25}" \
       --exclude-path /api/v1/auth/logout --exclude-path-regex '.*/revoke-tokens$' \
+      --exclude-path /api/v1/auth/sms-codes \
       --no-color >"$out" 2>&1
     status=$?
     tail -n 12 "$out"

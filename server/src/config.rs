@@ -32,6 +32,21 @@
 //! # drawn from the platform's own data and works offline).
 //! console_tile_url = "https://tiles.example/{z}/{x}/{y}.png"
 //! console_tile_attribution = "© the tile provider"
+//! # The address people reach the server at: rating links are made with
+//! # it (default: the bound address).
+//! public_url = "https://fw.longwan.example"
+//! rating_link_ttl_days = 14
+//! # Text messages (verification codes, rating links). Without
+//! # sms_provider nothing is sent and /health says "sms": "not_configured".
+//! sms_provider = "aliyun"
+//! sms_endpoint = "https://dysmsapi.aliyuncs.com/"
+//! sms_region_id = "cn-hangzhou"
+//! sms_access_key_id = "LTAI…"
+//! # The secret: better in LAWCIRCLE_SMS_ACCESS_KEY_SECRET than here.
+//! sms_access_key_secret = "…"
+//! sms_sign_name = "龙湾公共法律服务"
+//! sms_code_template = "SMS_000001"     # parameter ${code}
+//! sms_rating_template = "SMS_000002"   # parameter ${link}
 //! ```
 
 use serde::Deserialize;
@@ -80,6 +95,16 @@ pub struct FileConfig {
     pub console_tile_attribution: Option<String>,
     pub metrics_token: Option<String>,
     pub session_recheck_secs: Option<u64>,
+    pub public_url: Option<String>,
+    pub rating_link_ttl_days: Option<u32>,
+    pub sms_provider: Option<String>,
+    pub sms_endpoint: Option<String>,
+    pub sms_region_id: Option<String>,
+    pub sms_access_key_id: Option<String>,
+    pub sms_access_key_secret: Option<String>,
+    pub sms_sign_name: Option<String>,
+    pub sms_code_template: Option<String>,
+    pub sms_rating_template: Option<String>,
 }
 
 impl FileConfig {

@@ -52,6 +52,10 @@ pub enum ApiError {
     /// A whole file was refused; `details` lists every bad row.
     #[error("{message}")]
     ImportRefused { message: String, details: Value },
+    /// A service the request needs is not configured or not reachable
+    /// (e.g. no SMS provider): 503, the message names what is missing.
+    #[error("{0}")]
+    Unavailable(String),
     /// Something failed on our side; the detail is logged, not returned.
     #[error("internal error")]
     Internal(String),
@@ -83,6 +87,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::ImportRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -100,6 +105,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::TooManyRequests { .. } => "too_many_requests",
             ApiError::ImportRefused { .. } => "import_refused",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -131,7 +137,7 @@ pub struct ErrorDetail {
     /// A stable machine code: bad_request, invalid_json, unauthorized,
     /// forbidden, not_found, method_not_allowed, conflict, gone,
     /// payload_too_large, unsupported_media_type, too_many_requests,
-    /// import_refused, internal.
+    /// import_refused, unavailable, internal.
     pub code: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -190,8 +196,13 @@ pub async fn normalize_errors(response: Response<Body>) -> Response<Body> {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        // Open311's XML errors keep their own format.
-        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/xml"));
+        // Open311's XML errors and the public rating page's HTML answers
+        // keep their own format.
+        .is_some_and(|v| {
+            v.starts_with("application/json")
+                || v.starts_with("text/xml")
+                || v.starts_with("text/html")
+        });
     if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }

@@ -22,6 +22,9 @@ pub struct OrderChange {
     /// For access decisions only; never sent.
     #[serde(skip)]
     pub requester_id: String,
+    /// For access decisions only; never sent.
+    #[serde(skip)]
+    pub entered_by: Option<String>,
 }
 
 impl OrderChange {
@@ -29,6 +32,7 @@ impl OrderChange {
     pub fn facts(&self) -> lawcircle_core::authz::OrderFacts<'_> {
         lawcircle_core::authz::OrderFacts {
             requester_id: &self.requester_id,
+            entered_by: self.entered_by.as_deref(),
             assignee: self.assignee.as_deref(),
             street_code: &self.street_code,
             held: false,
@@ -87,6 +91,7 @@ impl EventBus {
                 .map(str::to_string),
             assignee: order.assignee.clone(),
             requester_id: order.requester_id.clone(),
+            entered_by: order.entered_by.clone(),
         });
     }
 

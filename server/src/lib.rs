@@ -11,6 +11,7 @@
 //! * [`service_catalog`]: the application types, cached;
 //! * [`spatial`]: the walking network and the facility index;
 //! * [`console`]: the staff web console, built into the binary;
+//! * [`sms`]: text messages through a mainland provider's HTTP API;
 //! * [`config`]: configuration from flags, environment and a file;
 //! * [`importer`] / [`demo`]: files into the store; the illustrative
 //!   Longwan data set.
@@ -27,6 +28,7 @@ pub mod importer;
 pub mod jobs;
 pub mod json;
 pub mod service_catalog;
+pub mod sms;
 pub mod spatial;
 pub mod state;
 pub mod store;

@@ -49,6 +49,83 @@ struct StorageArgs {
     database_url: Option<String>,
 }
 
+/// Text messages and rating links.
+#[derive(Args, Clone)]
+struct MessagingArgs {
+    /// The address people reach the server at; rating links are made with
+    /// it [default: http:// and the bound address].
+    #[arg(long, env = "LAWCIRCLE_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Days a rating link (and an in-app rating request) stays open [default: 14].
+    #[arg(long, env = "LAWCIRCLE_RATING_LINK_TTL_DAYS")]
+    rating_link_ttl_days: Option<u32>,
+    /// The SMS provider: `aliyun` (Alibaba Cloud SMS SendSms). Without one
+    /// nothing is sent: /health says so and registration by code answers 503.
+    #[arg(long, env = "LAWCIRCLE_SMS_PROVIDER")]
+    sms_provider: Option<String>,
+    /// The provider's endpoint [default: https://dysmsapi.aliyuncs.com/].
+    #[arg(long, env = "LAWCIRCLE_SMS_ENDPOINT")]
+    sms_endpoint: Option<String>,
+    /// [default: cn-hangzhou]
+    #[arg(long, env = "LAWCIRCLE_SMS_REGION_ID")]
+    sms_region_id: Option<String>,
+    #[arg(long, env = "LAWCIRCLE_SMS_ACCESS_KEY_ID")]
+    sms_access_key_id: Option<String>,
+    /// Better given in the environment than on the command line.
+    #[arg(long, env = "LAWCIRCLE_SMS_ACCESS_KEY_SECRET", hide_env_values = true)]
+    sms_access_key_secret: Option<String>,
+    /// The approved signature name (签名).
+    #[arg(long, env = "LAWCIRCLE_SMS_SIGN_NAME")]
+    sms_sign_name: Option<String>,
+    /// The approved template of verification codes (parameter `code`).
+    #[arg(long, env = "LAWCIRCLE_SMS_CODE_TEMPLATE")]
+    sms_code_template: Option<String>,
+    /// The approved template of rating links (parameter `link`).
+    #[arg(long, env = "LAWCIRCLE_SMS_RATING_TEMPLATE")]
+    sms_rating_template: Option<String>,
+}
+
+impl MessagingArgs {
+    /// The SMS sender from flags, environment and file.
+    fn sms(&self, file: &FileConfig) -> Result<lawcircle_server::sms::Sms, String> {
+        use lawcircle_server::sms::{ALIYUN_ENDPOINT, AliyunConfig, AliyunSms, Sms};
+        let pick = |flag: &Option<String>, key: &Option<String>| -> String {
+            flag.clone().or_else(|| key.clone()).unwrap_or_default()
+        };
+        let provider = pick(&self.sms_provider, &file.sms_provider);
+        match provider.as_str() {
+            "" | "none" => Ok(Sms::new(None)),
+            "aliyun" => {
+                let config = AliyunConfig {
+                    endpoint: self
+                        .sms_endpoint
+                        .clone()
+                        .or_else(|| file.sms_endpoint.clone())
+                        .unwrap_or_else(|| ALIYUN_ENDPOINT.to_string()),
+                    access_key_id: pick(&self.sms_access_key_id, &file.sms_access_key_id),
+                    access_key_secret: pick(
+                        &self.sms_access_key_secret,
+                        &file.sms_access_key_secret,
+                    ),
+                    region_id: self
+                        .sms_region_id
+                        .clone()
+                        .or_else(|| file.sms_region_id.clone())
+                        .unwrap_or_else(|| "cn-hangzhou".to_string()),
+                    sign_name: pick(&self.sms_sign_name, &file.sms_sign_name),
+                    code_template: pick(&self.sms_code_template, &file.sms_code_template),
+                    rating_template: pick(&self.sms_rating_template, &file.sms_rating_template),
+                };
+                let gateway = AliyunSms::new(config)?;
+                Ok(Sms::new(Some(std::sync::Arc::new(gateway))))
+            }
+            other => Err(format!(
+                "sms_provider {other:?}: expected \"aliyun\" or \"none\""
+            )),
+        }
+    }
+}
+
 /// Storage settings after merging flags, environment and the file.
 #[derive(Clone)]
 struct Storage {
@@ -196,6 +273,8 @@ enum Command {
         /// Never in production.
         #[arg(long, hide = true)]
         test_clock: bool,
+        #[command(flatten)]
+        messaging: Box<MessagingArgs>,
     },
     /// Create an account, e.g. the first district admin. The password is
     /// read from LAWCIRCLE_PASSWORD or, if unset, the first line of
@@ -422,6 +501,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             attachment_retention_days,
             audit_retention_days,
             test_clock,
+            messaging,
         } => {
             let keep =
                 |flag: Option<u32>, file: Option<u32>, default: Option<u32>| match flag.or(file) {
@@ -447,6 +527,15 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     defaults.audit_days,
                 ),
             };
+            let sms = messaging.sms(&file)?;
+            let link_ttl_days = messaging
+                .rating_link_ttl_days
+                .or(file.rating_link_ttl_days)
+                .unwrap_or(lawcircle_server::api::ratings::DEFAULT_RATING_LINK_TTL_DAYS);
+            if !(1..=365).contains(&link_ttl_days) {
+                return Err("rating_link_ttl_days must be between 1 and 365".into());
+            }
+            let public_url = messaging.public_url.clone().or(file.public_url.clone());
             let retention = punch_location_retention_days
                 .or(file.punch_location_retention_days)
                 .unwrap_or(180);
@@ -517,6 +606,9 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     .map(lawcircle_server::auth::token_hash),
                 session_recheck,
                 data_retention,
+                sms,
+                public_url,
+                link_ttl_days,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -700,6 +792,9 @@ struct ServeSettings {
     metrics_token_hash: Option<String>,
     session_recheck: std::time::Duration,
     data_retention: lawcircle_server::state::Retention,
+    sms: lawcircle_server::sms::Sms,
+    public_url: Option<String>,
+    link_ttl_days: u32,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -718,6 +813,9 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         metrics_token_hash,
         session_recheck,
         data_retention,
+        sms,
+        public_url,
+        link_ttl_days,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -770,6 +868,17 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         Err(e) => tracing::warn!(error = %e, "cannot read the durability settings"),
     }
     state.console = std::sync::Arc::new(console);
+    if !sms.is_configured() {
+        tracing::warn!(
+            "no SMS provider configured (sms_provider): rating links are not sent by SMS and \
+             residents cannot register by SMS code; /health reports sms=not_configured"
+        );
+    }
+    state.sms = sms;
+    state.ratings = std::sync::Arc::new(lawcircle_server::api::ratings::RatingSettings {
+        public_url: public_url.unwrap_or_else(|| format!("http://{addr}")),
+        link_ttl: chrono::Duration::days(i64::from(link_ttl_days)),
+    });
     state.calendar = std::sync::Arc::new(
         lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
             .map_err(|e| format!("the built-in holiday calendar: {e}"))?,
@@ -801,8 +910,8 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         jobs_interval,
     );
     let app = router(state);
-    // The peer address reaches the handlers (the login throttle counts per
-    // client address).
+    // The peer address reaches the handlers (the login throttle and the
+    // SMS limits count per client address).
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),

@@ -78,6 +78,11 @@ pub struct AppState {
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
+    /// Text messages: the provider, if one is configured, and its limits.
+    pub sms: crate::sms::Sms,
+    /// Rating requests: the public address links are made with, their
+    /// lifetime.
+    pub ratings: Arc<crate::api::ratings::RatingSettings>,
     /// Bounds how many argon2 computations run at once (on the blocking
     /// pool): one per core.
     pub password_work: Arc<tokio::sync::Semaphore>,
@@ -140,6 +145,8 @@ impl AppState {
             retention: Retention::default(),
             console: Arc::default(),
             services: Arc::new(crate::service_catalog::Services::new()),
+            sms: crate::sms::Sms::default(),
+            ratings: Arc::default(),
             password_work: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(1, |n| n.get()),
             )),

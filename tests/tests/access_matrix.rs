@@ -115,6 +115,14 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/auth/login", "/api/v1/auth/login", Json(r#"{"username": "matrix-login", "password": "correct-horse-42"}"#), ALL_200),
     row("POST /api/v1/auth/logout", "/api/v1/auth/logout", FreshSession, [401, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("GET /api/v1/me", "/api/v1/me", NoBody, SIGNED_IN_200),
+    // No SMS provider on this server: codes cannot be sent, to anyone.
+    row("POST /api/v1/auth/sms-codes", "/api/v1/auth/sms-codes", Json(r#"{"phone": "13700000001", "purpose": "register"}"#), [503; 9]),
+    row("POST /api/v1/auth/register", "/api/v1/auth/register", Json(r#"{"phone": "13700000001", "code": "000000", "display_name": "m", "password": "correct-horse-42"}"#), [400; 9]),
+    row("POST /api/v1/auth/code-login", "/api/v1/auth/code-login", Json(r#"{"phone": "13700000001", "code": "000000"}"#), [400; 9]),
+    // Anyone may file without an account, five an hour from one client
+    // address (every caller here is 127.0.0.1, in column order).
+    row("POST /api/v1/public/needs", "/api/v1/public/needs", Json(NEED), [201, 201, 201, 201, 201, 429, 429, 429, 429]),
+    row("GET /api/v1/tracking/{code}", "/api/v1/tracking/LCMATRIXNONE", NoBody, [404; 9]),
     row("POST /api/v1/me/password", "/api/v1/me/password", Json(r#"{"old_password": "correct-horse-42", "new_password": "correct-horse-42"}"#), [401, 204, 204, 204, 204, 204, 204, 204, 204]),
     row("GET /api/v1/accounts", "/api/v1/accounts", NoBody, STAFF_200),
     row("POST /api/v1/accounts", "/api/v1/accounts", Json(r#"{"username": "m-<unique>", "display_name": "m", "role": "resident", "street_code": "330303001", "password": "correct-horse-42"}"#), [401, 403, 403, 403, 201, 201, 403, 403, 403]),
@@ -157,6 +165,9 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/orders/{id}/events", "/api/v1/orders/<order>/events", Json(r#"{"event": {"event": "start"}, "version": 0}"#), [401, 409, 409, 404, 409, 409, 404, 404, 404]),
     row("POST /api/v1/orders/{id}/grab", "/api/v1/orders/<fresh_consultation>/grab", Json(r#"{"lat": 27.93, "lng": 120.815}"#), [401, 403, 200, 403, 403, 403, 403, 403, 200]),
     row("POST /api/v1/orders/{id}/rating", "/api/v1/orders/<order>/rating", Json(r#"{"score": 5}"#), [401, 409, 403, 403, 403, 403, 403, 404, 403]),
+    // The order is held but not resolved: its holder is told so.
+    row("POST /api/v1/orders/{id}/rating-link", "/api/v1/orders/<order>/rating-link", NoBody, [401, 403, 409, 403, 403, 403, 403, 403, 403]),
+    row("POST /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", Json(r#"{"outcome": "not_reached", "note": "matrix probe call"}"#), [401, 403, 403, 403, 409, 409, 404, 403, 403]),
     row("GET /api/v1/orders/{id}/suggestions", "/api/v1/orders/<order>/suggestions", NoBody, STREET_STAFF_200),
     row("POST /api/v1/punches", "/api/v1/punches", PunchBody, [401, 403, 201, 403, 403, 403, 403, 403, 201]),
     row("GET /api/v1/punches/review-queue", "/api/v1/punches/review-queue", NoBody, STAFF_200),

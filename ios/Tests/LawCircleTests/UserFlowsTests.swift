@@ -255,6 +255,84 @@ final class UserFlowsTests: XCTestCase {
         server.stop()
     }
 
+    func testRegisterBySmsCodeFileFollowAndRateAndTheHolderShowsTheRatingLink() async throws {
+        let sms = try FakeSms()
+        let server = try TestServer(["--demo"] + sms.serverArgs)
+        let people = try server.seedPeople()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let number = "13700003333"
+        let newcomer = try phone(server.baseURL, dir, number, "a long passphrase")
+
+        let register = RegisterViewModel(client: newcomer)
+        register.edit { $0.phone = "12345" }
+        await register.requestCode()
+        guard case let .error(badPhone) = register.state.value.phase else { return XCTFail("\(register.state.value)") }
+        XCTAssertEqual(badPhone.field, "phone")
+        register.edit { $0.phone = number }
+        await register.requestCode()
+        guard case .codeSent = register.state.value.phase else { return XCTFail("\(register.state.value)") }
+        let code = try await sms.waitFor(number, FakeSms.codeTemplate)["code"] ?? ""
+        register.edit {
+            $0.code = "000"
+            $0.displayName = "陈女士"
+            $0.password = "a long passphrase"
+        }
+        await register.submit()
+        guard case let .error(badCode) = register.state.value.phase else { return XCTFail("\(register.state.value)") }
+        XCTAssertEqual(badCode.field, "code")
+        register.edit { $0.code = code }
+        await register.submit()
+        guard case let .signedIn(account) = register.state.value.phase else { return XCTFail("\(register.state.value)") }
+        XCTAssertEqual(account.role, "resident")
+
+        // The resident files a consultation for themselves and follows it.
+        var form = needForm(category: "consultation", areaCode: people.villageCode)
+        form.requesterName = "陈女士"
+        form.requesterPhone = number
+        let need = NewNeedViewModel(client: newcomer, blank: form)
+        need.submit()
+        guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
+        let outbox = OutboxViewModel(client: newcomer)
+        await outbox.sync(maxWaitMs: 30_000)
+        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result,
+                                   "\(outbox.state.value)")
+        let receipt = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
+        let orderId = try XCTUnwrap(receipt["order_id"] as? String)
+        let mine = MyNeedsViewModel(client: newcomer)
+        await mine.refresh()
+        XCTAssertEqual(mine.state.value.needs.map(\.orderId), [orderId], "\(mine.state.value)")
+        XCTAssertTrue(mine.state.value.rateable.isEmpty)
+
+        // The volunteer takes it, resolves it and shows the rating link.
+        let volunteer = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
+        let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
+        let offers = OrderOffersViewModel(client: volunteer, position: here)
+        await offers.grab(orderId: orderId)
+        guard case .done = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        await offers.startWork(orderId: orderId)
+        await offers.resolve(orderId: orderId, note: "已解答")
+        guard case .done = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        let qr = RatingLinkViewModel(client: volunteer, orderId: orderId)
+        await qr.load()
+        guard case let .ready(link) = qr.state.value.phase else { return XCTFail("\(qr.state.value)") }
+        XCTAssertTrue(link.url.hasPrefix(server.baseURL + "/r/"), link.url)
+        let notHolder = RatingLinkViewModel(client: newcomer, orderId: orderId)
+        await notHolder.load()
+        guard case .error = notHolder.state.value.phase else { return XCTFail("\(notHolder.state.value)") }
+
+        // The resident sees it may be rated, rates it, and it may not be rated again.
+        await mine.refresh()
+        XCTAssertEqual(mine.state.value.rateable.map(\.orderId), [orderId])
+        let rate = RateViewModel(client: newcomer, orderId: orderId)
+        rate.setScore(5)
+        await rate.submit()
+        guard case .rated = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
+        await mine.refresh()
+        XCTAssertTrue(mine.state.value.rateable.isEmpty)
+        server.stop()
+    }
+
     func testFileALegalAidApplicationThroughTheGenericFormRenderer() async throws {
         let (server, people) = try world()
         let dir = tempDir()

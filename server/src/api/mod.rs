@@ -18,9 +18,12 @@ pub mod orders;
 pub mod pagination;
 pub mod personal_data;
 pub mod punches;
+pub mod ratings;
+pub mod residents;
 pub mod services;
 pub mod session;
 pub mod system;
+pub mod tracking;
 pub mod volunteers;
 pub mod warnings;
 
@@ -116,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/auth/login", post(session::login))
         .route("/api/v1/auth/logout", post(session::logout))
+        .route("/api/v1/auth/sms-codes", post(residents::send_code))
+        .route("/api/v1/auth/register", post(residents::register))
+        .route("/api/v1/auth/code-login", post(residents::code_login))
         .route("/api/v1/me", get(session::me))
         .route("/api/v1/me/password", post(session::change_password))
         .route(
@@ -175,6 +181,14 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/events", post(orders::event))
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))
+        .route("/api/v1/orders/{id}/rating-link", post(ratings::issue_link))
+        .route("/api/v1/orders/{id}/call-backs", post(ratings::call_back))
+        // The public rating page of one-time links (HTML forms, no script).
+        .route("/r/rate.css", get(ratings::page_css))
+        .route(
+            "/r/{token}",
+            get(ratings::page_get).post(ratings::page_post),
+        )
         .route("/api/v1/events", get(system::events))
         .route("/api/v1/punches/review-queue", get(punches::list))
         .route("/api/v1/punches/{id}/review", post(punches::review))
@@ -202,6 +216,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
         .route("/api/v1/needs", get(needs::list).post(needs::create))
         .route("/api/v1/needs/{id}", get(needs::get_one))
+        .route("/api/v1/public/needs", post(tracking::file_without_account))
+        .route("/api/v1/tracking/{code}", get(tracking::track))
         .route("/api/v1/needs/{id}/contact", get(needs::contact))
         .route("/api/v1/punches", post(needs::create_punch))
         .route(

@@ -29,6 +29,7 @@ use lawcircle_core::authz::{Action, On, Scope, decide};
 use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::need::{FieldError, MAX_CLOCK_SKEW, NeedDraft, check_attachment};
+use lawcircle_core::order::OrderState;
 use lawcircle_core::personal_data::{
     mask_id_number, mask_name, mask_phone, normalize_mobile, validate_id_number,
 };
@@ -43,7 +44,7 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 
 /// The idempotency key of a request: 1–100 characters of `A-Za-z0-9-_`.
-fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+pub(crate) fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let key = headers
         .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
@@ -71,14 +72,14 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 /// The hash that tells a replay from a different request with the same
 /// key: sha256 of the parsed body re-encoded (field order fixed by the
 /// type), so whitespace or key order do not matter.
-fn request_hash<T: Serialize>(value: &T) -> Result<String, ApiError> {
+pub(crate) fn request_hash<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_vec(value)
         .map(|b| sha256_hex(&b))
         .map_err(|e| ApiError::Internal(e.to_string()))
 }
 
 /// The JSON answer stored with an idempotency key, as sent.
-fn stored_response(status: u16, body: String, replayed: bool) -> Response {
+pub(crate) fn stored_response(status: u16, body: String, replayed: bool) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = status;
@@ -93,7 +94,7 @@ fn stored_response(status: u16, body: String, replayed: bool) -> Response {
     resp
 }
 
-fn conflict_for_key(key: &str) -> ApiError {
+pub(crate) fn conflict_for_key(key: &str) -> ApiError {
     ApiError::Conflict(format!(
         "Idempotency-Key {key} was already used for a different request; \
          a retry must send exactly the same content (make a new key for a new record)"
@@ -137,6 +138,11 @@ pub struct NeedReceipt {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub legal_aid: Option<LegalAidAssessment>,
+    /// Filed without an account only: the code to follow the need with
+    /// (`GET /api/v1/tracking/{code}`). Keep it: it is not shown again
+    /// except to a retry of the same filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_code: Option<String>,
 }
 
 /// The legal aid assessment of a need's application, if it is one.
@@ -166,6 +172,8 @@ pub(crate) async fn file_need(
     state: &AppState,
     entered_by: i64,
     entered_by_role: &str,
+    requester_account: Option<i64>,
+    tracking_code: Option<String>,
     key: &str,
     hash: &str,
     need: NeedDraft,
@@ -202,6 +210,10 @@ pub(crate) async fn file_need(
         entered_by,
         entered_by_role: entered_by_role.to_string(),
         street_code: Some(street_code.clone()),
+        requester_account,
+        tracking_hash: tracking_code
+            .as_deref()
+            .map(crate::api::tracking::tracking_hash),
         need,
     };
     let received_at = crate::store::from_millis(crate::store::millis(now));
@@ -209,6 +221,7 @@ pub(crate) async fn file_need(
     // carrying the application type for dispatch and the console.
     let make_order = crate::api::orders::order_for_need(
         state,
+        requester_account,
         entered_by,
         new.need.category.as_str(),
         new.need.urgency == lawcircle_core::need::Urgency::Urgent,
@@ -239,6 +252,7 @@ pub(crate) async fn file_need(
                 service_code,
                 service_version,
                 legal_aid,
+                tracking_code,
             };
             (
                 201,
@@ -256,7 +270,7 @@ pub(crate) async fn file_need(
     Ok(outcome)
 }
 
-fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
+pub(crate) fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
     ApiError::Fields(errors.0)
 }
 
@@ -283,6 +297,43 @@ pub async fn create(
         return replay(&caller, &key, &hash, &reply);
     }
     let now = state.clock.now();
+    let (need, street_code) = validate_need(&state, draft, now).await?;
+    authorize(
+        &caller,
+        Action::SubmitNeed,
+        &On::WriteIn(Some(&street_code)),
+        String::new,
+    )?;
+    check_uploads(&state, &need).await?;
+    let requester_account = requester_account_of(&state, &caller, &need).await?;
+    let outcome = file_need(
+        &state,
+        caller.account.id,
+        caller.account.role.as_str(),
+        requester_account,
+        None,
+        &key,
+        &hash,
+        need,
+        street_code,
+        now,
+    )
+    .await?;
+    match outcome {
+        IdempotentOutcome::Done { status, response } => {
+            Ok(stored_response(status, response, false))
+        }
+        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
+    }
+}
+
+/// Validates a need with the phone's own code against the server's clock
+/// and catalogue, and finds its street.
+pub(crate) async fn validate_need(
+    state: &AppState,
+    draft: NeedDraft,
+    now: DateTime<Utc>,
+) -> Result<(NeedDraft, String), ApiError> {
     let catalog = state.services.catalog(&state.store).await?;
     let need = draft
         .validate_with_catalog(&catalog, now)
@@ -300,12 +351,11 @@ pub async fn create(
                 ),
             )
         })?;
-    authorize(
-        &caller,
-        Action::SubmitNeed,
-        &On::WriteIn(Some(&street_code)),
-        String::new,
-    )?;
+    Ok((need, street_code))
+}
+
+/// Refuses a need whose attachments were not uploaded as described.
+async fn check_uploads(state: &AppState, need: &NeedDraft) -> Result<(), ApiError> {
     let mut missing = Vec::new();
     for (i, a) in need.attachments.iter().enumerate() {
         match state.store.attachment_meta(&a.sha256).await? {
@@ -325,23 +375,43 @@ pub async fn create(
     if !missing.is_empty() {
         return Err(ApiError::Fields(missing));
     }
-    let outcome = file_need(
-        &state,
-        caller.account.id,
-        caller.account.role.as_str(),
-        &key,
-        &hash,
-        need,
-        street_code,
-        now,
-    )
-    .await?;
-    match outcome {
-        IdempotentOutcome::Done { status, response } => {
-            Ok(stored_response(status, response, false))
-        }
-        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
+    Ok(())
+}
+
+/// The requester's account (the person with the legal trouble), so the
+/// rating request reaches them in the app:
+///
+/// 1. a resident filing with their own account's mobile: themselves;
+/// 2. a resident account whose verified mobile is the requester's;
+/// 3. a resident without a mobile on their account filing in the app
+///    (`online`): themselves, as before mobiles were verified;
+///
+/// else none: the requester is the name and mobile of the record, asked
+/// by a one-time link or a call-back. Someone filing for another person
+/// (a lawyer on site, hotline staff, a relative) is the enterer only.
+pub(crate) async fn requester_account_of(
+    state: &AppState,
+    caller: &Caller,
+    need: &NeedDraft,
+) -> Result<Option<i64>, ApiError> {
+    let resident = caller.account.role == lawcircle_core::authz::Role::Resident;
+    let own_phone = caller
+        .account
+        .phone
+        .as_deref()
+        .and_then(|p| normalize_mobile(p).ok());
+    if resident && own_phone.as_deref() == Some(need.requester.phone.as_str()) {
+        return Ok(Some(caller.account.id));
     }
+    if let Some(account) = state
+        .store
+        .resident_with_verified_phone(&need.requester.phone)
+        .await?
+    {
+        return Ok(Some(account));
+    }
+    let in_app = need.channel == lawcircle_core::need::Channel::Online;
+    Ok((resident && own_phone.is_none() && in_app).then_some(caller.account.id))
 }
 
 /// A need as lists show it: personal data masked, no description.
@@ -362,7 +432,15 @@ pub struct NeedSummary {
     pub requester_name: String,
     /// Masked: 138****1234.
     pub requester_phone: String,
+    /// The account that entered the need (on site, hotline, Open311, or
+    /// the requester themselves).
     pub entered_by: i64,
+    /// The requester's account, when they have one (else the requester is
+    /// the name and mobile above).
+    pub requester_account: Option<i64>,
+    /// Whether the caller may rate the need's order now (its requester,
+    /// the order resolved and not yet rated).
+    pub may_rate: bool,
     pub entered_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -424,7 +502,7 @@ fn masked_application(app: &ApplicationDraft) -> ApplicationDraft {
     out
 }
 
-fn summary(n: &StoredNeed) -> NeedSummary {
+fn summary(n: &StoredNeed, caller: &Caller) -> NeedSummary {
     NeedSummary {
         id: n.id,
         client_key: n.client_key.clone(),
@@ -439,6 +517,9 @@ fn summary(n: &StoredNeed) -> NeedSummary {
         requester_name: mask_name(&n.need.requester.name),
         requester_phone: mask_phone(&n.need.requester.phone),
         entered_by: n.entered_by,
+        requester_account: n.requester_account,
+        may_rate: n.requester_account == Some(caller.account.id)
+            && n.order_state.as_deref() == Some(OrderState::Resolved.as_str()),
         entered_at: n.need.entered.at,
         received_at: n.created_at,
         updated_at: n.updated_at,
@@ -452,13 +533,14 @@ fn summary(n: &StoredNeed) -> NeedSummary {
 fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
     Ok(match scope {
         Scope::None => return Err(ApiError::forbidden()),
-        // Residents: their own; volunteers and lawyers: those they entered.
+        // Residents: their own; volunteers and lawyers: those they entered
+        // (and, for anyone, needs of which they are the requester).
         Scope::Own => NeedFilter {
-            entered_by: Some(caller.account.id),
+            account: Some(caller.account.id),
             street_code: None,
         },
         Scope::Street => NeedFilter {
-            entered_by: None,
+            account: None,
             street_code: scoped_street(caller, scope)?,
         },
         Scope::District => NeedFilter::default(),
@@ -484,7 +566,7 @@ pub async fn list(
         .store
         .list_needs(&filter, page.after(), limit + 1)
         .await?;
-    let views: Vec<NeedSummary> = needs.iter().map(summary).collect();
+    let views: Vec<NeedSummary> = needs.iter().map(|n| summary(n, &caller)).collect();
     let page = Page::from_overfetch(views, limit, |n: &NeedSummary| n.id);
     let body = serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.to_string()))?;
     let etag = format!("\"{}\"", &sha256_hex(&body)[..32]);
@@ -530,11 +612,13 @@ async fn load_in_scope(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("need {id}")))?;
     // Outside the caller's reach: indistinguishable from missing.
+    let requester = need.requester_account.map(|a| a.to_string());
     authorize(
         caller,
         action,
         &On::Need {
             entered_by: &need.entered_by.to_string(),
+            requester: requester.as_deref(),
             street_code: need.street_code.as_deref(),
         },
         || format!("need {id}"),
@@ -553,11 +637,11 @@ pub struct DetailQuery {
 }
 
 /// Whether `caller` reads their own data: a resident reading a need they
-/// filed themselves. Every other read of a need's details or attachments
+/// filed themselves or of which they are the requester. Every other read of a need's details or attachments
 /// needs a reason and is audited.
 fn reads_own_data(caller: &Caller, n: &StoredNeed) -> bool {
     caller.account.role == lawcircle_core::authz::Role::Resident
-        && n.entered_by == caller.account.id
+        && (n.entered_by == caller.account.id || n.requester_account == Some(caller.account.id))
 }
 
 /// The reason for reading someone else's need details, checked; `None`
@@ -611,7 +695,7 @@ pub async fn get_one(
     }
     let ent = n.need.requester.enterprise.clone();
     Ok(ApiJson(NeedDetail {
-        summary: summary(&n),
+        summary: summary(&n, &caller),
         description: n.need.description.clone(),
         address: n.need.location.address.clone(),
         requester_id_number: n.need.requester.id_number.as_deref().map(mask_id_number),
@@ -681,6 +765,7 @@ pub async fn get_attachment(
                 Action::ReadNeeds,
                 &On::Need {
                     entered_by: &n.entered_by.to_string(),
+                    requester: n.requester_account.map(|a| a.to_string()).as_deref(),
                     street_code: n.street_code.as_deref(),
                 },
             )

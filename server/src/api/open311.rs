@@ -705,10 +705,19 @@ async fn post_request(
     })?;
     let client_key = random_key("open311-").map_err(|e| Errors::internal(format, e))?;
     let hash = token_hash(&client_key);
+    // The requester is the person named, not the client app's account:
+    // linked to a resident account only by its verified mobile.
+    let requester_account = state
+        .store
+        .resident_with_verified_phone(&need.requester.phone)
+        .await
+        .map_err(|e| Errors::internal(format, e))?;
     let outcome = file_need(
         state,
         account,
         "resident",
+        requester_account,
+        None,
         &client_key,
         &hash,
         need,

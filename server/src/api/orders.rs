@@ -20,12 +20,11 @@ use lawcircle_core::coord::{Datum, GeoPoint};
 use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
 use lawcircle_core::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
 use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::evaluation;
 use lawcircle_core::order::{
     Actor, NewOrder, Order, OrderError, OrderEvent, OrderKind, OrderState,
 };
 use lawcircle_core::volunteer::{StarLevels, VolunteerState};
-use lawcircle_core::warning::{Subject, Warning, WarningCandidate, default_rules};
+use lawcircle_core::warning::Subject;
 use serde::{Deserialize, Serialize};
 
 /// The grab window before an unclaimed consultation escalates (30 s, as
@@ -54,7 +53,8 @@ fn actor(caller: &Caller) -> Actor {
 /// transaction, so a need never exists without its order.
 pub fn order_for_need(
     state: &AppState,
-    requester_account: i64,
+    requester_account: Option<i64>,
+    entered_by: i64,
     category: &str,
     urgent: bool,
     street_code: &str,
@@ -73,7 +73,7 @@ pub fn order_for_need(
             NewOrder {
                 id: format!("O{need_id}"),
                 need_id: need_id.to_string(),
-                requester_id: requester_account.to_string(),
+                requester_id: requester_account.map(|a| a.to_string()).unwrap_or_default(),
                 kind,
                 category,
                 urgent,
@@ -84,6 +84,7 @@ pub fn order_for_need(
             now,
             deadline,
         );
+        order.entered_by = Some(entered_by.to_string());
         // Open from Submitted is always legal for the system actor; were it
         // not, the order would stay submitted and staff would see it.
         let _ = order.apply(OrderEvent::Open, Actor::system("intake"), now);
@@ -597,6 +598,14 @@ pub async fn event(
             .move_order_warnings(&order.id, &order.street_code, &changed.street_code, now)
             .await?;
     }
+    if changed.state == OrderState::Resolved && order.state != OrderState::Resolved {
+        // The requester is asked for a rating; the resolution stands
+        // whatever happens to the request (the indicators show a missing
+        // one as `no_request`).
+        if let Err(e) = crate::api::ratings::request_rating(&state, &changed).await {
+            tracing::error!(order = %changed.id, error = %e, "cannot request the rating");
+        }
+    }
     Ok(ApiJson(view(changed, &caller)))
 }
 
@@ -688,7 +697,8 @@ pub async fn suggestions(
     )))
 }
 
-/// One rating per order (一事一评), by the requester.
+/// One rating per order (一事一评), by the requester in the app (never by
+/// whoever entered the need for them or holds the order).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RatingRequest {
@@ -711,50 +721,14 @@ pub async fn rate(
 ) -> Result<ApiJson<OrderView>, ApiError> {
     require(&caller, Action::RateOrder)?;
     let order = load(&state, &caller, &id).await?;
-    let now = state.clock.now();
-    let mut changed = order.clone();
-    let (rating, follow_up) = evaluation::rate(
-        &mut changed,
+    let changed = crate::api::ratings::rate_in_app(
+        &state,
+        &caller,
+        &order,
         req.score,
         req.comment.as_deref(),
-        actor(&caller),
-        now,
     )
-    .map_err(|e| match e {
-        evaluation::RatingError::AlreadyRated { .. }
-        | evaluation::RatingError::NotResolved { .. } => ApiError::Conflict(e.to_string()),
-        evaluation::RatingError::Order(o) => order_error(o),
-        other => ApiError::bad_field("score", other.to_string()),
-    })?;
-    // The order first: a concurrent change refuses the rating before
-    // anything is stored (a rating row without its order state would make
-    // the retry fail as a duplicate).
-    commit(&state, &order, &changed, now, "changed meanwhile: reload").await?;
-    state.store.insert_rating(&rating).await?;
-    state.events.touch();
-    if follow_up.is_some() {
-        // A low rating raises a warning that needs a recorded call-back;
-        // the rules job would find it too, the dedup key makes that one.
-        let rules = default_rules();
-        if let Some(rule) = rules.iter().find(|r| r.requires_call_back()) {
-            let candidates = lawcircle_core::warning::evaluate_rules(
-                now,
-                &[changed.clone()],
-                std::slice::from_ref(&rating),
-                &[],
-                &rules,
-            );
-            if let Some(c) = candidates
-                .into_iter()
-                .find(|c: &WarningCandidate| c.rule_id == rule.id)
-            {
-                state
-                    .store
-                    .raise_warning(&Warning::raise("", c, rule, now))
-                    .await?;
-            }
-        }
-    }
+    .await?;
     Ok(ApiJson(view(changed, &caller)))
 }
 

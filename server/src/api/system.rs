@@ -14,6 +14,9 @@ pub struct Health {
     pub database: String,
     pub catalogue_version: u64,
     pub version: String,
+    /// The SMS provider (`aliyun`), or `not_configured`: then no code or
+    /// rating link is sent by SMS (registration by code answers 503).
+    pub sms: String,
 }
 
 #[utoipa::path(get, path = "/health", tag = "system",
@@ -25,6 +28,7 @@ pub async fn health(State(state): State<AppState>) -> Result<ApiJson<Health>, Ap
         database: state.store.backend().as_str().to_string(),
         catalogue_version: state.store.catalogue_version().await?,
         version: env!("CARGO_PKG_VERSION").to_string(),
+        sms: state.sms.provider().to_string(),
     }))
 }
 

@@ -642,7 +642,18 @@ async fn report(
     Ok(report)
 }
 
-/// Indicators per street and for the district, each next to its target.
+/// The indicators and the ratings behind satisfaction: by channel, and
+/// why resolved orders were not rated.
+#[derive(Debug, serde::Serialize)]
+pub struct IndicatorsAnswer {
+    #[serde(flatten)]
+    pub report: IndicatorReport,
+    pub ratings: crate::api::ratings::RatingReport,
+}
+
+/// Indicators per street and for the district, each next to its target;
+/// `ratings` counts every channel (app, link, call-back) and the reasons
+/// of the resolved orders without a rating.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "warnings", security(("bearer" = [])),
     params(IndicatorQuery),
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
@@ -650,9 +661,11 @@ pub async fn indicators_json(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
-) -> Result<ApiJson<IndicatorReport>, ApiError> {
+) -> Result<ApiJson<IndicatorsAnswer>, ApiError> {
     require(&caller, Action::ReadIndicators)?;
-    Ok(ApiJson((*report(&state, q.year).await?).clone()))
+    let report = (*report(&state, q.year).await?).clone();
+    let ratings = crate::api::ratings::rating_report(&state, state.clock.now()).await?;
+    Ok(ApiJson(IndicatorsAnswer { report, ratings }))
 }
 
 /// Compares two strings in time independent of where they differ.

@@ -17,6 +17,7 @@ mod needs;
 mod orders;
 mod personal_data;
 mod punches;
+mod ratings;
 mod services;
 mod volunteers;
 
@@ -26,6 +27,9 @@ pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
 pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
+pub use ratings::{
+    CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
+};
 pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 

@@ -42,6 +42,11 @@ pub struct NewNeed {
     pub entered_by: i64,
     pub entered_by_role: String,
     pub street_code: Option<String>,
+    /// The requester's account, when they have one (see
+    /// `0011_ratings.sql`).
+    pub requester_account: Option<i64>,
+    /// The sha256 of the tracking code of a need filed without an account.
+    pub tracking_hash: Option<String>,
     pub need: NeedDraft,
 }
 
@@ -53,6 +58,8 @@ pub struct StoredNeed {
     pub entered_by: i64,
     pub entered_by_role: String,
     pub street_code: Option<String>,
+    /// The requester's account, when they have one.
+    pub requester_account: Option<i64>,
     pub status: String,
     pub order_id: Option<String>,
     pub order_state: Option<String>,
@@ -66,8 +73,8 @@ pub struct StoredNeed {
 /// Which needs a list shows.
 #[derive(Debug, Clone, Default)]
 pub struct NeedFilter {
-    /// Only needs entered by this account.
-    pub entered_by: Option<i64>,
+    /// Only needs this account entered or is the requester of.
+    pub account: Option<i64>,
     /// Only needs of this street.
     pub street_code: Option<String>,
 }
@@ -80,7 +87,10 @@ pub struct AttachmentMeta {
     pub size: u64,
 }
 
-pub(crate) const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.anonymised_at";
+/// How many columns [`NEED_COLUMNS`] selects: the index of a column a
+/// query adds after them.
+const NEED_COLUMN_COUNT: usize = 13;
+pub(crate) const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.anonymised_at, n.requester_account";
 
 pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
     let id: i64 = r.try_get(0)?;
@@ -98,6 +108,7 @@ pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
         created_at: from_millis(r.try_get(9)?),
         updated_at: from_millis(r.try_get(10)?),
         anonymised_at: r.try_get::<Option<i64>, _>(11)?.map(from_millis),
+        requester_account: r.try_get(12)?,
     })
 }
 
@@ -199,8 +210,8 @@ impl Store {
         let need_id: i64 = sqlx::query_scalar(
             "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
                                 urgency, channel, status, data, created_at, updated_at, service_code, service_version,
-                                consent_notice_version, consent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14) RETURNING id",
+                                consent_notice_version, consent_at, requester_account, tracking_hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
         )
         .bind(key)
         .bind(new.entered_by)
@@ -221,6 +232,8 @@ impl Store {
         )
         .bind(&new.need.consent.notice_version)
         .bind(millis(new.need.consent.at))
+        .bind(new.requester_account)
+        .bind(&new.tracking_hash)
         .fetch_one(&mut *tx)
         .await?;
         for a in &new.need.attachments {
@@ -300,7 +313,12 @@ impl Store {
         }
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
         rows.iter()
-            .map(|r| Ok((need_from_row(r)?, from_millis(r.try_get(12)?))))
+            .map(|r| {
+                Ok((
+                    need_from_row(r)?,
+                    from_millis(r.try_get(NEED_COLUMN_COUNT)?),
+                ))
+            })
             .collect()
     }
 
@@ -334,12 +352,13 @@ impl Store {
     ) -> Result<Vec<StoredNeed>, StoreError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
-             WHERE n.id > $1 AND ($2 OR n.entered_by = $3) AND ($4 OR n.street_code = $5)
+             WHERE n.id > $1 AND ($2 OR n.entered_by = $3 OR n.requester_account = $3)
+               AND ($4 OR n.street_code = $5)
              ORDER BY n.id LIMIT $6"
         )))
         .bind(after_id)
-        .bind(filter.entered_by.is_none())
-        .bind(filter.entered_by.unwrap_or(0))
+        .bind(filter.account.is_none())
+        .bind(filter.account.unwrap_or(0))
         .bind(filter.street_code.is_none())
         .bind(filter.street_code.as_deref().unwrap_or(""))
         .bind(limit)
@@ -490,5 +509,15 @@ impl Store {
         store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
         tx.commit().await?;
         Ok(IdempotentOutcome::Done { status, response })
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::{NEED_COLUMN_COUNT, NEED_COLUMNS};
+
+    #[test]
+    fn the_column_count_is_that_of_the_column_list() {
+        assert_eq!(NEED_COLUMNS.split(',').count(), NEED_COLUMN_COUNT);
     }
 }

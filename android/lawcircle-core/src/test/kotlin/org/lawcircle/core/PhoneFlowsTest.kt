@@ -17,6 +17,7 @@ import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.OutboxState
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.PunchKind
+import org.lawcircle.ffi.SmsCodePurpose
 import java.io.File
 import java.nio.file.Files
 import kotlin.test.assertEquals
@@ -286,6 +287,89 @@ class PhoneFlowsTest {
                 }
             }
             server.close()
+        }
+        dir.deleteRecursively()
+    }
+
+    @Test
+    fun `register by SMS code file follow and rate and the holder shows the rating link`() = runBlocking<Unit> {
+        val dir = tempDir()
+        FakeSms.start().use { sms ->
+            TestServer.start(*(listOf("--demo") + sms.serverArgs).toTypedArray()).use { server ->
+                val people = server.seedPeople()
+                val number = "13700003333"
+                phone(server.baseUrl, dir, number, "a long passphrase").use { newcomer ->
+                    val account = RegisterPresenter(newcomer, this).use { reg ->
+                        reg.setPhone("12345")
+                        reg.requestCode().join()
+                        assertEquals("phone", reg.state.value.error?.field)
+                        reg.setPhone(number)
+                        reg.requestCode().join()
+                        assertNotNull(reg.state.value.codeSent, "${reg.state.value.error}")
+                        val code = sms.waitFor(number, FakeSms.CODE_TEMPLATE).str("code")
+                        reg.setCode("000")
+                        reg.setDisplayName("陈女士")
+                        reg.setPassword("a long passphrase")
+                        reg.submit().join()
+                        assertEquals("code", reg.state.value.error?.field)
+                        reg.setCode(code)
+                        reg.submit().join()
+                        assertNotNull(reg.state.value.account, "${reg.state.value.error}")
+                    }
+                    assertEquals("resident", account.role)
+                    // The resident files a consultation for themselves.
+                    val fields = needFields(people).copy(requesterName = "陈女士", requesterPhone = number)
+                    val orderId = NewNeedPresenter(newcomer, this, initial = fields).use { need ->
+                        OutboxPresenter(newcomer, this).use { outbox ->
+                            need.submit().join()
+                            val key = assertNotNull(need.state.value.submittedKey, "${need.state.value.problems}")
+                            outbox.start().join()
+                            outbox.sync(30_000).join()
+                            val entry = within { outbox.state.first { s -> s.entries.any { it.key == key && it.result != null } } }
+                                .entries.first { it.key == key }
+                            Json.parse(entry.result!!).obj().str("order_id")
+                        }
+                    }
+                    MyNeedsPresenter(newcomer, this).use { mine ->
+                        mine.refresh().join()
+                        assertEquals(listOf(orderId), mine.state.value.needs.map { it.orderId }, "${mine.state.value.error}")
+                        assertTrue(mine.state.value.rateable.isEmpty())
+                    }
+                    phone(server.baseUrl, dir, "volunteer", people.volunteer.password).use { volunteer ->
+                        OrderOffersPresenter(volunteer, here(people), this).use { offers ->
+                            offers.refresh().join()
+                            offers.grab(orderId).join()
+                            assertNotNull(offers.state.value.current, "${offers.state.value.error}")
+                            offers.startWork(orderId).join()
+                            offers.resolve(orderId, "已解答").join()
+                            assertNull(offers.state.value.error)
+                        }
+                        // The end of the service: the holder shows the rating link.
+                        RatingLinkPresenter(volunteer, orderId, this).use { qr ->
+                            qr.load().join()
+                            val link = assertNotNull(qr.state.value.link, "${qr.state.value.error}")
+                            assertTrue(link.url.startsWith(server.baseUrl + "/r/"), link.url)
+                        }
+                    }
+                    // Someone not holding it gets no link.
+                    RatingLinkPresenter(newcomer, orderId, this).use { qr ->
+                        qr.load().join()
+                        assertNull(qr.state.value.link)
+                        assertNotNull(qr.state.value.error)
+                    }
+                    MyNeedsPresenter(newcomer, this).use { mine ->
+                        mine.refresh().join()
+                        assertEquals(listOf(orderId), mine.state.value.rateable.map { it.orderId })
+                        RatePresenter(newcomer, orderId, this).use { rate ->
+                            rate.setScore(5)
+                            rate.submit().join()
+                            assertNotNull(rate.state.value.rated, "${rate.state.value.error}")
+                        }
+                        mine.refresh().join()
+                        assertTrue(mine.state.value.rateable.isEmpty())
+                    }
+                }
+            }
         }
         dir.deleteRecursively()
     }

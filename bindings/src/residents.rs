@@ -1,0 +1,171 @@
+//! Resident accounts and the end-of-service rating link, as the phone sees
+//! them: ask for an SMS code, register with it, sign in with a code; the
+//! volunteer or lawyer holding a resolved order gets the one-time rating
+//! link to show as a QR code to a requester without an account.
+//!
+//! Registration and code sign-in open a session like `sign_in` does (the
+//! client keeps the token and the account). The client's configured
+//! credentials are not changed: a shell that registered with a password
+//! reopens the client with the mobile number and that password.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::LawCircleError;
+use crate::client::{Account, LawCircleClient, LoginBody, decode};
+use crate::runtime::run;
+
+/// What an SMS code is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum SmsCodePurpose {
+    /// Creating a resident account with this number.
+    Register,
+    /// Signing in to the account of this number.
+    SignIn,
+}
+
+impl SmsCodePurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            SmsCodePurpose::Register => "register",
+            SmsCodePurpose::SignIn => "sign_in",
+        }
+    }
+}
+
+/// A code is on its way.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct SmsCodeSent {
+    /// RFC 3339: the code is valid until then.
+    pub expires_at: String,
+    /// Seconds before another code may be asked for.
+    pub resend_after_secs: u64,
+}
+
+/// The one-time rating link of a resolved order, for a QR code.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct RatingLink {
+    pub order_id: String,
+    /// The public rating page: encode it in the QR code.
+    pub url: String,
+    /// RFC 3339.
+    pub expires_at: String,
+}
+
+fn check_phone(phone: &str) -> Result<String, LawCircleError> {
+    lawcircle_core::personal_data::normalize_mobile(phone)
+        .map_err(|e| LawCircleError::invalid("phone", e.to_string()))
+}
+
+fn check_code(code: &str) -> Result<String, LawCircleError> {
+    let code = code.trim();
+    if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(LawCircleError::invalid("code", "six digits"))
+    }
+}
+
+#[uniffi::export]
+impl LawCircleClient {
+    /// Asks the server to text a 6-digit code to `phone` (valid for five
+    /// minutes; one a minute per number).
+    pub async fn request_sms_code(
+        &self,
+        phone: String,
+        purpose: SmsCodePurpose,
+    ) -> Result<SmsCodeSent, LawCircleError> {
+        let phone = check_phone(&phone)?;
+        let inner = self.inner.clone();
+        run(async move {
+            decode(
+                inner
+                    .post_public(
+                        "/api/v1/auth/sms-codes",
+                        &json!({"phone": phone, "purpose": purpose.as_str()}),
+                    )
+                    .await?,
+            )
+        })
+        .await
+    }
+
+    /// Creates a resident account for `phone` with the code texted to it
+    /// and signs in. Without a password the account signs in by code only.
+    pub async fn register(
+        &self,
+        phone: String,
+        code: String,
+        display_name: String,
+        password: Option<String>,
+    ) -> Result<Account, LawCircleError> {
+        let phone = check_phone(&phone)?;
+        let code = check_code(&code)?;
+        if display_name.trim().is_empty() {
+            return Err(LawCircleError::invalid("display_name", "must not be empty"));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            let body: LoginBody = decode(
+                inner
+                    .post_public(
+                        "/api/v1/auth/register",
+                        &json!({"phone": phone, "code": code, "display_name": display_name.trim(),
+                                "password": password}),
+                    )
+                    .await?,
+            )?;
+            inner.adopt_session(body.token, &body.account)?;
+            Ok(body.account)
+        })
+        .await
+    }
+
+    /// Signs in with the code texted to `phone`.
+    pub async fn sign_in_with_code(
+        &self,
+        phone: String,
+        code: String,
+    ) -> Result<Account, LawCircleError> {
+        let phone = check_phone(&phone)?;
+        let code = check_code(&code)?;
+        let inner = self.inner.clone();
+        run(async move {
+            let body: LoginBody = decode(
+                inner
+                    .post_public(
+                        "/api/v1/auth/code-login",
+                        &json!({"phone": phone, "code": code}),
+                    )
+                    .await?,
+            )?;
+            inner.adopt_session(body.token, &body.account)?;
+            Ok(body.account)
+        })
+        .await
+    }
+
+    /// A new one-time rating link of an order the user holds and has
+    /// resolved, to show as a QR code at the end of the service.
+    pub async fn rating_link(&self, order_id: String) -> Result<RatingLink, LawCircleError> {
+        if order_id.is_empty()
+            || !order_id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(LawCircleError::invalid("order_id", "is not an order id"));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            decode(
+                inner
+                    .post(
+                        &format!("/api/v1/orders/{order_id}/rating-link"),
+                        &json!({}),
+                    )
+                    .await?,
+            )
+        })
+        .await
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import LawCircleFFI
+
+/// What the "my needs" screen (我的需求) shows.
+public struct MyNeedsState: Equatable, Sendable {
+    public var needs: [NeedStatus] = []
+    public var loading = false
+    public var error: UiError?
+
+    /// The needs whose service the user may rate now (the server says so).
+    public var rateable: [NeedStatus] { needs.filter(\.mayRate) }
+
+    public init() {}
+}
+
+/// The needs the user filed or that were filed for them (a lawyer on site
+/// entering their verified number). A rateable one opens the rating screen
+/// (RateViewModel) with its order. Mirrors Android's MyNeedsPresenter.
+public final class MyNeedsViewModel: @unchecked Sendable {
+    public let state = StateHolder<MyNeedsState>(MyNeedsState())
+    private let client: LawCircleClient
+
+    public init(client: LawCircleClient) { self.client = client }
+
+    public func refresh() async {
+        state.update {
+            $0.loading = true
+            $0.error = nil
+        }
+        do {
+            let needs = try await client.myNeeds()
+            state.update {
+                $0.loading = false
+                $0.needs = needs
+            }
+        } catch {
+            state.update {
+                $0.loading = false
+                $0.error = UiError(error)
+            }
+        }
+    }
+}
