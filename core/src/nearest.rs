@@ -35,6 +35,7 @@ use rstar::primitives::GeomWithData;
 use rstar::{ParentNode, PointDistance, RTree, RTreeNode};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// What can go wrong with a nearest-facility query.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -196,6 +197,8 @@ pub struct FacilityIndex {
     entries: Vec<Entry>,
     all: RTree<Pt>,
     by_product: Vec<RTree<Pt>>,
+    /// Position in `entries` by facility id (the first, if an id repeats).
+    by_id: HashMap<String, u32>,
     /// Snapped positions on the network the index was last prepared for
     /// (by its fingerprint).
     snaps: Option<(u64, Vec<Option<Snap>>)>,
@@ -248,7 +251,12 @@ impl FacilityIndex {
                 lng: p.lng,
             });
         }
+        let mut by_id = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            by_id.entry(e.id.clone()).or_insert(i as u32);
+        }
         Ok(FacilityIndex {
+            by_id,
             entries,
             all: RTree::bulk_load(all),
             by_product: per.into_iter().map(RTree::bulk_load).collect(),
@@ -267,10 +275,9 @@ impl FacilityIndex {
 
     /// The indexed facility with this id.
     pub fn facility(&self, id: &str) -> Option<&Facility> {
-        self.entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| &e.facility)
+        self.by_id
+            .get(id)
+            .map(|&i| &self.entries[i as usize].facility)
     }
 
     /// Snaps every facility onto `network` once, so that later queries
