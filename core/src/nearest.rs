@@ -391,7 +391,7 @@ impl FacilityIndex {
         let mut best = KBest {
             k,
             limit: chord2_at_most(max_straight),
-            items: Vec::with_capacity(k.min(64)),
+            items: Vec::with_capacity(k.min(BOUNDED_K)),
         };
         self.walk(tree.root(), &target, q, need, &mut best);
         let mut out = Vec::with_capacity(best.items.len());
@@ -483,7 +483,18 @@ impl FacilityIndex {
         let max_straight = q
             .max_distance_m
             .map_or(f64::INFINITY, |m| m / q.detour_factor);
-        self.k_straight(q, p, k, max_straight)
+        // Small k (the common case): branch and bound with a sorted list of
+        // k. Large or no k (all within a radius): the lazy nearest-first
+        // iterator, whose cost grows with the answer, not with k².
+        let found: Vec<(u32, f64)> = if k <= BOUNDED_K {
+            self.k_straight(q, p, k, max_straight)
+        } else {
+            self.candidates(q, p)
+                .take_while(|&(_, s)| s <= max_straight)
+                .take(k)
+                .collect()
+        };
+        found
             .into_iter()
             .map(|(i, s)| {
                 let (walking_m, walking_minutes) = Self::fallback(s, q.detour_factor);
@@ -632,6 +643,10 @@ impl FacilityIndex {
     }
 }
 
+/// Largest k answered by the branch-and-bound walk (its sorted list of k
+/// costs O(k) per insertion).
+const BOUNDED_K: usize = 64;
+
 /// Most children a tree node is walked in order of distance (rstar's
 /// default parameters hold at most 6).
 const MAX_CHILDREN: usize = 16;
@@ -699,7 +714,7 @@ mod tests {
                 (-5000.0f64..5000.0, -5000.0f64..5000.0, 0u8..=255, 0usize..13, prop::bool::weighted(0.1)),
                 0..300),
             q in (-6000.0f64..6000.0, -6000.0f64..6000.0),
-            k in 1usize..12,
+            k in 1usize..80,
             product in prop::option::of(0usize..8),
             kind in prop::option::of(0usize..13),
             radius in prop::option::of(100.0f64..8000.0),
