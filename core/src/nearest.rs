@@ -31,10 +31,11 @@ use crate::network::{
     walking_minutes,
 };
 use chrono::NaiveDateTime;
-use rstar::RTree;
 use rstar::primitives::GeomWithData;
+use rstar::{ParentNode, PointDistance, RTree, RTreeNode};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 
 /// What can go wrong with a nearest-facility query.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -154,7 +155,32 @@ struct Entry {
     lng: f64,
 }
 
-type Pt = GeomWithData<[f64; 3], u32>;
+/// What the index needs of a facility while searching, kept in the tree's
+/// leaves so that a query touches no other memory until its k results are
+/// known (at 100,000 facilities the full records are tens of megabytes, and
+/// reaching into them for every candidate cost more than the tree walk).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Hot {
+    index: u32,
+    kind: FacilityKind,
+    products: u8,
+    lat: f64,
+    lng: f64,
+}
+
+type Pt = GeomWithData<[f64; 3], Hot>;
+
+/// Squared chord length on the unit sphere of a great-circle distance of
+/// `m` metres (the tree's distance measure), rounded up so that pruning by
+/// it never drops a point whose haversine distance is within `m`.
+fn chord2_at_most(m: f64) -> f64 {
+    if !m.is_finite() {
+        return f64::INFINITY;
+    }
+    let half_angle = (m / crate::coord::EARTH_RADIUS_M / 2.0).min(std::f64::consts::FRAC_PI_2);
+    let c = 2.0 * half_angle.sin();
+    c * c * (1.0 + 1e-9) + 1e-18
+}
 
 fn unit_vector(lat: f64, lng: f64) -> [f64; 3] {
     let (la, lo) = (lat.to_radians(), lng.to_radians());
@@ -171,13 +197,16 @@ pub struct FacilityIndex {
     entries: Vec<Entry>,
     all: RTree<Pt>,
     by_product: Vec<RTree<Pt>>,
+    /// Position in `entries` by facility id (the first, if an id repeats).
+    by_id: HashMap<String, u32>,
     /// Snapped positions on the network the index was last prepared for
     /// (by its fingerprint).
     snaps: Option<(u64, Vec<Option<Snap>>)>,
 }
 
 impl FacilityIndex {
-    /// Indexes `facilities` (retired ones are kept but never returned).
+    /// Indexes `facilities` (retired ones are kept but never returned; they
+    /// are left out of the trees).
     /// Points are converted to WGS-84.
     pub fn new(facilities: &[Facility]) -> Result<Self, NearestError> {
         let mut entries = Vec::with_capacity(facilities.len());
@@ -193,13 +222,26 @@ impl FacilityIndex {
             }
             let p = f.point.to_wgs84();
             let i = entries.len() as u32;
-            let pt = GeomWithData::new(unit_vector(p.lat, p.lng), i);
-            let mut bits = 0u8;
-            for &prod in &f.products {
-                bits |= product_bit(prod);
-                per[prod as usize].push(pt);
+            let bits = f
+                .products
+                .iter()
+                .fold(0u8, |b, &prod| b | product_bit(prod));
+            if !f.retired {
+                let pt = GeomWithData::new(
+                    unit_vector(p.lat, p.lng),
+                    Hot {
+                        index: i,
+                        kind: f.kind,
+                        products: bits,
+                        lat: p.lat,
+                        lng: p.lng,
+                    },
+                );
+                for &prod in &f.products {
+                    per[prod as usize].push(pt);
+                }
+                all.push(pt);
             }
-            all.push(pt);
             entries.push(Entry {
                 id: f.id.clone(),
                 kind: f.kind,
@@ -209,7 +251,12 @@ impl FacilityIndex {
                 lng: p.lng,
             });
         }
+        let mut by_id = HashMap::with_capacity(entries.len());
+        for (i, e) in entries.iter().enumerate() {
+            by_id.entry(e.id.clone()).or_insert(i as u32);
+        }
         Ok(FacilityIndex {
+            by_id,
             entries,
             all: RTree::bulk_load(all),
             by_product: per.into_iter().map(RTree::bulk_load).collect(),
@@ -228,10 +275,9 @@ impl FacilityIndex {
 
     /// The indexed facility with this id.
     pub fn facility(&self, id: &str) -> Option<&Facility> {
-        self.entries
-            .iter()
-            .find(|e| e.id == id)
-            .map(|e| &e.facility)
+        self.by_id
+            .get(id)
+            .map(|&i| &self.entries[i as usize].facility)
     }
 
     /// Snaps every facility onto `network` once, so that later queries
@@ -298,12 +344,115 @@ impl FacilityIndex {
             .unwrap_or(&self.all);
         let target = unit_vector(p.lat, p.lng);
         tree.nearest_neighbor_iter(&target)
-            .map(|pt| pt.data)
-            .filter(move |&i| self.matches(&self.entries[i as usize], q, need))
-            .map(move |i| {
-                let e = &self.entries[i as usize];
-                (i, haversine_m(p.lat, p.lng, e.lat, e.lng))
+            .filter(move |pt| self.hot_matches(&pt.data, q, need))
+            .map(move |pt| {
+                let h = &pt.data;
+                (h.index, haversine_m(p.lat, p.lng, h.lat, h.lng))
             })
+    }
+
+    /// The tree to search for `q`: the one of its rarest product.
+    fn tree_for(&self, q: &NearestQuery) -> &RTree<Pt> {
+        q.products
+            .iter()
+            .map(|&p| &self.by_product[p as usize])
+            .min_by_key(|t| t.size())
+            .unwrap_or(&self.all)
+    }
+
+    /// [`Self::matches`] for a facility in the trees (never retired),
+    /// reading the full record only for the opening hours.
+    fn hot_matches(&self, h: &Hot, q: &NearestQuery, need: u8) -> bool {
+        h.products & need == need
+            && (q.kinds.is_empty() || q.kinds.contains(&h.kind))
+            && q.open_at.is_none_or(|at| {
+                self.entries[h.index as usize]
+                    .facility
+                    .opening_hours
+                    .is_open_at(at)
+            })
+    }
+
+    /// The k matching facilities nearest to `p` in straight line, nearest
+    /// first, none farther than `max_straight`: a depth-first
+    /// branch-and-bound walk of the tree, children nearest first, pruned by
+    /// the k-th best so far (or the distance limit). Nothing is allocated
+    /// but the result list, of at most k.
+    fn k_straight(
+        &self,
+        q: &NearestQuery,
+        p: GeoPoint,
+        k: usize,
+        max_straight: f64,
+    ) -> Vec<(u32, f64)> {
+        let need = q.products.iter().fold(0u8, |b, &p| b | product_bit(p));
+        let tree = self.tree_for(q);
+        let target = unit_vector(p.lat, p.lng);
+        let mut best = KBest {
+            k,
+            limit: chord2_at_most(max_straight),
+            items: Vec::with_capacity(k.min(BOUNDED_K)),
+        };
+        self.walk(tree.root(), &target, q, need, &mut best);
+        let mut out = Vec::with_capacity(best.items.len());
+        for (_, h) in best.items {
+            let s = haversine_m(p.lat, p.lng, h.lat, h.lng);
+            if s > max_straight {
+                break;
+            }
+            out.push((h.index, s));
+        }
+        out
+    }
+
+    fn walk(
+        &self,
+        node: &ParentNode<Pt>,
+        target: &[f64; 3],
+        q: &NearestQuery,
+        need: u8,
+        best: &mut KBest,
+    ) {
+        let children = node.children();
+        // Children nearest first, on the stack (a node holds at most
+        // `DefaultParams::MAX_SIZE` children; more would only lose the order).
+        let mut order = [(0.0f64, 0u8); MAX_CHILDREN];
+        let n = children.len().min(MAX_CHILDREN);
+        for (slot, (i, child)) in order.iter_mut().zip(children.iter().enumerate()) {
+            *slot = (
+                match child {
+                    RTreeNode::Parent(pn) => pn.envelope().distance_2(target),
+                    RTreeNode::Leaf(pt) => pt.distance_2(target),
+                },
+                i as u8,
+            );
+        }
+        order[..n].sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let rest = children.iter().skip(MAX_CHILDREN).map(|c| match c {
+            RTreeNode::Parent(pn) => (pn.envelope().distance_2(target), c),
+            RTreeNode::Leaf(pt) => (pt.distance_2(target), c),
+        });
+        for (d2, child) in order[..n]
+            .iter()
+            .map(|&(d2, i)| (d2, &children[i as usize]))
+            .chain(rest)
+        {
+            if d2 > best.bound() {
+                // Sorted: the rest of the ordered children are farther.
+                if children.len() <= MAX_CHILDREN {
+                    break;
+                }
+                continue;
+            }
+            match child {
+                RTreeNode::Parent(pn) => self.walk(pn, target, q, need, best),
+                RTreeNode::Leaf(pt) => {
+                    if self.hot_matches(&pt.data, q, need) {
+                        best.offer(d2, pt.data);
+                    }
+                }
+            }
+        }
     }
 
     /// The nearest facilities for `query`, measured on `network` when one is
@@ -334,9 +483,19 @@ impl FacilityIndex {
         let max_straight = q
             .max_distance_m
             .map_or(f64::INFINITY, |m| m / q.detour_factor);
-        self.candidates(q, p)
-            .take_while(|&(_, s)| s <= max_straight)
-            .take(k)
+        // Small k (the common case): branch and bound with a sorted list of
+        // k. Large or no k (all within a radius): the lazy nearest-first
+        // iterator, whose cost grows with the answer, not with k².
+        let found: Vec<(u32, f64)> = if k <= BOUNDED_K {
+            self.k_straight(q, p, k, max_straight)
+        } else {
+            self.candidates(q, p)
+                .take_while(|&(_, s)| s <= max_straight)
+                .take(k)
+                .collect()
+        };
+        found
+            .into_iter()
             .map(|(i, s)| {
                 let (walking_m, walking_minutes) = Self::fallback(s, q.detour_factor);
                 NearbyFacility {
@@ -484,6 +643,45 @@ impl FacilityIndex {
     }
 }
 
+/// Largest k answered by the branch-and-bound walk (its sorted list of k
+/// costs O(k) per insertion).
+const BOUNDED_K: usize = 64;
+
+/// Most children a tree node is walked in order of distance (rstar's
+/// default parameters hold at most 6).
+const MAX_CHILDREN: usize = 16;
+
+/// The best k so far by squared chord, nearest first; ties by index so the
+/// answer does not depend on the tree's shape.
+struct KBest {
+    k: usize,
+    /// Squared chord beyond which nothing is wanted (the distance limit).
+    limit: f64,
+    items: Vec<(f64, Hot)>,
+}
+
+impl KBest {
+    /// Squared chord beyond which a point cannot enter.
+    fn bound(&self) -> f64 {
+        if self.items.len() >= self.k {
+            self.items[self.k - 1].0.min(self.limit)
+        } else {
+            self.limit
+        }
+    }
+
+    fn offer(&mut self, d2: f64, h: Hot) {
+        let key = |x: &(f64, Hot)| (x.0, x.1.index);
+        let pos = self
+            .items
+            .partition_point(|x| key(x).partial_cmp(&(d2, h.index)) == Some(Ordering::Less));
+        if pos < self.k {
+            self.items.insert(pos, (d2, h));
+            self.items.truncate(self.k);
+        }
+    }
+}
+
 fn cmp_result(a: &(f64, f64, u32), b: &(f64, f64, u32), entries: &[Entry]) -> Ordering {
     a.0.total_cmp(&b.0)
         .then(a.1.total_cmp(&b.1))
@@ -516,7 +714,7 @@ mod tests {
                 (-5000.0f64..5000.0, -5000.0f64..5000.0, 0u8..=255, 0usize..13, prop::bool::weighted(0.1)),
                 0..300),
             q in (-6000.0f64..6000.0, -6000.0f64..6000.0),
-            k in 1usize..12,
+            k in 1usize..80,
             product in prop::option::of(0usize..8),
             kind in prop::option::of(0usize..13),
             radius in prop::option::of(100.0f64..8000.0),
@@ -537,6 +735,19 @@ mod tests {
             prop_assert_eq!(fast.len(), slow.len());
             for (a, b) in fast.iter().zip(&slow) {
                 prop_assert!((a.straight_m - b.straight_m).abs() < 1e-6);
+                // The same facility, unless two lie at the same distance.
+                prop_assert!(a.facility_id == b.facility_id || (a.straight_m - b.straight_m).abs() < 1e-9,
+                    "{:?} vs {:?}", fast, slow);
+            }
+            // The walking path's lazy straight-line order (used with a
+            // network) yields the same facilities, in the same order.
+            let lazy: Vec<(u32, f64)> = index.candidates(&query, query.point.to_wgs84())
+                .take_while(|&(_, s)| s <= query.max_distance_m.map_or(f64::INFINITY, |m| m / query.detour_factor))
+                .take(k)
+                .collect();
+            prop_assert_eq!(lazy.len(), fast.len());
+            for ((_, s), a) in lazy.iter().zip(&fast) {
+                prop_assert!((s - a.straight_m).abs() < 1e-9);
             }
             for f in &fast {
                 let fac = index.facility(&f.facility_id).unwrap();
