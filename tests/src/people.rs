@@ -144,6 +144,68 @@ pub async fn seed_people(base: &str, storage: &Storage) -> Result<People, String
     })
 }
 
+/// Creates an account through the API as `admin` (a district admin, or
+/// station staff for their street): its id.
+pub async fn create_account(
+    admin: &Client,
+    username: &str,
+    role: &str,
+    street: &str,
+    password: &str,
+) -> Result<i64, String> {
+    let r = admin
+        .post(
+            "/api/v1/accounts",
+            &json!({"username": username, "display_name": username, "role": role,
+                    "street_code": street, "password": password}),
+        )
+        .await;
+    if r.status != 201 {
+        return Err(format!("create {username}: {} {}", r.status, r.body));
+    }
+    r.body["id"]
+        .as_i64()
+        .ok_or_else(|| format!("create {username}: no id in {}", r.body))
+}
+
+/// `volunteer` (signed in as `name`) applies to the pool of `street` as a
+/// lawyer with `specialties` and `availability`, and `staff` approves the
+/// application: the volunteer record's id.
+pub async fn join_pool(
+    volunteer: &Client,
+    staff: &Client,
+    name: &str,
+    street: &str,
+    specialties: &[&str],
+    availability: &str,
+) -> Result<String, String> {
+    let r = volunteer
+        .post(
+            "/api/v1/volunteers",
+            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
+                    "service_directions": ["lawyer"], "specialties": specialties,
+                    "home_street_code": street, "availability": availability}),
+        )
+        .await;
+    if r.status != 201 {
+        return Err(format!("{name} applies: {} {}", r.status, r.body));
+    }
+    let id = r.body["id"]
+        .as_str()
+        .ok_or_else(|| format!("{name} applies: no id in {}", r.body))?
+        .to_string();
+    let r = staff
+        .post(
+            &format!("/api/v1/volunteers/{id}/actions"),
+            &json!({"action": {"action": "approve"}, "version": r.body["version"]}),
+        )
+        .await;
+    if r.status != 200 {
+        return Err(format!("approve {name}: {} {}", r.status, r.body));
+    }
+    Ok(id)
+}
+
 /// Clocks `client` (account `account_id`) in at the circle post `post_id`
 /// centred at `lat`, `lng` (WGS-84), standing at its centre: the punch is
 /// made with the core's rules as the phone makes it and synced to the

@@ -21,7 +21,9 @@ use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
 use lawcircle_core::coord::Datum;
 use lawcircle_core::duty_post::DutyPost;
 use lawcircle_core::punch::{Punch, PunchKind};
-use lawcircle_e2e::{Backend, Client, Reply, Server, Storage, backends, cli_create_account};
+use lawcircle_e2e::{
+    Backend, Client, Reply, Server, Storage, backends, cli_create_account, people,
+};
 use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
@@ -42,15 +44,9 @@ struct World {
 }
 
 async fn account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    let r = admin
-        .post(
-            "/api/v1/accounts",
-            &json!({"username": name, "display_name": name, "role": role,
-                    "street_code": street, "password": PW}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
+    people::create_account(admin, name, role, street, PW)
+        .await
+        .unwrap()
 }
 
 async fn world(backend: &Backend) -> World {
@@ -90,23 +86,9 @@ async fn world(backend: &Backend) -> World {
 async fn volunteer(w: &World, staff: &Client, name: &str, street: &str) -> (Client, i64, String) {
     let id = account(&w.admin, name, "resident", street).await;
     let c = Client::login(&w.server, name, PW).await;
-    let r = c
-        .post(
-            "/api/v1/volunteers",
-            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["neighbour", "general"],
-                    "home_street_code": street, "availability": "24/7"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let vid = r.body["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            &format!("/api/v1/volunteers/{vid}/actions"),
-            &json!({"action": {"action": "approve"}, "version": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    let vid = people::join_pool(&c, staff, name, street, &["neighbour", "general"], "24/7")
+        .await
+        .unwrap();
     (c, id, vid)
 }
 

@@ -27,7 +27,7 @@ use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
 use lawcircle_core::coord::Datum;
 use lawcircle_core::duty_post::DutyPost;
 use lawcircle_core::punch::{Punch, PunchKind};
-use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -211,36 +211,16 @@ struct Fixtures {
 }
 
 async fn create_account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    let r = admin
-        .post(
-            "/api/v1/accounts",
-            &json!({"username": name, "display_name": name, "role": role,
-                    "street_code": street, "password": PW}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "create {name}: {:?}", r.body);
-    r.body["id"].as_i64().unwrap()
+    people::create_account(admin, name, role, street, PW)
+        .await
+        .unwrap()
 }
 
 async fn join_pool(server: &Server, staff: &Client, name: &str) -> (Client, String) {
     let c = Client::login(server, name, PW).await;
-    let r = c
-        .post(
-            "/api/v1/volunteers",
-            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["neighbour", "general"],
-                    "home_street_code": STREET, "availability": "24/7"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let vid = r.body["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            &format!("/api/v1/volunteers/{vid}/actions"),
-            &json!({"action": {"action": "approve"}, "version": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    let vid = people::join_pool(&c, staff, name, STREET, &["neighbour", "general"], "24/7")
+        .await
+        .unwrap();
     // On duty at the street's post: offers and grabs need an open clock-in.
     let me = c.get("/api/v1/me").await;
     let id = me.body["id"].as_i64().unwrap().to_string();

@@ -8,7 +8,7 @@
 //! street; an application's deadline is its type's and Open311 says the
 //! same.
 
-use lawcircle_e2e::people::{clock_in, clock_out};
+use lawcircle_e2e::people::{self, clock_in, clock_out};
 use lawcircle_e2e::{Backend, Client, Reply, Server, Storage, backends, cli_create_account};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -35,15 +35,9 @@ struct World {
 }
 
 async fn account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    let r = admin
-        .post(
-            "/api/v1/accounts",
-            &json!({"username": name, "display_name": name, "role": role,
-                    "street_code": street, "password": PW}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
+    people::create_account(admin, name, role, street, PW)
+        .await
+        .unwrap()
 }
 
 /// A synthetic walking network over the demo district (a 250 m grid).
@@ -86,26 +80,9 @@ async fn world(backend: &Backend, extra: &[&str], network: bool) -> World {
 async fn volunteer(w: &World, name: &str, street: &str, specialties: &[&str]) -> (Client, i64) {
     let id = account(&w.admin, name, "resident", street).await;
     let c = Client::login(&w.server, name, PW).await;
-    let r = c
-        .post(
-            "/api/v1/volunteers",
-            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": specialties,
-                    "home_street_code": street, "availability": "Mo-Fr 09:00-17:00"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let r = w
-        .admin
-        .post(
-            &format!(
-                "/api/v1/volunteers/{}/actions",
-                r.body["id"].as_str().unwrap()
-            ),
-            &json!({"action": {"action": "approve"}, "version": r.body["version"]}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    people::join_pool(&c, &w.admin, name, street, specialties, "Mo-Fr 09:00-17:00")
+        .await
+        .unwrap();
     (c, id)
 }
 

@@ -6,7 +6,7 @@
 //! escalate after the window on a controllable clock, and warnings are not
 //! duplicated across two instances; indicators and /metrics.
 
-use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -44,14 +44,9 @@ async fn submit(c: &Client, category: &str) -> String {
 }
 
 async fn account(admin: &Client, name: &str, role: &str) -> i64 {
-    let r = admin
-        .post(
-            "/api/v1/accounts",
-            &json!({"username": name, "display_name": name, "role": role, "street_code": STREET, "password": PW}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
+    people::create_account(admin, name, role, STREET, PW)
+        .await
+        .unwrap()
 }
 
 /// A volunteer approved into the pool and clocked in at the street's duty
@@ -59,23 +54,16 @@ async fn account(admin: &Client, name: &str, role: &str) -> i64 {
 async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
     let id = account(admin, name, "resident").await;
     let c = Client::login(server, name, PW).await;
-    let r = c
-        .post(
-            "/api/v1/volunteers",
-            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["劳动争议", "邻里纠纷", "综合"],
-                    "home_street_code": STREET, "availability": "24/7"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let vid = r.body["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            &format!("/api/v1/volunteers/{vid}/actions"),
-            &json!({"action": {"action": "approve"}, "version": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    people::join_pool(
+        &c,
+        staff,
+        name,
+        STREET,
+        &["劳动争议", "邻里纠纷", "综合"],
+        "24/7",
+    )
+    .await
+    .unwrap();
     lawcircle_e2e::people::clock_in(&c, &id.to_string(), "LW-P0011", 27.93, 120.815)
         .await
         .unwrap();

@@ -14,7 +14,9 @@
 //!   not rated.
 
 use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms, RATING_TEMPLATE};
-use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, error_code};
+use lawcircle_e2e::{
+    Backend, Client, Server, Storage, backends, cli_create_account, error_code, people,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -49,37 +51,18 @@ async fn file(c: &Client, body: &Value) -> String {
 }
 
 async fn account(admin: &Client, name: &str, role: &str) -> i64 {
-    let r = admin
-        .post(
-            "/api/v1/accounts",
-            &json!({"username": name, "display_name": name, "role": role, "street_code": STREET, "password": PW}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["id"].as_i64().unwrap()
+    people::create_account(admin, name, role, STREET, PW)
+        .await
+        .unwrap()
 }
 
 /// A lawyer approved into the pool of the street.
 async fn lawyer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
     let id = account(admin, name, "resident").await;
     let c = Client::login(server, name, PW).await;
-    let r = c
-        .post(
-            "/api/v1/volunteers",
-            &json!({"name": name, "phone": "13912345678", "profession": "lawyer",
-                    "service_directions": ["lawyer"], "specialties": ["neighbour", "general"],
-                    "home_street_code": STREET, "availability": "24/7"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    let vid = r.body["id"].as_str().unwrap().to_string();
-    let r = staff
-        .post(
-            &format!("/api/v1/volunteers/{vid}/actions"),
-            &json!({"action": {"action": "approve"}, "version": 1}),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
+    people::join_pool(&c, staff, name, STREET, &["neighbour", "general"], "24/7")
+        .await
+        .unwrap();
     (c, id)
 }
 
