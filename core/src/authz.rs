@@ -388,13 +388,13 @@ pub fn decide(who: &Who<'_>, action: Action, on: &On<'_>) -> Result<Scope, Refus
             }
         }
         On::Order(order) => {
+            // An empty requester (no account) is nobody, not an empty id.
+            let requester = !order.requester_id.is_empty() && order.requester_id == who.id;
             let visible = match scope {
                 Scope::District => true,
                 Scope::Street => street_match(Some(order.street_code)),
                 _ => {
-                    order.requester_id == who.id
-                        || order.assignee == Some(who.id)
-                        || order.entered_by == Some(who.id)
+                    requester || order.assignee == Some(who.id) || order.entered_by == Some(who.id)
                 }
             };
             // The requester's contact: the requester, staff in scope, and
@@ -402,7 +402,7 @@ pub fn decide(who: &Who<'_>, action: Action, on: &On<'_>) -> Result<Scope, Refus
             // and a dispatched assignee who has not accepted are refused).
             if action == Action::ReadNeedContact
                 && scope == Scope::Own
-                && order.requester_id != who.id
+                && !requester
                 && !(order.held && order.assignee == Some(who.id))
             {
                 return Err(forbidden(
