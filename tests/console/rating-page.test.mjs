@@ -41,7 +41,7 @@ async function approvedLawyer(username, staff) {
     token,
     body: {
       name: username, phone: "13912345678", profession: "lawyer", service_directions: ["lawyer"],
-      specialties: ["mediation"], home_street_code: STREET, availability: "24/7",
+      specialties: ["neighbour"], home_street_code: STREET, availability: "24/7",
     },
   }), 201, "apply");
   await ok(await apiCall(server, "POST", `/api/v1/volunteers/${app.id}/actions`, {
