@@ -236,6 +236,14 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
         let qr = scan(&r.body["qr"]);
         assert_eq!(qr, r.body["url"].as_str().unwrap());
         assert_ne!(qr, link);
+        // The OpenAPI document describes it (apifuzz validates answers).
+        let doc = w.admin.get("/api/v1/openapi.json").await.body;
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["IssuedRatingLink"]["properties"]["qr"]["$ref"],
+            "#/components/schemas/QrMatrix"
+        );
+        assert_eq!(schemas["QrMatrix"]["required"], json!(["size", "modules"]));
         let r = w
             .entering
             .post(&format!("/api/v1/orders/{order}/rating-link"), &json!({}))
