@@ -52,7 +52,7 @@ pub use orders::{OrderListener, OrderSummary};
 pub use outbox::{
     OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
 };
-pub use residents::{RatingLink, SmsCodePurpose, SmsCodeSent};
+pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 
 uniffi::setup_scaffolding!();
 

@@ -50,6 +50,19 @@ pub struct RatingLink {
     pub url: String,
     /// RFC 3339.
     pub expires_at: String,
+    /// The QR code of `url`, made by the server: the screen only draws
+    /// its squares (the library carries no QR encoder).
+    pub qr: QrMatrix,
+}
+
+/// A QR code as its module matrix, as the server made it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct QrMatrix {
+    /// Modules per side.
+    pub size: u32,
+    /// `size × size` characters, row by row from the top left: `1` dark,
+    /// `0` light; no quiet zone (leave four light modules around it).
+    pub modules: String,
 }
 
 fn check_phone(phone: &str) -> Result<String, LawCircleError> {

@@ -942,6 +942,11 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
         "{link:?}"
     );
     assert_eq!(link.order_id, order_id);
+    // The server's QR matrix comes through as it was made.
+    let side = link.qr.size as usize;
+    assert!(side >= 21 && (side - 21).is_multiple_of(4), "{link:?}");
+    assert_eq!(link.qr.modules.len(), side * side, "{link:?}");
+    assert!(link.qr.modules.bytes().all(|b| b == b'0' || b == b'1'));
     let err = newcomer.rating_link(order_id.clone()).await.unwrap_err();
     assert!(
         matches!(err, LawCircleError::Server { status: 403, .. }),

@@ -164,6 +164,34 @@ async fn page(method: &str, url: &str, form: Option<&str>) -> (u16, String, Stri
     (status, resp.text().await.unwrap(), csp)
 }
 
+/// What a camera reads from the QR code the phone draws from `qr`
+/// (`{size, modules}`, `1` dark row by row): the modules as 8-pixel
+/// squares on white with the four-module quiet zone, decoded by rqrr.
+/// Checks the error-correction level is M.
+fn scan(qr: &Value) -> String {
+    const PX: usize = 8;
+    const QUIET: usize = 4;
+    let size = qr["size"].as_u64().expect("qr.size") as usize;
+    let modules = qr["modules"].as_str().expect("qr.modules").as_bytes();
+    assert_eq!(modules.len(), size * size, "{qr}");
+    let side = (size + 2 * QUIET) * PX;
+    let mut image = rqrr::PreparedImage::prepare_from_greyscale(side, side, |x, y| {
+        let (col, row) = ((x / PX).wrapping_sub(QUIET), (y / PX).wrapping_sub(QUIET));
+        if row < size && col < size && modules[row * size + col] == b'1' {
+            0
+        } else {
+            255
+        }
+    });
+    let grids = image.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code in {qr}");
+    let (meta, text) = grids[0].decode().expect("the QR code decodes");
+    // rqrr reports the format bits: 0 is level M (L 1, H 2, Q 3).
+    assert_eq!(meta.ecc_level, 0, "error-correction level M");
+    assert_eq!(meta.version.to_size(), size);
+    text
+}
+
 async fn indicators(admin: &Client) -> Value {
     let r = admin.get("/api/v1/indicators").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -203,8 +231,19 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
             .post(&format!("/api/v1/orders/{order}/rating-link"), &json!({}))
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
-        let qr = r.body["url"].as_str().unwrap().to_string();
+        // What the requester's camera reads from the QR code the phone
+        // draws is the link itself; that is what they open below.
+        let qr = scan(&r.body["qr"]);
+        assert_eq!(qr, r.body["url"].as_str().unwrap());
         assert_ne!(qr, link);
+        // The OpenAPI document describes it (apifuzz validates answers).
+        let doc = w.admin.get("/api/v1/openapi.json").await.body;
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["IssuedRatingLink"]["properties"]["qr"]["$ref"],
+            "#/components/schemas/QrMatrix"
+        );
+        assert_eq!(schemas["QrMatrix"]["required"], json!(["size", "modules"]));
         let r = w
             .entering
             .post(&format!("/api/v1/orders/{order}/rating-link"), &json!({}))

@@ -8,6 +8,17 @@ import LawCircleFFI
 /// and the seed-people fixture. Only the GPS chip is played by the test.
 final class UserFlowsTests: XCTestCase {
     /// A server with the demo data and the flows' people.
+    /// Whether a QR finder pattern (7×7: dark ring, light ring, dark 3×3
+    /// centre) has its top left at `top`, `left` of the state's matrix.
+    private func finderAt(_ state: RatingLinkState, _ top: Int, _ left: Int) -> Bool {
+        (0..<7).allSatisfy { r in
+            (0..<7).allSatisfy { c in
+                let ring = min(r, c, 6 - r, 6 - c)
+                return state.isDark(row: top + r, col: left + c) == (ring != 1)
+            }
+        }
+    }
+
     private func world() throws -> (TestServer, People) {
         let server = try TestServer(["--demo"])
         return (server, try server.seedPeople())
@@ -317,6 +328,17 @@ final class UserFlowsTests: XCTestCase {
         await qr.load()
         guard case let .ready(link) = qr.state.value.phase else { return XCTFail("\(qr.state.value)") }
         XCTAssertTrue(link.url.hasPrefix(server.baseURL + "/r/"), link.url)
+        // Its QR code, as the screen draws it: square, the size the server
+        // said, a finder pattern in three corners.
+        let state = qr.state.value
+        let n = state.qrSize
+        XCTAssertTrue(n >= 21 && (n - 21) % 4 == 0, "size \(n)")
+        XCTAssertEqual(link.qr.modules.utf8.count, n * n)
+        XCTAssertTrue(finderAt(state, 0, 0))
+        XCTAssertTrue(finderAt(state, 0, n - 7))
+        XCTAssertTrue(finderAt(state, n - 7, 0))
+        XCTAssertFalse(finderAt(state, n - 7, n - 7))
+        XCTAssertFalse(state.isDark(row: n, col: 0))
         let notHolder = RatingLinkViewModel(client: newcomer, orderId: orderId)
         await notHolder.load()
         guard case .error = notHolder.state.value.phase else { return XCTFail("\(notHolder.state.value)") }

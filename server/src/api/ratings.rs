@@ -260,6 +260,34 @@ pub async fn rate_in_app(
     .map(|(order, _)| order)
 }
 
+/// A QR code as its module matrix, for a phone to draw as squares (no
+/// image: the phone library and the screens need no QR encoder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct QrMatrix {
+    /// Modules per side: 21 for version 1, four more per version.
+    pub size: u32,
+    /// `size × size` characters, row by row from the top left: `1` a dark
+    /// module, `0` a light one. Without the quiet zone: the screen leaves
+    /// a light margin of four modules around it.
+    pub modules: String,
+}
+
+/// The QR code (error-correction level M: readable with 15% of it
+/// damaged or glared) of `text`, as its module matrix.
+pub fn qr_matrix(text: &str) -> Result<QrMatrix, qrcode::types::QrError> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)?;
+    let modules = code
+        .to_colors()
+        .into_iter()
+        .map(|c| match c {
+            qrcode::Color::Dark => '1',
+            qrcode::Color::Light => '0',
+        })
+        .collect();
+    let size = u32::try_from(code.width()).map_err(|_| qrcode::types::QrError::DataTooLong)?;
+    Ok(QrMatrix { size, modules })
+}
+
 /// A rating link for the holder's phone to show as a QR code.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IssuedRatingLink {
@@ -267,6 +295,8 @@ pub struct IssuedRatingLink {
     /// The public rating page, one rating per order; shown as a QR code.
     pub url: String,
     pub expires_at: DateTime<Utc>,
+    /// The QR code of `url`, for the phone to draw.
+    pub qr: QrMatrix,
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/rating-link", tag = "ratings", security(("bearer" = [])),
@@ -305,10 +335,16 @@ pub async fn issue_link(
         .store
         .insert_rating_link(&hash, &order.id, "qr", now, expires_at)
         .await?;
+    let url = link_url(&state, &token);
+    // The URL is the configured public address plus a short token: too
+    // long for a QR code only if that address is misconfigured.
+    let qr = qr_matrix(&url)
+        .map_err(|e| ApiError::Internal(format!("the QR code of the rating link: {e}")))?;
     let body = IssuedRatingLink {
         order_id: order.id,
-        url: link_url(&state, &token),
+        url,
         expires_at,
+        qr,
     };
     Ok((StatusCode::CREATED, ApiJson(body)).into_response())
 }
@@ -853,5 +889,54 @@ impl Default for RatingSettings {
             public_url: "http://127.0.0.1:8080".into(),
             link_ttl: chrono::Duration::days(i64::from(DEFAULT_RATING_LINK_TTL_DAYS)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether the 7×7 finder pattern (dark ring, light ring, dark 3×3
+    /// centre) has its top left corner at (`top`, `left`).
+    fn finder_at(qr: &QrMatrix, top: usize, left: usize) -> bool {
+        let size = qr.size as usize;
+        let bytes = qr.modules.as_bytes();
+        (0..7).all(|r| {
+            (0..7).all(|c| {
+                let ring = r.min(c).min(6 - r).min(6 - c);
+                let dark = ring != 1;
+                bytes[(top + r) * size + left + c] == if dark { b'1' } else { b'0' }
+            })
+        })
+    }
+
+    #[test]
+    fn a_rating_url_becomes_a_square_matrix_with_its_three_finder_patterns() {
+        let url = "https://fuwu.longwan.gov.cn/r/rAbCdEfGhIjKlMnOpQrStUv";
+        let qr = qr_matrix(url).expect("a short URL fits");
+        let size = qr.size as usize;
+        // Version 3 at level M holds 42 bytes, version 4 holds 62.
+        assert_eq!(size, 33, "{url} is {} bytes", url.len());
+        assert_eq!(qr.modules.len(), size * size);
+        assert!(qr.modules.bytes().all(|b| b == b'0' || b == b'1'));
+        assert!(finder_at(&qr, 0, 0));
+        assert!(finder_at(&qr, 0, size - 7));
+        assert!(finder_at(&qr, size - 7, 0));
+        assert!(!finder_at(&qr, size - 7, size - 7));
+        // Another token, another code; the same token, the same code.
+        let other = qr_matrix("https://fuwu.longwan.gov.cn/r/rAbCdEfGhIjKlMnOpQrStUw")
+            .expect("a short URL fits");
+        assert_ne!(qr, other);
+        assert_eq!(qr, qr_matrix(url).expect("a short URL fits"));
+    }
+
+    #[test]
+    fn text_beyond_version_40_is_refused() {
+        // Version 40 at level M holds 2331 bytes.
+        assert!(qr_matrix(&"a".repeat(2331)).is_ok());
+        assert!(matches!(
+            qr_matrix(&"a".repeat(2332)),
+            Err(qrcode::types::QrError::DataTooLong)
+        ));
     }
 }

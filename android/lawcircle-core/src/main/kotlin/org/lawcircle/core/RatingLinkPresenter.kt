@@ -11,11 +11,25 @@ import org.lawcircle.ffi.RatingLink
 /** The end-of-service screen (服务评价二维码) of a resolved order. */
 data class RatingLinkState(
     val orderId: String,
-    /** The one-time link: the screen draws it as a QR code and shows it as text. */
+    /** The one-time link: the screen draws its QR code and shows it as text. */
     val link: RatingLink? = null,
     val loading: Boolean = false,
     val error: UiError? = null,
-)
+) {
+    /**
+     * Modules per side of the link's QR code (0 without a link). The screen
+     * draws [qrSize]×[qrSize] squares, [isDark] ones black, with four light
+     * modules of margin around them.
+     */
+    val qrSize: Int get() = link?.qr?.size?.toInt() ?: 0
+
+    /** Whether the module at [row], [col] (from the top left) is dark. */
+    fun isDark(row: Int, col: Int): Boolean {
+        val n = qrSize
+        if (row !in 0 until n || col !in 0 until n) return false
+        return link?.qr?.modules?.getOrNull(row * n + col) == '1'
+    }
+}
 
 /**
  * The volunteer or lawyer holding a resolved order shows its rating link

@@ -21,6 +21,7 @@ import org.lawcircle.ffi.SmsCodePurpose
 import java.io.File
 import java.nio.file.Files
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
 import kotlin.test.assertNull
@@ -35,6 +36,18 @@ class PhoneFlowsTest {
         LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, serverUrl, Credentials(who, password)))
 
     private fun tempDir(): File = Files.createTempDirectory("lawcircle-phone").toFile()
+
+    /**
+     * Whether a QR finder pattern (7×7: dark ring, light ring, dark 3×3
+     * centre) has its top left at [top], [left] of the state's matrix.
+     */
+    private fun finderAt(state: RatingLinkState, top: Int, left: Int): Boolean =
+        (0 until 7).all { r ->
+            (0 until 7).all { c ->
+                val ring = minOf(r, c, 6 - r, 6 - c)
+                state.isDark(top + r, left + c) == (ring != 1)
+            }
+        }
 
     /** A server with the demo data and the flows' people, stopped however the test ends. */
     private inline fun <T> withWorld(block: (TestServer, People) -> T): T =
@@ -349,6 +362,17 @@ class PhoneFlowsTest {
                             qr.load().join()
                             val link = assertNotNull(qr.state.value.link, "${qr.state.value.error}")
                             assertTrue(link.url.startsWith(server.baseUrl + "/r/"), link.url)
+                            // Its QR code, as the screen draws it: square, the
+                            // size the server said, a finder pattern in three corners.
+                            val state = qr.state.value
+                            val n = state.qrSize
+                            assertTrue(n >= 21 && (n - 21) % 4 == 0, "size $n")
+                            assertEquals(n * n, link.qr.modules.length)
+                            assertTrue(finderAt(state, 0, 0))
+                            assertTrue(finderAt(state, 0, n - 7))
+                            assertTrue(finderAt(state, n - 7, 0))
+                            assertFalse(finderAt(state, n - 7, n - 7))
+                            assertFalse(state.isDark(n, 0))
                         }
                     }
                     // Someone not holding it gets no link.
