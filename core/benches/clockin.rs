@@ -1,4 +1,4 @@
-//! Clock-in decision and punch-chain benchmarks (issue 4).
+//! Clock-in decision and punch-chain benchmarks.
 //!
 //! Criterion measures each case; then a short in-process pass times each
 //! case against its baseline in the same run and prints ratios, which are

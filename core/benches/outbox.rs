@@ -1,4 +1,4 @@
-//! Outbox enqueue benchmark (issue 5).
+//! Outbox enqueue benchmark.
 //!
 //! Criterion measures enqueueing one need (validation, JSON, the durable
 //! `synchronous = FULL` commit) and, as the baseline, a bare SQLite insert

@@ -235,7 +235,7 @@ fun RateScreen(presenter: RatePresenter) {
     }
 }
 
-/** Issue 11's generic renderer: one widget per field, as the schema says. */
+/** The generic form renderer: one widget per field, as the application type's schema says. */
 @Composable
 fun ApplicationFormScreen(presenter: ApplicationFormPresenter, contact: () -> NeedFields) {
     val s by presenter.state.collectAsStateWithLifecycle()
