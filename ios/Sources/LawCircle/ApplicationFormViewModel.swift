@@ -62,7 +62,7 @@ public struct ApplicationFormState: Equatable, Sendable {
     public init() {}
 }
 
-/// Issue 11's generic form renderer: lists the district's application
+/// The generic form renderer: lists the district's application
 /// forms, opens one as a field state per `FormFieldSpec` with its widget,
 /// checks each answer as it is edited with the core, assesses legal aid and
 /// lists its missing documents, and files the answers as a need. A new

@@ -437,7 +437,7 @@ public struct RateView: View {
     }
 }
 
-// MARK: - application forms (issue 11: drawn from the schema)
+// MARK: - application forms (drawn from the schema)
 
 public struct ApplicationFormView: View {
     private let model: ApplicationFormViewModel
