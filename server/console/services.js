@@ -1,4 +1,4 @@
-// Application types (服务事项, issue 11): every type with its version
+// Application types (服务事项): every type with its version
 // history and each version's questions in order. District admins publish a
 // new version with a form editor (names, responsible body, deadline,
 // questions with datatype, choices, rules and help), create types and retire
