@@ -206,6 +206,49 @@ pub async fn join_pool(
     Ok(id)
 }
 
+/// A punch made on the phone, with the core's rules, by `account_id` at the
+/// 100 m circle post `post_id` of [`STREET`] centred at `lat`, `lng`
+/// (WGS-84), standing at its centre with a fresh 8 m GPS fix taken `at`.
+pub fn punch_at(
+    account_id: &str,
+    post_id: &str,
+    lat: f64,
+    lng: f64,
+    kind: PunchKind,
+    at: DeviceInstant,
+) -> Result<Punch, String> {
+    let post: DutyPost = serde_json::from_value(json!({
+        "id": post_id, "name": post_id, "street_code": STREET, "retired": false,
+        "kind": {"type": "station", "fence": {"type": "circle",
+                 "center": {"lat": lat, "lng": lng, "datum": "wgs84"}, "radius_m": 100.0}},
+        "shifts": {"weekly": "24/7", "exceptions": []}
+    }))
+    .map_err(|e| e.to_string())?;
+    let fix = Fix {
+        lat,
+        lng,
+        datum: Datum::Wgs84,
+        accuracy_m: 8.0,
+        provider: Provider::Gps,
+        is_mock: false,
+        wall_time: at.wall,
+        elapsed_ms: at.elapsed_ms,
+        speed_mps: None,
+    };
+    Ok(Punch::on_device(
+        uuid::Uuid::now_v7().to_string(),
+        account_id,
+        &post,
+        kind,
+        at,
+        Some(fix),
+        None,
+        false,
+        None,
+        &ClockInPolicy::default(),
+    ))
+}
+
 /// Clocks `client` (account `account_id`) in at the circle post `post_id`
 /// centred at `lat`, `lng` (WGS-84), standing at its centre: the punch is
 /// made with the core's rules as the phone makes it and synced to the
@@ -239,42 +282,13 @@ async fn punch(
     lng: f64,
     kind: PunchKind,
 ) -> Result<(), String> {
-    let post: DutyPost = serde_json::from_value(json!({
-        "id": post_id, "name": post_id, "street_code": STREET, "retired": false,
-        "kind": {"type": "station", "fence": {"type": "circle",
-                 "center": {"lat": lat, "lng": lng, "datum": "wgs84"}, "radius_m": 100.0}},
-        "shifts": {"weekly": "24/7", "exceptions": []}
-    }))
-    .map_err(|e| e.to_string())?;
     let now = chrono::Utc::now();
     // A monotonic clock for the "device": the test process's wall clock.
     let at = DeviceInstant {
         wall: now,
         elapsed_ms: u64::try_from(now.timestamp_millis()).unwrap_or(0),
     };
-    let fix = Fix {
-        lat,
-        lng,
-        datum: Datum::Wgs84,
-        accuracy_m: 8.0,
-        provider: Provider::Gps,
-        is_mock: false,
-        wall_time: now,
-        elapsed_ms: at.elapsed_ms,
-        speed_mps: None,
-    };
-    let p = Punch::on_device(
-        uuid::Uuid::now_v7().to_string(),
-        account_id,
-        &post,
-        kind,
-        at,
-        Some(fix),
-        None,
-        false,
-        None,
-        &ClockInPolicy::default(),
-    );
+    let p = punch_at(account_id, post_id, lat, lng, kind, at)?;
     let r = client
         .send(
             client

@@ -17,9 +17,7 @@
 //!   change rather than per scrape.
 
 use chrono::Utc;
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::coord::Datum;
-use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::clockin::DeviceInstant;
 use lawcircle_core::punch::{Punch, PunchKind};
 use lawcircle_e2e::{
     Backend, Client, Reply, Server, Storage, backends, cli_create_account, people,
@@ -231,44 +229,21 @@ async fn nobody_grabs_or_is_given_an_order_they_filed() {
     }
 }
 
-fn post_001() -> DutyPost {
-    serde_json::from_value(json!({
-        "id": "LW-P0011", "name": "永中站", "street_code": STREET, "retired": false,
-        "kind": {"type": "station", "fence": {"type": "circle",
-                 "center": {"lat": 27.93, "lng": 120.815, "datum": "wgs84"}, "radius_m": 100.0}},
-        "shifts": {"weekly": "24/7", "exceptions": []}
-    }))
-    .unwrap()
-}
-
+/// A clock-in by `me` at the street's post (LW-P0011), 30 s ago.
 fn punch(me: i64) -> Punch {
     let at = DeviceInstant {
         wall: Utc::now() - chrono::Duration::seconds(30),
         elapsed_ms: 5_000_000,
     };
-    let fix = Fix {
-        lat: 27.93,
-        lng: 120.815,
-        datum: Datum::Wgs84,
-        accuracy_m: 8.0,
-        provider: Provider::Gps,
-        is_mock: false,
-        wall_time: at.wall,
-        elapsed_ms: at.elapsed_ms,
-        speed_mps: None,
-    };
-    Punch::on_device(
-        uuid::Uuid::now_v7().to_string(),
-        me.to_string(),
-        &post_001(),
+    people::punch_at(
+        &me.to_string(),
+        "LW-P0011",
+        27.93,
+        120.815,
         PunchKind::In,
         at,
-        Some(fix),
-        None,
-        false,
-        None,
-        &ClockInPolicy::default(),
     )
+    .unwrap()
 }
 
 async fn send_punch(c: &Client, p: &Punch) -> Reply {

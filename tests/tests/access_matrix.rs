@@ -23,9 +23,7 @@
 //! name, `<fresh_consultation>` a new open consultation of the resident.
 
 use chrono::Utc;
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::coord::Datum;
-use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::clockin::DeviceInstant;
 use lawcircle_core::punch::{Punch, PunchKind};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
@@ -248,44 +246,21 @@ async fn submit(c: &Client, category: &str) -> (String, i64) {
     )
 }
 
-fn duty_post() -> DutyPost {
-    serde_json::from_value(json!({
-        "id": "LW-P0011", "name": "永中站", "street_code": STREET, "retired": false,
-        "kind": {"type": "station", "fence": {"type": "circle",
-                 "center": {"lat": 27.93, "lng": 120.815, "datum": "wgs84"}, "radius_m": 100.0}},
-        "shifts": {"weekly": "24/7", "exceptions": []}
-    }))
-    .unwrap()
-}
-
+/// A clock-in by `account` at the street's post (LW-P0011), 10 s ago.
 fn punch_by(account: i64) -> Punch {
     let at = DeviceInstant {
         wall: Utc::now() - chrono::Duration::seconds(10),
         elapsed_ms: 9_000_000,
     };
-    let fix = Fix {
-        lat: 27.93,
-        lng: 120.815,
-        datum: Datum::Wgs84,
-        accuracy_m: 8.0,
-        provider: Provider::Gps,
-        is_mock: false,
-        wall_time: at.wall,
-        elapsed_ms: at.elapsed_ms,
-        speed_mps: None,
-    };
-    Punch::on_device(
-        uuid::Uuid::now_v7().to_string(),
-        account.to_string(),
-        &duty_post(),
+    people::punch_at(
+        &account.to_string(),
+        "LW-P0011",
+        27.93,
+        120.815,
         PunchKind::In,
         at,
-        Some(fix),
-        None,
-        false,
-        None,
-        &ClockInPolicy::default(),
     )
+    .unwrap()
 }
 
 /// The server, its callers (index = column) and the fixtures.

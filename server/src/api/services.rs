@@ -1,4 +1,4 @@
-//! Application types (办事事项, issue 11) as data: the public list of the
+//! Application types (办事事项) as data: the public list of the
 //! types that take applications, any published version by number, and
 //! publishing a new version (a district admin; no release needed). Every
 //! element is the core's `ServiceDefinition` JSON, the form the phones
