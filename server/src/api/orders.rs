@@ -179,12 +179,23 @@ pub async fn list(
 }
 
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {
+    load_for(state, caller, id, Action::ReadNeeds).await
+}
+
+/// The order `id` if the caller may do `action` on it; missing, or outside
+/// the caller's reach (answered the same, 404).
+pub(crate) async fn load_for(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+) -> Result<Order, ApiError> {
     let order = state
         .store
         .order(id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
-    authorize(caller, Action::ReadNeeds, &On::Order(order.facts()), || {
+    authorize(caller, action, &On::Order(order.facts()), || {
         format!("order {id}")
     })?;
     Ok(order)
@@ -794,20 +805,10 @@ pub async fn contact(
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<RequesterContact>, ApiError> {
     let reason = crate::api::audit::read_reason(&q.reason)?;
-    let order = state
-        .store
-        .order(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
     // Staff beyond their street and callers who neither requested nor
     // hold it see nothing of it; a volunteer who does not hold it (a
     // grab's loser, an assignee who has not accepted) is refused.
-    authorize(
-        &caller,
-        Action::ReadNeedContact,
-        &On::Order(order.facts()),
-        || format!("order {id}"),
-    )?;
+    let order = load_for(&state, &caller, &id, Action::ReadNeedContact).await?;
     let need_id: i64 = order
         .need_id
         .parse()

@@ -21,7 +21,7 @@
 //! hold. The indicators count ratings by channel and say why resolved
 //! orders were not rated ([`RatingCoverage`]).
 
-use crate::api::{authorize, require};
+use crate::api::require;
 use crate::auth::{Caller, random_key, token_hash};
 use crate::error::ApiError;
 use crate::json::ApiJson;
@@ -33,7 +33,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use lawcircle_core::authz::{Action, On};
+use lawcircle_core::authz::Action;
 use lawcircle_core::evaluation::{self, Rating, RatingError};
 use lawcircle_core::need::Channel;
 use lawcircle_core::order::{Actor, Order, OrderState};
@@ -386,18 +386,8 @@ pub async fn call_back(
     ApiJson(req): ApiJson<CallBackRequest>,
 ) -> Result<Response, ApiError> {
     require(&caller, Action::DispatchOrder)?;
-    let order = state
-        .store
-        .order(&id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
     // Staff of another street: as if missing.
-    authorize(
-        &caller,
-        Action::DispatchOrder,
-        &On::Order(order.facts()),
-        || format!("order {id}"),
-    )?;
+    let order = crate::api::orders::load_for(&state, &caller, &id, Action::DispatchOrder).await?;
     let me = caller.account.id.to_string();
     if order.assignee.as_deref() == Some(me.as_str())
         || order.entered_by.as_deref() == Some(me.as_str())
