@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use lawcircle_core::services::legal_aid::{self, DocumentKind, EligibilityReason, LegalAidRules};
-use lawcircle_core::services::{AnswerValue, FieldError, FormModel, ServiceDefinition, Widget};
+use lawcircle_core::services::{AnswerError, AnswerValue, FormModel, ServiceDefinition, Widget};
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, decode};
@@ -162,7 +162,7 @@ fn spec(model: &FormModel) -> ServiceForm {
     }
 }
 
-pub(crate) fn problem(e: FieldError) -> FieldProblem {
+pub(crate) fn problem(e: AnswerError) -> FieldProblem {
     FieldProblem {
         reason: e.reason.message_zh(),
         field: e.field,
@@ -204,7 +204,7 @@ pub(crate) fn parse_answers(
 
 /// One answer parsed without the "required" check (the whole-form check
 /// says that once, for every field).
-fn parse_one(model: &FormModel, a: &FormAnswer) -> Result<Option<AnswerValue>, FieldError> {
+fn parse_one(model: &FormModel, a: &FormAnswer) -> Result<Option<AnswerValue>, AnswerError> {
     if a.raw.trim().is_empty() {
         return Ok(None);
     }

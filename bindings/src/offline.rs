@@ -305,7 +305,7 @@ fn china_local(ms: i64) -> Result<NaiveDateTime, LawCircleError> {
     let at = DateTime::<Utc>::from_timestamp_millis(ms)
         .ok_or_else(|| LawCircleError::invalid("open_at_ms", "out of range"))?;
     Ok(at
-        .with_timezone(&lawcircle_core::punch::china_time())
+        .with_timezone(&lawcircle_core::calendar::china_time())
         .naive_local())
 }
 

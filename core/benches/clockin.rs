@@ -11,12 +11,12 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput};
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider, decide};
-use lawcircle_core::coord::{Datum, GeoPoint, haversine_m};
-use lawcircle_core::duty_post::{DutyPost, DutyPostKind, Fence};
-use lawcircle_core::geometry::Boundary;
-use lawcircle_core::opening_hours::OpeningHours;
-use lawcircle_core::punch::{Punch, PunchKind, append, verify_chain};
+use lawcircle_core::catalogue::duty_post::{DutyPost, DutyPostKind, Fence};
+use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::geo::coord::{Datum, GeoPoint, haversine_m};
+use lawcircle_core::geo::geometry::Boundary;
+use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider, decide};
+use lawcircle_core::volunteers::punch::{Punch, PunchKind, append, verify_chain};
 use sha2::{Digest, Sha256};
 use std::hint::black_box;
 use std::time::Instant;

@@ -7,10 +7,10 @@
 //! times: the CI machine has 2 shared cores).
 
 use criterion::{BenchmarkId, Criterion};
-use lawcircle_core::coord::GeoPoint;
-use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::nearest::{FacilityIndex, NearestQuery};
-use lawcircle_core::opening_hours::OpeningHours;
+use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::geo::coord::GeoPoint;
+use lawcircle_core::geo::nearest::{FacilityIndex, NearestQuery};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -130,7 +130,7 @@ fn main() {
     group.finish();
 
     if let Some(dir) = std::env::var_os("LAWCIRCLE_OSM_DIR") {
-        use lawcircle_core::network::osm::{ImportOptions, import_pbf_path};
+        use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
         let net = import_pbf_path(
             std::path::Path::new(&dir).join("Helsinki.osm.pbf"),
             ImportOptions::default(),

@@ -10,7 +10,7 @@
 
 use chrono::Utc;
 use criterion::Criterion;
-use lawcircle_core::need::{
+use lawcircle_core::needs::{
     Channel, Consent, EnteredBy, NeedCategory, NeedDraft, NeedLocation, Requester, Urgency,
 };
 use lawcircle_core::outbox::{ItemKind, NewItem, Outbox};

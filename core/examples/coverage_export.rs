@@ -10,13 +10,13 @@
 //!     "$LAWCIRCLE_OSM_DIR/Helsinki.osm.pbf" /tmp/cov.json [villages] [facilities-per-product] [repeats]
 //! ```
 
-use lawcircle_core::area::{AdminArea, AreaLevel};
-use lawcircle_core::coord::GeoPoint;
-use lawcircle_core::coverage::{self, CoverageStandard};
-use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::network::osm::{ImportOptions, import_pbf_path};
-use lawcircle_core::network::{DijkstraWorkspace, Seed, WalkingNetwork};
-use lawcircle_core::opening_hours::OpeningHours;
+use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
+use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::circle::coverage::{self, CoverageStandard};
+use lawcircle_core::geo::coord::GeoPoint;
+use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
+use lawcircle_core::geo::network::{DijkstraWorkspace, Seed, WalkingNetwork};
 use serde_json::json;
 use std::time::Instant;
 

@@ -2,8 +2,8 @@
 //! sha256 of their bytes, with the type detected from the content, never
 //! from the file name.
 
-use crate::facility::PhotoRef;
-use crate::import::PhotoResolver;
+use crate::catalogue::facility::PhotoRef;
+use crate::catalogue::import::PhotoResolver;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,11 @@
 //! Builders shared by the unit tests: facilities, areas and synthetic grid
 //! networks with known answers.
 
-use crate::area::{AdminArea, AreaLevel};
-use crate::coord::{EARTH_RADIUS_M, GeoPoint};
-use crate::facility::{Facility, FacilityKind, ServiceProduct};
-use crate::network::WalkingNetwork;
-use crate::opening_hours::OpeningHours;
+use crate::catalogue::area::{AdminArea, AreaLevel};
+use crate::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use crate::catalogue::opening_hours::OpeningHours;
+use crate::geo::coord::{EARTH_RADIUS_M, GeoPoint};
+use crate::geo::network::WalkingNetwork;
 use chrono::{TimeZone, Utc};
 
 /// Longwan, roughly.

@@ -7,17 +7,17 @@
 //! variable is unset these tests fail (they never pass silently).
 #![cfg(feature = "osm")]
 
-use lawcircle_core::area::{AdminArea, AreaLevel};
-use lawcircle_core::coord::GeoPoint;
-use lawcircle_core::coverage::{self, CoverageStandard};
-use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::isochrone::{IsochroneOptions, isochrone};
-use lawcircle_core::nearest::{FacilityIndex, NearestQuery};
-use lawcircle_core::network::osm::{ImportOptions, import_pbf_bytes, import_pbf_path};
-use lawcircle_core::network::{
+use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
+use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::circle::coverage::{self, CoverageStandard};
+use lawcircle_core::circle::isochrone::{IsochroneOptions, isochrone};
+use lawcircle_core::geo::coord::GeoPoint;
+use lawcircle_core::geo::nearest::{FacilityIndex, NearestQuery};
+use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_bytes, import_pbf_path};
+use lawcircle_core::geo::network::{
     DijkstraWorkspace, DistanceBasis, NetworkError, Seed, WalkingNetwork,
 };
-use lawcircle_core::opening_hours::OpeningHours;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::path::PathBuf;
@@ -304,7 +304,7 @@ fn corrupt_extracts_and_far_points_are_errors_not_panics() {
     let nan = GeoPoint {
         lat: f64::NAN,
         lng: f64::NAN,
-        datum: lawcircle_core::coord::Datum::Wgs84,
+        datum: lawcircle_core::geo::coord::Datum::Wgs84,
     };
     assert!(matches!(
         net.snap(nan),

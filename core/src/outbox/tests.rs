@@ -1,5 +1,5 @@
 use super::*;
-use crate::need::{
+use crate::needs::{
     Channel, Consent, EnteredBy, NeedCategory, NeedDraft, NeedLocation, Requester, Urgency,
 };
 use std::sync::Mutex as StdMutex;

@@ -159,7 +159,7 @@ pub(crate) fn application_deadline(
     def: &lawcircle_core::services::ServiceDefinition,
     filed_at: DateTime<Utc>,
 ) -> DateTime<Utc> {
-    let local = filed_at.with_timezone(&lawcircle_core::punch::china_time());
+    let local = filed_at.with_timezone(&lawcircle_core::calendar::china_time());
     lawcircle_core::open311::expected_datetime(def, local, |d| state.calendar.is_working_day(d))
         .with_timezone(&Utc)
 }

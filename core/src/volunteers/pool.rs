@@ -1,0 +1,769 @@
+//! The volunteer pool (志愿者库): applications, review, suspension, exit,
+//! teams, cross-region loans (跨区域调派) and star levels (星级).
+//!
+//! The lifecycle:
+//!
+//! ```text
+//! Applied ──approve──▶ Active ──suspend──▶ Suspended
+//!    │                  ▲  │                 │
+//!    │ reject           │  └──reinstate◀─────┘
+//!    ▼                  │
+//! Rejected         (exit from Applied, Active or Suspended)
+//!                        ▼
+//!                      Exited (voluntary | removed)
+//! ```
+//!
+//! Every change is recorded as a [`Transition`] (who, when, why). Rejected
+//! and Exited are final: someone who wants to come back applies again, as a
+//! new record. Who may do what:
+//! * approve / reject (审核): station staff of the applicant's home street,
+//!   or a district admin;
+//! * suspend / reinstate / remove: station staff of the home street or a
+//!   district admin, always with a reason;
+//! * voluntary exit (退出): the volunteer themself, with a reason;
+//! * loans to another street: a district admin only.
+
+use crate::catalogue::facility::ServiceProduct;
+use crate::catalogue::opening_hours::OpeningHours;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The volunteer's profession (职业).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Profession {
+    /// 律师
+    Lawyer,
+    /// 基层法律服务工作者
+    GrassrootsLegalWorker,
+    /// 公证员
+    Notary,
+    /// 调解员
+    Mediator,
+    /// 法律援助工作者
+    LegalAidWorker,
+    /// 法学学生
+    LawStudent,
+    /// 其他
+    Other,
+}
+
+/// What an applicant tells about themself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VolunteerProfile {
+    pub name: String,
+    pub phone: String,
+    pub profession: Profession,
+    /// The service products they offer (服务方向).
+    pub service_directions: Vec<ServiceProduct>,
+    /// Specialty codes from the taxonomy ([`crate::volunteers::specialty`]), e.g.
+    /// `labour` (劳动争议); the server refuses anything else.
+    pub specialties: Vec<String>,
+    /// Free-text specialties written before the taxonomy existed that
+    /// match no code ([`crate::volunteers::specialty::migrate_free_text`]): kept so
+    /// nothing is lost, shown to staff, never used to match orders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmatched_specialties: Vec<String>,
+    /// The street (街道) code they belong to; its station reviews them.
+    pub home_street_code: String,
+    /// When they are available, as a weekly schedule.
+    pub availability: OpeningHours,
+}
+
+/// Where a volunteer is in the lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VolunteerState {
+    /// 待审核
+    Applied,
+    /// 审核未通过
+    Rejected,
+    /// 在岗
+    Active,
+    /// 暂停
+    Suspended,
+    /// 已退出
+    Exited,
+}
+
+/// How an exit happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitKind {
+    /// The volunteer left (主动退出).
+    Voluntary,
+    /// Staff removed them (清退).
+    Removed,
+}
+
+/// Who acts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "role", rename_all = "snake_case")]
+pub enum Actor {
+    /// The volunteer themself.
+    Volunteer { id: String },
+    /// Staff of a street's judicial office / service station (司法所).
+    StationStaff { id: String, street_code: String },
+    /// District justice bureau (区司法局).
+    DistrictAdmin { id: String },
+}
+
+impl Actor {
+    pub fn id(&self) -> &str {
+        match self {
+            Actor::Volunteer { id }
+            | Actor::StationStaff { id, .. }
+            | Actor::DistrictAdmin { id } => id,
+        }
+    }
+}
+
+/// What someone asks to do to a volunteer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    Approve,
+    Reject,
+    Suspend,
+    Reinstate,
+    Exit { kind: ExitKind },
+}
+
+/// One recorded change of state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub from: VolunteerState,
+    pub to: VolunteerState,
+    pub action: Action,
+    pub actor: Actor,
+    pub at: DateTime<Utc>,
+    pub reason: Option<String>,
+}
+
+/// A lend of a volunteer to another street's post for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Loan {
+    pub to_street_code: String,
+    /// A specific post, or any post of the street.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub post_id: Option<String>,
+    pub from: DateTime<Utc>,
+    pub until: DateTime<Utc>,
+    pub by: Actor,
+    pub reason: String,
+}
+
+/// Why a change was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VolunteerError {
+    #[error("cannot {action:?} a volunteer who is {from:?}")]
+    IllegalTransition {
+        from: VolunteerState,
+        action: Action,
+    },
+    #[error("{action:?} needs a reason")]
+    ReasonRequired { action: Action },
+    #[error("{actor} may not {action:?} this volunteer")]
+    NotPermitted { actor: String, action: Action },
+    #[error("the change at {at} is earlier than the last recorded one at {last}")]
+    TimeGoesBackwards {
+        at: DateTime<Utc>,
+        last: DateTime<Utc>,
+    },
+    #[error("only an active volunteer can be lent, this one is {0:?}")]
+    NotActive(VolunteerState),
+    #[error("{actor} may not lend volunteers: only a district admin may")]
+    LoanNotPermitted { actor: String },
+    #[error("a loan needs a reason")]
+    LoanReasonRequired,
+    #[error("a loan must end after it starts")]
+    EmptyLoan,
+    #[error("the loan overlaps an existing loan")]
+    OverlappingLoan,
+    #[error("a loan goes to another street than the volunteer's own")]
+    LoanToHomeStreet,
+    #[error("the profile is incomplete: {0}")]
+    IncompleteProfile(&'static str),
+}
+
+/// A volunteer record with its audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Volunteer {
+    pub id: String,
+    pub profile: VolunteerProfile,
+    pub state: VolunteerState,
+    pub applied_at: DateTime<Utc>,
+    pub history: Vec<Transition>,
+    #[serde(default)]
+    pub loans: Vec<Loan>,
+}
+
+impl Volunteer {
+    /// A new application (申请加入).
+    pub fn apply(
+        id: impl Into<String>,
+        profile: VolunteerProfile,
+        at: DateTime<Utc>,
+    ) -> Result<Self, VolunteerError> {
+        if profile.name.trim().is_empty() {
+            return Err(VolunteerError::IncompleteProfile("name"));
+        }
+        if profile.phone.trim().is_empty() {
+            return Err(VolunteerError::IncompleteProfile("phone"));
+        }
+        if profile.home_street_code.trim().is_empty() {
+            return Err(VolunteerError::IncompleteProfile("home street"));
+        }
+        Ok(Volunteer {
+            id: id.into(),
+            profile,
+            state: VolunteerState::Applied,
+            applied_at: at,
+            history: Vec::new(),
+            loans: Vec::new(),
+        })
+    }
+
+    /// The state an action leads to from `from`, if legal.
+    pub fn next_state(from: VolunteerState, action: &Action) -> Option<VolunteerState> {
+        use VolunteerState::*;
+        match (from, action) {
+            (Applied, Action::Approve) => Some(Active),
+            (Applied, Action::Reject) => Some(Rejected),
+            (Active, Action::Suspend) => Some(Suspended),
+            (Suspended, Action::Reinstate) => Some(Active),
+            (Applied | Active | Suspended, Action::Exit { .. }) => Some(Exited),
+            _ => None,
+        }
+    }
+
+    fn is_staff_for_me(&self, actor: &Actor) -> bool {
+        match actor {
+            Actor::DistrictAdmin { .. } => true,
+            Actor::StationStaff { street_code, .. } => {
+                *street_code == self.profile.home_street_code
+            }
+            Actor::Volunteer { .. } => false,
+        }
+    }
+
+    fn permitted(&self, actor: &Actor, action: &Action) -> bool {
+        match action {
+            Action::Exit {
+                kind: ExitKind::Voluntary,
+            } => matches!(actor, Actor::Volunteer { id } if *id == self.id),
+            _ => self.is_staff_for_me(actor),
+        }
+    }
+
+    /// Applies an action: checks that it is legal from the current state,
+    /// that the actor may do it and that a reason is given where one is
+    /// needed (everything but approve), then records the transition.
+    pub fn act(
+        &mut self,
+        actor: Actor,
+        action: Action,
+        at: DateTime<Utc>,
+        reason: Option<&str>,
+    ) -> Result<&Transition, VolunteerError> {
+        let to =
+            Self::next_state(self.state, &action).ok_or(VolunteerError::IllegalTransition {
+                from: self.state,
+                action: action.clone(),
+            })?;
+        if !self.permitted(&actor, &action) {
+            return Err(VolunteerError::NotPermitted {
+                actor: actor.id().to_string(),
+                action,
+            });
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if action != Action::Approve && reason.is_none() {
+            return Err(VolunteerError::ReasonRequired { action });
+        }
+        let last = self.history.last().map_or(self.applied_at, |t| t.at);
+        if at < last {
+            return Err(VolunteerError::TimeGoesBackwards { at, last });
+        }
+        self.history.push(Transition {
+            from: self.state,
+            to,
+            action,
+            actor,
+            at,
+            reason: reason.map(str::to_string),
+        });
+        self.state = to;
+        // `history` is non-empty: we just pushed.
+        Ok(&self.history[self.history.len() - 1])
+    }
+
+    /// Lends an active volunteer to another street (跨区域调派), by a
+    /// district admin, for a period that overlaps no other loan.
+    pub fn lend(&mut self, loan: Loan) -> Result<(), VolunteerError> {
+        if !matches!(loan.by, Actor::DistrictAdmin { .. }) {
+            return Err(VolunteerError::LoanNotPermitted {
+                actor: loan.by.id().to_string(),
+            });
+        }
+        if self.state != VolunteerState::Active {
+            return Err(VolunteerError::NotActive(self.state));
+        }
+        if loan.until <= loan.from {
+            return Err(VolunteerError::EmptyLoan);
+        }
+        if loan.to_street_code == self.profile.home_street_code {
+            return Err(VolunteerError::LoanToHomeStreet);
+        }
+        if loan.reason.trim().is_empty() {
+            return Err(VolunteerError::LoanReasonRequired);
+        }
+        if self
+            .loans
+            .iter()
+            .any(|l| l.from < loan.until && loan.from < l.until)
+        {
+            return Err(VolunteerError::OverlappingLoan);
+        }
+        self.loans.push(loan);
+        Ok(())
+    }
+
+    /// The loan in force at `at`, if any.
+    pub fn loan_at(&self, at: DateTime<Utc>) -> Option<&Loan> {
+        self.loans.iter().find(|l| l.from <= at && at < l.until)
+    }
+
+    /// Whether the volunteer may be on duty at a post of `street_code`
+    /// (`post_id`) at `at`: active, and either at home or on a loan there.
+    pub fn may_serve_at(&self, street_code: &str, post_id: &str, at: DateTime<Utc>) -> bool {
+        if self.state != VolunteerState::Active {
+            return false;
+        }
+        if self.profile.home_street_code == street_code {
+            return true;
+        }
+        self.loan_at(at).is_some_and(|l| {
+            l.to_street_code == street_code && l.post_id.as_deref().is_none_or(|p| p == post_id)
+        })
+    }
+}
+
+/// A team (服务团队) of volunteers sharing a specialty tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub specialty: String,
+    pub member_ids: Vec<String>,
+}
+
+/// Groups the active volunteers into teams by specialty tag (a volunteer
+/// with several tags is in several teams), sorted by tag, members in input
+/// order.
+pub fn teams_by_specialty<'a>(volunteers: impl IntoIterator<Item = &'a Volunteer>) -> Vec<Team> {
+    let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for v in volunteers {
+        if v.state != VolunteerState::Active {
+            continue;
+        }
+        for tag in &v.profile.specialties {
+            let tag = tag.trim();
+            if tag.is_empty() {
+                continue;
+            }
+            let members = map.entry(tag.to_string()).or_default();
+            if !members.contains(&v.id) {
+                members.push(v.id.clone());
+            }
+        }
+    }
+    map.into_iter()
+        .map(|(specialty, member_ids)| Team {
+            specialty,
+            member_ids,
+        })
+        .collect()
+}
+
+/// Star levels (星级) by cumulative service hours, as data: level *n* is
+/// reached at `thresholds_h[n-1]` hours. Local rules vary; the default is
+/// the common 100/300/600/1000/1500 h (Ministry of Civil Affairs volunteer
+/// record practice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StarLevels {
+    pub thresholds_h: Vec<f64>,
+    /// Where the thresholds come from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Default for StarLevels {
+    fn default() -> Self {
+        StarLevels {
+            thresholds_h: vec![100.0, 300.0, 600.0, 1000.0, 1500.0],
+            source: Some("common practice under the 2021 volunteer service record rules".into()),
+        }
+    }
+}
+
+/// What can be wrong with a star table.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum StarLevelsError {
+    #[error("threshold {index} must be finite, positive and above the previous one")]
+    NotIncreasing { index: usize },
+}
+
+impl StarLevels {
+    pub fn new(thresholds_h: Vec<f64>, source: Option<String>) -> Result<Self, StarLevelsError> {
+        let mut last = 0.0;
+        for (index, &t) in thresholds_h.iter().enumerate() {
+            if !t.is_finite() || t <= last {
+                return Err(StarLevelsError::NotIncreasing { index });
+            }
+            last = t;
+        }
+        Ok(StarLevels {
+            thresholds_h,
+            source,
+        })
+    }
+
+    /// Stars earned with `hours` (0 below the first threshold).
+    pub fn stars_for(&self, hours: f64) -> u8 {
+        let n = self
+            .thresholds_h
+            .iter()
+            .take_while(|&&t| hours >= t)
+            .count();
+        u8::try_from(n).unwrap_or(u8::MAX)
+    }
+
+    /// Hours still needed for the next star, or `None` at the top.
+    pub fn hours_to_next(&self, hours: f64) -> Option<f64> {
+        self.thresholds_h
+            .iter()
+            .find(|&&t| hours < t)
+            .map(|t| t - hours)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    const HOME: &str = "330303001";
+    const OTHER: &str = "330303002";
+
+    fn t(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 3, 4, h, 0, 0).unwrap()
+    }
+
+    fn profile(tags: &[&str]) -> VolunteerProfile {
+        VolunteerProfile {
+            name: "王律师".into(),
+            phone: "13800000000".into(),
+            profession: Profession::Lawyer,
+            service_directions: vec![ServiceProduct::Lawyer, ServiceProduct::Mediation],
+            specialties: tags.iter().map(|s| s.to_string()).collect(),
+            unmatched_specialties: vec![],
+            home_street_code: HOME.into(),
+            availability: OpeningHours::parse("Sa-Su 09:00-12:00", "").unwrap(),
+        }
+    }
+
+    fn staff(street: &str) -> Actor {
+        Actor::StationStaff {
+            id: format!("staff-{street}"),
+            street_code: street.into(),
+        }
+    }
+
+    fn admin() -> Actor {
+        Actor::DistrictAdmin { id: "admin".into() }
+    }
+
+    fn me() -> Actor {
+        Actor::Volunteer { id: "v1".into() }
+    }
+
+    fn applied() -> Volunteer {
+        Volunteer::apply("v1", profile(&["劳动争议"]), t(0)).unwrap()
+    }
+
+    fn active() -> Volunteer {
+        let mut v = applied();
+        v.act(staff(HOME), Action::Approve, t(1), None).unwrap();
+        v
+    }
+
+    #[test]
+    fn full_lifecycle_records_who_when_and_why() {
+        let mut v = applied();
+        assert_eq!(v.state, VolunteerState::Applied);
+        v.act(staff(HOME), Action::Approve, t(1), None).unwrap();
+        assert_eq!(v.state, VolunteerState::Active);
+        v.act(admin(), Action::Suspend, t(2), Some("投诉核查中"))
+            .unwrap();
+        assert_eq!(v.state, VolunteerState::Suspended);
+        v.act(staff(HOME), Action::Reinstate, t(3), Some("核查无问题"))
+            .unwrap();
+        assert_eq!(v.state, VolunteerState::Active);
+        let tr = v
+            .act(
+                me(),
+                Action::Exit {
+                    kind: ExitKind::Voluntary,
+                },
+                t(4),
+                Some("工作调动"),
+            )
+            .unwrap()
+            .clone();
+        assert_eq!(v.state, VolunteerState::Exited);
+        assert_eq!(tr.from, VolunteerState::Active);
+        assert_eq!(tr.actor, me());
+        assert_eq!(tr.at, t(4));
+        assert_eq!(tr.reason.as_deref(), Some("工作调动"));
+        let states: Vec<_> = v.history.iter().map(|t| (t.from, t.to)).collect();
+        use VolunteerState::*;
+        assert_eq!(
+            states,
+            vec![
+                (Applied, Active),
+                (Active, Suspended),
+                (Suspended, Active),
+                (Active, Exited)
+            ]
+        );
+        let json = serde_json::to_string(&v).unwrap();
+        assert_eq!(serde_json::from_str::<Volunteer>(&json).unwrap(), v);
+    }
+
+    #[test]
+    fn rejection_needs_a_reason_and_is_final() {
+        let mut v = applied();
+        assert_eq!(
+            v.act(staff(HOME), Action::Reject, t(1), Some("  ")),
+            Err(VolunteerError::ReasonRequired {
+                action: Action::Reject
+            })
+        );
+        v.act(staff(HOME), Action::Reject, t(1), Some("执业证书无法核验"))
+            .unwrap();
+        assert_eq!(v.state, VolunteerState::Rejected);
+        assert!(matches!(
+            v.act(staff(HOME), Action::Approve, t(2), None),
+            Err(VolunteerError::IllegalTransition {
+                from: VolunteerState::Rejected,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn removal_by_staff_and_exited_is_final() {
+        let mut v = active();
+        let removed = Action::Exit {
+            kind: ExitKind::Removed,
+        };
+        assert!(matches!(
+            v.act(staff(HOME), removed.clone(), t(2), None),
+            Err(VolunteerError::ReasonRequired { .. })
+        ));
+        v.act(staff(HOME), removed.clone(), t(2), Some("多次无故缺勤"))
+            .unwrap();
+        assert_eq!(v.state, VolunteerState::Exited);
+        // exited → active fails, whatever the action.
+        for action in [Action::Approve, Action::Reinstate, Action::Suspend, removed] {
+            assert_eq!(
+                v.act(admin(), action.clone(), t(3), Some("x")),
+                Err(VolunteerError::IllegalTransition {
+                    from: VolunteerState::Exited,
+                    action
+                })
+            );
+        }
+        assert_eq!(v.history.len(), 2);
+    }
+
+    #[test]
+    fn illegal_transitions_are_refused() {
+        let mut v = applied();
+        for action in [Action::Suspend, Action::Reinstate] {
+            assert!(matches!(
+                v.act(admin(), action, t(1), Some("x")),
+                Err(VolunteerError::IllegalTransition { .. })
+            ));
+        }
+        let mut v2 = active();
+        for action in [Action::Approve, Action::Reject, Action::Reinstate] {
+            assert!(matches!(
+                v2.act(admin(), action, t(2), Some("x")),
+                Err(VolunteerError::IllegalTransition { .. })
+            ));
+        }
+        v2.act(admin(), Action::Suspend, t(2), Some("x")).unwrap();
+        assert!(matches!(
+            v2.act(admin(), Action::Suspend, t(3), Some("x")),
+            Err(VolunteerError::IllegalTransition { .. })
+        ));
+        // An applicant may withdraw.
+        v.act(
+            me(),
+            Action::Exit {
+                kind: ExitKind::Voluntary,
+            },
+            t(1),
+            Some("不再参加"),
+        )
+        .unwrap();
+        assert_eq!(v.state, VolunteerState::Exited);
+    }
+
+    #[test]
+    fn only_the_right_people_may_act() {
+        let mut v = applied();
+        // Another street's staff may not review.
+        assert!(matches!(
+            v.act(staff(OTHER), Action::Approve, t(1), None),
+            Err(VolunteerError::NotPermitted { .. })
+        ));
+        // The applicant may not approve themself.
+        assert!(matches!(
+            v.act(me(), Action::Approve, t(1), None),
+            Err(VolunteerError::NotPermitted { .. })
+        ));
+        // A district admin may.
+        v.act(admin(), Action::Approve, t(1), None).unwrap();
+        // Only the volunteer leaves voluntarily; staff remove.
+        let voluntary = Action::Exit {
+            kind: ExitKind::Voluntary,
+        };
+        assert!(matches!(
+            v.act(staff(HOME), voluntary.clone(), t(2), Some("x")),
+            Err(VolunteerError::NotPermitted { .. })
+        ));
+        let other = Actor::Volunteer { id: "v2".into() };
+        assert!(matches!(
+            v.act(other, voluntary, t(2), Some("x")),
+            Err(VolunteerError::NotPermitted { .. })
+        ));
+        assert!(matches!(
+            v.act(
+                me(),
+                Action::Exit {
+                    kind: ExitKind::Removed
+                },
+                t(2),
+                Some("x")
+            ),
+            Err(VolunteerError::NotPermitted { .. })
+        ));
+    }
+
+    #[test]
+    fn time_may_not_go_backwards_and_profiles_must_be_complete() {
+        let mut v = active();
+        assert!(matches!(
+            v.act(admin(), Action::Suspend, t(0), Some("x")),
+            Err(VolunteerError::TimeGoesBackwards { .. })
+        ));
+        let mut p = profile(&[]);
+        p.phone = " ".into();
+        assert_eq!(
+            Volunteer::apply("v9", p, t(0)),
+            Err(VolunteerError::IncompleteProfile("phone"))
+        );
+    }
+
+    fn loan(by: Actor, from: u32, until: u32) -> Loan {
+        Loan {
+            to_street_code: OTHER.into(),
+            post_id: Some("post-9".into()),
+            from: t(from),
+            until: t(until),
+            by,
+            reason: "海城街道调解力量不足".into(),
+        }
+    }
+
+    #[test]
+    fn cross_region_loans() {
+        let mut v = applied();
+        assert_eq!(
+            v.lend(loan(admin(), 10, 20)),
+            Err(VolunteerError::NotActive(VolunteerState::Applied))
+        );
+        let mut v = active();
+        assert!(matches!(
+            v.lend(loan(staff(HOME), 10, 20)),
+            Err(VolunteerError::LoanNotPermitted { .. })
+        ));
+        assert_eq!(
+            v.lend(loan(admin(), 20, 10)),
+            Err(VolunteerError::EmptyLoan)
+        );
+        let mut home = loan(admin(), 10, 20);
+        home.to_street_code = HOME.into();
+        assert_eq!(v.lend(home), Err(VolunteerError::LoanToHomeStreet));
+        v.lend(loan(admin(), 10, 20)).unwrap();
+        assert_eq!(
+            v.lend(loan(admin(), 15, 22)),
+            Err(VolunteerError::OverlappingLoan)
+        );
+        v.lend(loan(admin(), 20, 22)).unwrap();
+        assert!(v.may_serve_at(HOME, "post-1", t(12)));
+        assert!(v.may_serve_at(OTHER, "post-9", t(12)));
+        assert!(!v.may_serve_at(OTHER, "post-8", t(12)));
+        assert!(!v.may_serve_at(OTHER, "post-9", t(9)));
+        assert!(!v.may_serve_at(OTHER, "post-9", t(23)));
+        v.act(admin(), Action::Suspend, t(11), Some("x")).unwrap();
+        assert!(!v.may_serve_at(OTHER, "post-9", t(12)));
+    }
+
+    #[test]
+    fn teams_group_active_volunteers_by_specialty() {
+        let mut a = active();
+        a.profile.specialties = vec!["劳动争议".into(), "婚姻家庭".into()];
+        let mut b = Volunteer::apply("v2", profile(&["婚姻家庭"]), t(0)).unwrap();
+        b.act(admin(), Action::Approve, t(1), None).unwrap();
+        let c = Volunteer::apply("v3", profile(&["婚姻家庭"]), t(0)).unwrap();
+        let teams = teams_by_specialty([&a, &b, &c]);
+        assert_eq!(
+            teams,
+            vec![
+                Team {
+                    specialty: "劳动争议".into(),
+                    member_ids: vec!["v1".into()]
+                },
+                Team {
+                    specialty: "婚姻家庭".into(),
+                    member_ids: vec!["v1".into(), "v2".into()]
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn star_levels_are_data_with_common_defaults() {
+        let s = StarLevels::default();
+        assert_eq!(s.stars_for(0.0), 0);
+        assert_eq!(s.stars_for(99.99), 0);
+        assert_eq!(s.stars_for(100.0), 1);
+        assert_eq!(s.stars_for(599.0), 2);
+        assert_eq!(s.stars_for(1000.0), 4);
+        assert_eq!(s.stars_for(1500.0), 5);
+        assert_eq!(s.stars_for(9999.0), 5);
+        assert_eq!(s.hours_to_next(250.0), Some(50.0));
+        assert_eq!(s.hours_to_next(1500.0), None);
+        let local = StarLevels::new(vec![50.0, 200.0], Some("某地".into())).unwrap();
+        assert_eq!(local.stars_for(60.0), 1);
+        assert_eq!(
+            StarLevels::new(vec![100.0, 100.0], None),
+            Err(StarLevelsError::NotIncreasing { index: 1 })
+        );
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<StarLevels>(&json).unwrap(), s);
+    }
+}
