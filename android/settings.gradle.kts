@@ -1,5 +1,5 @@
 // The Android build. Not built in this repository's CI (no Android SDK or
-// Maven access there): see README.md. lawcircle-core is the JVM module the
+// Maven access there): see README.md. lawcircle-phone is the JVM module the
 // test suite compiles with kotlinc; app is the thin Compose shell.
 pluginManagement {
     repositories {
@@ -16,4 +16,4 @@ dependencyResolutionManagement {
     }
 }
 rootProject.name = "lawcircle-android"
-include(":lawcircle-core", ":app")
+include(":lawcircle-phone", ":app")

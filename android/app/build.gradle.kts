@@ -1,4 +1,4 @@
-// The Android app: Compose screens over lawcircle-core's presenters. Not
+// The Android app: Compose screens over lawcircle-phone's presenters. Not
 // built in CI here (see ../README.md).
 plugins {
     id("com.android.application")
@@ -34,7 +34,7 @@ android {
 }
 
 dependencies {
-    implementation(project(":lawcircle-core"))
+    implementation(project(":lawcircle-phone"))
     implementation("net.java.dev.jna:jna:5.13.0@aar")
     implementation(platform("androidx.compose:compose-bom:2024.12.01"))
     implementation("androidx.compose.material3:material3")

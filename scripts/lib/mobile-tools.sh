@@ -62,12 +62,12 @@ ensure_kotlin_tools() {
   export KOTLIN_HOME
 }
 
-# Compiles android/lawcircle-core (generated bindings + main + extra source
+# Compiles android/lawcircle-phone (generated bindings + main + extra source
 # folders given as arguments) into one jar. Skips kotlinc (the slow part)
 # when no source changed since the jar was made.
 kotlin_compile() {
   local out="$1"; shift
-  local core="$ROOT/android/lawcircle-core" lib="$KOTLIN_HOME/lib" stamp
+  local core="$ROOT/android/lawcircle-phone" lib="$KOTLIN_HOME/lib" stamp
   local cp="$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$JUNIT_LAUNCHER"
   stamp="$( { echo "$KOTLIN_VERSION"; find "$core/build/generated" "$core/src/main/kotlin" "$@" -name '*.kt' -type f -print0 \
     | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"

@@ -1,5 +1,5 @@
 # The Kotlin shell: the generated bindings and the presenters of
-# android/lawcircle-core, compiled with kotlinc -Werror and tested with
+# android/lawcircle-phone, compiled with kotlinc -Werror and tested with
 # JUnit 5 on the JVM against the host library (through JNA) and the real
 # server binary. Tools: kotlinc from npm (cached), JNA and JUnit from apt.
 
@@ -8,10 +8,10 @@
 
 suite_kotlin() {
   log "kotlin: kotlinc -Werror, JUnit 5 on the JVM through JNA"
-  local core="$ROOT/android/lawcircle-core" out="$ARTIFACTS/kotlin-tests.log"
+  local core="$ROOT/android/lawcircle-phone" out="$ARTIFACTS/kotlin-tests.log"
   ensure_kotlin_tools || { record kotlin 0 1 FAILED; return; }
   mobile_prepare || { record kotlin 0 1 FAILED; return; }
-  local jar="$core/build/lawcircle-core-tests.jar"
+  local jar="$core/build/lawcircle-phone-tests.jar"
   if ! kotlin_compile "$jar" "$core/src/test/kotlin"; then
     echo "kotlinc failed" >&2; record kotlin 0 1 FAILED; return
   fi

@@ -1,4 +1,4 @@
-//! Draining 10,000 queued needs into a local server (issue 5).
+//! Draining 10,000 queued needs into a local server.
 //!
 //! Needs the release server binary: `cargo build --release -p
 //! lawcircle-server`, then `cargo bench -p lawcircle-e2e --bench drain`.

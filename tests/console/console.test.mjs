@@ -555,7 +555,7 @@ test("a tile layer only when one is configured: tiles from the configured server
   });
 });
 
-// ---- application types (服务事项) and Open311 client keys (issue 11) ----------------
+// ---- application types (服务事项) and Open311 client keys ------------------------
 
 test("application types: an admin adds a question to mediation and publishes v2; v1 stays viewable", async () => {
   const before = (await apiCall(server, "GET", "/api/v1/services/mediation")).body;

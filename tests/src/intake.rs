@@ -1,4 +1,5 @@
-//! Helpers for the intake and outbox tests (issue 5).
+//! Helpers for the intake and outbox tests: needs as the phone makes them,
+//! and the outbox client binary.
 
 use chrono::Utc;
 use lawcircle_core::need::{
@@ -43,6 +44,21 @@ pub fn need_draft(tag: &str) -> NeedDraft {
         attachments: vec![],
         application: None,
     }
+}
+
+/// A consultation need of `category` in `village` as the phone sends it
+/// (JSON), with the requester's consent.
+pub fn need_json(category: &str, village: &str) -> serde_json::Value {
+    serde_json::json!({
+        "requester": {"name": "李四", "phone": "13812345678"},
+        "category": category,
+        "description": "邻居装修噪音纠纷，希望调解",
+        "urgency": "normal",
+        "location": {"address": "永中街道示例社区", "area_code": village},
+        "channel": "online",
+        "entered": {"at": "2025-03-03T02:00:00Z"},
+        "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}
+    })
 }
 
 /// The path of the `outbox-client` binary next to the test executable.

@@ -423,6 +423,34 @@ impl Client {
             .await
     }
 
+    /// Files a need (`POST /api/v1/needs`) under `key`, the phone's
+    /// idempotency key.
+    pub async fn post_need_with_key(&self, key: &str, body: &Value) -> Reply {
+        self.send(
+            self.http
+                .post(format!("{}/api/v1/needs", self.base))
+                .header("Idempotency-Key", key)
+                .json(body),
+        )
+        .await
+    }
+
+    /// Files a need under a fresh idempotency key.
+    pub async fn post_need(&self, body: &Value) -> Reply {
+        self.post_need_with_key(&uuid::Uuid::now_v7().to_string(), body)
+            .await
+    }
+
+    /// Files a need that must be accepted and returns its order's id.
+    pub async fn submit_need(&self, body: &Value) -> String {
+        let r = self.post_need(body).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        r.body["order_id"]
+            .as_str()
+            .expect("the filed need's order id")
+            .to_string()
+    }
+
     /// Posts raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> Reply {
         self.send(
@@ -433,6 +461,36 @@ impl Client {
         )
         .await
     }
+}
+
+/// An account a test creates: username, role, street code of station staff.
+pub type TestAccount<'a> = (&'a str, &'a str, Option<&'a str>);
+
+/// A server with the demo catalogue (`--demo` plus `args`) and `accounts`
+/// created through the CLI with `password` (the demo streets must exist
+/// before staff accounts name them).
+pub async fn demo_server_with(
+    backend: &Backend,
+    dir: &Path,
+    args: &[&str],
+    accounts: &[TestAccount<'_>],
+    password: &str,
+) -> Server {
+    let storage = Storage::new(backend, dir).await;
+    let mut all = vec!["--demo"];
+    all.extend_from_slice(args);
+    let server = Server::start(&storage, &all);
+    for (user, role, street) in accounts {
+        cli_create_account(&storage, user, role, *street, password);
+    }
+    server
+}
+
+/// `application/x-www-form-urlencoded` of `pairs`, as Open311 clients post.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 /// Asserts the API's stable error shape and returns its code.

@@ -98,32 +98,6 @@ async fn on_duty(c: &Client, account_id: i64) {
         .expect("clock in");
 }
 
-fn need(category: &str) -> Value {
-    json!({
-        "requester": {"name": "李四", "phone": "13812345678"},
-        "category": category,
-        "description": "邻居装修噪音纠纷，希望调解",
-        "urgency": "normal",
-        "location": {"address": "永中街道示例社区", "area_code": VILLAGE},
-        "channel": "online",
-        "entered": {"at": "2025-03-03T02:00:00Z"},
-        "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}
-    })
-}
-
-async fn submit(c: &Client, category: &str) -> String {
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need(category)),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"].as_str().unwrap().to_string()
-}
-
 async fn order(c: &Client, id: &str) -> Value {
     let r = c.get(&format!("/api/v1/orders/{id}")).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -688,4 +662,11 @@ async fn metrics_are_for_staff_or_the_scrape_token_and_cached() {
             coverage + 1
         );
     }
+}
+
+/// Files a consultation need of `category` in the test village and returns
+/// its order's id.
+async fn submit(c: &Client, category: &str) -> String {
+    c.submit_need(&lawcircle_e2e::intake::need_json(category, VILLAGE))
+        .await
 }

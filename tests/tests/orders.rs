@@ -14,35 +14,6 @@ const PW: &str = "correct-horse-42";
 const STREET: &str = "330303001";
 const VILLAGE: &str = "330303001001";
 
-fn need(category: &str) -> Value {
-    json!({
-        "requester": {"name": "李四", "phone": "13812345678"},
-        "category": category,
-        "description": "邻居装修噪音纠纷，希望调解",
-        "urgency": "normal",
-        "location": {"address": "永中街道示例社区", "area_code": VILLAGE},
-        "channel": "online",
-        "entered": {"at": "2025-03-03T02:00:00Z"},
-        "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}
-    })
-}
-
-async fn submit(c: &Client, category: &str) -> String {
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need(category)),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no order in {:?}", r.body))
-        .to_string()
-}
-
 async fn account(admin: &Client, name: &str, role: &str) -> i64 {
     people::create_account(admin, name, role, STREET, PW)
         .await
@@ -423,4 +394,11 @@ async fn dispatch_transfer_rating_warnings_and_indicators() {
         assert!(metrics.contains("# TYPE"), "{metrics}");
         w.server.stop();
     }
+}
+
+/// Files a consultation need of `category` in the test village and returns
+/// its order's id.
+async fn submit(c: &Client, category: &str) -> String {
+    c.submit_need(&lawcircle_e2e::intake::need_json(category, VILLAGE))
+        .await
 }

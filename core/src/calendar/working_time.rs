@@ -291,8 +291,7 @@ impl Default for DeadlinePolicy {
             normal_working_days: 5,
             urgent_minutes: 60,
             source: Some(
-                "issue 7 defaults, after the Shandong 12348 practice (5 working days; urgent 1 hour)"
-                    .into(),
+                "defaults after the Shandong 12348 practice (5 working days; urgent 1 hour)".into(),
             ),
         }
     }

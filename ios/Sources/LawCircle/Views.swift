@@ -401,10 +401,10 @@ public struct OrderOffersView: View {
 // MARK: - rate
 
 public struct RateView: View {
-    private let model: RateViewModel
-    @StateObject private var state: Observed<RateState>
+    private let model: RatingViewModel
+    @StateObject private var state: Observed<RatingState>
 
-    public init(model: RateViewModel) {
+    public init(model: RatingViewModel) {
         self.model = model
         _state = StateObject(wrappedValue: Observed(model.state))
     }

@@ -246,7 +246,7 @@ final class UserFlowsTests: XCTestCase {
         offers.stop()
 
         // The resident rates it, once.
-        let rate = RateViewModel(client: resident, orderId: orderId)
+        let rate = RatingViewModel(client: resident, orderId: orderId)
         rate.setScore(9)
         await rate.submit()
         guard case let .error(bad) = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
@@ -258,7 +258,7 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(rated.state, "evaluated")
         await rate.submit()
         XCTAssertEqual(rate.state.value.phase, .rated(rated), "the screen rates once")
-        let again = RateViewModel(client: resident, orderId: orderId)
+        let again = RatingViewModel(client: resident, orderId: orderId)
         again.setScore(4)
         await again.submit()
         guard case let .error(twice) = again.state.value.phase else { return XCTFail("\(again.state.value)") }
@@ -346,7 +346,7 @@ final class UserFlowsTests: XCTestCase {
         // The resident sees it may be rated, rates it, and it may not be rated again.
         await mine.refresh()
         XCTAssertEqual(mine.state.value.rateable.map(\.orderId), [orderId])
-        let rate = RateViewModel(client: newcomer, orderId: orderId)
+        let rate = RatingViewModel(client: newcomer, orderId: orderId)
         rate.setScore(5)
         await rate.submit()
         guard case .rated = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }

@@ -124,7 +124,7 @@ final class ViewModelUnitTests: XCTestCase {
     }
 
     func testABadScoreIsRefusedByTheCoreBeforeAnyNetwork() async throws {
-        let model = RateViewModel(client: try offlinePhone(), orderId: "ord-1")
+        let model = RatingViewModel(client: try offlinePhone(), orderId: "ord-1")
         await model.submit()
         guard case let .error(none) = model.state.value.phase else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(none.field, "score", "no score picked")

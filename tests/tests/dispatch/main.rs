@@ -9,7 +9,7 @@
 //! same.
 
 use lawcircle_e2e::people::{self, clock_in, clock_out};
-use lawcircle_e2e::{Backend, Client, Reply, Server, Storage, backends, cli_create_account};
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -112,22 +112,6 @@ fn need(
     n
 }
 
-async fn post_need(c: &Client, body: &Value) -> Reply {
-    c.send(
-        c.http
-            .post(format!("{}/api/v1/needs", c.base))
-            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-            .json(body),
-    )
-    .await
-}
-
-async fn submit(c: &Client, body: &Value) -> String {
-    let r = post_need(c, body).await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"].as_str().unwrap().to_string()
-}
-
 async fn offered(c: &Client, order: &str) -> bool {
     let r = c.get("/api/v1/orders/offers").await;
     assert_eq!(r.status, 200, "{:?}", r.body);
@@ -181,16 +165,15 @@ async fn offers_go_to_the_volunteer_clocked_in_near_the_need() {
             .await
             .unwrap();
 
-        let order = submit(
-            &w.resident,
-            &need(
+        let order = w
+            .resident
+            .submit_need(&need(
                 "consultation",
                 VILLAGE,
                 Some((NEED_LAT, NEED_LNG)),
                 Some("劳动争议"),
-            ),
-        )
-        .await;
+            ))
+            .await;
         let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
         assert_eq!(o["specialty"], "labour", "{name}: {o}");
         assert_eq!(o["place"]["lat"], NEED_LAT, "staff see the need's place");
@@ -271,11 +254,15 @@ async fn offers_go_to_the_volunteer_clocked_in_near_the_need() {
         clock_out(&near, &near_id.to_string(), "T-NEAR", near_lat, NEED_LNG)
             .await
             .unwrap();
-        let next = submit(
-            &w.resident,
-            &need("consultation", VILLAGE, Some((NEED_LAT, NEED_LNG)), None),
-        )
-        .await;
+        let next = w
+            .resident
+            .submit_need(&need(
+                "consultation",
+                VILLAGE,
+                Some((NEED_LAT, NEED_LNG)),
+                None,
+            ))
+            .await;
         assert!(!offered(&near, &next).await, "{name}: clocked out");
         w.server.stop();
     }
@@ -362,7 +349,7 @@ async fn specialties_are_one_taxonomy_chosen_from_a_list() {
     // A need names its subject from the same list.
     let mut bad = need("consultation", VILLAGE, None, Some("什么都管"));
     bad["specialty"] = json!("什么都管");
-    let r = post_need(&w.resident, &bad).await;
+    let r = w.resident.post_need(&bad).await;
     assert_eq!(r.status, 400, "{:?}", r.body);
     assert_eq!(r.body["error"]["field"], "specialty");
     let _ = id;
@@ -414,7 +401,10 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
         let name = backend.name();
         let w = world(&backend, &["--test-clock"], false).await;
         account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
-        let order = submit(&w.resident, &need("mediation", VILLAGE, None, None)).await;
+        let order = w
+            .resident
+            .submit_need(&need("mediation", VILLAGE, None, None))
+            .await;
         // Left unresolved past its deadline: the old street gets an overdue
         // warning first (the clock moves; sessions expire, so sign in anew).
         w.admin

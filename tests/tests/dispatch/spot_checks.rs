@@ -13,7 +13,10 @@ async fn resolved_orders(
 ) -> Vec<String> {
     let mut out = Vec::new();
     for _ in 0..n {
-        let order = submit(&w.resident, &need("mediation", village, None, None)).await;
+        let order = w
+            .resident
+            .submit_need(&need("mediation", village, None, None))
+            .await;
         let o = staff.get(&format!("/api/v1/orders/{order}")).await.body;
         let r = staff
             .post(
@@ -214,7 +217,7 @@ async fn an_applications_deadline_is_its_types_and_open311_agrees() {
             "facts": {"text": "楼上装修噪音持续三个月，协商未果。"},
             "claim": {"text": "停止夜间施工"}
         }});
-        let order = submit(&w.resident, &body).await;
+        let order = w.resident.submit_need(&body).await;
         let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
         let deadline: chrono::DateTime<chrono::Utc> =
             serde_json::from_value(o["deadline"].clone()).unwrap();

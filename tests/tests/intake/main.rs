@@ -1,4 +1,4 @@
-//! Need intake, the phone's outbox and sync, end to end (issue 5): the real
+//! Need intake, the phone's outbox and sync, end to end: the real
 //! server binary on loopback, the core's outbox in a real SQLite file, the
 //! core's sync client, and a fault-injecting proxy in between.
 //!
@@ -15,7 +15,7 @@ use lawcircle_core::outbox::{
 use lawcircle_core::sync::{Pulled, SyncClient, SyncConfig};
 use lawcircle_e2e::fault_proxy::{Fault, FaultConfig, FaultProxy};
 use lawcircle_e2e::intake::need_draft;
-use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, error_code};
+use lawcircle_e2e::{Backend, Client, Server, backends, error_code};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
@@ -31,10 +31,7 @@ fn outbox_client() -> &'static str {
 
 /// A demo server with an admin, a lawyer, a resident and two station staff.
 async fn setup(backend: &Backend, dir: &std::path::Path) -> Server {
-    let storage = Storage::new(backend, dir).await;
-    // The demo streets must exist before staff accounts name them.
-    let server = Server::start(&storage, &["--demo"]);
-    for (user, role, street) in [
+    let accounts = [
         ("admin", "district_admin", None),
         ("lawyer", "lawyer", None),
         ("resident", "resident", None),
@@ -42,10 +39,8 @@ async fn setup(backend: &Backend, dir: &std::path::Path) -> Server {
         ("staff1", "station_staff", Some("330303001")),
         ("staff2", "station_staff", Some("330303002")),
         ("vol", "volunteer", None),
-    ] {
-        cli_create_account(&storage, user, role, street, PW);
-    }
-    server
+    ];
+    lawcircle_e2e::demo_server_with(backend, dir, &[], &accounts, PW).await
 }
 
 fn fast_policy() -> BackoffPolicy {

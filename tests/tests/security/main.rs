@@ -1,13 +1,11 @@
-//! Personal data and durability (issue 20), end to end on every backend:
+//! Personal data and durability, end to end on every backend:
 //! server-made request ids in the audit log, reasons of a few words,
 //! audited reads of need details and attachments, a person's data
 //! exported and erased on request and by retention, consent sent by
 //! Open311 clients, commits that reach the disk, and backup/restore.
 
 use lawcircle_e2e::intake::need_draft;
-use lawcircle_e2e::{
-    Backend, Client, Reply, Server, Storage, backends, cli_create_account, run_cli,
-};
+use lawcircle_e2e::{Backend, Client, Reply, Server, Storage, backends, run_cli};
 use lawcircle_server::store::Store;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -19,21 +17,15 @@ const REASON: &str = "%E6%A0%B8%E5%AE%9E%E7%94%B3%E8%AF%B7%E6%9D%90%E6%96%99";
 /// A demo server with an admin, a lawyer, two residents and two station
 /// staff (of the need's street and of another).
 async fn setup(backend: &Backend, dir: &std::path::Path, args: &[&str]) -> Server {
-    let storage = Storage::new(backend, dir).await;
-    let mut all = vec!["--demo"];
-    all.extend_from_slice(args);
-    let server = Server::start(&storage, &all);
-    for (user, role, street) in [
+    let accounts = [
         ("admin", "district_admin", None),
         ("lawyer", "lawyer", None),
         ("resident", "resident", None),
         ("resident2", "resident", None),
         ("staff1", "station_staff", Some("330303001")),
         ("staff2", "station_staff", Some("330303002")),
-    ] {
-        cli_create_account(&storage, user, role, street, PW);
-    }
-    server
+    ];
+    lawcircle_e2e::demo_server_with(backend, dir, args, &accounts, PW).await
 }
 
 /// Uploads a small PNG (distinct per `tag`) and returns its receipt.

@@ -282,24 +282,6 @@ async fn personal_data_past_its_retention_period_is_removed_in_the_background() 
     }
 }
 
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
 #[tokio::test]
 async fn open311_clients_send_the_requesters_consent() {
     for backend in backends() {
@@ -327,7 +309,7 @@ async fn open311_clients_send_the_requesters_consent() {
             ("attribute[claim]", "停止夜间施工"),
         ];
         let post = |pairs: Vec<(&str, &str)>| {
-            let body = form_encode(&pairs);
+            let body = lawcircle_e2e::form_encode(&pairs);
             let c = public.clone();
             async move {
                 c.send(

@@ -1,4 +1,4 @@
-//! Application types and Open311 end to end (issue 11), on SQLite and
+//! Application types and Open311 end to end, on SQLite and
 //! PostgreSQL: the public list of types; publishing a new version (admin
 //! only) while needs filed under the old one keep it; applications in
 //! needs refused field by field; the legal aid pre-assessment; a retired
@@ -7,25 +7,19 @@
 //! status reads back open then closed, filters, tokens, and errors in
 //! the spec's format.
 
-use lawcircle_e2e::{
-    Backend, Client, Reply, Server, Storage, backends, cli_create_account, error_code,
-};
+use lawcircle_e2e::{Backend, Client, Reply, Server, backends, error_code};
 use serde_json::{Value, json};
 
 const PW: &str = "correct horse battery";
 const VILLAGE: &str = "330303001001";
 
 async fn setup(backend: &Backend, dir: &std::path::Path) -> Server {
-    let storage = Storage::new(backend, dir).await;
-    let server = Server::start(&storage, &["--demo"]);
-    for (user, role, street) in [
+    let accounts = [
         ("admin", "district_admin", None),
         ("lawyer", "lawyer", None),
         ("staff1", "station_staff", Some("330303001")),
-    ] {
-        cli_create_account(&storage, user, role, street, PW);
-    }
-    server
+    ];
+    lawcircle_e2e::demo_server_with(backend, dir, &[], &accounts, PW).await
 }
 
 fn need_with(application: Value) -> Value {
@@ -40,20 +34,6 @@ fn need_with(application: Value) -> Value {
         "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"},
         "application": application
     })
-}
-
-async fn post_need_with_key(c: &Client, key: &str, body: &Value) -> Reply {
-    c.send(
-        c.http
-            .post(format!("{}/api/v1/needs", c.base))
-            .header("Idempotency-Key", key)
-            .json(body),
-    )
-    .await
-}
-
-async fn post_need(c: &Client, body: &Value) -> Reply {
-    post_need_with_key(c, &uuid::Uuid::now_v7().to_string(), body).await
 }
 
 fn mediation_answers() -> Value {
@@ -139,7 +119,7 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
         }
 
         // A need filed under v1 before the type changes.
-        let old = post_need(&lawyer, &need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
+        let old = lawyer.post_need(&need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
         assert_eq!(old.status, 201, "{name}: {:?}", old.body);
         assert_eq!(old.body["service_code"], "mediation");
         assert_eq!(old.body["service_version"], 1);
@@ -267,7 +247,7 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             "neighbour"
         );
         // A phone that drew the v1 form offline still files under v1.
-        let late = post_need(&lawyer, &need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
+        let late = lawyer.post_need(&need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
         assert_eq!(
             (late.status, late.body["service_version"].clone()),
             (201, json!(1)),
@@ -275,18 +255,16 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             late.body
         );
         // v2 wants contact_time, no longer claim.
-        let fields = refused_fields(&post_need(&lawyer, &need_with(json!({"service_code": "mediation", "service_version": 2, "answers": mediation_answers()}))).await);
+        let fields = refused_fields(&lawyer.post_need(&need_with(json!({"service_code": "mediation", "service_version": 2, "answers": mediation_answers()}))).await);
         assert_eq!(fields, ["application.answers.contact_time"], "{name}");
         let mut answers = mediation_answers();
         answers.as_object_mut().unwrap().remove("claim");
         answers["contact_time"] = json!({"choice": "morning"});
-        let new = post_need(
-            &lawyer,
-            &need_with(
+        let new = lawyer
+            .post_need(&need_with(
                 json!({"service_code": "mediation", "service_version": 2, "answers": answers}),
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(
             (new.status, new.body["service_version"].clone()),
             (201, json!(2)),
@@ -295,13 +273,11 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
         );
         // Without claim, v1 refuses the same answers: each version its schema.
         let fields = refused_fields(
-            &post_need(
-                &lawyer,
-                &need_with(
+            &lawyer
+                .post_need(&need_with(
                     json!({"service_code": "mediation", "service_version": 1, "answers": answers}),
-                ),
-            )
-            .await,
+                ))
+                .await,
         );
         // Unknown questions first, then the form's in display order.
         assert_eq!(
@@ -321,11 +297,11 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             "facts": {"text": "太短"},                              // text: too short
             "contact_time": {"text": "morning"}                   // wrong type for a choice
         });
-        let r = post_need(
-            &lawyer,
-            &need_with(json!({"service_code": "mediation", "service_version": 2, "answers": bad})),
-        )
-        .await;
+        let r = lawyer
+            .post_need(&need_with(
+                json!({"service_code": "mediation", "service_version": 2, "answers": bad}),
+            ))
+            .await;
         let fields = refused_fields(&r);
         for f in [
             "dispute_type",
@@ -354,13 +330,11 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             "facts": {"text": "工地拖欠三个月工资，多次讨要未果。"}
         });
         let fields = refused_fields(
-            &post_need(
-                &lawyer,
-                &need_with(
+            &lawyer
+                .post_need(&need_with(
                     json!({"service_code": "legal_aid", "service_version": 1, "answers": la}),
-                ),
-            )
-            .await,
+                ))
+                .await,
         );
         assert_eq!(
             fields,
@@ -376,25 +350,23 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             "requests": {"text": "撤销处罚决定"}, "facts_and_reasons": {"text": "处罚决定认定事实不清，证据不足。"},
             "lawsuit_filed": {"choice": "no"}
         });
-        let fields = refused_fields(&post_need(&lawyer, &need_with(json!({"service_code": "admin_reconsideration", "service_version": 1, "answers": ar}))).await);
+        let fields = refused_fields(&lawyer.post_need(&need_with(json!({"service_code": "admin_reconsideration", "service_version": 1, "answers": ar}))).await);
         assert_eq!(fields, ["application.answers.decision_date"], "{name}");
         // Unknown type and version.
         let fields = refused_fields(
-            &post_need(
-                &lawyer,
-                &need_with(json!({"service_code": "nope", "service_version": 1, "answers": {}})),
-            )
-            .await,
+            &lawyer
+                .post_need(&need_with(
+                    json!({"service_code": "nope", "service_version": 1, "answers": {}}),
+                ))
+                .await,
         );
         assert_eq!(fields, ["application.service_code"]);
         let fields = refused_fields(
-            &post_need(
-                &lawyer,
-                &need_with(
+            &lawyer
+                .post_need(&need_with(
                     json!({"service_code": "mediation", "service_version": 7, "answers": {}}),
-                ),
-            )
-            .await,
+                ))
+                .await,
         );
         assert_eq!(fields, ["application.service_version"]);
 
@@ -402,13 +374,11 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
         let mut la_ok = la.clone();
         la_ok["household_size"] = json!({"number": "3"});
         la_ok["special_groups"] = json!({"choices": ["migrant_worker"]});
-        let r = post_need(
-            &lawyer,
-            &need_with(
+        let r = lawyer
+            .post_need(&need_with(
                 json!({"service_code": "legal_aid", "service_version": 1, "answers": la_ok}),
-            ),
-        )
-        .await;
+            ))
+            .await;
         assert_eq!(r.status, 201, "{name}: {:?}", r.body);
         let verdict = r.body["legal_aid"]["eligibility"]["verdict"]
             .as_str()
@@ -479,7 +449,7 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             "{name}"
         );
         for version in [1, 2] {
-            let r = post_need(&lawyer, &need_with(json!({"service_code": "mediation", "service_version": version, "answers": answers}))).await;
+            let r = lawyer.post_need(&need_with(json!({"service_code": "mediation", "service_version": version, "answers": answers}))).await;
             assert_eq!(refused_fields(&r), ["application.service_code"], "{name}");
             assert!(
                 r.body["error"]["message"]
@@ -493,11 +463,9 @@ async fn application_types_are_versioned_data_and_applications_are_checked_again
             1
         );
         // A need without an application is untouched by all this.
-        let plain = post_need(
-            &lawyer,
-            &serde_json::to_value(lawcircle_e2e::intake::need_draft("plain")).unwrap(),
-        )
-        .await;
+        let plain = lawyer
+            .post_need(&serde_json::to_value(lawcircle_e2e::intake::need_draft("plain")).unwrap())
+            .await;
         assert_eq!(plain.status, 201, "{:?}", plain.body);
         assert!(plain.body.get("service_code").is_none());
         server.stop();

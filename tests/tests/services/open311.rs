@@ -67,7 +67,7 @@ fn spec_error(r: &Reply, code: u16) -> String {
 }
 
 async fn form(c: &Client, path: &str, pairs: &[(&str, &str)]) -> Reply {
-    let body: String = form_encode(pairs);
+    let body: String = lawcircle_e2e::form_encode(pairs);
     c.send(
         c.http
             .post(format!("{}{path}", c.base))
@@ -75,25 +75,6 @@ async fn form(c: &Client, path: &str, pairs: &[(&str, &str)]) -> Reply {
             .body(body),
     )
     .await
-}
-
-fn form_encode(pairs: &[(&str, &str)]) -> String {
-    fn enc(s: &str) -> String {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                b' ' => "+".into(),
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    }
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 const SECRET_DESCRIPTION: &str = "楼上装修噪音持续三个月，严重影响老人休息";
@@ -531,7 +512,7 @@ async fn open311_clients_list_file_and_follow_requests() {
         // Tokens: the key a need was filed with, exchanged for its id.
         let lawyer = Client::login(&server, "lawyer", PW).await;
         let token = uuid::Uuid::now_v7().to_string();
-        let filed = post_need_with_key(&lawyer, &token, &need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
+        let filed = lawyer.post_need_with_key(&token, &need_with(json!({"service_code": "mediation", "service_version": 1, "answers": mediation_answers()}))).await;
         assert_eq!(filed.status, 201, "{:?}", filed.body);
         let r = public
             .get(&format!("/open311/v2/tokens/{token}.json"))

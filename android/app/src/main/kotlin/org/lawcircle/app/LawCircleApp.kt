@@ -1,7 +1,7 @@
 package org.lawcircle.app
 
 import android.app.Application
-import org.lawcircle.core.PhoneStorage
+import org.lawcircle.phone.PhoneStorage
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.LawCircleClient

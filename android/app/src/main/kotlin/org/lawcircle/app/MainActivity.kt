@@ -24,20 +24,20 @@ import org.lawcircle.app.ui.OrderOffersScreen
 import org.lawcircle.app.ui.OutboxScreen
 import org.lawcircle.app.ui.RateScreen
 import org.lawcircle.app.ui.Route
-import org.lawcircle.core.ApplicationFormPresenter
-import org.lawcircle.core.ClockInPresenter
-import org.lawcircle.core.ConnectivityPresenter
-import org.lawcircle.core.FindNearestPresenter
-import org.lawcircle.core.NewNeedPresenter
-import org.lawcircle.core.OrderOffersPresenter
-import org.lawcircle.core.OutboxPresenter
-import org.lawcircle.core.RatePresenter
-import org.lawcircle.core.toGpsFix
+import org.lawcircle.phone.ApplicationFormPresenter
+import org.lawcircle.phone.ClockInPresenter
+import org.lawcircle.phone.ConnectivityPresenter
+import org.lawcircle.phone.FindNearestPresenter
+import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.OrderOffersPresenter
+import org.lawcircle.phone.OutboxPresenter
+import org.lawcircle.phone.RatingPresenter
+import org.lawcircle.phone.toGpsFix
 import org.lawcircle.ffi.Point
 
 /**
  * Hosts the screens and moves between them; every decision is in the
- * presenters (lawcircle-core), which run on this activity's lifecycle scope.
+ * presenters (lawcircle-phone), which run on this activity's lifecycle scope.
  */
 class MainActivity : ComponentActivity() {
     private val client get() = (application as LawCircleApp).client
@@ -48,7 +48,7 @@ class MainActivity : ComponentActivity() {
     private lateinit var outbox: OutboxPresenter
     private lateinit var forms: ApplicationFormPresenter
     private var offers: OrderOffersPresenter? = null
-    private var rate: RatePresenter? = null
+    private var rate: RatingPresenter? = null
     private lateinit var location: FusedLocationAdapter
     private var route by mutableStateOf<Route>(Route.Home)
 
@@ -99,8 +99,8 @@ class MainActivity : ComponentActivity() {
         offers = it
     }
 
-    private fun ratePresenter(orderId: String): RatePresenter =
-        rate?.takeIf { it.state.value.orderId == orderId } ?: RatePresenter(client, orderId, lifecycleScope).also {
+    private fun ratePresenter(orderId: String): RatingPresenter =
+        rate?.takeIf { it.state.value.orderId == orderId } ?: RatingPresenter(client, orderId, lifecycleScope).also {
             rate?.close()
             rate = it
         }

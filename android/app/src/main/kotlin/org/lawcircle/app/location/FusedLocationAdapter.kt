@@ -11,14 +11,14 @@ import com.google.android.gms.location.LocationRequest
 import com.google.android.gms.location.LocationResult
 import com.google.android.gms.location.LocationServices
 import com.google.android.gms.location.Priority
-import org.lawcircle.core.DeviceClock
-import org.lawcircle.core.LocationFix
-import org.lawcircle.core.deviceTime
+import org.lawcircle.phone.DeviceClock
+import org.lawcircle.phone.LocationFix
+import org.lawcircle.phone.deviceTime
 
 /**
  * Passes FusedLocationProvider fixes on as [LocationFix], untouched except
  * for shape: WGS-84 (what Android reports), accuracy, provider, the mock
- * flag and both clocks. lawcircle-core maps them to the core's fix
+ * flag and both clocks. lawcircle-phone maps them to the core's fix
  * (tested there); the core decides what a fix is worth.
  */
 class FusedLocationAdapter(context: Context, private val onFix: (LocationFix) -> Unit) {

@@ -18,18 +18,18 @@ import androidx.compose.runtime.getValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
-import org.lawcircle.core.ApplicationFormPresenter
-import org.lawcircle.core.ClockInPresenter
-import org.lawcircle.core.ConnectivityPresenter
-import org.lawcircle.core.ConnectivityState
-import org.lawcircle.core.FindNearestPresenter
-import org.lawcircle.core.FormFieldState
-import org.lawcircle.core.NeedFields
-import org.lawcircle.core.NewNeedPresenter
-import org.lawcircle.core.OrderOffersPresenter
-import org.lawcircle.core.OutboxPresenter
-import org.lawcircle.core.RatePresenter
-import org.lawcircle.core.UiError
+import org.lawcircle.phone.ApplicationFormPresenter
+import org.lawcircle.phone.ClockInPresenter
+import org.lawcircle.phone.ConnectivityPresenter
+import org.lawcircle.phone.ConnectivityState
+import org.lawcircle.phone.FindNearestPresenter
+import org.lawcircle.phone.FormFieldState
+import org.lawcircle.phone.NeedFields
+import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.OrderOffersPresenter
+import org.lawcircle.phone.OutboxPresenter
+import org.lawcircle.phone.RatingPresenter
+import org.lawcircle.phone.UiError
 import org.lawcircle.ffi.FormWidget
 import org.lawcircle.ffi.PunchKind
 
@@ -220,7 +220,7 @@ fun OrderOffersScreen(presenter: OrderOffersPresenter, rate: (String) -> Unit) {
 }
 
 @Composable
-fun RateScreen(presenter: RatePresenter) {
+fun RateScreen(presenter: RatingPresenter) {
     val s by presenter.state.collectAsStateWithLifecycle()
     Column(Modifier.padding(16.dp)) {
         Row {

@@ -1,0 +1,169 @@
+package org.lawcircle.phone
+
+import kotlinx.coroutines.CoroutineDispatcher
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.Job
+import org.lawcircle.ffi.ApplicationInput
+import org.lawcircle.ffi.AttachmentInput
+import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.NeedCategoryInfo
+import org.lawcircle.ffi.NeedForm
+import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.needCategories
+
+/**
+ * The need form as typed (需求登记表). Holds personal data (phone, ID
+ * number, the trouble itself): [toString] never prints it, so a log line
+ * or a crash report cannot leak it.
+ */
+data class NeedFields(
+    val requesterName: String = "",
+    val requesterPhone: String = "",
+    val requesterIdNumber: String = "",
+    val enterpriseName: String = "",
+    val enterpriseCreditCode: String = "",
+    /** A code from [needCategories]. */
+    val category: String = "consultation",
+    val description: String = "",
+    /** `low`, `normal`, `high` or `urgent`. */
+    val urgency: String = "normal",
+    val address: String = "",
+    /** The street (9 digits) or village/community (12 digits) code. */
+    val areaCode: String = "",
+    val point: Point? = null,
+    /** `on_site`, `hotline12348` or `online`. */
+    val channel: String = "online",
+    /** The duty post where a lawyer or volunteer entered it. */
+    val postId: String? = null,
+    val consentGiven: Boolean = false,
+    val consentNoticeVersion: String = "v1",
+) {
+    fun toNeedForm(attachments: List<AttachmentInput>, application: ApplicationInput? = null): NeedForm = NeedForm(
+        requesterName = requesterName,
+        requesterPhone = requesterPhone,
+        requesterIdNumber = requesterIdNumber.ifBlank { null },
+        enterpriseName = enterpriseName.ifBlank { null },
+        enterpriseCreditCode = enterpriseCreditCode.ifBlank { null },
+        category = category,
+        description = description,
+        urgency = urgency,
+        address = address,
+        areaCode = areaCode,
+        point = point,
+        channel = channel,
+        postId = postId,
+        consentGiven = consentGiven,
+        consentNoticeVersion = consentNoticeVersion,
+        attachments = attachments,
+        application = application,
+    )
+
+    override fun toString() = "NeedFields(category=$category, urgency=$urgency, channel=$channel, <personal data redacted>)"
+}
+
+/** An attached photo or document, as the form lists it (the bytes stay in the presenter). */
+data class AttachmentSummary(val mediaType: String?, val sizeBytes: Int)
+
+/** The new-need screen. */
+data class NewNeedState(
+    val fields: NeedFields = NeedFields(),
+    val categories: List<NeedCategoryInfo> = emptyList(),
+    val attachments: List<AttachmentSummary> = emptyList(),
+    /** Field → problem, named as the core names them (`requester.phone`, `attachments[0]`…). */
+    val problems: Map<String, String> = emptyMap(),
+    val submitting: Boolean = false,
+    /** The outbox key once queued (delivered by the next sync, offline too). */
+    val submittedKey: String? = null,
+    val error: UiError? = null,
+) {
+    fun problem(field: String): String? = problems[field]
+}
+
+/**
+ * Files a need (a resident's own, or one a lawyer enters on site): the
+ * form is checked field by field with the core's rules (the server runs
+ * the same ones) and queued in the outbox with its attachments; nothing is
+ * lost offline.
+ */
+class NewNeedPresenter(
+    private val client: LawCircleClient,
+    scope: CoroutineScope,
+    io: CoroutineDispatcher = Dispatchers.IO,
+    initial: NeedFields = NeedFields(),
+) : ScopedPresenter<NewNeedState>(NewNeedState(fields = initial, categories = needCategories()), scope, io) {
+    private val attachments = mutableListOf<AttachmentInput>()
+
+    /** Once the user asked for a check, every edit checks again so fixed fields clear. */
+    @Volatile
+    private var checking = false
+
+    fun edit(change: (NeedFields) -> NeedFields): Job {
+        updateState { it.copy(fields = change(it.fields), submittedKey = null) }
+        return if (checking) validate() else Job().apply { complete() }
+    }
+
+    fun addAttachment(bytes: ByteArray, mediaType: String?): Job {
+        synchronized(attachments) { attachments += AttachmentInput(bytes, mediaType) }
+        publishAttachments()
+        return if (checking) validate() else Job().apply { complete() }
+    }
+
+    fun removeAttachment(index: Int): Job {
+        synchronized(attachments) { if (index in attachments.indices) attachments.removeAt(index) }
+        publishAttachments()
+        return if (checking) validate() else Job().apply { complete() }
+    }
+
+    /** Checks every field (offline) and shows the problems. */
+    fun validate(): Job = intent {
+        checking = true
+        val form = currentForm()
+        try {
+            val problems = blocking { client.validateNeed(form) }.byField()
+            updateState { it.copy(problems = problems, error = null) }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** Checks, then queues the need in the outbox. A form with problems is not queued. */
+    fun submit(): Job = intent {
+        if (state.value.submitting) return@intent
+        checking = true
+        updateState { it.copy(submitting = true, error = null) }
+        val form = currentForm()
+        try {
+            val problems = blocking { client.validateNeed(form) }.byField()
+            if (problems.isNotEmpty()) {
+                updateState { it.copy(submitting = false, problems = problems) }
+                return@intent
+            }
+            val key = blocking { client.submitNeed(form) }
+            synchronized(attachments) { attachments.clear() }
+            checking = false
+            updateState {
+                it.copy(submitting = false, submittedKey = key, problems = emptyMap(), attachments = emptyList())
+            }
+        } catch (e: LawCircleException.InvalidInput) {
+            updateState { it.copy(submitting = false, problems = it.problems + (e.field to e.reason), error = e.toUiError()) }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(submitting = false, error = e.toUiError()) }
+        }
+    }
+
+    /** A blank form for the next need (keeps who is entering and where). */
+    fun reset(keep: (NeedFields) -> NeedFields = { NeedFields(channel = it.channel, postId = it.postId) }) {
+        synchronized(attachments) { attachments.clear() }
+        checking = false
+        updateState { NewNeedState(fields = keep(it.fields), categories = it.categories) }
+    }
+
+    private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })
+
+    private fun publishAttachments() {
+        val list = synchronized(attachments) { attachments.map { AttachmentSummary(it.mediaType, it.bytes.size) } }
+        updateState { it.copy(attachments = list) }
+    }
+}

@@ -1,0 +1,73 @@
+package org.lawcircle.phone
+
+import org.junit.jupiter.api.Test
+import org.lawcircle.ffi.Datum
+import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.calculateCompensation
+import org.lawcircle.ffi.convertPoint
+import org.lawcircle.ffi.coreVersion
+import org.lawcircle.ffi.distanceM
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertIs
+import kotlin.test.assertTrue
+
+class DistancePresenterTest {
+    @Test
+    fun `the core answers through JNA`() {
+        assertTrue(coreVersion().matches(Regex("""\d+\.\d+\.\d+.*""")))
+    }
+
+    @Test
+    fun `the compensation calculator answers offline through JNA`() {
+        // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
+        val out = calculateCompensation(
+            """{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""",
+        )
+        assertTrue(out.contains("\"total\":\"24000.00\""), out)
+        val e = assertFailsWith<LawCircleException.InvalidInput> {
+            calculateCompensation("""{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""")
+        }
+        assertEquals("year", e.field)
+    }
+
+    @Test
+    fun `a GPS fix and its Amap pin are the same place`() {
+        val gps = Point(27.93, 120.82, Datum.WGS84)
+        val amap = convertPoint(gps, Datum.GCJ02)
+        assertEquals(Datum.GCJ02, amap.datum)
+        assertTrue(distanceM(gps, amap) < 0.01)
+    }
+
+    @Test
+    fun `the presenter measures across datums against the 15-minute circle`() {
+        val p = DistancePresenter()
+        assertIs<DistanceState.Incomplete>(p.state.value)
+        p.setFrom(27.93, 120.82)
+        assertIs<DistanceState.Incomplete>(p.state.value)
+        // The same numbers read as an Amap pin: the datum offset, not zero.
+        p.setTo(27.93, 120.82, Datum.GCJ02)
+        val offset = assertIs<DistanceState.Measured>(p.state.value)
+        assertTrue(offset.meters in 200.0..700.0, "offset ${offset.meters}")
+        assertTrue(offset.withinCircle)
+        // 1.3 km north: outside the 15-minute walk.
+        p.setTo(27.93 + 1300.0 / 111_195.0, 120.82, Datum.WGS84)
+        val far = assertIs<DistanceState.Measured>(p.state.value)
+        assertEquals(17, far.minutes)
+        assertTrue(!far.withinCircle)
+    }
+
+    @Test
+    fun `swapped coordinates are an invalid input naming the field`() {
+        val p = DistancePresenter()
+        p.setFrom(120.8, 27.9)
+        p.setTo(27.9, 120.8, Datum.WGS84)
+        val invalid = assertIs<DistanceState.Invalid>(p.state.value)
+        assertEquals("lat", invalid.error.field)
+        val e = assertFailsWith<LawCircleException.InvalidInput> {
+            distanceM(Point(120.8, 27.9, Datum.WGS84), Point(27.9, 120.8, Datum.WGS84))
+        }
+        assertEquals("lat", e.field)
+    }
+}
