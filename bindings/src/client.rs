@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use lawcircle_client::outbox::Outbox;
+use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_core::clockin::Fix;
-use lawcircle_core::outbox::Outbox;
-use lawcircle_core::sync::{SyncClient, SyncConfig};
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::task::AbortHandle;

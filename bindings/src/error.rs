@@ -78,9 +78,9 @@ impl From<CoordError> for LawCircleError {
     }
 }
 
-impl From<lawcircle_core::outbox::OutboxError> for LawCircleError {
-    fn from(e: lawcircle_core::outbox::OutboxError) -> Self {
-        use lawcircle_core::outbox::OutboxError as E;
+impl From<lawcircle_client::outbox::OutboxError> for LawCircleError {
+    fn from(e: lawcircle_client::outbox::OutboxError) -> Self {
+        use lawcircle_client::outbox::OutboxError as E;
         match e {
             E::Invalid(errors) => match errors.first() {
                 Some(first) => LawCircleError::InvalidInput {
@@ -100,9 +100,9 @@ impl From<lawcircle_core::outbox::OutboxError> for LawCircleError {
     }
 }
 
-impl From<lawcircle_core::sync::SyncError> for LawCircleError {
-    fn from(e: lawcircle_core::sync::SyncError) -> Self {
-        use lawcircle_core::sync::SyncError as E;
+impl From<lawcircle_client::sync::SyncError> for LawCircleError {
+    fn from(e: lawcircle_client::sync::SyncError) -> Self {
+        use lawcircle_client::sync::SyncError as E;
         match e {
             E::Http(e) => e.into(),
             E::Outbox(e) => e.into(),

@@ -124,7 +124,7 @@ impl Inner {
         let mut resp = crate::client::check_status(resp).await?;
         let mut last_offers = self.offers(query).await?;
         listener.on_offers(last_offers.clone());
-        let mut events = lawcircle_core::sync::EventStreamReader::default();
+        let mut events = lawcircle_client::sync::EventStreamReader::default();
         while let Some(chunk) = resp.chunk().await? {
             for data in events.push(&chunk) {
                 let Ok(change) = serde_json::from_str::<Value>(&data) else {

@@ -1,14 +1,14 @@
 //! The outbox (待发送) as the shells see it: what is waiting, what failed
 //! and why, retry and discard, the sync that delivers it, and a listener
 //! told of every change of state. The queue itself is the core's
-//! [`lawcircle_core::outbox::Outbox`] (one SQLite file, durable before a
+//! [`lawcircle_client::outbox::Outbox`] (one SQLite file, durable before a
 //! call returns, idempotency keys so a retry never makes a second record).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use lawcircle_core::outbox::{self, Item, ItemKind, ItemState};
+use lawcircle_client::outbox::{self, Item, ItemKind, ItemState};
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, ListenerHandle, Registration};
@@ -270,8 +270,8 @@ impl LawCircleClient {
                 Ok(r) => r,
                 // Something still failing after the wait: report what is
                 // left rather than an error; the next sync resumes.
-                Err(lawcircle_core::sync::SyncError::Timeout(_)) => {
-                    lawcircle_core::sync::PushReport::default()
+                Err(lawcircle_client::sync::SyncError::Timeout(_)) => {
+                    lawcircle_client::sync::PushReport::default()
                 }
                 Err(e) => return Err(e.into()),
             };

@@ -1,8 +1,8 @@
 //! LawCircle core: the domain rules of the 15-minute public legal service
 //! circle (15分钟公共法律服务圈), shared by the phone (through the UniFFI
 //! bindings) and the platform server, so that the server re-checks exactly
-//! what the phone decided. No I/O outside the phone-side `outbox` and
-//! `sync` (feature `client`).
+//! what the phone decided. Pure rules: no network and no database (the
+//! phone's outbox and sync client are the `lawcircle-client` crate).
 //!
 //! Modules by domain, in the order a need travels:
 //! * [`geo`]: coordinates and datums, polygons, the walking network, the
@@ -28,9 +28,6 @@
 //!   audited reads;
 //! * [`calendar`]: China Standard Time, working days and deadlines;
 //! * [`content`]: content-addressed photos and attachments.
-//!
-//! Phone side only (feature `client`): `outbox`, the offline outbox in
-//! SQLite, and `sync`, the client that drains it.
 
 pub mod applications;
 pub mod catalogue;
@@ -47,10 +44,6 @@ pub mod content;
 pub mod privacy;
 pub mod validation;
 
-#[cfg(feature = "client")]
-pub mod outbox;
-#[cfg(feature = "client")]
-pub mod sync;
 #[cfg(test)]
 mod test_support;
 

@@ -11,8 +11,8 @@
 
 use chrono::Utc;
 use criterion::Criterion;
-use lawcircle_core::outbox::{ItemKind, NewItem, Outbox};
-use lawcircle_core::sync::{SyncClient, SyncConfig};
+use lawcircle_client::outbox::{ItemKind, NewItem, Outbox};
+use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::intake::need_draft;
 use lawcircle_e2e::{Backend, Client, Server, Storage, cli_create_account};
 use std::sync::Arc;

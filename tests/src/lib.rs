@@ -343,7 +343,7 @@ pub fn cli_create_account(
 /// `rustls-no-provider` (the phone's sync client brings its own ring
 /// provider), so the provider is installed before any client is built.
 pub fn http_client() -> reqwest::Client {
-    lawcircle_core::sync::install_crypto_provider();
+    lawcircle_client::sync::install_crypto_provider();
     reqwest::Client::new()
 }
 

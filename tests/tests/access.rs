@@ -388,7 +388,7 @@ async fn the_event_stream_ends_with_the_session() {
 
 /// A client whose connections come from another loopback address.
 fn client_from(server: &Server, last_octet: u8) -> Client {
-    lawcircle_core::sync::install_crypto_provider();
+    lawcircle_client::sync::install_crypto_provider();
     Client {
         http: reqwest::Client::builder()
             .local_address(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last_octet)))

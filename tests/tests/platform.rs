@@ -349,7 +349,7 @@ async fn malformed_requests_get_4xx_in_the_stable_shape_never_5xx() {
     // A new connection per request: after refusing an oversized body the
     // server closes the connection, and a pooled one could be reused just
     // as it closes.
-    lawcircle_core::sync::install_crypto_provider();
+    lawcircle_client::sync::install_crypto_provider();
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
         .build()

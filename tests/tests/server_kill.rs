@@ -18,8 +18,8 @@
 //! `synchronous = FULL` (checked in `security.rs`), which a process kill
 //! cannot exercise.
 
-use lawcircle_core::outbox::{BackoffPolicy, ItemState, Outbox, OutboxEvent, OutboxListener};
-use lawcircle_core::sync::{SyncClient, SyncConfig};
+use lawcircle_client::outbox::{BackoffPolicy, ItemState, Outbox, OutboxEvent, OutboxListener};
+use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::intake::need_draft;
 use lawcircle_e2e::{Backend, Client, Server, Storage, cli_create_account};
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +37,7 @@ struct Acks(Mutex<BTreeSet<String>>);
 
 impl OutboxListener for Acks {
     fn on_event(&self, e: &OutboxEvent) {
-        if e.to == ItemState::Sent && e.kind == lawcircle_core::outbox::ItemKind::Need {
+        if e.to == ItemState::Sent && e.kind == lawcircle_client::outbox::ItemKind::Need {
             self.0.lock().unwrap().insert(e.key.clone());
         }
     }

@@ -68,7 +68,7 @@ async fn main() {
         }
     };
     // The workspace builds reqwest without a built-in TLS provider.
-    lawcircle_core::sync::install_crypto_provider();
+    lawcircle_client::sync::install_crypto_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
         .timeout(Duration::from_secs(30))

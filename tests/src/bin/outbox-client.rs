@@ -13,8 +13,8 @@
 //! test can kill it mid-transaction.
 
 use chrono::Utc;
-use lawcircle_core::outbox::{BackoffPolicy, Outbox};
-use lawcircle_core::sync::{SyncClient, SyncConfig};
+use lawcircle_client::outbox::{BackoffPolicy, Outbox};
+use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::intake::need_draft;
 use std::io::Write;
 use std::path::PathBuf;

@@ -52,7 +52,7 @@ async fn run() -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     println!("LISTENING");
     let _ = std::io::stdout().flush();
-    let mut events = lawcircle_core::sync::EventStreamReader::default();
+    let mut events = lawcircle_client::sync::EventStreamReader::default();
     while let Some(chunk) = res.chunk().await.map_err(|e| e.to_string())? {
         for data in events.push(&chunk) {
             let Ok(change) = serde_json::from_str::<Value>(&data) else {

@@ -418,7 +418,7 @@ async fn http(f: &HashMap<String, String>) -> Result<(), Error> {
     let rounds: usize = flag(f, "rounds")?;
     let conc: usize = flag(f, "concurrency")?;
     // The workspace builds reqwest without a built-in TLS provider.
-    lawcircle_core::sync::install_crypto_provider();
+    lawcircle_client::sync::install_crypto_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(conc)
         .build()?;

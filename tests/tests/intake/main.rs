@@ -6,13 +6,13 @@
 //! default, as in CI; the long run uses 1000).
 
 use chrono::Utc;
+use lawcircle_client::outbox::{
+    BackoffPolicy, ItemKind, ItemState, Outbox, OutboxEvent, OutboxListener,
+};
+use lawcircle_client::sync::{Pulled, SyncClient, SyncConfig};
 use lawcircle_core::need::{
     AttachmentRef, Enterprise, MAX_ATTACHMENT_BYTES, NeedCategory, NeedDraft, check_attachment,
 };
-use lawcircle_core::outbox::{
-    BackoffPolicy, ItemKind, ItemState, Outbox, OutboxEvent, OutboxListener,
-};
-use lawcircle_core::sync::{Pulled, SyncClient, SyncConfig};
 use lawcircle_e2e::fault_proxy::{Fault, FaultConfig, FaultProxy};
 use lawcircle_e2e::intake::need_draft;
 use lawcircle_e2e::{Backend, Client, Server, backends, error_code};

@@ -135,7 +135,7 @@ async fn the_queue_recovers_after_the_server_was_unreachable() {
         .push_until_idle(Duration::from_secs(2))
         .await
         .unwrap_err();
-    assert!(matches!(err, lawcircle_core::sync::SyncError::Timeout(_)));
+    assert!(matches!(err, lawcircle_client::sync::SyncError::Timeout(_)));
     let pending = outbox.pending_items().unwrap();
     assert_eq!(pending.len(), 5);
     assert!(

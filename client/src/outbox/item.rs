@@ -1,8 +1,8 @@
 //! What the outbox holds and tells: items, their kinds and states, the
 //! outcome of an attempt, the events a shell listens to, and the errors.
 
-use crate::needs::NeedErrors;
-use crate::validation::FieldError;
+use lawcircle_core::needs::NeedErrors;
+use lawcircle_core::validation::FieldError;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -10,12 +10,12 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
-    /// A [`NeedDraft`](crate::needs::NeedDraft) as JSON, for `POST /api/v1/needs`.
+    /// A [`NeedDraft`](lawcircle_core::needs::NeedDraft) as JSON, for `POST /api/v1/needs`.
     Need,
     /// The bytes of a photo or document, for
     /// `PUT /api/v1/attachments/{sha256}`; the entity is the sha256.
     Attachment,
-    /// A [`crate::volunteers::punch::Punch`] as JSON, for `POST /api/v1/punches`.
+    /// A [`lawcircle_core::volunteers::punch::Punch`] as JSON, for `POST /api/v1/punches`.
     Punch,
 }
 

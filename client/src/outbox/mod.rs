@@ -34,9 +34,9 @@ pub use item::{
     Counts, Item, ItemKind, ItemState, NewItem, OutboxError, OutboxEvent, OutboxListener, Outcome,
 };
 
-use crate::needs::{NeedDraft, check_attachment};
-use crate::validation::FieldError;
 use chrono::{DateTime, Utc};
+use lawcircle_core::needs::{NeedDraft, check_attachment};
+use lawcircle_core::validation::FieldError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -323,7 +323,7 @@ impl Outbox {
     /// order (their server-side hash chain depends on it).
     pub fn enqueue_punch(
         &self,
-        punch: &crate::volunteers::punch::Punch,
+        punch: &lawcircle_core::volunteers::punch::Punch,
     ) -> Result<String, OutboxError> {
         self.enqueue(NewItem {
             kind: ItemKind::Punch,

@@ -1,5 +1,5 @@
 use super::*;
-use crate::needs::{
+use lawcircle_core::needs::{
     Channel, Consent, EnteredBy, NeedCategory, NeedDraft, NeedLocation, Requester, Urgency,
 };
 use std::sync::Mutex as StdMutex;

@@ -10,10 +10,10 @@
 
 use chrono::Utc;
 use criterion::Criterion;
+use lawcircle_client::outbox::{ItemKind, NewItem, Outbox};
 use lawcircle_core::needs::{
     Channel, Consent, EnteredBy, NeedCategory, NeedDraft, NeedLocation, Requester, Urgency,
 };
-use lawcircle_core::outbox::{ItemKind, NewItem, Outbox};
 use rusqlite::Connection;
 use std::time::{Duration, Instant};
 

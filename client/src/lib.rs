@@ -1,0 +1,9 @@
+//! The phone side of LawCircle's sync, kept out of `lawcircle-core` so the
+//! core stays pure domain rules with no I/O:
+//! * [`outbox`]: everything entered offline waits in the phone's SQLite
+//!   file until the server has confirmed it (the send queue);
+//! * [`sync`]: the client that drains the outbox to the server with
+//!   idempotency keys, backoff and `Retry-After`, and pulls deltas.
+
+pub mod outbox;
+pub mod sync;
