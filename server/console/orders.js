@@ -6,6 +6,11 @@
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { get, post, token } from "./api.js";
+import { openOrderDetail, lastDecline } from "./detail.js";
+
+// The states staff dispatch from: open (also after a volunteer declined),
+// escalated (上报) and transferred (转办) orders.
+const DISPATCHABLE = new Set(["open", "escalated", "transferred"]);
 
 let stream = null; // AbortController of the live connection
 // Orders this console just changed: their echo on the event stream is not
@@ -48,17 +53,26 @@ function drawBoard(box, orders, ctx, refresh) {
           active.map((o) => h("tr", { "data-id": o.id, "data-state": o.state },
             h("td", {}, o.id, o.urgent ? h("span", { class: "badge high" }, t("orders.urgent")) : null),
             h("td", {}, o.category),
-            h("td", {}, t(`orderState.${o.state}`)),
+            h("td", {}, t(`orderState.${o.state}`), declinedNote(o)),
             h("td", {}, `${t(`level.${o.level}`)} ${o.area_code}`),
             h("td", {}, o.assignee || "—"),
             h("td", {}, fmtTime(o.deadline)),
             h("td", { class: "actions" },
-              o.state === "open" ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
+              h("button", { type: "button", "aria-label": `${t("orders.details")} ${o.id}`,
+                onclick: () => openOrderDetail(o.id, ctx, { onChange: refresh }).catch((e) => announce(`${t("error")}: ${e.message}`, "error")) }, t("orders.details")),
+              DISPATCHABLE.has(o.state) ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
                 onclick: () => dispatchDialog(o, refresh) }, t("orders.dispatch")) : null,
               h("button", { type: "button", "aria-label": `${t("orders.transfer")} ${o.id}`,
                 onclick: () => transferDialog(o, ctx, refresh) }, t("orders.transfer"))))),
           { id: "orders" })
       : h("p", { class: "muted", id: "no-orders" }, t("orders.none")));
+}
+
+/** "Declined by …: reason" under an open order a volunteer handed back. */
+function declinedNote(o) {
+  const d = lastDecline(o);
+  if (!d) return null;
+  return h("small", { class: "declined", "data-declined": "true" }, ` · ${t("orders.declined")}${d.reason ? `：${d.reason}` : ""}`);
 }
 
 /** Reads the server-sent events with fetch, reconnecting with back-off. */

@@ -166,6 +166,7 @@ const MATRIX: &[Row] = &[
     // The order is held but not resolved: its holder is told so.
     row("POST /api/v1/orders/{id}/rating-link", "/api/v1/orders/<order>/rating-link", NoBody, [401, 403, 409, 403, 403, 403, 403, 403, 403]),
     row("POST /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", Json(r#"{"outcome": "not_reached", "note": "matrix probe call"}"#), [401, 403, 403, 403, 409, 409, 404, 403, 403]),
+    row("GET /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", NoBody, STREET_STAFF_200),
     row("GET /api/v1/orders/{id}/suggestions", "/api/v1/orders/<order>/suggestions", NoBody, STREET_STAFF_200),
     row("POST /api/v1/punches", "/api/v1/punches", PunchBody, [401, 403, 201, 403, 403, 403, 403, 403, 201]),
     row("GET /api/v1/punches/review-queue", "/api/v1/punches/review-queue", NoBody, STAFF_200),

@@ -182,7 +182,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))
         .route("/api/v1/orders/{id}/rating-link", post(ratings::issue_link))
-        .route("/api/v1/orders/{id}/call-backs", post(ratings::call_back))
+        .route(
+            "/api/v1/orders/{id}/call-backs",
+            get(ratings::list_call_backs).post(ratings::call_back),
+        )
         // The public rating page of one-time links (HTML forms, no script).
         .route("/r/rate.css", get(ratings::page_css))
         .route(
