@@ -17,8 +17,9 @@ async function accountNames() {
 
 function nameOf(names, id) {
   if (!id) return "—";
-  if (String(id).startsWith("system")) return t("detail.system");
-  return names.get(String(id)) || String(id);
+  if (names.has(String(id))) return names.get(String(id));
+  // Not an account: the platform itself (intake, the background job, a call-back).
+  return /^\d+$/.test(String(id)) ? String(id) : `${t("detail.system")} (${id})`;
 }
 
 /** A definition list from [label, value] pairs (empty values skipped). */

@@ -44,7 +44,7 @@ export async function render(root, ctx) {
 
 /** The call-backs recorded on a warning (its history), and whether one is still needed. */
 function callBackCell(w) {
-  const steps = (w.history || []).filter((st) => st.action === "call_back");
+  const steps = (w.history || []).filter((st) => (st.action?.action ?? st.action) === "call_back");
   const needed = w.requires_call_back && !w.call_back?.reached;
   return [
     steps.length

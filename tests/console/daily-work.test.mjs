@@ -274,6 +274,9 @@ test("call-backs: recorded on the low-rating warning, listed per warning and per
     await page.getByLabel("已联系上群众").check();
     await page.getByRole("textbox", { name: "记录" }).fill("已联系上，群众对等待时间不满，已致歉并说明原因");
     await page.getByRole("button", { name: "保存回访" }).click();
+    await page.locator("dialog").waitFor({ state: "detached", timeout: 3000 }).catch(async () => {
+      throw new Error(`dialog still open: ${await page.locator("dialog").textContent()}`);
+    });
     const cell = page.locator(`#warnings tr[data-id="${low.id}"] td.call-backs`);
     await cell.locator("li", { hasText: "已致歉" }).waitFor();
     assert.equal(await cell.locator("li").count(), 2);
