@@ -33,7 +33,7 @@ export async function render(root, ctx) {
     .map((a) => [a.id, `${a.display_name} (${a.username})`]));
   const who = h("select", { id: "audit-who" }, h("option", { value: "" }, t("audit.anyone")));
   const subjectType = h("select", { id: "audit-subject-type" },
-    ["", "need", "order", "account", "attachment", "punch", "phone"].map((v) => h("option", { value: v }, v ? t(`audit.subject.${v}`) : t("audit.anySubject"))));
+    ["", "need", "order", "account", "attachment", "punch", "phone", "export"].map((v) => h("option", { value: v }, v ? t(`audit.subject.${v}`) : t("audit.anySubject"))));
   const subjectId = h("input", { id: "audit-subject-id", autocomplete: "off" });
   const from = h("input", { id: "audit-from", type: "date" });
   const to = h("input", { id: "audit-to", type: "date" });

@@ -34,7 +34,7 @@ export async function render(root, ctx) {
   }
   const live = h("p", { class: "muted", id: "live-status", "aria-live": "polite" }, t("orders.connecting"));
   const box = h("div", { id: "orders-box" });
-  mount(root, h("h2", { tabindex: "-1" }, t("nav.orders")), live, box);
+  mount(root, h("h2", { tabindex: "-1" }, t("nav.orders")), live, exportsBox(), box);
   const refresh = async () => {
     const orders = await get("/api/v1/orders");
     drawBoard(box, orders, ctx, refresh);
@@ -194,4 +194,42 @@ async function transferDialog(order, ctx, refresh) {
     }, t("orders.transfer"));
   level.focus();
   return dialog;
+}
+
+/**
+ * Exports (导出) of the street's orders and needs as CSV: masked by
+ * default; with a reason, in full (the server audits both).
+ */
+function exportsBox() {
+  const reason = h("input", { id: "export-reason", autocomplete: "off" });
+  const error = h("p", { class: "error", role: "alert", id: "export-error" });
+  const download = async (what) => {
+    error.textContent = "";
+    const why = reason.value.trim();
+    const url = `/api/v1/exports/${what}${why ? `?reason=${encodeURIComponent(why)}` : ""}`;
+    try {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token()}` } });
+      if (!res.ok) {
+        let body = null;
+        try { body = await res.json(); } catch { body = null; }
+        throw new Error(body?.error?.message || `HTTP ${res.status}`);
+      }
+      const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") || "")?.[1] || `${what}.csv`;
+      const a = h("a", { href: URL.createObjectURL(await res.blob()), download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      announce(t(why ? "exports.doneFull" : "exports.doneMasked", { name }));
+    } catch (e) {
+      error.textContent = `${t("error")}: ${e.message}`;
+      reason.focus();
+    }
+  };
+  return h("details", { id: "exports", class: "exports" },
+    h("summary", {}, t("exports.title")),
+    h("p", { class: "muted" }, t("exports.intro")),
+    field(t("exports.reason"), reason, t("exports.reasonHint")), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "button", id: "export-orders", onclick: () => download("orders") }, t("exports.orders")),
+      h("button", { type: "button", id: "export-needs", onclick: () => download("needs") }, t("exports.needs"))));
 }

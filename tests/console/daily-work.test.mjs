@@ -423,3 +423,86 @@ test("hotline records: a file with bad rows is refused with every bad row listed
     assert.equal(await page.locator("#hotline-import").count(), 0);
   });
 });
+
+test("volunteers: hours, stars and the punch chain; suspend and reinstate with reasons; the admin lends one and removes one", async () => {
+  await withPage("demo-staff", async (page) => {
+    await openByKeyboard(page, "志愿者库");
+    const wang = page.locator("#pool tr", { hasText: "王芳" });
+    await wang.waitFor();
+    assert.match(await wang.locator("td.hours").textContent(), /值班 \d+\.\d 小时/);
+    assert.match(await wang.locator("td.stars").textContent(), /未评星|★/);
+    await wang.getByRole("button", { name: /^核验打卡链/ }).click();
+    await wang.locator("td.chain", { hasText: "完整" }).waitFor();
+    // Suspended with a reason, then reinstated.
+    const chen = page.locator("#pool tr", { hasText: "陈亮" });
+    await chen.getByRole("button", { name: /^暂停/ }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "暂停" }).click();
+    await page.getByRole("dialog").getByRole("alert").filter({ hasText: /\S/ }).waitFor();
+    await page.getByRole("dialog").getByLabel("原因").fill("本月多次未按时到岗，暂停派单");
+    await page.getByRole("dialog").getByRole("button", { name: "暂停" }).click();
+    await page.locator("#suspended tr", { hasText: "陈亮" }).filter({ hasText: "未按时到岗" }).waitFor();
+    assert.equal(await page.locator("#pool tr", { hasText: "陈亮" }).count(), 0);
+    await screenshot(page, "32-volunteers-suspended");
+    await page.locator("#suspended tr", { hasText: "陈亮" }).getByRole("button", { name: /^恢复/ }).click();
+    await page.getByRole("dialog").getByLabel("原因").fill("已谈话，恢复派单");
+    await page.getByRole("dialog").getByRole("button", { name: "恢复" }).click();
+    await page.locator("#pool tr", { hasText: "陈亮" }).waitFor();
+    // Lending is the district admins'.
+    assert.equal(await wang.getByRole("button", { name: /^借调/ }).count(), 0);
+  });
+  await withPage("demo-admin", async (page) => {
+    await page.getByRole("link", { name: "志愿者库", exact: true }).click();
+    const wang = page.locator("#pool tr", { hasText: "王芳" });
+    await wang.getByRole("button", { name: /^借调/ }).click();
+    await page.getByLabel("借调到街道").selectOption("330303001");
+    await page.getByRole("dialog").getByLabel("原因").fill("永中街道调解员不足，临时支援");
+    await page.getByRole("dialog").getByRole("button", { name: "借调" }).click();
+    await wang.locator("td.loan", { hasText: "借调至" }).waitFor();
+    const chen = page.locator("#pool tr", { hasText: "陈亮" });
+    await chen.getByRole("button", { name: /^清退/ }).click();
+    await page.getByRole("dialog").getByLabel("原因").fill("本人已调离本区，不再参与志愿服务");
+    await page.getByRole("dialog").getByRole("button", { name: "清退" }).click();
+    await page.getByRole("status").filter({ hasText: "已清退" }).waitFor();
+    assert.equal(await page.locator("#pool tr", { hasText: "陈亮" }).count(), 0);
+    await page.getByRole("button", { name: /Switch to English/ }).click();
+    await page.getByRole("heading", { name: "Volunteers" }).waitFor();
+    await page.locator("#pool tr", { hasText: "王芳" }).locator("td.loan", { hasText: "lent to" }).waitFor();
+    await screenshot(page, "33-volunteers-english");
+  });
+});
+
+test("exports: the street's orders and needs as CSV, masked by default, in full only with a reason; both audited", async () => {
+  const receipt = await fileNeed({ description: "【测试】导出用的诉求描述" });
+  const { readFileSync } = await import("node:fs");
+  await withPage("demo-staff", async (page) => {
+    await openByKeyboard(page, "工单调度");
+    await page.locator("#exports summary").click();
+    const take = async (button) => {
+      const [download] = await Promise.all([page.waitForEvent("download"), page.locator(button).click()]);
+      return { name: download.suggestedFilename(), text: readFileSync(await download.path(), "utf8") };
+    };
+    const orders = await take("#export-orders");
+    assert.match(orders.name, /^orders-\d{8}\.csv$/);
+    const lines = orders.text.replace(/^\uFEFF/, "").trim().split(/\r?\n/);
+    assert.match(lines[0], /^id,need_id,kind,category,state/);
+    const mine = lines.find((l) => l.startsWith(`${receipt.order_id},`));
+    assert.ok(mine, `the new order is exported: ${orders.text}`);
+    assert.match(mine, /138\*{4}1234/);
+    assert.doesNotMatch(orders.text, /13800001234/);
+    // Only this street's orders.
+    assert.ok(lines.slice(1).every((l) => l.split(",")[8] === PUZHOU), "station staff export their street only");
+    const masked = await take("#export-needs");
+    assert.doesNotMatch(masked.text, /导出用的诉求描述|13800001234/);
+    await page.getByLabel("导出完整信息的理由（可不填）").fill("向区司法局报送本月诉求台账");
+    const full = await take("#export-needs");
+    assert.match(full.text, /导出用的诉求描述/);
+    assert.match(full.text, /13800001234/);
+    await page.getByRole("status").filter({ hasText: "完整信息" }).waitFor();
+    await screenshot(page, "34-exports");
+  });
+  const admin = await demoLogin("demo-admin");
+  const entries = (await apiCall(server, "GET", "/api/v1/audit?limit=500", { token: admin })).body.items;
+  const exports = entries.filter((e) => e.subject_type === "export");
+  assert.ok(exports.some((e) => e.action === "export_full" && e.reason === "向区司法局报送本月诉求台账" && e.subject_id.startsWith("needs")));
+  assert.equal(exports.filter((e) => e.action === "export_masked").length, 2);
+});

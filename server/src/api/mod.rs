@@ -219,6 +219,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
         .route("/api/v1/needs", get(needs::list).post(needs::create))
         .route("/api/v1/needs/{id}", get(needs::get_one))
+        .route("/api/v1/exports/needs", get(needs::export))
+        .route("/api/v1/exports/orders", get(orders::export))
         .route("/api/v1/public/needs", post(tracking::file_without_account))
         .route("/api/v1/tracking/{code}", get(tracking::track))
         .route("/api/v1/needs/{id}/contact", get(needs::contact))
