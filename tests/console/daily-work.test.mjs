@@ -465,7 +465,7 @@ test("volunteers: hours, stars and the punch chain; suspend and reinstate with r
     await page.getByRole("status").filter({ hasText: "已清退" }).waitFor();
     assert.equal(await page.locator("#pool tr", { hasText: "陈亮" }).count(), 0);
     await page.getByRole("button", { name: /Switch to English/ }).click();
-    await page.getByRole("heading", { name: "Volunteers" }).waitFor();
+    await page.getByRole("heading", { name: "Volunteers", exact: true }).waitFor();
     await page.locator("#pool tr", { hasText: "王芳" }).locator("td.loan", { hasText: "lent to" }).waitFor();
     await screenshot(page, "33-volunteers-english");
   });

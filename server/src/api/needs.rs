@@ -1223,7 +1223,8 @@ pub(crate) fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>
     let internal = |e: csv::Error| ApiError::Internal(format!("writing the export: {e}"));
     w.write_record(header).map_err(internal)?;
     for r in rows {
-        w.write_record(r.iter().map(|c| csv_cell(c))).map_err(internal)?;
+        w.write_record(r.iter().map(|c| csv_cell(c)))
+            .map_err(internal)?;
     }
     w.into_inner()
         .map_err(|e| ApiError::Internal(format!("writing the export: {e}")))
@@ -1256,7 +1257,10 @@ fn need_row(n: &StoredNeed, full: bool) -> Vec<String> {
         row.extend([
             mask_name(&r.name),
             mask_phone(&r.phone),
-            r.id_number.as_deref().map(mask_id_number).unwrap_or_default(),
+            r.id_number
+                .as_deref()
+                .map(mask_id_number)
+                .unwrap_or_default(),
         ]);
     }
     row
@@ -1295,7 +1299,10 @@ pub async fn export(
     if detail.is_full() {
         header.extend(["address", "description"]);
     }
-    let rows: Vec<Vec<String>> = needs.iter().map(|n| need_row(n, detail.is_full())).collect();
+    let rows: Vec<Vec<String>> = needs
+        .iter()
+        .map(|n| need_row(n, detail.is_full()))
+        .collect();
     let csv = write_csv(&header, &rows)?;
     export_response(
         &state,
