@@ -16,6 +16,7 @@ import * as services from "./services.js";
 import * as accounts from "./accounts.js";
 import * as hotline from "./hotline.js";
 import * as audit from "./audit.js";
+import * as siting from "./siting.js";
 
 const STAFF_ROLES = new Set(["station_staff", "district_admin"]);
 
@@ -26,6 +27,7 @@ const SECTIONS = [
   { id: "spotchecks", module: spotchecks },
   { id: "indicators", module: indicators },
   { id: "hotline", module: hotline },
+  { id: "siting", module: siting },
   { id: "volunteers", module: volunteers },
   { id: "facilities", module: facilities },
   { id: "services", module: services },

@@ -68,7 +68,7 @@ export async function render(root, ctx) {
     mount(box,
       shown.length
         ? table(t("audit.caption", { n: shown.length }),
-            [t("audit.at"), t("audit.who"), t("audit.action"), t("audit.whose"), t("audit.fields"), t("audit.why")],
+            [t("audit.at"), t("audit.who"), t("audit.action"), t("audit.whose"), t("audit.fields"), t("audit.reasonCol")],
             shown.map((e) => h("tr", { "data-id": e.id, "data-action": e.action },
               h("td", {}, fmtTime(e.at)), h("td", {}, `${names.get(e.actor_id) || e.actor_id} · ${t(`role.${e.actor_role}`)}`),
               h("td", {}, t(`audit.action.${e.action}`) === `audit.action.${e.action}` ? e.action : t(`audit.action.${e.action}`)),

@@ -115,6 +115,7 @@ const ASSETS: &[Asset] = &[
     asset!("detail.js", JS),
     asset!("hotline.js", JS),
     asset!("audit.js", JS),
+    asset!("siting.js", JS),
 ];
 
 /// Only this origin (and a configured tile server, for images): no

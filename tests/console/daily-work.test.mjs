@@ -506,3 +506,37 @@ test("exports: the street's orders and needs as CSV, masked by default, in full 
   assert.ok(exports.some((e) => e.action === "export_full" && e.reason === "向区司法局报送本月诉求台账" && e.subject_id.startsWith("needs")));
   assert.equal(exports.filter((e) => e.action === "export_masked").length, 2);
 });
+
+test("siting: a product and k give the suggested sites on the map with coverage before and after, as the server computes them", async () => {
+  const admin = await demoLogin("demo-admin");
+  const expected = await apiCall(server, "GET", "/api/v1/siting?product=legal_aid&k=2", { token: admin });
+  assert.equal(expected.status, 200, JSON.stringify(expected.body));
+  assert.ok(expected.body.after.rate >= expected.body.before.rate);
+  for (const bad of ["k=11", "k=0", "k=two", "product=nothing&k=1"]) {
+    const q = bad.startsWith("product") ? bad : `product=legal_aid&${bad}`;
+    assert.equal((await apiCall(server, "GET", `/api/v1/siting?${q}`, { token: admin })).status, 400, q);
+  }
+  await withPage("demo-staff", async (page) => {
+    await openByKeyboard(page, "选址分析");
+    await page.getByLabel("服务项目").selectOption("legal_aid");
+    await page.getByLabel("新址数量 k").fill("11");
+    await page.getByRole("button", { name: "计算选址" }).click();
+    await page.locator("#siting-error", { hasText: "1 到 10" }).waitFor();
+    await page.getByLabel("新址数量 k").fill("2");
+    await page.getByRole("button", { name: "计算选址" }).click();
+    await page.locator("#siting-summary").waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), "siting-summary");
+    const pct = (r) => `${(r * 100).toFixed(1)}%`;
+    const summary = await page.locator("#siting-summary").textContent();
+    assert.ok(summary.includes(pct(expected.body.before.rate)) && summary.includes(pct(expected.body.after.rate)), summary);
+    const ids = await page.locator("#siting-sites tbody tr").evaluateAll((rows) => rows.map((r) => r.dataset.candidate));
+    assert.deepEqual(ids, expected.body.chosen.map((c) => c.candidate_id));
+    assert.equal(await page.locator("#siting-map g.site").count(), expected.body.chosen.length);
+    await screenshot(page, "35-siting");
+    await page.getByRole("button", { name: /Switch to English/ }).click();
+    await page.getByRole("heading", { name: "Siting", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Suggest sites" }).click();
+    await page.locator("#siting-summary", { hasText: "coverage from" }).waitFor();
+    await screenshot(page, "36-siting-english");
+  });
+});

@@ -141,6 +141,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/calculators/compensation", "/api/v1/calculators/compensation", Json(r#"{"type": "severance", "region": "330000", "year": 2021, "monthly_wage": "8000", "months_of_service": 30, "termination": "lawful"}"#), ALL_200),
     row("GET /api/v1/calculators/parameters", "/api/v1/calculators/parameters", NoBody, ALL_200),
     row("GET /api/v1/coverage", "/api/v1/coverage", NoBody, ALL_200),
+    row("GET /api/v1/siting", "/api/v1/siting?product=legal_aid&k=2", NoBody, STAFF_200),
     row("GET /api/v1/nearby", "/api/v1/nearby?lat=27.93&lng=120.815", NoBody, ALL_200),
     row("GET /api/v1/network", "/api/v1/network", NoBody, ALL_200),
     row("GET /api/v1/facilities", "/api/v1/facilities", NoBody, ALL_200),

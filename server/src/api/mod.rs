@@ -213,6 +213,7 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(warnings::metrics))
         .route("/api/v1/nearby", get(nearby::nearby))
         .route("/api/v1/coverage", get(nearby::coverage_report))
+        .route("/api/v1/siting", get(nearby::siting))
         .route("/api/v1/network", get(nearby::network_info))
         .route("/api/v1/facilities/{id}/isochrone", get(nearby::isochrone))
         .route("/api/v1/areas", get(catalogue::list_areas))
