@@ -56,6 +56,8 @@ async function withPage(username, fn, opts = {}) {
     await page.getByLabel(/^(密码|Password)$/).fill(demo[username] || PASSWORD);
     await page.getByRole("button", { name: /^(登录|Sign in)$/ }).click();
     await page.locator("header.top").waitFor();
+    // The first section (the map) finishes drawing before the keyboard moves on.
+    await page.locator("#district-map").waitFor();
     await fn(page);
     assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
   } finally {
