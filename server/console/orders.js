@@ -8,9 +8,12 @@ import { t, lang } from "./i18n.js";
 import { get, post, token } from "./api.js";
 import { openOrderDetail, lastDecline } from "./detail.js";
 
-// The states staff dispatch from: open (also after a volunteer declined),
-// escalated (上报) and transferred (转办) orders.
-const DISPATCHABLE = new Set(["open", "escalated", "transferred"]);
+// What staff dispatch: escalated (上报) and transferred (转办) orders, and
+// open service orders (also after a volunteer declined one); an open
+// consultation is grabbed by volunteers, not dispatched.
+function dispatchable(o) {
+  return o.state === "escalated" || o.state === "transferred" || (o.state === "open" && o.kind !== "consultation");
+}
 
 let stream = null; // AbortController of the live connection
 // Orders this console just changed: their echo on the event stream is not
@@ -60,7 +63,7 @@ function drawBoard(box, orders, ctx, refresh) {
             h("td", { class: "actions" },
               h("button", { type: "button", "aria-label": `${t("orders.details")} ${o.id}`,
                 onclick: () => openOrderDetail(o.id, ctx, { onChange: refresh }).catch((e) => announce(`${t("error")}: ${e.message}`, "error")) }, t("orders.details")),
-              DISPATCHABLE.has(o.state) ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
+              dispatchable(o) ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
                 onclick: () => dispatchDialog(o, refresh) }, t("orders.dispatch")) : null,
               h("button", { type: "button", "aria-label": `${t("orders.transfer")} ${o.id}`,
                 onclick: () => transferDialog(o, ctx, refresh) }, t("orders.transfer"))))),

@@ -107,7 +107,7 @@ export async function render(root, ctx) {
               return h("tr", { "data-id": v.id, "data-account": account },
                 h("td", {}, p.name), h("td", {}, t(`profession.${p.profession}`)), h("td", {}, streetOf(p.home_street_code)),
                 h("td", {}, (p.service_directions || []).map((x) => t(`product.${x}`)).join("、")),
-                h("td", { class: "hours" }, total ? t("volunteers.hoursValue", { duty: total.duty_h.toFixed(1), order: total.order_h.toFixed(1) }) : "0"),
+                h("td", { class: "hours" }, t("volunteers.hoursValue", { duty: (total?.duty_h ?? 0).toFixed(1), order: (total?.order_h ?? 0).toFixed(1) })),
                 h("td", { class: "stars" }, starText(hours?.stars?.[account] ?? 0)),
                 h("td", { class: "loan" }, loan ? t("volunteers.lentTo", { street: streetOf(loan.to_street_code), until: fmtTime(loan.until) }) : "—"),
                 chainCell,
