@@ -501,6 +501,14 @@ test("exports: the street's orders and needs as CSV, masked by default, in full 
     assert.match(full.text, /13800001234/);
     await page.getByRole("status").filter({ hasText: "完整信息" }).waitFor();
     await screenshot(page, "34-exports");
+    // The order's detail reads in English too.
+    await page.getByRole("button", { name: /Switch to English/ }).click();
+    await page.locator(`#orders tr[data-id="${receipt.order_id}"]`).getByRole("button", { name: `Details ${receipt.order_id}` }).click();
+    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    await page.locator("#order-timeline li", { hasText: "Opened" }).waitFor();
+    await page.getByRole("button", { name: "Read the need" }).waitFor();
+    assert.deepEqual(await unlabelledControls(page), []);
+    await screenshot(page, "37-order-detail-english");
   });
   const admin = await demoLogin("demo-admin");
   const entries = (await apiCall(server, "GET", "/api/v1/audit?limit=500", { token: admin })).body.items;
