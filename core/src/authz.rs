@@ -120,6 +120,8 @@ pub enum Action {
     TransferOrder,
     RateOrder,
     HandleWarning,
+    /// Orders and needs as CSV: masked, or in full with a reason (audited).
+    ExportRecords,
     ReadIndicators,
     // Volunteer pool (志愿者库) and duty (签到打卡)
     ApplyVolunteer,
@@ -164,6 +166,7 @@ pub const TABLE: &[(Action, [Scope; 5])] = &[
     (Action::TransferOrder, [N, N, N, S, D]),
     (Action::RateOrder, [O, N, N, N, N]),
     (Action::HandleWarning, [N, N, N, S, D]),
+    (Action::ExportRecords, [N, N, N, S, D]),
     (Action::ReadIndicators, [N, N, N, S, D]),
     (Action::ApplyVolunteer, [O, O, O, N, N]),
     (Action::ReviewVolunteer, [N, N, N, S, D]),
@@ -482,6 +485,21 @@ mod tests {
     fn every_action_has_exactly_one_row() {
         let actions: HashSet<Action> = TABLE.iter().map(|(a, _)| *a).collect();
         assert_eq!(actions.len(), TABLE.len());
+    }
+
+    #[test]
+    fn exports_are_staff_of_the_street_and_admins_only() {
+        for role in [Role::Resident, Role::Volunteer, Role::Lawyer] {
+            assert!(!allowed(role, Action::ExportRecords), "{role:?}");
+        }
+        assert_eq!(
+            scope(Role::StationStaff, Action::ExportRecords),
+            Scope::Street
+        );
+        assert_eq!(
+            scope(Role::DistrictAdmin, Action::ExportRecords),
+            Scope::District
+        );
     }
 
     #[test]

@@ -14,6 +14,9 @@ import * as volunteers from "./volunteers.js";
 import * as facilities from "./facilities.js";
 import * as services from "./services.js";
 import * as accounts from "./accounts.js";
+import * as hotline from "./hotline.js";
+import * as audit from "./audit.js";
+import * as siting from "./siting.js";
 
 const STAFF_ROLES = new Set(["station_staff", "district_admin"]);
 
@@ -23,10 +26,13 @@ const SECTIONS = [
   { id: "warnings", module: warnings },
   { id: "spotchecks", module: spotchecks },
   { id: "indicators", module: indicators },
+  { id: "hotline", module: hotline },
+  { id: "siting", module: siting },
   { id: "volunteers", module: volunteers },
   { id: "facilities", module: facilities },
   { id: "services", module: services },
   { id: "accounts", module: accounts },
+  { id: "audit", module: audit },
 ];
 
 const app = () => document.getElementById("app");

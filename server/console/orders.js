@@ -6,6 +6,14 @@
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { get, post, token } from "./api.js";
+import { openOrderDetail, lastDecline } from "./detail.js";
+
+// What staff dispatch: escalated (上报) and transferred (转办) orders, and
+// open service orders (also after a volunteer declined one); an open
+// consultation is grabbed by volunteers, not dispatched.
+function dispatchable(o) {
+  return o.state === "escalated" || o.state === "transferred" || (o.state === "open" && o.kind !== "consultation");
+}
 
 let stream = null; // AbortController of the live connection
 // Orders this console just changed: their echo on the event stream is not
@@ -29,7 +37,7 @@ export async function render(root, ctx) {
   }
   const live = h("p", { class: "muted", id: "live-status", "aria-live": "polite" }, t("orders.connecting"));
   const box = h("div", { id: "orders-box" });
-  mount(root, h("h2", { tabindex: "-1" }, t("nav.orders")), live, box);
+  mount(root, h("h2", { tabindex: "-1" }, t("nav.orders")), live, exportsBox(), box);
   const refresh = async () => {
     const orders = await get("/api/v1/orders");
     drawBoard(box, orders, ctx, refresh);
@@ -48,17 +56,26 @@ function drawBoard(box, orders, ctx, refresh) {
           active.map((o) => h("tr", { "data-id": o.id, "data-state": o.state },
             h("td", {}, o.id, o.urgent ? h("span", { class: "badge high" }, t("orders.urgent")) : null),
             h("td", {}, o.category),
-            h("td", {}, t(`orderState.${o.state}`)),
+            h("td", {}, t(`orderState.${o.state}`), declinedNote(o)),
             h("td", {}, `${t(`level.${o.level}`)} ${o.area_code}`),
             h("td", {}, o.assignee || "—"),
             h("td", {}, fmtTime(o.deadline)),
             h("td", { class: "actions" },
-              o.state === "open" ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
+              h("button", { type: "button", "aria-label": `${t("orders.details")} ${o.id}`,
+                onclick: () => openOrderDetail(o.id, ctx, { onChange: refresh }).catch((e) => announce(`${t("error")}: ${e.message}`, "error")) }, t("orders.details")),
+              dispatchable(o) ? h("button", { type: "button", class: "primary", "aria-label": `${t("orders.dispatch")} ${o.id}`,
                 onclick: () => dispatchDialog(o, refresh) }, t("orders.dispatch")) : null,
               h("button", { type: "button", "aria-label": `${t("orders.transfer")} ${o.id}`,
                 onclick: () => transferDialog(o, ctx, refresh) }, t("orders.transfer"))))),
           { id: "orders" })
       : h("p", { class: "muted", id: "no-orders" }, t("orders.none")));
+}
+
+/** "Declined by …: reason" under an open order a volunteer handed back. */
+function declinedNote(o) {
+  const d = lastDecline(o);
+  if (!d) return null;
+  return h("small", { class: "declined", "data-declined": "true" }, ` · ${t("orders.declined")}${d.reason ? `：${d.reason}` : ""}`);
 }
 
 /** Reads the server-sent events with fetch, reconnecting with back-off. */
@@ -180,4 +197,42 @@ async function transferDialog(order, ctx, refresh) {
     }, t("orders.transfer"));
   level.focus();
   return dialog;
+}
+
+/**
+ * Exports (导出) of the street's orders and needs as CSV: masked by
+ * default; with a reason, in full (the server audits both).
+ */
+function exportsBox() {
+  const reason = h("input", { id: "export-reason", autocomplete: "off" });
+  const error = h("p", { class: "error", role: "alert", id: "export-error" });
+  const download = async (what) => {
+    error.textContent = "";
+    const why = reason.value.trim();
+    const url = `/api/v1/exports/${what}${why ? `?reason=${encodeURIComponent(why)}` : ""}`;
+    try {
+      const res = await fetch(url, { headers: { authorization: `Bearer ${token()}` } });
+      if (!res.ok) {
+        let body = null;
+        try { body = await res.json(); } catch { body = null; }
+        throw new Error(body?.error?.message || `HTTP ${res.status}`);
+      }
+      const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") || "")?.[1] || `${what}.csv`;
+      const a = h("a", { href: URL.createObjectURL(await res.blob()), download: name, hidden: true });
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      announce(t(why ? "exports.doneFull" : "exports.doneMasked", { name }));
+    } catch (e) {
+      error.textContent = `${t("error")}: ${e.message}`;
+      reason.focus();
+    }
+  };
+  return h("details", { id: "exports", class: "exports" },
+    h("summary", {}, t("exports.title")),
+    h("p", { class: "muted" }, t("exports.intro")),
+    field(t("exports.reason"), reason, t("exports.reasonHint")), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "button", id: "export-orders", onclick: () => download("orders") }, t("exports.orders")),
+      h("button", { type: "button", id: "export-needs", onclick: () => download("needs") }, t("exports.needs"))));
 }

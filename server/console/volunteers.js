@@ -8,9 +8,11 @@ import { t, lang } from "./i18n.js";
 import { get, post } from "./api.js";
 
 export async function render(root, ctx) {
-  const [applied, active, streets, flagged, taxonomy] = await Promise.all([
+  const [applied, active, suspended, hours, streets, flagged, taxonomy] = await Promise.all([
     get("/api/v1/volunteers?state=applied"),
     get("/api/v1/volunteers?state=active"),
+    get("/api/v1/volunteers?state=suspended").catch(() => []),
+    get("/api/v1/duty-hours").catch(() => null),
     ctx.streetNames(),
     get("/api/v1/punches/review-queue?pending=true").catch((e) => ({ error: e })),
     get("/api/v1/specialties").catch(() => ({ specialties: [] })),
@@ -94,13 +96,44 @@ export async function render(root, ctx) {
       h("h3", { id: "pool-title" }, t("volunteers.pool"), ` (${active.length})`),
       active.length
         ? table(t("volunteers.pool"),
-            [t("volunteers.name"), t("volunteers.profession"), t("volunteers.street"), t("volunteers.directions")],
+            [t("volunteers.name"), t("volunteers.profession"), t("volunteers.street"), t("volunteers.directions"),
+              t("volunteers.hours"), t("volunteers.stars"), t("volunteers.loan"), t("volunteers.chain"), t("actions")],
             active.map((v) => {
               const p = v.volunteer.profile;
-              return [p.name, t(`profession.${p.profession}`), streetOf(p.home_street_code),
-                (p.service_directions || []).map((x) => t(`product.${x}`)).join("、")];
+              const account = String(v.account_id);
+              const total = hours?.by_volunteer?.[account];
+              const chainCell = h("td", { class: "chain" });
+              const loan = currentLoan(v);
+              return h("tr", { "data-id": v.id, "data-account": account },
+                h("td", {}, p.name), h("td", {}, t(`profession.${p.profession}`)), h("td", {}, streetOf(p.home_street_code)),
+                h("td", {}, (p.service_directions || []).map((x) => t(`product.${x}`)).join("、")),
+                h("td", { class: "hours" }, t("volunteers.hoursValue", { duty: (total?.duty_h ?? 0).toFixed(1), order: (total?.order_h ?? 0).toFixed(1) })),
+                h("td", { class: "stars" }, starText(hours?.stars?.[account] ?? 0)),
+                h("td", { class: "loan" }, loan ? t("volunteers.lentTo", { street: streetOf(loan.to_street_code), until: fmtTime(loan.until) }) : "—"),
+                chainCell,
+                h("td", { class: "actions" },
+                  h("button", { type: "button", "aria-label": `${t("volunteers.checkChain")} ${p.name}`, onclick: () => checkChain(account, chainCell) }, t("volunteers.checkChain")),
+                  h("button", { type: "button", "aria-label": `${t("volunteers.suspend")} ${p.name}`, onclick: () => reasonDialog(v, "suspend", reload) }, t("volunteers.suspend")),
+                  h("button", { type: "button", class: "danger", "aria-label": `${t("volunteers.exit")} ${p.name}`, onclick: () => reasonDialog(v, "exit", reload) }, t("volunteers.exit")),
+                  ctx.me.role === "district_admin"
+                    ? h("button", { type: "button", "aria-label": `${t("volunteers.lend")} ${p.name}`, onclick: () => lendDialog(v, streets, reload) }, t("volunteers.lend"))
+                    : null));
             }), { id: "pool" })
         : h("p", { class: "muted" }, t("volunteers.noneActive"))),
+    h("section", { "aria-labelledby": "suspended-title" },
+      h("h3", { id: "suspended-title" }, t("volunteers.suspended"), ` (${suspended.length})`),
+      suspended.length
+        ? table(t("volunteers.suspended"), [t("volunteers.name"), t("volunteers.street"), t("volunteers.actionReason"), t("actions")],
+            suspended.map((v) => {
+              const p = v.volunteer.profile;
+              const last = [...(v.volunteer.history || [])].reverse().find((x) => x.action?.action === "suspend");
+              return h("tr", { "data-id": v.id },
+                h("td", {}, p.name), h("td", {}, streetOf(p.home_street_code)), h("td", {}, last?.reason || "—"),
+                h("td", { class: "actions" },
+                  h("button", { type: "button", class: "primary", "aria-label": `${t("volunteers.reinstate")} ${p.name}`,
+                    onclick: () => reasonDialog(v, "reinstate", reload) }, t("volunteers.reinstate"))));
+            }), { id: "suspended" })
+        : h("p", { class: "muted", id: "no-suspended" }, t("volunteers.noneSuspended"))),
     h("section", { "aria-labelledby": "punches-title" },
       h("h3", { id: "punches-title" }, t("volunteers.punches")), punches),
   );
@@ -151,4 +184,113 @@ function askReason(v, reload) {
   document.body.append(dialog);
   dialog.showModal();
   reason.focus();
+}
+
+const STAR = "★";
+function starText(n) {
+  return n ? `${STAR.repeat(n)} (${n})` : t("volunteers.noStars");
+}
+
+/** The loan in force now or next, if any. */
+function currentLoan(v) {
+  const now = Date.now();
+  return (v.volunteer.loans || []).find((l) => Date.parse(l.until) > now) || null;
+}
+
+/** Verifies the volunteer's punch chain on the server and says the result in the row. */
+async function checkChain(account, cell) {
+  try {
+    const r = await get(`/api/v1/punches/chains/${encodeURIComponent(account)}`);
+    mount(cell, h("span", { class: r.intact ? "met" : "unmet" },
+      r.intact ? t("volunteers.chainIntact", { n: r.punches }) : t("volunteers.chainBroken", { n: r.punches, at: JSON.stringify(r.first_break) })));
+    announce(cell.textContent);
+  } catch (e) {
+    mount(cell, h("span", { class: "error" }, `${t("error")}: ${e.message}`));
+  }
+}
+
+/** Suspend (暂停), exit (清退) or reinstate (恢复), each with a reason. */
+function reasonDialog(v, action, reload) {
+  const name = v.volunteer.profile.name;
+  const reason = h("textarea", { id: "volunteer-action-reason", rows: 3 });
+  const error = h("p", { class: "error", role: "alert" });
+  const dialog = h("dialog", { "aria-labelledby": "volunteer-action-title" });
+  const form = h("form", { novalidate: true },
+    h("h3", { id: "volunteer-action-title" }, t(`volunteers.${action}Title`, { name })),
+    field(t("volunteers.actionReason"), reason, t("volunteers.actionReasonHint")), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "submit", class: action === "reinstate" ? "primary" : "danger" }, t(`volunteers.${action}`)),
+      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!reason.value.trim()) {
+      error.textContent = t("volunteers.reasonRequired");
+      reason.setAttribute("aria-invalid", "true");
+      reason.focus();
+      return;
+    }
+    try {
+      await post(`/api/v1/volunteers/${encodeURIComponent(v.id)}/actions`, {
+        action: action === "exit" ? { action: "exit", kind: "removed" } : { action },
+        reason: reason.value.trim(), version: v.version,
+      });
+      dialog.close();
+      await reload();
+      announce(t(`volunteers.done.${action}`, { name }));
+    } catch (err) {
+      error.textContent = `${t("error")}: ${err.message}`;
+    }
+  });
+  dialog.append(form);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  reason.focus();
+}
+
+/** Lends (借调) a volunteer to another street for a period (district admins). */
+function lendDialog(v, streets, reload) {
+  const name = v.volunteer.profile.name;
+  const home = v.volunteer.profile.home_street_code;
+  const to = h("select", { id: "loan-street" },
+    [...streets].filter(([code]) => code !== home).map(([code, n]) => h("option", { value: code }, `${n} (${code})`)));
+  const day = (d) => new Date(Date.now() + d * 86400000).toISOString().slice(0, 10);
+  const from = h("input", { type: "date", id: "loan-from", value: day(0) });
+  const until = h("input", { type: "date", id: "loan-until", value: day(7) });
+  const reason = h("textarea", { id: "loan-reason", rows: 2 });
+  const error = h("p", { class: "error", role: "alert" });
+  const dialog = h("dialog", { "aria-labelledby": "loan-title" });
+  const form = h("form", { novalidate: true },
+    h("h3", { id: "loan-title" }, t("volunteers.lendTitle", { name })),
+    field(t("volunteers.loanStreet"), to), field(t("volunteers.loanFrom"), from), field(t("volunteers.loanUntil"), until),
+    field(t("volunteers.actionReason"), reason), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "submit", class: "primary" }, t("volunteers.lend")),
+      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!reason.value.trim()) {
+      error.textContent = t("volunteers.reasonRequired");
+      reason.focus();
+      return;
+    }
+    try {
+      await post(`/api/v1/volunteers/${encodeURIComponent(v.id)}/loans`, {
+        to_street_code: to.value,
+        from: new Date(`${from.value}T00:00:00`).toISOString(),
+        until: new Date(`${until.value}T23:59:59`).toISOString(),
+        reason: reason.value.trim(), version: v.version,
+      });
+      dialog.close();
+      await reload();
+      announce(t("volunteers.done.lend", { name, street: streets.get(to.value) || to.value }));
+    } catch (err) {
+      error.textContent = `${t("error")}: ${err.message}`;
+    }
+  });
+  dialog.append(form);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  to.focus();
 }

@@ -4,6 +4,7 @@
 import { h, mount, announce, table, field, fmtTime } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, post } from "./api.js";
+import { openOrderDetail } from "./detail.js";
 
 export async function render(root, ctx) {
   if (!(await ctx.has("/api/v1/warnings"))) {
@@ -18,14 +19,19 @@ export async function render(root, ctx) {
     h("h2", { tabindex: "-1" }, t("nav.warnings")),
     open.length
       ? table(t("warnings.caption", { n: open.length }),
-          [t("warnings.rule"), t("warnings.subject"), t("warnings.state"), t("warnings.level"), t("warnings.raised"), t("actions")],
+          [t("warnings.rule"), t("warnings.subject"), t("warnings.state"), t("warnings.level"), t("warnings.raised"), t("callBack.title"), t("actions")],
           open.map((w) => h("tr", { "data-id": w.id, "data-state": w.state },
             h("td", {}, t(`rule.${w.rule_id}`) === `rule.${w.rule_id}` ? w.rule_id : t(`rule.${w.rule_id}`)),
             h("td", {}, subjectText(w.subject)),
             h("td", {}, t(`warningState.${w.state}`)),
             h("td", {}, `${t(`level.${w.level}`)}${w.escalations ? ` · ${t("warnings.escalations", { n: w.escalations })}` : ""}`),
             h("td", {}, fmtTime(w.raised_at)),
+            h("td", { class: "call-backs" }, callBackCell(w)),
             h("td", { class: "actions" },
+              w.subject?.order_id ? h("button", { type: "button", "aria-label": `${t("orders.details")} ${w.subject.order_id}`,
+                onclick: () => openOrderDetail(w.subject.order_id, ctx).catch((e) => announce(`${t("error")}: ${e.message}`, "error")) }, t("orders.details")) : null,
+              w.subject?.order_id ? h("button", { type: "button", "aria-label": `${t("warnings.callBack")} ${w.id}`,
+                onclick: () => callBackDialog(w, reload) }, t("warnings.callBack")) : null,
               w.state === "open" ? h("button", { type: "button", "aria-label": `${t("warnings.acknowledge")} ${w.id}`,
                 onclick: () => act(w, "acknowledge", null, reload) }, t("warnings.acknowledge")) : null,
               h("button", { type: "button", "aria-label": `${t("warnings.escalate")} ${w.id}`,
@@ -34,6 +40,61 @@ export async function render(root, ctx) {
                 onclick: () => resolveDialog(w, reload) }, t("warnings.resolve"))))),
           { id: "warnings" })
       : h("p", { class: "muted", id: "no-warnings" }, t("warnings.none")));
+}
+
+/** The call-backs recorded on a warning (its history), and whether one is still needed. */
+function callBackCell(w) {
+  const steps = (w.history || []).filter((st) => (st.action?.action ?? st.action) === "call_back");
+  const needed = w.requires_call_back && !w.call_back?.reached;
+  return [
+    steps.length
+      ? h("ul", { class: "plain" }, steps.map((st) => {
+          const latest = w.call_back && w.call_back.at === st.at;
+          const outcome = latest ? (w.call_back.reached ? t("callBack.outcome.reached") : t("callBack.outcome.not_reached")) : "";
+          return h("li", {}, `${fmtTime(st.at)}${outcome ? ` · ${outcome}` : ""} · ${st.note || ""}`);
+        }))
+      : null,
+    needed ? h("span", { class: "badge high" }, t("warnings.callBackNeeded")) : null,
+  ];
+}
+
+/** Records a call-back (回访) on a warning: reached or not, and what was said. */
+function callBackDialog(w, reload) {
+  const reached = h("input", { type: "checkbox", id: "cbw-reached" });
+  const note = h("textarea", { id: "cbw-note", rows: 3 });
+  const error = h("p", { class: "error", role: "alert" });
+  const dialog = h("dialog", { "aria-labelledby": "cbw-title" });
+  const form = h("form", { novalidate: true },
+    h("h3", { id: "cbw-title" }, t("warnings.callBackTitle", { id: w.id })),
+    h("div", { class: "check" }, reached, h("label", { for: "cbw-reached" }, t("warnings.reached"))),
+    field(t("callBack.note"), note, t("callBack.noteHint")), error,
+    h("div", { class: "buttons" },
+      h("button", { type: "submit", class: "primary" }, t("callBack.save")),
+      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    if (!note.value.trim()) {
+      error.textContent = t("callBack.noteRequired");
+      note.setAttribute("aria-invalid", "true");
+      note.focus();
+      return;
+    }
+    try {
+      await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/actions`, {
+        action: "call_back", reached: reached.checked, note: note.value.trim(), version: w.version,
+      });
+      dialog.close();
+      await reload();
+      announce(t("warnings.done.call_back", { id: w.id }));
+    } catch (err) {
+      error.textContent = `${t("error")}: ${err.message}`;
+    }
+  });
+  dialog.append(form);
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  reached.focus();
 }
 
 function subjectText(subject) {

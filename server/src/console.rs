@@ -112,6 +112,10 @@ const ASSETS: &[Asset] = &[
     asset!("facilities.js", JS),
     asset!("services.js", JS),
     asset!("accounts.js", JS),
+    asset!("detail.js", JS),
+    asset!("hotline.js", JS),
+    asset!("audit.js", JS),
+    asset!("siting.js", JS),
 ];
 
 /// Only this origin (and a configured tile server, for images): no

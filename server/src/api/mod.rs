@@ -182,7 +182,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/orders/{id}/suggestions", get(orders::suggestions))
         .route("/api/v1/orders/{id}/rating", post(orders::rate))
         .route("/api/v1/orders/{id}/rating-link", post(ratings::issue_link))
-        .route("/api/v1/orders/{id}/call-backs", post(ratings::call_back))
+        .route(
+            "/api/v1/orders/{id}/call-backs",
+            get(ratings::list_call_backs).post(ratings::call_back),
+        )
         // The public rating page of one-time links (HTML forms, no script).
         .route("/r/rate.css", get(ratings::page_css))
         .route(
@@ -210,12 +213,15 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(warnings::metrics))
         .route("/api/v1/nearby", get(nearby::nearby))
         .route("/api/v1/coverage", get(nearby::coverage_report))
+        .route("/api/v1/siting", get(nearby::siting))
         .route("/api/v1/network", get(nearby::network_info))
         .route("/api/v1/facilities/{id}/isochrone", get(nearby::isochrone))
         .route("/api/v1/areas", get(catalogue::list_areas))
         .route("/api/v1/duty-posts", get(catalogue::list_duty_posts))
         .route("/api/v1/needs", get(needs::list).post(needs::create))
         .route("/api/v1/needs/{id}", get(needs::get_one))
+        .route("/api/v1/exports/needs", get(needs::export))
+        .route("/api/v1/exports/orders", get(orders::export))
         .route("/api/v1/public/needs", post(tracking::file_without_account))
         .route("/api/v1/tracking/{code}", get(tracking::track))
         .route("/api/v1/needs/{id}/contact", get(needs::contact))

@@ -261,3 +261,88 @@ pub async fn network_info(State(state): State<AppState>) -> ApiJson<NetworkInfo>
         }),
     })
 }
+
+/// The most new sites one siting request may ask for (keeps the greedy
+/// choice short whatever the caller sends).
+pub const MAX_SITING_K: u32 = 10;
+
+/// Query of `GET /api/v1/siting`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct SitingQuery {
+    /// The service product to place, e.g. `legal_aid`.
+    pub product: String,
+    /// How many new sites, 1 to 10.
+    pub k: u32,
+    /// `villages` (default: newly covered villages/communities) or
+    /// `population` (newly covered residents; needs every village's
+    /// population).
+    pub objective: Option<String>,
+}
+
+/// Up to `k` new sites for a product among the village/community
+/// centroids, chosen greedily for the most newly covered villages (or
+/// residents), with the product's coverage before and after: what the
+/// `siting` command computes, on the walking network when one is loaded.
+#[utoipa::path(get, path = "/api/v1/siting", tag = "nearby", security(("bearer" = [])), params(SitingQuery),
+    responses((status = 200, body = Object, description = "The suggestion (lawcircle_core::siting::SitingReport)"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn siting(
+    State(state): State<AppState>,
+    caller: crate::auth::Caller,
+    ApiQuery(q): ApiQuery<SitingQuery>,
+) -> Result<ApiJson<lawcircle_core::siting::SitingReport>, ApiError> {
+    use lawcircle_core::siting::{self, SitingObjective, SitingRequest};
+    crate::api::require(&caller, lawcircle_core::authz::Action::ReadIndicators)?;
+    let product: ServiceProduct = q
+        .product
+        .parse()
+        .map_err(|e: String| ApiError::bad_field("product", e))?;
+    if !(1..=MAX_SITING_K).contains(&q.k) {
+        return Err(ApiError::bad_field(
+            "k",
+            format!("{} is not between 1 and {MAX_SITING_K}", q.k),
+        ));
+    }
+    let objective = match q.objective.as_deref().map(str::trim) {
+        None | Some("villages") => SitingObjective::Villages,
+        Some("population") => SitingObjective::Population,
+        Some(other) => {
+            return Err(ApiError::bad_field(
+                "objective",
+                format!("{other:?}: expected villages or population"),
+            ));
+        }
+    };
+    let areas = state.store.areas().await?;
+    let facilities = state
+        .store
+        .facilities(&crate::store::FacilityFilter::default())
+        .await?;
+    let network = state.spatial.clone();
+    let request = SitingRequest {
+        product,
+        k: q.k as usize,
+        objective,
+        candidates: siting::candidates_from_villages(&areas),
+    };
+    let report = tokio::task::spawn_blocking(move || {
+        siting::suggest(
+            &areas,
+            &facilities,
+            network.network(),
+            &CoverageStandard::default(),
+            &request,
+        )
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))?
+    .map_err(|e| ApiError::BadRequest {
+        field: None,
+        message: e.to_string(),
+    })?;
+    Ok(ApiJson(report))
+}

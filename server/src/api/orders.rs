@@ -838,3 +838,115 @@ pub async fn contact(
         id_number: need.need.requester.id_number,
     }))
 }
+
+/// When an order was last resolved, from its timeline.
+fn resolved_at(order: &Order) -> Option<DateTime<Utc>> {
+    order
+        .history
+        .iter()
+        .rev()
+        .find(|t| t.to == OrderState::Resolved)
+        .map(|t| t.at)
+}
+
+/// One order as an export row, its requester from its need (masked unless
+/// `full`).
+fn order_row(o: &Order, need: Option<&crate::store::StoredNeed>, full: bool) -> Vec<String> {
+    use lawcircle_core::personal_data::{mask_name, mask_phone};
+    let requester = need.map(|n| &n.need.requester);
+    let (name, phone) = match (requester, full) {
+        (Some(r), true) => (r.name.clone(), r.phone.clone()),
+        (Some(r), false) => (mask_name(&r.name), mask_phone(&r.phone)),
+        (None, _) => (String::new(), String::new()),
+    };
+    vec![
+        o.id.clone(),
+        o.need_id.clone(),
+        o.kind.as_str().to_string(),
+        o.category.clone(),
+        o.state.as_str().to_string(),
+        o.urgent.to_string(),
+        o.level.as_str().to_string(),
+        o.area_code.clone(),
+        o.street_code.clone(),
+        o.assignee.clone().unwrap_or_default(),
+        o.created_at.to_rfc3339(),
+        o.deadline.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        resolved_at(o).map(|d| d.to_rfc3339()).unwrap_or_default(),
+        name,
+        phone,
+    ]
+}
+
+#[utoipa::path(get, path = "/api/v1/exports/orders", tag = "orders", security(("bearer" = [])),
+    params(crate::api::needs::ExportQuery),
+    responses((status = 200, description = "The street's orders (the district's for admins) as CSV, the requester masked unless a reason is given; audited", content_type = "text/csv"),
+        (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<crate::api::needs::ExportQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, ApiError> {
+    use crate::api::needs::{ExportDetail, export_response, needs_in, write_csv};
+    let scope = require(&caller, Action::ExportRecords)?;
+    let detail = ExportDetail::from_reason(q.reason.as_deref())?;
+    let street = scoped_street(&caller, scope)?;
+    let orders = state
+        .store
+        .orders(&OrderFilter {
+            street: street.clone(),
+            ..OrderFilter::default()
+        })
+        .await?;
+    let mut needs: std::collections::HashMap<String, crate::store::StoredNeed> =
+        needs_in(&state, street)
+            .await?
+            .into_iter()
+            .map(|n| (n.id.to_string(), n))
+            .collect();
+    // An order transferred in from another street: its need is filed there.
+    for o in &orders {
+        if !needs.contains_key(&o.need_id)
+            && let Ok(id) = o.need_id.parse::<i64>()
+            && let Some(n) = state.store.need(id).await?
+        {
+            needs.insert(o.need_id.clone(), n);
+        }
+    }
+    let rows: Vec<Vec<String>> = orders
+        .iter()
+        .map(|o| order_row(o, needs.get(&o.need_id), detail.is_full()))
+        .collect();
+    let csv = write_csv(
+        &[
+            "id",
+            "need_id",
+            "kind",
+            "category",
+            "state",
+            "urgent",
+            "level",
+            "area_code",
+            "street_code",
+            "assignee",
+            "created_at",
+            "deadline",
+            "resolved_at",
+            "requester_name",
+            "requester_phone",
+        ],
+        &rows,
+    )?;
+    export_response(
+        &state,
+        &caller,
+        &headers,
+        &detail,
+        ("orders", rows.len(), "name,phone"),
+        csv,
+    )
+    .await
+}

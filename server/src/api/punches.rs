@@ -200,17 +200,44 @@ pub async fn verify(
     }))
 }
 
+/// Duty-hour totals and each volunteer's star level (星级) from them.
+#[derive(Debug, Serialize)]
+pub struct DutyHoursView {
+    #[serde(flatten)]
+    pub totals: HourTotals,
+    /// Volunteer account → stars (0 to 5) by their total hours.
+    pub stars: std::collections::BTreeMap<String, u8>,
+    /// The hours each star needs, lowest first.
+    pub star_thresholds_h: Vec<f64>,
+}
+
+/// The star level of every volunteer in `totals`, by the default table.
+fn with_stars(totals: HourTotals) -> DutyHoursView {
+    let levels = lawcircle_core::volunteer::StarLevels::default();
+    let stars = totals
+        .by_volunteer
+        .keys()
+        .map(|id| (id.clone(), totals.stars(id, &levels)))
+        .collect();
+    DutyHoursView {
+        totals,
+        stars,
+        star_thresholds_h: levels.thresholds_h,
+    }
+}
+
 /// Duty-hour totals per volunteer, post, street and month, from accepted
-/// punches paired into sessions (at most 16 h each).
+/// punches paired into sessions (at most 16 h each), with each volunteer's
+/// star level.
 #[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn duty_hours(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<ApiJson<HourTotals>, ApiError> {
+) -> Result<ApiJson<DutyHoursView>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
     let punches = state.store.punches(None, street.as_deref()).await?;
     let (sessions, _issues) = pair_sessions(&punches, 16.0);
-    Ok(ApiJson(HourTotals::compute(&sessions, &[])))
+    Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
 }
