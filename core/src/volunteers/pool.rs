@@ -152,6 +152,18 @@ pub struct Loan {
     pub until: DateTime<Utc>,
     pub by: Actor,
     pub reason: String,
+    /// Set when the volunteer was returned home before the loan's end
+    /// (`until` is then the time of the return).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returned: Option<LoanReturn>,
+}
+
+/// A loan ended early: who returned the volunteer, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoanReturn {
+    pub at: DateTime<Utc>,
+    pub by: Actor,
+    pub reason: String,
 }
 
 /// Why a change was refused.
@@ -183,6 +195,8 @@ pub enum VolunteerError {
     OverlappingLoan,
     #[error("a loan goes to another street than the volunteer's own")]
     LoanToHomeStreet,
+    #[error("the volunteer is on no loan at {0}")]
+    NoLoanInForce(DateTime<Utc>),
     #[error("the profile is incomplete: {0}")]
     IncompleteProfile(&'static str),
 }
@@ -328,6 +342,37 @@ impl Volunteer {
         }
         self.loans.push(loan);
         Ok(())
+    }
+
+    /// Returns a volunteer on loan to their home street before the loan's
+    /// end, by a district admin (who lent them), with a reason: the loan
+    /// in force at `at` then ends at `at`.
+    pub fn return_from_loan(
+        &mut self,
+        at: DateTime<Utc>,
+        by: Actor,
+        reason: &str,
+    ) -> Result<&Loan, VolunteerError> {
+        if !matches!(by, Actor::DistrictAdmin { .. }) {
+            return Err(VolunteerError::LoanNotPermitted {
+                actor: by.id().to_string(),
+            });
+        }
+        if reason.trim().is_empty() {
+            return Err(VolunteerError::LoanReasonRequired);
+        }
+        let loan = self
+            .loans
+            .iter_mut()
+            .find(|l| l.from <= at && at < l.until)
+            .ok_or(VolunteerError::NoLoanInForce(at))?;
+        loan.until = at;
+        loan.returned = Some(LoanReturn {
+            at,
+            by,
+            reason: reason.trim().to_string(),
+        });
+        Ok(loan)
     }
 
     /// The loan in force at `at`, if any.
@@ -685,7 +730,40 @@ mod tests {
             until: t(until),
             by,
             reason: "海城街道调解力量不足".into(),
+            returned: None,
         }
+    }
+
+    #[test]
+    fn a_loan_ends_early_when_the_volunteer_is_returned() {
+        let mut v = active();
+        v.lend(loan(admin(), 10, 20)).unwrap();
+        assert!(matches!(
+            v.return_from_loan(t(12), staff(HOME), "本街道人手不足"),
+            Err(VolunteerError::LoanNotPermitted { .. })
+        ));
+        assert_eq!(
+            v.return_from_loan(t(12), admin(), "  "),
+            Err(VolunteerError::LoanReasonRequired)
+        );
+        assert_eq!(
+            v.return_from_loan(t(21), admin(), "本街道人手不足"),
+            Err(VolunteerError::NoLoanInForce(t(21)))
+        );
+        let ended = v
+            .return_from_loan(t(12), admin(), " 本街道人手不足 ")
+            .unwrap();
+        assert_eq!(ended.until, t(12));
+        assert_eq!(
+            ended.returned.as_ref().map(|r| r.reason.as_str()),
+            Some("本街道人手不足")
+        );
+        // Home again from the return on; before it, still on loan.
+        assert!(!v.may_serve_at(OTHER, "post-9", t(13)));
+        assert!(v.may_serve_at(OTHER, "post-9", t(11)));
+        assert!(v.loan_at(t(13)).is_none());
+        // The street may be lent to again after the return.
+        v.lend(loan(admin(), 14, 18)).unwrap();
     }
 
     #[test]
