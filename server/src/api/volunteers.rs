@@ -426,6 +426,7 @@ pub async fn lend(
             until: req.until,
             by: actor_of(&caller)?,
             reason: req.reason,
+            returned: None,
         })
         .map_err(volunteer_error)?;
     stored.version = state
