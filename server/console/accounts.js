@@ -4,7 +4,7 @@
 // one, reset its password (the new one shown once), sign it out
 // everywhere, and show the full contact after giving a reason (audited).
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, post } from "./api.js";
 
@@ -61,11 +61,7 @@ async function simple(a, action, reload) {
 
 function modal(titleId, title, ...body) {
   const dialog = h("dialog", { "aria-labelledby": titleId });
-  dialog.append(h("h3", { id: titleId }, title), ...body);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  return dialog;
+  return openDialog(dialog, [h("h3", { id: titleId }, title), ...body]);
 }
 
 /** Resets the password after a confirm; the new one is shown once. */
@@ -105,12 +101,7 @@ function contactDialog(a) {
   const dialog = modal("contact-title", t("accounts.contactTitle", { username: a.username }), form);
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!reason.value.trim()) {
-      error.textContent = t("detail.reasonRequired");
-      reason.setAttribute("aria-invalid", "true");
-      reason.focus();
-      return;
-    }
+    if (requiredText(reason, error, t("detail.reasonRequired")) === null) return;
     try {
       error.textContent = "";
       const c = await get(`/api/v1/accounts/${a.id}/contact?reason=${encodeURIComponent(reason.value.trim())}`);

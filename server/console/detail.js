@@ -5,7 +5,7 @@
 // audits the read); the full contact is a second audited read with its own
 // reason.
 
-import { h, s, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, s, mount, announce, table, field, fmtTime, requiredText } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, post, token, ApiError } from "./api.js";
 
@@ -83,12 +83,7 @@ function callBackForm(order, after) {
     h("button", { type: "submit", class: "primary" }, t("callBack.save")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!note.value.trim()) {
-      error.textContent = t("callBack.noteRequired");
-      note.setAttribute("aria-invalid", "true");
-      note.focus();
-      return;
-    }
+    if (requiredText(note, error, t("callBack.noteRequired")) === null) return;
     const reached = outcome.value === "reached";
     try {
       await post(`/api/v1/orders/${encodeURIComponent(order.id)}/call-backs`, {

@@ -90,3 +90,30 @@ export function fmtTime(iso) {
 export function pct(x) {
   return x === null || x === undefined ? "—" : `${(x * 100).toFixed(1)}%`;
 }
+
+/**
+ * The trimmed text of a required `control`, or null after saying
+ * `message` in `error`, marking the control invalid and focusing it.
+ */
+export function requiredText(control, error, message) {
+  const value = control.value.trim();
+  if (value) return value;
+  error.textContent = message;
+  control.setAttribute("aria-invalid", "true");
+  control.focus();
+  return null;
+}
+
+/**
+ * Shows `dialog` as a modal holding `content` (a node or an array of
+ * nodes), removed from the page once closed, with `focus` (if given)
+ * focused.
+ */
+export function openDialog(dialog, content, focus) {
+  dialog.append(...[content].flat());
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  if (focus) focus.focus();
+  return dialog;
+}

@@ -2,7 +2,7 @@
 // form for new ones, and file import (CSV or GeoJSON) with the server's
 // report of every bad row when a file is refused.
 
-import { h, mount, announce, table, field } from "./dom.js";
+import { h, mount, announce, table, field, openDialog } from "./dom.js";
 import { t, kindName } from "./i18n.js";
 import { api, get, post, put, ApiError } from "./api.js";
 import { KINDS } from "./map.js";
@@ -151,10 +151,7 @@ function openEditor(feature, ctx, reload) {
       }
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
+  openDialog(dialog, form);
   (feature ? controls.name : controls.id).focus();
 }
 

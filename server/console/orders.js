@@ -3,7 +3,7 @@
 // goes in a header); dispatch (派单) from the ranked suggestions, and
 // transfer across levels (district → street → village).
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, openDialog } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { get, post, token } from "./api.js";
 import { openOrderDetail, lastDecline } from "./detail.js";
@@ -138,10 +138,7 @@ function dialogShell(titleText, body, onSubmit, submitLabel) {
       error.textContent = `${t("error")}: ${err.message}`;
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
+  openDialog(dialog, form);
   return dialog;
 }
 

@@ -3,7 +3,7 @@
 // street, and punches flagged for review (签到打卡复核): accept or reject each
 // with a reason.
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { get, post } from "./api.js";
 
@@ -166,12 +166,7 @@ function askReason(v, reload) {
       h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!reason.value.trim()) {
-      error.textContent = t("volunteers.reasonRequired");
-      reason.setAttribute("aria-invalid", "true");
-      reason.focus();
-      return;
-    }
+    if (requiredText(reason, error, t("volunteers.reasonRequired")) === null) return;
     try {
       dialog.close();
       await act(v, "reject", reason.value.trim(), reload);
@@ -179,11 +174,7 @@ function askReason(v, reload) {
       error.textContent = `${t("error")}: ${err.message}`;
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  reason.focus();
+  openDialog(dialog, form, reason);
 }
 
 const STAR = "★";
@@ -223,12 +214,7 @@ function reasonDialog(v, action, reload) {
       h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!reason.value.trim()) {
-      error.textContent = t("volunteers.reasonRequired");
-      reason.setAttribute("aria-invalid", "true");
-      reason.focus();
-      return;
-    }
+    if (requiredText(reason, error, t("volunteers.reasonRequired")) === null) return;
     try {
       await post(`/api/v1/volunteers/${encodeURIComponent(v.id)}/actions`, {
         action: action === "exit" ? { action: "exit", kind: "removed" } : { action },
@@ -241,11 +227,7 @@ function reasonDialog(v, action, reload) {
       error.textContent = `${t("error")}: ${err.message}`;
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  reason.focus();
+  openDialog(dialog, form, reason);
 }
 
 /** Lends (借调) a volunteer to another street for a period (district admins). */
@@ -288,9 +270,5 @@ function lendDialog(v, streets, reload) {
       error.textContent = `${t("error")}: ${err.message}`;
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  to.focus();
+  openDialog(dialog, form, to);
 }

@@ -1,7 +1,7 @@
 // Early warnings (异常预警): acknowledge (签收), escalate (上报) and
 // resolve with a note (办结).
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } from "./dom.js";
 import { t } from "./i18n.js";
 import { get, post } from "./api.js";
 import { openOrderDetail } from "./detail.js";
@@ -73,12 +73,7 @@ function callBackDialog(w, reload) {
       h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!note.value.trim()) {
-      error.textContent = t("callBack.noteRequired");
-      note.setAttribute("aria-invalid", "true");
-      note.focus();
-      return;
-    }
+    if (requiredText(note, error, t("callBack.noteRequired")) === null) return;
     try {
       await post(`/api/v1/warnings/${encodeURIComponent(w.id)}/actions`, {
         action: "call_back", reached: reached.checked, note: note.value.trim(), version: w.version,
@@ -90,11 +85,7 @@ function callBackDialog(w, reload) {
       error.textContent = `${t("error")}: ${err.message}`;
     }
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  reached.focus();
+  openDialog(dialog, form, reached);
 }
 
 function subjectText(subject) {
@@ -124,18 +115,9 @@ function resolveDialog(w, reload) {
       h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (!note.value.trim()) {
-      error.textContent = t("warnings.noteRequired");
-      note.setAttribute("aria-invalid", "true");
-      note.focus();
-      return;
-    }
+    if (requiredText(note, error, t("warnings.noteRequired")) === null) return;
     dialog.close();
     await act(w, "resolve", note.value.trim(), reload);
   });
-  dialog.append(form);
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  note.focus();
+  openDialog(dialog, form, note);
 }
