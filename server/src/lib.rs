@@ -8,7 +8,7 @@
 //! * [`json`]: extractors that answer bad input in the API's error shape;
 //! * [`error`]: that error shape;
 //! * [`state`]: shared state and the clock;
-//! * [`service_catalog`]: the application types, cached;
+//! * [`applications`]: the application types, cached;
 //! * [`spatial`]: the walking network and the facility index;
 //! * [`console`]: the staff web console, built into the binary;
 //! * [`sms`]: text messages through a mainland provider's HTTP API;
@@ -18,7 +18,7 @@
 
 pub mod api;
 pub mod auth;
-pub mod cli_coverage;
+pub mod cli;
 pub mod config;
 pub mod console;
 pub mod demo;
@@ -27,7 +27,8 @@ pub mod events;
 pub mod importer;
 pub mod jobs;
 pub mod json;
-pub mod service_catalog;
+pub mod open311;
+pub mod applications;
 pub mod sms;
 pub mod spatial;
 pub mod state;

@@ -12,7 +12,6 @@ pub mod calculators;
 pub mod catalogue;
 pub mod nearby;
 pub mod needs;
-pub mod open311;
 pub mod openapi;
 pub mod orders;
 pub mod pagination;
@@ -20,7 +19,7 @@ pub mod personal_data;
 pub mod punches;
 pub mod ratings;
 pub mod residents;
-pub mod services;
+pub mod applications;
 pub mod session;
 pub mod system;
 pub mod tracking;
@@ -100,7 +99,7 @@ async fn reject_nul_in_uri(
         const MESSAGE: &str = "the URL must not contain the NUL character (%00)";
         let path = req.uri().path();
         if path.starts_with("/open311/") {
-            return open311::refuse_url(path, MESSAGE);
+            return crate::open311::refuse_url(path, MESSAGE);
         }
         return ApiError::BadRequest {
             field: None,
@@ -222,30 +221,30 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/punches", post(needs::create_punch))
         .route(
             "/api/v1/services",
-            get(services::list).post(services::publish),
+            get(applications::list).post(applications::publish),
         )
-        .route("/api/v1/services/{code}", get(services::get_one))
-        .route("/api/v1/services/{code}/versions", get(services::versions))
+        .route("/api/v1/services/{code}", get(applications::get_one))
+        .route("/api/v1/services/{code}/versions", get(applications::versions))
         .route(
             "/api/v1/open311-keys",
-            get(services::list_keys).post(services::create_key),
+            get(applications::list_keys).post(applications::create_key),
         )
         .route(
             "/api/v1/open311-keys/{id}/revoke",
-            post(services::revoke_key),
+            post(applications::revoke_key),
         )
         // Open311 GeoReport v2: `{resource}.{json|xml}`, split by the
         // handlers (the extension picks the format).
         .route(
             "/open311/v2/{file}",
-            get(open311::root_get).post(open311::root_post),
+            get(crate::open311::root_get).post(crate::open311::root_post),
         )
         .route(
             "/open311/v2/services/{file}",
-            get(open311::service_definition),
+            get(crate::open311::service_definition),
         )
-        .route("/open311/v2/requests/{file}", get(open311::request_one))
-        .route("/open311/v2/tokens/{file}", get(open311::token))
+        .route("/open311/v2/requests/{file}", get(crate::open311::request_one))
+        .route("/open311/v2/tokens/{file}", get(crate::open311::token))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // One byte over the limit still reaches the handler, which names the
     // field; anything larger is cut by the layer (413).

@@ -18,7 +18,7 @@ mod orders;
 mod personal_data;
 mod punches;
 mod ratings;
-mod services;
+mod applications;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
@@ -30,7 +30,7 @@ pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
 };
-pub use services::{ApiKeyRecord, ServiceVersion};
+pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -32,25 +32,25 @@ pub const FILES: [(&str, Format, RecordKind, &str); 4] = [
         "data/longwan/areas.csv",
         Format::Csv,
         RecordKind::Areas,
-        include_str!("../../data/longwan/areas.csv"),
+        include_str!("../../../data/longwan/areas.csv"),
     ),
     (
         "data/longwan/facilities.csv",
         Format::Csv,
         RecordKind::Facilities,
-        include_str!("../../data/longwan/facilities.csv"),
+        include_str!("../../../data/longwan/facilities.csv"),
     ),
     (
         "data/longwan/duty_posts.csv",
         Format::Csv,
         RecordKind::DutyPosts,
-        include_str!("../../data/longwan/duty_posts.csv"),
+        include_str!("../../../data/longwan/duty_posts.csv"),
     ),
     (
         "data/longwan/duty_post_fences.geojson",
         Format::GeoJson,
         RecordKind::DutyPosts,
-        include_str!("../../data/longwan/duty_post_fences.geojson"),
+        include_str!("../../../data/longwan/duty_post_fences.geojson"),
     ),
 ];
 

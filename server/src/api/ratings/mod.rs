@@ -574,7 +574,7 @@ fn unrated_reason(
 // The public rating page: plain HTML forms, no script, this origin only.
 // ---------------------------------------------------------------------
 
-const PAGE_CSS: &str = include_str!("../../public/rate.css");
+const PAGE_CSS: &str = include_str!("../../../public/rate.css");
 
 /// The page's content security policy: the console's, and no script at all.
 const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; \
