@@ -17,6 +17,7 @@
 //!   Longwan data set.
 
 pub mod api;
+pub mod applications;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -28,8 +29,8 @@ pub mod importer;
 pub mod jobs;
 pub mod json;
 pub mod open311;
-pub mod applications;
 pub mod sms;
 pub mod spatial;
 pub mod state;
 pub mod store;
+pub mod usecases;

@@ -96,8 +96,8 @@ pub struct AppState {
     /// instead of a staff account's (`None`: staff only).
     pub metrics_token_hash: Option<String>,
     /// The indicators and coverage, computed once per catalogue version
-    /// and for a short while (see [`crate::api::warnings`]).
-    pub indicator_cache: Arc<crate::api::warnings::IndicatorCache>,
+    /// and for a short while (see [`crate::api::indicators`]).
+    pub indicator_cache: Arc<crate::api::indicators::IndicatorCache>,
     /// How long personal data of needs, attachments and the audit log is
     /// kept (the background job removes it after).
     pub retention: Retention,

@@ -17,6 +17,8 @@ use lawcircle_core::personal_data::{
     mask_id_number, mask_phone, normalize_mobile, validate_id_number,
 };
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// An account as lists show it: phone and ID number masked (138****1234).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -182,11 +184,11 @@ pub async fn contact(
 ) -> Result<ApiJson<ContactView>, ApiError> {
     let reason = crate::api::audit::read_reason(&q.reason)?;
     let account = load_in_scope(&state, &caller, id, Action::ReadAccountContact).await?;
-    crate::api::audit::record_read(
+    crate::usecases::audit::record_read(
         &state,
         &caller,
         &headers,
-        crate::api::audit::PersonalDataRead {
+        crate::usecases::audit::PersonalDataRead {
             action: "read_account_contact",
             subject_type: "account",
             subject_id: account.id.to_string(),
@@ -465,4 +467,16 @@ async fn set_disabled(
     );
     account.disabled = disabled;
     Ok(ApiJson(AccountView::masked(&account)))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(contact))
+        .routes(routes!(revoke_tokens))
+        .routes(routes!(reset_password))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
 }

@@ -1,12 +1,18 @@
-//! The OpenAPI 3.1 document, generated from the handlers' annotations.
+//! What the OpenAPI 3.1 document says beyond its paths: the title,
+//! description and licence, the tags, the bearer security scheme, and the
+//! schemas no path reaches by itself. The paths and the schemas of their
+//! bodies come from the handlers' annotations, through each resource's
+//! router (see [`crate::api::router`]).
 
 use crate::api::{
-    accounts, audit, calculators, catalogue, nearby, needs, orders, pagination,
-    personal_data, punches, ratings, residents, applications, session, system, tracking, volunteers,
-    warnings,
+    accounts, attachments, catalogue, needs, pagination, personal_data, punches, ratings,
+    residents, session, system, tracking,
 };
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::state::AppState;
 use axum::Json;
+use axum::routing::{MethodRouter, get};
+use std::sync::Arc;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -30,94 +36,6 @@ impl Modify for BearerAuth {
 Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         license(name = "Apache-2.0")
     ),
-    paths(
-        system::health,
-        session::login,
-        session::logout,
-        session::me,
-        session::change_password,
-        residents::send_code,
-        residents::register,
-        residents::code_login,
-        accounts::list,
-        accounts::get_one,
-        accounts::contact,
-        accounts::create,
-        accounts::revoke_tokens,
-        accounts::reset_password,
-        accounts::disable,
-        accounts::enable,
-        audit::list,
-        calculators::compensation,
-        calculators::parameters,
-        catalogue::list_facilities,
-        catalogue::list_areas,
-        catalogue::list_duty_posts,
-        catalogue::create_facility,
-        catalogue::update_facility,
-        catalogue::retire_facility,
-        catalogue::import_file,
-        nearby::nearby,
-        nearby::coverage_report,
-        nearby::isochrone,
-        nearby::network_info,
-        orders::list,
-        orders::get_one,
-        orders::offers,
-        orders::grab,
-        orders::contact,
-        orders::event,
-        orders::suggestions,
-        orders::rate,
-        ratings::issue_link,
-        ratings::call_back,
-        warnings::list,
-        warnings::act,
-        warnings::draw_spot_checks,
-        warnings::spot_checks,
-        warnings::spot_check_draws,
-        warnings::record_spot_check,
-        warnings::indicators_json,
-        warnings::metrics,
-        warnings::import_hotline,
-        system::events,
-        punches::list,
-        punches::review,
-        punches::verify,
-        punches::duty_hours,
-        volunteers::apply,
-        volunteers::list,
-        volunteers::get_one,
-        volunteers::act,
-        volunteers::lend,
-        volunteers::teams,
-        volunteers::set_specialties,
-        volunteers::specialties,
-        needs::create,
-        needs::list,
-        needs::get_one,
-        needs::contact,
-        needs::put_attachment,
-        needs::get_attachment,
-        personal_data::export,
-        personal_data::erase,
-        needs::create_punch,
-        tracking::file_without_account,
-        tracking::track,
-        applications::list,
-        applications::get_one,
-        applications::versions,
-        applications::publish,
-        applications::create_key,
-        applications::list_keys,
-        applications::revoke_key,
-        crate::open311::doc::services,
-        crate::open311::doc::service_definition,
-        crate::open311::doc::requests,
-        crate::open311::doc::post_request,
-        crate::open311::doc::request,
-        crate::open311::doc::token,
-    ),
     components(schemas(
         ErrorBody,
         ErrorDetail,
@@ -136,8 +54,8 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         ratings::QrMatrix,
         ratings::CallBackRequest,
         ratings::CallBackAnswer,
-        ratings::RatingCoverage,
-        ratings::RatingReport,
+        ratings::report::RatingCoverage,
+        ratings::report::RatingReport,
         crate::store::CallBackOutcome,
         crate::store::CallBackRecord,
         accounts::AccountView,
@@ -150,20 +68,20 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         pagination::Page<accounts::AccountView>,
         pagination::Page<crate::store::AuditEntry>,
         pagination::Page<needs::NeedSummary>,
-        needs::NeedReceipt,
+        crate::usecases::filing::NeedReceipt,
         needs::NeedSummary,
         needs::NeedDetail,
         needs::NeedContact,
-        needs::AttachmentReceipt,
-        needs::PunchReceipt,
+        attachments::AttachmentReceipt,
+        punches::PunchReceipt,
         personal_data::PersonalDataRequest,
         personal_data::PersonalDataExport,
         personal_data::ExportedNeed,
         personal_data::ExportedAttachment,
         personal_data::ErasureReport,
-        applications::NewApiKey,
-        applications::IssuedApiKey,
-        applications::RevokedKey,
+        crate::open311::keys::NewApiKey,
+        crate::open311::keys::IssuedApiKey,
+        crate::open311::keys::RevokedKey,
         crate::store::ApiKeyRecord,
         crate::store::ServiceVersion,
     )),
@@ -186,7 +104,11 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
 )]
 pub struct ApiDoc;
 
-/// `GET /api/v1/openapi.json`.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// `GET /api/v1/openapi.json`: the document of the routes served.
+pub fn serve(document: utoipa::openapi::OpenApi) -> MethodRouter<AppState> {
+    let document = Arc::new(document);
+    get(move || {
+        let document = Arc::clone(&document);
+        async move { Json(document.as_ref().clone()) }
+    })
 }

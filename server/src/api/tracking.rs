@@ -9,16 +9,14 @@
 //! nothing personal beyond what the filer gave (their description,
 //! category and area); never who handled it.
 
-use crate::api::needs::{
-    NeedReceipt, conflict_for_key, file_need, idempotency_key, request_hash, stored_response,
-    validate_need,
-};
+use crate::api::idempotency::{conflict_for_key, idempotency_key, request_hash, stored_response};
 use crate::api::residents::ClientAddr;
 use crate::auth::token_hash;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{IdempotentOutcome, StoredReply};
+use crate::usecases::filing::{NeedReceipt, file_need, validate_need};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -26,6 +24,8 @@ use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::need::{Channel, NeedDraft};
 use lawcircle_core::order::OrderState;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filings without an account one client address may make in an hour.
 pub const PUBLIC_FILINGS_PER_HOUR: i64 = 5;
@@ -226,6 +226,13 @@ pub async fn track(
         order_state: order.map(|o| o.state.as_str().to_string()),
         history,
     }))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(file_without_account))
+        .routes(routes!(track))
 }
 
 #[cfg(test)]

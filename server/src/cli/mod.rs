@@ -1,29 +1,32 @@
 //! The command line of `lawcircle-server`: serve the API, import and export
 //! the catalogue, back up and restore, coverage and siting reports.
 
+mod catalogue;
 pub mod coverage;
+mod log;
+mod messaging;
+mod serve;
+mod storage;
 
-use clap::{Args, Parser, Subcommand};
-use lawcircle_core::authz::Role;
-use lawcircle_core::compensation::ParamTable;
-use lawcircle_core::content::{ContentStore, PhotoDir};
-use lawcircle_core::export;
-use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
-use lawcircle_core::network::WalkingNetwork;
 use crate::api::accounts::{CreateAccountRequest, create_account};
-use crate::api::router;
 use crate::auth::LoginPolicy;
 use crate::config::FileConfig;
-use crate::demo;
-use crate::importer::{ImportFailure, import_bytes};
-use crate::spatial::{Spatial, load_network};
 use crate::state::{AppState, Clock};
-use crate::store::{FacilityFilter, Store};
-use std::io::{IsTerminal, Write};
+use crate::store::FacilityFilter;
+use catalogue::import;
+use clap::{Parser, Subcommand};
+use lawcircle_core::authz::Role;
+use lawcircle_core::compensation::ParamTable;
+use lawcircle_core::export;
+use lawcircle_core::import::RecordKind;
+use log::init_log;
+use messaging::MessagingArgs;
+use serve::{ServeSettings, open_network};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use tracing_subscriber::EnvFilter;
+use storage::POSTGRES_BACKUP;
+use storage::{StorageArgs, restore};
 
 #[derive(Parser)]
 #[command(
@@ -37,165 +40,6 @@ struct Cli {
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
-}
-
-#[derive(Args, Clone)]
-struct StorageArgs {
-    /// Folder for the SQLite database and stored photos [default: lawcircle-data].
-    #[arg(long, env = "LAWCIRCLE_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// The SQLite database file (default: DATA_DIR/lawcircle.sqlite).
-    #[arg(long, env = "LAWCIRCLE_DATABASE")]
-    database: Option<PathBuf>,
-    /// A PostgreSQL URL (postgres://user@host/db) instead of embedded SQLite.
-    #[arg(long, env = "LAWCIRCLE_DATABASE_URL")]
-    database_url: Option<String>,
-}
-
-/// Text messages and rating links.
-#[derive(Args, Clone)]
-struct MessagingArgs {
-    /// The address people reach the server at; rating links are made with
-    /// it [default: http:// and the bound address].
-    #[arg(long, env = "LAWCIRCLE_PUBLIC_URL")]
-    public_url: Option<String>,
-    /// Days a rating link (and an in-app rating request) stays open [default: 14].
-    #[arg(long, env = "LAWCIRCLE_RATING_LINK_TTL_DAYS")]
-    rating_link_ttl_days: Option<u32>,
-    /// The SMS provider: `aliyun` (Alibaba Cloud SMS SendSms). Without one
-    /// nothing is sent: /health says so and registration by code answers 503.
-    #[arg(long, env = "LAWCIRCLE_SMS_PROVIDER")]
-    sms_provider: Option<String>,
-    /// The provider's endpoint [default: https://dysmsapi.aliyuncs.com/].
-    #[arg(long, env = "LAWCIRCLE_SMS_ENDPOINT")]
-    sms_endpoint: Option<String>,
-    /// [default: cn-hangzhou]
-    #[arg(long, env = "LAWCIRCLE_SMS_REGION_ID")]
-    sms_region_id: Option<String>,
-    #[arg(long, env = "LAWCIRCLE_SMS_ACCESS_KEY_ID")]
-    sms_access_key_id: Option<String>,
-    /// Better given in the environment than on the command line.
-    #[arg(long, env = "LAWCIRCLE_SMS_ACCESS_KEY_SECRET", hide_env_values = true)]
-    sms_access_key_secret: Option<String>,
-    /// The approved signature name (签名).
-    #[arg(long, env = "LAWCIRCLE_SMS_SIGN_NAME")]
-    sms_sign_name: Option<String>,
-    /// The approved template of verification codes (parameter `code`).
-    #[arg(long, env = "LAWCIRCLE_SMS_CODE_TEMPLATE")]
-    sms_code_template: Option<String>,
-    /// The approved template of rating links (parameter `link`).
-    #[arg(long, env = "LAWCIRCLE_SMS_RATING_TEMPLATE")]
-    sms_rating_template: Option<String>,
-}
-
-impl MessagingArgs {
-    /// The SMS sender from flags, environment and file.
-    fn sms(&self, file: &FileConfig) -> Result<crate::sms::Sms, String> {
-        use crate::sms::{ALIYUN_ENDPOINT, AliyunConfig, AliyunSms, Sms};
-        let pick = |flag: &Option<String>, key: &Option<String>| -> String {
-            flag.clone().or_else(|| key.clone()).unwrap_or_default()
-        };
-        let provider = pick(&self.sms_provider, &file.sms_provider);
-        match provider.as_str() {
-            "" | "none" => Ok(Sms::new(None)),
-            "aliyun" => {
-                let config = AliyunConfig {
-                    endpoint: self
-                        .sms_endpoint
-                        .clone()
-                        .or_else(|| file.sms_endpoint.clone())
-                        .unwrap_or_else(|| ALIYUN_ENDPOINT.to_string()),
-                    access_key_id: pick(&self.sms_access_key_id, &file.sms_access_key_id),
-                    access_key_secret: pick(
-                        &self.sms_access_key_secret,
-                        &file.sms_access_key_secret,
-                    ),
-                    region_id: self
-                        .sms_region_id
-                        .clone()
-                        .or_else(|| file.sms_region_id.clone())
-                        .unwrap_or_else(|| "cn-hangzhou".to_string()),
-                    sign_name: pick(&self.sms_sign_name, &file.sms_sign_name),
-                    code_template: pick(&self.sms_code_template, &file.sms_code_template),
-                    rating_template: pick(&self.sms_rating_template, &file.sms_rating_template),
-                };
-                let gateway = AliyunSms::new(config)?;
-                Ok(Sms::new(Some(std::sync::Arc::new(gateway))))
-            }
-            other => Err(format!(
-                "sms_provider {other:?}: expected \"aliyun\" or \"none\""
-            )),
-        }
-    }
-}
-
-/// Storage settings after merging flags, environment and the file.
-#[derive(Clone)]
-struct Storage {
-    data_dir: PathBuf,
-    database: Option<PathBuf>,
-    database_url: Option<String>,
-}
-
-impl StorageArgs {
-    fn resolve(&self, file: &FileConfig) -> Storage {
-        Storage {
-            data_dir: self
-                .data_dir
-                .clone()
-                .or_else(|| file.data_dir.clone())
-                .unwrap_or_else(|| PathBuf::from("lawcircle-data")),
-            database: self.database.clone(),
-            database_url: self
-                .database_url
-                .clone()
-                .or_else(|| file.database_url.clone()),
-        }
-    }
-}
-
-impl Storage {
-    fn describe(&self) -> String {
-        match &self.database_url {
-            Some(url) => redact_url(url),
-            None => self.database_path().display().to_string(),
-        }
-    }
-
-    fn database_path(&self) -> PathBuf {
-        self.database
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join("lawcircle.sqlite"))
-    }
-
-    fn content_store(&self) -> ContentStore {
-        ContentStore::new(self.data_dir.join("content"))
-    }
-
-    async fn open(&self) -> Result<Store, String> {
-        let opened = match &self.database_url {
-            Some(url) if url.starts_with("sqlite:") => {
-                crate::config::prepare_sqlite_url(url, &self.data_dir)
-                    .map_err(|e| e.to_string())?;
-                Store::open(url).await
-            }
-            Some(url) => Store::open(url).await,
-            None => Store::open_sqlite(&self.database_path()).await,
-        };
-        opened.map_err(|e| format!("cannot open database {}: {e}", self.describe()))
-    }
-}
-
-/// A database URL without its password, for logs and messages.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or("");
-            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
-        }
-        _ => url.to_string(),
-    }
 }
 
 #[derive(Subcommand)]
@@ -393,60 +237,6 @@ enum Command {
     },
 }
 
-/// How the log is written: `plain` lines (coloured only on a terminal) or
-/// `json`, one object per line, for log collectors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum LogFormat {
-    Plain,
-    Json,
-}
-
-impl std::str::FromStr for LogFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "plain" | "text" | "" => Ok(LogFormat::Plain),
-            "json" => Ok(LogFormat::Json),
-            other => Err(format!(
-                "unknown log format {other:?}: use \"plain\" or \"json\""
-            )),
-        }
-    }
-}
-
-/// Starts the log on standard error: the filter from `LAWCIRCLE_LOG`
-/// (default `info`), the format from `LAWCIRCLE_LOG_FORMAT` or the
-/// configuration file's `log_format`. Colour only when standard error is a
-/// terminal and `NO_COLOR` is unset, so a file or a pipe gets plain text.
-fn init_log(file: &FileConfig) -> Result<(), String> {
-    let format: LogFormat = match std::env::var("LAWCIRCLE_LOG_FORMAT") {
-        Ok(v) => v.parse()?,
-        Err(_) => file
-            .log_format
-            .as_deref()
-            .unwrap_or("plain")
-            .parse()
-            .map_err(|e| format!("log_format: {e}"))?,
-    };
-    let filter =
-        EnvFilter::try_from_env("LAWCIRCLE_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let colour = std::io::stderr().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Plain => builder.with_ansi(colour).init(),
-        LogFormat::Json => builder
-            .json()
-            .with_ansi(false)
-            .with_current_span(true)
-            .init(),
-    }
-    Ok(())
-}
-
 /// Parses the command line and runs the command.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -605,16 +395,14 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 jobs_interval: std::time::Duration::from_millis(jobs_interval_ms.max(50)),
                 console,
                 retention_days: (retention > 0).then_some(retention),
-                metrics_token_hash: metrics_token
-                    .as_deref()
-                    .map(crate::auth::token_hash),
+                metrics_token_hash: metrics_token.as_deref().map(crate::auth::token_hash),
                 session_recheck,
                 data_retention,
                 sms,
                 public_url,
                 link_ttl_days,
             };
-            serve(storage.resolve(&file), settings).await
+            serve::serve(storage.resolve(&file), settings).await
         }
         Command::CreateAccount {
             storage,
@@ -679,11 +467,9 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             import(storage.resolve(&file), files, skip_bad_rows).await
         }
         Command::Network { pbf, out } => {
-            let line = tokio::task::spawn_blocking(move || {
-                coverage::build_network(&pbf, &out)
-            })
-            .await
-            .map_err(|e| e.to_string())??;
+            let line = tokio::task::spawn_blocking(move || coverage::build_network(&pbf, &out))
+                .await
+                .map_err(|e| e.to_string())??;
             println!("{line}");
             Ok(())
         }
@@ -695,8 +481,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
         } => {
             let store = storage.resolve(&file).open().await?;
             let network = open_network(walking_network).await?;
-            let text = coverage::coverage(&store, network, &products, format)
-                .await?;
+            let text = coverage::coverage(&store, network, &products, format).await?;
             println!("{text}");
             Ok(())
         }
@@ -709,9 +494,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
         } => {
             let store = storage.resolve(&file).open().await?;
             let network = open_network(walking_network).await?;
-            let text =
-                coverage::siting(&store, network, &product, k, by_population)
-                    .await?;
+            let text = coverage::siting(&store, network, &product, k, by_population).await?;
             println!("{text}");
             Ok(())
         }
@@ -737,9 +520,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 "backed up {} to {} ({size} bytes, {} needs, integrity {check})",
                 storage.describe(),
                 out.display(),
-                crate::store::count_rows(&out, "needs")
-                    .await
-                    .unwrap_or(-1)
+                crate::store::count_rows(&out, "needs").await.unwrap_or(-1)
             );
             Ok(())
         }
@@ -776,327 +557,5 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 }
             }
         }
-    }
-}
-
-/// What `serve` runs with, after merging flags, environment and file.
-struct ServeSettings {
-    bind: SocketAddr,
-    demo: bool,
-    /// The demo accounts and activity (with `demo`).
-    demo_people: bool,
-    login: LoginPolicy,
-    clock: Clock,
-    calc_table: ParamTable,
-    network: Option<WalkingNetwork>,
-    grab_window_secs: u64,
-    jobs_interval: std::time::Duration,
-    console: crate::console::ConsoleSettings,
-    retention_days: Option<u32>,
-    metrics_token_hash: Option<String>,
-    session_recheck: std::time::Duration,
-    data_retention: crate::state::Retention,
-    sms: crate::sms::Sms,
-    public_url: Option<String>,
-    link_ttl_days: u32,
-}
-
-async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
-    let ServeSettings {
-        bind,
-        demo,
-        demo_people,
-        login,
-        clock,
-        calc_table,
-        network,
-        grab_window_secs,
-        jobs_interval,
-        console,
-        retention_days,
-        metrics_token_hash,
-        session_recheck,
-        data_retention,
-        sms,
-        public_url,
-        link_ttl_days,
-    } = settings;
-    let store = storage.open().await?;
-    if demo {
-        let outcomes = demo::load(&store)
-            .await
-            .map_err(|e| format!("cannot load the demo data: {e}"))?;
-        for o in outcomes {
-            tracing::info!(
-                file = %o.file,
-                created = o.summary.created,
-                updated = o.summary.updated,
-                unchanged = o.summary.unchanged,
-                "demo data loaded (illustrative, not the official registry)"
-            );
-        }
-    }
-    // The shipped application types, on first start (an empty table).
-    let seeded = crate::applications::Services::seed(&store, chrono::Utc::now())
-        .await
-        .map_err(|e| format!("cannot store the default application types: {e}"))?;
-    if seeded > 0 {
-        tracing::info!(seeded, "default application types stored");
-    }
-    // Specialties written as free text before the taxonomy: as codes.
-    let migrated = store
-        .migrate_volunteer_specialties(chrono::Utc::now())
-        .await
-        .map_err(|e| format!("cannot migrate volunteers' specialties: {e}"))?;
-    if migrated > 0 {
-        tracing::info!(
-            migrated,
-            "volunteers' free-text specialties mapped to the taxonomy"
-        );
-    }
-    let listener = tokio::net::TcpListener::bind(bind)
-        .await
-        .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-    let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let mut state = AppState::new(store.clone(), calc_table);
-    state.clock = clock;
-    state.login = login;
-    state.spatial = std::sync::Arc::new(Spatial::new(network));
-    state.grab_window_secs = grab_window_secs;
-    state.punch_location_retention_days = retention_days;
-    state.metrics_token_hash = metrics_token_hash;
-    state.session_recheck = session_recheck;
-    state.retention = data_retention;
-    match store.durability().await {
-        Ok(settings) => tracing::info!(?settings, "durability of commits"),
-        Err(e) => tracing::warn!(error = %e, "cannot read the durability settings"),
-    }
-    state.console = std::sync::Arc::new(console);
-    if !sms.is_configured() {
-        tracing::warn!(
-            "no SMS provider configured (sms_provider): rating links are not sent by SMS and \
-             residents cannot register by SMS code; /health reports sms=not_configured"
-        );
-    }
-    state.sms = sms;
-    state.ratings = std::sync::Arc::new(crate::api::ratings::RatingSettings {
-        public_url: public_url.unwrap_or_else(|| format!("http://{addr}")),
-        link_ttl: chrono::Duration::days(i64::from(link_ttl_days)),
-    });
-    state.calendar = std::sync::Arc::new(
-        lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
-            .map_err(|e| format!("the built-in holiday calendar: {e}"))?,
-    );
-    if demo_people {
-        let people = demo::seed_people(&state)
-            .await
-            .map_err(|e| format!("cannot make the demo accounts and activity: {e}"))?;
-        // Counts only: the passwords go to standard output, never the log.
-        if let Some(e) = &people.activity_error {
-            tracing::warn!(error = %e, "the demo activity stopped before its end");
-        }
-        tracing::info!(
-            created = people.created,
-            reset = people.reset,
-            needs_filed = people.needs_filed,
-            "demo accounts ready (illustrative); an earlier demo's accounts get new passwords"
-        );
-        let console_url = format!("http://{addr}/console/");
-        print!("{}", people.credentials_block(&console_url));
-    }
-    // Scripts and tests read the address from this line on standard output.
-    println!("LawCircle listening on http://{addr}");
-    let _ = std::io::stdout().flush();
-    tracing::info!(%addr, database = %storage.describe(), "serving");
-    crate::jobs::spawn(
-        state.clone(),
-        crate::jobs::rules_for(grab_window_secs),
-        jobs_interval,
-    );
-    let app = router(state);
-    // The peer address reaches the handlers (the login throttle and the
-    // SMS limits count per client address).
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())?;
-    store.close().await;
-    tracing::info!("stopped");
-    Ok(())
-}
-
-const POSTGRES_BACKUP: &str = "backup and restore copy the embedded SQLite database; for PostgreSQL use pg_dump/pg_restore or continuous WAL archiving with point-in-time recovery (docs/security.md)";
-
-/// Checks the backup, then moves a copy of it into the database's place:
-/// copy to a temporary file beside the database, fsync, remove the old
-/// WAL and shared-memory files, rename over the database, fsync the
-/// folder. A failure before the rename leaves the old database as it was.
-async fn restore(storage: Storage, from: &Path, force: bool) -> Result<(), String> {
-    if storage.database_url.is_some() {
-        return Err(POSTGRES_BACKUP.into());
-    }
-    let check = crate::store::check_sqlite_file(from)
-        .await
-        .map_err(|e| format!("{} is not a usable backup: {e}", from.display()))?;
-    if check != "ok" {
-        return Err(format!(
-            "{} fails its integrity check: {check}",
-            from.display()
-        ));
-    }
-    let db = storage.database_path();
-    if db.exists() && !force {
-        return Err(format!(
-            "{} exists: stop the server and add --force to replace it",
-            db.display()
-        ));
-    }
-    let dir = db
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let tmp = db.with_extension("sqlite.restoring");
-    let io = |e: std::io::Error| format!("restore into {}: {e}", db.display());
-    std::fs::copy(from, &tmp).map_err(io)?;
-    std::fs::File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(io)?;
-    for suffix in ["-wal", "-shm"] {
-        let side = PathBuf::from(format!("{}{suffix}", db.display()));
-        if side.exists() {
-            std::fs::remove_file(&side).map_err(io)?;
-        }
-    }
-    std::fs::rename(&tmp, &db).map_err(io)?;
-    std::fs::File::open(&dir)
-        .and_then(|f| f.sync_all())
-        .map_err(io)?;
-    // Opening brings an older backup's schema up to date.
-    let store = storage.open().await?;
-    let needs = store.count_needs().await.map_err(|e| e.to_string())?;
-    store.close().await;
-    println!(
-        "restored {} from {} ({needs} needs)",
-        db.display(),
-        from.display()
-    );
-    Ok(())
-}
-
-async fn open_network(path: Option<PathBuf>) -> Result<Option<WalkingNetwork>, String> {
-    match path {
-        Some(path) => tokio::task::spawn_blocking(move || {
-            coverage::with_spinner("loading the walking network", || {
-                load_network(&path)
-            })
-        })
-        .await
-        .map_err(|e| e.to_string())?
-        .map(Some)
-        .map_err(|e| e.to_string()),
-        None => Ok(None),
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = terminate => {},
-    }
-}
-
-async fn import(
-    storage: Storage,
-    files: Vec<(PathBuf, RecordKind)>,
-    skip_bad_rows: bool,
-) -> Result<(), String> {
-    let store = storage.open().await?;
-    let content = storage.content_store();
-    let mut failed = false;
-    for (path, kind) in files {
-        let name = path.display().to_string();
-        let format = Format::from_file_name(&name);
-        let result = match format {
-            None => Err(ImportFailure::File(ImportError::UnknownFormat {
-                file: name.clone(),
-            })),
-            Some(format) => match read_file(&path) {
-                Err(e) => {
-                    eprintln!("{e}");
-                    failed = true;
-                    continue;
-                }
-                Ok(bytes) => {
-                    let base = path.parent().unwrap_or(Path::new("."));
-                    let mut photos = PhotoDir {
-                        base,
-                        store: &content,
-                    };
-                    import_bytes(
-                        &store,
-                        &name,
-                        &bytes,
-                        format,
-                        kind,
-                        skip_bad_rows,
-                        &mut photos,
-                    )
-                    .await
-                }
-            },
-        };
-        match result {
-            Ok(o) => {
-                println!(
-                    "{name}: {} created, {} updated, {} unchanged, {} skipped",
-                    o.summary.created,
-                    o.summary.updated,
-                    o.summary.unchanged,
-                    o.skipped.len()
-                );
-                for p in &o.skipped {
-                    println!("  skipped {p}");
-                }
-            }
-            Err(ImportFailure::File(ImportError::BadRows(problems))) => {
-                failed = true;
-                eprintln!(
-                    "{name}: {} bad row(s); nothing was imported from this file",
-                    problems.len()
-                );
-                for p in problems {
-                    eprintln!("  {p}");
-                }
-            }
-            Err(e) => {
-                failed = true;
-                eprintln!("{name}: {e}");
-            }
-        }
-    }
-    store.close().await;
-    if failed {
-        Err("some files were not imported (see above)".into())
-    } else {
-        Ok(())
     }
 }

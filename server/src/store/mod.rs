@@ -11,6 +11,7 @@
 //! `migrations/sqlite` and `migrations/postgres`, versioned.
 
 mod accounts;
+mod applications;
 mod audit;
 mod catalogue;
 mod needs;
@@ -18,10 +19,10 @@ mod orders;
 mod personal_data;
 mod punches;
 mod ratings;
-mod applications;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
+pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
@@ -30,7 +31,6 @@ pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
 };
-pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -21,244 +21,30 @@
 //! hold. The indicators count ratings by channel and say why resolved
 //! orders were not rated ([`RatingCoverage`]).
 
+use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
-use crate::auth::{Caller, random_key, token_hash};
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::ApiJson;
-use crate::sms::{SmsError, SmsMessage, SmsPurpose};
 use crate::state::AppState;
-use crate::store::{CallBackOutcome, CallBackRecord, OrderFilter, RatingChannel, RatingRequest};
-use axum::body::Bytes;
+use crate::store::{CallBackOutcome, CallBackRecord, RatingChannel};
+use crate::usecases::rating::{link_url, new_link_token, record_rating};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
-use lawcircle_core::evaluation::{self, Rating, RatingError};
-use lawcircle_core::need::Channel;
 use lawcircle_core::order::{Actor, Order, OrderState};
-use lawcircle_core::warning::{Warning, WarningCandidate, default_rules};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub mod page;
+pub mod report;
 
 /// How long rating links and in-app rating requests stay open by default.
 pub const DEFAULT_RATING_LINK_TTL_DAYS: u32 = 14;
-
-/// The need behind an order.
-async fn need_of(state: &AppState, order: &Order) -> Result<crate::store::StoredNeed, ApiError> {
-    let id: i64 = order
-        .need_id
-        .parse()
-        .map_err(|_| ApiError::Internal(format!("order {} has no numeric need id", order.id)))?;
-    state
-        .store
-        .need(id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("the need of order {}", order.id)))
-}
-
-/// A new link token (`r` + 128 random bits, URL-safe) and its hash.
-fn new_link_token() -> Result<(String, String), ApiError> {
-    let token = random_key("r").map_err(|e| ApiError::Internal(e.to_string()))?;
-    let hash = token_hash(&token);
-    Ok((token, hash))
-}
-
-/// The public URL of a rating link.
-fn link_url(state: &AppState, token: &str) -> String {
-    format!(
-        "{}/r/{token}",
-        state.ratings.public_url.trim_end_matches('/')
-    )
-}
-
-/// Asks the requester of a just-resolved order for a rating, by the
-/// channel that reaches them. Called after the resolution committed; a
-/// failure here is logged and shows in the indicators as `no_request`.
-pub async fn request_rating(state: &AppState, order: &Order) -> Result<(), ApiError> {
-    let need = need_of(state, order).await?;
-    let now = state.clock.now();
-    let expires_at = now + state.ratings.link_ttl;
-    let channel = if need.requester_account.is_some() {
-        RatingChannel::App
-    } else if need.need.channel == Channel::Hotline12348 {
-        RatingChannel::CallBack
-    } else {
-        RatingChannel::Link
-    };
-    let request = RatingRequest {
-        order_id: order.id.clone(),
-        channel,
-        street_code: order.street_code.clone(),
-        created_at: now,
-        expires_at,
-        sms_status: (channel == RatingChannel::Link).then(|| "not_sent".to_string()),
-        sms_detail: None,
-    };
-    if !state.store.insert_rating_request(&request).await? || channel != RatingChannel::Link {
-        return Ok(());
-    }
-    let (token, hash) = new_link_token()?;
-    state
-        .store
-        .insert_rating_link(&hash, &order.id, "sms", now, expires_at)
-        .await?;
-    if !state.sms.is_configured() {
-        state
-            .store
-            .set_rating_sms_status(&order.id, "not_configured", None)
-            .await?;
-        return Ok(());
-    }
-    let message = SmsMessage {
-        phone: need.need.requester.phone.clone(),
-        purpose: SmsPurpose::RatingLink,
-        params: BTreeMap::from([("link".to_string(), link_url(state, &token))]),
-    };
-    // The provider may take seconds (and retries): the holder's answer
-    // does not wait for it.
-    let state = state.clone();
-    let order_id = order.id.clone();
-    tokio::spawn(async move {
-        let outcome = state.sms.send(&state.store, &message, None, now).await;
-        let (status, detail) = match &outcome {
-            Ok(r) => ("sent", Some(r.provider_id.clone())),
-            Err(e @ SmsError::NotConfigured) => ("not_configured", Some(e.code())),
-            Err(e) => ("failed", Some(e.code())),
-        };
-        if let Err(e) = outcome {
-            tracing::warn!(order = %order_id, error = %e, "rating link SMS not sent");
-        }
-        if let Err(e) = state
-            .store
-            .set_rating_sms_status(&order_id, status, detail.as_deref())
-            .await
-        {
-            tracing::error!(order = %order_id, error = %e, "cannot record the rating SMS");
-        }
-    });
-    Ok(())
-}
-
-/// Whether `caller` may not rate `order`: they hold it, or entered it for
-/// someone else.
-fn self_rating(caller_id: &str, order: &Order) -> Option<&'static str> {
-    if order.assignee.as_deref() == Some(caller_id) {
-        return Some("you hold this order: only its requester rates it");
-    }
-    if order.entered_by.as_deref() == Some(caller_id) && order.requester_id != caller_id {
-        return Some("you entered this need for its requester: only the requester rates it");
-    }
-    None
-}
-
-/// Rates an order for `actor` by `channel` (with the call-back that gave
-/// the rating, if any): the order's change, the rating and the call-back in
-/// one transaction; a low score raises the warning that needs a call-back.
-/// Returns the order and the stored call-back's id.
-pub async fn record_rating(
-    state: &AppState,
-    order: &Order,
-    score: u8,
-    comment: Option<&str>,
-    actor: Actor,
-    channel: RatingChannel,
-    call_back: Option<&CallBackRecord>,
-) -> Result<(Order, Option<i64>), ApiError> {
-    let now = state.clock.now();
-    let mut changed = order.clone();
-    let (rating, follow_up) =
-        evaluation::rate(&mut changed, score, comment, actor, now).map_err(rating_error)?;
-    let stored = state
-        .store
-        .rate_order(
-            order.version,
-            order.state,
-            &changed,
-            &rating,
-            channel,
-            call_back.map(|cb| (cb, now)),
-        )
-        .await?;
-    let Some(call_back_id) = stored else {
-        return Err(ApiError::Conflict(format!(
-            "order {} changed meanwhile: reload",
-            order.id
-        )));
-    };
-    state.events.publish(&changed);
-    if follow_up.is_some() {
-        raise_low_rating_warning(state, &changed, &rating, now).await?;
-    }
-    Ok((changed, call_back_id))
-}
-
-fn rating_error(e: RatingError) -> ApiError {
-    match e {
-        RatingError::AlreadyRated { .. } | RatingError::NotResolved { .. } => {
-            ApiError::Conflict(e.to_string())
-        }
-        RatingError::Order(o) => crate::api::orders::order_error(o),
-        RatingError::CommentTooLong { .. } => ApiError::bad_field("comment", e.to_string()),
-        RatingError::ScoreOutOfRange(_) => ApiError::bad_field("score", e.to_string()),
-    }
-}
-
-/// A low rating raises a warning that needs a recorded call-back; the
-/// rules job would find it too, the dedup key makes that one.
-async fn raise_low_rating_warning(
-    state: &AppState,
-    order: &Order,
-    rating: &Rating,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let rules = default_rules();
-    if let Some(rule) = rules.iter().find(|r| r.requires_call_back()) {
-        let candidates = lawcircle_core::warning::evaluate_rules(
-            now,
-            std::slice::from_ref(order),
-            std::slice::from_ref(rating),
-            &[],
-            &rules,
-        );
-        if let Some(c) = candidates
-            .into_iter()
-            .find(|c: &WarningCandidate| c.rule_id == rule.id)
-        {
-            state
-                .store
-                .raise_warning(&Warning::raise("", c, rule, now))
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// The requester's rating in the app (`POST /api/v1/orders/{id}/rating`):
-/// refused to whoever holds the order or entered it for someone else.
-pub async fn rate_in_app(
-    state: &AppState,
-    caller: &Caller,
-    order: &Order,
-    score: u8,
-    comment: Option<&str>,
-) -> Result<Order, ApiError> {
-    let me = caller.account.id.to_string();
-    if let Some(why) = self_rating(&me, order) {
-        return Err(ApiError::Forbidden(why.into()));
-    }
-    record_rating(
-        state,
-        order,
-        score,
-        comment,
-        Actor::user(me, caller.account.role),
-        RatingChannel::App,
-        None,
-    )
-    .await
-    .map(|(order, _)| order)
-}
 
 /// A QR code as its module matrix, for a phone to draw as squares (no
 /// image: the phone library and the screens need no QR encoder).
@@ -463,406 +249,9 @@ pub async fn call_back(
         .into_response())
 }
 
-/// Ratings by channel and why resolved orders were not rated.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct RatingCoverage {
-    /// Orders that reached `resolved`.
-    pub resolved: u64,
-    pub rated: u64,
-    /// Ratings by channel: `app`, `link`, `call_back`.
-    pub by_channel: BTreeMap<String, u64>,
-    pub unrated: u64,
-    /// Why the unrated ones were not rated: `awaiting` (the request is
-    /// still open), `awaiting_call_back`, `link_expired`, `app_expired`
-    /// (the account holder did not rate in time), `no_contact` (no
-    /// account, the SMS was not delivered and no QR code was shown),
-    /// `declined` (refused on the call-back), `not_reached` (the last
-    /// call-back reached nobody), `no_request` (resolved before rating
-    /// requests existed, or the request failed).
-    pub unrated_by_reason: BTreeMap<String, u64>,
-}
-
-/// The rating coverage of the district and of each street.
-#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct RatingReport {
-    pub district: RatingCoverage,
-    pub streets: BTreeMap<String, RatingCoverage>,
-}
-
-/// Counts the ratings and the reasons of the missing ones at `now`.
-pub async fn rating_report(state: &AppState, now: DateTime<Utc>) -> Result<RatingReport, ApiError> {
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let channels = state.store.rating_channels().await?;
-    let requests: HashMap<String, RatingRequest> = state
-        .store
-        .rating_requests()
-        .await?
-        .into_iter()
-        .map(|r| (r.order_id.clone(), r))
-        .collect();
-    let links = state.store.rating_links_by_order().await?;
-    let mut last_call_back: HashMap<String, CallBackOutcome> = HashMap::new();
-    for cb in state.store.call_backs().await? {
-        last_call_back.insert(cb.order_id.clone(), cb.outcome);
-    }
-    let mut report = RatingReport::default();
-    for o in orders
-        .iter()
-        .filter(|o| o.first_reached(OrderState::Resolved).is_some())
-    {
-        let street = report.streets.entry(o.street_code.clone()).or_default();
-        let verdict = match channels.get(&o.id) {
-            Some(channel) => Ok(channel.clone()),
-            None => Err(unrated_reason(
-                requests.get(&o.id),
-                links.get(&o.id).map(Vec::as_slice).unwrap_or(&[]),
-                last_call_back.get(&o.id).copied(),
-                now,
-            )),
-        };
-        for c in [&mut report.district, street] {
-            c.resolved += 1;
-            match &verdict {
-                Ok(channel) => {
-                    c.rated += 1;
-                    *c.by_channel.entry(channel.clone()).or_default() += 1;
-                }
-                Err(reason) => {
-                    c.unrated += 1;
-                    *c.unrated_by_reason.entry(reason.to_string()).or_default() += 1;
-                }
-            }
-        }
-    }
-    Ok(report)
-}
-
-fn unrated_reason(
-    request: Option<&RatingRequest>,
-    links: &[(String, DateTime<Utc>)],
-    last_call_back: Option<CallBackOutcome>,
-    now: DateTime<Utc>,
-) -> &'static str {
-    match last_call_back {
-        Some(CallBackOutcome::Refused) => return "declined",
-        Some(CallBackOutcome::NotReached) => return "not_reached",
-        _ => {}
-    }
-    let Some(request) = request else {
-        return "no_request";
-    };
-    match request.channel {
-        RatingChannel::App if now < request.expires_at => "awaiting",
-        RatingChannel::App => "app_expired",
-        RatingChannel::CallBack => "awaiting_call_back",
-        RatingChannel::Link => {
-            let delivered = request.sms_status.as_deref() == Some("sent")
-                || request.sms_status.as_deref() == Some("not_sent")
-                || links.iter().any(|(via, _)| via == "qr");
-            if !delivered {
-                "no_contact"
-            } else if links.iter().any(|(_, exp)| now < *exp) {
-                "awaiting"
-            } else {
-                "link_expired"
-            }
-        }
-    }
-}
-
 // ---------------------------------------------------------------------
 // The public rating page: plain HTML forms, no script, this origin only.
 // ---------------------------------------------------------------------
-
-const PAGE_CSS: &str = include_str!("../../../public/rate.css");
-
-/// The page's content security policy: the console's, and no script at all.
-const PAGE_CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; \
-     connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn category_zh(code: &str) -> &'static str {
-    match code {
-        "consultation" => "法律咨询",
-        "mediation" => "人民调解",
-        "legal_aid" => "法律援助",
-        "notarization" => "公证",
-        "judicial_appraisal" => "司法鉴定",
-        "arbitration" => "仲裁",
-        "administrative_reconsideration" => "行政复议",
-        "remote_prison_visit" => "监所远程会见",
-        "enterprise_checkup" => "企业法治体检",
-        _ => "法律服务",
-    }
-}
-
-/// A whole page with `main` inside.
-fn page(status: StatusCode, title: &str, main: &str) -> Response {
-    let html = format!(
-        "<!doctype html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n\
-         <title>{title} · 龙湾公共法律服务</title>\n\
-         <link rel=\"stylesheet\" href=\"/r/rate.css\">\n</head>\n<body>\n\
-         <main>\n<p class=\"brand\">15分钟公共法律服务圈 · 服务评价</p>\n{main}\n</main>\n</body>\n</html>\n",
-        title = escape(title),
-    );
-    let mut resp = (status, html).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_CSP),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    resp
-}
-
-fn notice(status: StatusCode, class: &str, zh: &str, en: &str) -> Response {
-    page(
-        status,
-        zh,
-        &format!(
-            "<section class=\"notice {class}\" role=\"status\">\n<h1>{}</h1>\n<p lang=\"en\">{}</p>\n</section>",
-            escape(zh),
-            escape(en)
-        ),
-    )
-}
-
-/// What a token leads to, or the page that says why not.
-async fn resolve_token(state: &AppState, token: &str) -> Result<Order, Response> {
-    let unknown = || {
-        notice(
-            StatusCode::NOT_FOUND,
-            "error",
-            "评价链接无效",
-            "This rating link is not valid. Please check the link in your message.",
-        )
-    };
-    if token.is_empty() || token.len() > 64 || !token.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(unknown());
-    }
-    let link = match state.store.rating_link(&token_hash(token)).await {
-        Ok(Some(l)) => l,
-        Ok(None) => return Err(unknown()),
-        Err(e) => return Err(ApiError::from(e).into_response()),
-    };
-    let order = match state.store.order(&link.order_id).await {
-        Ok(Some(o)) => o,
-        Ok(None) => return Err(unknown()),
-        Err(e) => return Err(ApiError::from(e).into_response()),
-    };
-    if order.first_reached(OrderState::Evaluated).is_some() {
-        return Err(already_rated());
-    }
-    if state.clock.now() >= link.expires_at {
-        return Err(notice(
-            StatusCode::GONE,
-            "error",
-            "评价链接已过期",
-            "This rating link has expired. You may call 12348 to give your opinion.",
-        ));
-    }
-    if order.state != OrderState::Resolved {
-        return Err(notice(
-            StatusCode::CONFLICT,
-            "error",
-            "这项服务目前不能评价",
-            "This service cannot be rated now.",
-        ));
-    }
-    Ok(order)
-}
-
-fn already_rated() -> Response {
-    notice(
-        StatusCode::CONFLICT,
-        "done",
-        "这项服务已经评价过了，每件事只能评价一次",
-        "This service has already been rated: one rating per service.",
-    )
-}
-
-async fn street_name(state: &AppState, code: &str) -> String {
-    state
-        .store
-        .areas()
-        .await
-        .ok()
-        .and_then(|areas| areas.into_iter().find(|a| a.code == code).map(|a| a.name))
-        .unwrap_or_default()
-}
-
-fn form(token: &str, order: &Order, street: &str, error: Option<&str>) -> String {
-    let resolved = order
-        .first_reached(OrderState::Resolved)
-        .map(|t| {
-            (t + chrono::Duration::hours(8))
-                .format("%Y-%m-%d")
-                .to_string()
-        })
-        .unwrap_or_default();
-    let stars: String = (1..=5)
-        .rev()
-        .map(|n| {
-            let label = match n {
-                5 => "非常满意",
-                4 => "满意",
-                3 => "一般",
-                2 => "不满意",
-                _ => "非常不满意",
-            };
-            format!(
-                "<input type=\"radio\" id=\"s{n}\" name=\"score\" value=\"{n}\" required>\
-                 <label for=\"s{n}\" title=\"{label}\"><span class=\"star\" aria-hidden=\"true\">★</span>\
-                 <span class=\"label\">{n} 星<br>{label}</span></label>\n"
-            )
-        })
-        .collect();
-    let error = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>\n", escape(e)))
-        .unwrap_or_default();
-    format!(
-        "<h1>请为本次服务打分</h1>\n<p lang=\"en\" class=\"sub\">Please rate this service</p>\n\
-         <dl class=\"summary\">\n<dt>服务</dt><dd>{category}</dd>\n<dt>街道</dt><dd>{street}</dd>\n\
-         <dt>办结日期</dt><dd>{resolved}</dd>\n</dl>\n{error}\
-         <form method=\"post\" action=\"/r/{token}\">\n<fieldset class=\"stars\">\n\
-         <legend>满意度（1–5 星）</legend>\n{stars}</fieldset>\n\
-         <label for=\"comment\" class=\"comment\">意见和建议（选填）</label>\n\
-         <textarea id=\"comment\" name=\"comment\" maxlength=\"500\" rows=\"4\"></textarea>\n\
-         <button type=\"submit\">提交评价</button>\n</form>\n\
-         <p class=\"privacy\">评价只用于改进公共法律服务；每件事只能评价一次。</p>",
-        category = escape(category_zh(&order.category)),
-        street = escape(street),
-        resolved = escape(&resolved),
-        token = escape(token),
-    )
-}
-
-/// `GET /r/{token}`: the rating form of the order the link names.
-pub async fn page_get(State(state): State<AppState>, Path(token): Path<String>) -> Response {
-    let order = match resolve_token(&state, &token).await {
-        Ok(o) => o,
-        Err(page) => return page,
-    };
-    let street = street_name(&state, &order.street_code).await;
-    page(
-        StatusCode::OK,
-        "服务评价",
-        &form(&token, &order, &street, None),
-    )
-}
-
-/// `POST /r/{token}` (a form: `score`, `comment`): rates the order once.
-pub async fn page_post(
-    State(state): State<AppState>,
-    Path(token): Path<String>,
-    body: Bytes,
-) -> Response {
-    let order = match resolve_token(&state, &token).await {
-        Ok(o) => o,
-        Err(page) => return page,
-    };
-    let mut score = None;
-    let mut comment = None;
-    for (k, v) in form_urlencoded::parse(&body) {
-        match k.as_ref() {
-            "score" => score = v.parse::<u8>().ok().filter(|s| (1..=5).contains(s)),
-            "comment" => comment = Some(v.into_owned()),
-            _ => {}
-        }
-    }
-    let street = street_name(&state, &order.street_code).await;
-    let Some(score) = score else {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "服务评价",
-            &form(
-                &token,
-                &order,
-                &street,
-                Some("请选择 1 到 5 星。Please choose 1 to 5 stars."),
-            ),
-        );
-    };
-    if comment
-        .as_deref()
-        .is_some_and(|c| c.chars().count() > evaluation::MAX_COMMENT_CHARS)
-    {
-        return page(
-            StatusCode::BAD_REQUEST,
-            "服务评价",
-            &form(
-                &token,
-                &order,
-                &street,
-                Some("意见最多 500 字。At most 500 characters."),
-            ),
-        );
-    }
-    match record_rating(
-        &state,
-        &order,
-        score,
-        comment.as_deref(),
-        Actor::system("rating_link"),
-        RatingChannel::Link,
-        None,
-    )
-    .await
-    {
-        Ok(_) => notice(
-            StatusCode::OK,
-            "done",
-            "感谢您的评价！",
-            "Thank you for your rating.",
-        ),
-        Err(ApiError::Conflict(_)) => already_rated(),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// `GET /r/rate.css`.
-pub async fn page_css() -> Response {
-    let mut resp = PAGE_CSS.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    resp
-}
 
 /// The settings of rating requests.
 #[derive(Debug, Clone)]
@@ -880,6 +269,52 @@ impl Default for RatingSettings {
             link_ttl: chrono::Duration::days(i64::from(DEFAULT_RATING_LINK_TTL_DAYS)),
         }
     }
+}
+
+/// One rating per order (一事一评), by the requester in the app (never by
+/// whoever entered the need for them or holds the order).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    /// 1–5.
+    pub score: u8,
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = RatingRequest,
+    responses((status = 200, body = OrderView),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, description = "Already rated or not resolved", body = crate::error::ErrorBody)))]
+pub async fn rate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<RatingRequest>,
+) -> Result<ApiJson<OrderView>, ApiError> {
+    require(&caller, Action::RateOrder)?;
+    let order = load(&state, &caller, &id).await?;
+    let changed = crate::usecases::rating::rate_in_app(
+        &state,
+        &caller,
+        &order,
+        req.score,
+        req.comment.as_deref(),
+    )
+    .await?;
+    Ok(ApiJson(view(changed, &caller)))
+}
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(rate))
+        .routes(routes!(issue_link))
+        .routes(routes!(call_back))
+        // The public rating page of one-time links (HTML forms, no script),
+        // outside the documented API.
+        .route("/r/rate.css", get(page::page_css))
+        .route("/r/{token}", get(page::page_get).post(page::page_post))
 }
 
 #[cfg(test)]
