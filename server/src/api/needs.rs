@@ -7,14 +7,15 @@
 //! knows (the area exists, the attachments were uploaded): see
 //! [`crate::usecases::filing`].
 
-use crate::api::idempotency::{idempotency_key, replay, request_hash, stored_response};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{IdempotentOutcome, NeedFilter, StoredNeed};
+use crate::store::FILING_ENDPOINT;
+use crate::store::{NeedFilter, StoredNeed};
 use crate::usecases::filing::{
     NeedReceipt, check_uploads, file_need, legal_aid_of, requester_account_of, validate_need,
 };
@@ -46,16 +47,13 @@ use utoipa_axum::routes;
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(draft): ApiJson<NeedDraft>,
 ) -> Result<Response, ApiError> {
     require(&caller, Action::SubmitNeed)?;
-    let key = idempotency_key(&headers)?;
-    let hash = request_hash(&draft)?;
-    // A replay is answered before validating again: the original answer
-    // stands even if the clock or the catalogue moved since.
-    if let Some(reply) = state.store.stored_reply("POST /api/v1/needs", &key).await? {
-        return replay(&caller, &key, &hash, &reply);
+    let write = key.bind(FILING_ENDPOINT, caller.account.id, &draft)?;
+    if let Some(replayed) = write.replayed(&state.store).await? {
+        return Ok(replayed);
     }
     let now = state.clock.now();
     let (need, street_code) = validate_need(&state, draft, now).await?;
@@ -73,19 +71,14 @@ pub async fn create(
         caller.account.role.as_str(),
         requester_account,
         None,
-        &key,
-        &hash,
+        write.key(),
+        write.hash(),
         need,
         street_code,
         now,
     )
     .await?;
-    match outcome {
-        IdempotentOutcome::Done { status, response } => {
-            Ok(stored_response(status, response, false))
-        }
-        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
-    }
+    write.answer(outcome)
 }
 
 /// A need as lists show it: personal data masked, no description.

@@ -4,15 +4,14 @@
 //! flagged for review, supervisor rulings with a reason, the tamper-evidence
 //! check of a volunteer's chain, and duty-hour totals.
 
-use crate::api::idempotency::{idempotency_key, replay, request_hash, stored_response};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::IdempotentOutcome;
+use crate::store::PUNCH_ENDPOINT;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On};
@@ -253,11 +252,10 @@ pub struct PunchReceipt {
 pub async fn create_punch(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(mut punch): ApiJson<Punch>,
 ) -> Result<Response, ApiError> {
     require(&caller, Action::ClockIn)?;
-    let key = idempotency_key(&headers)?;
     // What the phone decided is hashed; server-side fields are ignored.
     punch.received_at = None;
     punch.server_time_at_punch = None;
@@ -266,13 +264,9 @@ pub async fn create_punch(
     punch.seq = 0;
     punch.prev_hash.clear();
     punch.hash.clear();
-    let hash = request_hash(&punch)?;
-    if let Some(reply) = state
-        .store
-        .stored_reply("POST /api/v1/punches", &key)
-        .await?
-    {
-        return replay(&caller, &key, &hash, &reply);
+    let write = key.bind(PUNCH_ENDPOINT, caller.account.id, &punch)?;
+    if let Some(replayed) = write.replayed(&state.store).await? {
+        return Ok(replayed);
     }
     if punch.volunteer_id != caller.id {
         return Err(ApiError::bad_field(
@@ -341,28 +335,30 @@ pub async fn create_punch(
     );
     let outcome = state
         .store
-        .append_punch(&key, &hash, caller.account.id, punch, now, |p| {
-            let receipt = PunchReceipt {
-                id: p.id.clone(),
-                seq: p.seq,
-                hash: p.hash.clone(),
-                device_verdict: p.device_decision.verdict,
-                server_verdict: p.server_decision.as_ref().map(|d| d.verdict),
-                status: p.status(),
-                warnings: p.warnings(),
-            };
-            (
-                201,
-                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
-            )
-        })
+        .append_punch(
+            write.key(),
+            write.hash(),
+            caller.account.id,
+            punch,
+            now,
+            |p| {
+                let receipt = PunchReceipt {
+                    id: p.id.clone(),
+                    seq: p.seq,
+                    hash: p.hash.clone(),
+                    device_verdict: p.device_decision.verdict,
+                    server_verdict: p.server_decision.as_ref().map(|d| d.verdict),
+                    status: p.status(),
+                    warnings: p.warnings(),
+                };
+                (
+                    201,
+                    serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+                )
+            },
+        )
         .await?;
-    match outcome {
-        IdempotentOutcome::Done { status, response } => {
-            Ok(stored_response(status, response, false))
-        }
-        IdempotentOutcome::Existing(reply) => replay(&caller, &key, &hash, &reply),
-    }
+    write.answer(outcome)
 }
 
 /// The routes of this resource, each with its OpenAPI operation.

@@ -25,7 +25,10 @@ pub use accounts::{Account, NewAccount, TokenRecord};
 pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
-pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
+pub use needs::{
+    AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFilter, NewNeed, PUNCH_ENDPOINT,
+    StoredNeed, StoredReply,
+};
 pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
