@@ -74,7 +74,7 @@ pub struct AppState {
     /// The staff console's settings (a tile layer, when configured).
     pub console: Arc<crate::console::ConsoleSettings>,
     /// The application types (办事事项) and the legal aid rules.
-    pub services: Arc<crate::applications::Services>,
+    pub application_types: Arc<crate::applications::ApplicationTypes>,
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
@@ -144,7 +144,7 @@ impl AppState {
             punch_location_retention_days: Some(180),
             retention: Retention::default(),
             console: Arc::default(),
-            services: Arc::new(crate::applications::Services::new()),
+            application_types: Arc::new(crate::applications::ApplicationTypes::new()),
             sms: crate::sms::Sms::default(),
             ratings: Arc::default(),
             password_work: Arc::new(tokio::sync::Semaphore::new(

@@ -1,4 +1,5 @@
-//! Helpers for the intake and outbox tests (issue 5).
+//! Helpers for the intake and outbox tests: a valid need as the phone makes
+//! it, and the outbox client binary.
 
 use chrono::Utc;
 use lawcircle_core::need::{

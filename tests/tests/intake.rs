@@ -1,4 +1,4 @@
-//! Need intake, the phone's outbox and sync, end to end (issue 5): the real
+//! Need intake, the phone's outbox and sync, end to end: the real
 //! server binary on loopback, the core's outbox in a real SQLite file, the
 //! core's sync client, and a fault-injecting proxy in between.
 //!

@@ -1,4 +1,4 @@
-//! Personal data and durability (issue 20), end to end on every backend:
+//! Personal data and durability, end to end on every backend:
 //! server-made request ids in the audit log, reasons of a few words,
 //! audited reads of need details and attachments, a person's data
 //! exported and erased on request and by retention, consent sent by

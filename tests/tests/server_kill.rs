@@ -1,4 +1,4 @@
-//! The server killed with `kill -9` while phones file needs (issue 20):
+//! The server killed with `kill -9` while phones file needs:
 //! every need a phone saw acknowledged (2xx, so its outbox marked it sent
 //! and will never send it again) is in the database when the server comes
 //! back, and no need is stored twice.

@@ -1,4 +1,4 @@
-//! Application types and Open311 end to end (issue 11), on SQLite and
+//! Application types and Open311 end to end, on SQLite and
 //! PostgreSQL: the public list of types; publishing a new version (admin
 //! only) while needs filed under the old one keep it; applications in
 //! needs refused field by field; the legal aid pre-assessment; a retired

@@ -39,7 +39,7 @@ pub async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ServicesQuery>,
 ) -> Result<ApiJson<Vec<ServiceDefinition>>, ApiError> {
-    let catalog = state.services.catalog(&state.store).await?;
+    let catalog = state.application_types.catalog(&state.store).await?;
     if q.all_versions {
         let caller = caller_from_headers(&state, &headers).await?;
         require(&caller, Action::ReadServiceHistory)?;
@@ -67,7 +67,7 @@ pub async fn get_one(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> Result<ApiJson<ServiceDefinition>, ApiError> {
-    let catalog = state.services.catalog(&state.store).await?;
+    let catalog = state.application_types.catalog(&state.store).await?;
     let def = match q.version {
         Some(v) => catalog.get(&code, v),
         None => catalog.latest(&code),

@@ -7,9 +7,9 @@ use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::AuditEntry;
+use crate::usecases::audit::CLIENT_REQUEST_ID;
 use axum::extract::State;
 use lawcircle_core::authz::Action;
-use lawcircle_core::personal_data::check_audit_reason;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -62,17 +62,6 @@ pub async fn list(
         |e: &AuditEntry| e.id,
     )))
 }
-
-/// The reason given for reading or handling personal data, as the audit
-/// log records it: the one rule of [`check_audit_reason`] (a few words:
-/// at least 4 Chinese characters, or 2 words and 10 letters), trimmed.
-pub fn read_reason(raw: &str) -> Result<&str, ApiError> {
-    check_audit_reason(raw).map_err(|e| ApiError::bad_field("reason", e.to_string()))
-}
-
-/// The internal header carrying the caller's own `x-request-id` past the
-/// layer that replaces it (see [`server_request_ids`]).
-pub const CLIENT_REQUEST_ID: &str = "x-lawcircle-client-request-id";
 
 /// Takes the `x-request-id` a caller sent out of the request, so that the
 /// request-id layer behind it always makes a fresh UUID: the audit log's

@@ -322,7 +322,7 @@ pub(crate) fn detail_reason<'a>(
         return Ok(None);
     }
     match reason {
-        Some(r) => crate::api::audit::read_reason(r).map(Some),
+        Some(r) => crate::usecases::audit::read_reason(r).map(Some),
         None => Err(ApiError::bad_field(
             "reason",
             "reading a need's details needs a reason (a few words; it is audited)",
@@ -410,7 +410,7 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: HeaderMap,
 ) -> Result<ApiJson<NeedContact>, ApiError> {
-    let reason = crate::api::audit::read_reason(&q.reason)?;
+    let reason = crate::usecases::audit::read_reason(&q.reason)?;
     let n = load_in_scope(&state, &caller, id, Action::ReadNeedContact).await?;
     crate::usecases::audit::record_read(
         &state,

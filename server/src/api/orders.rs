@@ -434,7 +434,7 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<RequesterContact>, ApiError> {
-    let reason = crate::api::audit::read_reason(&q.reason)?;
+    let reason = crate::usecases::audit::read_reason(&q.reason)?;
     // Staff beyond their street and callers who neither requested nor
     // hold it see nothing of it; a volunteer who does not hold it (a
     // grab's loser, an assignee who has not accepted) is refused.

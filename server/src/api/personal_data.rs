@@ -5,13 +5,13 @@
 //! removal is listed in `store::personal_data` and `docs/security.md`.
 
 use crate::api::accounts::AccountView;
-use crate::api::audit::read_reason;
 use crate::api::require;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{AuditEntry, OrderFilter, StoredNeed};
+use crate::usecases::audit::read_reason;
 use crate::usecases::audit::{PersonalDataRead, record_read};
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -80,7 +80,7 @@ pub async fn list(
     let reason = q
         .reason
         .as_deref()
-        .map(crate::api::audit::read_reason)
+        .map(crate::usecases::audit::read_reason)
         .transpose()?;
     let punches = state
         .store

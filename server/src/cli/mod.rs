@@ -8,11 +8,12 @@ mod messaging;
 mod serve;
 mod storage;
 
-use crate::api::accounts::{CreateAccountRequest, create_account};
+use crate::api::accounts::CreateAccountRequest;
 use crate::auth::LoginPolicy;
 use crate::config::FileConfig;
 use crate::state::{AppState, Clock};
 use crate::store::FacilityFilter;
+use crate::usecases::accounts::create_account;
 use catalogue::import;
 use clap::{Parser, Subcommand};
 use lawcircle_core::authz::Role;

@@ -71,7 +71,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         }
     }
     // The shipped application types, on first start (an empty table).
-    let seeded = crate::applications::Services::seed(&store, chrono::Utc::now())
+    let seeded = crate::applications::ApplicationTypes::seed(&store, chrono::Utc::now())
         .await
         .map_err(|e| format!("cannot store the default application types: {e}"))?;
     if seeded > 0 {

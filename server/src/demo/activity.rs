@@ -15,6 +15,14 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use tower::ServiceExt;
 
+/// Where the needs come from: an address in 蒲州示例5社区 about 450 m
+/// from the station post, within the 15-minute walk that decides who is
+/// offered a need (straight line × the detour factor without a network).
+pub(super) const HERE: (f64, f64) = (27.9715, 120.7465);
+/// Where the volunteers stand when they grab: near the station, within a
+/// 15-minute walk of the street's point (orders are handled by street).
+pub(super) const STATION: (f64, f64) = (27.9675, 120.7455);
+
 /// The in-process API client of the seeding: the server's own router on a
 /// clock of its own, set back a few days and moved forward step by step,
 /// so the activity has a history (times, deadlines, warnings) of its own.
@@ -406,14 +414,6 @@ pub(super) fn local_time(start: DateTime<Utc>, days: i64, h: u32, m: u32) -> Dat
 pub(super) fn query_value(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
-
-/// Where the needs come from: an address in 蒲州示例5社区 about 450 m
-/// from the station post, within the 15-minute walk that decides who is
-/// offered a need (straight line × the detour factor without a network).
-pub(super) const HERE: (f64, f64) = (27.9715, 120.7465);
-/// Where the volunteers stand when they grab: near the station, within a
-/// 15-minute walk of the street's point (orders are handled by street).
-pub(super) const STATION: (f64, f64) = (27.9675, 120.7455);
 
 #[cfg(test)]
 mod tests {

@@ -3,10 +3,11 @@
 
 use super::activity::{Activity, first_day, local_time};
 use super::{CREDENTIALS_FOOTER, CREDENTIALS_HEADER, STREET};
-use crate::api::accounts::{CreateAccountRequest, create_account};
+use crate::api::accounts::CreateAccountRequest;
 use crate::auth::{AuthError, hash_password};
 use crate::state::{AppState, Clock};
 use crate::store::StoreError;
+use crate::usecases::accounts::create_account;
 use chrono::Utc;
 use lawcircle_core::authz::Role;
 

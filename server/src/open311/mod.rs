@@ -134,7 +134,7 @@ async fn catalog(
     format: Format,
 ) -> Result<std::sync::Arc<ServiceCatalog>, Errors> {
     state
-        .services
+        .application_types
         .catalog(&state.store)
         .await
         .map_err(|e| Errors::internal(format, e))

@@ -1,11 +1,11 @@
 //! Recording a full read of personal data in the audit log: who, what, when,
 //! why and the request id.
 
-use crate::api::audit::CLIENT_REQUEST_ID;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::NewAuditEntry;
+use lawcircle_core::personal_data::check_audit_reason;
 
 fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
@@ -49,3 +49,14 @@ pub async fn record_read(
         .await?;
     Ok(())
 }
+
+/// The reason given for reading or handling personal data, as the audit
+/// log records it: the one rule of [`check_audit_reason`] (a few words:
+/// at least 4 Chinese characters, or 2 words and 10 letters), trimmed.
+pub fn read_reason(raw: &str) -> Result<&str, ApiError> {
+    check_audit_reason(raw).map_err(|e| ApiError::bad_field("reason", e.to_string()))
+}
+
+/// The internal header carrying the caller's own `x-request-id` past the
+/// layer that replaces it (see [`server_request_ids`]).
+pub const CLIENT_REQUEST_ID: &str = "x-lawcircle-client-request-id";

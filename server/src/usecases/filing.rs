@@ -44,7 +44,7 @@ pub struct NeedReceipt {
 
 /// The legal aid assessment of a need's application, if it is one.
 pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAidAssessment> {
-    let rules = state.services.legal_aid_rules.as_ref()?;
+    let rules = state.application_types.legal_aid_rules.as_ref()?;
     application::assess(need.application.as_ref()?, rules)
 }
 
@@ -85,7 +85,7 @@ pub(crate) async fn file_need(
     let type_deadline = match &need.application {
         Some(app) => {
             let catalog = state
-                .services
+                .application_types
                 .catalog(&state.store)
                 .await
                 .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -178,7 +178,7 @@ pub(crate) async fn validate_need(
     draft: NeedDraft,
     now: DateTime<Utc>,
 ) -> Result<(NeedDraft, String), ApiError> {
-    let catalog = state.services.catalog(&state.store).await?;
+    let catalog = state.application_types.catalog(&state.store).await?;
     let need = draft
         .validate_with_catalog(&catalog, now)
         .map_err(field_errors)?;
@@ -228,7 +228,7 @@ pub(crate) async fn check_uploads(state: &AppState, need: &NeedDraft) -> Result<
 /// 1. a resident filing with their own account's mobile: themselves;
 /// 2. a resident account whose verified mobile is the requester's;
 /// 3. a resident without a mobile on their account filing in the app
-///    (`online`): themselves, as before mobiles were verified;
+///    (`online`): themselves, since no mobile ties the need to anyone else;
 ///
 /// else none: the requester is the name and mobile of the record, asked
 /// by a one-time link or a call-back. Someone filing for another person

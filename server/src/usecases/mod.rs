@@ -6,8 +6,12 @@
 //! * [`orders`]: the order a new need becomes;
 //! * [`rating`]: asking for a rating and recording one (in the app, by
 //!   link, by call-back), with the low-rating warning;
-//! * [`audit`]: recording a full read of personal data.
+//! * [`audit`]: recording a full read of personal data, and the reason it
+//!   needs;
+//! * [`accounts`]: creating an account (the API, the bootstrap command, the
+//!   demo).
 
+pub mod accounts;
 pub mod audit;
 pub mod filing;
 pub mod orders;
