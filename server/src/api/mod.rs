@@ -8,7 +8,7 @@
 //! resources together with their body limits and layers.
 //!
 //! Every handler that touches protected data takes
-//! a [`Caller`](crate::auth::Caller) and asks the core's one access decision
+//! a [`Caller`] and asks the core's one access decision
 //! ([`lawcircle_core::authz::decide`]: the role × action table plus scoping)
 //! through [`authorize`] (or [`require`] when it acts on no one record).
 

@@ -177,7 +177,7 @@ pub fn demo_password() -> Result<String, DemoPeopleError> {
 /// Makes the demo accounts (or gives the existing ones new passwords) and,
 /// on a data set without them yet, a few days of illustrative activity —
 /// all through the server's own API (the router, in process), so the demo
-/// follows the rules as they change. Call after [`load`] and the
+/// follows the rules as they change. Call after [`load`](super::load) and the
 /// application types are stored, before the server listens.
 pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError> {
     // The accounts are made at 08:00 of the first demo day, before their

@@ -219,7 +219,7 @@ pub async fn service_definition(
 /// The GeoReport v2 routes, and the API keys of its client apps. The
 /// resources are `{resource}.{json|xml}`: the handlers split the file name
 /// (the extension picks the format), so the router's paths are `{file}`
-/// segments and the OpenAPI document's are those of [`doc`].
+/// segments and the OpenAPI document's are those of the stubs in `open311/doc.rs`.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(doc::Open311Doc::openapi())
         .route("/open311/v2/{file}", get(root_get).post(root_post))

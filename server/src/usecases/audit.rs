@@ -58,5 +58,5 @@ pub fn read_reason(raw: &str) -> Result<&str, ApiError> {
 }
 
 /// The internal header carrying the caller's own `x-request-id` past the
-/// layer that replaces it (see [`server_request_ids`]).
+/// layer that replaces it (see [`server_request_ids`](crate::api::audit::server_request_ids)).
 pub const CLIENT_REQUEST_ID: &str = "x-lawcircle-client-request-id";

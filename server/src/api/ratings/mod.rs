@@ -1,7 +1,7 @@
 //! A rating from every requester (一事一评).
 //!
 //! When an order is resolved its requester is asked for a rating, by the
-//! channel that reaches them ([`request_rating`]):
+//! channel that reaches them ([`request_rating`](crate::usecases::rating::request_rating)):
 //!
 //! * **app** — the requester has an account (they filed the need, or their
 //!   verified mobile belongs to a resident account): their needs list says
@@ -19,7 +19,7 @@
 //! and the ratings table keeps one row per order, both in one
 //! transaction). Nobody rates an order they entered for someone else or
 //! hold. The indicators count ratings by channel and say why resolved
-//! orders were not rated ([`RatingCoverage`]).
+//! orders were not rated ([`RatingCoverage`](report::RatingCoverage)).
 
 use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
