@@ -74,7 +74,7 @@ pub struct AppState {
     /// The staff console's settings (a tile layer, when configured).
     pub console: Arc<crate::console::ConsoleSettings>,
     /// The application types (办事事项) and the legal aid rules.
-    pub services: Arc<crate::service_catalog::Services>,
+    pub application_types: Arc<crate::applications::ApplicationTypes>,
     /// Days the exact location of a punch is kept before it is erased
     /// (`None`: kept).
     pub punch_location_retention_days: Option<u32>,
@@ -96,8 +96,8 @@ pub struct AppState {
     /// instead of a staff account's (`None`: staff only).
     pub metrics_token_hash: Option<String>,
     /// The indicators and coverage, computed once per catalogue version
-    /// and for a short while (see [`crate::api::warnings`]).
-    pub indicator_cache: Arc<crate::api::warnings::IndicatorCache>,
+    /// and for a short while (see [`crate::api::indicators`]).
+    pub indicator_cache: Arc<crate::api::indicators::IndicatorCache>,
     /// How long personal data of needs, attachments and the audit log is
     /// kept (the background job removes it after).
     pub retention: Retention,
@@ -144,7 +144,7 @@ impl AppState {
             punch_location_retention_days: Some(180),
             retention: Retention::default(),
             console: Arc::default(),
-            services: Arc::new(crate::service_catalog::Services::new()),
+            application_types: Arc::new(crate::applications::ApplicationTypes::new()),
             sms: crate::sms::Sms::default(),
             ratings: Arc::default(),
             password_work: Arc::new(tokio::sync::Semaphore::new(

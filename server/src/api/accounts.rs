@@ -7,16 +7,16 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{Account, NewAccount};
+use crate::store::Account;
+use crate::usecases::accounts::create_account;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On, Role, Scope};
-use lawcircle_core::personal_data::{
-    mask_id_number, mask_phone, normalize_mobile, validate_id_number,
-};
+use lawcircle_core::personal_data::{mask_id_number, mask_phone};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// An account as lists show it: phone and ID number masked (138****1234).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -180,13 +180,13 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<ContactView>, ApiError> {
-    let reason = crate::api::audit::read_reason(&q.reason)?;
+    let reason = crate::usecases::audit::read_reason(&q.reason)?;
     let account = load_in_scope(&state, &caller, id, Action::ReadAccountContact).await?;
-    crate::api::audit::record_read(
+    crate::usecases::audit::record_read(
         &state,
         &caller,
         &headers,
-        crate::api::audit::PersonalDataRead {
+        crate::usecases::audit::PersonalDataRead {
             action: "read_account_contact",
             subject_type: "account",
             subject_id: account.id.to_string(),
@@ -220,95 +220,6 @@ pub struct CreateAccountRequest {
     pub id_number: Option<String>,
     /// At least 10 characters.
     pub password: String,
-}
-
-fn valid_username(u: &str) -> bool {
-    (3..=32).contains(&u.len())
-        && u.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-}
-
-/// Creates an account. Used by the API and by the admin bootstrap command.
-pub async fn create_account(
-    state: &AppState,
-    creator: Option<&Caller>,
-    req: CreateAccountRequest,
-) -> Result<Account, ApiError> {
-    if !valid_username(&req.username) {
-        return Err(ApiError::bad_field(
-            "username",
-            "3 to 32 characters: lowercase letters, digits, '.', '_' or '-'",
-        ));
-    }
-    let display_name = req.display_name.trim().to_string();
-    if display_name.is_empty() || display_name.chars().count() > 64 {
-        return Err(ApiError::bad_field("display_name", "1 to 64 characters"));
-    }
-    let mut street_code = req.street_code.clone().filter(|s| !s.is_empty());
-    if let Some(caller) = creator {
-        let scope = authorize(
-            caller,
-            Action::CreateAccount,
-            &On::NewAccount {
-                role: req.role,
-                street_code: street_code.as_deref(),
-            },
-            String::new,
-        )?;
-        if scope != Scope::District {
-            street_code = caller.account.street_code.clone();
-        }
-    }
-    if req.role == Role::StationStaff && street_code.is_none() {
-        return Err(ApiError::bad_field(
-            "street_code",
-            "station staff accounts belong to a street",
-        ));
-    }
-    if let Some(code) = &street_code
-        && state.store.area_level(code).await? != Some(AreaLevel::Street)
-    {
-        return Err(ApiError::bad_field(
-            "street_code",
-            format!("{code:?} is not a known street"),
-        ));
-    }
-    let phone = req
-        .phone
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(normalize_mobile)
-        .transpose()
-        .map_err(|e| ApiError::bad_field("phone", e.to_string()))?;
-    let id_number = req
-        .id_number
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(validate_id_number)
-        .transpose()
-        .map_err(|e| ApiError::bad_field("id_number", e.to_string()))?;
-    let password_hash = auth::hash_password_off_thread(state, &req.password)
-        .await
-        .map_err(|e| match e {
-            auth::AuthError::WeakPassword => ApiError::bad_field("password", e.to_string()),
-            other => ApiError::Internal(other.to_string()),
-        })?;
-    let account = state
-        .store
-        .create_account(
-            NewAccount {
-                username: req.username,
-                display_name,
-                role: req.role,
-                street_code,
-                phone,
-                id_number,
-                password_hash,
-            },
-            state.clock.now(),
-        )
-        .await?;
-    Ok(account)
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
@@ -465,4 +376,16 @@ async fn set_disabled(
     );
     account.disabled = disabled;
     Ok(ApiJson(AccountView::masked(&account)))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get_one))
+        .routes(routes!(contact))
+        .routes(routes!(revoke_tokens))
+        .routes(routes!(reset_password))
+        .routes(routes!(disable))
+        .routes(routes!(enable))
 }

@@ -6,11 +6,13 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{AuditEntry, NewAuditEntry};
+use crate::store::AuditEntry;
+use crate::usecases::audit::CLIENT_REQUEST_ID;
 use axum::extract::State;
 use lawcircle_core::authz::Action;
-use lawcircle_core::personal_data::check_audit_reason;
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -61,17 +63,6 @@ pub async fn list(
     )))
 }
 
-/// The reason given for reading or handling personal data, as the audit
-/// log records it: the one rule of [`check_audit_reason`] (a few words:
-/// at least 4 Chinese characters, or 2 words and 10 letters), trimmed.
-pub fn read_reason(raw: &str) -> Result<&str, ApiError> {
-    check_audit_reason(raw).map_err(|e| ApiError::bad_field("reason", e.to_string()))
-}
-
-/// The internal header carrying the caller's own `x-request-id` past the
-/// layer that replaces it (see [`server_request_ids`]).
-pub const CLIENT_REQUEST_ID: &str = "x-lawcircle-client-request-id";
-
 /// Takes the `x-request-id` a caller sent out of the request, so that the
 /// request-id layer behind it always makes a fresh UUID: the audit log's
 /// `request_id` is the server's, never the caller's choice. A well-formed
@@ -98,45 +89,7 @@ pub async fn server_request_ids(
     next.run(req).await
 }
 
-fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-/// A full read of personal data, as the audit log records it.
-pub struct PersonalDataRead<'a> {
-    pub action: &'a str,
-    pub subject_type: &'a str,
-    pub subject_id: String,
-    /// The fields shown in full, e.g. `phone,id_number`.
-    pub fields: &'a str,
-}
-
-/// Writes the audit entry of a full read of personal data: who (account
-/// and role), what, when, why, and the request id.
-pub async fn record_read(
-    state: &AppState,
-    caller: &Caller,
-    headers: &axum::http::HeaderMap,
-    read: PersonalDataRead<'_>,
-    reason: &str,
-) -> Result<(), ApiError> {
-    state
-        .store
-        .append_audit(NewAuditEntry {
-            at: state.clock.now(),
-            actor_id: caller.account.id,
-            actor_role: caller.account.role.as_str().to_string(),
-            action: read.action.to_string(),
-            subject_type: read.subject_type.to_string(),
-            subject_id: read.subject_id,
-            fields: read.fields.to_string(),
-            reason: reason.to_string(),
-            request_id: header_text(headers, "x-request-id"),
-            client_request_id: header_text(headers, CLIENT_REQUEST_ID),
-        })
-        .await?;
-    Ok(())
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
 }

@@ -6,6 +6,8 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use lawcircle_core::compensation::{Breakdown, CalcError, CalcRequest, ParamValue, calculate};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 fn calc_error(e: CalcError) -> ApiError {
     match e {
@@ -45,4 +47,11 @@ pub async fn compensation(
     responses((status = 200, body = Object, description = "The list of parameters")))]
 pub async fn parameters(State(state): State<AppState>) -> ApiJson<Vec<ParamValue>> {
     ApiJson(state.calc_table.iter().cloned().collect())
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(compensation))
+        .routes(routes!(parameters))
 }

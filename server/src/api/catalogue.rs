@@ -24,6 +24,8 @@ use lawcircle_core::import::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 fn geojson(body: Value) -> Response {
     (
@@ -368,4 +370,20 @@ pub async fn import_file(
         ImportFailure::Store(e) => e.into(),
     })?;
     Ok(ApiJson(outcome))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_facilities, create_facility))
+        .routes(routes!(update_facility))
+        .routes(routes!(retire_facility))
+        .routes(routes!(list_areas))
+        .routes(routes!(list_duty_posts))
+}
+
+/// The catalogue's file import, apart: the router gives it the upload
+/// body limit instead of the JSON one.
+pub fn import_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(import_file))
 }

@@ -18,6 +18,8 @@ use lawcircle_core::isochrone::{IsochroneOptions, facility_isochrone};
 use lawcircle_core::nearest::{NearbyFacility, NearestError, NearestQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 fn list<T: std::str::FromStr<Err = String>>(
     field: &str,
@@ -260,6 +262,16 @@ pub async fn network_info(State(state): State<AppState>) -> ApiJson<NetworkInfo>
                 })
         }),
     })
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(nearby))
+        .routes(routes!(coverage_report))
+        .routes(routes!(network_info))
+        .routes(routes!(isochrone))
+        .routes(routes!(siting))
 }
 
 /// The most new sites one siting request may ask for (keeps the greedy

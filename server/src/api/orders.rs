@@ -6,26 +6,22 @@
 //! The state machine is the core's; the server scopes callers and makes the
 //! writes safe under concurrency.
 
+use crate::api::dispatch::{Position, offered_to};
 use crate::api::{authorize, require, scoped_street, who};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{OrderFilter, StoredVolunteer};
+use crate::store::OrderFilter;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use lawcircle_core::area::AreaLevel;
-use lawcircle_core::authz::{Action, On, Role, Scope, Taker, decide};
-use lawcircle_core::coord::{Datum, GeoPoint};
-use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
-use lawcircle_core::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::order::{
-    Actor, NewOrder, Order, OrderError, OrderEvent, OrderKind, OrderState,
-};
-use lawcircle_core::volunteer::{StarLevels, VolunteerState};
+use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
+use lawcircle_core::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
+use lawcircle_core::volunteer::VolunteerState;
 use lawcircle_core::warning::Subject;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// The grab window before an unclaimed consultation escalates (30 s, as
 /// practised elsewhere); configurable with `serve --grab-window-secs`.
@@ -47,51 +43,6 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
-/// The order an accepted need becomes, opened at once: consultations go to
-/// the grab pool, other categories to the dispatch queue of the street.
-/// Returns a maker called with the need's id inside the intake's
-/// transaction, so a need never exists without its order.
-pub fn order_for_need(
-    state: &AppState,
-    requester_account: Option<i64>,
-    entered_by: i64,
-    category: &str,
-    urgent: bool,
-    street_code: &str,
-    now: DateTime<Utc>,
-) -> impl FnOnce(i64) -> Order + use<> {
-    let kind = if category == "consultation" {
-        OrderKind::Consultation
-    } else {
-        OrderKind::Service
-    };
-    let deadline = state.deadlines.deadline(now, urgent, &state.calendar);
-    let category = category.to_string();
-    let street_code = street_code.to_string();
-    move |need_id| {
-        let mut order = Order::new(
-            NewOrder {
-                id: format!("O{need_id}"),
-                need_id: need_id.to_string(),
-                requester_id: requester_account.map(|a| a.to_string()).unwrap_or_default(),
-                kind,
-                category,
-                urgent,
-                level: AreaLevel::Street,
-                area_code: street_code.clone(),
-                street_code,
-            },
-            now,
-            deadline,
-        );
-        order.entered_by = Some(entered_by.to_string());
-        // Open from Submitted is always legal for the system actor; were it
-        // not, the order would stay submitted and staff would see it.
-        let _ = order.apply(OrderEvent::Open, Actor::system("intake"), now);
-        order
-    }
-}
-
 /// An order as lists show it: no personal data (that is in the need, read
 /// through the audited contact endpoint).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -103,7 +54,7 @@ pub struct OrderView {
     pub may_see_contact: bool,
 }
 
-fn view(mut order: Order, caller: &Caller) -> OrderView {
+pub(crate) fn view(mut order: Order, caller: &Caller) -> OrderView {
     let may = decide(
         &who(caller),
         Action::ReadNeedContact,
@@ -178,7 +129,7 @@ pub async fn list(
     Ok(ApiJson(out))
 }
 
-async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {
+pub(crate) async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {
     load_for(state, caller, id, Action::ReadNeeds).await
 }
 
@@ -253,204 +204,6 @@ pub async fn get_one(
 ) -> Result<ApiJson<OrderView>, ApiError> {
     let order = load(&state, &caller, &id).await?;
     Ok(ApiJson(view(order, &caller)))
-}
-
-/// Where the phone says it is. Kept for older phones; it decides nothing:
-/// eligibility measures from the duty post of the caller's open clock-in.
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct Position {
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
-    /// `wgs84` (default) or `gcj02`/`bd09`.
-    pub datum: Option<String>,
-}
-
-impl Position {
-    fn point(&self) -> Result<Option<GeoPoint>, ApiError> {
-        match (self.lat, self.lng) {
-            (Some(lat), Some(lng)) => {
-                let datum: Datum = self.datum.as_deref().unwrap_or("wgs84").parse().map_err(
-                    |e: lawcircle_core::coord::CoordError| {
-                        ApiError::bad_field("datum", e.to_string())
-                    },
-                )?;
-                GeoPoint::new(lat, lng, datum)
-                    .map(Some)
-                    .map_err(|e| ApiError::bad_field("lat", e.to_string()))
-            }
-            (None, None) => Ok(None),
-            _ => Err(ApiError::bad_field("lng", "give lat and lng together")),
-        }
-    }
-}
-
-/// The volunteer or lawyer record of an account that may take orders now.
-async fn active_volunteer(
-    state: &AppState,
-    account_id: i64,
-) -> Result<Option<StoredVolunteer>, ApiError> {
-    Ok(state
-        .store
-        .volunteers_of_account(account_id)
-        .await?
-        .into_iter()
-        .find(|v| v.volunteer.state == VolunteerState::Active))
-}
-
-/// A candidate with what eligibility needs (specialties, streets, the open
-/// clock-in); distance, load, rating and stars are filled by the caller.
-fn base_candidate(
-    v: &StoredVolunteer,
-    role: Role,
-    now: DateTime<Utc>,
-    on_duty: Option<dispatch::OnDuty>,
-) -> Candidate {
-    let vol = &v.volunteer;
-    Candidate {
-        id: v.account_id.to_string(),
-        role,
-        specialties: vol.profile.specialties.clone(),
-        home_street_code: vol.profile.home_street_code.clone(),
-        lent_to_street_codes: vol
-            .loan_at(now)
-            .map(|l| vec![l.to_street_code.clone()])
-            .unwrap_or_default(),
-        on_duty,
-        distance: None,
-        current_load: 0,
-        mean_rating: None,
-        stars: 0,
-    }
-}
-
-/// Punches that may hold an open clock-in at `now` (received within the
-/// session limit), of one volunteer or all, and the duty posts.
-async fn duty_inputs(
-    state: &AppState,
-    volunteer: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(Vec<lawcircle_core::punch::Punch>, Vec<DutyPost>), ApiError> {
-    let window =
-        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
-    let punches = state
-        .store
-        .punches_received_since(volunteer, now - window)
-        .await?;
-    Ok((punches, state.store.duty_posts().await?))
-}
-
-/// Where the need of each order is: the place kept with the order, else
-/// its area's centroid (orders made before the place was kept).
-async fn need_places(
-    state: &AppState,
-    orders: &[Order],
-) -> Result<Vec<Option<GeoPoint>>, ApiError> {
-    let mut out = Vec::with_capacity(orders.len());
-    for o in orders {
-        out.push(match o.place {
-            Some(p) => Some(p),
-            None => state.store.area_centroid(&o.area_code).await?,
-        });
-    }
-    Ok(out)
-}
-
-fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
-    OfferRequest::new(
-        &order.category,
-        order.specialty.as_deref(),
-        order.street_code.clone(),
-        max_distance_m,
-    )
-}
-
-/// For each order, whether the caller is offered it: eligibility from
-/// their open clock-in and the distance from its place to each order's.
-async fn offered_to(
-    state: &AppState,
-    caller: &Caller,
-    orders: &[Order],
-) -> Result<Vec<Result<(), Vec<dispatch::Ineligible>>>, ApiError> {
-    let now = state.clock.now();
-    let Some(v) = active_volunteer(state, caller.account.id).await? else {
-        return Err(ApiError::Forbidden(
-            "only active volunteers and lawyers may grab orders".into(),
-        ));
-    };
-    let me = caller.account.id.to_string();
-    let (punches, posts) = duty_inputs(state, Some(&me), now).await?;
-    let duty = dispatch::on_duty(&punches, &posts, &me, now);
-    let place = duty.as_ref().and_then(|d| d.place);
-    let mut c = base_candidate(&v, caller.account.role, now, duty);
-    let places = need_places(state, orders).await?;
-    let known: Vec<(usize, GeoPoint)> = places
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| p.map(|p| (i, p)))
-        .collect();
-    let mut measures = vec![None; orders.len()];
-    if let Some(from) = place {
-        let targets: Vec<GeoPoint> = known.iter().map(|(_, p)| *p).collect();
-        let m = dispatch::distances_from(
-            state.spatial.network(),
-            from,
-            &targets,
-            state.offer_radius_m,
-        );
-        for ((i, _), m) in known.iter().zip(m) {
-            measures[*i] = Some(m);
-        }
-    }
-    Ok(orders
-        .iter()
-        .zip(measures)
-        .map(|(o, m)| {
-            c.distance = m;
-            let why = dispatch::ineligibility(&c, &offer_request(o, state.offer_radius_m));
-            if why.is_empty() { Ok(()) } else { Err(why) }
-        })
-        .collect())
-}
-
-/// The open consultations offered to the caller (a volunteer or lawyer):
-/// matching specialty, their street (or where they are lent), an open
-/// clock-in at a duty post, and within the walking radius (1.2 km by
-/// default) from that post to the need. The phone's `lat`/`lng` are
-/// accepted for older phones but decide nothing: where a volunteer is
-/// comes from their clock-in.
-#[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
-    params(Position),
-    responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
-pub async fn offers(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(pos): ApiQuery<Position>,
-) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
-    require(&caller, Action::GrabOrder)?;
-    pos.point()?;
-    if active_volunteer(&state, caller.account.id).await?.is_none() {
-        return Ok(ApiJson(vec![]));
-    }
-    let open: Vec<Order> = state
-        .store
-        .orders(&OrderFilter {
-            states: vec![OrderState::Open],
-            ..OrderFilter::default()
-        })
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrderKind::Consultation)
-        .collect();
-    let verdicts = offered_to(&state, &caller, &open).await?;
-    Ok(ApiJson(
-        open.into_iter()
-            .zip(verdicts)
-            .filter(|(_, v)| v.is_ok())
-            .map(|(o, _)| view(o, &caller))
-            .collect(),
-    ))
 }
 
 /// Grabbing (抢单): the first eligible volunteer wins; everyone else gets
@@ -613,133 +366,10 @@ pub async fn event(
         // The requester is asked for a rating; the resolution stands
         // whatever happens to the request (the indicators show a missing
         // one as `no_request`).
-        if let Err(e) = crate::api::ratings::request_rating(&state, &changed).await {
+        if let Err(e) = crate::usecases::rating::request_rating(&state, &changed).await {
             tracing::error!(order = %changed.id, error = %e, "cannot request the rating");
         }
     }
-    Ok(ApiJson(view(changed, &caller)))
-}
-
-/// Ranked candidates for dispatching an order (派单推荐): every active
-/// volunteer and lawyer with the score, each factor's points and the reason
-/// in words, their open clock-in and real distance to the need, and why
-/// they would not be offered it as a grab (see `lawcircle_core::dispatch`).
-#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
-pub async fn suggestions(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-) -> Result<ApiJson<Vec<Suggestion>>, ApiError> {
-    require(&caller, Action::DispatchOrder)?;
-    let order = load(&state, &caller, &id).await?;
-    let now = state.clock.now();
-    let vols = state
-        .store
-        .volunteers(None, Some(VolunteerState::Active))
-        .await?;
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let ratings = state.store.ratings().await?;
-    // Every punch: the star level counts all accepted duty hours.
-    let punches = state.store.punches(None, None).await?;
-    let posts = state.store.duty_posts().await?;
-    let (sessions, _) = pair_sessions(&punches, DEFAULT_MAX_SESSION_H);
-    let hours = HourTotals::compute(&sessions, &[]);
-    let levels = StarLevels::default();
-    let mut candidates = Vec::with_capacity(vols.len());
-    for v in &vols {
-        let me = v.account_id.to_string();
-        let role = state
-            .store
-            .account(v.account_id)
-            .await?
-            .map_or(Role::Volunteer, |a| a.role);
-        let mut c = base_candidate(v, role, now, dispatch::on_duty(&punches, &posts, &me, now));
-        let held: Vec<&Order> = orders
-            .iter()
-            .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
-            .collect();
-        c.current_load = held
-            .iter()
-            .filter(|o| {
-                matches!(
-                    o.state,
-                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
-                )
-            })
-            .count() as u32;
-        let scores: Vec<f64> = ratings
-            .iter()
-            .filter(|r| held.iter().any(|o| o.id == r.order_id))
-            .map(|r| f64::from(r.score))
-            .collect();
-        c.mean_rating =
-            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
-        c.stars = hours.stars(&me, &levels);
-        candidates.push(c);
-    }
-    if let Some(place) = need_places(&state, std::slice::from_ref(&order))
-        .await?
-        .pop()
-        .flatten()
-    {
-        let located: Vec<(usize, GeoPoint)> = candidates
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| c.on_duty.as_ref().and_then(|d| d.place).map(|p| (i, p)))
-            .collect();
-        let targets: Vec<GeoPoint> = located.iter().map(|(_, p)| *p).collect();
-        let measures = dispatch::distances_from(
-            state.spatial.network(),
-            place,
-            &targets,
-            dispatch::SUGGESTION_SEARCH_LIMIT_M,
-        );
-        for ((i, _), m) in located.into_iter().zip(measures) {
-            candidates[i].distance = Some(m);
-        }
-    }
-    Ok(ApiJson(dispatch::suggest(
-        &candidates,
-        &offer_request(&order, state.offer_radius_m),
-        &ScoringWeights::default(),
-    )))
-}
-
-/// One rating per order (一事一评), by the requester in the app (never by
-/// whoever entered the need for them or holds the order).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RatingRequest {
-    /// 1–5.
-    pub score: u8,
-    pub comment: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", security(("bearer" = [])),
-    params(("id" = String, Path)), request_body = RatingRequest,
-    responses((status = 200, body = OrderView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, description = "Already rated or not resolved", body = crate::error::ErrorBody)))]
-pub async fn rate(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<String>,
-    ApiJson(req): ApiJson<RatingRequest>,
-) -> Result<ApiJson<OrderView>, ApiError> {
-    require(&caller, Action::RateOrder)?;
-    let order = load(&state, &caller, &id).await?;
-    let changed = crate::api::ratings::rate_in_app(
-        &state,
-        &caller,
-        &order,
-        req.score,
-        req.comment.as_deref(),
-    )
-    .await?;
     Ok(ApiJson(view(changed, &caller)))
 }
 
@@ -804,7 +434,7 @@ pub async fn contact(
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<RequesterContact>, ApiError> {
-    let reason = crate::api::audit::read_reason(&q.reason)?;
+    let reason = crate::usecases::audit::read_reason(&q.reason)?;
     // Staff beyond their street and callers who neither requested nor
     // hold it see nothing of it; a volunteer who does not hold it (a
     // grab's loser, an assignee who has not accepted) is refused.
@@ -818,11 +448,11 @@ pub async fn contact(
         .need(need_id)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("the need of order {id}")))?;
-    crate::api::audit::record_read(
+    crate::usecases::audit::record_read(
         &state,
         &caller,
         &headers,
-        crate::api::audit::PersonalDataRead {
+        crate::usecases::audit::PersonalDataRead {
             action: "read_need_contact",
             subject_type: "order",
             subject_id: order.id.clone(),
@@ -839,114 +469,12 @@ pub async fn contact(
     }))
 }
 
-/// When an order was last resolved, from its timeline.
-fn resolved_at(order: &Order) -> Option<DateTime<Utc>> {
-    order
-        .history
-        .iter()
-        .rev()
-        .find(|t| t.to == OrderState::Resolved)
-        .map(|t| t.at)
-}
-
-/// One order as an export row, its requester from its need (masked unless
-/// `full`).
-fn order_row(o: &Order, need: Option<&crate::store::StoredNeed>, full: bool) -> Vec<String> {
-    use lawcircle_core::personal_data::{mask_name, mask_phone};
-    let requester = need.map(|n| &n.need.requester);
-    let (name, phone) = match (requester, full) {
-        (Some(r), true) => (r.name.clone(), r.phone.clone()),
-        (Some(r), false) => (mask_name(&r.name), mask_phone(&r.phone)),
-        (None, _) => (String::new(), String::new()),
-    };
-    vec![
-        o.id.clone(),
-        o.need_id.clone(),
-        o.kind.as_str().to_string(),
-        o.category.clone(),
-        o.state.as_str().to_string(),
-        o.urgent.to_string(),
-        o.level.as_str().to_string(),
-        o.area_code.clone(),
-        o.street_code.clone(),
-        o.assignee.clone().unwrap_or_default(),
-        o.created_at.to_rfc3339(),
-        o.deadline.map(|d| d.to_rfc3339()).unwrap_or_default(),
-        resolved_at(o).map(|d| d.to_rfc3339()).unwrap_or_default(),
-        name,
-        phone,
-    ]
-}
-
-#[utoipa::path(get, path = "/api/v1/exports/orders", tag = "orders", security(("bearer" = [])),
-    params(crate::api::needs::ExportQuery),
-    responses((status = 200, description = "The street's orders (the district's for admins) as CSV, the requester masked unless a reason is given; audited", content_type = "text/csv"),
-        (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
-pub async fn export(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiQuery(q): ApiQuery<crate::api::needs::ExportQuery>,
-    headers: axum::http::HeaderMap,
-) -> Result<axum::response::Response, ApiError> {
-    use crate::api::needs::{ExportDetail, export_response, needs_in, write_csv};
-    let scope = require(&caller, Action::ExportRecords)?;
-    let detail = ExportDetail::from_reason(q.reason.as_deref())?;
-    let street = scoped_street(&caller, scope)?;
-    let orders = state
-        .store
-        .orders(&OrderFilter {
-            street: street.clone(),
-            ..OrderFilter::default()
-        })
-        .await?;
-    let mut needs: std::collections::HashMap<String, crate::store::StoredNeed> =
-        needs_in(&state, street)
-            .await?
-            .into_iter()
-            .map(|n| (n.id.to_string(), n))
-            .collect();
-    // An order transferred in from another street: its need is filed there.
-    for o in &orders {
-        if !needs.contains_key(&o.need_id)
-            && let Ok(id) = o.need_id.parse::<i64>()
-            && let Some(n) = state.store.need(id).await?
-        {
-            needs.insert(o.need_id.clone(), n);
-        }
-    }
-    let rows: Vec<Vec<String>> = orders
-        .iter()
-        .map(|o| order_row(o, needs.get(&o.need_id), detail.is_full()))
-        .collect();
-    let csv = write_csv(
-        &[
-            "id",
-            "need_id",
-            "kind",
-            "category",
-            "state",
-            "urgent",
-            "level",
-            "area_code",
-            "street_code",
-            "assignee",
-            "created_at",
-            "deadline",
-            "resolved_at",
-            "requester_name",
-            "requester_phone",
-        ],
-        &rows,
-    )?;
-    export_response(
-        &state,
-        &caller,
-        &headers,
-        &detail,
-        ("orders", rows.len(), "name,phone"),
-        csv,
-    )
-    .await
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(get_one))
+        .routes(routes!(grab))
+        .routes(routes!(contact))
+        .routes(routes!(event))
 }

@@ -5,19 +5,22 @@
 //! removal is listed in `store::personal_data` and `docs/security.md`.
 
 use crate::api::accounts::AccountView;
-use crate::api::audit::{PersonalDataRead, read_reason, record_read};
 use crate::api::require;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{AuditEntry, OrderFilter, StoredNeed};
+use crate::usecases::audit::read_reason;
+use crate::usecases::audit::{PersonalDataRead, record_read};
 use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
 use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Whose data, and why.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -371,4 +374,11 @@ pub async fn erase(
         punch_locations_erased,
         kept: KEPT_FOR_STATISTICS.to_string(),
     }))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(export))
+        .routes(routes!(erase))
 }

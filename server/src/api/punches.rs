@@ -1,18 +1,28 @@
-//! Punches for station staff (签到打卡复核): the ones flagged for review,
-//! supervisor rulings with a reason, the tamper-evidence check of a
-//! volunteer's chain, and duty-hour totals.
+//! Punches (签到打卡): synced from the volunteers' phones (`POST /punches`,
+//! idempotent by the `Idempotency-Key` header) and re-checked against the
+//! duty post's fence and the server's clock; for station staff, the ones
+//! flagged for review, supervisor rulings with a reason, the tamper-evidence
+//! check of a volunteer's chain, and duty-hour totals.
 
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::store::PUNCH_ENDPOINT;
 use axum::extract::{Path, State};
+use axum::response::Response;
+use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On};
+use lawcircle_core::clockin::ClockInPolicy;
 use lawcircle_core::duty_hours::{HourTotals, pair_sessions};
+use lawcircle_core::need::MAX_CLOCK_SKEW;
 use lawcircle_core::punch::{Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain};
-use lawcircle_core::volunteer::Actor;
+use lawcircle_core::volunteer::{Actor, VolunteerState};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 fn reviewer(caller: &Caller) -> Result<Actor, ApiError> {
     let id = caller.account.id.to_string();
@@ -70,7 +80,7 @@ pub async fn list(
     let reason = q
         .reason
         .as_deref()
-        .map(crate::api::audit::read_reason)
+        .map(crate::usecases::audit::read_reason)
         .transpose()?;
     let punches = state
         .store
@@ -93,11 +103,11 @@ pub async fn list(
         match reason {
             // Each exact fix shown is one audited read.
             Some(reason) => {
-                crate::api::audit::record_read(
+                crate::usecases::audit::record_read(
                     &state,
                     &caller,
                     &headers,
-                    crate::api::audit::PersonalDataRead {
+                    crate::usecases::audit::PersonalDataRead {
                         action: "read_punch_fix",
                         subject_type: "punch",
                         subject_id: v.punch.id.clone(),
@@ -240,4 +250,150 @@ pub async fn duty_hours(
     let punches = state.store.punches(None, street.as_deref()).await?;
     let (sessions, _issues) = pair_sessions(&punches, 16.0);
     Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
+}
+
+/// The answer to a synced punch: both verdicts and its place in the chain.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PunchReceipt {
+    pub id: String,
+    pub seq: u64,
+    pub hash: String,
+    #[schema(value_type = String)]
+    pub device_verdict: lawcircle_core::clockin::Verdict,
+    #[schema(value_type = Option<String>)]
+    pub server_verdict: Option<lawcircle_core::clockin::Verdict>,
+    #[schema(value_type = String)]
+    pub status: lawcircle_core::punch::PunchStatus,
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<lawcircle_core::punch::PunchWarning>,
+}
+
+#[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header)),
+    request_body(content = Object, description = "A Punch of lawcircle-core, as made on the phone"),
+    responses((status = 201, body = PunchReceipt),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody)))]
+pub async fn create_punch(
+    State(state): State<AppState>,
+    caller: Caller,
+    key: IdempotencyKey,
+    ApiJson(mut punch): ApiJson<Punch>,
+) -> Result<Response, ApiError> {
+    require(&caller, Action::ClockIn)?;
+    // What the phone decided is hashed; server-side fields are ignored.
+    punch.received_at = None;
+    punch.server_time_at_punch = None;
+    punch.server_decision = None;
+    punch.reviews.clear();
+    punch.seq = 0;
+    punch.prev_hash.clear();
+    punch.hash.clear();
+    let write = key.bind(PUNCH_ENDPOINT, caller.account.id, &punch)?;
+    if let Some(replayed) = write.replayed(&state.store).await? {
+        return Ok(replayed);
+    }
+    if punch.volunteer_id != caller.id {
+        return Err(ApiError::bad_field(
+            "volunteer_id",
+            "a punch is synced by the volunteer who made it",
+        ));
+    }
+    // Only an active volunteer record clocks in (and so accrues hours).
+    let active = state
+        .store
+        .volunteers_of_account(caller.account.id)
+        .await?
+        .iter()
+        .any(|v| v.volunteer.state == VolunteerState::Active);
+    if !active {
+        return Err(ApiError::Forbidden(
+            "only an active volunteer may clock in: this account has no active volunteer record"
+                .into(),
+        ));
+    }
+    let now = state.clock.now();
+    if punch.at.wall > now + MAX_CLOCK_SKEW {
+        return Err(ApiError::bad_field(
+            "at.wall",
+            format!("{} is in the future", punch.at.wall),
+        ));
+    }
+    let post = state
+        .store
+        .duty_posts()
+        .await?
+        .into_iter()
+        .find(|p| p.id == punch.post_id)
+        .ok_or_else(|| ApiError::bad_field("post_id", "no such duty post"))?;
+    // The street is the duty post's, never the phone's say: a punch cannot
+    // be routed into another street's review queue or hour totals.
+    if state.store.area_level(&post.street_code).await? != Some(AreaLevel::Street) {
+        return Err(ApiError::bad_field(
+            "post_id",
+            format!(
+                "duty post {} belongs to {:?}, which is not a known street",
+                post.id, post.street_code
+            ),
+        ));
+    }
+    if punch.street_code != post.street_code {
+        return Err(ApiError::bad_field(
+            "street_code",
+            format!(
+                "duty post {} belongs to street {}, not {:?}",
+                post.id, post.street_code, punch.street_code
+            ),
+        ));
+    }
+    let previous = state.store.last_punch(&punch.volunteer_id).await?;
+    let previous_fix = previous.as_ref().and_then(|p| p.fix.clone());
+    // Offline punches carry only the device's clocks; online ones were made
+    // moments ago.
+    let server_time = (!punch.offline).then_some(now);
+    punch.reevaluate_on_server(
+        &post,
+        previous_fix.as_ref(),
+        server_time,
+        now,
+        &ClockInPolicy::default(),
+    );
+    let outcome = state
+        .store
+        .append_punch(
+            write.key(),
+            write.hash(),
+            caller.account.id,
+            punch,
+            now,
+            |p| {
+                let receipt = PunchReceipt {
+                    id: p.id.clone(),
+                    seq: p.seq,
+                    hash: p.hash.clone(),
+                    device_verdict: p.device_decision.verdict,
+                    server_verdict: p.server_decision.as_ref().map(|d| d.verdict),
+                    status: p.status(),
+                    warnings: p.warnings(),
+                };
+                (
+                    201,
+                    serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+                )
+            },
+        )
+        .await?;
+    write.answer(outcome)
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_punch))
+        .routes(routes!(list))
+        .routes(routes!(review))
+        .routes(routes!(verify))
+        .routes(routes!(duty_hours))
 }

@@ -31,6 +31,8 @@ use lawcircle_core::authz::Role;
 use lawcircle_core::personal_data::normalize_mobile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// How long a code is valid.
 pub const CODE_TTL_MINUTES: i64 = 5;
@@ -348,4 +350,12 @@ pub async fn code_login(
         _ => return Err(ApiError::Unauthorized("this account cannot sign in".into())),
     };
     Ok(ApiJson(session_for(&state, account, now).await?))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send_code))
+        .routes(routes!(register))
+        .routes(routes!(code_login))
 }

@@ -9,6 +9,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -136,4 +138,13 @@ pub async fn change_password(
     responses((status = 200, body = AccountView), (status = 401, body = crate::error::ErrorBody)))]
 pub async fn me(caller: Caller) -> ApiJson<AccountView> {
     ApiJson(AccountView::own(&caller.account))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(change_password))
 }

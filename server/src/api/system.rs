@@ -5,6 +5,8 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// `GET /health`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -164,4 +166,11 @@ impl Watch {
             }
         }
     }
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(events))
 }

@@ -9,23 +9,22 @@
 //! nothing personal beyond what the filer gave (their description,
 //! category and area); never who handled it.
 
-use crate::api::needs::{
-    NeedReceipt, conflict_for_key, file_need, idempotency_key, request_hash, stored_response,
-    validate_need,
-};
+use crate::api::idempotency::IdempotencyKey;
 use crate::api::residents::ClientAddr;
 use crate::auth::token_hash;
 use crate::error::ApiError;
 use crate::json::ApiJson;
 use crate::state::AppState;
-use crate::store::{IdempotentOutcome, StoredReply};
+use crate::store::FILING_ENDPOINT;
+use crate::usecases::filing::{NeedReceipt, file_need, validate_need};
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::need::{Channel, NeedDraft};
 use lawcircle_core::order::OrderState;
 use serde::Serialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Filings without an account one client address may make in an hour.
 pub const PUBLIC_FILINGS_PER_HOUR: i64 = 5;
@@ -75,19 +74,6 @@ pub fn tracking_hash(code: &str) -> String {
     ))
 }
 
-fn replay_public(
-    account: i64,
-    key: &str,
-    hash: &str,
-    reply: &StoredReply,
-) -> Result<Response, ApiError> {
-    if reply.account_id == account && reply.request_hash == hash && reply.status != 0 {
-        Ok(stored_response(reply.status, reply.response.clone(), true))
-    } else {
-        Err(conflict_for_key(key))
-    }
-}
-
 #[utoipa::path(post, path = "/api/v1/public/needs", tag = "needs",
     params(("Idempotency-Key" = String, Header, description = "Made by the client when the need was written (UUID); reused on every retry")),
     request_body(content = Object, description = "A need record (NeedDraft of lawcircle-core), channel online, no attachments"),
@@ -98,15 +84,14 @@ fn replay_public(
 pub async fn file_without_account(
     State(state): State<AppState>,
     client: ClientAddr,
-    headers: HeaderMap,
+    key: IdempotencyKey,
     ApiJson(draft): ApiJson<NeedDraft>,
 ) -> Result<Response, ApiError> {
-    let key = idempotency_key(&headers)?;
-    let hash = request_hash(&draft)?;
     let now = state.clock.now();
     let account = state.store.public_intake_account(now).await?;
-    if let Some(reply) = state.store.stored_reply("POST /api/v1/needs", &key).await? {
-        return replay_public(account, &key, &hash, &reply);
+    let write = key.bind(FILING_ENDPOINT, account, &draft)?;
+    if let Some(replayed) = write.replayed(&state.store).await? {
+        return Ok(replayed);
     }
     if draft.channel != Channel::Online {
         return Err(ApiError::bad_field(
@@ -141,19 +126,14 @@ pub async fn file_without_account(
         "resident",
         requester_account,
         Some(code),
-        &key,
-        &hash,
+        write.key(),
+        write.hash(),
         need,
         street_code,
         now,
     )
     .await?;
-    match outcome {
-        IdempotentOutcome::Done { status, response } => {
-            Ok(stored_response(status, response, false))
-        }
-        IdempotentOutcome::Existing(reply) => replay_public(account, &key, &hash, &reply),
-    }
+    write.answer(outcome)
 }
 
 /// One step of a tracked need.
@@ -226,6 +206,13 @@ pub async fn track(
         order_state: order.map(|o| o.state.as_str().to_string()),
         history,
     }))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(file_without_account))
+        .routes(routes!(track))
 }
 
 #[cfg(test)]

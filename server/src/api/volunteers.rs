@@ -21,6 +21,8 @@ use lawcircle_core::volunteer::{
     VolunteerState,
 };
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// An application to join the pool (申请加入志愿者库).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -453,4 +455,16 @@ pub async fn teams(
         .await?;
     let vols: Vec<Volunteer> = list.into_iter().map(|s| s.volunteer).collect();
     Ok(ApiJson(volunteer::teams_by_specialty(&vols)))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, apply))
+        .routes(routes!(teams))
+        .routes(routes!(get_one))
+        .routes(routes!(act))
+        .routes(routes!(lend))
+        .routes(routes!(set_specialties))
+        .routes(routes!(specialties))
 }

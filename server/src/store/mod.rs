@@ -11,6 +11,7 @@
 //! `migrations/sqlite` and `migrations/postgres`, versioned.
 
 mod accounts;
+mod applications;
 mod audit;
 mod catalogue;
 mod needs;
@@ -18,19 +19,21 @@ mod orders;
 mod personal_data;
 mod punches;
 mod ratings;
-mod services;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
+pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
-pub use needs::{AttachmentMeta, IdempotentOutcome, NeedFilter, NewNeed, StoredNeed, StoredReply};
+pub use needs::{
+    AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFilter, NewNeed, PUNCH_ENDPOINT,
+    StoredNeed, StoredReply,
+};
 pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
 };
-pub use services::{ApiKeyRecord, ServiceVersion};
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -16,6 +16,12 @@ use lawcircle_core::punch::Punch;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
+/// The endpoint filed needs are recorded under with their idempotency
+/// key, whichever way they came (the phones and the public form share it).
+pub const FILING_ENDPOINT: &str = "POST /api/v1/needs";
+/// The endpoint synced punches are recorded under.
+pub const PUNCH_ENDPOINT: &str = "POST /api/v1/punches";
+
 /// A stored answer to an idempotent request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredReply {
@@ -200,11 +206,19 @@ impl Store {
         make_order: impl FnOnce(i64) -> lawcircle_core::order::Order,
         respond: impl FnOnce(i64, &str) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
-        const ENDPOINT: &str = "POST /api/v1/needs";
         let mut tx = self.begin_write().await?;
-        if !claim_key(&mut tx, ENDPOINT, key, new.entered_by, request_hash, now).await? {
+        if !claim_key(
+            &mut tx,
+            FILING_ENDPOINT,
+            key,
+            new.entered_by,
+            request_hash,
+            now,
+        )
+        .await?
+        {
             tx.rollback().await?;
-            return self.existing(ENDPOINT, key).await;
+            return self.existing(FILING_ENDPOINT, key).await;
         }
         let data = super::encode("needs", key, &new.need)?;
         let need_id: i64 = sqlx::query_scalar(
@@ -246,7 +260,7 @@ impl Store {
         let order = make_order(need_id);
         super::orders::insert_order_row(&mut tx, &order).await?;
         let (status, response) = respond(need_id, &order.id);
-        store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
+        store_reply(&mut tx, FILING_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;
         Ok(IdempotentOutcome::Done { status, response })
     }
@@ -450,11 +464,10 @@ impl Store {
         now: DateTime<Utc>,
         respond: impl FnOnce(&Punch) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
-        const ENDPOINT: &str = "POST /api/v1/punches";
         let mut tx = self.begin_write().await?;
-        if !claim_key(&mut tx, ENDPOINT, key, account_id, request_hash, now).await? {
+        if !claim_key(&mut tx, PUNCH_ENDPOINT, key, account_id, request_hash, now).await? {
             tx.rollback().await?;
-            return self.existing(ENDPOINT, key).await;
+            return self.existing(PUNCH_ENDPOINT, key).await;
         }
         let last = sqlx::query(
             "SELECT seq, hash FROM punches WHERE volunteer_id = $1 ORDER BY seq DESC LIMIT 1",
@@ -506,7 +519,7 @@ impl Store {
             _ => StoreError::Database(e),
         })?;
         let (status, response) = respond(&punch);
-        store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
+        store_reply(&mut tx, PUNCH_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;
         Ok(IdempotentOutcome::Done { status, response })
     }

@@ -5,18 +5,18 @@
 //! draw and validate against. Also the API keys of Open311 client apps.
 
 use crate::api::require;
-use crate::auth::{Caller, caller_from_headers, new_api_key};
+use crate::auth::{Caller, caller_from_headers};
 use crate::error::ApiError;
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::ApiKeyRecord;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
 use lawcircle_core::need::FieldError;
 use lawcircle_core::services::{DefinitionError, ServiceDefinition};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,7 +39,7 @@ pub async fn list(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ServicesQuery>,
 ) -> Result<ApiJson<Vec<ServiceDefinition>>, ApiError> {
-    let catalog = state.services.catalog(&state.store).await?;
+    let catalog = state.application_types.catalog(&state.store).await?;
     if q.all_versions {
         let caller = caller_from_headers(&state, &headers).await?;
         require(&caller, Action::ReadServiceHistory)?;
@@ -67,7 +67,7 @@ pub async fn get_one(
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
 ) -> Result<ApiJson<ServiceDefinition>, ApiError> {
-    let catalog = state.services.catalog(&state.store).await?;
+    let catalog = state.application_types.catalog(&state.store).await?;
     let def = match q.version {
         Some(v) => catalog.get(&code, v),
         None => catalog.latest(&code),
@@ -174,84 +174,10 @@ pub async fn publish(
     Ok((StatusCode::CREATED, ApiJson(def)))
 }
 
-/// A new key: `name` says which client app it is for.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewApiKey {
-    pub name: String,
-}
-
-/// An issued key; `key` is shown this once and stored only hashed.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct IssuedApiKey {
-    #[serde(flatten)]
-    pub record: ApiKeyRecord,
-    pub key: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
-    request_body = NewApiKey,
-    responses((status = 201, body = IssuedApiKey, description = "The key, shown once"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
-pub async fn create_key(
-    State(state): State<AppState>,
-    caller: Caller,
-    ApiJson(req): ApiJson<NewApiKey>,
-) -> Result<(StatusCode, ApiJson<IssuedApiKey>), ApiError> {
-    require(&caller, Action::ManageApiKeys)?;
-    let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(ApiError::bad_field("name", "1 to 100 characters"));
-    }
-    let (key, hash) = new_api_key().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let record = state
-        .store
-        .create_api_key(name, &hash, caller.account.id, state.clock.now())
-        .await?;
-    Ok((StatusCode::CREATED, ApiJson(IssuedApiKey { record, key })))
-}
-
-#[utoipa::path(get, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
-    responses((status = 200, body = Vec<ApiKeyRecord>, description = "Every key, newest first (never the keys themselves)"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
-pub async fn list_keys(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<ApiJson<Vec<ApiKeyRecord>>, ApiError> {
-    require(&caller, Action::ManageApiKeys)?;
-    Ok(ApiJson(state.store.api_keys().await?))
-}
-
-/// The answer to a revocation.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RevokedKey {
-    pub id: i64,
-    pub revoked_at: DateTime<Utc>,
-}
-
-#[utoipa::path(post, path = "/api/v1/open311-keys/{id}/revoke", tag = "services", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, body = RevokedKey),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody, description = "No such key, or already revoked")))]
-pub async fn revoke_key(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<ApiJson<RevokedKey>, ApiError> {
-    require(&caller, Action::ManageApiKeys)?;
-    let now = state.clock.now();
-    if state.store.revoke_api_key(id, now).await? {
-        Ok(ApiJson(RevokedKey {
-            id,
-            revoked_at: now,
-        }))
-    } else {
-        Err(ApiError::NotFound(format!("live API key {id}")))
-    }
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, publish))
+        .routes(routes!(get_one))
+        .routes(routes!(versions))
 }

@@ -10,7 +10,7 @@ use tokio::sync::RwLock;
 
 /// Why the catalogue could not be built.
 #[derive(Debug, thiserror::Error)]
-pub enum ServiceCatalogError {
+pub enum ApplicationTypesError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("stored service definitions: {0}")]
@@ -19,22 +19,22 @@ pub enum ServiceCatalogError {
 
 /// The cached catalogue and the legal aid rules.
 #[derive(Debug)]
-pub struct Services {
+pub struct ApplicationTypes {
     cache: RwLock<Option<(i64, Arc<ServiceCatalog>)>>,
     /// `None` only if the built-in rules failed to parse (a core test
     /// keeps them parsing); the assessment is then left out.
     pub legal_aid_rules: Option<LegalAidRules>,
 }
 
-impl Default for Services {
+impl Default for ApplicationTypes {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl Services {
+impl ApplicationTypes {
     pub fn new() -> Self {
-        Services {
+        ApplicationTypes {
             cache: RwLock::new(None),
             legal_aid_rules: LegalAidRules::defaults().ok(),
         }
@@ -44,14 +44,17 @@ impl Services {
     pub async fn seed(
         store: &Store,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<usize, ServiceCatalogError> {
+    ) -> Result<usize, ApplicationTypesError> {
         let defaults = ServiceCatalog::with_defaults()?;
         let defs: Vec<_> = defaults.all_versions().cloned().collect();
         Ok(store.seed_service_definitions(&defs, now).await?)
     }
 
     /// The current catalogue.
-    pub async fn catalog(&self, store: &Store) -> Result<Arc<ServiceCatalog>, ServiceCatalogError> {
+    pub async fn catalog(
+        &self,
+        store: &Store,
+    ) -> Result<Arc<ServiceCatalog>, ApplicationTypesError> {
         let count = store.service_definition_count().await?;
         if let Some((c, cat)) = self.cache.read().await.as_ref()
             && *c == count
@@ -70,8 +73,8 @@ impl Services {
     }
 }
 
-impl From<ServiceCatalogError> for crate::error::ApiError {
-    fn from(e: ServiceCatalogError) -> Self {
+impl From<ApplicationTypesError> for crate::error::ApiError {
+    fn from(e: ApplicationTypesError) -> Self {
         crate::error::ApiError::Internal(e.to_string())
     }
 }

@@ -1,0 +1,316 @@
+//! Dispatch: the open orders offered to a volunteer (`GET /orders/offers`)
+//! and the volunteers suggested for an order (`GET /orders/{id}/suggestions`),
+//! ranked by the core's dispatch rules.
+
+use crate::api::orders::{OrderView, load, view};
+use crate::api::require;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::json::{ApiJson, ApiQuery};
+use crate::state::AppState;
+use crate::store::{OrderFilter, StoredVolunteer};
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::{Action, Role};
+use lawcircle_core::coord::{Datum, GeoPoint};
+use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
+use lawcircle_core::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
+use lawcircle_core::duty_post::DutyPost;
+use lawcircle_core::order::{Order, OrderKind, OrderState};
+use lawcircle_core::volunteer::{StarLevels, VolunteerState};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// Where the phone says it is. Kept for older phones; it decides nothing:
+/// eligibility measures from the duty post of the caller's open clock-in.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct Position {
+    pub lat: Option<f64>,
+    pub lng: Option<f64>,
+    /// `wgs84` (default) or `gcj02`/`bd09`.
+    pub datum: Option<String>,
+}
+
+impl Position {
+    pub(crate) fn point(&self) -> Result<Option<GeoPoint>, ApiError> {
+        match (self.lat, self.lng) {
+            (Some(lat), Some(lng)) => {
+                let datum: Datum = self.datum.as_deref().unwrap_or("wgs84").parse().map_err(
+                    |e: lawcircle_core::coord::CoordError| {
+                        ApiError::bad_field("datum", e.to_string())
+                    },
+                )?;
+                GeoPoint::new(lat, lng, datum)
+                    .map(Some)
+                    .map_err(|e| ApiError::bad_field("lat", e.to_string()))
+            }
+            (None, None) => Ok(None),
+            _ => Err(ApiError::bad_field("lng", "give lat and lng together")),
+        }
+    }
+}
+
+/// The volunteer or lawyer record of an account that may take orders now.
+async fn active_volunteer(
+    state: &AppState,
+    account_id: i64,
+) -> Result<Option<StoredVolunteer>, ApiError> {
+    Ok(state
+        .store
+        .volunteers_of_account(account_id)
+        .await?
+        .into_iter()
+        .find(|v| v.volunteer.state == VolunteerState::Active))
+}
+
+/// A candidate with what eligibility needs (specialties, streets, the open
+/// clock-in); distance, load, rating and stars are filled by the caller.
+fn base_candidate(
+    v: &StoredVolunteer,
+    role: Role,
+    now: DateTime<Utc>,
+    on_duty: Option<dispatch::OnDuty>,
+) -> Candidate {
+    let vol = &v.volunteer;
+    Candidate {
+        id: v.account_id.to_string(),
+        role,
+        specialties: vol.profile.specialties.clone(),
+        home_street_code: vol.profile.home_street_code.clone(),
+        lent_to_street_codes: vol
+            .loan_at(now)
+            .map(|l| vec![l.to_street_code.clone()])
+            .unwrap_or_default(),
+        on_duty,
+        distance: None,
+        current_load: 0,
+        mean_rating: None,
+        stars: 0,
+    }
+}
+
+/// Punches that may hold an open clock-in at `now` (received within the
+/// session limit), of one volunteer or all, and the duty posts.
+async fn duty_inputs(
+    state: &AppState,
+    volunteer: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(Vec<lawcircle_core::punch::Punch>, Vec<DutyPost>), ApiError> {
+    let window =
+        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
+    let punches = state
+        .store
+        .punches_received_since(volunteer, now - window)
+        .await?;
+    Ok((punches, state.store.duty_posts().await?))
+}
+
+/// Where the need of each order is: the place kept with the order, else
+/// its area's centroid (orders made before the place was kept).
+async fn need_places(
+    state: &AppState,
+    orders: &[Order],
+) -> Result<Vec<Option<GeoPoint>>, ApiError> {
+    let mut out = Vec::with_capacity(orders.len());
+    for o in orders {
+        out.push(match o.place {
+            Some(p) => Some(p),
+            None => state.store.area_centroid(&o.area_code).await?,
+        });
+    }
+    Ok(out)
+}
+
+fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
+    OfferRequest::new(
+        &order.category,
+        order.specialty.as_deref(),
+        order.street_code.clone(),
+        max_distance_m,
+    )
+}
+
+/// For each order, whether the caller is offered it: eligibility from
+/// their open clock-in and the distance from its place to each order's.
+pub(crate) async fn offered_to(
+    state: &AppState,
+    caller: &Caller,
+    orders: &[Order],
+) -> Result<Vec<Result<(), Vec<dispatch::Ineligible>>>, ApiError> {
+    let now = state.clock.now();
+    let Some(v) = active_volunteer(state, caller.account.id).await? else {
+        return Err(ApiError::Forbidden(
+            "only active volunteers and lawyers may grab orders".into(),
+        ));
+    };
+    let me = caller.account.id.to_string();
+    let (punches, posts) = duty_inputs(state, Some(&me), now).await?;
+    let duty = dispatch::on_duty(&punches, &posts, &me, now);
+    let place = duty.as_ref().and_then(|d| d.place);
+    let mut c = base_candidate(&v, caller.account.role, now, duty);
+    let places = need_places(state, orders).await?;
+    let known: Vec<(usize, GeoPoint)> = places
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| p.map(|p| (i, p)))
+        .collect();
+    let mut measures = vec![None; orders.len()];
+    if let Some(from) = place {
+        let targets: Vec<GeoPoint> = known.iter().map(|(_, p)| *p).collect();
+        let m = dispatch::distances_from(
+            state.spatial.network(),
+            from,
+            &targets,
+            state.offer_radius_m,
+        );
+        for ((i, _), m) in known.iter().zip(m) {
+            measures[*i] = Some(m);
+        }
+    }
+    Ok(orders
+        .iter()
+        .zip(measures)
+        .map(|(o, m)| {
+            c.distance = m;
+            let why = dispatch::ineligibility(&c, &offer_request(o, state.offer_radius_m));
+            if why.is_empty() { Ok(()) } else { Err(why) }
+        })
+        .collect())
+}
+
+/// The open consultations offered to the caller (a volunteer or lawyer):
+/// matching specialty, their street (or where they are lent), an open
+/// clock-in at a duty post, and within the walking radius (1.2 km by
+/// default) from that post to the need. The phone's `lat`/`lng` are
+/// accepted for older phones but decide nothing: where a volunteer is
+/// comes from their clock-in.
+#[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
+    params(Position),
+    responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
+pub async fn offers(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(pos): ApiQuery<Position>,
+) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
+    require(&caller, Action::GrabOrder)?;
+    pos.point()?;
+    if active_volunteer(&state, caller.account.id).await?.is_none() {
+        return Ok(ApiJson(vec![]));
+    }
+    let open: Vec<Order> = state
+        .store
+        .orders(&OrderFilter {
+            states: vec![OrderState::Open],
+            ..OrderFilter::default()
+        })
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrderKind::Consultation)
+        .collect();
+    let verdicts = offered_to(&state, &caller, &open).await?;
+    Ok(ApiJson(
+        open.into_iter()
+            .zip(verdicts)
+            .filter(|(_, v)| v.is_ok())
+            .map(|(o, _)| view(o, &caller))
+            .collect(),
+    ))
+}
+
+/// Ranked candidates for dispatching an order (派单推荐): every active
+/// volunteer and lawyer with the score, each factor's points and the reason
+/// in words, their open clock-in and real distance to the need, and why
+/// they would not be offered it as a grab (see `lawcircle_core::dispatch`).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody)))]
+pub async fn suggestions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<ApiJson<Vec<Suggestion>>, ApiError> {
+    require(&caller, Action::DispatchOrder)?;
+    let order = load(&state, &caller, &id).await?;
+    let now = state.clock.now();
+    let vols = state
+        .store
+        .volunteers(None, Some(VolunteerState::Active))
+        .await?;
+    let orders = state.store.orders(&OrderFilter::default()).await?;
+    let ratings = state.store.ratings().await?;
+    // Every punch: the star level counts all accepted duty hours.
+    let punches = state.store.punches(None, None).await?;
+    let posts = state.store.duty_posts().await?;
+    let (sessions, _) = pair_sessions(&punches, DEFAULT_MAX_SESSION_H);
+    let hours = HourTotals::compute(&sessions, &[]);
+    let levels = StarLevels::default();
+    let mut candidates = Vec::with_capacity(vols.len());
+    for v in &vols {
+        let me = v.account_id.to_string();
+        let role = state
+            .store
+            .account(v.account_id)
+            .await?
+            .map_or(Role::Volunteer, |a| a.role);
+        let mut c = base_candidate(v, role, now, dispatch::on_duty(&punches, &posts, &me, now));
+        let held: Vec<&Order> = orders
+            .iter()
+            .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
+            .collect();
+        c.current_load = held
+            .iter()
+            .filter(|o| {
+                matches!(
+                    o.state,
+                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
+                )
+            })
+            .count() as u32;
+        let scores: Vec<f64> = ratings
+            .iter()
+            .filter(|r| held.iter().any(|o| o.id == r.order_id))
+            .map(|r| f64::from(r.score))
+            .collect();
+        c.mean_rating =
+            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
+        c.stars = hours.stars(&me, &levels);
+        candidates.push(c);
+    }
+    if let Some(place) = need_places(&state, std::slice::from_ref(&order))
+        .await?
+        .pop()
+        .flatten()
+    {
+        let located: Vec<(usize, GeoPoint)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.on_duty.as_ref().and_then(|d| d.place).map(|p| (i, p)))
+            .collect();
+        let targets: Vec<GeoPoint> = located.iter().map(|(_, p)| *p).collect();
+        let measures = dispatch::distances_from(
+            state.spatial.network(),
+            place,
+            &targets,
+            dispatch::SUGGESTION_SEARCH_LIMIT_M,
+        );
+        for ((i, _), m) in located.into_iter().zip(measures) {
+            candidates[i].distance = Some(m);
+        }
+    }
+    Ok(ApiJson(dispatch::suggest(
+        &candidates,
+        &offer_request(&order, state.offer_radius_m),
+        &ScoringWeights::default(),
+    )))
+}
+
+/// The routes of this resource, each with its OpenAPI operation.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(offers))
+        .routes(routes!(suggestions))
+}

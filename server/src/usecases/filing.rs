@@ -1,0 +1,259 @@
+//! Filing a need, whichever way it comes in (the phones' `POST /needs`, the
+//! public form, Open311): validated with the phone's own code against the
+//! server's clock and catalogue, stored once per idempotency key, and opened
+//! as an order at once.
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::IdempotentOutcome;
+use chrono::{DateTime, Utc};
+use lawcircle_core::need::{FieldError, NeedDraft};
+use lawcircle_core::personal_data::normalize_mobile;
+use lawcircle_core::services::{LegalAidAssessment, application};
+use serde::{Deserialize, Serialize};
+
+/// The answer to an accepted need.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct NeedReceipt {
+    pub id: i64,
+    /// The order (工单) the need became.
+    pub order_id: String,
+    /// `submitted`.
+    pub status: String,
+    /// `open`.
+    pub order_state: String,
+    pub street_code: Option<String>,
+    pub received_at: DateTime<Utc>,
+    /// The application type and version, when the need is an application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_version: Option<u32>,
+    /// Legal aid only: the eligibility pre-assessment and the documents
+    /// still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub legal_aid: Option<LegalAidAssessment>,
+    /// Filed without an account only: the code to follow the need with
+    /// (`GET /api/v1/tracking/{code}`). Keep it: it is not shown again
+    /// except to a retry of the same filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_code: Option<String>,
+}
+
+/// The legal aid assessment of a need's application, if it is one.
+pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAidAssessment> {
+    let rules = state.application_types.legal_aid_rules.as_ref()?;
+    application::assess(need.application.as_ref()?, rules)
+}
+
+/// When an application filed at `filed_at` is due: its type's deadline
+/// counted in China time over the holiday calendar; Open311's
+/// `expected_datetime` is this same instant.
+pub(crate) fn application_deadline(
+    state: &AppState,
+    def: &lawcircle_core::services::ServiceDefinition,
+    filed_at: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let local = filed_at.with_timezone(&lawcircle_core::calendar::china_time());
+    lawcircle_core::open311::expected_datetime(def, local, |d| state.calendar.is_working_day(d))
+        .with_timezone(&Utc)
+}
+
+/// Stores a validated need and opens its order, once per idempotency
+/// key, and tells the console's live board: the one intake path of the
+/// phones' `POST /api/v1/needs` and of Open311's `POST requests`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn file_need(
+    state: &AppState,
+    entered_by: i64,
+    entered_by_role: &str,
+    requester_account: Option<i64>,
+    tracking_code: Option<String>,
+    key: &str,
+    hash: &str,
+    need: NeedDraft,
+    street_code: String,
+    now: DateTime<Utc>,
+) -> Result<IdempotentOutcome, ApiError> {
+    let legal_aid = legal_aid_of(state, &need);
+    let service_code = need.application.as_ref().map(|a| a.service_code.clone());
+    let service_version = need.application.as_ref().map(|a| a.service_version);
+    // An application's order is due when its type says (办理时限), the same
+    // instant Open311 gives as `expected_datetime`.
+    let type_deadline = match &need.application {
+        Some(app) => {
+            let catalog = state
+                .application_types
+                .catalog(&state.store)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            catalog
+                .get(&app.service_code, app.service_version)
+                .map(|def| application_deadline(state, def, now))
+        }
+        None => None,
+    };
+    // Where the need is, for the distance to volunteers: the point given,
+    // else its area's representative point.
+    let place = match need.location.point {
+        Some(p) => Some(p.to_wgs84()),
+        None => state.store.area_centroid(&need.location.area_code).await?,
+    };
+    let need_specialty = need.specialty.clone();
+    let new = crate::store::NewNeed {
+        client_key: key.to_string(),
+        entered_by,
+        entered_by_role: entered_by_role.to_string(),
+        street_code: Some(street_code.clone()),
+        requester_account,
+        tracking_hash: tracking_code
+            .as_deref()
+            .map(crate::api::tracking::tracking_hash),
+        need,
+    };
+    let received_at = crate::store::from_millis(crate::store::millis(now));
+    // The order this need becomes, opened at once (the orders module),
+    // carrying the application type for dispatch and the console.
+    let make_order = crate::usecases::orders::order_for_need(
+        state,
+        requester_account,
+        entered_by,
+        new.need.category.as_str(),
+        new.need.urgency == lawcircle_core::need::Urgency::Urgent,
+        &street_code,
+        now,
+    );
+    let order_service = service_code.clone();
+    let make_order = move |need_id| {
+        let mut order = make_order(need_id);
+        order.service_code = order_service;
+        order.specialty = need_specialty;
+        order.place = place;
+        if type_deadline.is_some() {
+            order.deadline = type_deadline;
+        }
+        order
+    };
+    let outcome = state
+        .store
+        .create_need(key, hash, &new, now, make_order, |id, order_id| {
+            let receipt = NeedReceipt {
+                id,
+                order_id: order_id.to_string(),
+                status: "submitted".into(),
+                order_state: "open".into(),
+                street_code: Some(street_code.clone()),
+                received_at,
+                service_code,
+                service_version,
+                legal_aid,
+                tracking_code,
+            };
+            (
+                201,
+                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+            )
+        })
+        .await?;
+    if let IdempotentOutcome::Done { response, .. } = &outcome
+        && let Ok(receipt) = serde_json::from_str::<NeedReceipt>(response)
+        && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
+    {
+        // Tell the console's live board about the new order.
+        state.events.publish(&order);
+    }
+    Ok(outcome)
+}
+
+pub(crate) fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
+    ApiError::Fields(errors.0)
+}
+
+/// Validates a need with the phone's own code against the server's clock
+/// and catalogue, and finds its street.
+pub(crate) async fn validate_need(
+    state: &AppState,
+    draft: NeedDraft,
+    now: DateTime<Utc>,
+) -> Result<(NeedDraft, String), ApiError> {
+    let catalog = state.application_types.catalog(&state.store).await?;
+    let need = draft
+        .validate_with_catalog(&catalog, now)
+        .map_err(field_errors)?;
+    let street_code = state
+        .store
+        .street_of_area(&need.location.area_code)
+        .await?
+        .ok_or_else(|| {
+            ApiError::bad_field(
+                "location.area_code",
+                format!(
+                    "{:?} is not a known street or village/community",
+                    need.location.area_code
+                ),
+            )
+        })?;
+    Ok((need, street_code))
+}
+
+/// Refuses a need whose attachments were not uploaded as described.
+pub(crate) async fn check_uploads(state: &AppState, need: &NeedDraft) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
+    for (i, a) in need.attachments.iter().enumerate() {
+        match state.store.attachment_meta(&a.sha256).await? {
+            None => missing.push(FieldError::new(
+                format!("attachments[{i}].sha256"),
+                "this file was not uploaded (PUT /api/v1/attachments/{sha256} first)",
+            )),
+            Some(m) if m.media_type != a.media_type || m.size != a.size => {
+                missing.push(FieldError::new(
+                    format!("attachments[{i}].media_type"),
+                    format!("the uploaded file is {} of {} bytes", m.media_type, m.size),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    if !missing.is_empty() {
+        return Err(ApiError::Fields(missing));
+    }
+    Ok(())
+}
+
+/// The requester's account (the person with the legal trouble), so the
+/// rating request reaches them in the app:
+///
+/// 1. a resident filing with their own account's mobile: themselves;
+/// 2. a resident account whose verified mobile is the requester's;
+/// 3. a resident without a mobile on their account filing in the app
+///    (`online`): themselves, since no mobile ties the need to anyone else;
+///
+/// else none: the requester is the name and mobile of the record, asked
+/// by a one-time link or a call-back. Someone filing for another person
+/// (a lawyer on site, hotline staff, a relative) is the enterer only.
+pub(crate) async fn requester_account_of(
+    state: &AppState,
+    caller: &Caller,
+    need: &NeedDraft,
+) -> Result<Option<i64>, ApiError> {
+    let resident = caller.account.role == lawcircle_core::authz::Role::Resident;
+    let own_phone = caller
+        .account
+        .phone
+        .as_deref()
+        .and_then(|p| normalize_mobile(p).ok());
+    if resident && own_phone.as_deref() == Some(need.requester.phone.as_str()) {
+        return Ok(Some(caller.account.id));
+    }
+    if let Some(account) = state
+        .store
+        .resident_with_verified_phone(&need.requester.phone)
+        .await?
+    {
+        return Ok(Some(account));
+    }
+    let in_app = need.channel == lawcircle_core::need::Channel::Online;
+    Ok((resident && own_phone.is_none() && in_app).then_some(caller.account.id))
+}

@@ -1,0 +1,18 @@
+//! What several entry points do alike, written once: the HTTP handlers,
+//! Open311 and the rating page call these instead of each other.
+//!
+//! * [`filing`]: a need filed by any channel (the phones, the public form,
+//!   Open311, the hotline) validated, stored and turned into its order;
+//! * [`orders`]: the order a new need becomes;
+//! * [`rating`]: asking for a rating and recording one (in the app, by
+//!   link, by call-back), with the low-rating warning;
+//! * [`audit`]: recording a full read of personal data, and the reason it
+//!   needs;
+//! * [`accounts`]: creating an account (the API, the bootstrap command, the
+//!   demo).
+
+pub mod accounts;
+pub mod audit;
+pub mod filing;
+pub mod orders;
+pub mod rating;
