@@ -1,5 +1,6 @@
 // One order in full (工单详情): its facts and timeline, the call-backs
-// made about it (回访, with a form to record one on a resolved order), and
+// made about it (回访, with a form to record one; on a resolved order the
+// requester's rating goes with it), and
 // its need — description, channel, place on a small map, attachments and
 // the requester masked — read only after staff give a reason (the server
 // audits the read); the full contact is a second audited read with its own
@@ -60,8 +61,12 @@ export function callBackTable(entries, names, id = "call-backs") {
     { id });
 }
 
-/** The form recording a rating call-back on a resolved order. */
+/**
+ * The form recording a call-back (回访) on any order; on a resolved order
+ * not yet rated, a reached requester's rating goes with it.
+ */
 function callBackForm(order, after) {
+  const withRating = order.state === "resolved";
   const outcome = h("select", { id: "cb-outcome" },
     ["reached", "not_reached", "refused"].map((o) => h("option", { value: o }, t(`callBack.outcome.${o}`))));
   const score = h("select", { id: "cb-score" }, [5, 4, 3, 2, 1].map((n) => h("option", { value: n }, String(n))));
@@ -71,25 +76,25 @@ function callBackForm(order, after) {
   const scoreField = field(t("callBack.score"), score);
   const commentField = field(t("callBack.comment"), comment);
   const sync = () => {
-    const reached = outcome.value === "reached";
-    scoreField.hidden = !reached;
-    commentField.hidden = !reached;
+    const rated = withRating && outcome.value === "reached";
+    scoreField.hidden = !rated;
+    commentField.hidden = !rated;
   };
   outcome.addEventListener("change", sync);
   sync();
   const form = h("form", { id: "call-back-form", novalidate: true, "aria-labelledby": "cb-title" },
-    h("h4", { id: "cb-title" }, t("callBack.record")),
+    h("h4", { id: "cb-title" }, t(withRating ? "callBack.record" : "callBack.recordFollowUp")),
     field(t("callBack.outcome"), outcome), scoreField, commentField, field(t("callBack.note"), note, t("callBack.noteHint")), error,
     h("button", { type: "submit", class: "primary" }, t("callBack.save")));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (requiredText(note, error, t("callBack.noteRequired")) === null) return;
-    const reached = outcome.value === "reached";
+    const rated = withRating && outcome.value === "reached";
     try {
       await post(`/api/v1/orders/${encodeURIComponent(order.id)}/call-backs`, {
         outcome: outcome.value, note: note.value.trim(),
-        score: reached ? Number(score.value) : undefined,
-        comment: reached && comment.value.trim() ? comment.value.trim() : undefined,
+        score: rated ? Number(score.value) : undefined,
+        comment: rated && comment.value.trim() ? comment.value.trim() : undefined,
       });
       announce(t("callBack.saved", { id: order.id }));
       await after();
@@ -249,7 +254,7 @@ export async function openOrderDetail(orderId, ctx, { onChange } = {}) {
     const current = await get(`/api/v1/orders/${encodeURIComponent(orderId)}`);
     const entries = await get(`/api/v1/orders/${encodeURIComponent(orderId)}/call-backs`).catch(() => []);
     mount(callBacksBox, callBackTable(entries, names),
-      current.state === "resolved" ? callBackForm(current, async () => { await drawCallBacks(); await onChange?.(); }) : null);
+      callBackForm(current, async () => { await drawCallBacks(); await onChange?.(); }));
   };
   const needReason = reasonForm("need-reason-form", t("detail.needReason"), t("detail.readNeed"), async (reason) => {
     await needSection(needBox, order.need_id, reason, ctx);

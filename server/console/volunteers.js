@@ -117,6 +117,9 @@ export async function render(root, ctx) {
                   h("button", { type: "button", class: "danger", "aria-label": `${t("volunteers.exit")} ${p.name}`, onclick: () => reasonDialog(v, "exit", reload) }, t("volunteers.exit")),
                   ctx.me.role === "district_admin"
                     ? h("button", { type: "button", "aria-label": `${t("volunteers.lend")} ${p.name}`, onclick: () => lendDialog(v, streets, reload) }, t("volunteers.lend"))
+                    : null,
+                  ctx.me.role === "district_admin" && loan && Date.parse(loan.from) <= Date.now()
+                    ? h("button", { type: "button", "aria-label": `${t("volunteers.returnLoan")} ${p.name}`, onclick: () => reasonDialog(v, "returnLoan", reload) }, t("volunteers.returnLoan"))
                     : null));
             }), { id: "pool" })
         : h("p", { class: "muted" }, t("volunteers.noneActive"))),
@@ -200,7 +203,10 @@ async function checkChain(account, cell) {
   }
 }
 
-/** Suspend (暂停), exit (清退) or reinstate (恢复), each with a reason. */
+/**
+ * Suspend (暂停), exit (清退), reinstate (恢复) or end a loan early
+ * (returnLoan, 结束借调), each with a reason.
+ */
 function reasonDialog(v, action, reload) {
   const name = v.volunteer.profile.name;
   const reason = h("textarea", { id: "volunteer-action-reason", rows: 3 });
@@ -210,16 +216,21 @@ function reasonDialog(v, action, reload) {
     h("h3", { id: "volunteer-action-title" }, t(`volunteers.${action}Title`, { name })),
     field(t("volunteers.actionReason"), reason, t("volunteers.actionReasonHint")), error,
     h("div", { class: "buttons" },
-      h("button", { type: "submit", class: action === "reinstate" ? "primary" : "danger" }, t(`volunteers.${action}`)),
+      h("button", { type: "submit", class: action === "exit" || action === "suspend" ? "danger" : "primary" }, t(`volunteers.${action}`)),
       h("button", { type: "button", onclick: () => dialog.close() }, t("cancel"))));
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     if (requiredText(reason, error, t("volunteers.reasonRequired")) === null) return;
     try {
-      await post(`/api/v1/volunteers/${encodeURIComponent(v.id)}/actions`, {
-        action: action === "exit" ? { action: "exit", kind: "removed" } : { action },
-        reason: reason.value.trim(), version: v.version,
-      });
+      const id = encodeURIComponent(v.id);
+      if (action === "returnLoan") {
+        await post(`/api/v1/volunteers/${id}/loans/return`, { reason: reason.value.trim(), version: v.version });
+      } else {
+        await post(`/api/v1/volunteers/${id}/actions`, {
+          action: action === "exit" ? { action: "exit", kind: "removed" } : { action },
+          reason: reason.value.trim(), version: v.version,
+        });
+      }
       dialog.close();
       await reload();
       announce(t(`volunteers.done.${action}`, { name }));

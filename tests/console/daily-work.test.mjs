@@ -320,11 +320,34 @@ test("a rating call-back on a resolved order from its detail: the score is recor
     await form.getByRole("button", { name: "保存回访" }).click();
     await page.locator('#call-backs tr[data-source="rating"]', { hasText: "电话回访，本人接听" }).waitFor();
     assert.match(await page.locator('#call-backs tr[data-source="rating"]').textContent(), /已联系上.*4/);
-    // Rated now: no more form.
-    await form.waitFor({ state: "detached" });
+    // Rated now: later call-backs follow up without a score.
+    await page.locator("#cb-title", { hasText: /^记录回访$/ }).waitFor();
+    assert.equal(await page.locator("#call-back-form").getByLabel("评分").isVisible(), false);
     await screenshot(page, "27-rating-call-back");
   });
   assert.equal((await orderOf(admin, resolved.id)).state, "evaluated");
+});
+
+test("a call-back on an order still open: recorded from its detail without a score, and listed", async () => {
+  const need = await fileNeed({ description: "【测试】回访进度: 邻里纠纷" });
+  await withPage("demo-staff", async (page) => {
+    await page.getByRole("link", { name: "工单调度", exact: true }).click();
+    await page.locator(`#orders tr[data-id="${need.order_id}"]`).getByRole("button", { name: `详情 ${need.order_id}` }).click();
+    const form = page.locator("#call-back-form");
+    await page.locator("#cb-title", { hasText: /^记录回访$/ }).waitFor();
+    await form.getByLabel("结果").selectOption("reached");
+    assert.equal(await form.getByLabel("评分").isVisible(), false, "no rating before the order is resolved");
+    await form.getByRole("button", { name: "保存回访" }).click();
+    await form.getByRole("alert").filter({ hasText: /\S/ }).waitFor();
+    await form.getByLabel("记录").fill("询问进度，当事人表示已与调解员约好时间");
+    await form.getByRole("button", { name: "保存回访" }).click();
+    await page.locator('#call-backs tr[data-source="rating"]', { hasText: "已与调解员约好时间" }).waitFor();
+    await screenshot(page, "38-follow-up-call-back");
+  });
+  const staff = await demoLogin("demo-staff");
+  const listed = (await apiCall(server, "GET", `/api/v1/orders/${need.order_id}/call-backs`, { token: staff })).body;
+  assert.deepEqual(listed.map((c) => [c.outcome, c.score]), [["reached", null]]);
+  assert.equal((await orderOf(staff, need.order_id)).state, "open");
 });
 
 test("accounts: staff create a volunteer's account in their street, reset its password (shown once), disable and enable it; the admin signs it out", async () => {
@@ -426,7 +449,7 @@ test("hotline records: a file with bad rows is refused with every bad row listed
   });
 });
 
-test("volunteers: hours, stars and the punch chain; suspend and reinstate with reasons; the admin lends one and removes one", async () => {
+test("volunteers: hours, stars and the punch chain; suspend and reinstate with reasons; the admin lends one, ends the loan early and removes one", async () => {
   await withPage("demo-staff", async (page) => {
     await openByKeyboard(page, "志愿者库");
     const wang = page.locator("#pool tr", { hasText: "王芳" });
@@ -470,6 +493,13 @@ test("volunteers: hours, stars and the punch chain; suspend and reinstate with r
     await page.getByRole("heading", { name: "Volunteers", exact: true }).waitFor();
     await page.locator("#pool tr", { hasText: "王芳" }).locator("td.loan", { hasText: "lent to" }).waitFor();
     await screenshot(page, "33-volunteers-english");
+    // The loan ends early: the volunteer goes home, with a reason.
+    await page.locator("#pool tr", { hasText: "王芳" }).getByRole("button", { name: /^End loan/ }).click();
+    await page.getByRole("dialog").getByLabel("Reason").fill("Puzhou needs her back for the weekend mediation day");
+    await page.getByRole("dialog").getByRole("button", { name: "End loan" }).click();
+    await page.getByRole("status").filter({ hasText: "back from the loan" }).waitFor();
+    await page.locator("#pool tr", { hasText: "王芳" }).locator("td.loan", { hasText: "—" }).waitFor();
+    assert.equal(await page.locator("#pool tr", { hasText: "王芳" }).getByRole("button", { name: /^End loan/ }).count(), 0);
   });
 });
 

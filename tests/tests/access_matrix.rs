@@ -168,7 +168,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/orders/{id}/rating", "/api/v1/orders/<order>/rating", Json(r#"{"score": 5}"#), [401, 409, 403, 403, 403, 403, 403, 404, 403]),
     // The order is held but not resolved: its holder is told so.
     row("POST /api/v1/orders/{id}/rating-link", "/api/v1/orders/<order>/rating-link", NoBody, [401, 403, 409, 403, 403, 403, 403, 403, 403]),
-    row("POST /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", Json(r#"{"outcome": "not_reached", "note": "matrix probe call"}"#), [401, 403, 403, 403, 409, 409, 404, 403, 403]),
+    row("POST /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", Json(r#"{"outcome": "not_reached", "note": "matrix probe call"}"#), [401, 403, 403, 403, 201, 201, 404, 403, 403]),
     row("GET /api/v1/orders/{id}/call-backs", "/api/v1/orders/<order>/call-backs", NoBody, STREET_STAFF_200),
     row("GET /api/v1/orders/{id}/suggestions", "/api/v1/orders/<order>/suggestions", NoBody, STREET_STAFF_200),
     row("POST /api/v1/punches", "/api/v1/punches", PunchBody, [401, 403, 201, 403, 403, 403, 403, 403, 201]),
@@ -195,6 +195,7 @@ const MATRIX: &[Row] = &[
     row("GET /api/v1/volunteers/{id}", "/api/v1/volunteers/<vid>", NoBody, [401, 403, 200, 403, 200, 200, 404, 403, 403]),
     row("POST /api/v1/volunteers/{id}/actions", "/api/v1/volunteers/<vid>/actions", Json(r#"{"action": {"action": "suspend"}, "reason": "matrix probe", "version": 0}"#), [401, 403, 409, 403, 409, 409, 404, 403, 403]),
     row("POST /api/v1/volunteers/{id}/loans", "/api/v1/volunteers/<vid>/loans", Json(r#"{"to_street_code": "330303002", "from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z", "reason": "matrix probe", "version": 0}"#), [401, 403, 403, 403, 403, 409, 403, 403, 403]),
+    row("POST /api/v1/volunteers/{id}/loans/return", "/api/v1/volunteers/<vid>/loans/return", Json(r#"{"reason": "matrix probe", "version": 0}"#), [401, 403, 403, 403, 403, 409, 403, 403, 403]),
     row("GET /api/v1/warnings", "/api/v1/warnings", NoBody, STAFF_200),
     row("POST /api/v1/warnings/{id}/actions", "/api/v1/warnings/999999/actions", Json(r#"{"action": "acknowledge", "version": 1}"#), [401, 403, 403, 403, 404, 404, 404, 403, 403]),
     row("GET /open311/v2/services.{format}", "/open311/v2/services.json", NoBody, ALL_200),

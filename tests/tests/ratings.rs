@@ -585,6 +585,51 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
             )
             .await;
         assert_eq!(r.status, 409, "one rating per order: {:?}", r.body);
+        // Without a score, a call-back may follow any order: a rated one…
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/orders/{order}/call-backs"),
+                &json!({"outcome": "reached", "note": "回访: 协议已履行"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        assert_eq!(r.body["order"]["state"], "evaluated");
+        // …and one still open; a score there is refused.
+        let open = file(
+            &w.staff2,
+            &need("mediation", "hotline12348", "吴九", "13600008888"),
+        )
+        .await;
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/orders/{open}/call-backs"),
+                &json!({"outcome": "reached", "score": 4, "note": "进度询问"}),
+            )
+            .await;
+        assert_eq!(r.status, 409, "{:?}", r.body);
+        let r = w
+            .staff
+            .post(
+                &format!("/api/v1/orders/{open}/call-backs"),
+                &json!({"outcome": "not_reached", "note": "进度询问, 无人接听"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let r = w
+            .staff
+            .get(&format!("/api/v1/orders/{open}/call-backs"))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let notes: Vec<&str> = r
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["note"].as_str().unwrap())
+            .collect();
+        assert_eq!(notes, ["进度询问, 无人接听"], "{:?}", r.body);
         // Staff of another street see nothing of it.
         let r = w
             .admin

@@ -137,6 +137,50 @@ async fn lifecycle(backend: &Backend) {
         .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
     assert_eq!(r.body["volunteer"]["loans"].as_array().unwrap().len(), 1);
+    // A loan in force ends early when the admin returns the volunteer home.
+    let now = chrono::Utc::now();
+    let current = json!({"to_street_code": "330303002",
+                         "from": (now - chrono::Duration::minutes(1)).to_rfc3339(),
+                         "until": (now + chrono::Duration::days(1)).to_rfc3339(),
+                         "reason": "临时支援", "version": 5});
+    let r = admin
+        .post(&format!("/api/v1/volunteers/{id}/loans"), &current)
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let give_back = |reason: &str, version: i64| json!({"reason": reason, "version": version});
+    let r = staff_a
+        .post(
+            &format!("/api/v1/volunteers/{id}/loans/return"),
+            &give_back("本街道需要", 6),
+        )
+        .await;
+    assert_eq!(r.status, 403, "{:?}", r.body);
+    let r = admin
+        .post(
+            &format!("/api/v1/volunteers/{id}/loans/return"),
+            &give_back(" ", 6),
+        )
+        .await;
+    assert_eq!(r.status, 400, "{:?}", r.body);
+    assert_eq!(r.body["error"]["field"], "reason");
+    let r = admin
+        .post(
+            &format!("/api/v1/volunteers/{id}/loans/return"),
+            &give_back("本街道需要", 6),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    let returned = &r.body["volunteer"]["loans"][1];
+    assert_eq!(returned["returned"]["reason"], "本街道需要", "{returned}");
+    let until = chrono::DateTime::parse_from_rfc3339(returned["until"].as_str().unwrap()).unwrap();
+    assert!(until <= chrono::Utc::now() && until >= now, "{returned}");
+    let r = admin
+        .post(
+            &format!("/api/v1/volunteers/{id}/loans/return"),
+            &give_back("本街道需要", 7),
+        )
+        .await;
+    assert_eq!(r.status, 409, "no loan in force any more: {:?}", r.body);
 
     // Teams by specialty (the taxonomy's codes: 婚姻家庭 is marriage_family).
     let r = staff_a.get("/api/v1/volunteers/teams").await;
@@ -149,7 +193,7 @@ async fn lifecycle(backend: &Backend) {
         &id,
         json!({"action": "exit", "kind": "voluntary"}),
         Some("工作调动"),
-        5,
+        7,
     )
     .await;
     assert_eq!(s, 200, "{b:?}");
@@ -159,7 +203,7 @@ async fn lifecycle(backend: &Backend) {
         &id,
         json!({"action": "reinstate"}),
         Some("回来"),
-        6,
+        8,
     )
     .await;
     assert_eq!(s, 409, "{b:?}");

@@ -76,9 +76,9 @@ fn volunteer_error(e: VolunteerError) -> ApiError {
         VolunteerError::NotPermitted { .. } | VolunteerError::LoanNotPermitted { .. } => {
             ApiError::Forbidden(e.to_string())
         }
-        VolunteerError::IllegalTransition { .. } | VolunteerError::NotActive(_) => {
-            ApiError::Conflict(e.to_string())
-        }
+        VolunteerError::IllegalTransition { .. }
+        | VolunteerError::NotActive(_)
+        | VolunteerError::NoLoanInForce(_) => ApiError::Conflict(e.to_string()),
         VolunteerError::ReasonRequired { .. } | VolunteerError::LoanReasonRequired => {
             ApiError::bad_field("reason", e.to_string())
         }
@@ -439,6 +439,48 @@ pub async fn lend(
     Ok(ApiJson(view(stored, false)))
 }
 
+/// Returns a volunteer on loan to their home street before the loan ends,
+/// by a district admin.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoanReturnRequest {
+    /// Why the volunteer goes home early.
+    pub reason: String,
+    pub version: i64,
+}
+
+#[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans/return", tag = "volunteers", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = LoanReturnRequest,
+    responses((status = 200, body = VolunteerView, description = "The loan in force ends now"),
+        (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody),
+        (status = 403, body = crate::error::ErrorBody),
+        (status = 404, body = crate::error::ErrorBody),
+        (status = 409, body = crate::error::ErrorBody, description = "On no loan now, or another version")))]
+pub async fn return_from_loan(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(req): ApiJson<LoanReturnRequest>,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    require(&caller, Action::LendVolunteer)?;
+    let mut stored = load(&state, &caller, &id).await?;
+    if stored.version != req.version {
+        return Err(ApiError::Conflict(format!(
+            "volunteer {id} is at version {}, not {}",
+            stored.version, req.version
+        )));
+    }
+    let now = state.clock.now();
+    let mut changed = stored.volunteer.clone();
+    changed
+        .return_from_loan(now, actor_of(&caller)?, &req.reason)
+        .map_err(volunteer_error)?;
+    stored.version = state.store.update_volunteer(&stored, &changed, now).await?;
+    stored.volunteer = changed;
+    Ok(ApiJson(view(stored, false)))
+}
+
 #[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>),
         (status = 401, body = crate::error::ErrorBody),
@@ -465,6 +507,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(act))
         .routes(routes!(lend))
+        .routes(routes!(return_from_loan))
         .routes(routes!(set_specialties))
         .routes(routes!(specialties))
 }

@@ -141,8 +141,9 @@ pub async fn issue_link(
 #[serde(deny_unknown_fields)]
 pub struct CallBackRequest {
     pub outcome: CallBackOutcome,
-    /// The rating the requester gave on the phone (1–5): required when
-    /// reached, refused otherwise.
+    /// The rating the requester gave on the phone (1–5): required when a
+    /// resolved order's requester is reached, refused on any other order
+    /// and when not reached.
     pub score: Option<u8>,
     /// The requester's words, if any (part of the rating).
     pub comment: Option<String>,
@@ -165,7 +166,7 @@ pub struct CallBackAnswer {
         (status = 401, body = crate::error::ErrorBody),
         (status = 403, description = "Not staff of the order's street, or the caller entered or holds it", body = crate::error::ErrorBody),
         (status = 404, body = crate::error::ErrorBody),
-        (status = 409, description = "Not resolved, or already rated", body = crate::error::ErrorBody)))]
+        (status = 409, description = "A score for an order that is not resolved, or already rated", body = crate::error::ErrorBody)))]
 pub async fn call_back(
     State(state): State<AppState>,
     caller: Caller,
@@ -188,12 +189,15 @@ pub async fn call_back(
     if note.is_empty() || note.chars().count() > 500 {
         return Err(ApiError::bad_field("note", "1 to 500 characters"));
     }
+    // A call-back may follow any order (how is it going, was it solved);
+    // on a resolved order not yet rated it also records the rating.
+    let carries_rating = order.state == OrderState::Resolved;
     match (req.outcome, req.score) {
-        (CallBackOutcome::Reached, None) => {
+        (CallBackOutcome::Reached, None) if carries_rating => {
             return Err(ApiError::bad_field(
                 "score",
-                "a reached call-back records the rating given on the phone (1 to 5); \
-                 record `refused` when the requester would not rate",
+                "a reached call-back on a resolved order records the rating given on the \
+                 phone (1 to 5); record `refused` when the requester would not rate",
             ));
         }
         (CallBackOutcome::NotReached | CallBackOutcome::Refused, Some(_)) => {
@@ -202,13 +206,14 @@ pub async fn call_back(
                 "only a reached requester gives a rating",
             ));
         }
+        (_, Some(_)) if !carries_rating => {
+            return Err(ApiError::Conflict(format!(
+                "order {id} is {}: a rating is given for a resolved order not yet rated; \
+                 record the call-back without a score",
+                order.state
+            )));
+        }
         _ => {}
-    }
-    if order.state != OrderState::Resolved {
-        return Err(ApiError::Conflict(format!(
-            "order {id} is {}: a call-back for a rating is for a resolved order not yet rated",
-            order.state
-        )));
     }
     let now = state.clock.now();
     let mut record = CallBackRecord {
