@@ -6,7 +6,7 @@ use super::{POST, STREET, VILLAGE};
 use crate::auth::random_key;
 use crate::state::AppState;
 use axum::http::{Method, header};
-use chrono::{DateTime, Datelike, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, TimeZone, Utc};
 use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
 use lawcircle_core::coord::Datum;
 use lawcircle_core::duty_post::DutyPost;
@@ -393,7 +393,7 @@ impl Activity {
 /// 08:00 UTC+8 of the first demo day: four days back, moved to Saturday
 /// when it would be a Sunday (the station's shifts are Mo–Sa).
 pub(super) fn first_day(now: DateTime<Utc>) -> DateTime<Utc> {
-    let china = chrono::FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix());
+    let china = lawcircle_core::calendar::china_time();
     let mut day = (now.with_timezone(&china) - chrono::Duration::days(4)).date_naive();
     if day.weekday() == chrono::Weekday::Sun {
         day = day.pred_opt().unwrap_or(day);

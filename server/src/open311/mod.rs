@@ -31,18 +31,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{FixedOffset, Offset, Utc};
 use intake::post_request;
 use lawcircle_core::open311::{self, Format, Lang, Open311Error, Payload};
 use lawcircle_core::services::ServiceCatalog;
 use requests::list_requests;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
-
-/// China Standard Time, in which dates are shown.
-fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
-}
 
 /// An answer in the spec's error format.
 struct Errors(Format, Vec<Open311Error>);

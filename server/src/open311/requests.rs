@@ -1,7 +1,8 @@
 //! Open311 reads of filed requests (`GET requests`, `GET requests/{id}`,
 //! `GET tokens/{id}`): status and dates, never personal data.
 
-use super::{Errors, catalog, cst, lang, render, split};
+use super::{Errors, catalog, lang, render, split};
+use lawcircle_core::calendar::china_time;
 use crate::state::AppState;
 use crate::store::StoredNeed;
 use axum::extract::{Path, RawQuery, State};
@@ -85,10 +86,10 @@ async fn service_request(
         .as_deref()
         .and_then(status_for_state)
         .unwrap_or(Status::Open);
-    let requested = need.created_at.with_timezone(&cst());
+    let requested = need.created_at.with_timezone(&china_time());
     // The same instant as the order's deadline (one rule, in the intake).
     let expected = crate::usecases::filing::application_deadline(state, def, need.created_at)
-        .with_timezone(&cst());
+        .with_timezone(&china_time());
     let area = &need.need.location.area_code;
     let place = state.store.area_name(area).await.ok().flatten();
     let point = state.store.area_centroid(area).await.ok().flatten();
@@ -108,7 +109,7 @@ async fn service_request(
         agency_responsible: agency(state, def, &street, lang).await,
         service_notice: open311::service_notice(def, lang),
         requested_datetime: requested,
-        updated_datetime: Some(updated.with_timezone(&cst())),
+        updated_datetime: Some(updated.with_timezone(&china_time())),
         expected_datetime: Some(expected),
         address: place,
         address_id: Some(area.clone()),
