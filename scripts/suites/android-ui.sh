@@ -60,7 +60,8 @@ suite_android-ui() {
   fi
   rm -rf "$ARTIFACTS/android"
   mkdir -p "$ARTIFACTS/android"
-  java -Djava.awt.headless=true -Djna.library.path="$phone/build/native" \
+  # The phone of a user in Wenzhou: times on screen in China time.
+  java -Djava.awt.headless=true -Duser.timezone=Asia/Shanghai -Djna.library.path="$phone/build/native" \
     -Dskiko.data.path="$LAWCIRCLE_CACHE/skiko" \
     -Dlawcircle.server.bin="$(cargo_target_dir)/debug/lawcircle-server" \
     -Dlawcircle.seed.bin="$(cargo_target_dir)/debug/seed-people" \

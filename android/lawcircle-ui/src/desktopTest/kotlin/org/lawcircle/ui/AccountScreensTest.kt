@@ -26,7 +26,7 @@ import kotlin.test.assertTrue
 /** Registering by SMS code, the home screen of each role, the online application forms. */
 class AccountScreensTest {
     @Test
-    fun `a newcomer registers by SMS code with taps and lands on the resident home`() = FakeSms.start().use { sms ->
+    fun `a newcomer registers by SMS code with taps and lands on the resident home`(): Unit = FakeSms.start().use { sms ->
         World(*sms.serverArgs.toTypedArray()).use { w ->
             val number = "13700004444"
             val client = w.phone(number, "a long passphrase")
@@ -79,7 +79,7 @@ class AccountScreensTest {
     }
 
     @Test
-    fun `each role's home lists its work and the offline banner`() = World().use { w ->
+    fun `each role's home lists its work and the offline banner`(): Unit = World().use { w ->
         val volunteer = w.volunteer()
         val account = runBlocking { volunteer.signIn() }
         assertEquals("volunteer", account.role)
@@ -104,7 +104,7 @@ class AccountScreensTest {
     }
 
     @Test
-    fun `the legal aid form is drawn from its schema and a tapped answer is checked and assessed`() = World().use { w ->
+    fun `the legal aid form is drawn from its schema and a tapped answer is checked and assessed`(): Unit = World().use { w ->
         val client = w.resident()
         withScope { scope ->
             ApplicationFormPresenter(client, scope).use { p ->

@@ -5,6 +5,8 @@ package org.lawcircle.ui
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.onAllNodesWithText
+import androidx.compose.ui.test.onFirst
 import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
@@ -26,7 +28,7 @@ import kotlin.test.assertTrue
 /** A resident's screens, driven by the real presenters against the real server. */
 class ResidentScreensTest {
     @Test
-    fun `find nearest draws the places and a tapped product filter searches again`() = World().use { w ->
+    fun `find nearest draws the places and a tapped product filter searches again`(): Unit = World().use { w ->
         val client = w.resident()
         withScope { scope ->
             FindNearestPresenter(client, scope).use { p ->
@@ -44,12 +46,12 @@ class ResidentScreensTest {
                         val s by p.state.collectAsState()
                         LawCircleTheme { FindNearestScreen(s, p::onEvent) }
                     }
-                    onNodeWithText(found.places.first().name).assertExists()
+                    onAllNodesWithText(found.places.first().name).onFirst().assertExists()
                     onNodeWithText(mediation.productName).performClick()
                     waitUntil(timeoutMillis = 30_000L) { p.state.value.products == listOf("mediation") && !p.state.value.searching }
                     val filtered = p.state.value.places
                     assertTrue(filtered.isNotEmpty() && filtered.all { "mediation" in it.products })
-                    onNodeWithText(filtered.first().name).assertExists()
+                    onAllNodesWithText(filtered.first().name).onFirst().assertExists()
                 }
                 shoot("find-nearest-filtered") { FindNearestScreen(p.state.value) {} }
             }
@@ -73,7 +75,7 @@ class ResidentScreensTest {
     }
 
     @Test
-    fun `a need is checked, queued, sent from the outbox, followed and rated`() = World().use { w ->
+    fun `a need is checked, queued, sent from the outbox, followed and rated`(): Unit = World().use { w ->
         val resident = w.resident()
         val volunteer = w.volunteer()
         withScope { scope ->
@@ -101,8 +103,9 @@ class ResidentScreensTest {
                         val s by need.state.collectAsState()
                         LawCircleTheme { NewNeedScreen(s, need::onEvent) }
                     }
-                    onNodeWithText("纠纷调解").performScrollTo().performClick()
-                    waitUntil(timeoutMillis = 10_000L) { need.state.value.fields.category == "mediation" }
+                    // A consultation (grabbed by volunteers; mediation is dispatched by staff), marked 较急.
+                    onNodeWithText("较急").performScrollTo().performClick()
+                    waitUntil(timeoutMillis = 10_000L) { need.state.value.fields.urgency == "high" }
                     onNodeWithText("提交").performScrollTo().performClick()
                     waitUntil(timeoutMillis = 30_000L) { need.state.value.submittedKey != null }
                     onNodeWithText("已保存").assertExists()
@@ -138,7 +141,7 @@ class ResidentScreensTest {
                     onNodeWithText("刷新").performClick()
                     waitUntil(timeoutMillis = 30_000L) { mine.state.value.needs.isNotEmpty() && !mine.state.value.loading }
                     onNodeWithText("待接单").assertExists()
-                    onNodeWithText("纠纷调解").assertExists()
+                    onNodeWithText("法律咨询").assertExists()
                 }
                 shoot("my-needs-open") { MyNeedsScreen(mine.state.value) {} }
                 // A volunteer takes it and resolves it; then the resident may rate it.

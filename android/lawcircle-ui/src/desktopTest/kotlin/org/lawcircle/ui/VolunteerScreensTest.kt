@@ -24,7 +24,7 @@ import kotlin.test.assertTrue
 /** A volunteer's screens: clock in at the post, grab an offer, work it, resolve it. */
 class VolunteerScreensTest {
     @Test
-    fun `clock in shows the fence check in words and a tap punches`() = World().use { w ->
+    fun `clock in shows the fence check in words and a tap punches`(): Unit = World().use { w ->
         val client = w.volunteer()
         runBlocking { client.signIn() }
         withScope { scope ->
@@ -56,7 +56,7 @@ class VolunteerScreensTest {
     }
 
     @Test
-    fun `an offer arrives live, is grabbed, started and resolved by taps`() = World().use { w ->
+    fun `an offer arrives live, is grabbed, started and resolved by taps`(): Unit = World().use { w ->
         val volunteer = w.volunteer()
         val resident = w.resident()
         runBlocking { volunteer.signIn() }

@@ -108,7 +108,7 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
             val walk = place.walkingM ?: place.straightM
             val minutes = place.walkingMinutes?.let { "，约 ${Math.round(it)} 分钟" } ?: ""
             Text("步行 ${metres(walk)}$minutes" + if (place.withinCircle) "（15 分钟圈内）" else "", style = MaterialTheme.typography.bodyMedium)
-            Text(place.address, style = MaterialTheme.typography.bodySmall)
+            if (place.address != place.name) Text(place.address, style = MaterialTheme.typography.bodySmall)
             Row {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text("打电话 $phone") } }
                 TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text("导航") }

@@ -8,6 +8,10 @@ import org.lawcircle.ffi.needCategories
 import org.lawcircle.phone.ALREADY_RATED
 import org.lawcircle.phone.TAKEN_BY_SOMEONE_ELSE
 import org.lawcircle.phone.UiError
+import java.time.OffsetDateTime
+import java.time.ZoneId
+import java.time.format.DateTimeFormatter
+import java.time.format.DateTimeParseException
 
 // What users read instead of the core's codes. Every code the core or the
 // server sends has its words here; an unknown one (a newer server) reads
@@ -129,5 +133,15 @@ fun errorTitle(error: UiError): String = when {
 /** A distance in metres the way people say it. */
 fun metres(m: Double): String = if (m < 1000) "${m.toInt()} 米" else "%.1f 公里".format(m / 1000)
 
-/** The date part of an RFC 3339 time (`2026-12-05T09:30:00Z` → `2026-12-05 09:30`). */
-fun shortTime(rfc3339: String): String = rfc3339.replace('T', ' ').take(16)
+private val minuteFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
+
+/**
+ * An RFC 3339 time from the server (UTC) as the phone's clock shows it
+ * (`2026-12-05T01:30:00Z` → `2026-12-05 09:30` in China); a time that does
+ * not parse is shown to the minute as sent.
+ */
+fun shortTime(rfc3339: String): String = try {
+    OffsetDateTime.parse(rfc3339).atZoneSameInstant(ZoneId.systemDefault()).format(minuteFormat)
+} catch (e: DateTimeParseException) {
+    rfc3339.replace('T', ' ').take(16)
+}

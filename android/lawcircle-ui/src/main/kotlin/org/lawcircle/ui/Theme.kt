@@ -23,6 +23,8 @@ import androidx.compose.ui.graphics.Color
 import androidx.compose.ui.semantics.heading
 import androidx.compose.ui.semantics.semantics
 import androidx.compose.ui.unit.dp
+import org.lawcircle.phone.ALREADY_RATED
+import org.lawcircle.phone.TAKEN_BY_SOMEONE_ELSE
 import org.lawcircle.phone.UiError
 
 /** The district's colours: the justice-bureau blue, a warm accent for actions. */
@@ -38,6 +40,9 @@ private val colors = lightColorScheme(
     onTertiaryContainer = Color(0xFF0D3B1C),
     background = Color(0xFFF6F7FA),
     surface = Color.White,
+    // Cards: a light blue-grey, not Material's default lilac.
+    surfaceContainerHighest = Color(0xFFE8EEF6),
+    surfaceVariant = Color(0xFFE8EEF6),
     error = Color(0xFFB3261E),
     errorContainer = Color(0xFFF9DEDC),
     onErrorContainer = Color(0xFF410E0B),
@@ -68,7 +73,10 @@ fun ScreenFrame(title: String, subtitle: String? = null, content: @Composable Co
                 Text(it, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onPrimary.copy(alpha = 0.85f))
             }
         }
-        Column(Modifier.fillMaxSize().padding(horizontal = 16.dp), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+        Column(
+            Modifier.fillMaxSize().padding(start = 16.dp, end = 16.dp, top = 12.dp),
+            verticalArrangement = Arrangement.spacedBy(8.dp),
+        ) {
             content()
         }
     }
@@ -98,7 +106,10 @@ fun Notice(title: String, detail: String? = null, tone: Tone = Tone.Info, modifi
 @Composable
 fun ErrorNotice(error: UiError?) {
     error ?: return
-    Notice(errorTitle(error), error.message, Tone.Error)
+    val title = errorTitle(error)
+    // The presenters' own Chinese messages say it all in the title already.
+    val detail = error.message.takeUnless { it == TAKEN_BY_SOMEONE_ELSE || it == ALREADY_RATED }
+    Notice(title, detail, Tone.Error)
 }
 
 /** Something is on its way (a fetch, a search, a sync). */
