@@ -45,6 +45,25 @@ fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
     val fix = if (state.hasFix) "定位精度 ±${state.accuracyM?.toInt() ?: "—"} 米" else "正在获取定位…"
     ScreenFrame("值守签到", fix) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            state.check?.let { check ->
+                val tone = when (check.verdict) {
+                    // Inside, but something staff will look at (e.g. outside the shift).
+                    FenceVerdict.INSIDE -> if (check.flags.isEmpty()) Tone.Success else Tone.Warning
+                    FenceVerdict.OUTSIDE -> Tone.Error
+                    FenceVerdict.UNCERTAIN -> Tone.Warning
+                }
+                val why = (check.reasons + check.flags).distinct().joinToString("；") { reasonName(it) }
+                val post = state.posts.firstOrNull { it.id == state.postId }?.name
+                Notice("现在签到：${verdictName(check.verdict)}", listOfNotNull(post, why.ifEmpty { null }).joinToString("\n"), tone)
+            }
+            Row(horizontalArrangement = Arrangement.spacedBy(12.dp)) {
+                val can = !state.punching && state.postId != null
+                Button({ onEvent(ClockInEvent.Punch(PunchKind.IN)) }, Modifier.weight(1f), enabled = can) { Text("签到") }
+                OutlinedButton({ onEvent(ClockInEvent.Punch(PunchKind.OUT)) }, Modifier.weight(1f), enabled = can) { Text("签退") }
+            }
+            if (state.punching) Loading("正在记录…")
+            state.outcome?.let { OutcomeNotice(it) }
+            ErrorNotice(state.error)
             Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween, verticalAlignment = Alignment.CenterVertically) {
                 Text("选择值守点", style = MaterialTheme.typography.titleSmall)
                 TextButton({ onEvent(ClockInEvent.Refresh) }, enabled = !state.refreshing) { Text("更新值守点") }
@@ -70,23 +89,6 @@ fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
                     }
                 }
             }
-            state.check?.let { check ->
-                val tone = when (check.verdict) {
-                    FenceVerdict.INSIDE -> Tone.Success
-                    FenceVerdict.OUTSIDE -> Tone.Error
-                    FenceVerdict.UNCERTAIN -> Tone.Warning
-                }
-                val why = (check.reasons + check.flags).distinct().joinToString("；") { reasonName(it) }
-                Notice("现在签到：${verdictName(check.verdict)}", why.ifEmpty { null }, tone)
-            }
-            Row(horizontalArrangement = Arrangement.spacedBy(12.dp)) {
-                val can = !state.punching && state.postId != null
-                Button({ onEvent(ClockInEvent.Punch(PunchKind.IN)) }, Modifier.weight(1f), enabled = can) { Text("签到") }
-                OutlinedButton({ onEvent(ClockInEvent.Punch(PunchKind.OUT)) }, Modifier.weight(1f), enabled = can) { Text("签退") }
-            }
-            if (state.punching) Loading("正在记录…")
-            state.outcome?.let { OutcomeNotice(it) }
-            ErrorNotice(state.error)
         }
     }
 }
@@ -96,7 +98,7 @@ private fun OutcomeNotice(o: PunchOutcome) {
     val accepted = o.verdict != FenceVerdict.OUTSIDE
     val title = punchName(o.kind) + if (accepted) "已记录" else "未通过"
     val parts = buildList {
-        add(o.reasons.joinToString("；") { reasonName(it) })
+        add(o.reasons.filterNot { it in o.flags }.joinToString("；") { reasonName(it) })
         if (o.flags.isNotEmpty()) add("已提醒站点核对：" + o.flags.joinToString("、") { reasonName(it) })
         add(if (o.offline) "当前离线，记录已保存在手机上，联网后自动发送。" else "记录已提交平台。")
     }.filter { it.isNotEmpty() }

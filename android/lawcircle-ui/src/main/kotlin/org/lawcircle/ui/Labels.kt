@@ -121,6 +121,22 @@ fun fieldName(field: String): String = when {
     else -> "填写内容"
 }
 
+/** What to do about a problem the core found in a form field, Chinese first; the core's own reason follows. */
+fun problemText(field: String, reason: String): String {
+    val hint = when {
+        field == "requester.name" -> "请填写姓名"
+        field == "requester.phone" -> "请填写 11 位手机号"
+        field == "requester.id_number" -> "身份证号不正确"
+        field == "description" -> "请说明遇到的情况"
+        field == "location.address" -> "请填写地址"
+        field == "location.area_code" -> "请填写所在村（社区）"
+        field == "consent.given" -> "需要您同意后才能提交"
+        field.startsWith("attachments") -> "这张照片无法提交"
+        else -> "请检查${fieldName(field)}"
+    }
+    return "$hint（$reason）"
+}
+
 /** The heading of an error: what happened, in words. */
 fun errorTitle(error: UiError): String = when {
     error.message == TAKEN_BY_SOMEONE_ELSE -> "已被他人抢单"

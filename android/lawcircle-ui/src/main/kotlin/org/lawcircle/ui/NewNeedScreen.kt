@@ -2,6 +2,8 @@ package org.lawcircle.ui
 
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -80,16 +82,16 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
             return@ScreenFrame
         }
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Input("姓名", f.requesterName, state.problem("requester.name")) { onEvent(NewNeedEvent.Name(it)) }
-            Input("手机号", f.requesterPhone, state.problem("requester.phone")) { onEvent(NewNeedEvent.Phone(it)) }
-            Input("身份证号（选填）", f.requesterIdNumber, state.problem("requester.id_number")) { onEvent(NewNeedEvent.IdNumber(it)) }
+            Input("姓名", f.requesterName, state.problemText("requester.name")) { onEvent(NewNeedEvent.Name(it)) }
+            Input("手机号", f.requesterPhone, state.problemText("requester.phone")) { onEvent(NewNeedEvent.Phone(it)) }
+            Input("身份证号（选填）", f.requesterIdNumber, state.problemText("requester.id_number")) { onEvent(NewNeedEvent.IdNumber(it)) }
             Text("需要什么服务", style = MaterialTheme.typography.titleSmall)
             ChipRows(state.categories.map { it.code to it.name }, f.category) { onEvent(NewNeedEvent.Category(it)) }
             Text("紧急程度", style = MaterialTheme.typography.titleSmall)
             ChipRows(urgencies.map { it to urgencyName(it) }, f.urgency) { onEvent(NewNeedEvent.Urgency(it)) }
-            Input("情况说明", f.description, state.problem("description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
-            Input("地址", f.address, state.problem("location.address")) { onEvent(NewNeedEvent.Address(it)) }
-            Input("村（社区）代码", f.areaCode, state.problem("location.area_code")) { onEvent(NewNeedEvent.AreaCode(it)) }
+            Input("情况说明", f.description, state.problemText("description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
+            Input("地址", f.address, state.problemText("location.address")) { onEvent(NewNeedEvent.Address(it)) }
+            Input("村（社区）代码", f.areaCode, state.problemText("location.area_code")) { onEvent(NewNeedEvent.AreaCode(it)) }
             state.attachments.forEachIndexed { i, a ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     val problem = state.problem("attachments[$i]")
@@ -109,7 +111,7 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
                 Checkbox(f.consentGiven, onCheckedChange = null)
                 Text("我同意为办理本事项处理我的个人信息", Modifier.padding(start = 8.dp))
             }
-            state.problem("consent.given")?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            state.problemText("consent.given")?.let { Text(it, color = MaterialTheme.colorScheme.error) }
             if (state.problems.isNotEmpty()) Notice("还有 ${state.problems.size} 处需要修改", null, Tone.Error)
             ErrorNotice(state.error)
             if (state.submitting) Loading("正在检查并保存…")
@@ -117,6 +119,9 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
         }
     }
 }
+
+/** A field's problem in words, or null. */
+private fun NewNeedState.problemText(field: String): String? = problem(field)?.let { problemText(field, it) }
 
 @Composable
 internal fun Input(label: String, value: String, problem: String?, singleLine: Boolean = true, onChange: (String) -> Unit) {
@@ -133,11 +138,10 @@ internal fun Input(label: String, value: String, problem: String?, singleLine: B
 }
 
 /** A single choice among a few, as chips that wrap. */
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 internal fun ChipRows(choices: List<Pair<String, String>>, selected: String, onPick: (String) -> Unit) {
-    choices.chunked(3).forEach { row ->
-        Row(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
-            row.forEach { (code, name) -> FilterChip(selected = code == selected, onClick = { onPick(code) }, label = { Text(name) }) }
-        }
+    FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        choices.forEach { (code, name) -> FilterChip(selected = code == selected, onClick = { onPick(code) }, label = { Text(name) }) }
     }
 }
