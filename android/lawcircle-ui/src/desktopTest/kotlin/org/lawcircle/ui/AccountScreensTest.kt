@@ -12,6 +12,7 @@ import androidx.compose.ui.test.performTextInput
 import androidx.compose.ui.test.runComposeUiTest
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
+import org.lawcircle.ffi.PunchKind
 import org.lawcircle.phone.ApplicationFormPresenter
 import org.lawcircle.phone.ConnectivityState
 import org.lawcircle.phone.FakeSms
@@ -83,8 +84,11 @@ class AccountScreensTest {
         val volunteer = w.volunteer()
         val account = runBlocking { volunteer.signIn() }
         assertEquals("volunteer", account.role)
-        // The outbox badge from the real outbox of a phone that is offline.
+        // The outbox badge from the real outbox of a phone that is offline:
+        // the posts fetched online, then a punch made without a connection waits in it.
+        runBlocking { volunteer.refreshCatalogue() }
         w.server.stop()
+        volunteer.clockIn(w.people.postId, PunchKind.IN, w.fixAt(w.people.postLat, w.people.postLng), testClock.now())
         withScope { scope ->
             OutboxPresenter(volunteer, scope).use { outbox ->
                 runBlocking {
@@ -93,6 +97,7 @@ class AccountScreensTest {
                 }
                 assertTrue(outbox.state.value.offline)
                 shoot("outbox-offline") { OutboxScreen(outbox.state.value) {} }
+                assertEquals(1uL, outbox.state.value.counts?.pending)
                 val home = HomeState(account, ConnectivityState.Offline("connection refused"), outbox.state.value.counts)
                 assertEquals(Destination.ClockIn, home.destinations.first())
                 shoot("home-volunteer-offline") { HomeScreen(home) {} }
