@@ -48,7 +48,12 @@ class ResidentScreensTest {
                     }
                     onAllNodesWithText(found.places.first().name).onFirst().assertExists()
                     onNodeWithText(mediation.productName).performClick()
-                    waitUntil(timeoutMillis = 30_000L) { p.state.value.products == listOf("mediation") && !p.state.value.searching }
+                    waitUntil(timeoutMillis = 30_000L) {
+                        // The new search has finished: every place listed offers mediation.
+                        val s = p.state.value
+                        s.products == listOf("mediation") && !s.searching && s.places.isNotEmpty() &&
+                            s.places.all { "mediation" in it.products }
+                    }
                     val filtered = p.state.value.places
                     assertTrue(filtered.isNotEmpty() && filtered.all { "mediation" in it.products })
                     onAllNodesWithText(filtered.first().name).onFirst().assertExists()

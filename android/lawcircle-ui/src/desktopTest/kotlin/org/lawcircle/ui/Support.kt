@@ -46,7 +46,11 @@ fun shoot(name: String, content: @Composable () -> Unit): File {
         density = Density(DENSITY),
     ) { LawCircleTheme(content) }
     val png = try {
-        scene.render().encodeToData(EncodedImageFormat.PNG)
+        // A first frame starts the animations; the one shot 0.4 s later shows
+        // a spinner as a spinner (an arc), not the dot of its first frame.
+        scene.render(0L)
+        scene.render(16_000_000L)
+        scene.render(400_000_000L).encodeToData(EncodedImageFormat.PNG)
     } finally {
         scene.close()
     }

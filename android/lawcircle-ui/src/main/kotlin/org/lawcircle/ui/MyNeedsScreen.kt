@@ -36,7 +36,11 @@ fun MyNeedsPresenter.onEvent(e: MyNeedsEvent) {
 /** 我的需求: each need with its progress; a resolved one may be rated. */
 @Composable
 fun MyNeedsScreen(state: MyNeedsState, onEvent: (MyNeedsEvent) -> Unit) {
-    val sub = if (state.rateable.isEmpty()) "共 ${state.needs.size} 件" else "共 ${state.needs.size} 件，${state.rateable.size} 件待评价"
+    val sub = when {
+        state.needs.isEmpty() -> "办理进度与服务评价"
+        state.rateable.isEmpty() -> "共 ${state.needs.size} 件"
+        else -> "共 ${state.needs.size} 件，${state.rateable.size} 件待评价"
+    }
     ScreenFrame("我的需求", sub) {
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
             Text("办理进度", Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
