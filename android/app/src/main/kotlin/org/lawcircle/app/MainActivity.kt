@@ -24,6 +24,7 @@ import org.lawcircle.phone.MyNeedsPresenter
 import org.lawcircle.phone.NewNeedPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
+import org.lawcircle.phone.RatingLinkPresenter
 import org.lawcircle.phone.RatingPresenter
 import org.lawcircle.phone.RegisterPresenter
 import org.lawcircle.phone.toGpsFix
@@ -40,17 +41,20 @@ import org.lawcircle.ui.Loading
 import org.lawcircle.ui.MyNeedsEvent
 import org.lawcircle.ui.MyNeedsScreen
 import org.lawcircle.ui.NewNeedScreen
+import org.lawcircle.ui.OrderOffersEvent
 import org.lawcircle.ui.OrderOffersScreen
 import org.lawcircle.ui.OutboxScreen
+import org.lawcircle.ui.RatingLinkScreen
 import org.lawcircle.ui.RatingScreen
 import org.lawcircle.ui.RegisterScreen
 import org.lawcircle.ui.onEvent
 
-/** Where the app is: a home destination, or the rating of one order. */
+/** Where the app is: a home destination, the rating of one order or its rating code. */
 private sealed interface Route {
     data object Home : Route
     data class To(val destination: Destination) : Route
     data class Rate(val orderId: String) : Route
+    data class RatingCode(val orderId: String) : Route
 }
 
 /**
@@ -72,6 +76,7 @@ class MainActivity : ComponentActivity() {
     private lateinit var register: RegisterPresenter
     private var offers: OrderOffersPresenter? = null
     private var rate: RatingPresenter? = null
+    private var ratingCode: RatingLinkPresenter? = null
     private lateinit var location: FusedLocationAdapter
     private var route by mutableStateOf<Route>(Route.Home)
     private var account by mutableStateOf<Account?>(null)
@@ -112,6 +117,11 @@ class MainActivity : ComponentActivity() {
                             val p = ratePresenter(r.orderId)
                             val s by p.state.collectAsStateWithLifecycle()
                             RatingScreen(s, p::onEvent)
+                        }
+                        is Route.RatingCode -> {
+                            val p = ratingCodePresenter(r.orderId)
+                            val s by p.state.collectAsStateWithLifecycle()
+                            RatingLinkScreen(s, p::onEvent)
                         }
                     }
                 }
@@ -167,7 +177,9 @@ class MainActivity : ComponentActivity() {
                 } else {
                     val p = offersPresenter(here)
                     val s by p.state.collectAsStateWithLifecycle()
-                    OrderOffersScreen(s, p::onEvent)
+                    OrderOffersScreen(s) { e ->
+                        if (e is OrderOffersEvent.ShowRatingCode) route = Route.RatingCode(e.orderId) else p.onEvent(e)
+                    }
                 }
             }
             Destination.Outbox -> {
@@ -188,6 +200,13 @@ class MainActivity : ComponentActivity() {
             rate = it
         }
 
+    private fun ratingCodePresenter(orderId: String): RatingLinkPresenter =
+        ratingCode?.takeIf { it.state.value.orderId == orderId } ?: RatingLinkPresenter(client, orderId, lifecycleScope).also {
+            ratingCode?.close()
+            ratingCode = it
+            it.load()
+        }
+
     override fun onStart() {
         super.onStart()
         connectivity.start()
@@ -202,7 +221,7 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onDestroy() {
-        listOfNotNull(connectivity, nearest, clockIn, newNeed, outbox, forms, myNeeds, register, offers, rate).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, newNeed, outbox, forms, myNeeds, register, offers, rate, ratingCode).forEach { it.close() }
         super.onDestroy()
     }
 }

@@ -5,6 +5,7 @@ package org.lawcircle.ui
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
+import androidx.compose.ui.test.onNodeWithContentDescription
 import androidx.compose.ui.test.onNodeWithText
 import androidx.compose.ui.test.performClick
 import androidx.compose.ui.test.performScrollTo
@@ -17,6 +18,7 @@ import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.NewNeedPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
+import org.lawcircle.phone.RatingLinkPresenter
 import kotlin.test.assertEquals
 import kotlin.test.assertNotNull
 import kotlin.test.assertTrue
@@ -103,6 +105,36 @@ class VolunteerScreensTest {
                     onNodeWithText("出示评价二维码").assertExists()
                 }
                 shoot("offers-resolved") { OrderOffersScreen(offers.state.value) {} }
+                // 出示评价二维码 leads (through the app's navigation) to the rating code.
+                val shown = mutableListOf<String>()
+                runComposeUiTest {
+                    setContent {
+                        val s by offers.state.collectAsState()
+                        LawCircleTheme {
+                            OrderOffersScreen(s) { e ->
+                                if (e is OrderOffersEvent.ShowRatingCode) shown += e.orderId else offers.onEvent(e)
+                            }
+                        }
+                    }
+                    onNodeWithText("出示评价二维码").performClick()
+                    waitUntil(timeoutMillis = 5_000L) { shown.isNotEmpty() }
+                }
+                assertEquals(listOf(offer.id), shown)
+                RatingLinkPresenter(volunteer, offer.id, scope).use { qr ->
+                    shoot("rating-code-none") { RatingLinkScreen(qr.state.value) {} }
+                    runComposeUiTest {
+                        setContent {
+                            val s by qr.state.collectAsState()
+                            LawCircleTheme { RatingLinkScreen(s, qr::onEvent) }
+                        }
+                        onNodeWithText("生成二维码").performClick()
+                        waitUntil(timeoutMillis = 30_000L) { qr.state.value.link != null }
+                        onNodeWithContentDescription("评价二维码").assertExists()
+                        onNodeWithText("重新生成").assertExists()
+                    }
+                    assertTrue(qr.state.value.qrSize >= 21, "a QR code has at least 21 modules a side")
+                    shoot("rating-code") { RatingLinkScreen(qr.state.value) {} }
+                }
                 // Grabbing it again: refused in words ("taken by someone else").
                 runBlocking { offers.grab(offer.id).join() }
                 assertEquals(offer.id, offers.state.value.takenByOther)
