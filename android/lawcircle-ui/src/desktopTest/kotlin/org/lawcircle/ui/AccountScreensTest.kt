@@ -74,6 +74,8 @@ class AccountScreensTest {
                     }
                     assertEquals(listOf(Destination.MyNeeds, Destination.FindNearest), opened)
                     shoot("home-resident") { HomeScreen(home) {} }
+                    // The same home with the system's large text (130 %): it still fits.
+                    shoot("home-resident-large-text", fontScale = 1.3f) { HomeScreen(home) {} }
                 }
             }
         }

@@ -39,11 +39,12 @@ private val shotDir: File by lazy {
  * Renders [content] inside the app's theme on a phone-sized canvas, headless
  * (Skia, no display), and writes `artifacts/android/<name>.png`.
  */
-fun shoot(name: String, content: @Composable () -> Unit): File {
+fun shoot(name: String, fontScale: Float = 1f, content: @Composable () -> Unit): File {
     val scene = ImageComposeScene(
         width = (WIDTH_DP * DENSITY).toInt(),
         height = (HEIGHT_DP * DENSITY).toInt(),
-        density = Density(DENSITY),
+        // fontScale: the system's "large text" setting.
+        density = Density(DENSITY, fontScale),
     ) { LawCircleTheme(content) }
     val png = try {
         // A first frame starts the animations; the one shot 0.4 s later shows
