@@ -17,6 +17,7 @@ import org.lawcircle.phone.ApplicationFormPresenter
 import org.lawcircle.phone.ConnectivityState
 import org.lawcircle.phone.FakeSms
 import org.lawcircle.phone.LEGAL_AID
+import org.lawcircle.phone.MyNeedsPresenter
 import org.lawcircle.phone.OutboxPresenter
 import org.lawcircle.phone.RegisterPresenter
 import org.lawcircle.phone.str
@@ -103,6 +104,15 @@ class AccountScreensTest {
                 val home = HomeState(account, ConnectivityState.Offline("connection refused"), outbox.state.value.counts)
                 assertEquals(Destination.ClockIn, home.destinations.first())
                 shoot("home-volunteer-offline") { HomeScreen(home) {} }
+            }
+        }
+        // Lists that need the platform say so in words when it cannot be reached.
+        withScope { scope ->
+            MyNeedsPresenter(volunteer, scope).use { mine ->
+                runBlocking { mine.refresh().join() }
+                assertNotNull(mine.state.value.error)
+                assertEquals("无法连接平台，请检查网络", errorTitle(mine.state.value.error!!))
+                shoot("my-needs-offline") { MyNeedsScreen(mine.state.value) {} }
             }
         }
         val signedOut = HomeState()

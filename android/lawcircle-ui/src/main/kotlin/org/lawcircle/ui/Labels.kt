@@ -137,11 +137,14 @@ fun problemText(field: String, reason: String): String {
     return "$hint（$reason）"
 }
 
+/** The call found no connection (the presenters' mapping of the core's network error). */
+fun isNetwork(error: UiError): Boolean = error.field == null && error.message.startsWith("No connection")
+
 /** The heading of an error: what happened, in words. */
 fun errorTitle(error: UiError): String = when {
     error.message == TAKEN_BY_SOMEONE_ELSE -> "已被他人抢单"
     error.message == ALREADY_RATED -> "这次服务已经评价过了"
-    error.message.startsWith("No connection") -> "无法连接平台，请检查网络"
+    isNetwork(error) -> "无法连接平台，请检查网络"
     error.field != null -> "请检查：${fieldName(error.field!!)}"
     else -> "操作未成功"
 }

@@ -107,8 +107,13 @@ fun Notice(title: String, detail: String? = null, tone: Tone = Tone.Info, modifi
 fun ErrorNotice(error: UiError?) {
     error ?: return
     val title = errorTitle(error)
-    // The presenters' own Chinese messages say it all in the title already.
-    val detail = error.message.takeUnless { it == TAKEN_BY_SOMEONE_ELSE || it == ALREADY_RATED }
+    val detail = when {
+        // The presenters' own Chinese messages say it all in the title already.
+        error.message == TAKEN_BY_SOMEONE_ELSE || error.message == ALREADY_RATED -> null
+        // The transport's details (URL, socket error) mean nothing to a user.
+        isNetwork(error) -> "请稍后再试；保存在手机上的内容不会丢失。"
+        else -> error.message
+    }
     Notice(title, detail, Tone.Error)
 }
 
