@@ -1,5 +1,6 @@
 plugins {
     id("com.android.application") version "8.7.3" apply false
+    id("com.android.library") version "8.7.3" apply false
     kotlin("android") version "2.1.0" apply false
     kotlin("jvm") version "2.1.0" apply false
     id("org.jetbrains.kotlin.plugin.compose") version "2.1.0" apply false

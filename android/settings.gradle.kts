@@ -1,6 +1,7 @@
 // The Android build. Not built in this repository's CI (no Android SDK or
 // Maven access there): see README.md. lawcircle-phone is the JVM module the
-// test suite compiles with kotlinc; app is the thin Compose shell.
+// test suite compiles with kotlinc; lawcircle-ui holds the Compose screens (also
+// compiled and UI-tested here, against Compose desktop); app is the thin Android shell.
 pluginManagement {
     repositories {
         google()
@@ -16,4 +17,4 @@ dependencyResolutionManagement {
     }
 }
 rootProject.name = "lawcircle-android"
-include(":lawcircle-phone", ":app")
+include(":lawcircle-phone", ":lawcircle-ui", ":app")

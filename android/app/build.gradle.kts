@@ -1,5 +1,6 @@
-// The Android app: Compose screens over lawcircle-phone's presenters. Not
-// built in CI here (see ../README.md).
+// The Android app: the activity and the platform adapters around
+// lawcircle-ui's screens and lawcircle-phone's presenters. Not built in CI
+// here (see ../README.md).
 plugins {
     id("com.android.application")
     kotlin("android")
@@ -35,6 +36,7 @@ android {
 
 dependencies {
     implementation(project(":lawcircle-phone"))
+    implementation(project(":lawcircle-ui"))
     implementation("net.java.dev.jna:jna:5.13.0@aar")
     implementation(platform("androidx.compose:compose-bom:2024.12.01"))
     implementation("androidx.compose.material3:material3")

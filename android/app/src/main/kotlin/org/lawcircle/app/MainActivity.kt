@@ -5,8 +5,8 @@ import androidx.activity.ComponentActivity
 import androidx.activity.compose.BackHandler
 import androidx.activity.compose.setContent
 import androidx.compose.foundation.layout.Column
-import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
@@ -14,30 +14,55 @@ import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.lifecycleScope
 import org.lawcircle.app.location.FusedLocationAdapter
 import org.lawcircle.app.location.systemDeviceClock
-import org.lawcircle.app.ui.ApplicationFormScreen
-import org.lawcircle.app.ui.ClockInScreen
-import org.lawcircle.app.ui.ConnectivityBanner
-import org.lawcircle.app.ui.FindNearestScreen
-import org.lawcircle.app.ui.HomeScreen
-import org.lawcircle.app.ui.NewNeedScreen
-import org.lawcircle.app.ui.OrderOffersScreen
-import org.lawcircle.app.ui.OutboxScreen
-import org.lawcircle.app.ui.RateScreen
-import org.lawcircle.app.ui.Route
+import org.lawcircle.ffi.Account
+import org.lawcircle.ffi.Point
 import org.lawcircle.phone.ApplicationFormPresenter
 import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.ConnectivityPresenter
 import org.lawcircle.phone.FindNearestPresenter
+import org.lawcircle.phone.MyNeedsPresenter
 import org.lawcircle.phone.NewNeedPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
+import org.lawcircle.phone.RatingLinkPresenter
 import org.lawcircle.phone.RatingPresenter
+import org.lawcircle.phone.RegisterPresenter
 import org.lawcircle.phone.toGpsFix
-import org.lawcircle.ffi.Point
+import org.lawcircle.ui.ApplicationFormScreen
+import org.lawcircle.ui.ClockInScreen
+import org.lawcircle.ui.ConnectivityNotice
+import org.lawcircle.ui.Destination
+import org.lawcircle.ui.FindNearestScreen
+import org.lawcircle.ui.HomeEvent
+import org.lawcircle.ui.HomeScreen
+import org.lawcircle.ui.HomeState
+import org.lawcircle.ui.LawCircleTheme
+import org.lawcircle.ui.Loading
+import org.lawcircle.ui.MyNeedsEvent
+import org.lawcircle.ui.MyNeedsScreen
+import org.lawcircle.ui.NewNeedScreen
+import org.lawcircle.ui.OrderOffersEvent
+import org.lawcircle.ui.OrderOffersScreen
+import org.lawcircle.ui.OutboxScreen
+import org.lawcircle.ui.RatingLinkScreen
+import org.lawcircle.ui.RatingScreen
+import org.lawcircle.ui.RegisterScreen
+import org.lawcircle.ui.onEvent
+
+/** Where the app is: a home destination, the rating of one order or its rating code. */
+private sealed interface Route {
+    data object Home : Route
+    data class To(val destination: Destination) : Route
+    data class Rate(val orderId: String) : Route
+    data class RatingCode(val orderId: String) : Route
+}
 
 /**
- * Hosts the screens and moves between them; every decision is in the
- * presenters (lawcircle-phone), which run on this activity's lifecycle scope.
+ * The Android glue only: builds the presenters on this activity's
+ * lifecycle scope, collects their state and hands it to the screens of
+ * lawcircle-ui (compiled and UI-tested on the JVM), whose events go back to
+ * the presenters through lawcircle-ui's `onEvent` dispatchers. Navigation
+ * and the hand-offs to the system (photo picker, dialer, map app) are here.
  */
 class MainActivity : ComponentActivity() {
     private val client get() = (application as LawCircleApp).client
@@ -47,10 +72,14 @@ class MainActivity : ComponentActivity() {
     private lateinit var newNeed: NewNeedPresenter
     private lateinit var outbox: OutboxPresenter
     private lateinit var forms: ApplicationFormPresenter
+    private lateinit var myNeeds: MyNeedsPresenter
+    private lateinit var register: RegisterPresenter
     private var offers: OrderOffersPresenter? = null
     private var rate: RatingPresenter? = null
+    private var ratingCode: RatingLinkPresenter? = null
     private lateinit var location: FusedLocationAdapter
     private var route by mutableStateOf<Route>(Route.Home)
+    private var account by mutableStateOf<Account?>(null)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -61,35 +90,101 @@ class MainActivity : ComponentActivity() {
         newNeed = NewNeedPresenter(client, scope)
         outbox = OutboxPresenter(client, scope)
         forms = ApplicationFormPresenter(client, scope)
+        myNeeds = MyNeedsPresenter(client, scope)
+        register = RegisterPresenter(client, scope)
         location = FusedLocationAdapter(this) { fix ->
             clockIn.onLocation(fix)
             fix.toGpsFix()?.let { nearest.setPosition(Point(it.lat, it.lng, it.datum)) }
         }
         nearest.load()
         setContent {
-            MaterialTheme {
+            LawCircleTheme {
                 BackHandler(enabled = route != Route.Home) { route = Route.Home }
+                val online by connectivity.state.collectAsStateWithLifecycle()
                 Column {
-                    ConnectivityBanner(connectivity)
+                    if (route != Route.Home) ConnectivityNotice(online)
                     when (val r = route) {
-                        Route.Home -> HomeScreen { route = it }
-                        Route.FindNearest -> FindNearestScreen(nearest)
-                        Route.ClockIn -> ClockInScreen(clockIn)
-                        Route.NewNeed -> NewNeedScreen(newNeed)
-                        Route.Outbox -> OutboxScreen(outbox)
-                        Route.Forms -> ApplicationFormScreen(forms) { newNeed.state.value.fields }
-                        Route.Offers -> {
-                            // Offers depend on where the volunteer stands: wait for a fix.
-                            val here = nearest.state.collectAsStateWithLifecycle().value.position
-                            if (here == null) {
-                                Text("等待定位 Waiting for a location fix")
-                            } else {
-                                OrderOffersScreen(offersPresenter(here)) { orderId -> route = Route.Rate(orderId) }
+                        Route.Home -> {
+                            val counts by outbox.state.collectAsStateWithLifecycle()
+                            HomeScreen(HomeState(account, online, counts.counts)) { e ->
+                                when (e) {
+                                    is HomeEvent.Open -> open(e.destination)
+                                }
                             }
                         }
-                        is Route.Rate -> RateScreen(ratePresenter(r.orderId))
+                        is Route.To -> DestinationScreen(r.destination)
+                        is Route.Rate -> {
+                            val p = ratePresenter(r.orderId)
+                            val s by p.state.collectAsStateWithLifecycle()
+                            RatingScreen(s, p::onEvent)
+                        }
+                        is Route.RatingCode -> {
+                            val p = ratingCodePresenter(r.orderId)
+                            val s by p.state.collectAsStateWithLifecycle()
+                            RatingLinkScreen(s, p::onEvent)
+                        }
                     }
                 }
+            }
+        }
+    }
+
+    private fun open(destination: Destination) {
+        when (destination) {
+            Destination.MyNeeds -> myNeeds.refresh()
+            Destination.Applications -> forms.load()
+            Destination.ClockIn -> clockIn.refresh()
+            else -> Unit
+        }
+        route = Route.To(destination)
+    }
+
+    @Composable
+    private fun DestinationScreen(destination: Destination) {
+        when (destination) {
+            Destination.SignIn -> {
+                val s by register.state.collectAsStateWithLifecycle()
+                LaunchedEffect(s.account) { s.account?.let { account = it } }
+                RegisterScreen(s, register::onEvent)
+            }
+            Destination.FindNearest -> {
+                val s by nearest.state.collectAsStateWithLifecycle()
+                // Call and Navigate hand off to the dialer and the installed map app (not yet wired).
+                FindNearestScreen(s, nearest::onEvent)
+            }
+            Destination.NewNeed -> {
+                val s by newNeed.state.collectAsStateWithLifecycle()
+                // PickPhoto opens ActivityResultContracts.PickVisualMedia (not yet wired); the bytes come back as Attach.
+                NewNeedScreen(s, newNeed::onEvent)
+            }
+            Destination.Applications -> {
+                val s by forms.state.collectAsStateWithLifecycle()
+                ApplicationFormScreen(s) { e -> forms.onEvent(e) { newNeed.state.value.fields } }
+            }
+            Destination.MyNeeds -> {
+                val s by myNeeds.state.collectAsStateWithLifecycle()
+                MyNeedsScreen(s) { e -> if (e is MyNeedsEvent.Rate) route = Route.Rate(e.orderId) else myNeeds.onEvent(e) }
+            }
+            Destination.ClockIn -> {
+                val s by clockIn.state.collectAsStateWithLifecycle()
+                ClockInScreen(s, clockIn::onEvent)
+            }
+            Destination.Offers -> {
+                // Offers depend on where the volunteer stands: wait for a fix.
+                val here = nearest.state.collectAsStateWithLifecycle().value.position
+                if (here == null) {
+                    Loading("正在获取您的位置…")
+                } else {
+                    val p = offersPresenter(here)
+                    val s by p.state.collectAsStateWithLifecycle()
+                    OrderOffersScreen(s) { e ->
+                        if (e is OrderOffersEvent.ShowRatingCode) route = Route.RatingCode(e.orderId) else p.onEvent(e)
+                    }
+                }
+            }
+            Destination.Outbox -> {
+                val s by outbox.state.collectAsStateWithLifecycle()
+                OutboxScreen(s, outbox::onEvent)
             }
         }
     }
@@ -103,6 +198,13 @@ class MainActivity : ComponentActivity() {
         rate?.takeIf { it.state.value.orderId == orderId } ?: RatingPresenter(client, orderId, lifecycleScope).also {
             rate?.close()
             rate = it
+        }
+
+    private fun ratingCodePresenter(orderId: String): RatingLinkPresenter =
+        ratingCode?.takeIf { it.state.value.orderId == orderId } ?: RatingLinkPresenter(client, orderId, lifecycleScope).also {
+            ratingCode?.close()
+            ratingCode = it
+            it.load()
         }
 
     override fun onStart() {
@@ -119,7 +221,7 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onDestroy() {
-        listOfNotNull(connectivity, nearest, clockIn, newNeed, outbox, forms, offers, rate).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, newNeed, outbox, forms, myNeeds, register, offers, rate, ratingCode).forEach { it.close() }
         super.onDestroy()
     }
 }

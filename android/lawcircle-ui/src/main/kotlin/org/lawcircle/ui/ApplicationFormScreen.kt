@@ -1,0 +1,157 @@
+package org.lawcircle.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.selection.selectable
+import androidx.compose.foundation.selection.toggleable
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.Checkbox
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.RadioButton
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.semantics.Role
+import androidx.compose.ui.unit.dp
+import org.lawcircle.ffi.FormWidget
+import org.lawcircle.phone.ApplicationFormPresenter
+import org.lawcircle.phone.ApplicationFormState
+import org.lawcircle.phone.FormFieldState
+import org.lawcircle.phone.NeedFields
+import org.lawcircle.phone.OpenForm
+
+sealed interface ApplicationFormEvent {
+    data object Load : ApplicationFormEvent
+    data class Open(val serviceCode: String) : ApplicationFormEvent
+    data object Close : ApplicationFormEvent
+    data class Edit(val field: String, val raw: String) : ApplicationFormEvent
+    data class Toggle(val field: String, val key: String) : ApplicationFormEvent
+    data class DocumentAtHand(val code: String, val provided: Boolean) : ApplicationFormEvent
+    data object Submit : ApplicationFormEvent
+}
+
+/** [contact] is the applicant's contact part (the need form's fields) at the time of submitting. */
+fun ApplicationFormPresenter.onEvent(e: ApplicationFormEvent, contact: () -> NeedFields) {
+    when (e) {
+        ApplicationFormEvent.Load -> load()
+        is ApplicationFormEvent.Open -> open(e.serviceCode)
+        ApplicationFormEvent.Close -> closeForm()
+        is ApplicationFormEvent.Edit -> edit(e.field, e.raw)
+        is ApplicationFormEvent.Toggle -> toggleChoice(e.field, e.key)
+        is ApplicationFormEvent.DocumentAtHand -> setDocumentProvided(e.code, e.provided)
+        ApplicationFormEvent.Submit -> submit(contact())
+    }
+}
+
+private fun assessmentName(verdict: String): String = when (verdict) {
+    "eligible" -> "初步符合法律援助条件"
+    "likely" -> "可能符合，需进一步审查"
+    "not_eligible" -> "初步看不符合条件"
+    else -> "待审查"
+}
+
+/** 线上申请: the district's application forms, drawn from their schema. */
+@Composable
+fun ApplicationFormScreen(state: ApplicationFormState, onEvent: (ApplicationFormEvent) -> Unit) {
+    val form = state.open
+    ScreenFrame(form?.titleZh ?: "线上申请", form?.descriptionZh ?: "选择要办理的事项") {
+        Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            if (form == null) FormList(state, onEvent) else OpenFormBody(form, onEvent)
+            ErrorNotice(state.error)
+        }
+    }
+}
+
+@Composable
+private fun FormList(state: ApplicationFormState, onEvent: (ApplicationFormEvent) -> Unit) {
+    if (state.loading) Loading("正在读取申请事项…")
+    if (state.offline) Notice("当前离线", "显示手机中保存的申请表，填好后联网自动提交。", Tone.Warning)
+    if (state.forms.isEmpty() && !state.loading) {
+        Empty("手机中还没有申请表", "联网后点“更新”")
+        TextButton({ onEvent(ApplicationFormEvent.Load) }) { Text("更新") }
+    }
+    state.forms.forEach { f ->
+        Card(Modifier.fillMaxWidth().selectable(false, role = Role.Button) { onEvent(ApplicationFormEvent.Open(f.serviceCode)) }) {
+            Text(f.titleZh, Modifier.padding(16.dp), style = MaterialTheme.typography.titleMedium)
+        }
+    }
+}
+
+@Composable
+private fun OpenFormBody(form: OpenForm, onEvent: (ApplicationFormEvent) -> Unit) {
+    if (form.submittedKey != null) {
+        Notice("申请已保存", "已存入待发送，联网后自动提交；可在“我的需求”查看进度。", Tone.Success)
+    }
+    form.fields.forEach { FormField(it, onEvent) }
+    form.assessment?.let { a ->
+        val tone = if (a.verdict == "not_eligible") Tone.Warning else Tone.Info
+        Notice("预审：${assessmentName(a.verdict)}", (a.reasons + "最终由法律援助机构审查决定。").joinToString("\n"), tone)
+        if (a.missingDocuments.isNotEmpty()) Text("还需准备的材料", style = MaterialTheme.typography.titleSmall)
+        a.missingDocuments.forEach { d ->
+            Row(
+                Modifier.fillMaxWidth().toggleable(false, role = Role.Checkbox) { onEvent(ApplicationFormEvent.DocumentAtHand(d.code, it)) },
+                verticalAlignment = Alignment.CenterVertically,
+            ) {
+                Checkbox(false, onCheckedChange = null)
+                Text("${d.nameZh}（我已备好）", Modifier.padding(start = 8.dp))
+            }
+        }
+    }
+    if (form.needProblems.isNotEmpty()) {
+        Notice("联系信息需要补充", form.needProblems.entries.joinToString("\n") { (k, v) -> "${fieldName(k)}：$v" }, Tone.Error)
+    }
+    if (form.submitting) Loading("正在检查并保存…")
+    Button({ onEvent(ApplicationFormEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !form.submitting) { Text("提交申请") }
+    TextButton({ onEvent(ApplicationFormEvent.Close) }) { Text("返回事项列表") }
+}
+
+@Composable
+private fun FormField(field: FormFieldState, onEvent: (ApplicationFormEvent) -> Unit) {
+    val label = field.spec.labelZh + if (field.spec.required) " *" else ""
+    Column {
+        when (field.widget) {
+            FormWidget.INFO -> Text(field.spec.helpZh, style = MaterialTheme.typography.bodySmall)
+            FormWidget.SINGLE_SELECT -> {
+                Text(label, style = MaterialTheme.typography.titleSmall)
+                field.spec.choices.forEach { c ->
+                    Row(
+                        Modifier.fillMaxWidth().selectable(field.raw == c.key, role = Role.RadioButton) {
+                            onEvent(ApplicationFormEvent.Edit(field.code, c.key))
+                        },
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        RadioButton(selected = field.raw == c.key, onClick = null)
+                        Text(c.labelZh, Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
+                    }
+                }
+            }
+            FormWidget.MULTI_SELECT -> {
+                Text(label, style = MaterialTheme.typography.titleSmall)
+                field.spec.choices.forEach { c ->
+                    val on = c.key in field.selected
+                    Row(
+                        Modifier.fillMaxWidth().toggleable(on, role = Role.Checkbox) { onEvent(ApplicationFormEvent.Toggle(field.code, c.key)) },
+                        verticalAlignment = Alignment.CenterVertically,
+                    ) {
+                        Checkbox(on, onCheckedChange = null)
+                        Text(c.labelZh, Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
+                    }
+                }
+            }
+            // Text, text area, number and date all take typed text; the core parses and checks it.
+            FormWidget.TEXT_INPUT, FormWidget.TEXT_AREA, FormWidget.NUMBER_INPUT, FormWidget.DATE_PICKER ->
+                Input(label, field.raw, null, singleLine = field.widget != FormWidget.TEXT_AREA) {
+                    onEvent(ApplicationFormEvent.Edit(field.code, it))
+                }
+        }
+        field.problem?.let { Text(it, color = MaterialTheme.colorScheme.error, style = MaterialTheme.typography.bodySmall) }
+    }
+}

@@ -1,0 +1,118 @@
+package org.lawcircle.ui
+
+import androidx.compose.foundation.horizontalScroll
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.lazy.LazyColumn
+import androidx.compose.foundation.lazy.items
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.material3.Card
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import org.lawcircle.ffi.NearbyPlace
+import org.lawcircle.phone.FindNearestPresenter
+import org.lawcircle.phone.FindNearestState
+
+sealed interface FindNearestEvent {
+    /** Brings the phone's copy of the catalogue up to date (online). */
+    data object Refresh : FindNearestEvent
+
+    /** Shows only places offering the product (a second tap lifts the filter). */
+    data class ToggleProduct(val product: String) : FindNearestEvent
+
+    /** Searches again (after an error). */
+    data object Retry : FindNearestEvent
+
+    /** Hands the place to the phone's dialer or map app (the Android glue does it). */
+    data class Call(val phone: String) : FindNearestEvent
+    data class Navigate(val place: NearbyPlace) : FindNearestEvent
+}
+
+/** The presenter's part of the events; [FindNearestEvent.Call] and [FindNearestEvent.Navigate] are the app's. */
+fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
+    when (e) {
+        FindNearestEvent.Refresh -> refresh()
+        is FindNearestEvent.ToggleProduct -> {
+            val now = state.value.products
+            setFilters(products = if (e.product in now) now - e.product else now + e.product)
+        }
+        FindNearestEvent.Retry -> search()
+        is FindNearestEvent.Call, is FindNearestEvent.Navigate -> Unit
+    }
+}
+
+/** 就近查找: the nearest service points by walking distance, offline too. */
+@Composable
+fun FindNearestScreen(state: FindNearestState, onEvent: (FindNearestEvent) -> Unit) {
+    val subtitle = state.catalogue?.let { "手机中有 ${it.facilities} 个服务点" } ?: "服务点目录"
+    ScreenFrame("就近查找", subtitle) {
+        Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween) {
+            state.coverage?.let {
+                Text(
+                    "步行 15 分钟内可办 ${it.covered} / ${it.total} 类服务",
+                    Modifier.padding(top = 12.dp),
+                    style = MaterialTheme.typography.bodyMedium,
+                )
+            } ?: Text("")
+            TextButton({ onEvent(FindNearestEvent.Refresh) }, enabled = !state.refreshing) { Text("更新目录") }
+        }
+        if (state.refreshing) Loading("正在更新服务点目录…")
+        if (state.offline) Notice("当前离线", "显示手机中保存的服务点目录，距离照常计算。", Tone.Warning)
+        ProductFilters(state, onEvent)
+        ErrorNotice(state.error)
+        when {
+            state.position == null -> Loading("正在获取您的位置…")
+            state.searching && state.places.isEmpty() -> Loading("正在查找附近的服务点…")
+            state.error != null -> TextButton({ onEvent(FindNearestEvent.Retry) }) { Text("重新查找") }
+            state.places.isEmpty() -> Empty("附近没有符合条件的服务点", "可以取消筛选，或更新目录后再试")
+            else -> {
+                if (state.estimated) {
+                    Text("步行距离为估算值", style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
+                }
+                LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
+                    items(state.places, key = { it.facilityId }) { PlaceCard(it, onEvent) }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun ProductFilters(state: FindNearestState, onEvent: (FindNearestEvent) -> Unit) {
+    val products = state.coverage?.products ?: return
+    Row(Modifier.horizontalScroll(rememberScrollState()), horizontalArrangement = Arrangement.spacedBy(6.dp)) {
+        products.forEach { p ->
+            FilterChip(
+                selected = p.product in state.products,
+                onClick = { onEvent(FindNearestEvent.ToggleProduct(p.product)) },
+                label = { Text(p.productName) },
+            )
+        }
+    }
+}
+
+@Composable
+private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp)) {
+            Text(place.name, style = MaterialTheme.typography.titleSmall)
+            Text(place.kindName, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.primary)
+            val walk = place.walkingM ?: place.straightM
+            val minutes = place.walkingMinutes?.let { "，约 ${Math.round(it)} 分钟" } ?: ""
+            Text("步行 ${metres(walk)}$minutes" + if (place.withinCircle) "（15 分钟圈内）" else "", style = MaterialTheme.typography.bodyMedium)
+            if (place.address != place.name) Text(place.address, style = MaterialTheme.typography.bodySmall)
+            Row {
+                place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text("打电话 $phone") } }
+                TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text("导航") }
+            }
+        }
+    }
+}

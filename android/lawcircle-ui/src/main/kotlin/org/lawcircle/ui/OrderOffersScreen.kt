@@ -1,0 +1,127 @@
+package org.lawcircle.ui
+
+import androidx.compose.foundation.layout.Arrangement
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.rememberScrollState
+import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
+import androidx.compose.material3.Card
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.unit.dp
+import org.lawcircle.ffi.OrderSummary
+import org.lawcircle.phone.OrderOffersPresenter
+import org.lawcircle.phone.OrderOffersState
+
+sealed interface OrderOffersEvent {
+    data object Refresh : OrderOffersEvent
+    data class Grab(val orderId: String) : OrderOffersEvent
+    data class Accept(val orderId: String) : OrderOffersEvent
+    data class Decline(val orderId: String, val reason: String) : OrderOffersEvent
+    data class Start(val orderId: String) : OrderOffersEvent
+    data class Resolve(val orderId: String, val note: String) : OrderOffersEvent
+
+    /** Shows the resolved order's rating code to the requester (another screen: the app's). */
+    data class ShowRatingCode(val orderId: String) : OrderOffersEvent
+}
+
+/** The presenter's part of the events; [OrderOffersEvent.ShowRatingCode] is navigation. */
+fun OrderOffersPresenter.onEvent(e: OrderOffersEvent) {
+    when (e) {
+        OrderOffersEvent.Refresh -> refresh()
+        is OrderOffersEvent.Grab -> grab(e.orderId)
+        is OrderOffersEvent.Accept -> accept(e.orderId)
+        is OrderOffersEvent.Decline -> decline(e.orderId, e.reason)
+        is OrderOffersEvent.Start -> startWork(e.orderId)
+        is OrderOffersEvent.Resolve -> resolve(e.orderId, e.note)
+        is OrderOffersEvent.ShowRatingCode -> Unit
+    }
+}
+
+/** 接单: live offers nearby, orders dispatched to me, and the one I work on. */
+@Composable
+fun OrderOffersScreen(state: OrderOffersState, onEvent: (OrderOffersEvent) -> Unit) {
+    val live = if (state.live) "实时接收中" else "正在连接平台…"
+    ScreenFrame("接单", live) {
+        Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
+            if (!state.live && state.disconnectedReason != null) {
+                Notice("与平台的连接已断开", "正在自动重连；也可以下拉刷新。", Tone.Warning)
+            }
+            ErrorNotice(state.error)
+            state.current?.let { CurrentOrder(it, state.busy == it.id, onEvent) }
+            val dispatched = state.assigned.filter { it.state == "assigned" }
+            if (dispatched.isNotEmpty()) {
+                Text("派给我的", style = MaterialTheme.typography.titleSmall)
+                dispatched.forEach { o ->
+                    OrderCard(o) {
+                        Button({ onEvent(OrderOffersEvent.Accept(o.id)) }, enabled = state.busy == null) { Text("接受") }
+                        TextButton({ onEvent(OrderOffersEvent.Decline(o.id, "时间冲突")) }, enabled = state.busy == null) { Text("婉拒") }
+                    }
+                }
+            }
+            Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
+                Text("附近的咨询", Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
+                TextButton({ onEvent(OrderOffersEvent.Refresh) }) { Text("刷新") }
+            }
+            if (state.offers.isEmpty()) {
+                Empty("附近暂时没有新的咨询", "有新的咨询时会立即出现在这里")
+            }
+            state.offers.forEach { o ->
+                OrderCard(o) {
+                    Button({ onEvent(OrderOffersEvent.Grab(o.id)) }, enabled = state.busy == null) {
+                        Text(if (state.busy == o.id) "抢单中…" else "抢单")
+                    }
+                }
+            }
+        }
+    }
+}
+
+@Composable
+private fun OrderCard(o: OrderSummary, actions: @Composable () -> Unit) {
+    Card(Modifier.fillMaxWidth()) {
+        Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
+            Column(Modifier.weight(1f)) {
+                Text(categoryName(o.category) + if (o.urgent) "（紧急）" else "", style = MaterialTheme.typography.titleSmall)
+                Text("${shortTime(o.createdAt)} 提交", style = MaterialTheme.typography.bodySmall)
+                o.deadline?.let { Text("请于 ${shortTime(it)} 前响应", style = MaterialTheme.typography.bodySmall) }
+            }
+            actions()
+        }
+    }
+}
+
+@Composable
+private fun CurrentOrder(o: OrderSummary, busy: Boolean, onEvent: (OrderOffersEvent) -> Unit) {
+    var note by remember(o.id) { mutableStateOf("") }
+    Card(Modifier.fillMaxWidth()) {
+        Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
+            Text("我的订单：${categoryName(o.category)}", style = MaterialTheme.typography.titleMedium)
+            Text("状态：${orderStateName(o.state)}", color = MaterialTheme.colorScheme.primary)
+            when (o.state) {
+                "claimed", "assigned" ->
+                    Button({ onEvent(OrderOffersEvent.Start(o.id)) }, enabled = !busy) { Text("开始服务") }
+                "in_progress" -> {
+                    OutlinedTextField(note, { note = it }, Modifier.fillMaxWidth(), label = { Text("办结说明（做了什么）") }, minLines = 2)
+                    Button({ onEvent(OrderOffersEvent.Resolve(o.id, note)) }, enabled = !busy && note.isNotBlank()) { Text("办结") }
+                }
+                "resolved" -> OutlinedButton({ onEvent(OrderOffersEvent.ShowRatingCode(o.id)) }) { Text("出示评价二维码") }
+                else -> Unit
+            }
+            if (busy) Loading("正在提交…")
+        }
+    }
+}
