@@ -12,6 +12,8 @@
 //! * [`spatial`]: the walking network and the facility index;
 //! * [`console`]: the staff web console, built into the binary;
 //! * [`sms`]: text messages through a mainland provider's HTTP API;
+//! * [`notifications`]: the durable queue of messages to people, the
+//!   live stream and push channels;
 //! * [`config`]: configuration from flags, environment and a file;
 //! * [`importer`] / [`demo`]: files into the store; the illustrative
 //!   Longwan data set.
@@ -27,6 +29,7 @@ pub mod events;
 pub mod importer;
 pub mod jobs;
 pub mod json;
+pub mod notifications;
 pub mod service_catalog;
 pub mod sms;
 pub mod spatial;

@@ -83,6 +83,14 @@ struct MessagingArgs {
     /// The approved template of rating links (parameter `link`).
     #[arg(long, env = "LAWCIRCLE_SMS_RATING_TEMPLATE")]
     sms_rating_template: Option<String>,
+    /// The contact push services may write to about this server's pushes
+    /// (VAPID `sub`: mailto: or https:) [default: mailto:push@lawcircle.invalid].
+    #[arg(long, env = "LAWCIRCLE_PUSH_CONTACT")]
+    push_contact: Option<String>,
+    /// Accept plain http:// push endpoints (a test push service on
+    /// loopback). Never in production.
+    #[arg(long, hide = true)]
+    push_allow_plain_http: bool,
 }
 
 impl MessagingArgs {
@@ -609,6 +617,11 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 sms,
                 public_url,
                 link_ttl_days,
+                push_contact: messaging
+                    .push_contact
+                    .clone()
+                    .unwrap_or_else(|| "mailto:push@lawcircle.invalid".to_string()),
+                push_allow_plain_http: messaging.push_allow_plain_http,
             };
             serve(storage.resolve(&file), settings).await
         }
@@ -795,6 +808,8 @@ struct ServeSettings {
     sms: lawcircle_server::sms::Sms,
     public_url: Option<String>,
     link_ttl_days: u32,
+    push_contact: String,
+    push_allow_plain_http: bool,
 }
 
 async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -816,6 +831,8 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
         sms,
         public_url,
         link_ttl_days,
+        push_contact,
+        push_allow_plain_http,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -904,6 +921,12 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     println!("LawCircle listening on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, database = %storage.describe(), "serving");
+    state
+        .notifications
+        .start(&store, &push_contact, push_allow_plain_http, chrono::Utc::now())
+        .await
+        .map_err(|e| format!("cannot start push notifications: {e}"))?;
+    lawcircle_server::notifications::worker::spawn(state.clone());
     lawcircle_server::jobs::spawn(
         state.clone(),
         lawcircle_server::jobs::rules_for(grab_window_secs),

@@ -32,7 +32,8 @@ use crate::error::{ApiError, normalize_errors};
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, header};
-use axum::routing::{get, post, put};
+use crate::notifications::api as notify;
+use axum::routing::{delete, get, post, put};
 use axum::{Router, middleware};
 use lawcircle_core::authz::{Action, On, Refusal, Scope, Who, decide};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -190,6 +191,22 @@ pub fn router(state: AppState) -> Router {
             get(ratings::page_get).post(ratings::page_post),
         )
         .route("/api/v1/events", get(system::events))
+        .route("/api/v1/notifications", get(notify::list))
+        .route("/api/v1/notifications/stream", get(notify::stream))
+        .route(
+            "/api/v1/notifications/dead-letters",
+            get(notify::dead_letters),
+        )
+        .route("/api/v1/push/vapid-key", get(notify::vapid_key))
+        .route(
+            "/api/v1/devices",
+            get(notify::list_devices).post(notify::register),
+        )
+        .route("/api/v1/devices/{id}", delete(notify::unregister))
+        .route(
+            "/api/v1/me/notification-settings",
+            get(notify::get_settings).put(notify::put_settings),
+        )
         .route("/api/v1/punches/review-queue", get(punches::list))
         .route("/api/v1/punches/{id}/review", post(punches::review))
         .route(

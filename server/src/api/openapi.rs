@@ -6,6 +6,7 @@ use crate::api::{
     warnings,
 };
 use crate::error::{ErrorBody, ErrorDetail};
+use crate::notifications::api as notify;
 use axum::Json;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -117,6 +118,15 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         open311::doc::post_request,
         open311::doc::request,
         open311::doc::token,
+        notify::list,
+        notify::stream,
+        notify::vapid_key,
+        notify::register,
+        notify::list_devices,
+        notify::unregister,
+        notify::get_settings,
+        notify::put_settings,
+        notify::dead_letters,
     ),
     components(schemas(
         ErrorBody,
@@ -166,6 +176,14 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         services::RevokedKey,
         crate::store::ApiKeyRecord,
         crate::store::ServiceVersion,
+        crate::notifications::queue::Message,
+        crate::notifications::queue::StreamItem,
+        crate::notifications::queue::DeadLetter,
+        crate::notifications::devices::Device,
+        crate::notifications::devices::NewDevice,
+        crate::notifications::settings::Settings,
+        notify::PushKey,
+        notify::Registered,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -181,6 +199,7 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
         (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key"),
         (name = "open311", description = "Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): errors as [{code, description}] or <errors>, not the API's error shape"),
+        (name = "notifications", description = "Messages to people: the live stream (resumable with Last-Event-ID), push devices (UnifiedPush), settings, dead letters"),
         (name = "services", description = "Application types (办事事项) as versioned data; API keys of Open311 client apps (the GeoReport v2 interface itself is under /open311/v2/)")
     )
 )]

@@ -1,0 +1,37 @@
+//! The one trait every push channel implements, and how a failed delivery
+//! is classified: the queue retries, drops the device, or gives up.
+
+use super::devices::Device;
+use super::queue::Message;
+use std::future::Future;
+use std::pin::Pin;
+
+/// Why a delivery failed, as the service's documented answer says.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// A passing fault (network, 429, 5xx): try again, no earlier than
+    /// `after_secs` when the service said (`Retry-After`).
+    #[error("try again: {reason}")]
+    Retry {
+        reason: String,
+        after_secs: Option<u64>,
+    },
+    /// The device is gone (unsubscribed, uninstalled, token expired):
+    /// remove it.
+    #[error("device gone: {reason}")]
+    Gone { reason: String },
+    /// The service refused this message and would refuse it again.
+    #[error("refused: {reason}")]
+    Refused { reason: String },
+}
+
+/// A future a channel answers with.
+pub type DeliverFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
+
+/// A way to reach a phone whose app is closed.
+pub trait PushChannel: Send + Sync + std::fmt::Debug {
+    /// The device kind it serves (`push_devices.kind`).
+    fn kind(&self) -> &'static str;
+    /// Delivers one message to one device, once (the queue retries).
+    fn deliver<'a>(&'a self, device: &'a Device, message: &'a Message) -> DeliverFuture<'a>;
+}
