@@ -923,7 +923,12 @@ async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> 
     tracing::info!(%addr, database = %storage.describe(), "serving");
     state
         .notifications
-        .start(&store, &push_contact, push_allow_plain_http, chrono::Utc::now())
+        .start(
+            &store,
+            &push_contact,
+            push_allow_plain_http,
+            chrono::Utc::now(),
+        )
         .await
         .map_err(|e| format!("cannot start push notifications: {e}"))?;
     lawcircle_server::notifications::worker::spawn(state.clone());

@@ -242,7 +242,9 @@ fn check_vapid(value: Option<&str>, origin: &str) -> Result<(), String> {
         }
     }
     let (t, k) = (t.ok_or("no t=")?, k.ok_or("no k=")?);
-    let key = URL_SAFE_NO_PAD.decode(k).map_err(|_| "k is not base64url")?;
+    let key = URL_SAFE_NO_PAD
+        .decode(k)
+        .map_err(|_| "k is not base64url")?;
     let mut parts = t.split('.');
     let (h, c, s) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
         (Some(h), Some(c), Some(s), None) => (h, c, s),

@@ -203,7 +203,10 @@ async fn a_streaming_and_a_push_volunteer_are_offered_and_the_loser_is_withdrawn
             backend.name()
         );
         assert_eq!(on_stream["event"], "offer");
-        assert!(!private(&on_stream) && !private(&by_push), "{on_stream} {by_push}");
+        assert!(
+            !private(&on_stream) && !private(&by_push),
+            "{on_stream} {by_push}"
+        );
 
         // The streaming volunteer grabs first; the other is too late.
         let r = streamer
@@ -227,7 +230,13 @@ async fn a_streaming_and_a_push_volunteer_are_offered_and_the_loser_is_withdrawn
         // told to withdraw their own offer.
         let list = pushed.get("/api/v1/notifications").await;
         assert_eq!(list.status, 200);
-        let offer = list.body.as_array().unwrap().iter().find(|m| m["id"] == offer_id.as_str()).cloned();
+        let offer = list
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == offer_id.as_str())
+            .cloned();
         assert_eq!(offer.map(|o| o["withdrawn"].clone()), Some(json!(true)));
         // The requester hears that it was taken, and nothing private.
         let mine = wait_until_list(&w.resident, "taken").await;
@@ -266,18 +275,28 @@ async fn wait_until_list(c: &Client, event: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let r = c.get("/api/v1/notifications").await;
-        if let Some(m) = r.body.as_array().and_then(|a| a.iter().find(|m| m["event"] == event)) {
+        if let Some(m) = r
+            .body
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["event"] == event))
+        {
             assert!(!private(m), "{m}");
             return m.clone();
         }
-        assert!(Instant::now() < deadline, "no {event} message in {:?}", r.body);
+        assert!(
+            Instant::now() < deadline,
+            "no {event} message in {:?}",
+            r.body
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
 /// Moves the test server's clock forward (retries and leases come due).
 async fn advance(c: &Client, seconds: i64) {
-    let r = c.post("/api/v1/test/clock", &json!({"seconds": seconds})).await;
+    let r = c
+        .post("/api/v1/test/clock", &json!({"seconds": seconds}))
+        .await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
@@ -292,7 +311,13 @@ async fn the_push_service_refusals_and_the_queue_reaction() {
 
         // The fake refuses what the service would: no TTL, no VAPID.
         let raw = lawcircle_e2e::http_client();
-        let r = raw.post(&sub.endpoint).header("Content-Encoding", "aes128gcm").body("x").send().await.unwrap();
+        let r = raw
+            .post(&sub.endpoint)
+            .header("Content-Encoding", "aes128gcm")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), 400);
         let r = raw
             .post(&sub.endpoint)
@@ -311,7 +336,9 @@ async fn the_push_service_refusals_and_the_queue_reaction() {
         wait_until("the 503", || push.answers().contains(&503).then_some(())).await;
         advance(&w.admin, 5).await;
         wait_until("the retried offer", || {
-            push.received(&sub).into_iter().find(|m| m["order_id"] == first.as_str())
+            push.received(&sub)
+                .into_iter()
+                .find(|m| m["order_id"] == first.as_str())
         })
         .await;
 
@@ -337,13 +364,22 @@ async fn the_push_service_refusals_and_the_queue_reaction() {
         assert_eq!(push.answers().len(), before);
 
         // A volunteer cannot read the dead letters; bad input is a 400.
-        assert_eq!(vol.get("/api/v1/notifications/dead-letters").await.status, 403);
-        let r = w.staff.get("/api/v1/notifications/dead-letters?limit=0").await;
+        assert_eq!(
+            vol.get("/api/v1/notifications/dead-letters").await.status,
+            403
+        );
+        let r = w
+            .staff
+            .get("/api/v1/notifications/dead-letters?limit=0")
+            .await;
         assert_eq!(r.status, 400);
         let r = vol
             .post("/api/v1/devices", &json!({"kind": "unifiedpush", "address": "ftp://x", "p256dh": sub.p256dh, "auth": sub.auth}))
             .await;
-        assert_eq!((r.status, r.body["error"]["field"].clone()), (400, json!("address")));
+        assert_eq!(
+            (r.status, r.body["error"]["field"].clone()),
+            (400, json!("address"))
+        );
         drop(w.server);
     }
 }
@@ -353,10 +389,18 @@ async fn wait_until_dead(staff: &Client, order: &str) -> Value {
     loop {
         let r = staff.get("/api/v1/notifications/dead-letters").await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        if let Some(d) = r.body.as_array().and_then(|a| a.iter().find(|d| d["order_id"] == order)) {
+        if let Some(d) = r
+            .body
+            .as_array()
+            .and_then(|a| a.iter().find(|d| d["order_id"] == order))
+        {
             return d.clone();
         }
-        assert!(Instant::now() < deadline, "no dead letter for {order}: {:?}", r.body);
+        assert!(
+            Instant::now() < deadline,
+            "no dead letter for {order}: {:?}",
+            r.body
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -365,7 +409,10 @@ async fn wait_until_list_order(c: &Client, order: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let r = c.get("/api/v1/notifications").await;
-        if r.body.as_array().is_some_and(|a| a.iter().any(|m| m["order_id"] == order)) {
+        if r.body
+            .as_array()
+            .is_some_and(|a| a.iter().any(|m| m["order_id"] == order))
+        {
             return;
         }
         assert!(Instant::now() < deadline, "no message about {order}");
@@ -431,17 +478,26 @@ async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_t
         let shown = loop {
             // The phone shows each id once.
             let got = push.received(&sub);
-            let shown: BTreeSet<String> = got.iter().map(|m| m["id"].as_str().unwrap().to_string()).collect();
+            let shown: BTreeSet<String> = got
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect();
             if shown.len() >= N {
                 break shown;
             }
-            assert!(Instant::now() < deadline, "only {} of {N} arrived", shown.len());
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {N} arrived",
+                shown.len()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
         let got = push.received(&sub);
         let mut times: BTreeMap<String, usize> = BTreeMap::new();
         for m in &got {
-            *times.entry(m["id"].as_str().unwrap().to_string()).or_default() += 1;
+            *times
+                .entry(m["id"].as_str().unwrap().to_string())
+                .or_default() += 1;
         }
         let repeated = times.values().filter(|n| **n > 1).count();
         eprintln!(
@@ -453,7 +509,10 @@ async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_t
         let vol = Client::login(&server, "vol", PW).await;
         let queued = all_ids(&vol).await;
         assert_eq!(queued.len(), N, "the queue has every offer");
-        assert_eq!(shown, queued, "every queued message reached the phone, nothing else");
+        assert_eq!(
+            shown, queued,
+            "every queued message reached the phone, nothing else"
+        );
         drop(server);
     }
 }

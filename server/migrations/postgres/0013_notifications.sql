@@ -51,7 +51,7 @@ CREATE TABLE notification_deliveries (
     channel         TEXT NOT NULL,
     device_id       BIGINT REFERENCES push_devices (id),
     state           TEXT NOT NULL,
-    attempts        INTEGER NOT NULL DEFAULT 0,
+    attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at BIGINT NOT NULL,
     last_error      TEXT,
     created_at      BIGINT NOT NULL,
@@ -65,9 +65,9 @@ CREATE INDEX notification_deliveries_by_notification ON notification_deliveries 
 -- wait. No row: push on, no quiet hours.
 CREATE TABLE notification_settings (
     account_id  BIGINT PRIMARY KEY REFERENCES accounts (id),
-    push        BOOLEAN NOT NULL,
-    quiet_start INTEGER,
-    quiet_end   INTEGER,
+    push        BIGINT NOT NULL, -- 1 on, 0 off
+    quiet_start BIGINT,
+    quiet_end   BIGINT,
     updated_at  BIGINT NOT NULL
 );
 

@@ -29,10 +29,10 @@ pub mod warnings;
 
 use crate::auth::Caller;
 use crate::error::{ApiError, normalize_errors};
+use crate::notifications::api as notify;
 use crate::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, header};
-use crate::notifications::api as notify;
 use axum::routing::{delete, get, post, put};
 use axum::{Router, middleware};
 use lawcircle_core::authz::{Action, On, Refusal, Scope, Who, decide};

@@ -258,11 +258,12 @@ pub(crate) async fn file_need(
         if type_deadline.is_some() {
             order.deadline = type_deadline;
         }
-        order
+        let messages = offers(&order);
+        (order, messages)
     };
     let outcome = state
         .store
-        .create_need(key, hash, &new, now, make_order, offers, |id, order_id| {
+        .create_need(key, hash, &new, now, make_order, |id, order_id| {
             let receipt = NeedReceipt {
                 id,
                 order_id: order_id.to_string(),

@@ -287,7 +287,9 @@ pub async fn get_settings(
         .acquire()
         .await
         .map_err(crate::store::StoreError::from)?;
-    Ok(ApiJson(Settings::load_on(&mut conn, caller.account.id).await?))
+    Ok(ApiJson(
+        Settings::load_on(&mut conn, caller.account.id).await?,
+    ))
 }
 
 /// Sets the caller's notification settings: push on or off, quiet hours

@@ -70,7 +70,11 @@ pub(crate) async fn enqueue(
         .bind(item.account_id)
         .bind(item.event.as_str())
         .bind(&item.order_id)
-        .bind(crate::store::encode("notifications", &message.id, &message)?)
+        .bind(crate::store::encode(
+            "notifications",
+            &message.id,
+            &message,
+        )?)
         .bind(millis(now))
         .execute(&mut *conn)
         .await?;

@@ -147,7 +147,12 @@ pub fn rule(event: Event, recipient: Recipient) -> Option<&'static Rule> {
         .find(|r| r.event == event && r.recipient == recipient)
 }
 
-fn message(event: Event, recipient: Recipient, account: &str, order: &Order) -> Option<NewNotification> {
+fn message(
+    event: Event,
+    recipient: Recipient,
+    account: &str,
+    order: &Order,
+) -> Option<NewNotification> {
     let rule = rule(event, recipient)?;
     let account_id = account.parse::<i64>().ok()?;
     Some(NewNotification {
@@ -170,7 +175,12 @@ pub fn for_order_change(before: &Order, after: &Order) -> Vec<NewNotification> {
     let assignee = after.assignee.as_deref();
     match after.state {
         OrderState::Claimed => {
-            out.extend(message(Event::Taken, Recipient::Requester, requester, after));
+            out.extend(message(
+                Event::Taken,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
         }
         OrderState::Assigned => {
             if let Some(a) = assignee {
@@ -178,13 +188,28 @@ pub fn for_order_change(before: &Order, after: &Order) -> Vec<NewNotification> {
             }
         }
         OrderState::InProgress if before.state == OrderState::Assigned => {
-            out.extend(message(Event::Accepted, Recipient::Requester, requester, after));
+            out.extend(message(
+                Event::Accepted,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
         }
         OrderState::Transferred => {
-            out.extend(message(Event::Transferred, Recipient::Requester, requester, after));
+            out.extend(message(
+                Event::Transferred,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
         }
         OrderState::Resolved => {
-            out.extend(message(Event::Resolved, Recipient::Requester, requester, after));
+            out.extend(message(
+                Event::Resolved,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
         }
         _ => {}
     }
@@ -263,13 +288,10 @@ pub async fn offer_recipients(
             continue;
         };
         let distance = match (duty.place, target.place) {
-            (Some(from), Some(to)) => dispatch::distances_from(
-                state.spatial.network(),
-                from,
-                &[to],
-                state.offer_radius_m,
-            )
-            .pop(),
+            (Some(from), Some(to)) => {
+                dispatch::distances_from(state.spatial.network(), from, &[to], state.offer_radius_m)
+                    .pop()
+            }
             _ => None,
         };
         let role = state

@@ -69,7 +69,8 @@ impl Settings {
             return None;
         }
         let wait = (end - minute).rem_euclid(DAY_MIN);
-        let whole = now - Duration::seconds(i64::from(local.second()))
+        let whole = now
+            - Duration::seconds(i64::from(local.second()))
             - Duration::nanoseconds(i64::from(local.nanosecond()));
         Some(whole + Duration::minutes(wait))
     }
@@ -87,7 +88,7 @@ impl Settings {
         .await?;
         Ok(match row {
             Some(r) => Settings {
-                push: r.try_get(0)?,
+                push: r.try_get::<i64, _>(0)? != 0,
                 quiet_start: r.try_get(1)?,
                 quiet_end: r.try_get(2)?,
             },
@@ -110,7 +111,7 @@ impl Settings {
                  updated_at = excluded.updated_at",
         )
         .bind(account)
-        .bind(self.push)
+        .bind(i64::from(self.push))
         .bind(self.quiet_start)
         .bind(self.quiet_end)
         .bind(millis(now))
@@ -142,7 +143,10 @@ mod tests {
             quiet_end: Some(7 * 60),
         };
         assert_eq!(s.quiet_until(at(12, 0)), None);
-        assert_eq!(s.quiet_until(at(23, 30)), Some(at(7, 0) + Duration::days(1)));
+        assert_eq!(
+            s.quiet_until(at(23, 30)),
+            Some(at(7, 0) + Duration::days(1))
+        );
         assert_eq!(s.quiet_until(at(6, 59)), Some(at(7, 0)));
         assert_eq!(s.quiet_until(at(7, 0)), None);
         assert!(s.invalid().is_none());

@@ -190,17 +190,21 @@ impl Store {
     }
 
     /// Stores a need and opens its order, once per idempotency key, with the
-    /// messages `notify` makes of the order. `respond` makes the answer from the new need's and order's ids.
+    /// messages the order causes (its offers): `make_order` makes both
+    /// from the need's id. `respond` makes the answer from the new need's
+    /// and order's ids.
     pub async fn create_need(
         &self,
         key: &str,
         request_hash: &str,
         new: &NewNeed,
         now: DateTime<Utc>,
-        make_order: impl FnOnce(i64) -> lawcircle_core::order::Order,
-        notify: impl FnOnce(
-            &lawcircle_core::order::Order,
-        ) -> Vec<crate::notifications::queue::NewNotification>,
+        make_order: impl FnOnce(
+            i64,
+        ) -> (
+            lawcircle_core::order::Order,
+            Vec<crate::notifications::queue::NewNotification>,
+        ),
         respond: impl FnOnce(i64, &str) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
         const ENDPOINT: &str = "POST /api/v1/needs";
@@ -246,10 +250,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let order = make_order(need_id);
+        let (order, messages) = make_order(need_id);
         super::orders::insert_order_row(&mut tx, &order).await?;
         // Its offers to volunteers on duty, in the same transaction.
-        crate::notifications::queue::enqueue(&mut tx, &notify(&order), now).await?;
+        crate::notifications::queue::enqueue(&mut tx, &messages, now).await?;
         let (status, response) = respond(need_id, &order.id);
         store_reply(&mut tx, ENDPOINT, key, status, &response).await?;
         tx.commit().await?;

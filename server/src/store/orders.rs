@@ -147,7 +147,6 @@ impl Store {
         update_order_row(&mut conn, expected_version, expected_state, changed, now).await
     }
 
-
     /// Records a rating; a second rating of the same order is a conflict.
     pub async fn insert_rating(&self, rating: &Rating) -> Result<(), StoreError> {
         sqlx::query("INSERT INTO ratings (order_id, score, data, at) VALUES ($1, $2, $3, $4)")
@@ -449,7 +448,7 @@ pub(crate) async fn update_order_row(
                            data = $6, updated_at = $7, street_code = $11
          WHERE id = $8 AND version = $9 AND state = $10",
     )
-        .bind(changed.state.as_str())
+    .bind(changed.state.as_str())
     .bind(changed.level.as_str())
     .bind(&changed.area_code)
     .bind(&changed.assignee)
