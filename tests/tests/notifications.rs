@@ -37,12 +37,19 @@ fn need() -> Value {
 }
 
 async fn submit(c: &Client) -> String {
+    submit_for(c, PHONE).await
+}
+
+/// Files a consultation for the person with this mobile.
+async fn submit_for(c: &Client, phone: &str) -> String {
+    let mut need = need();
+    need["requester"]["phone"] = json!(phone);
     let r = c
         .send(
             c.http
                 .post(format!("{}/api/v1/needs", c.base))
                 .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need()),
+                .json(&need),
         )
         .await;
     assert_eq!(r.status, 201, "{:?}", r.body);
@@ -84,16 +91,24 @@ struct World {
     _dir: tempfile::TempDir,
 }
 
-fn args(extra: &[&'static str]) -> Vec<&'static str> {
-    let mut a = vec!["--demo", "--push-allow-plain-http", "--test-clock"];
+fn args(extra: &[String]) -> Vec<String> {
+    let mut a: Vec<String> = ["--demo", "--push-allow-plain-http", "--test-clock"]
+        .map(String::from)
+        .to_vec();
     a.extend_from_slice(extra);
     a
 }
 
-async fn world(backend: &Backend, extra: &[&'static str]) -> World {
+fn start(storage: &Storage, extra: &[String]) -> Server {
+    let a = args(extra);
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    Server::start(storage, &refs)
+}
+
+async fn world(backend: &Backend, extra: &[String]) -> World {
     let dir = tempfile::tempdir().unwrap();
     let storage = Storage::new(backend, dir.path()).await;
-    let server = Server::start(&storage, &args(extra));
+    let server = start(&storage, extra);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
     for (name, role) in [("staff", "station_staff"), ("resident", "resident")] {
@@ -442,7 +457,7 @@ async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_t
     const N: usize = 1000;
     for backend in backends() {
         let push = FakePush::start().await;
-        let extra = ["--grab-window-secs", "86400"];
+        let extra = ["--grab-window-secs", "86400"].map(String::from);
         let w = world(&backend, &extra).await;
         let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol").await;
         let sub = push.subscribe();
@@ -470,7 +485,7 @@ async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_t
         .await;
         let server = w.server;
         drop(server); // SIGKILL, as kill -9
-        let server = Server::start(&w.storage, &args(&extra));
+        let server = start(&w.storage, &extra);
         let admin = Client::login(&server, "admin", PW).await;
         // Claims the killed server held come due after their lease.
         advance(&admin, 120).await;
@@ -514,5 +529,107 @@ async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_t
             "every queued message reached the phone, nothing else"
         );
         drop(server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requester_without_a_push_device_is_texted_and_provider_errors_retry_or_dead_letter() {
+    use lawcircle_e2e::fake_sms::{FakeSms, NOTICE_TEMPLATE};
+    for backend in backends() {
+        let sms = FakeSms::start().await;
+        let w = world(&backend, &sms.server_args()).await;
+        let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol").await;
+        // A resident registered with an SMS code: a verified mobile.
+        let anon = Client::new(&w.server);
+        let phone = "13700005555";
+        let r = anon
+            .post(
+                "/api/v1/auth/sms-codes",
+                &json!({"phone": phone, "purpose": "register"}),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        let code = sms
+            .wait_for(phone, lawcircle_e2e::fake_sms::CODE_TEMPLATE)
+            .await["code"]
+            .clone();
+        let r = anon
+            .post(
+                "/api/v1/auth/register",
+                &json!({"phone": phone, "code": code, "display_name": "陈女士", "password": "a long passphrase"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let mut resident = Client::new(&w.server);
+        resident.token = r.body["token"].as_str().map(str::to_string);
+
+        // Taken: texted with the order and a few words, nothing private.
+        let order = submit_for(&resident, phone).await;
+        let r = vol
+            .post(&format!("/api/v1/orders/{order}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let v = r.body["version"].clone();
+        let params = sms.wait_for(phone, NOTICE_TEMPLATE).await;
+        assert_eq!(
+            params.get("order").map(String::as_str),
+            Some(order.as_str())
+        );
+        assert!(!private(&json!(params)), "{params:?}");
+
+        // Resolved while the provider fails for now: retried by the queue
+        // after its back-off, then delivered.
+        sms.fail_next(&["isp.SYSTEM_ERROR"; 3]);
+        let r = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "start"}, "version": v}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let v = r.body["version"].clone();
+        let r = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "resolve", "note": "已解答"}, "version": v}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        wait_until("three passing failures", || {
+            (sms.answers()
+                .iter()
+                .filter(|a| *a == "isp.SYSTEM_ERROR")
+                .count()
+                == 3)
+                .then_some(())
+        })
+        .await;
+        advance(&w.admin, 10).await;
+        wait_until("the resolution by SMS", || {
+            sms.delivered()
+                .iter()
+                .filter(|d| d.phone == phone && d.template == NOTICE_TEMPLATE)
+                .nth(1)
+                .map(|d| d.params.clone())
+        })
+        .await;
+
+        // A refusal (an illegal number): dead-lettered with the code.
+        sms.fail_next(&["isv.MOBILE_NUMBER_ILLEGAL"]);
+        let second = submit_for(&resident, phone).await;
+        let r = vol
+            .post(&format!("/api/v1/orders/{second}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let dead = wait_until_dead(&w.staff, &second).await;
+        assert_eq!(dead["channel"], "sms");
+        assert!(
+            dead["reason"]
+                .as_str()
+                .unwrap()
+                .contains("isv.MOBILE_NUMBER_ILLEGAL"),
+            "{dead}"
+        );
+        drop(w.server);
     }
 }

@@ -28,10 +28,18 @@ pub enum DeliveryError {
 /// A future a channel answers with.
 pub type DeliverFuture<'a> = Pin<Box<dyn Future<Output = Result<(), DeliveryError>> + Send + 'a>>;
 
+/// Where one delivery goes: an account, through one of its push devices
+/// or (for SMS) its verified mobile.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub account_id: i64,
+    pub device: Option<Device>,
+}
+
 /// A way to reach a phone whose app is closed.
 pub trait PushChannel: Send + Sync + std::fmt::Debug {
-    /// The device kind it serves (`push_devices.kind`).
+    /// The channel it is (`notification_deliveries.channel`).
     fn kind(&self) -> &'static str;
-    /// Delivers one message to one device, once (the queue retries).
-    fn deliver<'a>(&'a self, device: &'a Device, message: &'a Message) -> DeliverFuture<'a>;
+    /// Delivers one message to one target, once (the queue retries).
+    fn deliver<'a>(&'a self, to: &'a Target, message: &'a Message) -> DeliverFuture<'a>;
 }

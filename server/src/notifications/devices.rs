@@ -60,6 +60,9 @@ impl NewDevice {
         if self.address.len() > 2048 {
             return Err(("address", "at most 2048 characters".into()));
         }
+        if self.address.chars().any(char::is_control) {
+            return Err(("address", "no control characters".into()));
+        }
         let url = reqwest::Url::parse(&self.address)
             .map_err(|e| ("address", format!("not a URL: {e}")))?;
         let scheme_ok = url.scheme() == "https" || (allow_plain_http && url.scheme() == "http");

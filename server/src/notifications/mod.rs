@@ -10,7 +10,8 @@
 //!   and the volunteers a consultation is offered to.
 //! * [`channel`]: the one trait every push channel implements;
 //!   [`unifiedpush`] is the channel of Android phones without Google
-//!   services (RFC 8030 push, RFC 8291 encryption, RFC 8292 VAPID).
+//!   services (RFC 8030 push, RFC 8291 encryption, RFC 8292 VAPID);
+//!   [`sms`] texts people without a push device through the SMS provider.
 //! * [`worker`]: delivers due deliveries, retries with back-off, removes
 //!   devices the service says are gone, dead-letters what cannot go.
 //! * [`devices`] and [`settings`]: the devices phones register, each
@@ -28,6 +29,7 @@ pub mod devices;
 pub mod queue;
 pub mod rules;
 pub mod settings;
+pub mod sms;
 pub mod unifiedpush;
 pub mod worker;
 

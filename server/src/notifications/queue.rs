@@ -83,9 +83,6 @@ pub(crate) async fn enqueue(
             continue;
         }
         let settings = Settings::load_on(&mut *conn, item.account_id).await?;
-        if !settings.push {
-            continue;
-        }
         let due = if item.rule.ignores_quiet_hours {
             now
         } else {
@@ -97,7 +94,26 @@ pub(crate) async fn enqueue(
         .bind(item.account_id)
         .fetch_all(&mut *conn)
         .await?;
-        for (device, kind) in devices {
+        // Without a push device, a verified mobile gets a text message
+        // (when the rule says so); push turned off turns that off too.
+        let sms = devices.is_empty()
+            && item.rule.channels.contains(&Channel::Sms)
+            && sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT phone_verified_at FROM accounts WHERE id = $1",
+            )
+            .bind(item.account_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten()
+            .is_some();
+        let targets: Vec<(Option<i64>, String)> = if !settings.push {
+            Vec::new()
+        } else if sms {
+            vec![(None, "sms".to_string())]
+        } else {
+            devices.into_iter().map(|(d, k)| (Some(d), k)).collect()
+        };
+        for (device, kind) in targets {
             sqlx::query(
                 "INSERT INTO notification_deliveries
                      (notification_id, channel, device_id, state, attempts, next_attempt_at, created_at, updated_at)
@@ -245,7 +261,8 @@ pub struct DeadLetter {
     pub at: DateTime<Utc>,
 }
 
-/// Dead letters, newest first: all, or those to accounts of one street.
+/// Dead letters, newest first: all, or those of one street (about its
+/// orders, or to its people when about no order).
 pub async fn dead_letters(
     state: &AppState,
     street: Option<&str>,
@@ -257,7 +274,9 @@ pub async fn dead_letters(
          FROM notification_deliveries d
          JOIN notifications n ON n.id = d.notification_id
          JOIN accounts a ON a.id = n.account_id
-         WHERE d.state = 'dead' AND ($1 OR a.street_code = $2)
+         LEFT JOIN orders o ON o.id = n.order_id
+         WHERE d.state = 'dead'
+           AND ($1 OR o.street_code = $2 OR (o.id IS NULL AND a.street_code = $2))
          ORDER BY d.updated_at DESC, d.id DESC LIMIT $3",
     )
     .bind(street.is_none())
@@ -287,8 +306,12 @@ pub async fn dead_letters(
 pub struct Claimed {
     pub id: i64,
     pub attempts: i64,
+    pub account_id: i64,
+    /// `unifiedpush` or `sms`.
+    pub channel: String,
     pub message: Message,
-    pub device: super::devices::Device,
+    /// The push device (none for SMS).
+    pub device: Option<super::devices::Device>,
 }
 
 /// Claims up to `limit` due deliveries: each claim moves the delivery's
@@ -328,11 +351,11 @@ pub async fn claim_due(
             continue;
         }
         let row = sqlx::query(
-            "SELECT d.attempts, n.id, n.data, p.id, p.account_id, p.kind, p.address, p.p256dh, p.auth,
+            "SELECT d.attempts, n.id, n.data, p.id, n.account_id, d.channel, p.address, p.p256dh, p.auth,
                     p.removed_at
              FROM notification_deliveries d
              JOIN notifications n ON n.id = d.notification_id
-             JOIN push_devices p ON p.id = d.device_id
+             LEFT JOIN push_devices p ON p.id = d.device_id
              WHERE d.id = $1",
         )
         .bind(id)
@@ -342,19 +365,27 @@ pub async fn claim_due(
             continue;
         };
         let nid: String = r.try_get(1)?;
-        out.push(Claimed {
-            id,
-            attempts: r.try_get(0)?,
-            message: crate::store::decode("notifications", &nid, r.try_get(2)?)?,
-            device: super::devices::Device {
-                id: r.try_get(3)?,
-                account_id: r.try_get(4)?,
-                kind: r.try_get(5)?,
-                address: r.try_get(6)?,
+        let account_id: i64 = r.try_get(4)?;
+        let channel: String = r.try_get(5)?;
+        let device = match r.try_get::<Option<i64>, _>(3)? {
+            Some(device_id) => Some(super::devices::Device {
+                id: device_id,
+                account_id,
+                kind: channel.clone(),
+                address: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
                 p256dh: r.try_get(7)?,
                 auth: r.try_get(8)?,
                 removed: r.try_get::<Option<i64>, _>(9)?.is_some(),
-            },
+            }),
+            None => None,
+        };
+        out.push(Claimed {
+            id,
+            attempts: r.try_get(0)?,
+            account_id,
+            channel,
+            message: crate::store::decode("notifications", &nid, r.try_get(2)?)?,
+            device,
         });
     }
     Ok(out)

@@ -79,6 +79,9 @@ pub enum Channel {
     Stream,
     /// The phone's push devices (UnifiedPush).
     Push,
+    /// A text message to the account's verified mobile, only when it has
+    /// no push device (someone who rarely opens the app).
+    Sms,
 }
 
 /// One rule: an event tells a recipient over these channels.
@@ -93,6 +96,8 @@ pub struct Rule {
 }
 
 const BOTH: &[Channel] = &[Channel::Stream, Channel::Push];
+/// What a requester hears: by SMS too when they have no push device.
+const REQUESTER: &[Channel] = &[Channel::Stream, Channel::Push, Channel::Sms];
 
 /// The rule table.
 pub const RULES: &[Rule] = &[
@@ -111,7 +116,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         event: Event::Taken,
         recipient: Recipient::Requester,
-        channels: BOTH,
+        channels: REQUESTER,
         ignores_quiet_hours: false,
     },
     Rule {
@@ -123,19 +128,19 @@ pub const RULES: &[Rule] = &[
     Rule {
         event: Event::Accepted,
         recipient: Recipient::Requester,
-        channels: BOTH,
+        channels: REQUESTER,
         ignores_quiet_hours: false,
     },
     Rule {
         event: Event::Transferred,
         recipient: Recipient::Requester,
-        channels: BOTH,
+        channels: REQUESTER,
         ignores_quiet_hours: false,
     },
     Rule {
         event: Event::Resolved,
         recipient: Recipient::Requester,
-        channels: BOTH,
+        channels: REQUESTER,
         ignores_quiet_hours: false,
     },
 ];

@@ -25,7 +25,7 @@
 //! (dead-lettered: the same request would be refused again).
 
 use super::NotifyError;
-use super::channel::{DeliverFuture, DeliveryError, PushChannel};
+use super::channel::{DeliverFuture, DeliveryError, PushChannel, Target};
 use super::devices::Device;
 use super::queue::Message;
 use crate::store::{Store, millis};
@@ -191,8 +191,15 @@ impl PushChannel for UnifiedPush {
         "unifiedpush"
     }
 
-    fn deliver<'a>(&'a self, device: &'a Device, message: &'a Message) -> DeliverFuture<'a> {
-        Box::pin(self.post(device, message))
+    fn deliver<'a>(&'a self, to: &'a Target, message: &'a Message) -> DeliverFuture<'a> {
+        Box::pin(async move {
+            match &to.device {
+                Some(device) => self.post(device, message).await,
+                None => Err(DeliveryError::Refused {
+                    reason: "no push device to deliver to".into(),
+                }),
+            }
+        })
     }
 }
 

@@ -7,7 +7,7 @@
 //! after its lease (so a message may be delivered twice, never lost; the
 //! phone shows it once by its id).
 
-use super::channel::{DeliveryError, PushChannel};
+use super::channel::{DeliveryError, PushChannel, Target};
 use super::queue::{self, Claimed, Outcome};
 use crate::state::AppState;
 use crate::store::StoreError;
@@ -69,21 +69,31 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
 }
 
 async fn deliver(state: &AppState, c: Claimed) -> Result<(), StoreError> {
-    let channel: Option<std::sync::Arc<dyn PushChannel>> = match c.device.kind.as_str() {
+    let channel: Option<std::sync::Arc<dyn PushChannel>> = match c.channel.as_str() {
         "unifiedpush" => state
             .notifications
             .unifiedpush()
             .map(|u| u as std::sync::Arc<dyn PushChannel>),
+        "sms" => Some(std::sync::Arc::new(super::sms::SmsChannel::new(
+            state.sms.clone(),
+            state.store.clone(),
+            state.clock.clone(),
+        ))),
         _ => None,
     };
-    let result = match (&channel, c.device.removed) {
+    let removed = c.device.as_ref().is_some_and(|d| d.removed);
+    let target = Target {
+        account_id: c.account_id,
+        device: c.device.clone(),
+    };
+    let result = match (&channel, removed) {
         (_, true) => Err(DeliveryError::Gone {
             reason: "the device was removed".into(),
         }),
         (None, _) => Err(DeliveryError::Refused {
-            reason: format!("no {} channel is configured", c.device.kind),
+            reason: format!("no {} channel is configured", c.channel),
         }),
-        (Some(ch), false) => ch.deliver(&c.device, &c.message).await,
+        (Some(ch), false) => ch.deliver(&target, &c.message).await,
     };
     let now = state.clock.now();
     let gone = matches!(result, Err(DeliveryError::Gone { .. }));
@@ -91,8 +101,9 @@ async fn deliver(state: &AppState, c: Claimed) -> Result<(), StoreError> {
     queue::record(state, c.id, &outcome, now).await?;
     // The service says the device is gone: it is removed, and what else
     // waits for it is dead-lettered with the same reason.
-    if let (true, false, Outcome::Dead(reason)) = (gone, c.device.removed, &outcome) {
-        super::devices::remove(&state.store, c.device.id, None, reason, now).await?;
+    if let (true, false, Outcome::Dead(reason), Some(device)) = (gone, removed, &outcome, &c.device)
+    {
+        super::devices::remove(&state.store, device.id, None, reason, now).await?;
     }
     Ok(())
 }
