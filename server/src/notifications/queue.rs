@@ -314,10 +314,10 @@ pub struct Claimed {
     pub device: Option<super::devices::Device>,
 }
 
-/// Claims up to `limit` due deliveries: each claim moves the delivery's
-/// due time forward by `lease` (a crashed worker's claims come due again)
-/// and counts the attempt. A delivery another worker claimed first is
-/// skipped.
+/// Claims up to `limit` due deliveries, in one transaction: each claim
+/// moves the delivery's due time forward by `lease` (a crashed worker's
+/// claims come due again) and counts the attempt. A delivery another
+/// worker claimed first is skipped.
 pub async fn claim_due(
     state: &AppState,
     now: DateTime<Utc>,
@@ -334,7 +334,11 @@ pub async fn claim_due(
     .bind(limit)
     .fetch_all(pool)
     .await?;
-    let mut out = Vec::with_capacity(due.len());
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut won = Vec::with_capacity(due.len());
+    let mut tx = state.store.begin_write().await?;
     for (id, was_due) in due {
         let done = sqlx::query(
             "UPDATE notification_deliveries
@@ -345,11 +349,15 @@ pub async fn claim_due(
         .bind(millis(now))
         .bind(id)
         .bind(was_due)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() != 1 {
-            continue;
+        if done.rows_affected() == 1 {
+            won.push(id);
         }
+    }
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(won.len());
+    for id in won {
         let row = sqlx::query(
             "SELECT d.attempts, n.id, n.data, p.id, n.account_id, d.channel, p.address, p.p256dh, p.auth,
                     p.removed_at
@@ -401,9 +409,25 @@ pub enum Outcome {
     Dead(String),
 }
 
-/// Records how a claimed delivery ended.
+/// Records how claimed deliveries ended, in one transaction.
 pub async fn record(
     state: &AppState,
+    outcomes: &[(i64, Outcome)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.store.begin_write().await?;
+    for (id, outcome) in outcomes {
+        record_one(&mut tx, *id, outcome, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_one(
+    conn: &mut sqlx::AnyConnection,
     id: i64,
     outcome: &Outcome,
     now: DateTime<Utc>,
@@ -424,7 +448,7 @@ pub async fn record(
     .bind(error)
     .bind(millis(now))
     .bind(id)
-    .execute(state.store.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

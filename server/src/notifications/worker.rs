@@ -57,18 +57,33 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     let now = state.clock.now();
     let claimed = queue::claim_due(state, now, Duration::seconds(LEASE_SECS), BATCH).await?;
     let n = claimed.len();
-    let results: Vec<Result<(), StoreError>> = futures_util::stream::iter(claimed)
+    let results: Vec<Delivered> = futures_util::stream::iter(claimed)
         .map(|c| deliver(state, c))
         .buffer_unordered(IN_FLIGHT)
         .collect()
         .await;
-    for r in results {
-        r?;
+    let now = state.clock.now();
+    let outcomes: Vec<(i64, Outcome)> = results.iter().map(|d| (d.id, d.outcome.clone())).collect();
+    queue::record(state, &outcomes, now).await?;
+    // The service says a device is gone: it is removed, and what else
+    // waits for it is dead-lettered with the same reason.
+    for d in results {
+        if let (Some(device), Outcome::Dead(reason)) = (d.gone_device, &d.outcome) {
+            super::devices::remove(&state.store, device, None, reason, now).await?;
+        }
     }
     Ok(n)
 }
 
-async fn deliver(state: &AppState, c: Claimed) -> Result<(), StoreError> {
+/// How one claimed delivery ended.
+struct Delivered {
+    id: i64,
+    outcome: Outcome,
+    /// The device the service said is gone.
+    gone_device: Option<i64>,
+}
+
+async fn deliver(state: &AppState, c: Claimed) -> Delivered {
     let channel: Option<std::sync::Arc<dyn PushChannel>> = match c.channel.as_str() {
         "unifiedpush" => state
             .notifications
@@ -95,17 +110,12 @@ async fn deliver(state: &AppState, c: Claimed) -> Result<(), StoreError> {
         }),
         (Some(ch), false) => ch.deliver(&target, &c.message).await,
     };
-    let now = state.clock.now();
     let gone = matches!(result, Err(DeliveryError::Gone { .. }));
-    let outcome = outcome(&c, result, now);
-    queue::record(state, c.id, &outcome, now).await?;
-    // The service says the device is gone: it is removed, and what else
-    // waits for it is dead-lettered with the same reason.
-    if let (true, false, Outcome::Dead(reason), Some(device)) = (gone, removed, &outcome, &c.device)
-    {
-        super::devices::remove(&state.store, device.id, None, reason, now).await?;
+    Delivered {
+        id: c.id,
+        outcome: outcome(&c, result, state.clock.now()),
+        gone_device: c.device.as_ref().filter(|_| gone && !removed).map(|d| d.id),
     }
-    Ok(())
 }
 
 /// What a delivery's result means for the queue.
