@@ -52,6 +52,9 @@ pub struct UnifiedPush {
     /// A contact for the push service (`mailto:` or `https:`).
     subject: String,
     rng: SystemRandom,
+    /// The `Authorization` header per push service origin and when its
+    /// token expires: one signature serves many messages (RFC 8292 §2).
+    tokens: std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
 }
 
 /// The VAPID key every instance shares: made and stored on first start.
@@ -99,6 +102,7 @@ impl UnifiedPush {
             public_key,
             subject: subject.to_string(),
             rng,
+            tokens: std::sync::Mutex::default(),
         })
     }
 
@@ -113,7 +117,15 @@ impl UnifiedPush {
             reason: why.to_string(),
         };
         let audience = endpoint.origin().ascii_serialization();
-        let exp = chrono::Utc::now().timestamp() + 12 * 3600;
+        let now = chrono::Utc::now().timestamp();
+        // A cached token with more than an hour left is reused.
+        if let Ok(tokens) = self.tokens.lock()
+            && let Some((header, exp)) = tokens.get(&audience)
+            && *exp - now > 3600
+        {
+            return Ok(header.clone());
+        }
+        let exp = now + 12 * 3600;
         let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"ES256"}"#);
         let claims = serde_json::json!({"aud": audience, "exp": exp, "sub": self.subject});
         let claims = URL_SAFE_NO_PAD.encode(claims.to_string());
@@ -122,11 +134,15 @@ impl UnifiedPush {
             .vapid
             .sign(&self.rng, signing_input.as_bytes())
             .map_err(|_| refused("cannot sign the VAPID token"))?;
-        Ok(format!(
+        let header = format!(
             "vapid t={signing_input}.{}, k={}",
             URL_SAFE_NO_PAD.encode(sig.as_ref()),
             self.public_key
-        ))
+        );
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.insert(audience, (header.clone(), exp));
+        }
+        Ok(header)
     }
 
     async fn post(&self, device: &Device, message: &Message) -> Result<(), DeliveryError> {
