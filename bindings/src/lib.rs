@@ -24,6 +24,7 @@ mod intake;
 mod offline;
 mod orders;
 mod outbox;
+mod push;
 mod residents;
 mod runtime;
 

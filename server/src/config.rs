@@ -47,6 +47,7 @@
 //! sms_sign_name = "龙湾公共法律服务"
 //! sms_code_template = "SMS_000001"     # parameter ${code}
 //! sms_rating_template = "SMS_000002"   # parameter ${link}
+//! sms_notice_template = "SMS_000003"   # parameters ${order}, ${status}
 //! ```
 
 use serde::Deserialize;
@@ -105,6 +106,7 @@ pub struct FileConfig {
     pub sms_sign_name: Option<String>,
     pub sms_code_template: Option<String>,
     pub sms_rating_template: Option<String>,
+    pub sms_notice_template: Option<String>,
 }
 
 impl FileConfig {

@@ -78,10 +78,7 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
             now,
         );
         if escalated.is_ok()
-            && state
-                .store
-                .update_order(o.version, o.state, &changed, now)
-                .await?
+            && crate::notifications::queue::commit_order_change(state, o, &changed, now).await?
         {
             state.events.publish(&changed);
             report.orders_escalated += 1;

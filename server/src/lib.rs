@@ -20,8 +20,9 @@
 //! Around them: [`auth`] (passwords, bearer tokens, login throttling),
 //! [`json`] (extractors that answer bad input in the API's error shape),
 //! [`error`] (that error shape), [`state`] (shared state and the clock),
-//! [`events`] (the console's live board), [`sms`] (text messages through a
-//! mainland provider's HTTP API), [`config`] (configuration from flags,
+//! [`events`] (the console's live board), [`notifications`] (the durable
+//! queue of messages to people, the live stream and push channels), [`sms`]
+//! (text messages through a mainland provider's HTTP API), [`config`] (configuration from flags,
 //! environment and a file), [`importer`] / [`demo`] (files into the store;
 //! the illustrative Longwan data set).
 
@@ -37,6 +38,7 @@ pub mod events;
 pub mod importer;
 pub mod jobs;
 pub mod json;
+pub mod notifications;
 pub mod open311;
 pub mod sms;
 pub mod spatial;

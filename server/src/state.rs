@@ -61,6 +61,8 @@ pub struct AppState {
     pub spatial: Arc<Spatial>,
     /// Live order changes for the console.
     pub events: EventBus,
+    /// Messages to people: wakes the delivery worker and open streams.
+    pub notifications: crate::notifications::Notifications,
     /// Deadlines of orders (5 working days; urgent 1 hour).
     pub deadlines: DeadlinePolicy,
     /// Working days: weekends, public holidays and make-up days.
@@ -137,6 +139,7 @@ impl AppState {
             calc_table: Arc::new(calc_table),
             spatial: Arc::new(Spatial::default()),
             events: EventBus::default(),
+            notifications: crate::notifications::Notifications::default(),
             deadlines: DeadlinePolicy::default(),
             calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),
             offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,

@@ -28,6 +28,7 @@ pub const ACCESS_KEY_SECRET: &str = "test-secret-never-real";
 pub const SIGN_NAME: &str = "龙湾公共法律服务";
 pub const CODE_TEMPLATE: &str = "SMS_100001";
 pub const RATING_TEMPLATE: &str = "SMS_100002";
+pub const NOTICE_TEMPLATE: &str = "SMS_100003";
 
 /// A message the fake accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +88,7 @@ impl FakeSms {
             ("--sms-sign-name", SIGN_NAME),
             ("--sms-code-template", CODE_TEMPLATE),
             ("--sms-rating-template", RATING_TEMPLATE),
+            ("--sms-notice-template", NOTICE_TEMPLATE),
         ]
         .into_iter()
         .flat_map(|(k, v)| [k.to_string(), v.to_string()])
@@ -262,20 +264,24 @@ async fn send_sms(
     if get("SignName") != SIGN_NAME {
         return answer(inner, StatusCode::OK, "isv.SMS_SIGNATURE_ILLEGAL", "");
     }
-    let variable = match get("TemplateCode") {
-        CODE_TEMPLATE => "code",
-        RATING_TEMPLATE => "link",
+    let variables: &[&str] = match get("TemplateCode") {
+        CODE_TEMPLATE => &["code"],
+        RATING_TEMPLATE => &["link"],
+        NOTICE_TEMPLATE => &["order", "status"],
         _ => return answer(inner, StatusCode::OK, "isv.SMS_TEMPLATE_ILLEGAL", ""),
     };
     let Ok(Value::Object(vars)) = serde_json::from_str::<Value>(get("TemplateParam")) else {
         return answer(inner, StatusCode::OK, "isv.INVALID_JSON_PARAM", "");
     };
-    if !vars.get(variable).is_some_and(Value::is_string) {
+    if let Some(missing) = variables
+        .iter()
+        .find(|v| !vars.get(**v).is_some_and(Value::is_string))
+    {
         return answer(
             inner,
             StatusCode::OK,
             "isv.TEMPLATE_MISSING_PARAMETERS",
-            variable,
+            missing,
         );
     }
     inner.delivered.push(Delivered {

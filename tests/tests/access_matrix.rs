@@ -153,6 +153,17 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/imports-hotline", "/api/v1/imports-hotline", Csv("call_id,started_at,answered,rating,street_code\nm1,2025-03-03 09:00:00,1,5,330303001\n"), ADMIN_ONLY),
     row("GET /api/v1/indicators", "/api/v1/indicators", NoBody, STAFF_200),
     row("GET /api/v1/events", "/api/v1/events", Stream, SIGNED_IN_200),
+    // Each person's own messages, devices and settings; dead letters for staff.
+    row("GET /api/v1/notifications", "/api/v1/notifications", NoBody, SIGNED_IN_200),
+    row("GET /api/v1/notifications/stream", "/api/v1/notifications/stream", Stream, SIGNED_IN_200),
+    row("GET /api/v1/notifications/dead-letters", "/api/v1/notifications/dead-letters", NoBody, STAFF_200),
+    row("GET /api/v1/push/vapid-key", "/api/v1/push/vapid-key", NoBody, ALL_200),
+    row("GET /api/v1/devices", "/api/v1/devices", NoBody, SIGNED_IN_200),
+    // A loopback endpoint where nothing listens: no traffic leaves the machine.
+    row("POST /api/v1/devices", "/api/v1/devices", Json(r#"{"kind": "unifiedpush", "address": "https://127.0.0.1:9/push/<unique>", "p256dh": "BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "auth": "AAAAAAAAAAAAAAAAAAAAAA"}"#), [401, 201, 201, 201, 201, 201, 201, 201, 201]),
+    row("DELETE /api/v1/devices/{id}", "/api/v1/devices/999999", NoBody, [401, 404, 404, 404, 404, 404, 404, 404, 404]),
+    row("GET /api/v1/me/notification-settings", "/api/v1/me/notification-settings", NoBody, SIGNED_IN_200),
+    row("PUT /api/v1/me/notification-settings", "/api/v1/me/notification-settings", Json(r#"{"push": true, "quiet_start": 1320, "quiet_end": 420}"#), SIGNED_IN_200),
     row("GET /api/v1/needs", "/api/v1/needs", NoBody, SIGNED_IN_200),
     row("POST /api/v1/needs", "/api/v1/needs", Json(NEED), [401, 201, 201, 201, 201, 201, 403, 201, 201]),
     row("GET /api/v1/exports/needs", "/api/v1/exports/needs", NoBody, STAFF_200),

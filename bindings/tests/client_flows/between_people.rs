@@ -523,3 +523,46 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
     assert!(!newcomer.my_needs().await.unwrap()[0].may_rate);
     server.stop();
 }
+
+/// The volunteer's phone registers a push endpoint after sign-in, reads
+/// the server's VAPID key, and unregisters it; bad keys are refused with
+/// the field named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_endpoints_register_and_unregister() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let phone = phone(
+        &server.base_url,
+        dir.path(),
+        &people.volunteer.username,
+        &people.volunteer.password,
+    );
+    phone.sign_in().await.unwrap();
+    let key = phone.push_server_key().await.unwrap();
+    assert_eq!(key.len(), 87, "65 bytes in base64url: {key}");
+    // A loopback endpoint where nothing listens: nothing leaves the machine.
+    let p256dh = format!("B{}", "A".repeat(86));
+    let id = phone
+        .register_push_endpoint(
+            "https://127.0.0.1:9/push/phone-1".into(),
+            p256dh.clone(),
+            "A".repeat(22),
+        )
+        .await
+        .unwrap();
+    assert!(id > 0);
+    match phone
+        .register_push_endpoint(
+            "https://127.0.0.1:9/push/phone-2".into(),
+            "xx".into(),
+            "A".repeat(22),
+        )
+        .await
+    {
+        Err(e) => assert!(format!("{e:?}").contains("p256dh"), "{e:?}"),
+        Ok(id) => panic!("registered with a bad key: {id}"),
+    }
+    phone.unregister_push_endpoint(id).await.unwrap();
+    assert!(phone.unregister_push_endpoint(id).await.is_err());
+    server.stop();
+}

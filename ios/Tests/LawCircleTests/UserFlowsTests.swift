@@ -206,6 +206,32 @@ final class UserFlowsTests: XCTestCase {
         server.stop()
     }
 
+    func testRegisterAPushEndpointAfterSignInAndUnregisterIt() async throws {
+        let (server, people) = try world()
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let volunteer = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
+        _ = try await volunteer.signIn()
+        let push = PushRegistrationViewModel(client: volunteer)
+        await push.loadServerKey()
+        XCTAssertEqual(push.state.value.serverKey?.count, 87, "\(String(describing: push.state.value.error))")
+        // A loopback endpoint where nothing listens: nothing leaves the machine.
+        let endpoint = "https://127.0.0.1:9/push/swift"
+        await push.onNewEndpoint(endpoint, p256dh: "B" + String(repeating: "A", count: 86),
+                                 auth: String(repeating: "A", count: 22))
+        let id = try XCTUnwrap(push.state.value.deviceId, "\(String(describing: push.state.value.error))")
+        XCTAssertEqual(push.state.value.endpoint, endpoint)
+        // A bad key is refused with the field named; the device stays.
+        await push.onNewEndpoint("https://127.0.0.1:9/push/swift-2", p256dh: "xx",
+                                 auth: String(repeating: "A", count: 22))
+        XCTAssertEqual(push.state.value.error?.field, "p256dh")
+        XCTAssertEqual(push.state.value.deviceId, id)
+        await push.unregister()
+        XCTAssertNil(push.state.value.deviceId)
+        XCTAssertNil(push.state.value.error)
+        server.stop()
+    }
+
     func testReceiveAnOrderOfferGrabItResolveItAndRateIt() async throws {
         let (server, people) = try world()
         let dir = tempDir()

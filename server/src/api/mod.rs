@@ -151,6 +151,7 @@ fn documented() -> OpenApiRouter<AppState> {
         .merge(indicators::routes())
         .merge(applications::routes())
         .merge(crate::open311::routes())
+        .merge(crate::notifications::api::routes())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // One byte over the limit still reaches the handler, which names the
     // field; anything larger is cut by the layer (413).

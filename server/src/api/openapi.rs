@@ -50,6 +50,7 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
         (name = "calculators", description = "Compensation calculators (赔偿计算): estimates, not legal advice"),
         (name = "needs", description = "Legal needs, attachments and punches synced from phones; idempotent by Idempotency-Key"),
         (name = "open311", description = "Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): errors as [{code, description}] or <errors>, not the API's error shape"),
+        (name = "notifications", description = "Messages to people: the live stream (resumable with Last-Event-ID), push devices (UnifiedPush), settings, dead letters"),
         (name = "services", description = "Application types (办事事项) as versioned data; API keys of Open311 client apps (the GeoReport v2 interface itself is under /open311/v2/)")
     )
 )]

@@ -382,11 +382,8 @@ async fn commit(
     now: DateTime<Utc>,
     conflict: &str,
 ) -> Result<(), ApiError> {
-    if !state
-        .store
-        .update_order(order.version, order.state, changed, now)
-        .await?
-    {
+    // The messages the change causes are queued in its transaction.
+    if !crate::notifications::queue::commit_order_change(state, order, changed, now).await? {
         return Err(ApiError::Conflict(format!("order {} {conflict}", order.id)));
     }
     state

@@ -38,6 +38,18 @@ pub(super) struct MessagingArgs {
     /// The approved template of rating links (parameter `link`).
     #[arg(long, env = "LAWCIRCLE_SMS_RATING_TEMPLATE")]
     pub(super) sms_rating_template: Option<String>,
+    /// The approved template of notifications to people without the app
+    /// (parameters `order` and `status`) [default: none, not sent by SMS].
+    #[arg(long, env = "LAWCIRCLE_SMS_NOTICE_TEMPLATE")]
+    pub(super) sms_notice_template: Option<String>,
+    /// The contact push services may write to about this server's pushes
+    /// (VAPID `sub`: mailto: or https:) [default: mailto:push@lawcircle.invalid].
+    #[arg(long, env = "LAWCIRCLE_PUSH_CONTACT")]
+    pub(super) push_contact: Option<String>,
+    /// Accept plain http:// push endpoints (a test push service on
+    /// loopback). Never in production.
+    #[arg(long, hide = true)]
+    pub(super) push_allow_plain_http: bool,
 }
 
 impl MessagingArgs {
@@ -70,6 +82,11 @@ impl MessagingArgs {
                     sign_name: pick(&self.sms_sign_name, &file.sms_sign_name),
                     code_template: pick(&self.sms_code_template, &file.sms_code_template),
                     rating_template: pick(&self.sms_rating_template, &file.sms_rating_template),
+                    notice_template: self
+                        .sms_notice_template
+                        .clone()
+                        .or_else(|| file.sms_notice_template.clone())
+                        .filter(|t| !t.trim().is_empty()),
                 };
                 let gateway = AliyunSms::new(config)?;
                 Ok(Sms::new(Some(std::sync::Arc::new(gateway))))

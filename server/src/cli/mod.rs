@@ -402,6 +402,11 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                 sms,
                 public_url,
                 link_ttl_days,
+                push_contact: messaging
+                    .push_contact
+                    .clone()
+                    .unwrap_or_else(|| "mailto:push@lawcircle.invalid".to_string()),
+                push_allow_plain_http: messaging.push_allow_plain_http,
             };
             serve::serve(storage.resolve(&file), settings).await
         }

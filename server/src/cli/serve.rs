@@ -33,6 +33,8 @@ pub(super) struct ServeSettings {
     pub(super) sms: crate::sms::Sms,
     pub(super) public_url: Option<String>,
     pub(super) link_ttl_days: u32,
+    pub(super) push_contact: String,
+    pub(super) push_allow_plain_http: bool,
 }
 
 pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -54,6 +56,8 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         sms,
         public_url,
         link_ttl_days,
+        push_contact,
+        push_allow_plain_http,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -142,6 +146,17 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
     println!("LawCircle listening on http://{addr}");
     let _ = std::io::stdout().flush();
     tracing::info!(%addr, database = %storage.describe(), "serving");
+    state
+        .notifications
+        .start(
+            &store,
+            &push_contact,
+            push_allow_plain_http,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|e| format!("cannot start push notifications: {e}"))?;
+    crate::notifications::worker::spawn(state.clone());
     crate::jobs::spawn(
         state.clone(),
         crate::jobs::rules_for(grab_window_secs),

@@ -2,13 +2,13 @@
 //! `GET tokens/{id}`): status and dates, never personal data.
 
 use super::{Errors, catalog, lang, render, split};
-use lawcircle_core::calendar::china_time;
 use crate::state::AppState;
 use crate::store::StoredNeed;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use lawcircle_core::calendar::china_time;
 use lawcircle_core::open311::{
     self, Format, Lang, Open311Error, Payload, ServiceRequest, Status, TokenResponse,
     status_for_state,

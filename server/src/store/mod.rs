@@ -29,6 +29,7 @@ pub use needs::{
     AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFilter, NewNeed, PUNCH_ENDPOINT,
     StoredNeed, StoredReply,
 };
+pub(crate) use orders::update_order_row;
 pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
@@ -203,6 +204,12 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
+    }
+
+    /// The pool, for modules outside the store that keep their own tables
+    /// (notifications).
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
     }
 
     /// A cheap liveness probe of the database.

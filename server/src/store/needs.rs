@@ -195,15 +195,22 @@ impl Store {
         Ok(IdempotentOutcome::Existing(reply))
     }
 
-    /// Stores a need and opens its order, once per idempotency key.
-    /// `respond` makes the answer from the new need's and order's ids.
+    /// Stores a need and opens its order, once per idempotency key, with the
+    /// messages the order causes (its offers): `make_order` makes both
+    /// from the need's id. `respond` makes the answer from the new need's
+    /// and order's ids.
     pub async fn create_need(
         &self,
         key: &str,
         request_hash: &str,
         new: &NewNeed,
         now: DateTime<Utc>,
-        make_order: impl FnOnce(i64) -> lawcircle_core::order::Order,
+        make_order: impl FnOnce(
+            i64,
+        ) -> (
+            lawcircle_core::order::Order,
+            Vec<crate::notifications::queue::NewNotification>,
+        ),
         respond: impl FnOnce(i64, &str) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -257,8 +264,10 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        let order = make_order(need_id);
+        let (order, messages) = make_order(need_id);
         super::orders::insert_order_row(&mut tx, &order).await?;
+        // Its offers to volunteers on duty, in the same transaction.
+        crate::notifications::queue::enqueue(&mut tx, &messages, now).await?;
         let (status, response) = respond(need_id, &order.id);
         store_reply(&mut tx, FILING_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;

@@ -143,25 +143,8 @@ impl Store {
         changed: &Order,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                               data = $6, updated_at = $7, street_code = $11
-             WHERE id = $8 AND version = $9 AND state = $10",
-        )
-        .bind(changed.state.as_str())
-        .bind(changed.level.as_str())
-        .bind(&changed.area_code)
-        .bind(&changed.assignee)
-        .bind(changed.version as i64)
-        .bind(encode("orders", &changed.id, changed)?)
-        .bind(millis(now))
-        .bind(&changed.id)
-        .bind(expected_version as i64)
-        .bind(expected_state.as_str())
-        .bind(&changed.street_code)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let mut conn = self.pool.acquire().await?;
+        update_order_row(&mut conn, expected_version, expected_state, changed, now).await
     }
 
     /// Records a rating; a second rating of the same order is a conflict.
@@ -448,4 +431,35 @@ impl Store {
             .map(|r| decode("hotline_calls", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
     }
+}
+
+/// Writes `changed` on a connection (or inside a transaction: the
+/// notifications queued by the change go in the same one) if the stored
+/// order is still at `expected_version` and in `expected_state`.
+pub(crate) async fn update_order_row(
+    conn: &mut sqlx::AnyConnection,
+    expected_version: u64,
+    expected_state: OrderState,
+    changed: &Order,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
+                           data = $6, updated_at = $7, street_code = $11
+         WHERE id = $8 AND version = $9 AND state = $10",
+    )
+    .bind(changed.state.as_str())
+    .bind(changed.level.as_str())
+    .bind(&changed.area_code)
+    .bind(&changed.assignee)
+    .bind(changed.version as i64)
+    .bind(encode("orders", &changed.id, changed)?)
+    .bind(millis(now))
+    .bind(&changed.id)
+    .bind(expected_version as i64)
+    .bind(expected_state.as_str())
+    .bind(&changed.street_code)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -125,6 +125,27 @@ pub(crate) async fn file_need(
         &street_code,
         now,
     );
+    // Who a consultation is offered to, read before the transaction that
+    // stores it with its offers.
+    let offer_to = crate::notifications::rules::offer_recipients(
+        state,
+        &crate::notifications::rules::OfferTarget {
+            category: new.need.category.as_str(),
+            specialty: need_specialty.as_deref(),
+            street_code: &street_code,
+            place,
+            excluded: [Some(entered_by), requester_account]
+                .into_iter()
+                .flatten()
+                .map(|a| a.to_string())
+                .collect(),
+        },
+        now,
+    )
+    .await?;
+    let offers = |order: &lawcircle_core::order::Order| {
+        crate::notifications::rules::offers(order, &offer_to)
+    };
     let order_service = service_code.clone();
     let make_order = move |need_id| {
         let mut order = make_order(need_id);
@@ -134,7 +155,8 @@ pub(crate) async fn file_need(
         if type_deadline.is_some() {
             order.deadline = type_deadline;
         }
-        order
+        let messages = offers(&order);
+        (order, messages)
     };
     let outcome = state
         .store
@@ -163,6 +185,7 @@ pub(crate) async fn file_need(
     {
         // Tell the console's live board about the new order.
         state.events.publish(&order);
+        state.notifications.committed(&offer_to);
     }
     Ok(outcome)
 }

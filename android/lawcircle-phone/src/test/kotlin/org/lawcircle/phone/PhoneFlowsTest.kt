@@ -241,6 +241,34 @@ class PhoneFlowsTest {
     }
 
     @Test
+    fun `register a push endpoint after sign-in and unregister it`() = runBlocking<Unit> {
+        val dir = tempDir()
+        withWorld { server, people ->
+            phone(server.baseUrl, dir, "volunteer", people.volunteer.password).use { volunteer ->
+                volunteer.signIn()
+                PushRegistrationPresenter(volunteer, this).use { push ->
+                    push.loadServerKey().join()
+                    assertEquals(87, push.state.value.serverKey?.length, "${push.state.value.error}")
+                    // A loopback endpoint where nothing listens: nothing leaves the machine.
+                    val endpoint = "https://127.0.0.1:9/push/kotlin"
+                    push.onNewEndpoint(endpoint, "B" + "A".repeat(86), "A".repeat(22)).join()
+                    val id = assertNotNull(push.state.value.deviceId, "${push.state.value.error}")
+                    assertEquals(endpoint, push.state.value.endpoint)
+                    // A bad key is refused with the field named; the device stays.
+                    push.onNewEndpoint("https://127.0.0.1:9/push/kotlin-2", "xx", "A".repeat(22)).join()
+                    assertEquals("p256dh", push.state.value.error?.field)
+                    assertEquals(id, push.state.value.deviceId)
+                    push.unregister().join()
+                    assertNull(push.state.value.deviceId, "${push.state.value.error}")
+                    assertNull(push.state.value.error)
+                }
+            }
+            server.close()
+        }
+        dir.deleteRecursively()
+    }
+
+    @Test
     fun `receive an order offer grab it resolve it and rate it`() = runBlocking<Unit> {
         val dir = tempDir()
         withWorld { server, people ->

@@ -1,0 +1,177 @@
+//! The push devices phones register after sign-in: a UnifiedPush endpoint
+//! with the keys the phone made for RFC 8291 (`p256dh`, `auth`), or an
+//! APNs device token. A device the push service says is gone is removed
+//! (kept with the reason, so the dead letters can say why).
+
+use crate::store::{Store, StoreError, millis};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// A registered device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Device {
+    pub id: i64,
+    #[serde(skip)]
+    pub account_id: i64,
+    /// `unifiedpush` (or `apns`).
+    pub kind: String,
+    /// The endpoint URL or the device token.
+    pub address: String,
+    #[serde(skip)]
+    pub p256dh: Option<String>,
+    #[serde(skip)]
+    pub auth: Option<String>,
+    #[serde(skip)]
+    pub removed: bool,
+}
+
+/// What a phone registers.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDevice {
+    /// `unifiedpush`.
+    pub kind: String,
+    /// The endpoint URL the phone's distributor gave.
+    pub address: String,
+    /// The phone's P-256 public key (65 bytes uncompressed, base64url).
+    pub p256dh: Option<String>,
+    /// The phone's authentication secret (16 bytes, base64url).
+    pub auth: Option<String>,
+}
+
+/// Why a device cannot be registered: the field and the reason.
+pub type Invalid = (&'static str, String);
+
+impl NewDevice {
+    /// Checks the fields; `allow_plain_http` lets `http://` endpoints in
+    /// (tests on loopback), production takes `https://` only.
+    pub fn check(&self, allow_plain_http: bool) -> Result<(), Invalid> {
+        match self.kind.as_str() {
+            "unifiedpush" => {}
+            other => {
+                return Err((
+                    "kind",
+                    format!("{other:?} is not a push channel of this server (unifiedpush)"),
+                ));
+            }
+        }
+        if self.address.len() > 2048 {
+            return Err(("address", "at most 2048 characters".into()));
+        }
+        if self.address.chars().any(char::is_control) {
+            return Err(("address", "no control characters".into()));
+        }
+        let url = reqwest::Url::parse(&self.address)
+            .map_err(|e| ("address", format!("not a URL: {e}")))?;
+        let scheme_ok = url.scheme() == "https" || (allow_plain_http && url.scheme() == "http");
+        if !scheme_ok || url.host_str().is_none() {
+            return Err(("address", "an https:// push endpoint".into()));
+        }
+        let key = decode(self.p256dh.as_deref(), "p256dh")?;
+        if key.len() != 65 || key[0] != 4 {
+            return Err((
+                "p256dh",
+                "an uncompressed P-256 public key (65 bytes, base64url)".into(),
+            ));
+        }
+        if decode(self.auth.as_deref(), "auth")?.len() != 16 {
+            return Err(("auth", "a 16-byte authentication secret (base64url)".into()));
+        }
+        Ok(())
+    }
+}
+
+fn decode(v: Option<&str>, field: &'static str) -> Result<Vec<u8>, Invalid> {
+    let v = v.ok_or((field, "required for unifiedpush".to_string()))?;
+    URL_SAFE_NO_PAD
+        .decode(v.trim_end_matches('='))
+        .map_err(|_| (field, "not base64url".to_string()))
+}
+
+/// Registers (or moves to `account`, renewing its keys) a device.
+pub async fn register(
+    store: &Store,
+    account: i64,
+    d: &NewDevice,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO push_devices (account_id, kind, address, p256dh, auth, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (kind, address) DO UPDATE SET account_id = excluded.account_id,
+             p256dh = excluded.p256dh, auth = excluded.auth, created_at = excluded.created_at,
+             removed_at = NULL, removed_reason = NULL
+         RETURNING id",
+    )
+    .bind(account)
+    .bind(&d.kind)
+    .bind(&d.address)
+    .bind(&d.p256dh)
+    .bind(&d.auth)
+    .bind(millis(now))
+    .fetch_one(store.pool())
+    .await?)
+}
+
+/// The devices of `account` in use.
+pub async fn of_account(store: &Store, account: i64) -> Result<Vec<Device>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, kind, address FROM push_devices
+         WHERE account_id = $1 AND removed_at IS NULL ORDER BY id",
+    )
+    .bind(account)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, address)| Device {
+            id,
+            account_id: account,
+            kind,
+            address,
+            p256dh: None,
+            auth: None,
+            removed: false,
+        })
+        .collect())
+}
+
+/// Removes a device with the reason (the phone unregistered it, or the
+/// service said it is gone); pending deliveries to it are dead-lettered
+/// with that reason. `account` limits it to that account's devices:
+/// `false` when there was no such device in use.
+pub async fn remove(
+    store: &Store,
+    id: i64,
+    account: Option<i64>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE push_devices SET removed_at = $1, removed_reason = $2
+         WHERE id = $3 AND removed_at IS NULL AND ($4 OR account_id = $5)",
+    )
+    .bind(millis(now))
+    .bind(reason)
+    .bind(id)
+    .bind(account.is_none())
+    .bind(account.unwrap_or(0))
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        sqlx::query(
+            "UPDATE notification_deliveries SET state = 'dead', last_error = $1, updated_at = $2
+             WHERE device_id = $3 AND state = 'pending'",
+        )
+        .bind(format!("device removed: {reason}"))
+        .bind(millis(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}

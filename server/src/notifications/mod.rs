@@ -1,0 +1,139 @@
+//! Notifications that reach people whose app is closed.
+//!
+//! * [`queue`]: the durable queue. A message to an account is a row of
+//!   `notifications`, written in the same database transaction as the
+//!   change that causes it (a consultation offered, an order taken,
+//!   assigned, accepted, transferred or resolved); each push device it
+//!   goes to is a row of `notification_deliveries`. Delivery is at least
+//!   once; every message carries an id the phone shows once.
+//! * [`rules`]: who gets what, as a table of event × recipient → channels,
+//!   and the volunteers a consultation is offered to.
+//! * [`channel`]: the one trait every push channel implements;
+//!   [`unifiedpush`] is the channel of Android phones without Google
+//!   services (RFC 8030 push, RFC 8291 encryption, RFC 8292 VAPID);
+//!   [`sms`] texts people without a push device through the SMS provider.
+//! * [`worker`]: delivers due deliveries, retries with back-off, removes
+//!   devices the service says are gone, dead-letters what cannot go.
+//! * [`devices`] and [`settings`]: the devices phones register, each
+//!   person's choices (push on or off, quiet hours).
+//! * [`api`]: the live stream (server-sent events, resumable with
+//!   `Last-Event-ID`), the caller's messages, devices and settings, and
+//!   the dead letters for staff.
+//!
+//! A message says what happened and which order; never a need's
+//! description or anyone's contact.
+
+pub mod api;
+pub mod channel;
+pub mod devices;
+pub mod queue;
+pub mod rules;
+pub mod settings;
+pub mod sms;
+pub mod unifiedpush;
+pub mod worker;
+
+use crate::store::{Store, StoreError};
+use std::sync::{Arc, RwLock};
+use tokio::sync::{Notify, broadcast};
+
+/// What can go wrong delivering or preparing notifications.
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cryptography failed: {0}")]
+    Crypto(&'static str),
+    #[error("the stored VAPID key cannot be read: {0}")]
+    BadKey(String),
+}
+
+/// The notification machinery of one server instance: wakes the delivery
+/// worker and the open streams after a commit, and holds the channels.
+#[derive(Debug, Clone, Default)]
+pub struct Notifications {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    /// Wakes the delivery worker (a permit is kept when it is busy).
+    work: Notify,
+    /// Accounts that have new messages, for their open streams.
+    stream: broadcast::Sender<i64>,
+    /// The UnifiedPush channel, once its VAPID key is loaded.
+    unifiedpush: RwLock<Option<Arc<unifiedpush::UnifiedPush>>>,
+    /// Whether push endpoints may be plain `http://` (tests on loopback).
+    allow_plain_http: std::sync::atomic::AtomicBool,
+}
+
+impl Default for Inner {
+    fn default() -> Self {
+        Inner {
+            work: Notify::new(),
+            stream: broadcast::channel(4096).0,
+            unifiedpush: RwLock::new(None),
+            allow_plain_http: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+}
+
+impl Notifications {
+    /// Loads (or makes, on first start) the VAPID key every instance
+    /// shares, and readies the UnifiedPush channel.
+    pub async fn start(
+        &self,
+        store: &Store,
+        vapid_subject: &str,
+        allow_plain_http: bool,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), NotifyError> {
+        let pkcs8 = unifiedpush::vapid_key(store, now).await?;
+        let channel = unifiedpush::UnifiedPush::new(&pkcs8, vapid_subject)?;
+        if let Ok(mut slot) = self.inner.unifiedpush.write() {
+            *slot = Some(Arc::new(channel));
+        }
+        self.inner
+            .allow_plain_http
+            .store(allow_plain_http, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The UnifiedPush channel, when started.
+    pub fn unifiedpush(&self) -> Option<Arc<unifiedpush::UnifiedPush>> {
+        self.inner.unifiedpush.read().ok().and_then(|s| s.clone())
+    }
+
+    pub fn allow_plain_http(&self) -> bool {
+        self.inner
+            .allow_plain_http
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// After a commit that queued messages to `accounts`: wakes the worker
+    /// and those accounts' streams.
+    pub fn committed(&self, accounts: &[i64]) {
+        if accounts.is_empty() {
+            return;
+        }
+        self.inner.work.notify_one();
+        for a in accounts {
+            let _ = self.inner.stream.send(*a);
+        }
+    }
+
+    pub(crate) async fn work_arrived(&self) {
+        self.inner.work.notified().await;
+    }
+
+    pub(crate) fn subscribe(&self) -> broadcast::Receiver<i64> {
+        self.inner.stream.subscribe()
+    }
+}
+
+/// Random bytes as lowercase hex (message ids).
+pub(crate) fn random_hex(n: usize) -> Result<String, NotifyError> {
+    let mut buf = vec![0u8; n];
+    getrandom::fill(&mut buf).map_err(|_| NotifyError::Crypto("no random source"))?;
+    Ok(hex::encode(buf))
+}

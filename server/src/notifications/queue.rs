@@ -1,0 +1,464 @@
+//! The durable queue: messages (`notifications`) and their deliveries to
+//! push devices (`notification_deliveries`), written inside the caller's
+//! transaction; the worker's claims and outcomes; the reads of the stream
+//! and of the dead letters.
+
+use super::rules::{self, Channel, Event, Rule};
+use super::settings::Settings;
+use crate::state::AppState;
+use crate::store::{StoreError, from_millis, millis};
+use chrono::{DateTime, Utc};
+use lawcircle_core::order::{Order, OrderState};
+use serde::Serialize;
+use sqlx::Row;
+
+/// A message to be queued.
+#[derive(Debug, Clone)]
+pub struct NewNotification {
+    pub account_id: i64,
+    pub event: Event,
+    pub order_id: Option<String>,
+    /// The id of the message this one withdraws.
+    pub withdraws: Option<String>,
+    pub rule: &'static Rule,
+}
+
+/// A message as the phone gets it (on the stream and, encrypted, by push).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Message {
+    /// What the phone deduplicates by: the same message may come on the
+    /// stream and by push, or twice after a crash; it is shown once.
+    pub id: String,
+    pub event: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+    /// For `withdrawn`: the id of the message to remove.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub withdraws: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Queues `items` on `conn` (inside the transaction of the change that
+/// causes them): the message rows and, for channels with push, one
+/// delivery per registered device of the recipient, due now or at the end
+/// of their quiet hours. Returns the recipients.
+pub(crate) async fn enqueue(
+    conn: &mut sqlx::AnyConnection,
+    items: &[NewNotification],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut accounts = Vec::with_capacity(items.len());
+    for item in items {
+        let id = super::random_hex(16).map_err(|e| StoreError::Unsupported(e.to_string()))?;
+        let (title, body) = item.event.words();
+        let message = Message {
+            id: format!("n-{id}"),
+            event: item.event.as_str().to_string(),
+            order_id: item.order_id.clone(),
+            withdraws: item.withdraws.clone(),
+            title: title.to_string(),
+            body: body.to_string(),
+            created_at: from_millis(millis(now)),
+        };
+        sqlx::query(
+            "INSERT INTO notifications (id, account_id, event, order_id, data, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&message.id)
+        .bind(item.account_id)
+        .bind(item.event.as_str())
+        .bind(&item.order_id)
+        .bind(crate::store::encode(
+            "notifications",
+            &message.id,
+            &message,
+        )?)
+        .bind(millis(now))
+        .execute(&mut *conn)
+        .await?;
+        accounts.push(item.account_id);
+        if !item.rule.channels.contains(&Channel::Push) {
+            continue;
+        }
+        let settings = Settings::load_on(&mut *conn, item.account_id).await?;
+        let due = if item.rule.ignores_quiet_hours {
+            now
+        } else {
+            settings.quiet_until(now).unwrap_or(now)
+        };
+        let devices: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, kind FROM push_devices WHERE account_id = $1 AND removed_at IS NULL ORDER BY id",
+        )
+        .bind(item.account_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        // Without a push device, a verified mobile gets a text message
+        // (when the rule says so); push turned off turns that off too.
+        let sms = devices.is_empty()
+            && item.rule.channels.contains(&Channel::Sms)
+            && sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT phone_verified_at FROM accounts WHERE id = $1",
+            )
+            .bind(item.account_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten()
+            .is_some();
+        let targets: Vec<(Option<i64>, String)> = if !settings.push {
+            Vec::new()
+        } else if sms {
+            vec![(None, "sms".to_string())]
+        } else {
+            devices.into_iter().map(|(d, k)| (Some(d), k)).collect()
+        };
+        for (device, kind) in targets {
+            sqlx::query(
+                "INSERT INTO notification_deliveries
+                     (notification_id, channel, device_id, state, attempts, next_attempt_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, 'pending', 0, $4, $5, $5)",
+            )
+            .bind(&message.id)
+            .bind(&kind)
+            .bind(device)
+            .bind(millis(due))
+            .bind(millis(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    accounts.sort_unstable();
+    accounts.dedup();
+    Ok(accounts)
+}
+
+/// Withdraws the offers of `order_id` still standing: marks them, stops
+/// their deliveries not yet made, and returns a withdrawal message for
+/// every offered account but `keep` (the volunteer who took it).
+pub(crate) async fn withdraw_offers(
+    conn: &mut sqlx::AnyConnection,
+    order_id: &str,
+    keep: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<Vec<NewNotification>, StoreError> {
+    let offers: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT id, account_id FROM notifications
+         WHERE order_id = $1 AND event = 'offer' AND withdrawn_at IS NULL ORDER BY seq",
+    )
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(rule) = rules::rule(Event::Withdrawn, rules::Recipient::Offered) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (id, account) in offers {
+        sqlx::query("UPDATE notifications SET withdrawn_at = $1 WHERE id = $2")
+            .bind(millis(now))
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE notification_deliveries SET state = 'withdrawn', updated_at = $1
+             WHERE notification_id = $2 AND state = 'pending'",
+        )
+        .bind(millis(now))
+        .bind(&id)
+        .execute(&mut *conn)
+        .await?;
+        if Some(account) != keep {
+            out.push(NewNotification {
+                account_id: account,
+                event: Event::Withdrawn,
+                order_id: Some(order_id.to_string()),
+                withdraws: Some(id),
+                rule,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Stores `changed` if the order is still at `before`'s version and state,
+/// with the messages the change causes, in one transaction: `false` when
+/// someone else got there first (nothing is written). An order leaving the
+/// grab pool withdraws its offers.
+pub async fn commit_order_change(
+    state: &AppState,
+    before: &Order,
+    changed: &Order,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut items = rules::for_order_change(before, changed);
+    let mut tx = state.store.begin_write().await?;
+    if !crate::store::update_order_row(&mut tx, before.version, before.state, changed, now).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if before.state == OrderState::Open && changed.state != OrderState::Open {
+        let keep = changed.assignee.as_deref().and_then(|a| a.parse().ok());
+        items.extend(withdraw_offers(&mut tx, &changed.id, keep, now).await?);
+    }
+    let accounts = enqueue(&mut tx, &items, now).await?;
+    tx.commit().await?;
+    state.notifications.committed(&accounts);
+    Ok(true)
+}
+
+/// A message on an account's stream: its position and content.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StreamItem {
+    /// The stream position (the event id a stream resumes after).
+    pub seq: i64,
+    #[serde(flatten)]
+    pub message: Message,
+    /// Whether it was withdrawn since.
+    pub withdrawn: bool,
+}
+
+/// The messages of `account` after position `after`, oldest first.
+pub async fn since(
+    state: &AppState,
+    account: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<StreamItem>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, id, data, withdrawn_at FROM notifications
+         WHERE account_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+    )
+    .bind(account)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(state.store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let id: String = r.try_get(1)?;
+            let message: Message = crate::store::decode("notifications", &id, r.try_get(2)?)?;
+            Ok(StreamItem {
+                seq: r.try_get(0)?,
+                message,
+                withdrawn: r.try_get::<Option<i64>, _>(3)?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// A delivery given up on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeadLetter {
+    pub delivery_id: i64,
+    pub notification_id: String,
+    pub account_id: i64,
+    pub event: String,
+    pub order_id: Option<String>,
+    pub channel: String,
+    pub attempts: i64,
+    /// Why it was given up.
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Dead letters, newest first: all, or those of one street (about its
+/// orders, or to its people when about no order).
+pub async fn dead_letters(
+    state: &AppState,
+    street: Option<&str>,
+    limit: i64,
+) -> Result<Vec<DeadLetter>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT d.id, d.notification_id, n.account_id, n.event, n.order_id, d.channel, d.attempts,
+                d.last_error, d.updated_at
+         FROM notification_deliveries d
+         JOIN notifications n ON n.id = d.notification_id
+         JOIN accounts a ON a.id = n.account_id
+         LEFT JOIN orders o ON o.id = n.order_id
+         WHERE d.state = 'dead'
+           AND ($1 OR o.street_code = $2 OR (o.id IS NULL AND a.street_code = $2))
+         ORDER BY d.updated_at DESC, d.id DESC LIMIT $3",
+    )
+    .bind(street.is_none())
+    .bind(street.unwrap_or(""))
+    .bind(limit)
+    .fetch_all(state.store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(DeadLetter {
+                delivery_id: r.try_get(0)?,
+                notification_id: r.try_get(1)?,
+                account_id: r.try_get(2)?,
+                event: r.try_get(3)?,
+                order_id: r.try_get(4)?,
+                channel: r.try_get(5)?,
+                attempts: r.try_get(6)?,
+                reason: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                at: from_millis(r.try_get(8)?),
+            })
+        })
+        .collect()
+}
+
+/// A delivery the worker claimed.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub id: i64,
+    pub attempts: i64,
+    pub account_id: i64,
+    /// `unifiedpush` or `sms`.
+    pub channel: String,
+    pub message: Message,
+    /// The push device (none for SMS).
+    pub device: Option<super::devices::Device>,
+}
+
+/// Claims up to `limit` due deliveries, in one transaction: each claim
+/// moves the delivery's due time forward by `lease` (a crashed worker's
+/// claims come due again) and counts the attempt. A delivery another
+/// worker claimed first is skipped.
+pub async fn claim_due(
+    state: &AppState,
+    now: DateTime<Utc>,
+    lease: chrono::Duration,
+    limit: i64,
+) -> Result<Vec<Claimed>, StoreError> {
+    let pool = state.store.pool();
+    let due: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, next_attempt_at FROM notification_deliveries
+         WHERE state = 'pending' AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2",
+    )
+    .bind(millis(now))
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    if due.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut won = Vec::with_capacity(due.len());
+    let mut tx = state.store.begin_write().await?;
+    for (id, was_due) in due {
+        let done = sqlx::query(
+            "UPDATE notification_deliveries
+             SET next_attempt_at = $1, attempts = attempts + 1, updated_at = $2
+             WHERE id = $3 AND state = 'pending' AND next_attempt_at = $4",
+        )
+        .bind(millis(now + lease))
+        .bind(millis(now))
+        .bind(id)
+        .bind(was_due)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            won.push(id);
+        }
+    }
+    tx.commit().await?;
+    let mut out = Vec::with_capacity(won.len());
+    for id in won {
+        let row = sqlx::query(
+            "SELECT d.attempts, n.id, n.data, p.id, n.account_id, d.channel, p.address, p.p256dh, p.auth,
+                    p.removed_at
+             FROM notification_deliveries d
+             JOIN notifications n ON n.id = d.notification_id
+             LEFT JOIN push_devices p ON p.id = d.device_id
+             WHERE d.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(pool)
+        .await?;
+        let Some(r) = row else {
+            continue;
+        };
+        let nid: String = r.try_get(1)?;
+        let account_id: i64 = r.try_get(4)?;
+        let channel: String = r.try_get(5)?;
+        let device = match r.try_get::<Option<i64>, _>(3)? {
+            Some(device_id) => Some(super::devices::Device {
+                id: device_id,
+                account_id,
+                kind: channel.clone(),
+                address: r.try_get::<Option<String>, _>(6)?.unwrap_or_default(),
+                p256dh: r.try_get(7)?,
+                auth: r.try_get(8)?,
+                removed: r.try_get::<Option<i64>, _>(9)?.is_some(),
+            }),
+            None => None,
+        };
+        out.push(Claimed {
+            id,
+            attempts: r.try_get(0)?,
+            account_id,
+            channel,
+            message: crate::store::decode("notifications", &nid, r.try_get(2)?)?,
+            device,
+        });
+    }
+    Ok(out)
+}
+
+/// How a claimed delivery ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// Try again at this time.
+    RetryAt(DateTime<Utc>, String),
+    /// Given up, with the reason.
+    Dead(String),
+}
+
+/// Records how claimed deliveries ended, in one transaction.
+pub async fn record(
+    state: &AppState,
+    outcomes: &[(i64, Outcome)],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if outcomes.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.store.begin_write().await?;
+    for (id, outcome) in outcomes {
+        record_one(&mut tx, *id, outcome, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn record_one(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    outcome: &Outcome,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let (new_state, due, error) = match outcome {
+        Outcome::Delivered => ("delivered", None, None),
+        Outcome::RetryAt(at, why) => ("pending", Some(millis(*at)), Some(why.as_str())),
+        Outcome::Dead(why) => ("dead", None, Some(why.as_str())),
+    };
+    sqlx::query(
+        "UPDATE notification_deliveries
+         SET state = $1, next_attempt_at = COALESCE($2, next_attempt_at), last_error = COALESCE($3, last_error),
+             updated_at = $4
+         WHERE id = $5 AND state = 'pending'",
+    )
+    .bind(new_state)
+    .bind(due)
+    .bind(error)
+    .bind(millis(now))
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Counts of deliveries by state (for the benchmarks and `/metrics`-like
+/// checks).
+pub async fn delivery_counts(state: &AppState) -> Result<Vec<(String, i64)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT state, COUNT(*) FROM notification_deliveries GROUP BY state ORDER BY state",
+    )
+    .fetch_all(state.store.pool())
+    .await?)
+}

@@ -1,0 +1,330 @@
+//! Who is told what: a table of event × recipient → channels, the words of
+//! each message, and the volunteers a consultation is offered to.
+
+use super::queue::NewNotification;
+use crate::state::AppState;
+use crate::store::StoreError;
+use chrono::{DateTime, Utc};
+use lawcircle_core::authz::Role;
+use lawcircle_core::coord::GeoPoint;
+use lawcircle_core::dispatch::{self, Candidate, OfferRequest};
+use lawcircle_core::order::{Order, OrderKind, OrderState};
+use lawcircle_core::volunteer::VolunteerState;
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// A consultation near a volunteer on duty can be grabbed.
+    Offer,
+    /// An earlier message no longer holds (the offer was taken by someone
+    /// else, or left the grab pool): the phone removes it.
+    Withdrawn,
+    /// A volunteer took the requester's consultation.
+    Taken,
+    /// Staff gave an order to the volunteer or lawyer.
+    Assigned,
+    /// The assignee accepted the requester's order.
+    Accepted,
+    /// The requester's order moved to another level or area.
+    Transferred,
+    /// The requester's order was resolved: they are asked to rate it.
+    Resolved,
+}
+
+impl Event {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Offer => "offer",
+            Event::Withdrawn => "withdrawn",
+            Event::Taken => "taken",
+            Event::Assigned => "assigned",
+            Event::Accepted => "accepted",
+            Event::Transferred => "transferred",
+            Event::Resolved => "resolved",
+        }
+    }
+
+    /// The message's words: what happened, never what the trouble is or
+    /// who has it.
+    pub fn words(self) -> (&'static str, &'static str) {
+        match self {
+            Event::Offer => ("新的法律咨询", "附近有居民需要法律咨询，打开应用查看并抢单"),
+            Event::Withdrawn => ("咨询已被接走", "这条咨询已由其他志愿者接单"),
+            Event::Taken => ("已有志愿者接单", "您的法律咨询已有志愿者接单，打开应用查看"),
+            Event::Assigned => ("新的派单", "工作站为您派了一张工单，打开应用查看"),
+            Event::Accepted => ("工单已受理", "您的事项已有人受理，打开应用查看进度"),
+            Event::Transferred => ("工单已转办", "您的事项已转交其他单位办理，打开应用查看"),
+            Event::Resolved => ("事项已办结", "您的事项已办结，请打开应用为本次服务评价"),
+        }
+    }
+}
+
+/// Who a message is for, relative to the order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recipient {
+    /// A volunteer or lawyer on duty the consultation is offered to.
+    Offered,
+    /// Whoever holds the order now.
+    Assignee,
+    /// The person with the legal trouble (when they have an account).
+    Requester,
+}
+
+/// How a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The app's live stream (foreground, or a volunteer's on-duty
+    /// foreground service): every message is on it, resumable.
+    Stream,
+    /// The phone's push devices (UnifiedPush).
+    Push,
+    /// A text message to the account's verified mobile, only when it has
+    /// no push device (someone who rarely opens the app).
+    Sms,
+}
+
+/// One rule: an event tells a recipient over these channels.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub event: Event,
+    pub recipient: Recipient,
+    pub channels: &'static [Channel],
+    /// Sent during the person's quiet hours too (duty offers: offers only
+    /// go to volunteers clocked in, who asked for them by clocking in).
+    pub ignores_quiet_hours: bool,
+}
+
+const BOTH: &[Channel] = &[Channel::Stream, Channel::Push];
+/// What a requester hears: by SMS too when they have no push device.
+const REQUESTER: &[Channel] = &[Channel::Stream, Channel::Push, Channel::Sms];
+
+/// The rule table.
+pub const RULES: &[Rule] = &[
+    Rule {
+        event: Event::Offer,
+        recipient: Recipient::Offered,
+        channels: BOTH,
+        ignores_quiet_hours: true,
+    },
+    Rule {
+        event: Event::Withdrawn,
+        recipient: Recipient::Offered,
+        channels: BOTH,
+        ignores_quiet_hours: true,
+    },
+    Rule {
+        event: Event::Taken,
+        recipient: Recipient::Requester,
+        channels: REQUESTER,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::Assigned,
+        recipient: Recipient::Assignee,
+        channels: BOTH,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::Accepted,
+        recipient: Recipient::Requester,
+        channels: REQUESTER,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::Transferred,
+        recipient: Recipient::Requester,
+        channels: REQUESTER,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::Resolved,
+        recipient: Recipient::Requester,
+        channels: REQUESTER,
+        ignores_quiet_hours: false,
+    },
+];
+
+/// The rule of `event` for `recipient`, if any.
+pub fn rule(event: Event, recipient: Recipient) -> Option<&'static Rule> {
+    RULES
+        .iter()
+        .find(|r| r.event == event && r.recipient == recipient)
+}
+
+fn message(
+    event: Event,
+    recipient: Recipient,
+    account: &str,
+    order: &Order,
+) -> Option<NewNotification> {
+    let rule = rule(event, recipient)?;
+    let account_id = account.parse::<i64>().ok()?;
+    Some(NewNotification {
+        account_id,
+        event,
+        order_id: Some(order.id.clone()),
+        withdraws: None,
+        rule,
+    })
+}
+
+/// The messages a change of an order causes (offers are made at intake,
+/// withdrawals by [`super::queue::withdraw_offers`]).
+pub fn for_order_change(before: &Order, after: &Order) -> Vec<NewNotification> {
+    let mut out = Vec::new();
+    if before.state == after.state && before.street_code == after.street_code {
+        return out;
+    }
+    let requester = after.requester_id.as_str();
+    let assignee = after.assignee.as_deref();
+    match after.state {
+        OrderState::Claimed => {
+            out.extend(message(
+                Event::Taken,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
+        }
+        OrderState::Assigned => {
+            if let Some(a) = assignee {
+                out.extend(message(Event::Assigned, Recipient::Assignee, a, after));
+            }
+        }
+        OrderState::InProgress if before.state == OrderState::Assigned => {
+            out.extend(message(
+                Event::Accepted,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
+        }
+        OrderState::Transferred => {
+            out.extend(message(
+                Event::Transferred,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
+        }
+        OrderState::Resolved => {
+            out.extend(message(
+                Event::Resolved,
+                Recipient::Requester,
+                requester,
+                after,
+            ));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The offer messages of a new consultation to `accounts`.
+pub fn offers(order: &Order, accounts: &[i64]) -> Vec<NewNotification> {
+    let Some(rule) = rule(Event::Offer, Recipient::Offered) else {
+        return Vec::new();
+    };
+    if order.kind != OrderKind::Consultation || order.state != OrderState::Open {
+        return Vec::new();
+    }
+    accounts
+        .iter()
+        .map(|a| NewNotification {
+            account_id: *a,
+            event: Event::Offer,
+            order_id: Some(order.id.clone()),
+            withdraws: None,
+            rule,
+        })
+        .collect()
+}
+
+/// What a new consultation is, for finding who it is offered to.
+#[derive(Debug, Clone)]
+pub struct OfferTarget<'a> {
+    pub category: &'a str,
+    pub specialty: Option<&'a str>,
+    pub street_code: &'a str,
+    pub place: Option<GeoPoint>,
+    /// Accounts that never get it (who requested and who entered it).
+    pub excluded: Vec<String>,
+}
+
+/// The volunteers and lawyers a consultation is offered to right now: the
+/// same eligibility as their offers list (specialty, street or loan, an
+/// open clock-in at a duty post, within the walking radius of the post).
+pub async fn offer_recipients(
+    state: &AppState,
+    target: &OfferTarget<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    if target.category != "consultation" {
+        return Ok(Vec::new());
+    }
+    let vols = state
+        .store
+        .volunteers(None, Some(VolunteerState::Active))
+        .await?;
+    if vols.is_empty() {
+        return Ok(Vec::new());
+    }
+    let window =
+        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
+    let punches = state
+        .store
+        .punches_received_since(None, now - window)
+        .await?;
+    let posts = state.store.duty_posts().await?;
+    let request = OfferRequest::new(
+        target.category,
+        target.specialty,
+        target.street_code.to_string(),
+        state.offer_radius_m,
+    );
+    let mut out = Vec::new();
+    for v in &vols {
+        let id = v.account_id.to_string();
+        if target.excluded.contains(&id) {
+            continue;
+        }
+        let Some(duty) = dispatch::on_duty(&punches, &posts, &id, now) else {
+            continue;
+        };
+        let distance = match (duty.place, target.place) {
+            (Some(from), Some(to)) => {
+                dispatch::distances_from(state.spatial.network(), from, &[to], state.offer_radius_m)
+                    .pop()
+            }
+            _ => None,
+        };
+        let role = state
+            .store
+            .account(v.account_id)
+            .await?
+            .map_or(Role::Volunteer, |a| a.role);
+        let vol = &v.volunteer;
+        let candidate = Candidate {
+            id,
+            role,
+            specialties: vol.profile.specialties.clone(),
+            home_street_code: vol.profile.home_street_code.clone(),
+            lent_to_street_codes: vol
+                .loan_at(now)
+                .map(|l| vec![l.to_street_code.clone()])
+                .unwrap_or_default(),
+            on_duty: Some(duty),
+            distance,
+            current_load: 0,
+            mean_rating: None,
+            stars: 0,
+        };
+        if dispatch::ineligibility(&candidate, &request).is_empty() {
+            out.push(v.account_id);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}

@@ -1,0 +1,635 @@
+//! Notifications end to end, on SQLite and PostgreSQL: two volunteers on
+//! duty, one with the app streaming and one reachable only by UnifiedPush,
+//! are both offered a new consultation; the first grab wins and the other
+//! volunteer's offer is withdrawn. The push service's refusals (passing
+//! 503, a refused 400, an expired subscription's 410) and the queue's
+//! reaction (retry, dead letter, device removed). The server killed with
+//! `kill -9` while delivering 1,000 notifications loses none and the
+//! phone, deduplicating by id, shows none twice.
+//!
+//! The push service is the local fake (`lawcircle_e2e::fake_push`): it
+//! checks VAPID and decrypts every message with the subscription's keys.
+
+use lawcircle_e2e::fake_push::{FakePush, Subscription};
+use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PW: &str = "correct-horse-42";
+const STREET: &str = "330303001";
+const VILLAGE: &str = "330303001001";
+const DESCRIPTION: &str = "邻居装修噪音纠纷，希望调解";
+const PHONE: &str = "13812345678";
+
+fn need() -> Value {
+    json!({
+        "requester": {"name": "李四", "phone": PHONE},
+        "category": "consultation",
+        "description": DESCRIPTION,
+        "urgency": "normal",
+        "location": {"address": "永中街道示例社区", "area_code": VILLAGE},
+        "channel": "online",
+        "entered": {"at": "2025-03-03T02:00:00Z"},
+        "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}
+    })
+}
+
+async fn submit(c: &Client) -> String {
+    submit_for(c, PHONE).await
+}
+
+/// Files a consultation for the person with this mobile.
+async fn submit_for(c: &Client, phone: &str) -> String {
+    let mut need = need();
+    need["requester"]["phone"] = json!(phone);
+    let r = c
+        .send(
+            c.http
+                .post(format!("{}/api/v1/needs", c.base))
+                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
+                .json(&need),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["order_id"].as_str().unwrap().to_string()
+}
+
+async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
+    let id = people::create_account(admin, name, "resident", STREET, PW)
+        .await
+        .unwrap();
+    let c = Client::login(server, name, PW).await;
+    people::join_pool(&c, staff, name, STREET, &["邻里纠纷", "综合"], "24/7")
+        .await
+        .unwrap();
+    people::clock_in(&c, &id.to_string(), "LW-P0011", 27.93, 120.815)
+        .await
+        .unwrap();
+    (c, id)
+}
+
+async fn register(c: &Client, sub: &Subscription) -> i64 {
+    let r = c
+        .post(
+            "/api/v1/devices",
+            &json!({"kind": "unifiedpush", "address": sub.endpoint,
+                    "p256dh": sub.p256dh, "auth": sub.auth}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["id"].as_i64().unwrap()
+}
+
+struct World {
+    server: Server,
+    storage: Storage,
+    admin: Client,
+    staff: Client,
+    resident: Client,
+    _dir: tempfile::TempDir,
+}
+
+fn args(extra: &[String]) -> Vec<String> {
+    let mut a: Vec<String> = ["--demo", "--push-allow-plain-http", "--test-clock"]
+        .map(String::from)
+        .to_vec();
+    a.extend_from_slice(extra);
+    a
+}
+
+fn start(storage: &Storage, extra: &[String]) -> Server {
+    let a = args(extra);
+    let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+    Server::start(storage, &refs)
+}
+
+async fn world(backend: &Backend, extra: &[String]) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let storage = Storage::new(backend, dir.path()).await;
+    let server = start(&storage, extra);
+    cli_create_account(&storage, "admin", "district_admin", None, PW);
+    let admin = Client::login(&server, "admin", PW).await;
+    for (name, role) in [("staff", "station_staff"), ("resident", "resident")] {
+        people::create_account(&admin, name, role, STREET, PW)
+            .await
+            .unwrap();
+    }
+    World {
+        staff: Client::login(&server, "staff", PW).await,
+        resident: Client::login(&server, "resident", PW).await,
+        admin,
+        server,
+        storage,
+        _dir: dir,
+    }
+}
+
+/// Server-sent events received on a stream: (event, id, data).
+type Events = Arc<Mutex<Vec<(String, String, Value)>>>;
+
+/// Opens the caller's notification stream and collects its events.
+async fn open_stream(c: &Client) -> Events {
+    let events: Events = Arc::default();
+    let resp = c
+        .http
+        .get(format!("{}/api/v1/notifications/stream", c.base))
+        .bearer_auth(c.token.as_deref().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let sink = events.clone();
+    tokio::spawn(async move {
+        let mut resp = resp;
+        let mut buf = String::new();
+        while let Ok(Some(chunk)) = resp.chunk().await {
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                let (mut event, mut id, mut data) = (String::new(), String::new(), String::new());
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = v.trim().to_string();
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if let Ok(v) = serde_json::from_str(&data) {
+                    sink.lock().unwrap().push((event, id, v));
+                }
+            }
+        }
+    });
+    events
+}
+
+async fn wait_until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+fn private(message: &Value) -> bool {
+    let text = message.to_string();
+    text.contains(DESCRIPTION) || text.contains(PHONE) || text.contains("李四")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streaming_and_a_push_volunteer_are_offered_and_the_loser_is_withdrawn() {
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let w = world(&backend, &[]).await;
+        let (streamer, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-stream").await;
+        let (pushed, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-push").await;
+        let sub = push.subscribe();
+        register(&pushed, &sub).await;
+        let stream = open_stream(&streamer).await;
+
+        let filed = Instant::now();
+        let order = submit(&w.resident).await;
+        let on_stream = wait_until("the offer on the stream", || {
+            stream
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|(e, _, m)| e == "notification" && m["order_id"] == order.as_str())
+                .map(|(_, _, m)| m.clone())
+        })
+        .await;
+        let stream_ms = filed.elapsed().as_millis();
+        let by_push = wait_until("the offer by push", || {
+            push.received(&sub)
+                .into_iter()
+                .find(|m| m["event"] == "offer" && m["order_id"] == order.as_str())
+        })
+        .await;
+        let push_ms = filed.elapsed().as_millis();
+        eprintln!(
+            "[{}] offer reached the streaming volunteer after {stream_ms} ms, the push-only one after {push_ms} ms",
+            backend.name()
+        );
+        assert_eq!(on_stream["event"], "offer");
+        assert!(
+            !private(&on_stream) && !private(&by_push),
+            "{on_stream} {by_push}"
+        );
+
+        // The streaming volunteer grabs first; the other is too late.
+        let r = streamer
+            .post(&format!("/api/v1/orders/{order}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let r = pushed
+            .post(&format!("/api/v1/orders/{order}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 409, "{:?}", r.body);
+
+        let offer_id = by_push["id"].as_str().unwrap().to_string();
+        let withdrawal = wait_until("the withdrawal by push", || {
+            push.received(&sub)
+                .into_iter()
+                .find(|m| m["event"] == "withdrawn" && m["withdraws"] == offer_id.as_str())
+        })
+        .await;
+        assert_eq!(withdrawal["order_id"], order.as_str());
+        // The loser's list shows the offer withdrawn; the winner is not
+        // told to withdraw their own offer.
+        let list = pushed.get("/api/v1/notifications").await;
+        assert_eq!(list.status, 200);
+        let offer = list
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == offer_id.as_str())
+            .cloned();
+        assert_eq!(offer.map(|o| o["withdrawn"].clone()), Some(json!(true)));
+        // The requester hears that it was taken, and nothing private.
+        let mine = wait_until_list(&w.resident, "taken").await;
+        assert_eq!(mine["order_id"], order.as_str());
+        let streamed = stream.lock().unwrap().clone();
+        assert!(
+            !streamed.iter().any(|(e, _, _)| e == "withdraw"),
+            "the winner got a withdrawal: {streamed:?}"
+        );
+        // Resuming after the last id gives nothing again; from 0, the offer.
+        let last_id: i64 = streamed.last().unwrap().1.parse().unwrap();
+        let again = streamer
+            .send(
+                streamer
+                    .http
+                    .get(format!("{}/api/v1/notifications", streamer.base))
+                    .header("Last-Event-ID", last_id.to_string()),
+            )
+            .await;
+        assert_eq!(again.body, json!([]));
+        let bad = streamer
+            .send(
+                streamer
+                    .http
+                    .get(format!("{}/api/v1/notifications", streamer.base))
+                    .header("Last-Event-ID", "yesterday"),
+            )
+            .await;
+        assert_eq!(bad.status, 400);
+        assert_eq!(bad.body["error"]["field"], "Last-Event-ID");
+        drop(w.server);
+    }
+}
+
+async fn wait_until_list(c: &Client, event: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = c.get("/api/v1/notifications").await;
+        if let Some(m) = r
+            .body
+            .as_array()
+            .and_then(|a| a.iter().find(|m| m["event"] == event))
+        {
+            assert!(!private(m), "{m}");
+            return m.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {event} message in {:?}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Moves the test server's clock forward (retries and leases come due).
+async fn advance(c: &Client, seconds: i64) {
+    let r = c
+        .post("/api/v1/test/clock", &json!({"seconds": seconds}))
+        .await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_push_service_refusals_and_the_queue_reaction() {
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let w = world(&backend, &[]).await;
+        let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol").await;
+        let sub = push.subscribe();
+        let device = register(&vol, &sub).await;
+
+        // The fake refuses what the service would: no TTL, no VAPID.
+        let raw = lawcircle_e2e::http_client();
+        let r = raw
+            .post(&sub.endpoint)
+            .header("Content-Encoding", "aes128gcm")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 400);
+        let r = raw
+            .post(&sub.endpoint)
+            .header("TTL", "60")
+            .header("Content-Encoding", "aes128gcm")
+            .header("Authorization", "vapid t=a.b.c, k=AAAA")
+            .body("x")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 401);
+
+        // A passing 503: retried after the back-off, then delivered.
+        push.fail_next(&[503]);
+        let first = submit(&w.resident).await;
+        wait_until("the 503", || push.answers().contains(&503).then_some(())).await;
+        advance(&w.admin, 5).await;
+        wait_until("the retried offer", || {
+            push.received(&sub)
+                .into_iter()
+                .find(|m| m["order_id"] == first.as_str())
+        })
+        .await;
+
+        // A refusal (400): dead-lettered with the reason, not retried.
+        push.fail_next(&[400]);
+        let second = submit(&w.resident).await;
+        let dead = wait_until_dead(&w.staff, &second).await;
+        assert!(dead["reason"].as_str().unwrap().contains("400"), "{dead}");
+        assert_eq!(dead["attempts"], 1);
+
+        // The subscription expired (410): the device is removed, the
+        // message dead-lettered saying so, and nothing more goes to it.
+        push.expire(&sub);
+        let third = submit(&w.resident).await;
+        let dead = wait_until_dead(&w.staff, &third).await;
+        assert!(dead["reason"].as_str().unwrap().contains("410"), "{dead}");
+        let devices = vol.get("/api/v1/devices").await;
+        assert_eq!(devices.body, json!([]), "device {device} still registered");
+        let before = push.answers().len();
+        let fourth = submit(&w.resident).await;
+        // The stream still has it; push got nothing more.
+        wait_until_list_order(&vol, &fourth).await;
+        assert_eq!(push.answers().len(), before);
+
+        // A volunteer cannot read the dead letters; bad input is a 400.
+        assert_eq!(
+            vol.get("/api/v1/notifications/dead-letters").await.status,
+            403
+        );
+        let r = w
+            .staff
+            .get("/api/v1/notifications/dead-letters?limit=0")
+            .await;
+        assert_eq!(r.status, 400);
+        let r = vol
+            .post("/api/v1/devices", &json!({"kind": "unifiedpush", "address": "ftp://x", "p256dh": sub.p256dh, "auth": sub.auth}))
+            .await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].clone()),
+            (400, json!("address"))
+        );
+        drop(w.server);
+    }
+}
+
+async fn wait_until_dead(staff: &Client, order: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = staff.get("/api/v1/notifications/dead-letters").await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        if let Some(d) = r
+            .body
+            .as_array()
+            .and_then(|a| a.iter().find(|d| d["order_id"] == order))
+        {
+            return d.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no dead letter for {order}: {:?}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn wait_until_list_order(c: &Client, order: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = c.get("/api/v1/notifications").await;
+        if r.body
+            .as_array()
+            .is_some_and(|a| a.iter().any(|m| m["order_id"] == order))
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no message about {order}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Every message id of the caller's queue, paging through it.
+async fn all_ids(c: &Client) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut after = 0;
+    loop {
+        let r = c.get(&format!("/api/v1/notifications?after={after}")).await;
+        let page = r.body.as_array().unwrap().clone();
+        if page.is_empty() {
+            return out;
+        }
+        for m in &page {
+            out.insert(m["id"].as_str().unwrap().to_string());
+            after = m["seq"].as_i64().unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_minus_nine_while_delivering_a_thousand_loses_none_and_shows_none_twice() {
+    const N: usize = 1000;
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let extra = ["--grab-window-secs", "86400"].map(String::from);
+        let w = world(&backend, &extra).await;
+        let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol").await;
+        let sub = push.subscribe();
+        register(&vol, &sub).await;
+        // Hold the push service while the consultations are filed, so
+        // the deliveries are queued when it lets them through.
+        push.pause(true);
+        let mut tasks = Vec::new();
+        for i in 0..4 {
+            let c = w.resident.clone();
+            tasks.push(tokio::spawn(async move {
+                for _ in (i..N).step_by(4) {
+                    submit(&c).await;
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        push.pause(false);
+        let at_kill = wait_until("a third delivered", || {
+            let n = push.received(&sub).len();
+            (n >= N / 3).then_some(n)
+        })
+        .await;
+        let server = w.server;
+        drop(server); // SIGKILL, as kill -9
+        let server = start(&w.storage, &extra);
+        let admin = Client::login(&server, "admin", PW).await;
+        // Claims the killed server held come due after their lease.
+        advance(&admin, 120).await;
+        let deadline = Instant::now() + Duration::from_secs(120);
+        let shown = loop {
+            // The phone shows each id once.
+            let got = push.received(&sub);
+            let shown: BTreeSet<String> = got
+                .iter()
+                .map(|m| m["id"].as_str().unwrap().to_string())
+                .collect();
+            if shown.len() >= N {
+                break shown;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {N} arrived",
+                shown.len()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let got = push.received(&sub);
+        let mut times: BTreeMap<String, usize> = BTreeMap::new();
+        for m in &got {
+            *times
+                .entry(m["id"].as_str().unwrap().to_string())
+                .or_default() += 1;
+        }
+        let repeated = times.values().filter(|n| **n > 1).count();
+        eprintln!(
+            "[{}] killed after {at_kill} of {N} pushes; {} pushes in all, {} ids, {repeated} delivered more than once (shown once)",
+            backend.name(),
+            got.len(),
+            shown.len()
+        );
+        let vol = Client::login(&server, "vol", PW).await;
+        let queued = all_ids(&vol).await;
+        assert_eq!(queued.len(), N, "the queue has every offer");
+        assert_eq!(
+            shown, queued,
+            "every queued message reached the phone, nothing else"
+        );
+        drop(server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requester_without_a_push_device_is_texted_and_provider_errors_retry_or_dead_letter() {
+    use lawcircle_e2e::fake_sms::{FakeSms, NOTICE_TEMPLATE};
+    for backend in backends() {
+        let sms = FakeSms::start().await;
+        let w = world(&backend, &sms.server_args()).await;
+        let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol").await;
+        // A resident registered with an SMS code: a verified mobile.
+        let anon = Client::new(&w.server);
+        let phone = "13700005555";
+        let r = anon
+            .post(
+                "/api/v1/auth/sms-codes",
+                &json!({"phone": phone, "purpose": "register"}),
+            )
+            .await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        let code = sms
+            .wait_for(phone, lawcircle_e2e::fake_sms::CODE_TEMPLATE)
+            .await["code"]
+            .clone();
+        let r = anon
+            .post(
+                "/api/v1/auth/register",
+                &json!({"phone": phone, "code": code, "display_name": "陈女士", "password": "a long passphrase"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let mut resident = Client::new(&w.server);
+        resident.token = r.body["token"].as_str().map(str::to_string);
+
+        // Taken: texted with the order and a few words, nothing private.
+        let order = submit_for(&resident, phone).await;
+        let r = vol
+            .post(&format!("/api/v1/orders/{order}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let v = r.body["version"].clone();
+        let params = sms.wait_for(phone, NOTICE_TEMPLATE).await;
+        assert_eq!(
+            params.get("order").map(String::as_str),
+            Some(order.as_str())
+        );
+        assert!(!private(&json!(params)), "{params:?}");
+
+        // Resolved while the provider fails for now: retried by the queue
+        // after its back-off, then delivered.
+        sms.fail_next(&["isp.SYSTEM_ERROR"; 3]);
+        let r = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "start"}, "version": v}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let v = r.body["version"].clone();
+        let r = vol
+            .post(
+                &format!("/api/v1/orders/{order}/events"),
+                &json!({"event": {"event": "resolve", "note": "已解答"}, "version": v}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        wait_until("three passing failures", || {
+            (sms.answers()
+                .iter()
+                .filter(|a| *a == "isp.SYSTEM_ERROR")
+                .count()
+                == 3)
+                .then_some(())
+        })
+        .await;
+        advance(&w.admin, 10).await;
+        wait_until("the resolution by SMS", || {
+            sms.delivered()
+                .iter()
+                .filter(|d| d.phone == phone && d.template == NOTICE_TEMPLATE)
+                .nth(1)
+                .map(|d| d.params.clone())
+        })
+        .await;
+
+        // A refusal (an illegal number): dead-lettered with the code.
+        sms.fail_next(&["isv.MOBILE_NUMBER_ILLEGAL"]);
+        let second = submit_for(&resident, phone).await;
+        let r = vol
+            .post(&format!("/api/v1/orders/{second}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let dead = wait_until_dead(&w.staff, &second).await;
+        assert_eq!(dead["channel"], "sms");
+        assert!(
+            dead["reason"]
+                .as_str()
+                .unwrap()
+                .contains("isv.MOBILE_NUMBER_ILLEGAL"),
+            "{dead}"
+        );
+        drop(w.server);
+    }
+}
