@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lawcircle_client::outbox::Outbox;
 use lawcircle_client::sync::{SyncClient, SyncConfig};
-use lawcircle_core::clockin::Fix;
+use lawcircle_core::volunteers::clock_in::Fix;
 use serde::Deserialize;
 use serde_json::Value;
 use tokio::task::AbortHandle;

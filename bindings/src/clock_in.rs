@@ -5,9 +5,9 @@
 //! `CLLocation`) and both of its clocks; the GPS chip itself is the shell's.
 
 use chrono::{DateTime, Utc};
-use lawcircle_core::clockin::{self, ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::duty_post::{DutyPost, DutyPostKind, Fence};
-use lawcircle_core::punch::{self, Punch};
+use lawcircle_core::catalogue::duty_post::{DutyPost, DutyPostKind, Fence};
+use lawcircle_core::volunteers::clock_in::{self, ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::volunteers::punch::{self, Punch};
 
 use crate::client::LawCircleClient;
 use crate::{Datum, LawCircleError, Point};
@@ -170,9 +170,9 @@ fn check_of(e: &punch::Evaluation) -> ClockInCheck {
     let d = &e.decision;
     ClockInCheck {
         verdict: match d.verdict {
-            clockin::Verdict::Inside => FenceVerdict::Inside,
-            clockin::Verdict::Outside => FenceVerdict::Outside,
-            clockin::Verdict::Uncertain => FenceVerdict::Uncertain,
+            clock_in::Verdict::Inside => FenceVerdict::Inside,
+            clock_in::Verdict::Outside => FenceVerdict::Outside,
+            clock_in::Verdict::Uncertain => FenceVerdict::Uncertain,
         },
         reasons: d.reasons.iter().map(code).collect(),
         flags: d.flags.iter().map(code).collect(),
@@ -201,7 +201,7 @@ fn center(post: &DutyPost) -> Option<Point> {
             let (lng, lat) = open
                 .iter()
                 .fold((0.0, 0.0), |(x, y), [lng, lat]| (x + lng, y + lat));
-            lawcircle_core::coord::GeoPoint::new(lat / n, lng / n, boundary.datum)
+            lawcircle_core::geo::coord::GeoPoint::new(lat / n, lng / n, boundary.datum)
                 .ok()
                 .map(Into::into)
         }
@@ -234,7 +234,7 @@ impl LawCircleClient {
     /// The duty posts on the phone, nearest first when `near` is given.
     pub fn duty_posts(&self, near: Option<Point>) -> Result<Vec<DutyPostInfo>, LawCircleError> {
         let near = near
-            .map(lawcircle_core::coord::GeoPoint::try_from)
+            .map(lawcircle_core::geo::coord::GeoPoint::try_from)
             .transpose()?;
         let mut out: Vec<DutyPostInfo> = self
             .inner
@@ -250,7 +250,7 @@ impl LawCircleClient {
                 center: center(p),
                 distance_to_fence_m: match (&p.kind, near) {
                     (DutyPostKind::Station { fence }, Some(at)) => {
-                        Some(clockin::fence_signed_distance_m(fence, at).0)
+                        Some(clock_in::fence_signed_distance_m(fence, at).0)
                     }
                     _ => None,
                 },

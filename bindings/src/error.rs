@@ -2,7 +2,7 @@
 //! switch on, each case with a reason to show. The core's and the HTTP
 //! stack's rich errors are mapped into it here and nowhere else.
 
-use lawcircle_core::coord::CoordError;
+use lawcircle_core::geo::coord::CoordError;
 
 /// The error every fallible call raises: a kind the shell can switch on and
 /// a reason it can show.
@@ -119,14 +119,14 @@ impl From<lawcircle_client::sync::SyncError> for LawCircleError {
     }
 }
 
-impl From<lawcircle_core::nearest::NearestError> for LawCircleError {
-    fn from(e: lawcircle_core::nearest::NearestError) -> Self {
+impl From<lawcircle_core::geo::nearest::NearestError> for LawCircleError {
+    fn from(e: lawcircle_core::geo::nearest::NearestError) -> Self {
         LawCircleError::invalid("query", e.to_string())
     }
 }
 
-impl From<lawcircle_core::network::NetworkError> for LawCircleError {
-    fn from(e: lawcircle_core::network::NetworkError) -> Self {
+impl From<lawcircle_core::geo::network::NetworkError> for LawCircleError {
+    fn from(e: lawcircle_core::geo::network::NetworkError) -> Self {
         LawCircleError::invalid("network", e.to_string())
     }
 }

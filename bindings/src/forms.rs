@@ -9,8 +9,12 @@
 use std::collections::BTreeMap;
 
 use chrono::Utc;
-use lawcircle_core::services::legal_aid::{self, DocumentKind, EligibilityReason, LegalAidRules};
-use lawcircle_core::services::{AnswerError, AnswerValue, FormModel, ServiceDefinition, Widget};
+use lawcircle_core::applications::legal_aid::{
+    self, DocumentKind, EligibilityReason, LegalAidRules,
+};
+use lawcircle_core::applications::{
+    AnswerError, AnswerValue, FormModel, ServiceDefinition, Widget,
+};
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, decode};
@@ -123,7 +127,7 @@ fn spec(model: &FormModel) -> ServiceForm {
     ServiceForm {
         service_code: model.service_code.clone(),
         version: model.version,
-        need_category: lawcircle_core::services::application::need_category_for(
+        need_category: lawcircle_core::applications::application::need_category_for(
             &model.service_code,
         )
         .as_str()

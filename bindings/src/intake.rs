@@ -5,7 +5,7 @@
 //! online; nothing is lost offline and a retry never files it twice.
 
 use chrono::Utc;
-use lawcircle_core::need::{
+use lawcircle_core::needs::{
     AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
     Requester, Urgency, check_attachment,
 };
@@ -15,8 +15,8 @@ use crate::client::LawCircleClient;
 use crate::forms::parse_answers;
 use crate::runtime::run;
 use crate::{LawCircleError, Point};
-use lawcircle_core::services::{
-    ApplicationDraft, DocumentKind, FormModel, ProvidedDocument, ServiceCatalog,
+use lawcircle_core::applications::{
+    ApplicationDraft, DocumentKind, FormModel, ProvidedDocument, ServiceRegistry,
 };
 
 /// A photo or document for a need.
@@ -188,7 +188,10 @@ impl NeedForm {
         let channel = code::<Channel>("channel", &self.channel)
             .map_err(|p| problems.push(p))
             .ok();
-        let point = match self.point.map(lawcircle_core::coord::GeoPoint::try_from) {
+        let point = match self
+            .point
+            .map(lawcircle_core::geo::coord::GeoPoint::try_from)
+        {
             None => None,
             Some(Ok(p)) => Some(p),
             Some(Err(e)) => {
@@ -306,7 +309,7 @@ impl NeedForm {
     fn check(
         &self,
         form: Option<&FormModel>,
-        catalog: &ServiceCatalog,
+        catalog: &ServiceRegistry,
     ) -> Result<NeedDraft, Vec<FieldProblem>> {
         let mut attachment_problems = Vec::new();
         let refs: Vec<Option<AttachmentRef>> = self
@@ -331,7 +334,7 @@ impl NeedForm {
                 // will (so documents can name them).
                 let mut checked = draft.clone();
                 checked.attachments = refs.iter().flatten().cloned().collect();
-                match checked.validate_with_catalog(catalog, Utc::now()) {
+                match checked.validate_with_registry(catalog, Utc::now()) {
                     Ok(_) if attachment_problems.is_empty() => return Ok(draft),
                     Ok(_) => Vec::new(),
                     Err(errors) => errors
@@ -375,8 +378,8 @@ impl LawCircleClient {
     }
 
     /// The phone's forms as a catalogue, for the core's need validation.
-    fn catalog(&self) -> Result<ServiceCatalog, LawCircleError> {
-        let mut catalog = ServiceCatalog::new();
+    fn catalog(&self) -> Result<ServiceRegistry, LawCircleError> {
+        let mut catalog = ServiceRegistry::new();
         for def in self.inner.offline.services()? {
             catalog.publish(def).map_err(LawCircleError::internal)?;
         }

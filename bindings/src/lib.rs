@@ -13,7 +13,7 @@
 //! foreign traits; registering one returns a [`ListenerHandle`] that cancels
 //! it.
 
-use lawcircle_core::coord::{self, GeoPoint};
+use lawcircle_core::geo::coord::{self, GeoPoint};
 
 mod calculators;
 mod client;

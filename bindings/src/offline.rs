@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::import::{self, Format, ImportOptions, NoPhotos, RecordKind};
-use lawcircle_core::nearest::{FacilityIndex, NearestQuery};
-use lawcircle_core::network::DistanceBasis;
-use lawcircle_core::network::WalkingNetwork;
-use lawcircle_core::services::ServiceDefinition;
+use lawcircle_core::applications::ServiceDefinition;
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::catalogue::import::{self, Format, ImportOptions, NoPhotos, RecordKind};
+use lawcircle_core::geo::nearest::{FacilityIndex, NearestQuery};
+use lawcircle_core::geo::network::DistanceBasis;
+use lawcircle_core::geo::network::WalkingNetwork;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -279,8 +279,8 @@ where
 
 fn place(
     f: &Facility,
-    found: &lawcircle_core::nearest::NearbyFacility,
-    datum: lawcircle_core::coord::Datum,
+    found: &lawcircle_core::geo::nearest::NearbyFacility,
+    datum: lawcircle_core::geo::coord::Datum,
 ) -> NearbyPlace {
     NearbyPlace {
         facility_id: f.id.clone(),
@@ -324,7 +324,7 @@ impl OfflineState {
     }
 
     pub(crate) fn nearest(&self, q: &NearbyQuery) -> Result<Vec<NearbyPlace>, LawCircleError> {
-        let point: lawcircle_core::coord::GeoPoint = q.point.try_into()?;
+        let point: lawcircle_core::geo::coord::GeoPoint = q.point.try_into()?;
         let mut query = NearestQuery::k_nearest(point, q.k as usize)
             .with_kinds(parse_codes::<FacilityKind>("kinds", &q.kinds)?)
             .with_products(parse_codes::<ServiceProduct>("products", &q.products)?);

@@ -54,7 +54,7 @@ pub trait OrderListener: Send + Sync {
 }
 
 fn position_query(p: Point) -> Result<String, LawCircleError> {
-    let p: lawcircle_core::coord::GeoPoint = p.try_into()?;
+    let p: lawcircle_core::geo::coord::GeoPoint = p.try_into()?;
     Ok(format!(
         "lat={}&lng={}&datum={}",
         p.lat,
@@ -64,7 +64,7 @@ fn position_query(p: Point) -> Result<String, LawCircleError> {
 }
 
 fn position_body(p: Point) -> Result<Value, LawCircleError> {
-    let p: lawcircle_core::coord::GeoPoint = p.try_into()?;
+    let p: lawcircle_core::geo::coord::GeoPoint = p.try_into()?;
     Ok(json!({"lat": p.lat, "lng": p.lng, "datum": p.datum.as_str()}))
 }
 

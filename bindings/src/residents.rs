@@ -66,7 +66,7 @@ pub struct QrMatrix {
 }
 
 fn check_phone(phone: &str) -> Result<String, LawCircleError> {
-    lawcircle_core::personal_data::normalize_mobile(phone)
+    lawcircle_core::privacy::normalize_mobile(phone)
         .map_err(|e| LawCircleError::invalid("phone", e.to_string()))
 }
 

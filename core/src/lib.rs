@@ -47,29 +47,6 @@ pub mod validation;
 #[cfg(test)]
 mod test_support;
 
-// The flat paths of the modules before they were grouped by domain, kept
-// only until every dependent crate names the domain paths.
-#[doc(hidden)]
-pub use applications as services;
-#[doc(hidden)]
-pub use applications::open311;
-#[doc(hidden)]
-pub use calendar::working_time;
-#[doc(hidden)]
-pub use catalogue::{area, duty_post, export, facility, import, opening_hours};
-#[doc(hidden)]
-pub use circle::{coverage, isochrone, siting};
-#[doc(hidden)]
-pub use geo::{coord, geometry, nearest, network};
-#[doc(hidden)]
-pub use needs as need;
-#[doc(hidden)]
-pub use orders::{dispatch, indicators, order, rating as evaluation, spot_check, warning};
-#[doc(hidden)]
-pub use privacy as personal_data;
-#[doc(hidden)]
-pub use volunteers::{clock_in as clockin, duty_hours, pool as volunteer, punch, specialty};
-
 /// The 15-minute walk of the Longwan plan: 1.2 km (so 4.8 km/h).
 pub const FIFTEEN_MINUTE_WALK_M: f64 = 1200.0;
 /// Walking speed implied by the plan, in metres per minute (4.8 km/h).

@@ -1,10 +1,10 @@
-//! The application types as the core's [`ServiceCatalog`], cached in
+//! The application types as the core's [`ServiceRegistry`], cached in
 //! memory and rebuilt when another version was published (by this
 //! instance or another one on the same database): versions are
 //! append-only, so their count tells whether the cache is current.
 
 use crate::store::{Store, StoreError};
-use lawcircle_core::services::{CatalogError, LegalAidRules, ServiceCatalog};
+use lawcircle_core::applications::{LegalAidRules, RegistryError, ServiceRegistry};
 use std::sync::Arc;
 use tokio::sync::RwLock;
 
@@ -14,13 +14,13 @@ pub enum ApplicationTypesError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error("stored service definitions: {0}")]
-    Catalog(#[from] CatalogError),
+    Catalog(#[from] RegistryError),
 }
 
 /// The cached catalogue and the legal aid rules.
 #[derive(Debug)]
 pub struct ApplicationTypes {
-    cache: RwLock<Option<(i64, Arc<ServiceCatalog>)>>,
+    cache: RwLock<Option<(i64, Arc<ServiceRegistry>)>>,
     /// `None` only if the built-in rules failed to parse (a core test
     /// keeps them parsing); the assessment is then left out.
     pub legal_aid_rules: Option<LegalAidRules>,
@@ -45,7 +45,7 @@ impl ApplicationTypes {
         store: &Store,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<usize, ApplicationTypesError> {
-        let defaults = ServiceCatalog::with_defaults()?;
+        let defaults = ServiceRegistry::with_defaults()?;
         let defs: Vec<_> = defaults.all_versions().cloned().collect();
         Ok(store.seed_service_definitions(&defs, now).await?)
     }
@@ -54,7 +54,7 @@ impl ApplicationTypes {
     pub async fn catalog(
         &self,
         store: &Store,
-    ) -> Result<Arc<ServiceCatalog>, ApplicationTypesError> {
+    ) -> Result<Arc<ServiceRegistry>, ApplicationTypesError> {
         let count = store.service_definition_count().await?;
         if let Some((c, cat)) = self.cache.read().await.as_ref()
             && *c == count
@@ -62,7 +62,7 @@ impl ApplicationTypes {
             return Ok(cat.clone());
         }
         let mut slot = self.cache.write().await;
-        let mut catalog = ServiceCatalog::new();
+        let mut catalog = ServiceRegistry::new();
         // Stored by code then version: each is the next of its code.
         for def in store.service_definitions().await? {
             catalog.publish(def)?;

@@ -24,7 +24,7 @@ pub enum ApiError {
     /// the first, `details.fields` lists them all (a form shows each next
     /// to its input).
     #[error("{}", .0.first().map(|e| e.reason.as_str()).unwrap_or("invalid input"))]
-    Fields(Vec<lawcircle_core::need::FieldError>),
+    Fields(Vec<lawcircle_core::validation::FieldError>),
     /// The body is not valid JSON or not the expected shape.
     #[error("{message}")]
     InvalidJson {

@@ -3,7 +3,7 @@
 //! several instances each console sees the changes of the instance it is
 //! connected to, and refreshes from the API on reconnect.
 
-use lawcircle_core::order::Order;
+use lawcircle_core::orders::order::Order;
 use serde::Serialize;
 use tokio::sync::broadcast;
 

@@ -4,7 +4,7 @@
 use crate::store::{Store, StoreError};
 use chrono::Utc;
 use lawcircle_core::catalogue::ApplySummary;
-use lawcircle_core::import::{
+use lawcircle_core::catalogue::import::{
     Format, ImportError, ImportOptions, PhotoResolver, RecordKind, RowProblem, parse,
 };
 use serde::Serialize;

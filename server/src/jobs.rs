@@ -9,8 +9,8 @@
 
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoreError};
-use lawcircle_core::order::{Actor, OrderEvent, OrderKind, OrderState};
-use lawcircle_core::warning::{Warning, WarningRule, default_rules, evaluate_rules};
+use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind, OrderState};
+use lawcircle_core::orders::warning::{Warning, WarningRule, default_rules, evaluate_rules};
 use std::time::Duration;
 
 /// What one run did.
@@ -43,7 +43,9 @@ pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
 pub fn rules_for(grab_window_secs: u64) -> Vec<WarningRule> {
     let mut rules = default_rules();
     for r in &mut rules {
-        if let lawcircle_core::warning::RuleKind::UnclaimedPastWindow { seconds } = &mut r.kind {
+        if let lawcircle_core::orders::warning::RuleKind::UnclaimedPastWindow { seconds } =
+            &mut r.kind
+        {
             *seconds = grab_window_secs;
         }
     }

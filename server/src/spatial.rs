@@ -4,8 +4,8 @@
 //! coverage and isochrones are the core's; this only caches their inputs.
 
 use crate::store::{FacilityFilter, Store, StoreError};
-use lawcircle_core::nearest::{FacilityIndex, NearestError};
-use lawcircle_core::network::{NetworkError, WalkingNetwork};
+use lawcircle_core::geo::nearest::{FacilityIndex, NearestError};
+use lawcircle_core::geo::network::{NetworkError, WalkingNetwork};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::sync::RwLock;
@@ -30,7 +30,7 @@ pub enum SpatialError {
 pub fn load_network(path: &Path) -> Result<WalkingNetwork, SpatialError> {
     let name = path.display().to_string();
     let net = if name.ends_with(".pbf") {
-        lawcircle_core::network::osm::import_pbf_path(path, Default::default())
+        lawcircle_core::geo::network::osm::import_pbf_path(path, Default::default())
     } else {
         WalkingNetwork::load(path)
     };

@@ -5,8 +5,8 @@ use crate::events::EventBus;
 use crate::spatial::Spatial;
 use crate::store::Store;
 use chrono::{DateTime, Utc};
+use lawcircle_core::calendar::working_time::{DeadlinePolicy, HolidayCalendar};
 use lawcircle_core::compensation::ParamTable;
-use lawcircle_core::working_time::{DeadlinePolicy, HolidayCalendar};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
@@ -143,7 +143,7 @@ impl AppState {
             deadlines: DeadlinePolicy::default(),
             calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),
             offer_radius_m: lawcircle_core::FIFTEEN_MINUTE_WALK_M,
-            grab_window_secs: lawcircle_core::order::DEFAULT_GRAB_WINDOW_S,
+            grab_window_secs: lawcircle_core::orders::order::DEFAULT_GRAB_WINDOW_S,
             punch_location_retention_days: Some(180),
             retention: Retention::default(),
             console: Arc::default(),

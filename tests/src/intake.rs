@@ -2,7 +2,7 @@
 //! and the outbox client binary.
 
 use chrono::Utc;
-use lawcircle_core::need::{
+use lawcircle_core::needs::{
     Channel, Consent, EnteredBy, NeedCategory, NeedDraft, NeedLocation, Requester, Urgency,
 };
 
@@ -22,10 +22,10 @@ pub fn need_draft(tag: &str) -> NeedDraft {
         description: tag.to_string(),
         urgency: Urgency::Normal,
         location: NeedLocation {
-            point: Some(lawcircle_core::coord::GeoPoint {
+            point: Some(lawcircle_core::geo::coord::GeoPoint {
                 lat: 27.931853,
                 lng: 120.82023,
-                datum: lawcircle_core::coord::Datum::Wgs84,
+                datum: lawcircle_core::geo::coord::Datum::Wgs84,
             }),
             address: "永中示例1社区 3 幢".into(),
             area_code: "330303001001".into(),

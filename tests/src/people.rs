@@ -7,10 +7,10 @@
 //! Swift suites, so all three run the same set-up.
 
 use crate::{Client, Storage, cli_create_account, http_client};
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::coord::Datum;
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::geo::coord::Datum;
+use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use serde::Serialize;
 use serde_json::json;
 

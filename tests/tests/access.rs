@@ -17,8 +17,8 @@
 //!   change rather than per scrape.
 
 use chrono::Utc;
-use lawcircle_core::clockin::DeviceInstant;
-use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_core::volunteers::clock_in::DeviceInstant;
+use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use lawcircle_e2e::{
     Backend, Client, Reply, Server, Storage, backends, cli_create_account, people,
 };

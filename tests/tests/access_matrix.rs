@@ -23,8 +23,8 @@
 //! name, `<fresh_consultation>` a new open consultation of the resident.
 
 use chrono::Utc;
-use lawcircle_core::clockin::DeviceInstant;
-use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_core::volunteers::clock_in::DeviceInstant;
+use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};

@@ -4,10 +4,10 @@
 //! clock) that keeps the chain verifiable.
 
 use chrono::Utc;
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::coord::Datum;
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::geo::coord::Datum;
+use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use lawcircle_e2e::{Backend, Client, Server, Storage, cli_create_account};
 use serde_json::{Value, json};
 use std::time::Duration;

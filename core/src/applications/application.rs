@@ -7,7 +7,7 @@
 use super::legal_aid::{
     DocumentKind, Eligibility, LegalAidRules, eligibility, missing_documents, required_documents,
 };
-use super::registry::{IntakeError, ServiceCatalog};
+use super::registry::{IntakeError, ServiceRegistry};
 use super::validate::{AnswerValue, ValidatedApplication};
 use crate::needs::AttachmentRef;
 use crate::validation::FieldError;
@@ -66,7 +66,7 @@ const PREFIX: &str = "application";
 /// `application.answers.<question code>`, `application.documents[i].sha256`.
 pub fn check_application(
     app: &ApplicationDraft,
-    catalog: &ServiceCatalog,
+    catalog: &ServiceRegistry,
     attachments: &[AttachmentRef],
     now: DateTime<Utc>,
 ) -> Result<ValidatedApplication, Vec<FieldError>> {

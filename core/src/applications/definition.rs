@@ -2,7 +2,7 @@
 //! with its questions, the body responsible and the deadline.
 //!
 //! A definition is immutable once published: staff change a type by
-//! publishing a new version (see [`super::ServiceCatalog`]), and every
+//! publishing a new version (see [`super::ServiceRegistry`]), and every
 //! application keeps the `(code, version)` it was filed under.
 
 use chrono::{Datelike, NaiveDate, Weekday};

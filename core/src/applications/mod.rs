@@ -5,7 +5,7 @@
 //! Each application type is data, a versioned [`ServiceDefinition`] with
 //! typed questions (Open311 GeoReport v2's datatypes), validation rules,
 //! the body responsible and the deadline. Staff add or change a type by
-//! publishing a new version in the [`ServiceCatalog`]; an application
+//! publishing a new version in the [`ServiceRegistry`]; an application
 //! records the `(code, version)` it was filed under and is validated and
 //! shown against that version forever.
 //!
@@ -42,7 +42,7 @@ pub use definition::{
 };
 pub use form::{FormField, FormModel, FormOption, Widget};
 pub use legal_aid::{DocumentKind, Eligibility, EligibilityReason, LegalAidRules, Verdict};
-pub use registry::{CatalogError, IntakeError, ServiceCatalog};
+pub use registry::{IntakeError, RegistryError, ServiceRegistry};
 pub use validate::{
     AnswerError, AnswerErrorReason, AnswerValue, ValidatedApplication, parse_answer, validate,
 };

@@ -15,7 +15,7 @@ pub const DEFAULT_DEFINITIONS_JSON: &str = include_str!("../../../data/services/
 
 /// Why a definition could not be published or loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CatalogError {
+pub enum RegistryError {
     #[error("{code} v{version} is not a valid definition: {errors:?}")]
     Invalid {
         code: String,
@@ -50,25 +50,25 @@ pub enum IntakeError {
 
 /// Every version of every definition, by code then version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ServiceCatalog {
+pub struct ServiceRegistry {
     versions: BTreeMap<String, BTreeMap<u32, ServiceDefinition>>,
 }
 
-impl ServiceCatalog {
+impl ServiceRegistry {
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The catalogue of the shipped default types.
-    pub fn with_defaults() -> Result<Self, CatalogError> {
+    pub fn with_defaults() -> Result<Self, RegistryError> {
         Self::from_json(DEFAULT_DEFINITIONS_JSON)
     }
 
     /// Loads a JSON array of definitions (any versions, any order); each
     /// code's versions must run 1, 2, 3… without gaps.
-    pub fn from_json(json: &str) -> Result<Self, CatalogError> {
+    pub fn from_json(json: &str) -> Result<Self, RegistryError> {
         let mut defs: Vec<ServiceDefinition> =
-            serde_json::from_str(json).map_err(|e| CatalogError::Json(e.to_string()))?;
+            serde_json::from_str(json).map_err(|e| RegistryError::Json(e.to_string()))?;
         defs.sort_by(|a, b| (&a.code, a.version).cmp(&(&b.code, b.version)));
         let mut catalog = Self::new();
         for def in defs {
@@ -84,8 +84,8 @@ impl ServiceCatalog {
 
     /// Publishes a definition: it must be valid and be the next version
     /// of its code (1 for a new code). Published versions never change.
-    pub fn publish(&mut self, def: ServiceDefinition) -> Result<(), CatalogError> {
-        def.check().map_err(|errors| CatalogError::Invalid {
+    pub fn publish(&mut self, def: ServiceDefinition) -> Result<(), RegistryError> {
+        def.check().map_err(|errors| RegistryError::Invalid {
             code: def.code.clone(),
             version: def.version,
             errors,
@@ -93,7 +93,7 @@ impl ServiceCatalog {
         let versions = self.versions.entry(def.code.clone()).or_default();
         let expected = versions.keys().next_back().map_or(1, |v| v + 1);
         if def.version != expected {
-            return Err(CatalogError::VersionNotNext {
+            return Err(RegistryError::VersionNotNext {
                 code: def.code,
                 expected,
                 got: def.version,

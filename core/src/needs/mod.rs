@@ -11,11 +11,11 @@
 //! (`requester.phone`, `attachments[1].sha256`, …), so a shell can map an
 //! error to the input it belongs to.
 
-use crate::applications::{ApplicationDraft, ServiceCatalog, check_application};
+use crate::applications::{ApplicationDraft, ServiceRegistry, check_application};
 use crate::content::sniff_media_type;
 use crate::geo::coord::GeoPoint;
 use crate::privacy::{normalize_mobile, validate_id_number};
-pub use crate::validation::FieldError;
+use crate::validation::FieldError;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -226,7 +226,7 @@ pub struct NeedDraft {
     #[serde(default)]
     pub attachments: Vec<AttachmentRef>,
     /// An online application (线上申请) of a typed service, when the need
-    /// is one: checked by [`NeedDraft::validate_with_catalog`].
+    /// is one: checked by [`NeedDraft::validate_with_registry`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<ApplicationDraft>,
 }
@@ -323,9 +323,9 @@ impl NeedDraft {
     /// version of its type it names in `catalog`
     /// ([`check_application`]): every error of both, together. The phone
     /// runs this with its cached catalogue, the server with its own.
-    pub fn validate_with_catalog(
+    pub fn validate_with_registry(
         &self,
-        catalog: &ServiceCatalog,
+        catalog: &ServiceRegistry,
         now: DateTime<Utc>,
     ) -> Result<NeedDraft, NeedErrors> {
         let base = self.validate(now);

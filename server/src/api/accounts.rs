@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
-use lawcircle_core::personal_data::{mask_id_number, mask_phone};
+use lawcircle_core::privacy::{mask_id_number, mask_phone};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use lawcircle_core::authz::{Action, On, decide};
-use lawcircle_core::need::check_attachment;
+use lawcircle_core::needs::check_attachment;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

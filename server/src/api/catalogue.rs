@@ -16,9 +16,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::catalogue::ApplySummary;
-use lawcircle_core::export;
-use lawcircle_core::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::import::{
+use lawcircle_core::catalogue::export;
+use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
+use lawcircle_core::catalogue::import::{
     Format, ImportBatch, ImportError, NoPhotos, RecordKind, facility_from_fields,
 };
 use serde::{Deserialize, Serialize};

@@ -12,12 +12,12 @@ use crate::store::{OrderFilter, StoredVolunteer};
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, Role};
-use lawcircle_core::coord::{Datum, GeoPoint};
-use lawcircle_core::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
-use lawcircle_core::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::order::{Order, OrderKind, OrderState};
-use lawcircle_core::volunteer::{StarLevels, VolunteerState};
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::geo::coord::{Datum, GeoPoint};
+use lawcircle_core::orders::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
+use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
+use lawcircle_core::volunteers::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
+use lawcircle_core::volunteers::pool::{StarLevels, VolunteerState};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -39,7 +39,7 @@ impl Position {
         match (self.lat, self.lng) {
             (Some(lat), Some(lng)) => {
                 let datum: Datum = self.datum.as_deref().unwrap_or("wgs84").parse().map_err(
-                    |e: lawcircle_core::coord::CoordError| {
+                    |e: lawcircle_core::geo::coord::CoordError| {
                         ApiError::bad_field("datum", e.to_string())
                     },
                 )?;
@@ -98,7 +98,7 @@ async fn duty_inputs(
     state: &AppState,
     volunteer: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(Vec<lawcircle_core::punch::Punch>, Vec<DutyPost>), ApiError> {
+) -> Result<(Vec<lawcircle_core::volunteers::punch::Punch>, Vec<DutyPost>), ApiError> {
     let window =
         chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
     let punches = state
@@ -223,7 +223,7 @@ pub async fn offers(
 /// Ranked candidates for dispatching an order (派单推荐): every active
 /// volunteer and lawyer with the score, each factor's points and the reason
 /// in words, their open clock-in and real distance to the need, and why
-/// they would not be offered it as a grab (see `lawcircle_core::dispatch`).
+/// they would not be offered it as a grab (see `lawcircle_core::orders::dispatch`).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),

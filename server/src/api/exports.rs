@@ -15,8 +15,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
-use lawcircle_core::order::{Order, OrderState};
-use lawcircle_core::personal_data::{mask_id_number, mask_name, mask_phone};
+use lawcircle_core::orders::order::{Order, OrderState};
+use lawcircle_core::privacy::{mask_id_number, mask_name, mask_phone};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -264,7 +264,7 @@ fn resolved_at(order: &Order) -> Option<DateTime<Utc>> {
 /// One order as an export row, its requester from its need (masked unless
 /// `full`).
 fn order_row(o: &Order, need: Option<&crate::store::StoredNeed>, full: bool) -> Vec<String> {
-    use lawcircle_core::personal_data::{mask_name, mask_phone};
+    use lawcircle_core::privacy::{mask_name, mask_phone};
     let requester = need.map(|n| &n.need.requester);
     let (name, phone) = match (requester, full) {
         (Some(r), true) => (r.name.clone(), r.phone.clone()),

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
 use lawcircle_core::authz::Action;
-use lawcircle_core::indicators;
+use lawcircle_core::orders::indicators;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

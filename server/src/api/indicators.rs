@@ -13,7 +13,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use lawcircle_core::authz::Action;
-use lawcircle_core::indicators::{self, IndicatorInputs, IndicatorReport, StreetCoverage, Targets};
+use lawcircle_core::orders::indicators::{
+    self, IndicatorInputs, IndicatorReport, StreetCoverage, Targets,
+};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -76,11 +78,11 @@ async fn street_coverage(
         .await?;
     let spatial = state.spatial.clone();
     let coverage = tokio::task::spawn_blocking(move || {
-        lawcircle_core::coverage::compute(
+        lawcircle_core::circle::coverage::compute(
             &areas,
             &facilities,
             spatial.network(),
-            &lawcircle_core::coverage::CoverageStandard::default(),
+            &lawcircle_core::circle::coverage::CoverageStandard::default(),
         )
     })
     .await
@@ -137,12 +139,12 @@ async fn report(
     let street_cov = street_coverage(state, catalogue_version).await?;
     let streets: Vec<String> = areas
         .iter()
-        .filter(|a| a.level == lawcircle_core::area::AreaLevel::Street)
+        .filter(|a| a.level == lawcircle_core::catalogue::area::AreaLevel::Street)
         .map(|a| a.code.clone())
         .collect();
     let district = areas
         .iter()
-        .find(|a| a.level == lawcircle_core::area::AreaLevel::District)
+        .find(|a| a.level == lawcircle_core::catalogue::area::AreaLevel::District)
         .map_or_else(|| "district".to_string(), |a| a.code.clone());
     let report = std::sync::Arc::new(indicators::compute(
         &IndicatorInputs {

@@ -155,11 +155,11 @@ fn documented() -> OpenApiRouter<AppState> {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES));
     // One byte over the limit still reaches the handler, which names the
     // field; anything larger is cut by the layer (413).
-    let attachment_limit = lawcircle_core::need::MAX_ATTACHMENT_BYTES + 1;
+    let attachment_limit = lawcircle_core::needs::MAX_ATTACHMENT_BYTES + 1;
     let attachments = attachments::routes()
         .layer(DefaultBodyLimit::max(attachment_limit))
         .layer(RequestBodyLimitLayer::new(attachment_limit));
-    let import_limit = lawcircle_core::import::MAX_IMPORT_BYTES as usize;
+    let import_limit = lawcircle_core::catalogue::import::MAX_IMPORT_BYTES as usize;
     let uploads = catalogue::import_routes()
         .merge(hotline::routes())
         .layer(DefaultBodyLimit::max(import_limit))

@@ -10,12 +10,12 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
-use lawcircle_core::coord::{Datum, GeoPoint};
-use lawcircle_core::coverage::{self, CoverageReport, CoverageStandard};
-use lawcircle_core::export;
-use lawcircle_core::facility::{FacilityKind, ServiceProduct};
-use lawcircle_core::isochrone::{IsochroneOptions, facility_isochrone};
-use lawcircle_core::nearest::{NearbyFacility, NearestError, NearestQuery};
+use lawcircle_core::catalogue::export;
+use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};
+use lawcircle_core::circle::coverage::{self, CoverageReport, CoverageStandard};
+use lawcircle_core::circle::isochrone::{IsochroneOptions, facility_isochrone};
+use lawcircle_core::geo::coord::{Datum, GeoPoint};
+use lawcircle_core::geo::nearest::{NearbyFacility, NearestError, NearestQuery};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa_axum::router::OpenApiRouter;
@@ -68,7 +68,7 @@ pub struct NearbyResult {
     pub walking_minutes: Option<f64>,
     /// `walking`, or `straight_line_times_detour` with the factor.
     #[schema(value_type = Object)]
-    pub distance_basis: lawcircle_core::network::DistanceBasis,
+    pub distance_basis: lawcircle_core::geo::network::DistanceBasis,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -92,10 +92,13 @@ pub async fn nearby(
     ApiQuery(q): ApiQuery<NearbyQuery>,
 ) -> Result<ApiJson<NearbyResponse>, ApiError> {
     let datum: Datum = q.datum.as_deref().unwrap_or("wgs84").parse().map_err(
-        |e: lawcircle_core::coord::CoordError| ApiError::bad_field("datum", e.to_string()),
+        |e: lawcircle_core::geo::coord::CoordError| ApiError::bad_field("datum", e.to_string()),
     )?;
     let point = GeoPoint::new(q.lat, q.lng, datum).map_err(|e| {
-        let field = if matches!(e, lawcircle_core::coord::CoordError::LongitudeOutOfRange(_)) {
+        let field = if matches!(
+            e,
+            lawcircle_core::geo::coord::CoordError::LongitudeOutOfRange(_)
+        ) {
             "lng"
         } else {
             "lat"
@@ -298,7 +301,7 @@ pub struct SitingQuery {
 /// residents), with the product's coverage before and after: what the
 /// `siting` command computes, on the walking network when one is loaded.
 #[utoipa::path(get, path = "/api/v1/siting", tag = "nearby", security(("bearer" = [])), params(SitingQuery),
-    responses((status = 200, body = Object, description = "The suggestion (lawcircle_core::siting::SitingReport)"),
+    responses((status = 200, body = Object, description = "The suggestion (lawcircle_core::circle::siting::SitingReport)"),
         (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody),
         (status = 403, body = crate::error::ErrorBody)))]
@@ -306,8 +309,8 @@ pub async fn siting(
     State(state): State<AppState>,
     caller: crate::auth::Caller,
     ApiQuery(q): ApiQuery<SitingQuery>,
-) -> Result<ApiJson<lawcircle_core::siting::SitingReport>, ApiError> {
-    use lawcircle_core::siting::{self, SitingObjective, SitingRequest};
+) -> Result<ApiJson<lawcircle_core::circle::siting::SitingReport>, ApiError> {
+    use lawcircle_core::circle::siting::{self, SitingObjective, SitingRequest};
     crate::api::require(&caller, lawcircle_core::authz::Action::ReadIndicators)?;
     let product: ServiceProduct = q
         .product

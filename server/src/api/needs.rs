@@ -24,14 +24,14 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
+use lawcircle_core::applications::{AnswerValue, ApplicationDraft, LegalAidAssessment};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::content::sha256_hex;
-use lawcircle_core::need::NeedDraft;
-use lawcircle_core::order::OrderState;
-use lawcircle_core::personal_data::{
+use lawcircle_core::needs::NeedDraft;
+use lawcircle_core::orders::order::OrderState;
+use lawcircle_core::privacy::{
     mask_id_number, mask_name, mask_phone, normalize_mobile, validate_id_number,
 };
-use lawcircle_core::services::{AnswerValue, ApplicationDraft, LegalAidAssessment};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

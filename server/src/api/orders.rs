@@ -16,16 +16,16 @@ use crate::store::OrderFilter;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
-use lawcircle_core::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
-use lawcircle_core::volunteer::VolunteerState;
-use lawcircle_core::warning::Subject;
+use lawcircle_core::orders::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
+use lawcircle_core::orders::warning::Subject;
+use lawcircle_core::volunteers::pool::VolunteerState;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// The grab window before an unclaimed consultation escalates (30 s, as
 /// practised elsewhere); configurable with `serve --grab-window-secs`.
-pub const DEFAULT_GRAB_WINDOW_SECS: u64 = lawcircle_core::order::DEFAULT_GRAB_WINDOW_S;
+pub const DEFAULT_GRAB_WINDOW_SECS: u64 = lawcircle_core::orders::order::DEFAULT_GRAB_WINDOW_S;
 
 pub(crate) fn order_error(e: OrderError) -> ApiError {
     match e {

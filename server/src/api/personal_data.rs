@@ -17,7 +17,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
-use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
+use lawcircle_core::privacy::{mask_phone, normalize_mobile};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -45,11 +45,11 @@ pub struct ExportedNeed {
     pub anonymised_at: Option<DateTime<Utc>>,
     /// The record as filed (requester, description, place, consent…).
     #[schema(value_type = Object)]
-    pub need: lawcircle_core::need::NeedDraft,
+    pub need: lawcircle_core::needs::NeedDraft,
     #[schema(value_type = Option<Object>)]
-    pub order: Option<lawcircle_core::order::Order>,
+    pub order: Option<lawcircle_core::orders::order::Order>,
     #[schema(value_type = Option<Object>)]
-    pub rating: Option<lawcircle_core::evaluation::Rating>,
+    pub rating: Option<lawcircle_core::orders::rating::Rating>,
 }
 
 /// A file of one of the person's needs: fetch it from `url` (the read is
@@ -75,13 +75,13 @@ pub struct PersonalDataExport {
     pub attachments: Vec<ExportedAttachment>,
     /// Orders they handled as a volunteer or lawyer.
     #[schema(value_type = Vec<Object>)]
-    pub orders_handled: Vec<lawcircle_core::order::Order>,
+    pub orders_handled: Vec<lawcircle_core::orders::order::Order>,
     /// Their volunteer records.
     #[schema(value_type = Vec<Object>)]
-    pub volunteer_records: Vec<lawcircle_core::volunteer::Volunteer>,
+    pub volunteer_records: Vec<lawcircle_core::volunteers::pool::Volunteer>,
     /// Their clock-in punches, with the exact fixes still kept.
     #[schema(value_type = Vec<Object>)]
-    pub punches: Vec<lawcircle_core::punch::Punch>,
+    pub punches: Vec<lawcircle_core::volunteers::punch::Punch>,
     /// Who read their data (and what they read of others'), when and why.
     pub audit_entries: Vec<AuditEntry>,
 }

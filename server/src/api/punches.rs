@@ -13,13 +13,15 @@ use crate::state::AppState;
 use crate::store::PUNCH_ENDPOINT;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On};
-use lawcircle_core::clockin::ClockInPolicy;
-use lawcircle_core::duty_hours::{HourTotals, pair_sessions};
-use lawcircle_core::need::MAX_CLOCK_SKEW;
-use lawcircle_core::punch::{Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain};
-use lawcircle_core::volunteer::{Actor, VolunteerState};
+use lawcircle_core::catalogue::area::AreaLevel;
+use lawcircle_core::needs::MAX_CLOCK_SKEW;
+use lawcircle_core::volunteers::clock_in::ClockInPolicy;
+use lawcircle_core::volunteers::duty_hours::{HourTotals, pair_sessions};
+use lawcircle_core::volunteers::pool::{Actor, VolunteerState};
+use lawcircle_core::volunteers::punch::{
+    Punch, PunchStatus, PunchWarning, ReviewDecision, verify_chain,
+};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -184,7 +186,7 @@ pub struct ChainReport {
     pub intact: bool,
     /// The first broken link, when not intact.
     #[schema(value_type = Option<Object>)]
-    pub first_break: Option<lawcircle_core::punch::ChainBreak>,
+    pub first_break: Option<lawcircle_core::volunteers::punch::ChainBreak>,
 }
 
 #[utoipa::path(get, path = "/api/v1/punches/chains/{volunteer_id}", tag = "volunteers",
@@ -223,7 +225,7 @@ pub struct DutyHoursView {
 
 /// The star level of every volunteer in `totals`, by the default table.
 fn with_stars(totals: HourTotals) -> DutyHoursView {
-    let levels = lawcircle_core::volunteer::StarLevels::default();
+    let levels = lawcircle_core::volunteers::pool::StarLevels::default();
     let stars = totals
         .by_volunteer
         .keys()
@@ -259,13 +261,13 @@ pub struct PunchReceipt {
     pub seq: u64,
     pub hash: String,
     #[schema(value_type = String)]
-    pub device_verdict: lawcircle_core::clockin::Verdict,
+    pub device_verdict: lawcircle_core::volunteers::clock_in::Verdict,
     #[schema(value_type = Option<String>)]
-    pub server_verdict: Option<lawcircle_core::clockin::Verdict>,
+    pub server_verdict: Option<lawcircle_core::volunteers::clock_in::Verdict>,
     #[schema(value_type = String)]
-    pub status: lawcircle_core::punch::PunchStatus,
+    pub status: lawcircle_core::volunteers::punch::PunchStatus,
     #[schema(value_type = Vec<Object>)]
-    pub warnings: Vec<lawcircle_core::punch::PunchWarning>,
+    pub warnings: Vec<lawcircle_core::volunteers::punch::PunchWarning>,
 }
 
 #[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),

@@ -28,7 +28,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::authz::Role;
-use lawcircle_core::personal_data::normalize_mobile;
+use lawcircle_core::privacy::normalize_mobile;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;

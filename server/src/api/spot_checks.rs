@@ -9,7 +9,7 @@ use crate::state::AppState;
 use crate::store::{OrderFilter, SampledOrder};
 use axum::extract::{Path, State};
 use lawcircle_core::authz::Action;
-use lawcircle_core::spot_check::{
+use lawcircle_core::orders::spot_check::{
     self, DrawRecord, SpotCheck, SpotCheckOutcome, Week, resolved_in_week,
 };
 use serde::{Deserialize, Serialize};
@@ -65,7 +65,9 @@ async fn spot_check_street(
         ))),
         (Some(own), _) => Ok(Some(own)),
         (None, Some(a)) => {
-            if state.store.area_level(a).await? != Some(lawcircle_core::area::AreaLevel::Street) {
+            if state.store.area_level(a).await?
+                != Some(lawcircle_core::catalogue::area::AreaLevel::Street)
+            {
                 return Err(ApiError::bad_field(
                     "street",
                     format!("{a:?} is not a known street"),

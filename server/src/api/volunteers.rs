@@ -13,13 +13,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
-use lawcircle_core::opening_hours::OpeningHours;
-use lawcircle_core::personal_data::{mask_phone, normalize_mobile};
-use lawcircle_core::specialty;
-use lawcircle_core::volunteer::{
+use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::privacy::{mask_phone, normalize_mobile};
+use lawcircle_core::volunteers::pool::{
     self, Actor, ExitKind, Loan, Profession, Team, Volunteer, VolunteerError, VolunteerProfile,
     VolunteerState,
 };
+use lawcircle_core::volunteers::specialty;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -37,7 +37,7 @@ pub struct ApplyRequest {
     pub profession: Profession,
     /// Service product codes (服务方向), e.g. `mediation`.
     #[schema(value_type = Vec<String>)]
-    pub service_directions: Vec<lawcircle_core::facility::ServiceProduct>,
+    pub service_directions: Vec<lawcircle_core::catalogue::facility::ServiceProduct>,
     /// Specialties (专长) from `GET /api/v1/specialties`: codes (e.g.
     /// `labour`) or their exact Chinese or English names (劳动争议); stored
     /// as codes.
@@ -125,7 +125,7 @@ pub async fn apply(
     let availability = OpeningHours::parse(&req.availability, "")
         .map_err(|e| ApiError::bad_field("availability", e.to_string()))?;
     if state.store.area_level(&req.home_street_code).await?
-        != Some(lawcircle_core::area::AreaLevel::Street)
+        != Some(lawcircle_core::catalogue::area::AreaLevel::Street)
     {
         return Err(ApiError::bad_field(
             "home_street_code",
@@ -246,7 +246,7 @@ pub async fn get_one(
 #[serde(deny_unknown_fields)]
 pub struct ActRequest {
     #[schema(value_type = Object)]
-    pub action: volunteer::Action,
+    pub action: pool::Action,
     pub reason: Option<String>,
     /// The version the caller saw; a newer change answers 409.
     pub version: i64,
@@ -277,7 +277,7 @@ pub async fn act(
     if is_self
         && !matches!(
             req.action,
-            volunteer::Action::Exit {
+            pool::Action::Exit {
                 kind: ExitKind::Voluntary
             }
         )
@@ -415,7 +415,7 @@ pub async fn lend(
         )));
     }
     if state.store.area_level(&req.to_street_code).await?
-        != Some(lawcircle_core::area::AreaLevel::Street)
+        != Some(lawcircle_core::catalogue::area::AreaLevel::Street)
     {
         return Err(ApiError::bad_field("to_street_code", "not a known street"));
     }
@@ -496,7 +496,7 @@ pub async fn teams(
         .volunteers(street.as_deref(), Some(VolunteerState::Active))
         .await?;
     let vols: Vec<Volunteer> = list.into_iter().map(|s| s.volunteer).collect();
-    Ok(ApiJson(volunteer::teams_by_specialty(&vols)))
+    Ok(ApiJson(pool::teams_by_specialty(&vols)))
 }
 
 /// The routes of this resource, each with its OpenAPI operation.

@@ -8,9 +8,9 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use lawcircle_core::authz::{Action, On};
-use lawcircle_core::evaluation::CallBack;
-use lawcircle_core::order::{Actor, OrderState};
-use lawcircle_core::warning::Warning;
+use lawcircle_core::orders::order::{Actor, OrderState};
+use lawcircle_core::orders::rating::CallBack;
+use lawcircle_core::orders::warning::Warning;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -38,9 +38,13 @@ pub async fn list(
 /// The street a warning belongs to (the one its row is filed under).
 fn warning_street(w: &Warning) -> Option<&str> {
     match &w.subject {
-        lawcircle_core::warning::Subject::Order { street_code, .. } => street_code.as_deref(),
-        lawcircle_core::warning::Subject::Punch { street_code, .. }
-        | lawcircle_core::warning::Subject::Volunteer { street_code, .. } => Some(street_code),
+        lawcircle_core::orders::warning::Subject::Order { street_code, .. } => {
+            street_code.as_deref()
+        }
+        lawcircle_core::orders::warning::Subject::Punch { street_code, .. }
+        | lawcircle_core::orders::warning::Subject::Volunteer { street_code, .. } => {
+            Some(street_code)
+        }
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::storage::Storage;
 use crate::importer::{ImportFailure, import_bytes};
+use lawcircle_core::catalogue::import::{Format, ImportError, RecordKind, read_file};
 use lawcircle_core::content::PhotoDir;
-use lawcircle_core::import::{Format, ImportError, RecordKind, read_file};
 use std::path::{Path, PathBuf};
 
 pub(super) async fn import(

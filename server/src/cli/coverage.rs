@@ -5,10 +5,10 @@
 use crate::spatial::load_network;
 use crate::store::{FacilityFilter, Store};
 use indicatif::{ProgressBar, ProgressStyle};
-use lawcircle_core::coverage::{self, CoverageReport, CoverageStandard};
-use lawcircle_core::facility::ServiceProduct;
-use lawcircle_core::network::WalkingNetwork;
-use lawcircle_core::siting::{self, SitingObjective, SitingRequest};
+use lawcircle_core::catalogue::facility::ServiceProduct;
+use lawcircle_core::circle::coverage::{self, CoverageReport, CoverageStandard};
+use lawcircle_core::circle::siting::{self, SitingObjective, SitingRequest};
+use lawcircle_core::geo::network::WalkingNetwork;
 use serde_json::json;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -90,7 +90,7 @@ fn pct(r: f64) -> String {
 
 fn render(
     report: &CoverageReport,
-    areas: &[lawcircle_core::area::AdminArea],
+    areas: &[lawcircle_core::catalogue::area::AdminArea],
     format: OutputFormat,
 ) -> Result<String, String> {
     let mut out = String::new();

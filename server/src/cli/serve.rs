@@ -8,7 +8,7 @@ use crate::demo;
 use crate::spatial::{Spatial, load_network};
 use crate::state::{AppState, Clock};
 use lawcircle_core::compensation::ParamTable;
-use lawcircle_core::network::WalkingNetwork;
+use lawcircle_core::geo::network::WalkingNetwork;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -122,7 +122,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         link_ttl: chrono::Duration::days(i64::from(link_ttl_days)),
     });
     state.calendar = std::sync::Arc::new(
-        lawcircle_core::working_time::HolidayCalendar::china_2025_2026()
+        lawcircle_core::calendar::working_time::HolidayCalendar::china_2025_2026()
             .map_err(|e| format!("the built-in holiday calendar: {e}"))?,
     );
     if demo_people {

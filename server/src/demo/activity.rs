@@ -7,10 +7,10 @@ use crate::auth::random_key;
 use crate::state::AppState;
 use axum::http::{Method, header};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-use lawcircle_core::coord::Datum;
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::punch::{Punch, PunchKind};
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::geo::coord::Datum;
+use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use tower::ServiceExt;
@@ -312,8 +312,8 @@ impl Activity {
     ) -> Result<(), DemoPeopleError> {
         let now = self.state.clock.now();
         let (lat, lng) = match &post.kind {
-            lawcircle_core::duty_post::DutyPostKind::Station {
-                fence: lawcircle_core::duty_post::Fence::Circle { center, .. },
+            lawcircle_core::catalogue::duty_post::DutyPostKind::Station {
+                fence: lawcircle_core::catalogue::duty_post::Fence::Circle { center, .. },
             } => (center.lat, center.lng),
             _ => (HERE.0, HERE.1),
         };

@@ -17,7 +17,7 @@ pub use people::{DemoAccount, DemoPeople, DemoPeopleError, demo_password, seed_p
 
 use crate::importer::{ImportOutcome, import_bytes};
 use crate::store::{Store, StoreError};
-use lawcircle_core::import::{Format, ImportError, RecordKind};
+use lawcircle_core::catalogue::import::{Format, ImportError, RecordKind};
 
 /// The demo files in load order: areas first, so references resolve.
 pub const FILES: [(&str, Format, RecordKind, &str); 4] = [
@@ -67,7 +67,7 @@ pub async fn load(store: &Store) -> Result<Vec<ImportOutcome>, DemoError> {
             format,
             kind,
             false,
-            &mut lawcircle_core::import::NoPhotos,
+            &mut lawcircle_core::catalogue::import::NoPhotos,
         )
         .await
         .map_err(|e| match e {

@@ -5,7 +5,7 @@ use super::people::DemoPeopleError;
 use super::{DISTRICT, POST, STREET};
 use axum::http::Method;
 use chrono::{DateTime, Utc};
-use lawcircle_core::punch::PunchKind;
+use lawcircle_core::volunteers::punch::PunchKind;
 use serde_json::{Value, json};
 
 impl Activity {

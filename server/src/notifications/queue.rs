@@ -8,7 +8,7 @@ use super::settings::Settings;
 use crate::state::AppState;
 use crate::store::{StoreError, from_millis, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::order::{Order, OrderState};
+use lawcircle_core::orders::order::{Order, OrderState};
 use serde::Serialize;
 use sqlx::Row;
 

@@ -6,10 +6,10 @@ use crate::state::AppState;
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
-use lawcircle_core::coord::GeoPoint;
-use lawcircle_core::dispatch::{self, Candidate, OfferRequest};
-use lawcircle_core::order::{Order, OrderKind, OrderState};
-use lawcircle_core::volunteer::VolunteerState;
+use lawcircle_core::geo::coord::GeoPoint;
+use lawcircle_core::orders::dispatch::{self, Candidate, OfferRequest};
+use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
+use lawcircle_core::volunteers::pool::VolunteerState;
 
 /// What happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]

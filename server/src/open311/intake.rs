@@ -9,14 +9,16 @@ use crate::usecases::filing::file_need;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use lawcircle_core::coord::{Datum, GeoPoint};
-use lawcircle_core::need::{
+use lawcircle_core::applications::application::need_category_for;
+use lawcircle_core::applications::open311::{
+    self, Format, Lang, Open311Error, Payload, PostResponse,
+};
+use lawcircle_core::applications::{AnswerValue, ApplicationDraft};
+use lawcircle_core::geo::coord::{Datum, GeoPoint};
+use lawcircle_core::needs::{
     Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation, Requester,
     Urgency,
 };
-use lawcircle_core::open311::{self, Format, Lang, Open311Error, Payload, PostResponse};
-use lawcircle_core::services::application::need_category_for;
-use lawcircle_core::services::{AnswerValue, ApplicationDraft};
 
 /// The Open311 parameter a need field error is about.
 fn parameter_of(field: &str) -> String {
@@ -63,7 +65,7 @@ async fn area_for(
     let areas = state.store.areas().await?;
     let nearest = areas
         .iter()
-        .filter(|a| a.level != lawcircle_core::area::AreaLevel::District)
+        .filter(|a| a.level != lawcircle_core::catalogue::area::AreaLevel::District)
         .min_by(|a, b| {
             let (da, db) = (a.centroid.distance_m(p), b.centroid.distance_m(p));
             // Villages before streets at equal distance: the finer place.
@@ -276,7 +278,7 @@ pub(super) async fn post_request(
             documents: vec![],
         }),
     };
-    let need = draft.validate_with_catalog(&catalog, now).map_err(|e| {
+    let need = draft.validate_with_registry(&catalog, now).map_err(|e| {
         Errors(
             format,
             e.0.iter()

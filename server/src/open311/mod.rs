@@ -1,7 +1,7 @@
 //! Open311 GeoReport v2 (<http://wiki.open311.org/GeoReport_v2>) under
 //! `/open311/v2/`, so an existing Open311 client can list our application
 //! types, file an application and follow it. The shapes, renderings,
-//! parsing and intake are the core's ([`lawcircle_core::open311`]); this
+//! parsing and intake are the core's ([`lawcircle_core::applications::open311`]); this
 //! maps them onto needs and orders:
 //!
 //! * a service is the newest active version of an application type;
@@ -32,8 +32,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use intake::post_request;
-use lawcircle_core::open311::{self, Format, Lang, Open311Error, Payload};
-use lawcircle_core::services::ServiceCatalog;
+use lawcircle_core::applications::ServiceRegistry;
+use lawcircle_core::applications::open311::{self, Format, Lang, Open311Error, Payload};
 use requests::list_requests;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -126,7 +126,7 @@ fn lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
 async fn catalog(
     state: &AppState,
     format: Format,
-) -> Result<std::sync::Arc<ServiceCatalog>, Errors> {
+) -> Result<std::sync::Arc<ServiceRegistry>, Errors> {
     state
         .application_types
         .catalog(&state.store)

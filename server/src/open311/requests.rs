@@ -8,13 +8,13 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use lawcircle_core::calendar::china_time;
-use lawcircle_core::open311::{
+use lawcircle_core::applications::open311::{
     self, Format, Lang, Open311Error, Payload, ServiceRequest, Status, TokenResponse,
     status_for_state,
 };
-use lawcircle_core::order::OrderState;
-use lawcircle_core::services::{Responsible, ServiceCatalog, ServiceDefinition};
+use lawcircle_core::applications::{Responsible, ServiceDefinition, ServiceRegistry};
+use lawcircle_core::calendar::china_time;
+use lawcircle_core::orders::order::OrderState;
 
 /// Human-readable state of an order (`status_notes`): no personal data.
 fn state_note(state: OrderState, lang: Lang) -> &'static str {
@@ -69,7 +69,7 @@ async fn agency(
 /// A need filed as an application, as Open311 shows it publicly.
 async fn service_request(
     state: &AppState,
-    catalog: &ServiceCatalog,
+    catalog: &ServiceRegistry,
     need: &StoredNeed,
     updated: DateTime<Utc>,
     lang: Lang,

@@ -4,7 +4,7 @@
 use super::accounts::is_unique_violation;
 use super::{Store, StoreError, decode, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::services::ServiceDefinition;
+use lawcircle_core::applications::ServiceDefinition;
 use serde::Serialize;
 use sqlx::Row;
 
@@ -256,7 +256,7 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         Ok(data
-            .map(|d| decode::<lawcircle_core::area::AdminArea>("areas", code, &d))
+            .map(|d| decode::<lawcircle_core::catalogue::area::AdminArea>("areas", code, &d))
             .transpose()?
             .map(|a| a.name))
     }

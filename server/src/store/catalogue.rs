@@ -4,11 +4,11 @@
 
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::area::{AdminArea, AreaLevel};
+use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
+use lawcircle_core::catalogue::duty_post::DutyPost;
+use lawcircle_core::catalogue::facility::Facility;
+use lawcircle_core::catalogue::import::{ImportBatch, RecordKind};
 use lawcircle_core::catalogue::{ApplySummary, Catalogue, Merge, merge_facility, merge_plain};
-use lawcircle_core::duty_post::DutyPost;
-use lawcircle_core::facility::Facility;
-use lawcircle_core::import::{ImportBatch, RecordKind};
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -248,7 +248,7 @@ impl Store {
     pub async fn area_centroid(
         &self,
         code: &str,
-    ) -> Result<Option<lawcircle_core::coord::GeoPoint>, StoreError> {
+    ) -> Result<Option<lawcircle_core::geo::coord::GeoPoint>, StoreError> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM areas WHERE code = $1")
             .bind(code)
             .fetch_optional(&self.pool)

@@ -11,8 +11,8 @@
 
 use super::{Store, StoreError, decode, from_millis, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::need::NeedDraft;
-use lawcircle_core::punch::Punch;
+use lawcircle_core::needs::NeedDraft;
+use lawcircle_core::volunteers::punch::Punch;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
@@ -208,7 +208,7 @@ impl Store {
         make_order: impl FnOnce(
             i64,
         ) -> (
-            lawcircle_core::order::Order,
+            lawcircle_core::orders::order::Order,
             Vec<crate::notifications::queue::NewNotification>,
         ),
         respond: impl FnOnce(i64, &str) -> (u16, String),
@@ -489,12 +489,15 @@ impl Store {
                 u64::try_from(r.try_get::<i64, _>(0)?).unwrap_or(0) + 1,
                 r.try_get::<String, _>(1)?,
             ),
-            None => (0, lawcircle_core::punch::GENESIS_HASH.to_string()),
+            None => (
+                0,
+                lawcircle_core::volunteers::punch::GENESIS_HASH.to_string(),
+            ),
         };
         punch.seq = seq;
         punch.prev_hash = prev_hash;
         punch.hash = punch.compute_hash();
-        let verdict = |d: &lawcircle_core::clockin::ClockInDecision| {
+        let verdict = |d: &lawcircle_core::volunteers::clock_in::ClockInDecision| {
             serde_json::to_value(d.verdict)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

@@ -1,16 +1,16 @@
 //! Orders, ratings, warnings, spot checks and hotline calls. The rules are
-//! the core's ([`lawcircle_core::order`], [`lawcircle_core::warning`]); the
+//! the core's ([`lawcircle_core::orders::order`], [`lawcircle_core::orders::warning`]); the
 //! store makes them hold under concurrency: every order transition is a
 //! conditional update on the version the caller read, and raising a warning
 //! is an insert that a duplicate key turns into nothing.
 
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::evaluation::Rating;
-use lawcircle_core::indicators::HotlineCall;
-use lawcircle_core::order::{Order, OrderState};
-use lawcircle_core::spot_check::{DrawRecord, SpotCheck};
-use lawcircle_core::warning::{Subject, Warning};
+use lawcircle_core::orders::indicators::HotlineCall;
+use lawcircle_core::orders::order::{Order, OrderState};
+use lawcircle_core::orders::rating::Rating;
+use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck};
+use lawcircle_core::orders::warning::{Subject, Warning};
 use sqlx::Row;
 
 /// An order in a week's spot-check sample.
@@ -249,7 +249,8 @@ impl Store {
             else {
                 continue;
             };
-            if of != order_id || w.state == lawcircle_core::warning::WarningState::Resolved {
+            if of != order_id || w.state == lawcircle_core::orders::warning::WarningState::Resolved
+            {
                 continue;
             }
             *street_code = Some(to_street.to_string());

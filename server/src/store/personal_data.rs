@@ -14,8 +14,8 @@
 use super::needs::{NEED_COLUMNS, need_from_row};
 use super::{AttachmentMeta, Store, StoreError, StoredNeed, decode, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::need::NeedDraft;
-use lawcircle_core::order::OrderState;
+use lawcircle_core::needs::NeedDraft;
+use lawcircle_core::orders::order::OrderState;
 use sqlx::Row;
 
 /// An attachment's bytes, or when they were erased.
@@ -91,7 +91,7 @@ impl Store {
         account_id: Option<i64>,
         phone: Option<&str>,
     ) -> Result<Vec<StoredNeed>, StoreError> {
-        use lawcircle_core::personal_data::normalize_mobile;
+        use lawcircle_core::privacy::normalize_mobile;
         let mut out = Vec::new();
         let mut after = 0;
         loop {
@@ -162,7 +162,7 @@ impl Store {
         .await?;
         if let Some(r) = rating {
             let order_id: String = r.try_get(0)?;
-            let mut rating: lawcircle_core::evaluation::Rating =
+            let mut rating: lawcircle_core::orders::rating::Rating =
                 decode("ratings", &order_id, r.try_get::<&str, _>(1)?)?;
             rating.comment = None;
             sqlx::query("UPDATE ratings SET data = $1 WHERE order_id = $2")
@@ -260,7 +260,7 @@ impl Store {
     pub async fn punches_of(
         &self,
         volunteer_id: &str,
-    ) -> Result<Vec<lawcircle_core::punch::Punch>, StoreError> {
+    ) -> Result<Vec<lawcircle_core::volunteers::punch::Punch>, StoreError> {
         self.punches(Some(volunteer_id), None).await
     }
 }

@@ -4,9 +4,9 @@
 
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::clockin::Verdict;
-use lawcircle_core::punch::{Punch, PunchWarning};
-use lawcircle_core::warning::{PunchSignal, PunchSignalKind};
+use lawcircle_core::orders::warning::{PunchSignal, PunchSignalKind};
+use lawcircle_core::volunteers::clock_in::Verdict;
+use lawcircle_core::volunteers::punch::{Punch, PunchWarning};
 use sqlx::Row;
 
 impl Store {

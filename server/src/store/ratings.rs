@@ -5,8 +5,8 @@
 
 use super::{Store, StoreError, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::evaluation::Rating;
-use lawcircle_core::order::{Order, OrderState};
+use lawcircle_core::orders::order::{Order, OrderState};
+use lawcircle_core::orders::rating::Rating;
 use sqlx::Row;
 
 /// How a requester is asked for a rating.

@@ -1,12 +1,12 @@
 //! The volunteer pool's storage. The lifecycle rules are the core's
-//! ([`lawcircle_core::volunteer`]); the store keeps each record whole and
+//! ([`lawcircle_core::volunteers::pool`]); the store keeps each record whole and
 //! refuses a write whose version moved underneath it.
 
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
-use lawcircle_core::specialty;
-use lawcircle_core::volunteer::{Volunteer, VolunteerState};
+use lawcircle_core::volunteers::pool::{Volunteer, VolunteerState};
+use lawcircle_core::volunteers::specialty;
 use sqlx::Row;
 
 /// A stored volunteer and its version.

@@ -7,9 +7,9 @@ use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{Account, NewAccount};
-use lawcircle_core::area::AreaLevel;
 use lawcircle_core::authz::{Action, On, Role, Scope};
-use lawcircle_core::personal_data::{normalize_mobile, validate_id_number};
+use lawcircle_core::catalogue::area::AreaLevel;
+use lawcircle_core::privacy::{normalize_mobile, validate_id_number};
 
 /// Creates an account. Used by the API and by the admin bootstrap command.
 pub async fn create_account(

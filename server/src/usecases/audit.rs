@@ -5,7 +5,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::NewAuditEntry;
-use lawcircle_core::personal_data::check_audit_reason;
+use lawcircle_core::privacy::check_audit_reason;
 
 fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers

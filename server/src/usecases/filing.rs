@@ -8,9 +8,10 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::IdempotentOutcome;
 use chrono::{DateTime, Utc};
-use lawcircle_core::need::{FieldError, NeedDraft};
-use lawcircle_core::personal_data::normalize_mobile;
-use lawcircle_core::services::{LegalAidAssessment, application};
+use lawcircle_core::applications::{LegalAidAssessment, application};
+use lawcircle_core::needs::NeedDraft;
+use lawcircle_core::privacy::normalize_mobile;
+use lawcircle_core::validation::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// The answer to an accepted need.
@@ -53,12 +54,14 @@ pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAi
 /// `expected_datetime` is this same instant.
 pub(crate) fn application_deadline(
     state: &AppState,
-    def: &lawcircle_core::services::ServiceDefinition,
+    def: &lawcircle_core::applications::ServiceDefinition,
     filed_at: DateTime<Utc>,
 ) -> DateTime<Utc> {
     let local = filed_at.with_timezone(&lawcircle_core::calendar::china_time());
-    lawcircle_core::open311::expected_datetime(def, local, |d| state.calendar.is_working_day(d))
-        .with_timezone(&Utc)
+    lawcircle_core::applications::open311::expected_datetime(def, local, |d| {
+        state.calendar.is_working_day(d)
+    })
+    .with_timezone(&Utc)
 }
 
 /// Stores a validated need and opens its order, once per idempotency
@@ -121,7 +124,7 @@ pub(crate) async fn file_need(
         requester_account,
         entered_by,
         new.need.category.as_str(),
-        new.need.urgency == lawcircle_core::need::Urgency::Urgent,
+        new.need.urgency == lawcircle_core::needs::Urgency::Urgent,
         &street_code,
         now,
     );
@@ -143,7 +146,7 @@ pub(crate) async fn file_need(
         now,
     )
     .await?;
-    let offers = |order: &lawcircle_core::order::Order| {
+    let offers = |order: &lawcircle_core::orders::order::Order| {
         crate::notifications::rules::offers(order, &offer_to)
     };
     let order_service = service_code.clone();
@@ -190,7 +193,7 @@ pub(crate) async fn file_need(
     Ok(outcome)
 }
 
-pub(crate) fn field_errors(errors: lawcircle_core::need::NeedErrors) -> ApiError {
+pub(crate) fn field_errors(errors: lawcircle_core::needs::NeedErrors) -> ApiError {
     ApiError::Fields(errors.0)
 }
 
@@ -203,7 +206,7 @@ pub(crate) async fn validate_need(
 ) -> Result<(NeedDraft, String), ApiError> {
     let catalog = state.application_types.catalog(&state.store).await?;
     let need = draft
-        .validate_with_catalog(&catalog, now)
+        .validate_with_registry(&catalog, now)
         .map_err(field_errors)?;
     let street_code = state
         .store
@@ -277,6 +280,6 @@ pub(crate) async fn requester_account_of(
     {
         return Ok(Some(account));
     }
-    let in_app = need.channel == lawcircle_core::need::Channel::Online;
+    let in_app = need.channel == lawcircle_core::needs::Channel::Online;
     Ok((resident && own_phone.is_none() && in_app).then_some(caller.account.id))
 }

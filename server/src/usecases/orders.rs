@@ -2,8 +2,8 @@
 
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
-use lawcircle_core::area::AreaLevel;
-use lawcircle_core::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
+use lawcircle_core::catalogue::area::AreaLevel;
+use lawcircle_core::orders::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
 
 /// The order an accepted need becomes, opened at once: consultations go to
 /// the grab pool, other categories to the dispatch queue of the street.

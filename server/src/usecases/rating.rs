@@ -8,10 +8,10 @@ use crate::sms::{SmsError, SmsMessage, SmsPurpose};
 use crate::state::AppState;
 use crate::store::{CallBackRecord, RatingChannel, RatingRequest};
 use chrono::{DateTime, Utc};
-use lawcircle_core::evaluation::{self, Rating, RatingError};
-use lawcircle_core::need::Channel;
-use lawcircle_core::order::{Actor, Order};
-use lawcircle_core::warning::{Warning, WarningCandidate, default_rules};
+use lawcircle_core::needs::Channel;
+use lawcircle_core::orders::order::{Actor, Order};
+use lawcircle_core::orders::rating::{self, Rating, RatingError};
+use lawcircle_core::orders::warning::{Warning, WarningCandidate, default_rules};
 use std::collections::BTreeMap;
 
 /// The need behind an order.
@@ -141,7 +141,7 @@ pub async fn record_rating(
     let now = state.clock.now();
     let mut changed = order.clone();
     let (rating, follow_up) =
-        evaluation::rate(&mut changed, score, comment, actor, now).map_err(rating_error)?;
+        rating::rate(&mut changed, score, comment, actor, now).map_err(rating_error)?;
     let stored = state
         .store
         .rate_order(
@@ -187,7 +187,7 @@ async fn raise_low_rating_warning(
 ) -> Result<(), ApiError> {
     let rules = default_rules();
     if let Some(rule) = rules.iter().find(|r| r.requires_call_back()) {
-        let candidates = lawcircle_core::warning::evaluate_rules(
+        let candidates = lawcircle_core::orders::warning::evaluate_rules(
             now,
             std::slice::from_ref(order),
             std::slice::from_ref(rating),

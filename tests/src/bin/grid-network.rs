@@ -7,7 +7,7 @@
 //! grid-network --out grid.lcwn [--south 27.86 --west 120.70 --north 27.99 --east 120.92 --step-m 250]
 //! ```
 
-use lawcircle_core::network::WalkingNetwork;
+use lawcircle_core::geo::network::WalkingNetwork;
 use std::process::ExitCode;
 
 struct Args {

@@ -26,10 +26,12 @@
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Json};
-use lawcircle_core::coord::GeoPoint;
-use lawcircle_core::facility::{Facility, ServiceProduct};
-use lawcircle_core::import::{Format, ImportOptions, NoPhotos, RecordKind, parse, read_file};
-use lawcircle_core::nearest::{FacilityIndex, NearestQuery};
+use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
+use lawcircle_core::catalogue::import::{
+    Format, ImportOptions, NoPhotos, RecordKind, parse, read_file,
+};
+use lawcircle_core::geo::coord::GeoPoint;
+use lawcircle_core::geo::nearest::{FacilityIndex, NearestQuery};
 use sqlx::postgres::{PgConnection, PgPoolOptions};
 use sqlx::{Connection, Row};
 use std::collections::HashMap;

@@ -12,8 +12,8 @@
 //! Prints the order id.
 
 use chrono::Utc;
-use lawcircle_core::area::AreaLevel;
-use lawcircle_core::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
+use lawcircle_core::catalogue::area::AreaLevel;
+use lawcircle_core::orders::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
 use lawcircle_server::store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;

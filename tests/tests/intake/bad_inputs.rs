@@ -149,10 +149,10 @@ fn bad_cases() -> Vec<(&'static str, &'static str, Mutation)> {
             "entered point out of range",
             "entered.point",
             Box::new(|d: &mut NeedDraft| {
-                d.entered.point = Some(lawcircle_core::coord::GeoPoint {
+                d.entered.point = Some(lawcircle_core::geo::coord::GeoPoint {
                     lat: 0.0,
                     lng: 999.0,
-                    datum: lawcircle_core::coord::Datum::Gcj02,
+                    datum: lawcircle_core::geo::coord::Datum::Gcj02,
                 })
             }),
         ),

@@ -10,7 +10,7 @@ use lawcircle_client::outbox::{
     BackoffPolicy, ItemKind, ItemState, Outbox, OutboxEvent, OutboxListener,
 };
 use lawcircle_client::sync::{Pulled, SyncClient, SyncConfig};
-use lawcircle_core::need::{
+use lawcircle_core::needs::{
     AttachmentRef, Enterprise, MAX_ATTACHMENT_BYTES, NeedCategory, NeedDraft, check_attachment,
 };
 use lawcircle_e2e::fault_proxy::{Fault, FaultConfig, FaultProxy};

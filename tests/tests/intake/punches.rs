@@ -8,9 +8,9 @@ use super::*;
 
 #[tokio::test]
 async fn punches_are_reevaluated_chained_and_idempotent() {
-    use lawcircle_core::clockin::{ClockInPolicy, DeviceInstant, Fix, Provider};
-    use lawcircle_core::duty_post::DutyPost;
-    use lawcircle_core::punch::{Punch, PunchKind};
+    use lawcircle_core::catalogue::duty_post::DutyPost;
+    use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
+    use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 
     let dir = tempfile::tempdir().unwrap();
     let server = setup(&Backend::Sqlite, dir.path()).await;
@@ -58,7 +58,7 @@ async fn punches_are_reevaluated_chained_and_idempotent() {
         let fix = Fix {
             lat: 27.93,
             lng: 120.815,
-            datum: lawcircle_core::coord::Datum::Wgs84,
+            datum: lawcircle_core::geo::coord::Datum::Wgs84,
             accuracy_m: 8.0,
             provider: Provider::Gps,
             is_mock: false,

@@ -50,7 +50,7 @@ async fn upload(c: &Client, tag: &str) -> (Vec<u8>, String) {
 async fn file_need(c: &Client, tag: &str, attachment: Option<(&[u8], &str)>) -> (i64, String) {
     let mut d = need_draft(tag);
     if let Some((bytes, sha)) = attachment {
-        d.attachments.push(lawcircle_core::need::AttachmentRef {
+        d.attachments.push(lawcircle_core::needs::AttachmentRef {
             sha256: sha.to_string(),
             media_type: "image/png".into(),
             size: bytes.len() as u64,

@@ -7,7 +7,7 @@
 
 use super::{MAX_DESCRIPTION_CHARS, MAX_QUERY_SPAN_DAYS, Open311Error, Status};
 use crate::applications::{
-    AnswerError, AnswerValue, ServiceCatalog, ValidatedApplication, parse_answer, validate,
+    AnswerError, AnswerValue, ServiceRegistry, ValidatedApplication, parse_answer, validate,
 };
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
@@ -203,7 +203,7 @@ fn field_error(e: &AnswerError) -> Open311Error {
 /// are parsed with [`parse_answer`] and checked with [`validate`], the
 /// functions the phone's form uses.
 pub fn intake(
-    catalog: &ServiceCatalog,
+    catalog: &ServiceRegistry,
     request: &NewServiceRequest,
     now: DateTime<Utc>,
 ) -> Result<ValidatedApplication, Vec<Open311Error>> {

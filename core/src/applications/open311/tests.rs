@@ -7,7 +7,7 @@
 //! valid JSON; here they are strings, as our identifiers are.
 
 use super::*;
-use crate::applications::{AnswerValue, ServiceCatalog};
+use crate::applications::{AnswerValue, ServiceRegistry};
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::json;
 
@@ -484,7 +484,7 @@ fn xml_text_is_escaped() {
 
 #[test]
 fn our_types_map_onto_open311_services_and_definitions() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let legal_aid = catalog.latest("legal_aid").unwrap();
     let zh = service_from_definition(legal_aid, Lang::Zh);
     assert_eq!(
@@ -569,7 +569,7 @@ fn order_states_map_onto_open_and_closed() {
 /// as an order), and the order's status reads back in Open311 terms.
 #[test]
 fn an_open311_post_becomes_an_application_and_its_status_reads_back() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let body = "service_code=mediation&lat=27.9400&long=120.7600&description=%E6%BC%8F%E6%B0%B4&first_name=%E4%B8%89&last_name=%E5%BC%A0\
         &attribute[dispute_type]=neighbour&attribute[other_party]=%E6%9D%8E%E5%9B%9B\
         &attribute[facts]=%E6%A5%BC%E4%B8%8A%E6%BC%8F%E6%B0%B4%E5%AF%BC%E8%87%B4%E5%A4%A9%E8%8A%B1%E6%9D%BF%E5%8F%97%E6%8D%9F%E5%B7%B2%E4%B8%A4%E5%91%A8\
@@ -639,7 +639,7 @@ fn an_open311_post_becomes_an_application_and_its_status_reads_back() {
 
 #[test]
 fn bad_open311_posts_get_every_attribute_fault_in_the_spec_format() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let unknown = parse_post(b"service_code=potholes&address_id=1").unwrap();
     let errors = intake(&catalog, &unknown, now()).unwrap_err();
     assert_eq!(

@@ -288,7 +288,7 @@ fn incoherent_definitions_are_refused() {
 
 #[test]
 fn the_shipped_catalogue_loads_with_five_types() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let codes: Vec<&str> = catalog.active().iter().map(|d| d.code.as_str()).collect();
     assert_eq!(
         codes,
@@ -346,7 +346,7 @@ fn the_shipped_catalogue_loads_with_five_types() {
 
 #[test]
 fn shipped_patterns_accept_real_shapes() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let enterprise = catalog.latest("enterprise_checkup").unwrap();
     let uscc = enterprise.attribute("uscc").unwrap();
     assert!(check(uscc, "91330303MA2H12345X").is_ok());
@@ -369,7 +369,7 @@ fn shipped_patterns_accept_real_shapes() {
 
 #[test]
 fn old_applications_keep_their_version_while_new_ones_use_the_new_schema() {
-    let mut catalog = ServiceCatalog::with_defaults().unwrap();
+    let mut catalog = ServiceRegistry::with_defaults().unwrap();
     let v1 = catalog.latest("mediation").unwrap().clone();
     let filed = catalog
         .validate_new("mediation", &mediation_answers(), now())
@@ -418,7 +418,7 @@ fn old_applications_keep_their_version_while_new_ones_use_the_new_schema() {
     // Published versions never change; versions run without gaps.
     assert!(matches!(
         catalog.publish(v1.clone()),
-        Err(CatalogError::VersionNotNext {
+        Err(RegistryError::VersionNotNext {
             expected: 3,
             got: 1,
             ..
@@ -463,22 +463,22 @@ fn old_applications_keep_their_version_while_new_ones_use_the_new_schema() {
 
 #[test]
 fn the_catalogue_round_trips_through_json_with_all_versions() {
-    let mut catalog = ServiceCatalog::with_defaults().unwrap();
+    let mut catalog = ServiceRegistry::with_defaults().unwrap();
     let mut v2 = catalog.latest("legal_aid").unwrap().clone();
     v2.version = 2;
     catalog.publish(v2).unwrap();
     let all: Vec<&ServiceDefinition> = catalog.all_versions().collect();
     let json = serde_json::to_string(&all).unwrap();
-    assert_eq!(ServiceCatalog::from_json(&json).unwrap(), catalog);
+    assert_eq!(ServiceRegistry::from_json(&json).unwrap(), catalog);
     // A gap is refused.
     let mut gap = catalog.latest("legal_aid").unwrap().clone();
     gap.version = 5;
     assert!(matches!(
         catalog.publish(gap),
-        Err(CatalogError::VersionNotNext { .. })
+        Err(RegistryError::VersionNotNext { .. })
     ));
     assert!(matches!(
-        ServiceCatalog::from_json("{"),
-        Err(CatalogError::Json(_))
+        ServiceRegistry::from_json("{"),
+        Err(RegistryError::Json(_))
     ));
 }

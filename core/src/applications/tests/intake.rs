@@ -257,7 +257,7 @@ fn deadlines_count_calendar_or_working_days() {
 
 #[test]
 fn an_application_in_a_need_is_refused_field_by_field_with_need_paths() {
-    let mut catalog = ServiceCatalog::new();
+    let mut catalog = ServiceRegistry::new();
     catalog.publish(all_types(1)).unwrap();
     let mut answers = good();
     answers.insert("income".into(), AnswerValue::Text("lots".into()));
@@ -288,7 +288,7 @@ fn an_application_in_a_need_is_refused_field_by_field_with_need_paths() {
 
 #[test]
 fn old_versions_stay_valid_for_filing_until_the_type_is_retired() {
-    let mut catalog = ServiceCatalog::new();
+    let mut catalog = ServiceRegistry::new();
     catalog.publish(all_types(1)).unwrap();
     let mut v2 = all_types(2);
     v2.attributes.retain(|a| a.code != "income");
@@ -316,11 +316,11 @@ fn old_versions_stay_valid_for_filing_until_the_type_is_retired() {
 
 #[test]
 fn a_need_with_an_application_is_validated_with_the_catalogue() {
-    let catalog = ServiceCatalog::with_defaults().unwrap();
+    let catalog = ServiceRegistry::with_defaults().unwrap();
     let mut need = crate::needs::tests::draft();
     need.application = Some(app("mediation", 1, mediation_answers()));
     let now = Utc::now();
-    assert!(need.validate_with_catalog(&catalog, now).is_ok());
+    assert!(need.validate_with_registry(&catalog, now).is_ok());
     // JSON round trip keeps the application; without one nothing changes.
     let json = serde_json::to_value(&need).unwrap();
     assert_eq!(json["application"]["service_code"], "mediation");
@@ -330,7 +330,7 @@ fn a_need_with_an_application_is_validated_with_the_catalogue() {
     );
     need.description = String::new();
     need.application.as_mut().unwrap().answers.remove("facts");
-    let errors = need.validate_with_catalog(&catalog, now).unwrap_err();
+    let errors = need.validate_with_registry(&catalog, now).unwrap_err();
     assert!(errors.has("description") && errors.has("application.answers.facts"));
     need.application = None;
     assert!(

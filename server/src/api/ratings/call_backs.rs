@@ -10,7 +10,7 @@ use crate::store::CallBackOutcome;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
-use lawcircle_core::warning::Warning;
+use lawcircle_core::orders::warning::Warning;
 use serde::Serialize;
 
 /// Where a call-back was recorded: with a rating request on the order
@@ -43,7 +43,7 @@ pub struct CallBackEntry {
 /// The call-backs recorded on `warning` (its history's call-back steps),
 /// oldest first.
 fn warning_call_backs(warning: &Warning) -> Vec<CallBackEntry> {
-    use lawcircle_core::warning::WarningAction;
+    use lawcircle_core::orders::warning::WarningAction;
     warning
         .history
         .iter()
@@ -105,7 +105,7 @@ pub async fn list_call_backs(
     for (_, _, warning) in state.store.warnings(None).await? {
         let about_this_order = matches!(
             &warning.subject,
-            lawcircle_core::warning::Subject::Order { order_id, .. } if *order_id == order.id
+            lawcircle_core::orders::warning::Subject::Order { order_id, .. } if *order_id == order.id
         );
         if about_this_order {
             entries.extend(warning_call_backs(&warning));

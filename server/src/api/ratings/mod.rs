@@ -35,7 +35,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
-use lawcircle_core::order::{Actor, Order, OrderState};
+use lawcircle_core::orders::order::{Actor, Order, OrderState};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;

@@ -10,8 +10,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lawcircle_core::evaluation;
-use lawcircle_core::order::{Actor, Order, OrderState};
+use lawcircle_core::orders::order::{Actor, Order, OrderState};
+use lawcircle_core::orders::rating;
 
 const PAGE_CSS: &str = include_str!("../../../public/rate.css");
 
@@ -252,7 +252,7 @@ pub async fn page_post(
     };
     if comment
         .as_deref()
-        .is_some_and(|c| c.chars().count() > evaluation::MAX_COMMENT_CHARS)
+        .is_some_and(|c| c.chars().count() > rating::MAX_COMMENT_CHARS)
     {
         return page(
             StatusCode::BAD_REQUEST,

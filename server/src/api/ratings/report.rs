@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{CallBackOutcome, OrderFilter, RatingChannel, RatingRequest};
 use chrono::{DateTime, Utc};
-use lawcircle_core::order::OrderState;
+use lawcircle_core::orders::order::OrderState;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 

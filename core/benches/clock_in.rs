@@ -7,7 +7,7 @@
 //!   distance;
 //! * verifying a 100k-punch chain vs. plain SHA-256 of the same bytes.
 //!
-//! Run: `cargo bench -p lawcircle-core --bench clockin`.
+//! Run: `cargo bench -p lawcircle-core --bench clock_in`.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use criterion::{Criterion, Throughput};
@@ -166,7 +166,7 @@ fn main() {
     let prev = fix(0.0, 0);
     let server = Some(at().wall);
 
-    let mut g = c.benchmark_group("clockin");
+    let mut g = c.benchmark_group("clock_in");
     g.bench_function("haversine_baseline", |b| {
         b.iter(|| {
             haversine_m(
