@@ -69,6 +69,12 @@ impl NewDevice {
         if !scheme_ok || url.host_str().is_none() {
             return Err(("address", "an https:// push endpoint".into()));
         }
+        // The server posts to this address: never to itself or the
+        // district's own network (a test push service on loopback is
+        // allowed with plain http only).
+        if !allow_plain_http && let Some(why) = url.host_str().and_then(internal_host) {
+            return Err(("address", format!("not a push service: {why}")));
+        }
         let key = decode(self.p256dh.as_deref(), "p256dh")?;
         if key.len() != 65 || key[0] != 4 {
             return Err((
@@ -81,6 +87,54 @@ impl NewDevice {
         }
         Ok(())
     }
+}
+
+/// Why `host` names this machine or a private network, if it does: an IP
+/// literal that is loopback, private, link-local, shared (100.64/10),
+/// unspecified, multicast or unique-local, or a name reserved for local use.
+fn internal_host(host: &str) -> Option<&'static str> {
+    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+    let ip = if let Some(v6) = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .and_then(|h| h.parse::<Ipv6Addr>().ok())
+    {
+        match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(v6),
+        }
+    } else if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        IpAddr::V4(v4)
+    } else {
+        let name = host.trim_end_matches('.').to_ascii_lowercase();
+        let local = name == "localhost"
+            || [".localhost", ".local", ".internal", ".lan", ".home.arpa"]
+                .iter()
+                .any(|suffix| name.ends_with(suffix));
+        return local.then_some("a name for local use");
+    };
+    let internal = match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || (a == 100 && (64..128).contains(&b))
+                || a == 0
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+        }
+    };
+    internal.then_some("an address of this machine or a private network")
 }
 
 fn decode(v: Option<&str>, field: &'static str) -> Result<Vec<u8>, Invalid> {
@@ -174,4 +228,52 @@ pub async fn remove(
     }
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn device(address: &str) -> NewDevice {
+        NewDevice {
+            kind: "unifiedpush".into(),
+            address: address.into(),
+            p256dh: Some(URL_SAFE_NO_PAD.encode([4u8; 65])),
+            auth: Some(URL_SAFE_NO_PAD.encode([7u8; 16])),
+        }
+    }
+
+    #[test]
+    fn endpoints_on_this_machine_or_a_private_network_are_refused() {
+        for address in [
+            "https://127.0.0.1/push",
+            "https://10.1.2.3/push",
+            "https://192.168.0.9:8443/push",
+            "https://172.16.5.5/push",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/push",
+            "https://0.0.0.0/push",
+            "https://[::1]/push",
+            "https://[fd00::1]/push",
+            "https://[fe80::1]/push",
+            "https://[::ffff:127.0.0.1]/push",
+            "https://localhost/push",
+            "https://push.localhost/x",
+            "https://printer.local/x",
+            "https://db.internal/x",
+        ] {
+            let e = device(address).check(false).expect_err(address);
+            assert_eq!(e.0, "address", "{address}");
+        }
+        for address in [
+            "https://ntfy.sh/upAbc",
+            "https://push.example.org/up?token=1",
+            "https://8.8.8.8/push",
+        ] {
+            assert_eq!(device(address).check(false), Ok(()), "{address}");
+        }
+        // A test push service on loopback, with plain http only.
+        assert_eq!(device("http://127.0.0.1:9/up").check(true), Ok(()));
+        assert!(device("http://127.0.0.1:9/up").check(false).is_err());
+    }
 }
