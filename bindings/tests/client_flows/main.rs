@@ -171,7 +171,9 @@ fn phone(
 /// A server with the demo data and the flows' people.
 async fn world(dir: &std::path::Path) -> (Server, People) {
     let storage = sqlite(dir);
-    let server = Server::start(&storage, &["--demo"]);
+    // Push endpoints on loopback (where nothing listens) are let in for
+    // tests only.
+    let server = Server::start(&storage, &["--demo", "--push-allow-plain-http"]);
     let people = seed_people(&server.base_url, &storage).await.unwrap();
     (server, people)
 }

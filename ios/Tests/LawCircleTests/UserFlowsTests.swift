@@ -20,7 +20,8 @@ final class UserFlowsTests: XCTestCase {
     }
 
     private func world() throws -> (TestServer, People) {
-        let server = try TestServer(["--demo"])
+        // Push endpoints on loopback (where nothing listens) are let in for tests only.
+        let server = try TestServer(["--demo", "--push-allow-plain-http"])
         return (server, try server.seedPeople())
     }
 

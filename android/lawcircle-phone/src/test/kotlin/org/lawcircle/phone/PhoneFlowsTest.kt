@@ -51,7 +51,8 @@ class PhoneFlowsTest {
 
     /** A server with the demo data and the flows' people, stopped however the test ends. */
     private inline fun <T> withWorld(block: (TestServer, People) -> T): T =
-        TestServer.start("--demo").use { server -> block(server, server.seedPeople()) }
+        // Push endpoints on loopback (where nothing listens) are let in for tests only.
+        TestServer.start("--demo", "--push-allow-plain-http").use { server -> block(server, server.seedPeople()) }
 
     private val here = { people: People -> Point(people.postLat, people.postLng, Datum.WGS84) }
 
