@@ -282,7 +282,9 @@ fn punch_by(account: i64) -> Punch {
 /// The server, its callers (index = column) and the fixtures.
 async fn world(backend: &Backend, dir: &std::path::Path) -> (Server, Vec<Client>, Fixtures) {
     let storage = Storage::new(backend, dir).await;
-    let server = Server::start(&storage, &["--demo"]);
+    // The devices row registers a push endpoint on loopback (nothing
+    // listens there): only the test flag lets such an address in.
+    let server = Server::start(&storage, &["--demo", "--push-allow-plain-http"]);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
     let admin_id = admin.get("/api/v1/me").await.body["id"].as_i64();
