@@ -42,10 +42,15 @@ pub struct Delivered {
 struct Inner {
     delivered: Vec<Delivered>,
     nonces: HashSet<String>,
-    /// Error codes to answer next, one per request.
-    scripted: VecDeque<String>,
+    /// Error codes to answer next, one per request: of any template
+    /// (`None`) or of one template only.
+    scripted: VecDeque<(Option<String>, String)>,
     /// Every answer's code, accepted or not, in order.
     answers: Vec<String>,
+    /// The template of each answer (empty when the request named none).
+    answer_templates: Vec<String>,
+    /// The template of the request being answered.
+    current_template: String,
 }
 
 /// The running fake.
@@ -111,9 +116,31 @@ impl FakeSms {
             .lock()
             .unwrap()
             .scripted
-            .extend(codes.iter().map(|c| c.to_string()));
+            .extend(codes.iter().map(|c| (None, c.to_string())));
     }
 
+    /// Answers the next requests of `template` with these error codes
+    /// (messages of other templates, such as notices the server sends on
+    /// its own, pass untouched).
+    pub fn fail_next_for(&self, template: &str, codes: &[&str]) {
+        self.inner.lock().unwrap().scripted.extend(
+            codes
+                .iter()
+                .map(|c| (Some(template.to_string()), c.to_string())),
+        );
+    }
+
+    /// The answers to requests of `template`, in order.
+    pub fn answers_for(&self, template: &str) -> Vec<String> {
+        let inner = self.inner.lock().unwrap();
+        inner
+            .answers
+            .iter()
+            .zip(&inner.answer_templates)
+            .filter(|(_, t)| t.as_str() == template)
+            .map(|(a, _)| a.clone())
+            .collect()
+    }
     /// Waits (polling, up to 20 s) for a message to `phone` with `template`
     /// and returns its parameters.
     pub async fn wait_for(&self, phone: &str, template: &str) -> BTreeMap<String, String> {
@@ -183,6 +210,8 @@ fn expected_signature(params: &BTreeMap<String, String>) -> String {
 
 fn answer(inner: &mut Inner, status: StatusCode, code: &str, message: &str) -> Response {
     inner.answers.push(code.to_string());
+    let template = inner.current_template.clone();
+    inner.answer_templates.push(template);
     let body = if code == "OK" {
         json!({"Code": "OK", "Message": "OK", "BizId": format!("biz{}", inner.answers.len()), "RequestId": "fake"})
     } else {
@@ -198,6 +227,7 @@ async fn send_sms(
     let mut inner = inner.lock().unwrap();
     let inner = &mut *inner;
     let get = |k: &str| params.get(k).map(String::as_str).unwrap_or("");
+    inner.current_template = get("TemplateCode").to_string();
     for (k, v) in [
         ("Action", "SendSms"),
         ("Version", "2017-05-25"),
@@ -254,7 +284,12 @@ async fn send_sms(
     if nonce.is_empty() || !inner.nonces.insert(nonce) {
         return answer(inner, StatusCode::BAD_REQUEST, "SignatureNonceUsed", "");
     }
-    if let Some(code) = inner.scripted.pop_front() {
+    let template = get("TemplateCode");
+    let scripted = inner
+        .scripted
+        .iter()
+        .position(|(t, _)| t.as_deref().is_none_or(|t| t == template));
+    if let Some((_, code)) = scripted.and_then(|i| inner.scripted.remove(i)) {
         return answer(inner, StatusCode::OK, &code, "scripted by the test");
     }
     let phone = get("PhoneNumbers");

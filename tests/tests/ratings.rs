@@ -434,7 +434,7 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
         w.admin
             .post("/api/v1/test/clock", &json!({"seconds": 61}))
             .await;
-        w.fake.fail_next(&["isp.SYSTEM_ERROR"]);
+        w.fake.fail_next_for(CODE_TEMPLATE, &["isp.SYSTEM_ERROR"]);
         let r = anon
             .post(
                 "/api/v1/auth/sms-codes",
@@ -442,7 +442,9 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
             )
             .await;
         assert_eq!(r.status, 202, "{:?}", r.body);
-        let answers = w.fake.answers();
+        // Codes only: the server texts this resident (a verified mobile,
+        // no push device) notices of their need on its own.
+        let answers = w.fake.answers_for(CODE_TEMPLATE);
         assert_eq!(
             &answers[answers.len() - 2..],
             ["isp.SYSTEM_ERROR", "OK"],
@@ -458,8 +460,9 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
         assert_eq!(r.status, 200, "{:?}", r.body);
         assert_eq!(r.body["account"]["id"], me);
         let other = "13700004444";
-        w.fake.fail_next(&["isv.BUSINESS_LIMIT_CONTROL"]);
-        let before = w.fake.answers().len();
+        w.fake
+            .fail_next_for(CODE_TEMPLATE, &["isv.BUSINESS_LIMIT_CONTROL"]);
+        let before = w.fake.answers_for(CODE_TEMPLATE).len();
         let r = anon
             .post(
                 "/api/v1/auth/sms-codes",
@@ -468,7 +471,11 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
             .await;
         assert_eq!(r.status, 503, "{:?}", r.body);
         assert_eq!(error_code(&r), "unavailable");
-        assert_eq!(w.fake.answers().len(), before + 1, "not retried");
+        assert_eq!(
+            w.fake.answers_for(CODE_TEMPLATE).len(),
+            before + 1,
+            "not retried"
+        );
         // Signing in with a number that has no account, registering one
         // that has: clear refusals.
         let r = anon
@@ -506,7 +513,8 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
         serve_and_resolve(&w, &order).await;
         // An on-site need whose SMS the provider refuses for good, and no
         // QR code shown: nobody can reach that requester.
-        w.fake.fail_next(&["isv.MOBILE_NUMBER_ILLEGAL"]);
+        w.fake
+            .fail_next_for(RATING_TEMPLATE, &["isv.MOBILE_NUMBER_ILLEGAL"]);
         let lost = file(
             &w.entering,
             &need("mediation", "on_site", "周八", "13600007777"),
