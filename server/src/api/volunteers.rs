@@ -205,6 +205,31 @@ pub async fn list(
     Ok(ApiJson(list.into_iter().map(|v| view(v, false)).collect()))
 }
 
+/// Refuses a change made against an older version of the record.
+fn check_version(stored: &StoredVolunteer, seen: i64) -> Result<(), ApiError> {
+    if stored.version == seen {
+        return Ok(());
+    }
+    Err(ApiError::Conflict(format!(
+        "volunteer {} is at version {}, not {seen}: reload and try again",
+        stored.volunteer.id, stored.version
+    )))
+}
+
+/// Stores `changed` over `stored` (refused when someone changed it in
+/// between) and answers with the new record.
+async fn save(
+    state: &AppState,
+    mut stored: StoredVolunteer,
+    changed: Volunteer,
+    now: DateTime<Utc>,
+    is_self: bool,
+) -> Result<ApiJson<VolunteerView>, ApiError> {
+    stored.version = state.store.update_volunteer(&stored, &changed, now).await?;
+    stored.volunteer = changed;
+    Ok(ApiJson(view(stored, is_self)))
+}
+
 async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolunteer, ApiError> {
     let stored = state
         .store
@@ -266,13 +291,8 @@ pub async fn act(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ActRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
-    let mut stored = load(&state, &caller, &id).await?;
-    if stored.version != req.version {
-        return Err(ApiError::Conflict(format!(
-            "volunteer {id} is at version {}, not {}: reload and try again",
-            stored.version, req.version
-        )));
-    }
+    let stored = load(&state, &caller, &id).await?;
+    check_version(&stored, req.version)?;
     let is_self = stored.account_id == caller.account.id;
     if is_self
         && !matches!(
@@ -298,13 +318,7 @@ pub async fn act(
     changed
         .act(actor, req.action, state.clock.now(), req.reason.as_deref())
         .map_err(volunteer_error)?;
-    let version = state
-        .store
-        .update_volunteer(&stored, &changed, state.clock.now())
-        .await?;
-    stored.version = version;
-    stored.volunteer = changed;
-    Ok(ApiJson(view(stored, is_self)))
+    save(&state, stored, changed, state.clock.now(), is_self).await
 }
 
 /// A new list of specialties, with the version the caller saw.
@@ -334,24 +348,15 @@ pub async fn set_specialties(
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SpecialtiesRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
-    let mut stored = load(&state, &caller, &id).await?;
+    let stored = load(&state, &caller, &id).await?;
     let is_self = stored.account_id == caller.account.id;
     let specialties = specialty::normalize(&req.specialties)
         .map_err(|e| ApiError::bad_field("specialties", e.to_string()))?;
-    if stored.version != req.version {
-        return Err(ApiError::Conflict(format!(
-            "volunteer {id} is at version {}, not {}: reload and try again",
-            stored.version, req.version
-        )));
-    }
+    check_version(&stored, req.version)?;
     let mut changed = stored.volunteer.clone();
     changed.profile.specialties = specialties;
     changed.profile.unmatched_specialties.clear();
-    let now = state.clock.now();
-    let version = state.store.update_volunteer(&stored, &changed, now).await?;
-    stored.version = version;
-    stored.volunteer = changed;
-    Ok(ApiJson(view(stored, is_self)))
+    save(&state, stored, changed, state.clock.now(), is_self).await
 }
 
 /// The specialty taxonomy and how need categories map to it.
@@ -407,13 +412,8 @@ pub async fn lend(
     ApiJson(req): ApiJson<LoanRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
     require(&caller, Action::LendVolunteer)?;
-    let mut stored = load(&state, &caller, &id).await?;
-    if stored.version != req.version {
-        return Err(ApiError::Conflict(format!(
-            "volunteer {id} is at version {}, not {}",
-            stored.version, req.version
-        )));
-    }
+    let stored = load(&state, &caller, &id).await?;
+    check_version(&stored, req.version)?;
     if state.store.area_level(&req.to_street_code).await?
         != Some(lawcircle_core::catalogue::area::AreaLevel::Street)
     {
@@ -431,12 +431,7 @@ pub async fn lend(
             returned: None,
         })
         .map_err(volunteer_error)?;
-    stored.version = state
-        .store
-        .update_volunteer(&stored, &changed, state.clock.now())
-        .await?;
-    stored.volunteer = changed;
-    Ok(ApiJson(view(stored, false)))
+    save(&state, stored, changed, state.clock.now(), false).await
 }
 
 /// Returns a volunteer on loan to their home street before the loan ends,
@@ -464,21 +459,14 @@ pub async fn return_from_loan(
     ApiJson(req): ApiJson<LoanReturnRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
     require(&caller, Action::LendVolunteer)?;
-    let mut stored = load(&state, &caller, &id).await?;
-    if stored.version != req.version {
-        return Err(ApiError::Conflict(format!(
-            "volunteer {id} is at version {}, not {}",
-            stored.version, req.version
-        )));
-    }
+    let stored = load(&state, &caller, &id).await?;
+    check_version(&stored, req.version)?;
     let now = state.clock.now();
     let mut changed = stored.volunteer.clone();
     changed
         .return_from_loan(now, actor_of(&caller)?, &req.reason)
         .map_err(volunteer_error)?;
-    stored.version = state.store.update_volunteer(&stored, &changed, now).await?;
-    stored.volunteer = changed;
-    Ok(ApiJson(view(stored, false)))
+    save(&state, stored, changed, now, false).await
 }
 
 #[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
