@@ -68,12 +68,13 @@ public struct ApplicationFormState: Equatable, Sendable {
 /// lists its missing documents, and files the answers as a need. A new
 /// application type is data, not an app release. Mirrors Android's
 /// ApplicationFormPresenter.
-public final class ApplicationFormViewModel: @unchecked Sendable {
+@MainActor
+public final class ApplicationFormViewModel {
     public let state = StateHolder<ApplicationFormState>(ApplicationFormState())
     private let client: LawCircleClient
     /// The service code of legal aid: the Rust `LEGAL_AID_CODE`, a plain
     /// constant UniFFI does not export.
-    public static let legalAidCode = "legal_aid"
+    public nonisolated static let legalAidCode = "legal_aid"
 
     public init(client: LawCircleClient) { self.client = client }
 
@@ -104,7 +105,9 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
             state.update { $0.open = OpenApplication(form: form, fields: form.fields.map { FormFieldState(spec: $0) }) }
             assess()
         } catch {
-            state.update { $0.open = nil; $0.forms = .error(UiError(error)) }
+            state.update {
+                $0.open = nil; $0.forms = .error(UiError(error))
+            }
         }
     }
 
@@ -115,8 +118,9 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
         guard let open = state.value.open else { return }
         let problem: String?
         do {
-            problem = try client.checkFormAnswer(serviceCode: open.form.serviceCode, version: open.form.version,
-                                                 answer: FormAnswer(field: field, raw: raw))?.reason
+            problem = try client.checkFormAnswer(
+                serviceCode: open.form.serviceCode, version: open.form.version,
+                answer: FormAnswer(field: field, raw: raw))?.reason
         } catch {
             state.update { $0.open?.phase = .error(UiError(error)) }
             return
@@ -148,19 +152,29 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
     /// area; its category becomes the one the core files the application
     /// type under. Every problem is shown field by field (the
     /// application's on its fields, the rest in `needProblems`).
-    public func submit(as need: NeedForm) {
+    public func submit(as need: NeedForm) async {
         guard let open = state.value.open else { return }
         var need = need
-        need.application = ApplicationInput(serviceCode: open.form.serviceCode, version: open.form.version,
-                                            answers: open.answers)
+        need.application = ApplicationInput(
+            serviceCode: open.form.serviceCode, version: open.form.version,
+            answers: open.answers)
         need.category = open.form.needCategory
+        let client = self.client
+        let filed = need
         do {
-            let formProblems = FieldProblems(try client.validateApplication(
-                serviceCode: open.form.serviceCode, version: open.form.version, answers: open.answers))
+            // Off the main actor: the need's photos are hashed and sniffed.
+            let (formList, needList) = try await offMain {
+                (
+                    try client.validateApplication(
+                        serviceCode: open.form.serviceCode, version: open.form.version,
+                        answers: open.answers),
+                    try client.validateNeed(form: filed)
+                )
+            }
             let prefix = "application.answers."
             var rest: [FieldProblem] = []
-            var byField = formProblems.byField
-            for p in try client.validateNeed(form: need) {
+            var byField = FieldProblems(formList).byField
+            for p in needList {
                 if p.field.hasPrefix(prefix) {
                     let code = String(p.field.dropFirst(prefix.count))
                     if byField[code] == nil { byField[code] = p.reason }
@@ -177,7 +191,7 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
                 $0.open!.needProblems = needProblems
             }
             guard byField.isEmpty, needProblems.isEmpty else { return }
-            let key = try client.submitNeed(form: need)
+            let key = try await offMain { try client.submitNeed(form: filed) }
             // Queued durably: the answers (personal data) are not kept.
             state.update {
                 guard let form = $0.open?.form else { return }
@@ -191,10 +205,13 @@ public final class ApplicationFormViewModel: @unchecked Sendable {
 
     /// Legal aid: the pre-assessment of the answers so far (offline).
     private func assess() {
-        guard let open = state.value.open, open.form.serviceCode == ApplicationFormViewModel.legalAidCode else { return }
+        guard let open = state.value.open, open.form.serviceCode == ApplicationFormViewModel.legalAidCode else {
+            return
+        }
         do {
-            let assessment = try client.legalAidAssessment(version: open.form.version, answers: open.answers,
-                                                           providedDocuments: open.providedDocuments)
+            let assessment = try client.legalAidAssessment(
+                version: open.form.version, answers: open.answers,
+                providedDocuments: open.providedDocuments)
             state.update { $0.open?.assessment = assessment }
         } catch {
             state.update { $0.open?.phase = .error(UiError(error)) }

@@ -13,14 +13,16 @@ public struct LocationFix: Equatable, Sendable {
     public var speed: Double
     /// `CLLocation.timestamp`: the wall clock when the fix was taken.
     public var timestamp: Date
-    /// The monotonic clock (`ProcessInfo.systemUptime`, seconds since boot)
-    /// when the fix was taken.
+    /// The monotonic clock ([`MonotonicClock`], seconds, counting through
+    /// sleep) when the fix was taken.
     public var uptime: TimeInterval
     /// `CLLocation.sourceInformation?.isSimulatedBySoftware` (iOS 15+).
     public var isSimulated: Bool
 
-    public init(latitude: Double, longitude: Double, horizontalAccuracy: Double, speed: Double = -1,
-                timestamp: Date, uptime: TimeInterval, isSimulated: Bool) {
+    public init(
+        latitude: Double, longitude: Double, horizontalAccuracy: Double, speed: Double = -1,
+        timestamp: Date, uptime: TimeInterval, isSimulated: Bool
+    ) {
         self.latitude = latitude
         self.longitude = longitude
         self.horizontalAccuracy = horizontalAccuracy
@@ -38,20 +40,56 @@ public struct LocationFix: Equatable, Sendable {
     /// source is `.fused`; judging the fix is the core's job.
     public var gpsFix: GpsFix? {
         guard horizontalAccuracy >= 0, uptime >= 0 else { return nil }
-        return GpsFix(lat: latitude, lng: longitude, datum: .wgs84, accuracyM: horizontalAccuracy,
-                      source: .fused, isMock: isSimulated,
-                      wallTimeMs: Int64((timestamp.timeIntervalSince1970 * 1000).rounded()),
-                      elapsedMs: UInt64((uptime * 1000).rounded()),
-                      speedMps: speed >= 0 ? speed : nil)
+        return GpsFix(
+            lat: latitude, lng: longitude, datum: .wgs84, accuracyM: horizontalAccuracy,
+            source: .fused, isMock: isSimulated,
+            wallTimeMs: Int64((timestamp.timeIntervalSince1970 * 1000).rounded()),
+            elapsedMs: UInt64((uptime * 1000).rounded()),
+            speedMps: speed >= 0 ? speed : nil)
     }
 }
 
 extension DeviceTime {
-    /// The device's two clocks read together: wall and monotonic (seconds
-    /// since boot, `ProcessInfo.systemUptime`).
+    /// The device's two clocks read together: wall and monotonic
+    /// ([`MonotonicClock`]).
     public static func now() -> DeviceTime {
-        DeviceTime(wallMs: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
-                   elapsedMs: UInt64((ProcessInfo.processInfo.systemUptime * 1000).rounded()))
+        DeviceTime(
+            wallMs: Int64((Date().timeIntervalSince1970 * 1000).rounded()),
+            elapsedMs: UInt64((MonotonicClock.seconds() * 1000).rounded()))
+    }
+}
+
+/// What the app may know of where the phone is, as CoreLocation's
+/// authorization and accuracy say it, in the terms a screen needs.
+public enum LocationAccess: Equatable, Sendable {
+    /// Not asked yet: asking is the next step.
+    case notDetermined
+    /// The user said no; only Settings can change it.
+    case denied
+    /// Parental controls or device management forbid it; the user cannot
+    /// change it.
+    case restricted
+    /// Allowed, but only approximately: a fence of a few hundred metres
+    /// cannot be judged, so clock-in asks for precise location once.
+    case approximate
+    /// Allowed and precise.
+    case precise
+
+    /// What the screen says, in words (Chinese first), or nil when the
+    /// clock-in can go ahead.
+    public var explanation: String? {
+        switch self {
+        case .notDetermined:
+            return "签到需要位置权限 Clock-in needs your location: allow it when asked."
+        case .denied:
+            return "位置权限已关闭 Location is off for LawCircle: turn it on in Settings › LawCircle › Location."
+        case .restricted:
+            return "此设备禁止使用位置 Location is restricted on this device (parental controls or device management)."
+        case .approximate:
+            return "仅有大致位置 Only your approximate location is shared: allow precise location to clock in."
+        case .precise:
+            return nil
+        }
     }
 }
 
@@ -81,6 +119,8 @@ public struct ClockInState: Equatable, Sendable {
     /// A refused fix or check.
     public var liveError: UiError?
     public var outcome: Outcome = .none
+    /// Whether the phone may be located, and precisely.
+    public var access: LocationAccess = .notDetermined
 
     public init() {}
 }
@@ -88,10 +128,10 @@ public struct ClockInState: Equatable, Sendable {
 /// Clock in and out at a duty post (签到/签退): the posts near the position,
 /// the live fence check as fixes arrive, the punch and its outcome. The
 /// decision is the core's; mirrors Android's ClockInPresenter.
-public final class ClockInViewModel: @unchecked Sendable {
+@MainActor
+public final class ClockInViewModel {
     public let state = StateHolder<ClockInState>(ClockInState())
     private let client: LawCircleClient
-    private let lock = NSLock()
     private var fix: GpsFix?
 
     public init(client: LawCircleClient) { self.client = client }
@@ -145,24 +185,28 @@ public final class ClockInViewModel: @unchecked Sendable {
         onFix(fix, at: now)
     }
 
+    /// CoreLocation's authorization or accuracy changed (see
+    /// `LocationAdapter`).
+    public func onAccess(_ access: LocationAccess) {
+        update { $0.access = access }
+    }
+
     /// A fix as the core takes it: re-checks the selected post live.
     public func onFix(_ fix: GpsFix, at now: DeviceTime = .now()) {
-        lock.lock()
         self.fix = fix
-        lock.unlock()
         recheck(at: now)
     }
 
     /// Clocks in or out at the selected post with the latest fix; `at` is
-    /// when the volunteer tapped.
-    public func clockIn(_ kind: PunchKind, at now: DeviceTime = .now()) {
-        lock.lock()
+    /// when the volunteer tapped. The punch (a write to the phone's outbox
+    /// and, online, a request) runs off the main actor.
+    public func clockIn(_ kind: PunchKind, at now: DeviceTime = .now()) async {
         let fix = self.fix
-        lock.unlock()
         let postId = state.value.selectedPostId ?? ""
         update { $0.outcome = .punching }
         do {
-            let receipt = try client.clockIn(postId: postId, kind: kind, fix: fix, at: now)
+            let client = self.client
+            let receipt = try await offMain { try client.clockIn(postId: postId, kind: kind, fix: fix, at: now) }
             update { $0.outcome = .punched(kind, receipt) }
         } catch {
             update { $0.outcome = .error(UiError(error)) }
@@ -170,18 +214,21 @@ public final class ClockInViewModel: @unchecked Sendable {
     }
 
     private func recheck(at now: DeviceTime) {
-        lock.lock()
-        let fix = self.fix
-        lock.unlock()
         guard let postId = state.value.selectedPostId, fix != nil else {
-            update { $0.live = nil; $0.liveError = nil }
+            update {
+                $0.live = nil; $0.liveError = nil
+            }
             return
         }
         do {
             let check = try client.checkClockIn(postId: postId, fix: fix, at: now)
-            update { $0.live = check; $0.liveError = nil }
+            update {
+                $0.live = check; $0.liveError = nil
+            }
         } catch {
-            update { $0.live = nil; $0.liveError = UiError(error) }
+            update {
+                $0.live = nil; $0.liveError = UiError(error)
+            }
         }
     }
 

@@ -9,13 +9,13 @@ public enum ConnectivityState: Equatable, Sendable {
 }
 
 /// Watches the platform through the core's connectivity listener. The
-/// listener runs on a thread of the core's runtime; views hop to the main
-/// thread themselves. Mirrors Android's ConnectivityPresenter.
-public final class ConnectivityViewModel: @unchecked Sendable {
+/// listener runs on a thread of the core's runtime and hands each change to
+/// the main actor. Mirrors Android's ConnectivityPresenter.
+@MainActor
+public final class ConnectivityViewModel {
     public let state = StateHolder<ConnectivityState>(.unknown)
     private let client: LawCircleClient
     private let intervalMs: UInt32
-    private let lock = NSLock()
     private var handle: ListenerHandle?
 
     public init(client: LawCircleClient, intervalMs: UInt32 = 5_000) {
@@ -25,7 +25,6 @@ public final class ConnectivityViewModel: @unchecked Sendable {
 
     /// Starts watching; a second call does nothing.
     public func start() {
-        lock.lock(); defer { lock.unlock() }
         guard handle == nil else { return }
         do {
             handle = try client.watchConnectivity(listener: Listener(state: state), intervalMs: intervalMs)
@@ -36,7 +35,6 @@ public final class ConnectivityViewModel: @unchecked Sendable {
 
     /// Stops watching; no state change arrives after it returns.
     public func stop() {
-        lock.lock(); defer { lock.unlock() }
         handle?.cancel()
         handle = nil
     }
@@ -54,17 +52,21 @@ public final class ConnectivityViewModel: @unchecked Sendable {
     deinit { handle?.cancel() }
 }
 
-private final class Listener: ConnectivityListener, @unchecked Sendable {
+/// Called on a thread of the core's runtime.
+private final class Listener: ConnectivityListener {
     private let state: StateHolder<ConnectivityState>
 
     init(state: StateHolder<ConnectivityState>) { self.state = state }
 
     func onChange(connectivity: Connectivity) {
-        switch connectivity {
-        case let .online(version):
-            state.set(.online(catalogueVersion: version))
-        case let .offline(reason):
-            state.set(.offline(reason: reason))
+        let state = self.state
+        onMain {
+            switch connectivity {
+            case let .online(version):
+                state.set(.online(catalogueVersion: version))
+            case let .offline(reason):
+                state.set(.offline(reason: reason))
+            }
         }
     }
 }

@@ -11,7 +11,8 @@ public enum DistanceState: Equatable, Sendable {
 /// "How far is it": the phone's GPS fix (WGS-84) against a point picked on a
 /// Chinese map (GCJ-02/BD-09). The core converts datums, so a 300-600 m
 /// offset never reaches the screen. Mirrors Android's DistancePresenter.
-public final class DistanceViewModel: @unchecked Sendable {
+@MainActor
+public final class DistanceViewModel {
     public let state = StateHolder<DistanceState>(.incomplete)
     private var from: Point?
     private var to: Point?

@@ -37,11 +37,11 @@ public enum FindNearestState: Equatable, Sendable {
 /// "Find the nearest legal service point": refreshes the catalogue when
 /// online and searches the phone's copy, offline, by position with kind and
 /// product filters. Mirrors Android's FindNearestPresenter.
-public final class FindNearestViewModel: @unchecked Sendable {
+@MainActor
+public final class FindNearestViewModel {
     public let state = StateHolder<FindNearestState>(.idle)
     public let catalogue = StateHolder<CatalogueState>(.unknown)
     private let client: LawCircleClient
-    private let lock = NSLock()
     private var kinds: [String] = []
     private var products: [String] = []
     private var k: UInt32
@@ -70,10 +70,12 @@ public final class FindNearestViewModel: @unchecked Sendable {
         researchIfPositioned()
     }
 
-    /// Loads a walking network file: walks are then measured on foot.
-    public func loadWalkingNetwork(path: String) {
+    /// Loads a walking network file (read and checked off the main actor):
+    /// walks are then measured on foot.
+    public func loadWalkingNetwork(path: String) async {
         do {
-            _ = try client.loadWalkingNetwork(path: path)
+            let client = self.client
+            _ = try await offMain { try client.loadWalkingNetwork(path: path) }
         } catch {
             state.set(.error(UiError(error)))
             return
@@ -84,35 +86,32 @@ public final class FindNearestViewModel: @unchecked Sendable {
     /// Kind codes (any of them, e.g. `law_firm`) and product codes (all of
     /// them, e.g. `mediation`); empty means no filter.
     public func setFilters(kinds: [String] = [], products: [String] = []) {
-        lock.lock()
         self.kinds = kinds
         self.products = products
-        lock.unlock()
         researchIfPositioned()
     }
 
     /// Searches the phone's copy at `point` (any datum: the places come back
     /// in the same datum, ready to pin on the map the point came from).
     public func search(at point: Point) {
-        lock.lock()
         last = point
-        let query = NearbyQuery(point: point, k: k, kinds: kinds, products: products,
-                                openAtMs: nil, maxDistanceM: nil)
-        lock.unlock()
+        let query = NearbyQuery(
+            point: point, k: k, kinds: kinds, products: products,
+            openAtMs: nil, maxDistanceM: nil)
         do {
             let places = try client.nearest(query: query)
             let coverage = try client.coverageAt(point: point)
-            state.set(.content(NearestResult(point: point, places: places, coverage: coverage,
-                                             estimated: coverage.walkingEstimated)))
+            state.set(
+                .content(
+                    NearestResult(
+                        point: point, places: places, coverage: coverage,
+                        estimated: coverage.walkingEstimated)))
         } catch {
             state.set(.error(UiError(error)))
         }
     }
 
     private func researchIfPositioned() {
-        lock.lock()
-        let point = last
-        lock.unlock()
-        if let point { search(at: point) }
+        if let point = last { search(at: point) }
     }
 }

@@ -16,7 +16,8 @@ public struct MyNeedsState: Equatable, Sendable {
 /// The needs the user filed or that were filed for them (a lawyer on site
 /// entering their verified number). A rateable one opens the rating screen
 /// (RatingViewModel) with its order. Mirrors Android's MyNeedsPresenter.
-public final class MyNeedsViewModel: @unchecked Sendable {
+@MainActor
+public final class MyNeedsViewModel {
     public let state = StateHolder<MyNeedsState>(MyNeedsState())
     private let client: LawCircleClient
 

@@ -4,12 +4,15 @@ import LawCircleFFI
 extension NeedForm {
     /// An empty form for `channel` (`online` for a resident's own need,
     /// `on_site` for a lawyer at a duty post).
-    public static func blank(channel: String = "online", areaCode: String = "",
-                             postId: String? = nil, noticeVersion: String = "v1") -> NeedForm {
-        NeedForm(requesterName: "", requesterPhone: "", requesterIdNumber: nil, enterpriseName: nil,
-                 enterpriseCreditCode: nil, category: "consultation", description: "", urgency: "normal",
-                 address: "", areaCode: areaCode, point: nil, channel: channel, postId: postId,
-                 consentGiven: false, consentNoticeVersion: noticeVersion, attachments: [], application: nil)
+    public static func blank(
+        channel: String = "online", areaCode: String = "",
+        postId: String? = nil, noticeVersion: String = "v1"
+    ) -> NeedForm {
+        NeedForm(
+            requesterName: "", requesterPhone: "", requesterIdNumber: nil, enterpriseName: nil,
+            enterpriseCreditCode: nil, category: "consultation", description: "", urgency: "normal",
+            address: "", areaCode: areaCode, point: nil, channel: channel, postId: postId,
+            consentGiven: false, consentNoticeVersion: noticeVersion, attachments: [], application: nil)
     }
 }
 
@@ -50,7 +53,8 @@ public struct NewNeedState: Equatable, Sendable {
 /// site. Checked field by field with the core's rules (the server runs the
 /// same), queued in the outbox with its photos, delivered by the outbox's
 /// sync. Mirrors Android's NewNeedPresenter.
-public final class NewNeedViewModel: @unchecked Sendable {
+@MainActor
+public final class NewNeedViewModel {
     public let state: StateHolder<NewNeedState>
     /// The categories to pick from, in order.
     public let categories: [NeedCategoryInfo] = needCategories()
@@ -63,31 +67,41 @@ public final class NewNeedViewModel: @unchecked Sendable {
         state = StateHolder(NewNeedState(form: blank))
     }
 
-    /// Changes the form, then checks it again once it was checked before
-    /// (so problems clear as the user fixes them).
-    public func edit(_ change: (inout NeedForm) -> Void) {
+    /// Changes the form at once (a text field's binding needs that), then,
+    /// once it was checked before, checks it again off the main actor so
+    /// problems clear as the user fixes them. The returned task ends when
+    /// that check is shown.
+    @discardableResult
+    public func edit(_ change: (inout NeedForm) -> Void) -> Task<Void, Never> {
         state.update {
             change(&$0.form)
             if case .submitted = $0.phase { $0.phase = .editing }
         }
-        if state.value.checked { _ = validate() }
+        guard state.value.checked else { return Task {} }
+        return Task { await self.validate() }
     }
 
     /// Adds a photo or document (the content decides its type).
-    public func addAttachment(_ data: Data, mediaType: String?) {
+    @discardableResult
+    public func addAttachment(_ data: Data, mediaType: String?) -> Task<Void, Never> {
         edit { $0.attachments.append(AttachmentInput(bytes: data, mediaType: mediaType)) }
     }
 
-    public func removeAttachment(at index: Int) {
+    @discardableResult
+    public func removeAttachment(at index: Int) -> Task<Void, Never> {
         edit { if $0.attachments.indices.contains(index) { $0.attachments.remove(at: index) } }
     }
 
-    /// Checks every field with the core; true when it can be submitted.
+    /// Checks every field with the core (off the main actor: the photos are
+    /// hashed and sniffed); true when it can be submitted. A check that
+    /// finishes after the form changed again is not shown: the newer one is.
     @discardableResult
-    public func validate() -> Bool {
+    public func validate() async -> Bool {
         let form = state.value.form
         do {
-            let problems = FieldProblems(try client.validateNeed(form: form))
+            let client = self.client
+            let problems = FieldProblems(try await offMain { try client.validateNeed(form: form) })
+            guard state.value.form == form else { return false }
             state.update {
                 $0.problems = problems
                 $0.checked = true
@@ -99,11 +113,14 @@ public final class NewNeedViewModel: @unchecked Sendable {
         }
     }
 
-    /// Queues the need; on success the form is cleared for the next one.
-    public func submit() {
-        guard validate() else { return }
+    /// Queues the need (a write to the phone's database, off the main
+    /// actor); on success the form is cleared for the next one.
+    public func submit() async {
+        guard await validate() else { return }
         do {
-            let key = try client.submitNeed(form: state.value.form)
+            let client = self.client
+            let form = state.value.form
+            let key = try await offMain { try client.submitNeed(form: form) }
             let blank = self.blank
             state.update {
                 $0 = NewNeedState(form: blank)

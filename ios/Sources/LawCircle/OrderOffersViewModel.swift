@@ -35,10 +35,10 @@ public struct OrderOffersState: Equatable, Sendable {
 /// Offers live through `watchOrders`, grabbing one (a 409 shown as "taken
 /// by someone else"), accepting or declining a dispatched one, starting and
 /// resolving it. Mirrors Android's OrderOffersPresenter.
-public final class OrderOffersViewModel: @unchecked Sendable {
+@MainActor
+public final class OrderOffersViewModel {
     public let state = StateHolder<OrderOffersState>(OrderOffersState())
     private let client: LawCircleClient
-    private let lock = NSLock()
     private var position: Point
     private var handle: ListenerHandle?
 
@@ -49,7 +49,6 @@ public final class OrderOffersViewModel: @unchecked Sendable {
 
     /// Listens for offers at the position; a second call does nothing.
     public func start() {
-        lock.lock(); defer { lock.unlock() }
         guard handle == nil else { return }
         state.update { $0.connection = .connecting }
         do {
@@ -61,7 +60,6 @@ public final class OrderOffersViewModel: @unchecked Sendable {
 
     /// Stops listening.
     public func stop() {
-        lock.lock(); defer { lock.unlock() }
         handle?.cancel()
         handle = nil
         state.update { $0.connection = .idle }
@@ -69,11 +67,8 @@ public final class OrderOffersViewModel: @unchecked Sendable {
 
     /// Moves the volunteer: listens again at the new position.
     public func move(to position: Point) {
-        lock.lock()
         self.position = position
-        let watching = handle != nil
-        lock.unlock()
-        if watching {
+        if handle != nil {
             stop()
             start()
         }
@@ -115,16 +110,15 @@ public final class OrderOffersViewModel: @unchecked Sendable {
         await act(orderId) { try await $0.resolveOrder(orderId: orderId, note: note) }
     }
 
-    private func currentPosition() -> Point {
-        lock.lock(); defer { lock.unlock() }
-        return position
-    }
+    private func currentPosition() -> Point { position }
 
     /// Runs one order action. A 409 on a grab means another volunteer was
     /// first; on any other action, that the order changed meanwhile (shown
     /// as the server's error).
-    private func act(_ orderId: String, conflictMeansTaken: Bool = false,
-                     _ call: (LawCircleClient) async throws -> OrderSummary) async {
+    private func act(
+        _ orderId: String, conflictMeansTaken: Bool = false,
+        _ call: (LawCircleClient) async throws -> OrderSummary
+    ) async {
         state.update { $0.action = .working(orderId: orderId) }
         do {
             let order = try await call(client)
@@ -146,26 +140,35 @@ public final class OrderOffersViewModel: @unchecked Sendable {
 }
 
 /// Called on a thread of the core's runtime.
-private final class OrderWatcher: OrderListener, @unchecked Sendable {
+/// Called on a thread of the core's runtime; hands each event to the main
+/// actor.
+private final class OrderWatcher: OrderListener {
     private let state: StateHolder<OrderOffersState>
 
     init(state: StateHolder<OrderOffersState>) { self.state = state }
 
     func onOffers(offers: [OrderSummary]) {
-        state.update {
-            $0.offers = offers
-            $0.connection = .live
+        let state = self.state
+        onMain {
+            state.update {
+                $0.offers = offers
+                $0.connection = .live
+            }
         }
     }
 
     func onAssigned(order: OrderSummary) {
-        state.update {
-            $0.assigned.removeAll { $0.id == order.id }
-            $0.assigned.append(order)
+        let state = self.state
+        onMain {
+            state.update {
+                $0.assigned.removeAll { $0.id == order.id }
+                $0.assigned.append(order)
+            }
         }
     }
 
     func onDisconnected(reason: String) {
-        state.update { $0.connection = .disconnected(reason: reason) }
+        let state = self.state
+        onMain { state.update { $0.connection = .disconnected(reason: reason) } }
     }
 }

@@ -25,37 +25,38 @@ public struct OutboxScreenState: Equatable, Sendable {
 /// The outbox: entries and counts kept live through `watchOutbox`, retry and
 /// discard, and the sync that delivers them. Mirrors Android's
 /// OutboxPresenter.
-public final class OutboxViewModel: @unchecked Sendable {
+@MainActor
+public final class OutboxViewModel {
     public let state = StateHolder<OutboxScreenState>(OutboxScreenState())
     private let client: LawCircleClient
-    private let lock = NSLock()
     private var handle: ListenerHandle?
 
     public init(client: LawCircleClient) { self.client = client }
 
     /// Reads the outbox and keeps reading it on every change; a second call
-    /// does nothing.
-    public func start() {
-        lock.lock()
+    /// does nothing but read it again.
+    public func start() async {
         if handle == nil {
-            handle = client.watchOutbox(listener: OutboxWatcher { [weak self] _ in self?.reload() })
+            handle = client.watchOutbox(
+                listener: OutboxWatcher { [weak self] _ in
+                    onMain { Task { await self?.reload() } }
+                })
         }
-        lock.unlock()
-        reload()
+        await reload()
     }
 
     /// Stops watching; no change arrives after it returns.
     public func stop() {
-        lock.lock(); defer { lock.unlock() }
         handle?.cancel()
         handle = nil
     }
 
-    /// Reads entries and counts again.
-    public func reload() {
+    /// Reads entries and counts again (from the phone's database, off the
+    /// main actor).
+    public func reload() async {
         do {
-            let entries = try client.outboxEntries()
-            let counts = try client.outboxCounts()
+            let client = self.client
+            let (entries, counts) = try await offMain { (try client.outboxEntries(), try client.outboxCounts()) }
             state.update {
                 $0.entries = entries
                 $0.counts = counts
@@ -66,10 +67,14 @@ public final class OutboxViewModel: @unchecked Sendable {
     }
 
     /// Sends a failed or refused entry again at the next sync.
-    public func retry(key: String) { act { try self.client.retryOutboxEntry(key: key) } }
+    public func retry(key: String) async {
+        await act { try $0.retryOutboxEntry(key: key) }
+    }
 
     /// Removes an entry the user gave up on.
-    public func discard(key: String) { act { try self.client.discardOutboxEntry(key: key) } }
+    public func discard(key: String) async {
+        await act { try $0.discardOutboxEntry(key: key) }
+    }
 
     /// Delivers what is waiting, waiting up to `maxWaitMs` for failed entries
     /// to come due again.
@@ -81,27 +86,28 @@ public final class OutboxViewModel: @unchecked Sendable {
         } catch {
             state.update { $0.sync = .failed(UiError(error)) }
         }
-        reload()
+        await reload()
     }
 
-    private func act(_ action: () throws -> Void) {
+    private func act(_ action: @escaping @Sendable (LawCircleClient) throws -> Void) async {
         do {
-            try action()
+            let client = self.client
+            try await offMain { try action(client) }
             state.update { $0.error = nil }
         } catch {
             state.update { $0.error = UiError(error) }
         }
-        reload()
+        await reload()
     }
 
     deinit { handle?.cancel() }
 }
 
 /// Called on a thread of the core's runtime (or the enqueuing caller's).
-private final class OutboxWatcher: OutboxListener, @unchecked Sendable {
-    private let onChangeCallback: (OutboxChange) -> Void
+private final class OutboxWatcher: OutboxListener {
+    private let onChangeCallback: @Sendable (OutboxChange) -> Void
 
-    init(_ onChange: @escaping (OutboxChange) -> Void) { onChangeCallback = onChange }
+    init(_ onChange: @escaping @Sendable (OutboxChange) -> Void) { onChangeCallback = onChange }
 
     func onChange(change: OutboxChange) { onChangeCallback(change) }
 }

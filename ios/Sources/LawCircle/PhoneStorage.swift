@@ -48,8 +48,9 @@ public enum PhoneStorage {
     @discardableResult
     public static func prepare(applicationSupport: URL, protector: FileProtector) throws -> URL {
         let dir = applicationSupport.appendingPathComponent(folder, isDirectory: true)
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            at: dir, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
         try protector.protect(dir, isDirectory: true)
         let db = dir.appendingPathComponent(database)
         for file in databaseFiles(db) where FileManager.default.fileExists(atPath: file.path) {
@@ -60,19 +61,19 @@ public enum PhoneStorage {
 }
 
 #if os(iOS) || os(watchOS) || os(tvOS)
-/// iOS Data Protection: the class `completeUntilFirstUserAuthentication`,
-/// and no backup.
-public struct DataProtection: FileProtector {
-    public init() {}
+    /// iOS Data Protection: the class `completeUntilFirstUserAuthentication`,
+    /// and no backup.
+    public struct DataProtection: FileProtector {
+        public init() {}
 
-    public func protect(_ url: URL, isDirectory: Bool) throws {
-        try FileManager.default.setAttributes(
-            [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication],
-            ofItemAtPath: url.path)
-        var values = URLResourceValues()
-        values.isExcludedFromBackup = true
-        var target = url
-        try target.setResourceValues(values)
+        public func protect(_ url: URL, isDirectory: Bool) throws {
+            try FileManager.default.setAttributes(
+                [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication],
+                ofItemAtPath: url.path)
+            var values = URLResourceValues()
+            values.isExcludedFromBackup = true
+            var target = url
+            try target.setResourceValues(values)
+        }
     }
-}
 #endif

@@ -19,7 +19,8 @@ public struct PushRegistrationState: Equatable, Sendable {
 /// sign-in, again whenever it changes, and unregisters on sign-out or
 /// when the user turns push off; a failed registration keeps the previous
 /// device. Mirrors Android's PushRegistrationPresenter.
-public final class PushRegistrationViewModel: @unchecked Sendable {
+@MainActor
+public final class PushRegistrationViewModel {
     public let state = StateHolder<PushRegistrationState>(PushRegistrationState())
     private let client: LawCircleClient
 
@@ -52,7 +53,9 @@ public final class PushRegistrationViewModel: @unchecked Sendable {
     }
 
     private func call(_ change: (inout PushRegistrationState) async throws -> Void) async {
-        state.update { $0.busy = true; $0.error = nil }
+        state.update {
+            $0.busy = true; $0.error = nil
+        }
         var next = state.value
         do {
             try await change(&next)
@@ -60,7 +63,9 @@ public final class PushRegistrationViewModel: @unchecked Sendable {
             next.error = nil
             state.update { $0 = next }
         } catch {
-            state.update { $0.busy = false; $0.error = UiError(error) }
+            state.update {
+                $0.busy = false; $0.error = UiError(error)
+            }
         }
     }
 }

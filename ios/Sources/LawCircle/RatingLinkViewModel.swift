@@ -37,7 +37,8 @@ public struct RatingLinkState: Equatable, Sendable {
 
 /// The volunteer or lawyer holding a resolved order shows its rating link
 /// to a requester without an account. Mirrors Android's RatingLinkPresenter.
-public final class RatingLinkViewModel: @unchecked Sendable {
+@MainActor
+public final class RatingLinkViewModel {
     public let state = StateHolder<RatingLinkState>(RatingLinkState())
     public let orderId: String
     private let client: LawCircleClient

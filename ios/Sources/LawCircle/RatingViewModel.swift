@@ -23,7 +23,8 @@ public struct RatingState: Equatable, Sendable {
 
 /// The resident rates a resolved order, once. The rules (1–5, once) are the
 /// core's and the server's; mirrors Android's RatingPresenter.
-public final class RatingViewModel: @unchecked Sendable {
+@MainActor
+public final class RatingViewModel {
     public let state = StateHolder<RatingState>(RatingState())
     public let orderId: String
     private let client: LawCircleClient
@@ -62,8 +63,9 @@ public final class RatingViewModel: @unchecked Sendable {
         let score = current.score.flatMap { UInt8(exactly: $0) } ?? 0
         let comment = current.comment.trimmingCharacters(in: .whitespacesAndNewlines)
         do {
-            let order = try await client.rateOrder(orderId: orderId, score: score,
-                                                   comment: comment.isEmpty ? nil : comment)
+            let order = try await client.rateOrder(
+                orderId: orderId, score: score,
+                comment: comment.isEmpty ? nil : comment)
             state.update { $0.phase = .rated(order) }
         } catch {
             state.update { $0.phase = .error(UiError(error)) }

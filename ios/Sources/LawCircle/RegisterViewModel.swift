@@ -30,7 +30,8 @@ public struct RegisterState: Equatable, Sendable {
 
 /// A resident registers with a mainland mobile number verified by an SMS
 /// code, or signs in with a code. Mirrors Android's RegisterPresenter.
-public final class RegisterViewModel: @unchecked Sendable {
+@MainActor
+public final class RegisterViewModel {
     public let state: StateHolder<RegisterState>
     private let client: LawCircleClient
 

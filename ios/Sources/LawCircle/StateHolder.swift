@@ -4,72 +4,60 @@ import Foundation
 /// without Combine or Observation (neither exists in Swift on Linux, where
 /// the view models are tested). SwiftUI views adapt it with a small
 /// ObservableObject (see Views.swift).
-public final class StateHolder<State>: @unchecked Sendable {
-    private let lock = NSLock()
+///
+/// It lives on the main actor, like the view models that own it and the
+/// views that read it: every change and every callback happens there, so
+/// nothing needs a lock.
+@MainActor
+public final class StateHolder<State> {
     private var current: State
     private var observers: [UUID: (State) -> Void] = [:]
 
     public init(_ initial: State) { current = initial }
 
-    /// The current state; safe to read from any thread.
-    public var value: State {
-        lock.lock(); defer { lock.unlock() }
-        return current
-    }
+    /// The current state.
+    public var value: State { current }
 
-    /// Sets the state and tells every observer, on the calling thread.
+    /// Sets the state and tells every observer.
     func set(_ new: State) {
-        lock.lock()
         current = new
-        let callbacks = Array(observers.values)
-        lock.unlock()
-        for callback in callbacks { callback(new) }
+        for callback in Array(observers.values) { callback(new) }
     }
 
-    /// Changes the state in place (read and write under the lock, so two
-    /// intents never lose each other's change), then tells every observer
-    /// on the calling thread.
+    /// Changes the state in place, then tells every observer.
     func update(_ change: (inout State) -> Void) {
-        lock.lock()
         change(&current)
-        let new = current
-        let callbacks = Array(observers.values)
-        lock.unlock()
-        for callback in callbacks { callback(new) }
+        set(current)
     }
 
     /// Calls `callback` with the current state now and with every change;
     /// observing stops when the returned token is cancelled or released.
     public func observe(_ callback: @escaping (State) -> Void) -> ObservationToken {
         let id = UUID()
-        lock.lock()
         observers[id] = callback
-        let now = current
-        lock.unlock()
-        callback(now)
-        return ObservationToken { [weak self] in
-            guard let self else { return }
-            self.lock.lock()
-            self.observers[id] = nil
-            self.lock.unlock()
-        }
+        callback(current)
+        return ObservationToken { [weak self] in self?.observers[id] = nil }
     }
 }
 
-/// Stops an observation when cancelled or released.
-public final class ObservationToken: @unchecked Sendable {
-    private var onCancel: (() -> Void)?
-    private let lock = NSLock()
+/// Stops an observation when cancelled or released. Releasing it off the
+/// main actor (e.g. with a view torn down on another thread) stops the
+/// observation on the main actor's next turn.
+public final class ObservationToken: Sendable {
+    private let onCancel: @MainActor @Sendable () -> Void
 
-    init(_ onCancel: @escaping () -> Void) { self.onCancel = onCancel }
+    init(_ onCancel: @escaping @MainActor @Sendable () -> Void) { self.onCancel = onCancel }
 
-    public func cancel() {
-        lock.lock()
+    /// Stops the observation; cancelling twice is harmless.
+    @MainActor
+    public func cancel() { onCancel() }
+
+    deinit {
         let action = onCancel
-        onCancel = nil
-        lock.unlock()
-        action?()
+        if Thread.isMainThread {
+            MainActor.assumeIsolated { action() }
+        } else {
+            Task { @MainActor in action() }
+        }
     }
-
-    deinit { cancel() }
 }

@@ -10,7 +10,8 @@ func perCallNs(_ iters: Int, _ f: () -> Void) -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - start) / Double(iters)
 }
 
-let iters = CommandLine.arguments.dropFirst().first.flatMap { Int($0) }
+let iters =
+    CommandLine.arguments.dropFirst().first.flatMap { Int($0) }
     ?? ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_ITERS"].flatMap { Int($0) }
     ?? 200_000
 let a = Point(lat: 27.93, lng: 120.82, datum: .wgs84)
@@ -22,12 +23,14 @@ let distance = perCallNs(iters) { sink += (try? distanceM(a: a, b: b)) ?? 0 }
 // (181 facilities) installed from data/longwan/facilities.csv (the clone is
 // mounted at /lawcircle in the chroot; LAWCIRCLE_BENCH_CATALOGUE overrides).
 let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-bench-\(getpid())")
-let client = try LawCircleClient.open(config: ClientConfig(
-    databasePath: dir.appendingPathComponent("phone.sqlite").path,
-    serverUrl: "http://127.0.0.1:9",
-    credentials: Credentials(userId: "bench", secret: "")))
-_ = try client.installCatalogueFile(path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
-    ?? "/lawcircle/data/longwan/facilities.csv")
+let client = try LawCircleClient.open(
+    config: ClientConfig(
+        databasePath: dir.appendingPathComponent("phone.sqlite").path,
+        serverUrl: "http://127.0.0.1:9",
+        credentials: Credentials(userId: "bench", secret: "")))
+_ = try client.installCatalogueFile(
+    path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
+        ?? "/lawcircle/data/longwan/facilities.csv")
 let query = NearbyQuery(point: a, k: 5, kinds: [], products: ["mediation"], openAtMs: nil, maxDistanceM: nil)
 let nearest = perCallNs(iters / 10) { sink += Double((try? client.nearest(query: query))?.count ?? 0) }
 try? FileManager.default.removeItem(at: dir)

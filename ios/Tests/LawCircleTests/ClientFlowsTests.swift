@@ -1,22 +1,24 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import XCTest
 import LawCircle
 import LawCircleFFI
 
 /// The flows of bindings/tests/client_flows.rs, through the Swift bindings.
+@MainActor
 final class ClientFlowsTests: XCTestCase {
     private func tempDir() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-phone-\(UUID().uuidString)")
     }
 
     private func open(_ serverURL: String, _ dir: URL) throws -> LawCircleClient {
-        try LawCircleClient.open(config: ClientConfig(
-            databasePath: dir.appendingPathComponent("phone/lawcircle.sqlite").path,
-            serverUrl: serverURL,
-            credentials: Credentials(userId: "resident-1", secret: "s3cret")))
+        try LawCircleClient.open(
+            config: ClientConfig(
+                databasePath: dir.appendingPathComponent("phone/lawcircle.sqlite").path,
+                serverUrl: serverURL,
+                credentials: Credentials(userId: "resident-1", secret: "s3cret")))
     }
 
     func testHealthOfTheDemoServerThroughTheClient() async throws {
@@ -25,7 +27,8 @@ final class ClientFlowsTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let client = try open(server.baseURL, dir)
         var isDir: ObjCBool = false
-        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("phone").path, isDirectory: &isDir))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: dir.appendingPathComponent("phone").path, isDirectory: &isDir))
         XCTAssertTrue(isDir.boolValue)
         let health = try await client.serverHealth()
         XCTAssertEqual(health.status, "ok")
@@ -34,17 +37,11 @@ final class ClientFlowsTests: XCTestCase {
         server.stop()
     }
 
-    func testADemoFacilityIsWithinTheCircleOfItsAmapPin() throws {
+    func testADemoFacilityIsWithinTheCircleOfItsAmapPin() async throws {
         let server = try TestServer(["--demo"])
         // The platform's own HTTP client (URLSession), as a shell fetching a page.
-        let fetched = expectation(description: "catalogue fetched")
-        let body = Box()
-        URLSession.shared.dataTask(with: URL(string: server.url("/api/v1/facilities"))!) { data, _, _ in
-            body.data = data ?? Data()
-            fetched.fulfill()
-        }.resume()
-        wait(for: [fetched], timeout: 30)
-        let json = try JSONSerialization.jsonObject(with: body.data) as? [String: Any]
+        let (_, data) = try await Api(baseURL: server.baseURL, token: nil).raw("GET", "/api/v1/facilities")
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         let features = json?["features"] as? [[String: Any]] ?? []
         let geometry = features.first?["geometry"] as? [String: Any]
         let coords = try XCTUnwrap(geometry?["coordinates"] as? [Double])
@@ -81,10 +78,13 @@ final class ClientFlowsTests: XCTestCase {
         kept.stop()
     }
 
-    func testBadConfigurationIsAnInvalidInputNamingTheField() {
-        XCTAssertThrowsError(try LawCircleClient.open(config: ClientConfig(
-            databasePath: "/tmp/x.sqlite", serverUrl: "lawcircle.example",
-            credentials: Credentials(userId: "u", secret: "")))) { error in
+    func testBadConfigurationIsAnInvalidInputNamingTheField() async {
+        XCTAssertThrowsError(
+            try LawCircleClient.open(
+                config: ClientConfig(
+                    databasePath: "/tmp/x.sqlite", serverUrl: "lawcircle.example",
+                    credentials: Credentials(userId: "u", secret: "")))
+        ) { error in
             XCTAssertEqual(UiError(error).field, "server_url")
         }
     }
@@ -100,10 +100,4 @@ final class ClientFlowsTests: XCTestCase {
             XCTAssertFalse(reason.isEmpty)
         }
     }
-}
-
-/// The response body, handed over from URLSession's callback thread (the
-/// expectation orders the write before the read).
-private final class Box: @unchecked Sendable {
-    var data = Data()
 }

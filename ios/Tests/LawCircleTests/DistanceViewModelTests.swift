@@ -2,28 +2,37 @@ import XCTest
 import LawCircle
 import LawCircleFFI
 
+@MainActor
 final class DistanceViewModelTests: XCTestCase {
-    func testTheCoreAnswersThroughTheCModule() {
+    func testTheCoreAnswersThroughTheCModule() async {
         XCTAssertNotNil(coreVersion().range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression))
     }
 
-    func testTheCompensationCalculatorAnswersOffline() throws {
+    func testTheCompensationCalculatorAnswersOffline() async throws {
         // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
-        let out = try calculateCompensation(requestJson: #"{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#)
+        let out = try calculateCompensation(
+            requestJson:
+                #"{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#
+        )
         XCTAssertTrue(out.contains(#""total":"24000.00""#), out)
-        XCTAssertThrowsError(try calculateCompensation(requestJson: #"{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#)) { error in
+        XCTAssertThrowsError(
+            try calculateCompensation(
+                requestJson:
+                    #"{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#
+            )
+        ) { error in
             XCTAssertEqual(UiError(error).field, "year")
         }
     }
 
-    func testAGpsFixAndItsAmapPinAreTheSamePlace() throws {
+    func testAGpsFixAndItsAmapPinAreTheSamePlace() async throws {
         let gps = Point(lat: 27.93, lng: 120.82, datum: .wgs84)
         let amap = try convertPoint(point: gps, to: .gcj02)
         XCTAssertEqual(amap.datum, .gcj02)
         XCTAssertLessThan(try distanceM(a: gps, b: amap), 0.01)
     }
 
-    func testTheViewModelMeasuresAcrossDatumsAgainstTheFifteenMinuteCircle() {
+    func testTheViewModelMeasuresAcrossDatumsAgainstTheFifteenMinuteCircle() async {
         let model = DistanceViewModel()
         var seen: [DistanceState] = []
         let token = model.state.observe { seen.append($0) }
@@ -46,7 +55,7 @@ final class DistanceViewModelTests: XCTestCase {
         XCTAssertEqual(seen.count, 4, "the initial state and three changes, none after cancel")
     }
 
-    func testSwappedCoordinatesAreAnInvalidInputNamingTheField() {
+    func testSwappedCoordinatesAreAnInvalidInputNamingTheField() async {
         let model = DistanceViewModel()
         model.setFrom(lat: 120.8, lng: 27.9)
         model.setTo(lat: 27.9, lng: 120.8, datum: .wgs84)
@@ -54,8 +63,11 @@ final class DistanceViewModelTests: XCTestCase {
             return XCTFail("\(model.state.value)")
         }
         XCTAssertEqual(error.field, "lat")
-        XCTAssertThrowsError(try distanceM(a: Point(lat: 120.8, lng: 27.9, datum: .wgs84),
-                                           b: Point(lat: 27.9, lng: 120.8, datum: .wgs84))) { error in
+        XCTAssertThrowsError(
+            try distanceM(
+                a: Point(lat: 120.8, lng: 27.9, datum: .wgs84),
+                b: Point(lat: 27.9, lng: 120.8, datum: .wgs84))
+        ) { error in
             guard case let .InvalidInput(field, _)? = error as? LawCircleError else {
                 return XCTFail("\(error)")
             }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// The local fake of the SMS provider (tests/src/bin/fake-sms.rs, beside
@@ -29,7 +29,8 @@ final class FakeSms {
         }
         let line = buffer.prefix { $0 != UInt8(ascii: "\n") }
         guard let o = try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any],
-              let url = o["url"] as? String, let args = o["server_args"] as? [String] else {
+            let url = o["url"] as? String, let args = o["server_args"] as? [String]
+        else {
             throw TestServerError("fake-sms said something else")
         }
         self.url = url
@@ -38,6 +39,7 @@ final class FakeSms {
 
     /// The parameters of the last message to `phone` with `template`,
     /// waiting up to 20 s.
+    @MainActor
     func waitFor(_ phone: String, _ template: String) async throws -> [String: String] {
         let api = Api(baseURL: String(url.dropLast()), token: nil)
         let deadline = Date().addingTimeInterval(20)

@@ -20,7 +20,8 @@ final class TestServer {
             throw TestServerError("set LAWCIRCLE_SERVER_BIN to the lawcircle-server binary")
         }
         self.args = args
-        self.dataDir = dataDir
+        self.dataDir =
+            dataDir
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-swift-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: self.dataDir, withIntermediateDirectories: true)
         process = Process()

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import LawCircle
 import LawCircleFFI
@@ -12,15 +12,19 @@ func tempDir() -> URL {
 
 /// A phone signed in as `who`, with its own database under `dir`.
 func phone(_ serverURL: String, _ dir: URL, _ who: String, _ password: String) throws -> LawCircleClient {
-    try LawCircleClient.open(config: ClientConfig(
-        databasePath: dir.appendingPathComponent("\(who)/lawcircle.sqlite").path,
-        serverUrl: serverURL,
-        credentials: Credentials(userId: who, secret: password)))
+    try LawCircleClient.open(
+        config: ClientConfig(
+            databasePath: dir.appendingPathComponent("\(who)/lawcircle.sqlite").path,
+            serverUrl: serverURL,
+            credentials: Credentials(userId: who, secret: password)))
 }
 
 /// Waits until `holder` reaches a state `matching` accepts; nil on timeout.
-func waitFor<S>(_ holder: StateHolder<S>, timeout: TimeInterval = 30,
-                _ matching: (S) -> Bool) async throws -> S? {
+@MainActor
+func waitFor<S>(
+    _ holder: StateHolder<S>, timeout: TimeInterval = 30,
+    _ matching: (S) -> Bool
+) async throws -> S? {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
         let now = holder.value
@@ -32,7 +36,7 @@ func waitFor<S>(_ holder: StateHolder<S>, timeout: TimeInterval = 30,
 
 /// The phone's monotonic clock in seconds ("since boot"), offset so an hour
 /// ago is never before boot.
-func uptime() -> TimeInterval { ProcessInfo.processInfo.systemUptime + 10_000 }
+func uptime() -> TimeInterval { MonotonicClock.seconds() + 10_000 }
 
 /// A filled-in need form (illustrative data, never logged).
 func needForm(category: String, areaCode: String) -> NeedForm {
@@ -47,12 +51,15 @@ func needForm(category: String, areaCode: String) -> NeedForm {
 }
 
 /// A 1×1 PNG's first bytes: enough for the core to recognise a PNG.
-let tinyPNG = Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
-                    0, 0, 0, 0x01, 0, 0, 0, 0x01, 0x08, 0x06, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89])
+let tinyPNG = Data([
+    0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
+    0, 0, 0, 0x01, 0, 0, 0, 0x01, 0x08, 0x06, 0, 0, 0, 0x1F, 0x15, 0xC4, 0x89,
+])
 
 /// The platform's HTTP API called directly with URLSession, as a staff
 /// member's browser would (to see what the server decided).
-struct Api: Sendable {
+@MainActor
+struct Api {
     let baseURL: String
     let token: String?
 
@@ -68,6 +75,12 @@ struct Api: Sendable {
     func get(_ path: String) async throws -> (Int, Any?) { try await call("GET", path, json: nil) }
 
     func call(_ method: String, _ path: String, json: [String: String]?) async throws -> (Int, Any?) {
+        let (status, data) = try await raw(method, path, json: json)
+        return (status, data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data))
+    }
+
+    /// The status and body bytes, as URLSession's callback hands them over.
+    func raw(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
@@ -84,23 +97,15 @@ struct Api: Sendable {
                 }
             }.resume()
         }
-        return (status, data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data))
+        return (status, data)
     }
 }
 
-/// Every state a holder went through, recorded from any thread.
-final class Recorder<S>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var states: [S] = []
+/// Every state a holder went through (observers are called on the main
+/// actor, like the holder itself).
+@MainActor
+final class Recorder<S> {
+    private(set) var all: [S] = []
 
-    func add(_ state: S) {
-        lock.lock()
-        states.append(state)
-        lock.unlock()
-    }
-
-    var all: [S] {
-        lock.lock(); defer { lock.unlock() }
-        return states
-    }
+    func add(_ state: S) { all.append(state) }
 }

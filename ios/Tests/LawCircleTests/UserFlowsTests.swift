@@ -6,6 +6,7 @@ import LawCircleFFI
 /// The user flows of bindings/tests/client_flows.rs (and of the Kotlin
 /// suite), driven through the view models against the real server process
 /// and the seed-people fixture. Only the GPS chip is played by the test.
+@MainActor
 final class UserFlowsTests: XCTestCase {
     /// A server with the demo data and the flows' people.
     /// Whether a QR finder pattern (7×7: dark ring, light ring, dark 3×3
@@ -90,25 +91,27 @@ final class UserFlowsTests: XCTestCase {
 
         // An hour ago at the post: inside, live and punched.
         // The tap reads the same two clocks as the fix.
-        let atPost = LocationFix(latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
-                                 timestamp: Date().addingTimeInterval(-3600), uptime: uptime() - 3600,
-                                 isSimulated: false)
+        let atPost = LocationFix(
+            latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
+            timestamp: Date().addingTimeInterval(-3600), uptime: uptime() - 3600,
+            isSimulated: false)
         let then = try tapped(atPost)
         model.onLocation(atPost, at: then)
         XCTAssertEqual(model.state.value.live?.verdict, .inside, "\(model.state.value)")
-        model.clockIn(.in, at: then)
+        await model.clockIn(.in, at: then)
         guard case let .punched(.in, inside) = model.state.value.outcome else {
             return XCTFail("\(model.state.value.outcome)")
         }
         XCTAssertEqual(inside.check.verdict, .inside)
 
         // Now, 1 km north: outside, still recorded (flagged for staff).
-        let north = LocationFix(latitude: people.postLat + 0.009, longitude: people.postLng,
-                                horizontalAccuracy: 8, timestamp: Date(), uptime: uptime(), isSimulated: false)
+        let north = LocationFix(
+            latitude: people.postLat + 0.009, longitude: people.postLng,
+            horizontalAccuracy: 8, timestamp: Date(), uptime: uptime(), isSimulated: false)
         let now = try tapped(north)
         model.onLocation(north, at: now)
         XCTAssertEqual(model.state.value.live?.verdict, .outside)
-        model.clockIn(.out, at: now)
+        await model.clockIn(.out, at: now)
         guard case let .punched(.out, outside) = model.state.value.outcome else {
             return XCTFail("\(model.state.value.outcome)")
         }
@@ -116,7 +119,7 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertTrue(outside.check.reasons.contains("outside_fence"), "\(outside.check)")
 
         let outbox = OutboxViewModel(client: client)
-        outbox.start()
+        await outbox.start()
         XCTAssertEqual(outbox.state.value.counts.pending, 2)
         await outbox.sync(maxWaitMs: 30_000)
         guard case let .done(report) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
@@ -144,7 +147,7 @@ final class UserFlowsTests: XCTestCase {
 
         // An unknown post is refused before anything is queued.
         model.select(postId: "LW-NOPE")
-        model.clockIn(.in, at: DeviceTime.now())
+        await model.clockIn(.in, at: DeviceTime.now())
         guard case let .error(error) = model.state.value.outcome else { return XCTFail("\(model.state.value.outcome)") }
         XCTAssertEqual(error.field, "post_id")
         XCTAssertEqual(try client.outboxCounts().pending, 0)
@@ -162,25 +165,30 @@ final class UserFlowsTests: XCTestCase {
         let outbox = OutboxViewModel(client: client)
         let seen = Recorder<OutboxScreenState>()
         let token = outbox.state.observe(seen.add)
-        outbox.start()
+        await outbox.start()
 
         // A bad form is refused field by field and nothing is queued.
-        let need = NewNeedViewModel(client: client, blank: needForm(category: "consultation",
-                                                                    areaCode: people.villageCode))
-        need.edit { $0.requesterPhone = "12345" }
-        XCTAssertFalse(need.validate())
+        let need = NewNeedViewModel(
+            client: client,
+            blank: needForm(
+                category: "consultation",
+                areaCode: people.villageCode))
+        await need.edit { $0.requesterPhone = "12345" }.value
+        let valid = await need.validate()
+        XCTAssertFalse(valid)
         XCTAssertNotNil(need.state.value.problems["requester.phone"], "\(need.state.value.problems)")
-        need.submit()
+        await need.submit()
         XCTAssertEqual(need.state.value.phase, .editing)
         XCTAssertEqual(outbox.state.value.counts.pending, 0)
 
         // Fixed, with a photo: queued offline, durable.
-        need.edit { $0.requesterPhone = "13812345678" }
+        await need.edit { $0.requesterPhone = "13812345678" }.value
         XCTAssertTrue(need.state.value.problems.isEmpty, "problems clear as the field is fixed")
-        need.addAttachment(tinyPNG, mediaType: "image/png")
-        need.submit()
+        await need.addAttachment(tinyPNG, mediaType: "image/png").value
+        await need.submit()
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
-        XCTAssertEqual(outbox.state.value.counts.pending, 2, "need + photo, seen live")
+        let queued = try await waitFor(outbox.state) { $0.counts.pending == 2 }
+        XCTAssertNotNil(queued, "need + photo, seen live")
         await outbox.sync(maxWaitMs: 0)
         guard case let .failed(offline) = outbox.state.value.sync else { return XCTFail("\(outbox.state.value.sync)") }
         XCTAssertEqual(offline.kind, .network)
@@ -218,13 +226,15 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(push.state.value.serverKey?.count, 87, "\(String(describing: push.state.value.error))")
         // A loopback endpoint where nothing listens: nothing leaves the machine.
         let endpoint = "https://127.0.0.1:9/push/swift"
-        await push.onNewEndpoint(endpoint, p256dh: "B" + String(repeating: "A", count: 86),
-                                 auth: String(repeating: "A", count: 22))
+        await push.onNewEndpoint(
+            endpoint, p256dh: "B" + String(repeating: "A", count: 86),
+            auth: String(repeating: "A", count: 22))
         let id = try XCTUnwrap(push.state.value.deviceId, "\(String(describing: push.state.value.error))")
         XCTAssertEqual(push.state.value.endpoint, endpoint)
         // A bad key is refused with the field named; the device stays.
-        await push.onNewEndpoint("https://127.0.0.1:9/push/swift-2", p256dh: "xx",
-                                 auth: String(repeating: "A", count: 22))
+        await push.onNewEndpoint(
+            "https://127.0.0.1:9/push/swift-2", p256dh: "xx",
+            auth: String(repeating: "A", count: 22))
         XCTAssertEqual(push.state.value.error?.field, "p256dh")
         XCTAssertEqual(push.state.value.deviceId, id)
         await push.unregister()
@@ -243,14 +253,18 @@ final class UserFlowsTests: XCTestCase {
         let offers = OrderOffersViewModel(client: volunteer, position: here)
         offers.start()
 
-        let need = NewNeedViewModel(client: resident, blank: needForm(category: "consultation",
-                                                                      areaCode: people.villageCode))
-        need.submit()
+        let need = NewNeedViewModel(
+            client: resident,
+            blank: needForm(
+                category: "consultation",
+                areaCode: people.villageCode))
+        await need.submit()
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
         let outbox = OutboxViewModel(client: resident)
         await outbox.sync(maxWaitMs: 30_000)
-        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result,
-                                   "\(outbox.state.value)")
+        let result = try XCTUnwrap(
+            outbox.state.value.entries.first { $0.key == key }?.result,
+            "\(outbox.state.value)")
         let receipt = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
         let orderId = try XCTUnwrap(receipt["order_id"] as? String)
 
@@ -259,7 +273,9 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(offers.state.value.connection, .live)
 
         await offers.grab(orderId: orderId)
-        guard case let .done(grabbed) = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        guard case let .done(grabbed) = offers.state.value.action else {
+            return XCTFail("\(offers.state.value.action)")
+        }
         XCTAssertEqual(grabbed.state, "claimed")
         XCTAssertEqual(grabbed.assignee, String(people.volunteer.id))
         // A second grab is a conflict, shown as taken.
@@ -268,7 +284,9 @@ final class UserFlowsTests: XCTestCase {
         await offers.startWork(orderId: orderId)
         guard case .done = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
         await offers.resolve(orderId: orderId, note: "已解答")
-        guard case let .done(resolved) = offers.state.value.action else { return XCTFail("\(offers.state.value.action)") }
+        guard case let .done(resolved) = offers.state.value.action else {
+            return XCTFail("\(offers.state.value.action)")
+        }
         XCTAssertEqual(resolved.state, "resolved")
         offers.stop()
 
@@ -321,7 +339,9 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(badCode.field, "code")
         register.edit { $0.code = code }
         await register.submit()
-        guard case let .signedIn(account) = register.state.value.phase else { return XCTFail("\(register.state.value)") }
+        guard case let .signedIn(account) = register.state.value.phase else {
+            return XCTFail("\(register.state.value)")
+        }
         XCTAssertEqual(account.role, "resident")
 
         // The resident files a consultation for themselves and follows it.
@@ -329,12 +349,13 @@ final class UserFlowsTests: XCTestCase {
         form.requesterName = "陈女士"
         form.requesterPhone = number
         let need = NewNeedViewModel(client: newcomer, blank: form)
-        need.submit()
+        await need.submit()
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
         let outbox = OutboxViewModel(client: newcomer)
         await outbox.sync(maxWaitMs: 30_000)
-        let result = try XCTUnwrap(outbox.state.value.entries.first { $0.key == key }?.result,
-                                   "\(outbox.state.value)")
+        let result = try XCTUnwrap(
+            outbox.state.value.entries.first { $0.key == key }?.result,
+            "\(outbox.state.value)")
         let receipt = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.utf8)) as? [String: Any])
         let orderId = try XCTUnwrap(receipt["order_id"] as? String)
         let mine = MyNeedsViewModel(client: newcomer)
@@ -420,12 +441,12 @@ final class UserFlowsTests: XCTestCase {
 
         // A required answer missing: refused on its field, nothing queued.
         let contact = needForm(category: "legal_aid", areaCode: people.villageCode)
-        model.submit(as: contact)
+        await model.submit(as: contact)
         XCTAssertNotNil(model.state.value.open?.field("facts")?.problem)
         XCTAssertEqual(model.state.value.open?.phase, .editing)
         XCTAssertEqual(try client.outboxCounts().pending, 0)
         model.answer(field: "facts", raw: "公司拖欠三个月工资，多次讨要未果")
-        model.submit(as: contact)
+        await model.submit(as: contact)
         guard case let .submitted(key) = model.state.value.open?.phase else {
             return XCTFail("\(String(describing: model.state.value.open))")
         }

@@ -5,8 +5,9 @@ import LawCircleFFI
 
 /// The view models on a phone with no server (port 9 on loopback: nothing
 /// listens there): what works offline, and the pure CoreLocation mapping.
+@MainActor
 final class ViewModelUnitTests: XCTestCase {
-    private var dir = tempDir()
+    private let dir = tempDir()
 
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
@@ -20,13 +21,17 @@ final class ViewModelUnitTests: XCTestCase {
             .appendingPathComponent("../../../data/longwan/facilities.csv").standardizedFileURL.path
     }
 
-    func testALocationFixMapsToTheCoresFixFieldByField() throws {
+    func testALocationFixMapsToTheCoresFixFieldByField() async throws {
         let taken = Date(timeIntervalSince1970: 1_700_000_000.1234)
-        let location = LocationFix(latitude: 27.93, longitude: 120.815, horizontalAccuracy: 12.5, speed: 1.4,
-                                   timestamp: taken, uptime: 5_000.25, isSimulated: true)
+        let location = LocationFix(
+            latitude: 27.93, longitude: 120.815, horizontalAccuracy: 12.5, speed: 1.4,
+            timestamp: taken, uptime: 5_000.25, isSimulated: true)
         let fix = try XCTUnwrap(location.gpsFix)
-        XCTAssertEqual(fix, GpsFix(lat: 27.93, lng: 120.815, datum: .wgs84, accuracyM: 12.5, source: .fused,
-                                   isMock: true, wallTimeMs: 1_700_000_000_123, elapsedMs: 5_000_250, speedMps: 1.4))
+        XCTAssertEqual(
+            fix,
+            GpsFix(
+                lat: 27.93, lng: 120.815, datum: .wgs84, accuracyM: 12.5, source: .fused,
+                isMock: true, wallTimeMs: 1_700_000_000_123, elapsedMs: 5_000_250, speedMps: 1.4))
         var unknownSpeed = location
         unknownSpeed.speed = -1
         XCTAssertNil(unknownSpeed.gpsFix?.speedMps)
@@ -36,10 +41,12 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertNil(invalid.gpsFix, "CoreLocation's negative accuracy means no fix")
     }
 
-    func testAnInvalidFixNeverReachesTheLiveCheck() throws {
+    func testAnInvalidFixNeverReachesTheLiveCheck() async throws {
         let model = ClockInViewModel(client: try offlinePhone())
-        model.onLocation(LocationFix(latitude: 27.93, longitude: 120.815, horizontalAccuracy: -1,
-                                     timestamp: Date(), uptime: 1, isSimulated: false))
+        model.onLocation(
+            LocationFix(
+                latitude: 27.93, longitude: 120.815, horizontalAccuracy: -1,
+                timestamp: Date(), uptime: 1, isSimulated: false))
         XCTAssertNil(model.state.value.live)
         XCTAssertNil(model.state.value.liveError)
     }
@@ -48,7 +55,7 @@ final class ViewModelUnitTests: XCTestCase {
         let model = ClockInViewModel(client: try offlinePhone())
         await model.refresh(near: nil)
         XCTAssertEqual(model.state.value.posts, .content([]), "offline with nothing fetched: no posts")
-        model.clockIn(.in)
+        await model.clockIn(.in)
         guard case let .error(error) = model.state.value.outcome else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(error.field, "credentials")
     }
@@ -70,31 +77,32 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertGreaterThan(status.facilities, 100)
         XCTAssertEqual(model.state.value, .content(found))
         XCTAssertThrowsError(try client.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path))
-        model.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path)
+        await model.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path)
         guard case let .error(error) = model.state.value else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(error.kind, .invalidInput)
     }
 
-    func testTheNeedFormIsCheckedFieldByFieldAndClearedOnceQueued() throws {
+    func testTheNeedFormIsCheckedFieldByFieldAndClearedOnceQueued() async throws {
         let client = try offlinePhone()
         let model = NewNeedViewModel(client: client, blank: .blank(areaCode: "330303001001"))
         XCTAssertEqual(model.categories.first?.code, "consultation")
         XCTAssertTrue(model.state.value.problems.isEmpty, "a fresh form shows no problems")
-        XCTAssertFalse(model.validate())
+        let valid = await model.validate()
+        XCTAssertFalse(valid)
         let problems = model.state.value.problems
         XCTAssertNotNil(problems["requester.phone"], "\(problems.fields)")
         XCTAssertNotNil(problems["consent"] ?? problems["consent.given"], "\(problems.fields)")
-        model.edit {
+        await model.edit {
             $0 = needForm(category: "mediation", areaCode: "330303001001")
             $0.requesterIdNumber = "110101199003070012"
-        }
+        }.value
         XCTAssertNotNil(model.state.value.problems["requester.id_number"], "a bad check digit")
-        model.edit { $0.requesterIdNumber = nil }
-        model.addAttachment(Data("not a picture".utf8), mediaType: "image/png")
+        await model.edit { $0.requesterIdNumber = nil }.value
+        await model.addAttachment(Data("not a picture".utf8), mediaType: "image/png").value
         XCTAssertNotNil(model.state.value.problems["attachments[0]"])
-        model.removeAttachment(at: 0)
+        await model.removeAttachment(at: 0).value
         XCTAssertTrue(model.state.value.problems.isEmpty, "\(model.state.value.problems.fields)")
-        model.submit()
+        await model.submit()
         guard case let .submitted(key) = model.state.value.phase else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(try client.outboxEntry(key: key).kind, .need)
         XCTAssertEqual(model.state.value.form.requesterPhone, "", "personal data is not kept once queued")
@@ -104,18 +112,19 @@ final class ViewModelUnitTests: XCTestCase {
     func testTheOutboxOfflineRetryAndDiscard() async throws {
         let client = try offlinePhone()
         let model = OutboxViewModel(client: client)
-        model.start()
+        await model.start()
         XCTAssertEqual(model.state.value.entries, [])
         let key = try client.submitNeed(form: needForm(category: "consultation", areaCode: "330303001001"))
-        XCTAssertEqual(model.state.value.entries.map(\.key), [key], "seen live through watchOutbox")
+        let seen = try await waitFor(model.state) { $0.entries.map(\.key) == [key] }
+        XCTAssertNotNil(seen, "seen live through watchOutbox")
         XCTAssertEqual(model.state.value.counts.pending, 1)
         await model.sync(maxWaitMs: 0)
         guard case let .failed(error) = model.state.value.sync else { return XCTFail("\(model.state.value.sync)") }
         XCTAssertEqual(error.kind, .network)
         XCTAssertEqual(model.state.value.counts.pending, 1, "nothing is lost offline")
-        model.retry(key: "no-such-key")
+        await model.retry(key: "no-such-key")
         XCTAssertEqual(model.state.value.error?.field, "key")
-        model.discard(key: key)
+        await model.discard(key: key)
         XCTAssertNil(model.state.value.error)
         XCTAssertEqual(model.state.value.counts.pending, 0)
         model.stop()
@@ -151,13 +160,38 @@ final class ViewModelUnitTests: XCTestCase {
     }
 
     func testOrderActionsOfflineAreErrorsNotTakenOrders() async throws {
-        let model = OrderOffersViewModel(client: try offlinePhone(),
-                                         position: Point(lat: 27.93, lng: 120.815, datum: .wgs84))
+        let model = OrderOffersViewModel(
+            client: try offlinePhone(),
+            position: Point(lat: 27.93, lng: 120.815, datum: .wgs84))
         await model.grab(orderId: "ord-1")
         guard case let .error(error) = model.state.value.action else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(error.kind, .network)
         await model.grab(orderId: "../admin")
         guard case let .error(bad) = model.state.value.action else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(bad.field, "order_id")
+    }
+
+    func testLocationAccessIsShownInWordsAndOnlyPreciseLetsTheClockInGoAhead() async throws {
+        let model = ClockInViewModel(client: try offlinePhone())
+        XCTAssertEqual(model.state.value.access, .notDetermined)
+        for access in [LocationAccess.notDetermined, .denied, .restricted, .approximate] {
+            model.onAccess(access)
+            XCTAssertEqual(model.state.value.access, access)
+            let words = try XCTUnwrap(access.explanation, "\(access)")
+            XCTAssertFalse(words.contains("_"), "words, not codes: \(words)")
+        }
+        XCTAssertTrue(LocationAccess.denied.explanation!.contains("Settings"), "denied says where to change it")
+        model.onAccess(.precise)
+        XCTAssertNil(model.state.value.access.explanation)
+    }
+
+    func testTheMonotonicClockAdvancesAndIsTheOneTheTapIsReadWith() async throws {
+        let before = MonotonicClock.seconds()
+        let tap = DeviceTime.now()
+        try await Task.sleep(nanoseconds: 20_000_000)
+        let after = MonotonicClock.seconds()
+        XCTAssertGreaterThan(after, before)
+        XCTAssertGreaterThanOrEqual(Double(tap.elapsedMs) / 1000, before - 0.001)
+        XCTAssertLessThanOrEqual(Double(tap.elapsedMs) / 1000, after + 0.001)
     }
 }
