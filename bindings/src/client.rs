@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
-use lawcircle_client::outbox::Outbox;
+use lawcircle_client::outbox::{ItemState, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_core::volunteers::clock_in::Fix;
 use serde::Deserialize;
@@ -259,6 +259,17 @@ impl LawCircleClient {
         run(async move { inner.sign_in().await }).await
     }
 
+    /// Signs out: the server revokes this session's token (when it can be
+    /// reached; offline, the token is forgotten here and expires on the
+    /// server), and the phone forgets the token and the signed-in account.
+    /// Entries still in the outbox would be sent under the next user's
+    /// session, so signing out with pending entries is refused (field
+    /// `outbox`) unless `discard_pending` is set, which discards them.
+    pub async fn sign_out(&self, discard_pending: bool) -> Result<(), LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { inner.sign_out(discard_pending).await }).await
+    }
+
     /// The account of the last successful sign-in (kept on the phone), if
     /// any: available offline.
     pub fn account(&self) -> Option<Account> {
@@ -362,6 +373,43 @@ impl Inner {
         self.sync.set_token(Some(body.token));
         self.offline.set_account(&body.account)?;
         Ok(body.account)
+    }
+
+    pub(crate) async fn sign_out(&self, discard_pending: bool) -> Result<(), LawCircleError> {
+        let waiting: Vec<String> = self
+            .outbox
+            .keys()?
+            .into_iter()
+            .filter(|(_, _, state)| !matches!(state, ItemState::Sent | ItemState::Discarded))
+            .map(|(key, _, _)| key)
+            .collect();
+        if !waiting.is_empty() && !discard_pending {
+            return Err(LawCircleError::invalid(
+                "outbox",
+                format!(
+                    "{} entries are not sent yet: sync first, or sign out discarding them",
+                    waiting.len()
+                ),
+            ));
+        }
+        for key in &waiting {
+            self.outbox.discard(key)?;
+        }
+        if let Some(token) = self.token() {
+            // Best effort: offline, the token expires on the server.
+            let revoked = self
+                .http
+                .post(format!("{}/api/v1/auth/logout", self.server_url))
+                .bearer_auth(&token)
+                .send()
+                .await;
+            self.set_reachable(revoked.is_ok());
+        }
+        if let Ok(mut t) = self.token.write() {
+            *t = None;
+        }
+        self.sync.set_token(None);
+        self.offline.clear_account()
     }
 
     /// `GET /health`, noting whether the server is reachable.

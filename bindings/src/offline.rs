@@ -148,6 +148,14 @@ impl OfflineState {
         self.update(|s| s.account = Some(account.clone()))
     }
 
+    /// Forgets the signed-in account (sign-out).
+    pub(crate) fn clear_account(&self) -> Result<(), LawCircleError> {
+        if self.account().is_none() {
+            return Ok(());
+        }
+        self.update(|s| s.account = None)
+    }
+
     pub(crate) fn duty_posts(&self) -> Result<Vec<DutyPost>, LawCircleError> {
         Ok(self.current()?.snapshot.duty_posts.clone())
     }

@@ -452,3 +452,44 @@ async fn submit_a_need_offline_then_sync() {
 }
 
 mod between_people;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    let account = client.sign_in().await.unwrap();
+    assert_eq!(client.account(), Some(account.clone()));
+    // Nothing waiting: signed out at once, the account forgotten.
+    client.sign_out(false).await.unwrap();
+    assert_eq!(client.account(), None);
+    // A need queued while the server is away would go out under the next
+    // user's session: refused, naming the outbox, and nothing is lost.
+    assert_eq!(client.sign_in().await.unwrap(), account);
+    server.stop();
+    let key = client
+        .submit_need(need_form("consultation", &people.village_code))
+        .unwrap();
+    match client.sign_out(false).await.unwrap_err() {
+        LawCircleError::InvalidInput { field, reason } => {
+            assert_eq!(field, "outbox");
+            assert!(reason.starts_with("1 entries"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(client.account(), Some(account));
+    assert_eq!(client.outbox_counts().unwrap().pending, 1);
+    // Discarding on purpose, offline: the token is forgotten here.
+    client.sign_out(true).await.unwrap();
+    assert_eq!(client.account(), None);
+    assert_eq!(client.outbox_counts().unwrap().pending, 0);
+    assert!(
+        client.outbox_entry(key).is_err(),
+        "discarded entries are deleted"
+    );
+}
