@@ -33,7 +33,7 @@ suite_swift() {
   # The package's build folder stays in the clone (git-ignored) so a
   # second run only rebuilds what changed.
   swift_chroot_run "$ROOT" "$bindir" \
-    'set -o pipefail; cd /lawcircle/ios && echo "swift-format lint --strict" && /usr/libexec/swift/bin/swift-format lint --strict --recursive Sources/LawCircle Sources/LawCircleBench Tests Package.swift 2>&1 && swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 && timeout 600 swift test --skip-build --disable-swift-testing 2>&1' \
+    'set -o pipefail; cd /lawcircle/ios && echo "swift-format lint --strict" && /usr/libexec/swift/bin/swift-format lint --strict --recursive Sources/LawCircle Sources/LawCircleBench Tests App/Sources Package.swift 2>&1 && swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 && timeout 600 swift test --skip-build --disable-swift-testing 2>&1' \
     | tee "$out"
   local status=${PIPESTATUS[0]} passed failed total
   # XCTest's last "Executed N tests, with M failures" line is the total.

@@ -194,4 +194,24 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(Double(tap.elapsedMs) / 1000, before - 0.001)
         XCTAssertLessThanOrEqual(Double(tap.elapsedMs) / 1000, after + 0.001)
     }
+
+    func testPointsAreDrawnOnMapKitInGcj02AndTapsComeBackInWgs84() async throws {
+        // Longwan: the GCJ-02 offset is a few hundred metres.
+        let gps = Point(lat: 27.93, lng: 120.815, datum: .wgs84)
+        let drawn = try MapDatum.display(gps)
+        XCTAssertEqual(drawn.datum, .gcj02)
+        let shift = try distanceM(a: gps, b: Point(lat: drawn.lat, lng: drawn.lng, datum: .wgs84))
+        XCTAssertGreaterThan(shift, 100, "drawn where MapKit's China map has the place")
+        XCTAssertLessThan(shift, 1_000)
+        let back = try MapDatum.tapped(lat: drawn.lat, lng: drawn.lng)
+        XCTAssertEqual(back.datum, .wgs84)
+        XCTAssertLessThan(try distanceM(a: gps, b: back), 0.01, "a tap on the pin is the place")
+        // A point already in the map's datum is drawn as it is.
+        XCTAssertEqual(try MapDatum.display(drawn), drawn)
+        // Outside mainland China nothing moves (Helsinki).
+        let helsinki = Point(lat: 60.17, lng: 24.94, datum: .wgs84)
+        let there = try MapDatum.display(helsinki)
+        XCTAssertEqual(there.lat, helsinki.lat)
+        XCTAssertEqual(there.lng, helsinki.lng)
+    }
 }
