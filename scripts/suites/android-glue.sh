@@ -11,7 +11,8 @@
 . "$ROOT/scripts/lib/mobile-tools.sh"
 
 # The jars of android/app/robolectric-test-deps.xml in a cache folder named
-# after that file's hash: jars/ (the class path) and sdk/ (android-all,
+# after that file's hash: jars/ (the class path), api/ (android-all, the
+# framework the glue compiles against) and sdk/ (android-all-instrumented,
 # which Robolectric loads itself). Prints the folder.
 robolectric_cache() {
   local pom="$ROOT/android/app/robolectric-test-deps.xml" hash dir tmp
@@ -25,8 +26,15 @@ robolectric_cache() {
     # Maven's own repository is thrown away afterwards: only the jars are kept.
     mvn -q -B -f "$pom" -Dmaven.repo.local="$tmp/m2" \
       dependency:copy-dependencies -DoutputDirectory="$tmp/out/jars" >&2 || { rm -rf "$tmp"; return 1; }
-    mkdir -p "$tmp/out/sdk"
+    # androidx.test's monitor (Robolectric's instrumentation registry) comes as an .aar: its classes.jar.
+    local aar
+    for aar in "$tmp"/out/jars/*.aar; do
+      [ -e "$aar" ] || continue
+      unzip -p "$aar" classes.jar > "${aar%.aar}.jar" && rm "$aar" || { rm -rf "$tmp"; return 1; }
+    done
+    mkdir -p "$tmp/out/sdk" "$tmp/out/api"
     mv "$tmp"/out/jars/android-all-instrumented-*.jar "$tmp/out/sdk/" || { rm -rf "$tmp"; return 1; }
+    mv "$tmp"/out/jars/android-all-*.jar "$tmp/out/api/" || { rm -rf "$tmp"; return 1; }
     touch "$tmp/out/.complete"
     mv "$tmp/out" "$dir" && rm -rf "$tmp"
   fi
@@ -45,7 +53,7 @@ suite_android-glue() {
   kotlin_compile "$phone_jar" "$phone/src/test/kotlin" || { record android-glue 0 1 FAILED; return; }
   local robo android_all lib="$KOTLIN_HOME/lib"
   robo="$(find "$cache/jars" -name '*.jar' | sort | paste -sd:)"
-  android_all="$(find "$cache/sdk" -name '*.jar' | head -1)"
+  android_all="$(find "$cache/api" -name '*.jar' | head -1)"
   local rcp="$phone_jar:$robo:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit.jar:$JNA_JAR"
   local jar="$app/build/lawcircle-app-tests.jar" stamp
   mkdir -p "$app/build"
@@ -61,7 +69,9 @@ suite_android-glue() {
     fi
     echo "$stamp" > "$jar.stamp"
   fi
-  # Every top-level *Test class in the jar, for JUnit 4's runner.
+  # Every top-level *Test class in the jar, for JUnit 4's runner. The
+  # framework jar is on the class path as Gradle's unit tests have android.jar
+  # (Robolectric's sandbox loads its instrumented twin in its place).
   local classes
   classes="$(unzip -Z1 "$jar" | sed -n 's#^\(org/lawcircle/app/.*Test\)\.class$#\1#p' | tr / . | sort)"
   java -Xmx1g -Drobolectric.offline=true -Drobolectric.dependency.dir="$cache/sdk" \
@@ -69,7 +79,8 @@ suite_android-glue() {
     -Djna.library.path="$phone/build/native" \
     -Dlawcircle.server.bin="$(cargo_target_dir)/debug/lawcircle-server" \
     -Dlawcircle.seed.bin="$(cargo_target_dir)/debug/seed-people" \
-    -cp "$jar:$app/src/test/resources:$rcp" org.junit.runner.JUnitCore $classes 2>&1 | tee "$out"
+    -Dlawcircle.repo="$ROOT" \
+    -cp "$jar:$app/src/test/resources:$rcp:$android_all" org.junit.runner.JUnitCore $classes 2>&1 | tee "$out"
   local status=${PIPESTATUS[0]} passed failed run
   if grep -q '^OK (' "$out"; then
     passed=$(sed -n 's/^OK (\([0-9]\+\) tests\?).*/\1/p' "$out" | tail -1); failed=0

@@ -30,6 +30,28 @@ class WebPushTest {
     }
 
     @Test
+    fun the_tests_encryption_makes_rfc_8291s_message_and_round_trips() {
+        val d = BigInteger(1, unBase64Url("yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw"))
+        val factory = KeyFactory.getInstance("EC")
+        val sender = KeyPair(
+            WebPushKeys.decodePoint(unBase64Url("BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8")),
+            factory.generatePrivate(ECPrivateKeySpec(d, WebPushKeys.P256)),
+        )
+        val body = WebPushEncryption.encrypt(
+            "When I grow up, I want to be a watermelon".toByteArray(),
+            unBase64Url(UA_PUBLIC),
+            unBase64Url("BTBZMqHH6r4Tts7J_aSIgg"),
+            salt = unBase64Url("DGv6ra1nlYgDCS1FRnbzlw"),
+            sender = sender,
+        )
+        assertEquals(RFC_BODY, base64Url(body))
+        val keys = WebPushKeys.generate()
+        val text = "{\"id\":\"m-1\",\"title\":\"新的咨询单\"}"
+        val sealed = WebPushEncryption.encrypt(text.toByteArray(), keys.publicKey, keys.authSecret)
+        assertEquals(text, String(WebPushDecryption.decrypt(sealed, keys)))
+    }
+
+    @Test
     fun an_altered_body_or_other_keys_are_refused() {
         val body = unBase64Url(RFC_BODY)
         val altered = body.copyOf().also { it[it.size - 20] = (it[it.size - 20].toInt() xor 1).toByte() }
