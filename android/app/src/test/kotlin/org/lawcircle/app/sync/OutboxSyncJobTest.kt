@@ -2,6 +2,9 @@ package org.lawcircle.app.sync
 
 import org.lawcircle.app.systemService
 import android.app.job.JobInfo
+import android.app.job.JobParameters
+import android.os.Bundle
+import android.os.PersistableBundle
 import android.app.job.JobScheduler
 import android.net.NetworkCapabilities
 import org.junit.Assert.assertEquals
@@ -50,6 +53,26 @@ class OutboxSyncJobTest {
             var finished: SyncResult? = null
             service.run(app.outboxSync) { finished = it }.get(10, TimeUnit.SECONDS)
             assertEquals(expected, finished)
+        }
+    }
+
+    /** The parameters the system passes (its constructor is hidden: by reflection). */
+    private fun parameters(): JobParameters =
+        JobParameters::class.java.constructors.single { it.parameterCount == 13 }
+            .newInstance(null, null, OutboxSyncJob.JOB_ID, PersistableBundle(), Bundle(), null, 0, false, false, false, null, null, null)
+            as JobParameters
+
+    @Test
+    fun run_by_the_system_the_job_finishes_and_asks_to_be_rescheduled_only_when_the_sync_must_retry() {
+        for ((result, reschedule) in listOf(SyncResult.RETRY to true, SyncResult.DONE to false)) {
+            app.syncResult = result
+            val job = Robolectric.buildService(OutboxSyncJob::class.java).create().get()
+            // Asynchronous: the sync runs off the main thread.
+            assertTrue(job.onStartJob(parameters()))
+            val deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10)
+            while (!shadowOf(job).isJobFinished && System.nanoTime() < deadline) Thread.sleep(10)
+            assertTrue(shadowOf(job).isJobFinished)
+            assertEquals(reschedule, shadowOf(job).isRescheduleNeeded)
         }
     }
 
