@@ -166,7 +166,13 @@ class MainActivity : ComponentActivity() {
         when (destination) {
             Destination.SignIn -> {
                 val s by register.state.collectAsStateWithLifecycle()
-                LaunchedEffect(s.account) { s.account?.let { account = it } }
+                LaunchedEffect(s.account) {
+                    s.account?.let {
+                        account = it
+                        // Notifications with the app closed: UnifiedPush through the default distributor.
+                        (application as LawCircleApp).startPush()
+                    }
+                }
                 RegisterScreen(s, register::onEvent)
             }
             Destination.FindNearest -> {

@@ -4,7 +4,9 @@ import android.app.Application
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.launch
 import org.lawcircle.app.notify.Channels
+import org.lawcircle.app.push.UnifiedPushConnector
 import org.lawcircle.app.sync.OutboxSyncJob
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
@@ -33,6 +35,28 @@ class LawCircleApp : Application(), AppServices {
     override val outboxSync get() = services.outboxSync
 
     override fun dutyFeed(latitude: Double, longitude: Double) = services.dutyFeed(latitude, longitude)
+
+    /**
+     * After sign-in: registers for UnifiedPush with the server's VAPID key
+     * through the default distributor. False when the user must pick a
+     * distributor among several (or none is installed).
+     */
+    fun startPush(): Boolean {
+        val connector = UnifiedPushConnector(this)
+        val distributor = connector.defaultDistributor() ?: return false
+        val registration = services.pushRegistration
+        processScope.launch {
+            registration.loadServerKey().join()
+            registration.state.value.serverKey?.let { connector.register(distributor, it) }
+        }
+        return true
+    }
+
+    /** At sign-out: the distributor drops the registration, the server the device. */
+    fun stopPush() {
+        UnifiedPushConnector(this).unregister()
+        services.pushEndpoints.unregister()
+    }
 
     override fun onCreate() {
         super.onCreate()

@@ -60,9 +60,16 @@ class DutyService : Service() {
     override fun onStartCommand(intent: Intent?, flags: Int, startId: Int): Int {
         val lat = intent?.getDoubleExtra(EXTRA_LATITUDE, Double.NaN) ?: Double.NaN
         val lng = intent?.getDoubleExtra(EXTRA_LONGITUDE, Double.NaN) ?: Double.NaN
+        // Promised to the system by startForegroundService: in the foreground first, whatever follows.
         goForeground()
         val services = appServices
-        if (feed == null && services != null && lat.isFinite() && lng.isFinite()) {
+        if (feed == null) {
+            if (services == null || !lat.isFinite() || !lng.isFinite()) {
+                // Nothing to stream (no post position): not "on duty" for show.
+                stopForeground(STOP_FOREGROUND_REMOVE)
+                stopSelf()
+                return START_NOT_STICKY
+            }
             feed = services.dutyFeed(lat, lng).also { it.start(Listener()) }
         }
         // Restarted by the system after being killed: the same intent, the same post.

@@ -111,6 +111,17 @@ class UnifiedPushConnector(private val context: Context, private val store: Unif
         return found.mapNotNull { it.activityInfo?.packageName }.filter { it != context.packageName }.distinct().sorted()
     }
 
+    /**
+     * The distributor to use without asking: the one chosen before if it is
+     * still installed, else the only one installed. Null when there is none
+     * (push is off: offers come while the app or the duty service is open)
+     * or several (the user picks one from [distributors]).
+     */
+    fun defaultDistributor(): String? {
+        val installed = distributors()
+        return store.distributor?.takeIf { it in installed } ?: installed.singleOrNull()
+    }
+
     /** Asks [distributor] for an endpoint; the answer comes as NEW_ENDPOINT or REGISTRATION_FAILED. */
     fun register(distributor: String, vapidKey: String?) {
         val token = store.tokenFor(distributor)

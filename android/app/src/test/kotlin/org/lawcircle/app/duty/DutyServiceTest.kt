@@ -102,6 +102,15 @@ class DutyServiceTest {
     }
 
     @Test
+    fun started_without_a_post_position_it_stops_itself() {
+        val service = Robolectric.buildService(DutyService::class.java, Intent(app, DutyService::class.java).setAction(DutyService.ACTION_START))
+            .create().startCommand(0, 1).get()
+        assertTrue(shadowOf(service).isStoppedBySelf)
+        assertTrue(shadowOf(service).isForegroundStopped)
+        assertTrue(app.feeds.isEmpty())
+    }
+
+    @Test
     fun clock_out_closes_the_stream_and_removes_the_offers_and_the_ongoing_notification() {
         val controller = Robolectric.buildService(DutyService::class.java, startIntent()).create().startCommand(0, 1)
         val feed = app.feeds.single()

@@ -207,6 +207,19 @@ class UnifiedPushTest {
     }
 
     @Test
+    fun the_default_distributor_is_the_one_chosen_before_or_the_only_one() {
+        val connector = UnifiedPushConnector(app)
+        assertNull(connector.defaultDistributor())
+        distributorInstalled("io.heckel.ntfy")
+        assertEquals("io.heckel.ntfy", connector.defaultDistributor())
+        distributorInstalled("org.unifiedpush.distributor.nextpush")
+        // Two installed and none chosen: the user picks.
+        assertNull(connector.defaultDistributor())
+        connector.register("org.unifiedpush.distributor.nextpush", "BVAPIDkey")
+        assertEquals("org.unifiedpush.distributor.nextpush", connector.defaultDistributor())
+    }
+
+    @Test
     fun unregister_tells_the_distributor() {
         val token = register()
         UnifiedPushConnector(app).unregister()
