@@ -45,6 +45,7 @@ suite_android-glue() {
   log "android-glue: android/app's framework glue with kotlinc, Robolectric tests"
   local app="$ROOT/android/app" phone="$ROOT/android/lawcircle-phone" out="$ARTIFACTS/android-glue-tests.log"
   ensure_kotlin_tools || { record android-glue 0 1 FAILED; return; }
+  command -v unzip >/dev/null 2>&1 || ensure_apt unzip || { record android-glue 0 1 FAILED; return; }
   mobile_prepare || { record android-glue 0 1 FAILED; return; }
   local cache
   cache="$(robolectric_cache)" || { echo "Maven could not resolve Robolectric" >&2; record android-glue 0 1 FAILED; return; }
