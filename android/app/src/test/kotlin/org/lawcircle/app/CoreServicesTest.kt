@@ -1,11 +1,16 @@
 package org.lawcircle.app
 
+import android.Manifest
 import android.app.Application
 import android.app.Notification
 import android.app.NotificationManager
 import android.content.Intent
 import android.content.pm.ActivityInfo
 import android.content.pm.ResolveInfo
+import android.location.Location
+import android.location.LocationManager
+import android.os.Looper
+import android.os.SystemClock
 import com.sun.net.httpserver.HttpServer
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
@@ -19,7 +24,10 @@ import org.junit.Assert.assertTrue
 import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
+import org.lawcircle.app.duty.Duty
 import org.lawcircle.app.duty.DutyFeed
+import org.lawcircle.app.location.PlatformLocation
+import org.lawcircle.app.location.systemDeviceClock
 import org.lawcircle.app.duty.DutyService
 import org.lawcircle.app.notify.Channels
 import org.lawcircle.app.push.PushMessage
@@ -31,7 +39,10 @@ import org.lawcircle.app.push.WebPushDecryption
 import org.lawcircle.app.sync.SyncResult
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
+import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.PunchKind
+import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.NeedFields
 import org.lawcircle.phone.NewNeedPresenter
 import org.lawcircle.phone.People
@@ -204,12 +215,58 @@ class CoreServicesTest {
         }
     }
 
+    /**
+     * A fix from LocationManager (shadowed: the GPS chip) through
+     * PlatformLocation to the clock-in presenter and the core: inside the
+     * fence, recorded, and the duty service started by the punch; a mock
+     * fix at the same spot is refused as such.
+     */
+    private fun clockInWithTheFrameworksFix(volunteer: LawCircleClient, people: People) = runBlocking {
+        volunteer.signIn()
+        shadowOf(app as Application).grantPermissions(Manifest.permission.ACCESS_FINE_LOCATION)
+        val gps = shadowOf(app.systemService<LocationManager>())
+        gps.setProviderEnabled(LocationManager.GPS_PROVIDER, true)
+        fun fixAtThePost(mock: Boolean) = Location(LocationManager.GPS_PROVIDER).apply {
+            latitude = people.postLat
+            longitude = people.postLng
+            accuracy = 8f
+            time = System.currentTimeMillis()
+            elapsedRealtimeNanos = SystemClock.elapsedRealtimeNanos()
+            isMock = mock
+        }
+        ClockInPresenter(volunteer, scope, systemDeviceClock).use { clockIn ->
+            clockIn.refresh().join()
+            val location = PlatformLocation(app, onFix = { clockIn.onLocation(it) })
+            assertTrue(location.start())
+            gps.simulateLocation(fixAtThePost(mock = false))
+            shadowOf(Looper.getMainLooper()).idle()
+            waitFor("the live check") { clockIn.state.value.check?.takeIf { clockIn.state.value.postId == people.postId } }
+            assertEquals(8.0, clockIn.state.value.accuracyM!!, 0.0)
+            clockIn.punch(PunchKind.IN).join()
+            val outcome = assertNotNull(clockIn.state.value.outcome, "${clockIn.state.value.error}")
+            assertEquals(FenceVerdict.INSIDE, outcome.verdict)
+            val post = clockIn.state.value.posts.first { it.id == outcome.postId }.center!!
+            assertTrue(Duty.onPunch(app, outcome, post.lat, post.lng))
+            assertEquals(DutyService::class.java.name, shadowOf(app as Application).nextStartedService.component!!.className)
+
+            // The same spot from a mock location app: the core refuses it and says why.
+            location.stop()
+            val mocked = PlatformLocation(app, onFix = { clockIn.onLocation(it) })
+            assertTrue(mocked.start())
+            gps.simulateLocation(fixAtThePost(mock = true))
+            shadowOf(Looper.getMainLooper()).idle()
+            waitFor("the mock fix checked") { clockIn.state.value.check?.takeIf { "mock_location" in it.reasons + it.flags } }
+            mocked.stop()
+        }
+    }
+
     @Test
     fun on_duty_the_service_notifies_live_offers_and_the_sync_job_delivers_or_retries() {
         TestServer.start("--demo").use { server ->
             val people = server.seedPeople()
             phone(server.baseUrl, "volunteer", people.volunteer.password).use { volunteer ->
                 app.services = CoreServices(volunteer, scope)
+                clockInWithTheFrameworksFix(volunteer, people)
                 val service = Robolectric.buildService(
                     DutyService::class.java,
                     Intent(app, DutyService::class.java).setAction(DutyService.ACTION_START)
