@@ -78,6 +78,8 @@ class UnifiedPushStore(private val context: Context) {
         val file = File(context.noBackupFilesDir, KEYS_FILE)
         if (file.exists()) WebPushKeys.decode(file.readText())?.let { return it }
         val keys = WebPushKeys.generate()
+        // New keys: the endpoint must be registered again with them.
+        prefs.edit().remove(ENDPOINT).commit()
         val tmp = File(context.noBackupFilesDir, "$KEYS_FILE.tmp")
         tmp.writeText(keys.encode())
         check(tmp.renameTo(file)) { "cannot store the push keys" }
@@ -190,7 +192,7 @@ class UnifiedPushEvents(
 ) {
     /** What a broadcast did. */
     enum class Outcome {
-        WRONG_TOKEN, ENDPOINT_REGISTERED, ENDPOINT_UNCHANGED, FAILED, UNREGISTERED,
+        WRONG_TOKEN, ENDPOINT_REGISTERED, FAILED, UNREGISTERED,
         SHOWN, DUPLICATE, WITHDRAWN, UNREADABLE, UNKNOWN,
     }
 
@@ -214,9 +216,13 @@ class UnifiedPushEvents(
         }
     }
 
+    /**
+     * Registers the endpoint with the server every time the distributor
+     * gives it (after each REGISTER, e.g. at sign-in): the server renews a
+     * known endpoint, and a registration that failed before is made now.
+     */
     private fun newEndpoint(endpoint: String?): Outcome {
         if (endpoint.isNullOrBlank()) return Outcome.FAILED
-        if (endpoint == store.endpoint) return Outcome.ENDPOINT_UNCHANGED
         val keys = store.keys()
         store.saveEndpoint(endpoint)
         endpoints?.register(endpoint, keys.p256dh, keys.authBase64)

@@ -73,6 +73,8 @@ class WebPushKeys(val keyPair: KeyPair, authSecret: ByteArray) {
             null
         } catch (e: GeneralSecurityException) {
             null
+        } catch (e: WebPushException) {
+            null
         }
 
         /** The P-256 (secp256r1) domain parameters. */

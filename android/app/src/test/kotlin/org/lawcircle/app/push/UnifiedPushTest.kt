@@ -96,7 +96,7 @@ class UnifiedPushTest {
     }
 
     @Test
-    fun a_new_endpoint_is_registered_with_the_apps_keys_once_and_a_foreign_token_is_ignored() {
+    fun a_new_endpoint_is_registered_with_the_apps_keys_and_a_foreign_token_is_ignored() {
         val token = register()
         endpoint("not-the-token", "https://evil.example/up")
         fromDistributor(UnifiedPushProtocol.ACTION_NEW_ENDPOINT, null) { putExtra(UnifiedPushProtocol.EXTRA_ENDPOINT, "https://evil.example/2") }
@@ -107,13 +107,14 @@ class UnifiedPushTest {
         assertEquals(listOf(Triple("https://push.example.cn/up/abc", keys.p256dh, keys.authBase64)), app.registered)
         assertEquals(65, unBase64Url(keys.p256dh).size)
         assertEquals(16, unBase64Url(keys.authBase64).size)
-        // The same endpoint again (the distributor repeats it at start-up): no second registration.
+        // The same endpoint again (the distributor answers every REGISTER): renewed on the server, same keys.
         endpoint(token)
-        assertEquals(1, app.registered.size)
-        // A changed endpoint is registered again, with the same keys.
+        assertEquals(app.registered[0], app.registered[1])
+        // A changed endpoint is registered, with the same keys.
         endpoint(token, "https://push.example.cn/up/def")
         assertEquals("https://push.example.cn/up/def", app.registered.last().first)
         assertEquals(keys.p256dh, app.registered.last().second)
+        assertEquals("https://push.example.cn/up/def", store.endpoint)
     }
 
     @Test
@@ -125,6 +126,12 @@ class UnifiedPushTest {
         val again = UnifiedPushStore(app).keys()
         assertEquals(keys.p256dh, again.p256dh)
         assertArrayEquals(keys.authSecret, again.authSecret)
+        // A damaged file: new keys, and the endpoint is forgotten so it is registered again with them.
+        store.saveEndpoint("https://push.example.cn/up/abc")
+        file.writeText("damaged")
+        val fresh = UnifiedPushStore(app).keys()
+        assertFalse(fresh.p256dh == keys.p256dh)
+        assertNull(store.endpoint)
     }
 
     @Test
@@ -197,8 +204,9 @@ class UnifiedPushTest {
         assertNull(store.token)
         assertNull(store.endpoint)
         // Broadcasts of the old registration are ignored now.
+        val before = app.registered.size
         endpoint(token, "https://push.example.cn/up/zzz")
-        assertEquals(1, app.registered.size)
+        assertEquals(before, app.registered.size)
 
         val again = register()
         fromDistributor(UnifiedPushProtocol.ACTION_REGISTRATION_FAILED, again) { putExtra(UnifiedPushProtocol.EXTRA_REASON, "network") }
