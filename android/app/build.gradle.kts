@@ -32,7 +32,6 @@ android {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
-    kotlinOptions { jvmTarget = "17" }
     // liblawcircle_ffi.so per ABI, from `cargo ndk` (README.md).
     sourceSets["main"].jniLibs.srcDir("src/main/jniLibs")
     // The AndroidX part (MainActivity), kept apart from the framework-only glue.
@@ -46,6 +45,11 @@ android {
             it.systemProperty("lawcircle.repo", rootProject.file("..").path)
         }
     }
+}
+
+// Kotlin 2.2+ refuses the old kotlinOptions block: the compiler options here.
+kotlin {
+    compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17) }
 }
 
 dependencies {
