@@ -12,6 +12,7 @@ import android.os.IBinder
 import org.lawcircle.app.AppIntents
 import org.lawcircle.app.appServices
 import org.lawcircle.app.notify.Channels
+import org.lawcircle.app.location.LocationPermission
 import org.lawcircle.app.notify.MessageNotifier
 
 /** An order as the duty notification shows it: no description, no contact. */
@@ -86,7 +87,7 @@ class DutyService : Service() {
             .setContentIntent(AppIntents.pending(this, AppIntents.ACTION_OPEN, null))
             .build()
         if (Build.VERSION.SDK_INT >= 29) {
-            startForeground(ONGOING, notification, FOREGROUND_TYPES)
+            startForeground(ONGOING, notification, foregroundTypes(this))
         } else {
             startForeground(ONGOING, notification)
         }
@@ -158,9 +159,15 @@ class DutyService : Service() {
         /** The ongoing notification's id. */
         const val ONGOING = 42
 
-        /** Location (offers depend on where the volunteer is) and the order stream. */
-        val FOREGROUND_TYPES: Int
-            get() = ServiceInfo.FOREGROUND_SERVICE_TYPE_LOCATION or ServiceInfo.FOREGROUND_SERVICE_TYPE_DATA_SYNC
+        /**
+         * Location (offers depend on where the volunteer is) and the order
+         * stream; location only with a location permission, which Android 14
+         * requires for that type (a volunteer who refused location still
+         * gets offers around the post).
+         */
+        fun foregroundTypes(context: Context): Int =
+            ServiceInfo.FOREGROUND_SERVICE_TYPE_DATA_SYNC or
+                (if (LocationPermission.access(context) != null) ServiceInfo.FOREGROUND_SERVICE_TYPE_LOCATION else 0)
 
         /** At clock-in, with the app in front (Android 12 forbids starting it from the background). */
         fun start(context: Context, latitude: Double, longitude: Double) {

@@ -49,6 +49,7 @@ class DutyServiceTest {
 
     @Test
     fun on_duty_it_runs_in_the_foreground_with_location_and_data_sync_and_keeps_the_stream_open() {
+        shadowOf(app as Application).grantPermissions(Manifest.permission.ACCESS_COARSE_LOCATION)
         val controller = Robolectric.buildService(DutyService::class.java, startIntent()).create().startCommand(0, 1)
         val service = controller.get()
         val shadow = shadowOf(service)
@@ -67,6 +68,14 @@ class DutyServiceTest {
         assertEquals(27.9786, feed.latitude, 0.0)
         assertEquals(120.7632, feed.longitude, 0.0)
         controller.startCommand(0, 2)
+        assertEquals(1, app.feeds.size)
+    }
+
+    @Test
+    fun without_a_location_permission_it_runs_as_data_sync_only() {
+        // Android 14 refuses the location type to an app without location access.
+        val service = Robolectric.buildService(DutyService::class.java, startIntent()).create().startCommand(0, 1).get()
+        assertEquals(android.content.pm.ServiceInfo.FOREGROUND_SERVICE_TYPE_DATA_SYNC, service.foregroundServiceType)
         assertEquals(1, app.feeds.size)
     }
 
