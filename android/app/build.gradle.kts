@@ -1,6 +1,9 @@
 // The Android app: the activity and the platform adapters around
-// lawcircle-ui's screens and lawcircle-phone's presenters. Not built in CI
-// here (see ../README.md).
+// lawcircle-ui's screens and lawcircle-phone's presenters. Gradle is not run
+// in CI here (no Android SDK, see ../README.md): src/main/kotlin is
+// framework-only and is compiled and Robolectric-tested by
+// scripts/suites/android-glue.sh; src/androidx/kotlin (the activity, over
+// AndroidX and Compose) is compiled only by this file.
 plugins {
     id("com.android.application")
     kotlin("android")
@@ -29,9 +32,24 @@ android {
         sourceCompatibility = JavaVersion.VERSION_17
         targetCompatibility = JavaVersion.VERSION_17
     }
-    kotlinOptions { jvmTarget = "17" }
     // liblawcircle_ffi.so per ABI, from `cargo ndk` (README.md).
     sourceSets["main"].jniLibs.srcDir("src/main/jniLibs")
+    // The AndroidX part (MainActivity), kept apart from the framework-only glue.
+    sourceSets["main"].java.srcDir("src/androidx/kotlin")
+    testOptions {
+        unitTests.isIncludeAndroidResources = true
+        unitTests.all {
+            it.systemProperty("jna.library.path", rootProject.file("lawcircle-phone/build/native").path)
+            it.systemProperty("lawcircle.server.bin", rootProject.file("../target/debug/lawcircle-server").path)
+            it.systemProperty("lawcircle.seed.bin", rootProject.file("../target/debug/seed-people").path)
+            it.systemProperty("lawcircle.repo", rootProject.file("..").path)
+        }
+    }
+}
+
+// Kotlin 2.2+ refuses the old kotlinOptions block: the compiler options here.
+kotlin {
+    compilerOptions { jvmTarget.set(org.jetbrains.kotlin.gradle.dsl.JvmTarget.JVM_17) }
 }
 
 dependencies {
@@ -42,6 +60,10 @@ dependencies {
     implementation("androidx.compose.material3:material3")
     implementation("androidx.activity:activity-compose:1.9.3")
     implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
-    implementation("com.google.android.gms:play-services-location:21.3.0")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    // The same as android/app/robolectric-test-deps.xml (the suite here).
+    testImplementation("org.robolectric:robolectric:4.17")
+    testImplementation("junit:junit:4.13.2")
+    testImplementation("net.java.dev.jna:jna:5.13.0")
+    testImplementation(kotlin("test-junit"))
 }

@@ -1,5 +1,6 @@
 package org.lawcircle.app
 
+import android.content.Intent
 import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.BackHandler
@@ -12,7 +13,13 @@ import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.lifecycleScope
-import org.lawcircle.app.location.FusedLocationAdapter
+import kotlinx.coroutines.flow.distinctUntilChanged
+import kotlinx.coroutines.flow.map
+import kotlinx.coroutines.launch
+import org.lawcircle.app.duty.Duty
+import org.lawcircle.app.location.LocationAccess
+import org.lawcircle.app.location.LocationPermission
+import org.lawcircle.app.location.PlatformLocation
 import org.lawcircle.app.location.systemDeviceClock
 import org.lawcircle.ffi.Account
 import org.lawcircle.ffi.Point
@@ -77,7 +84,9 @@ class MainActivity : ComponentActivity() {
     private var offers: OrderOffersPresenter? = null
     private var rate: RatingPresenter? = null
     private var ratingCode: RatingLinkPresenter? = null
-    private lateinit var location: FusedLocationAdapter
+    private lateinit var location: PlatformLocation
+    /** The last answer to the location question (the clock-in screen explains a refusal). */
+    private var locationAccess by mutableStateOf<LocationAccess?>(null)
     private var route by mutableStateOf<Route>(Route.Home)
     private var account by mutableStateOf<Account?>(null)
 
@@ -92,10 +101,18 @@ class MainActivity : ComponentActivity() {
         forms = ApplicationFormPresenter(client, scope)
         myNeeds = MyNeedsPresenter(client, scope)
         register = RegisterPresenter(client, scope)
-        location = FusedLocationAdapter(this) { fix ->
+        location = PlatformLocation(this, onFix = { fix ->
             clockIn.onLocation(fix)
             fix.toGpsFix()?.let { nearest.setPosition(Point(it.lat, it.lng, it.datum)) }
+        })
+        // The duty service follows each punch the presenter records.
+        lifecycleScope.launch {
+            clockIn.state.map { it.outcome }.distinctUntilChanged().collect { outcome ->
+                val post = clockIn.state.value.posts.firstOrNull { it.id == outcome?.postId }?.center
+                if (outcome != null && post != null) Duty.onPunch(this@MainActivity, outcome, post.lat, post.lng)
+            }
         }
+        handleNotificationIntent(intent)
         nearest.load()
         setContent {
             LawCircleTheme {
@@ -133,7 +150,12 @@ class MainActivity : ComponentActivity() {
         when (destination) {
             Destination.MyNeeds -> myNeeds.refresh()
             Destination.Applications -> forms.load()
-            Destination.ClockIn -> clockIn.refresh()
+            Destination.ClockIn -> {
+                clockIn.refresh()
+                // Offers reach a volunteer on duty only through notifications (Android 13+).
+                Duty.beforeClockIn(this)
+                askLocation()
+            }
             else -> Unit
         }
         route = Route.To(destination)
@@ -144,7 +166,13 @@ class MainActivity : ComponentActivity() {
         when (destination) {
             Destination.SignIn -> {
                 val s by register.state.collectAsStateWithLifecycle()
-                LaunchedEffect(s.account) { s.account?.let { account = it } }
+                LaunchedEffect(s.account) {
+                    s.account?.let {
+                        account = it
+                        // Notifications with the app closed: UnifiedPush through the default distributor.
+                        (application as LawCircleApp).startPush()
+                    }
+                }
                 RegisterScreen(s, register::onEvent)
             }
             Destination.FindNearest -> {
@@ -207,11 +235,49 @@ class MainActivity : ComponentActivity() {
             it.load()
         }
 
+    /** Asks for location when it is not granted; starts the fixes when it is. */
+    private fun askLocation() {
+        locationAccess = LocationPermission.access(this)
+        when {
+            locationAccess != null -> location.start()
+            // "Don't ask again": only the app's settings page can change it (the screen offers it).
+            LocationPermission.afterAnswer(this) == LocationAccess.DENIED_FOR_GOOD -> locationAccess = LocationAccess.DENIED_FOR_GOOD
+            else -> LocationPermission.request(this)
+        }
+    }
+
+    @Deprecated("The framework callback; the Activity Result API needs AndroidX's registry")
+    override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {
+        super.onRequestPermissionsResult(requestCode, permissions, grantResults)
+        if (requestCode == LocationPermission.REQUEST_CODE) {
+            locationAccess = LocationPermission.afterAnswer(this)
+            if (locationAccess == LocationAccess.PRECISE || locationAccess == LocationAccess.APPROXIMATE) location.start()
+        }
+    }
+
+    override fun onNewIntent(intent: Intent) {
+        super.onNewIntent(intent)
+        handleNotificationIntent(intent)
+    }
+
+    /**
+     * A notification's tap or action about an order: the offers screen,
+     * which lists it among the offers or the dispatched orders (grab,
+     * accept and decline are done there, with the user looking at it).
+     */
+    private fun handleNotificationIntent(intent: Intent?) {
+        if (intent?.getStringExtra(AppIntents.EXTRA_ORDER_ID) == null) return
+        when (intent.action) {
+            AppIntents.ACTION_GRAB, AppIntents.ACTION_ACCEPT, AppIntents.ACTION_DECLINE, AppIntents.ACTION_OPEN ->
+                route = Route.To(Destination.Offers)
+        }
+    }
+
     override fun onStart() {
         super.onStart()
         connectivity.start()
         outbox.start()
-        location.start()
+        if (LocationPermission.access(this) != null) location.start()
     }
 
     override fun onStop() {
