@@ -20,6 +20,7 @@ mod client;
 mod clock_in;
 mod error;
 mod forms;
+mod handoff;
 mod intake;
 mod offline;
 mod orders;
@@ -42,6 +43,7 @@ pub use forms::{
     DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
+pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use intake::{
     ApplicationDocument, ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo,
     NeedForm, NeedStatus, need_categories,

@@ -214,4 +214,24 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertEqual(there.lat, helsinki.lat)
         XCTAssertEqual(there.lng, helsinki.lng)
     }
+
+    func testNavigateOffersTheMapAppsThePhoneCanOpenEachInItsDatum() async throws {
+        let centre = Point(lat: 27.9125, lng: 120.8213, datum: .wgs84)
+        let none = try PlaceHandoffs.mapChoices(place: centre, name: "中心") { _ in false }
+        XCTAssertTrue(none.isEmpty, "no map app: the address only")
+        let installed: Set<String> = ["iosamap", "maps"]
+        let choices = try PlaceHandoffs.mapChoices(place: centre, name: "龙湾区公共法律服务中心") {
+            installed.contains($0.scheme ?? "")
+        }
+        XCTAssertEqual(choices.map(\.0.app), [.amap, .appleMaps])
+        let amap = try XCTUnwrap(URLComponents(url: choices[0].1, resolvingAgainstBaseURL: false))
+        let query = Dictionary(uniqueKeysWithValues: (amap.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        let gcj = try convertPoint(point: centre, to: .gcj02)
+        XCTAssertEqual(Double(query["dlat"] ?? "") ?? 0, gcj.lat, accuracy: 1e-6)
+        XCTAssertEqual(Double(query["dlon"] ?? "") ?? 0, gcj.lng, accuracy: 1e-6)
+        XCTAssertEqual(query["dname"], "龙湾区公共法律服务中心")
+        XCTAssertEqual(query["t"], "2", "on foot")
+        XCTAssertEqual(PlaceHandoffs.dialURL("电话 0577-86968800")?.absoluteString, "tel:0577-86968800")
+        XCTAssertNil(PlaceHandoffs.dialURL("无 none"))
+    }
 }
