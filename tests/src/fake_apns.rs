@@ -70,6 +70,8 @@ struct Inner {
 struct Shared {
     inner: Mutex<Inner>,
     public_key: Vec<u8>,
+    /// While true, requests wait (a service holding its answers).
+    paused: tokio::sync::watch::Sender<bool>,
 }
 
 /// The running fake, with the files the server is started with.
@@ -125,6 +127,7 @@ impl FakeApns {
         let shared = Arc::new(Shared {
             inner: Mutex::default(),
             public_key: p8.public_key_raw().to_vec(),
+            paused: tokio::sync::watch::channel(false).0,
         });
         let app = Router::new().fallback(handle).with_state(shared.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -201,6 +204,12 @@ impl FakeApns {
             .extend(answers.iter().copied());
     }
 
+    /// Holds every request until resumed (to queue work, then time its
+    /// delivery).
+    pub fn pause(&self, paused: bool) {
+        self.shared.paused.send_replace(paused);
+    }
+
     pub fn received(&self, token: &str) -> Vec<Seen> {
         self.lock().received.get(token).cloned().unwrap_or_default()
     }
@@ -241,6 +250,8 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let mut paused = shared.paused.subscribe();
+    let _ = paused.wait_for(|p| !*p).await;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let jwt_check = check_jwt(header("authorization"), &shared.public_key);
     let mut inner = shared.inner.lock().unwrap();

@@ -853,3 +853,94 @@ async fn apns_refusals_remove_tokens_renew_the_provider_token_retry_or_dead_lett
         drop(w.server);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_an_account_deletes_its_push_devices_and_withdraws_what_waits_for_it() {
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let apns = FakeApns::start().await;
+        let w = world(&backend, &apns.server_args()).await;
+        let (erased, erased_id) = volunteer(&w.server, &w.admin, &w.staff, "vol-erased").await;
+        let (other, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-other").await;
+        let sub = push.subscribe();
+        register(&erased, &sub).await;
+        let token = apns.device();
+        register_apns(&erased, &token).await;
+        let other_token = apns.device();
+        register_apns(&other, &other_token).await;
+
+        // Both services are down for the first try: the offer waits for
+        // its retry.
+        push.fail_next(&[503]);
+        apns.script(&token, &[(503, "ServiceUnavailable")]);
+        let order = submit(&w.resident).await;
+        wait_until("the push 503", || {
+            push.answers().contains(&503).then_some(())
+        })
+        .await;
+        wait_until("the APNs 503", || {
+            apns.answers()
+                .contains(&(503, "ServiceUnavailable".into()))
+                .then_some(())
+        })
+        .await;
+        apns_received(&apns, &other_token, &order, "offer").await;
+
+        let r = w
+            .admin
+            .post(
+                "/api/v1/personal-data/erase",
+                &json!({"account_id": erased_id, "reason": "当事人申请删除个人信息"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["account_anonymised"], true);
+
+        // The retries come due; a later offer to the other volunteer is
+        // delivered after them; nothing reached the erased volunteer.
+        advance(&w.admin, 60).await;
+        let later = submit(&w.resident).await;
+        apns_received(&apns, &other_token, &later, "offer").await;
+        assert_eq!(push.received(&sub), Vec::<Value>::new());
+        assert!(apns.received(&token).is_empty());
+
+        // Their endpoint and token are gone from the database, and what
+        // waited for them is withdrawn.
+        let url = w.storage.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                w.storage.data_dir.join("lawcircle.sqlite").display()
+            )
+        });
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect(&url).await.unwrap();
+        let devices: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_devices WHERE account_id = $1")
+                .bind(erased_id)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(devices, 0);
+        let addresses: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_devices WHERE address = $1 OR address = $2",
+        )
+        .bind(&sub.endpoint)
+        .bind(&token)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(addresses, 0);
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT d.state FROM notification_deliveries d
+             JOIN notifications n ON n.id = d.notification_id
+             WHERE n.account_id = $1 ORDER BY d.id",
+        )
+        .bind(erased_id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(states, ["withdrawn", "withdrawn"], "{states:?}");
+        db.close().await;
+        drop(w.server);
+    }
+}

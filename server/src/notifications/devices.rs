@@ -154,7 +154,19 @@ fn internal_host(host: &str) -> Option<&'static str> {
                 .any(|suffix| name.ends_with(suffix));
         return local.then_some("a name for local use");
     };
-    let internal = match ip {
+    internal_ip(ip).then_some("an address of this machine or a private network")
+}
+
+/// Whether `ip` is of this machine or a private network: loopback,
+/// private, link-local, shared (100.64/10), unspecified, multicast,
+/// broadcast or unique-local (an IPv4-mapped IPv6 address as its IPv4).
+pub(crate) fn internal_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
             v4.is_loopback()
@@ -174,8 +186,7 @@ fn internal_host(host: &str) -> Option<&'static str> {
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
         }
-    };
-    internal.then_some("an address of this machine or a private network")
+    }
 }
 
 fn decode(v: Option<&str>, field: &'static str) -> Result<Vec<u8>, Invalid> {
@@ -269,6 +280,46 @@ pub async fn remove(
     }
     tx.commit().await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Erasure of an account (PIPL): its notifications not yet delivered are
+/// withdrawn (nothing more goes out to it) and its push devices deleted,
+/// their addresses with them; deliveries already made forget the device.
+/// Runs on the caller's transaction.
+pub(crate) async fn erase_account(
+    conn: &mut sqlx::AnyConnection,
+    account: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE notification_deliveries SET state = 'withdrawn', last_error = $1, updated_at = $2
+         WHERE state = 'pending'
+           AND notification_id IN (SELECT id FROM notifications WHERE account_id = $3)",
+    )
+    .bind("the account was erased")
+    .bind(millis(now))
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE notifications SET withdrawn_at = $1 WHERE account_id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(millis(now))
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE notification_deliveries SET device_id = NULL
+         WHERE device_id IN (SELECT id FROM push_devices WHERE account_id = $1)",
+    )
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM push_devices WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -30,6 +30,7 @@ pub mod apns;
 pub mod channel;
 pub mod devices;
 pub mod queue;
+pub mod resolver;
 pub mod rules;
 pub mod settings;
 pub mod sms;
@@ -95,7 +96,7 @@ impl Notifications {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), NotifyError> {
         let pkcs8 = unifiedpush::vapid_key(store, now).await?;
-        let channel = unifiedpush::UnifiedPush::new(&pkcs8, vapid_subject)?;
+        let channel = unifiedpush::UnifiedPush::new(&pkcs8, vapid_subject, !allow_plain_http)?;
         if let Ok(mut slot) = self.inner.unifiedpush.write() {
             *slot = Some(Arc::new(channel));
         }
