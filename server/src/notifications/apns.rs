@@ -307,7 +307,7 @@ impl PushChannel for Apns {
                         Answer::Failed(e) => Err(e),
                         Answer::ProviderToken(again) => Err(DeliveryError::Refused {
                             reason: format!(
-                                "APNs answered 403 {again} to a renewed provider token \
+                                "APNs answered 403 {again} again after a retry \
                                  (check apns_team_id, apns_key_id and the .p8 key)"
                             ),
                         }),
