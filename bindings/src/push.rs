@@ -1,7 +1,8 @@
 //! Push devices, as the phone sees them: after sign-in the app registers
 //! where its notifications may reach it when it is closed — the endpoint
 //! its UnifiedPush distributor gave it, with the keys the app made for
-//! RFC 8291 message encryption — and unregisters it on sign-out or when
+//! RFC 8291 message encryption, or on an iPhone the APNs device token iOS
+//! gave — and unregisters it on sign-out or when
 //! the user turns push off. Messages carry an id: the app shows each once,
 //! whether it came by push, on the live stream, or twice after a retry.
 
@@ -56,6 +57,34 @@ impl LawCircleClient {
                         "/api/v1/devices",
                         &json!({"kind": "unifiedpush", "address": endpoint.trim(),
                                 "p256dh": p256dh, "auth": auth}),
+                    )
+                    .await?,
+            )?;
+            Ok(r.id)
+        })
+        .await
+    }
+
+    /// Registers this iPhone's APNs device token, as lowercase hex (the 32
+    /// bytes `didRegisterForRemoteNotificationsWithDeviceToken` gives):
+    /// the device's id, to unregister it later with
+    /// `unregister_push_endpoint`. Registering the same token again renews
+    /// it. A server not configured for APNs refuses it (field `kind`).
+    pub async fn register_apns_token(&self, token_hex: String) -> Result<i64, LawCircleError> {
+        let token = token_hex.trim().to_ascii_lowercase();
+        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(LawCircleError::invalid(
+                "token_hex",
+                "an APNs device token: 64 hexadecimal digits",
+            ));
+        }
+        let inner = self.inner.clone();
+        run(async move {
+            let r: Registered = decode(
+                inner
+                    .post(
+                        "/api/v1/devices",
+                        &json!({"kind": "apns", "address": token}),
                     )
                     .await?,
             )?;

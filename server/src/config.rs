@@ -48,6 +48,13 @@
 //! sms_code_template = "SMS_000001"     # parameter ${code}
 //! sms_rating_template = "SMS_000002"   # parameter ${link}
 //! sms_notice_template = "SMS_000003"   # parameters ${order}, ${status}
+//! # iPhones' push (APNs, token-based): all four of team id, key id, key
+//! # file and topic, or none (then iPhones cannot register for push).
+//! apns_url = "https://api.push.apple.com"   # or https://api.sandbox.push.apple.com
+//! apns_team_id = "ABCDE12345"
+//! apns_key_id = "KEY1234567"
+//! apns_key_file = "/etc/lawcircle/AuthKey_KEY1234567.p8"
+//! apns_topic = "org.lawcircle.app"
 //! ```
 
 use serde::Deserialize;
@@ -107,6 +114,11 @@ pub struct FileConfig {
     pub sms_code_template: Option<String>,
     pub sms_rating_template: Option<String>,
     pub sms_notice_template: Option<String>,
+    pub apns_url: Option<String>,
+    pub apns_team_id: Option<String>,
+    pub apns_key_id: Option<String>,
+    pub apns_key_file: Option<PathBuf>,
+    pub apns_topic: Option<String>,
 }
 
 impl FileConfig {

@@ -6,6 +6,7 @@
 //! (the test command starts a throwaway one); with
 //! `LAWCIRCLE_REQUIRE_POSTGRES=1` its absence is a failure, not a skip.
 
+pub mod fake_apns;
 pub mod fake_push;
 pub mod fake_sms;
 pub mod fault_proxy;

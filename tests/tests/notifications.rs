@@ -9,7 +9,14 @@
 //!
 //! The push service is the local fake (`lawcircle_e2e::fake_push`): it
 //! checks VAPID and decrypts every message with the subscription's keys.
+//!
+//! iPhones: a volunteer reachable only by APNs is offered an order and its
+//! withdrawal; Apple's documented refusals (BadDeviceToken, Unregistered,
+//! ExpiredProviderToken, 429, 503, PayloadTooLarge) and the queue's
+//! reaction, against the local fake APNs (`lawcircle_e2e::fake_apns`:
+//! HTTP/2 over TLS, provider tokens verified with the test key).
 
+use lawcircle_e2e::fake_apns::{FakeApns, Seen};
 use lawcircle_e2e::fake_push::{FakePush, Subscription};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
@@ -395,6 +402,25 @@ async fn the_push_service_refusals_and_the_queue_reaction() {
             (r.status, r.body["error"]["field"].clone()),
             (400, json!("address"))
         );
+        // This server has no APNs: an iPhone's token is refused, saying so.
+        let r = vol
+            .post(
+                "/api/v1/devices",
+                &json!({"kind": "apns", "address": "ab".repeat(32)}),
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.body["error"]["field"].clone()),
+            (400, json!("kind"))
+        );
+        assert!(
+            r.body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("APNs"),
+            "{:?}",
+            r.body
+        );
         drop(w.server);
     }
 }
@@ -630,6 +656,291 @@ async fn a_requester_without_a_push_device_is_texted_and_provider_errors_retry_o
                 .contains("isv.MOBILE_NUMBER_ILLEGAL"),
             "{dead}"
         );
+        drop(w.server);
+    }
+}
+
+/// Registers an iPhone's APNs device token.
+async fn register_apns(c: &Client, token: &str) -> i64 {
+    let r = c
+        .post(
+            "/api/v1/devices",
+            &json!({"kind": "apns", "address": token}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{:?}", r.body);
+    r.body["id"].as_i64().unwrap()
+}
+
+/// What the fake APNs got for `token` about `order`, once it has.
+async fn apns_received(apns: &FakeApns, token: &str, order: &str, event: &str) -> Seen {
+    wait_until(&format!("the {event} of {order} by APNs"), || {
+        apns.received(token).into_iter().find(|s| {
+            s.payload["lawcircle"]["order_id"] == order && s.payload["lawcircle"]["event"] == event
+        })
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_iphone_volunteer_reachable_only_by_apns_is_offered_and_the_offer_withdrawn() {
+    for backend in backends() {
+        let apns = FakeApns::start().await;
+        let w = world(&backend, &apns.server_args()).await;
+        let (iphone, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-ios").await;
+        let (other, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-other").await;
+        let token = apns.device();
+        // iOS gives bytes; an app may send them in either case: one device.
+        let device = register_apns(&iphone, &token.to_uppercase()).await;
+        assert_eq!(register_apns(&iphone, &token).await, device);
+        let devices = iphone.get("/api/v1/devices").await;
+        assert_eq!(
+            devices.body,
+            json!([{"id": device, "kind": "apns", "address": token}])
+        );
+        // A token that is not 64 hex digits is refused, saying why.
+        for bad in ["abc", &"zz".repeat(32)] {
+            let r = iphone
+                .post("/api/v1/devices", &json!({"kind": "apns", "address": bad}))
+                .await;
+            assert_eq!(
+                (r.status, r.body["error"]["field"].clone()),
+                (400, json!("address"))
+            );
+        }
+
+        let order = submit(&w.resident).await;
+        let offer = apns_received(&apns, &token, &order, "offer").await;
+        let message = &offer.payload["lawcircle"];
+        let id = message["id"].as_str().unwrap();
+        // Headers as Apple documents them: the message id as apns-id and
+        // collapse id (the phone shows it once), at once, a day to live.
+        assert_eq!(offer.push_type, "alert");
+        assert_eq!(offer.priority.as_deref(), Some("10"));
+        assert_eq!(
+            offer.apns_id.replace('-', ""),
+            id.strip_prefix("n-").unwrap()
+        );
+        assert_eq!(offer.collapse_id.as_deref(), Some(id));
+        let created = chrono::DateTime::parse_from_rfc3339(message["created_at"].as_str().unwrap())
+            .unwrap()
+            .timestamp();
+        assert_eq!(offer.expiration, Some(created + 24 * 3600));
+        assert_eq!(offer.payload["aps"]["alert"]["title"], message["title"]);
+        assert!(!private(&offer.payload), "{}", offer.payload);
+
+        // The other volunteer grabs it: the iPhone's offer is replaced on
+        // the lock screen by its withdrawal (same collapse id).
+        let r = other
+            .post(&format!("/api/v1/orders/{order}/grab"), &json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let withdrawn = apns_received(&apns, &token, &order, "withdrawn").await;
+        assert_eq!(withdrawn.payload["lawcircle"]["withdraws"], id);
+        assert_eq!(withdrawn.collapse_id.as_deref(), Some(id));
+        assert!(!private(&withdrawn.payload), "{}", withdrawn.payload);
+        // One provider token served both (Apple refuses renewals more
+        // often than every 20 minutes).
+        assert_eq!(apns.provider_tokens().len(), 1);
+
+        // Unregistered by the phone (sign-out): nothing more goes to it.
+        let r = iphone
+            .send(
+                iphone
+                    .http
+                    .delete(format!("{}/api/v1/devices/{device}", iphone.base)),
+            )
+            .await;
+        assert_eq!(r.status, 204);
+        let before = apns.answers().len();
+        let next = submit(&w.resident).await;
+        wait_until_list_order(&iphone, &next).await;
+        assert_eq!(apns.answers().len(), before);
+        drop(w.server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apns_refusals_remove_tokens_renew_the_provider_token_retry_or_dead_letter() {
+    for backend in backends() {
+        let apns = FakeApns::start().await;
+        let w = world(&backend, &apns.server_args()).await;
+        let (vol, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-ios").await;
+
+        // A token APNs never issued: 400 BadDeviceToken, the device is
+        // removed with the reason.
+        let unknown = "0123456789abcdef".repeat(4);
+        register_apns(&vol, &unknown).await;
+        let first = submit(&w.resident).await;
+        let dead = wait_until_dead(&w.staff, &first).await;
+        assert!(
+            dead["reason"].as_str().unwrap().contains("BadDeviceToken"),
+            "{dead}"
+        );
+        assert_eq!(vol.get("/api/v1/devices").await.body, json!([]));
+
+        // The app was removed from the phone: 410 Unregistered with the
+        // time; the device is removed.
+        let gone = apns.device();
+        register_apns(&vol, &gone).await;
+        apns.unregister(&gone);
+        let second = submit(&w.resident).await;
+        let dead = wait_until_dead(&w.staff, &second).await;
+        let reason = dead["reason"].as_str().unwrap();
+        assert!(reason.contains("410 Unregistered"), "{dead}");
+        assert!(reason.contains("invalid since"), "{dead}");
+        assert_eq!(vol.get("/api/v1/devices").await.body, json!([]));
+
+        // 403 ExpiredProviderToken: a new provider token, the same
+        // delivery sent again at once and accepted.
+        let token = apns.device();
+        register_apns(&vol, &token).await;
+        let tokens_before = apns.provider_tokens().len();
+        apns.script(&token, &[(403, "ExpiredProviderToken")]);
+        let third = submit(&w.resident).await;
+        apns_received(&apns, &token, &third, "offer").await;
+        assert!(
+            apns.answers()
+                .contains(&(403, "ExpiredProviderToken".to_string()))
+        );
+        let tokens = apns.provider_tokens();
+        assert_eq!(tokens.len(), tokens_before + 1, "{tokens:?}");
+
+        // 429 and 503: retried with the queue's back-off, then delivered.
+        apns.script(
+            &token,
+            &[(429, "TooManyRequests"), (503, "ServiceUnavailable")],
+        );
+        let fourth = submit(&w.resident).await;
+        wait_until("the 429", || {
+            apns.answers()
+                .contains(&(429, "TooManyRequests".into()))
+                .then_some(())
+        })
+        .await;
+        advance(&w.admin, 5).await;
+        wait_until("the 503", || {
+            apns.answers()
+                .contains(&(503, "ServiceUnavailable".into()))
+                .then_some(())
+        })
+        .await;
+        advance(&w.admin, 10).await;
+        apns_received(&apns, &token, &fourth, "offer").await;
+
+        // 413 PayloadTooLarge: dead-lettered with Apple's reason, shown
+        // to staff, not retried; the device stays.
+        apns.script(&token, &[(413, "PayloadTooLarge")]);
+        let fifth = submit(&w.resident).await;
+        let dead = wait_until_dead(&w.staff, &fifth).await;
+        assert!(
+            dead["reason"].as_str().unwrap().contains("PayloadTooLarge"),
+            "{dead}"
+        );
+        assert_eq!(dead["attempts"], 1);
+        assert_eq!(
+            vol.get("/api/v1/devices")
+                .await
+                .body
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        for seen in apns.received(&token) {
+            assert!(!private(&seen.payload), "{}", seen.payload);
+        }
+        drop(w.server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn erasing_an_account_deletes_its_push_devices_and_withdraws_what_waits_for_it() {
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let apns = FakeApns::start().await;
+        let w = world(&backend, &apns.server_args()).await;
+        let (erased, erased_id) = volunteer(&w.server, &w.admin, &w.staff, "vol-erased").await;
+        let (other, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-other").await;
+        let sub = push.subscribe();
+        register(&erased, &sub).await;
+        let token = apns.device();
+        register_apns(&erased, &token).await;
+        let other_token = apns.device();
+        register_apns(&other, &other_token).await;
+
+        // Both services are down for the first try: the offer waits for
+        // its retry.
+        push.fail_next(&[503]);
+        apns.script(&token, &[(503, "ServiceUnavailable")]);
+        let order = submit(&w.resident).await;
+        wait_until("the push 503", || {
+            push.answers().contains(&503).then_some(())
+        })
+        .await;
+        wait_until("the APNs 503", || {
+            apns.answers()
+                .contains(&(503, "ServiceUnavailable".into()))
+                .then_some(())
+        })
+        .await;
+        apns_received(&apns, &other_token, &order, "offer").await;
+
+        let r = w
+            .admin
+            .post(
+                "/api/v1/personal-data/erase",
+                &json!({"account_id": erased_id, "reason": "当事人申请删除个人信息"}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["account_anonymised"], true);
+
+        // The retries come due; a later offer to the other volunteer is
+        // delivered after them; nothing reached the erased volunteer.
+        advance(&w.admin, 60).await;
+        let later = submit(&w.resident).await;
+        apns_received(&apns, &other_token, &later, "offer").await;
+        assert_eq!(push.received(&sub), Vec::<Value>::new());
+        assert!(apns.received(&token).is_empty());
+
+        // Their endpoint and token are gone from the database, and what
+        // waited for them is withdrawn.
+        let url = w.storage.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                w.storage.data_dir.join("lawcircle.sqlite").display()
+            )
+        });
+        sqlx::any::install_default_drivers();
+        let db = sqlx::AnyPool::connect(&url).await.unwrap();
+        let devices: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM push_devices WHERE account_id = $1")
+                .bind(erased_id)
+                .fetch_one(&db)
+                .await
+                .unwrap();
+        assert_eq!(devices, 0);
+        let addresses: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_devices WHERE address = $1 OR address = $2",
+        )
+        .bind(&sub.endpoint)
+        .bind(&token)
+        .fetch_one(&db)
+        .await
+        .unwrap();
+        assert_eq!(addresses, 0);
+        let states: Vec<String> = sqlx::query_scalar(
+            "SELECT d.state FROM notification_deliveries d
+             JOIN notifications n ON n.id = d.notification_id
+             WHERE n.account_id = $1 ORDER BY d.id",
+        )
+        .bind(erased_id)
+        .fetch_all(&db)
+        .await
+        .unwrap();
+        assert_eq!(states, ["withdrawn", "withdrawn"], "{states:?}");
+        db.close().await;
         drop(w.server);
     }
 }

@@ -9,12 +9,19 @@ import SwiftUI
 
 @main
 struct LawCircleApp: App {
+    @UIApplicationDelegateAdaptor(PushAppDelegate.self) private var pushDelegate
     @State private var session = AppSession()
 
     var body: some Scene {
         WindowGroup {
             RootView(session: session)
                 .task { await session.launch() }
+                // After each sign-in: the APNs device token for this user.
+                .task(id: session.home) {
+                    if let client = session.client {
+                        await pushDelegate.enablePush(PushRegistrationViewModel(client: client))
+                    }
+                }
         }
     }
 }

@@ -7,7 +7,7 @@ public struct PushRegistrationState: Equatable, Sendable {
     public var serverKey: String?
     /// The registered device (to unregister it), once registered.
     public var deviceId: Int64?
-    /// The endpoint or token registered.
+    /// The endpoint or APNs device token (lowercase hex) registered.
     public var endpoint: String?
     public var busy = false
     public var error: UiError?
@@ -40,6 +40,28 @@ public final class PushRegistrationViewModel {
             s.deviceId = try await self.client.registerPushEndpoint(endpoint: endpoint, p256dh: p256dh, auth: auth)
             s.endpoint = endpoint
         }
+    }
+
+    /// The APNs device token iOS gave (`didRegisterForRemoteNotifications
+    /// WithDeviceToken`), as its bytes: registered as lowercase hex.
+    public func onAPNsToken(_ token: Data) async {
+        let hex = Self.hex(token)
+        await call { s in
+            s.deviceId = try await self.client.registerApnsToken(tokenHex: hex)
+            s.endpoint = hex
+        }
+    }
+
+    /// Bytes as lowercase hexadecimal, two digits a byte.
+    public nonisolated static func hex(_ bytes: Data) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     public func unregister() async {

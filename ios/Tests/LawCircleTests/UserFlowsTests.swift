@@ -237,6 +237,57 @@ final class UserFlowsTests: XCTestCase {
             auth: String(repeating: "A", count: 22))
         XCTAssertEqual(push.state.value.error?.field, "p256dh")
         XCTAssertEqual(push.state.value.deviceId, id)
+        // This server has no APNs: an iPhone's token is refused, saying so.
+        await push.onAPNsToken(Data(repeating: 0xab, count: 32))
+        XCTAssertEqual(push.state.value.error?.field, "kind")
+        XCTAssertEqual(push.state.value.deviceId, id)
+        await push.unregister()
+        XCTAssertNil(push.state.value.deviceId)
+        XCTAssertNil(push.state.value.error)
+        server.stop()
+    }
+
+    /// A P-256 key (PKCS#8) made for this test only, never known to Apple:
+    /// the server needs a .p8 to start APNs; nothing is sent to Apple (the
+    /// APNs URL is a loopback port where nothing listens).
+    private static let testP8 = """
+        -----BEGIN PRIVATE KEY-----
+        MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgFbq/Tnbmb14UTd15
+        T/+YTCeHIZmoBe/S8+xndGOqJbGhRANCAARgHBNla8k9Bm7lTGhjjWf+sQP0UroN
+        bmorVWnwRg5CTfzR52/dQ3UlzLR5qL3mlQjA1SMsS/p3XUHb3RXwiIUH
+        -----END PRIVATE KEY-----
+
+        """
+
+    func testRegisterTheAPNsDeviceTokenIOSGivesAndUnregisterIt() async throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let key = dir.appendingPathComponent("AuthKey_TEST000001.p8")
+        try Self.testP8.write(to: key, atomically: true, encoding: .utf8)
+        let server = try TestServer([
+            "--demo", "--apns-url", "https://127.0.0.1:9",
+            "--apns-team-id", "TEAM000001", "--apns-key-id", "TEST000001",
+            "--apns-key-file", key.path, "--apns-topic", "org.lawcircle.app",
+        ])
+        let people = try server.seedPeople()
+        let volunteer = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
+        _ = try await volunteer.signIn()
+        let push = PushRegistrationViewModel(client: volunteer)
+        // The 32 bytes iOS gives, registered as lowercase hex.
+        let token = Data((0..<32).map { UInt8(($0 * 37 + 11) & 0xff) })
+        await push.onAPNsToken(token)
+        let id = try XCTUnwrap(push.state.value.deviceId, "\(String(describing: push.state.value.error))")
+        let hex = PushRegistrationViewModel.hex(token)
+        XCTAssertEqual(push.state.value.endpoint, hex)
+        XCTAssertEqual(hex.count, 64)
+        // The same token again is the same device.
+        await push.onAPNsToken(token)
+        XCTAssertEqual(push.state.value.deviceId, id)
+        // A token of the wrong length is refused with the field; the device stays.
+        await push.onAPNsToken(Data([1, 2, 3]))
+        XCTAssertEqual(push.state.value.error?.field, "token_hex")
+        XCTAssertEqual(push.state.value.deviceId, id)
         await push.unregister()
         XCTAssertNil(push.state.value.deviceId)
         XCTAssertNil(push.state.value.error)

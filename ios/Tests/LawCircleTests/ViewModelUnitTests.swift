@@ -21,6 +21,12 @@ final class ViewModelUnitTests: XCTestCase {
             .appendingPathComponent("../../../data/longwan/facilities.csv").standardizedFileURL.path
     }
 
+    func testAnAPNsTokenIsRegisteredAsItsBytesInLowercaseHex() async {
+        XCTAssertEqual(PushRegistrationViewModel.hex(Data([0x00, 0x0f, 0xab, 0xff, 0x10])), "000fabff10")
+        XCTAssertEqual(PushRegistrationViewModel.hex(Data()), "")
+        XCTAssertEqual(PushRegistrationViewModel.hex(Data(repeating: 0xc3, count: 32)).count, 64)
+    }
+
     func testALocationFixMapsToTheCoresFixFieldByField() async throws {
         let taken = Date(timeIntervalSince1970: 1_700_000_000.1234)
         let location = LocationFix(

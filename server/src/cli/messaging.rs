@@ -50,9 +50,96 @@ pub(super) struct MessagingArgs {
     /// loopback). Never in production.
     #[arg(long, hide = true)]
     pub(super) push_allow_plain_http: bool,
+    /// The APNs service: https://api.push.apple.com (apps signed for
+    /// distribution) or https://api.sandbox.push.apple.com (development)
+    /// [default: https://api.push.apple.com].
+    #[arg(long, env = "LAWCIRCLE_APNS_URL")]
+    pub(super) apns_url: Option<String>,
+    /// The Apple developer team id. APNs is used when the team id, key id,
+    /// key file and topic are all given; without them iPhones cannot
+    /// register for push (they are notified while the app is open).
+    #[arg(long, env = "LAWCIRCLE_APNS_TEAM_ID")]
+    pub(super) apns_team_id: Option<String>,
+    /// The id of the APNs authentication key (.p8).
+    #[arg(long, env = "LAWCIRCLE_APNS_KEY_ID")]
+    pub(super) apns_key_id: Option<String>,
+    /// The APNs authentication key file (.p8, as Apple gives it).
+    #[arg(long, env = "LAWCIRCLE_APNS_KEY_FILE")]
+    pub(super) apns_key_file: Option<std::path::PathBuf>,
+    /// The iOS app's bundle id (the apns-topic).
+    #[arg(long, env = "LAWCIRCLE_APNS_TOPIC")]
+    pub(super) apns_topic: Option<String>,
+    /// A root certificate (PEM) trusted for APNs besides the system's:
+    /// the test CA of a local fake. Never in production.
+    #[arg(long, hide = true)]
+    pub(super) apns_extra_root_cert: Option<std::path::PathBuf>,
 }
 
 impl MessagingArgs {
+    /// The APNs channel from flags, environment and file: none when none
+    /// of team id, key id, key file and topic is given; an error naming
+    /// what is missing when only some are.
+    pub(super) fn apns(
+        &self,
+        file: &FileConfig,
+    ) -> Result<Option<crate::notifications::apns::Apns>, String> {
+        use crate::notifications::apns::{Apns, ApnsConfig, PRODUCTION_URL};
+        let team_id = self
+            .apns_team_id
+            .clone()
+            .or_else(|| file.apns_team_id.clone());
+        let key_id = self
+            .apns_key_id
+            .clone()
+            .or_else(|| file.apns_key_id.clone());
+        let key_file = self
+            .apns_key_file
+            .clone()
+            .or_else(|| file.apns_key_file.clone());
+        let topic = self.apns_topic.clone().or_else(|| file.apns_topic.clone());
+        let given = [
+            ("apns_team_id", team_id.is_some()),
+            ("apns_key_id", key_id.is_some()),
+            ("apns_key_file", key_file.is_some()),
+            ("apns_topic", topic.is_some()),
+        ];
+        if given.iter().all(|(_, g)| !g) {
+            return Ok(None);
+        }
+        let missing: Vec<&str> = given.iter().filter(|(_, g)| !g).map(|(n, _)| *n).collect();
+        let (Some(team_id), Some(key_id), Some(key_file), Some(topic)) =
+            (team_id, key_id, key_file, topic)
+        else {
+            return Err(format!(
+                "APNs is partly configured: {} missing",
+                missing.join(", ")
+            ));
+        };
+        let key_pem = std::fs::read_to_string(&key_file)
+            .map_err(|e| format!("cannot read the APNs key {}: {e}", key_file.display()))?;
+        let extra_root_pem = match &self.apns_extra_root_cert {
+            Some(path) => Some(
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+            ),
+            None => None,
+        };
+        let config = ApnsConfig {
+            base_url: self
+                .apns_url
+                .clone()
+                .or_else(|| file.apns_url.clone())
+                .unwrap_or_else(|| PRODUCTION_URL.to_string()),
+            team_id,
+            key_id,
+            key_pem,
+            topic,
+            extra_root_pem,
+        };
+        Apns::new(config)
+            .map(Some)
+            .map_err(|e| format!("cannot start APNs: {e}"))
+    }
+
     /// The SMS sender from flags, environment and file.
     pub(super) fn sms(&self, file: &FileConfig) -> Result<crate::sms::Sms, String> {
         use crate::sms::{ALIYUN_ENDPOINT, AliyunConfig, AliyunSms, Sms};

@@ -407,6 +407,7 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     .clone()
                     .unwrap_or_else(|| "mailto:push@lawcircle.invalid".to_string()),
                 push_allow_plain_http: messaging.push_allow_plain_http,
+                apns: messaging.apns(&file)?,
             };
             serve::serve(storage.resolve(&file), settings).await
         }

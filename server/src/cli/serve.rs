@@ -35,6 +35,8 @@ pub(super) struct ServeSettings {
     pub(super) link_ttl_days: u32,
     pub(super) push_contact: String,
     pub(super) push_allow_plain_http: bool,
+    /// The APNs channel, when configured.
+    pub(super) apns: Option<crate::notifications::apns::Apns>,
 }
 
 pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -58,6 +60,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         link_ttl_days,
         push_contact,
         push_allow_plain_http,
+        apns,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -156,6 +159,13 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         )
         .await
         .map_err(|e| format!("cannot start push notifications: {e}"))?;
+    if apns.is_none() {
+        tracing::info!(
+            "APNs not configured (apns_team_id, apns_key_id, apns_key_file, apns_topic): \
+             iPhones are notified only while the app is open"
+        );
+    }
+    state.notifications.set_apns(apns);
     crate::notifications::worker::spawn(state.clone());
     crate::jobs::spawn(
         state.clone(),

@@ -215,8 +215,10 @@ pub struct Registered {
 }
 
 /// Registers the caller's push device (after sign-in, and whenever the
-/// distributor gives a new endpoint). The same endpoint registered again
-/// moves to the caller with its new keys.
+/// distributor gives a new endpoint or iOS a new device token). The same
+/// endpoint or token registered again moves to the caller (with its new
+/// keys). A token of kind `apns` is refused when the server is not
+/// configured for APNs.
 #[utoipa::path(post, path = "/api/v1/devices", tag = "notifications", security(("bearer" = [])),
     request_body = NewDevice,
     responses((status = 201, body = Registered), (status = 400, body = crate::error::ErrorBody),
@@ -227,8 +229,12 @@ pub async fn register(
     ApiJson(d): ApiJson<NewDevice>,
 ) -> Result<(StatusCode, ApiJson<Registered>), ApiError> {
     require(&caller, OWN)?;
-    d.check(state.notifications.allow_plain_http())
-        .map_err(|(field, why)| ApiError::bad_field(field, why))?;
+    d.check(
+        state.notifications.allow_plain_http(),
+        state.notifications.apns().is_some(),
+    )
+    .map_err(|(field, why)| ApiError::bad_field(field, why))?;
+    let d = d.normalized();
     let id = devices::register(&state.store, caller.account.id, &d, state.clock.now()).await?;
     Ok((StatusCode::CREATED, ApiJson(Registered { id })))
 }

@@ -15,7 +15,7 @@ pub struct Device {
     pub id: i64,
     #[serde(skip)]
     pub account_id: i64,
-    /// `unifiedpush` (or `apns`).
+    /// `unifiedpush` or `apns`.
     pub kind: String,
     /// The endpoint URL or the device token.
     pub address: String,
@@ -31,13 +31,16 @@ pub struct Device {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewDevice {
-    /// `unifiedpush`.
+    /// `unifiedpush` (an Android phone's distributor) or `apns` (an iPhone).
     pub kind: String,
-    /// The endpoint URL the phone's distributor gave.
+    /// The endpoint URL the phone's distributor gave (`unifiedpush`), or
+    /// the device token iOS gave, as 64 hexadecimal digits (`apns`).
     pub address: String,
-    /// The phone's P-256 public key (65 bytes uncompressed, base64url).
+    /// The phone's P-256 public key (65 bytes uncompressed, base64url;
+    /// `unifiedpush` only).
     pub p256dh: Option<String>,
-    /// The phone's authentication secret (16 bytes, base64url).
+    /// The phone's authentication secret (16 bytes, base64url;
+    /// `unifiedpush` only).
     pub auth: Option<String>,
 }
 
@@ -46,14 +49,25 @@ pub type Invalid = (&'static str, String);
 
 impl NewDevice {
     /// Checks the fields; `allow_plain_http` lets `http://` endpoints in
-    /// (tests on loopback), production takes `https://` only.
-    pub fn check(&self, allow_plain_http: bool) -> Result<(), Invalid> {
+    /// (tests on loopback), production takes `https://` only. `apns`: the
+    /// server is configured for APNs (without it an iPhone's token is
+    /// refused, so the app knows it will not be reached when closed).
+    pub fn check(&self, allow_plain_http: bool, apns: bool) -> Result<(), Invalid> {
         match self.kind.as_str() {
             "unifiedpush" => {}
+            "apns" if apns => return self.check_apns(),
+            "apns" => {
+                return Err((
+                    "kind",
+                    "APNs is not configured on this server: iPhones are notified only \
+                     while the app is open"
+                        .into(),
+                ));
+            }
             other => {
                 return Err((
                     "kind",
-                    format!("{other:?} is not a push channel of this server (unifiedpush)"),
+                    format!("{other:?} is not a push channel of this server (unifiedpush, apns)"),
                 ));
             }
         }
@@ -89,6 +103,33 @@ impl NewDevice {
     }
 }
 
+impl NewDevice {
+    /// An APNs device token: 32 bytes as 64 hexadecimal digits, no keys.
+    fn check_apns(&self) -> Result<(), Invalid> {
+        if self.address.len() != 64 || !self.address.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err((
+                "address",
+                "an APNs device token: 64 hexadecimal digits (the 32 bytes iOS gives)".into(),
+            ));
+        }
+        for (field, v) in [("p256dh", &self.p256dh), ("auth", &self.auth)] {
+            if v.is_some() {
+                return Err((field, "not used with apns".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// The device as stored: an APNs token in lowercase (the same token
+    /// registered in either case is one device).
+    pub fn normalized(mut self) -> Self {
+        if self.kind == "apns" {
+            self.address = self.address.to_ascii_lowercase();
+        }
+        self
+    }
+}
+
 /// Why `host` names this machine or a private network, if it does: an IP
 /// literal that is loopback, private, link-local, shared (100.64/10),
 /// unspecified, multicast or unique-local, or a name reserved for local use.
@@ -113,7 +154,19 @@ fn internal_host(host: &str) -> Option<&'static str> {
                 .any(|suffix| name.ends_with(suffix));
         return local.then_some("a name for local use");
     };
-    let internal = match ip {
+    internal_ip(ip).then_some("an address of this machine or a private network")
+}
+
+/// Whether `ip` is of this machine or a private network: loopback,
+/// private, link-local, shared (100.64/10), unspecified, multicast,
+/// broadcast or unique-local (an IPv4-mapped IPv6 address as its IPv4).
+pub(crate) fn internal_ip(ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    };
+    match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();
             v4.is_loopback()
@@ -133,8 +186,7 @@ fn internal_host(host: &str) -> Option<&'static str> {
                 || (first & 0xfe00) == 0xfc00
                 || (first & 0xffc0) == 0xfe80
         }
-    };
-    internal.then_some("an address of this machine or a private network")
+    }
 }
 
 fn decode(v: Option<&str>, field: &'static str) -> Result<Vec<u8>, Invalid> {
@@ -230,6 +282,46 @@ pub async fn remove(
     Ok(done.rows_affected() == 1)
 }
 
+/// Erasure of an account (PIPL): its notifications not yet delivered are
+/// withdrawn (nothing more goes out to it) and its push devices deleted,
+/// their addresses with them; deliveries already made forget the device.
+/// Runs on the caller's transaction.
+pub(crate) async fn erase_account(
+    conn: &mut sqlx::AnyConnection,
+    account: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE notification_deliveries SET state = 'withdrawn', last_error = $1, updated_at = $2
+         WHERE state = 'pending'
+           AND notification_id IN (SELECT id FROM notifications WHERE account_id = $3)",
+    )
+    .bind("the account was erased")
+    .bind(millis(now))
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE notifications SET withdrawn_at = $1 WHERE account_id = $2 AND withdrawn_at IS NULL",
+    )
+    .bind(millis(now))
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE notification_deliveries SET device_id = NULL
+         WHERE device_id IN (SELECT id FROM push_devices WHERE account_id = $1)",
+    )
+    .bind(account)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("DELETE FROM push_devices WHERE account_id = $1")
+        .bind(account)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,7 +354,7 @@ mod tests {
             "https://printer.local/x",
             "https://db.internal/x",
         ] {
-            let e = device(address).check(false).expect_err(address);
+            let e = device(address).check(false, true).expect_err(address);
             assert_eq!(e.0, "address", "{address}");
         }
         for address in [
@@ -270,10 +362,40 @@ mod tests {
             "https://push.example.org/up?token=1",
             "https://8.8.8.8/push",
         ] {
-            assert_eq!(device(address).check(false), Ok(()), "{address}");
+            assert_eq!(device(address).check(false, true), Ok(()), "{address}");
         }
         // A test push service on loopback, with plain http only.
-        assert_eq!(device("http://127.0.0.1:9/up").check(true), Ok(()));
-        assert!(device("http://127.0.0.1:9/up").check(false).is_err());
+        assert_eq!(device("http://127.0.0.1:9/up").check(true, true), Ok(()));
+        assert!(device("http://127.0.0.1:9/up").check(false, true).is_err());
+    }
+
+    #[test]
+    fn an_apns_token_is_64_hex_digits_and_needs_apns_configured() {
+        let token = |t: &str| NewDevice {
+            kind: "apns".into(),
+            address: t.into(),
+            p256dh: None,
+            auth: None,
+        };
+        let good = "AB".repeat(32);
+        assert_eq!(token(&good).check(false, true), Ok(()));
+        assert_eq!(token(&good).normalized().address, "ab".repeat(32));
+        assert_eq!(token(&good).check(false, false).unwrap_err().0, "kind");
+        for bad in [
+            "",
+            "ab",
+            &"ab".repeat(33),
+            &"zz".repeat(32),
+            &"ab ".repeat(21),
+        ] {
+            assert_eq!(
+                token(bad).check(false, true).unwrap_err().0,
+                "address",
+                "{bad}"
+            );
+        }
+        let mut with_keys = token(&good);
+        with_keys.auth = Some("x".into());
+        assert_eq!(with_keys.check(false, true).unwrap_err().0, "auth");
     }
 }

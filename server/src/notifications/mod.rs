@@ -11,6 +11,8 @@
 //! * [`channel`]: the one trait every push channel implements;
 //!   [`unifiedpush`] is the channel of Android phones without Google
 //!   services (RFC 8030 push, RFC 8291 encryption, RFC 8292 VAPID);
+//!   [`apns`] is the channel of iPhones (HTTP/2, a provider token signed
+//!   with the team's `.p8` key);
 //!   [`sms`] texts people without a push device through the SMS provider.
 //! * [`worker`]: delivers due deliveries, retries with back-off, removes
 //!   devices the service says are gone, dead-letters what cannot go.
@@ -24,9 +26,11 @@
 //! description or anyone's contact.
 
 pub mod api;
+pub mod apns;
 pub mod channel;
 pub mod devices;
 pub mod queue;
+pub mod resolver;
 pub mod rules;
 pub mod settings;
 pub mod sms;
@@ -63,6 +67,8 @@ struct Inner {
     stream: broadcast::Sender<i64>,
     /// The UnifiedPush channel, once its VAPID key is loaded.
     unifiedpush: RwLock<Option<Arc<unifiedpush::UnifiedPush>>>,
+    /// The APNs channel, when the server is configured for it.
+    apns: RwLock<Option<Arc<apns::Apns>>>,
     /// Whether push endpoints may be plain `http://` (tests on loopback).
     allow_plain_http: std::sync::atomic::AtomicBool,
 }
@@ -73,6 +79,7 @@ impl Default for Inner {
             work: Notify::new(),
             stream: broadcast::channel(4096).0,
             unifiedpush: RwLock::new(None),
+            apns: RwLock::new(None),
             allow_plain_http: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -89,7 +96,7 @@ impl Notifications {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<(), NotifyError> {
         let pkcs8 = unifiedpush::vapid_key(store, now).await?;
-        let channel = unifiedpush::UnifiedPush::new(&pkcs8, vapid_subject)?;
+        let channel = unifiedpush::UnifiedPush::new(&pkcs8, vapid_subject, !allow_plain_http)?;
         if let Ok(mut slot) = self.inner.unifiedpush.write() {
             *slot = Some(Arc::new(channel));
         }
@@ -102,6 +109,19 @@ impl Notifications {
     /// The UnifiedPush channel, when started.
     pub fn unifiedpush(&self) -> Option<Arc<unifiedpush::UnifiedPush>> {
         self.inner.unifiedpush.read().ok().and_then(|s| s.clone())
+    }
+
+    /// Sets the APNs channel (none: APNs is not configured, and iPhones
+    /// cannot register their tokens).
+    pub fn set_apns(&self, channel: Option<apns::Apns>) {
+        if let Ok(mut slot) = self.inner.apns.write() {
+            *slot = channel.map(Arc::new);
+        }
+    }
+
+    /// The APNs channel, when configured.
+    pub fn apns(&self) -> Option<Arc<apns::Apns>> {
+        self.inner.apns.read().ok().and_then(|s| s.clone())
     }
 
     pub fn allow_plain_http(&self) -> bool {

@@ -77,7 +77,7 @@ pub enum Channel {
     /// The app's live stream (foreground, or a volunteer's on-duty
     /// foreground service): every message is on it, resumable.
     Stream,
-    /// The phone's push devices (UnifiedPush).
+    /// The phone's push devices (UnifiedPush on Android, APNs on iPhones).
     Push,
     /// A text message to the account's verified mobile, only when it has
     /// no push device (someone who rarely opens the app).

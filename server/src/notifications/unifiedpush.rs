@@ -84,16 +84,26 @@ pub async fn vapid_key(
 }
 
 impl UnifiedPush {
-    /// The channel with the VAPID key `pkcs8` and contact `subject`.
-    pub fn new(pkcs8: &[u8], subject: &str) -> Result<Self, NotifyError> {
+    /// The channel with the VAPID key `pkcs8` and contact `subject`;
+    /// `public_only`: push services' names must resolve to public
+    /// addresses (off only for a test push service on loopback).
+    pub fn new(pkcs8: &[u8], subject: &str, public_only: bool) -> Result<Self, NotifyError> {
         let rng = SystemRandom::new();
         let vapid = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &rng)
             .map_err(|e| NotifyError::BadKey(e.to_string()))?;
         let public_key = URL_SAFE_NO_PAD.encode(vapid.public_key().as_ref());
         // TLS through ring, as the SMS adapter (the process-wide provider).
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
+        // No redirects: a push service answers, it does not send the
+        // server elsewhere (a redirect to a private address would pass
+        // the resolver, an address written out is not resolved).
+        let mut builder = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
+            .redirect(reqwest::redirect::Policy::none());
+        if public_only {
+            builder = builder.dns_resolver(super::resolver::PublicOnly);
+        }
+        let http = builder
             .build()
             .map_err(|_| NotifyError::Crypto("cannot build the HTTP client"))?;
         Ok(UnifiedPush {

@@ -89,6 +89,10 @@ async fn deliver(state: &AppState, c: Claimed) -> Delivered {
             .notifications
             .unifiedpush()
             .map(|u| u as std::sync::Arc<dyn PushChannel>),
+        "apns" => state
+            .notifications
+            .apns()
+            .map(|a| a as std::sync::Arc<dyn PushChannel>),
         "sms" => Some(std::sync::Arc::new(super::sms::SmsChannel::new(
             state.sms.clone(),
             state.store.clone(),

@@ -232,8 +232,10 @@ impl Store {
     }
 
     /// Removes an account's personal data: name, phone and ID number
-    /// cleared, username replaced, disabled, every token revoked. The row
-    /// stays (records refer to it by id).
+    /// cleared, username replaced, disabled, every token revoked, its push
+    /// devices (endpoint URLs and device tokens) deleted and its
+    /// notifications not yet delivered withdrawn. The row stays (records
+    /// refer to it by id).
     pub async fn anonymise_account(&self, id: i64, now: DateTime<Utc>) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -252,6 +254,7 @@ impl Store {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+        crate::notifications::devices::erase_account(&mut tx, id, now).await?;
         tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }

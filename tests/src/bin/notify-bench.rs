@@ -11,7 +11,11 @@
 //!    (queued per second = messages / filing time).
 //! 3. The push service lets go: delivered per second = deliveries / the
 //!    time until the last arrives.
-//! 4. Grabs, one at a time, alternating: an order of step 1 (nothing to
+//! 4. The same with APNs: each volunteer's push device becomes an APNs
+//!    device token (the fake APNs: HTTP/2 over TLS, every provider token
+//!    verified); `FILED` more consultations while APNs holds every
+//!    request, then delivered per second, and its ratio to UnifiedPush.
+//! 5. Grabs, one at a time, alternating: an order of step 1 (nothing to
 //!    write but the order) and one of step 2 (withdraws the other
 //!    volunteers' offers and queues their withdrawals, with a delivery
 //!    per device): the mean of each and their ratio.
@@ -19,6 +23,7 @@
 //! `cargo build -p lawcircle-server && cargo run -p lawcircle-e2e --bin notify-bench`
 //! (add `--release` to both for release figures).
 
+use lawcircle_e2e::fake_apns::FakeApns;
 use lawcircle_e2e::fake_push::FakePush;
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::json;
@@ -60,15 +65,18 @@ async fn run(backend: &Backend) {
     let dir = tempfile::tempdir().unwrap();
     let storage = Storage::new(backend, dir.path()).await;
     let push = FakePush::start().await;
-    let server = Server::start(
-        &storage,
-        &[
-            "--demo",
-            "--push-allow-plain-http",
-            "--grab-window-secs",
-            "86400",
-        ],
-    );
+    let apns = FakeApns::start().await;
+    let mut args: Vec<String> = [
+        "--demo",
+        "--push-allow-plain-http",
+        "--grab-window-secs",
+        "86400",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(apns.server_args());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let server = Server::start(&storage, &args);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
     people::create_account(&admin, "staff", "station_staff", STREET, PW)
@@ -83,6 +91,7 @@ async fn run(backend: &Backend) {
 
     let mut vols = Vec::new();
     let mut subs = Vec::new();
+    let mut devices = Vec::new();
     for i in 0..VOLUNTEERS {
         let name = format!("vol{i}");
         let id = people::create_account(&admin, &name, "resident", STREET, PW)
@@ -104,6 +113,7 @@ async fn run(backend: &Backend) {
             )
             .await;
         assert_eq!(r.status, 201, "{:?}", r.body);
+        devices.push(r.body["id"].as_i64().unwrap());
         vols.push(c);
         subs.push(sub);
     }
@@ -130,6 +140,42 @@ async fn run(backend: &Backend) {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let delivering = started.elapsed();
+
+    // APNs: the same volunteers, each with an iPhone instead.
+    let mut tokens = Vec::new();
+    for (c, device) in vols.iter().zip(&devices) {
+        let r = c
+            .send(c.http.delete(format!("{}/api/v1/devices/{device}", c.base)))
+            .await;
+        assert_eq!(r.status, 204, "{:?}", r.body);
+        let token = apns.device();
+        let r = c
+            .post(
+                "/api/v1/devices",
+                &json!({"kind": "apns", "address": token}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        tokens.push(token);
+    }
+    apns.pause(true);
+    for _ in 0..FILED {
+        file(&staff).await;
+    }
+    apns.pause(false);
+    let started = Instant::now();
+    loop {
+        let got: usize = tokens.iter().map(|t| apns.received(t).len()).sum();
+        if got >= queued {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(600),
+            "only {got} delivered by APNs"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let apns_delivering = started.elapsed();
 
     let (mut t_plain, mut t_offered) = (Duration::ZERO, Duration::ZERO);
     let n = BASE.min(FILED);
@@ -160,6 +206,16 @@ async fn run(backend: &Backend) {
         mean(t_plain),
         mean(t_offered),
         mean(t_offered) / mean(t_plain),
+    );
+    let up_rate = queued as f64 / delivering.as_secs_f64();
+    let apns_rate = queued as f64 / apns_delivering.as_secs_f64();
+    println!(
+        "APNs [{}]: {queued} offers delivered in {:.2} s, **{apns_rate:.0} delivered/s**, \
+         {:.2}× UnifiedPush's {up_rate:.0}/s in the same run ({} provider token(s) used)",
+        backend.name(),
+        apns_delivering.as_secs_f64(),
+        apns_rate / up_rate,
+        apns.provider_tokens().len(),
     );
     server.stop();
 }
