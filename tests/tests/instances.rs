@@ -5,7 +5,9 @@
 //! live order stream open on each. Orders filed through either instance
 //! reach both streams, each event exactly once (counted by id); a stream
 //! closed and resumed with `Last-Event-ID` on the other instance gets
-//! everything it missed and nothing twice; a grab storm across both
+//! everything it missed and nothing twice; a volunteer's notification
+//! stream on one instance hears of an offer made through the other, and
+//! resumes there; a grab storm across both
 //! instances has one winner per order; the background job runs on one
 //! instance only, and when that instance is killed with `kill -9` the
 //! other takes it over within the lease (seen in `/health` and in an
@@ -114,6 +116,68 @@ impl Stream {
     }
 }
 
+/// An open notification stream (`/api/v1/notifications/stream`).
+struct Messages {
+    /// (stream position, order id) of each offer received.
+    got: Arc<Mutex<Vec<(i64, String)>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Messages {
+    async fn open(c: &Client, last: Option<i64>) -> Messages {
+        let mut req = c
+            .http
+            .get(format!("{}/api/v1/notifications/stream", c.base))
+            .bearer_auth(c.token.as_deref().unwrap());
+        if let Some(last) = last {
+            req = req.header("Last-Event-ID", last.to_string());
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status(), 200);
+        let got: Arc<Mutex<Vec<(i64, String)>>> = Arc::default();
+        let sink = got.clone();
+        let task = tokio::spawn(async move {
+            let mut resp = resp;
+            let mut buf = String::new();
+            while let Ok(Some(chunk)) = resp.chunk().await {
+                buf.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buf.find("\n\n") {
+                    let block: String = buf.drain(..end + 2).collect();
+                    let (mut id, mut data) = (None, String::new());
+                    for line in block.lines() {
+                        if let Some(v) = line.strip_prefix("id:") {
+                            id = v.trim().parse::<i64>().ok();
+                        } else if let Some(v) = line.strip_prefix("data:") {
+                            data.push_str(v.trim());
+                        }
+                    }
+                    let data: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+                    if let (Some(id), Some(order)) = (id, data["order_id"].as_str())
+                        && data["event"] == "offer"
+                    {
+                        sink.lock().unwrap().push((id, order.to_string()));
+                    }
+                }
+            }
+        });
+        Messages { got, task }
+    }
+
+    /// The stream position of the offer of `order`, once received.
+    fn seq_of(&self, order: &str) -> Option<i64> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(_, o)| o == order)
+            .map(|(seq, _)| *seq)
+    }
+
+    fn close(self) {
+        self.task.abort();
+    }
+}
+
 async fn wait_until<T>(what: &str, mut f: impl AsyncFnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -152,7 +216,7 @@ async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) 
         .await
         .unwrap();
     let c = Client::login(server, name, PW).await;
-    people::join_pool(&c, staff, name, STREET, &["综合"], "24/7")
+    people::join_pool(&c, staff, name, STREET, &["邻里纠纷", "综合"], "24/7")
         .await
         .unwrap();
     people::clock_in(&c, &id.to_string(), "LW-P0011", 27.93, 120.815)
@@ -199,6 +263,10 @@ async fn two_instances_on_one_postgres_behave_as_one() {
         "--test-clock",
         "--leader-lease-secs",
         &lease,
+        // Streams poll the database only hourly: what reaches them sooner
+        // was woken across instances.
+        "--session-recheck-secs",
+        "3600",
     ];
     let mut args_a = vec!["--demo", "--instance-id", "inst-a"];
     args_a.extend_from_slice(&common);
@@ -338,6 +406,28 @@ async fn two_instances_on_one_postgres_behave_as_one() {
         let c = volunteer(&a, &admin_a, &staff, &format!("vol{i}")).await;
         grabbers.push(if i % 2 == 1 { on(&c, &b) } else { c });
     }
+    // A volunteer's notification stream on B hears of an offer made
+    // through A (woken across instances, not by the hourly poll), and
+    // resumes on A after its last message.
+    let vol_on_b = on(&grabbers[0], &b);
+    let messages = Messages::open(&vol_on_b, None).await;
+    let offered = file(&resident_a, "consultation").await;
+    let seq = wait_until("the offer on B's notification stream", async || {
+        messages.seq_of(&offered)
+    })
+    .await;
+    messages.close();
+    let offered_later = file(&resident_b, "consultation").await;
+    let resumed = Messages::open(&on(&grabbers[0], &a), Some(seq)).await;
+    wait_until("the later offer on A's resumed stream", async || {
+        resumed.seq_of(&offered_later)
+    })
+    .await;
+    assert!(
+        resumed.seq_of(&offered).is_none(),
+        "the message before Last-Event-ID was sent again"
+    );
+    resumed.close();
     for _ in 0..3 {
         let order = file(&resident_a, "consultation").await;
         let mut tasks = Vec::new();
