@@ -411,6 +411,15 @@ async fn two_instances_on_one_postgres_behave_as_one() {
     // resumes on A after its last message.
     let vol_on_b = on(&grabbers[0], &b);
     let messages = Messages::open(&vol_on_b, None).await;
+    // First an offer made through B itself: once the stream has sent it
+    // (and a moment after), it waits for news, so what comes next reaches
+    // it only by a wake-up.
+    let local = file(&resident_b, "consultation").await;
+    wait_until("the offer on B's own notification stream", async || {
+        messages.seq_of(&local)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let offered = file(&resident_a, "consultation").await;
     let seq = wait_until("the offer on B's notification stream", async || {
         messages.seq_of(&offered)
