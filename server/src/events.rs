@@ -559,6 +559,64 @@ async fn read_after(
 mod tests {
     use super::*;
 
+    fn order(n: usize) -> Order {
+        use lawcircle_core::catalogue::area::AreaLevel;
+        use lawcircle_core::orders::order::{NewOrder, OrderKind};
+        Order::new(
+            NewOrder {
+                id: format!("O{n}"),
+                need_id: n.to_string(),
+                requester_id: "7".into(),
+                kind: OrderKind::Consultation,
+                category: "consultation".into(),
+                urgent: false,
+                level: AreaLevel::Street,
+                area_code: "330303001".into(),
+                street_code: "330303001".into(),
+            },
+            chrono::Utc::now(),
+            None,
+        )
+    }
+
+    #[tokio::test]
+    async fn in_process_events_resume_within_what_is_kept() {
+        let bus = EventBus::default();
+        let mut rx = bus.subscribe();
+        let start = bus.latest();
+        bus.publish(&order(0));
+        // Ids follow each other from the process's start.
+        assert_eq!(rx.recv().await.unwrap().id, start + 1);
+        for n in 1..RECENT + 10 {
+            bus.publish(&order(n));
+        }
+        assert_eq!(bus.latest(), start + (RECENT + 10) as i64);
+        // Within what is kept: exactly the events after the point.
+        let after = bus.latest() - 5;
+        let Missed::Events(events) = bus.since(after).await.unwrap() else {
+            panic!("the last five are kept");
+        };
+        let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+        assert_eq!(ids, (after + 1..=bus.latest()).collect::<Vec<_>>());
+        assert_eq!(events[4].change.order_id, format!("O{}", RECENT + 9));
+        // Nothing missed.
+        let Missed::Events(none) = bus.since(bus.latest()).await.unwrap() else {
+            panic!("up to date");
+        };
+        assert!(none.is_empty());
+        // The first ten fell out of what is kept; an earlier process's
+        // ids are below this one's.
+        assert!(matches!(
+            bus.since(start + 5).await.unwrap(),
+            Missed::TooOld
+        ));
+        assert!(matches!(bus.since(1).await.unwrap(), Missed::TooOld));
+        let Missed::Events(kept) = bus.since(start + 10).await.unwrap() else {
+            panic!("the oldest kept event follows this point");
+        };
+        assert_eq!(kept.len(), RECENT);
+    }
+
     #[test]
     fn wake_payloads_stay_under_the_notify_limit() {
         let accounts: Vec<i64> = (1_000_000_000..1_000_002_000).collect();
