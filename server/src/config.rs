@@ -27,6 +27,12 @@
 //! attachment_retention_days = 365
 //! # The audit log of reads of personal data:
 //! audit_retention_days = 1095
+//! # Several instances on one PostgreSQL: each one's name (default: the
+//! # host's name and the process id), and how long the background job's
+//! # lease lasts: when the instance running the job dies, another runs it
+//! # within this time and a third of it.
+//! instance_id = "app-1"
+//! leader_lease_secs = 15
 //! log_format = "json"   # or "plain"
 //! # A tile layer under the console's map (none by default: the map is
 //! # drawn from the platform's own data and works offline).
@@ -119,6 +125,8 @@ pub struct FileConfig {
     pub apns_key_id: Option<String>,
     pub apns_key_file: Option<PathBuf>,
     pub apns_topic: Option<String>,
+    pub instance_id: Option<String>,
+    pub leader_lease_secs: Option<u64>,
 }
 
 impl FileConfig {

@@ -1,17 +1,198 @@
-//! The background job of each server instance: escalates consultations
-//! nobody grabbed within the window, raises early warnings from the rules,
-//! escalates warnings nobody acknowledged in time, and removes personal
-//! data past its retention period. Safe with several
-//! instances on one database: every write is a conditional update on the
-//! version read, and raising a warning is an insert keyed by its
-//! deterministic dedup key — a second instance doing the same work changes
-//! nothing.
+//! The background job: escalates consultations nobody grabbed within the
+//! window, raises early warnings from the rules, escalates warnings nobody
+//! acknowledged in time, and removes personal data past its retention
+//! period (and old live events).
+//!
+//! With several instances on one PostgreSQL database the job runs on one
+//! of them at a time, the holder of the `jobs` lease ([`Leadership`]): it
+//! renews the lease every third of its length; when it dies another
+//! instance takes the lease once it expires, so the job resumes within
+//! the lease time (plus a third of it). The job stays safe if two runs
+//! ever overlap (a leader cut off from the database finishing a run while
+//! another takes over): every write is a conditional update on the version
+//! read, and raising a warning is an insert keyed by its deterministic
+//! dedup key — a second run doing the same work changes nothing.
 
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoreError};
 use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind, OrderState};
 use lawcircle_core::orders::warning::{Warning, WarningRule, default_rules, evaluate_rules};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The name of the background job's lease.
+const JOBS_LEASE: &str = "jobs";
+/// The lease time unless configured (`leader_lease_secs`).
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(15);
+
+/// Which instance runs the background job.
+#[derive(Debug)]
+pub struct Leadership {
+    /// This instance's name (`instance_id`).
+    instance: String,
+    lease: Duration,
+    /// PostgreSQL: the lease is taken there. None: the only instance
+    /// (embedded SQLite), always the leader.
+    pool: Option<sqlx::PgPool>,
+    /// Until when this instance holds the lease, by its own clock (counted
+    /// from before the renewal was sent, so never later than the
+    /// database's expiry).
+    until: Mutex<Option<Instant>>,
+}
+
+impl Leadership {
+    /// The only instance of its database: always the leader.
+    pub fn single(instance: &str) -> Self {
+        Leadership {
+            instance: instance.to_string(),
+            lease: DEFAULT_LEASE,
+            pool: None,
+            until: Mutex::new(None),
+        }
+    }
+
+    /// One of several instances on `pool`'s database; call
+    /// [`Leadership::campaign`] to take part.
+    pub fn shared(pool: sqlx::PgPool, instance: &str, lease: Duration) -> Self {
+        Leadership {
+            instance: instance.to_string(),
+            lease,
+            pool: Some(pool),
+            until: Mutex::new(None),
+        }
+    }
+
+    /// This instance's name.
+    pub fn instance(&self) -> &str {
+        &self.instance
+    }
+
+    /// The lease time.
+    pub fn lease(&self) -> Duration {
+        self.lease
+    }
+
+    /// Whether this instance runs the job now.
+    pub fn leads(&self) -> bool {
+        if self.pool.is_none() {
+            return true;
+        }
+        self.until
+            .lock()
+            .ok()
+            .and_then(|u| *u)
+            .is_some_and(|u| Instant::now() < u)
+    }
+
+    /// The instance holding the lease, as the database says (none: the
+    /// lease expired and is not taken yet).
+    pub async fn leader(&self) -> Result<Option<String>, StoreError> {
+        let Some(pool) = &self.pool else {
+            return Ok(Some(self.instance.clone()));
+        };
+        Ok(sqlx::query_scalar(
+            "SELECT holder FROM leases
+             WHERE name = $1 AND expires_at > (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT",
+        )
+        .bind(JOBS_LEASE)
+        .fetch_optional(pool)
+        .await?)
+    }
+
+    /// Takes the lease if it is free or expired, or renews it if held:
+    /// whether this instance holds it now. Expiry is by the database's
+    /// clock, so the instances' clocks need not agree.
+    async fn try_hold(&self, pool: &sqlx::PgPool) -> Result<bool, StoreError> {
+        let lease_ms = i64::try_from(self.lease.as_millis()).unwrap_or(i64::MAX / 2);
+        let holder: Option<String> = sqlx::query_scalar(
+            "INSERT INTO leases (name, holder, expires_at)
+             VALUES ($1, $2, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT + $3)
+             ON CONFLICT (name) DO UPDATE
+                 SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+                 WHERE leases.holder = EXCLUDED.holder
+                    OR leases.expires_at <= (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT
+             RETURNING holder",
+        )
+        .bind(JOBS_LEASE)
+        .bind(&self.instance)
+        .bind(lease_ms)
+        .fetch_optional(pool)
+        .await?;
+        Ok(holder.as_deref() == Some(self.instance.as_str()))
+    }
+
+    /// Takes part in the election until the process ends: tries to take
+    /// or renew the lease every third of the lease time.
+    pub fn campaign(self: std::sync::Arc<Self>) {
+        let Some(pool) = self.pool.clone() else {
+            return;
+        };
+        tokio::spawn(async move {
+            let mut was = false;
+            loop {
+                let asked = Instant::now();
+                let holds = match self.try_hold(&pool).await {
+                    Ok(true) => {
+                        if let Ok(mut u) = self.until.lock() {
+                            *u = Some(asked + self.lease);
+                        }
+                        true
+                    }
+                    Ok(false) => {
+                        if let Ok(mut u) = self.until.lock() {
+                            *u = None;
+                        }
+                        false
+                    }
+                    // Held until it runs out, unless renewed in time.
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot renew the background job's lease");
+                        self.leads()
+                    }
+                };
+                if holds != was {
+                    if holds {
+                        tracing::info!(instance = %self.instance, "this instance now runs the background job");
+                    } else {
+                        tracing::info!(instance = %self.instance, "another instance runs the background job");
+                    }
+                    was = holds;
+                }
+                tokio::time::sleep(self.lease / 3).await;
+            }
+        });
+    }
+
+    /// Gives the lease up (an orderly shutdown), so another instance takes
+    /// it at once instead of after its expiry.
+    pub async fn release(&self) {
+        let Some(pool) = &self.pool else {
+            return;
+        };
+        if let Ok(mut u) = self.until.lock() {
+            *u = None;
+        }
+        if let Err(e) = sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2")
+            .bind(JOBS_LEASE)
+            .bind(&self.instance)
+            .execute(pool)
+            .await
+        {
+            tracing::warn!(error = %e, "cannot give up the background job's lease");
+        }
+    }
+}
+
+/// The name of this instance unless configured: the host's name and the
+/// process id.
+pub fn default_instance_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "server".to_string());
+    format!("{host}-{}", std::process::id())
+}
 
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -25,13 +206,17 @@ pub struct JobReport {
     pub audit_entries_deleted: u64,
 }
 
-/// Runs the job every `interval` until the process ends.
+/// Runs the job every `interval` while this instance leads, until the
+/// process ends.
 pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            if !state.leadership.leads() {
+                continue;
+            }
             if let Err(e) = run_once(&state, &rules).await {
                 tracing::warn!(error = %e, "background job failed; retrying next tick");
             }
@@ -151,6 +336,8 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     if let Some(d) = state.retention.audit_days {
         report.audit_entries_deleted = state.store.delete_audit_before(now - days(d)).await?;
     }
+    // 6. Live events older than resumption reaches (PostgreSQL).
+    state.events.prune().await?;
     if report.needs_anonymised > 0 || report.attachments_erased > 0 {
         tracing::info!(
             needs = report.needs_anonymised,

@@ -61,6 +61,9 @@ pub struct AppState {
     pub spatial: Arc<Spatial>,
     /// Live order changes for the console.
     pub events: EventBus,
+    /// Whether this instance runs the background job (one instance of
+    /// several on PostgreSQL), and this instance's name.
+    pub leadership: Arc<crate::jobs::Leadership>,
     /// Messages to people: wakes the delivery worker and open streams.
     pub notifications: crate::notifications::Notifications,
     /// Deadlines of orders (5 working days; urgent 1 hour).
@@ -139,6 +142,9 @@ impl AppState {
             calc_table: Arc::new(calc_table),
             spatial: Arc::new(Spatial::default()),
             events: EventBus::default(),
+            leadership: Arc::new(crate::jobs::Leadership::single(
+                &crate::jobs::default_instance_id(),
+            )),
             notifications: crate::notifications::Notifications::default(),
             deadlines: DeadlinePolicy::default(),
             calendar: Arc::new(HolidayCalendar::china_2025_2026().unwrap_or_default()),

@@ -241,7 +241,10 @@ mod tests {
 
         let amap = &all[0].uri;
         assert!(amap.starts_with("amapuri://route/plan/?"), "{amap}");
-        assert!(amap.contains("%20%26%20") && amap.contains("a%2Bb"), "{amap}");
+        assert!(
+            amap.contains("%20%26%20") && amap.contains("a%2Bb"),
+            "{amap}"
+        );
         assert!(close(&get(amap, "dlat"), gcj.lat) && close(&get(amap, "dlon"), gcj.lng));
         assert_eq!(get(amap, "dname"), name);
         assert_eq!(get(amap, "dev"), "0");

@@ -86,6 +86,22 @@ pub struct OrderQuery {
     pub state: Option<String>,
     /// A street (district admins; staff always see their own).
     pub street: Option<String>,
+    /// With `limit`: a page (`{items, next_after}`) of orders filed after
+    /// this cursor (the previous page's `next_after`). Without `limit` or
+    /// `after`, every order as a plain array (older clients).
+    pub after: Option<i64>,
+    /// At most this many orders (1–500, default 100 when only `after` is
+    /// given): the answer is a page.
+    pub limit: Option<i64>,
+}
+
+/// `GET /api/v1/orders`: a page when `limit` or `after` is given, else
+/// every order as an array (what clients before pages read).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum OrderList {
+    All(Vec<OrderView>),
+    Page(crate::api::pagination::Page<OrderView>),
 }
 
 fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
@@ -103,13 +119,13 @@ fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
     params(OrderQuery),
-    responses((status = 200, body = Vec<OrderView>), (status = 400, body = crate::error::ErrorBody),
+    responses((status = 200, body = OrderList), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<OrderQuery>,
-) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
+) -> Result<ApiJson<OrderList>, ApiError> {
     let scope = require(&caller, Action::ReadNeeds)?;
     let mut filter = OrderFilter {
         states: parse_states(&q.state)?,
@@ -120,13 +136,45 @@ pub async fn list(
         Scope::Street => filter.street = scoped_street(&caller, scope)?,
         _ => {}
     }
+    if q.limit.is_some() || q.after.is_some() {
+        let page = crate::api::pagination::PageQuery {
+            after: q.after,
+            limit: q.limit,
+        };
+        let limit = page.limit()?;
+        if page.after() < 0 {
+            return Err(ApiError::bad_field("after", "zero or more"));
+        }
+        let involving = (scope == Scope::Own).then_some(caller.account.id);
+        let mut rows = state
+            .store
+            .orders_page(&filter, involving, page.after(), limit + 1)
+            .await?;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit as usize);
+        let next_after = if more {
+            rows.last().map(|(cursor, _)| *cursor)
+        } else {
+            None
+        };
+        let items = rows
+            .into_iter()
+            .map(|(_, o)| o)
+            .filter(|o| visible(&caller, o))
+            .map(|o| view(o, &caller))
+            .collect();
+        return Ok(ApiJson(OrderList::Page(crate::api::pagination::Page {
+            items,
+            next_after,
+        })));
+    }
     let orders = state.store.orders(&filter).await?;
     let out = orders
         .into_iter()
         .filter(|o| visible(&caller, o))
         .map(|o| view(o, &caller))
         .collect();
-    Ok(ApiJson(out))
+    Ok(ApiJson(OrderList::All(out)))
 }
 
 pub(crate) async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {

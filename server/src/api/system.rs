@@ -19,6 +19,12 @@ pub struct Health {
     /// The SMS provider (`aliyun`), or `not_configured`: then no code or
     /// rating link is sent by SMS (registration by code answers 503).
     pub sms: String,
+    /// This instance's name (`instance_id`).
+    pub instance: String,
+    /// The instance that runs the background job (escalations, warnings,
+    /// retention): with several instances on PostgreSQL, the holder of
+    /// its lease; none while the lease is expired and not yet taken.
+    pub jobs_leader: Option<String>,
 }
 
 #[utoipa::path(get, path = "/health", tag = "system",
@@ -31,6 +37,8 @@ pub async fn health(State(state): State<AppState>) -> Result<ApiJson<Health>, Ap
         catalogue_version: state.store.catalogue_version().await?,
         version: env!("CARGO_PKG_VERSION").to_string(),
         sms: state.sms.provider().to_string(),
+        instance: state.leadership.instance().to_string(),
+        jobs_leader: state.leadership.leader().await?,
     }))
 }
 
@@ -55,40 +63,75 @@ pub async fn advance_clock(
 
 /// Live order changes as server-sent events (`event: order`), limited to
 /// what the caller may see: staff their street, district admins all,
-/// volunteers their own orders and new offers' existence. The stream ends
-/// when the caller's session does: the token revoked (logout, revocation,
-/// a password change or reset), expired, or the account disabled —
-/// checked before every event, at once for ends made on this instance,
-/// and every `session_recheck` otherwise.
+/// volunteers their own orders and new offers' existence. Each event's id
+/// is its position in the stream, the same on every instance: a client
+/// that reconnects (to any instance) with `Last-Event-ID` gets what it
+/// missed, or `event: resync` when that is more than is kept (reload
+/// from the API). The stream ends when the caller's session does: the
+/// token revoked (logout, revocation, a password change or reset),
+/// expired, or the account disabled — checked before every event, at once
+/// for ends made on this instance, and every `session_recheck` otherwise.
 #[utoipa::path(get, path = "/api/v1/events", tag = "orders", security(("bearer" = [])),
+    params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received")),
     responses((status = 200, description = "text/event-stream of order changes"),
+        (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody)))]
 pub async fn events(
     State(state): State<AppState>,
     caller: crate::auth::Caller,
-) -> axum::response::sse::Sse<
-    impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    headers: axum::http::HeaderMap,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
 > {
     use axum::response::sse::{KeepAlive, Sse};
-    let watch = Watch {
-        changes: state.events.subscribe(),
+    let resume = headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|s| s.trim().parse::<i64>().ok())
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| ApiError::bad_field("Last-Event-ID", "an event id (a whole number)"))
+        })
+        .transpose()?;
+    // Subscribed before the missed events are read: nothing falls between.
+    let changes = state.events.subscribe();
+    let mut watch = Watch {
+        changes,
         ends: state.sessions.subscribe(),
+        last: state.events.latest(),
+        pending: std::collections::VecDeque::new(),
+        resync: false,
         state,
         caller,
     };
+    if let Some(after) = resume {
+        watch.last = after;
+        watch.catch_up().await?;
+    }
     let stream = futures_util::stream::unfold(watch, |mut w| async move {
         let event = w.next().await?;
         Some((Ok(event), w))
     });
-    Sse::new(stream).keep_alive(KeepAlive::default())
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 
 /// One open event stream.
 struct Watch {
-    changes: tokio::sync::broadcast::Receiver<crate::events::OrderChange>,
+    changes: tokio::sync::broadcast::Receiver<std::sync::Arc<crate::events::LiveEvent>>,
     ends: tokio::sync::broadcast::Receiver<crate::events::SessionEnd>,
     state: AppState,
     caller: crate::auth::Caller,
+    /// The id of the last event sent or passed over (events at or below
+    /// it are not sent again).
+    last: i64,
+    /// Events read back (a resumption, or after falling behind).
+    pending: std::collections::VecDeque<std::sync::Arc<crate::events::LiveEvent>>,
+    /// A `resync` is owed: more was missed than can be replayed.
+    resync: bool,
 }
 
 impl Watch {
@@ -101,44 +144,86 @@ impl Watch {
             .is_ok()
     }
 
+    /// Reads back the events after `last`, or owes a `resync` when they
+    /// are more than can be replayed.
+    async fn catch_up(&mut self) -> Result<(), crate::store::StoreError> {
+        match self.state.events.since(self.last).await? {
+            crate::events::Missed::Events(events) => self.pending.extend(events),
+            crate::events::Missed::TooOld => {
+                self.resync = true;
+                self.last = self.state.events.latest();
+            }
+        }
+        Ok(())
+    }
+
+    /// The change as an event, if the caller may see it.
+    fn visible(&self, event: &crate::events::LiveEvent) -> Option<axum::response::sse::Event> {
+        use axum::response::sse::Event;
+        use lawcircle_core::authz::{Action, On, decide};
+        let change = &event.change;
+        let who = crate::api::who(&self.caller);
+        // The street a transfer took it from is told too (its board drops
+        // the order).
+        let facts = change.facts();
+        let left =
+            change
+                .from_street_code
+                .as_deref()
+                .map(|from| lawcircle_core::authz::OrderFacts {
+                    street_code: from,
+                    ..facts
+                });
+        (decide(&who, Action::ReadNeeds, &On::LiveOrder(facts)).is_ok()
+            || left.is_some_and(|f| decide(&who, Action::ReadNeeds, &On::LiveOrder(f)).is_ok()))
+        .then(|| {
+            Event::default()
+                .id(event.id.to_string())
+                .event("order")
+                .json_data(change)
+                .unwrap_or_else(|_| Event::default().event("order"))
+        })
+    }
+
     /// The next event to send, or `None` to end the stream.
     async fn next(&mut self) -> Option<axum::response::sse::Event> {
         use crate::events::SessionEnd;
         use axum::response::sse::Event;
-        use lawcircle_core::authz::{Action, On, decide};
         use tokio::sync::broadcast::error::RecvError;
         loop {
+            if self.resync {
+                self.resync = false;
+                self.pending.clear();
+                if !self.live().await {
+                    return None;
+                }
+                return Some(
+                    Event::default()
+                        .event("resync")
+                        .data("missed events: reload"),
+                );
+            }
+            if let Some(event) = self.pending.pop_front() {
+                if event.id <= self.last {
+                    continue;
+                }
+                self.last = event.id;
+                if let Some(sse) = self.visible(&event) {
+                    if !self.live().await {
+                        return None;
+                    }
+                    return Some(sse);
+                }
+                continue;
+            }
             tokio::select! {
                 change = self.changes.recv() => match change {
-                    Ok(change) => {
-                        if !self.live().await {
-                            return None;
-                        }
-                        let who = crate::api::who(&self.caller);
-                        // The street a transfer took it from is told too
-                        // (its board drops the order).
-                        let facts = change.facts();
-                        let left = change.from_street_code.as_deref().map(|from| {
-                            lawcircle_core::authz::OrderFacts { street_code: from, ..facts }
-                        });
-                        if decide(&who, Action::ReadNeeds, &On::LiveOrder(facts)).is_ok()
-                            || left.is_some_and(|f| {
-                                decide(&who, Action::ReadNeeds, &On::LiveOrder(f)).is_ok()
-                            })
-                        {
-                            return Some(
-                                Event::default()
-                                    .event("order")
-                                    .json_data(&change)
-                                    .unwrap_or_else(|_| Event::default().event("order")),
-                            );
-                        }
-                    }
+                    Ok(event) => self.pending.push_back(event),
+                    // Fell behind: read back from where it was.
                     Err(RecvError::Lagged(_)) => {
-                        if !self.live().await {
+                        if self.catch_up().await.is_err() {
                             return None;
                         }
-                        return Some(Event::default().event("resync").data("missed events: reload"));
                     }
                     Err(RecvError::Closed) => return None,
                 },

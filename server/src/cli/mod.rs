@@ -123,6 +123,8 @@ enum Command {
         test_clock: bool,
         #[command(flatten)]
         messaging: Box<MessagingArgs>,
+        #[command(flatten)]
+        instances: Box<InstanceArgs>,
     },
     /// Create an account, e.g. the first district admin. The password is
     /// read from LAWCIRCLE_PASSWORD or, if unset, the first line of
@@ -274,6 +276,21 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Several instances on one PostgreSQL.
+#[derive(clap::Args, Clone)]
+struct InstanceArgs {
+    /// This instance's name, in logs, `/health` and the background
+    /// job's lease; unique among instances on one database [default:
+    /// the host's name and the process id].
+    #[arg(long, env = "LAWCIRCLE_INSTANCE_ID")]
+    instance_id: Option<String>,
+    /// Seconds the background job's lease lasts (several instances on
+    /// PostgreSQL): when its holder dies another instance runs the job
+    /// within this time and a third of it [default: 15].
+    #[arg(long, env = "LAWCIRCLE_LEADER_LEASE_SECS")]
+    leader_lease_secs: Option<u64>,
+}
+
 async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
     match cli.command {
         Command::Serve {
@@ -297,7 +314,12 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
             audit_retention_days,
             test_clock,
             messaging,
+            instances,
         } => {
+            let InstanceArgs {
+                instance_id,
+                leader_lease_secs,
+            } = *instances;
             let keep =
                 |flag: Option<u32>, file: Option<u32>, default: Option<u32>| match flag.or(file) {
                     Some(0) => None,
@@ -376,6 +398,18 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     .unwrap_or(15)
                     .clamp(1, 3600),
             );
+            let instance_id = instance_id
+                .or(file.instance_id.clone())
+                .filter(|i| !i.trim().is_empty())
+                .unwrap_or_else(crate::jobs::default_instance_id);
+            if instance_id.len() > 200 || instance_id.contains(':') {
+                return Err("instance_id must be at most 200 characters, without ':'".into());
+            }
+            let leader_lease = match leader_lease_secs.or(file.leader_lease_secs) {
+                None => crate::jobs::DEFAULT_LEASE,
+                Some(s) if (1..=600).contains(&s) => std::time::Duration::from_secs(s),
+                Some(_) => return Err("leader_lease_secs must be between 1 and 600".into()),
+            };
             let bind = bind
                 .or(file.bind)
                 .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080)));
@@ -408,6 +442,8 @@ async fn run(cli: Cli, file: FileConfig) -> Result<(), String> {
                     .unwrap_or_else(|| "mailto:push@lawcircle.invalid".to_string()),
                 push_allow_plain_http: messaging.push_allow_plain_http,
                 apns: messaging.apns(&file)?,
+                instance_id,
+                leader_lease,
             };
             serve::serve(storage.resolve(&file), settings).await
         }

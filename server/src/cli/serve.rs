@@ -37,6 +37,10 @@ pub(super) struct ServeSettings {
     pub(super) push_allow_plain_http: bool,
     /// The APNs channel, when configured.
     pub(super) apns: Option<crate::notifications::apns::Apns>,
+    /// This instance's name (logs, `/health`, the job's lease).
+    pub(super) instance_id: String,
+    /// How long the background job's lease lasts (PostgreSQL).
+    pub(super) leader_lease: std::time::Duration,
 }
 
 pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(), String> {
@@ -61,6 +65,8 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         push_contact,
         push_allow_plain_http,
         apns,
+        instance_id,
+        leader_lease,
     } = settings;
     let store = storage.open().await?;
     if demo {
@@ -108,6 +114,29 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
     state.metrics_token_hash = metrics_token_hash;
     state.session_recheck = session_recheck;
     state.retention = data_retention;
+    // Several instances on PostgreSQL: live events through the database,
+    // the background job on the lease holder only.
+    if let Some(url) = store.postgres_url() {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(std::time::Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(|e| format!("cannot connect for the live events: {e}"))?;
+        state.events =
+            crate::events::EventBus::shared(pool.clone(), &instance_id, &state.notifications)
+                .await
+                .map_err(|e| format!("cannot start the live events: {e}"))?;
+        let leadership = std::sync::Arc::new(crate::jobs::Leadership::shared(
+            pool,
+            &instance_id,
+            leader_lease,
+        ));
+        leadership.clone().campaign();
+        state.leadership = leadership;
+    } else {
+        state.leadership = std::sync::Arc::new(crate::jobs::Leadership::single(&instance_id));
+    }
     match store.durability().await {
         Ok(settings) => tracing::info!(?settings, "durability of commits"),
         Err(e) => tracing::warn!(error = %e, "cannot read the durability settings"),
@@ -172,6 +201,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         crate::jobs::rules_for(grab_window_secs),
         jobs_interval,
     );
+    let leadership = state.leadership.clone();
     let app = router(state);
     // The peer address reaches the handlers (the login throttle and the
     // SMS limits count per client address).
@@ -182,6 +212,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
     .with_graceful_shutdown(shutdown_signal())
     .await
     .map_err(|e| e.to_string())?;
+    leadership.release().await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

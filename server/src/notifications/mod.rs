@@ -71,6 +71,9 @@ struct Inner {
     apns: RwLock<Option<Arc<apns::Apns>>>,
     /// Whether push endpoints may be plain `http://` (tests on loopback).
     allow_plain_http: std::sync::atomic::AtomicBool,
+    /// Where wake-ups go to reach the other instances on PostgreSQL (see
+    /// [`crate::events::EventBus::shared`]); unset on SQLite.
+    relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Vec<i64>>>,
 }
 
 impl Default for Inner {
@@ -81,6 +84,7 @@ impl Default for Inner {
             unifiedpush: RwLock::new(None),
             apns: RwLock::new(None),
             allow_plain_http: std::sync::atomic::AtomicBool::new(false),
+            relay: std::sync::OnceLock::new(),
         }
     }
 }
@@ -136,6 +140,20 @@ impl Notifications {
         if accounts.is_empty() {
             return;
         }
+        if let Some(relay) = self.inner.relay.get() {
+            let _ = relay.send(accounts.to_vec());
+        }
+        self.wake_here(accounts);
+    }
+
+    /// Sends later wake-ups to other instances too (through `relay`).
+    pub(crate) fn relay_to(&self, relay: tokio::sync::mpsc::UnboundedSender<Vec<i64>>) {
+        let _ = self.inner.relay.set(relay);
+    }
+
+    /// Messages to `accounts` were committed (here or on another
+    /// instance): wakes this instance's worker and those accounts' streams.
+    pub(crate) fn wake_here(&self, accounts: &[i64]) {
         self.inner.work.notify_one();
         for a in accounts {
             let _ = self.inner.stream.send(*a);

@@ -40,6 +40,10 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
 }
 
+/// The advisory lock class of an account's notification stream (see
+/// [`enqueue`]): "LC" "NS".
+const STREAM_LOCK_CLASS: i32 = 0x4C43_4E53;
+
 /// Queues `items` on `conn` (inside the transaction of the change that
 /// causes them): the message rows and, for channels with push, one
 /// delivery per registered device of the recipient, due now or at the end
@@ -50,6 +54,28 @@ pub(crate) async fn enqueue(
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut accounts = Vec::with_capacity(items.len());
+    // On PostgreSQL concurrent transactions draw stream positions (`seq`)
+    // in one order and may commit in another: a stream that read position
+    // n + 1 before n was committed would never send n, not even on resume.
+    // So messages to one account are queued one transaction at a time: a
+    // lock per recipient, held to the commit, taken in ascending order (no
+    // two transactions wait on each other in a cycle). SQLite writes one
+    // transaction at a time anyway.
+    if conn.backend_name() == "PostgreSQL" {
+        let mut keys: Vec<i32> = items
+            .iter()
+            .map(|i| i32::try_from(i.account_id.rem_euclid(i64::from(i32::MAX))).unwrap_or(0))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1, $2)")
+                .bind(STREAM_LOCK_CLASS)
+                .bind(key)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
     for item in items {
         // A recipient that is no account (an order whose requester id
         // names nobody, as imported or seeded data may) gets nothing; the

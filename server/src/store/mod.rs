@@ -86,6 +86,19 @@ impl Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// PostgreSQL's URL, for the connections that are not the pool's
+    /// (`LISTEN` for the live events of other instances).
+    postgres_url: Option<SecretUrl>,
+}
+
+/// A database URL that may hold a password: never printed.
+#[derive(Clone)]
+struct SecretUrl(std::sync::Arc<str>);
+
+impl std::fmt::Debug for SecretUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretUrl(..)")
+    }
 }
 
 /// Milliseconds since the Unix epoch, the form times are stored in.
@@ -185,7 +198,17 @@ impl Store {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
-        Ok(Store { pool, backend })
+        let postgres_url = (backend == Backend::Postgres).then(|| SecretUrl(url.into()));
+        Ok(Store {
+            pool,
+            backend,
+            postgres_url,
+        })
+    }
+
+    /// PostgreSQL's URL (none on SQLite), for a dedicated connection.
+    pub(crate) fn postgres_url(&self) -> Option<&str> {
+        self.postgres_url.as_ref().map(|u| &*u.0)
     }
 
     /// The backend's name, for `/health`.

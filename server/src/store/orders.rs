@@ -132,6 +132,57 @@ impl Store {
             .collect()
     }
 
+    /// One page of orders in the order of filing (by need id): those
+    /// matching `filter` whose need id is above `after_need`, at most
+    /// `limit`, each with its need id (the cursor). `involving` keeps the
+    /// orders an account requested, holds or entered. Filtered and limited
+    /// in the database, so a page costs the same however many orders
+    /// there are.
+    pub async fn orders_page(
+        &self,
+        filter: &OrderFilter,
+        involving: Option<i64>,
+        after_need: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, Order)>, StoreError> {
+        let states = filter
+            .states
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join(",");
+        let me = involving.map(|a| a.to_string()).unwrap_or_default();
+        let rows = sqlx::query(
+            "SELECT id, data, need_id FROM orders
+             WHERE ($1 OR street_code = $2) AND ($3 OR assignee = $4) AND ($5 OR requester_id = $6)
+               AND ($7 = '' OR ',' || $7 || ',' LIKE '%,' || state || ',%')
+               AND ($8 OR requester_id = $9 OR assignee = $9
+                    OR need_id IN (SELECT id FROM needs WHERE entered_by = $10))
+               AND need_id > $11
+             ORDER BY need_id LIMIT $12",
+        )
+        .bind(filter.street.is_none())
+        .bind(filter.street.as_deref().unwrap_or(""))
+        .bind(filter.assignee.is_none())
+        .bind(filter.assignee.as_deref().unwrap_or(""))
+        .bind(filter.requester.is_none())
+        .bind(filter.requester.as_deref().unwrap_or(""))
+        .bind(states)
+        .bind(involving.is_none())
+        .bind(me)
+        .bind(involving.unwrap_or(0))
+        .bind(after_need)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let order = decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+                Ok((r.try_get::<i64, _>(2)?, order))
+            })
+            .collect()
+    }
+
     /// Writes `changed` if the stored order is still at `expected_version`
     /// (and in `expected_state`): `false` when someone else got there first.
     /// The street column follows the order (a transfer moves it into the
