@@ -256,6 +256,19 @@ pub async fn remove(
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     let mut tx = store.begin_write().await?;
+    let removed = remove_in(&mut tx, id, account, reason, now).await?;
+    tx.commit().await?;
+    Ok(removed)
+}
+
+/// [`remove`] inside the caller's transaction.
+pub async fn remove_in(
+    conn: &mut sqlx::AnyConnection,
+    id: i64,
+    account: Option<i64>,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE push_devices SET removed_at = $1, removed_reason = $2
          WHERE id = $3 AND removed_at IS NULL AND ($4 OR account_id = $5)",
@@ -265,7 +278,7 @@ pub async fn remove(
     .bind(id)
     .bind(account.is_none())
     .bind(account.unwrap_or(0))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     if done.rows_affected() == 1 {
         sqlx::query(
@@ -275,10 +288,9 @@ pub async fn remove(
         .bind(format!("device removed: {reason}"))
         .bind(millis(now))
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 

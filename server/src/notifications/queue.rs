@@ -445,18 +445,23 @@ pub enum Outcome {
     Dead(String),
 }
 
-/// Records how claimed deliveries ended, in one transaction.
+/// Records how claimed deliveries ended and removes the devices the push
+/// service said are gone (`gone`: device and reason), in one transaction.
 pub async fn record(
     state: &AppState,
     outcomes: &[(i64, Outcome)],
+    gone: &[(i64, String)],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    if outcomes.is_empty() {
+    if outcomes.is_empty() && gone.is_empty() {
         return Ok(());
     }
     let mut tx = state.store.begin_write().await?;
     for (id, outcome) in outcomes {
         record_one(&mut tx, *id, outcome, now).await?;
+    }
+    for (device, reason) in gone {
+        super::devices::remove_in(&mut tx, *device, None, reason, now).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -64,14 +64,18 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
         .await;
     let now = state.clock.now();
     let outcomes: Vec<(i64, Outcome)> = results.iter().map(|d| (d.id, d.outcome.clone())).collect();
-    queue::record(state, &outcomes, now).await?;
     // The service says a device is gone: it is removed, and what else
-    // waits for it is dead-lettered with the same reason.
-    for d in results {
-        if let (Some(device), Outcome::Dead(reason)) = (d.gone_device, &d.outcome) {
-            super::devices::remove(&state.store, device, None, reason, now).await?;
-        }
-    }
+    // waits for it is dead-lettered with the same reason, in the same
+    // transaction as the outcomes (a dead letter saying "gone" is never
+    // seen beside the device it names).
+    let gone: Vec<(i64, String)> = results
+        .iter()
+        .filter_map(|d| match (d.gone_device, &d.outcome) {
+            (Some(device), Outcome::Dead(reason)) => Some((device, reason.clone())),
+            _ => None,
+        })
+        .collect();
+    queue::record(state, &outcomes, &gone, now).await?;
     Ok(n)
 }
 
