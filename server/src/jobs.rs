@@ -278,10 +278,12 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     let signals = state.store.punch_signals().await?;
     for candidate in evaluate_rules(now, &orders, &ratings, &signals, rules) {
         if let Some(rule) = rules.iter().find(|r| r.id == candidate.rule_id)
-            && state
-                .store
-                .raise_warning(&Warning::raise("", candidate, rule, now))
-                .await?
+            && crate::notifications::queue::raise_warning(
+                state,
+                &Warning::raise("", candidate, rule, now),
+                now,
+            )
+            .await?
         {
             report.warnings_raised += 1;
         }

@@ -944,3 +944,34 @@ async fn erasing_an_account_deletes_its_push_devices_and_withdraws_what_waits_fo
         drop(w.server);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warning_reaches_the_staff_of_its_street_through_the_queue() {
+    for backend in backends() {
+        let w = world(&backend, &[]).await;
+        // A consultation nobody finishes: past its deadline the job raises
+        // an overdue warning for the street, and its staff are told.
+        let order = submit(&w.resident).await;
+        advance(&w.staff, 60 * 86_400).await;
+        // Two months on, the sessions have expired: sign in again.
+        let staff = Client::login(&w.server, "staff", PW).await;
+        let resident = Client::login(&w.server, "resident", PW).await;
+        let m = wait_until_list(&staff, "warning").await;
+        assert!(m["order_id"].is_null(), "a warning is not an order: {m}");
+        let warnings = staff.get("/api/v1/warnings").await;
+        assert_eq!(warnings.status, 200);
+        assert!(
+            warnings.body.to_string().contains(&order),
+            "the warning about {order} is in the staff's list: {}",
+            warnings.body
+        );
+        // The resident who filed it hears nothing of the warning.
+        let mine = resident.get("/api/v1/notifications").await;
+        assert!(
+            !mine.body.to_string().contains("\"warning\""),
+            "{}",
+            mine.body
+        );
+        drop(w.server);
+    }
+}

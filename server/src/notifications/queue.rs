@@ -242,6 +242,49 @@ pub async fn commit_order_change(
     Ok(true)
 }
 
+/// Raises `warning` unless its dedup key exists and, in the same
+/// transaction, tells the staff who handle it (the station staff of its
+/// street; the district admins when it names none): `true` when this call
+/// raised it.
+pub async fn raise_warning(
+    state: &AppState,
+    warning: &lawcircle_core::orders::warning::Warning,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let mut tx = state.store.begin_write().await?;
+    if !crate::store::raise_warning_in(&mut tx, warning).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let street = crate::store::subject_street(&warning.subject);
+    let staff: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM accounts WHERE disabled = 0
+           AND ((role = 'station_staff' AND street_code = $1) OR ($2 AND role = 'district_admin'))
+         ORDER BY id",
+    )
+    .bind(street.as_deref().unwrap_or(""))
+    .bind(street.is_none())
+    .fetch_all(&mut *tx)
+    .await?;
+    let items: Vec<NewNotification> = match rules::rule(Event::Warning, rules::Recipient::Staff) {
+        Some(rule) => staff
+            .into_iter()
+            .map(|account_id| NewNotification {
+                account_id,
+                event: Event::Warning,
+                order_id: None,
+                withdraws: None,
+                rule,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let accounts = enqueue(&mut tx, &items, now).await?;
+    tx.commit().await?;
+    state.notifications.committed(&accounts);
+    Ok(true)
+}
+
 /// A message on an account's stream: its position and content.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StreamItem {

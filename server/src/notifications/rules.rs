@@ -30,6 +30,8 @@ pub enum Event {
     Transferred,
     /// The requester's order was resolved: they are asked to rate it.
     Resolved,
+    /// An early warning (预警) was raised for the staff who handle it.
+    Warning,
 }
 
 impl Event {
@@ -42,6 +44,7 @@ impl Event {
             Event::Accepted => "accepted",
             Event::Transferred => "transferred",
             Event::Resolved => "resolved",
+            Event::Warning => "warning",
         }
     }
 
@@ -56,6 +59,7 @@ impl Event {
             Event::Accepted => ("工单已受理", "您的事项已有人受理，打开应用查看进度"),
             Event::Transferred => ("工单已转办", "您的事项已转交其他单位办理，打开应用查看"),
             Event::Resolved => ("事项已办结", "您的事项已办结，请打开应用为本次服务评价"),
+            Event::Warning => ("新的工作预警", "有一条新的预警待处理，请打开工作台查看"),
         }
     }
 }
@@ -69,6 +73,9 @@ pub enum Recipient {
     Assignee,
     /// The person with the legal trouble (when they have an account).
     Requester,
+    /// The station staff of the street a warning is about (the district's
+    /// admins when it names no street).
+    Staff,
 }
 
 /// How a message travels.
@@ -141,6 +148,12 @@ pub const RULES: &[Rule] = &[
         event: Event::Resolved,
         recipient: Recipient::Requester,
         channels: REQUESTER,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::Warning,
+        recipient: Recipient::Staff,
+        channels: BOTH,
         ignores_quiet_hours: false,
     },
 ];

@@ -29,8 +29,8 @@ pub use needs::{
     AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFilter, NewNeed, PUNCH_ENDPOINT,
     StoredNeed, StoredReply,
 };
-pub(crate) use orders::update_order_row;
 pub use orders::{OrderFilter, SampledOrder};
+pub(crate) use orders::{raise_warning_in, subject_street, update_order_row};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,

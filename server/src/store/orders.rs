@@ -37,7 +37,7 @@ pub struct OrderFilter {
     pub requester: Option<String>,
 }
 
-fn subject_street(s: &Subject) -> Option<String> {
+pub(crate) fn subject_street(s: &Subject) -> Option<String> {
     match s {
         Subject::Order { street_code, .. } => street_code.clone(),
         Subject::Punch { street_code, .. } | Subject::Volunteer { street_code, .. } => {
@@ -223,26 +223,6 @@ impl Store {
         rows.iter()
             .map(|r| decode("ratings", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
-    }
-
-    /// Raises a warning unless one with its dedup key exists: `true` when
-    /// this call raised it. Holds across server instances.
-    pub async fn raise_warning(&self, warning: &Warning) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)
-             ON CONFLICT (dedup_key) DO NOTHING",
-        )
-        .bind(&warning.dedup_key)
-        .bind(&warning.rule_id)
-        .bind(subject_street(&warning.subject))
-        .bind(warning.state.as_str())
-        .bind(warning.level.as_str())
-        .bind(encode("warnings", &warning.dedup_key, warning)?)
-        .bind(millis(warning.raised_at))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// Warnings with their row id and version, optionally of one street.
@@ -511,6 +491,30 @@ pub(crate) async fn update_order_row(
     .bind(expected_version as i64)
     .bind(expected_state.as_str())
     .bind(&changed.street_code)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Raises a warning unless one with its dedup key exists, on the caller's
+/// connection (the notifications to staff go in the same transaction):
+/// `true` when this call raised it. Holds across server instances.
+pub(crate) async fn raise_warning_in(
+    conn: &mut sqlx::AnyConnection,
+    warning: &Warning,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)
+         ON CONFLICT (dedup_key) DO NOTHING",
+    )
+    .bind(&warning.dedup_key)
+    .bind(&warning.rule_id)
+    .bind(subject_street(&warning.subject))
+    .bind(warning.state.as_str())
+    .bind(warning.level.as_str())
+    .bind(encode("warnings", &warning.dedup_key, warning)?)
+    .bind(millis(warning.raised_at))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -198,10 +198,12 @@ async fn raise_low_rating_warning(
             .into_iter()
             .find(|c: &WarningCandidate| c.rule_id == rule.id)
         {
-            state
-                .store
-                .raise_warning(&Warning::raise("", c, rule, now))
-                .await?;
+            crate::notifications::queue::raise_warning(
+                state,
+                &Warning::raise("", c, rule, now),
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
