@@ -4,7 +4,7 @@
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::{self, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::Account;
@@ -75,9 +75,7 @@ pub struct AccountListQuery {
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
     params(AccountListQuery),
     responses((status = 200, body = Page<AccountView>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,9 +132,7 @@ async fn load_in_scope(
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountView),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -169,10 +165,7 @@ pub struct ContactView {
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/contact", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path), ContactQuery),
     responses((status = 200, body = ContactView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
     State(state): State<AppState>,
     caller: Caller,
@@ -225,10 +218,7 @@ pub struct CreateAccountRequest {
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
     request_body = CreateAccountRequest,
     responses((status = 201, body = AccountView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -246,9 +236,7 @@ pub struct RevokedTokens {
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/revoke-tokens", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = RevokedTokens),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn revoke_tokens(
     State(state): State<AppState>,
     caller: Caller,
@@ -291,9 +279,7 @@ fn random_password() -> Result<String, ApiError> {
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PasswordReset, description = "The new password, shown once; every token of the account is revoked"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn reset_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -327,9 +313,7 @@ pub async fn reset_password(
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AccountView, description = "Disabled: it cannot sign in, every token is revoked and its open event streams close"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn disable(
     State(state): State<AppState>,
     caller: Caller,
@@ -341,9 +325,7 @@ pub async fn disable(
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AccountView, description = "Enabled: it may sign in again"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn enable(
     State(state): State<AppState>,
     caller: Caller,

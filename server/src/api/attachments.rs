@@ -4,7 +4,7 @@
 use crate::api::needs::{detail_reason, reads_own_data};
 use crate::api::{require, who};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{AttachmentMeta, StoredNeed};
@@ -42,9 +42,7 @@ fn extension_of(media_type: &str) -> &'static str {
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "needs", security(("bearer" = [])),
     params(("sha256" = String, Path, description = "The lowercase hex sha256 of the file"), AttachmentQuery),
     responses((status = 200, description = "The file, typed by its stored content type, as a download (Content-Disposition: attachment), with nosniff and a content security policy that runs no script; audited", content_type = "application/octet-stream"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden,
         (status = 404, body = crate::error::ErrorBody, description = "No such file, or it belongs to no need the caller may see"),
         (status = 410, body = crate::error::ErrorBody, description = "The file was erased (retention or a request under PIPL)")))]
 pub async fn get_attachment(
@@ -156,10 +154,7 @@ pub struct AttachmentReceipt {
     params(("sha256" = String, Path, description = "The lowercase hex sha256 of the body")),
     request_body(content = Vec<u8>, description = "The file; its type is told by its content and must agree with Content-Type", content_type = "application/octet-stream"),
     responses((status = 200, body = AttachmentReceipt, description = "Stored (again: the same bytes are stored once)"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::TooLarge))]
 pub async fn put_attachment(
     State(state): State<AppState>,
     caller: Caller,

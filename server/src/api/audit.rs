@@ -3,7 +3,7 @@
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::require;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::AuditEntry;
@@ -28,9 +28,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

@@ -5,7 +5,7 @@
 
 use crate::api::{authorize, require};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::importer::{ImportFailure, ImportOutcome, import_bytes};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -58,7 +58,7 @@ pub struct FacilityQuery {
 /// `version` as a foreign member.
 #[utoipa::path(get, path = "/api/v1/facilities", tag = "catalogue", params(FacilityQuery),
     responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
-        (status = 400, body = crate::error::ErrorBody)))]
+        refusal::Invalid))]
 pub async fn list_facilities(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityQuery>,
@@ -227,10 +227,7 @@ fn build(input: FacilityInput, state: &AppState) -> Result<Facility, ApiError> {
 #[utoipa::path(post, path = "/api/v1/facilities", tag = "catalogue", security(("bearer" = [])),
     request_body = FacilityInput,
     responses((status = 201, body = FacilityWrite),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_facility(
     State(state): State<AppState>,
     caller: Caller,
@@ -254,10 +251,7 @@ pub async fn create_facility(
 #[utoipa::path(put, path = "/api/v1/facilities/{id}", tag = "catalogue", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = FacilityInput,
     responses((status = 200, body = FacilityWrite),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn update_facility(
     State(state): State<AppState>,
     caller: Caller,
@@ -284,9 +278,7 @@ pub async fn update_facility(
 #[utoipa::path(post, path = "/api/v1/facilities/{id}/retire", tag = "catalogue", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = FacilityWrite),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn retire_facility(
     State(state): State<AppState>,
     caller: Caller,
@@ -320,10 +312,7 @@ pub struct ImportQuery {
     params(("kind" = String, Path, description = "areas, facilities or duty_posts"), ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The file, CSV or GeoJSON"),
     responses((status = 200, body = Object, description = "What the import did"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::TooLarge,
         (status = 422, description = "Bad rows: nothing was imported", body = crate::error::ErrorBody)))]
 pub async fn import_file(
     State(state): State<AppState>,

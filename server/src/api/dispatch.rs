@@ -5,7 +5,7 @@
 use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoredVolunteer};
@@ -189,7 +189,7 @@ pub(crate) async fn offered_to(
 /// comes from their clock-in.
 #[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
     params(Position),
-    responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<OrderView>), refusal::Forbidden))]
 pub async fn offers(
     State(state): State<AppState>,
     caller: Caller,
@@ -226,8 +226,7 @@ pub async fn offers(
 /// they would not be offered it as a grab (see `lawcircle_core::orders::dispatch`).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), refusal::Forbidden, refusal::NotFound))]
 pub async fn suggestions(
     State(state): State<AppState>,
     caller: Caller,

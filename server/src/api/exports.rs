@@ -5,7 +5,7 @@
 
 use crate::api::{require, scoped_street};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiQuery;
 use crate::state::AppState;
 use crate::store::{NeedFilter, OrderFilter, StoredNeed};
@@ -202,8 +202,7 @@ fn need_row(n: &StoredNeed, full: bool) -> Vec<String> {
     params(ExportQuery),
     responses((status = 200, description = "The street's needs (the district's for admins) as CSV: requester masked and no address or description, unless a reason is given; audited", content_type = "text/csv"),
         (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn needs(
     State(state): State<AppState>,
     caller: Caller,
@@ -294,8 +293,7 @@ fn order_row(o: &Order, need: Option<&crate::store::StoredNeed>, full: bool) -> 
     params(ExportQuery),
     responses((status = 200, description = "The street's orders (the district's for admins) as CSV, the requester masked unless a reason is given; audited", content_type = "text/csv"),
         (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn orders(
     State(state): State<AppState>,
     caller: Caller,

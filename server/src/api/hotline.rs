@@ -2,7 +2,7 @@
 
 use crate::api::require;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::body::Bytes;
@@ -16,8 +16,7 @@ use utoipa_axum::routes;
 /// rating, street_code); any bad row refuses the file, listing every one.
 #[utoipa::path(post, path = "/api/v1/imports-hotline", tag = "warnings", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden, refusal::ImportRefused))]
 pub async fn import_hotline(
     State(state): State<AppState>,
     caller: Caller,

@@ -4,7 +4,7 @@
 
 use crate::api::require;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
@@ -188,7 +188,7 @@ pub struct IndicatorsAnswer {
 /// of the resolved orders without a rating.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "warnings", security(("bearer" = [])),
     params(IndicatorQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn indicators_json(
     State(state): State<AppState>,
     caller: Caller,
@@ -214,8 +214,7 @@ fn same_secret(a: &str, b: &str) -> bool {
 /// account's token, or the scrape token configured with `metrics_token`.
 #[utoipa::path(get, path = "/metrics", tag = "warnings", security(("bearer" = [])),
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn metrics(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

@@ -9,7 +9,7 @@
 use crate::api::dispatch::{Position, offered_to};
 use crate::api::{authorize, require, scoped_street, who};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
@@ -103,8 +103,7 @@ fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
     params(OrderQuery),
-    responses((status = 200, body = Vec<OrderView>), (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<OrderView>), refusal::Invalid, refusal::Unauthenticated))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -196,7 +195,7 @@ impl TakerRecord {
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = OrderView), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = OrderView), refusal::NotFound))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -212,7 +211,7 @@ pub async fn get_one(
     params(("id" = String, Path)), request_body = Position,
     responses((status = 200, body = OrderView),
         (status = 403, description = "Not eligible", body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::NotFound,
         (status = 409, description = "Someone else was first, or the order is no longer open", body = crate::error::ErrorBody)))]
 pub async fn grab(
     State(state): State<AppState>,
@@ -283,9 +282,7 @@ pub struct EventRequest {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = EventRequest,
     responses((status = 200, body = OrderView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn event(
     State(state): State<AppState>,
@@ -422,8 +419,8 @@ pub struct RequesterContact {
 /// audited. Other volunteers — including those who lost the grab — get 403.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/contact", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path), ContactQuery),
-    responses((status = 200, body = RequesterContact), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RequesterContact), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
     State(state): State<AppState>,
     caller: Caller,

@@ -7,7 +7,7 @@
 use crate::api::accounts::AccountView;
 use crate::api::require;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{AuditEntry, OrderFilter, StoredNeed};
@@ -208,10 +208,7 @@ async fn audit_all(
 #[utoipa::path(post, path = "/api/v1/personal-data/export", tag = "audit", security(("bearer" = [])),
     request_body = PersonalDataRequest,
     responses((status = 200, body = PersonalDataExport, description = "Everything held about the person; audited"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,
@@ -314,10 +311,7 @@ pub async fn export(
 #[utoipa::path(post, path = "/api/v1/personal-data/erase", tag = "audit", security(("bearer" = [])),
     request_body = PersonalDataRequest,
     responses((status = 200, body = ErasureReport, description = "The person's needs anonymised, their files erased, their account (if named) anonymised and disabled; audited"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn erase(
     State(state): State<AppState>,
     caller: Caller,

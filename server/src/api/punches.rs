@@ -7,7 +7,7 @@
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::PUNCH_ENDPOINT;
@@ -70,7 +70,7 @@ pub struct PunchQuery {
 
 #[utoipa::path(get, path = "/api/v1/punches/review-queue", tag = "volunteers", security(("bearer" = [])),
     params(PunchQuery),
-    responses((status = 200, body = Vec<PunchView>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<PunchView>), refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -139,8 +139,8 @@ pub struct ReviewRequest {
 
 #[utoipa::path(post, path = "/api/v1/punches/{id}/review", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReviewRequest,
-    responses((status = 200, body = PunchView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PunchView), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound))]
 pub async fn review(
     State(state): State<AppState>,
     caller: Caller,
@@ -191,7 +191,7 @@ pub struct ChainReport {
 
 #[utoipa::path(get, path = "/api/v1/punches/chains/{volunteer_id}", tag = "volunteers",
     security(("bearer" = [])), params(("volunteer_id" = String, Path)),
-    responses((status = 200, body = ChainReport), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ChainReport), refusal::Forbidden))]
 pub async fn verify(
     State(state): State<AppState>,
     caller: Caller,
@@ -242,7 +242,7 @@ fn with_stars(totals: HourTotals) -> DutyHoursView {
 /// punches paired into sessions (at most 16 h each), with each volunteer's
 /// star level.
 #[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn duty_hours(
     State(state): State<AppState>,
     caller: Caller,
@@ -274,10 +274,7 @@ pub struct PunchReceipt {
     params(("Idempotency-Key" = String, Header)),
     request_body(content = Object, description = "A Punch of lawcircle-core, as made on the phone"),
     responses((status = 201, body = PunchReceipt),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_punch(
     State(state): State<AppState>,
     caller: Caller,

@@ -17,7 +17,7 @@
 use crate::api::accounts::AccountView;
 use crate::api::session::LoginResponse;
 use crate::auth::{hash_password, new_token, token_hash};
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::sms::{SmsError, SmsMessage, SmsPurpose, phone_hash};
 use crate::state::AppState;
@@ -121,9 +121,9 @@ fn sms_error(e: SmsError) -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/auth/sms-codes", tag = "session", request_body = CodeRequest,
     responses((status = 202, body = CodeSent, description = "A code is on its way"),
-        (status = 400, body = crate::error::ErrorBody),
+        refusal::Invalid,
         (status = 409, description = "Registering a number that has an account, or signing in with one that has none", body = crate::error::ErrorBody),
-        (status = 429, body = crate::error::ErrorBody),
+        refusal::TooManyRequests,
         (status = 503, description = "No SMS provider configured, or it failed", body = crate::error::ErrorBody)))]
 pub async fn send_code(
     State(state): State<AppState>,
@@ -278,8 +278,7 @@ pub struct RegisterRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "session", request_body = RegisterRequest,
     responses((status = 201, body = LoginResponse, description = "The account and a session; the username is the mobile number"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Conflict))]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -337,7 +336,7 @@ pub struct CodeLoginRequest {
 #[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "session", request_body = CodeLoginRequest,
     responses((status = 200, body = LoginResponse),
         (status = 400, description = "Wrong or expired code (attempts are counted)", body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated))]
 pub async fn code_login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CodeLoginRequest>,

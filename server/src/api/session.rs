@@ -2,7 +2,7 @@
 
 use crate::api::accounts::AccountView;
 use crate::auth::{self, Caller};
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
@@ -54,7 +54,7 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
     security(("bearer" = [])),
     responses((status = 204, description = "The token is revoked"),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     state
         .store
@@ -80,10 +80,9 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", security(("bearer" = [])),
     request_body = PasswordChange,
     responses((status = 204, description = "Changed; the account's other tokens are revoked"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated,
         (status = 403, description = "The old password is wrong", body = crate::error::ErrorBody),
-        (status = 429, body = crate::error::ErrorBody)))]
+        refusal::TooManyRequests))]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,7 +134,7 @@ pub async fn change_password(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
-    responses((status = 200, body = AccountView), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AccountView), refusal::Unauthenticated))]
 pub async fn me(caller: Caller) -> ApiJson<AccountView> {
     ApiJson(AccountView::own(&caller.account))
 }

@@ -3,7 +3,7 @@
 
 use crate::api::{require, scoped_street};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, SampledOrder};
@@ -120,8 +120,7 @@ pub struct DrawResponse {
 /// (orders already sampled keep their first draw).
 #[utoipa::path(post, path = "/api/v1/spot-checks/draw", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = DrawResponse), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DrawResponse), refusal::Invalid, refusal::Forbidden))]
 pub async fn draw_spot_checks(
     State(state): State<AppState>,
     caller: Caller,
@@ -183,8 +182,7 @@ pub async fn draw_spot_checks(
 /// The draws of a week in the caller's scope, each re-checked.
 #[utoipa::path(get, path = "/api/v1/spot-checks/draws", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = Vec<DrawView>), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<DrawView>), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_check_draws(
     State(state): State<AppState>,
     caller: Caller,
@@ -241,8 +239,7 @@ pub struct SpotCheckWeek {
 /// order with its review.
 #[utoipa::path(get, path = "/api/v1/spot-checks", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = SpotCheckWeek), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SpotCheckWeek), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_checks(
     State(state): State<AppState>,
     caller: Caller,
@@ -330,9 +327,8 @@ pub struct SpotCheckRequest {
 /// for their own street's orders only, district admins any.
 #[utoipa::path(post, path = "/api/v1/spot-checks/{order_id}", tag = "warnings", security(("bearer" = [])),
     params(("order_id" = String, Path)), request_body = SpotCheckRequest,
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Invalid, refusal::Forbidden,
+        refusal::NotFound))]
 pub async fn record_spot_check(
     State(state): State<AppState>,
     caller: Caller,

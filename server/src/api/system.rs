@@ -1,6 +1,6 @@
 //! Liveness and, on test servers only, the adjustable clock.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
@@ -62,7 +62,7 @@ pub async fn advance_clock(
 /// and every `session_recheck` otherwise.
 #[utoipa::path(get, path = "/api/v1/events", tag = "orders", security(("bearer" = [])),
     responses((status = 200, description = "text/event-stream of order changes"),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated))]
 pub async fn events(
     State(state): State<AppState>,
     caller: crate::auth::Caller,

@@ -5,7 +5,7 @@
 
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{StoreError, StoredVolunteer};
@@ -110,10 +110,7 @@ fn actor_of(caller: &Caller) -> Result<Actor, ApiError> {
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
     request_body = ApplyRequest,
     responses((status = 201, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn apply(
     State(state): State<AppState>,
     caller: Caller,
@@ -187,9 +184,7 @@ fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
 #[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
     params(VolunteerQuery),
     responses((status = 200, body = Vec<VolunteerView>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -251,9 +246,7 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolun
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = VolunteerView),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
     State(state): State<AppState>,
     caller: Caller,
@@ -280,10 +273,7 @@ pub struct ActRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/actions", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ActRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn act(
     State(state): State<AppState>,
@@ -337,10 +327,7 @@ pub struct SpecialtiesRequest {
 #[utoipa::path(put, path = "/api/v1/volunteers/{id}/specialties", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SpecialtiesRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "A newer change", body = crate::error::ErrorBody)))]
 pub async fn set_specialties(
     State(state): State<AppState>,
@@ -400,11 +387,8 @@ pub struct LoanRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = LoanRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
+        refusal::Conflict))]
 pub async fn lend(
     State(state): State<AppState>,
     caller: Caller,
@@ -447,10 +431,7 @@ pub struct LoanReturnRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans/return", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = LoanReturnRequest,
     responses((status = 200, body = VolunteerView, description = "The loan in force ends now"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, body = crate::error::ErrorBody, description = "On no loan now, or another version")))]
 pub async fn return_from_loan(
     State(state): State<AppState>,
@@ -471,8 +452,7 @@ pub async fn return_from_loan(
 
 #[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn teams(
     State(state): State<AppState>,
     caller: Caller,

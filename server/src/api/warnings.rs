@@ -3,7 +3,7 @@
 
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -20,7 +20,7 @@ fn actor(caller: &Caller) -> Actor {
 }
 
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -71,9 +71,8 @@ pub struct WarningActionRequest {
 
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/actions", tag = "warnings", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = WarningActionRequest,
-    responses((status = 200, body = WarningView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = WarningView), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound, refusal::Conflict))]
 pub async fn act(
     State(state): State<AppState>,
     caller: Caller,

@@ -3,7 +3,7 @@
 
 use crate::api::require;
 use crate::auth::{Caller, new_api_key};
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::ApiKeyRecord;
@@ -33,9 +33,7 @@ pub struct IssuedApiKey {
 #[utoipa::path(post, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
     request_body = NewApiKey,
     responses((status = 201, body = IssuedApiKey, description = "The key, shown once"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn create_key(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,8 +54,7 @@ pub async fn create_key(
 
 #[utoipa::path(get, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiKeyRecord>, description = "Every key, newest first (never the keys themselves)"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list_keys(
     State(state): State<AppState>,
     caller: Caller,
@@ -76,9 +73,7 @@ pub struct RevokedKey {
 #[utoipa::path(post, path = "/api/v1/open311-keys/{id}/revoke", tag = "services", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = RevokedKey),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden,
         (status = 404, body = crate::error::ErrorBody, description = "No such key, or already revoked")))]
 pub async fn revoke_key(
     State(state): State<AppState>,
