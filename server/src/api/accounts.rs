@@ -2,14 +2,14 @@
 //! only through the audited contact endpoint.
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::{authorize, require, scoped_street};
-use crate::auth::{self, Caller};
+use crate::api::{ContactQuery, authorize, require, scoped_street};
+use crate::auth::{self, Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::Account;
 use crate::usecases::accounts::create_account;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
@@ -77,8 +77,7 @@ pub struct AccountListQuery {
     responses((status = 200, body = Page<AccountView>),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<AccountListQuery>,
 ) -> Result<ApiJson<Page<AccountView>>, ApiError> {
     let scope = require(&caller, Action::ListAccounts)?;
@@ -134,8 +133,7 @@ async fn load_in_scope(
     responses((status = 200, body = AccountView),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     if id == caller.account.id {
@@ -143,14 +141,6 @@ pub async fn get_one(
     }
     let account = load_in_scope(&state, &caller, id, Action::ListAccounts).await?;
     Ok(ApiJson(AccountView::masked(&account)))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the full contact details are needed; recorded in the audit log.
-    pub reason: String,
 }
 
 /// Full contact details.
@@ -167,8 +157,7 @@ pub struct ContactView {
     responses((status = 200, body = ContactView),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
@@ -220,8 +209,7 @@ pub struct CreateAccountRequest {
     responses((status = 201, body = AccountView),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<CreateAccountRequest>,
 ) -> Result<(StatusCode, ApiJson<AccountView>), ApiError> {
     let account = create_account(&state, Some(&caller), req).await?;
@@ -238,8 +226,7 @@ pub struct RevokedTokens {
     responses((status = 200, body = RevokedTokens),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn revoke_tokens(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<RevokedTokens>, ApiError> {
     let account = load_in_scope(&state, &caller, id, Action::RevokeTokens).await?;
@@ -281,8 +268,7 @@ fn random_password() -> Result<String, ApiError> {
     responses((status = 200, body = PasswordReset, description = "The new password, shown once; every token of the account is revoked"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn reset_password(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<PasswordReset>, ApiError> {
     let account = load_in_scope(&state, &caller, id, Action::ManageAccount).await?;
@@ -315,8 +301,7 @@ pub async fn reset_password(
     responses((status = 200, body = AccountView, description = "Disabled: it cannot sign in, every token is revoked and its open event streams close"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn disable(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     set_disabled(&state, &caller, id, true).await
@@ -327,8 +312,7 @@ pub async fn disable(
     responses((status = 200, body = AccountView, description = "Enabled: it may sign in again"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn enable(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     set_disabled(&state, &caller, id, false).await

@@ -5,7 +5,7 @@
 //! draw and validate against. Also the API keys of Open311 client apps.
 
 use crate::api::require;
-use crate::auth::{Caller, caller_from_headers};
+use crate::auth::{SignedIn, caller_from_headers};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -86,8 +86,7 @@ pub async fn get_one(
     responses((status = 200, body = Vec<crate::store::ServiceVersion>, description = "Oldest first"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn versions(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(code): Path<String>,
 ) -> Result<ApiJson<Vec<crate::store::ServiceVersion>>, ApiError> {
     require(&caller, Action::ReadServiceHistory)?;
@@ -125,8 +124,7 @@ fn definition_field(e: &DefinitionError) -> String {
         refusal::Unauthenticated, refusal::Forbidden,
         (status = 409, body = crate::error::ErrorBody, description = "Another version was published at the same time: retry")))]
 pub async fn publish(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(mut body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, ApiJson<ServiceDefinition>), ApiError> {
     require(&caller, Action::PublishService)?;

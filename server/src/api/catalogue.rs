@@ -4,7 +4,7 @@
 //! district admins.
 
 use crate::api::{authorize, require};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::importer::{ImportFailure, ImportOutcome, import_bytes};
 use crate::json::{ApiJson, ApiQuery};
@@ -54,6 +54,17 @@ pub struct FacilityQuery {
     pub limit: Option<usize>,
 }
 
+/// An optional code of the query (a facility kind, a service product),
+/// refused under `field` when unknown.
+fn parse_code<T: std::str::FromStr<Err = String>>(
+    code: Option<&str>,
+    field: &str,
+) -> Result<Option<T>, ApiError> {
+    code.map(str::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_field(field, e))
+}
+
 /// The catalogue as GeoJSON (RFC 7946, WGS-84) with the catalogue
 /// `version` as a foreign member.
 #[utoipa::path(get, path = "/api/v1/facilities", tag = "catalogue", params(FacilityQuery),
@@ -63,18 +74,8 @@ pub async fn list_facilities(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityQuery>,
 ) -> Result<Response, ApiError> {
-    let kind: Option<FacilityKind> = q
-        .kind
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: String| ApiError::bad_field("kind", e))?;
-    let product: Option<ServiceProduct> = q
-        .product
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: String| ApiError::bad_field("product", e))?;
+    let kind: Option<FacilityKind> = parse_code(q.kind.as_deref(), "kind")?;
+    let product: Option<ServiceProduct> = parse_code(q.product.as_deref(), "product")?;
     if let Some(v) = q.since_version
         && v > i64::MAX as u64
     {
@@ -229,8 +230,7 @@ fn build(input: FacilityInput, state: &AppState) -> Result<Facility, ApiError> {
     responses((status = 201, body = FacilityWrite),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(input): ApiJson<FacilityInput>,
 ) -> Result<(StatusCode, ApiJson<FacilityWrite>), ApiError> {
     let scope = require(&caller, Action::EditFacility)?;
@@ -253,8 +253,7 @@ pub async fn create_facility(
     responses((status = 200, body = FacilityWrite),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn update_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<FacilityInput>,
 ) -> Result<ApiJson<FacilityWrite>, ApiError> {
@@ -280,8 +279,7 @@ pub async fn update_facility(
     responses((status = 200, body = FacilityWrite),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn retire_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<FacilityWrite>, ApiError> {
     let scope = require(&caller, Action::EditFacility)?;
@@ -315,8 +313,7 @@ pub struct ImportQuery {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::TooLarge,
         (status = 422, description = "Bad rows: nothing was imported", body = crate::error::ErrorBody)))]
 pub async fn import_file(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(kind): Path<String>,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: Bytes,

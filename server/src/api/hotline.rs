@@ -1,12 +1,11 @@
 //! Call records of the 12348 hotline imported from its export file.
 
 use crate::api::require;
-use crate::auth::Caller;
+use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::indicators;
 use utoipa_axum::router::OpenApiRouter;
@@ -18,8 +17,7 @@ use utoipa_axum::routes;
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Object), refusal::Forbidden, refusal::ImportRefused))]
 pub async fn import_hotline(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     body: Bytes,
 ) -> Result<ApiJson<serde_json::Value>, ApiError> {
     require(&caller, Action::ImportCatalogue)?;

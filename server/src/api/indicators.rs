@@ -3,11 +3,12 @@
 //! `/metrics`, cached for a short while.
 
 use crate::api::require;
-use crate::auth::Caller;
+use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
+use crate::usecases::circle::over_catalogue;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -71,26 +72,15 @@ async fn street_coverage(
     {
         return Ok(cov.clone());
     }
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let spatial = state.spatial.clone();
-    let coverage = tokio::task::spawn_blocking(move || {
+    let coverage = over_catalogue(state, |areas, facilities, network| {
         lawcircle_core::circle::coverage::compute(
-            &areas,
-            &facilities,
-            spatial.network(),
+            areas,
+            facilities,
+            network,
             &lawcircle_core::circle::coverage::CoverageStandard::default(),
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     state
         .indicator_cache
         .coverage_computations
@@ -190,8 +180,7 @@ pub struct IndicatorsAnswer {
     params(IndicatorQuery),
     responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn indicators_json(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<ApiJson<IndicatorsAnswer>, ApiError> {
     require(&caller, Action::ReadIndicators)?;

@@ -6,6 +6,7 @@
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::circle::over_catalogue;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -177,21 +178,10 @@ pub async fn coverage_report(
     if !products.is_empty() {
         standard.required_products = products;
     }
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let network = state.spatial.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        coverage::compute(&areas, &facilities, network.network(), &standard)
+    let report = over_catalogue(&state, move |areas, facilities, network| {
+        coverage::compute(areas, facilities, network, &standard)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     Ok(ApiJson(report))
 }
 
@@ -330,32 +320,22 @@ pub async fn siting(
             ));
         }
     };
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let network = state.spatial.clone();
-    let request = SitingRequest {
-        product,
-        k: q.k as usize,
-        objective,
-        candidates: siting::candidates_from_villages(&areas),
-    };
-    let report = tokio::task::spawn_blocking(move || {
+    let report = over_catalogue(&state, move |areas, facilities, network| {
+        // The candidates are the village and community centroids.
+        let request = SitingRequest {
+            product,
+            k: q.k as usize,
+            objective,
+            candidates: siting::candidates_from_villages(areas),
+        };
         siting::suggest(
-            &areas,
-            &facilities,
-            network.network(),
+            areas,
+            facilities,
+            network,
             &CoverageStandard::default(),
             &request,
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     Ok(ApiJson(report))
 }

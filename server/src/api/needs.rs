@@ -9,8 +9,8 @@
 
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
+use crate::api::{ContactQuery, authorize, require, scoped_street};
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -20,7 +20,7 @@ use crate::usecases::filing::{
     NeedReceipt, check_uploads, file_need, legal_aid_of, requester_account_of, validate_need,
 };
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -44,8 +44,7 @@ use utoipa_axum::routes;
         refusal::Unauthenticated, refusal::Forbidden,
         (status = 409, body = crate::error::ErrorBody, description = "The key was used for other content")))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     key: IdempotencyKey,
     ApiJson(draft): ApiJson<NeedDraft>,
 ) -> Result<Response, ApiError> {
@@ -219,8 +218,7 @@ fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
         (status = 304, description = "Unchanged since the ETag"),
         refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
@@ -334,8 +332,7 @@ pub(crate) fn detail_reason<'a>(
         (status = 400, body = crate::error::ErrorBody, description = "No reason, or one shorter than a few words"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<DetailQuery>,
     headers: HeaderMap,
@@ -371,14 +368,6 @@ pub async fn get_one(
     }))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the requester's full contact details are needed; audited.
-    pub reason: String,
-}
-
 /// The requester's full contact details.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NeedContact {
@@ -397,8 +386,7 @@ pub struct NeedContact {
     responses((status = 200, body = NeedContact),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: HeaderMap,

@@ -7,13 +7,13 @@
 //! writes safe under concurrency.
 
 use crate::api::dispatch::{Position, offered_to};
-use crate::api::{authorize, require, scoped_street, who};
-use crate::auth::Caller;
+use crate::api::{ContactQuery, authorize, require, scoped_street, who};
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
 use lawcircle_core::orders::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
@@ -105,8 +105,7 @@ fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
     params(OrderQuery),
     responses((status = 200, body = Vec<OrderView>), refusal::Invalid, refusal::Unauthenticated))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<OrderQuery>,
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     let scope = require(&caller, Action::ReadNeeds)?;
@@ -197,8 +196,7 @@ impl TakerRecord {
     params(("id" = String, Path)),
     responses((status = 200, body = OrderView), refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
     let order = load(&state, &caller, &id).await?;
@@ -214,8 +212,7 @@ pub async fn get_one(
         refusal::NotFound,
         (status = 409, description = "Someone else was first, or the order is no longer open", body = crate::error::ErrorBody)))]
 pub async fn grab(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(pos): ApiJson<Position>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
@@ -285,8 +282,7 @@ pub struct EventRequest {
         refusal::Invalid, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn event(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EventRequest>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
@@ -397,14 +393,6 @@ pub fn order_subject(order: &Order) -> Subject {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the full contact is needed; recorded in the audit log.
-    pub reason: String,
-}
-
 /// The requester's full contact details.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RequesterContact {
@@ -422,8 +410,7 @@ pub struct RequesterContact {
     responses((status = 200, body = RequesterContact), refusal::Invalid,
         refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,

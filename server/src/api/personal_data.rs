@@ -6,14 +6,13 @@
 
 use crate::api::accounts::AccountView;
 use crate::api::require;
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{AuditEntry, OrderFilter, StoredNeed};
 use crate::usecases::audit::read_reason;
 use crate::usecases::audit::{PersonalDataRead, record_read};
-use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
@@ -210,8 +209,7 @@ async fn audit_all(
     responses((status = 200, body = PersonalDataExport, description = "Everything held about the person; audited"),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn export(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiJson(req): ApiJson<PersonalDataRequest>,
 ) -> Result<ApiJson<PersonalDataExport>, ApiError> {
@@ -313,8 +311,7 @@ pub async fn export(
     responses((status = 200, body = ErasureReport, description = "The person's needs anonymised, their files erased, their account (if named) anonymised and disabled; audited"),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn erase(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiJson(req): ApiJson<PersonalDataRequest>,
 ) -> Result<ApiJson<ErasureReport>, ApiError> {

@@ -6,12 +6,12 @@
 
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::PUNCH_ENDPOINT;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use lawcircle_core::authz::{Action, On};
 use lawcircle_core::catalogue::area::AreaLevel;
@@ -72,8 +72,7 @@ pub struct PunchQuery {
     params(PunchQuery),
     responses((status = 200, body = Vec<PunchView>), refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<PunchQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
@@ -142,8 +141,7 @@ pub struct ReviewRequest {
     responses((status = 200, body = PunchView), refusal::Invalid,
         refusal::Forbidden, refusal::NotFound))]
 pub async fn review(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReviewRequest>,
 ) -> Result<ApiJson<PunchView>, ApiError> {
@@ -193,8 +191,7 @@ pub struct ChainReport {
     security(("bearer" = [])), params(("volunteer_id" = String, Path)),
     responses((status = 200, body = ChainReport), refusal::Forbidden))]
 pub async fn verify(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(volunteer_id): Path<String>,
 ) -> Result<ApiJson<ChainReport>, ApiError> {
     require(&caller, Action::ReviewPunch)?;
@@ -244,8 +241,7 @@ fn with_stars(totals: HourTotals) -> DutyHoursView {
 #[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn duty_hours(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
 ) -> Result<ApiJson<DutyHoursView>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
@@ -276,8 +272,7 @@ pub struct PunchReceipt {
     responses((status = 201, body = PunchReceipt),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_punch(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     key: IdempotencyKey,
     ApiJson(mut punch): ApiJson<Punch>,
 ) -> Result<Response, ApiError> {

@@ -14,17 +14,15 @@
 //! retroactively; needs entered for it from now on are (the rating request
 //! then reaches the account).
 
-use crate::api::accounts::AccountView;
 use crate::api::session::LoginResponse;
-use crate::auth::{hash_password, new_token, token_hash};
+use crate::auth::{ClientAddr, hash_password, open_session, token_hash};
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::sms::{SmsError, SmsMessage, SmsPurpose, phone_hash};
 use crate::state::AppState;
 use crate::store::NewAccount;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::authz::Role;
@@ -38,23 +36,6 @@ use utoipa_axum::routes;
 pub const CODE_TTL_MINUTES: i64 = 5;
 /// Wrong attempts that spend a code.
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
-
-/// The client's address (the TCP peer), for the per-client limit.
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
-        ))
-    }
-}
 
 /// What a code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -251,17 +232,7 @@ async fn session_for(
     account: crate::store::Account,
     now: DateTime<Utc>,
 ) -> Result<LoginResponse, ApiError> {
-    let (token, hash) = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let expires_at = now + state.login.token_ttl;
-    state
-        .store
-        .insert_token(&hash, account.id, now, expires_at)
-        .await?;
-    Ok(LoginResponse {
-        token,
-        expires_at,
-        account: AccountView::own(&account),
-    })
+    Ok(open_session(state, account, now).await?.into())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

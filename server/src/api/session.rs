@@ -1,7 +1,7 @@
 //! Logging in and out, and who am I.
 
 use crate::api::accounts::AccountView;
-use crate::auth::{self, Caller};
+use crate::auth::{self, Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
@@ -27,6 +27,16 @@ pub struct LoginResponse {
     pub account: AccountView,
 }
 
+impl From<auth::Session> for LoginResponse {
+    fn from(session: auth::Session) -> Self {
+        LoginResponse {
+            token: session.token,
+            expires_at: session.expires_at,
+            account: AccountView::own(&session.account),
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
@@ -44,11 +54,7 @@ pub async fn login(
         return Err(ApiError::bad_field("password", "at most 1024 bytes"));
     }
     let session = auth::login(&state, &req.username, &req.password, &address).await?;
-    Ok(ApiJson(LoginResponse {
-        token: session.token,
-        expires_at: session.expires_at,
-        account: AccountView::own(&session.account),
-    }))
+    Ok(ApiJson(session.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
@@ -84,8 +90,7 @@ pub struct PasswordChange {
         (status = 403, description = "The old password is wrong", body = crate::error::ErrorBody),
         refusal::TooManyRequests))]
 pub async fn change_password(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     auth::ClientAddr(address): auth::ClientAddr,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {

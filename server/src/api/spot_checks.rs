@@ -2,12 +2,12 @@
 //! anyone can re-check it, and the checks recorded.
 
 use crate::api::{require, scoped_street};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, SampledOrder};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::spot_check::{
     self, DrawRecord, SpotCheck, SpotCheckOutcome, Week, resolved_in_week,
@@ -122,8 +122,7 @@ pub struct DrawResponse {
     params(WeekQuery),
     responses((status = 200, body = DrawResponse), refusal::Invalid, refusal::Forbidden))]
 pub async fn draw_spot_checks(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<DrawResponse>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -184,8 +183,7 @@ pub async fn draw_spot_checks(
     params(WeekQuery),
     responses((status = 200, body = Vec<DrawView>), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_check_draws(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<Vec<DrawView>>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -241,8 +239,7 @@ pub struct SpotCheckWeek {
     params(WeekQuery),
     responses((status = 200, body = SpotCheckWeek), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_checks(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<SpotCheckWeek>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -330,8 +327,7 @@ pub struct SpotCheckRequest {
     responses((status = 200, body = Object), refusal::Invalid, refusal::Forbidden,
         refusal::NotFound))]
 pub async fn record_spot_check(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(order_id): Path<String>,
     ApiJson(req): ApiJson<SpotCheckRequest>,
 ) -> Result<ApiJson<SpotCheck>, ApiError> {

@@ -10,7 +10,7 @@
 //! category and area); never who handled it.
 
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::residents::ClientAddr;
+use crate::auth::ClientAddr;
 use crate::auth::token_hash;
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;

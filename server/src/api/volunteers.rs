@@ -4,12 +4,12 @@
 //! street, and stores every change with its who, when and why.
 
 use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
+use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{StoreError, StoredVolunteer};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
@@ -112,8 +112,7 @@ fn actor_of(caller: &Caller) -> Result<Actor, ApiError> {
     responses((status = 201, body = VolunteerView),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn apply(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<ApplyRequest>,
 ) -> Result<(StatusCode, ApiJson<VolunteerView>), ApiError> {
     require(&caller, Action::ApplyVolunteer)?;
@@ -186,8 +185,7 @@ fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
     responses((status = 200, body = Vec<VolunteerView>),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<VolunteerQuery>,
 ) -> Result<ApiJson<Vec<VolunteerView>>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
@@ -248,8 +246,7 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolun
     responses((status = 200, body = VolunteerView),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
     let stored = load(&state, &caller, &id).await?;
@@ -276,8 +273,7 @@ pub struct ActRequest {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn act(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ActRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -330,8 +326,7 @@ pub struct SpecialtiesRequest {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "A newer change", body = crate::error::ErrorBody)))]
 pub async fn set_specialties(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SpecialtiesRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -390,8 +385,7 @@ pub struct LoanRequest {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         refusal::Conflict))]
 pub async fn lend(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<LoanRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -434,8 +428,7 @@ pub struct LoanReturnRequest {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, body = crate::error::ErrorBody, description = "On no loan now, or another version")))]
 pub async fn return_from_loan(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<LoanReturnRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -453,10 +446,7 @@ pub async fn return_from_loan(
 #[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>),
         refusal::Unauthenticated, refusal::Forbidden))]
-pub async fn teams(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<ApiJson<Vec<Team>>, ApiError> {
+pub async fn teams(SignedIn { state, caller }: SignedIn) -> Result<ApiJson<Vec<Team>>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
     let street = scoped_street(&caller, scope)?;
     let list = state

@@ -2,12 +2,12 @@
 //! district admin, shown once, stored only hashed.
 
 use crate::api::require;
-use crate::auth::{Caller, new_api_key};
+use crate::auth::{SignedIn, new_api_key};
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::ApiKeyRecord;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
@@ -35,8 +35,7 @@ pub struct IssuedApiKey {
     responses((status = 201, body = IssuedApiKey, description = "The key, shown once"),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn create_key(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<NewApiKey>,
 ) -> Result<(StatusCode, ApiJson<IssuedApiKey>), ApiError> {
     require(&caller, Action::ManageApiKeys)?;
@@ -56,8 +55,7 @@ pub async fn create_key(
     responses((status = 200, body = Vec<ApiKeyRecord>, description = "Every key, newest first (never the keys themselves)"),
         refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list_keys(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
 ) -> Result<ApiJson<Vec<ApiKeyRecord>>, ApiError> {
     require(&caller, Action::ManageApiKeys)?;
     Ok(ApiJson(state.store.api_keys().await?))
@@ -76,8 +74,7 @@ pub struct RevokedKey {
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden,
         (status = 404, body = crate::error::ErrorBody, description = "No such key, or already revoked")))]
 pub async fn revoke_key(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<RevokedKey>, ApiError> {
     require(&caller, Action::ManageApiKeys)?;

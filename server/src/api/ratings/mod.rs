@@ -23,13 +23,13 @@
 
 use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
-use crate::auth::Caller;
+use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{CallBackOutcome, CallBackRecord, RatingChannel};
 use crate::usecases::rating::{link_url, new_link_token, record_rating};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -94,8 +94,7 @@ pub struct IssuedRatingLink {
         refusal::NotFound,
         (status = 409, description = "Not resolved, or already rated", body = crate::error::ErrorBody)))]
 pub async fn issue_link(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     require(&caller, Action::GrabOrder)?;
@@ -167,8 +166,7 @@ pub struct CallBackAnswer {
         refusal::NotFound,
         (status = 409, description = "A score for an order that is not resolved, or already rated", body = crate::error::ErrorBody)))]
 pub async fn call_back(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CallBackRequest>,
 ) -> Result<Response, ApiError> {
@@ -292,8 +290,7 @@ pub struct RatingRequest {
         refusal::Invalid, refusal::Forbidden,
         (status = 409, description = "Already rated or not resolved", body = crate::error::ErrorBody)))]
 pub async fn rate(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
