@@ -230,14 +230,21 @@ pub async fn revoke_tokens(
     Path(id): Path<i64>,
 ) -> Result<ApiJson<RevokedTokens>, ApiError> {
     let account = load_in_scope(&state, &caller, id, Action::RevokeTokens).await?;
+    let revoked = sign_out_everywhere(&state, account.id).await?;
+    Ok(ApiJson(RevokedTokens { revoked }))
+}
+
+/// Signs an account out everywhere: every token revoked (how many is the
+/// answer) and its open event streams closed.
+async fn sign_out_everywhere(state: &AppState, account_id: i64) -> Result<u64, ApiError> {
     let revoked = state
         .store
-        .revoke_all_tokens(account.id, state.clock.now())
+        .revoke_all_tokens(account_id, state.clock.now())
         .await?;
     state
         .sessions
-        .end(crate::events::SessionEnd::Account(account.id));
-    Ok(ApiJson(RevokedTokens { revoked }))
+        .end(crate::events::SessionEnd::Account(account_id));
+    Ok(revoked)
 }
 
 /// A password set by an administrator, shown this once.
@@ -277,13 +284,7 @@ pub async fn reset_password(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     state.store.set_password_hash(account.id, &hash).await?;
-    let revoked = state
-        .store
-        .revoke_all_tokens(account.id, state.clock.now())
-        .await?;
-    state
-        .sessions
-        .end(crate::events::SessionEnd::Account(account.id));
+    let revoked = sign_out_everywhere(&state, account.id).await?;
     tracing::info!(
         account = account.id,
         by = caller.account.id,
