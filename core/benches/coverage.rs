@@ -11,27 +11,22 @@
 //! The comparison with Python networkx on the same graph is
 //! scripts/bench-coverage-networkx.py.
 
+#[path = "../tests/common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
+use synthetic::{service_center, street, village};
+
 use criterion::Criterion;
 use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
-use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
 use lawcircle_core::circle::coverage::{self, CoverageStandard};
 use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
 use lawcircle_core::geo::network::{DijkstraWorkspace, WalkingNetwork};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
 
 const VILLAGES: usize = 400;
 const PER_PRODUCT: usize = 25;
@@ -43,46 +38,14 @@ fn district(net: &WalkingNetwork) -> (Vec<AdminArea>, Vec<Facility>) {
         let (lat, lng) = net.node_lat_lng(rng.next(n) as u32).unwrap();
         GeoPoint::wgs84(lat, lng).unwrap()
     };
-    let mut areas: Vec<AdminArea> = (0..VILLAGES)
-        .map(|v| AdminArea {
-            code: format!("V{v}"),
-            name: format!("village {v}"),
-            level: AreaLevel::Village,
-            parent_code: Some(format!("S{}", v % 10)),
-            centroid: point(),
-            boundary: None,
-            population: Some(1000),
-        })
-        .collect();
+    let mut areas: Vec<AdminArea> = (0..VILLAGES).map(|v| village(v, point())).collect();
     for s in 0..10 {
-        areas.push(AdminArea {
-            code: format!("S{s}"),
-            name: format!("street {s}"),
-            level: AreaLevel::Street,
-            parent_code: None,
-            centroid: point(),
-            boundary: None,
-            population: None,
-        });
+        areas.push(street(s, point()));
     }
     let mut facilities = Vec::new();
     for p in ServiceProduct::ALL {
         for i in 0..PER_PRODUCT {
-            facilities.push(Facility {
-                id: format!("{}-{i}", p.code()),
-                kind: FacilityKind::ServiceCenter,
-                name: String::new(),
-                address: String::new(),
-                point: point(),
-                phone: None,
-                products: [p].into_iter().collect(),
-                opening_hours: OpeningHours::always(),
-                photos: vec![],
-                area_code: String::new(),
-                retired: false,
-                updated_at: chrono::DateTime::UNIX_EPOCH,
-                version: 1,
-            });
+            facilities.push(service_center(format!("{}-{i}", p.code()), p, point()));
         }
     }
     (areas, facilities)

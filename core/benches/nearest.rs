@@ -6,6 +6,10 @@
 //! `cargo bench -p lawcircle-core --bench nearest` (short measurement
 //! times: the CI machine has 2 shared cores).
 
+#[path = "../tests/common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
+
 use criterion::{BenchmarkId, Criterion};
 use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
 use lawcircle_core::catalogue::opening_hours::OpeningHours;
@@ -13,17 +17,6 @@ use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::geo::nearest::{FacilityIndex, NearestQuery};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-
-struct Lcg(u64);
-impl Lcg {
-    fn unit(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
-    }
-}
 
 /// Longwan's rough bounding box (domain brief): 120.73–120.90 E, 27.88–27.98 N.
 fn random_point(rng: &mut Lcg) -> GeoPoint {

@@ -10,26 +10,21 @@
 //!     "$LAWCIRCLE_OSM_DIR/Helsinki.osm.pbf" /tmp/cov.json [villages] [facilities-per-product] [repeats]
 //! ```
 
-use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
-use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::catalogue::opening_hours::OpeningHours;
+#[path = "../tests/common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
+#[path = "../tests/common/synthetic.rs"]
+mod synthetic;
+use synthetic::{service_center, street, village};
+
+use lawcircle_core::catalogue::area::AdminArea;
+use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
 use lawcircle_core::circle::coverage::{self, CoverageStandard};
 use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
 use lawcircle_core::geo::network::{DijkstraWorkspace, Seed, WalkingNetwork};
 use serde_json::json;
 use std::time::Instant;
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
-}
 
 /// Areas, facilities, the village nodes and per product the facility nodes.
 type District = (Vec<AdminArea>, Vec<Facility>, Vec<u32>, Vec<Vec<u32>>);
@@ -51,28 +46,12 @@ fn synthetic_district(
     let mut areas = Vec::new();
     let mut village_nodes = Vec::new();
     for s in 0..10 {
-        areas.push(AdminArea {
-            code: format!("S{s}"),
-            name: format!("street {s}"),
-            level: AreaLevel::Street,
-            parent_code: None,
-            centroid: point(0)?,
-            boundary: None,
-            population: None,
-        });
+        areas.push(street(s, point(0)?));
     }
     for v in 0..villages {
         let node = rng.next(n) as u32;
         village_nodes.push(node);
-        areas.push(AdminArea {
-            code: format!("V{v}"),
-            name: format!("village {v}"),
-            level: AreaLevel::Village,
-            parent_code: Some(format!("S{}", v % 10)),
-            centroid: point(node)?,
-            boundary: None,
-            population: Some(1000),
-        });
+        areas.push(village(v, point(node)?));
     }
     let mut facilities = Vec::new();
     let mut fac_nodes = Vec::new();
@@ -81,21 +60,7 @@ fn synthetic_district(
         for i in 0..per_product {
             let node = rng.next(n) as u32;
             nodes.push(node);
-            facilities.push(Facility {
-                id: format!("{}-{i}", p.code()),
-                kind: FacilityKind::ServiceCenter,
-                name: String::new(),
-                address: String::new(),
-                point: point(node)?,
-                phone: None,
-                products: [p].into_iter().collect(),
-                opening_hours: OpeningHours::always(),
-                photos: vec![],
-                area_code: String::new(),
-                retired: false,
-                updated_at: chrono::DateTime::UNIX_EPOCH,
-                version: 1,
-            });
+            facilities.push(service_center(format!("{}-{i}", p.code()), p, point(node)?));
         }
         fac_nodes.push(nodes);
     }

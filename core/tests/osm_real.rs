@@ -7,9 +7,15 @@
 //! variable is unset these tests fail (they never pass silently).
 #![cfg(feature = "osm")]
 
+#[path = "common/lcg.rs"]
+mod lcg;
+use lcg::Lcg;
+#[path = "common/synthetic.rs"]
+mod synthetic;
+use synthetic::service_center;
+
 use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
-use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
-use lawcircle_core::catalogue::opening_hours::OpeningHours;
+use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
 use lawcircle_core::circle::coverage::{self, CoverageStandard};
 use lawcircle_core::circle::isochrone::{IsochroneOptions, isochrone};
 use lawcircle_core::geo::coord::GeoPoint;
@@ -45,17 +51,6 @@ fn test_network() -> &'static WalkingNetwork {
         import_pbf_path(osm_file("test.osm.pbf"), ImportOptions::default())
             .expect("import test.osm.pbf")
     })
-}
-
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, n: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % n
-    }
 }
 
 fn node_point(net: &WalkingNetwork, node: u32) -> GeoPoint {
@@ -163,20 +158,12 @@ fn nearest_and_coverage_on_the_real_extract() {
     let n = net.node_count();
     let mut rng = Lcg(11);
     let facilities: Vec<Facility> = (0..60)
-        .map(|i| Facility {
-            id: format!("f{i}"),
-            kind: FacilityKind::ServiceCenter,
-            name: format!("f{i}"),
-            address: String::new(),
-            point: node_point(net, rng.next(n) as u32),
-            phone: None,
-            products: [ServiceProduct::ALL[i % 8]].into_iter().collect(),
-            opening_hours: OpeningHours::always(),
-            photos: vec![],
-            area_code: String::new(),
-            retired: false,
-            updated_at: chrono::DateTime::UNIX_EPOCH,
-            version: 1,
+        .map(|i| {
+            service_center(
+                format!("f{i}"),
+                ServiceProduct::ALL[i % 8],
+                node_point(net, rng.next(n) as u32),
+            )
         })
         .collect();
     let index = FacilityIndex::new(&facilities).unwrap();

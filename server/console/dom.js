@@ -2,6 +2,8 @@
 // and one polite live region for status messages (screen readers hear
 // them without losing focus).
 
+import { t } from "./i18n.js";
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 function build(el, attrs, children) {
@@ -116,4 +118,34 @@ export function openDialog(dialog, content, focus) {
   dialog.showModal();
   if (focus) focus.focus();
   return dialog;
+}
+
+/**
+ * Asks before a destructive action: a modal with `title` and `text`, the
+ * danger button `confirmLabel` (id `confirmId`) and Cancel, focused. The
+ * button runs `act(close)`; `act` closes the dialog with `close` once the
+ * action succeeded; an error it throws is shown in the dialog.
+ */
+export function confirmDanger({ id, title, text, confirmLabel, confirmId, act }) {
+  const dialog = h("dialog", { class: "confirm", "aria-labelledby": `${id}-title`, "aria-describedby": `${id}-text` });
+  const error = h("p", { class: "error", role: "alert" });
+  dialog.append(
+    h("h3", { id: `${id}-title` }, title),
+    h("p", { id: `${id}-text` }, text),
+    error,
+    h("div", { class: "buttons" },
+      h("button", { type: "button", class: "danger", id: confirmId, onclick: async () => {
+        try {
+          await act(() => dialog.close());
+        } catch (err) {
+          error.textContent = `${t("error")}: ${err.message}`;
+        }
+      } }, confirmLabel),
+      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel")),
+    ),
+  );
+  dialog.addEventListener("close", () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  dialog.querySelector("button:last-child").focus();
 }

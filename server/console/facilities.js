@@ -2,7 +2,7 @@
 // form for new ones, and file import (CSV or GeoJSON) with the server's
 // report of every bad row when a file is refused.
 
-import { h, mount, announce, table, field, openDialog } from "./dom.js";
+import { h, mount, announce, table, field, openDialog, confirmDanger } from "./dom.js";
 import { t, kindName } from "./i18n.js";
 import { api, get, post, put, ApiError } from "./api.js";
 import { KINDS } from "./map.js";
@@ -157,30 +157,19 @@ function openEditor(feature, ctx, reload) {
 
 function confirmRetire(feature, reload) {
   const p = feature.properties;
-  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "retire-title", "aria-describedby": "retire-text" });
-  const error = h("p", { class: "error", role: "alert" });
-  dialog.append(
-    h("h3", { id: "retire-title" }, t("facilities.retireTitle")),
-    h("p", { id: "retire-text" }, t("facilities.retireText", { name: p.name })),
-    error,
-    h("div", { class: "buttons" },
-      h("button", { type: "button", class: "danger", id: "confirm-retire", onclick: async () => {
-        try {
-          await post(`/api/v1/facilities/${encodeURIComponent(p.id)}/retire`);
-          dialog.close();
-          await reload();
-          announce(t("facilities.retired", { name: p.name }));
-        } catch (err) {
-          error.textContent = `${t("error")}: ${err.message}`;
-        }
-      } }, t("facilities.retire")),
-      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel")),
-    ),
-  );
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  dialog.querySelector("button:last-child").focus();
+  confirmDanger({
+    id: "retire",
+    title: t("facilities.retireTitle"),
+    text: t("facilities.retireText", { name: p.name }),
+    confirmLabel: t("facilities.retire"),
+    confirmId: "confirm-retire",
+    act: async (close) => {
+      await post(`/api/v1/facilities/${encodeURIComponent(p.id)}/retire`);
+      close();
+      await reload();
+      announce(t("facilities.retired", { name: p.name }));
+    },
+  });
 }
 
 // ---- import ----------------------------------------------------------------------

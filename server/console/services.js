@@ -7,7 +7,7 @@
 // are about. Also the API keys of Open311 client apps (Open311 接入密钥):
 // issued (shown once), listed, revoked.
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, confirmDanger } from "./dom.js";
 import { t, lang } from "./i18n.js";
 import { get, post, ApiError } from "./api.js";
 
@@ -556,34 +556,23 @@ function placeProblem(p, draft, showError) {
 }
 
 function confirmRetire(def, env) {
-  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "retire-service-title", "aria-describedby": "retire-service-text" });
-  const error = h("p", { class: "error", role: "alert" });
-  dialog.append(
-    h("h3", { id: "retire-service-title" }, t("services.retireTitle")),
-    h("p", { id: "retire-service-text" }, t("services.retireText", { name: def.name_zh, n: def.version + 1 })),
-    error,
-    h("div", { class: "buttons" },
-      h("button", { type: "button", class: "danger", id: "confirm-retire-service", onclick: async () => {
-        const body = clone(def);
-        delete body.version;
-        body.active = false;
-        try {
-          const out = await post("/api/v1/services", body);
-          dialog.close();
-          selected = { code: out.code, version: out.version };
-          await env.reload();
-          announce(t("services.retiredDone", { name: out.name_zh, n: out.version }));
-        } catch (err) {
-          error.textContent = `${t("error")}: ${err.message}`;
-        }
-      } }, t("services.retire")),
-      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel")),
-    ),
-  );
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  dialog.querySelector("button:last-child").focus();
+  confirmDanger({
+    id: "retire-service",
+    title: t("services.retireTitle"),
+    text: t("services.retireText", { name: def.name_zh, n: def.version + 1 }),
+    confirmLabel: t("services.retire"),
+    confirmId: "confirm-retire-service",
+    act: async (close) => {
+      const body = clone(def);
+      delete body.version;
+      body.active = false;
+      const out = await post("/api/v1/services", body);
+      close();
+      selected = { code: out.code, version: out.version };
+      await env.reload();
+      announce(t("services.retiredDone", { name: out.name_zh, n: out.version }));
+    },
+  });
 }
 
 // ---- Open311 client keys ------------------------------------------------------------
@@ -676,29 +665,18 @@ function showIssued(box, out) {
 }
 
 function confirmRevoke(key, redraw) {
-  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "revoke-title", "aria-describedby": "revoke-text" });
-  const error = h("p", { class: "error", role: "alert" });
-  dialog.append(
-    h("h3", { id: "revoke-title" }, t("keys.revokeTitle")),
-    h("p", { id: "revoke-text" }, t("keys.revokeText", { name: key.name })),
-    error,
-    h("div", { class: "buttons" },
-      h("button", { type: "button", class: "danger", id: "confirm-revoke", onclick: async () => {
-        try {
-          await post(`/api/v1/open311-keys/${encodeURIComponent(key.id)}/revoke`);
-          dialog.close();
-          await redraw();
-          announce(t("keys.revoked", { name: key.name }));
-          document.getElementById("keys-title")?.focus?.();
-        } catch (err) {
-          error.textContent = `${t("error")}: ${err.message}`;
-        }
-      } }, t("keys.revoke")),
-      h("button", { type: "button", onclick: () => dialog.close() }, t("cancel")),
-    ),
-  );
-  dialog.addEventListener("close", () => dialog.remove());
-  document.body.append(dialog);
-  dialog.showModal();
-  dialog.querySelector("button:last-child").focus();
+  confirmDanger({
+    id: "revoke",
+    title: t("keys.revokeTitle"),
+    text: t("keys.revokeText", { name: key.name }),
+    confirmLabel: t("keys.revoke"),
+    confirmId: "confirm-revoke",
+    act: async (close) => {
+      await post(`/api/v1/open311-keys/${encodeURIComponent(key.id)}/revoke`);
+      close();
+      await redraw();
+      announce(t("keys.revoked", { name: key.name }));
+      document.getElementById("keys-title")?.focus?.();
+    },
+  });
 }

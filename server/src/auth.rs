@@ -211,45 +211,51 @@ fn dummy_hash() -> &'static str {
 }
 
 /// Argon2 runs on the blocking pool, at most as many at a time as the
-/// state's semaphore allows, so password checks never hold the async
-/// workers that answer everything else (`/health` included).
+/// state's semaphore allows, so password work never holds the async
+/// workers that answer everything else (`/health` included). Fails only
+/// when the semaphore is closed or the task panicked (the message says).
+async fn password_work<T: Send + 'static>(
+    state: &AppState,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, String> {
+    let _permit = state
+        .password_work
+        .acquire()
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// [`verify_password`] as [`password_work`]; an unknown username (`None`)
+/// costs the same work and never matches.
 pub async fn verify_password_off_thread(
     state: &AppState,
     password: &str,
     hash: Option<String>,
 ) -> Result<bool, ApiError> {
-    let _permit = state
-        .password_work
-        .acquire()
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || match hash {
+    password_work(state, move || match hash {
         Some(h) => verify_password(&password, &h),
         None => {
-            // The same work for an unknown username; never a match.
             let _ = verify_password(&password, dummy_hash());
             false
         }
     })
     .await
-    .map_err(|e| ApiError::Internal(e.to_string()))
+    .map_err(ApiError::Internal)
 }
 
-/// [`hash_password`] on the blocking pool behind the same semaphore.
+/// [`hash_password`] as [`password_work`].
 pub async fn hash_password_off_thread(
     state: &AppState,
     password: &str,
 ) -> Result<String, AuthError> {
-    let _permit = state
-        .password_work
-        .acquire()
-        .await
-        .map_err(|e| AuthError::Hash(e.to_string()))?;
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&password))
+    password_work(state, move || hash_password(&password))
         .await
-        .map_err(|e| AuthError::Hash(e.to_string()))?
+        .map_err(AuthError::Hash)?
 }
 
 /// Checks `password` for `username` coming from `address` through the
@@ -312,7 +318,16 @@ pub async fn login(
     let account = check_password(state, username, password, address)
         .await?
         .ok_or_else(|| ApiError::Unauthorized("wrong username or password".to_string()))?;
-    let now = state.clock.now();
+    open_session(state, account, state.clock.now()).await
+}
+
+/// Opens a session for `account` at `now`: a new token, stored as its hash,
+/// valid for the configured time.
+pub async fn open_session(
+    state: &AppState,
+    account: Account,
+    now: DateTime<Utc>,
+) -> Result<Session, ApiError> {
     let (token, hash) = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
     let expires_at = now + state.login.token_ttl;
     state
@@ -362,6 +377,28 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         caller_from_headers(state, &parts.headers).await
+    }
+}
+
+/// A signed-in request's two starting points, the server's state and its
+/// caller, taken as one argument: `SignedIn { state, caller }: SignedIn`.
+/// Refused with 401 as [`Caller`] is.
+pub struct SignedIn {
+    pub state: AppState,
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(SignedIn {
+            caller: Caller::from_request_parts(parts, state).await?,
+            state: state.clone(),
+        })
     }
 }
 

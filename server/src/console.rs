@@ -8,6 +8,7 @@
 //! console works offline: the content security policy allows this origin
 //! only.
 
+use crate::api::headers::set_fixed;
 use crate::state::AppState;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -135,24 +136,20 @@ fn serve_asset(path: &str, settings: &ConsoleSettings) -> Response {
     };
     let mut response = asset.body.into_response();
     let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
+    // The files change with the binary: revalidate (no-cache) rather than
+    // cache stale modules across an upgrade.
+    set_fixed(
+        headers,
+        &[
+            (header::CONTENT_TYPE, asset.content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
     );
-    // The files change with the binary: revalidate rather than cache stale
-    // modules across an upgrade.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     if let Ok(v) = HeaderValue::from_str(&csp(settings.tile_origin.as_deref())) {
         headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
     response
 }
 

@@ -237,3 +237,83 @@ pub async fn normalize_errors(response: Response<Body>) -> Response<Body> {
     }
     out
 }
+
+/// The refusals a handler documents next to its success, written once:
+/// `responses((status = 200, body = X), refusal::Unauthenticated,
+/// refusal::Forbidden, refusal::NotFound)` in its `#[utoipa::path]`. Each
+/// is one status answered with [`ErrorBody`] and what that status means
+/// anywhere in the API; a handler whose status means something narrower
+/// writes that case as a tuple with its own description instead.
+pub mod refusal {
+    use super::ErrorBody;
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response};
+
+    /// One status with the [`ErrorBody`] shape and its description.
+    fn error_response(status: u16, description: &str) -> BTreeMap<String, RefOr<Response>> {
+        let body = ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(
+                <ErrorBody as utoipa::ToSchema>::name(),
+            )))
+            .build();
+        let response = ResponseBuilder::new()
+            .description(description)
+            .content("application/json", body)
+            .build();
+        BTreeMap::from([(status.to_string(), RefOr::T(response))])
+    }
+
+    macro_rules! refusal {
+        ($(#[doc = $doc:literal])* $name:ident, $status:literal) => {
+            $(#[doc = $doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> BTreeMap<String, RefOr<Response>> {
+                    error_response($status, concat!($($doc),*).trim())
+                }
+            }
+        };
+    }
+
+    refusal!(
+        /// The request is malformed or a value is invalid (`field` names the input).
+        Invalid,
+        400
+    );
+    refusal!(
+        /// No valid bearer token: missing, expired or revoked.
+        Unauthenticated,
+        401
+    );
+    refusal!(
+        /// The caller's role or scope may not do this (the message says why).
+        Forbidden,
+        403
+    );
+    refusal!(
+        /// No such record, or one outside the caller's reach (not disclosed).
+        NotFound,
+        404
+    );
+    refusal!(
+        /// The request conflicts with the data as it stands (the message says how).
+        Conflict,
+        409
+    );
+    refusal!(
+        /// The request body is larger than allowed.
+        TooLarge,
+        413
+    );
+    refusal!(
+        /// A whole file was refused and nothing imported: `details` lists every bad row.
+        ImportRefused,
+        422
+    );
+    refusal!(
+        /// Too many attempts: wait the Retry-After seconds.
+        TooManyRequests,
+        429
+    );
+}

@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, createAccount, apiCall, login, launchBrowser, newPage, screenshot, signIn, unlabelledControls,
+  startServer, createAccount, apiCall, login, launchBrowser, onCleanPage, screenshot, signIn, unlabelledControls,
 } from "./harness.mjs";
 
 let server, browser;
@@ -23,15 +23,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(fn, { on = server, ...opts } = {}) {
-  const { context, page } = await newPage(browser, on, opts);
-  try {
-    await fn(page);
-    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (fn, { on = server, ...opts } = {}) => onCleanPage(browser, on, fn, opts);
 
 test("application types: an admin adds a question to mediation and publishes v2; v1 stays viewable", async () => {
   const before = (await apiCall(server, "GET", "/api/v1/services/mediation")).body;

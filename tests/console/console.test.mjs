@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, createAccount, apiCall, login, launchBrowser, newPage, screenshot, signIn, unlabelledControls, PASSWORD,
+  startServer, createAccount, apiCall, login, launchBrowser, onCleanPage, screenshot, signIn, unlabelledControls, PASSWORD,
   seedOrder, phoneClient,
 } from "./harness.mjs";
 
@@ -28,15 +28,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(fn, { on = server, ...opts } = {}) {
-  const { context, page } = await newPage(browser, on, opts);
-  try {
-    await fn(page);
-    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (fn, { on = server, ...opts } = {}) => onCleanPage(browser, on, fn, opts);
 
 test("the console is served by the server itself, with a same-origin-only policy", async () => {
   const r = await apiCall(server, "GET", "/console/");

@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { deflateSync, crc32 } from "node:zlib";
 import { createHash } from "node:crypto";
 import {
-  startServer, apiCall, launchBrowser, newPage, screenshot, unlabelledControls, PASSWORD,
+  startServer, apiCall, launchBrowser, onCleanPage, screenshot, unlabelledControls, PASSWORD,
 } from "./harness.mjs";
 
 const PUZHOU = "330303002";
@@ -48,9 +48,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(username, fn, opts = {}) {
-  const { context, page } = await newPage(browser, server, opts);
-  try {
+function withPage(username, fn, opts = {}) {
+  return onCleanPage(browser, server, async (page) => {
     await page.goto(`${server.url}/console/`);
     await page.getByLabel(/用户名|Username/).fill(username);
     await page.getByLabel(/^(密码|Password)$/).fill(demo[username] || PASSWORD);
@@ -59,10 +58,7 @@ async function withPage(username, fn, opts = {}) {
     // The first section (the map) finishes drawing before the keyboard moves on.
     await page.locator("#district-map").waitFor();
     await fn(page);
-    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
-  } finally {
-    await context.close();
-  }
+  }, opts);
 }
 
 /** A small valid PNG (w × h, one colour), made here. */

@@ -8,6 +8,7 @@ import { mkdtempSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -152,6 +153,21 @@ export async function newPage(browser, server, { locale = "zh-CN", allowOrigins 
   });
   page.problems = problems;
   return { context, page };
+}
+
+/**
+ * Runs `fn` on a new page (see newPage), then fails the test if the page
+ * had a script error or made a third-party request; the page is closed
+ * either way.
+ */
+export async function onCleanPage(browser, server, fn, opts = {}) {
+  const { context, page } = await newPage(browser, server, opts);
+  try {
+    await fn(page);
+    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
+  } finally {
+    await context.close();
+  }
 }
 
 export async function screenshot(page, name, { fullPage = false } = {}) {

@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startServer, createAccount, apiCall, login, launchBrowser, newPage, screenshot, signIn, unlabelledControls,
+  startServer, createAccount, apiCall, login, launchBrowser, onCleanPage, screenshot, signIn, unlabelledControls,
   seedOrder,
 } from "./harness.mjs";
 
@@ -30,15 +30,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function withPage(fn, opts = {}) {
-  const { context, page } = await newPage(browser, server, opts);
-  try {
-    await fn(page);
-    assert.deepEqual(page.problems, [], "no script errors and no third-party requests");
-  } finally {
-    await context.close();
-  }
-}
+const withPage = (fn, opts = {}) => onCleanPage(browser, server, fn, opts);
 
 /** An active volunteer of `street`; returns the account id. */
 async function activeVolunteer(username, street) {

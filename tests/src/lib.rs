@@ -293,6 +293,14 @@ impl Drop for Server {
     }
 }
 
+/// The value after `name` on a helper binary's command line
+/// (`--data-dir DIR`), if given.
+pub fn cli_arg(args: &[String], name: &str) -> Option<String> {
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+}
+
 /// Runs a `lawcircle-server` subcommand to completion.
 pub fn run_cli(args: &[&str]) -> Output {
     run_cli_with_env(args, &[])
@@ -425,29 +433,75 @@ impl Client {
             .await
     }
 
-    /// Files a need (`POST /api/v1/needs`) under `key`, the phone's
-    /// idempotency key.
-    pub async fn post_need_with_key(&self, key: &str, body: &Value) -> Reply {
+    /// Sends `events` to `order` one after another, each with the version
+    /// the answer before it gave (`version` for the first); every one must
+    /// be accepted. Returns the order as the last answer shows it.
+    pub async fn order_events(&self, order: &str, version: &Value, events: &[Value]) -> Value {
+        let mut version = version.clone();
+        let mut last = Value::Null;
+        for event in events {
+            let r = self
+                .post(
+                    &format!("/api/v1/orders/{order}/events"),
+                    &json!({"event": event, "version": version}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{event}: {:?}", r.body);
+            version = r.body["version"].clone();
+            last = r.body;
+        }
+        last
+    }
+
+    /// Posts `body` as JSON under `key`, the phone's idempotency key (needs
+    /// and punches are written once however often a phone sends them).
+    pub async fn post_idempotent(
+        &self,
+        path: &str,
+        key: &str,
+        body: &(impl serde::Serialize + ?Sized),
+    ) -> Reply {
         self.send(
             self.http
-                .post(format!("{}/api/v1/needs", self.base))
+                .post(format!("{}{}", self.base, path))
                 .header("Idempotency-Key", key)
                 .json(body),
         )
         .await
     }
 
+    /// Files a need (`POST /api/v1/needs`) under `key`.
+    pub async fn post_need_with_key(
+        &self,
+        key: &str,
+        body: &(impl serde::Serialize + ?Sized),
+    ) -> Reply {
+        self.post_idempotent("/api/v1/needs", key, body).await
+    }
+
     /// Files a need under a fresh idempotency key.
-    pub async fn post_need(&self, body: &Value) -> Reply {
+    pub async fn post_need(&self, body: &(impl serde::Serialize + ?Sized)) -> Reply {
         self.post_need_with_key(&uuid::Uuid::now_v7().to_string(), body)
             .await
     }
 
-    /// Files a need that must be accepted and returns its order's id.
-    pub async fn submit_need(&self, body: &Value) -> String {
+    /// Posts a punch (`POST /api/v1/punches`) under a fresh idempotency key.
+    pub async fn post_punch(&self, punch: &(impl serde::Serialize + ?Sized)) -> Reply {
+        self.post_idempotent("/api/v1/punches", &uuid::Uuid::now_v7().to_string(), punch)
+            .await
+    }
+
+    /// Files a need that must be accepted and returns the answer: the
+    /// need's `id`, its `order_id`, ….
+    pub async fn file_need(&self, body: &(impl serde::Serialize + ?Sized)) -> Value {
         let r = self.post_need(body).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
-        r.body["order_id"]
+        r.body
+    }
+
+    /// Files a need that must be accepted and returns its order's id.
+    pub async fn submit_need(&self, body: &(impl serde::Serialize + ?Sized)) -> String {
+        self.file_need(body).await["order_id"]
             .as_str()
             .expect("the filed need's order id")
             .to_string()

@@ -14,10 +14,16 @@ use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use serde::Serialize;
 use serde_json::json;
 
+/// The password of the accounts the tests create.
+pub const PW: &str = "correct-horse-42";
 /// The street every person belongs to.
 pub const STREET: &str = "330303001";
 /// A village of that street.
 pub const VILLAGE: &str = "330303001001";
+/// Another street of the district, for what must stay in its own street.
+pub const OTHER_STREET: &str = "330303002";
+/// A village of that other street.
+pub const OTHER_VILLAGE: &str = "330303002001";
 /// The demo duty post (a 100 m circle at 27.93, 120.815, WGS-84).
 pub const POST_ID: &str = "LW-P0011";
 pub const POST_LAT: f64 = 27.93;
@@ -168,6 +174,15 @@ pub async fn create_account(
         .ok_or_else(|| format!("create {username}: no id in {}", r.body))
 }
 
+/// An account of `street` with the tests' password [`PW`], created by
+/// `admin`: its id. For tests, which stop at the first thing that fails.
+pub async fn test_account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
+    match create_account(admin, name, role, street, PW).await {
+        Ok(id) => id,
+        Err(e) => panic!("{e}"),
+    }
+}
+
 /// `volunteer` (signed in as `name`) applies to the pool of `street` as a
 /// lawyer with `specialties` and `availability`, and `staff` approves the
 /// application: the volunteer record's id.
@@ -224,6 +239,20 @@ pub fn punch_at(
         "shifts": {"weekly": "24/7", "exceptions": []}
     }))
     .map_err(|e| e.to_string())?;
+    Ok(punch_on(account_id, &post, kind, at, (lat, lng), false))
+}
+
+/// A punch made on the phone, with the core's rules, by `account_id` at
+/// `post` with a fresh 8 m GPS fix at `lat`, `lng` (WGS-84) taken `at`;
+/// `offline` when the phone had no connection when it was made.
+pub fn punch_on(
+    account_id: &str,
+    post: &DutyPost,
+    kind: PunchKind,
+    at: DeviceInstant,
+    (lat, lng): (f64, f64),
+    offline: bool,
+) -> Punch {
     let fix = Fix {
         lat,
         lng,
@@ -235,18 +264,18 @@ pub fn punch_at(
         elapsed_ms: at.elapsed_ms,
         speed_mps: None,
     };
-    Ok(Punch::on_device(
+    Punch::on_device(
         uuid::Uuid::now_v7().to_string(),
         account_id,
-        &post,
+        post,
         kind,
         at,
         Some(fix),
         None,
-        false,
+        offline,
         None,
         &ClockInPolicy::default(),
-    ))
+    )
 }
 
 /// Clocks `client` (account `account_id`) in at the circle post `post_id`
@@ -289,15 +318,7 @@ async fn punch(
         elapsed_ms: u64::try_from(now.timestamp_millis()).unwrap_or(0),
     };
     let p = punch_at(account_id, post_id, lat, lng, kind, at)?;
-    let r = client
-        .send(
-            client
-                .http
-                .post(format!("{}/api/v1/punches", client.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&p),
-        )
-        .await;
+    let r = client.post_punch(&p).await;
     if r.status == 200 || r.status == 201 {
         Ok(())
     } else {

@@ -19,6 +19,7 @@
 use chrono::Utc;
 use lawcircle_core::volunteers::clock_in::DeviceInstant;
 use lawcircle_core::volunteers::punch::{Punch, PunchKind};
+use lawcircle_e2e::people::{OTHER_STREET, PW, STREET, VILLAGE, test_account};
 use lawcircle_e2e::{
     Backend, Client, Reply, Server, Storage, backends, cli_create_account, people,
 };
@@ -26,10 +27,6 @@ use serde_json::{Value, json};
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
-const OTHER_STREET: &str = "330303002";
 const METRICS_TOKEN: &str = "scrape-token-0123456789abcdef0123456789";
 
 struct World {
@@ -39,12 +36,6 @@ struct World {
     staff2: Client,
     resident: Client,
     _dir: tempfile::TempDir,
-}
-
-async fn account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    people::create_account(admin, name, role, street, PW)
-        .await
-        .unwrap()
 }
 
 async fn world(backend: &Backend) -> World {
@@ -66,9 +57,9 @@ async fn world(backend: &Backend) -> World {
     );
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
-    account(&admin, "staff", "station_staff", STREET).await;
-    account(&admin, "staff2", "station_staff", OTHER_STREET).await;
-    account(&admin, "resident", "resident", STREET).await;
+    test_account(&admin, "staff", "station_staff", STREET).await;
+    test_account(&admin, "staff2", "station_staff", OTHER_STREET).await;
+    test_account(&admin, "resident", "resident", STREET).await;
     World {
         staff: Client::login(&server, "staff", PW).await,
         staff2: Client::login(&server, "staff2", PW).await,
@@ -82,7 +73,7 @@ async fn world(backend: &Backend) -> World {
 /// A volunteer of `street` approved into the pool by `staff`, on duty
 /// around the clock: (client, account id, volunteer id).
 async fn volunteer(w: &World, staff: &Client, name: &str, street: &str) -> (Client, i64, String) {
-    let id = account(&w.admin, name, "resident", street).await;
+    let id = test_account(&w.admin, name, "resident", street).await;
     let c = Client::login(&w.server, name, PW).await;
     let vid = people::join_pool(&c, staff, name, street, &["neighbour", "general"], "24/7")
         .await
@@ -220,25 +211,15 @@ fn punch(me: i64) -> Punch {
     .unwrap()
 }
 
-async fn send_punch(c: &Client, p: &Punch) -> Reply {
-    c.send(
-        c.http
-            .post(format!("{}/api/v1/punches", c.base))
-            .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-            .json(p),
-    )
-    .await
-}
-
 #[tokio::test]
 async fn a_punch_takes_its_street_from_the_duty_post() {
     for backend in backends() {
         let w = world(&backend).await;
         // A volunteer account without a volunteer record: no clock-in, so
         // no hours.
-        let bare_id = account(&w.admin, "bare", "volunteer", STREET).await;
+        let bare_id = test_account(&w.admin, "bare", "volunteer", STREET).await;
         let bare = Client::login(&w.server, "bare", PW).await;
-        let r = send_punch(&bare, &punch(bare_id)).await;
+        let r = bare.post_punch(&punch(bare_id)).await;
         assert_eq!(r.status, 403, "{}: {:?}", backend.name(), r.body);
         assert!(message(&r).contains("volunteer record"), "{:?}", r.body);
         let hours = w.admin.get("/api/v1/duty-hours").await;
@@ -248,23 +229,23 @@ async fn a_punch_takes_its_street_from_the_duty_post() {
         // Routed into another street's review queue by the body: refused.
         let mut p = punch(vol_id);
         p.street_code = OTHER_STREET.into();
-        let r = send_punch(&vol, &p).await;
+        let r = vol.post_punch(&p).await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         assert_eq!(r.body["error"]["field"], "street_code", "{:?}", r.body);
         // An unknown street code.
         let mut p = punch(vol_id);
         p.street_code = "999999999".into();
-        let r = send_punch(&vol, &p).await;
+        let r = vol.post_punch(&p).await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         assert_eq!(r.body["error"]["field"], "street_code", "{:?}", r.body);
         // An unknown post.
         let mut p = punch(vol_id);
         p.post_id = "LW-P9999".into();
-        let r = send_punch(&vol, &p).await;
+        let r = vol.post_punch(&p).await;
         assert_eq!(r.status, 400, "{:?}", r.body);
         assert_eq!(r.body["error"]["field"], "post_id", "{:?}", r.body);
         // The post's own street: accepted, and only that street sees it.
-        let r = send_punch(&vol, &punch(vol_id)).await;
+        let r = vol.post_punch(&punch(vol_id)).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         let mine = w.staff.get("/api/v1/punches/review-queue").await;
         assert_eq!(mine.body.as_array().unwrap().len(), 1, "{:?}", mine.body);

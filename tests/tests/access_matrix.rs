@@ -25,14 +25,11 @@
 use chrono::Utc;
 use lawcircle_core::volunteers::clock_in::DeviceInstant;
 use lawcircle_core::volunteers::punch::{Punch, PunchKind};
+use lawcircle_e2e::people::{OTHER_STREET, PW, STREET, VILLAGE, test_account};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
-const OTHER_STREET: &str = "330303002";
 /// The attachment every permitted caller uploads.
 const PDF: &[u8] = b"%PDF-1.4\n% access matrix probe\n";
 
@@ -224,12 +221,6 @@ struct Fixtures {
     usernames: [Option<&'static str>; 9],
 }
 
-async fn create_account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    people::create_account(admin, name, role, street, PW)
-        .await
-        .unwrap()
-}
-
 async fn join_pool(server: &Server, staff: &Client, name: &str) -> (Client, String) {
     let c = Client::login(server, name, PW).await;
     let vid = people::join_pool(&c, staff, name, STREET, &["neighbour", "general"], "24/7")
@@ -247,18 +238,10 @@ async fn join_pool(server: &Server, staff: &Client, name: &str) -> (Client, Stri
 async fn submit(c: &Client, category: &str) -> (String, i64) {
     let mut need: Value = serde_json::from_str(NEED).unwrap();
     need["category"] = json!(category);
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let filed = c.file_need(&need).await;
     (
-        r.body["order_id"].as_str().unwrap().to_string(),
-        r.body["id"].as_i64().unwrap(),
+        filed["order_id"].as_str().unwrap().to_string(),
+        filed["id"].as_i64().unwrap(),
     )
 }
 
@@ -299,10 +282,10 @@ async fn world(backend: &Backend, dir: &std::path::Path) -> (Server, Vec<Client>
         (7, "other-resident", "resident", STREET),
         (8, "other-volunteer", "resident", STREET),
     ] {
-        ids[i] = Some(create_account(&admin, name, role, street).await);
+        ids[i] = Some(test_account(&admin, name, role, street).await);
     }
-    let spare = create_account(&admin, "spare", "resident", STREET).await;
-    create_account(&admin, "matrix-login", "resident", STREET).await;
+    let spare = test_account(&admin, "spare", "resident", STREET).await;
+    test_account(&admin, "matrix-login", "resident", STREET).await;
     let usernames = [
         None,
         Some("resident"),
@@ -331,15 +314,7 @@ async fn world(backend: &Backend, dir: &std::path::Path) -> (Server, Vec<Client>
         .await;
     assert_eq!(r.status, 200, "grab the fixture order: {:?}", r.body);
     let vol_account = ids[2].unwrap();
-    let r = volunteer
-        .send(
-            volunteer
-                .http
-                .post(format!("{}/api/v1/punches", volunteer.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&punch_by(vol_account)),
-        )
-        .await;
+    let r = volunteer.post_punch(&punch_by(vol_account)).await;
     assert_eq!(r.status, 201, "the fixture punch: {:?}", r.body);
     let punch = r.body["id"].as_str().unwrap().to_string();
     let r = admin

@@ -18,15 +18,13 @@
 
 use lawcircle_e2e::fake_apns::{FakeApns, Seen};
 use lawcircle_e2e::fake_push::{FakePush, Subscription};
+use lawcircle_e2e::people::{PW, STREET, VILLAGE};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
 const DESCRIPTION: &str = "邻居装修噪音纠纷，希望调解";
 const PHONE: &str = "13812345678";
 
@@ -51,16 +49,7 @@ async fn submit(c: &Client) -> String {
 async fn submit_for(c: &Client, phone: &str) -> String {
     let mut need = need();
     need["requester"]["phone"] = json!(phone);
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"].as_str().unwrap().to_string()
+    c.submit_need(&need).await
 }
 
 async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {

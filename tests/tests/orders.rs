@@ -6,24 +6,15 @@
 //! escalate after the window on a controllable clock, and warnings are not
 //! duplicated across two instances; indicators and /metrics.
 
+use lawcircle_e2e::people::{PW, STREET, VILLAGE, test_account};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account, people};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
-
-async fn account(admin: &Client, name: &str, role: &str) -> i64 {
-    people::create_account(admin, name, role, STREET, PW)
-        .await
-        .unwrap()
-}
-
 /// A volunteer approved into the pool and clocked in at the street's duty
 /// post (LW-P0011), a walk from the demo village.
 async fn volunteer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
-    let id = account(admin, name, "resident").await;
+    let id = test_account(admin, name, "resident", STREET).await;
     let c = Client::login(server, name, PW).await;
     people::join_pool(
         &c,
@@ -58,8 +49,8 @@ async fn world(backend: &Backend, extra: &[&str]) -> World {
     let server = Server::start(&storage, &args);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
-    account(&admin, "staff", "station_staff").await;
-    account(&admin, "resident", "resident").await;
+    test_account(&admin, "staff", "station_staff", STREET).await;
+    test_account(&admin, "resident", "resident", STREET).await;
     World {
         staff: Client::login(&server, "staff", PW).await,
         resident: Client::login(&server, "resident", PW).await,
@@ -295,20 +286,15 @@ async fn dispatch_transfer_rating_warnings_and_indicators() {
             .post(&format!("/api/v1/orders/{c_order}/grab"), &here())
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
-        let mut v = r.body["version"].clone();
-        for event in [
-            json!({"event": "start"}),
-            json!({"event": "resolve", "note": "已解答"}),
-        ] {
-            let r = vol
-                .post(
-                    &format!("/api/v1/orders/{c_order}/events"),
-                    &json!({"event": event, "version": v}),
-                )
-                .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-            v = r.body["version"].clone();
-        }
+        vol.order_events(
+            &c_order,
+            &r.body["version"],
+            &[
+                json!({"event": "start"}),
+                json!({"event": "resolve", "note": "已解答"}),
+            ],
+        )
+        .await;
         let r = w
             .resident
             .post(

@@ -5,43 +5,19 @@
 
 use chrono::Utc;
 use lawcircle_core::catalogue::duty_post::DutyPost;
-use lawcircle_core::geo::coord::Datum;
-use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
+use lawcircle_core::volunteers::clock_in::DeviceInstant;
 use lawcircle_core::volunteers::punch::{Punch, PunchKind};
+use lawcircle_e2e::people::{self, PW};
 use lawcircle_e2e::{Backend, Client, Server, Storage, cli_create_account};
 use serde_json::{Value, json};
 use std::time::Duration;
-
-const PW: &str = "correct-horse-42";
 
 fn punch(post: &DutyPost, me: &str, kind: PunchKind, secs: i64, lat: f64) -> Punch {
     let at = DeviceInstant {
         wall: Utc::now() - chrono::Duration::seconds(90 - secs),
         elapsed_ms: 5_000_000 + secs as u64 * 1000,
     };
-    let fix = Fix {
-        lat,
-        lng: 120.815,
-        datum: Datum::Wgs84,
-        accuracy_m: 8.0,
-        provider: Provider::Gps,
-        is_mock: false,
-        wall_time: at.wall,
-        elapsed_ms: at.elapsed_ms,
-        speed_mps: None,
-    };
-    Punch::on_device(
-        uuid::Uuid::now_v7().to_string(),
-        me,
-        post,
-        kind,
-        at,
-        Some(fix),
-        None,
-        false,
-        None,
-        &ClockInPolicy::default(),
-    )
+    people::punch_on(me, post, kind, at, (lat, 120.815), false)
 }
 
 #[tokio::test]
@@ -122,14 +98,7 @@ async fn review_queue_chain_hours_and_location_retention() {
         .enumerate()
     {
         let p = punch(&post, &me, kind, i as i64 * 60, lat);
-        let r = vol
-            .send(
-                vol.http
-                    .post(format!("{}/api/v1/punches", vol.base))
-                    .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                    .json(&p),
-            )
-            .await;
+        let r = vol.post_punch(&p).await;
         assert!(r.status == 200 || r.status == 201, "{:?}", r.body);
     }
     let queue = staff.get("/api/v1/punches/review-queue?pending=true").await;

@@ -14,15 +14,12 @@
 //!   not rated.
 
 use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms, RATING_TEMPLATE};
+use lawcircle_e2e::people::{PW, STREET, VILLAGE, test_account};
 use lawcircle_e2e::{
     Backend, Client, Server, Storage, backends, cli_create_account, error_code, people,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
-
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
 
 fn need(category: &str, channel: &str, name: &str, phone: &str) -> Value {
     json!({
@@ -37,28 +34,9 @@ fn need(category: &str, channel: &str, name: &str, phone: &str) -> Value {
     })
 }
 
-async fn file(c: &Client, body: &Value) -> String {
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(body),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"].as_str().unwrap().to_string()
-}
-
-async fn account(admin: &Client, name: &str, role: &str) -> i64 {
-    people::create_account(admin, name, role, STREET, PW)
-        .await
-        .unwrap()
-}
-
 /// A lawyer approved into the pool of the street.
 async fn lawyer(server: &Server, admin: &Client, staff: &Client, name: &str) -> (Client, i64) {
-    let id = account(admin, name, "resident").await;
+    let id = test_account(admin, name, "resident", STREET).await;
     let c = Client::login(server, name, PW).await;
     people::join_pool(&c, staff, name, STREET, &["neighbour", "general"], "24/7")
         .await
@@ -93,8 +71,8 @@ async fn world(backend: &Backend) -> World {
     let server = Server::start(&storage, &refs);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
-    account(&admin, "staff", "station_staff").await;
-    account(&admin, "staff2", "station_staff").await;
+    test_account(&admin, "staff", "station_staff", STREET).await;
+    test_account(&admin, "staff2", "station_staff", STREET).await;
     let staff = Client::login(&server, "staff", PW).await;
     let staff2 = Client::login(&server, "staff2", PW).await;
     let (entering, _) = lawyer(&server, &admin, &staff, "entering").await;
@@ -115,32 +93,24 @@ async fn world(backend: &Backend) -> World {
 /// Staff assign the order to the holder, who accepts and resolves it.
 async fn serve_and_resolve(w: &World, order: &str) -> Value {
     let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
-    let r = w
+    let assigned = w
         .staff
-        .post(
-            &format!("/api/v1/orders/{order}/events"),
-            &json!({"event": {"event": "assign", "assignee": w.holder_id.to_string()}, "version": o["version"]}),
+        .order_events(
+            order,
+            &o["version"],
+            &[json!({"event": "assign", "assignee": w.holder_id.to_string()})],
         )
         .await;
-    assert_eq!(r.status, 200, "{:?}", r.body);
-    let mut v = r.body["version"].clone();
-    let mut last = Value::Null;
-    for event in [
-        json!({"event": "accept"}),
-        json!({"event": "resolve", "note": "已调解，双方达成协议"}),
-    ] {
-        let r = w
-            .holder
-            .post(
-                &format!("/api/v1/orders/{order}/events"),
-                &json!({"event": event, "version": v}),
-            )
-            .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        v = r.body["version"].clone();
-        last = r.body;
-    }
-    last
+    w.holder
+        .order_events(
+            order,
+            &assigned["version"],
+            &[
+                json!({"event": "accept"}),
+                json!({"event": "resolve", "note": "已调解，双方达成协议"}),
+            ],
+        )
+        .await
 }
 
 /// A page of the server: status, body, content security policy.
@@ -211,7 +181,10 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
 
         // A lawyer enters a need on site for 王五, who has no account.
         let phone = "13900001111";
-        let order = file(&w.entering, &need("mediation", "on_site", "王五", phone)).await;
+        let order = w
+            .entering
+            .submit_need(&need("mediation", "on_site", "王五", phone))
+            .await;
         let o = w.staff.get(&format!("/api/v1/orders/{order}")).await.body;
         assert_eq!(o["requester_id"], "", "the requester has no account");
         assert!(o["entered_by"].is_string(), "{o}");
@@ -300,7 +273,10 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
 
         // A second need: its link expires unused (14 days by default).
         let phone2 = "13900002222";
-        let order2 = file(&w.entering, &need("mediation", "on_site", "赵六", phone2)).await;
+        let order2 = w
+            .entering
+            .submit_need(&need("mediation", "on_site", "赵六", phone2))
+            .await;
         serve_and_resolve(&w, &order2).await;
         let link2 = w.fake.wait_for(phone2, RATING_TEMPLATE).await["link"].clone();
         let r = w
@@ -389,7 +365,9 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
         Client::login(&w.server, phone, "a long passphrase").await;
 
         // They file a need and follow it.
-        let order = file(&resident, &need("mediation", "online", "陈女士", phone)).await;
+        let order = resident
+            .submit_need(&need("mediation", "online", "陈女士", phone))
+            .await;
         let mine = resident.get("/api/v1/needs").await.body;
         let item = &mine["items"][0];
         assert_eq!(item["order_id"], order.as_str(), "{mine}");
@@ -397,7 +375,10 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
         assert_eq!(item["may_rate"], false);
         // A lawyer enters a need on site for the same (verified) number:
         // it is theirs too, and rated in the app, not by SMS.
-        let on_site = file(&w.entering, &need("mediation", "on_site", "陈女士", phone)).await;
+        let on_site = w
+            .entering
+            .submit_need(&need("mediation", "on_site", "陈女士", phone))
+            .await;
         let mine = resident.get("/api/v1/needs").await.body;
         assert_eq!(mine["items"].as_array().unwrap().len(), 2, "{mine}");
         for o in [&order, &on_site] {
@@ -505,21 +486,19 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
     for backend in backends() {
         let w = world(&backend).await;
         // Hotline staff enter a need for a caller without an account.
-        let order = file(
-            &w.staff2,
-            &need("mediation", "hotline12348", "孙七", "13600006666"),
-        )
-        .await;
+        let order = w
+            .staff2
+            .submit_need(&need("mediation", "hotline12348", "孙七", "13600006666"))
+            .await;
         serve_and_resolve(&w, &order).await;
         // An on-site need whose SMS the provider refuses for good, and no
         // QR code shown: nobody can reach that requester.
         w.fake
             .fail_next_for(RATING_TEMPLATE, &["isv.MOBILE_NUMBER_ILLEGAL"]);
-        let lost = file(
-            &w.entering,
-            &need("mediation", "on_site", "周八", "13600007777"),
-        )
-        .await;
+        let lost = w
+            .entering
+            .submit_need(&need("mediation", "on_site", "周八", "13600007777"))
+            .await;
         serve_and_resolve(&w, &lost).await;
 
         // The staff member who entered it does not call back.
@@ -604,11 +583,10 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
         assert_eq!(r.status, 201, "{:?}", r.body);
         assert_eq!(r.body["order"]["state"], "evaluated");
         // …and one still open; a score there is refused.
-        let open = file(
-            &w.staff2,
-            &need("mediation", "hotline12348", "吴九", "13600008888"),
-        )
-        .await;
+        let open = w
+            .staff2
+            .submit_need(&need("mediation", "hotline12348", "吴九", "13600008888"))
+            .await;
         let r = w
             .staff
             .post(

@@ -2,10 +2,9 @@
 //! review by the home street's staff, suspension, exit, loans, teams, with
 //! every transition recorded and illegal ones refused.
 
+use lawcircle_e2e::people::PW;
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
 use serde_json::{Value, json};
-
-const PW: &str = "correct-horse-42";
 
 async fn account(admin: &Client, username: &str, role: &str, street: &str) {
     let r = admin

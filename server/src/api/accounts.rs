@@ -2,14 +2,14 @@
 //! only through the audited contact endpoint.
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::{authorize, require, scoped_street};
-use crate::auth::{self, Caller};
-use crate::error::ApiError;
+use crate::api::{ContactQuery, authorize, require, scoped_street};
+use crate::auth::{self, Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::Account;
 use crate::usecases::accounts::create_account;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
@@ -75,12 +75,9 @@ pub struct AccountListQuery {
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
     params(AccountListQuery),
     responses((status = 200, body = Page<AccountView>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<AccountListQuery>,
 ) -> Result<ApiJson<Page<AccountView>>, ApiError> {
     let scope = require(&caller, Action::ListAccounts)?;
@@ -134,12 +131,9 @@ async fn load_in_scope(
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = AccountView),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     if id == caller.account.id {
@@ -147,14 +141,6 @@ pub async fn get_one(
     }
     let account = load_in_scope(&state, &caller, id, Action::ListAccounts).await?;
     Ok(ApiJson(AccountView::masked(&account)))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the full contact details are needed; recorded in the audit log.
-    pub reason: String,
 }
 
 /// Full contact details.
@@ -169,13 +155,9 @@ pub struct ContactView {
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/contact", tag = "accounts", security(("bearer" = [])),
     params(("id" = i64, Path), ContactQuery),
     responses((status = 200, body = ContactView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,
@@ -225,13 +207,9 @@ pub struct CreateAccountRequest {
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", security(("bearer" = [])),
     request_body = CreateAccountRequest,
     responses((status = 201, body = AccountView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<CreateAccountRequest>,
 ) -> Result<(StatusCode, ApiJson<AccountView>), ApiError> {
     let account = create_account(&state, Some(&caller), req).await?;
@@ -246,23 +224,27 @@ pub struct RevokedTokens {
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/revoke-tokens", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = RevokedTokens),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn revoke_tokens(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<RevokedTokens>, ApiError> {
     let account = load_in_scope(&state, &caller, id, Action::RevokeTokens).await?;
+    let revoked = sign_out_everywhere(&state, account.id).await?;
+    Ok(ApiJson(RevokedTokens { revoked }))
+}
+
+/// Signs an account out everywhere: every token revoked (how many is the
+/// answer) and its open event streams closed.
+async fn sign_out_everywhere(state: &AppState, account_id: i64) -> Result<u64, ApiError> {
     let revoked = state
         .store
-        .revoke_all_tokens(account.id, state.clock.now())
+        .revoke_all_tokens(account_id, state.clock.now())
         .await?;
     state
         .sessions
-        .end(crate::events::SessionEnd::Account(account.id));
-    Ok(ApiJson(RevokedTokens { revoked }))
+        .end(crate::events::SessionEnd::Account(account_id));
+    Ok(revoked)
 }
 
 /// A password set by an administrator, shown this once.
@@ -291,12 +273,9 @@ fn random_password() -> Result<String, ApiError> {
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/password-reset", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = PasswordReset, description = "The new password, shown once; every token of the account is revoked"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn reset_password(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<PasswordReset>, ApiError> {
     let account = load_in_scope(&state, &caller, id, Action::ManageAccount).await?;
@@ -305,13 +284,7 @@ pub async fn reset_password(
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     state.store.set_password_hash(account.id, &hash).await?;
-    let revoked = state
-        .store
-        .revoke_all_tokens(account.id, state.clock.now())
-        .await?;
-    state
-        .sessions
-        .end(crate::events::SessionEnd::Account(account.id));
+    let revoked = sign_out_everywhere(&state, account.id).await?;
     tracing::info!(
         account = account.id,
         by = caller.account.id,
@@ -327,12 +300,9 @@ pub async fn reset_password(
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/disable", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AccountView, description = "Disabled: it cannot sign in, every token is revoked and its open event streams close"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn disable(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     set_disabled(&state, &caller, id, true).await
@@ -341,12 +311,9 @@ pub async fn disable(
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/enable", tag = "accounts",
     security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = AccountView, description = "Enabled: it may sign in again"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn enable(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     set_disabled(&state, &caller, id, false).await

@@ -5,8 +5,8 @@
 //! draw and validate against. Also the API keys of Open311 client apps.
 
 use crate::api::require;
-use crate::auth::{Caller, caller_from_headers};
-use crate::error::ApiError;
+use crate::auth::{SignedIn, caller_from_headers};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -31,9 +31,9 @@ pub struct ServicesQuery {
 #[utoipa::path(get, path = "/api/v1/services", tag = "services",
     params(ServicesQuery),
     responses((status = 200, body = Vec<Object>, description = "The newest version of each type that takes applications (ServiceDefinition of lawcircle-core); with all_versions, every version"),
-        (status = 400, body = crate::error::ErrorBody),
+        refusal::Invalid,
         (status = 401, body = crate::error::ErrorBody, description = "all_versions without a login"),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Forbidden))]
 pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -60,8 +60,7 @@ pub struct VersionQuery {
 #[utoipa::path(get, path = "/api/v1/services/{code}", tag = "services",
     params(("code" = String, Path), VersionQuery),
     responses((status = 200, body = Object, description = "One version of a type (ServiceDefinition), retired or not"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::NotFound))]
 pub async fn get_one(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -85,12 +84,9 @@ pub async fn get_one(
 #[utoipa::path(get, path = "/api/v1/services/{code}/versions", tag = "services", security(("bearer" = [])),
     params(("code" = String, Path)),
     responses((status = 200, body = Vec<crate::store::ServiceVersion>, description = "Oldest first"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn versions(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(code): Path<String>,
 ) -> Result<ApiJson<Vec<crate::store::ServiceVersion>>, ApiError> {
     require(&caller, Action::ReadServiceHistory)?;
@@ -125,12 +121,10 @@ fn definition_field(e: &DefinitionError) -> String {
     request_body(content = Object, description = "A ServiceDefinition of lawcircle-core; its version is assigned (the newest + 1, 1 for a new code). active: false retires the type"),
     responses((status = 201, body = Object, description = "The stored definition, with its version"),
         (status = 400, body = crate::error::ErrorBody, description = "details.fields lists every problem of the definition"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Unauthenticated, refusal::Forbidden,
         (status = 409, body = crate::error::ErrorBody, description = "Another version was published at the same time: retry")))]
 pub async fn publish(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(mut body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, ApiJson<ServiceDefinition>), ApiError> {
     require(&caller, Action::PublishService)?;

@@ -1,15 +1,16 @@
 //! Attachments of needs: content-addressed (their key is their sha256),
 //! uploaded before the need that lists them, read back audited.
 
+use crate::api::headers::private_download;
 use crate::api::needs::{detail_reason, reads_own_data};
 use crate::api::{require, who};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{AttachmentMeta, StoredNeed};
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use lawcircle_core::authz::{Action, On, decide};
@@ -42,14 +43,11 @@ fn extension_of(media_type: &str) -> &'static str {
 #[utoipa::path(get, path = "/api/v1/attachments/{sha256}", tag = "needs", security(("bearer" = [])),
     params(("sha256" = String, Path, description = "The lowercase hex sha256 of the file"), AttachmentQuery),
     responses((status = 200, description = "The file, typed by its stored content type, as a download (Content-Disposition: attachment), with nosniff and a content security policy that runs no script; audited", content_type = "application/octet-stream"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden,
         (status = 404, body = crate::error::ErrorBody, description = "No such file, or it belongs to no need the caller may see"),
         (status = 410, body = crate::error::ErrorBody, description = "The file was erased (retention or a request under PIPL)")))]
 pub async fn get_attachment(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(sha256): Path<String>,
     ApiQuery(q): ApiQuery<AttachmentQuery>,
     headers: HeaderMap,
@@ -116,30 +114,16 @@ pub async fn get_attachment(
         )
         .await?;
     }
-    let mut resp = Response::new(Body::from(file.bytes));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
+    let mut resp = private_download(
+        Body::from(file.bytes),
         HeaderValue::from_str(&file.meta.media_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        &format!("{sha256}.{}", extension_of(&file.meta.media_type)),
     );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{sha256}.{}\"",
-        extension_of(&file.meta.media_type)
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
+    // An uploaded file opened by mistake in the browser runs nothing.
+    resp.headers_mut().insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; script-src 'none'; sandbox"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
     );
     Ok(resp)
 }
@@ -156,13 +140,9 @@ pub struct AttachmentReceipt {
     params(("sha256" = String, Path, description = "The lowercase hex sha256 of the body")),
     request_body(content = Vec<u8>, description = "The file; its type is told by its content and must agree with Content-Type", content_type = "application/octet-stream"),
     responses((status = 200, body = AttachmentReceipt, description = "Stored (again: the same bytes are stored once)"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::TooLarge))]
 pub async fn put_attachment(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(sha256): Path<String>,
     headers: HeaderMap,
     body: Bytes,

@@ -2,13 +2,12 @@
 
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::AuditEntry;
 use crate::usecases::audit::CLIENT_REQUEST_ID;
-use axum::extract::State;
 use lawcircle_core::authz::Action;
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -28,12 +27,9 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", security(("bearer" = [])),
     params(AuditQuery),
     responses((status = 200, body = Page<AuditEntry>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> Result<ApiJson<Page<AuditEntry>>, ApiError> {
     require(&caller, Action::ReadAuditLog)?;

@@ -1,7 +1,7 @@
 //! Compensation calculators (赔偿计算): a public query service. The rules
 //! and the parameter table are the core's; the server only exposes them.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
@@ -31,7 +31,7 @@ fn calc_error(e: CalcError) -> ApiError {
 #[utoipa::path(post, path = "/api/v1/calculators/compensation", tag = "calculators",
     request_body(content = Object, description = "A CalcRequest, tagged by `type`"),
     responses((status = 200, body = Object, description = "The itemised breakdown"),
-        (status = 400, body = crate::error::ErrorBody)))]
+        refusal::Invalid))]
 pub async fn compensation(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CalcRequest>,

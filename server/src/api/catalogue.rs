@@ -4,8 +4,8 @@
 //! district admins.
 
 use crate::api::{authorize, require};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::importer::{ImportFailure, ImportOutcome, import_bytes};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
@@ -54,27 +54,28 @@ pub struct FacilityQuery {
     pub limit: Option<usize>,
 }
 
+/// An optional code of the query (a facility kind, a service product),
+/// refused under `field` when unknown.
+fn parse_code<T: std::str::FromStr<Err = String>>(
+    code: Option<&str>,
+    field: &str,
+) -> Result<Option<T>, ApiError> {
+    code.map(str::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_field(field, e))
+}
+
 /// The catalogue as GeoJSON (RFC 7946, WGS-84) with the catalogue
 /// `version` as a foreign member.
 #[utoipa::path(get, path = "/api/v1/facilities", tag = "catalogue", params(FacilityQuery),
     responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object),
-        (status = 400, body = crate::error::ErrorBody)))]
+        refusal::Invalid))]
 pub async fn list_facilities(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<FacilityQuery>,
 ) -> Result<Response, ApiError> {
-    let kind: Option<FacilityKind> = q
-        .kind
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: String| ApiError::bad_field("kind", e))?;
-    let product: Option<ServiceProduct> = q
-        .product
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e: String| ApiError::bad_field("product", e))?;
+    let kind: Option<FacilityKind> = parse_code(q.kind.as_deref(), "kind")?;
+    let product: Option<ServiceProduct> = parse_code(q.product.as_deref(), "product")?;
     if let Some(v) = q.since_version
         && v > i64::MAX as u64
     {
@@ -227,13 +228,9 @@ fn build(input: FacilityInput, state: &AppState) -> Result<Facility, ApiError> {
 #[utoipa::path(post, path = "/api/v1/facilities", tag = "catalogue", security(("bearer" = [])),
     request_body = FacilityInput,
     responses((status = 201, body = FacilityWrite),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(input): ApiJson<FacilityInput>,
 ) -> Result<(StatusCode, ApiJson<FacilityWrite>), ApiError> {
     let scope = require(&caller, Action::EditFacility)?;
@@ -254,13 +251,9 @@ pub async fn create_facility(
 #[utoipa::path(put, path = "/api/v1/facilities/{id}", tag = "catalogue", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = FacilityInput,
     responses((status = 200, body = FacilityWrite),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn update_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(input): ApiJson<FacilityInput>,
 ) -> Result<ApiJson<FacilityWrite>, ApiError> {
@@ -284,12 +277,9 @@ pub async fn update_facility(
 #[utoipa::path(post, path = "/api/v1/facilities/{id}/retire", tag = "catalogue", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = FacilityWrite),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn retire_facility(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<FacilityWrite>, ApiError> {
     let scope = require(&caller, Action::EditFacility)?;
@@ -320,14 +310,10 @@ pub struct ImportQuery {
     params(("kind" = String, Path, description = "areas, facilities or duty_posts"), ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "The file, CSV or GeoJSON"),
     responses((status = 200, body = Object, description = "What the import did"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 413, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::TooLarge,
         (status = 422, description = "Bad rows: nothing was imported", body = crate::error::ErrorBody)))]
 pub async fn import_file(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(kind): Path<String>,
     ApiQuery(q): ApiQuery<ImportQuery>,
     body: Bytes,

@@ -4,12 +4,12 @@
 
 use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoredVolunteer};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, Role};
 use lawcircle_core::catalogue::duty_post::DutyPost;
@@ -189,10 +189,9 @@ pub(crate) async fn offered_to(
 /// comes from their clock-in.
 #[utoipa::path(get, path = "/api/v1/orders/offers", tag = "orders", security(("bearer" = [])),
     params(Position),
-    responses((status = 200, body = Vec<OrderView>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<OrderView>), refusal::Forbidden))]
 pub async fn offers(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(pos): ApiQuery<Position>,
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     require(&caller, Action::GrabOrder)?;
@@ -226,11 +225,9 @@ pub async fn offers(
 /// they would not be offered it as a grab (see `lawcircle_core::orders::dispatch`).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), refusal::Forbidden, refusal::NotFound))]
 pub async fn suggestions(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<Vec<Suggestion>>, ApiError> {
     require(&caller, Action::DispatchOrder)?;

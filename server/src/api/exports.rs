@@ -3,15 +3,15 @@
 //! export recorded in the audit log. Cells are quoted so spreadsheets never
 //! run them as formulas.
 
+use crate::api::headers::private_download;
 use crate::api::{require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiQuery;
 use crate::state::AppState;
 use crate::store::{NeedFilter, OrderFilter, StoredNeed};
 use axum::body::Body;
-use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
@@ -125,27 +125,11 @@ pub(crate) async fn export_response(
         },
     )
     .await?;
-    let mut resp = Response::new(Body::from(csv));
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
+    Ok(private_download(
+        Body::from(csv),
         HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{name}-{}.csv\"",
-        state.clock.now().format("%Y%m%d")
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    Ok(resp)
+        &format!("{name}-{}.csv", state.clock.now().format("%Y%m%d")),
+    ))
 }
 
 /// Writes `rows` under `header` as CSV (UTF-8 with a BOM, so spreadsheets
@@ -202,11 +186,9 @@ fn need_row(n: &StoredNeed, full: bool) -> Vec<String> {
     params(ExportQuery),
     responses((status = 200, description = "The street's needs (the district's for admins) as CSV: requester masked and no address or description, unless a reason is given; audited", content_type = "text/csv"),
         (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn needs(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<ExportQuery>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -294,11 +276,9 @@ fn order_row(o: &Order, need: Option<&crate::store::StoredNeed>, full: bool) -> 
     params(ExportQuery),
     responses((status = 200, description = "The street's orders (the district's for admins) as CSV, the requester masked unless a reason is given; audited", content_type = "text/csv"),
         (status = 400, body = crate::error::ErrorBody, description = "A reason shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn orders(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<ExportQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<axum::response::Response, ApiError> {

@@ -1,12 +1,11 @@
 //! Call records of the 12348 hotline imported from its export file.
 
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::body::Bytes;
-use axum::extract::State;
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::indicators;
 use utoipa_axum::router::OpenApiRouter;
@@ -16,11 +15,9 @@ use utoipa_axum::routes;
 /// rating, street_code); any bad row refuses the file, listing every one.
 #[utoipa::path(post, path = "/api/v1/imports-hotline", tag = "warnings", security(("bearer" = [])),
     request_body(content = String, content_type = "text/csv"),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody),
-        (status = 422, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden, refusal::ImportRefused))]
 pub async fn import_hotline(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     body: Bytes,
 ) -> Result<ApiJson<serde_json::Value>, ApiError> {
     require(&caller, Action::ImportCatalogue)?;

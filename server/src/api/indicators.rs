@@ -3,11 +3,12 @@
 //! `/metrics`, cached for a short while.
 
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
+use crate::usecases::circle::over_catalogue;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -71,26 +72,15 @@ async fn street_coverage(
     {
         return Ok(cov.clone());
     }
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let spatial = state.spatial.clone();
-    let coverage = tokio::task::spawn_blocking(move || {
+    let coverage = over_catalogue(state, |areas, facilities, network| {
         lawcircle_core::circle::coverage::compute(
-            &areas,
-            &facilities,
-            spatial.network(),
+            areas,
+            facilities,
+            network,
             &lawcircle_core::circle::coverage::CoverageStandard::default(),
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     state
         .indicator_cache
         .coverage_computations
@@ -188,10 +178,9 @@ pub struct IndicatorsAnswer {
 /// of the resolved orders without a rating.
 #[utoipa::path(get, path = "/api/v1/indicators", tag = "warnings", security(("bearer" = [])),
     params(IndicatorQuery),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn indicators_json(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<ApiJson<IndicatorsAnswer>, ApiError> {
     require(&caller, Action::ReadIndicators)?;
@@ -214,8 +203,7 @@ fn same_secret(a: &str, b: &str) -> bool {
 /// account's token, or the scrape token configured with `metrics_token`.
 #[utoipa::path(get, path = "/metrics", tag = "warnings", security(("bearer" = [])),
     responses((status = 200, description = "Prometheus text format 0.0.4", content_type = "text/plain"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn metrics(
     State(state): State<AppState>,
     headers: axum::http::HeaderMap,

@@ -8,7 +8,8 @@
 //! resources together with their body limits and layers.
 //!
 //! Every handler that touches protected data takes
-//! a [`Caller`] and asks the core's one access decision
+//! a [`Caller`] (most through [`crate::auth::SignedIn`], the caller and the
+//! server's state in one argument) and asks the core's one access decision
 //! ([`lawcircle_core::authz::decide`]: the role × action table plus scoping)
 //! through [`authorize`] (or [`require`] when it acts on no one record).
 
@@ -20,6 +21,7 @@ pub mod calculators;
 pub mod catalogue;
 pub mod dispatch;
 pub mod exports;
+pub mod headers;
 pub mod hotline;
 pub mod idempotency;
 pub mod indicators;
@@ -52,6 +54,17 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+
+/// The query of a read of someone's full contact details (an account's,
+/// a need's or an order's requester): the reason is required and recorded
+/// in the audit log.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ContactQuery {
+    /// Why the full contact details are needed; recorded in the audit log.
+    pub reason: String,
+}
 
 /// The largest JSON body the API reads.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -3,9 +3,10 @@
 //! catalogue and the loaded walking network. Public: residents look for
 //! help without an account, and the coverage map is public information.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
+use crate::usecases::circle::over_catalogue;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -86,7 +87,7 @@ fn nearest_error(e: NearestError) -> ApiError {
 }
 
 #[utoipa::path(get, path = "/api/v1/nearby", tag = "nearby", params(NearbyQuery),
-    responses((status = 200, body = NearbyResponse), (status = 400, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = NearbyResponse), refusal::Invalid))]
 pub async fn nearby(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<NearbyQuery>,
@@ -167,7 +168,7 @@ pub struct CoverageQuery {
 /// straight lines times the documented detour factor (the report says so).
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "nearby", params(CoverageQuery),
     responses((status = 200, body = Object, description = "The coverage report"),
-        (status = 400, body = crate::error::ErrorBody)))]
+        refusal::Invalid))]
 pub async fn coverage_report(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CoverageQuery>,
@@ -177,21 +178,10 @@ pub async fn coverage_report(
     if !products.is_empty() {
         standard.required_products = products;
     }
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let network = state.spatial.clone();
-    let report = tokio::task::spawn_blocking(move || {
-        coverage::compute(&areas, &facilities, network.network(), &standard)
+    let report = over_catalogue(&state, move |areas, facilities, network| {
+        coverage::compute(areas, facilities, network, &standard)
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     Ok(ApiJson(report))
 }
 
@@ -199,7 +189,7 @@ pub async fn coverage_report(
 #[utoipa::path(get, path = "/api/v1/facilities/{id}/isochrone", tag = "nearby",
     params(("id" = String, Path)),
     responses((status = 200, body = Object, description = "A GeoJSON Feature (Polygon)"),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::NotFound,
         (status = 409, description = "No walking network is loaded", body = crate::error::ErrorBody)))]
 pub async fn isochrone(
     State(state): State<AppState>,
@@ -302,9 +292,7 @@ pub struct SitingQuery {
 /// `siting` command computes, on the walking network when one is loaded.
 #[utoipa::path(get, path = "/api/v1/siting", tag = "nearby", security(("bearer" = [])), params(SitingQuery),
     responses((status = 200, body = Object, description = "The suggestion (lawcircle_core::circle::siting::SitingReport)"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn siting(
     State(state): State<AppState>,
     caller: crate::auth::Caller,
@@ -332,32 +320,22 @@ pub async fn siting(
             ));
         }
     };
-    let areas = state.store.areas().await?;
-    let facilities = state
-        .store
-        .facilities(&crate::store::FacilityFilter::default())
-        .await?;
-    let network = state.spatial.clone();
-    let request = SitingRequest {
-        product,
-        k: q.k as usize,
-        objective,
-        candidates: siting::candidates_from_villages(&areas),
-    };
-    let report = tokio::task::spawn_blocking(move || {
+    let report = over_catalogue(&state, move |areas, facilities, network| {
+        // The candidates are the village and community centroids.
+        let request = SitingRequest {
+            product,
+            k: q.k as usize,
+            objective,
+            candidates: siting::candidates_from_villages(areas),
+        };
         siting::suggest(
-            &areas,
-            &facilities,
-            network.network(),
+            areas,
+            facilities,
+            network,
             &CoverageStandard::default(),
             &request,
         )
     })
-    .await
-    .map_err(|e| ApiError::Internal(e.to_string()))?
-    .map_err(|e| ApiError::BadRequest {
-        field: None,
-        message: e.to_string(),
-    })?;
+    .await?;
     Ok(ApiJson(report))
 }

@@ -9,9 +9,9 @@
 
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::pagination::{Page, PageQuery};
-use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::api::{ContactQuery, authorize, require, scoped_street};
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::FILING_ENDPOINT;
@@ -20,7 +20,7 @@ use crate::usecases::filing::{
     NeedReceipt, check_uploads, file_need, legal_aid_of, requester_account_of, validate_need,
 };
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -41,12 +41,10 @@ use utoipa_axum::routes;
     request_body(content = Object, description = "A need record (NeedDraft of lawcircle-core)"),
     responses((status = 201, body = NeedReceipt, description = "Accepted, or replayed (header Idempotent-Replayed: true)"),
         (status = 400, body = crate::error::ErrorBody, description = "details.fields lists every invalid field"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Unauthenticated, refusal::Forbidden,
         (status = 409, body = crate::error::ErrorBody, description = "The key was used for other content")))]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     key: IdempotencyKey,
     ApiJson(draft): ApiJson<NeedDraft>,
 ) -> Result<Response, ApiError> {
@@ -218,11 +216,9 @@ fn filter_for(caller: &Caller, scope: Scope) -> Result<NeedFilter, ApiError> {
     params(PageQuery, ("If-None-Match" = Option<String>, Header, description = "The ETag of the last pull")),
     responses((status = 200, body = Page<NeedSummary>, description = "Residents: their own; volunteers and lawyers: those they entered; station staff: their street; admins: all"),
         (status = 304, description = "Unchanged since the ETag"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Response, ApiError> {
@@ -334,12 +330,9 @@ pub(crate) fn detail_reason<'a>(
     params(("id" = i64, Path), DetailQuery),
     responses((status = 200, body = NeedDetail, description = "Contact data masked; the read is audited with its reason (except a resident reading their own need)"),
         (status = 400, body = crate::error::ErrorBody, description = "No reason, or one shorter than a few words"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<DetailQuery>,
     headers: HeaderMap,
@@ -375,14 +368,6 @@ pub async fn get_one(
     }))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the requester's full contact details are needed; audited.
-    pub reason: String,
-}
-
 /// The requester's full contact details.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NeedContact {
@@ -399,13 +384,9 @@ pub struct NeedContact {
 #[utoipa::path(get, path = "/api/v1/needs/{id}/contact", tag = "needs", security(("bearer" = [])),
     params(("id" = i64, Path), ContactQuery),
     responses((status = 200, body = NeedContact),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: HeaderMap,

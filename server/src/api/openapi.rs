@@ -35,7 +35,13 @@ Errors always have the shape {\"error\": {\"code\", \"message\", \"field\"}}.",
     // The schemas of request and response bodies come with their paths.
     // These two are the `ratings` part of GET /api/v1/indicators, whose
     // answer the document gives as an `Object`; named so clients know it.
-    components(schemas(ratings::report::RatingCoverage, ratings::report::RatingReport)),
+    // The error body is named by the `crate::error::refusal` responses,
+    // which do not bring their schema along.
+    components(schemas(
+        ratings::report::RatingCoverage,
+        ratings::report::RatingReport,
+        crate::error::ErrorBody
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "system", description = "Liveness"),

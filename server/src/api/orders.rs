@@ -7,13 +7,13 @@
 //! writes safe under concurrency.
 
 use crate::api::dispatch::{Position, offered_to};
-use crate::api::{authorize, require, scoped_street, who};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::api::{ContactQuery, authorize, require, scoped_street, who};
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::OrderFilter;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
 use lawcircle_core::orders::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
@@ -119,11 +119,9 @@ fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = [])),
     params(OrderQuery),
-    responses((status = 200, body = OrderList), (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = OrderList), refusal::Invalid, refusal::Unauthenticated))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<OrderQuery>,
 ) -> Result<ApiJson<OrderList>, ApiError> {
     let scope = require(&caller, Action::ReadNeeds)?;
@@ -244,10 +242,9 @@ impl TakerRecord {
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = OrderView), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = OrderView), refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
     let order = load(&state, &caller, &id).await?;
@@ -260,11 +257,10 @@ pub async fn get_one(
     params(("id" = String, Path)), request_body = Position,
     responses((status = 200, body = OrderView),
         (status = 403, description = "Not eligible", body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::NotFound,
         (status = 409, description = "Someone else was first, or the order is no longer open", body = crate::error::ErrorBody)))]
 pub async fn grab(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(pos): ApiJson<Position>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
@@ -331,13 +327,10 @@ pub struct EventRequest {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = EventRequest,
     responses((status = 200, body = OrderView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn event(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<EventRequest>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
@@ -448,14 +441,6 @@ pub fn order_subject(order: &Order) -> Subject {
     }
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ContactQuery {
-    /// Why the full contact is needed; recorded in the audit log.
-    pub reason: String,
-}
-
 /// The requester's full contact details.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RequesterContact {
@@ -470,11 +455,10 @@ pub struct RequesterContact {
 /// audited. Other volunteers — including those who lost the grab — get 403.
 #[utoipa::path(get, path = "/api/v1/orders/{id}/contact", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path), ContactQuery),
-    responses((status = 200, body = RequesterContact), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = RequesterContact), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound))]
 pub async fn contact(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ContactQuery>,
     headers: axum::http::HeaderMap,

@@ -6,14 +6,13 @@
 
 use crate::api::accounts::AccountView;
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{AuditEntry, OrderFilter, StoredNeed};
 use crate::usecases::audit::read_reason;
 use crate::usecases::audit::{PersonalDataRead, record_read};
-use axum::extract::State;
 use axum::http::HeaderMap;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
@@ -208,13 +207,9 @@ async fn audit_all(
 #[utoipa::path(post, path = "/api/v1/personal-data/export", tag = "audit", security(("bearer" = [])),
     request_body = PersonalDataRequest,
     responses((status = 200, body = PersonalDataExport, description = "Everything held about the person; audited"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn export(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiJson(req): ApiJson<PersonalDataRequest>,
 ) -> Result<ApiJson<PersonalDataExport>, ApiError> {
@@ -314,13 +309,9 @@ pub async fn export(
 #[utoipa::path(post, path = "/api/v1/personal-data/erase", tag = "audit", security(("bearer" = [])),
     request_body = PersonalDataRequest,
     responses((status = 200, body = ErasureReport, description = "The person's needs anonymised, their files erased, their account (if named) anonymised and disabled; audited"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn erase(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     headers: HeaderMap,
     ApiJson(req): ApiJson<PersonalDataRequest>,
 ) -> Result<ApiJson<ErasureReport>, ApiError> {

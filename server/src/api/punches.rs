@@ -6,12 +6,12 @@
 
 use crate::api::idempotency::IdempotencyKey;
 use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::PUNCH_ENDPOINT;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Response;
 use lawcircle_core::authz::{Action, On};
 use lawcircle_core::catalogue::area::AreaLevel;
@@ -70,10 +70,9 @@ pub struct PunchQuery {
 
 #[utoipa::path(get, path = "/api/v1/punches/review-queue", tag = "volunteers", security(("bearer" = [])),
     params(PunchQuery),
-    responses((status = 200, body = Vec<PunchView>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<PunchView>), refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<PunchQuery>,
     headers: axum::http::HeaderMap,
 ) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
@@ -139,11 +138,10 @@ pub struct ReviewRequest {
 
 #[utoipa::path(post, path = "/api/v1/punches/{id}/review", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ReviewRequest,
-    responses((status = 200, body = PunchView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = PunchView), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound))]
 pub async fn review(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ReviewRequest>,
 ) -> Result<ApiJson<PunchView>, ApiError> {
@@ -191,10 +189,9 @@ pub struct ChainReport {
 
 #[utoipa::path(get, path = "/api/v1/punches/chains/{volunteer_id}", tag = "volunteers",
     security(("bearer" = [])), params(("volunteer_id" = String, Path)),
-    responses((status = 200, body = ChainReport), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = ChainReport), refusal::Forbidden))]
 pub async fn verify(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(volunteer_id): Path<String>,
 ) -> Result<ApiJson<ChainReport>, ApiError> {
     require(&caller, Action::ReviewPunch)?;
@@ -242,10 +239,9 @@ fn with_stars(totals: HourTotals) -> DutyHoursView {
 /// punches paired into sessions (at most 16 h each), with each volunteer's
 /// star level.
 #[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
-    responses((status = 200, body = Object), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn duty_hours(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
 ) -> Result<ApiJson<DutyHoursView>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
@@ -274,13 +270,9 @@ pub struct PunchReceipt {
     params(("Idempotency-Key" = String, Header)),
     request_body(content = Object, description = "A Punch of lawcircle-core, as made on the phone"),
     responses((status = 201, body = PunchReceipt),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn create_punch(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     key: IdempotencyKey,
     ApiJson(mut punch): ApiJson<Punch>,
 ) -> Result<Response, ApiError> {

@@ -14,17 +14,15 @@
 //! retroactively; needs entered for it from now on are (the rating request
 //! then reaches the account).
 
-use crate::api::accounts::AccountView;
 use crate::api::session::LoginResponse;
-use crate::auth::{hash_password, new_token, token_hash};
-use crate::error::ApiError;
+use crate::auth::{ClientAddr, hash_password, open_session, token_hash};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::sms::{SmsError, SmsMessage, SmsPurpose, phone_hash};
 use crate::state::AppState;
 use crate::store::NewAccount;
-use axum::extract::{FromRequestParts, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::authz::Role;
@@ -38,23 +36,6 @@ use utoipa_axum::routes;
 pub const CODE_TTL_MINUTES: i64 = 5;
 /// Wrong attempts that spend a code.
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
-
-/// The client's address (the TCP peer), for the per-client limit.
-#[derive(Debug, Clone)]
-pub struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string()),
-        ))
-    }
-}
 
 /// What a code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -121,9 +102,9 @@ fn sms_error(e: SmsError) -> ApiError {
 
 #[utoipa::path(post, path = "/api/v1/auth/sms-codes", tag = "session", request_body = CodeRequest,
     responses((status = 202, body = CodeSent, description = "A code is on its way"),
-        (status = 400, body = crate::error::ErrorBody),
+        refusal::Invalid,
         (status = 409, description = "Registering a number that has an account, or signing in with one that has none", body = crate::error::ErrorBody),
-        (status = 429, body = crate::error::ErrorBody),
+        refusal::TooManyRequests,
         (status = 503, description = "No SMS provider configured, or it failed", body = crate::error::ErrorBody)))]
 pub async fn send_code(
     State(state): State<AppState>,
@@ -251,17 +232,7 @@ async fn session_for(
     account: crate::store::Account,
     now: DateTime<Utc>,
 ) -> Result<LoginResponse, ApiError> {
-    let (token, hash) = new_token().map_err(|e| ApiError::Internal(e.to_string()))?;
-    let expires_at = now + state.login.token_ttl;
-    state
-        .store
-        .insert_token(&hash, account.id, now, expires_at)
-        .await?;
-    Ok(LoginResponse {
-        token,
-        expires_at,
-        account: AccountView::own(&account),
-    })
+    Ok(open_session(state, account, now).await?.into())
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -278,8 +249,7 @@ pub struct RegisterRequest {
 
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "session", request_body = RegisterRequest,
     responses((status = 201, body = LoginResponse, description = "The account and a session; the username is the mobile number"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Conflict))]
 pub async fn register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegisterRequest>,
@@ -337,7 +307,7 @@ pub struct CodeLoginRequest {
 #[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "session", request_body = CodeLoginRequest,
     responses((status = 200, body = LoginResponse),
         (status = 400, description = "Wrong or expired code (attempts are counted)", body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated))]
 pub async fn code_login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<CodeLoginRequest>,

@@ -1,8 +1,8 @@
 //! Logging in and out, and who am I.
 
 use crate::api::accounts::AccountView;
-use crate::auth::{self, Caller};
-use crate::error::ApiError;
+use crate::auth::{self, Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
@@ -27,6 +27,16 @@ pub struct LoginResponse {
     pub account: AccountView,
 }
 
+impl From<auth::Session> for LoginResponse {
+    fn from(session: auth::Session) -> Self {
+        LoginResponse {
+            token: session.token,
+            expires_at: session.expires_at,
+            account: AccountView::own(&session.account),
+        }
+    }
+}
+
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "session", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
@@ -44,17 +54,13 @@ pub async fn login(
         return Err(ApiError::bad_field("password", "at most 1024 bytes"));
     }
     let session = auth::login(&state, &req.username, &req.password, &address).await?;
-    Ok(ApiJson(LoginResponse {
-        token: session.token,
-        expires_at: session.expires_at,
-        account: AccountView::own(&session.account),
-    }))
+    Ok(ApiJson(session.into()))
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "session",
     security(("bearer" = [])),
     responses((status = 204, description = "The token is revoked"),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated))]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
     state
         .store
@@ -80,13 +86,11 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/api/v1/me/password", tag = "session", security(("bearer" = [])),
     request_body = PasswordChange,
     responses((status = 204, description = "Changed; the account's other tokens are revoked"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated,
         (status = 403, description = "The old password is wrong", body = crate::error::ErrorBody),
-        (status = 429, body = crate::error::ErrorBody)))]
+        refusal::TooManyRequests))]
 pub async fn change_password(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     auth::ClientAddr(address): auth::ClientAddr,
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
@@ -135,7 +139,7 @@ pub async fn change_password(
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
-    responses((status = 200, body = AccountView), (status = 401, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = AccountView), refusal::Unauthenticated))]
 pub async fn me(caller: Caller) -> ApiJson<AccountView> {
     ApiJson(AccountView::own(&caller.account))
 }

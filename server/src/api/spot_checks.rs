@@ -2,12 +2,12 @@
 //! anyone can re-check it, and the checks recorded.
 
 use crate::api::{require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, SampledOrder};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::spot_check::{
     self, DrawRecord, SpotCheck, SpotCheckOutcome, Week, resolved_in_week,
@@ -120,11 +120,9 @@ pub struct DrawResponse {
 /// (orders already sampled keep their first draw).
 #[utoipa::path(post, path = "/api/v1/spot-checks/draw", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = DrawResponse), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = DrawResponse), refusal::Invalid, refusal::Forbidden))]
 pub async fn draw_spot_checks(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<DrawResponse>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -183,11 +181,9 @@ pub async fn draw_spot_checks(
 /// The draws of a week in the caller's scope, each re-checked.
 #[utoipa::path(get, path = "/api/v1/spot-checks/draws", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = Vec<DrawView>), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<DrawView>), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_check_draws(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<Vec<DrawView>>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -241,11 +237,9 @@ pub struct SpotCheckWeek {
 /// order with its review.
 #[utoipa::path(get, path = "/api/v1/spot-checks", tag = "warnings", security(("bearer" = [])),
     params(WeekQuery),
-    responses((status = 200, body = SpotCheckWeek), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = SpotCheckWeek), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_checks(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<WeekQuery>,
 ) -> Result<ApiJson<SpotCheckWeek>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
@@ -330,12 +324,10 @@ pub struct SpotCheckRequest {
 /// for their own street's orders only, district admins any.
 #[utoipa::path(post, path = "/api/v1/spot-checks/{order_id}", tag = "warnings", security(("bearer" = [])),
     params(("order_id" = String, Path)), request_body = SpotCheckRequest,
-    responses((status = 200, body = Object), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Object), refusal::Invalid, refusal::Forbidden,
+        refusal::NotFound))]
 pub async fn record_spot_check(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(order_id): Path<String>,
     ApiJson(req): ApiJson<SpotCheckRequest>,
 ) -> Result<ApiJson<SpotCheck>, ApiError> {

@@ -1,6 +1,6 @@
 //! Liveness and, on test servers only, the adjustable clock.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
@@ -74,8 +74,8 @@ pub async fn advance_clock(
 #[utoipa::path(get, path = "/api/v1/events", tag = "orders", security(("bearer" = [])),
     params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received")),
     responses((status = 200, description = "text/event-stream of order changes"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody)))]
+        refusal::Invalid,
+        refusal::Unauthenticated))]
 pub async fn events(
     State(state): State<AppState>,
     caller: crate::auth::Caller,

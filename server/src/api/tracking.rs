@@ -10,9 +10,9 @@
 //! category and area); never who handled it.
 
 use crate::api::idempotency::IdempotencyKey;
-use crate::api::residents::ClientAddr;
+use crate::auth::ClientAddr;
 use crate::auth::token_hash;
-use crate::error::ApiError;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::FILING_ENDPOINT;
@@ -78,8 +78,7 @@ pub fn tracking_hash(code: &str) -> String {
     params(("Idempotency-Key" = String, Header, description = "Made by the client when the need was written (UUID); reused on every retry")),
     request_body(content = Object, description = "A need record (NeedDraft of lawcircle-core), channel online, no attachments"),
     responses((status = 201, body = NeedReceipt, description = "Accepted, with the tracking code (or replayed)"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Conflict,
         (status = 429, description = "Too many filings from this address", body = crate::error::ErrorBody)))]
 pub async fn file_without_account(
     State(state): State<AppState>,
@@ -161,7 +160,7 @@ pub struct TrackedNeed {
 #[utoipa::path(get, path = "/api/v1/tracking/{code}", tag = "needs",
     params(("code" = String, Path, description = "The tracking code shown at filing (dashes optional)")),
     responses((status = 200, body = TrackedNeed),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::NotFound))]
 pub async fn track(
     State(state): State<AppState>,
     Path(code): Path<String>,

@@ -4,12 +4,12 @@
 //! street, and stores every change with its who, when and why.
 
 use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{StoreError, StoredVolunteer};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
@@ -110,13 +110,9 @@ fn actor_of(caller: &Caller) -> Result<Actor, ApiError> {
 #[utoipa::path(post, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
     request_body = ApplyRequest,
     responses((status = 201, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::Conflict))]
 pub async fn apply(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<ApplyRequest>,
 ) -> Result<(StatusCode, ApiJson<VolunteerView>), ApiError> {
     require(&caller, Action::ApplyVolunteer)?;
@@ -187,12 +183,9 @@ fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
 #[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
     params(VolunteerQuery),
     responses((status = 200, body = Vec<VolunteerView>),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<VolunteerQuery>,
 ) -> Result<ApiJson<Vec<VolunteerView>>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
@@ -251,12 +244,9 @@ async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<StoredVolun
 #[utoipa::path(get, path = "/api/v1/volunteers/{id}", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = VolunteerView),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
     let stored = load(&state, &caller, &id).await?;
@@ -280,14 +270,10 @@ pub struct ActRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/actions", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = ActRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "Illegal transition or a newer change", body = crate::error::ErrorBody)))]
 pub async fn act(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<ActRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -337,14 +323,10 @@ pub struct SpecialtiesRequest {
 #[utoipa::path(put, path = "/api/v1/volunteers/{id}/specialties", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = SpecialtiesRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, description = "A newer change", body = crate::error::ErrorBody)))]
 pub async fn set_specialties(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SpecialtiesRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -400,14 +382,10 @@ pub struct LoanRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = LoanRequest,
     responses((status = 200, body = VolunteerView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
+        refusal::Conflict))]
 pub async fn lend(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<LoanRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -447,14 +425,10 @@ pub struct LoanReturnRequest {
 #[utoipa::path(post, path = "/api/v1/volunteers/{id}/loans/return", tag = "volunteers", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = LoanReturnRequest,
     responses((status = 200, body = VolunteerView, description = "The loan in force ends now"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound,
         (status = 409, body = crate::error::ErrorBody, description = "On no loan now, or another version")))]
 pub async fn return_from_loan(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<LoanReturnRequest>,
 ) -> Result<ApiJson<VolunteerView>, ApiError> {
@@ -471,12 +445,8 @@ pub async fn return_from_loan(
 
 #[utoipa::path(get, path = "/api/v1/volunteers/teams", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Vec<Object>),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
-pub async fn teams(
-    State(state): State<AppState>,
-    caller: Caller,
-) -> Result<ApiJson<Vec<Team>>, ApiError> {
+        refusal::Unauthenticated, refusal::Forbidden))]
+pub async fn teams(SignedIn { state, caller }: SignedIn) -> Result<ApiJson<Vec<Team>>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
     let street = scoped_street(&caller, scope)?;
     let list = state

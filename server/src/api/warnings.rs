@@ -2,11 +2,11 @@
 //! staff acting on them (acknowledge, escalate, call back, resolve).
 
 use crate::api::{authorize, require, scoped_street};
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::{Caller, SignedIn};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use lawcircle_core::authz::{Action, On};
 use lawcircle_core::orders::order::{Actor, OrderState};
 use lawcircle_core::orders::rating::CallBack;
@@ -20,10 +20,9 @@ fn actor(caller: &Caller) -> Actor {
 }
 
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Object>), (status = 403, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = Vec<Object>), refusal::Forbidden))]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
 ) -> Result<ApiJson<Vec<WarningView>>, ApiError> {
     let scope = require(&caller, Action::HandleWarning)?;
     let street = scoped_street(&caller, scope)?;
@@ -71,12 +70,10 @@ pub struct WarningActionRequest {
 
 #[utoipa::path(post, path = "/api/v1/warnings/{id}/actions", tag = "warnings", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = WarningActionRequest,
-    responses((status = 200, body = WarningView), (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody),
-        (status = 409, body = crate::error::ErrorBody)))]
+    responses((status = 200, body = WarningView), refusal::Invalid,
+        refusal::Forbidden, refusal::NotFound, refusal::Conflict))]
 pub async fn act(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<WarningActionRequest>,
 ) -> Result<ApiJson<WarningView>, ApiError> {

@@ -2,12 +2,12 @@
 //! district admin, shown once, stored only hashed.
 
 use crate::api::require;
-use crate::auth::{Caller, new_api_key};
-use crate::error::ApiError;
+use crate::auth::{SignedIn, new_api_key};
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::ApiKeyRecord;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
@@ -33,12 +33,9 @@ pub struct IssuedApiKey {
 #[utoipa::path(post, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
     request_body = NewApiKey,
     responses((status = 201, body = IssuedApiKey, description = "The key, shown once"),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn create_key(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     ApiJson(req): ApiJson<NewApiKey>,
 ) -> Result<(StatusCode, ApiJson<IssuedApiKey>), ApiError> {
     require(&caller, Action::ManageApiKeys)?;
@@ -56,11 +53,9 @@ pub async fn create_key(
 
 #[utoipa::path(get, path = "/api/v1/open311-keys", tag = "services", security(("bearer" = [])),
     responses((status = 200, body = Vec<ApiKeyRecord>, description = "Every key, newest first (never the keys themselves)"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list_keys(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
 ) -> Result<ApiJson<Vec<ApiKeyRecord>>, ApiError> {
     require(&caller, Action::ManageApiKeys)?;
     Ok(ApiJson(state.store.api_keys().await?))
@@ -76,13 +71,10 @@ pub struct RevokedKey {
 #[utoipa::path(post, path = "/api/v1/open311-keys/{id}/revoke", tag = "services", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = RevokedKey),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden,
         (status = 404, body = crate::error::ErrorBody, description = "No such key, or already revoked")))]
 pub async fn revoke_key(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<ApiJson<RevokedKey>, ApiError> {
     require(&caller, Action::ManageApiKeys)?;

@@ -1,6 +1,6 @@
 //! Accounts, bearer tokens and the login throttle.
 
-use super::{Store, StoreError, from_millis, millis};
+use super::{Store, StoreError, conflict_on_unique, from_millis, millis};
 use crate::auth::ThrottleKey;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
@@ -65,10 +65,6 @@ fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
     })
 }
 
-pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
-    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
-}
-
 impl Store {
     /// Creates an account; a taken username is a conflict.
     pub async fn create_account(
@@ -91,13 +87,7 @@ impl Store {
         .bind(millis(now))
         .fetch_one(&self.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Conflict(format!("username {:?}", new.username))
-            } else {
-                StoreError::Database(e)
-            }
-        })?;
+        .map_err(conflict_on_unique(|| format!("username {:?}", new.username)))?;
         let id: i64 = row.try_get(0)?;
         Ok(Account {
             id,

@@ -1,8 +1,7 @@
 //! Application types (every published version, append-only) and the API
 //! keys of Open311 client apps.
 
-use super::accounts::is_unique_violation;
-use super::{Store, StoreError, decode, encode, from_millis, millis};
+use super::{Store, StoreError, conflict_on_unique, decode, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::applications::ServiceDefinition;
 use serde::Serialize;
@@ -152,13 +151,7 @@ impl Store {
         .bind(published_by)
         .execute(&self.pool)
         .await
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Conflict(format!("{} version {}", def.code, def.version))
-            } else {
-                StoreError::Database(e)
-            }
-        })?;
+        .map_err(conflict_on_unique(|| format!("{} version {}", def.code, def.version)))?;
         Ok(())
     }
 

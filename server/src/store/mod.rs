@@ -65,6 +65,18 @@ pub enum StoreError {
     Unsupported(String),
 }
 
+/// How a write that may hit a unique key fails: the key taken is a
+/// conflict over `what` (a username, an order id, a second rating), any
+/// other failure a database error. `.map_err(conflict_on_unique(|| …))`.
+pub(crate) fn conflict_on_unique(
+    what: impl FnOnce() -> String,
+) -> impl FnOnce(sqlx::Error) -> StoreError {
+    move |e| match &e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what()),
+        _ => StoreError::Database(e),
+    }
+}
+
 /// Which database is behind the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

@@ -9,7 +9,7 @@
 //! nothing. So of several concurrent requests with one key exactly one does
 //! the work; the others find the committed record and replay its answer.
 
-use super::{Store, StoreError, decode, from_millis, millis};
+use super::{Store, StoreError, conflict_on_unique, decode, from_millis, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::needs::NeedDraft;
 use lawcircle_core::volunteers::punch::Punch;
@@ -524,12 +524,7 @@ impl Store {
         .bind(millis(now))
         .execute(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("punch {} (or its place in the chain)", punch.id))
-            }
-            _ => StoreError::Database(e),
-        })?;
+        .map_err(conflict_on_unique(|| format!("punch {} (or its place in the chain)", punch.id)))?;
         let (status, response) = respond(&punch);
         store_reply(&mut tx, PUNCH_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;

@@ -4,7 +4,7 @@
 //! conditional update on the version the caller read, and raising a warning
 //! is an insert that a duplicate key turns into nothing.
 
-use super::{Store, StoreError, decode, encode, millis};
+use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::indicators::HotlineCall;
 use lawcircle_core::orders::order::{Order, OrderState};
@@ -87,12 +87,7 @@ pub(crate) async fn insert_order_row(
         .bind(millis(order.created_at))
         .execute(&mut *conn)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("order {}", order.id))
-            }
-            _ => StoreError::Database(e),
-        })?;
+        .map_err(conflict_on_unique(|| format!("order {}", order.id)))?;
         Ok(())
     }
 }
@@ -207,12 +202,9 @@ impl Store {
             .bind(millis(rating.at))
             .execute(&self.pool)
             .await
-            .map_err(|e| match &e {
-                sqlx::Error::Database(d) if d.is_unique_violation() => {
-                    StoreError::Conflict(format!("a rating of order {}", rating.order_id))
-                }
-                _ => StoreError::Database(e),
-            })?;
+            .map_err(conflict_on_unique(|| {
+                format!("a rating of order {}", rating.order_id)
+            }))?;
         Ok(())
     }
 

@@ -3,7 +3,7 @@
 //! call-backs (回访), SMS verification codes of resident accounts and the
 //! record of SMS sends behind the per-number and per-client limits.
 
-use super::{Store, StoreError, encode, from_millis, millis};
+use super::{Store, StoreError, conflict_on_unique, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::order::{Order, OrderState};
 use lawcircle_core::orders::rating::Rating;
@@ -275,12 +275,9 @@ impl Store {
         .bind(channel.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("a rating of order {}", rating.order_id))
-            }
-            _ => StoreError::Database(e),
-        })?;
+        .map_err(conflict_on_unique(|| {
+            format!("a rating of order {}", rating.order_id)
+        }))?;
         let call_back_id = match call_back {
             Some((cb, at)) => Some(insert_call_back(&mut tx, cb, at).await?),
             None => None,

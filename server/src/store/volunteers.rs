@@ -2,7 +2,7 @@
 //! ([`lawcircle_core::volunteers::pool`]); the store keeps each record whole and
 //! refuses a write whose version moved underneath it.
 
-use super::{Store, StoreError, decode, encode, millis};
+use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
 use lawcircle_core::volunteers::pool::{Volunteer, VolunteerState};
@@ -77,12 +77,7 @@ impl Store {
         .bind(millis(now))
         .execute(&mut *tx)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                StoreError::Conflict(format!("volunteer {id}"))
-            }
-            _ => StoreError::Database(e),
-        })?;
+        .map_err(conflict_on_unique(|| format!("volunteer {id}")))?;
         tx.commit().await?;
         Ok(StoredVolunteer {
             account_id,

@@ -56,20 +56,8 @@ pub async fn create_account(
             format!("{code:?} is not a known street"),
         ));
     }
-    let phone = req
-        .phone
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(normalize_mobile)
-        .transpose()
-        .map_err(|e| ApiError::bad_field("phone", e.to_string()))?;
-    let id_number = req
-        .id_number
-        .as_deref()
-        .filter(|p| !p.is_empty())
-        .map(validate_id_number)
-        .transpose()
-        .map_err(|e| ApiError::bad_field("id_number", e.to_string()))?;
+    let phone = optional_field(req.phone.as_deref(), "phone", normalize_mobile)?;
+    let id_number = optional_field(req.id_number.as_deref(), "id_number", validate_id_number)?;
     let password_hash = auth::hash_password_off_thread(state, &req.password)
         .await
         .map_err(|e| match e {
@@ -98,4 +86,18 @@ fn valid_username(u: &str) -> bool {
     (3..=32).contains(&u.len())
         && u.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+}
+
+/// An optional personal field of a new account: absent or empty is none,
+/// anything else must pass `check` (refused under `field`).
+fn optional_field<E: std::fmt::Display>(
+    value: Option<&str>,
+    field: &str,
+    check: impl Fn(&str) -> Result<String, E>,
+) -> Result<Option<String>, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .map(check)
+        .transpose()
+        .map_err(|e| ApiError::bad_field(field, e.to_string()))
 }

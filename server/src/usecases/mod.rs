@@ -8,11 +8,13 @@
 //!   link, by call-back), with the low-rating warning;
 //! * [`audit`]: recording a full read of personal data, and the reason it
 //!   needs;
+//! * [`circle`]: coverage and siting computed over the whole catalogue;
 //! * [`accounts`]: creating an account (the API, the bootstrap command, the
 //!   demo).
 
 pub mod accounts;
 pub mod audit;
+pub mod circle;
 pub mod filing;
 pub mod orders;
 pub mod rating;

@@ -8,20 +8,15 @@
 //! ```
 
 use lawcircle_e2e::Client;
+use lawcircle_e2e::cli_arg;
 use lawcircle_e2e::people::clock_in;
 use std::process::ExitCode;
-
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let wanted = ["--url", "--token", "--account", "--post", "--lat", "--lng"];
-    let values: Vec<Option<String>> = wanted.iter().map(|n| arg(&args, n)).collect();
+    let values: Vec<Option<String>> = wanted.iter().map(|n| cli_arg(&args, n)).collect();
     let [
         Some(url),
         Some(token),

@@ -49,16 +49,7 @@ fn need() -> serde_json::Value {
 }
 
 async fn file(c: &Client) -> String {
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&need()),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
-    r.body["order_id"].as_str().unwrap().to_string()
+    c.submit_need(&need()).await
 }
 
 async fn run(backend: &Backend) {

@@ -15,22 +15,16 @@
 use chrono::Utc;
 use lawcircle_client::outbox::{BackoffPolicy, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
+use lawcircle_e2e::cli_arg;
 use lawcircle_e2e::intake::need_draft;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
-
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let db = PathBuf::from(arg(&args, "--db").expect("--db"));
+    let db = PathBuf::from(cli_arg(&args, "--db").expect("--db"));
     let policy = BackoffPolicy {
         initial: Duration::from_millis(20),
         max: Duration::from_millis(300),
@@ -41,8 +35,11 @@ fn main() {
         hold_transaction(&outbox, &db);
         return;
     }
-    let count: usize = arg(&args, "--count").expect("--count").parse().expect("N");
-    let prefix = arg(&args, "--prefix").expect("--prefix");
+    let count: usize = cli_arg(&args, "--count")
+        .expect("--count")
+        .parse()
+        .expect("N");
+    let prefix = cli_arg(&args, "--prefix").expect("--prefix");
     for i in 0..count {
         let entity = format!("{prefix}-{i}");
         if outbox.has_entity(&entity).expect("look up entity") {
@@ -61,13 +58,13 @@ fn main() {
             .expect("enqueue");
     }
     println!("enqueued");
-    let mut config = SyncConfig::new(arg(&args, "--server").expect("--server"));
-    if let Some(p) = arg(&args, "--parallelism") {
+    let mut config = SyncConfig::new(cli_arg(&args, "--server").expect("--server"));
+    if let Some(p) = cli_arg(&args, "--parallelism") {
         config.parallelism = p.parse().expect("parallelism");
     }
     config.request_timeout = Duration::from_secs(10);
     let client = SyncClient::new(outbox.clone(), config).expect("client");
-    client.set_token(arg(&args, "--token"));
+    client.set_token(cli_arg(&args, "--token"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -8,22 +8,17 @@
 //! phone-client --url http://127.0.0.1:PORT --username vol --password …
 //! ```
 
+use lawcircle_e2e::cli_arg;
 use serde_json::{Value, json};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
 async fn run() -> Result<String, String> {
     let args: Vec<String> = std::env::args().collect();
-    let url = arg(&args, "--url").ok_or("--url is required")?;
-    let username = arg(&args, "--username").ok_or("--username is required")?;
-    let password = arg(&args, "--password").ok_or("--password is required")?;
+    let url = cli_arg(&args, "--url").ok_or("--url is required")?;
+    let username = cli_arg(&args, "--username").ok_or("--username is required")?;
+    let password = cli_arg(&args, "--password").ok_or("--password is required")?;
     let client = lawcircle_e2e::http_client();
     let login: Value = client
         .post(format!("{url}/api/v1/auth/login"))
@@ -72,7 +67,7 @@ async fn run() -> Result<String, String> {
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let secs = arg(&args, "--timeout-secs")
+    let secs = cli_arg(&args, "--timeout-secs")
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
     match tokio::time::timeout(Duration::from_secs(secs), run()).await {

@@ -14,22 +14,17 @@
 use chrono::Utc;
 use lawcircle_core::catalogue::area::AreaLevel;
 use lawcircle_core::orders::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
+use lawcircle_e2e::cli_arg;
 use lawcircle_server::store::Store;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
 async fn run() -> Result<String, String> {
     let args: Vec<String> = std::env::args().collect();
-    let dir = PathBuf::from(arg(&args, "--data-dir").ok_or("--data-dir is required")?);
-    let need_id = arg(&args, "--need-id").ok_or("--need-id is required")?;
-    let street = arg(&args, "--street").ok_or("--street is required")?;
-    let category = arg(&args, "--category").unwrap_or_else(|| "mediation".into());
+    let dir = PathBuf::from(cli_arg(&args, "--data-dir").ok_or("--data-dir is required")?);
+    let need_id = cli_arg(&args, "--need-id").ok_or("--need-id is required")?;
+    let street = cli_arg(&args, "--street").ok_or("--street is required")?;
+    let category = cli_arg(&args, "--category").unwrap_or_else(|| "mediation".into());
     let store = Store::open_sqlite(&dir.join("lawcircle.sqlite"))
         .await
         .map_err(|e| e.to_string())?;

@@ -7,20 +7,15 @@
 //! ```
 
 use lawcircle_e2e::Storage;
+use lawcircle_e2e::cli_arg;
 use lawcircle_e2e::people::seed_people;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(url), Some(dir)) = (arg(&args, "--url"), arg(&args, "--data-dir")) else {
+    let (Some(url), Some(dir)) = (cli_arg(&args, "--url"), cli_arg(&args, "--data-dir")) else {
         eprintln!("usage: seed-people --url URL --data-dir DIR");
         return ExitCode::from(2);
     };

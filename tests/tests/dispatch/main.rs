@@ -8,17 +8,14 @@
 //! street; an application's deadline is its type's and Open311 says the
 //! same.
 
-use lawcircle_e2e::people::{self, clock_in, clock_out};
+use lawcircle_e2e::people::{
+    self, OTHER_STREET, OTHER_VILLAGE, PW, STREET, VILLAGE, clock_in, clock_out, test_account,
+};
 use lawcircle_e2e::{Backend, Client, Server, Storage, backends, cli_create_account};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-const PW: &str = "correct-horse-42";
-const STREET: &str = "330303001";
-const VILLAGE: &str = "330303001001";
-const OTHER_STREET: &str = "330303002";
-const OTHER_VILLAGE: &str = "330303002001";
 /// The need's place: the demo village's representative point.
 const NEED_LAT: f64 = 27.931853;
 const NEED_LNG: f64 = 120.82023;
@@ -32,12 +29,6 @@ struct World {
     resident: Client,
     _storage: Storage,
     _dir: tempfile::TempDir,
-}
-
-async fn account(admin: &Client, name: &str, role: &str, street: &str) -> i64 {
-    people::create_account(admin, name, role, street, PW)
-        .await
-        .unwrap()
 }
 
 /// A synthetic walking network over the demo district (a 250 m grid).
@@ -64,8 +55,8 @@ async fn world(backend: &Backend, extra: &[&str], network: bool) -> World {
     let server = Server::start(&storage, &args);
     cli_create_account(&storage, "admin", "district_admin", None, PW);
     let admin = Client::login(&server, "admin", PW).await;
-    account(&admin, "staff", "station_staff", STREET).await;
-    account(&admin, "resident", "resident", STREET).await;
+    test_account(&admin, "staff", "station_staff", STREET).await;
+    test_account(&admin, "resident", "resident", STREET).await;
     World {
         staff: Client::login(&server, "staff", PW).await,
         resident: Client::login(&server, "resident", PW).await,
@@ -78,7 +69,7 @@ async fn world(backend: &Backend, extra: &[&str], network: bool) -> World {
 
 /// A volunteer of `street` approved into the pool (not clocked in).
 async fn volunteer(w: &World, name: &str, street: &str, specialties: &[&str]) -> (Client, i64) {
-    let id = account(&w.admin, name, "resident", street).await;
+    let id = test_account(&w.admin, name, "resident", street).await;
     let c = Client::login(&w.server, name, PW).await;
     people::join_pool(&c, &w.admin, name, street, specialties, "Mo-Fr 09:00-17:00")
         .await
@@ -294,7 +285,7 @@ async fn specialties_are_one_taxonomy_chosen_from_a_list() {
     assert_eq!(admin_rec["specialties"], json!(["administrative"]));
 
     // Free text is refused, names become codes.
-    let id = account(&w.admin, "vol1", "resident", STREET).await;
+    let id = test_account(&w.admin, "vol1", "resident", STREET).await;
     let c = Client::login(&w.server, "vol1", PW).await;
     let apply = |specialties: Value| {
         json!({"name": "王律师", "phone": "13912345678", "profession": "lawyer",
@@ -337,7 +328,7 @@ async fn specialties_are_one_taxonomy_chosen_from_a_list() {
         )
         .await;
     assert_eq!(r3.status, 409, "a stale version: {:?}", r3.body);
-    account(&w.admin, "vol2", "volunteer", STREET).await;
+    test_account(&w.admin, "vol2", "volunteer", STREET).await;
     let other = Client::login(&w.server, "vol2", PW).await;
     let r4 = other
         .put(
@@ -400,7 +391,7 @@ async fn a_transfer_moves_the_order_to_the_receiving_street() {
     for backend in backends() {
         let name = backend.name();
         let w = world(&backend, &["--test-clock"], false).await;
-        account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
+        test_account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
         let order = w
             .resident
             .submit_need(&need("mediation", VILLAGE, None, None))

@@ -18,28 +18,23 @@ async fn resolved_orders(
             .submit_need(&need("mediation", village, None, None))
             .await;
         let o = staff.get(&format!("/api/v1/orders/{order}")).await.body;
-        let r = staff
-            .post(
-                &format!("/api/v1/orders/{order}/events"),
-                &json!({"event": {"event": "assign", "assignee": vol.1.to_string()}, "version": o["version"]}),
+        let assigned = staff
+            .order_events(
+                &order,
+                &o["version"],
+                &[json!({"event": "assign", "assignee": vol.1.to_string()})],
             )
             .await;
-        assert_eq!(r.status, 200, "{:?}", r.body);
-        let mut v = r.body["version"].clone();
-        for event in [
-            json!({"event": "accept"}),
-            json!({"event": "resolve", "note": "已调解"}),
-        ] {
-            let r = vol
-                .0
-                .post(
-                    &format!("/api/v1/orders/{order}/events"),
-                    &json!({"event": event, "version": v}),
-                )
-                .await;
-            assert_eq!(r.status, 200, "{:?}", r.body);
-            v = r.body["version"].clone();
-        }
+        vol.0
+            .order_events(
+                &order,
+                &assigned["version"],
+                &[
+                    json!({"event": "accept"}),
+                    json!({"event": "resolve", "note": "已调解"}),
+                ],
+            )
+            .await;
         out.push(order);
     }
     out
@@ -61,7 +56,7 @@ async fn spot_checks_cover_every_street_unpredictably_within_the_callers_street(
     for backend in backends() {
         let name = backend.name();
         let w = world(&backend, &[], false).await;
-        account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
+        test_account(&w.admin, "staff2", "station_staff", OTHER_STREET).await;
         let staff2 = Client::login(&w.server, "staff2", PW).await;
         let (vol, vol_id) = volunteer(&w, "med1", STREET, &["邻里纠纷"]).await;
         let (vol2, vol2_id) = volunteer(&w, "med2", OTHER_STREET, &["邻里纠纷"]).await;

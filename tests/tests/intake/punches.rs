@@ -9,8 +9,9 @@ use super::*;
 #[tokio::test]
 async fn punches_are_reevaluated_chained_and_idempotent() {
     use lawcircle_core::catalogue::duty_post::DutyPost;
-    use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
-    use lawcircle_core::volunteers::punch::{Punch, PunchKind};
+    use lawcircle_core::volunteers::clock_in::DeviceInstant;
+    use lawcircle_core::volunteers::punch::PunchKind;
+    use lawcircle_e2e::people;
 
     let dir = tempfile::tempdir().unwrap();
     let server = setup(&Backend::Sqlite, dir.path()).await;
@@ -55,29 +56,7 @@ async fn punches_are_reevaluated_chained_and_idempotent() {
             wall: now + chrono::Duration::seconds(i as i64),
             elapsed_ms: 1_000_000 + i as u64 * 1000,
         };
-        let fix = Fix {
-            lat: 27.93,
-            lng: 120.815,
-            datum: lawcircle_core::geo::coord::Datum::Wgs84,
-            accuracy_m: 8.0,
-            provider: Provider::Gps,
-            is_mock: false,
-            wall_time: at.wall,
-            elapsed_ms: at.elapsed_ms,
-            speed_mps: None,
-        };
-        let p = Punch::on_device(
-            uuid::Uuid::now_v7().to_string(),
-            me.to_string(),
-            &post,
-            kind,
-            at,
-            Some(fix),
-            None,
-            true,
-            None,
-            &ClockInPolicy::default(),
-        );
+        let p = people::punch_on(&me.to_string(), &post, kind, at, (27.93, 120.815), true);
         keys.push(outbox.enqueue_punch(&p).unwrap());
     }
     let proxy = FaultProxy::start(&server.base_url, FaultConfig::default()).await;

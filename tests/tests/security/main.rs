@@ -56,18 +56,10 @@ async fn file_need(c: &Client, tag: &str, attachment: Option<(&[u8], &str)>) -> 
             size: bytes.len() as u64,
         });
     }
-    let r = c
-        .send(
-            c.http
-                .post(format!("{}/api/v1/needs", c.base))
-                .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                .json(&d),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{:?}", r.body);
+    let filed = c.file_need(&d).await;
     (
-        r.body["id"].as_i64().unwrap(),
-        r.body["order_id"].as_str().unwrap().to_string(),
+        filed["id"].as_i64().unwrap(),
+        filed["order_id"].as_str().unwrap().to_string(),
     )
 }
 

@@ -30,17 +30,8 @@ async fn a_persons_data_is_exported_and_erased_on_request() {
         let (unrelated, _) = {
             let mut d = need_draft("someone else");
             d.requester.phone = "13700001111".into();
-            let r = lawyer
-                .send(
-                    lawyer
-                        .http
-                        .post(format!("{}/api/v1/needs", lawyer.base))
-                        .header("Idempotency-Key", uuid::Uuid::now_v7().to_string())
-                        .json(&d),
-                )
-                .await;
-            assert_eq!(r.status, 201, "{:?}", r.body);
-            (r.body["id"].as_i64().unwrap(), ())
+            let filed = lawyer.file_need(&d).await;
+            (filed["id"].as_i64().unwrap(), ())
         };
         // The person names their account and their phone number (needs
         // filed for them by others carry only the number).

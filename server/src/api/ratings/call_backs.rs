@@ -2,12 +2,11 @@
 //! recorded: with a rating request, or on an early warning about it.
 
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
-use crate::state::AppState;
 use crate::store::CallBackOutcome;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::warning::Warning;
@@ -75,12 +74,9 @@ fn warning_call_backs(warning: &Warning) -> Vec<CallBackEntry> {
 #[utoipa::path(get, path = "/api/v1/orders/{id}/call-backs", tag = "ratings", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 200, body = Vec<CallBackEntry>, description = "Every call-back about the order (with a rating request or on its warnings), oldest first"),
-        (status = 401, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody)))]
+        refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn list_call_backs(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<ApiJson<Vec<CallBackEntry>>, ApiError> {
     require(&caller, Action::DispatchOrder)?;

@@ -23,13 +23,13 @@
 
 use crate::api::orders::{OrderView, load, view};
 use crate::api::require;
-use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::auth::SignedIn;
+use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::{CallBackOutcome, CallBackRecord, RatingChannel};
 use crate::usecases::rating::{link_url, new_link_token, record_rating};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -89,13 +89,12 @@ pub struct IssuedRatingLink {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/rating-link", tag = "ratings", security(("bearer" = [])),
     params(("id" = String, Path)),
     responses((status = 201, body = IssuedRatingLink, description = "A new one-time link (each call makes one; any of them rates the order once)"),
-        (status = 401, body = crate::error::ErrorBody),
+        refusal::Unauthenticated,
         (status = 403, description = "Not the volunteer or lawyer holding the order", body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::NotFound,
         (status = 409, description = "Not resolved, or already rated", body = crate::error::ErrorBody)))]
 pub async fn issue_link(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     require(&caller, Action::GrabOrder)?;
@@ -162,14 +161,12 @@ pub struct CallBackAnswer {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/call-backs", tag = "ratings", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = CallBackRequest,
     responses((status = 201, body = CallBackAnswer),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 401, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Unauthenticated,
         (status = 403, description = "Not staff of the order's street, or the caller entered or holds it", body = crate::error::ErrorBody),
-        (status = 404, body = crate::error::ErrorBody),
+        refusal::NotFound,
         (status = 409, description = "A score for an order that is not resolved, or already rated", body = crate::error::ErrorBody)))]
 pub async fn call_back(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<CallBackRequest>,
 ) -> Result<Response, ApiError> {
@@ -290,12 +287,10 @@ pub struct RatingRequest {
 #[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", security(("bearer" = [])),
     params(("id" = String, Path)), request_body = RatingRequest,
     responses((status = 200, body = OrderView),
-        (status = 400, body = crate::error::ErrorBody),
-        (status = 403, body = crate::error::ErrorBody),
+        refusal::Invalid, refusal::Forbidden,
         (status = 409, description = "Already rated or not resolved", body = crate::error::ErrorBody)))]
 pub async fn rate(
-    State(state): State<AppState>,
-    caller: Caller,
+    SignedIn { state, caller }: SignedIn,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<RatingRequest>,
 ) -> Result<ApiJson<OrderView>, ApiError> {

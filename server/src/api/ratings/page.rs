@@ -1,6 +1,7 @@
 //! The public rating page of one-time links (`/r/{token}`): HTML forms, no
 //! script, a strict content security policy.
 
+use crate::api::headers::set_fixed;
 use crate::auth::token_hash;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -8,7 +9,7 @@ use crate::store::RatingChannel;
 use crate::usecases::rating::record_rating;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use lawcircle_core::orders::order::{Actor, Order, OrderState};
 use lawcircle_core::orders::rating;
@@ -61,23 +62,15 @@ fn page(status: StatusCode, title: &str, main: &str) -> Response {
         title = escape(title),
     );
     let mut resp = (status, html).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(PAGE_CSP),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+    set_fixed(
+        resp.headers_mut(),
+        &[
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CONTENT_SECURITY_POLICY, PAGE_CSP),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::REFERRER_POLICY, "no-referrer"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
     );
     resp
 }
@@ -290,15 +283,13 @@ pub async fn page_post(
 /// `GET /r/rate.css`.
 pub async fn page_css() -> Response {
     let mut resp = PAGE_CSS.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
+    set_fixed(
+        resp.headers_mut(),
+        &[
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
     );
     resp
 }
