@@ -343,9 +343,7 @@ pub async fn record_spot_check(
         req.note.as_deref(),
     )
     .map_err(|e| ApiError::bad_field("note", e.to_string()))?;
-    if !state
-        .store
-        .record_spot_check(&check, street.as_deref())
+    if !crate::notifications::queue::record_spot_check(&state, &check, street.as_deref(), now)
         .await?
     {
         return Err(ApiError::NotFound(format!(

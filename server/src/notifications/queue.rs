@@ -285,6 +285,45 @@ pub async fn raise_warning(
     Ok(true)
 }
 
+/// Records the review of a sampled order (of `street` when given) and, in
+/// the same transaction, tells whoever handled the order that it was
+/// reviewed: `false` when there is no such sampled order.
+pub async fn record_spot_check(
+    state: &AppState,
+    check: &lawcircle_core::orders::spot_check::SpotCheck,
+    street: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let handler = state
+        .store
+        .order(&check.order_id)
+        .await?
+        .and_then(|o| o.assignee)
+        .and_then(|a| a.parse::<i64>().ok());
+    let mut tx = state.store.begin_write().await?;
+    if !crate::store::record_spot_check_in(&mut tx, check, street).await? {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    let items: Vec<NewNotification> = match (
+        handler,
+        rules::rule(Event::SpotChecked, rules::Recipient::Assignee),
+    ) {
+        (Some(account_id), Some(rule)) => vec![NewNotification {
+            account_id,
+            event: Event::SpotChecked,
+            order_id: Some(check.order_id.clone()),
+            withdraws: None,
+            rule,
+        }],
+        _ => Vec::new(),
+    };
+    let accounts = enqueue(&mut tx, &items, now).await?;
+    tx.commit().await?;
+    state.notifications.committed(&accounts);
+    Ok(true)
+}
+
 /// A message on an account's stream: its position and content.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct StreamItem {

@@ -32,6 +32,9 @@ pub enum Event {
     Resolved,
     /// An early warning (预警) was raised for the staff who handle it.
     Warning,
+    /// Staff reviewed an order the volunteer or lawyer handled in the
+    /// weekly spot check (抽查).
+    SpotChecked,
 }
 
 impl Event {
@@ -45,6 +48,7 @@ impl Event {
             Event::Transferred => "transferred",
             Event::Resolved => "resolved",
             Event::Warning => "warning",
+            Event::SpotChecked => "spot_checked",
         }
     }
 
@@ -60,6 +64,10 @@ impl Event {
             Event::Transferred => ("工单已转办", "您的事项已转交其他单位办理，打开应用查看"),
             Event::Resolved => ("事项已办结", "您的事项已办结，请打开应用为本次服务评价"),
             Event::Warning => ("新的工作预警", "有一条新的预警待处理，请打开工作台查看"),
+            Event::SpotChecked => (
+                "服务抽查结果",
+                "您办理的一张工单已完成抽查评议，打开应用查看",
+            ),
         }
     }
 }
@@ -153,6 +161,12 @@ pub const RULES: &[Rule] = &[
     Rule {
         event: Event::Warning,
         recipient: Recipient::Staff,
+        channels: BOTH,
+        ignores_quiet_hours: false,
+    },
+    Rule {
+        event: Event::SpotChecked,
+        recipient: Recipient::Assignee,
         channels: BOTH,
         ignores_quiet_hours: false,
     },

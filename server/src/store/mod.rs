@@ -30,7 +30,7 @@ pub use needs::{
     StoredNeed, StoredReply,
 };
 pub use orders::{OrderFilter, SampledOrder};
-pub(crate) use orders::{raise_warning_in, subject_street, update_order_row};
+pub(crate) use orders::{raise_warning_in, record_spot_check_in, subject_street, update_order_row};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,

@@ -408,27 +408,6 @@ impl Store {
             .collect()
     }
 
-    /// Records a review of an order sampled in the review's week, of
-    /// `street` when given: `false` when there is no such sampled order.
-    pub async fn record_spot_check(
-        &self,
-        check: &SpotCheck,
-        street: Option<&str>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE spot_checks SET data = $1
-             WHERE order_id = $2 AND week = $3 AND ($4 OR street_code = $5)",
-        )
-        .bind(encode("spot_checks", &check.order_id, check)?)
-        .bind(&check.order_id)
-        .bind(check.week.to_string())
-        .bind(street.is_none())
-        .bind(street.unwrap_or(""))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
     /// Adds or replaces hotline call records by call id.
     pub async fn upsert_hotline_calls(&self, calls: &[HotlineCall]) -> Result<usize, StoreError> {
         let mut tx = self.begin_write().await?;
@@ -507,6 +486,29 @@ pub(crate) async fn raise_warning_in(
     .bind(warning.level.as_str())
     .bind(encode("warnings", &warning.dedup_key, warning)?)
     .bind(millis(warning.raised_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a review of an order sampled in the review's week, of
+/// `street` when given, on the caller's connection (the message to whoever
+/// handled the order goes in the same transaction): `false` when there is
+/// no such sampled order.
+pub(crate) async fn record_spot_check_in(
+    conn: &mut sqlx::AnyConnection,
+    check: &SpotCheck,
+    street: Option<&str>,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE spot_checks SET data = $1
+         WHERE order_id = $2 AND week = $3 AND ($4 OR street_code = $5)",
+    )
+    .bind(encode("spot_checks", &check.order_id, check)?)
+    .bind(&check.order_id)
+    .bind(check.week.to_string())
+    .bind(street.is_none())
+    .bind(street.unwrap_or(""))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

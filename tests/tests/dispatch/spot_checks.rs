@@ -40,6 +40,19 @@ async fn resolved_orders(
     out
 }
 
+/// The spot-check messages on `c`'s notification list.
+async fn spot_checked(c: &Client) -> Vec<Value> {
+    let r = c.get("/api/v1/notifications").await;
+    assert_eq!(r.status, 200, "{:?}", r.body);
+    r.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["event"] == "spot_checked")
+        .cloned()
+        .collect()
+}
+
 fn sample_of<'a>(draw: &'a Value, street: &str) -> Vec<&'a str> {
     draw["samples"]
         .as_array()
@@ -149,10 +162,24 @@ async fn spot_checks_cover_every_street_unpredictably_within_the_callers_street(
             .post(&format!("/api/v1/spot-checks/{other_order}"), &verdict)
             .await;
         assert_eq!(r.status, 404, "{name}: {:?}", r.body);
+        assert!(
+            spot_checked(&vol2).await.is_empty(),
+            "{name}: a refused review tells no one"
+        );
         let r = staff2
             .post(&format!("/api/v1/spot-checks/{other_order}"), &verdict)
             .await;
         assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+        // Whoever handled the order is told it was reviewed (not the
+        // verdict's note), in the review's transaction.
+        let told = spot_checked(&vol2).await;
+        assert_eq!(told.len(), 1, "{name}: {told:?}");
+        assert_eq!(told[0]["order_id"], other_order.as_str());
+        assert!(!told[0].to_string().contains("回访记录不全"), "{told:?}");
+        assert!(
+            spot_checked(&vol).await.is_empty(),
+            "{name}: only the handler"
+        );
         let mine = sample_of(&first, STREET)[0].to_string();
         let r = w
             .staff
