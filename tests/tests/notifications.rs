@@ -1128,10 +1128,7 @@ async fn sms_codes_go_through_the_queue_retried_dead_lettered_masked_and_expired
         .await;
         advance(&w.admin, 6 * 60).await;
         let dead = wait_until_dead_code(&w.admin, "137****7003").await;
-        assert!(
-            dead["reason"].as_str().unwrap().contains("expir"),
-            "{dead}"
-        );
+        assert!(dead["reason"].as_str().unwrap().contains("expir"), "{dead}");
         assert!(sms.delivered().iter().all(|d| d.phone != late));
         drop(w.server);
     }

@@ -573,6 +573,24 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
         }
         assert_eq!(ratings["unrated_by_reason"]["not_reached"], 1, "{ratings}");
         assert_eq!(ratings["unrated_by_reason"]["no_contact"], 1, "{ratings}");
+        // The refused link is a dead letter of the queue, which the staff
+        // of the order's street see with the number masked.
+        let dead = w.staff.get("/api/v1/notifications/dead-letters").await.body;
+        let link = dead
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["event"] == "rating_link" && d["order_id"] == lost.as_str())
+            .unwrap_or_else(|| panic!("no dead letter of the link: {dead}"));
+        assert_eq!(link["phone"], "136****7777", "{link}");
+        assert!(
+            link["reason"]
+                .as_str()
+                .unwrap()
+                .contains("isv.MOBILE_NUMBER_ILLEGAL"),
+            "{link}"
+        );
+        assert!(!dead.to_string().contains("13600007777"), "{dead}");
         // Reached: the score is required, and a score without reaching refused.
         let r = w
             .staff

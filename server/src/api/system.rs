@@ -65,8 +65,7 @@ fn channels(state: &AppState) -> Vec<ChannelHealth> {
         let (token, issued) = channel.token_state(state.clock.now().timestamp());
         apns.configured = true;
         apns.provider_token = Some(token.to_string());
-        apns.provider_token_issued_at =
-            issued.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+        apns.provider_token_issued_at = issued.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
     }
     vec![
         // Every account's messages are on its stream: always there.

@@ -444,7 +444,7 @@ pub async fn dead_letters(
                 at: d.at,
             }),
     );
-    out.sort_by(|a, b| b.at.cmp(&a.at));
+    out.sort_by_key(|d| std::cmp::Reverse(d.at));
     out.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(out)
 }
