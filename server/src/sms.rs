@@ -27,9 +27,13 @@
 //! so they hold across server instances: verification codes 1 a minute, 5
 //! an hour and 10 a day per number (the provider's default flow control for
 //! codes) and 20 an hour per client address; rating links 10 a day per
-//! number (a requester whose orders are resolved together gets each). Without a configured provider every send answers
-//! [`SmsError::NotConfigured`]: nothing pretends to be sent, and `/health`
-//! says so.
+//! number (a requester whose orders are resolved together gets each);
+//! notices 5 an hour per number. [`Sms::reserve`] counts a message inside
+//! the transaction that queues it (codes and rating links go through the
+//! notification queue, `notifications::phone`), as one step under a lock
+//! per number on PostgreSQL. Without a configured provider every send
+//! answers [`SmsError::NotConfigured`]: nothing pretends to be sent, and
+//! `/health` says so.
 
 use crate::store::{Store, StoreError};
 use base64::Engine;
@@ -426,48 +430,96 @@ impl Sms {
         self.gateway.is_some()
     }
 
-    /// Checks the limits for a number (and a client address, for codes)
-    /// without sending: the error a send would meet.
-    pub async fn check_limits(
+    /// The limits of `purpose`: (window, most messages in it) per number.
+    fn windows(&self, purpose: SmsPurpose) -> Vec<(Duration, i64)> {
+        match purpose {
+            SmsPurpose::VerificationCode => self.limits.per_number.to_vec(),
+            SmsPurpose::RatingLink => vec![(Duration::days(1), self.limits.links_per_number_day)],
+            SmsPurpose::Notice => vec![(Duration::hours(1), self.limits.notices_per_number_hour)],
+        }
+    }
+
+    /// Counts one message to `phone` (asked for by `client`, for codes)
+    /// against the limits, on `conn` — inside the transaction that queues
+    /// the message, so a refused one leaves nothing and an accepted one is
+    /// counted exactly when it is queued. The count and the record are one
+    /// step for every server instance: on PostgreSQL a transaction-level
+    /// lock per number (and per client address) is held to the commit, so
+    /// two instances counting the same number at once take turns instead
+    /// of both reading "under the limit"; SQLite writes one transaction at
+    /// a time anyway (`BEGIN IMMEDIATE`).
+    pub async fn reserve(
         &self,
-        store: &Store,
+        conn: &mut sqlx::AnyConnection,
         phone: &str,
         purpose: SmsPurpose,
         client: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(), SmsError> {
         let hash = phone_hash(phone);
-        let windows: &[(Duration, i64)] = match purpose {
-            SmsPurpose::VerificationCode => &self.limits.per_number,
-            SmsPurpose::RatingLink => &[(Duration::days(1), self.limits.links_per_number_day)],
-            SmsPurpose::Notice => &[(Duration::hours(1), self.limits.notices_per_number_hour)],
-        };
-        for &(window, most) in windows {
-            if store
-                .sms_sends_to(&hash, purpose.as_str(), now - window)
-                .await?
-                >= most
-            {
+        if conn.backend_name() == "PostgreSQL" {
+            // Lock keys in ascending order: no two transactions wait on
+            // each other in a cycle.
+            let mut keys = vec![lock_key(&hash)];
+            if let Some(client) = client {
+                keys.push(lock_key(&format!("client:{client}")));
+            }
+            keys.sort_unstable();
+            keys.dedup();
+            for key in keys {
+                sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1, $2)")
+                    .bind(LIMIT_LOCK_CLASS)
+                    .bind(key)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(StoreError::from)?;
+            }
+        }
+        for (window, most) in self.windows(purpose) {
+            let sent: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sms_sends WHERE phone_hash = $1 AND purpose = $2 AND at > $3",
+            )
+            .bind(&hash)
+            .bind(purpose.as_str())
+            .bind(crate::store::millis(now - window))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::from)?;
+            if sent >= most {
                 return Err(SmsError::RateLimited {
                     retry_after_secs: window.num_seconds().max(1) as u64,
                 });
             }
         }
-        if let Some(client) = client
-            && store
-                .sms_sends_by_client(client, now - Duration::hours(1))
-                .await?
-                >= self.limits.per_client_hour
-        {
-            return Err(SmsError::RateLimited {
-                retry_after_secs: 3600,
-            });
+        if let Some(client) = client {
+            let asked: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM sms_sends WHERE client = $1 AND at > $2")
+                    .bind(client)
+                    .bind(crate::store::millis(now - Duration::hours(1)))
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(StoreError::from)?;
+            if asked >= self.limits.per_client_hour {
+                return Err(SmsError::RateLimited {
+                    retry_after_secs: 3600,
+                });
+            }
         }
+        sqlx::query(
+            "INSERT INTO sms_sends (phone_hash, client, purpose, at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&hash)
+        .bind(client.unwrap_or(""))
+        .bind(purpose.as_str())
+        .bind(crate::store::millis(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::from)?;
         Ok(())
     }
 
-    /// Sends one message within the limits, retrying a passing fault a
-    /// few times (0.2 s, then 1 s apart).
+    /// Sends one message within the limits (counted as it is sent), retrying
+    /// a passing fault a few times (0.2 s, then 1 s apart).
     pub async fn send(
         &self,
         store: &Store,
@@ -476,16 +528,15 @@ impl Sms {
         now: DateTime<Utc>,
     ) -> Result<SmsReceipt, SmsError> {
         let gateway = self.gateway.as_ref().ok_or(SmsError::NotConfigured)?;
-        self.check_limits(store, &message.phone, message.purpose, client, now)
-            .await?;
-        store
-            .record_sms_send(
-                &phone_hash(&message.phone),
-                client.unwrap_or(""),
-                message.purpose.as_str(),
-                now,
-            )
-            .await?;
+        let mut tx = store.begin_write().await?;
+        if let Err(e) = self
+            .reserve(&mut tx, &message.phone, message.purpose, client, now)
+            .await
+        {
+            tx.rollback().await.map_err(StoreError::from)?;
+            return Err(e);
+        }
+        tx.commit().await.map_err(StoreError::from)?;
         let mut delay = std::time::Duration::from_millis(200);
         let mut attempt = 1;
         loop {
@@ -500,6 +551,24 @@ impl Sms {
             }
         }
     }
+
+    /// Hands a queued message to the provider once: it was counted against
+    /// the limits when it was queued, and the queue decides the retries.
+    pub async fn send_queued(&self, message: &SmsMessage) -> Result<SmsReceipt, SmsError> {
+        let gateway = self.gateway.as_ref().ok_or(SmsError::NotConfigured)?;
+        gateway.send(message).await
+    }
+}
+
+/// The advisory lock class of the SMS limits: "LC" "SM".
+const LIMIT_LOCK_CLASS: i32 = 0x4C43_534D;
+
+/// The lock key of a counted name: the first 31 bits of its sha256 (two
+/// names sharing one only take turns needlessly).
+fn lock_key(name: &str) -> i32 {
+    let digest = ring::digest::digest(&ring::digest::SHA256, name.as_bytes());
+    let b = digest.as_ref();
+    i32::from_be_bytes([b[0] & 0x7f, b[1], b[2], b[3]])
 }
 
 #[cfg(test)]

@@ -15,6 +15,12 @@
 //! ExpiredProviderToken, 429, 503, PayloadTooLarge) and the queue's
 //! reaction, against the local fake APNs (`lawcircle_e2e::fake_apns`:
 //! HTTP/2 over TLS, provider tokens verified with the test key).
+//!
+//! SMS codes go through the same queue to the fake SMS provider: a
+//! passing fault retried, a refusal dead-lettered with the provider's code
+//! and the number masked for staff, a code given up when it expires; the
+//! per-number limit holds under concurrent requests (on PostgreSQL across
+//! two server instances). `/health` shows each channel's state.
 
 use lawcircle_e2e::fake_apns::{FakeApns, Seen};
 use lawcircle_e2e::fake_push::{FakePush, Subscription};
@@ -698,6 +704,18 @@ async fn an_iphone_volunteer_reachable_only_by_apns_is_offered_and_the_offer_wit
             );
         }
 
+        // /health: APNs configured, no provider token signed yet.
+        let apns_health = |h: &Value| {
+            h["notifications"]
+                .as_array()
+                .and_then(|a| a.iter().find(|c| c["channel"] == "apns").cloned())
+                .unwrap_or(Value::Null)
+        };
+        let h = apns_health(&w.admin.get("/health").await.body);
+        assert_eq!(h["configured"], true, "{h}");
+        assert_eq!(h["provider_token"], "not_issued", "{h}");
+        assert_eq!(h["last"], Value::Null, "{h}");
+
         let order = submit(&w.resident).await;
         let offer = apns_received(&apns, &token, &order, "offer").await;
         let message = &offer.payload["lawcircle"];
@@ -731,6 +749,16 @@ async fn an_iphone_volunteer_reachable_only_by_apns_is_offered_and_the_offer_wit
         // One provider token served both (Apple refuses renewals more
         // often than every 20 minutes).
         assert_eq!(apns.provider_tokens().len(), 1);
+        // /health: the token is valid and was issued, the last delivery
+        // went; the token itself is not shown.
+        let body = w.admin.get("/health").await.body;
+        let h = apns_health(&body);
+        assert_eq!(h["provider_token"], "valid", "{h}");
+        assert!(h["provider_token_issued_at"].is_string(), "{h}");
+        assert_eq!(h["last"]["outcome"], "delivered", "{h}");
+        for jwt in apns.provider_tokens() {
+            assert!(!body.to_string().contains(&jwt), "{body}");
+        }
 
         // Unregistered by the phone (sign-out): nothing more goes to it.
         let r = iphone
@@ -961,6 +989,198 @@ async fn a_warning_reaches_the_staff_of_its_street_through_the_queue() {
             "{}",
             mine.body
         );
+        drop(w.server);
+    }
+}
+
+/// Asks for an SMS code for `phone`.
+async fn ask_code(c: &Client, phone: &str, purpose: &str) -> lawcircle_e2e::Reply {
+    c.post(
+        "/api/v1/auth/sms-codes",
+        &json!({"phone": phone, "purpose": purpose}),
+    )
+    .await
+}
+
+/// One channel's entry of `/health`.
+fn channel_health(health: &Value, channel: &str) -> Value {
+    health["notifications"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["channel"] == channel).cloned())
+        .unwrap_or_else(|| panic!("no {channel} in {health}"))
+}
+
+/// Waits for the dead letter of a code to the number shown as `masked`.
+async fn wait_until_dead_code(admin: &Client, masked: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = admin.get("/api/v1/notifications/dead-letters").await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        if let Some(d) = r.body.as_array().and_then(|a| {
+            a.iter()
+                .find(|d| d["event"] == "sms_code" && d["phone"] == masked)
+        }) {
+            return d.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no dead letter for a code to {masked}: {:?}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sms_codes_go_through_the_queue_retried_dead_lettered_masked_and_expired() {
+    use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms};
+    for backend in backends() {
+        let sms = FakeSms::start().await;
+        let w = world(&backend, &sms.server_args()).await;
+        let anon = Client::new(&w.server);
+
+        // /health lists every channel; nothing delivered by SMS yet, and
+        // this server has no APNs key.
+        let h = w.admin.get("/health").await.body;
+        assert_eq!(channel_health(&h, "stream")["configured"], true, "{h}");
+        assert_eq!(channel_health(&h, "unifiedpush")["configured"], true, "{h}");
+        assert_eq!(channel_health(&h, "apns")["configured"], false, "{h}");
+        assert_eq!(channel_health(&h, "sms")["configured"], true, "{h}");
+        assert_eq!(channel_health(&h, "sms")["last"], Value::Null, "{h}");
+
+        // A passing fault of the provider: the queue tries again after
+        // its back-off, and the code arrives.
+        let phone = "13700007001";
+        sms.fail_next_for(CODE_TEMPLATE, &["isp.SYSTEM_ERROR"]);
+        let r = ask_code(&anon, phone, "register").await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        wait_until("the passing fault", || {
+            sms.answers_for(CODE_TEMPLATE)
+                .contains(&"isp.SYSTEM_ERROR".to_string())
+                .then_some(())
+        })
+        .await;
+        advance(&w.admin, 5).await;
+        let params = sms.wait_for(phone, CODE_TEMPLATE).await;
+        // The text carries the code and nothing else.
+        assert_eq!(params.keys().collect::<Vec<_>>(), ["code"], "{params:?}");
+        assert_eq!(
+            sms.answers_for(CODE_TEMPLATE),
+            ["isp.SYSTEM_ERROR", "OK"],
+            "one failure, one retry"
+        );
+        let r = anon
+            .post(
+                "/api/v1/auth/register",
+                &json!({"phone": phone, "code": params["code"], "display_name": "陈女士"}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let h = w.admin.get("/health").await.body;
+        assert_eq!(channel_health(&h, "sms")["last"]["outcome"], "delivered");
+
+        // A refusal: dead-lettered at once with the provider's code, for
+        // staff to see with the number masked (a code is about no street:
+        // the district's admins see it, a street's staff do not).
+        let refused = "13700007002";
+        sms.fail_next_for(CODE_TEMPLATE, &["isv.MOBILE_NUMBER_ILLEGAL"]);
+        let r = ask_code(&anon, refused, "register").await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        let dead = wait_until_dead_code(&w.admin, "137****7002").await;
+        assert_eq!(dead["channel"], "sms", "{dead}");
+        assert_eq!(dead["account_id"], Value::Null, "{dead}");
+        assert_eq!(dead["attempts"], 1, "{dead}");
+        assert!(
+            dead["notification_id"].as_str().unwrap().starts_with("s-"),
+            "{dead}"
+        );
+        assert!(
+            dead["reason"]
+                .as_str()
+                .unwrap()
+                .contains("isv.MOBILE_NUMBER_ILLEGAL"),
+            "{dead}"
+        );
+        let all = w.admin.get("/api/v1/notifications/dead-letters").await.body;
+        assert!(!all.to_string().contains(refused), "{all}");
+        let street = w.staff.get("/api/v1/notifications/dead-letters").await.body;
+        assert!(
+            street
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|d| d["event"] != "sms_code"),
+            "{street}"
+        );
+        let h = w.admin.get("/health").await.body;
+        assert_eq!(channel_health(&h, "sms")["last"]["outcome"], "dead");
+
+        // A code the provider keeps failing is given up when it expires
+        // (five minutes), never sent after its time.
+        let late = "13700007003";
+        let before = sms.answers_for(CODE_TEMPLATE).len();
+        sms.fail_next_for(CODE_TEMPLATE, &["isp.SYSTEM_ERROR"; 8]);
+        let r = ask_code(&anon, late, "register").await;
+        assert_eq!(r.status, 202, "{:?}", r.body);
+        wait_until("the first attempt", || {
+            (sms.answers_for(CODE_TEMPLATE).len() > before).then_some(())
+        })
+        .await;
+        advance(&w.admin, 6 * 60).await;
+        let dead = wait_until_dead_code(&w.admin, "137****7003").await;
+        assert!(dead["reason"].as_str().unwrap().contains("expir"), "{dead}");
+        assert!(sms.delivered().iter().all(|d| d.phone != late));
+        drop(w.server);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_per_number_code_limit_holds_under_concurrent_requests_and_across_instances() {
+    use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms};
+    for backend in backends() {
+        let sms = FakeSms::start().await;
+        let w = world(&backend, &sms.server_args()).await;
+        // On PostgreSQL a second instance on the same database takes half
+        // the requests.
+        let second = matches!(backend, Backend::Postgres(_)).then(|| {
+            let mut a: Vec<String> = ["--push-allow-plain-http", "--instance-id", "second"]
+                .map(String::from)
+                .to_vec();
+            a.extend(sms.server_args());
+            let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+            Server::start(&w.storage, &refs)
+        });
+        let phone = "13700008001";
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..16 {
+            let c = match (&second, i % 2) {
+                (Some(s), 1) => Client::new(s),
+                _ => Client::new(&w.server),
+            };
+            tasks.spawn(async move { ask_code(&c, phone, "register").await });
+        }
+        let mut statuses = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            let r = r.unwrap();
+            if r.status != 202 {
+                assert_eq!(lawcircle_e2e::error_code(&r), "too_many_requests");
+            }
+            statuses.push(r.status);
+        }
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 202).count(),
+            1,
+            "one code a minute per number ({}): {statuses:?}",
+            backend.name()
+        );
+        assert_eq!(statuses.len(), 16);
+        // The one accepted code arrives, once.
+        sms.wait_for(phone, CODE_TEMPLATE).await;
+        assert_eq!(
+            sms.delivered().iter().filter(|d| d.phone == phone).count(),
+            1
+        );
+        drop(second);
         drop(w.server);
     }
 }

@@ -1,11 +1,12 @@
 //! Resident accounts (群众自助注册): a mainland mobile number verified by
 //! an SMS code, then sign-in by password or by code.
 //!
-//! * `POST /api/v1/auth/sms-codes` sends a 6-digit code for `register` or
-//!   `sign_in`. Only a hash of the code is stored; it expires after five
-//!   minutes; five wrong attempts spend it; the sender's limits hold per
-//!   number (1 a minute, 5 an hour, 10 a day) and per client address (20
-//!   an hour).
+//! * `POST /api/v1/auth/sms-codes` queues a 6-digit code for `register`
+//!   or `sign_in` (through the notification queue, in the transaction
+//!   that stores it). Only a hash of the code is kept; it expires after
+//!   five minutes; five wrong attempts spend it; the sender's limits hold
+//!   per number (1 a minute, 5 an hour, 10 a day) and per client address
+//!   (20 an hour), across server instances.
 //! * `POST /api/v1/auth/register` makes a resident account whose username
 //!   is the mobile number (verified), with an optional password.
 //! * `POST /api/v1/auth/code-login` opens a session with a code.
@@ -18,9 +19,11 @@ use crate::api::session::LoginResponse;
 use crate::auth::{ClientAddr, hash_password, open_session, token_hash};
 use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
-use crate::sms::{SmsError, SmsMessage, SmsPurpose, phone_hash};
+use crate::notifications::phone::{self, NewPhoneMessage};
+use crate::notifications::rules::Event;
+use crate::sms::{SmsError, SmsPurpose, phone_hash};
 use crate::state::AppState;
-use crate::store::NewAccount;
+use crate::store::{NewAccount, StoreError};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -101,11 +104,11 @@ fn sms_error(e: SmsError) -> ApiError {
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/sms-codes", tag = "session", request_body = CodeRequest,
-    responses((status = 202, body = CodeSent, description = "A code is on its way"),
+    responses((status = 202, body = CodeSent, description = "A code is queued for the number (the queue retries the provider's passing faults)"),
         refusal::Invalid,
         (status = 409, description = "Registering a number that has an account, or signing in with one that has none", body = crate::error::ErrorBody),
         refusal::TooManyRequests,
-        (status = 503, description = "No SMS provider configured, or it failed", body = crate::error::ErrorBody)))]
+        (status = 503, description = "No SMS provider configured", body = crate::error::ErrorBody)))]
 pub async fn send_code(
     State(state): State<AppState>,
     client: ClientAddr,
@@ -132,39 +135,54 @@ pub async fn send_code(
     let now = state.clock.now();
     let code = six_digits()?;
     let hint = crate::auth::random_key("").map_err(|e| ApiError::Internal(e.to_string()))?;
-    let message = SmsMessage {
-        phone: phone.clone(),
-        purpose: SmsPurpose::VerificationCode,
-        params: BTreeMap::from([("code".to_string(), code.clone())]),
-    };
-    // The limits first, so a refused request stores no code.
-    state
+    let expires_at = now + Duration::minutes(CODE_TTL_MINUTES);
+    // One transaction: the number's and the client's limits counted, the
+    // code's hash stored and the text message queued — all or nothing, so
+    // a refused request stores no code and an accepted one is on its way
+    // (the queue retries a passing fault of the provider, and gives up on
+    // a refusal or an expired code with the reason, for staff to see).
+    let mut tx = state.store.begin_write().await?;
+    if let Err(e) = state
         .sms
-        .check_limits(
-            &state.store,
+        .reserve(
+            &mut tx,
             &phone,
             SmsPurpose::VerificationCode,
             Some(&client.0),
             now,
         )
         .await
-        .map_err(sms_error)?;
-    let expires_at = now + Duration::minutes(CODE_TTL_MINUTES);
-    state
-        .store
-        .insert_sms_code(
-            &phone_hash(&phone),
-            req.purpose.as_str(),
-            &format!("{hint}${}", code_hash(&hint, &phone, &code)),
-            now,
+    {
+        tx.rollback().await.map_err(StoreError::from)?;
+        return Err(sms_error(e));
+    }
+    sqlx::query(
+        "INSERT INTO sms_codes (phone_hash, purpose, code_hash, created_at, expires_at, attempts)
+         VALUES ($1, $2, $3, $4, $5, 0)",
+    )
+    .bind(phone_hash(&phone))
+    .bind(req.purpose.as_str())
+    .bind(format!("{hint}${}", code_hash(&hint, &phone, &code)))
+    .bind(crate::store::millis(now))
+    .bind(crate::store::millis(expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    phone::enqueue(
+        &mut tx,
+        &NewPhoneMessage {
+            event: Event::SmsCode,
+            phone: &phone,
+            params: BTreeMap::from([("code".to_string(), code)]),
+            order_id: None,
+            street_code: None,
             expires_at,
-        )
-        .await?;
-    state
-        .sms
-        .send(&state.store, &message, Some(&client.0), now)
-        .await
-        .map_err(sms_error)?;
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    state.notifications.wake_worker();
     Ok((
         StatusCode::ACCEPTED,
         ApiJson(CodeSent {

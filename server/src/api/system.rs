@@ -25,6 +25,55 @@ pub struct Health {
     /// retention): with several instances on PostgreSQL, the holder of
     /// its lease; none while the lease is expired and not yet taken.
     pub jobs_leader: Option<String>,
+    /// Each notification channel: configured or not, and how its last
+    /// delivery on this instance ended (never a key, token or number).
+    pub notifications: Vec<ChannelHealth>,
+}
+
+/// A notification channel's state on this instance.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChannelHealth {
+    /// `stream`, `unifiedpush`, `apns` or `sms`.
+    pub channel: String,
+    /// Whether messages can go out on it (`apns`: a `.p8` key is set;
+    /// `sms`: a provider is; `unifiedpush`: its VAPID key is loaded).
+    pub configured: bool,
+    /// The last delivery attempt's outcome on this instance, if any
+    /// since it started.
+    pub last: Option<crate::notifications::LastOutcome>,
+    /// APNs only: the provider token's state — `not_issued` (none signed
+    /// yet), `valid`, or `renewal_due` (renewed at its next use).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_token: Option<String>,
+    /// APNs only: when the provider token in use was issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_token_issued_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// The state of every notification channel, for `/health`.
+fn channels(state: &AppState) -> Vec<ChannelHealth> {
+    let n = &state.notifications;
+    let plain = |channel: &str, configured: bool| ChannelHealth {
+        channel: channel.to_string(),
+        configured,
+        last: n.last_outcome(channel),
+        provider_token: None,
+        provider_token_issued_at: None,
+    };
+    let mut apns = plain("apns", false);
+    if let Some(channel) = n.apns() {
+        let (token, issued) = channel.token_state(state.clock.now().timestamp());
+        apns.configured = true;
+        apns.provider_token = Some(token.to_string());
+        apns.provider_token_issued_at = issued.and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+    }
+    vec![
+        // Every account's messages are on its stream: always there.
+        plain("stream", true),
+        plain("unifiedpush", n.unifiedpush().is_some()),
+        apns,
+        plain("sms", state.sms.is_configured()),
+    ]
 }
 
 #[utoipa::path(get, path = "/health", tag = "system",
@@ -39,6 +88,7 @@ pub async fn health(State(state): State<AppState>) -> Result<ApiJson<Health>, Ap
         sms: state.sms.provider().to_string(),
         instance: state.leadership.instance().to_string(),
         jobs_leader: state.leadership.leader().await?,
+        notifications: channels(&state),
     }))
 }
 

@@ -206,6 +206,22 @@ impl Apns {
         Ok(jwt)
     }
 
+    /// The state of the provider token at `now` (seconds), for `/health`:
+    /// none made yet, in use, or due for renewal at its next use; with
+    /// when it was issued. Never the token itself.
+    pub fn token_state(&self, now: i64) -> (&'static str, Option<i64>) {
+        match self
+            .token
+            .lock()
+            .ok()
+            .and_then(|slot| slot.as_ref().map(|t| t.issued_at))
+        {
+            None => ("not_issued", None),
+            Some(issued_at) if needs_renewal(issued_at, now) => ("renewal_due", Some(issued_at)),
+            Some(issued_at) => ("valid", Some(issued_at)),
+        }
+    }
+
     /// Apple refused `refused` (403, `reason`): renews the token when it
     /// is still the one in use and renewing may help — always for
     /// `ExpiredProviderToken`, otherwise only if it is at least

@@ -14,6 +14,9 @@
 //!   [`apns`] is the channel of iPhones (HTTP/2, a provider token signed
 //!   with the team's `.p8` key);
 //!   [`sms`] texts people without a push device through the SMS provider.
+//! * [`phone`]: messages to a mobile number that may have no account
+//!   (verification codes, rating links to requesters without one), in
+//!   the same queue's worker, retries and dead letters.
 //! * [`worker`]: delivers due deliveries, retries with back-off, removes
 //!   devices the service says are gone, dead-letters what cannot go.
 //! * [`devices`] and [`settings`]: the devices phones register, each
@@ -29,6 +32,7 @@ pub mod api;
 pub mod apns;
 pub mod channel;
 pub mod devices;
+pub mod phone;
 pub mod queue;
 pub mod resolver;
 pub mod rules;
@@ -74,6 +78,20 @@ struct Inner {
     /// Where wake-ups go to reach the other instances on PostgreSQL (see
     /// [`crate::events::EventBus::shared`]); unset on SQLite.
     relay: std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<Vec<i64>>>,
+    /// The last delivery outcome of each channel on this instance, for
+    /// `/health`.
+    outcomes: std::sync::Mutex<std::collections::BTreeMap<&'static str, LastOutcome>>,
+}
+
+/// How a channel's last delivery attempt on this instance ended (the
+/// outcome only: reasons may name devices or numbers and stay in the
+/// queue, where staff read them).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct LastOutcome {
+    /// `delivered`, `retry` (a passing fault: tried again later) or
+    /// `dead` (given up).
+    pub outcome: &'static str,
+    pub at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Default for Inner {
@@ -85,6 +103,7 @@ impl Default for Inner {
             apns: RwLock::new(None),
             allow_plain_http: std::sync::atomic::AtomicBool::new(false),
             relay: std::sync::OnceLock::new(),
+            outcomes: std::sync::Mutex::new(std::collections::BTreeMap::new()),
         }
     }
 }
@@ -158,6 +177,33 @@ impl Notifications {
         for a in accounts {
             let _ = self.inner.stream.send(*a);
         }
+    }
+
+    /// Wakes this instance's worker: messages to numbers were committed
+    /// (no account's stream has news).
+    pub fn wake_worker(&self) {
+        self.inner.work.notify_one();
+    }
+
+    /// Notes how a delivery over `channel` ended.
+    pub(crate) fn note_outcome(
+        &self,
+        channel: &'static str,
+        outcome: &'static str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) {
+        if let Ok(mut map) = self.inner.outcomes.lock() {
+            map.insert(channel, LastOutcome { outcome, at });
+        }
+    }
+
+    /// The last outcome of `channel` on this instance, if any.
+    pub fn last_outcome(&self, channel: &str) -> Option<LastOutcome> {
+        self.inner
+            .outcomes
+            .lock()
+            .ok()
+            .and_then(|map| map.get(channel).cloned())
     }
 
     pub(crate) async fn work_arrived(&self) {

@@ -364,12 +364,19 @@ pub async fn since(
         .collect()
 }
 
-/// A delivery given up on.
+/// A delivery given up on: to an account's device or verified mobile, or
+/// to a mobile number (a code, a rating link: `notification_id` `s-…`).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeadLetter {
+    /// The delivery's id within its queue (of accounts' deliveries, or of
+    /// messages to numbers when `notification_id` starts with `s-`).
     pub delivery_id: i64,
     pub notification_id: String,
-    pub account_id: i64,
+    /// The account it was for (none: it was for a number).
+    pub account_id: Option<i64>,
+    /// The number it was for, masked (`138****5678`); none for an
+    /// account's message.
+    pub phone: Option<String>,
     pub event: String,
     pub order_id: Option<String>,
     pub channel: String,
@@ -380,7 +387,8 @@ pub struct DeadLetter {
 }
 
 /// Dead letters, newest first: all, or those of one street (about its
-/// orders, or to its people when about no order).
+/// orders, or to its people when about no order); messages to numbers
+/// among them, with the number masked.
 pub async fn dead_letters(
     state: &AppState,
     street: Option<&str>,
@@ -402,12 +410,14 @@ pub async fn dead_letters(
     .bind(limit)
     .fetch_all(state.store.pool())
     .await?;
-    rows.iter()
+    let mut out: Vec<DeadLetter> = rows
+        .iter()
         .map(|r| {
             Ok(DeadLetter {
                 delivery_id: r.try_get(0)?,
                 notification_id: r.try_get(1)?,
-                account_id: r.try_get(2)?,
+                account_id: Some(r.try_get(2)?),
+                phone: None,
                 event: r.try_get(3)?,
                 order_id: r.try_get(4)?,
                 channel: r.try_get(5)?,
@@ -416,7 +426,27 @@ pub async fn dead_letters(
                 at: from_millis(r.try_get(8)?),
             })
         })
-        .collect()
+        .collect::<Result<_, StoreError>>()?;
+    out.extend(
+        super::phone::dead_letters(state, street, limit)
+            .await?
+            .into_iter()
+            .map(|d| DeadLetter {
+                delivery_id: d.id,
+                notification_id: d.message_id,
+                account_id: None,
+                phone: Some(d.phone_masked),
+                event: d.event,
+                order_id: d.order_id,
+                channel: "sms".into(),
+                attempts: d.attempts,
+                reason: d.reason,
+                at: d.at,
+            }),
+    );
+    out.sort_by_key(|d| std::cmp::Reverse(d.at));
+    out.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(out)
 }
 
 /// A delivery the worker claimed.

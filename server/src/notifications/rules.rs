@@ -35,6 +35,11 @@ pub enum Event {
     /// Staff reviewed an order the volunteer or lawyer handled in the
     /// weekly spot check (抽查).
     SpotChecked,
+    /// A verification code to sign in or register with (to a number).
+    SmsCode,
+    /// The one-time link rating a resolved order, to a requester without
+    /// an account (to a number).
+    RatingLink,
 }
 
 impl Event {
@@ -49,6 +54,8 @@ impl Event {
             Event::Resolved => "resolved",
             Event::Warning => "warning",
             Event::SpotChecked => "spot_checked",
+            Event::SmsCode => "sms_code",
+            Event::RatingLink => "rating_link",
         }
     }
 
@@ -68,6 +75,10 @@ impl Event {
                 "服务抽查结果",
                 "您办理的一张工单已完成抽查评议，打开应用查看",
             ),
+            // The provider's approved templates carry these; the words
+            // name them for the staff's views.
+            Event::SmsCode => ("验证码", "您的登录或注册验证码"),
+            Event::RatingLink => ("服务评价", "请通过短信中的链接为本次服务评价"),
         }
     }
 }
@@ -84,6 +95,10 @@ pub enum Recipient {
     /// The station staff of the street a warning is about (the district's
     /// admins when it names no street).
     Staff,
+    /// A mobile number, which may have no account (a code to register
+    /// with, a rating link to a requester without an account): reached by
+    /// SMS only, with no settings of its own.
+    Phone,
 }
 
 /// How a message travels.
@@ -169,6 +184,20 @@ pub const RULES: &[Rule] = &[
         recipient: Recipient::Assignee,
         channels: BOTH,
         ignores_quiet_hours: false,
+    },
+    // A number has no quiet hours of its own: a code is asked for now;
+    // a rating link follows a resolution made in service hours.
+    Rule {
+        event: Event::SmsCode,
+        recipient: Recipient::Phone,
+        channels: &[Channel::Sms],
+        ignores_quiet_hours: true,
+    },
+    Rule {
+        event: Event::RatingLink,
+        recipient: Recipient::Phone,
+        channels: &[Channel::Sms],
+        ignores_quiet_hours: true,
     },
 ];
 

@@ -56,7 +56,17 @@ pub fn spawn(state: AppState) {
 pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     let now = state.clock.now();
     let claimed = queue::claim_due(state, now, Duration::seconds(LEASE_SECS), BATCH).await?;
-    let n = claimed.len();
+    let phones = super::phone::claim_due(state, now, Duration::seconds(LEASE_SECS), BATCH).await?;
+    let n = claimed.len() + phones.len();
+    let phone_outcomes: Vec<(i64, Outcome)> = futures_util::stream::iter(phones)
+        .map(|c| async move { (c.id, super::phone::deliver(state, &c).await) })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    for (_, o) in &phone_outcomes {
+        note(state, "sms", o);
+    }
+    super::phone::record(state, &phone_outcomes, state.clock.now()).await?;
     let results: Vec<Delivered> = futures_util::stream::iter(claimed)
         .map(|c| deliver(state, c))
         .buffer_unordered(IN_FLIGHT)
@@ -64,6 +74,9 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
         .await;
     let now = state.clock.now();
     let outcomes: Vec<(i64, Outcome)> = results.iter().map(|d| (d.id, d.outcome.clone())).collect();
+    for d in &results {
+        note(state, d.channel, &d.outcome);
+    }
     // The service says a device is gone: it is removed, and what else
     // waits for it is dead-lettered with the same reason, in the same
     // transaction as the outcomes (a dead letter saying "gone" is never
@@ -79,9 +92,32 @@ pub async fn run_once(state: &AppState) -> Result<usize, StoreError> {
     Ok(n)
 }
 
+/// Notes a delivery's outcome for `/health`.
+fn note(state: &AppState, channel: &'static str, outcome: &Outcome) {
+    let what = match outcome {
+        Outcome::Delivered => "delivered",
+        Outcome::RetryAt(..) => "retry",
+        Outcome::Dead(_) => "dead",
+    };
+    state
+        .notifications
+        .note_outcome(channel, what, state.clock.now());
+}
+
+/// The channels a delivery may name, as `/health` lists them.
+fn channel_name(kind: &str) -> &'static str {
+    match kind {
+        "unifiedpush" => "unifiedpush",
+        "apns" => "apns",
+        "sms" => "sms",
+        _ => "other",
+    }
+}
+
 /// How one claimed delivery ended.
 struct Delivered {
     id: i64,
+    channel: &'static str,
     outcome: Outcome,
     /// The device the service said is gone.
     gone_device: Option<i64>,
@@ -121,6 +157,7 @@ async fn deliver(state: &AppState, c: Claimed) -> Delivered {
     let gone = matches!(result, Err(DeliveryError::Gone { .. }));
     Delivered {
         id: c.id,
+        channel: channel_name(&c.channel),
         outcome: outcome(&c, result, state.clock.now()),
         gone_device: c.device.as_ref().filter(|_| gone && !removed).map(|d| d.id),
     }

@@ -4,9 +4,11 @@
 
 use crate::auth::{Caller, random_key, token_hash};
 use crate::error::ApiError;
-use crate::sms::{SmsError, SmsMessage, SmsPurpose};
+use crate::notifications::phone::{self, NewPhoneMessage};
+use crate::notifications::rules::Event;
+use crate::sms::{SmsError, SmsPurpose};
 use crate::state::AppState;
-use crate::store::{CallBackRecord, RatingChannel, RatingRequest};
+use crate::store::{CallBackRecord, RatingChannel, RatingRequest, StoreError, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::needs::Channel;
 use lawcircle_core::orders::order::{Actor, Order};
@@ -48,6 +50,11 @@ pub(crate) fn link_url(state: &AppState, token: &str) -> String {
 /// Asks the requester of a just-resolved order for a rating, by the
 /// channel that reaches them. Called after the resolution committed; a
 /// failure here is logged and shows in the indicators as `no_request`.
+/// A requester without an account gets a one-time link by SMS: the
+/// request, the link and the text message queued for the requester's
+/// number are written in one transaction (the queue's worker sends it,
+/// retries a passing fault, dead-letters a refusal, and records on the
+/// request whether it went).
 pub async fn request_rating(state: &AppState, order: &Order) -> Result<(), ApiError> {
     let need = need_of(state, order).await?;
     let now = state.clock.now();
@@ -59,57 +66,98 @@ pub async fn request_rating(state: &AppState, order: &Order) -> Result<(), ApiEr
     } else {
         RatingChannel::Link
     };
+    let sms_status = match channel {
+        RatingChannel::Link if state.sms.is_configured() => Some("not_sent"),
+        RatingChannel::Link => Some("not_configured"),
+        _ => None,
+    };
     let request = RatingRequest {
         order_id: order.id.clone(),
         channel,
         street_code: order.street_code.clone(),
         created_at: now,
         expires_at,
-        sms_status: (channel == RatingChannel::Link).then(|| "not_sent".to_string()),
+        sms_status: sms_status.map(str::to_string),
         sms_detail: None,
     };
-    if !state.store.insert_rating_request(&request).await? || channel != RatingChannel::Link {
+    if channel != RatingChannel::Link {
+        state.store.insert_rating_request(&request).await?;
         return Ok(());
     }
     let (token, hash) = new_link_token()?;
-    state
-        .store
-        .insert_rating_link(&hash, &order.id, "sms", now, expires_at)
-        .await?;
-    if !state.sms.is_configured() {
-        state
-            .store
-            .set_rating_sms_status(&order.id, "not_configured", None)
-            .await?;
+    let mut tx = state.store.begin_write().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO rating_requests (order_id, channel, street_code, created_at, expires_at, sms_status, sms_detail)
+         VALUES ($1, $2, $3, $4, $5, $6, NULL) ON CONFLICT (order_id) DO NOTHING",
+    )
+    .bind(&request.order_id)
+    .bind(channel.as_str())
+    .bind(&request.street_code)
+    .bind(millis(now))
+    .bind(millis(expires_at))
+    .bind(sms_status)
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if inserted.rows_affected() != 1 {
+        // Asked before (a reopened order resolved again): nothing more.
+        tx.rollback().await.map_err(StoreError::from)?;
         return Ok(());
     }
-    let message = SmsMessage {
-        phone: need.need.requester.phone.clone(),
-        purpose: SmsPurpose::RatingLink,
-        params: BTreeMap::from([("link".to_string(), link_url(state, &token))]),
-    };
-    // The provider may take seconds (and retries): the holder's answer
-    // does not wait for it.
-    let state = state.clone();
-    let order_id = order.id.clone();
-    tokio::spawn(async move {
-        let outcome = state.sms.send(&state.store, &message, None, now).await;
-        let (status, detail) = match &outcome {
-            Ok(r) => ("sent", Some(r.provider_id.clone())),
-            Err(e @ SmsError::NotConfigured) => ("not_configured", Some(e.code())),
-            Err(e) => ("failed", Some(e.code())),
-        };
-        if let Err(e) = outcome {
-            tracing::warn!(order = %order_id, error = %e, "rating link SMS not sent");
+    sqlx::query(
+        "INSERT INTO rating_links (token_hash, order_id, via, created_at, expires_at)
+         VALUES ($1, $2, 'sms', $3, $4)",
+    )
+    .bind(&hash)
+    .bind(&order.id)
+    .bind(millis(now))
+    .bind(millis(expires_at))
+    .execute(&mut *tx)
+    .await
+    .map_err(StoreError::from)?;
+    if !state.sms.is_configured() {
+        tx.commit().await.map_err(StoreError::from)?;
+        return Ok(());
+    }
+    let phone = need.need.requester.phone.clone();
+    match state
+        .sms
+        .reserve(&mut tx, &phone, SmsPurpose::RatingLink, None, now)
+        .await
+    {
+        Ok(()) => {
+            phone::enqueue(
+                &mut tx,
+                &NewPhoneMessage {
+                    event: Event::RatingLink,
+                    phone: &phone,
+                    params: BTreeMap::from([("link".to_string(), link_url(state, &token))]),
+                    order_id: Some(&order.id),
+                    street_code: Some(order.street_code.as_str()),
+                    expires_at,
+                },
+                now,
+            )
+            .await?;
         }
-        if let Err(e) = state
-            .store
-            .set_rating_sms_status(&order_id, status, detail.as_deref())
+        Err(e @ SmsError::RateLimited { .. }) => {
+            // Too many links to this number today: the request says so
+            // (the holder can still show the link as a QR code).
+            tracing::warn!(order = %order.id, error = %e, "rating link SMS not queued");
+            sqlx::query(
+                "UPDATE rating_requests SET sms_status = 'failed', sms_detail = $1 WHERE order_id = $2",
+            )
+            .bind(e.code())
+            .bind(&order.id)
+            .execute(&mut *tx)
             .await
-        {
-            tracing::error!(order = %order_id, error = %e, "cannot record the rating SMS");
+            .map_err(StoreError::from)?;
         }
-    });
+        Err(SmsError::Store(e)) => return Err(e.into()),
+        Err(e) => return Err(ApiError::Internal(e.to_string())),
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    state.notifications.wake_worker();
     Ok(())
 }
 
