@@ -129,24 +129,6 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
-    /// What happened to the SMS of a rating request.
-    pub async fn set_rating_sms_status(
-        &self,
-        order_id: &str,
-        status: &str,
-        detail: Option<&str>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE rating_requests SET sms_status = $1, sms_detail = $2 WHERE order_id = $3",
-        )
-        .bind(status)
-        .bind(detail)
-        .bind(order_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     pub async fn rating_requests(&self) -> Result<Vec<RatingRequest>, StoreError> {
         let rows = sqlx::query(
             "SELECT order_id, channel, street_code, created_at, expires_at, sms_status, sms_detail
@@ -369,29 +351,6 @@ impl Store {
         Ok(())
     }
 
-    /// Stores a new verification code (its hash).
-    pub async fn insert_sms_code(
-        &self,
-        phone_hash: &str,
-        purpose: &str,
-        code_hash: &str,
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        let row = sqlx::query(
-            "INSERT INTO sms_codes (phone_hash, purpose, code_hash, created_at, expires_at, attempts)
-             VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
-        )
-        .bind(phone_hash)
-        .bind(purpose)
-        .bind(code_hash)
-        .bind(millis(now))
-        .bind(millis(expires_at))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(row.try_get(0)?)
-    }
-
     /// The newest unused code of a number for a purpose.
     pub async fn latest_sms_code(
         &self,
@@ -437,58 +396,6 @@ impl Store {
                 .execute(&self.pool)
                 .await?;
         Ok(done.rows_affected() == 1)
-    }
-
-    /// Records an SMS handed to the provider.
-    pub async fn record_sms_send(
-        &self,
-        phone_hash: &str,
-        client: &str,
-        purpose: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO sms_sends (phone_hash, client, purpose, at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(phone_hash)
-        .bind(client)
-        .bind(purpose)
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// SMS for `purpose` sent to a number since `since`.
-    pub async fn sms_sends_to(
-        &self,
-        phone_hash: &str,
-        purpose: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT COUNT(*) FROM sms_sends WHERE phone_hash = $1 AND purpose = $2 AND at > $3",
-        )
-        .bind(phone_hash)
-        .bind(purpose)
-        .bind(millis(since))
-        .fetch_one(&self.pool)
-        .await?)
-    }
-
-    /// SMS asked for by a client address since `since`.
-    pub async fn sms_sends_by_client(
-        &self,
-        client: &str,
-        since: DateTime<Utc>,
-    ) -> Result<i64, StoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM sms_sends WHERE client = $1 AND at > $2")
-                .bind(client)
-                .bind(millis(since))
-                .fetch_one(&self.pool)
-                .await?,
-        )
     }
 
     /// The need filed with this tracking code's hash.
