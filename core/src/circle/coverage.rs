@@ -272,6 +272,9 @@ pub(crate) struct VillageDemand<'a> {
     pub area: &'a AdminArea,
     pub points: Vec<(GeoPoint, f64)>,
     pub snaps: Vec<Option<Snap>>,
+    /// Where each snapped point lies on the network's contracted graph
+    /// (`None` when not snapped or the network has no contraction).
+    pub places: Vec<Option<Place>>,
 }
 
 pub(crate) fn village_demand<'a>(
@@ -312,10 +315,18 @@ pub(crate) fn village_demand<'a>(
             Some(net) => points.iter().map(|(p, _)| net.snap(*p).ok()).collect(),
             None => vec![None; points.len()],
         };
+        let places = match network.and_then(WalkingNetwork::contraction) {
+            Some(c) => snaps
+                .iter()
+                .map(|s| s.as_ref().and_then(|s| c.place_of_snap(s)))
+                .collect(),
+            None => vec![None; snaps.len()],
+        };
         out.push(VillageDemand {
             area: a,
             points,
             snaps,
+            places,
         });
     }
     if out.is_empty() {
@@ -355,6 +366,10 @@ impl Search {
     }
 }
 
+/// A demand point measured on the network: its distance and facility, or
+/// `None` when no facility reaches it.
+type Walked = Option<(f64, Option<usize>)>;
+
 /// For one product: the distance from every demand point of every village
 /// to the nearest facility offering it. `facility` indexes `facilities`.
 pub(crate) fn product_distances(
@@ -375,7 +390,7 @@ pub(crate) fn product_distances(
         .collect();
     // Per demand point, its walking distance and facility when measured on
     // the network: `Some(None)` when it is snapped but nothing reaches it.
-    let mut walked: Vec<Vec<Option<Option<(f64, Option<usize>)>>>> = villages
+    let mut walked: Vec<Vec<Option<Walked>>> = villages
         .iter()
         .map(|v| vec![None; v.points.len()])
         .collect();
@@ -393,23 +408,17 @@ pub(crate) fn product_distances(
                     })
                 })
                 .collect();
-            let places: Vec<Vec<Option<(Place, f64)>>> = villages
+            let targets: Vec<Place> = villages
                 .iter()
-                .map(|v| {
-                    v.snaps
-                        .iter()
-                        .map(|s| s.and_then(|s| Some((c.place_of_snap(&s)?, s.offset_m))))
-                        .collect()
-                })
+                .flat_map(|v| v.places.iter().flatten().copied())
                 .collect();
-            let targets: Vec<Place> = places.iter().flatten().flatten().map(|p| p.0).collect();
             cs.run(c, &sources, &targets);
-            for (row, pls) in walked.iter_mut().zip(&places) {
-                for (cell, pl) in row.iter_mut().zip(pls) {
-                    if let Some((place, offset)) = *pl {
+            for (row, v) in walked.iter_mut().zip(villages) {
+                for ((cell, place), snap) in row.iter_mut().zip(&v.places).zip(&v.snaps) {
+                    if let (Some(place), Some(snap)) = (place, snap) {
                         *cell = Some(
-                            cs.distance(c, place)
-                                .map(|(d, l)| (d + offset, Some(l as usize))),
+                            cs.distance(c, *place)
+                                .map(|(d, l)| (d + snap.offset_m, Some(l as usize))),
                         );
                     }
                 }

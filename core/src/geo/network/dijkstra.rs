@@ -201,10 +201,11 @@ impl DijkstraWorkspace {
     /// Relaxes the arcs of the settled node `u`. Chains of degree-2 nodes
     /// (the shape points of a way, about 60% of an OSM walking network)
     /// are walked straight through to the next junction, writing their
-    /// distances without queueing them; only junctions, dead ends and
-    /// targets enter the queue. An interior node's distance is final once
-    /// it is at most the frontier: any shorter route would come through
-    /// the chain's other end, which is then still at or beyond the frontier.
+    /// distances without queueing them; dead ends are not queued either
+    /// (their only arc leads back); only nodes of degree 3 or more enter
+    /// the queue. Such an unqueued node's distance is final once it is at
+    /// most the frontier: any shorter route would come through the chain's
+    /// other end, which is then still at or beyond the frontier.
     #[inline]
     fn relax<W: Copy + Into<f64>>(
         &mut self,
@@ -230,7 +231,12 @@ impl DijkstraWorkspace {
                 self.label[v] = lab;
                 let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
                 if b - a != 2 {
-                    self.heap.push(nd, v as u32);
+                    // A dead end's only arc leads back where we came from:
+                    // nothing to relax, so it is not queued either (final,
+                    // like a chain's interior, once at most the frontier).
+                    if b - a != 1 {
+                        self.heap.push(nd, v as u32);
+                    }
                     break;
                 }
                 // The arc of v that does not lead back where we came from.
