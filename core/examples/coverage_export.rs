@@ -108,42 +108,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let contract_s = t.elapsed().as_secs_f64();
     let (junctions, chains) = (contraction.junction_count(), contraction.chain_count());
     net.prepare_snapping();
-    // End to end: snapping every village and facility, the searches, the
-    // report.
-    let mut times = Vec::new();
-    let mut report = None;
-    for _ in 0..repeats.max(1) {
-        let t = Instant::now();
-        report = Some(coverage::compute(
-            &areas,
-            &facilities,
-            Some(&net),
-            &standard,
-        )?);
-        times.push(t.elapsed().as_secs_f64());
-    }
-    let median_e2e = median(times);
     // Snapped once (as a server does per catalogue and network version),
     // then one report per run.
     let t = Instant::now();
     let inputs = CoverageInputs::new(&areas, &BTreeMap::new(), &facilities, Some(&net))?;
     let snap_s = t.elapsed().as_secs_f64();
-    let mut report_times = Vec::new();
-    for _ in 0..repeats.max(1) {
-        let t = Instant::now();
-        let r = inputs.report(&standard)?;
-        report_times.push(t.elapsed().as_secs_f64());
-        if Some(&r) != report.as_ref() {
-            return Err("the report from cached snaps differs from the end-to-end one".into());
-        }
-    }
-    let median_report = median(report_times);
     // The searches alone, seeded exactly like networkx (facility nodes,
     // distance 0), read at the village nodes: the like-for-like part. On
     // the contracted graph (what coverage uses) and on the full graph.
-    let c = net
-        .contraction()
-        .ok_or("the network cannot be contracted")?;
+    let c = net.contraction().ok_or("the network cannot be contracted")?;
     let place = |node: u32| c.place_of_node(&net, node).ok_or("node out of range");
     let village_places = village_nodes
         .iter()
@@ -164,12 +137,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect::<Result<Vec<_>, &str>>()
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let fac_seeds: Vec<Vec<Seed>> = fac_nodes
+        .iter()
+        .map(|nodes| {
+            nodes
+                .iter()
+                .map(|&node| Seed {
+                    node,
+                    dist_m: 0.0,
+                    label: 0,
+                })
+                .collect()
+        })
+        .collect();
     let mut cs = ChainSearch::new(c);
-    let mut search_times = Vec::new();
-    let mut checksum = 0.0;
+    let mut ws = DijkstraWorkspace::new(&net);
+    // The four measurements take turns within each run, so that a busy
+    // machine disturbs them alike.
+    let mut times: [Vec<f64>; 4] = Default::default();
+    let mut report = None;
+    let (mut checksum, mut full_checksum) = (0.0, 0.0);
     for _ in 0..repeats.max(1) {
-        checksum = 0.0;
+        // End to end: snapping every village and facility, the searches,
+        // the report.
         let t = Instant::now();
+        let r = coverage::compute(&areas, &facilities, Some(&net), &standard)?;
+        times[0].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let cached = inputs.report(&standard)?;
+        times[1].push(t.elapsed().as_secs_f64());
+        if cached != r {
+            return Err("the report from cached snaps differs from the end-to-end one".into());
+        }
+        report = Some(r);
+        let t = Instant::now();
+        checksum = 0.0;
         for sources in &fac_sources {
             cs.run(c, sources, &village_places);
             checksum += village_places
@@ -178,39 +180,26 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .map(|x| x.0)
                 .sum::<f64>();
         }
-        search_times.push(t.elapsed().as_secs_f64());
-    }
-    let search_median = median(search_times);
-    let mut ws = DijkstraWorkspace::new(&net);
-    let mut full_times = Vec::new();
-    let mut full_checksum = 0.0;
-    for _ in 0..repeats.max(1) {
-        full_checksum = 0.0;
+        times[2].push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        for nodes in &fac_nodes {
-            let seeds: Vec<Seed> = nodes
-                .iter()
-                .map(|&node| Seed {
-                    node,
-                    dist_m: 0.0,
-                    label: 0,
-                })
-                .collect();
-            ws.run_until_settled(&net, &seeds, &village_nodes);
+        full_checksum = 0.0;
+        for seeds in &fac_seeds {
+            ws.run_until_settled(&net, seeds, &village_nodes);
             full_checksum += village_nodes
                 .iter()
                 .filter_map(|&v| ws.distance(v))
                 .sum::<f64>();
         }
-        full_times.push(t.elapsed().as_secs_f64());
+        times[3].push(t.elapsed().as_secs_f64());
     }
-    let full_median = median(full_times);
     if (checksum - full_checksum).abs() > 1e-6 * full_checksum.abs().max(1.0) {
         return Err(format!(
             "contracted and full searches disagree: {checksum} vs {full_checksum}"
         )
         .into());
     }
+    let [e2e_times, report_times, search_times, full_times] = times;
+    let median_e2e = median(e2e_times.clone());
     let report = report.ok_or("no run")?;
     let mut dists = serde_json::Map::new();
     for (pi, p) in standard.required_products.iter().enumerate() {
@@ -230,11 +219,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "villages": village_nodes,
         "facilities": ServiceProduct::ALL.iter().zip(&fac_nodes).map(|(p, n)| (p.code().to_string(), json!(n))).collect::<serde_json::Map<_, _>>(),
         "rust": {
-            "coverage_median_s": median_e2e,
-            "report_median_s": median_report,
+            "coverage_times_s": e2e_times,
+            "report_times_s": report_times,
+            "searches_times_s": search_times,
+            "full_searches_times_s": full_times,
             "snap_once_s": snap_s,
-            "searches_median_s": search_median,
-            "full_searches_median_s": full_median,
             "searches_checksum": checksum,
             "coverage_runs": repeats.max(1),
             "distances": dists,
