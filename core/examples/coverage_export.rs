@@ -116,7 +116,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The searches alone, seeded exactly like networkx (facility nodes,
     // distance 0), read at the village nodes: the like-for-like part. On
     // the contracted graph (what coverage uses) and on the full graph.
-    let c = net.contraction().ok_or("the network cannot be contracted")?;
+    let c = net
+        .contraction()
+        .ok_or("the network cannot be contracted")?;
     let place = |node: u32| c.place_of_node(&net, node).ok_or("node out of range");
     let village_places = village_nodes
         .iter()
