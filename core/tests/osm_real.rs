@@ -298,3 +298,49 @@ fn corrupt_extracts_and_far_points_are_errors_not_panics() {
         Err(NetworkError::InvalidPoint { .. })
     ));
 }
+
+/// On the real extract, searches on the contracted graph (what coverage
+/// uses) give every node the distance of the search on the full graph.
+#[test]
+fn contracted_searches_equal_full_searches_on_the_real_extract() {
+    use lawcircle_core::geo::network::chains::Source;
+    use lawcircle_core::geo::network::{ChainSearch, Place};
+    let net = test_network();
+    let c = net.contraction().expect("an imported network contracts");
+    let n = net.node_count();
+    assert!(c.junction_count() < n, "{} of {n}", c.junction_count());
+    let all: Vec<Place> = (0..n as u32)
+        .map(|v| c.place_of_node(net, v).unwrap())
+        .collect();
+    let mut rng = Lcg(5);
+    let mut full = DijkstraWorkspace::new(net);
+    let mut cs = ChainSearch::new(c);
+    for _ in 0..8 {
+        let sources: Vec<u32> = (0..5).map(|_| rng.next(n) as u32).collect();
+        let seeds: Vec<Seed> = sources
+            .iter()
+            .map(|&node| Seed {
+                node,
+                dist_m: 0.0,
+                label: node,
+            })
+            .collect();
+        full.run(net, &seeds, f64::INFINITY);
+        let srcs: Vec<Source> = sources
+            .iter()
+            .map(|&node| Source {
+                place: all[node as usize],
+                dist_m: 0.0,
+                label: node,
+            })
+            .collect();
+        cs.run(c, &srcs, &all);
+        for v in 0..n as u32 {
+            match (full.distance(v), cs.distance(c, all[v as usize])) {
+                (Some(w), Some((g, _))) => assert!((w - g).abs() < 1e-6, "node {v}: {w} vs {g}"),
+                (None, None) => {}
+                other => panic!("node {v}: reachability differs: {other:?}"),
+            }
+        }
+    }
+}

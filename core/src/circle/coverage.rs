@@ -28,8 +28,10 @@ use crate::catalogue::area::{AdminArea, AreaLevel};
 use crate::catalogue::facility::{Facility, ServiceProduct};
 use crate::geo::coord::{GeoPoint, validate_lat_lng};
 use crate::geo::nearest::{FacilityIndex, NearestError, NearestQuery};
+use crate::geo::network::chains::Source;
 use crate::geo::network::{
-    DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, Snap, WalkingNetwork,
+    ChainSearch, DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, Place, Snap,
+    WalkingNetwork,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -270,6 +272,9 @@ pub(crate) struct VillageDemand<'a> {
     pub area: &'a AdminArea,
     pub points: Vec<(GeoPoint, f64)>,
     pub snaps: Vec<Option<Snap>>,
+    /// Where each snapped point lies on the network's contracted graph
+    /// (`None` when not snapped or the network has no contraction).
+    pub places: Vec<Option<Place>>,
 }
 
 pub(crate) fn village_demand<'a>(
@@ -310,10 +315,18 @@ pub(crate) fn village_demand<'a>(
             Some(net) => points.iter().map(|(p, _)| net.snap(*p).ok()).collect(),
             None => vec![None; points.len()],
         };
+        let places = match network.and_then(WalkingNetwork::contraction) {
+            Some(c) => snaps
+                .iter()
+                .map(|s| s.as_ref().and_then(|s| c.place_of_snap(s)))
+                .collect(),
+            None => vec![None; snaps.len()],
+        };
         out.push(VillageDemand {
             area: a,
             points,
             snaps,
+            places,
         });
     }
     if out.is_empty() {
@@ -333,12 +346,36 @@ pub(crate) struct DistanceContext<'a, 'b> {
     pub detour: f64,
 }
 
+/// The search a coverage or siting computation reuses across products:
+/// on the contracted graph when the network has one, else on the full
+/// graph.
+#[derive(Debug, Clone)]
+pub(crate) enum Search {
+    Chains(ChainSearch),
+    Full(DijkstraWorkspace),
+}
+
+impl Search {
+    /// The search for `network`, if any.
+    pub(crate) fn for_network(network: Option<&WalkingNetwork>) -> Option<Search> {
+        let net = network?;
+        Some(match net.contraction() {
+            Some(c) => Search::Chains(ChainSearch::new(c)),
+            None => Search::Full(DijkstraWorkspace::new(net)),
+        })
+    }
+}
+
+/// A demand point measured on the network: its distance and facility, or
+/// `None` when no facility reaches it.
+type Walked = Option<(f64, Option<usize>)>;
+
 /// For one product: the distance from every demand point of every village
 /// to the nearest facility offering it. `facility` indexes `facilities`.
 pub(crate) fn product_distances(
     ctx: &DistanceContext<'_, '_>,
     product: ServiceProduct,
-    ws: &mut Option<DijkstraWorkspace>,
+    search: &mut Option<Search>,
 ) -> Result<Vec<Vec<PointDistance>>, CoverageError> {
     let DistanceContext {
         villages,
@@ -351,24 +388,77 @@ pub(crate) fn product_distances(
     let offering: Vec<usize> = (0..facilities.len())
         .filter(|&i| !facilities[i].retired && facilities[i].products.contains(&product))
         .collect();
-    let mut by_arc: HashMap<u32, Vec<(usize, Snap)>> = HashMap::new();
-    if let (Some(net), Some(ws)) = (network, ws.as_mut()) {
-        let mut seeds = Vec::with_capacity(offering.len() * 2);
-        for &i in &offering {
-            if let Some(s) = fac_snaps[i] {
-                seeds.extend_from_slice(&s.seeds(i as u32));
-                by_arc.entry(s.arc).or_default().push((i, s));
+    // Per demand point, its walking distance and facility when measured on
+    // the network: `Some(None)` when it is snapped but nothing reaches it.
+    let mut walked: Vec<Vec<Option<Walked>>> = villages
+        .iter()
+        .map(|v| vec![None; v.points.len()])
+        .collect();
+    match (network, search.as_mut()) {
+        // `Search::Chains` is only made for a network with a contraction.
+        (Some(net), Some(Search::Chains(cs))) if let Some(c) = net.contraction() => {
+            let sources: Vec<Source> = offering
+                .iter()
+                .filter_map(|&i| {
+                    let s = fac_snaps[i]?;
+                    Some(Source {
+                        place: c.place_of_snap(&s)?,
+                        dist_m: s.offset_m,
+                        label: i as u32,
+                    })
+                })
+                .collect();
+            let targets: Vec<Place> = villages
+                .iter()
+                .flat_map(|v| v.places.iter().flatten().copied())
+                .collect();
+            cs.run(c, &sources, &targets);
+            for (row, v) in walked.iter_mut().zip(villages) {
+                for ((cell, place), snap) in row.iter_mut().zip(&v.places).zip(&v.snaps) {
+                    if let (Some(place), Some(snap)) = (place, snap) {
+                        *cell = Some(
+                            cs.distance(c, *place)
+                                .map(|(d, l)| (d + snap.offset_m, Some(l as usize))),
+                        );
+                    }
+                }
             }
         }
-        let targets: Vec<u32> = villages
-            .iter()
-            .flat_map(|v| v.snaps.iter().flatten())
-            .flat_map(|s| [s.from, s.to])
-            .collect();
-        ws.run_until_settled(net, &seeds, &targets);
+        (Some(net), Some(Search::Full(ws))) => {
+            let mut by_arc: HashMap<u32, Vec<(usize, Snap)>> = HashMap::new();
+            let mut seeds = Vec::with_capacity(offering.len() * 2);
+            for &i in &offering {
+                if let Some(s) = fac_snaps[i] {
+                    seeds.extend_from_slice(&s.seeds(i as u32));
+                    by_arc.entry(s.arc).or_default().push((i, s));
+                }
+            }
+            let targets: Vec<u32> = villages
+                .iter()
+                .flat_map(|v| v.snaps.iter().flatten())
+                .flat_map(|s| [s.from, s.to])
+                .collect();
+            ws.run_until_settled(net, &seeds, &targets);
+            for (row, v) in walked.iter_mut().zip(villages) {
+                for (cell, snap) in row.iter_mut().zip(&v.snaps) {
+                    let Some(snap) = snap else { continue };
+                    let mut best = ws
+                        .distance_to_snap(snap, f64::INFINITY)
+                        .map(|(d, l)| (d, l.map(|l| l as usize)));
+                    for (fi, fs) in by_arc.get(&snap.arc).into_iter().flatten() {
+                        if let Some(d) = snap.along_same_edge_m(fs)
+                            && best.is_none_or(|(b, _)| d < b)
+                        {
+                            best = Some((d, Some(*fi)));
+                        }
+                    }
+                    *cell = Some(best);
+                }
+            }
+        }
+        _ => {}
     }
-    let needs_fallback =
-        ws.is_none() || villages.iter().any(|v| v.snaps.iter().any(Option::is_none));
+    let needs_fallback = walked.iter().flatten().any(Option::is_none);
     let id_pos: HashMap<&str, usize> = if needs_fallback {
         facilities
             .iter()
@@ -379,25 +469,9 @@ pub(crate) fn product_distances(
         HashMap::new()
     };
     let mut out = Vec::with_capacity(villages.len());
-    for v in villages {
+    for (v, walked) in villages.iter().zip(walked) {
         let mut row = Vec::with_capacity(v.points.len());
-        for (j, (p, _)) in v.points.iter().enumerate() {
-            let walked = match (v.snaps[j], ws.as_ref()) {
-                (Some(snap), Some(ws)) => {
-                    let mut best = ws
-                        .distance_to_snap(&snap, f64::INFINITY)
-                        .map(|(d, l)| (d, l.map(|l| l as usize)));
-                    for (fi, fs) in by_arc.get(&snap.arc).into_iter().flatten() {
-                        if let Some(d) = snap.along_same_edge_m(fs)
-                            && best.is_none_or(|(b, _)| d < b)
-                        {
-                            best = Some((d, Some(*fi)));
-                        }
-                    }
-                    Some(best)
-                }
-                _ => None,
-            };
+        for ((p, _), walked) in v.points.iter().zip(walked) {
             let pd = match walked {
                 Some(Some((d, f))) => PointDistance {
                     distance_m: Some(d),
@@ -495,142 +569,197 @@ pub fn compute_with_demand(
     standard: &CoverageStandard,
 ) -> Result<CoverageReport, CoverageError> {
     standard.validate()?;
-    let villages = village_demand(areas, demand, network)?;
-    // The straight-line index is only needed where the network is missing
-    // or a village could not be snapped; building it costs more than the
-    // searches on a small network.
-    let index = if network.is_none() || villages.iter().any(|v| v.snaps.iter().any(Option::is_none))
-    {
-        Some(FacilityIndex::new(facilities)?)
-    } else {
-        // Still reject invalid facility points.
-        check_facilities(facilities)?;
-        None
-    };
-    let mut warnings = Vec::new();
-    let fac_snaps: Vec<Option<Snap>> = match network {
-        Some(net) => facilities
-            .iter()
-            .map(|f| {
-                let s = net.snap(f.point).ok();
-                if s.is_none() && !f.retired {
+    CoverageInputs::new(areas, demand, facilities, network)?.report(standard)
+}
+
+/// The villages' demand points and the facilities, checked and snapped
+/// onto the network once: what every report on the same catalogue and
+/// network shares. Make it when the catalogue or the network changes, then
+/// call [`CoverageInputs::report`] for each report (any standard); a report
+/// then costs only the searches and the summaries.
+#[derive(Debug, Clone)]
+pub struct CoverageInputs<'a> {
+    areas: &'a [AdminArea],
+    facilities: &'a [Facility],
+    network: Option<&'a WalkingNetwork>,
+    villages: Vec<VillageDemand<'a>>,
+    fac_snaps: Vec<Option<Snap>>,
+    /// The straight-line index, only where the network is missing or a
+    /// village could not be snapped (building it costs more than the
+    /// searches on a small network).
+    index: Option<FacilityIndex>,
+    /// Facilities off the network.
+    warnings: Vec<String>,
+}
+
+impl<'a> CoverageInputs<'a> {
+    /// Checks and snaps `areas` (their villages, or their `demand` points)
+    /// and `facilities` onto `network`.
+    pub fn new(
+        areas: &'a [AdminArea],
+        demand: &BTreeMap<String, Vec<DemandPoint>>,
+        facilities: &'a [Facility],
+        network: Option<&'a WalkingNetwork>,
+    ) -> Result<Self, CoverageError> {
+        let villages = village_demand(areas, demand, network)?;
+        let index =
+            if network.is_none() || villages.iter().any(|v| v.snaps.iter().any(Option::is_none)) {
+                Some(FacilityIndex::new(facilities)?)
+            } else {
+                // Still reject invalid facility points.
+                check_facilities(facilities)?;
+                None
+            };
+        let mut warnings = Vec::new();
+        let fac_snaps: Vec<Option<Snap>> = match network {
+            Some(net) => facilities
+                .iter()
+                .map(|f| {
+                    let s = net.snap(f.point).ok();
+                    if s.is_none() && !f.retired {
+                        warnings.push(format!(
+                            "facility {} ({}) is not on the walking network; it is left out of walking coverage",
+                            f.id, f.name
+                        ));
+                    }
+                    s
+                })
+                .collect(),
+            None => vec![None; facilities.len()],
+        };
+        Ok(CoverageInputs {
+            areas,
+            facilities,
+            network,
+            villages,
+            fac_snaps,
+            index,
+            warnings,
+        })
+    }
+
+    /// The coverage report against `standard`.
+    pub fn report(&self, standard: &CoverageStandard) -> Result<CoverageReport, CoverageError> {
+        standard.validate()?;
+        let CoverageInputs {
+            areas,
+            facilities,
+            network,
+            ref villages,
+            ref fac_snaps,
+            ref index,
+            ..
+        } = *self;
+        let mut warnings = self.warnings.clone();
+        if network.is_some() {
+            for v in villages {
+                if v.snaps.iter().any(Option::is_none) {
                     warnings.push(format!(
-                        "facility {} ({}) is not on the walking network; it is left out of walking coverage",
-                        f.id, f.name
+                        "village {} ({}) is off the walking network; measured as straight line × {}",
+                        v.area.code, v.area.name, standard.detour_factor
                     ));
                 }
-                s
-            })
-            .collect(),
-        None => vec![None; facilities.len()],
-    };
-    if network.is_some() {
-        for v in &villages {
-            if v.snaps.iter().any(Option::is_none) {
-                warnings.push(format!(
-                    "village {} ({}) is off the walking network; measured as straight line × {}",
-                    v.area.code, v.area.name, standard.detour_factor
-                ));
             }
         }
-    }
-    let mut ws = network.map(DijkstraWorkspace::new);
-    let ctx = DistanceContext {
-        villages: &villages,
-        facilities,
-        fac_snaps: &fac_snaps,
-        index: index.as_ref(),
-        network,
-        detour: standard.detour_factor,
-    };
-    let mut per_product = Vec::with_capacity(standard.required_products.len());
-    for &product in &standard.required_products {
-        per_product.push(product_distances(&ctx, product, &mut ws)?);
-    }
-    let mut out_villages = Vec::with_capacity(villages.len());
-    let mut gaps = Vec::new();
-    for (vi, v) in villages.iter().enumerate() {
-        let street = v.area.parent_code.clone();
-        let access = standard.access_for(&v.area.code, street.as_deref());
-        let mut products = Vec::new();
-        for (pi, &product) in standard.required_products.iter().enumerate() {
-            let (d, f, share) = summarize(&v.points, &per_product[pi][vi], access.max_distance_m);
-            let covered = d.is_some_and(|d| d <= access.max_distance_m);
-            let fid = f.map(|i| facilities[i].id.clone());
-            if !covered {
-                gaps.push(Gap {
-                    village_code: v.area.code.clone(),
-                    village_name: v.area.name.clone(),
-                    street_code: street.clone(),
+        let mut ws = Search::for_network(network);
+        let ctx = DistanceContext {
+            villages,
+            facilities,
+            fac_snaps,
+            index: index.as_ref(),
+            network,
+            detour: standard.detour_factor,
+        };
+        let mut per_product = Vec::with_capacity(standard.required_products.len());
+        for &product in &standard.required_products {
+            per_product.push(product_distances(&ctx, product, &mut ws)?);
+        }
+        let mut out_villages = Vec::with_capacity(villages.len());
+        let mut gaps = Vec::new();
+        for (vi, v) in villages.iter().enumerate() {
+            let street = v.area.parent_code.clone();
+            let access = standard.access_for(&v.area.code, street.as_deref());
+            let mut products = Vec::new();
+            for (pi, &product) in standard.required_products.iter().enumerate() {
+                let (d, f, share) =
+                    summarize(&v.points, &per_product[pi][vi], access.max_distance_m);
+                let covered = d.is_some_and(|d| d <= access.max_distance_m);
+                let fid = f.map(|i| facilities[i].id.clone());
+                if !covered {
+                    gaps.push(Gap {
+                        village_code: v.area.code.clone(),
+                        village_name: v.area.name.clone(),
+                        street_code: street.clone(),
+                        product,
+                        distance_m: d,
+                        nearest_facility_id: fid.clone(),
+                        standard_m: access.max_distance_m,
+                    });
+                }
+                products.push(ProductAccess {
                     product,
                     distance_m: d,
-                    nearest_facility_id: fid.clone(),
-                    standard_m: access.max_distance_m,
+                    nearest_facility_id: fid,
+                    covered_share: share,
+                    covered,
                 });
             }
-            products.push(ProductAccess {
-                product,
-                distance_m: d,
-                nearest_facility_id: fid,
-                covered_share: share,
-                covered,
+            let walked = network.is_some() && v.snaps.iter().all(Option::is_some);
+            out_villages.push(VillageCoverage {
+                code: v.area.code.clone(),
+                name: v.area.name.clone(),
+                street_code: street,
+                population: v.area.population,
+                access,
+                distance_basis: if walked {
+                    DistanceBasis::Walking
+                } else {
+                    DistanceBasis::StraightLineTimesDetour {
+                        factor: standard.detour_factor,
+                    }
+                },
+                covered_all: products.iter().all(|p| p.covered),
+                products,
             });
         }
-        let walked = network.is_some() && v.snaps.iter().all(Option::is_some);
-        out_villages.push(VillageCoverage {
-            code: v.area.code.clone(),
-            name: v.area.name.clone(),
-            street_code: street,
-            population: v.area.population,
-            access,
-            distance_basis: if walked {
-                DistanceBasis::Walking
-            } else {
-                DistanceBasis::StraightLineTimesDetour {
-                    factor: standard.detour_factor,
-                }
-            },
-            covered_all: products.iter().all(|p| p.covered),
-            products,
-        });
-    }
-    let mut by_street: BTreeMap<Option<String>, Vec<&VillageCoverage>> = BTreeMap::new();
-    for v in &out_villages {
-        by_street.entry(v.street_code.clone()).or_default().push(v);
-    }
-    let street_name = |code: &str| {
-        areas
+        let mut by_street: BTreeMap<Option<String>, Vec<&VillageCoverage>> = BTreeMap::new();
+        for v in &out_villages {
+            by_street.entry(v.street_code.clone()).or_default().push(v);
+        }
+        let street_name = |code: &str| {
+            areas
+                .iter()
+                .find(|a| a.code == code && a.level == AreaLevel::Street)
+                .map(|a| a.name.clone())
+        };
+        let streets = by_street
             .iter()
-            .find(|a| a.code == code && a.level == AreaLevel::Street)
-            .map(|a| a.name.clone())
-    };
-    let streets = by_street
-        .iter()
-        .filter_map(|(code, vs)| {
-            let code = code.as_ref()?;
-            Some(summary(Some(code.clone()), street_name(code), vs, standard))
+            .filter_map(|(code, vs)| {
+                let code = code.as_ref()?;
+                Some(summary(Some(code.clone()), street_name(code), vs, standard))
+            })
+            .collect();
+        let all: Vec<&VillageCoverage> = out_villages.iter().collect();
+        let district_name = areas
+            .iter()
+            .find(|a| a.level == AreaLevel::District)
+            .map(|a| a.name.clone());
+        let district = summary(None, district_name, &all, standard);
+        let distance_basis = out_villages
+            .iter()
+            .map(|v| v.distance_basis)
+            .find(|b| *b != DistanceBasis::Walking)
+            .unwrap_or(DistanceBasis::Walking);
+        Ok(CoverageReport {
+            standard: standard.clone(),
+            distance_basis,
+            villages: out_villages,
+            streets,
+            district,
+            gaps,
+            warnings,
         })
-        .collect();
-    let all: Vec<&VillageCoverage> = out_villages.iter().collect();
-    let district_name = areas
-        .iter()
-        .find(|a| a.level == AreaLevel::District)
-        .map(|a| a.name.clone());
-    let district = summary(None, district_name, &all, standard);
-    let distance_basis = out_villages
-        .iter()
-        .map(|v| v.distance_basis)
-        .find(|b| *b != DistanceBasis::Walking)
-        .unwrap_or(DistanceBasis::Walking);
-    Ok(CoverageReport {
-        standard: standard.clone(),
-        distance_basis,
-        villages: out_villages,
-        streets,
-        district,
-        gaps,
-        warnings,
-    })
+    }
 }
 
 fn check_facilities(facilities: &[Facility]) -> Result<(), CoverageError> {

@@ -217,7 +217,7 @@ pub fn suggest(
         .iter()
         .map(|f| network.and_then(|n| n.snap(f.point).ok()))
         .collect();
-    let mut ws = network.map(DijkstraWorkspace::new);
+    let mut search = crate::circle::coverage::Search::for_network(network);
     let dists = product_distances(
         &crate::circle::coverage::DistanceContext {
             villages: &villages,
@@ -228,7 +228,7 @@ pub fn suggest(
             detour: standard.detour_factor,
         },
         request.product,
-        &mut ws,
+        &mut search,
     )?;
     let access: Vec<f64> = villages
         .iter()
@@ -285,6 +285,7 @@ pub fn suggest(
     // For each candidate, the uncovered villages it would cover.
     let mut covers: Vec<Vec<usize>> = vec![Vec::new(); request.candidates.len()];
     let mut all_walked = network.is_some();
+    let mut ws = network.map(DijkstraWorkspace::new);
     for (vi, v) in villages.iter().enumerate() {
         if covered[vi] {
             continue;

@@ -227,3 +227,75 @@ fn villages_and_facilities_off_the_network_are_warned_and_fall_back() {
         DistanceBasis::StraightLineTimesDetour { .. }
     ));
 }
+
+/// Coverage measured on the contracted graph gives the same distances as
+/// the search on the full graph, on a network with many shape points,
+/// parallel ways, loops and dead ends, and names the same nearest
+/// facility (random points: no ties).
+#[test]
+fn contracted_and_full_searches_give_the_same_coverage_distances() {
+    use crate::test_support::{Lcg, generated_network};
+    for seed in 1..4 {
+        let net = generated_network(seed);
+        assert!(net.contraction().is_some());
+        let mut rng = Lcg(seed + 40);
+        let mut areas = vec![area("S", AreaLevel::Street, None, at_m(0.0, 0.0), None)];
+        for v in 0..60 {
+            let p = at_m(rng.unit() * 2000.0, rng.unit() * 2000.0);
+            areas.push(area(
+                &format!("V{v}"),
+                AreaLevel::Village,
+                Some("S"),
+                p,
+                Some(10),
+            ));
+        }
+        let facilities: Vec<Facility> = (0..24)
+            .map(|i| {
+                let p = at_m(rng.unit() * 2000.0, rng.unit() * 2000.0);
+                facility(&format!("f{i}"), K::ServiceCenter, p, &[P::ALL[i % 8]])
+            })
+            .collect();
+        let inputs =
+            CoverageInputs::new(&areas, &BTreeMap::new(), &facilities, Some(&net)).unwrap();
+        let ctx = DistanceContext {
+            villages: &inputs.villages,
+            facilities: &facilities,
+            fac_snaps: &inputs.fac_snaps,
+            index: inputs.index.as_ref(),
+            network: Some(&net),
+            detour: DEFAULT_DETOUR_FACTOR,
+        };
+        let mut chains = Search::for_network(Some(&net));
+        assert!(matches!(chains, Some(Search::Chains(_))));
+        let mut full = Some(Search::Full(DijkstraWorkspace::new(&net)));
+        let mut compared = 0;
+        for p in P::ALL {
+            let a = product_distances(&ctx, p, &mut chains).unwrap();
+            let b = product_distances(&ctx, p, &mut full).unwrap();
+            for (ra, rb) in a.iter().zip(&b) {
+                for (x, y) in ra.iter().zip(rb) {
+                    match (x.distance_m, y.distance_m) {
+                        (Some(dx), Some(dy)) => {
+                            assert!((dx - dy).abs() < 1e-6, "{p:?}: {dx} vs {dy}");
+                            compared += 1;
+                            assert_eq!(x.facility, y.facility);
+                        }
+                        (None, None) => {}
+                        other => panic!("{p:?}: reachability differs: {other:?}"),
+                    }
+                }
+            }
+        }
+        assert!(compared > 300, "{compared}");
+        // And the whole report is what it was: computed twice from the same
+        // snapped inputs, and end to end.
+        let standard = CoverageStandard::default();
+        let r = inputs.report(&standard).unwrap();
+        assert_eq!(
+            r,
+            compute(&areas, &facilities, Some(&net), &standard).unwrap()
+        );
+        assert_eq!(r, inputs.report(&standard).unwrap());
+    }
+}

@@ -137,7 +137,12 @@ const NO_LABEL: u32 = u32::MAX;
 impl DijkstraWorkspace {
     /// A workspace for `network`.
     pub fn new(network: &WalkingNetwork) -> Self {
-        let n = network.node_count();
+        Self::with_node_count(network.node_count())
+    }
+
+    /// A workspace for any graph of `n` nodes (e.g. the contracted graph
+    /// of a network's junctions, see [`super::chains`]).
+    pub fn with_node_count(n: usize) -> Self {
         DijkstraWorkspace {
             dist: vec![f64::INFINITY; n],
             label: vec![NO_LABEL; n],
@@ -196,17 +201,25 @@ impl DijkstraWorkspace {
     /// Relaxes the arcs of the settled node `u`. Chains of degree-2 nodes
     /// (the shape points of a way, about 60% of an OSM walking network)
     /// are walked straight through to the next junction, writing their
-    /// distances without queueing them; only junctions, dead ends and
-    /// targets enter the queue. An interior node's distance is final once
-    /// it is at most the frontier: any shorter route would come through
-    /// the chain's other end, which is then still at or beyond the frontier.
+    /// distances without queueing them; dead ends are not queued either
+    /// (their only arc leads back); only nodes of degree 3 or more enter
+    /// the queue. Such an unqueued node's distance is final once it is at
+    /// most the frontier: any shorter route would come through the chain's
+    /// other end, which is then still at or beyond the frontier.
     #[inline]
-    fn relax(&mut self, u: usize, dist: f64, offsets: &[u32], targets: &[u32], weights: &[f32]) {
+    fn relax<W: Copy + Into<f64>>(
+        &mut self,
+        u: usize,
+        dist: f64,
+        offsets: &[u32],
+        targets: &[u32],
+        weights: &[W],
+    ) {
         let lab = self.label[u];
         for arc in offsets[u] as usize..offsets[u + 1] as usize {
             let mut prev = u;
             let mut v = targets[arc] as usize;
-            let mut nd = dist + f64::from(weights[arc]);
+            let mut nd = dist + weights[arc].into();
             loop {
                 if nd >= self.dist[v] {
                     break; // reached at least as cheaply from elsewhere
@@ -218,7 +231,12 @@ impl DijkstraWorkspace {
                 self.label[v] = lab;
                 let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
                 if b - a != 2 {
-                    self.heap.push(nd, v as u32);
+                    // A dead end's only arc leads back where we came from:
+                    // nothing to relax, so it is not queued either (final,
+                    // like a chain's interior, once at most the frontier).
+                    if b - a != 1 {
+                        self.heap.push(nd, v as u32);
+                    }
                     break;
                 }
                 // The arc of v that does not lead back where we came from.
@@ -229,7 +247,7 @@ impl DijkstraWorkspace {
                 };
                 prev = v;
                 v = targets[next] as usize;
-                nd += f64::from(weights[next]);
+                nd += weights[next].into();
             }
         }
     }
@@ -256,8 +274,22 @@ impl DijkstraWorkspace {
     /// (or the connected part is exhausted): what coverage needs, where
     /// only the nodes next to villages matter.
     pub fn run_until_settled(&mut self, network: &WalkingNetwork, seeds: &[Seed], targets: &[u32]) {
-        self.start(seeds);
         let (offsets, arcs, weights) = network.csr();
+        self.run_until_settled_csr(offsets, arcs, weights, seeds, targets);
+    }
+
+    /// [`Self::run_until_settled`] on any graph in CSR form (`offsets`
+    /// n + 1, arc `arcs` and `weights` in metres), sized like this
+    /// workspace; weights may be `f32` or `f64`.
+    pub fn run_until_settled_csr<W: Copy + Into<f64>>(
+        &mut self,
+        offsets: &[u32],
+        arcs: &[u32],
+        weights: &[W],
+        seeds: &[Seed],
+        targets: &[u32],
+    ) {
+        self.start(seeds);
         // Settled targets stay settled (the frontier only rises), so one
         // pointer over the list suffices.
         let mut next = 0;

@@ -34,6 +34,7 @@
 //! R-tree (`rstar`) of the edges in a local equirectangular projection
 //! (metres), accurate to well under 0.1 % across a district.
 
+use super::chains::Contraction;
 use super::{DEFAULT_MAX_SNAP_M, NetworkError};
 use crate::geo::coord::{EARTH_RADIUS_M, GeoPoint, haversine_m, validate_lat_lng};
 use rstar::RTree;
@@ -145,6 +146,9 @@ pub struct WalkingNetwork {
     /// The snapping index, built on the first snap so that loading a
     /// network file stays fast (building it costs more than reading).
     edges: std::sync::OnceLock<RTree<EdgeGeom>>,
+    /// The degree-2 chains contracted (see [`super::chains`]), derived on
+    /// first use.
+    contraction: std::sync::OnceLock<Option<Contraction>>,
     max_snap_m: f64,
     fingerprint: u64,
 }
@@ -265,6 +269,7 @@ impl WalkingNetwork {
             weights,
             proj,
             edges: std::sync::OnceLock::new(),
+            contraction: std::sync::OnceLock::new(),
             max_snap_m: DEFAULT_MAX_SNAP_M,
         })
     }
@@ -294,10 +299,22 @@ impl WalkingNetwork {
         })
     }
 
-    /// Builds the snapping index now rather than on the first snap (e.g.
-    /// on a background thread after loading).
+    /// Builds the snapping index (and the contracted graph the coverage
+    /// searches use) now rather than on first use (e.g. on a background
+    /// thread after loading).
     pub fn prepare_snapping(&self) {
         self.edge_index();
+        self.contraction();
+    }
+
+    /// The network with its degree-2 chains contracted, derived on first
+    /// use; `None` for a graph that cannot be contracted (asymmetric arcs
+    /// or self-loops, which no importer produces): search the full graph
+    /// then.
+    pub fn contraction(&self) -> Option<&Contraction> {
+        self.contraction
+            .get_or_init(|| Contraction::build(self))
+            .as_ref()
     }
 
     /// Identifies this graph within the process (same nodes and arcs, same

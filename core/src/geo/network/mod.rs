@@ -5,6 +5,8 @@
 //!   coordinates plus CSR adjacency with metre weights), its documented
 //!   binary file format, and snapping points to the nearest edge;
 //! * [`dijkstra`]: single- and multi-source shortest paths;
+//! * [`chains`]: the graph of junctions with degree-2 chains contracted,
+//!   and searches on it between points (coverage, siting);
 //! * [`osm`] (cargo feature `osm`, on by default): import from an
 //!   OpenStreetMap `.osm.pbf` extract, keeping what a pedestrian may use.
 //!
@@ -12,11 +14,13 @@
 //! times [`DEFAULT_DETOUR_FACTOR`], and every result says so
 //! ([`DistanceBasis`]).
 
+pub mod chains;
 pub mod dijkstra;
 pub mod graph;
 #[cfg(feature = "osm")]
 pub mod osm;
 
+pub use chains::{ChainSearch, Contraction, Place};
 pub use dijkstra::{DijkstraWorkspace, Seed};
 pub use graph::{Snap, WalkingNetwork};
 
