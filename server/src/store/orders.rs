@@ -7,7 +7,7 @@
 use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::indicators::HotlineCall;
-use lawcircle_core::orders::order::{Order, OrderState};
+use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
 use lawcircle_core::orders::rating::Rating;
 use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck};
 use lawcircle_core::orders::warning::{Subject, Warning};
@@ -35,6 +35,10 @@ pub struct OrderFilter {
     pub street: Option<String>,
     pub assignee: Option<String>,
     pub requester: Option<String>,
+    /// Any of these streets (empty: any street).
+    pub streets: Vec<String>,
+    /// Only orders of this kind.
+    pub kind: Option<OrderKind>,
 }
 
 pub(crate) fn subject_street(s: &Subject) -> Option<String> {
@@ -101,30 +105,111 @@ impl Store {
         data.map(|d| decode("orders", id, &d)).transpose()
     }
 
-    /// Orders matching `filter`, oldest first.
+    /// Orders matching `filter`, oldest first. States, kind and streets
+    /// are filtered in the database (through `orders_by_state` and
+    /// `orders_by_state_kind`), so listing the open orders reads only
+    /// those, however many closed ones the history holds.
     pub async fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
-        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
-        let rows = sqlx::query(
-            "SELECT id, data, state FROM orders
+        // Placeholders $7… for the states, then the streets.
+        let mut next = 7;
+        let mut list = |n: usize| {
+            let p: Vec<String> = (next..next + n).map(|i| format!("${i}")).collect();
+            next += n;
+            p.join(", ")
+        };
+        let states = if filter.states.is_empty() {
+            String::new()
+        } else {
+            format!(" AND state IN ({})", list(filter.states.len()))
+        };
+        let streets = if filter.streets.is_empty() {
+            String::new()
+        } else {
+            format!(" AND street_code IN ({})", list(filter.streets.len()))
+        };
+        let kind = format!(" AND (${} OR kind = ${})", next, next + 1);
+        let sql = format!(
+            "SELECT id, data FROM orders
              WHERE ($1 OR street_code = $2) AND ($3 OR assignee = $4) AND ($5 OR requester_id = $6)
-             ORDER BY created_at, id",
-        )
-        .bind(filter.street.is_none())
-        .bind(filter.street.as_deref().unwrap_or(""))
-        .bind(filter.assignee.is_none())
-        .bind(filter.assignee.as_deref().unwrap_or(""))
-        .bind(filter.requester.is_none())
-        .bind(filter.requester.as_deref().unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
+             {states}{streets}{kind}
+             ORDER BY created_at, id"
+        );
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.street.is_none())
+            .bind(filter.street.as_deref().unwrap_or(""))
+            .bind(filter.assignee.is_none())
+            .bind(filter.assignee.as_deref().unwrap_or(""))
+            .bind(filter.requester.is_none())
+            .bind(filter.requester.as_deref().unwrap_or(""));
+        for s in &filter.states {
+            q = q.bind(s.as_str());
+        }
+        for s in &filter.streets {
+            q = q.bind(s.as_str());
+        }
+        let rows = q
+            .bind(filter.kind.is_none())
+            .bind(filter.kind.map_or("", |k| k.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
-            .filter(|r| {
-                states.is_empty()
-                    || r.try_get::<String, _>(2)
-                        .is_ok_and(|s| states.contains(&s.as_str()))
-            })
             .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
+    }
+
+    /// Orders still being worked on whose deadline passed before `now`
+    /// (the overdue rule's candidates), through `orders_by_state_deadline`:
+    /// the cost follows the orders in progress, not the history.
+    pub async fn overdue_orders(&self, now: DateTime<Utc>) -> Result<Vec<Order>, StoreError> {
+        let active: Vec<OrderState> = OrderState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, data FROM orders
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
+             ORDER BY created_at, id",
+            places.join(", ")
+        );
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now));
+        for s in &active {
+            q = q.bind(s.as_str());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Ratings of at most `max_score` given at or after `since` (all such
+    /// ratings when `None`), with the orders they rate, for the low-rating
+    /// rule: through `ratings_by_time`, so the background job reads only
+    /// what arrived since its last run.
+    pub async fn low_ratings_since(
+        &self,
+        max_score: u8,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(Vec<Rating>, Vec<Order>), StoreError> {
+        let since = since.map_or(i64::MIN, millis);
+        let rows = sqlx::query(
+            "SELECT r.order_id, r.data, o.data FROM ratings r JOIN orders o ON o.id = r.order_id
+             WHERE r.at >= $1 AND r.score <= $2 ORDER BY r.at, r.order_id",
+        )
+        .bind(since)
+        .bind(i64::from(max_score))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut ratings = Vec::with_capacity(rows.len());
+        let mut orders = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = r.get::<&str, _>(0);
+            ratings.push(decode("ratings", id, r.get::<&str, _>(1))?);
+            orders.push(decode("orders", id, r.get::<&str, _>(2))?);
+        }
+        Ok((ratings, orders))
     }
 
     /// One page of orders in the order of filing (by need id): those
@@ -229,6 +314,26 @@ impl Store {
         .bind(street.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+                w.id = id.to_string();
+                Ok((id, r.try_get(1)?, w))
+            })
+            .collect()
+    }
+
+    /// Warnings in `state` with their row id and version, through
+    /// `warnings_by_state`: the escalation check reads only open ones.
+    pub async fn warnings_in_state(
+        &self,
+        state: lawcircle_core::orders::warning::WarningState,
+    ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
+        let rows = sqlx::query("SELECT id, version, data FROM warnings WHERE state = $1 ORDER BY id")
+            .bind(state.as_str())
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get(0)?;
