@@ -10,3 +10,16 @@ CREATE INDEX ratings_by_time ON ratings (at);
 -- Punches received since the job's last run (clock-in anomalies and
 -- out-of-fence attempts) and open clock-ins.
 CREATE INDEX punches_by_received ON punches (received_at);
+
+-- The indicators aggregate in the database: each order's time to claim
+-- and time to resolution (milliseconds, none until it happened), written
+-- with every change of the order. `timings_known` is 0 for rows written
+-- before these columns (filled once by the server at start).
+ALTER TABLE orders ADD COLUMN claim_ms BIGINT;
+ALTER TABLE orders ADD COLUMN resolution_ms BIGINT;
+ALTER TABLE orders ADD COLUMN timings_known BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX orders_by_street_claim ON orders (street_code, claim_ms);
+CREATE INDEX orders_by_street_resolution ON orders (street_code, resolution_ms);
+CREATE INDEX orders_by_claim ON orders (claim_ms);
+CREATE INDEX orders_by_resolution ON orders (resolution_ms);
+CREATE INDEX orders_by_timings_known ON orders (timings_known);

@@ -6,12 +6,13 @@
 
 use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::orders::indicators::HotlineCall;
+use lawcircle_core::orders::indicators::{HotlineCall, OrderAggregates, TimeSummary};
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
 use lawcircle_core::orders::rating::Rating;
 use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck};
 use lawcircle_core::orders::warning::{Subject, Warning};
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 /// An order in a week's spot-check sample.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -58,6 +59,55 @@ impl Store {
     }
 }
 
+/// Seconds as the core measures them (whole milliseconds ÷ 1000) back to
+/// the milliseconds they came from.
+fn ms_of(seconds: f64) -> i64 {
+    (seconds * 1000.0).round() as i64
+}
+
+/// The order's time to claim in milliseconds (the `claim_ms` column).
+pub(crate) fn claim_ms(order: &Order) -> Option<i64> {
+    order.time_to_claim_s().map(ms_of)
+}
+
+/// The order's time to resolution in milliseconds (`resolution_ms`).
+pub(crate) fn resolution_ms(order: &Order) -> Option<i64> {
+    order.resolution_time_s().map(ms_of)
+}
+
+/// A timing's summary from its count, sum (milliseconds) and median.
+fn summary(count: i64, sum_ms: i64, median_s: Option<f64>) -> TimeSummary {
+    TimeSummary {
+        count: u64::try_from(count).unwrap_or(0),
+        median_s,
+        sum_s: sum_ms as f64 / 1000.0,
+    }
+}
+
+/// The summary of `timing` in `a`.
+fn summary_of(a: &mut OrderAggregates, timing: Timing) -> &mut TimeSummary {
+    match timing {
+        Timing::Claim => &mut a.time_to_claim,
+        Timing::Resolution => &mut a.resolution,
+    }
+}
+
+/// Which timing column an aggregate reads.
+#[derive(Debug, Clone, Copy)]
+enum Timing {
+    Claim,
+    Resolution,
+}
+
+impl Timing {
+    fn column(self) -> &'static str {
+        match self {
+            Timing::Claim => "claim_ms",
+            Timing::Resolution => "resolution_ms",
+        }
+    }
+}
+
 /// Inserts an order row on a connection (or inside a transaction: the
 /// intake stores a need and its order in one).
 pub(crate) async fn insert_order_row(
@@ -67,8 +117,9 @@ pub(crate) async fn insert_order_row(
     {
         sqlx::query(
             "INSERT INTO orders (id, need_id, kind, state, level, area_code, street_code, requester_id,
-                                 assignee, category, deadline, version, data, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                                 assignee, category, deadline, version, data, created_at, updated_at,
+                                 claim_ms, resolution_ms, timings_known)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1)",
         )
         .bind(&order.id)
         .bind(order.need_id.parse::<i64>().map_err(|_| StoreError::Corrupt {
@@ -89,6 +140,8 @@ pub(crate) async fn insert_order_row(
         .bind(encode("orders", &order.id, order)?)
         .bind(millis(order.created_at))
         .bind(millis(order.created_at))
+        .bind(claim_ms(order))
+        .bind(resolution_ms(order))
         .execute(&mut *conn)
         .await
         .map_err(conflict_on_unique(|| format!("order {}", order.id)))?;
@@ -263,6 +316,163 @@ impl Store {
             .collect()
     }
 
+    /// Fills the timing columns of orders written before they existed (or
+    /// by tools that write rows directly), a thousand at a time: once,
+    /// at start. Returns how many were filled.
+    pub async fn fill_order_timings(&self) -> Result<usize, StoreError> {
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, data, version FROM orders WHERE timings_known = 0 ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.begin_write().await?;
+            for r in &rows {
+                let order: Order = decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+                // At the version read: a row changed meanwhile got its
+                // columns from that change.
+                sqlx::query(
+                    "UPDATE orders SET claim_ms = $1, resolution_ms = $2, timings_known = 1
+                     WHERE id = $3 AND version = $4",
+                )
+                .bind(claim_ms(&order))
+                .bind(resolution_ms(&order))
+                .bind(&order.id)
+                .bind(r.try_get::<i64, _>(2)?)
+                .execute(&mut *tx)
+                .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+
+    /// The orders and ratings aggregated for the indicators, for the
+    /// district and per street, at `now`: counts, sums and medians in the
+    /// database through the timing and state indexes, without reading an
+    /// order.
+    pub async fn order_aggregates(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(OrderAggregates, BTreeMap<String, OrderAggregates>), StoreError> {
+        let mut district = OrderAggregates::default();
+        let mut streets: BTreeMap<String, OrderAggregates> = BTreeMap::new();
+        for timing in [Timing::Claim, Timing::Resolution] {
+            let col = timing.column();
+            // Column names come from `Timing` only; values are bound.
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT street_code, COUNT({col}), CAST(COALESCE(SUM({col}), 0) AS BIGINT)
+                 FROM orders GROUP BY street_code"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            let mut total = (0i64, 0i64);
+            for r in &rows {
+                let street: String = r.try_get(0)?;
+                let (count, sum): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
+                total = (total.0 + count, total.1 + sum);
+                let median = self.median_ms(timing, Some(&street), count).await?;
+                let a = streets.entry(street).or_default();
+                *summary_of(a, timing) = summary(count, sum, median);
+            }
+            let median = self.median_ms(timing, None, total.0).await?;
+            *summary_of(&mut district, timing) = summary(total.0, total.1, median);
+        }
+        let active: Vec<OrderState> = OrderState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT street_code, COUNT(*) FROM orders
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
+             GROUP BY street_code",
+            places.join(", ")
+        )))
+        .bind(millis(now));
+        for s in &active {
+            q = q.bind(s.as_str());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            let n = u64::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
+            streets.entry(r.try_get(0)?).or_default().overdue = n;
+            district.overdue += n;
+        }
+        let rows = sqlx::query(
+            "SELECT o.street_code, r.score, COUNT(*) FROM ratings r JOIN orders o ON o.id = r.order_id
+             GROUP BY o.street_code, r.score",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let street: String = r.try_get(0)?;
+            let score = u8::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
+            let n = u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0);
+            *streets
+                .entry(street)
+                .or_default()
+                .rating_counts
+                .entry(score)
+                .or_default() += n;
+            *district.rating_counts.entry(score).or_default() += n;
+        }
+        Ok((district, streets))
+    }
+
+    /// The median of a timing column over `count` orders with it, of one
+    /// street or all (the mean of the two middle values for an even
+    /// count, as the core computes it): the middle one or two rows read
+    /// through the column's index.
+    async fn median_ms(
+        &self,
+        timing: Timing,
+        street: Option<&str>,
+        count: i64,
+    ) -> Result<Option<f64>, StoreError> {
+        if count <= 0 {
+            return Ok(None);
+        }
+        let col = timing.column();
+        let take = if count % 2 == 1 { 1 } else { 2 };
+        let offset = (count - 1) / 2;
+        // Column names come from `Timing` only; values are bound.
+        let values: Vec<i64> = match street {
+            Some(s) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE street_code = $1 AND {col} IS NOT NULL
+                     ORDER BY {col} LIMIT $2 OFFSET $3"
+                )))
+                .bind(s)
+                .bind(take)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE {col} IS NOT NULL
+                     ORDER BY {col} LIMIT $1 OFFSET $2"
+                )))
+                .bind(take)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        // Seconds exactly as the core has them (milliseconds ÷ 1000).
+        let secs: Vec<f64> = values.iter().map(|v| *v as f64 / 1000.0).collect();
+        Ok(match secs.as_slice() {
+            [m] => Some(*m),
+            [a, b] => Some((a + b) / 2.0),
+            _ => None,
+        })
+    }
+
     /// Writes `changed` if the stored order is still at `expected_version`
     /// (and in `expected_state`): `false` when someone else got there first.
     /// The street column follows the order (a transfer moves it into the
@@ -330,10 +540,11 @@ impl Store {
         &self,
         state: lawcircle_core::orders::warning::WarningState,
     ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
-        let rows = sqlx::query("SELECT id, version, data FROM warnings WHERE state = $1 ORDER BY id")
-            .bind(state.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query("SELECT id, version, data FROM warnings WHERE state = $1 ORDER BY id")
+                .bind(state.as_str())
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get(0)?;
@@ -553,7 +764,8 @@ pub(crate) async fn update_order_row(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                           data = $6, updated_at = $7, street_code = $11
+                           data = $6, updated_at = $7, street_code = $11,
+                           claim_ms = $12, resolution_ms = $13, timings_known = 1
          WHERE id = $8 AND version = $9 AND state = $10",
     )
     .bind(changed.state.as_str())
@@ -567,6 +779,8 @@ pub(crate) async fn update_order_row(
     .bind(expected_version as i64)
     .bind(expected_state.as_str())
     .bind(&changed.street_code)
+    .bind(claim_ms(changed))
+    .bind(resolution_ms(changed))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
