@@ -374,7 +374,11 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     if let Some(days) = state.punch_location_retention_days {
         report.punch_locations_erased = state
             .store
-            .erase_punch_locations(now - chrono::Duration::days(i64::from(days)), now)
+            .erase_punch_locations(
+                now - chrono::Duration::days(i64::from(days)),
+                since.map(|s| s - chrono::Duration::days(i64::from(days))),
+                now,
+            )
             .await?;
     }
     // Login throttle counters idle for a window and not in back-off start

@@ -23,3 +23,8 @@ CREATE INDEX orders_by_street_resolution ON orders (street_code, resolution_ms);
 CREATE INDEX orders_by_claim ON orders (claim_ms);
 CREATE INDEX orders_by_resolution ON orders (resolution_ms);
 CREATE INDEX orders_by_timings_known ON orders (timings_known);
+
+-- Retention: needs and attachments not yet removed, by age (the job no
+-- longer walks every old row that was removed before).
+CREATE INDEX needs_by_retention ON needs (anonymised_at, created_at);
+CREATE INDEX attachments_by_retention ON attachments (erased_at, created_at);

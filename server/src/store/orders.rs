@@ -534,6 +534,34 @@ impl Store {
             .collect()
     }
 
+    /// One page of warnings (optionally of one street) with ids above
+    /// `after`, at most `limit`, by id: with their row id and version.
+    pub async fn warnings_page(
+        &self,
+        street: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, data FROM warnings
+             WHERE ($1 OR street_code = $2) AND id > $3 ORDER BY id LIMIT $4",
+        )
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+                w.id = id.to_string();
+                Ok((id, r.try_get(1)?, w))
+            })
+            .collect()
+    }
+
     /// Warnings in `state` with their row id and version, through
     /// `warnings_by_state`: the escalation check reads only open ones.
     pub async fn warnings_in_state(

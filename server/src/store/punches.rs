@@ -76,15 +76,23 @@ impl Store {
 
     /// Erases the exact location of punches received before `before`;
     /// returns how many were erased.
+    ///
+    /// `from`: punches received before it were handled by an earlier
+    /// call (the background job passes where its last run's cut-off was),
+    /// so only those that crossed the retention limit since are read.
     pub async fn erase_punch_locations(
         &self,
         before: DateTime<Utc>,
+        from: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let rows = sqlx::query("SELECT id, data FROM punches WHERE received_at < $1")
-            .bind(millis(before))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, data FROM punches WHERE received_at < $1 AND received_at >= $2",
+        )
+        .bind(millis(before))
+        .bind(from.map_or(i64::MIN, millis))
+        .fetch_all(&self.pool)
+        .await?;
         let mut erased = 0;
         for r in &rows {
             let mut p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
