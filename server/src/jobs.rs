@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::{OrderFilter, StoreError};
 use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind, OrderState};
 use lawcircle_core::orders::warning::{
-    RuleKind, Warning, WarningRule, WarningState, default_rules, evaluate_rules,
+    RuleKind, Warning, WarningRule, default_rules, evaluate_rules,
 };
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -352,9 +352,9 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
         }
     }
 
-    // 3. Unacknowledged warnings go up a level after their time (only
-    // open warnings can be due).
-    for (id, version, w) in state.store.warnings_in_state(WarningState::Open).await? {
+    // 3. Unacknowledged warnings go up a level after their time: only
+    // those whose time came are read (by their `escalate_at`).
+    for (id, version, w) in state.store.warnings_due(now).await? {
         if w.escalation_due(now).is_some() {
             let mut changed = w.clone();
             if changed

@@ -252,3 +252,56 @@ async fn coverage_is_kept_per_catalogue_version_and_recomputed_after_a_change() 
         server.stop();
     }
 }
+
+/// Whether the warning's history has an escalation by the job.
+fn escalated_by_the_job(w: &Value) -> bool {
+    w["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["action"]["action"] == "escalate" && h["actor"]["id"] == "warning-escalation")
+}
+
+#[tokio::test]
+async fn open_warnings_go_up_when_their_time_comes_and_handled_ones_do_not() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(&backend, dir.path()).await;
+        // The demo's activity runs the job a day and more after raising
+        // its warnings: the open one went up, the acknowledged one not.
+        let server = Server::start_demo(
+            &storage,
+            &["--test-clock", "--jobs-interval-ms", "200"],
+            &[],
+        );
+        cli_create_account(&storage, "admin", "district_admin", None, PW);
+        let admin = Client::login(&server, "admin", PW).await;
+        let list = admin.get("/api/v1/warnings").await.body;
+        let list = list.as_array().unwrap().clone();
+        let open: Vec<&Value> = list.iter().filter(|w| w["state"] == "open").collect();
+        let handled: Vec<&Value> = list.iter().filter(|w| w["state"] != "open").collect();
+        assert!(!open.is_empty() && !handled.is_empty(), "{list:?}");
+        assert!(open.iter().all(|w| escalated_by_the_job(w)), "{open:?}");
+        // Three days on, the job still leaves handled warnings where
+        // they are (their escalation time is never).
+        let r = admin
+            .post("/api/v1/test/clock", &json!({"seconds": 3 * 24 * 3600}))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+        // (The session ended with the three days: sign in again.)
+        let admin = Client::login(&server, "admin", PW).await;
+        let later = admin.get("/api/v1/warnings").await.body;
+        for h in handled {
+            let now = later
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["id"] == h["id"])
+                .unwrap();
+            assert_eq!(now["level"], h["level"], "{}", backend.name());
+            assert!(!escalated_by_the_job(now), "{now:?}");
+        }
+        server.stop();
+    }
+}

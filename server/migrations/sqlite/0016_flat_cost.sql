@@ -28,3 +28,9 @@ CREATE INDEX orders_by_timings_known ON orders (timings_known);
 -- longer walks every old row that was removed before).
 CREATE INDEX needs_by_retention ON needs (anonymised_at, created_at);
 CREATE INDEX attachments_by_retention ON attachments (erased_at, created_at);
+
+-- When an open warning next goes up a level (milliseconds; the largest
+-- BIGINT: never), so the job reads only warnings whose time came. Filled
+-- by the server at start for warnings written before.
+ALTER TABLE warnings ADD COLUMN escalate_at BIGINT;
+CREATE INDEX warnings_by_escalation ON warnings (state, escalate_at);

@@ -219,6 +219,7 @@ impl Store {
         // Orders written before the timing columns existed get them now,
         // once (the indicators aggregate those columns).
         store.fill_order_timings().await?;
+        store.fill_warning_escalations().await?;
         Ok(store)
     }
 

@@ -562,17 +562,20 @@ impl Store {
             .collect()
     }
 
-    /// Warnings in `state` with their row id and version, through
-    /// `warnings_by_state`: the escalation check reads only open ones.
-    pub async fn warnings_in_state(
+    /// Open warnings whose escalation is due at `now` (or not known yet),
+    /// with their row id and version, through `warnings_by_escalation`:
+    /// the job reads only those, however many wait unhandled.
+    pub async fn warnings_due(
         &self,
-        state: lawcircle_core::orders::warning::WarningState,
+        now: DateTime<Utc>,
     ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
-        let rows =
-            sqlx::query("SELECT id, version, data FROM warnings WHERE state = $1 ORDER BY id")
-                .bind(state.as_str())
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, version, data FROM warnings
+             WHERE state = 'open' AND (escalate_at IS NULL OR escalate_at <= $1) ORDER BY id",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
         rows.iter()
             .map(|r| {
                 let id: i64 = r.try_get(0)?;
@@ -581,6 +584,25 @@ impl Store {
                 Ok((id, r.try_get(1)?, w))
             })
             .collect()
+    }
+
+    /// Sets when each warning written before the `escalate_at` column
+    /// existed next goes up a level: once, at start.
+    pub async fn fill_warning_escalations(&self) -> Result<usize, StoreError> {
+        let rows = sqlx::query("SELECT id, version, data FROM warnings WHERE escalate_at IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+            sqlx::query("UPDATE warnings SET escalate_at = $1 WHERE id = $2 AND version = $3")
+                .bind(escalate_at(&w))
+                .bind(id)
+                .bind(r.try_get::<i64, _>(1)?)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(rows.len())
     }
 
     pub async fn warning(&self, id: i64) -> Result<Option<(i64, Warning)>, StoreError> {
@@ -646,7 +668,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE warnings SET state = $1, level = $2, version = version + 1, data = $3, updated_at = $4
+            "UPDATE warnings SET state = $1, level = $2, version = version + 1, data = $3, updated_at = $4,
+                                escalate_at = $7
              WHERE id = $5 AND version = $6",
         )
         .bind(changed.state.as_str())
@@ -655,6 +678,7 @@ impl Store {
         .bind(millis(now))
         .bind(id)
         .bind(expected_version)
+        .bind(escalate_at(changed))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -814,6 +838,12 @@ pub(crate) async fn update_order_row(
     Ok(done.rows_affected() == 1)
 }
 
+/// When a warning next goes up a level (the `escalate_at` column):
+/// never (the largest time) once handled or at the top.
+fn escalate_at(w: &Warning) -> i64 {
+    w.escalation_due_at().map_or(i64::MAX, millis)
+}
+
 /// Raises a warning unless one with its dedup key exists, on the caller's
 /// connection (the notifications to staff go in the same transaction):
 /// `true` when this call raised it. Holds across server instances.
@@ -822,8 +852,9 @@ pub(crate) async fn raise_warning_in(
     warning: &Warning,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)
+        "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at,
+                               escalate_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8)
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&warning.dedup_key)
@@ -833,6 +864,7 @@ pub(crate) async fn raise_warning_in(
     .bind(warning.level.as_str())
     .bind(encode("warnings", &warning.dedup_key, warning)?)
     .bind(millis(warning.raised_at))
+    .bind(escalate_at(warning))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

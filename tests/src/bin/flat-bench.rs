@@ -5,7 +5,11 @@
 //!
 //! ```text
 //! flat-bench --database-url sqlite:///tmp/x/lawcircle.sqlite [--runs 30] [--street 330303001]
+//!            [--extra-orders 20000]
 //! ```
+//! `--extra-orders N` first adds N copies of the stored orders (new ids,
+//! same history, in the same streets) with copies of their ratings, so
+//! the same steps can be timed on a longer history.
 //! Prints a Markdown table: median milliseconds per step and the ratio to
 //! the baseline. The database is what a server left (e.g. `serve --demo`);
 //! the job's runs write what the job writes (nothing once caught up).
@@ -64,6 +68,13 @@ async fn run() -> Result<(), String> {
         .filter(|a| a.level == lawcircle_core::catalogue::area::AreaLevel::Street)
         .map(|a| a.code.clone())
         .collect();
+    let extra: usize = cli_arg(&args, "--extra-orders")
+        .map(|r| r.parse().map_err(|_| "--extra-orders: a number"))
+        .transpose()?
+        .unwrap_or(0);
+    if extra > 0 {
+        add_history(&store, extra).await.map_err(e)?;
+    }
     let orders_n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
         .fetch_one(&raw)
         .await
@@ -224,6 +235,38 @@ async fn run() -> Result<(), String> {
     println!("|---|---:|---:|");
     for (name, ms) in rows {
         println!("| {name} | {ms:.2} | {:.1} |", ms / baseline);
+    }
+    Ok(())
+}
+
+/// Adds `n` copies of the stored finished orders (resolved, evaluated,
+/// closed, cancelled: history, not work in progress) and their ratings
+/// (ids `H…`, need ids above every stored one).
+async fn add_history(store: &Store, n: usize) -> Result<(), lawcircle_server::store::StoreError> {
+    let all = store.orders(&OrderFilter::default()).await?;
+    let orders: Vec<&Order> = all.iter().filter(|o| !o.state.is_active()).collect();
+    let ratings = store.ratings().await?;
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let top = orders
+        .iter()
+        .copied()
+        .chain(all.iter())
+        .filter_map(|o| o.need_id.parse::<i64>().ok())
+        .max()
+        .unwrap_or(0);
+    for i in 0..n {
+        let source = orders[i % orders.len()];
+        let mut copy = source.clone();
+        copy.id = format!("H{i}");
+        copy.need_id = (top + 1_000_000 + i as i64).to_string();
+        store.insert_order(&copy).await?;
+        if let Some(r) = ratings.iter().find(|r| r.order_id == source.id) {
+            let mut r = r.clone();
+            r.order_id = copy.id.clone();
+            store.insert_rating(&r).await?;
+        }
     }
     Ok(())
 }
