@@ -13,27 +13,31 @@ use serde_json::{Value, json};
 use crate::client::{Inner, LawCircleClient, ListenerHandle, Registration, decode};
 use crate::runtime::{run, runtime};
 use crate::{LawCircleError, Point};
+use lawcircle_core::needs::NeedCategory;
+use lawcircle_core::orders::order::{OrderKind, OrderState};
 
 /// An order as the phone lists it (no personal data: the requester's
 /// contact is read separately, audited, by those who may).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
 pub struct OrderSummary {
     pub id: String,
-    /// `consultation` (grabbed) or `service` (dispatched).
-    pub kind: String,
-    /// The need's category code.
-    pub category: String,
+    pub kind: OrderKind,
+    /// The need's category.
+    pub category: NeedCategory,
     pub urgent: bool,
-    /// `open`, `claimed`, `assigned`, `in_progress`, `resolved`, `rated`,
-    /// `closed`, `escalated`, `cancelled`…
-    pub state: String,
+    pub state: OrderState,
     pub area_code: String,
     pub street_code: String,
     /// The account id of whoever holds it.
     pub assignee: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    pub deadline: Option<String>,
+    #[serde(rename = "created_at", deserialize_with = "crate::types::rfc3339_ms")]
+    pub created_at_ms: i64,
+    #[serde(
+        rename = "deadline",
+        default,
+        deserialize_with = "crate::types::rfc3339_ms_opt"
+    )]
+    pub deadline_ms: Option<i64>,
     /// Bumped by every change (used to detect concurrent changes).
     pub version: u64,
     /// Whether the user may read the requester's contact details.
@@ -89,7 +93,7 @@ impl Inner {
     }
 
     /// Posts an event with the version just read (a change in between is
-    /// a 409 the shell shows as "changed meanwhile").
+    /// a `Conflict` the shell shows as "changed meanwhile").
     async fn event(&self, id: &str, event: Value) -> Result<OrderSummary, LawCircleError> {
         let current = self.order(id).await?;
         decode(
@@ -181,7 +185,7 @@ impl LawCircleClient {
     }
 
     /// Grabs an offered consultation (抢单): the first eligible volunteer
-    /// wins; everyone else gets `Server { status: 409 }`.
+    /// wins; everyone else gets `Conflict` (taken).
     pub async fn grab_order(
         &self,
         order_id: String,
@@ -248,7 +252,7 @@ impl LawCircleClient {
     }
 
     /// The requester rates a resolved order, once (1–5 stars; a low score
-    /// makes staff call back).
+    /// makes staff call back). Rating twice is a `Conflict`.
     pub async fn rate_order(
         &self,
         order_id: String,

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::OnceLock;
 
 use tokio::runtime::{Builder, Runtime};
+use tokio::task::JoinHandle;
 
 use crate::LawCircleError;
 
@@ -33,15 +34,46 @@ pub(crate) fn runtime() -> Result<&'static Runtime, LawCircleError> {
         .map_err(LawCircleError::internal)
 }
 
-/// Runs `fut` on the owned runtime and waits for it from any executor.
+/// Runs `fut` on the owned runtime and waits for it from any executor;
+/// the server's conflicts and refused sessions come back as their own
+/// error cases ([`LawCircleError::classified`]). When the caller stops
+/// waiting (a cancelled Kotlin coroutine or Swift task drops this future),
+/// the work on the runtime is aborted with it.
 pub(crate) async fn run<F, T>(fut: F) -> Result<T, LawCircleError>
 where
     F: Future<Output = Result<T, LawCircleError>> + Send + 'static,
     T: Send + 'static,
 {
-    match runtime()?.spawn(fut).await {
+    let mut task = AbortOnDrop(runtime()?.spawn(fut));
+    match (&mut task.0).await {
+        Ok(result) => result.map_err(LawCircleError::classified),
+        Err(e) if e.is_panic() => Err(LawCircleError::internal("the operation panicked")),
+        Err(_) => Err(LawCircleError::internal("the operation was cancelled")),
+    }
+}
+
+/// Runs blocking work (SQLite, file reads and hashing) on the runtime's
+/// blocking threads, so the caller's thread (a UI thread) never waits on
+/// disk. A cancelled caller stops waiting; work already started on a
+/// blocking thread finishes (it holds no lock the next call needs).
+pub(crate) async fn run_blocking<F, T>(f: F) -> Result<T, LawCircleError>
+where
+    F: FnOnce() -> Result<T, LawCircleError> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut task = AbortOnDrop(runtime()?.spawn_blocking(f));
+    match (&mut task.0).await {
         Ok(result) => result,
         Err(e) if e.is_panic() => Err(LawCircleError::internal("the operation panicked")),
         Err(_) => Err(LawCircleError::internal("the operation was cancelled")),
+    }
+}
+
+/// Aborts the task when the future awaiting it is dropped.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
