@@ -32,6 +32,9 @@ pub enum LawCircleError {
     /// or revoked session, unknown number): sign in again.
     #[error("not signed in: {reason}")]
     Unauthenticated { reason: String },
+    /// The call was cancelled through its [`crate::CancelToken`].
+    #[error("cancelled")]
+    Cancelled,
     /// Something inside the library failed (a bug or an exhausted resource).
     #[error("internal: {reason}")]
     Internal { reason: String },

@@ -62,6 +62,7 @@ pub use outbox::{
     OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
+pub use runtime::CancelToken;
 pub use types::legal_aid_service_code;
 
 uniffi::setup_scaffolding!();

@@ -26,7 +26,7 @@ async fn file_need(resident: &LawCircleClient, category: NeedCategory, people: &
         .submit_need(need_form(category, &people.village_code))
         .await
         .unwrap();
-    resident.sync(30_000).await.unwrap();
+    resident.sync(30_000, None).await.unwrap();
     let receipt: serde_json::Value =
         serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
     receipt["order_id"].as_str().unwrap().to_string()
@@ -273,7 +273,7 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
         documents: vec![],
     });
     let key = client.submit_need(need).await.unwrap();
-    let report = client.sync(30_000).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(
         (report.sent, report.wedged),
         (1, 0),
@@ -461,7 +461,7 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
     form.requester_name = "陈女士".to_string();
     form.requester_phone = number.to_string();
     let key = newcomer.submit_need(form).await.unwrap();
-    newcomer.sync(30_000).await.unwrap();
+    newcomer.sync(30_000, None).await.unwrap();
     let receipt: serde_json::Value =
         serde_json::from_str(&newcomer.outbox_entry(key).unwrap().result.unwrap()).unwrap();
     let order_id = receipt["order_id"].as_str().unwrap().to_string();

@@ -338,7 +338,7 @@ async fn clock_in_inside_and_outside_the_fence() {
     assert_eq!(outside.check.verdict, FenceVerdict::Outside, "{outside:?}");
     assert!(outside.check.reasons.contains(&"outside_fence".to_string()));
     assert_eq!(client.outbox_counts().unwrap().pending, 2);
-    let report = client.sync(30_000).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(
         (report.sent, report.pending, report.wedged),
         (2, 0, 0),
@@ -425,20 +425,20 @@ async fn submit_a_need_offline_then_sync() {
         media_type: Some("image/png".to_string()),
     }];
     let key = client.submit_need(form).await.unwrap();
-    let err = client.sync(0).await.unwrap_err();
+    let err = client.sync(0, None).await.unwrap_err();
     assert!(matches!(err, LawCircleError::Network { .. }), "{err:?}");
     let entry = client.outbox_entry(key.clone()).unwrap();
     assert_ne!(entry.state, OutboxState::Sent);
     assert_eq!(client.outbox_counts().unwrap().pending, 2, "need + photo");
     // Back online on the same address: delivered once.
     let server = Server::start_on(&storage, &addr, &["--demo"], "warn");
-    let report = client.sync(30_000).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(report.pending, 0, "{report:?}");
     assert_eq!(
         client.outbox_entry(key.clone()).unwrap().state,
         OutboxState::Sent
     );
-    let again = client.sync(5_000).await.unwrap();
+    let again = client.sync(5_000, None).await.unwrap();
     assert_eq!(again.sent, 0, "nothing is sent twice");
     let mine = client.my_needs().await.unwrap();
     assert_eq!(mine.len(), 1, "{mine:?}");
@@ -456,6 +456,7 @@ async fn submit_a_need_offline_then_sync() {
 }
 
 mod between_people;
+mod cancel;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {

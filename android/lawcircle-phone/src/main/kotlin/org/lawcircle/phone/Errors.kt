@@ -13,6 +13,7 @@ fun LawCircleException.toUiError(): UiError = when (this) {
     is LawCircleException.Server -> UiError("The platform refused ($code): $reason")
     is LawCircleException.Conflict -> UiError("Someone else was first, or it changed meanwhile: $reason")
     is LawCircleException.Unauthenticated -> UiError("Please sign in again: $reason")
+    is LawCircleException.Cancelled -> UiError("Cancelled")
     is LawCircleException.Internal -> UiError("Internal error: $reason")
 }
 
