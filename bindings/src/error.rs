@@ -163,3 +163,35 @@ impl From<lawcircle_core::geo::network::NetworkError> for LawCircleError {
         LawCircleError::invalid("network", e.to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16) -> LawCircleError {
+        LawCircleError::Server {
+            status,
+            code: "x".to_string(),
+            reason: "why".to_string(),
+        }
+    }
+
+    #[test]
+    fn conflicts_and_refused_sessions_are_their_own_cases() {
+        assert_eq!(
+            server(409).classified(),
+            LawCircleError::Conflict {
+                reason: "why".to_string()
+            }
+        );
+        assert_eq!(
+            server(401).classified(),
+            LawCircleError::Unauthenticated {
+                reason: "why".to_string()
+            }
+        );
+        assert_eq!(server(403).classified(), server(403));
+        let invalid = LawCircleError::invalid("f", "bad");
+        assert_eq!(invalid.clone().classified(), invalid);
+    }
+}

@@ -17,7 +17,7 @@ public struct OrderOffersState: Equatable, Sendable {
         case working(orderId: String)
         /// The order as the server has it after the last action.
         case done(OrderSummary)
-        /// Another volunteer grabbed it first (the server's 409).
+        /// Another volunteer grabbed it first (the library's `Conflict`).
         case takenBySomeoneElse(orderId: String)
         case error(UiError)
     }
@@ -32,7 +32,7 @@ public struct OrderOffersState: Equatable, Sendable {
     public init() {}
 }
 
-/// Offers live through `watchOrders`, grabbing one (a 409 shown as "taken
+/// Offers live through `watchOrders`, grabbing one (a `Conflict` shown as "taken
 /// by someone else"), accepting or declining a dispatched one, starting and
 /// resolving it. Mirrors Android's OrderOffersPresenter.
 @MainActor
@@ -112,7 +112,7 @@ public final class OrderOffersViewModel {
 
     private func currentPosition() -> Point { position }
 
-    /// Runs one order action. A 409 on a grab means another volunteer was
+    /// Runs one order action. A `Conflict` on a grab means another volunteer was
     /// first; on any other action, that the order changed meanwhile (shown
     /// as the server's error).
     private func act(
@@ -124,9 +124,9 @@ public final class OrderOffersViewModel {
             let order = try await call(client)
             state.update {
                 $0.action = .done(order)
-                $0.offers.removeAll { $0.id == order.id && order.state != "open" }
+                $0.offers.removeAll { $0.id == order.id && order.state != .open }
             }
-        } catch LawCircleError.Server(status: 409, _, _) where conflictMeansTaken {
+        } catch LawCircleError.Conflict where conflictMeansTaken {
             state.update {
                 $0.action = .takenBySomeoneElse(orderId: orderId)
                 $0.offers.removeAll { $0.id == orderId }
