@@ -57,7 +57,7 @@ pub use lawcircle_core::orders::order::{OrderKind, OrderState};
 pub use offline::{
     NearbyPlace, NearbyQuery, NetworkInfo, OfflineStatus, ProductCoverage, SpotCoverage,
 };
-pub use orders::{OrderListener, OrderSummary};
+pub use orders::{OrderListener, OrderSummary, RequesterContact};
 pub use outbox::{
     OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
 };

@@ -44,6 +44,31 @@ pub struct OrderSummary {
     pub may_see_contact: bool,
 }
 
+/// The requester's contact, read by whoever holds the order (audited on
+/// the server with the reason given).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct RequesterContact {
+    pub order_id: String,
+    pub name: String,
+    /// A mainland mobile number, to call.
+    pub phone: String,
+    pub id_number: Option<String>,
+}
+
+/// `text` for a URL query value: unreserved characters as they are,
+/// every other byte (UTF-8) as `%XX`.
+fn query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Told of order offers and assignments. Implemented by the shell; called
 /// on a library thread: hop to the UI thread.
 #[uniffi::export(with_foreign)]
@@ -203,6 +228,31 @@ impl LawCircleClient {
         .await
     }
 
+    /// The requester's name and phone, for the volunteer or lawyer who holds
+    /// the order (the grab's winner, an assignee who accepted), the
+    /// requester and staff in scope. The server audits every read with
+    /// `reason` (a few words: why the contact is needed); anyone else is
+    /// refused.
+    pub async fn requester_contact(
+        &self,
+        order_id: String,
+        reason: String,
+    ) -> Result<RequesterContact, LawCircleError> {
+        if reason.trim().is_empty() {
+            return Err(LawCircleError::invalid(
+                "reason",
+                "say why you need the contact (it is audited)",
+            ));
+        }
+        let inner = self.inner.clone();
+        let path = format!(
+            "{}/contact?reason={}",
+            order_path(&order_id)?,
+            query_value(reason.trim())
+        );
+        run(async move { decode(inner.get(&path).await?) }).await
+    }
+
     /// Takes an order staff dispatched to the user.
     pub async fn accept_order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
         let inner = self.inner.clone();
@@ -310,5 +360,17 @@ impl LawCircleClient {
             }
         });
         Ok(ListenerHandle::new(Registration::Task(task.abort_handle())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_encoded_for_the_query() {
+        assert_eq!(query_value("a b&c=d"), "a%20b%26c%3Dd");
+        assert_eq!(query_value("联系"), "%E8%81%94%E7%B3%BB");
+        assert_eq!(query_value("A-z_0.9~"), "A-z_0.9~");
     }
 }

@@ -86,6 +86,20 @@ async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
         grabbed.assignee.as_deref(),
         Some(people.volunteer.id.to_string().as_str())
     );
+    // The holder reads the requester's contact, with a reason (audited).
+    let err = volunteer
+        .requester_contact(order_id.clone(), " ".to_string())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "reason"));
+    let contact = volunteer
+        .requester_contact(order_id.clone(), "电话联系当事人了解情况".to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        (contact.order_id.as_str(), contact.phone.as_str()),
+        (order_id.as_str(), "13812345678")
+    );
     // A second grab is a conflict.
     let err = volunteer
         .grab_order(order_id.clone(), here)

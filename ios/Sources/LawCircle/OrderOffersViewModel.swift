@@ -28,6 +28,9 @@ public struct OrderOffersState: Equatable, Sendable {
     public var assigned: [OrderSummary] = []
     public var connection: Connection = .idle
     public var action: Action = .none
+    /// The requester's contact of an order the user holds, once read
+    /// (audited on the server with the reason given).
+    public var contact: RequesterContact?
 
     public init() {}
 }
@@ -108,6 +111,17 @@ public final class OrderOffersViewModel {
 
     public func resolve(orderId: String, note: String) async {
         await act(orderId) { try await $0.resolveOrder(orderId: orderId, note: note) }
+    }
+
+    /// Reads the requester's contact of an order the user holds, saying
+    /// why (the server audits it); a refusal or a blank reason is an error.
+    public func readContact(orderId: String, reason: String) async {
+        do {
+            let contact = try await client.requesterContact(orderId: orderId, reason: reason)
+            state.update { $0.contact = contact }
+        } catch {
+            state.update { $0.action = .error(UiError(error)) }
+        }
     }
 
     private func currentPosition() -> Point { position }

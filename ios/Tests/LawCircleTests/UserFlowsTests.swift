@@ -329,6 +329,9 @@ final class UserFlowsTests: XCTestCase {
         }
         XCTAssertEqual(grabbed.state, .claimed)
         XCTAssertEqual(grabbed.assignee, String(people.volunteer.id))
+        // The holder reads the requester's contact, with a reason (audited).
+        await offers.readContact(orderId: orderId, reason: "电话联系当事人了解情况")
+        XCTAssertEqual(offers.state.value.contact?.phone, "13812345678", "\(offers.state.value.action)")
         // A second grab is a conflict, shown as taken.
         await offers.grab(orderId: orderId)
         XCTAssertEqual(offers.state.value.action, .takenBySomeoneElse(orderId: orderId))

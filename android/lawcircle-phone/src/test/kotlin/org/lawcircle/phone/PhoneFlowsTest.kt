@@ -300,6 +300,11 @@ class PhoneFlowsTest {
                         val grabbed = assertNotNull(offers.state.value.current, "${offers.state.value.error}")
                         assertEquals(OrderState.CLAIMED, grabbed.state)
                         assertEquals(people.volunteer.id.toString(), grabbed.assignee)
+                        // The holder reads the requester's contact, with a reason (audited).
+                        offers.readContact(orderId, " ").join()
+                        assertEquals("reason", offers.state.value.error?.field)
+                        offers.readContact(orderId, "电话联系当事人了解情况").join()
+                        assertEquals("13812345678", offers.state.value.contact?.phone, "${offers.state.value.error}")
                         assertTrue(offers.state.value.offers.none { it.id == orderId })
                         // A second grab is a conflict: shown as taken by someone else.
                         offers.grab(orderId).join()
