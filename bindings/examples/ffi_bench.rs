@@ -60,8 +60,10 @@ fn main() {
         env!("CARGO_MANIFEST_DIR"),
         "/../data/longwan/facilities.csv"
     );
-    client
-        .install_catalogue_file(csv.to_string())
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(client.install_catalogue_file(csv.to_string()))
         .expect("catalogue");
     let query = NearbyQuery {
         point: a,

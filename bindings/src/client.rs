@@ -150,8 +150,7 @@ pub struct Account {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    /// `resident`, `volunteer`, `lawyer`, `station_staff` or `district_admin`.
-    pub role: String,
+    pub role: lawcircle_core::authz::Role,
     pub street_code: Option<String>,
 }
 

@@ -291,7 +291,23 @@ impl LawCircleClient {
     /// in the outbox (durable before this returns) and delivers it with the
     /// next sync; the server re-checks with the same rules. A punch outside
     /// the fence is still recorded (flagged for staff), never dropped.
-    pub fn clock_in(
+    /// The database write runs off the caller's thread.
+    pub async fn clock_in(
+        &self,
+        post_id: String,
+        kind: PunchKind,
+        fix: Option<GpsFix>,
+        at: DeviceTime,
+    ) -> Result<PunchReceipt, LawCircleError> {
+        let client = LawCircleClient {
+            inner: self.inner.clone(),
+        };
+        crate::runtime::run_blocking(move || client.clock_in_now(post_id, kind, fix, at)).await
+    }
+}
+
+impl LawCircleClient {
+    fn clock_in_now(
         &self,
         post_id: String,
         kind: PunchKind,

@@ -22,6 +22,19 @@ pub enum LawCircleError {
         code: String,
         reason: String,
     },
+    /// Someone else was first or the record changed meanwhile: the order
+    /// was taken by another volunteer, it moved on since it was read, it
+    /// was rated already, or an idempotency key was used with other
+    /// content. Reload and show `reason`; never retried as is.
+    #[error("conflict: {reason}")]
+    Conflict { reason: String },
+    /// The server did not accept who the user is (wrong password, expired
+    /// or revoked session, unknown number): sign in again.
+    #[error("not signed in: {reason}")]
+    Unauthenticated { reason: String },
+    /// The call was cancelled through its [`crate::CancelToken`].
+    #[error("cancelled")]
+    Cancelled,
     /// Something inside the library failed (a bug or an exhausted resource).
     #[error("internal: {reason}")]
     Internal { reason: String },
@@ -38,6 +51,26 @@ impl LawCircleError {
     pub(crate) fn internal(reason: impl std::fmt::Display) -> Self {
         LawCircleError::Internal {
             reason: reason.to_string(),
+        }
+    }
+
+    /// The server's refusals the shells act on by kind rather than by
+    /// HTTP status: 409 is [`LawCircleError::Conflict`], 401
+    /// [`LawCircleError::Unauthenticated`]; everything else unchanged.
+    /// Applied to every async call's result, so no shell reads a status.
+    pub(crate) fn classified(self) -> Self {
+        match self {
+            LawCircleError::Server {
+                status: 409,
+                reason,
+                ..
+            } => LawCircleError::Conflict { reason },
+            LawCircleError::Server {
+                status: 401,
+                reason,
+                ..
+            } => LawCircleError::Unauthenticated { reason },
+            other => other,
         }
     }
 }
@@ -128,5 +161,37 @@ impl From<lawcircle_core::geo::nearest::NearestError> for LawCircleError {
 impl From<lawcircle_core::geo::network::NetworkError> for LawCircleError {
     fn from(e: lawcircle_core::geo::network::NetworkError) -> Self {
         LawCircleError::invalid("network", e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(status: u16) -> LawCircleError {
+        LawCircleError::Server {
+            status,
+            code: "x".to_string(),
+            reason: "why".to_string(),
+        }
+    }
+
+    #[test]
+    fn conflicts_and_refused_sessions_are_their_own_cases() {
+        assert_eq!(
+            server(409).classified(),
+            LawCircleError::Conflict {
+                reason: "why".to_string()
+            }
+        );
+        assert_eq!(
+            server(401).classified(),
+            LawCircleError::Unauthenticated {
+                reason: "why".to_string()
+            }
+        );
+        assert_eq!(server(403).classified(), server(403));
+        let invalid = LawCircleError::invalid("f", "bad");
+        assert_eq!(invalid.clone().classified(), invalid);
     }
 }

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use chrono::Utc;
 use lawcircle_core::applications::legal_aid::{
-    self, DocumentKind, EligibilityReason, LegalAidRules,
+    self, DocumentKind, EligibilityReason, LegalAidRules, Verdict,
 };
 use lawcircle_core::applications::{
     AnswerError, AnswerValue, FormModel, ServiceDefinition, Widget,
 };
+use lawcircle_core::needs::NeedCategory;
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, decode};
@@ -85,9 +86,11 @@ pub struct ServiceForm {
     pub service_code: String,
     pub version: u32,
     /// The need category an application of this type is filed under
-    /// (`NeedForm.category`), e.g. `administrative_reconsideration`;
-    /// `other` for a type the district added later.
-    pub need_category: String,
+    /// (`NeedForm.category`); `Other` for a type the district added later.
+    pub need_category: NeedCategory,
+    /// Whether this is the legal-aid application (its form shows the
+    /// pre-assessment and the document checklist).
+    pub is_legal_aid: bool,
     pub title_zh: String,
     pub title_en: String,
     pub description_zh: String,
@@ -95,18 +98,41 @@ pub struct ServiceForm {
     pub fields: Vec<FormFieldSpec>,
 }
 
-/// What the user entered in one field: the text as typed, or for a
-/// multi-select the chosen keys joined by commas.
+/// What the user entered in one field.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FormAnswer {
     pub field: String,
-    pub raw: String,
+    pub value: AnswerInput,
+}
+
+/// One field's entry: text as typed (text, number, date fields, and the
+/// key of a single select), or the chosen keys of a multi-select.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+pub enum AnswerInput {
+    Text { text: String },
+    Choices { keys: Vec<String> },
+}
+
+impl FormAnswer {
+    /// The answer as the core's form parses it (a multi-select's keys
+    /// joined by commas: keys are the district's codes and hold none).
+    fn raw(&self) -> String {
+        match &self.value {
+            AnswerInput::Text { text } => text.clone(),
+            AnswerInput::Choices { keys } => keys
+                .iter()
+                .map(|k| k.trim())
+                .filter(|k| !k.is_empty())
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
 }
 
 /// A document the application still needs.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct DocumentNeeded {
-    pub code: String,
+    pub kind: DocumentKind,
     pub name_zh: String,
     pub name_en: String,
 }
@@ -114,8 +140,7 @@ pub struct DocumentNeeded {
 /// The legal-aid pre-assessment (法律援助资格预判) of the answers so far.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct LegalAidAssessment {
-    /// `eligible`, `likely` or `not_eligible` (the institution decides).
-    pub verdict: String,
+    pub verdict: Verdict,
     pub means_test_applies: bool,
     /// Why, one sentence each.
     pub reasons: Vec<String>,
@@ -129,9 +154,8 @@ fn spec(model: &FormModel) -> ServiceForm {
         version: model.version,
         need_category: lawcircle_core::applications::application::need_category_for(
             &model.service_code,
-        )
-        .as_str()
-        .to_string(),
+        ),
+        is_legal_aid: model.service_code == LEGAL_AID_CODE,
         title_zh: model.title_zh.clone(),
         title_en: model.title_en.clone(),
         description_zh: model.description_zh.clone(),
@@ -209,10 +233,11 @@ pub(crate) fn parse_answers(
 /// One answer parsed without the "required" check (the whole-form check
 /// says that once, for every field).
 fn parse_one(model: &FormModel, a: &FormAnswer) -> Result<Option<AnswerValue>, AnswerError> {
-    if a.raw.trim().is_empty() {
+    let raw = a.raw();
+    if raw.trim().is_empty() {
         return Ok(None);
     }
-    model.apply_answer(&a.field, &a.raw, Utc::now())
+    model.apply_answer(&a.field, &raw, Utc::now())
 }
 
 fn reason_text(r: &EligibilityReason) -> String {
@@ -243,13 +268,6 @@ fn reason_text(r: &EligibilityReason) -> String {
             "所用收入标准为示例数值,以法律援助机构公布的标准为准".to_string()
         }
     }
-}
-
-fn code_of<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 impl LawCircleClient {
@@ -315,11 +333,12 @@ impl LawCircleClient {
     ) -> Result<Option<FieldProblem>, LawCircleError> {
         let model = self.form_model(&service_code, Some(version))?;
         let required = model.field(&answer.field).is_some_and(|f| f.required);
-        if answer.raw.trim().is_empty() && !required {
+        let raw = answer.raw();
+        if raw.trim().is_empty() && !required {
             return Ok(None);
         }
         Ok(model
-            .apply_answer(&answer.field, &answer.raw, Utc::now())
+            .apply_answer(&answer.field, &raw, Utc::now())
             .err()
             .map(problem))
     }
@@ -336,14 +355,12 @@ impl LawCircleClient {
     }
 
     /// The legal-aid pre-assessment of the answers so far and the
-    /// documents still missing, given those already provided (codes:
-    /// `id_card`, `hardship_statement`, `special_group_proof`,
-    /// `case_materials`, `agent_authorization`). Offline.
+    /// documents still missing, given those already provided. Offline.
     pub fn legal_aid_assessment(
         &self,
         version: u32,
         answers: Vec<FormAnswer>,
-        provided_documents: Vec<String>,
+        provided_documents: Vec<DocumentKind>,
     ) -> Result<LegalAidAssessment, LawCircleError> {
         let model = self.form_model(LEGAL_AID_CODE, Some(version))?;
         let mut typed = BTreeMap::new();
@@ -353,28 +370,17 @@ impl LawCircleClient {
                 typed.insert(a.field.clone(), v);
             }
         }
-        let provided = provided_documents
-            .iter()
-            .map(|c| {
-                serde_json::from_value::<DocumentKind>(serde_json::Value::String(c.clone()))
-                    .map_err(|_| {
-                        LawCircleError::invalid(
-                            "provided_documents",
-                            format!("unknown document {c:?}"),
-                        )
-                    })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let provided = provided_documents;
         let rules = LegalAidRules::defaults().map_err(LawCircleError::internal)?;
         let e = legal_aid::eligibility(&typed, &rules);
         Ok(LegalAidAssessment {
-            verdict: code_of(&e.verdict),
+            verdict: e.verdict,
             means_test_applies: e.means_test_applies,
             reasons: e.reasons.iter().map(reason_text).collect(),
             missing_documents: legal_aid::missing_documents(&typed, &rules, &provided)
                 .into_iter()
                 .map(|d| DocumentNeeded {
-                    code: code_of(&d),
+                    kind: d,
                     name_zh: d.name_zh().to_string(),
                     name_en: d.name_en().to_string(),
                 })

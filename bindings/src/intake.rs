@@ -9,7 +9,6 @@ use lawcircle_core::needs::{
     AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
     Requester, Urgency, check_attachment,
 };
-use serde_json::Value;
 
 use crate::client::LawCircleClient;
 use crate::forms::parse_answers;
@@ -18,6 +17,7 @@ use crate::{LawCircleError, Point};
 use lawcircle_core::applications::{
     ApplicationDraft, DocumentKind, FormModel, ProvidedDocument, ServiceRegistry,
 };
+use lawcircle_core::orders::order::OrderState;
 
 /// A photo or document for a need.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -38,18 +38,15 @@ pub struct NeedForm {
     /// For an enterprise: its name and 统一社会信用代码.
     pub enterprise_name: Option<String>,
     pub enterprise_credit_code: Option<String>,
-    /// A category code from [`need_categories`].
-    pub category: String,
+    pub category: NeedCategory,
     /// What the trouble is (personal data: shown only to those handling it).
     pub description: String,
-    /// `low`, `normal`, `high` or `urgent`.
-    pub urgency: String,
+    pub urgency: Urgency,
     pub address: String,
     /// The street (9 digits) or village/community (12 digits) code.
     pub area_code: String,
     pub point: Option<Point>,
-    /// `on_site`, `hotline12348` or `online`.
-    pub channel: String,
+    pub channel: Channel,
     /// The duty post where a lawyer or volunteer entered it.
     pub post_id: Option<String>,
     /// The requester agreed to the personal-information notice.
@@ -78,9 +75,7 @@ pub struct ApplicationInput {
 pub struct ApplicationDocument {
     /// Its index in `NeedForm.attachments`.
     pub attachment: u32,
-    /// `id_card`, `hardship_statement`, `special_group_proof`,
-    /// `case_materials` or `agent_authorization`.
-    pub kind: String,
+    pub kind: DocumentKind,
 }
 
 /// One problem with one field of a form.
@@ -94,7 +89,7 @@ pub struct FieldProblem {
 /// A need category to pick from.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct NeedCategoryInfo {
-    pub code: String,
+    pub category: NeedCategory,
     pub name: String,
 }
 
@@ -104,14 +99,13 @@ pub struct NeedStatus {
     pub id: i64,
     /// The outbox key it was sent with: matches the phone's entry.
     pub client_key: String,
-    pub category: String,
-    /// The need's status, e.g. `received`.
+    pub category: NeedCategory,
+    /// The need's own status as the server words it (e.g. `received`).
     pub status: String,
     pub order_id: Option<String>,
-    /// The order's state, e.g. `open`, `claimed`, `resolved`, `rated`.
-    pub order_state: Option<String>,
-    /// RFC 3339.
-    pub received_at: String,
+    pub order_state: Option<OrderState>,
+    #[serde(rename = "received_at", deserialize_with = "crate::types::rfc3339_ms")]
+    pub received_at_ms: i64,
     /// Whether the user may rate the need's order now (they are its
     /// requester, it is resolved and not yet rated): the shell shows the
     /// rating form on this, never by comparing state names.
@@ -147,18 +141,10 @@ pub fn need_categories() -> Vec<NeedCategoryInfo> {
     NeedCategory::ALL
         .iter()
         .map(|c| NeedCategoryInfo {
-            code: c.as_str().to_string(),
+            category: *c,
             name: category_name(*c).to_string(),
         })
         .collect()
-}
-
-/// A code the form holds as text, read as the core's enum.
-fn code<T: serde::de::DeserializeOwned>(field: &str, raw: &str) -> Result<T, FieldProblem> {
-    serde_json::from_value(Value::String(raw.trim().to_string())).map_err(|_| FieldProblem {
-        field: field.to_string(),
-        reason: format!("unknown value {raw:?}"),
-    })
 }
 
 fn not_blank(s: &Option<String>) -> Option<String> {
@@ -179,15 +165,7 @@ impl NeedForm {
     ) -> Result<NeedDraft, Vec<FieldProblem>> {
         let now = Utc::now();
         let mut problems = Vec::new();
-        let category = code::<NeedCategory>("category", &self.category)
-            .map_err(|p| problems.push(p))
-            .ok();
-        let urgency = code::<Urgency>("urgency", &self.urgency)
-            .map_err(|p| problems.push(p))
-            .ok();
-        let channel = code::<Channel>("channel", &self.channel)
-            .map_err(|p| problems.push(p))
-            .ok();
+        let (category, urgency, channel) = (self.category, self.urgency, self.channel);
         let point = match self
             .point
             .map(lawcircle_core::geo::coord::GeoPoint::try_from)
@@ -229,9 +207,6 @@ impl NeedForm {
                 }
             },
             _ => None,
-        };
-        let (Some(category), Some(urgency), Some(channel)) = (category, urgency, channel) else {
-            return Err(problems);
         };
         if !problems.is_empty() {
             return Err(problems);
@@ -280,21 +255,20 @@ impl NeedForm {
         let mut out = Vec::new();
         for (i, d) in a.documents.iter().enumerate() {
             let field = format!("application.documents[{i}]");
-            let kind = code::<DocumentKind>(&field, &d.kind);
+            let kind = d.kind;
             let i = d.attachment as usize;
-            match (kind, refs.get(i), self.attachments.get(i)) {
-                (Ok(kind), Some(Some(r)), _) => out.push(ProvidedDocument {
+            match (refs.get(i), self.attachments.get(i)) {
+                (Some(Some(r)), _) => out.push(ProvidedDocument {
                     sha256: r.sha256.clone(),
                     kind,
                 }),
                 // Refused by content (said under `attachments[i]`); the
                 // core then says the document names no attachment.
-                (Ok(kind), _, Some(att)) => out.push(ProvidedDocument {
+                (_, Some(att)) => out.push(ProvidedDocument {
                     sha256: lawcircle_core::content::sha256_hex(&att.bytes),
                     kind,
                 }),
-                (Err(p), _, _) => problems.push(p),
-                (_, _, None) => problems.push(FieldProblem {
+                (_, None) => problems.push(FieldProblem {
                     field,
                     reason: format!("there is no attachment {}", d.attachment),
                 }),
@@ -403,7 +377,18 @@ impl LawCircleClient {
     /// Queues a need (and its photos) for delivery; durable before this
     /// returns. Refused with `InvalidInput` (the first field, every problem
     /// in the reason) when the form is not valid. Returns the outbox key.
-    pub fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
+    /// Photos are checked and the database written off the caller's
+    /// thread.
+    pub async fn submit_need(&self, form: NeedForm) -> Result<String, LawCircleError> {
+        let client = LawCircleClient {
+            inner: self.inner.clone(),
+        };
+        crate::runtime::run_blocking(move || client.submit_need_now(form)).await
+    }
+}
+
+impl LawCircleClient {
+    fn submit_need_now(&self, form: NeedForm) -> Result<String, LawCircleError> {
         let model = self.application_form(&form)?;
         let draft = form
             .check(model.as_ref(), &self.catalog()?)
@@ -419,7 +404,10 @@ impl LawCircleClient {
             .outbox
             .enqueue_need(&entity, &draft, &files, Utc::now())?)
     }
+}
 
+#[uniffi::export]
+impl LawCircleClient {
     /// The signed-in user's needs with their status and order (online).
     pub async fn my_needs(&self) -> Result<Vec<NeedStatus>, LawCircleError> {
         let inner = self.inner.clone();

@@ -28,6 +28,7 @@ mod outbox;
 mod push;
 mod residents;
 mod runtime;
+mod types;
 
 pub use calculators::calculate_compensation;
 pub use client::{
@@ -40,7 +41,7 @@ pub use clock_in::{
 };
 pub use error::LawCircleError;
 pub use forms::{
-    DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
+    AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
@@ -48,14 +49,21 @@ pub use intake::{
     ApplicationDocument, ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo,
     NeedForm, NeedStatus, need_categories,
 };
+pub use lawcircle_core::applications::{DocumentKind, Verdict};
+pub use lawcircle_core::authz::Role;
+pub use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};
+pub use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
+pub use lawcircle_core::orders::order::{OrderKind, OrderState};
 pub use offline::{
     NearbyPlace, NearbyQuery, NetworkInfo, OfflineStatus, ProductCoverage, SpotCoverage,
 };
-pub use orders::{OrderListener, OrderSummary};
+pub use orders::{OrderListener, OrderSummary, RequesterContact};
 pub use outbox::{
     OutboxChange, OutboxCounts, OutboxEntry, OutboxKind, OutboxListener, OutboxState, SyncReport,
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
+pub use runtime::CancelToken;
+pub use types::legal_aid_service_code;
 
 uniffi::setup_scaffolding!();
 

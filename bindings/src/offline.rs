@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::client::{Account, LawCircleClient};
-use crate::runtime::run;
+use crate::runtime::{run, run_blocking};
 use crate::{LawCircleError, Point};
 
 /// Bumped when the snapshot's shape changes; an older file is ignored and
@@ -503,8 +503,10 @@ impl LawCircleClient {
     /// Installs the facilities of a catalogue file shipped with the app
     /// (`.csv` or `.geojson`, the import format), so the first launch can
     /// search offline before any refresh. Returns how many were installed.
-    pub fn install_catalogue_file(&self, path: String) -> Result<u32, LawCircleError> {
-        self.inner.offline.install_facilities(&path)
+    /// The file is read off the caller's thread.
+    pub async fn install_catalogue_file(&self, path: String) -> Result<u32, LawCircleError> {
+        let inner = self.inner.clone();
+        run_blocking(move || inner.offline.install_facilities(&path)).await
     }
 
     /// Fetches what changed in the facility catalogue since the phone's
@@ -537,8 +539,10 @@ impl LawCircleClient {
 
     /// Loads a walking network file (`.lcwn`, made by `lawcircle-server
     /// network`), so distances are measured on foot.
-    pub fn load_walking_network(&self, path: String) -> Result<NetworkInfo, LawCircleError> {
-        self.inner.offline.load_network(&path)
+    /// The file is read off the caller's thread.
+    pub async fn load_walking_network(&self, path: String) -> Result<NetworkInfo, LawCircleError> {
+        let inner = self.inner.clone();
+        run_blocking(move || inner.offline.load_network(&path)).await
     }
 
     /// The nearest facilities, offline, on the phone's copy of the

@@ -13,31 +13,60 @@ use serde_json::{Value, json};
 use crate::client::{Inner, LawCircleClient, ListenerHandle, Registration, decode};
 use crate::runtime::{run, runtime};
 use crate::{LawCircleError, Point};
+use lawcircle_core::needs::NeedCategory;
+use lawcircle_core::orders::order::{OrderKind, OrderState};
 
 /// An order as the phone lists it (no personal data: the requester's
 /// contact is read separately, audited, by those who may).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
 pub struct OrderSummary {
     pub id: String,
-    /// `consultation` (grabbed) or `service` (dispatched).
-    pub kind: String,
-    /// The need's category code.
-    pub category: String,
+    pub kind: OrderKind,
+    /// The need's category.
+    pub category: NeedCategory,
     pub urgent: bool,
-    /// `open`, `claimed`, `assigned`, `in_progress`, `resolved`, `rated`,
-    /// `closed`, `escalated`, `cancelled`…
-    pub state: String,
+    pub state: OrderState,
     pub area_code: String,
     pub street_code: String,
     /// The account id of whoever holds it.
     pub assignee: Option<String>,
-    /// RFC 3339.
-    pub created_at: String,
-    pub deadline: Option<String>,
+    #[serde(rename = "created_at", deserialize_with = "crate::types::rfc3339_ms")]
+    pub created_at_ms: i64,
+    #[serde(
+        rename = "deadline",
+        default,
+        deserialize_with = "crate::types::rfc3339_ms_opt"
+    )]
+    pub deadline_ms: Option<i64>,
     /// Bumped by every change (used to detect concurrent changes).
     pub version: u64,
     /// Whether the user may read the requester's contact details.
     pub may_see_contact: bool,
+}
+
+/// The requester's contact, read by whoever holds the order (audited on
+/// the server with the reason given).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+pub struct RequesterContact {
+    pub order_id: String,
+    pub name: String,
+    /// A mainland mobile number, to call.
+    pub phone: String,
+    pub id_number: Option<String>,
+}
+
+/// `text` for a URL query value: unreserved characters as they are,
+/// every other byte (UTF-8) as `%XX`.
+fn query_value(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// Told of order offers and assignments. Implemented by the shell; called
@@ -89,7 +118,7 @@ impl Inner {
     }
 
     /// Posts an event with the version just read (a change in between is
-    /// a 409 the shell shows as "changed meanwhile").
+    /// a `Conflict` the shell shows as "changed meanwhile").
     async fn event(&self, id: &str, event: Value) -> Result<OrderSummary, LawCircleError> {
         let current = self.order(id).await?;
         decode(
@@ -181,7 +210,7 @@ impl LawCircleClient {
     }
 
     /// Grabs an offered consultation (抢单): the first eligible volunteer
-    /// wins; everyone else gets `Server { status: 409 }`.
+    /// wins; everyone else gets `Conflict` (taken).
     pub async fn grab_order(
         &self,
         order_id: String,
@@ -197,6 +226,31 @@ impl LawCircleClient {
             )
         })
         .await
+    }
+
+    /// The requester's name and phone, for the volunteer or lawyer who holds
+    /// the order (the grab's winner, an assignee who accepted), the
+    /// requester and staff in scope. The server audits every read with
+    /// `reason` (a few words: why the contact is needed); anyone else is
+    /// refused.
+    pub async fn requester_contact(
+        &self,
+        order_id: String,
+        reason: String,
+    ) -> Result<RequesterContact, LawCircleError> {
+        if reason.trim().is_empty() {
+            return Err(LawCircleError::invalid(
+                "reason",
+                "say why you need the contact (it is audited)",
+            ));
+        }
+        let inner = self.inner.clone();
+        let path = format!(
+            "{}/contact?reason={}",
+            order_path(&order_id)?,
+            query_value(reason.trim())
+        );
+        run(async move { decode(inner.get(&path).await?) }).await
     }
 
     /// Takes an order staff dispatched to the user.
@@ -248,7 +302,7 @@ impl LawCircleClient {
     }
 
     /// The requester rates a resolved order, once (1–5 stars; a low score
-    /// makes staff call back).
+    /// makes staff call back). Rating twice is a `Conflict`.
     pub async fn rate_order(
         &self,
         order_id: String,
@@ -306,5 +360,17 @@ impl LawCircleClient {
             }
         });
         Ok(ListenerHandle::new(Registration::Task(task.abort_handle())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_encoded_for_the_query() {
+        assert_eq!(query_value("a b&c=d"), "a%20b%26c%3Dd");
+        assert_eq!(query_value("联系"), "%E8%81%94%E7%B3%BB");
+        assert_eq!(query_value("A-z_0.9~"), "A-z_0.9~");
     }
 }

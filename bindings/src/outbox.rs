@@ -12,7 +12,7 @@ use lawcircle_client::outbox::{self, Item, ItemKind, ItemState};
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, ListenerHandle, Registration};
-use crate::runtime::run;
+use crate::runtime::{CancelToken, run_cancellable};
 
 /// The kind of an outbox entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -249,8 +249,14 @@ impl LawCircleClient {
     /// Delivers the outbox: signs in if needed, sends what is due, and
     /// waits (up to `max_wait_ms`) for failed entries to come due again.
     /// Refused entries stay for the user. Offline it fails with `Network`
-    /// and nothing is lost.
-    pub async fn sync(&self, max_wait_ms: u32) -> Result<SyncReport, LawCircleError> {
+    /// and nothing is lost. Cancelled (the caller's coroutine, or `cancel`)
+    /// it stops sending and puts the entries in flight back in the queue.
+    #[uniffi::method(default(cancel))]
+    pub async fn sync(
+        &self,
+        max_wait_ms: u32,
+        cancel: Option<Arc<CancelToken>>,
+    ) -> Result<SyncReport, LawCircleError> {
         if max_wait_ms > MAX_SYNC_WAIT_MS {
             return Err(LawCircleError::invalid(
                 "max_wait_ms",
@@ -258,31 +264,38 @@ impl LawCircleClient {
             ));
         }
         let inner = self.inner.clone();
-        run(async move {
-            // Offline: say so at once rather than burn attempts (and their
-            // back-off) on a network that is not there.
-            inner.ping().await?;
-            // A live session: signs in, or again when the token expired
-            // (the outbox would otherwise retry 401s until the wait ends).
-            inner.get("/api/v1/me").await?;
-            let wait = Duration::from_millis(u64::from(max_wait_ms));
-            let r = match inner.sync.push_until_idle(wait).await {
-                Ok(r) => r,
-                // Something still failing after the wait: report what is
-                // left rather than an error; the next sync resumes.
-                Err(lawcircle_client::sync::SyncError::Timeout(_)) => {
-                    lawcircle_client::sync::PushReport::default()
-                }
-                Err(e) => return Err(e.into()),
-            };
-            Ok(SyncReport {
-                attempts: r.attempts,
-                sent: r.sent,
-                failed: r.failed,
-                wedged: r.wedged,
-                pending: inner.outbox.counts()?.pending(),
-            })
-        })
+        run_cancellable(
+            async move {
+                // Cancelled by the caller (the task is aborted, this future
+                // dropped) with entries in flight: they go back to the queue.
+                let release = ReleaseOnCancel(Some(inner.outbox.clone()));
+                // Offline: say so at once rather than burn attempts (and their
+                // back-off) on a network that is not there.
+                inner.ping().await?;
+                // A live session: signs in, or again when the token expired
+                // (the outbox would otherwise retry 401s until the wait ends).
+                inner.get("/api/v1/me").await?;
+                let wait = Duration::from_millis(u64::from(max_wait_ms));
+                let r = match inner.sync.push_until_idle(wait).await {
+                    Ok(r) => r,
+                    // Something still failing after the wait: report what is
+                    // left rather than an error; the next sync resumes.
+                    Err(lawcircle_client::sync::SyncError::Timeout(_)) => {
+                        lawcircle_client::sync::PushReport::default()
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                release.done();
+                Ok(SyncReport {
+                    attempts: r.attempts,
+                    sent: r.sent,
+                    failed: r.failed,
+                    wedged: r.wedged,
+                    pending: inner.outbox.counts()?.pending(),
+                })
+            },
+            cancel,
+        )
         .await
     }
 
@@ -291,5 +304,25 @@ impl LawCircleClient {
     pub fn watch_outbox(&self, listener: Arc<dyn OutboxListener>) -> Arc<ListenerHandle> {
         let id = self.inner.fanout.add(listener);
         ListenerHandle::new(Registration::Outbox(Arc::downgrade(&self.inner.fanout), id))
+    }
+}
+
+/// Puts the outbox's in-flight entries back to the queue when a sync is
+/// dropped before it finished (its caller was cancelled).
+struct ReleaseOnCancel(Option<Arc<lawcircle_client::outbox::Outbox>>);
+
+impl ReleaseOnCancel {
+    fn done(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for ReleaseOnCancel {
+    fn drop(&mut self) {
+        if let Some(outbox) = self.0.take() {
+            // Best effort: a failure here leaves them `Sending` until the
+            // outbox is next opened, which releases them too.
+            let _ = outbox.release_sending();
+        }
     }
 }

@@ -36,8 +36,9 @@ impl SmsCodePurpose {
 /// A code is on its way.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
 pub struct SmsCodeSent {
-    /// RFC 3339: the code is valid until then.
-    pub expires_at: String,
+    /// The code is valid until then.
+    #[serde(rename = "expires_at", deserialize_with = "crate::types::rfc3339_ms")]
+    pub expires_at_ms: i64,
     /// Seconds before another code may be asked for.
     pub resend_after_secs: u64,
 }
@@ -48,8 +49,8 @@ pub struct RatingLink {
     pub order_id: String,
     /// The public rating page: encode it in the QR code.
     pub url: String,
-    /// RFC 3339.
-    pub expires_at: String,
+    #[serde(rename = "expires_at", deserialize_with = "crate::types::rfc3339_ms")]
+    pub expires_at_ms: i64,
     /// The QR code of `url`, made by the server: the screen only draws
     /// its squares (the library carries no QR encoder).
     pub qr: QrMatrix,

@@ -21,11 +21,12 @@ fn volunteer_and_resident(
 
 /// Files a need of `category` from the resident's phone and returns the
 /// order it became, from the outbox's receipt.
-async fn file_need(resident: &LawCircleClient, category: &str, people: &People) -> String {
+async fn file_need(resident: &LawCircleClient, category: NeedCategory, people: &People) -> String {
     let key = resident
         .submit_need(need_form(category, &people.village_code))
+        .await
         .unwrap();
-    resident.sync(30_000).await.unwrap();
+    resident.sync(30_000, None).await.unwrap();
     let receipt: serde_json::Value =
         serde_json::from_str(&resident.outbox_entry(key).unwrap().result.unwrap()).unwrap();
     receipt["order_id"].as_str().unwrap().to_string()
@@ -70,7 +71,7 @@ async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
     let (volunteer, resident, here) = volunteer_and_resident(&server, dir.path(), &people);
     let listener = Arc::new(Orders::default());
     let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
-    let order_id = file_need(&resident, "consultation", &people).await;
+    let order_id = file_need(&resident, NeedCategory::Consultation, &people).await;
     let l = listener.clone();
     let id = order_id.clone();
     assert!(
@@ -80,26 +81,37 @@ async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
         "the offer reached the volunteer's listener"
     );
     let grabbed = volunteer.grab_order(order_id.clone(), here).await.unwrap();
-    assert_eq!(grabbed.state, "claimed");
+    assert_eq!(grabbed.state, OrderState::Claimed);
     assert_eq!(
         grabbed.assignee.as_deref(),
         Some(people.volunteer.id.to_string().as_str())
+    );
+    // The holder reads the requester's contact, with a reason (audited).
+    let err = volunteer
+        .requester_contact(order_id.clone(), " ".to_string())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "reason"));
+    let contact = volunteer
+        .requester_contact(order_id.clone(), "电话联系当事人了解情况".to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        (contact.order_id.as_str(), contact.phone.as_str()),
+        (order_id.as_str(), "13812345678")
     );
     // A second grab is a conflict.
     let err = volunteer
         .grab_order(order_id.clone(), here)
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, LawCircleError::Server { status: 409, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, LawCircleError::Conflict { .. }), "{err:?}");
     volunteer.start_order(order_id.clone()).await.unwrap();
     let resolved = volunteer
         .resolve_order(order_id.clone(), "已解答".to_string())
         .await
         .unwrap();
-    assert_eq!(resolved.state, "resolved");
+    assert_eq!(resolved.state, OrderState::Resolved);
     // The resident rates it, once.
     let err = resident
         .rate_order(order_id.clone(), 9, None)
@@ -110,26 +122,24 @@ async fn receive_an_order_offer_grab_it_resolve_it_and_rate_it() {
         .rate_order(order_id.clone(), 5, Some("很专业".to_string()))
         .await
         .unwrap();
-    assert_eq!(rated.state, "evaluated", "{rated:?}");
+    assert_eq!(rated.state, OrderState::Evaluated, "{rated:?}");
     let err = resident
         .rate_order(order_id.clone(), 4, None)
         .await
         .unwrap_err();
-    assert!(
-        matches!(err, LawCircleError::Server { status: 409, .. }),
-        "{err:?}"
-    );
+    assert!(matches!(err, LawCircleError::Conflict { .. }), "{err:?}");
     handle.cancel();
     server.stop();
 }
 
-#[test]
-fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
+#[tokio::test]
+async fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
     let dir = tempfile::tempdir().unwrap();
     let client = open("http://127.0.0.1:9", dir.path());
     let csv = lawcircle_e2e::repo_root().join("data/longwan/facilities.csv");
     let n = client
         .install_catalogue_file(csv.to_string_lossy().into_owned())
+        .await
         .unwrap();
     assert!(n > 100, "{n}");
     let status = client.offline_status().unwrap();
@@ -154,6 +164,7 @@ fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
     );
     let err = client
         .install_catalogue_file(dir.path().join("none.txt").to_string_lossy().into_owned())
+        .await
         .unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "path"));
     // Nothing was lost by the refused file.
@@ -162,7 +173,7 @@ fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
 
 #[tokio::test]
 async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_as_a_need() {
-    use lawcircle_ffi::{ApplicationInput, FormAnswer, FormWidget};
+    use lawcircle_ffi::{AnswerInput, ApplicationInput, DocumentKind, FormAnswer, FormWidget};
     let dir = tempfile::tempdir().unwrap();
     let (server, people) = world(dir.path()).await;
     let client = phone(
@@ -176,13 +187,14 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
     let forms = client.service_forms().unwrap();
     assert!(forms.iter().any(|f| f.service_code == "legal_aid"));
     let form = client.service_form("mediation".to_string()).unwrap();
-    assert_eq!(form.need_category, "mediation");
+    assert_eq!(form.need_category, NeedCategory::Mediation);
+    assert!(!form.is_legal_aid);
     let reconsideration = client
         .service_form("admin_reconsideration".to_string())
         .unwrap();
     assert_eq!(
         reconsideration.need_category,
-        "administrative_reconsideration"
+        NeedCategory::AdministrativeReconsideration
     );
     let dispute = form
         .fields
@@ -191,9 +203,11 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
         .unwrap();
     assert_eq!(dispute.widget, FormWidget::SingleSelect);
     assert!(dispute.required && dispute.choices.iter().any(|c| c.key == "neighbour"));
-    let answer = |field: &str, raw: &str| FormAnswer {
+    let answer = |field: &str, text: &str| FormAnswer {
         field: field.to_string(),
-        raw: raw.to_string(),
+        value: AnswerInput::Text {
+            text: text.to_string(),
+        },
     };
     // One field at a time, as the user leaves it.
     let bad = client
@@ -233,31 +247,35 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
             .is_empty()
     );
     // Legal aid: the pre-assessment and the documents still missing.
-    let legal_aid = client.service_form("legal_aid".to_string()).unwrap();
+    let legal_aid = client
+        .service_form(lawcircle_ffi::legal_aid_service_code())
+        .unwrap();
+    assert!(legal_aid.is_legal_aid);
+    assert_eq!(legal_aid.need_category, NeedCategory::LegalAid);
     let assessment = client
-        .legal_aid_assessment(legal_aid.version, vec![], vec!["id_card".to_string()])
+        .legal_aid_assessment(legal_aid.version, vec![], vec![DocumentKind::IdCard])
         .unwrap();
     assert!(
         !assessment
             .missing_documents
             .iter()
-            .any(|d| d.code == "id_card")
+            .any(|d| d.kind == DocumentKind::IdCard)
     );
     assert!(
         assessment
             .missing_documents
             .iter()
-            .any(|d| d.code == "case_materials")
+            .any(|d| d.kind == DocumentKind::CaseMaterials)
     );
     // Filed as a need through the outbox; the server re-checks and keeps it.
-    let mut need = need_form("mediation", &people.village_code);
+    let mut need = need_form(NeedCategory::Mediation, &people.village_code);
     need.application = Some(ApplicationInput {
         service_code: "mediation".to_string(),
         version: form.version,
         answers: vec![answer("dispute_type", "duel")],
         documents: vec![],
     });
-    let err = client.submit_need(need.clone()).unwrap_err();
+    let err = client.submit_need(need.clone()).await.unwrap_err();
     assert!(
         matches!(err, LawCircleError::InvalidInput { ref field, .. } if field.starts_with("application.answers.")),
         "{err:?}"
@@ -268,8 +286,8 @@ async fn an_application_form_from_the_server_is_checked_on_the_phone_and_filed_a
         answers,
         documents: vec![],
     });
-    let key = client.submit_need(need).unwrap();
-    let report = client.sync(30_000).await.unwrap();
+    let key = client.submit_need(need).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(
         (report.sent, report.wedged),
         (1, 0),
@@ -329,7 +347,7 @@ async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_r
     let listener = Arc::new(Assigned::default());
     let handle = volunteer.watch_orders(here, listener.clone()).unwrap();
     // A mediation is a service order: staff dispatch it (派单).
-    let order_id = file_need(&resident, "mediation", &people).await;
+    let order_id = file_need(&resident, NeedCategory::Mediation, &people).await;
     let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
     let assign = |version: serde_json::Value| {
         serde_json::json!({"event": {"event": "assign",
@@ -349,8 +367,8 @@ async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_r
         .unwrap();
     assert_eq!(seen.len(), 1, "the assignment reached the phone");
     assert_eq!(
-        (seen[0].id.as_str(), seen[0].state.as_str()),
-        (order_id.as_str(), "assigned")
+        (seen[0].id.as_str(), seen[0].state),
+        (order_id.as_str(), OrderState::Assigned)
     );
     // A decline needs a reason.
     let err = volunteer
@@ -362,7 +380,7 @@ async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_r
         .decline_order(order_id.clone(), "利益冲突".to_string())
         .await
         .unwrap();
-    assert_ne!(declined.state, "assigned", "{declined:?}");
+    assert_ne!(declined.state, OrderState::Assigned, "{declined:?}");
     assert_eq!(declined.assignee, None, "{declined:?}");
     // Dispatched again: accepted and resolved.
     let r = staff
@@ -381,14 +399,14 @@ async fn a_dispatched_order_reaches_the_listener_is_declined_then_accepted_and_r
         2
     );
     let accepted = volunteer.accept_order(order_id.clone()).await.unwrap();
-    assert_eq!(accepted.state, "in_progress", "{accepted:?}");
+    assert_eq!(accepted.state, OrderState::InProgress, "{accepted:?}");
     let mine = volunteer.my_orders().await.unwrap();
     assert!(mine.iter().any(|o| o.id == order_id), "{mine:?}");
     let resolved = volunteer
         .resolve_order(order_id.clone(), "已调解成功".to_string())
         .await
         .unwrap();
-    assert_eq!(resolved.state, "resolved");
+    assert_eq!(resolved.state, OrderState::Resolved);
     handle.cancel();
     server.stop();
 }
@@ -440,7 +458,7 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
         )
         .await
         .unwrap();
-    assert_eq!(account.role, "resident");
+    assert_eq!(account.role, Role::Resident);
     assert_eq!(newcomer.account().map(|a| a.id), Some(account.id));
     // A second code within the minute: the per-number limit.
     let err = newcomer
@@ -453,11 +471,11 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
     );
 
     // They file a need for themselves and follow it.
-    let mut form = need_form("mediation", &people.village_code);
+    let mut form = need_form(NeedCategory::Mediation, &people.village_code);
     form.requester_name = "陈女士".to_string();
     form.requester_phone = number.to_string();
-    let key = newcomer.submit_need(form).unwrap();
-    newcomer.sync(30_000).await.unwrap();
+    let key = newcomer.submit_need(form).await.unwrap();
+    newcomer.sync(30_000, None).await.unwrap();
     let receipt: serde_json::Value =
         serde_json::from_str(&newcomer.outbox_entry(key).unwrap().result.unwrap()).unwrap();
     let order_id = receipt["order_id"].as_str().unwrap().to_string();
@@ -480,7 +498,7 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
     assert!(
         matches!(
             err,
-            LawCircleError::Server { status: 403, .. } | LawCircleError::Server { status: 409, .. }
+            LawCircleError::Server { status: 403, .. } | LawCircleError::Conflict { .. }
         ),
         "not before it is resolved: {err:?}"
     );
@@ -519,7 +537,7 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
         .rate_order(order_id.clone(), 5, Some("很耐心".to_string()))
         .await
         .unwrap();
-    assert_eq!(rated.state, "evaluated");
+    assert_eq!(rated.state, OrderState::Evaluated);
     assert!(!newcomer.my_needs().await.unwrap()[0].may_rate);
     server.stop();
 }

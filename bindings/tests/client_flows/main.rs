@@ -21,6 +21,7 @@ use lawcircle_ffi::{
     NeedForm, OrderListener, OrderSummary, OutboxChange, OutboxListener, OutboxState, Point,
     PunchKind, walk_estimate,
 };
+use lawcircle_ffi::{Channel, NeedCategory, OrderState, Role, Urgency};
 
 fn open(server_url: &str, dir: &std::path::Path) -> Arc<LawCircleClient> {
     LawCircleClient::open(ClientConfig {
@@ -209,20 +210,20 @@ fn device_now() -> DeviceTime {
     }
 }
 
-fn need_form(category: &str, area_code: &str) -> NeedForm {
+fn need_form(category: NeedCategory, area_code: &str) -> NeedForm {
     NeedForm {
         requester_name: "李四".to_string(),
         requester_phone: "13812345678".to_string(),
         requester_id_number: None,
         enterprise_name: None,
         enterprise_credit_code: None,
-        category: category.to_string(),
+        category,
         description: "邻居装修噪音纠纷，希望咨询如何处理".to_string(),
-        urgency: "normal".to_string(),
+        urgency: Urgency::Normal,
         address: "永中街道示例社区".to_string(),
         area_code: area_code.to_string(),
         point: None,
-        channel: "online".to_string(),
+        channel: Channel::Online,
         post_id: None,
         consent_given: true,
         consent_notice_version: "v1".to_string(),
@@ -321,6 +322,7 @@ async fn clock_in_inside_and_outside_the_fence() {
             Some(hour_ago(fix(people.post_lat, people.post_lng))),
             then,
         )
+        .await
         .unwrap();
     assert_eq!(inside.check.verdict, FenceVerdict::Inside, "{inside:?}");
     // Now, 1 km north: outside, still recorded (flagged for staff).
@@ -331,11 +333,12 @@ async fn clock_in_inside_and_outside_the_fence() {
             Some(fix(people.post_lat + 0.009, people.post_lng)),
             device_now(),
         )
+        .await
         .unwrap();
     assert_eq!(outside.check.verdict, FenceVerdict::Outside, "{outside:?}");
     assert!(outside.check.reasons.contains(&"outside_fence".to_string()));
     assert_eq!(client.outbox_counts().unwrap().pending, 2);
-    let report = client.sync(30_000).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(
         (report.sent, report.pending, report.wedged),
         (2, 0, 0),
@@ -373,6 +376,7 @@ async fn clock_in_inside_and_outside_the_fence() {
     // An unknown post is refused before anything is queued.
     let err = client
         .clock_in("LW-NOPE".to_string(), PunchKind::In, None, device_now())
+        .await
         .unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "post_id"));
     assert_eq!(client.outbox_counts().unwrap().pending, 0);
@@ -405,41 +409,41 @@ async fn submit_a_need_offline_then_sync() {
     let changes = Arc::new(Changes::default());
     let handle = client.watch_outbox(changes.clone());
     // A bad form is refused field by field and nothing is queued.
-    let mut bad = need_form("consultation", &people.village_code);
+    let mut bad = need_form(NeedCategory::Consultation, &people.village_code);
     bad.requester_phone = "12345".to_string();
     let problems = client.validate_need(bad.clone()).unwrap();
     assert!(
         problems.iter().any(|p| p.field == "requester.phone"),
         "{problems:?}"
     );
-    assert!(client.submit_need(bad).is_err());
+    assert!(client.submit_need(bad).await.is_err());
     // Offline: queued with a photo, durable.
-    let mut form = need_form("consultation", &people.village_code);
+    let mut form = need_form(NeedCategory::Consultation, &people.village_code);
     form.attachments = vec![AttachmentInput {
         bytes: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
             .to_vec(),
         media_type: Some("image/png".to_string()),
     }];
-    let key = client.submit_need(form).unwrap();
-    let err = client.sync(0).await.unwrap_err();
+    let key = client.submit_need(form).await.unwrap();
+    let err = client.sync(0, None).await.unwrap_err();
     assert!(matches!(err, LawCircleError::Network { .. }), "{err:?}");
     let entry = client.outbox_entry(key.clone()).unwrap();
     assert_ne!(entry.state, OutboxState::Sent);
     assert_eq!(client.outbox_counts().unwrap().pending, 2, "need + photo");
     // Back online on the same address: delivered once.
     let server = Server::start_on(&storage, &addr, &["--demo"], "warn");
-    let report = client.sync(30_000).await.unwrap();
+    let report = client.sync(30_000, None).await.unwrap();
     assert_eq!(report.pending, 0, "{report:?}");
     assert_eq!(
         client.outbox_entry(key.clone()).unwrap().state,
         OutboxState::Sent
     );
-    let again = client.sync(5_000).await.unwrap();
+    let again = client.sync(5_000, None).await.unwrap();
     assert_eq!(again.sent, 0, "nothing is sent twice");
     let mine = client.my_needs().await.unwrap();
     assert_eq!(mine.len(), 1, "{mine:?}");
     assert_eq!(mine[0].client_key, key);
-    assert_eq!(mine[0].order_state.as_deref(), Some("open"));
+    assert_eq!(mine[0].order_state, Some(OrderState::Open));
     let seen = changes.0.lock().unwrap().clone();
     assert!(
         seen.iter()
@@ -452,6 +456,7 @@ async fn submit_a_need_offline_then_sync() {
 }
 
 mod between_people;
+mod cancel;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {
@@ -473,7 +478,8 @@ async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {
     assert_eq!(client.sign_in().await.unwrap(), account);
     server.stop();
     let key = client
-        .submit_need(need_form("consultation", &people.village_code))
+        .submit_need(need_form(NeedCategory::Consultation, &people.village_code))
+        .await
         .unwrap();
     match client.sign_out(false).await.unwrap_err() {
         LawCircleError::InvalidInput { field, reason } => {

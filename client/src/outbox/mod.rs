@@ -642,6 +642,45 @@ impl Outbox {
         Ok(())
     }
 
+    /// Puts items claimed for an attempt that was abandoned (the app
+    /// cancelled the sync while they were in flight) back to `NotSent`, so
+    /// the next sync sends them again (with the same idempotency key).
+    /// Returns how many.
+    pub fn release_sending(&self) -> Result<usize, OutboxError> {
+        let mut events = Vec::new();
+        {
+            let mut conn = self.lock()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            {
+                let mut q = tx.prepare(
+                    "SELECT key, kind, entity, attempts FROM outbox WHERE state = 'sending' ORDER BY seq",
+                )?;
+                let rows: Vec<(String, String, String, u32)> = q
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<Result<_, _>>()?;
+                for (key, kind, entity, attempts) in rows {
+                    events.push(OutboxEvent {
+                        key,
+                        kind: ItemKind::parse(&kind)?,
+                        entity,
+                        from: Some(ItemState::Sending),
+                        to: ItemState::NotSent,
+                        attempts,
+                        error: None,
+                        retry_in_ms: None,
+                    });
+                }
+            }
+            tx.execute(
+                "UPDATE outbox SET state = 'not_sent', updated_at = ?1 WHERE state = 'sending'",
+                params![now_ms()],
+            )?;
+            tx.commit()?;
+        }
+        self.emit(&events);
+        Ok(events.len())
+    }
+
     /// Sends a wedged or failed item again now, unchanged.
     pub fn retry(&self, key: &str) -> Result<(), OutboxError> {
         self.change_state(key, None, ItemState::NotSent)

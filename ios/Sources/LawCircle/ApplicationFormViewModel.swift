@@ -5,17 +5,20 @@ import LawCircleFFI
 /// entered, with the core's verdict on it.
 public struct FormFieldState: Equatable, Sendable {
     public let spec: FormFieldSpec
-    /// The text as typed; for a multi-select the chosen keys joined by
-    /// commas (the core's `FormAnswer.raw`).
+    /// The text as typed (a single select: the chosen key).
     public var raw: String = ""
+    /// A multi-select's chosen keys, in the order they were ticked.
+    public var choices: [String] = []
     /// The core's problem with the answer, once edited.
     public var problem: String?
 
     public var code: String { spec.code }
     public var widget: FormWidget { spec.widget }
     /// A multi-select's chosen keys.
-    public var selected: [String] {
-        raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    public var selected: [String] { choices }
+    /// The answer as the library takes it.
+    public var input: AnswerInput {
+        widget == .multiSelect ? .choices(keys: choices) : .text(text: raw)
     }
 }
 
@@ -32,18 +35,18 @@ public struct OpenApplication: Equatable, Sendable {
     public let form: ServiceForm
     /// One per `FormFieldSpec`, in the form's order.
     public var fields: [FormFieldState]
-    /// For legal aid (`legal_aid`): the pre-assessment of the answers so
-    /// far and the documents still missing.
+    /// For legal aid (`form.isLegalAid`): the pre-assessment of the
+    /// answers so far and the documents still missing.
     public var assessment: LegalAidAssessment?
-    /// Document codes already handed in (legal aid).
-    public var providedDocuments: [String] = []
+    /// Documents already handed in (legal aid).
+    public var providedDocuments: [DocumentKind] = []
     /// Problems of the need the application is filed with (requester,
     /// consent…), by field.
     public var needProblems = FieldProblems()
     public var phase: Phase = .editing
 
     public func field(_ code: String) -> FormFieldState? { fields.first { $0.code == code } }
-    public var answers: [FormAnswer] { fields.map { FormAnswer(field: $0.code, raw: $0.raw) } }
+    public var answers: [FormAnswer] { fields.map { FormAnswer(field: $0.code, value: $0.input) } }
 }
 
 /// What the application screen shows.
@@ -72,9 +75,8 @@ public struct ApplicationFormState: Equatable, Sendable {
 public final class ApplicationFormViewModel {
     public let state = StateHolder<ApplicationFormState>(ApplicationFormState())
     private let client: LawCircleClient
-    /// The service code of legal aid: the Rust `LEGAL_AID_CODE`, a plain
-    /// constant UniFFI does not export.
-    public nonisolated static let legalAidCode = "legal_aid"
+    /// The service code of legal aid, as the library names it.
+    public nonisolated static let legalAidCode = legalAidServiceCode()
 
     public init(client: LawCircleClient) { self.client = client }
 
@@ -115,20 +117,25 @@ public final class ApplicationFormViewModel {
 
     /// The user edited a field: keeps the text and checks it with the core.
     public func answer(field: String, raw: String) {
-        guard let open = state.value.open else { return }
+        change(field: field) { $0.raw = raw }
+    }
+
+    private func change(field: String, _ edit: (inout FormFieldState) -> Void) {
+        guard let open = state.value.open, var changed = open.field(field) else { return }
+        edit(&changed)
         let problem: String?
         do {
             problem = try client.checkFormAnswer(
                 serviceCode: open.form.serviceCode, version: open.form.version,
-                answer: FormAnswer(field: field, raw: raw))?.reason
+                answer: FormAnswer(field: field, value: changed.input))?.reason
         } catch {
             state.update { $0.open?.phase = .error(UiError(error)) }
             return
         }
+        changed.problem = problem
         state.update {
             guard let i = $0.open?.fields.firstIndex(where: { $0.code == field }) else { return }
-            $0.open?.fields[i].raw = raw
-            $0.open?.fields[i].problem = problem
+            $0.open?.fields[i] = changed
             if case .submitted = $0.open?.phase { $0.open?.phase = .editing }
         }
         assess()
@@ -139,12 +146,12 @@ public final class ApplicationFormViewModel {
         guard let current = state.value.open?.field(field) else { return }
         var keys = current.selected
         if let i = keys.firstIndex(of: key) { keys.remove(at: i) } else { keys.append(key) }
-        answer(field: field, raw: keys.joined(separator: ","))
+        change(field: field) { $0.choices = keys }
     }
 
-    /// The documents already handed in (legal aid), by code.
-    public func setProvidedDocuments(_ codes: [String]) {
-        state.update { $0.open?.providedDocuments = codes }
+    /// The documents already handed in (legal aid).
+    public func setProvidedDocuments(_ kinds: [DocumentKind]) {
+        state.update { $0.open?.providedDocuments = kinds }
         assess()
     }
 
@@ -191,7 +198,7 @@ public final class ApplicationFormViewModel {
                 $0.open!.needProblems = needProblems
             }
             guard byField.isEmpty, needProblems.isEmpty else { return }
-            let key = try await offMain { try client.submitNeed(form: filed) }
+            let key = try await client.submitNeed(form: filed)
             // Queued durably: the answers (personal data) are not kept.
             state.update {
                 guard let form = $0.open?.form else { return }
@@ -205,7 +212,7 @@ public final class ApplicationFormViewModel {
 
     /// Legal aid: the pre-assessment of the answers so far (offline).
     private func assess() {
-        guard let open = state.value.open, open.form.serviceCode == ApplicationFormViewModel.legalAidCode else {
+        guard let open = state.value.open, open.form.isLegalAid else {
             return
         }
         do {

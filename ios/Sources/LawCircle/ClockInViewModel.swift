@@ -206,7 +206,7 @@ public final class ClockInViewModel {
         update { $0.outcome = .punching }
         do {
             let client = self.client
-            let receipt = try await offMain { try client.clockIn(postId: postId, kind: kind, fix: fix, at: now) }
+            let receipt = try await client.clockIn(postId: postId, kind: kind, fix: fix, at: now)
             update { $0.outcome = .punched(kind, receipt) }
         } catch {
             update { $0.outcome = .error(UiError(error)) }

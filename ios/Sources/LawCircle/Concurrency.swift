@@ -1,4 +1,5 @@
 import Foundation
+import LawCircleFFI
 
 /// Runs blocking library work (SQLite reads and writes of the outbox, photo
 /// hashing, reading a network file, a punch) on the cooperative thread pool
@@ -6,6 +7,24 @@ import Foundation
 /// responsive while the core works.
 func offMain<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
     try await Task.detached(priority: .userInitiated, operation: work).value
+}
+
+/// Runs a library call that takes a `CancelToken`, cancelling the token when
+/// the surrounding Task is cancelled: the generated bindings keep awaiting
+/// the Rust future when a Task is cancelled, so without the token the work
+/// (a sync can go on for minutes) would run on. A cancelled call throws
+/// `CancellationError`.
+public func withCancelToken<T: Sendable>(_ call: @Sendable (CancelToken) async throws -> T) async throws -> T {
+    let token = CancelToken()
+    do {
+        return try await withTaskCancellationHandler {
+            try await call(token)
+        } onCancel: {
+            token.cancel()
+        }
+    } catch LawCircleError.Cancelled {
+        throw CancellationError()
+    }
 }
 
 /// Hands a callback of the core (made on one of its runtime's threads) to

@@ -75,7 +75,7 @@ public final class FindNearestViewModel {
     public func loadWalkingNetwork(path: String) async {
         do {
             let client = self.client
-            _ = try await offMain { try client.loadWalkingNetwork(path: path) }
+            _ = try await client.loadWalkingNetwork(path: path)
         } catch {
             state.set(.error(UiError(error)))
             return

@@ -5,12 +5,12 @@ extension NeedForm {
     /// An empty form for `channel` (`online` for a resident's own need,
     /// `on_site` for a lawyer at a duty post).
     public static func blank(
-        channel: String = "online", areaCode: String = "",
+        channel: Channel = .online, areaCode: String = "",
         postId: String? = nil, noticeVersion: String = "v1"
     ) -> NeedForm {
         NeedForm(
             requesterName: "", requesterPhone: "", requesterIdNumber: nil, enterpriseName: nil,
-            enterpriseCreditCode: nil, category: "consultation", description: "", urgency: "normal",
+            enterpriseCreditCode: nil, category: .consultation, description: "", urgency: .normal,
             address: "", areaCode: areaCode, point: nil, channel: channel, postId: postId,
             consentGiven: false, consentNoticeVersion: noticeVersion, attachments: [], application: nil)
     }
@@ -120,7 +120,7 @@ public final class NewNeedViewModel {
         do {
             let client = self.client
             let form = state.value.form
-            let key = try await offMain { try client.submitNeed(form: form) }
+            let key = try await client.submitNeed(form: form)
             let blank = self.blank
             state.update {
                 $0 = NewNeedState(form: blank)

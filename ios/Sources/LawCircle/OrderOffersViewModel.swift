@@ -17,7 +17,7 @@ public struct OrderOffersState: Equatable, Sendable {
         case working(orderId: String)
         /// The order as the server has it after the last action.
         case done(OrderSummary)
-        /// Another volunteer grabbed it first (the server's 409).
+        /// Another volunteer grabbed it first (the library's `Conflict`).
         case takenBySomeoneElse(orderId: String)
         case error(UiError)
     }
@@ -28,11 +28,14 @@ public struct OrderOffersState: Equatable, Sendable {
     public var assigned: [OrderSummary] = []
     public var connection: Connection = .idle
     public var action: Action = .none
+    /// The requester's contact of an order the user holds, once read
+    /// (audited on the server with the reason given).
+    public var contact: RequesterContact?
 
     public init() {}
 }
 
-/// Offers live through `watchOrders`, grabbing one (a 409 shown as "taken
+/// Offers live through `watchOrders`, grabbing one (a `Conflict` shown as "taken
 /// by someone else"), accepting or declining a dispatched one, starting and
 /// resolving it. Mirrors Android's OrderOffersPresenter.
 @MainActor
@@ -110,9 +113,20 @@ public final class OrderOffersViewModel {
         await act(orderId) { try await $0.resolveOrder(orderId: orderId, note: note) }
     }
 
+    /// Reads the requester's contact of an order the user holds, saying
+    /// why (the server audits it); a refusal or a blank reason is an error.
+    public func readContact(orderId: String, reason: String) async {
+        do {
+            let contact = try await client.requesterContact(orderId: orderId, reason: reason)
+            state.update { $0.contact = contact }
+        } catch {
+            state.update { $0.action = .error(UiError(error)) }
+        }
+    }
+
     private func currentPosition() -> Point { position }
 
-    /// Runs one order action. A 409 on a grab means another volunteer was
+    /// Runs one order action. A `Conflict` on a grab means another volunteer was
     /// first; on any other action, that the order changed meanwhile (shown
     /// as the server's error).
     private func act(
@@ -124,9 +138,9 @@ public final class OrderOffersViewModel {
             let order = try await call(client)
             state.update {
                 $0.action = .done(order)
-                $0.offers.removeAll { $0.id == order.id && order.state != "open" }
+                $0.offers.removeAll { $0.id == order.id && order.state != .open }
             }
-        } catch LawCircleError.Server(status: 409, _, _) where conflictMeansTaken {
+        } catch LawCircleError.Conflict where conflictMeansTaken {
             state.update {
                 $0.action = .takenBySomeoneElse(orderId: orderId)
                 $0.offers.removeAll { $0.id == orderId }

@@ -77,12 +77,16 @@ public final class OutboxViewModel {
     }
 
     /// Delivers what is waiting, waiting up to `maxWaitMs` for failed entries
-    /// to come due again.
+    /// to come due again. Cancelling the calling Task stops the sync (the
+    /// entries in flight go back to the queue).
     public func sync(maxWaitMs: UInt32 = 30_000) async {
         state.update { $0.sync = .syncing }
+        let client = self.client
         do {
-            let report = try await client.sync(maxWaitMs: maxWaitMs)
+            let report = try await withCancelToken { try await client.sync(maxWaitMs: maxWaitMs, cancel: $0) }
             state.update { $0.sync = .done(report) }
+        } catch is CancellationError {
+            state.update { $0.sync = .idle }
         } catch {
             state.update { $0.sync = .failed(UiError(error)) }
         }

@@ -9,7 +9,7 @@ public struct RatingState: Equatable, Sendable {
         /// Rated: the order is `evaluated`; the screen offers no second go.
         case rated(OrderSummary)
         /// A refused score (`field` is `score`), an order rated already
-        /// (the server's 409) or no connection.
+        /// (`kind == .conflict`) or no connection.
         case error(UiError)
     }
 

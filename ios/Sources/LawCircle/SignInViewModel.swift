@@ -34,12 +34,12 @@ public enum Home: Equatable, Sendable {
     /// gives them the resident's home and says so.
     case console
 
-    public init(role: String) {
+    public init(role: Role) {
         switch role {
-        case "volunteer": self = .volunteer
-        case "lawyer": self = .lawyer
-        case "station_staff", "district_admin": self = .console
-        default: self = .resident
+        case .volunteer: self = .volunteer
+        case .lawyer: self = .lawyer
+        case .stationStaff, .districtAdmin: self = .console
+        case .resident: self = .resident
         }
     }
 }

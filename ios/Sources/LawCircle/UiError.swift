@@ -8,6 +8,11 @@ public struct UiError: Equatable, Sendable {
         case invalidInput
         case network
         case server
+        /// Someone else was first, or the record changed meanwhile (the
+        /// order was taken, already rated…).
+        case conflict
+        /// The server did not accept who the user is: sign in again.
+        case unauthenticated
         case `internal`
         case other
     }
@@ -15,15 +20,10 @@ public struct UiError: Equatable, Sendable {
     public let message: String
     public let field: String?
     public let kind: Kind
-    /// The HTTP status when the platform refused (e.g. 409: taken, or
-    /// changed meanwhile).
-    public let status: UInt16?
-
-    public init(message: String, field: String? = nil, kind: Kind = .other, status: UInt16? = nil) {
+    public init(message: String, field: String? = nil, kind: Kind = .other) {
         self.message = message
         self.field = field
         self.kind = kind
-        self.status = status
     }
 
     /// Maps the core's error enum to what a screen shows.
@@ -33,8 +33,14 @@ public struct UiError: Equatable, Sendable {
             self.init(message: reason, field: field, kind: .invalidInput)
         case let .Network(reason)?:
             self.init(message: "No connection to the LawCircle platform: \(reason)", kind: .network)
-        case let .Server(status, code, reason)?:
-            self.init(message: "The platform refused (\(code)): \(reason)", kind: .server, status: status)
+        case let .Server(_, code, reason)?:
+            self.init(message: "The platform refused (\(code)): \(reason)", kind: .server)
+        case let .Conflict(reason)?:
+            self.init(message: "Someone else was first, or it changed meanwhile: \(reason)", kind: .conflict)
+        case let .Unauthenticated(reason)?:
+            self.init(message: "Please sign in again: \(reason)", kind: .unauthenticated)
+        case .Cancelled?:
+            self.init(message: "Cancelled", kind: .other)
         case let .Internal(reason)?:
             self.init(message: "Internal error: \(reason)", kind: .internal)
         case nil:

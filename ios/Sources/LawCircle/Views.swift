@@ -265,7 +265,7 @@
                     Picker(
                         "类别 Category", selection: binding({ form.category }, { v in model.edit { $0.category = v } })
                     ) {
-                        ForEach(model.categories, id: \.code) { Text($0.name).tag($0.code) }
+                        ForEach(model.categories, id: \.category) { Text($0.name).tag($0.category) }
                     }
                     TextEditor(text: binding({ form.description }, { v in model.edit { $0.description = v } }))
                         .frame(minHeight: 120)
@@ -369,11 +369,11 @@
                 case let .error(error):
                     Text(error.message).foregroundColor(.red)
                 case let .done(order):
-                    Section("我的工单 My order \(order.id): \(order.state)") {
-                        if order.state == "claimed" || order.state == "assigned" {
+                    Section("我的工单 My order \(order.id): \(orderStateName(order.state))") {
+                        if order.state == .claimed || order.state == .assigned {
                             Button("开始 Start") { Task { await model.startWork(orderId: order.id) } }
                         }
-                        if order.state == "in_progress" {
+                        if order.state == .inProgress {
                             TextField("处理说明 Note", text: $note)
                             Button("办结 Resolve") { Task { await model.resolve(orderId: order.id, note: note) } }
                         }
@@ -382,7 +382,7 @@
                 Section("可抢工单 Offers") {
                     ForEach(state.value.offers, id: \.id) { offer in
                         HStack {
-                            Text(offer.category + (offer.urgent ? " · 紧急" : ""))
+                            Text(categoryName(offer.category) + (offer.urgent ? " · 紧急" : ""))
                             Spacer()
                             Button("抢单 Grab") { Task { await model.grab(orderId: offer.id) } }
                         }
@@ -392,7 +392,7 @@
                     Section("派给我的 Assigned to me") {
                         ForEach(state.value.assigned, id: \.id) { order in
                             HStack {
-                                Text(order.category)
+                                Text(categoryName(order.category))
                                 Spacer()
                                 Button("接受 Accept") { Task { await model.accept(orderId: order.id) } }
                             }
@@ -438,7 +438,7 @@
                 case .rated:
                     Text("感谢评价 Thank you")
                 case let .error(error):
-                    Text(error.status == 409 ? "已评价过 Already rated" : error.message).foregroundColor(.red)
+                    Text(error.kind == .conflict ? "已评价过 Already rated" : error.message).foregroundColor(.red)
                     Button("提交 Submit") { Task { await model.submit() } }
                 }
             }
@@ -472,9 +472,9 @@
                         }
                     }
                     if let assessment = open.assessment {
-                        Section("资格预判 Pre-assessment: \(assessment.verdict)") {
+                        Section("资格预判 Pre-assessment: \(verdictName(assessment.verdict))") {
                             ForEach(assessment.reasons, id: \.self) { Text($0).font(.caption) }
-                            ForEach(assessment.missingDocuments, id: \.code) { doc in
+                            ForEach(assessment.missingDocuments, id: \.kind) { doc in
                                 Text("待提交 Missing: \(doc.nameZh)")
                             }
                         }

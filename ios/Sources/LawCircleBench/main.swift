@@ -28,7 +28,7 @@ let client = try LawCircleClient.open(
         databasePath: dir.appendingPathComponent("phone.sqlite").path,
         serverUrl: "http://127.0.0.1:9",
         credentials: Credentials(userId: "bench", secret: "")))
-_ = try client.installCatalogueFile(
+_ = try await client.installCatalogueFile(
     path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
         ?? "/lawcircle/data/longwan/facilities.csv")
 let query = NearbyQuery(point: a, k: 5, kinds: [], products: ["mediation"], openAtMs: nil, maxDistanceM: nil)

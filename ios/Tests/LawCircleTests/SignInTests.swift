@@ -71,7 +71,7 @@ final class SignInTests: XCTestCase {
         }
         await model.signIn()
         guard case let .error(refused) = model.state.value.phase else { return XCTFail("\(model.state.value)") }
-        XCTAssertEqual(refused.status, 401)
+        XCTAssertEqual(refused.kind, .unauthenticated)
         XCTAssertNil(try store.load())
         XCTAssertNil(model.client)
 
@@ -107,10 +107,10 @@ final class SignInTests: XCTestCase {
     }
 
     func testEveryRoleHasAHome() async {
-        XCTAssertEqual(Home(role: "resident"), .resident)
-        XCTAssertEqual(Home(role: "volunteer"), .volunteer)
-        XCTAssertEqual(Home(role: "lawyer"), .lawyer)
-        XCTAssertEqual(Home(role: "station_staff"), .console)
-        XCTAssertEqual(Home(role: "district_admin"), .console)
+        XCTAssertEqual(Home(role: .resident), .resident)
+        XCTAssertEqual(Home(role: .volunteer), .volunteer)
+        XCTAssertEqual(Home(role: .lawyer), .lawyer)
+        XCTAssertEqual(Home(role: .stationStaff), .console)
+        XCTAssertEqual(Home(role: .districtAdmin), .console)
     }
 }

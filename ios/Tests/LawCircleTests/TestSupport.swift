@@ -39,8 +39,8 @@ func waitFor<S>(
 func uptime() -> TimeInterval { MonotonicClock.seconds() + 10_000 }
 
 /// A filled-in need form (illustrative data, never logged).
-func needForm(category: String, areaCode: String) -> NeedForm {
-    var form = NeedForm.blank(channel: "online", areaCode: areaCode)
+func needForm(category: NeedCategory, areaCode: String) -> NeedForm {
+    var form = NeedForm.blank(channel: .online, areaCode: areaCode)
     form.requesterName = "李四"
     form.requesterPhone = "13812345678"
     form.category = category

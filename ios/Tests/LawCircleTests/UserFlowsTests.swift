@@ -171,7 +171,7 @@ final class UserFlowsTests: XCTestCase {
         let need = NewNeedViewModel(
             client: client,
             blank: needForm(
-                category: "consultation",
+                category: .consultation,
                 areaCode: people.villageCode))
         await need.edit { $0.requesterPhone = "12345" }.value
         let valid = await need.validate()
@@ -207,7 +207,7 @@ final class UserFlowsTests: XCTestCase {
         let mine = try await client.myNeeds()
         XCTAssertEqual(mine.count, 1)
         XCTAssertEqual(mine.first?.clientKey, key)
-        XCTAssertEqual(mine.first?.orderState, "open")
+        XCTAssertEqual(mine.first?.orderState, .open)
         // The listener kept the screen live: it saw the need in flight.
         XCTAssertTrue(seen.all.contains { $0.entries.contains { $0.key == key && $0.state == .sending } })
         token.cancel()
@@ -307,7 +307,7 @@ final class UserFlowsTests: XCTestCase {
         let need = NewNeedViewModel(
             client: resident,
             blank: needForm(
-                category: "consultation",
+                category: .consultation,
                 areaCode: people.villageCode))
         await need.submit()
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
@@ -327,8 +327,11 @@ final class UserFlowsTests: XCTestCase {
         guard case let .done(grabbed) = offers.state.value.action else {
             return XCTFail("\(offers.state.value.action)")
         }
-        XCTAssertEqual(grabbed.state, "claimed")
+        XCTAssertEqual(grabbed.state, .claimed)
         XCTAssertEqual(grabbed.assignee, String(people.volunteer.id))
+        // The holder reads the requester's contact, with a reason (audited).
+        await offers.readContact(orderId: orderId, reason: "电话联系当事人了解情况")
+        XCTAssertEqual(offers.state.value.contact?.phone, "13812345678", "\(offers.state.value.action)")
         // A second grab is a conflict, shown as taken.
         await offers.grab(orderId: orderId)
         XCTAssertEqual(offers.state.value.action, .takenBySomeoneElse(orderId: orderId))
@@ -338,7 +341,7 @@ final class UserFlowsTests: XCTestCase {
         guard case let .done(resolved) = offers.state.value.action else {
             return XCTFail("\(offers.state.value.action)")
         }
-        XCTAssertEqual(resolved.state, "resolved")
+        XCTAssertEqual(resolved.state, .resolved)
         offers.stop()
 
         // The resident rates it, once.
@@ -351,14 +354,14 @@ final class UserFlowsTests: XCTestCase {
         rate.setComment("很专业")
         await rate.submit()
         guard case let .rated(rated) = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
-        XCTAssertEqual(rated.state, "evaluated")
+        XCTAssertEqual(rated.state, .evaluated)
         await rate.submit()
         XCTAssertEqual(rate.state.value.phase, .rated(rated), "the screen rates once")
         let again = RatingViewModel(client: resident, orderId: orderId)
         again.setScore(4)
         await again.submit()
         guard case let .error(twice) = again.state.value.phase else { return XCTFail("\(again.state.value)") }
-        XCTAssertEqual(twice.status, 409, "the server rates once")
+        XCTAssertEqual(twice.kind, .conflict, "the server rates once")
         server.stop()
     }
 
@@ -393,10 +396,10 @@ final class UserFlowsTests: XCTestCase {
         guard case let .signedIn(account) = register.state.value.phase else {
             return XCTFail("\(register.state.value)")
         }
-        XCTAssertEqual(account.role, "resident")
+        XCTAssertEqual(account.role, .resident)
 
         // The resident files a consultation for themselves and follows it.
-        var form = needForm(category: "consultation", areaCode: people.villageCode)
+        var form = needForm(category: .consultation, areaCode: people.villageCode)
         form.requesterName = "陈女士"
         form.requesterPhone = number
         let need = NewNeedViewModel(client: newcomer, blank: form)
@@ -463,9 +466,9 @@ final class UserFlowsTests: XCTestCase {
         await model.loadForms()
         XCTAssertNil(model.state.value.refreshError, "GET /api/v1/services")
         guard case let .content(forms) = model.state.value.forms else { return XCTFail("\(model.state.value.forms)") }
-        XCTAssertTrue(forms.contains { $0.serviceCode == "legal_aid" }, "\(forms.map(\.serviceCode))")
+        XCTAssertTrue(forms.contains { $0.isLegalAid && $0.needCategory == .legalAid }, "\(forms.map(\.serviceCode))")
 
-        model.open(serviceCode: "legal_aid")
+        model.open(serviceCode: ApplicationFormViewModel.legalAidCode)
         let open = try XCTUnwrap(model.state.value.open)
         XCTAssertEqual(open.fields.map(\.code), open.form.fields.map(\.code))
         XCTAssertEqual(open.fields.map(\.widget), open.form.fields.map(\.widget))
@@ -485,13 +488,13 @@ final class UserFlowsTests: XCTestCase {
         model.toggle(field: "special_groups", key: "migrant_worker")
         XCTAssertEqual(model.state.value.open?.field("special_groups")?.selected, ["migrant_worker"])
         let assessed = try XCTUnwrap(model.state.value.open?.assessment)
-        XCTAssertFalse(assessed.verdict.isEmpty)
+        XCTAssertFalse(verdictName(assessed.verdict).isEmpty)
         XCTAssertFalse(assessed.missingDocuments.isEmpty)
-        model.setProvidedDocuments(assessed.missingDocuments.map(\.code))
+        model.setProvidedDocuments(assessed.missingDocuments.map(\.kind))
         XCTAssertEqual(model.state.value.open?.assessment?.missingDocuments, [])
 
         // A required answer missing: refused on its field, nothing queued.
-        let contact = needForm(category: "legal_aid", areaCode: people.villageCode)
+        let contact = needForm(category: .legalAid, areaCode: people.villageCode)
         await model.submit(as: contact)
         XCTAssertNotNil(model.state.value.open?.field("facts")?.problem)
         XCTAssertEqual(model.state.value.open?.phase, .editing)
@@ -505,7 +508,7 @@ final class UserFlowsTests: XCTestCase {
         let report = try await client.sync(maxWaitMs: 30_000)
         XCTAssertEqual(report.pending, 0)
         let mine = try await client.myNeeds()
-        XCTAssertEqual(mine.first { $0.clientKey == key }?.category, "legal_aid")
+        XCTAssertEqual(mine.first { $0.clientKey == key }?.category, .legalAid)
         server.stop()
     }
 }

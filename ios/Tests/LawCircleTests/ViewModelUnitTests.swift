@@ -68,7 +68,8 @@ final class ViewModelUnitTests: XCTestCase {
 
     func testAShippedCatalogueIsSearchedOfflineAndTheWalksAreEstimated() async throws {
         let client = try offlinePhone()
-        XCTAssertGreaterThan(try client.installCatalogueFile(path: shippedCatalogue), 100)
+        let installed = try await client.installCatalogueFile(path: shippedCatalogue)
+        XCTAssertGreaterThan(installed, 100)
         let model = FindNearestViewModel(client: client, k: 3)
         XCTAssertEqual(model.state.value, .idle)
         model.setFilters(kinds: ["law_firm"])
@@ -82,7 +83,11 @@ final class ViewModelUnitTests: XCTestCase {
         guard case let .offline(status, _) = model.catalogue.value else { return XCTFail("\(model.catalogue.value)") }
         XCTAssertGreaterThan(status.facilities, 100)
         XCTAssertEqual(model.state.value, .content(found))
-        XCTAssertThrowsError(try client.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path))
+        do {
+            _ = try await client.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path)
+            XCTFail("a missing network file is refused")
+        } catch LawCircleError.InvalidInput {
+        }
         await model.loadWalkingNetwork(path: dir.appendingPathComponent("none.lcwn").path)
         guard case let .error(error) = model.state.value else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(error.kind, .invalidInput)
@@ -91,7 +96,7 @@ final class ViewModelUnitTests: XCTestCase {
     func testTheNeedFormIsCheckedFieldByFieldAndClearedOnceQueued() async throws {
         let client = try offlinePhone()
         let model = NewNeedViewModel(client: client, blank: .blank(areaCode: "330303001001"))
-        XCTAssertEqual(model.categories.first?.code, "consultation")
+        XCTAssertEqual(model.categories.first?.category, .consultation)
         XCTAssertTrue(model.state.value.problems.isEmpty, "a fresh form shows no problems")
         let valid = await model.validate()
         XCTAssertFalse(valid)
@@ -99,7 +104,7 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertNotNil(problems["requester.phone"], "\(problems.fields)")
         XCTAssertNotNil(problems["consent"] ?? problems["consent.given"], "\(problems.fields)")
         await model.edit {
-            $0 = needForm(category: "mediation", areaCode: "330303001001")
+            $0 = needForm(category: .mediation, areaCode: "330303001001")
             $0.requesterIdNumber = "110101199003070012"
         }.value
         XCTAssertNotNil(model.state.value.problems["requester.id_number"], "a bad check digit")
@@ -120,7 +125,7 @@ final class ViewModelUnitTests: XCTestCase {
         let model = OutboxViewModel(client: client)
         await model.start()
         XCTAssertEqual(model.state.value.entries, [])
-        let key = try client.submitNeed(form: needForm(category: "consultation", areaCode: "330303001001"))
+        let key = try await client.submitNeed(form: needForm(category: .consultation, areaCode: "330303001001"))
         let seen = try await waitFor(model.state) { $0.entries.map(\.key) == [key] }
         XCTAssertNotNil(seen, "seen live through watchOutbox")
         XCTAssertEqual(model.state.value.counts.pending, 1)
@@ -134,7 +139,7 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertNil(model.state.value.error)
         XCTAssertEqual(model.state.value.counts.pending, 0)
         model.stop()
-        _ = try client.submitNeed(form: needForm(category: "consultation", areaCode: "330303001001"))
+        _ = try await client.submitNeed(form: needForm(category: .consultation, areaCode: "330303001001"))
         XCTAssertEqual(model.state.value.counts.pending, 0, "a stopped screen hears nothing")
     }
 
@@ -159,7 +164,7 @@ final class ViewModelUnitTests: XCTestCase {
         await model.loadForms()
         guard case let .error(error) = model.state.value.forms else { return XCTFail("\(model.state.value.forms)") }
         XCTAssertEqual(error.kind, .network)
-        model.open(serviceCode: "legal_aid")
+        model.open(serviceCode: ApplicationFormViewModel.legalAidCode)
         XCTAssertNil(model.state.value.open)
         guard case let .error(missing) = model.state.value.forms else { return XCTFail("\(model.state.value.forms)") }
         XCTAssertEqual(missing.field, "service_code")

@@ -80,12 +80,15 @@ class LawCircleApp : Application(), AppServices {
             }
         })
         if (client.outboxCounts().pending > 0u) OutboxSyncJob.schedule(this)
-        // The catalogue shipped in the APK's assets: searchable offline before any refresh.
-        val shipped = File(filesDir, "lawcircle/facilities.csv")
-        if (!shipped.exists() && assets.list("")?.contains("facilities.csv") == true) {
-            shipped.parentFile?.mkdirs()
-            assets.open("facilities.csv").use { input -> shipped.outputStream().use { input.copyTo(it) } }
-            runCatching { client.installCatalogueFile(shipped.path) }
+        // The catalogue shipped in the APK's assets: searchable offline before
+        // any refresh. Copied and installed off the main thread.
+        processScope.launch(Dispatchers.IO) {
+            val shipped = File(filesDir, "lawcircle/facilities.csv")
+            if (!shipped.exists() && assets.list("")?.contains("facilities.csv") == true) {
+                shipped.parentFile?.mkdirs()
+                assets.open("facilities.csv").use { input -> shipped.outputStream().use { input.copyTo(it) } }
+                runCatching { client.installCatalogueFile(shipped.path) }
+            }
         }
     }
 }

@@ -1,5 +1,7 @@
 package org.lawcircle.app
 
+import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.Channel
 import android.Manifest
 import android.app.Application
 import android.app.Notification
@@ -101,11 +103,11 @@ class CoreServicesTest {
     private fun needFields(people: People) = NeedFields(
         requesterName = "李四",
         requesterPhone = "13812345678",
-        category = "consultation",
+        category = NeedCategory.CONSULTATION,
         description = "邻居装修噪音纠纷，希望咨询如何处理",
         address = "永中街道示例社区",
         areaCode = people.villageCode,
-        channel = "online",
+        channel = Channel.ONLINE,
         consentGiven = true,
     )
 

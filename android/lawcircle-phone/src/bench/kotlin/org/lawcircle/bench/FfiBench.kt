@@ -43,7 +43,7 @@ fun main(args: Array<String>) {
         LawCircleClient.open(
             ClientConfig(File(dir, "phone.sqlite").path, "http://127.0.0.1:9", Credentials("bench", "")),
         ).use { client ->
-            client.installCatalogueFile(File(repo, "data/longwan/facilities.csv").path)
+            kotlinx.coroutines.runBlocking { client.installCatalogueFile(File(repo, "data/longwan/facilities.csv").path) }
             val query = NearbyQuery(a, 5u, emptyList(), listOf("mediation"), null, null)
             perCallNs(iters / 10) { sink += client.nearest(query).size }
         }

@@ -4,19 +4,23 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import org.lawcircle.ffi.AnswerInput
 import org.lawcircle.ffi.ApplicationDocument
 import org.lawcircle.ffi.ApplicationInput
 import org.lawcircle.ffi.AttachmentInput
+import org.lawcircle.ffi.DocumentKind
 import org.lawcircle.ffi.FormAnswer
 import org.lawcircle.ffi.FormFieldSpec
 import org.lawcircle.ffi.FormWidget
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.LegalAidAssessment
+import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceForm
+import org.lawcircle.ffi.legalAidServiceCode
 
 /** The service code of legal aid (法律援助), whose form gets the pre-assessment. */
-const val LEGAL_AID = "legal_aid"
+val LEGAL_AID: String = legalAidServiceCode()
 
 /** One application type in the list. */
 data class FormSummary(val serviceCode: String, val version: UInt, val titleZh: String, val titleEn: String)
@@ -28,8 +32,10 @@ data class FormSummary(val serviceCode: String, val version: UInt, val titleZh: 
  */
 data class FormFieldState(
     val spec: FormFieldSpec,
-    /** As typed; a multi-select's keys joined by commas. */
+    /** As typed (a single select: the chosen key). */
     val raw: String = "",
+    /** A multi-select's chosen keys, in the order the schema lists them. */
+    val choices: List<String> = emptyList(),
     val problem: String? = null,
 ) {
     val code: String get() = spec.code
@@ -37,9 +43,16 @@ data class FormFieldState(
 
     /** The keys chosen in a select. */
     val selected: Set<String>
-        get() = raw.split(',').map { it.trim() }.filter { it.isNotEmpty() }.toSet()
+        get() = if (widget == FormWidget.MULTI_SELECT) choices.toSet() else setOfNotNull(raw.trim().ifEmpty { null })
 
-    override fun toString() = "FormFieldState(code=$code, widget=$widget, filled=${raw.isNotBlank()}, problem=$problem)"
+    /** Nothing entered yet. */
+    val isBlank: Boolean get() = if (widget == FormWidget.MULTI_SELECT) choices.isEmpty() else raw.isBlank()
+
+    /** The answer as the library takes it. */
+    val input: AnswerInput
+        get() = if (widget == FormWidget.MULTI_SELECT) AnswerInput.Choices(choices) else AnswerInput.Text(raw)
+
+    override fun toString() = "FormFieldState(code=$code, widget=$widget, filled=${!isBlank}, problem=$problem)"
 }
 
 /** An application form being filled in. */
@@ -47,7 +60,9 @@ data class OpenForm(
     val serviceCode: String,
     val version: UInt,
     /** The need category the application is filed under (from the core). */
-    val needCategory: String,
+    val needCategory: NeedCategory,
+    /** The legal-aid application: shows the pre-assessment and the checklist. */
+    val isLegalAid: Boolean,
     val titleZh: String,
     val titleEn: String,
     val descriptionZh: String,
@@ -55,8 +70,8 @@ data class OpenForm(
     val fields: List<FormFieldState>,
     /** For legal aid: the pre-assessment of the answers so far (the institution decides). */
     val assessment: LegalAidAssessment? = null,
-    /** Document codes the applicant has at hand without attaching them (`id_card`…). */
-    val providedDocuments: Set<String> = emptySet(),
+    /** Documents the applicant has at hand without attaching them. */
+    val providedDocuments: Set<DocumentKind> = emptySet(),
     /** Documents attached (photos or PDFs), each with its checklist code; the bytes stay in the presenter. */
     val documents: List<DocumentAttachment> = emptyList(),
     /** Problems of the contact part (the need around the application), by field. */
@@ -69,7 +84,7 @@ data class OpenForm(
 }
 
 /** An attached document: its checklist code (`id_card`, `hardship_statement`…) and size. */
-data class DocumentAttachment(val kind: String, val mediaType: String?, val sizeBytes: Int)
+data class DocumentAttachment(val kind: DocumentKind, val mediaType: String?, val sizeBytes: Int)
 
 /** The online-application screen (线上申请). */
 data class ApplicationFormState(
@@ -133,18 +148,21 @@ class ApplicationFormPresenter(
     }
 
     /** The user edited one answer: it is checked at once, with the core's rules. */
-    fun edit(field: String, raw: String): Job {
-        updateState { s -> s.withOpen { f -> f.withField(field) { it.copy(raw = raw) }.copy(submittedKey = null) } }
+    fun edit(field: String, raw: String): Job = change(field) { it.copy(raw = raw) }
+
+    private fun change(field: String, edit: (FormFieldState) -> FormFieldState): Job {
+        updateState { s -> s.withOpen { f -> f.withField(field, edit).copy(submittedKey = null) } }
         return intent {
             val form = state.value.open ?: return@intent
+            val input = form.field(field)?.input ?: return@intent
             try {
                 val problem = blocking {
-                    client.checkFormAnswer(form.serviceCode, form.version, FormAnswer(field, raw))
+                    client.checkFormAnswer(form.serviceCode, form.version, FormAnswer(field, input))
                 }
                 updateState { s ->
                     s.withOpen { f ->
                         // A later edit of the same field wins.
-                        f.withField(field) { if (it.raw == raw) it.copy(problem = problem?.reason) else it }
+                        f.withField(field) { if (it.input == input) it.copy(problem = problem?.reason) else it }
                     }
                 }
             } catch (e: LawCircleException) {
@@ -161,11 +179,11 @@ class ApplicationFormPresenter(
         val spec = state.value.open?.field(field)?.spec
         // Kept in the order the schema lists the choices.
         val ordered = spec?.choices?.map { it.key }?.filter { it in next } ?: next.toList()
-        return edit(field, ordered.joinToString(","))
+        return change(field) { it.copy(choices = ordered) }
     }
 
     /** The applicant has (or no longer has) a document at hand. */
-    fun setDocumentProvided(code: String, provided: Boolean): Job {
+    fun setDocumentProvided(code: DocumentKind, provided: Boolean): Job {
         updateState { s ->
             s.withOpen { f ->
                 f.copy(providedDocuments = if (provided) f.providedDocuments + code else f.providedDocuments - code)
@@ -175,7 +193,7 @@ class ApplicationFormPresenter(
     }
 
     /** Attaches a document (a photo or PDF) as the checklist's [kind]; the legal-aid checklist counts it. */
-    fun attachDocument(kind: String, bytes: ByteArray, mediaType: String?): Job {
+    fun attachDocument(kind: DocumentKind, bytes: ByteArray, mediaType: String?): Job {
         if (state.value.open == null) return Job().apply { complete() }
         synchronized(files) { files += AttachmentInput(bytes, mediaType) }
         updateState { s -> s.withOpen { it.copy(documents = it.documents + DocumentAttachment(kind, mediaType, bytes.size)) } }
@@ -219,7 +237,7 @@ class ApplicationFormPresenter(
                 updateState { s -> s.withOpen { it.copy(submitting = false, needProblems = needProblems) } }
                 return@intent
             }
-            val key = blocking { client.submitNeed(need) }
+            val key = client.submitNeed(need)
             synchronized(files) { files.clear() }
             // Filed: the answers (personal data) are not kept on the screen.
             updateState { s ->
@@ -242,11 +260,11 @@ class ApplicationFormPresenter(
     /** Legal aid only: the pre-assessment and the documents still missing. */
     private suspend fun assess() {
         val form = state.value.open ?: return
-        if (form.serviceCode != LEGAL_AID) return
+        if (!form.isLegalAid) return
         try {
             val assessment = blocking {
                 val provided = form.providedDocuments + form.documents.map { it.kind }
-                client.legalAidAssessment(form.version, form.answers(), provided.sorted())
+                client.legalAidAssessment(form.version, form.answers(), provided.sortedBy { it.ordinal })
             }
             updateState { s -> s.withOpen { if (it.version == form.version) it.copy(assessment = assessment) else it } }
         } catch (e: LawCircleException) {
@@ -261,6 +279,7 @@ private fun ServiceForm.toOpenForm() = OpenForm(
     serviceCode = serviceCode,
     version = version,
     needCategory = needCategory,
+    isLegalAid = isLegalAid,
     titleZh = titleZh,
     titleEn = titleEn,
     descriptionZh = descriptionZh,
@@ -270,7 +289,7 @@ private fun ServiceForm.toOpenForm() = OpenForm(
 
 /** The answers given so far (read-only fields and blanks left out). */
 private fun OpenForm.answers(): List<FormAnswer> =
-    fields.filter { it.widget != FormWidget.INFO && it.raw.isNotBlank() }.map { FormAnswer(it.code, it.raw) }
+    fields.filter { it.widget != FormWidget.INFO && !it.isBlank }.map { FormAnswer(it.code, it.input) }
 
 private fun OpenForm.withField(code: String, change: (FormFieldState) -> FormFieldState) =
     copy(fields = fields.map { if (it.code == code) change(it) else it })

@@ -171,7 +171,7 @@ class ClockInPresenter(
         updateState { it.copy(punching = true, error = null) }
         val usedFix = fix
         try {
-            val r = blocking { client.clockIn(postId, kind, usedFix, at) }
+            val r = client.clockIn(postId, kind, usedFix, at)
             updateState {
                 it.copy(
                     punching = false,

@@ -11,12 +11,15 @@ fun LawCircleException.toUiError(): UiError = when (this) {
     is LawCircleException.InvalidInput -> UiError(reason, field)
     is LawCircleException.Network -> UiError("No connection to the LawCircle platform: $reason")
     is LawCircleException.Server -> UiError("The platform refused ($code): $reason")
+    is LawCircleException.Conflict -> UiError("Someone else was first, or it changed meanwhile: $reason")
+    is LawCircleException.Unauthenticated -> UiError("Please sign in again: $reason")
+    is LawCircleException.Cancelled -> UiError("Cancelled")
     is LawCircleException.Internal -> UiError("Internal error: $reason")
 }
 
-/** The server answered 409: someone changed the record first. */
+/** Someone else was first or the record changed meanwhile (the library's `Conflict`). */
 val LawCircleException.isConflict: Boolean
-    get() = this is LawCircleException.Server && status.toInt() == 409
+    get() = this is LawCircleException.Conflict
 
 /**
  * A form's problems by field, as the core names the fields (e.g.

@@ -79,7 +79,7 @@ class FindNearestPresenter(
     /** Loads a walking network file (`.lcwn`) so distances are on foot, then searches again. */
     fun useWalkingNetwork(path: String): Job = intent {
         try {
-            blocking { client.loadWalkingNetwork(path) }
+            client.loadWalkingNetwork(path)
             val status = blocking { client.offlineStatus() }
             updateState { it.copy(catalogue = status, error = null) }
         } catch (e: LawCircleException) {

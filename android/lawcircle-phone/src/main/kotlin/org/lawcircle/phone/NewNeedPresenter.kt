@@ -12,6 +12,9 @@ import org.lawcircle.ffi.NeedCategoryInfo
 import org.lawcircle.ffi.NeedForm
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.needCategories
+import org.lawcircle.ffi.Channel
+import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.Urgency
 
 /**
  * The need form as typed (需求登记表). Holds personal data (phone, ID
@@ -24,17 +27,14 @@ data class NeedFields(
     val requesterIdNumber: String = "",
     val enterpriseName: String = "",
     val enterpriseCreditCode: String = "",
-    /** A code from [needCategories]. */
-    val category: String = "consultation",
+    val category: NeedCategory = NeedCategory.CONSULTATION,
     val description: String = "",
-    /** `low`, `normal`, `high` or `urgent`. */
-    val urgency: String = "normal",
+    val urgency: Urgency = Urgency.NORMAL,
     val address: String = "",
     /** The street (9 digits) or village/community (12 digits) code. */
     val areaCode: String = "",
     val point: Point? = null,
-    /** `on_site`, `hotline12348` or `online`. */
-    val channel: String = "online",
+    val channel: Channel = Channel.ONLINE,
     /** The duty post where a lawyer or volunteer entered it. */
     val postId: String? = null,
     val consentGiven: Boolean = false,
@@ -140,7 +140,7 @@ class NewNeedPresenter(
                 updateState { it.copy(submitting = false, problems = problems) }
                 return@intent
             }
-            val key = blocking { client.submitNeed(form) }
+            val key = client.submitNeed(form)
             synchronized(attachments) { attachments.clear() }
             checking = false
             updateState {

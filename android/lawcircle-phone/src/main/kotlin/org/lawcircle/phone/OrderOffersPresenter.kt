@@ -10,6 +10,7 @@ import org.lawcircle.ffi.ListenerHandle
 import org.lawcircle.ffi.OrderListener
 import org.lawcircle.ffi.OrderSummary
 import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.RequesterContact
 
 /** What the screen says when a grab lost the race (抢单失败). */
 const val TAKEN_BY_SOMEONE_ELSE = "已被他人抢单 Taken by someone else"
@@ -30,6 +31,8 @@ data class OrderOffersState(
     val busy: String? = null,
     /** The order another volunteer grabbed first. */
     val takenByOther: String? = null,
+    /** The requester's contact of an order the user holds, once read (audited with the reason given). */
+    val contact: RequesterContact? = null,
     val error: UiError? = null,
 )
 
@@ -93,6 +96,16 @@ class OrderOffersPresenter(
 
     /** Grabs an offered consultation. */
     fun grab(orderId: String): Job = act(orderId) { client.grabOrder(orderId, position) }
+
+    /** Reads the requester's contact of an order the user holds, saying why (the server audits it). */
+    fun readContact(orderId: String, reason: String): Job = intent {
+        try {
+            val contact = client.requesterContact(orderId, reason)
+            updateState { it.copy(contact = contact, error = null) }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
+    }
 
     /** Takes an order staff dispatched to the user. */
     fun accept(orderId: String): Job = act(orderId) { client.acceptOrder(orderId) }

@@ -5,6 +5,11 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Test
+import org.lawcircle.ffi.Role
+import org.lawcircle.ffi.OrderState
+import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.DocumentKind
+import org.lawcircle.ffi.Channel
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.Datum
@@ -67,11 +72,11 @@ class PhoneFlowsTest {
     private fun needFields(people: People) = NeedFields(
         requesterName = "李四",
         requesterPhone = "13812345678",
-        category = "consultation",
+        category = NeedCategory.CONSULTATION,
         description = "邻居装修噪音纠纷，希望咨询如何处理",
         address = "永中街道示例社区",
         areaCode = people.villageCode,
-        channel = "online",
+        channel = Channel.ONLINE,
         consentGiven = true,
     )
 
@@ -231,7 +236,7 @@ class PhoneFlowsTest {
                             val mine = client.myNeeds()
                             assertEquals(1, mine.size, "$mine")
                             assertEquals(key, mine[0].clientKey)
-                            assertEquals("open", mine[0].orderState)
+                            assertEquals(OrderState.OPEN, mine[0].orderState)
                             assertNotNull(mine[0].orderId)
                         }
                     }
@@ -293,17 +298,22 @@ class PhoneFlowsTest {
                         assertTrue(offers.state.value.live)
                         offers.grab(orderId).join()
                         val grabbed = assertNotNull(offers.state.value.current, "${offers.state.value.error}")
-                        assertEquals("claimed", grabbed.state)
+                        assertEquals(OrderState.CLAIMED, grabbed.state)
                         assertEquals(people.volunteer.id.toString(), grabbed.assignee)
+                        // The holder reads the requester's contact, with a reason (audited).
+                        offers.readContact(orderId, " ").join()
+                        assertEquals("reason", offers.state.value.error?.field)
+                        offers.readContact(orderId, "电话联系当事人了解情况").join()
+                        assertEquals("13812345678", offers.state.value.contact?.phone, "${offers.state.value.error}")
                         assertTrue(offers.state.value.offers.none { it.id == orderId })
                         // A second grab is a conflict: shown as taken by someone else.
                         offers.grab(orderId).join()
                         assertEquals(orderId, offers.state.value.takenByOther)
                         assertEquals(TAKEN_BY_SOMEONE_ELSE, offers.state.value.error?.message)
                         offers.startWork(orderId).join()
-                        assertEquals("in_progress", offers.state.value.current?.state, "${offers.state.value.error}")
+                        assertEquals(OrderState.IN_PROGRESS, offers.state.value.current?.state, "${offers.state.value.error}")
                         offers.resolve(orderId, "已解答").join()
-                        assertEquals("resolved", offers.state.value.current?.state, "${offers.state.value.error}")
+                        assertEquals(OrderState.RESOLVED, offers.state.value.current?.state, "${offers.state.value.error}")
                         orderId
                     }
                     // The resident rates it, once.
@@ -316,7 +326,7 @@ class PhoneFlowsTest {
                         rate.setComment("很专业")
                         rate.submit().join()
                         val rated = assertNotNull(rate.state.value.rated, "${rate.state.value.error}")
-                        assertEquals("evaluated", rated.state)
+                        assertEquals(OrderState.EVALUATED, rated.state)
                         rate.submit().join()
                         assertNull(rate.state.value.error, "submitted once: a second tap does nothing")
                     }
@@ -358,7 +368,7 @@ class PhoneFlowsTest {
                         reg.submit().join()
                         assertNotNull(reg.state.value.account, "${reg.state.value.error}")
                     }
-                    assertEquals("resident", account.role)
+                    assertEquals(Role.RESIDENT, account.role)
                     // The resident files a consultation for themselves.
                     val fields = needFields(people).copy(requesterName = "陈女士", requesterPhone = number)
                     val orderId = NewNeedPresenter(newcomer, this, initial = fields).use { need ->
@@ -464,13 +474,12 @@ class PhoneFlowsTest {
                     p.edit("monthly_household_income", "1500").join()
                     p.edit("facts", "公司拖欠我三个月的工资，至今未付").join()
                     val assessment = assertNotNull(p.state.value.open?.assessment)
-                    assertTrue(assessment.verdict in setOf("eligible", "likely", "not_eligible"), assessment.verdict)
-                    assertTrue(assessment.missingDocuments.any { it.code == "id_card" }, "$assessment")
-                    p.setDocumentProvided("id_card", true).join()
-                    assertTrue(p.state.value.open!!.assessment!!.missingDocuments.none { it.code == "id_card" })
+                    assertTrue(assessment.missingDocuments.any { it.kind == DocumentKind.ID_CARD }, "$assessment")
+                    p.setDocumentProvided(DocumentKind.ID_CARD, true).join()
+                    assertTrue(p.state.value.open!!.assessment!!.missingDocuments.none { it.kind == DocumentKind.ID_CARD })
                     // A document attached as bytes travels with the application.
-                    p.attachDocument("case_materials", PNG, "image/png").join()
-                    assertEquals(listOf(DocumentAttachment("case_materials", "image/png", PNG.size)), p.state.value.open?.documents)
+                    p.attachDocument(DocumentKind.CASE_MATERIALS, PNG, "image/png").join()
+                    assertEquals(listOf(DocumentAttachment(DocumentKind.CASE_MATERIALS, "image/png", PNG.size)), p.state.value.open?.documents)
                     p.submit(needFields(people)).join()
                     val open = p.state.value.open!!
                     val key = assertNotNull(open.submittedKey, "${open.fields.filter { it.problem != null }} ${open.needProblems} ${p.state.value.error}")
@@ -479,7 +488,7 @@ class PhoneFlowsTest {
                     val report = client.sync(30_000u)
                     assertEquals(0uL, report.pending, "$report")
                     val mine = client.myNeeds().single { it.clientKey == key }
-                    assertEquals(LEGAL_AID, mine.category)
+                    assertEquals(NeedCategory.LEGAL_AID, mine.category)
                 }
             }
             server.close()

@@ -1,5 +1,7 @@
 package org.lawcircle.phone
 
+import org.lawcircle.ffi.AnswerInput
+import org.lawcircle.ffi.NeedCategory
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.ClientConfig
@@ -89,7 +91,7 @@ class PresenterUnitTest {
     fun `the need form shows the core's problems field by field and queues only a valid form`() = runBlocking<Unit> {
         offlinePhone { client ->
             NewNeedPresenter(client, this).use { p ->
-                assertTrue(p.state.value.categories.any { it.code == "legal_aid" })
+                assertTrue(p.state.value.categories.any { it.category == NeedCategory.LEGAL_AID })
                 p.edit { it.copy(requesterName = "张三", requesterPhone = "12345", description = "  ") }
                 p.validate().join()
                 val problems = p.state.value.problems
@@ -134,10 +136,15 @@ class PresenterUnitTest {
     }
 
     @Test
-    fun `a multi-select's answer is its keys joined by commas`() {
+    fun `a multi-select's answer is the list of its keys`() {
         val spec = FormFieldSpec("g", FormWidget.MULTI_SELECT, "", "", "", "", false, emptyList(), null, null, null, false, false)
-        assertEquals(setOf("a", "b"), FormFieldState(spec, "a, b,").selected)
-        assertEquals(emptySet(), FormFieldState(spec, "").selected)
+        val both = FormFieldState(spec, choices = listOf("a", "b"))
+        assertEquals(setOf("a", "b"), both.selected)
+        assertEquals(AnswerInput.Choices(listOf("a", "b")), both.input)
+        assertTrue(FormFieldState(spec).isBlank)
+        val single = spec.copy(widget = FormWidget.SINGLE_SELECT)
+        assertEquals(AnswerInput.Text("a"), FormFieldState(single, "a").input)
+        assertEquals(setOf("a"), FormFieldState(single, "a").selected)
     }
 
     @Test

@@ -2,6 +2,7 @@
 
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.Role
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
@@ -64,7 +65,7 @@ class AccountScreensTest {
                         onNodeWithText("欢迎，陈女士").assertExists()
                     }
                     val account = assertNotNull(reg.state.value.account)
-                    assertEquals("resident", account.role)
+                    assertEquals(Role.RESIDENT, account.role)
                     val opened = mutableListOf<Destination>()
                     val home = HomeState(account, ConnectivityState.Online(1))
                     runComposeUiTest {
@@ -86,12 +87,12 @@ class AccountScreensTest {
     fun `each role's home lists its work and the offline banner`(): Unit = World().use { w ->
         val volunteer = w.volunteer()
         val account = runBlocking { volunteer.signIn() }
-        assertEquals("volunteer", account.role)
+        assertEquals(Role.VOLUNTEER, account.role)
         // The outbox badge from the real outbox of a phone that is offline:
         // the posts fetched online, then a punch made without a connection waits in it.
         runBlocking { volunteer.refreshCatalogue() }
         w.server.stop()
-        volunteer.clockIn(w.people.postId, PunchKind.IN, w.fixAt(w.people.postLat, w.people.postLng), testClock.now())
+        runBlocking { volunteer.clockIn(w.people.postId, PunchKind.IN, w.fixAt(w.people.postLat, w.people.postLng), testClock.now()) }
         withScope { scope ->
             OutboxPresenter(volunteer, scope).use { outbox ->
                 runBlocking {

@@ -2,6 +2,8 @@
 
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.OrderState
+import org.lawcircle.ffi.Urgency
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
@@ -110,7 +112,7 @@ class ResidentScreensTest {
                     }
                     // A consultation (grabbed by volunteers; mediation is dispatched by staff), marked 较急.
                     onNodeWithText("较急").performScrollTo().performClick()
-                    waitUntil(timeoutMillis = 10_000L) { need.state.value.fields.urgency == "high" }
+                    waitUntil(timeoutMillis = 10_000L) { need.state.value.fields.urgency == Urgency.HIGH }
                     onNodeWithText("提交").performScrollTo().performClick()
                     waitUntil(timeoutMillis = 30_000L) { need.state.value.submittedKey != null }
                     onNodeWithText("已保存").assertExists()
@@ -193,7 +195,7 @@ class ResidentScreensTest {
                     waitUntil(timeoutMillis = 30_000L) { rate.state.value.rated != null }
                     onNodeWithText("感谢您的评价").assertExists()
                 }
-                assertEquals("evaluated", rate.state.value.rated?.state)
+                assertEquals(OrderState.EVALUATED, rate.state.value.rated?.state)
                 shoot("rating-thanks") { RatingScreen(rate.state.value) {} }
             }
             // Rated once: a second rating is refused in words.

@@ -1,5 +1,7 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.Channel
 import androidx.compose.runtime.Composable
 import androidx.compose.ui.ImageComposeScene
 import androidx.compose.ui.unit.Density
@@ -103,11 +105,11 @@ class World(vararg serverArgs: String) : AutoCloseable {
     fun needFields() = NeedFields(
         requesterName = "李四",
         requesterPhone = "13812345678",
-        category = "consultation",
+        category = NeedCategory.CONSULTATION,
         description = "邻居装修噪音纠纷，希望咨询如何处理",
         address = "永中街道示例社区",
         areaCode = people.villageCode,
-        channel = "online",
+        channel = Channel.ONLINE,
         consentGiven = true,
     )
 

@@ -2,6 +2,7 @@
 
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.OrderState
 import androidx.compose.runtime.collectAsState
 import androidx.compose.runtime.getValue
 import androidx.compose.ui.test.ExperimentalTestApi
@@ -96,11 +97,11 @@ class VolunteerScreensTest {
                         LawCircleTheme { OrderOffersScreen(s, offers::onEvent) }
                     }
                     onNodeWithText("开始服务").performClick()
-                    waitUntil(timeoutMillis = 30_000L) { offers.state.value.current?.state == "in_progress" }
+                    waitUntil(timeoutMillis = 30_000L) { offers.state.value.current?.state == OrderState.IN_PROGRESS }
                     onNodeWithText("状态：服务中").assertExists()
                     onNodeWithText("办结说明（做了什么）").performTextInput("已当面解答，建议先找物业协调")
                     onNodeWithText("办结").performClick()
-                    waitUntil(timeoutMillis = 30_000L) { offers.state.value.current?.state == "resolved" }
+                    waitUntil(timeoutMillis = 30_000L) { offers.state.value.current?.state == OrderState.RESOLVED }
                     onNodeWithText("状态：已办结").assertExists()
                     onNodeWithText("出示评价二维码").assertExists()
                 }

@@ -1,5 +1,7 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.Verdict
+import org.lawcircle.ffi.DocumentKind
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -34,7 +36,7 @@ sealed interface ApplicationFormEvent {
     data object Close : ApplicationFormEvent
     data class Edit(val field: String, val raw: String) : ApplicationFormEvent
     data class Toggle(val field: String, val key: String) : ApplicationFormEvent
-    data class DocumentAtHand(val code: String, val provided: Boolean) : ApplicationFormEvent
+    data class DocumentAtHand(val kind: DocumentKind, val provided: Boolean) : ApplicationFormEvent
     data object Submit : ApplicationFormEvent
 }
 
@@ -46,16 +48,15 @@ fun ApplicationFormPresenter.onEvent(e: ApplicationFormEvent, contact: () -> Nee
         ApplicationFormEvent.Close -> closeForm()
         is ApplicationFormEvent.Edit -> edit(e.field, e.raw)
         is ApplicationFormEvent.Toggle -> toggleChoice(e.field, e.key)
-        is ApplicationFormEvent.DocumentAtHand -> setDocumentProvided(e.code, e.provided)
+        is ApplicationFormEvent.DocumentAtHand -> setDocumentProvided(e.kind, e.provided)
         ApplicationFormEvent.Submit -> submit(contact())
     }
 }
 
-private fun assessmentName(verdict: String): String = when (verdict) {
-    "eligible" -> "初步符合法律援助条件"
-    "likely" -> "可能符合，需进一步审查"
-    "not_eligible" -> "初步看不符合条件"
-    else -> "待审查"
+private fun assessmentName(verdict: Verdict): String = when (verdict) {
+    Verdict.ELIGIBLE -> "初步符合法律援助条件"
+    Verdict.LIKELY -> "可能符合，需进一步审查"
+    Verdict.NOT_ELIGIBLE -> "初步看不符合条件"
 }
 
 /** 线上申请: the district's application forms, drawn from their schema. */
@@ -92,12 +93,12 @@ private fun OpenFormBody(form: OpenForm, onEvent: (ApplicationFormEvent) -> Unit
     }
     form.fields.forEach { FormField(it, onEvent) }
     form.assessment?.let { a ->
-        val tone = if (a.verdict == "not_eligible") Tone.Warning else Tone.Info
+        val tone = if (a.verdict == Verdict.NOT_ELIGIBLE) Tone.Warning else Tone.Info
         Notice("预审：${assessmentName(a.verdict)}", (a.reasons + "最终由法律援助机构审查决定。").joinToString("\n"), tone)
         if (a.missingDocuments.isNotEmpty()) Text("还需准备的材料", style = MaterialTheme.typography.titleSmall)
         a.missingDocuments.forEach { d ->
             Row(
-                Modifier.fillMaxWidth().toggleable(false, role = Role.Checkbox) { onEvent(ApplicationFormEvent.DocumentAtHand(d.code, it)) },
+                Modifier.fillMaxWidth().toggleable(false, role = Role.Checkbox) { onEvent(ApplicationFormEvent.DocumentAtHand(d.kind, it)) },
                 verticalAlignment = Alignment.CenterVertically,
             ) {
                 Checkbox(false, onCheckedChange = null)

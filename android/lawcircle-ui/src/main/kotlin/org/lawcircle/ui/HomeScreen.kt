@@ -1,5 +1,6 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.Role as AccountRole
 import androidx.compose.foundation.clickable
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.fillMaxWidth
@@ -39,16 +40,16 @@ data class HomeState(
     val destinations: List<Destination>
         get() = when (account?.role) {
             null -> listOf(Destination.SignIn, Destination.FindNearest)
-            "resident" -> listOf(
+            AccountRole.RESIDENT -> listOf(
                 Destination.FindNearest, Destination.NewNeed, Destination.Applications, Destination.MyNeeds, Destination.Outbox,
             )
-            "volunteer" -> listOf(Destination.ClockIn, Destination.Offers, Destination.FindNearest, Destination.Outbox)
+            AccountRole.VOLUNTEER -> listOf(Destination.ClockIn, Destination.Offers, Destination.FindNearest, Destination.Outbox)
             // A lawyer on site enters needs for the people who come to the post.
-            "lawyer" -> listOf(
+            AccountRole.LAWYER -> listOf(
                 Destination.NewNeed, Destination.Offers, Destination.ClockIn, Destination.Applications, Destination.Outbox,
                 Destination.FindNearest,
             )
-            else -> listOf(Destination.FindNearest, Destination.Outbox)
+            AccountRole.STATION_STAFF, AccountRole.DISTRICT_ADMIN -> listOf(Destination.FindNearest, Destination.Outbox)
         }
 }
 

@@ -1,5 +1,9 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.Urgency
+import org.lawcircle.ffi.Role
+import org.lawcircle.ffi.OrderState
+import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -8,46 +12,43 @@ import org.lawcircle.ffi.needCategories
 import org.lawcircle.phone.ALREADY_RATED
 import org.lawcircle.phone.TAKEN_BY_SOMEONE_ELSE
 import org.lawcircle.phone.UiError
-import java.time.OffsetDateTime
+import java.time.Instant
 import java.time.ZoneId
 import java.time.format.DateTimeFormatter
-import java.time.format.DateTimeParseException
 
 // What users read instead of the core's codes. Every code the core or the
 // server sends has its words here; an unknown one (a newer server) reads
 // as a neutral phrase, never as the raw code.
 
 /** The need categories' names, as the core names them (法律咨询, 纠纷调解…). */
-private val categoryNames: Map<String, String> by lazy { needCategories().associate { it.code to it.name } }
+private val categoryNames: Map<NeedCategory, String> by lazy { needCategories().associate { it.category to it.name } }
 
-fun categoryName(code: String): String = categoryNames[code] ?: "其他事项"
+fun categoryName(category: NeedCategory): String = categoryNames[category] ?: "其他事项"
 
-/** An order's state (open, claimed, in_progress…) in words. */
-fun orderStateName(state: String?): String = when (state) {
+/** An order's state in words; none yet: waiting to be taken in. */
+fun orderStateName(state: OrderState?): String = when (state) {
     null -> "待受理"
-    "submitted" -> "已提交"
-    "open" -> "待接单"
-    "claimed" -> "已接单"
-    "assigned" -> "已派单"
-    "in_progress" -> "服务中"
-    "resolved" -> "已办结"
-    "evaluated" -> "已评价"
-    "closed" -> "已关闭"
-    "transferred" -> "已转办"
-    "escalated" -> "已上报"
-    "cancelled" -> "已取消"
-    else -> "处理中"
+    OrderState.SUBMITTED -> "已提交"
+    OrderState.OPEN -> "待接单"
+    OrderState.CLAIMED -> "已接单"
+    OrderState.ASSIGNED -> "已派单"
+    OrderState.IN_PROGRESS -> "服务中"
+    OrderState.RESOLVED -> "已办结"
+    OrderState.EVALUATED -> "已评价"
+    OrderState.CLOSED -> "已关闭"
+    OrderState.TRANSFERRED -> "已转办"
+    OrderState.ESCALATED -> "已上报"
+    OrderState.CANCELLED -> "已取消"
 }
 
-fun urgencyName(code: String): String = when (code) {
-    "low" -> "不急"
-    "normal" -> "一般"
-    "high" -> "较急"
-    "urgent" -> "紧急"
-    else -> "一般"
+fun urgencyName(urgency: Urgency): String = when (urgency) {
+    Urgency.LOW -> "不急"
+    Urgency.NORMAL -> "一般"
+    Urgency.HIGH -> "较急"
+    Urgency.URGENT -> "紧急"
 }
 
-val urgencies = listOf("low", "normal", "high", "urgent")
+val urgencies = Urgency.entries.toList()
 
 fun verdictName(v: FenceVerdict): String = when (v) {
     FenceVerdict.INSIDE -> "在签到范围内"
@@ -94,13 +95,12 @@ fun outboxStateName(state: OutboxState): String = when (state) {
     OutboxState.DISCARDED -> "已放弃"
 }
 
-fun roleName(role: String): String = when (role) {
-    "resident" -> "居民"
-    "volunteer" -> "志愿者"
-    "lawyer" -> "律师"
-    "station_staff" -> "站点工作人员"
-    "district_admin" -> "区级管理员"
-    else -> "用户"
+fun roleName(role: Role): String = when (role) {
+    Role.RESIDENT -> "居民"
+    Role.VOLUNTEER -> "志愿者"
+    Role.LAWYER -> "律师"
+    Role.STATION_STAFF -> "站点工作人员"
+    Role.DISTRICT_ADMIN -> "区级管理员"
 }
 
 /** A form field as the core names it (`requester.phone`) in words. */
@@ -159,8 +159,5 @@ private val minuteFormat = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
  * (`2026-12-05T01:30:00Z` → `2026-12-05 09:30` in China); a time that does
  * not parse is shown to the minute as sent.
  */
-fun shortTime(rfc3339: String): String = try {
-    OffsetDateTime.parse(rfc3339).atZoneSameInstant(ZoneId.systemDefault()).format(minuteFormat)
-} catch (e: DateTimeParseException) {
-    rfc3339.replace('T', ' ').take(16)
-}
+fun shortTime(epochMs: Long): String =
+    Instant.ofEpochMilli(epochMs).atZone(ZoneId.systemDefault()).format(minuteFormat)

@@ -57,7 +57,7 @@ fun MyNeedsScreen(state: MyNeedsState, onEvent: (MyNeedsEvent) -> Unit) {
                     Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
                         Column(Modifier.weight(1f)) {
                             Text(categoryName(n.category), style = MaterialTheme.typography.titleSmall)
-                            Text("${shortTime(n.receivedAt)} 受理", style = MaterialTheme.typography.bodySmall)
+                            Text("${shortTime(n.receivedAtMs)} 受理", style = MaterialTheme.typography.bodySmall)
                             Text(orderStateName(n.orderState), color = MaterialTheme.colorScheme.primary)
                         }
                         val order = n.orderId

@@ -1,5 +1,6 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.NeedCategory
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.ExperimentalLayoutApi
@@ -31,8 +32,8 @@ sealed interface NewNeedEvent {
     data class Name(val value: String) : NewNeedEvent
     data class Phone(val value: String) : NewNeedEvent
     data class IdNumber(val value: String) : NewNeedEvent
-    data class Category(val code: String) : NewNeedEvent
-    data class Urgency(val code: String) : NewNeedEvent
+    data class Category(val category: NeedCategory) : NewNeedEvent
+    data class Urgency(val urgency: org.lawcircle.ffi.Urgency) : NewNeedEvent
     data class Description(val value: String) : NewNeedEvent
     data class Address(val value: String) : NewNeedEvent
     data class AreaCode(val value: String) : NewNeedEvent
@@ -57,8 +58,8 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
         is NewNeedEvent.Name -> set { it.copy(requesterName = e.value) }
         is NewNeedEvent.Phone -> set { it.copy(requesterPhone = e.value) }
         is NewNeedEvent.IdNumber -> set { it.copy(requesterIdNumber = e.value) }
-        is NewNeedEvent.Category -> set { it.copy(category = e.code) }
-        is NewNeedEvent.Urgency -> set { it.copy(urgency = e.code) }
+        is NewNeedEvent.Category -> set { it.copy(category = e.category) }
+        is NewNeedEvent.Urgency -> set { it.copy(urgency = e.urgency) }
         is NewNeedEvent.Description -> set { it.copy(description = e.value) }
         is NewNeedEvent.Address -> set { it.copy(address = e.value) }
         is NewNeedEvent.AreaCode -> set { it.copy(areaCode = e.value) }
@@ -86,7 +87,7 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
             Input("手机号", f.requesterPhone, state.problemText("requester.phone")) { onEvent(NewNeedEvent.Phone(it)) }
             Input("身份证号（选填）", f.requesterIdNumber, state.problemText("requester.id_number")) { onEvent(NewNeedEvent.IdNumber(it)) }
             Text("需要什么服务", style = MaterialTheme.typography.titleSmall)
-            ChipRows(state.categories.map { it.code to it.name }, f.category) { onEvent(NewNeedEvent.Category(it)) }
+            ChipRows(state.categories.map { it.category to it.name }, f.category) { onEvent(NewNeedEvent.Category(it)) }
             Text("紧急程度", style = MaterialTheme.typography.titleSmall)
             ChipRows(urgencies.map { it to urgencyName(it) }, f.urgency) { onEvent(NewNeedEvent.Urgency(it)) }
             Input("情况说明", f.description, state.problemText("description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
@@ -140,7 +141,7 @@ internal fun Input(label: String, value: String, problem: String?, singleLine: B
 /** A single choice among a few, as chips that wrap. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-internal fun ChipRows(choices: List<Pair<String, String>>, selected: String, onPick: (String) -> Unit) {
+internal fun <T> ChipRows(choices: List<Pair<T, String>>, selected: T, onPick: (T) -> Unit) {
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         choices.forEach { (code, name) -> FilterChip(selected = code == selected, onClick = { onPick(code) }, label = { Text(name) }) }
     }

@@ -1,5 +1,6 @@
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.OrderState
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
 import androidx.compose.foundation.layout.Row
@@ -62,7 +63,7 @@ fun OrderOffersScreen(state: OrderOffersState, onEvent: (OrderOffersEvent) -> Un
             }
             ErrorNotice(state.error)
             state.current?.let { CurrentOrder(it, state.busy == it.id, onEvent) }
-            val dispatched = state.assigned.filter { it.state == "assigned" }
+            val dispatched = state.assigned.filter { it.state == OrderState.ASSIGNED }
             if (dispatched.isNotEmpty()) {
                 Text("派给我的", style = MaterialTheme.typography.titleSmall)
                 dispatched.forEach { o ->
@@ -96,8 +97,8 @@ private fun OrderCard(o: OrderSummary, actions: @Composable () -> Unit) {
         Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
             Column(Modifier.weight(1f)) {
                 Text(categoryName(o.category) + if (o.urgent) "（紧急）" else "", style = MaterialTheme.typography.titleSmall)
-                Text("${shortTime(o.createdAt)} 提交", style = MaterialTheme.typography.bodySmall)
-                o.deadline?.let { Text("请于 ${shortTime(it)} 前响应", style = MaterialTheme.typography.bodySmall) }
+                Text("${shortTime(o.createdAtMs)} 提交", style = MaterialTheme.typography.bodySmall)
+                o.deadlineMs?.let { Text("请于 ${shortTime(it)} 前响应", style = MaterialTheme.typography.bodySmall) }
             }
             actions()
         }
@@ -112,13 +113,13 @@ private fun CurrentOrder(o: OrderSummary, busy: Boolean, onEvent: (OrderOffersEv
             Text("我的订单：${categoryName(o.category)}", style = MaterialTheme.typography.titleMedium)
             Text("状态：${orderStateName(o.state)}", color = MaterialTheme.colorScheme.primary)
             when (o.state) {
-                "claimed", "assigned" ->
+                OrderState.CLAIMED, OrderState.ASSIGNED ->
                     Button({ onEvent(OrderOffersEvent.Start(o.id)) }, enabled = !busy) { Text("开始服务") }
-                "in_progress" -> {
+                OrderState.IN_PROGRESS -> {
                     OutlinedTextField(note, { note = it }, Modifier.fillMaxWidth(), label = { Text("办结说明（做了什么）") }, minLines = 2)
                     Button({ onEvent(OrderOffersEvent.Resolve(o.id, note)) }, enabled = !busy && note.isNotBlank()) { Text("办结") }
                 }
-                "resolved" -> OutlinedButton({ onEvent(OrderOffersEvent.ShowRatingCode(o.id)) }) { Text("出示评价二维码") }
+                OrderState.RESOLVED -> OutlinedButton({ onEvent(OrderOffersEvent.ShowRatingCode(o.id)) }) { Text("出示评价二维码") }
                 else -> Unit
             }
             if (busy) Loading("正在提交…")

@@ -42,7 +42,7 @@ fun RatingLinkScreen(state: RatingLinkState, onEvent: (RatingLinkEvent) -> Unit)
             if (!state.loading && state.error == null) Empty("还没有二维码", "点下面的按钮生成")
         } else {
             QrCode(state, Modifier.fillMaxWidth().padding(horizontal = 24.dp))
-            Text("有效期至 ${shortTime(link.expiresAt)}，只能评价一次", style = MaterialTheme.typography.bodyMedium)
+            Text("有效期至 ${shortTime(link.expiresAtMs)}，只能评价一次", style = MaterialTheme.typography.bodyMedium)
             Text(link.url, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
         }
         OutlinedButton({ onEvent(RatingLinkEvent.Load) }, enabled = !state.loading) {

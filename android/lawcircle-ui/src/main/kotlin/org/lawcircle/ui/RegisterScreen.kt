@@ -71,7 +71,7 @@ fun RegisterScreen(state: RegisterState, onEvent: (RegisterEvent) -> Unit) {
                 ) { Text(if (state.codeSent == null) "获取验证码" else "重新获取") }
             }
             state.codeSent?.let {
-                Notice("验证码已发送", "${shortTime(it.expiresAt)} 前有效，${it.resendAfterSecs} 秒后可重新获取。")
+                Notice("验证码已发送", "${shortTime(it.expiresAtMs)} 前有效，${it.resendAfterSecs} 秒后可重新获取。")
             }
             if (registering) {
                 OutlinedTextField(

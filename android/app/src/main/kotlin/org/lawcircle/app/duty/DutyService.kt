@@ -1,5 +1,6 @@
 package org.lawcircle.app.duty
 
+import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.app.systemService
 import android.app.Notification
 import android.app.NotificationManager
@@ -18,8 +19,8 @@ import org.lawcircle.app.notify.MessageNotifier
 /** An order as the duty notification shows it: no description, no contact. */
 data class DutyOrder(
     val orderId: String,
-    /** The need's category code (the screen has its words). */
-    val category: String,
+    /** The need's category (the screen has its words). */
+    val category: NeedCategory,
     val urgent: Boolean,
 )
 

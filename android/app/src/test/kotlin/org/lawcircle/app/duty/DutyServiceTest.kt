@@ -1,5 +1,6 @@
 package org.lawcircle.app.duty
 
+import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.app.systemService
 import android.Manifest
 import android.app.Activity
@@ -83,7 +84,7 @@ class DutyServiceTest {
     fun each_offer_is_notified_once_with_grab_and_withdrawn_when_taken_and_dispatched_orders_get_accept_and_decline() {
         Robolectric.buildService(DutyService::class.java, startIntent()).create().startCommand(0, 1)
         val listener = app.feeds.single().listener!!
-        listener.onOffers(listOf(DutyOrder("o-1", "marriage", urgent = false), DutyOrder("o-2", "labour", urgent = true)))
+        listener.onOffers(listOf(DutyOrder("o-1", NeedCategory.CONSULTATION, urgent = false), DutyOrder("o-2", NeedCategory.MEDIATION, urgent = true)))
         assertEquals(2, offers().size)
         val urgent = offers().single { it.extras.getString(AppIntents.EXTRA_ORDER_ID) == "o-2" }
         assertEquals("紧急咨询单 Urgent consultation", urgent.title())
@@ -95,13 +96,13 @@ class DutyServiceTest {
         assertEquals(AppIntents.MAIN_ACTIVITY, opened.component!!.className)
 
         // The same offers again (the stream repeats them after a reconnect): nothing new.
-        listener.onOffers(listOf(DutyOrder("o-1", "marriage", false), DutyOrder("o-2", "labour", true)))
+        listener.onOffers(listOf(DutyOrder("o-1", NeedCategory.CONSULTATION, false), DutyOrder("o-2", NeedCategory.MEDIATION, true)))
         assertEquals(2, offers().size)
         // o-1 taken by someone else: its notification goes.
-        listener.onOffers(listOf(DutyOrder("o-2", "labour", true)))
+        listener.onOffers(listOf(DutyOrder("o-2", NeedCategory.MEDIATION, true)))
         assertEquals(listOf("o-2"), offers().map { it.extras.getString(AppIntents.EXTRA_ORDER_ID) })
 
-        listener.onAssigned(DutyOrder("o-9", "contract", false))
+        listener.onAssigned(DutyOrder("o-9", NeedCategory.LEGAL_AID, false))
         val dispatched = offers().single { it.extras.getString(AppIntents.EXTRA_ORDER_ID) == "o-9" }
         assertEquals("新的派单 Order dispatched to you", dispatched.title())
         assertEquals(listOf("接单 Accept", "拒绝 Decline"), dispatched.actions.map { it.title.toString() })
@@ -123,7 +124,7 @@ class DutyServiceTest {
     fun clock_out_closes_the_stream_and_removes_the_offers_and_the_ongoing_notification() {
         val controller = Robolectric.buildService(DutyService::class.java, startIntent()).create().startCommand(0, 1)
         val feed = app.feeds.single()
-        feed.listener!!.onOffers(listOf(DutyOrder("o-1", "marriage", false)))
+        feed.listener!!.onOffers(listOf(DutyOrder("o-1", NeedCategory.CONSULTATION, false)))
         assertEquals(1, offers().size)
         controller.destroy()
         assertTrue(feed.closed)
