@@ -7,6 +7,7 @@ import kotlinx.coroutines.Job
 import org.lawcircle.ffi.Account
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.Role
 import java.io.IOException
 import java.net.URI
 import java.net.URISyntaxException
@@ -52,10 +53,10 @@ enum class Home {
 
     companion object {
         fun of(account: Account): Home = when (account.role) {
-            "volunteer" -> VOLUNTEER
-            "lawyer" -> LAWYER
-            "station_staff", "district_admin" -> CONSOLE
-            else -> RESIDENT
+            Role.RESIDENT -> RESIDENT
+            Role.VOLUNTEER -> VOLUNTEER
+            Role.LAWYER -> LAWYER
+            Role.STATION_STAFF, Role.DISTRICT_ADMIN -> CONSOLE
         }
     }
 }
@@ -152,6 +153,9 @@ class SignInPresenter(
             client = opened
             opened = null
             updateState { it.copy(username = username, password = "", phase = SignInPhase.SignedIn(account, Home.of(account))) }
+        } catch (e: LawCircleException.Unauthenticated) {
+            // At sign-in, a refused session means the password (or the name) is wrong.
+            fail(UiError("用户名或密码不正确 Wrong username or password", "password"))
         } catch (e: LawCircleException) {
             fail(e.toUiError())
         } catch (e: IOException) {
