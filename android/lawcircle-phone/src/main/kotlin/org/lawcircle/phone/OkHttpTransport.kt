@@ -3,6 +3,7 @@ package org.lawcircle.phone
 import kotlinx.coroutines.suspendCancellableCoroutine
 import okhttp3.Call
 import okhttp3.Callback
+import okhttp3.Dispatcher
 import okhttp3.Headers
 import okhttp3.OkHttpClient
 import okhttp3.Request
@@ -36,7 +37,7 @@ import kotlin.coroutines.resumeWithException
  * (e.g. trusting a test certificate authority). Cancelling the library's
  * call (the coroutine awaiting it) cancels the OkHttp call.
  */
-class OkHttpTransport(private val client: OkHttpClient = OkHttpClient()) : HttpTransport {
+class OkHttpTransport(private val client: OkHttpClient = clientBuilder().build()) : HttpTransport {
     override suspend fun send(request: HttpRequest): HttpResponse {
         val call = client.newCall(request.toOkHttp())
         // The whole exchange, body included.
@@ -65,8 +66,18 @@ class OkHttpTransport(private val client: OkHttpClient = OkHttpClient()) : HttpT
         }
     }
 
-    private companion object {
-        const val CHUNK = 16 * 1024
+    companion object {
+        private const val CHUNK = 16 * 1024
+
+        /** The library's sync sends up to 8 requests at once to the one server. */
+        private const val MAX_REQUESTS_PER_HOST = 8
+
+        /**
+         * OkHttp as the library uses it (OkHttp's own default lets only 5
+         * requests to one host run at once); add TLS or proxy settings to it.
+         */
+        fun clientBuilder(): OkHttpClient.Builder =
+            OkHttpClient.Builder().dispatcher(Dispatcher().apply { maxRequestsPerHost = MAX_REQUESTS_PER_HOST })
     }
 }
 

@@ -37,7 +37,7 @@ class TestCa {
     /** OkHttp trusting this CA alone. */
     fun client(): OkHttpClient {
         val trust = HandshakeCertificates.Builder().addTrustedCertificate(root.certificate).build()
-        return OkHttpClient.Builder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager).build()
+        return OkHttpTransport.clientBuilder().sslSocketFactory(trust.sslSocketFactory(), trust.trustManager).build()
     }
 }
 
