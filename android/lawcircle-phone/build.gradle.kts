@@ -15,6 +15,10 @@ dependencies {
     // The app brings the Android flavour of JNA (jna@aar).
     compileOnly("net.java.dev.jna:jna:5.13.0")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-core:1.9.0")
+    // The library's HTTP (OkHttpTransport); the same versions as
+    // okhttp-deps.xml, which the kotlinc suites resolve.
+    api("com.squareup.okhttp3:okhttp:5.5.1")
+    testImplementation("com.squareup.okhttp3:okhttp-tls:5.5.1")
     testImplementation("net.java.dev.jna:jna:5.13.0")
     testImplementation(kotlin("test-junit5"))
     testImplementation("org.junit.jupiter:junit-jupiter:5.9.1")

@@ -47,14 +47,22 @@ fn main() {
     // Nearest k = 5 offline, with a product filter, on the demo catalogue
     // (181 facilities) installed from data/longwan/facilities.csv.
     let dir = std::env::temp_dir().join(format!("lawcircle-bench-{}", std::process::id()));
-    let client = LawCircleClient::open(ClientConfig {
-        database_path: dir.join("phone.sqlite").to_string_lossy().into_owned(),
-        server_url: "http://127.0.0.1:9".to_string(),
-        credentials: Credentials {
-            user_id: "bench".to_string(),
-            secret: String::new(),
+    let client = LawCircleClient::open(
+        ClientConfig {
+            database_path: dir.join("phone.sqlite").to_string_lossy().into_owned(),
+            server_url: "http://127.0.0.1:9".to_string(),
+            credentials: Credentials {
+                user_id: "bench".to_string(),
+                secret: String::new(),
+            },
         },
-    })
+        {
+            // Never used: the bench makes no request.
+            let reqwest =
+                lawcircle_client::http::reqwest::ReqwestTransport::new().expect("transport");
+            std::sync::Arc::new(lawcircle_ffi::RustTransport(std::sync::Arc::new(reqwest)))
+        },
+    )
     .expect("client");
     let csv = concat!(
         env!("CARGO_MANIFEST_DIR"),

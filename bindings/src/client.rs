@@ -6,6 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+pub(crate) use lawcircle_client::http::Method;
+use lawcircle_client::http::{
+    self, ApiError, Request, Response, RetryPolicy, Streaming, Transport, UrlError,
+};
 use lawcircle_client::outbox::{ItemState, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_core::volunteers::clock_in::Fix;
@@ -14,11 +18,11 @@ use serde_json::Value;
 use tokio::task::AbortHandle;
 
 use crate::LawCircleError;
+use crate::http::{ForeignTransport, HttpTransport};
 use crate::offline::OfflineState;
 use crate::outbox::OutboxFanout;
 use crate::runtime::{run, runtime};
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The event stream's keep-alives come every 15 s; three missed ones mean
 /// the connection is dead.
@@ -40,7 +44,8 @@ pub struct ClientConfig {
     /// The phone-side database file (the offline catalogue and outbox of
     /// later features); its folder is created if missing.
     pub database_path: String,
-    /// The platform server, e.g. `https://lawcircle.example.cn`.
+    /// The platform server, e.g. `https://lawcircle.example.cn`; `http://`
+    /// only to this device (127.0.0.1, ::1, localhost).
     pub server_url: String,
     pub credentials: Credentials,
 }
@@ -157,10 +162,8 @@ pub struct Account {
 /// Everything the client's operations share; the exported object is a thin
 /// handle on it so async work can own a reference.
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    /// For the long-lived event stream: no whole-request timeout, a read
-    /// timeout instead (the server sends keep-alives).
-    stream_http: reqwest::Client,
+    /// The platform's HTTP stack, given to `open`.
+    pub(crate) transport: Arc<dyn Transport>,
     /// Without a trailing slash.
     pub(crate) server_url: String,
     pub(crate) database_path: PathBuf,
@@ -198,8 +201,12 @@ impl std::fmt::Debug for LawCircleClient {
 #[uniffi::export]
 impl LawCircleClient {
     /// Checks the configuration and prepares the client; no network yet.
+    /// Every request goes through `transport`, the platform's HTTP stack.
     #[uniffi::constructor]
-    pub fn open(config: ClientConfig) -> Result<Arc<Self>, LawCircleError> {
+    pub fn open(
+        config: ClientConfig,
+        transport: Arc<dyn HttpTransport>,
+    ) -> Result<Arc<Self>, LawCircleError> {
         let server_url = check_server_url(&config.server_url)?;
         let database_path = check_database_path(&config.database_path)?;
         if config.credentials.user_id.trim().is_empty() {
@@ -211,12 +218,16 @@ impl LawCircleClient {
         let outbox = Arc::new(Outbox::open(&database_path)?);
         let fanout = Arc::new(OutboxFanout::default());
         outbox.set_listener(Some(fanout.clone()));
-        let sync = SyncClient::new(outbox.clone(), SyncConfig::new(server_url.clone()))?;
+        let transport: Arc<dyn Transport> = Arc::new(ForeignTransport(transport));
+        let sync = SyncClient::new(
+            outbox.clone(),
+            SyncConfig::new(server_url.clone()),
+            transport.clone(),
+        );
         let offline = OfflineState::open(&database_path)?;
         Ok(Arc::new(LawCircleClient {
             inner: Arc::new(Inner {
-                http: http_client(Some(REQUEST_TIMEOUT))?,
-                stream_http: http_client(None)?,
+                transport,
                 server_url,
                 database_path,
                 credentials: config.credentials,
@@ -245,9 +256,9 @@ impl LawCircleClient {
 
     /// `GET /health`: is the platform up, and which catalogue does it serve.
     pub async fn server_health(&self) -> Result<ServerHealth, LawCircleError> {
-        let http = self.inner.http.clone();
+        let transport = self.inner.transport.clone();
         let url = format!("{}/health", self.inner.server_url);
-        run(fetch_health(http, url)).await
+        run(async move { fetch_health(transport.as_ref(), url).await }).await
     }
 
     /// Signs in with the configured credentials (`POST /api/v1/auth/login`)
@@ -293,7 +304,7 @@ impl LawCircleClient {
                 format!("must be at least {MIN_WATCH_INTERVAL_MS}"),
             ));
         }
-        let http = self.inner.http.clone();
+        let transport = self.inner.transport.clone();
         let url = format!("{}/health", self.inner.server_url);
         let period = Duration::from_millis(u64::from(interval_ms));
         let task = runtime()?.spawn(async move {
@@ -302,7 +313,7 @@ impl LawCircleClient {
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticker.tick().await;
-                let now = match fetch_health(http.clone(), url.clone()).await {
+                let now = match fetch_health(transport.as_ref(), url.clone()).await {
                     Ok(h) => Connectivity::Online {
                         catalogue_version: h.catalogue_version,
                     },
@@ -354,18 +365,14 @@ impl Inner {
     }
 
     pub(crate) async fn sign_in(&self) -> Result<Account, LawCircleError> {
-        let resp = self
-            .http
-            .post(format!("{}/api/v1/auth/login", self.server_url))
+        let req = self
+            .request(Method::Post, "/api/v1/auth/login")
             .json(&serde_json::json!({
                 "username": self.credentials.user_id,
                 "password": self.credentials.secret,
-            }))
-            .send()
-            .await
-            .inspect_err(|_| self.set_reachable(false))?;
-        self.set_reachable(true);
-        let body: LoginBody = check_status(resp).await?.json().await?;
+            }));
+        let resp = self.exchange(req).await?;
+        let body: LoginBody = json_body(&check_status(resp)?)?;
         if let Ok(mut t) = self.token.write() {
             *t = Some(body.token.clone());
         }
@@ -396,13 +403,10 @@ impl Inner {
         }
         if let Some(token) = self.token() {
             // Best effort: offline, the token expires on the server.
-            let revoked = self
-                .http
-                .post(format!("{}/api/v1/auth/logout", self.server_url))
-                .bearer_auth(&token)
-                .send()
-                .await;
-            self.set_reachable(revoked.is_ok());
+            let req = self
+                .request(Method::Post, "/api/v1/auth/logout")
+                .bearer(Some(&token));
+            let _ = self.exchange(req).await;
         }
         if let Ok(mut t) = self.token.write() {
             *t = None;
@@ -413,13 +417,62 @@ impl Inner {
 
     /// `GET /health`, noting whether the server is reachable.
     pub(crate) async fn ping(&self) -> Result<ServerHealth, LawCircleError> {
-        let r = fetch_health(self.http.clone(), format!("{}/health", self.server_url)).await;
+        let r = fetch_health(
+            self.transport.as_ref(),
+            format!("{}/health", self.server_url),
+        )
+        .await;
         self.set_reachable(!matches!(r, Err(LawCircleError::Network { .. })));
         r
     }
 
-    pub(crate) fn http_stream(&self) -> &reqwest::Client {
-        &self.stream_http
+    /// A request to `path` on the server, with the call timeout.
+    fn request(&self, method: Method, path: &str) -> Request {
+        Request::new(
+            method,
+            format!("{}{}", self.server_url, path),
+            REQUEST_TIMEOUT,
+        )
+    }
+
+    /// Sends through the platform (retrying what is safe to retry), noting
+    /// whether the server was reached.
+    async fn exchange(&self, req: Request) -> Result<Response, LawCircleError> {
+        let r =
+            http::send_with_retries(self.transport.as_ref(), req, &RetryPolicy::default()).await;
+        self.set_reachable(r.is_ok());
+        Ok(r?)
+    }
+
+    /// Opens the server's event stream at `path` with `token`: the head is
+    /// checked, the body is read with [`Streaming::chunk`]. The stream may
+    /// stay silent up to [`STREAM_READ_TIMEOUT`] (the server sends
+    /// keep-alives more often).
+    pub(crate) async fn open_stream(
+        &self,
+        path: &str,
+        token: &str,
+    ) -> Result<Streaming, LawCircleError> {
+        let req = Request::new(
+            Method::Get,
+            format!("{}{}", self.server_url, path),
+            STREAM_READ_TIMEOUT,
+        )
+        .bearer(Some(token))
+        .header("Accept", "text/event-stream");
+        let mut stream = http::open_stream(self.transport.clone(), req)
+            .await
+            .inspect_err(|_| self.set_reachable(false))?;
+        self.set_reachable(true);
+        if (200..300).contains(&stream.status) {
+            return Ok(stream);
+        }
+        // An error answer is short: read it to say why.
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            body.extend(chunk);
+        }
+        Err(status_error(stream.status, &body))
     }
 
     /// The session's token, signing in first when there is none.
@@ -460,26 +513,16 @@ impl Inner {
         body: &Value,
     ) -> Result<Value, LawCircleError> {
         let resp = self
-            .http
-            .post(format!("{}{}", self.server_url, path))
-            .json(body)
-            .send()
-            .await
-            .inspect_err(|_| self.set_reachable(false))?;
-        self.set_reachable(true);
-        let text = check_status(resp).await?.text().await?;
-        serde_json::from_str(&text).map_err(|e| LawCircleError::Server {
-            status: 200,
-            code: "bad_response".to_string(),
-            reason: format!("not JSON: {e}"),
-        })
+            .exchange(self.request(Method::Post, path).json(body))
+            .await?;
+        json_body(&check_status(resp)?)
     }
 
     /// An authenticated API call with a JSON body (or none); signs in when
     /// there is no session and once more when the token was refused.
     pub(crate) async fn call(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<&Value>,
     ) -> Result<Value, LawCircleError> {
@@ -488,44 +531,30 @@ impl Inner {
         }
         let mut renewed = false;
         loop {
-            let mut req = self
-                .http
-                .request(method.clone(), format!("{}{}", self.server_url, path));
-            if let Some(t) = self.token() {
-                req = req.bearer_auth(t);
-            }
+            let mut req = self.request(method, path).bearer(self.token().as_deref());
             if let Some(b) = body {
                 req = req.json(b);
             }
-            let resp = req
-                .send()
-                .await
-                .inspect_err(|_| self.set_reachable(false))?;
-            self.set_reachable(true);
-            if resp.status() == reqwest::StatusCode::UNAUTHORIZED && !renewed {
+            let resp = self.exchange(req).await?;
+            if resp.status == 401 && !renewed {
                 renewed = true;
                 self.sign_in().await?;
                 continue;
             }
-            let resp = check_status(resp).await?;
-            let text = resp.text().await?;
-            if text.trim().is_empty() {
+            let resp = check_status(resp)?;
+            if resp.body.iter().all(u8::is_ascii_whitespace) {
                 return Ok(Value::Null);
             }
-            return serde_json::from_str(&text).map_err(|e| LawCircleError::Server {
-                status: 200,
-                code: "bad_response".to_string(),
-                reason: format!("not JSON: {e}"),
-            });
+            return json_body(&resp);
         }
     }
 
     pub(crate) async fn get(&self, path: &str) -> Result<Value, LawCircleError> {
-        self.call(reqwest::Method::GET, path, None).await
+        self.call(Method::Get, path, None).await
     }
 
     pub(crate) async fn post(&self, path: &str, body: &Value) -> Result<Value, LawCircleError> {
-        self.call(reqwest::Method::POST, path, Some(body)).await
+        self.call(Method::Post, path, Some(body)).await
     }
 }
 
@@ -537,21 +566,13 @@ struct HealthBody {
     version: String,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-    field: Option<String>,
-}
-
-async fn fetch_health(http: reqwest::Client, url: String) -> Result<ServerHealth, LawCircleError> {
-    let resp = http.get(url).send().await?;
-    let body: HealthBody = check_status(resp).await?.json().await?;
+async fn fetch_health(
+    transport: &dyn Transport,
+    url: String,
+) -> Result<ServerHealth, LawCircleError> {
+    let req = Request::new(Method::Get, url, REQUEST_TIMEOUT);
+    let resp = http::send_with_retries(transport, req, &RetryPolicy::default()).await?;
+    let body: HealthBody = json_body(&check_status(resp)?)?;
     Ok(ServerHealth {
         status: body.status,
         database: body.database,
@@ -560,52 +581,51 @@ async fn fetch_health(http: reqwest::Client, url: String) -> Result<ServerHealth
     })
 }
 
-/// Turns the API's error shape into [`LawCircleError`].
-pub(crate) async fn check_status(
-    resp: reqwest::Response,
-) -> Result<reqwest::Response, LawCircleError> {
-    let status = resp.status();
-    if status.is_success() {
-        return Ok(resp);
-    }
-    let text = resp.text().await.unwrap_or_default();
-    Err(match serde_json::from_str::<ErrorBody>(&text) {
-        Ok(ErrorBody {
-            error:
-                ErrorDetail {
-                    field: Some(field),
-                    message,
-                    ..
-                },
-        }) if status == reqwest::StatusCode::BAD_REQUEST => LawCircleError::InvalidInput {
-            field,
-            reason: message,
-        },
-        Ok(ErrorBody { error }) => LawCircleError::Server {
-            status: status.as_u16(),
-            code: error.code,
-            reason: error.message,
-        },
-        Err(_) => LawCircleError::Server {
-            status: status.as_u16(),
-            code: "unexpected".to_string(),
-            reason: text.chars().take(200).collect(),
-        },
+/// A response's JSON body read as `T`; anything else is the server's
+/// fault, said so.
+fn json_body<T: serde::de::DeserializeOwned>(resp: &Response) -> Result<T, LawCircleError> {
+    serde_json::from_slice(&resp.body).map_err(|e| LawCircleError::Server {
+        status: resp.status,
+        code: "bad_response".to_string(),
+        reason: format!("not the expected JSON: {e}"),
     })
 }
 
-fn check_server_url(url: &str) -> Result<String, LawCircleError> {
-    let url = url.trim().trim_end_matches('/');
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| {
-            LawCircleError::invalid("server_url", "must start with https:// or http://")
-        })?;
-    if rest.is_empty() || rest.contains(char::is_whitespace) {
-        return Err(LawCircleError::invalid("server_url", "has no host"));
+/// Turns the API's error answers into [`LawCircleError`]: the shells never
+/// see a status to compare.
+pub(crate) fn check_status(resp: Response) -> Result<Response, LawCircleError> {
+    if resp.is_success() {
+        return Ok(resp);
     }
-    Ok(url.to_string())
+    Err(status_error(resp.status, &resp.body))
+}
+
+fn status_error(status: u16, body: &[u8]) -> LawCircleError {
+    match ApiError::parse(body) {
+        Some(ApiError {
+            field: Some(field),
+            message,
+            ..
+        }) if status == 400 => LawCircleError::InvalidInput {
+            field,
+            reason: message,
+        },
+        Some(error) => LawCircleError::Server {
+            status,
+            code: error.code,
+            reason: error.message,
+        },
+        None => LawCircleError::Server {
+            status,
+            code: "unexpected".to_string(),
+            reason: String::from_utf8_lossy(body).chars().take(200).collect(),
+        },
+    }
+}
+
+fn check_server_url(url: &str) -> Result<String, LawCircleError> {
+    http::check_server_url(url)
+        .map_err(|e: UrlError| LawCircleError::invalid("server_url", e.to_string()))
 }
 
 fn check_database_path(path: &str) -> Result<PathBuf, LawCircleError> {
@@ -630,44 +650,6 @@ fn check_database_path(path: &str) -> Result<PathBuf, LawCircleError> {
     Ok(path)
 }
 
-/// An HTTP client, TLS through rustls + ring: with a whole-request
-/// timeout, or (for streams) a read timeout.
-fn http_client(timeout: Option<Duration>) -> Result<reqwest::Client, LawCircleError> {
-    let builder = reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .user_agent(concat!("lawcircle-ffi/", env!("CARGO_PKG_VERSION")));
-    let builder = match timeout {
-        Some(t) => builder.timeout(t),
-        None => builder.read_timeout(STREAM_READ_TIMEOUT),
-    };
-    let builder = tls(builder)?;
-    builder.build().map_err(LawCircleError::internal)
-}
-
-/// Android: the Mozilla roots (the platform verifier needs a JNI
-/// hand-shake the shell does not make).
-#[cfg(target_os = "android")]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, LawCircleError> {
-    let roots = rustls::RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(LawCircleError::internal)?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    Ok(builder.tls_backend_preconfigured(config))
-}
-
-/// iOS and desktop: the platform's trust store through reqwest's
-/// platform verifier, with ring as the process's crypto provider.
-#[cfg(not(target_os = "android"))]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, LawCircleError> {
-    // Fails only when a provider is installed already, which is fine.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    Ok(builder)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,6 +665,12 @@ mod tests {
             Err(LawCircleError::InvalidInput { ref field, .. }) if field == "server_url"
         ));
         assert!(check_server_url("https://").is_err());
+        // Passwords and legal troubles never cross a network in clear.
+        assert!(matches!(
+            check_server_url("http://lawcircle.example.cn"),
+            Err(LawCircleError::InvalidInput { ref field, .. }) if field == "server_url"
+        ));
+        assert!(check_server_url("http://[::1]:8080").is_ok());
     }
 
     #[test]

@@ -75,28 +75,6 @@ impl LawCircleError {
     }
 }
 
-impl From<reqwest::Error> for LawCircleError {
-    fn from(e: reqwest::Error) -> Self {
-        if e.is_decode() {
-            // The server answered, but not with what this library expects.
-            return LawCircleError::Server {
-                status: e.status().map_or(0, |s| s.as_u16()),
-                code: "bad_response".to_string(),
-                reason: e.to_string(),
-            };
-        }
-        // reqwest's Display is terse; the source chain says why.
-        let mut reason = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            reason.push_str(": ");
-            reason.push_str(&s.to_string());
-            source = s.source();
-        }
-        LawCircleError::Network { reason }
-    }
-}
-
 impl From<CoordError> for LawCircleError {
     fn from(e: CoordError) -> Self {
         let field = match e {

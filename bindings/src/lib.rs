@@ -21,6 +21,7 @@ mod clock_in;
 mod error;
 mod forms;
 mod handoff;
+mod http;
 mod intake;
 mod offline;
 mod orders;
@@ -45,6 +46,10 @@ pub use forms::{
     LegalAidAssessment, ServiceForm,
 };
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
+pub use http::{
+    HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,
+    HttpTransport, RustTransport,
+};
 pub use intake::{
     ApplicationDocument, ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo,
     NeedForm, NeedStatus, need_categories,

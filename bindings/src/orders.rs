@@ -143,14 +143,7 @@ impl Inner {
             Some(t) => t,
             None => return Err(LawCircleError::internal("no session")),
         };
-        let resp = self
-            .http_stream()
-            .get(format!("{}/api/v1/events", self.server_url))
-            .bearer_auth(token)
-            .header("accept", "text/event-stream")
-            .send()
-            .await?;
-        let mut resp = crate::client::check_status(resp).await?;
+        let mut resp = self.open_stream("/api/v1/events", &token).await?;
         let mut last_offers = self.offers(query).await?;
         listener.on_offers(last_offers.clone());
         let mut events = lawcircle_client::sync::EventStreamReader::default();

@@ -100,7 +100,7 @@ impl LawCircleClient {
         run(async move {
             inner
                 .call(
-                    reqwest::Method::DELETE,
+                    crate::client::Method::Delete,
                     &format!("/api/v1/devices/{device_id}"),
                     None,
                 )

@@ -60,6 +60,33 @@ ensure_kotlin_tools() {
     mv "$tmp/package" "$KOTLIN_HOME" && rm -rf "$tmp"
   fi
   export KOTLIN_HOME
+  ensure_okhttp
+}
+
+# OkHttp and okio (android/lawcircle-phone's HTTP transport) and okhttp-tls
+# (the certificate authority its HTTPS tests make) from Maven Central, as
+# listed in android/lawcircle-phone/okhttp-deps.xml: resolved with mvn once
+# into a cache folder named after that file's hash. Sets OKHTTP_CP (the
+# jars, without the kotlin-stdlib kotlinc ships).
+ensure_okhttp() {
+  [ -n "${OKHTTP_CP:-}" ] && return 0
+  local pom="$ROOT/android/lawcircle-phone/okhttp-deps.xml" hash dir tmp
+  hash="$(sha256sum "$pom" | cut -c1-16)"
+  dir="$LAWCIRCLE_CACHE/okhttp-$hash"
+  if [ ! -f "$dir/.complete" ]; then
+    command -v mvn >/dev/null 2>&1 || ensure_apt maven || return 1
+    mkdir -p "$LAWCIRCLE_CACHE"
+    tmp="$(mktemp -d "$LAWCIRCLE_CACHE/okhttp.XXXXXX")" || return 1
+    echo "resolving OkHttp with Maven (once)" >&2
+    # Maven's own repository is thrown away afterwards: only the jars are kept.
+    mvn -q -B -f "$pom" -Dmaven.repo.local="$tmp/m2" \
+      dependency:copy-dependencies -DoutputDirectory="$tmp/out" >&2 || { rm -rf "$tmp"; return 1; }
+    touch "$tmp/out/.complete"
+    rm -rf "$dir"
+    mv "$tmp/out" "$dir" && rm -rf "$tmp"
+  fi
+  OKHTTP_CP="$(find "$dir" -name '*.jar' ! -name 'kotlin-stdlib*' | sort | paste -sd:)"
+  export OKHTTP_CP
 }
 
 # Compiles android/lawcircle-phone (generated bindings + main + extra source
@@ -68,8 +95,8 @@ ensure_kotlin_tools() {
 kotlin_compile() {
   local out="$1"; shift
   local core="$ROOT/android/lawcircle-phone" lib="$KOTLIN_HOME/lib" stamp
-  local cp="$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$JUNIT_LAUNCHER"
-  stamp="$( { echo "$KOTLIN_VERSION"; find "$core/build/generated" "$core/src/main/kotlin" "$@" -name '*.kt' -type f -print0 \
+  local cp="$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$JUNIT_LAUNCHER:$OKHTTP_CP"
+  stamp="$( { echo "$KOTLIN_VERSION"; echo "$OKHTTP_CP"; find "$core/build/generated" "$core/src/main/kotlin" "$@" -name '*.kt' -type f -print0 \
     | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
   if [ -f "$out" ] && [ "$(cat "$out.stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "kotlinc: $(basename "$out") is up to date"
@@ -84,7 +111,7 @@ kotlin_compile() {
 
 kotlin_runtime_cp() {
   local lib="$KOTLIN_HOME/lib"
-  printf '%s' "$1:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR"
+  printf '%s' "$1:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$OKHTTP_CP"
 }
 
 # ---- the Swift chroot ------------------------------------------------------

@@ -55,7 +55,7 @@ suite_android-glue() {
   local robo android_all lib="$KOTLIN_HOME/lib"
   robo="$(find "$cache/jars" -name '*.jar' | sort | paste -sd:)"
   android_all="$(find "$cache/api" -name '*.jar' | head -1)"
-  local rcp="$phone_jar:$robo:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit.jar:$JNA_JAR"
+  local rcp="$phone_jar:$robo:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit.jar:$JNA_JAR:$OKHTTP_CP"
   local jar="$app/build/lawcircle-app-tests.jar" stamp
   mkdir -p "$app/build"
   stamp="$( { echo "$KOTLIN_VERSION $cache"; sha256sum "$phone_jar"; find "$app/src/main/kotlin" "$app/src/test" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"

@@ -44,7 +44,7 @@ suite_android-ui() {
   local phone_jar="$phone/build/lawcircle-phone-tests.jar"
   kotlin_compile "$phone_jar" "$phone/src/test/kotlin" || { record android-ui 0 1 FAILED; return; }
   local jar="$ui/build/lawcircle-ui-tests.jar" lib="$KOTLIN_HOME/lib" stamp
-  local rcp="$phone_jar:$compose:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR"
+  local rcp="$phone_jar:$compose:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit5.jar:$JNA_JAR:$OKHTTP_CP"
   local cp="$rcp:$JUNIT_LAUNCHER"
   mkdir -p "$ui/build"
   stamp="$( { echo "$KOTLIN_VERSION $compose"; sha256sum "$phone_jar"; find "$ui/src" -name '*.kt' -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"

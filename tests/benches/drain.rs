@@ -11,6 +11,7 @@
 
 use chrono::Utc;
 use criterion::Criterion;
+use lawcircle_client::http::reqwest::ReqwestTransport;
 use lawcircle_client::outbox::{ItemKind, NewItem, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::intake::need_draft;
@@ -48,7 +49,8 @@ async fn drain(
     fill(&outbox, n, "drain");
     let mut cfg = SyncConfig::new(base);
     cfg.parallelism = parallelism;
-    let client = SyncClient::new(outbox.clone(), cfg).unwrap_or_else(|e| panic!("{e}"));
+    let transport = ReqwestTransport::new().unwrap_or_else(|e| panic!("{e}"));
+    let client = SyncClient::new(outbox.clone(), cfg, Arc::new(transport));
     client.set_token(Some(token.to_string()));
     let t = Instant::now();
     client

@@ -18,6 +18,7 @@
 //! `synchronous = FULL` (checked in `security.rs`), which a process kill
 //! cannot exercise.
 
+use lawcircle_client::http::reqwest::ReqwestTransport;
 use lawcircle_client::outbox::{BackoffPolicy, ItemState, Outbox, OutboxEvent, OutboxListener};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::intake::need_draft;
@@ -119,7 +120,11 @@ async fn storm(backend: &Backend, rounds: usize) {
         let mut cfg = SyncConfig::new(&base);
         cfg.parallelism = 2;
         cfg.request_timeout = Duration::from_secs(5);
-        let sync = SyncClient::new(outbox.clone(), cfg).unwrap();
+        let sync = SyncClient::new(
+            outbox.clone(),
+            cfg,
+            Arc::new(ReqwestTransport::new().unwrap()),
+        );
         sync.set_token(Some(token.clone()));
         let stop = stop.clone();
         // The phone's background sync: push whatever is due, again and

@@ -22,19 +22,29 @@ use lawcircle_ffi::{
     PunchKind, walk_estimate,
 };
 use lawcircle_ffi::{Channel, NeedCategory, OrderState, Role, Urgency};
+use lawcircle_ffi::{HttpTransport, RustTransport};
+
+/// reqwest behind the foreign transport trait, as a shell's would be.
+fn transport() -> Arc<dyn HttpTransport> {
+    let reqwest = lawcircle_client::http::reqwest::ReqwestTransport::new().unwrap();
+    Arc::new(RustTransport(Arc::new(reqwest)))
+}
 
 fn open(server_url: &str, dir: &std::path::Path) -> Arc<LawCircleClient> {
-    LawCircleClient::open(ClientConfig {
-        database_path: dir
-            .join("phone/lawcircle.sqlite")
-            .to_string_lossy()
-            .into_owned(),
-        server_url: server_url.to_string(),
-        credentials: Credentials {
-            user_id: "resident-1".to_string(),
-            secret: "s3cret".to_string(),
+    LawCircleClient::open(
+        ClientConfig {
+            database_path: dir
+                .join("phone/lawcircle.sqlite")
+                .to_string_lossy()
+                .into_owned(),
+            server_url: server_url.to_string(),
+            credentials: Credentials {
+                user_id: "resident-1".to_string(),
+                secret: "s3cret".to_string(),
+            },
         },
-    })
+        transport(),
+    )
     .unwrap()
 }
 
@@ -126,14 +136,17 @@ fn connectivity_goes_online_then_offline_and_a_cancelled_watch_hears_nothing() {
 
 #[test]
 fn bad_configuration_is_an_invalid_input_naming_the_field() {
-    let err = LawCircleClient::open(ClientConfig {
-        database_path: "/tmp/x.sqlite".to_string(),
-        server_url: "lawcircle.example".to_string(),
-        credentials: Credentials {
-            user_id: "u".to_string(),
-            secret: String::new(),
+    let err = LawCircleClient::open(
+        ClientConfig {
+            database_path: "/tmp/x.sqlite".to_string(),
+            server_url: "lawcircle.example".to_string(),
+            credentials: Credentials {
+                user_id: "u".to_string(),
+                secret: String::new(),
+            },
         },
-    })
+        transport(),
+    )
     .unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "server_url"));
 }
@@ -155,17 +168,20 @@ fn phone(
     who: &str,
     password: &str,
 ) -> Arc<LawCircleClient> {
-    LawCircleClient::open(ClientConfig {
-        database_path: dir
-            .join(format!("{who}/lawcircle.sqlite"))
-            .to_string_lossy()
-            .into_owned(),
-        server_url: server_url.to_string(),
-        credentials: Credentials {
-            user_id: who.to_string(),
-            secret: password.to_string(),
+    LawCircleClient::open(
+        ClientConfig {
+            database_path: dir
+                .join(format!("{who}/lawcircle.sqlite"))
+                .to_string_lossy()
+                .into_owned(),
+            server_url: server_url.to_string(),
+            credentials: Credentials {
+                user_id: who.to_string(),
+                secret: password.to_string(),
+            },
         },
-    })
+        transport(),
+    )
     .unwrap()
 }
 

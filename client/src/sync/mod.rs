@@ -14,25 +14,24 @@
 //!   outcomes in one SQLite transaction. Per-entity order and parent
 //!   dependencies hold because the outbox only hands out items whose
 //!   predecessors are confirmed.
-//! * Timeouts on connect and on the whole request; idle pooled connections
-//!   are dropped after 30 s, so after hours without a network the next push
-//!   opens fresh connections instead of writing into dead ones.
-//! * TLS: rustls with the ring provider, installed as the process default
-//!   at start-up (no aws-lc, which does not cross-compile cleanly for
-//!   phones).
+//! * HTTP goes through a [`Transport`] given by the embedder (the
+//!   platform's stack on a phone, reqwest in tests); the whole-request
+//!   timeout is set and enforced here.
 
 pub mod events;
 
 pub use events::EventStreamReader;
 
-use crate::outbox::{Item, ItemKind, Outbox, OutboxError, Outcome, parse_retry_after};
+use crate::http::{self, ApiError, Method, Request, Transport, TransportError};
+use crate::outbox::{Item, ItemKind, Outbox, OutboxError, Outcome};
 use chrono::Utc;
-use reqwest::StatusCode;
-use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH, RETRY_AFTER};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
+
+#[cfg(feature = "reqwest")]
+pub use crate::http::reqwest::install_crypto_provider;
 
 /// The header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -47,7 +46,6 @@ pub struct SyncConfig {
     pub parallelism: usize,
     /// Items each worker claims at once (8).
     pub claim_batch: usize,
-    pub connect_timeout: Duration,
     /// The whole request, body included (60 s: a 10 MB photo on a slow
     /// uplink).
     pub request_timeout: Duration,
@@ -59,7 +57,6 @@ impl SyncConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             parallelism: 8,
             claim_batch: 8,
-            connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
         }
     }
@@ -69,13 +66,11 @@ impl SyncConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
     #[error("cannot reach the server: {0}")]
-    Http(#[from] reqwest::Error),
+    Http(#[from] TransportError),
     #[error(transparent)]
     Outbox(#[from] OutboxError),
     #[error("the server answered {status}: {message}")]
     Status { status: u16, message: String },
-    #[error("TLS setup failed: {0}")]
-    Tls(String),
     #[error("the push did not finish within {0:?}; it resumes with the next one")]
     Timeout(Duration),
     #[error("a sync worker stopped: {0}")]
@@ -116,15 +111,8 @@ pub struct FacilityDelta {
     pub features: Vec<Value>,
 }
 
-/// Installs rustls' ring provider as the process default (once; later
-/// calls are no-ops).
-pub fn install_crypto_provider() {
-    // Err only means a provider is already installed.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
-
 struct Inner {
-    http: reqwest::Client,
+    transport: Arc<dyn Transport>,
     config: SyncConfig,
     outbox: Arc<Outbox>,
     token: RwLock<Option<String>>,
@@ -144,39 +132,16 @@ impl std::fmt::Debug for SyncClient {
     }
 }
 
-fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<Value>(body)
-        .ok()
-        .and_then(|v| {
-            let e = &v["error"];
-            let msg = e["message"].as_str()?;
-            Some(match e["field"].as_str() {
-                Some(f) => format!("{f}: {msg}"),
-                None => msg.to_string(),
-            })
-        })
-        .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned())
-}
-
 impl SyncClient {
-    pub fn new(outbox: Arc<Outbox>, config: SyncConfig) -> Result<Self, SyncError> {
-        install_crypto_provider();
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            .pool_idle_timeout(Duration::from_secs(30))
-            .tcp_keepalive(Duration::from_secs(30))
-            .user_agent(concat!("lawcircle-core/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| SyncError::Tls(e.to_string()))?;
-        Ok(SyncClient {
+    pub fn new(outbox: Arc<Outbox>, config: SyncConfig, transport: Arc<dyn Transport>) -> Self {
+        SyncClient {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 config,
                 outbox,
                 token: RwLock::new(None),
             }),
-        })
+        }
     }
 
     pub fn outbox(&self) -> &Arc<Outbox> {
@@ -194,31 +159,28 @@ impl SyncClient {
         format!("{}{}", self.inner.config.base_url, path)
     }
 
-    fn authed(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match self.inner.token.read().ok().and_then(|t| t.clone()) {
-            Some(t) => req.bearer_auth(t),
-            None => req,
-        }
+    fn request(&self, method: Method, path: &str) -> Request {
+        let token = self.inner.token.read().ok().and_then(|t| t.clone());
+        Request::new(method, self.url(path), self.inner.config.request_timeout)
+            .bearer(token.as_deref())
     }
 
     /// Logs in and keeps the token.
     pub async fn login(&self, username: &str, password: &str) -> Result<(), SyncError> {
-        let resp = self
-            .inner
-            .http
-            .post(self.url("/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": username, "password": password}))
-            .send()
-            .await?;
-        let status = resp.status();
-        let body = resp.bytes().await?;
-        if !status.is_success() {
+        let req = Request::new(
+            Method::Post,
+            self.url("/api/v1/auth/login"),
+            self.inner.config.request_timeout,
+        )
+        .json(&serde_json::json!({"username": username, "password": password}));
+        let resp = http::send(self.inner.transport.as_ref(), req).await?;
+        if !resp.is_success() {
             return Err(SyncError::Status {
-                status: status.as_u16(),
-                message: error_message(&body),
+                status: resp.status,
+                message: ApiError::describe(&resp.body),
             });
         }
-        let token = serde_json::from_slice::<Value>(&body)
+        let token = serde_json::from_slice::<Value>(&resp.body)
             .ok()
             .and_then(|v| v["token"].as_str().map(str::to_string));
         self.set_token(token);
@@ -227,28 +189,28 @@ impl SyncClient {
 
     /// One attempt at one item.
     pub async fn send(&self, item: &Item) -> Outcome {
-        let http = &self.inner.http;
         let req = match item.kind {
-            ItemKind::Need => http
-                .post(self.url("/api/v1/needs"))
-                .header(CONTENT_TYPE, "application/json"),
-            ItemKind::Punch => http
-                .post(self.url("/api/v1/punches"))
-                .header(CONTENT_TYPE, "application/json"),
-            ItemKind::Attachment => http
-                .put(self.url(&format!("/api/v1/attachments/{}", item.entity)))
+            ItemKind::Need => self
+                .request(Method::Post, "/api/v1/needs")
+                .header("Content-Type", "application/json"),
+            ItemKind::Punch => self
+                .request(Method::Post, "/api/v1/punches")
+                .header("Content-Type", "application/json"),
+            ItemKind::Attachment => self
+                .request(Method::Put, &format!("/api/v1/attachments/{}", item.entity))
                 .header(
-                    CONTENT_TYPE,
+                    "Content-Type",
                     item.media_type
                         .as_deref()
                         .unwrap_or("application/octet-stream"),
                 ),
         };
-        let req = self
-            .authed(req)
-            .header(IDEMPOTENCY_KEY, &item.key)
+        let req = req
+            .header(IDEMPOTENCY_KEY, item.key.as_str())
             .body(item.payload.clone());
-        let resp = match req.send().await {
+        // A cut answer is a network error too: the server may have
+        // committed, and the retry is answered from its idempotency record.
+        let resp = match http::send(self.inner.transport.as_ref(), req).await {
             Ok(r) => r,
             Err(e) => {
                 return Outcome::Transient {
@@ -258,47 +220,23 @@ impl SyncClient {
                 };
             }
         };
-        let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, Utc::now()));
-        let body = match resp.bytes().await {
-            Ok(b) => b,
-            // The server may have committed; the retry is answered from its
-            // idempotency record.
-            Err(e) => {
-                return Outcome::Transient {
-                    error: format!("the answer was cut: {e}"),
-                    status: Some(status.as_u16()),
-                    retry_after: None,
-                };
-            }
-        };
-        if status.is_success() {
+        if resp.is_success() {
             return Outcome::Sent {
-                result: String::from_utf8_lossy(&body).into_owned(),
+                result: String::from_utf8_lossy(&resp.body).into_owned(),
             };
         }
-        let message = error_message(&body);
-        let transient = status.is_server_error()
-            || matches!(
-                status,
-                StatusCode::REQUEST_TIMEOUT
-                    | StatusCode::TOO_MANY_REQUESTS
-                    | StatusCode::UNAUTHORIZED
-            );
+        let message = ApiError::describe(&resp.body);
+        let transient = resp.status >= 500 || matches!(resp.status, 408 | 429 | 401);
         if transient {
             Outcome::Transient {
                 error: message,
-                status: Some(status.as_u16()),
-                retry_after,
+                status: Some(resp.status),
+                retry_after: resp.retry_after(),
             }
         } else {
             Outcome::Permanent {
                 error: message,
-                status: status.as_u16(),
+                status: resp.status,
             }
         }
     }
@@ -370,26 +308,25 @@ impl SyncClient {
         &self,
         path: &str,
         etag: Option<&str>,
-    ) -> Result<(StatusCode, Option<String>, Vec<u8>), SyncError> {
-        let mut req = self.authed(self.inner.http.get(self.url(path)));
+    ) -> Result<(u16, Option<String>, Vec<u8>), SyncError> {
+        let mut req = self.request(Method::Get, path);
         if let Some(e) = etag {
-            req = req.header(IF_NONE_MATCH, e);
+            req = req.header("If-None-Match", e);
         }
-        let resp = req.send().await?;
-        let status = resp.status();
-        let etag = resp
-            .headers()
-            .get(ETAG)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let body = resp.bytes().await?.to_vec();
-        if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        let resp = http::send_with_retries(
+            self.inner.transport.as_ref(),
+            req,
+            &http::RetryPolicy::default(),
+        )
+        .await?;
+        let etag = resp.header("ETag").map(str::to_string);
+        if !(resp.is_success() || resp.status == 304) {
             return Err(SyncError::Status {
-                status: status.as_u16(),
-                message: error_message(&body),
+                status: resp.status,
+                message: ApiError::describe(&resp.body),
             });
         }
-        Ok((status, etag, body))
+        Ok((resp.status, etag, resp.body))
     }
 
     /// The facilities changed after catalogue version `since` (all when
@@ -422,11 +359,11 @@ impl SyncClient {
     /// makes an unchanged list cost a 304 without a body.
     pub async fn pull_needs(&self, etag: Option<&str>) -> Result<Pulled, SyncError> {
         let (status, etag, body) = self.get("/api/v1/needs?limit=500", etag).await?;
-        if status == StatusCode::NOT_MODIFIED {
+        if status == 304 {
             return Ok(Pulled::NotModified);
         }
         let body = serde_json::from_slice(&body).map_err(|e| SyncError::Status {
-            status: status.as_u16(),
+            status,
             message: format!("not JSON: {e}"),
         })?;
         Ok(Pulled::Fresh { etag, body })

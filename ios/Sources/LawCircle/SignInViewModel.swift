@@ -73,13 +73,18 @@ public final class SignInViewModel {
     public private(set) var client: LawCircleClient?
     private let databasePath: String
     private let store: CredentialStore
+    private let transport: HttpTransport
 
     /// `serverUrl` is the build's default address; `databasePath` the
-    /// phone's database file.
-    public init(serverUrl: String, databasePath: String, store: CredentialStore) {
+    /// phone's database file; `transport` the library's HTTP (URLSession).
+    public init(
+        serverUrl: String, databasePath: String, store: CredentialStore,
+        transport: HttpTransport = URLSessionTransport()
+    ) {
         state = StateHolder(SignInState(serverUrl: serverUrl))
         self.databasePath = databasePath
         self.store = store
+        self.transport = transport
     }
 
     public func edit(_ change: (inout SignInState) -> Void) {
@@ -202,7 +207,8 @@ public final class SignInViewModel {
             databasePath: databasePath, serverUrl: saved.serverUrl,
             credentials: Credentials(userId: saved.username, secret: saved.secret))
         // Opening creates or migrates the phone's database: off the main actor.
-        return try await offMain { try LawCircleClient.open(config: config) }
+        let transport = self.transport
+        return try await offMain { try LawCircleClient.open(config: config, transport: transport) }
     }
 
     private func fail(_ error: UiError) {

@@ -1,6 +1,7 @@
 // Swift side of scripts/bench-ffi: the calls of examples/ffi_bench.rs
 // through the generated bindings.
 import Foundation
+import LawCircle
 import LawCircleFFI
 
 func perCallNs(_ iters: Int, _ f: () -> Void) -> Double {
@@ -27,7 +28,9 @@ let client = try LawCircleClient.open(
     config: ClientConfig(
         databasePath: dir.appendingPathComponent("phone.sqlite").path,
         serverUrl: "http://127.0.0.1:9",
-        credentials: Credentials(userId: "bench", secret: "")))
+        credentials: Credentials(userId: "bench", secret: "")),
+    // Never used: the bench makes no request.
+    transport: URLSessionTransport())
 _ = try await client.installCatalogueFile(
     path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
         ?? "/lawcircle/data/longwan/facilities.csv")

@@ -18,7 +18,8 @@ final class ClientFlowsTests: XCTestCase {
             config: ClientConfig(
                 databasePath: dir.appendingPathComponent("phone/lawcircle.sqlite").path,
                 serverUrl: serverURL,
-                credentials: Credentials(userId: "resident-1", secret: "s3cret")))
+                credentials: Credentials(userId: "resident-1", secret: "s3cret")),
+            transport: URLSessionTransport())
     }
 
     func testHealthOfTheDemoServerThroughTheClient() async throws {
@@ -83,7 +84,8 @@ final class ClientFlowsTests: XCTestCase {
             try LawCircleClient.open(
                 config: ClientConfig(
                     databasePath: "/tmp/x.sqlite", serverUrl: "lawcircle.example",
-                    credentials: Credentials(userId: "u", secret: "")))
+                    credentials: Credentials(userId: "u", secret: "")),
+                transport: URLSessionTransport())
         ) { error in
             XCTAssertEqual(UiError(error).field, "server_url")
         }

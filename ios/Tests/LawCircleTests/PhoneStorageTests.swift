@@ -38,7 +38,8 @@ final class PhoneStorageTests: XCTestCase {
         let client = try LawCircleClient.open(
             config: ClientConfig(
                 databasePath: db.path, serverUrl: "http://127.0.0.1:9",
-                credentials: Credentials(userId: "resident", secret: "x")))
+                credentials: Credentials(userId: "resident", secret: "x")),
+            transport: URLSessionTransport())
         _ = try client.outboxCounts()
         let again = RecordingProtector()
         try PhoneStorage.prepare(applicationSupport: support, protector: again)

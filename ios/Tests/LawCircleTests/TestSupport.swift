@@ -16,7 +16,8 @@ func phone(_ serverURL: String, _ dir: URL, _ who: String, _ password: String) t
         config: ClientConfig(
             databasePath: dir.appendingPathComponent("\(who)/lawcircle.sqlite").path,
             serverUrl: serverURL,
-            credentials: Credentials(userId: who, secret: password)))
+            credentials: Credentials(userId: who, secret: password)),
+        transport: URLSessionTransport())
 }
 
 /// Waits until `holder` reaches a state `matching` accepts; nil on timeout.

@@ -13,6 +13,7 @@
 //! test can kill it mid-transaction.
 
 use chrono::Utc;
+use lawcircle_client::http::reqwest::ReqwestTransport;
 use lawcircle_client::outbox::{BackoffPolicy, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_e2e::cli_arg;
@@ -63,7 +64,8 @@ fn main() {
         config.parallelism = p.parse().expect("parallelism");
     }
     config.request_timeout = Duration::from_secs(10);
-    let client = SyncClient::new(outbox.clone(), config).expect("client");
+    let transport = ReqwestTransport::new().expect("transport");
+    let client = SyncClient::new(outbox.clone(), config, Arc::new(transport));
     client.set_token(cli_arg(&args, "--token"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

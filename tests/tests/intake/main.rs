@@ -6,6 +6,7 @@
 //! default, as in CI; the long run uses 1000).
 
 use chrono::Utc;
+use lawcircle_client::http::reqwest::ReqwestTransport;
 use lawcircle_client::outbox::{
     BackoffPolicy, ItemKind, ItemState, Outbox, OutboxEvent, OutboxListener,
 };
@@ -55,7 +56,11 @@ fn sync_client(outbox: &Arc<Outbox>, base: &str, token: &str, parallelism: usize
     let mut cfg = SyncConfig::new(base);
     cfg.parallelism = parallelism;
     cfg.request_timeout = Duration::from_secs(10);
-    let c = SyncClient::new(outbox.clone(), cfg).unwrap();
+    let c = SyncClient::new(
+        outbox.clone(),
+        cfg,
+        Arc::new(ReqwestTransport::new().unwrap()),
+    );
     c.set_token(Some(token.to_string()));
     c
 }

@@ -14,6 +14,7 @@ import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.ListenerHandle
 import org.lawcircle.ffi.OutboxChange
 import org.lawcircle.ffi.OutboxListener
+import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.PhoneStorage
 import java.io.File
 
@@ -69,6 +70,9 @@ class LawCircleApp : Application(), AppServices {
                 // is the deployment's: until then the configured account.
                 credentials = Credentials(userId = BuildConfigValues.USER_ID, secret = BuildConfigValues.SECRET),
             ),
+            // HTTP through the platform: the phone's trust store, Network
+            // Security Config and proxies.
+            OkHttpTransport(),
         )
         services = CoreServices(client, processScope)
         Channels.create(this)

@@ -47,6 +47,7 @@ import org.lawcircle.ffi.PunchKind
 import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.NeedFields
 import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.People
 import org.lawcircle.phone.TestServer
 import org.robolectric.Robolectric
@@ -98,7 +99,7 @@ class CoreServicesTest {
     }
 
     private fun phone(url: String, who: String, password: String): LawCircleClient =
-        LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, url, Credentials(who, password)))
+        LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, url, Credentials(who, password)), OkHttpTransport())
 
     private fun needFields(people: People) = NeedFields(
         requesterName = "李四",

@@ -4,6 +4,7 @@ import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.Datum
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.ffi.NearbyQuery
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.coreVersion
@@ -42,6 +43,7 @@ fun main(args: Array<String>) {
     val nearest = try {
         LawCircleClient.open(
             ClientConfig(File(dir, "phone.sqlite").path, "http://127.0.0.1:9", Credentials("bench", "")),
+            OkHttpTransport(),
         ).use { client ->
             kotlinx.coroutines.runBlocking { client.installCatalogueFile(File(repo, "data/longwan/facilities.csv").path) }
             val query = NearbyQuery(a, 5u, emptyList(), listOf("mediation"), null, null)

@@ -26,6 +26,7 @@ import kotlin.test.assertTrue
 class ClientFlowsTest {
     private fun open(serverUrl: String, dir: File): LawCircleClient = LawCircleClient.open(
         ClientConfig(File(dir, "phone/lawcircle.sqlite").path, serverUrl, Credentials("resident-1", "s3cret")),
+        OkHttpTransport(),
     )
 
     private fun tempDir(): File = Files.createTempDirectory("lawcircle-phone").toFile()
@@ -90,9 +91,42 @@ class ClientFlowsTest {
     }
 
     @Test
+    fun `plain http is refused except to this device`() {
+        for (url in listOf("http://lawcircle.example.cn", "http://10.0.2.2:8080", "http://127.0.0.1@evil.example")) {
+            val e = assertFailsWith<LawCircleException.InvalidInput>(url) {
+                LawCircleClient.open(ClientConfig("/tmp/x.sqlite", url, Credentials("u", "")), OkHttpTransport())
+            }
+            assertEquals("server_url", e.field)
+        }
+    }
+
+    @Test
+    fun `over https only a certificate the phone trusts is accepted`() = runBlocking<Unit> {
+        TestServer.start("--demo").use { server ->
+            val ca = TestCa()
+            TlsProxy(ca, server.port).use { proxy ->
+                val dir = tempDir()
+                // OkHttp with the JVM's own roots: a CA made by the test is not among them.
+                open(proxy.baseUrl, dir).use { client ->
+                    val e = assertFailsWith<LawCircleException.Network> { client.serverHealth() }
+                    assertTrue("certif" in e.reason.lowercase() || "ssl" in e.reason.lowercase(), e.reason)
+                }
+                // Trusting that CA alone, the same proxy answers.
+                LawCircleClient.open(
+                    ClientConfig(File(dir, "tls/lawcircle.sqlite").path, proxy.baseUrl, Credentials("u", "x")),
+                    OkHttpTransport(ca.client()),
+                ).use { client ->
+                    assertEquals("ok", client.serverHealth().status)
+                }
+                dir.deleteRecursively()
+            }
+        }
+    }
+
+    @Test
     fun `bad configuration is an invalid input naming the field`() {
         val e = assertFailsWith<LawCircleException.InvalidInput> {
-            LawCircleClient.open(ClientConfig("/tmp/x.sqlite", "lawcircle.example", Credentials("u", "")))
+            LawCircleClient.open(ClientConfig("/tmp/x.sqlite", "lawcircle.example", Credentials("u", "")), OkHttpTransport())
         }
         assertEquals("server_url", e.field)
         assertEquals("server_url", e.toUiError().field)

@@ -4,6 +4,7 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.Role
 import org.lawcircle.ffi.OrderState
@@ -24,6 +25,7 @@ import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.PunchKind
 import org.lawcircle.ffi.SmsCodePurpose
 import java.io.File
+import java.net.URI
 import java.nio.file.Files
 import kotlin.test.assertEquals
 import kotlin.test.assertFalse
@@ -36,9 +38,38 @@ import kotlin.test.assertTrue
  * The user flows of bindings/tests/client_flows.rs, driven through the
  * presenters against the real server: the same steps, the same checks.
  */
-class PhoneFlowsTest {
+open class PhoneFlowsTest {
+    /**
+     * Whether the phones reach the server over HTTPS, through a TLS proxy
+     * with a certificate of a CA made for the run ([PhoneFlowsOverTlsTest]).
+     */
+    protected open val overTls: Boolean = false
+
+    private val ca by lazy { TestCa() }
+
+    /** OkHttp as the app has it; over TLS, trusting the test CA alone. */
+    private val transport by lazy { if (overTls) OkHttpTransport(ca.client()) else OkHttpTransport() }
+
+    private val proxies = mutableMapOf<Int, TlsProxy>()
+
+    @AfterEach
+    fun closeProxies() {
+        proxies.values.forEach { it.close() }
+        proxies.clear()
+    }
+
+    /** The server's URL, or over TLS the proxy's in front of it (a closed port stays closed). */
+    private fun reach(serverUrl: String): String {
+        val port = URI(serverUrl).port
+        if (!overTls || port == CLOSED_PORT) return serverUrl
+        return proxies.getOrPut(port) { TlsProxy(ca, port) }.baseUrl
+    }
+
     private fun phone(serverUrl: String, dir: File, who: String, password: String): LawCircleClient =
-        LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, serverUrl, Credentials(who, password)))
+        LawCircleClient.open(
+            ClientConfig(File(dir, "$who/lawcircle.sqlite").path, reach(serverUrl), Credentials(who, password)),
+            transport,
+        )
 
     private fun tempDir(): File = Files.createTempDirectory("lawcircle-phone").toFile()
 
@@ -503,4 +534,16 @@ class PhoneFlowsTest {
             0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4.toByte(), 0x89.toByte(),
         )
     }
+}
+
+/** Port 9 (discard) on loopback: nothing listens there, the phone is offline. */
+private const val CLOSED_PORT = 9
+
+/**
+ * The same flows over HTTPS: the server behind a TLS proxy whose
+ * certificate a CA made by the test signed, and OkHttp trusting that CA
+ * alone.
+ */
+class PhoneFlowsOverTlsTest : PhoneFlowsTest() {
+    override val overTls: Boolean = true
 }

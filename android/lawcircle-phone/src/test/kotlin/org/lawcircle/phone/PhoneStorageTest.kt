@@ -29,6 +29,7 @@ class PhoneStorageTest {
             // databaseFiles names (what backup rules and wiping must cover).
             LawCircleClient.open(
                 ClientConfig(db.path, "http://127.0.0.1:9", Credentials("resident", "x")),
+                OkHttpTransport(),
             ).use { it.outboxCounts() }
             val written = db.parentFile.listFiles()!!.map { it.name }.toSet()
             val named = PhoneStorage.databaseFiles(db).map { it.name }.toSet()

@@ -29,6 +29,7 @@ class PresenterUnitTest {
         try {
             return LawCircleClient.open(
                 ClientConfig(File(dir, "phone.sqlite").path, "http://127.0.0.1:9", Credentials("resident", "x")),
+                OkHttpTransport(),
             ).use { block(it) }
         } finally {
             dir.deleteRecursively()

@@ -20,6 +20,7 @@ import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.Point
 import org.lawcircle.phone.DeviceClock
 import org.lawcircle.phone.NeedFields
+import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.People
 import org.lawcircle.phone.TestServer
 import java.io.File
@@ -88,7 +89,7 @@ class World(vararg serverArgs: String) : AutoCloseable {
 
     /** A phone signed in as [who], its database under this world's folder. */
     fun phone(who: String, password: String, url: String = server.baseUrl): LawCircleClient =
-        LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, url, Credentials(who, password)))
+        LawCircleClient.open(ClientConfig(File(dir, "$who/lawcircle.sqlite").path, url, Credentials(who, password)), OkHttpTransport())
             .also { clients += it }
 
     fun resident() = phone("resident", people.resident.password)

@@ -1,0 +1,75 @@
+//! Rust side of scripts/bench-drain: N needs queued on the phone, then
+//! drained to the server by the library's sync through reqwest (behind the
+//! same transport trait the shells implement). The same steps as the
+//! Kotlin DrainBench.kt (OkHttp).
+//!
+//! ```text
+//! drain_bench URL USERNAME PASSWORD AREA_CODE N
+//! ```
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use lawcircle_client::http::reqwest::ReqwestTransport;
+use lawcircle_ffi::{ClientConfig, Credentials, LawCircleClient, NeedForm, RustTransport};
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [url, username, password, area_code, n] = &args[..] else {
+        eprintln!("usage: drain_bench URL USERNAME PASSWORD AREA_CODE N");
+        std::process::exit(2);
+    };
+    let n: u64 = n.parse().expect("N");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let transport = Arc::new(RustTransport(Arc::new(
+        ReqwestTransport::new().expect("transport"),
+    )));
+    let client = LawCircleClient::open(
+        ClientConfig {
+            database_path: dir
+                .path()
+                .join("phone.sqlite")
+                .to_string_lossy()
+                .into_owned(),
+            server_url: url.clone(),
+            credentials: Credentials {
+                user_id: username.clone(),
+                secret: password.clone(),
+            },
+        },
+        transport,
+    )
+    .expect("client");
+    client.sign_in().await.expect("sign in");
+    let form = NeedForm {
+        requester_name: "李四".to_string(),
+        requester_phone: "13812345678".to_string(),
+        requester_id_number: None,
+        enterprise_name: None,
+        enterprise_credit_code: None,
+        category: "consultation".to_string(),
+        description: "邻居装修噪音纠纷，希望咨询如何处理".to_string(),
+        urgency: "normal".to_string(),
+        address: "永中街道示例社区".to_string(),
+        area_code: area_code.clone(),
+        point: None,
+        channel: "online".to_string(),
+        post_id: None,
+        consent_given: true,
+        consent_notice_version: "v1".to_string(),
+        attachments: vec![],
+        application: None,
+    };
+    for _ in 0..n {
+        client.submit_need(form.clone()).expect("queue");
+    }
+    let start = Instant::now();
+    let report = client.sync(600_000).await.expect("sync");
+    let seconds = start.elapsed().as_secs_f64();
+    assert!(
+        report.sent == n && report.pending == 0,
+        "not all sent: {report:?}"
+    );
+    println!("rust drain_{n} {seconds:.2}");
+}
