@@ -50,6 +50,7 @@ class SignInFlowsTest {
     private fun opener(): (SavedSignIn) -> LawCircleClient = { s ->
         LawCircleClient.open(
             ClientConfig(File(dir, "${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.secret)),
+            OkHttpTransport(),
         )
     }
 

@@ -16,6 +16,7 @@ import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.phone.Home
 import org.lawcircle.phone.MemoryCredentialStore
+import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.SavedSignIn
 import org.lawcircle.phone.SignInPhase
 import org.lawcircle.phone.SignInPresenter
@@ -33,6 +34,7 @@ class SignInScreenTest {
             val open = { s: SavedSignIn ->
                 LawCircleClient.open(
                     ClientConfig(File(w.dir, "signin-${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.secret)),
+                    OkHttpTransport(),
                 )
             }
             withScope { scope ->
