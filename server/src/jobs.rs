@@ -16,7 +16,9 @@
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoreError};
 use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind, OrderState};
-use lawcircle_core::orders::warning::{Warning, WarningRule, default_rules, evaluate_rules};
+use lawcircle_core::orders::warning::{
+    RuleKind, Warning, WarningRule, default_rules, evaluate_rules,
+};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -194,6 +196,34 @@ pub fn default_instance_id() -> String {
     format!("{host}-{}", std::process::id())
 }
 
+/// How far before a run's time the next run reads ratings and punches
+/// again: a row stamped with the time it was written may commit a little
+/// later (a transaction waiting for the write lock); reading it twice
+/// raises nothing twice (warnings are keyed).
+pub const READ_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
+
+/// What the background job of this process has read: the time up to
+/// which ratings and received punches were evaluated by a successful
+/// run. Not kept across restarts: a new process reads everything once.
+#[derive(Debug, Default)]
+pub struct JobMarks {
+    read_until: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+}
+
+impl JobMarks {
+    /// Up to when the last successful run read (none: no run yet).
+    pub fn read_until(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.read_until.lock().ok().and_then(|m| *m)
+    }
+
+    /// Records a successful run that read up to `until`.
+    fn read(&self, until: chrono::DateTime<chrono::Utc>) {
+        if let Ok(mut m) = self.read_until.lock() {
+            *m = Some(until);
+        }
+    }
+}
+
 /// What one run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct JobReport {
@@ -250,17 +280,24 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     let now = state.clock.now();
     let mut report = JobReport::default();
 
-    // 1. Unclaimed consultations past the window go to the hotline/staff queue.
+    // What this process read up to on its last successful run (none on
+    // the first: then everything is read once).
+    let since = state.job_marks.read_until();
+
+    // 1. Unclaimed consultations past the window go to the hotline/staff
+    // queue. Only open consultations are read (through the state index).
     let open = state
         .store
         .orders(&OrderFilter {
             states: vec![OrderState::Open],
+            kind: Some(OrderKind::Consultation),
             ..OrderFilter::default()
         })
         .await?;
-    for o in open.iter().filter(|o| {
-        o.kind == OrderKind::Consultation && o.grab_window_expired(now, state.grab_window_secs)
-    }) {
+    for o in open
+        .iter()
+        .filter(|o| o.grab_window_expired(now, state.grab_window_secs))
+    {
         let mut changed = o.clone();
         let escalated = changed.apply(
             OrderEvent::Escalate {
@@ -280,10 +317,36 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
         }
     }
 
-    // 2. Early warnings from the rules (deduplicated by key).
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let ratings = state.store.ratings().await?;
-    let signals = state.store.punch_signals().await?;
+    // 2. Early warnings from the rules (deduplicated by key), evaluated on
+    // the candidates only: the open orders (the grab window), the orders
+    // in progress past their deadline, the low ratings and the punches
+    // that arrived since the last run. Whatever fired before was raised
+    // then (the dedup key keeps it raised once), so the same warnings come
+    // out as from every order, rating and punch, at a cost that follows
+    // the work in progress rather than the history.
+    let mut orders = state
+        .store
+        .orders(&OrderFilter {
+            states: vec![OrderState::Open],
+            ..OrderFilter::default()
+        })
+        .await?;
+    orders.extend(state.store.overdue_orders(now).await?);
+    let max_low = rules
+        .iter()
+        .filter(|r| r.enabled)
+        .filter_map(|r| match r.kind {
+            RuleKind::LowRating { max_score } => Some(max_score),
+            _ => None,
+        })
+        .max();
+    let mut ratings = Vec::new();
+    if let Some(max_score) = max_low {
+        let (low, rated) = state.store.low_ratings_since(max_score, since).await?;
+        ratings = low;
+        orders.extend(rated);
+    }
+    let signals = state.store.punch_signals_since(since).await?;
     for candidate in evaluate_rules(now, &orders, &ratings, &signals, rules) {
         if let Some(rule) = rules.iter().find(|r| r.id == candidate.rule_id)
             && crate::notifications::queue::raise_warning(
@@ -297,8 +360,9 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
         }
     }
 
-    // 3. Unacknowledged warnings go up a level after their time.
-    for (id, version, w) in state.store.warnings(None).await? {
+    // 3. Unacknowledged warnings go up a level after their time: only
+    // those whose time came are read (by their `escalate_at`).
+    for (id, version, w) in state.store.warnings_due(now).await? {
         if w.escalation_due(now).is_some() {
             let mut changed = w.clone();
             if changed
@@ -318,7 +382,11 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     if let Some(days) = state.punch_location_retention_days {
         report.punch_locations_erased = state
             .store
-            .erase_punch_locations(now - chrono::Duration::days(i64::from(days)), now)
+            .erase_punch_locations(
+                now - chrono::Duration::days(i64::from(days)),
+                since.map(|s| s - chrono::Duration::days(i64::from(days))),
+                now,
+            )
             .await?;
     }
     // Login throttle counters idle for a window and not in back-off start
@@ -348,6 +416,9 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     }
     // 6. Live events older than resumption reaches (PostgreSQL).
     state.events.prune().await?;
+    // Ratings and punches written from here on are read next time; the
+    // margin covers rows stamped just before now that commit after it.
+    state.job_marks.read(now - READ_MARGIN);
     if report.needs_anonymised > 0 || report.attachments_erased > 0 {
         tracing::info!(
             needs = report.needs_anonymised,

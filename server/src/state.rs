@@ -103,6 +103,9 @@ pub struct AppState {
     /// The indicators and coverage, computed once per catalogue version
     /// and for a short while (see [`crate::api::indicators`]).
     pub indicator_cache: Arc<crate::api::indicators::IndicatorCache>,
+    /// What the background job has read so far (it reads only what came
+    /// after on its next run).
+    pub job_marks: Arc<crate::jobs::JobMarks>,
     /// How long personal data of needs, attachments and the audit log is
     /// kept (the background job removes it after).
     pub retention: Retention,
@@ -163,6 +166,7 @@ impl AppState {
             session_recheck: std::time::Duration::from_secs(15),
             metrics_token_hash: None,
             indicator_cache: Arc::default(),
+            job_marks: Arc::default(),
         }
     }
 }

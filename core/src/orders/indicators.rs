@@ -483,18 +483,20 @@ pub fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
-fn mean(values: &[f64]) -> Option<f64> {
-    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
-}
-
 /// The raw material of one area.
 #[derive(Default)]
 struct Bucket {
     covered: u64,
     villages: u64,
     rating_scores: Vec<u8>,
+    /// Ratings already counted by score (aggregated inputs).
+    rating_counts: BTreeMap<u8, u64>,
     claim_s: Vec<f64>,
     resolution_s: Vec<f64>,
+    /// The times already summarised (aggregated inputs): used instead of
+    /// the values.
+    claim_summary: Option<TimeSummary>,
+    resolution_summary: Option<TimeSummary>,
     overdue: u64,
     hours: f64,
     hours_known: bool,
@@ -507,6 +509,17 @@ impl Bucket {
     fn finish(&self, level: AreaLevel, code: &str, targets: &Targets, year: i32) -> AreaIndicators {
         let ratio = |num: u64, den: u64| (den > 0).then(|| num as f64 / den as f64);
         let n = |v: usize| v as u64;
+        let claim = self
+            .claim_summary
+            .unwrap_or_else(|| TimeSummary::of(&self.claim_s));
+        let resolution = self
+            .resolution_summary
+            .unwrap_or_else(|| TimeSummary::of(&self.resolution_s));
+        let scores = self.rating_scores.iter().copied().chain(
+            self.rating_counts
+                .iter()
+                .flat_map(|(s, n)| std::iter::repeat_n(*s, usize::try_from(*n).unwrap_or(0))),
+        );
         let figures = [
             (
                 IndicatorName::CoverageRate,
@@ -515,23 +528,23 @@ impl Bucket {
             ),
             (
                 IndicatorName::Satisfaction,
-                satisfaction(self.rating_scores.iter().copied()),
-                n(self.rating_scores.len()),
+                satisfaction(scores),
+                n(self.rating_scores.len()) + self.rating_counts.values().sum::<u64>(),
             ),
             (
                 IndicatorName::MedianTimeToClaimSeconds,
-                median(&self.claim_s),
-                n(self.claim_s.len()),
+                claim.median_s,
+                claim.count,
             ),
             (
                 IndicatorName::MedianResolutionSeconds,
-                median(&self.resolution_s),
-                n(self.resolution_s.len()),
+                resolution.median_s,
+                resolution.count,
             ),
             (
                 IndicatorName::MeanResolutionSeconds,
-                mean(&self.resolution_s),
-                n(self.resolution_s.len()),
+                resolution.mean_s(),
+                resolution.count,
             ),
             (
                 IndicatorName::OverdueCount,
@@ -581,21 +594,7 @@ impl Bucket {
 
 /// Computes the report (see the module documentation for definitions).
 pub fn compute(inputs: &IndicatorInputs<'_>, targets: &Targets) -> IndicatorReport {
-    let mut streets: BTreeMap<String, Bucket> = inputs
-        .streets
-        .iter()
-        .map(|s| (s.clone(), Bucket::default()))
-        .collect();
-    let mut district = Bucket::default();
-    for c in inputs.coverage {
-        for b in [
-            streets.entry(c.street_code.clone()).or_default(),
-            &mut district,
-        ] {
-            b.covered += u64::from(c.covered_villages.min(c.total_villages));
-            b.villages += u64::from(c.total_villages);
-        }
-    }
+    let (mut streets, mut district) = coverage_buckets(inputs.streets, inputs.coverage);
     let mut street_of: HashMap<&str, &str> = HashMap::new();
     for o in inputs.orders {
         street_of.insert(o.id.as_str(), o.street_code.as_str());
@@ -627,7 +626,38 @@ pub fn compute(inputs: &IndicatorInputs<'_>, targets: &Targets) -> IndicatorRepo
                 .push(r.score);
         }
     }
-    for h in inputs.volunteer_hours {
+    finish_report(
+        streets,
+        district,
+        &Rest {
+            district_code: inputs.district_code,
+            year: inputs.year,
+            now: inputs.now,
+            volunteer_hours: inputs.volunteer_hours,
+            hotline_calls: inputs.hotline_calls,
+        },
+        targets,
+    )
+}
+
+/// What both ways of computing take as they are.
+struct Rest<'a> {
+    district_code: &'a str,
+    year: i32,
+    now: DateTime<Utc>,
+    volunteer_hours: &'a [StreetHours],
+    hotline_calls: &'a [HotlineCall],
+}
+
+/// Adds volunteer hours and hotline calls to the buckets and finishes the
+/// report.
+fn finish_report(
+    mut streets: BTreeMap<String, Bucket>,
+    mut district: Bucket,
+    rest: &Rest<'_>,
+    targets: &Targets,
+) -> IndicatorReport {
+    for h in rest.volunteer_hours {
         for b in [
             streets.entry(h.street_code.clone()).or_default(),
             &mut district,
@@ -638,7 +668,7 @@ pub fn compute(inputs: &IndicatorInputs<'_>, targets: &Targets) -> IndicatorRepo
             }
         }
     }
-    for c in inputs.hotline_calls {
+    for c in rest.hotline_calls {
         let add = |b: &mut Bucket| {
             b.calls += 1;
             if c.answered {
@@ -654,20 +684,124 @@ pub fn compute(inputs: &IndicatorInputs<'_>, targets: &Targets) -> IndicatorRepo
         }
     }
     IndicatorReport {
-        district_code: inputs.district_code.to_string(),
-        year: inputs.year,
-        generated_at: inputs.now,
-        district: district.finish(
-            AreaLevel::District,
-            inputs.district_code,
-            targets,
-            inputs.year,
-        ),
+        district_code: rest.district_code.to_string(),
+        year: rest.year,
+        generated_at: rest.now,
+        district: district.finish(AreaLevel::District, rest.district_code, targets, rest.year),
         streets: streets
             .iter()
-            .map(|(code, b)| b.finish(AreaLevel::Street, code, targets, inputs.year))
+            .map(|(code, b)| b.finish(AreaLevel::Street, code, targets, rest.year))
             .collect(),
     }
+}
+
+/// Times of one kind in one area, summarised: how many, their median
+/// (the mean of the two middle values for an even count) and their sum.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TimeSummary {
+    pub count: u64,
+    pub median_s: Option<f64>,
+    pub sum_s: f64,
+}
+
+impl TimeSummary {
+    /// The summary of `values` (seconds).
+    pub fn of(values: &[f64]) -> Self {
+        TimeSummary {
+            count: values.len() as u64,
+            median_s: median(values),
+            sum_s: values.iter().sum(),
+        }
+    }
+
+    /// The mean (none without values).
+    pub fn mean_s(&self) -> Option<f64> {
+        (self.count > 0).then(|| self.sum_s / self.count as f64)
+    }
+}
+
+/// The orders and ratings of one area as a database aggregates them
+/// (counts, sums, medians), so the report needs no order itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OrderAggregates {
+    /// Over the orders that were taken (see [`Order::time_to_claim_s`]).
+    pub time_to_claim: TimeSummary,
+    /// Over the resolved orders (see [`Order::resolution_time_s`]).
+    pub resolution: TimeSummary,
+    /// Active orders past their deadline at the report time.
+    pub overdue: u64,
+    /// How many ratings gave each score (one per order).
+    pub rating_counts: BTreeMap<u8, u64>,
+}
+
+/// What the report is computed from when the orders and ratings come
+/// aggregated ([`compute_aggregated`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AggregatedInputs<'a> {
+    pub district_code: &'a str,
+    pub year: i32,
+    pub now: DateTime<Utc>,
+    /// Streets to report even without data.
+    pub streets: &'a [String],
+    /// The whole district (ratings of orders in no street count here).
+    pub district: &'a OrderAggregates,
+    /// Per street that orders name.
+    pub by_street: &'a BTreeMap<String, OrderAggregates>,
+    pub coverage: &'a [StreetCoverage],
+    pub volunteer_hours: &'a [StreetHours],
+    pub hotline_calls: &'a [HotlineCall],
+}
+
+/// The same report as [`compute`] from aggregates: what a server with a
+/// long history computes in its database instead of reading every order.
+pub fn compute_aggregated(inputs: &AggregatedInputs<'_>, targets: &Targets) -> IndicatorReport {
+    let (mut streets, mut district) = coverage_buckets(inputs.streets, inputs.coverage);
+    let fill = |b: &mut Bucket, a: &OrderAggregates| {
+        b.claim_summary = Some(a.time_to_claim);
+        b.resolution_summary = Some(a.resolution);
+        b.overdue += a.overdue;
+        for (score, n) in &a.rating_counts {
+            *b.rating_counts.entry(*score).or_default() += n;
+        }
+    };
+    for (code, a) in inputs.by_street {
+        fill(streets.entry(code.clone()).or_default(), a);
+    }
+    fill(&mut district, inputs.district);
+    finish_report(
+        streets,
+        district,
+        &Rest {
+            district_code: inputs.district_code,
+            year: inputs.year,
+            now: inputs.now,
+            volunteer_hours: inputs.volunteer_hours,
+            hotline_calls: inputs.hotline_calls,
+        },
+        targets,
+    )
+}
+
+/// A bucket per listed street, with the coverage added.
+fn coverage_buckets(
+    listed: &[String],
+    coverage: &[StreetCoverage],
+) -> (BTreeMap<String, Bucket>, Bucket) {
+    let mut streets: BTreeMap<String, Bucket> = listed
+        .iter()
+        .map(|s| (s.clone(), Bucket::default()))
+        .collect();
+    let mut district = Bucket::default();
+    for c in coverage {
+        for b in [
+            streets.entry(c.street_code.clone()).or_default(),
+            &mut district,
+        ] {
+            b.covered += u64::from(c.covered_villages.min(c.total_villages));
+            b.villages += u64::from(c.total_villages);
+        }
+    }
+    (streets, district)
 }
 
 /// Escapes a label value for the text exposition format.

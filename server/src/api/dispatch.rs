@@ -196,19 +196,25 @@ pub async fn offers(
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     require(&caller, Action::GrabOrder)?;
     pos.point()?;
-    if active_volunteer(&state, caller.account.id).await?.is_none() {
+    let Some(v) = active_volunteer(&state, caller.account.id).await? else {
         return Ok(ApiJson(vec![]));
+    };
+    // Only orders in the caller's street or where they are lent now can
+    // be offered (see `dispatch::ineligibility`): read just the open
+    // consultations there, through the state index.
+    let mut streets = vec![v.volunteer.profile.home_street_code.clone()];
+    if let Some(loan) = v.volunteer.loan_at(state.clock.now()) {
+        streets.push(loan.to_street_code.clone());
     }
     let open: Vec<Order> = state
         .store
         .orders(&OrderFilter {
             states: vec![OrderState::Open],
+            kind: Some(OrderKind::Consultation),
+            streets,
             ..OrderFilter::default()
         })
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == OrderKind::Consultation)
-        .collect();
+        .await?;
     let verdicts = offered_to(&state, &caller, &open).await?;
     Ok(ApiJson(
         open.into_iter()

@@ -7,15 +7,16 @@ use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::OrderFilter;
 use crate::usecases::circle::over_catalogue;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Datelike;
 use lawcircle_core::authz::Action;
+use lawcircle_core::catalogue::facility::ServiceProduct;
+use lawcircle_core::circle::coverage::{CoverageReport, CoverageStandard};
 use lawcircle_core::orders::indicators::{
-    self, IndicatorInputs, IndicatorReport, StreetCoverage, Targets,
+    self, AggregatedInputs, IndicatorReport, StreetCoverage, Targets,
 };
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,22 +35,37 @@ pub struct IndicatorQuery {
 /// other instances, deadlines passing), in the server's clock.
 pub const INDICATOR_TTL: chrono::Duration = chrono::Duration::seconds(30);
 
-/// The indicators and the coverage they include, computed on demand and
-/// kept: the coverage per catalogue version (it depends on nothing else;
-/// the walking network is fixed for the process), the indicators until an
-/// order, rating or hotline record changes on this instance
+/// The indicators and the coverage they include, kept: the coverage per
+/// catalogue version (it depends on nothing else: the walking network is
+/// loaded once per process), the indicators until an order, rating or
+/// hotline record changes on this instance
 /// ([`crate::events::EventBus::generation`]), the catalogue changes, or
-/// [`INDICATOR_TTL`] passes. One computation at a time: concurrent
-/// callers wait for it and share the result. On demand rather than in the
-/// background, so an idle server computes nothing.
+/// [`INDICATOR_TTL`] passes. The background refresher ([`spawn_refresh`])
+/// recomputes the coverage when the catalogue version moves, so requests
+/// are answered from the cache; a request finding nothing for the
+/// current version computes it once (concurrent callers wait and share).
 #[derive(Debug, Default)]
 pub struct IndicatorCache {
+    /// Coverage reports by catalogue version and required products (the
+    /// default standard, and the few product sets asked for), newest last.
+    reports: tokio::sync::Mutex<Vec<CachedCoverage>>,
     coverage: tokio::sync::Mutex<Option<(u64, std::sync::Arc<Vec<StreetCoverage>>)>>,
     report: tokio::sync::Mutex<Option<CachedReport>>,
     /// Times the coverage was computed (exported in `/metrics`).
     pub coverage_computations: std::sync::atomic::AtomicU64,
     /// Times the indicators were computed (exported in `/metrics`).
     pub report_computations: std::sync::atomic::AtomicU64,
+}
+
+/// How many coverage reports are kept (other product sets than the
+/// default are computed on request and kept among these).
+const KEPT_REPORTS: usize = 16;
+
+#[derive(Debug)]
+struct CachedCoverage {
+    catalogue_version: u64,
+    products: Option<Vec<ServiceProduct>>,
+    report: std::sync::Arc<CoverageReport>,
 }
 
 #[derive(Debug)]
@@ -59,6 +75,50 @@ struct CachedReport {
     generation: u64,
     computed_at: chrono::DateTime<chrono::Utc>,
     report: std::sync::Arc<IndicatorReport>,
+}
+
+/// The coverage report for `catalogue_version` and the required
+/// `products` (`None`: the standard's eight), from the cache or computed
+/// and kept. Kept only when the catalogue did not change while it was
+/// computed (else it would be filed under a version it does not match).
+pub async fn coverage_for(
+    state: &AppState,
+    catalogue_version: u64,
+    products: Option<Vec<ServiceProduct>>,
+) -> Result<std::sync::Arc<CoverageReport>, ApiError> {
+    let cache = &state.indicator_cache;
+    let mut kept = cache.reports.lock().await;
+    if let Some(c) = kept
+        .iter()
+        .find(|c| c.catalogue_version == catalogue_version && c.products == products)
+    {
+        return Ok(c.report.clone());
+    }
+    let mut standard = CoverageStandard::default();
+    if let Some(p) = &products {
+        standard.required_products = p.clone();
+    }
+    let report = std::sync::Arc::new(
+        over_catalogue(state, move |areas, facilities, network| {
+            lawcircle_core::circle::coverage::compute(areas, facilities, network, &standard)
+        })
+        .await?,
+    );
+    cache
+        .coverage_computations
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if state.store.catalogue_version().await? == catalogue_version {
+        kept.retain(|c| c.catalogue_version == catalogue_version);
+        if kept.len() >= KEPT_REPORTS {
+            kept.remove(0);
+        }
+        kept.push(CachedCoverage {
+            catalogue_version,
+            products,
+            report: report.clone(),
+        });
+    }
+    Ok(report)
 }
 
 /// The coverage per street for the current catalogue.
@@ -72,19 +132,7 @@ async fn street_coverage(
     {
         return Ok(cov.clone());
     }
-    let coverage = over_catalogue(state, |areas, facilities, network| {
-        lawcircle_core::circle::coverage::compute(
-            areas,
-            facilities,
-            network,
-            &lawcircle_core::circle::coverage::CoverageStandard::default(),
-        )
-    })
-    .await?;
-    state
-        .indicator_cache
-        .coverage_computations
-        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let coverage = coverage_for(state, catalogue_version, None).await?;
     let street_cov: std::sync::Arc<Vec<StreetCoverage>> = std::sync::Arc::new(
         coverage
             .streets
@@ -102,10 +150,39 @@ async fn street_coverage(
     Ok(street_cov)
 }
 
+/// Recomputes the coverage and the indicators in the background when the
+/// catalogue version moves (checked every `every`: one small query), so
+/// requests and scrapes find them ready. Runs on every instance (each
+/// keeps its own cache) until the process ends.
+pub fn spawn_refresh(state: AppState, every: std::time::Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut seen: Option<u64> = None;
+        loop {
+            tick.tick().await;
+            let version = match state.store.catalogue_version().await {
+                Ok(v) => v,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the catalogue version");
+                    continue;
+                }
+            };
+            if seen == Some(version) {
+                continue;
+            }
+            match report(&state, None).await {
+                Ok(_) => seen = Some(version),
+                Err(e) => tracing::warn!(error = ?e, "cannot compute the coverage and indicators"),
+            }
+        }
+    });
+}
+
 async fn report(
     state: &AppState,
     year: Option<i32>,
-) -> Result<std::sync::Arc<IndicatorReport>, ApiError> {
+) -> Result<(u64, std::sync::Arc<IndicatorReport>), ApiError> {
     let now = state.clock.now();
     let year = year.unwrap_or_else(|| now.year());
     let mut slot = state.indicator_cache.report.lock().await;
@@ -120,10 +197,9 @@ async fn report(
         && now >= c.computed_at
         && now - c.computed_at < INDICATOR_TTL
     {
-        return Ok(c.report.clone());
+        return Ok((catalogue_version, c.report.clone()));
     }
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let ratings = state.store.ratings().await?;
+    let (district_orders, street_orders) = state.store.order_aggregates(now).await?;
     let calls = state.store.hotline_calls().await?;
     let areas = state.store.areas().await?;
     let street_cov = street_coverage(state, catalogue_version).await?;
@@ -136,14 +212,14 @@ async fn report(
         .iter()
         .find(|a| a.level == lawcircle_core::catalogue::area::AreaLevel::District)
         .map_or_else(|| "district".to_string(), |a| a.code.clone());
-    let report = std::sync::Arc::new(indicators::compute(
-        &IndicatorInputs {
+    let report = std::sync::Arc::new(indicators::compute_aggregated(
+        &AggregatedInputs {
             district_code: &district,
             year,
             now,
             streets: &streets,
-            orders: &orders,
-            ratings: &ratings,
+            district: &district_orders,
+            by_street: &street_orders,
             coverage: &street_cov,
             volunteer_hours: &[],
             hotline_calls: &calls,
@@ -161,13 +237,15 @@ async fn report(
         computed_at: now,
         report: report.clone(),
     });
-    Ok(report)
+    Ok((catalogue_version, report))
 }
 
 /// The indicators and the ratings behind satisfaction: by channel, and
 /// why resolved orders were not rated.
 #[derive(Debug, serde::Serialize)]
 pub struct IndicatorsAnswer {
+    /// The catalogue version the coverage figures are for.
+    pub catalogue_version: u64,
     #[serde(flatten)]
     pub report: IndicatorReport,
     pub ratings: crate::api::ratings::report::RatingReport,
@@ -184,9 +262,14 @@ pub async fn indicators_json(
     ApiQuery(q): ApiQuery<IndicatorQuery>,
 ) -> Result<ApiJson<IndicatorsAnswer>, ApiError> {
     require(&caller, Action::ReadIndicators)?;
-    let report = (*report(&state, q.year).await?).clone();
+    let (catalogue_version, report) = report(&state, q.year).await?;
+    let report = (*report).clone();
     let ratings = crate::api::ratings::report::rating_report(&state, state.clock.now()).await?;
-    Ok(ApiJson(IndicatorsAnswer { report, ratings }))
+    Ok(ApiJson(IndicatorsAnswer {
+        catalogue_version,
+        report,
+        ratings,
+    }))
 }
 
 /// Compares two strings in time independent of where they differ.
@@ -217,7 +300,7 @@ pub async fn metrics(
         let caller = crate::auth::caller_from_headers(&state, &headers).await?;
         require(&caller, Action::ReadMetrics)?;
     }
-    let report = report(&state, None).await?;
+    let (catalogue_version, report) = report(&state, None).await?;
     let cache = &state.indicator_cache;
     let mut text = indicators::to_prometheus(&report);
     text.push_str(&format!(
@@ -226,13 +309,17 @@ pub async fn metrics(
          lawcircle_indicator_computations_total {}\n\
          # HELP lawcircle_coverage_computations_total Times the coverage was computed (once per catalogue version).\n\
          # TYPE lawcircle_coverage_computations_total counter\n\
-         lawcircle_coverage_computations_total {}\n",
+         lawcircle_coverage_computations_total {}\n\
+         # HELP lawcircle_catalogue_version The catalogue version the coverage figures are for.\n\
+         # TYPE lawcircle_catalogue_version gauge\n\
+         lawcircle_catalogue_version {}\n",
         cache
             .report_computations
             .load(std::sync::atomic::Ordering::Relaxed),
         cache
             .coverage_computations
             .load(std::sync::atomic::Ordering::Relaxed),
+        catalogue_version,
     ));
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }

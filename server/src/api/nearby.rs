@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
 use lawcircle_core::catalogue::export;
 use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};
-use lawcircle_core::circle::coverage::{self, CoverageReport, CoverageStandard};
+use lawcircle_core::circle::coverage::{CoverageReport, CoverageStandard};
 use lawcircle_core::circle::isochrone::{IsochroneOptions, facility_isochrone};
 use lawcircle_core::geo::coord::{Datum, GeoPoint};
 use lawcircle_core::geo::nearest::{NearbyFacility, NearestError, NearestQuery};
@@ -166,23 +166,36 @@ pub struct CoverageQuery {
 /// street and for the district, next to the plan's targets, with the gap
 /// list. Measured on the walking network when one is loaded, else on
 /// straight lines times the documented detour factor (the report says so).
+/// Kept per catalogue version and recomputed in the background when the
+/// catalogue changes; `catalogue_version` says which version it is for.
 #[utoipa::path(get, path = "/api/v1/coverage", tag = "nearby", params(CoverageQuery),
     responses((status = 200, body = Object, description = "The coverage report"),
         refusal::Invalid))]
 pub async fn coverage_report(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<CoverageQuery>,
-) -> Result<ApiJson<CoverageReport>, ApiError> {
-    let mut standard = CoverageStandard::default();
+) -> Result<ApiJson<CoverageAnswer>, ApiError> {
     let products = list::<ServiceProduct>("product", &q.product)?;
-    if !products.is_empty() {
-        standard.required_products = products;
-    }
-    let report = over_catalogue(&state, move |areas, facilities, network| {
-        coverage::compute(areas, facilities, network, &standard)
-    })
+    let catalogue_version = state.store.catalogue_version().await?;
+    let report = crate::api::indicators::coverage_for(
+        &state,
+        catalogue_version,
+        (!products.is_empty()).then_some(products),
+    )
     .await?;
-    Ok(ApiJson(report))
+    Ok(ApiJson(CoverageAnswer {
+        catalogue_version,
+        report,
+    }))
+}
+
+/// A coverage report and the catalogue version it was computed for (kept
+/// per version: see [`crate::api::indicators::IndicatorCache`]).
+#[derive(Debug, Serialize)]
+pub struct CoverageAnswer {
+    pub catalogue_version: u64,
+    #[serde(flatten)]
+    pub report: std::sync::Arc<CoverageReport>,
 }
 
 /// The 15-minute walking isochrone of a facility, as a GeoJSON Feature.

@@ -4,7 +4,7 @@
 use crate::api::{authorize, require, scoped_street};
 use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
-use crate::json::ApiJson;
+use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use axum::extract::Path;
 use lawcircle_core::authz::{Action, On};
@@ -19,19 +19,46 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
+/// Every warning in the caller's reach (an array, as before), or, with
+/// `limit` or `after`, one page of them by id (`{items, next_after}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum WarningList {
+    All(Vec<WarningView>),
+    Page(crate::api::pagination::Page<WarningView>),
+}
+
+/// The warnings in the caller's reach, oldest first. With `limit` (1–500)
+/// or `after` (the previous page's `next_after`) one page of them.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Object>), refusal::Forbidden))]
+    params(crate::api::pagination::PageQuery),
+    responses((status = 200, body = WarningList), refusal::Invalid, refusal::Forbidden))]
 pub async fn list(
     SignedIn { state, caller }: SignedIn,
-) -> Result<ApiJson<Vec<WarningView>>, ApiError> {
+    ApiQuery(q): ApiQuery<crate::api::pagination::PageQuery>,
+) -> Result<ApiJson<WarningList>, ApiError> {
     let scope = require(&caller, Action::HandleWarning)?;
     let street = scoped_street(&caller, scope)?;
-    let list = state.store.warnings(street.as_deref()).await?;
-    Ok(ApiJson(
-        list.into_iter()
-            .map(|(_, version, warning)| WarningView { version, warning })
-            .collect(),
-    ))
+    let view = |(_, version, warning): (i64, i64, Warning)| WarningView { version, warning };
+    if q.limit.is_none() && q.after.is_none() {
+        let list = state.store.warnings(street.as_deref()).await?;
+        return Ok(ApiJson(WarningList::All(
+            list.into_iter().map(view).collect(),
+        )));
+    }
+    let limit = q.limit()?;
+    if q.after() < 0 {
+        return Err(ApiError::bad_field("after", "zero or more"));
+    }
+    let rows = state
+        .store
+        .warnings_page(street.as_deref(), q.after(), limit + 1)
+        .await?;
+    let page = crate::api::pagination::Page::from_overfetch(rows, limit, |(id, _, _)| *id);
+    Ok(ApiJson(WarningList::Page(crate::api::pagination::Page {
+        items: page.items.into_iter().map(view).collect(),
+        next_after: page.next_after,
+    })))
 }
 
 /// The street a warning belongs to (the one its row is filed under).

@@ -201,6 +201,7 @@ pub(super) async fn serve(storage: Storage, settings: ServeSettings) -> Result<(
         crate::jobs::rules_for(grab_window_secs),
         jobs_interval,
     );
+    crate::api::indicators::spawn_refresh(state.clone(), std::time::Duration::from_secs(2));
     let leadership = state.leadership.clone();
     let app = router(state);
     // The peer address reaches the handlers (the login throttle and the

@@ -211,11 +211,16 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
         }
         let postgres_url = (backend == Backend::Postgres).then(|| SecretUrl(url.into()));
-        Ok(Store {
+        let store = Store {
             pool,
             backend,
             postgres_url,
-        })
+        };
+        // Orders written before the timing columns existed get them now,
+        // once (the indicators aggregate those columns).
+        store.fill_order_timings().await?;
+        store.fill_warning_escalations().await?;
+        Ok(store)
     }
 
     /// PostgreSQL's URL (none on SQLite), for a dedicated connection.

@@ -6,12 +6,13 @@
 
 use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
 use chrono::{DateTime, Utc};
-use lawcircle_core::orders::indicators::HotlineCall;
-use lawcircle_core::orders::order::{Order, OrderState};
+use lawcircle_core::orders::indicators::{HotlineCall, OrderAggregates, TimeSummary};
+use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
 use lawcircle_core::orders::rating::Rating;
 use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck};
 use lawcircle_core::orders::warning::{Subject, Warning};
 use sqlx::Row;
+use std::collections::BTreeMap;
 
 /// An order in a week's spot-check sample.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
@@ -35,6 +36,10 @@ pub struct OrderFilter {
     pub street: Option<String>,
     pub assignee: Option<String>,
     pub requester: Option<String>,
+    /// Any of these streets (empty: any street).
+    pub streets: Vec<String>,
+    /// Only orders of this kind.
+    pub kind: Option<OrderKind>,
 }
 
 pub(crate) fn subject_street(s: &Subject) -> Option<String> {
@@ -54,6 +59,55 @@ impl Store {
     }
 }
 
+/// Seconds as the core measures them (whole milliseconds ÷ 1000) back to
+/// the milliseconds they came from.
+fn ms_of(seconds: f64) -> i64 {
+    (seconds * 1000.0).round() as i64
+}
+
+/// The order's time to claim in milliseconds (the `claim_ms` column).
+pub(crate) fn claim_ms(order: &Order) -> Option<i64> {
+    order.time_to_claim_s().map(ms_of)
+}
+
+/// The order's time to resolution in milliseconds (`resolution_ms`).
+pub(crate) fn resolution_ms(order: &Order) -> Option<i64> {
+    order.resolution_time_s().map(ms_of)
+}
+
+/// A timing's summary from its count, sum (milliseconds) and median.
+fn summary(count: i64, sum_ms: i64, median_s: Option<f64>) -> TimeSummary {
+    TimeSummary {
+        count: u64::try_from(count).unwrap_or(0),
+        median_s,
+        sum_s: sum_ms as f64 / 1000.0,
+    }
+}
+
+/// The summary of `timing` in `a`.
+fn summary_of(a: &mut OrderAggregates, timing: Timing) -> &mut TimeSummary {
+    match timing {
+        Timing::Claim => &mut a.time_to_claim,
+        Timing::Resolution => &mut a.resolution,
+    }
+}
+
+/// Which timing column an aggregate reads.
+#[derive(Debug, Clone, Copy)]
+enum Timing {
+    Claim,
+    Resolution,
+}
+
+impl Timing {
+    fn column(self) -> &'static str {
+        match self {
+            Timing::Claim => "claim_ms",
+            Timing::Resolution => "resolution_ms",
+        }
+    }
+}
+
 /// Inserts an order row on a connection (or inside a transaction: the
 /// intake stores a need and its order in one).
 pub(crate) async fn insert_order_row(
@@ -63,8 +117,9 @@ pub(crate) async fn insert_order_row(
     {
         sqlx::query(
             "INSERT INTO orders (id, need_id, kind, state, level, area_code, street_code, requester_id,
-                                 assignee, category, deadline, version, data, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                                 assignee, category, deadline, version, data, created_at, updated_at,
+                                 claim_ms, resolution_ms, timings_known)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1)",
         )
         .bind(&order.id)
         .bind(order.need_id.parse::<i64>().map_err(|_| StoreError::Corrupt {
@@ -85,6 +140,8 @@ pub(crate) async fn insert_order_row(
         .bind(encode("orders", &order.id, order)?)
         .bind(millis(order.created_at))
         .bind(millis(order.created_at))
+        .bind(claim_ms(order))
+        .bind(resolution_ms(order))
         .execute(&mut *conn)
         .await
         .map_err(conflict_on_unique(|| format!("order {}", order.id)))?;
@@ -101,30 +158,111 @@ impl Store {
         data.map(|d| decode("orders", id, &d)).transpose()
     }
 
-    /// Orders matching `filter`, oldest first.
+    /// Orders matching `filter`, oldest first. States, kind and streets
+    /// are filtered in the database (through `orders_by_state` and
+    /// `orders_by_state_kind`), so listing the open orders reads only
+    /// those, however many closed ones the history holds.
     pub async fn orders(&self, filter: &OrderFilter) -> Result<Vec<Order>, StoreError> {
-        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
-        let rows = sqlx::query(
-            "SELECT id, data, state FROM orders
+        // Placeholders $7… for the states, then the streets.
+        let mut next = 7;
+        let mut list = |n: usize| {
+            let p: Vec<String> = (next..next + n).map(|i| format!("${i}")).collect();
+            next += n;
+            p.join(", ")
+        };
+        let states = if filter.states.is_empty() {
+            String::new()
+        } else {
+            format!(" AND state IN ({})", list(filter.states.len()))
+        };
+        let streets = if filter.streets.is_empty() {
+            String::new()
+        } else {
+            format!(" AND street_code IN ({})", list(filter.streets.len()))
+        };
+        let kind = format!(" AND (${} OR kind = ${})", next, next + 1);
+        let sql = format!(
+            "SELECT id, data FROM orders
              WHERE ($1 OR street_code = $2) AND ($3 OR assignee = $4) AND ($5 OR requester_id = $6)
-             ORDER BY created_at, id",
-        )
-        .bind(filter.street.is_none())
-        .bind(filter.street.as_deref().unwrap_or(""))
-        .bind(filter.assignee.is_none())
-        .bind(filter.assignee.as_deref().unwrap_or(""))
-        .bind(filter.requester.is_none())
-        .bind(filter.requester.as_deref().unwrap_or(""))
-        .fetch_all(&self.pool)
-        .await?;
+             {states}{streets}{kind}
+             ORDER BY created_at, id"
+        );
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(filter.street.is_none())
+            .bind(filter.street.as_deref().unwrap_or(""))
+            .bind(filter.assignee.is_none())
+            .bind(filter.assignee.as_deref().unwrap_or(""))
+            .bind(filter.requester.is_none())
+            .bind(filter.requester.as_deref().unwrap_or(""));
+        for s in &filter.states {
+            q = q.bind(s.as_str());
+        }
+        for s in &filter.streets {
+            q = q.bind(s.as_str());
+        }
+        let rows = q
+            .bind(filter.kind.is_none())
+            .bind(filter.kind.map_or("", |k| k.as_str()))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
-            .filter(|r| {
-                states.is_empty()
-                    || r.try_get::<String, _>(2)
-                        .is_ok_and(|s| states.contains(&s.as_str()))
-            })
             .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
+    }
+
+    /// Orders still being worked on whose deadline passed before `now`
+    /// (the overdue rule's candidates), through `orders_by_state_deadline`:
+    /// the cost follows the orders in progress, not the history.
+    pub async fn overdue_orders(&self, now: DateTime<Utc>) -> Result<Vec<Order>, StoreError> {
+        let active: Vec<OrderState> = OrderState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, data FROM orders
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
+             ORDER BY created_at, id",
+            places.join(", ")
+        );
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now));
+        for s in &active {
+            q = q.bind(s.as_str());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Ratings of at most `max_score` given at or after `since` (all such
+    /// ratings when `None`), with the orders they rate, for the low-rating
+    /// rule: through `ratings_by_time`, so the background job reads only
+    /// what arrived since its last run.
+    pub async fn low_ratings_since(
+        &self,
+        max_score: u8,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<(Vec<Rating>, Vec<Order>), StoreError> {
+        let since = since.map_or(i64::MIN, millis);
+        let rows = sqlx::query(
+            "SELECT r.order_id, r.data, o.data FROM ratings r JOIN orders o ON o.id = r.order_id
+             WHERE r.at >= $1 AND r.score <= $2 ORDER BY r.at, r.order_id",
+        )
+        .bind(since)
+        .bind(i64::from(max_score))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut ratings = Vec::with_capacity(rows.len());
+        let mut orders = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id = r.get::<&str, _>(0);
+            ratings.push(decode("ratings", id, r.get::<&str, _>(1))?);
+            orders.push(decode("orders", id, r.get::<&str, _>(2))?);
+        }
+        Ok((ratings, orders))
     }
 
     /// One page of orders in the order of filing (by need id): those
@@ -176,6 +314,163 @@ impl Store {
                 Ok((r.try_get::<i64, _>(2)?, order))
             })
             .collect()
+    }
+
+    /// Fills the timing columns of orders written before they existed (or
+    /// by tools that write rows directly), a thousand at a time: once,
+    /// at start. Returns how many were filled.
+    pub async fn fill_order_timings(&self) -> Result<usize, StoreError> {
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, data, version FROM orders WHERE timings_known = 0 ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.begin_write().await?;
+            for r in &rows {
+                let order: Order = decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+                // At the version read: a row changed meanwhile got its
+                // columns from that change.
+                sqlx::query(
+                    "UPDATE orders SET claim_ms = $1, resolution_ms = $2, timings_known = 1
+                     WHERE id = $3 AND version = $4",
+                )
+                .bind(claim_ms(&order))
+                .bind(resolution_ms(&order))
+                .bind(&order.id)
+                .bind(r.try_get::<i64, _>(2)?)
+                .execute(&mut *tx)
+                .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+
+    /// The orders and ratings aggregated for the indicators, for the
+    /// district and per street, at `now`: counts, sums and medians in the
+    /// database through the timing and state indexes, without reading an
+    /// order.
+    pub async fn order_aggregates(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<(OrderAggregates, BTreeMap<String, OrderAggregates>), StoreError> {
+        let mut district = OrderAggregates::default();
+        let mut streets: BTreeMap<String, OrderAggregates> = BTreeMap::new();
+        for timing in [Timing::Claim, Timing::Resolution] {
+            let col = timing.column();
+            // Column names come from `Timing` only; values are bound.
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT street_code, COUNT({col}), CAST(COALESCE(SUM({col}), 0) AS BIGINT)
+                 FROM orders GROUP BY street_code"
+            )))
+            .fetch_all(&self.pool)
+            .await?;
+            let mut total = (0i64, 0i64);
+            for r in &rows {
+                let street: String = r.try_get(0)?;
+                let (count, sum): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
+                total = (total.0 + count, total.1 + sum);
+                let median = self.median_ms(timing, Some(&street), count).await?;
+                let a = streets.entry(street).or_default();
+                *summary_of(a, timing) = summary(count, sum, median);
+            }
+            let median = self.median_ms(timing, None, total.0).await?;
+            *summary_of(&mut district, timing) = summary(total.0, total.1, median);
+        }
+        let active: Vec<OrderState> = OrderState::ALL
+            .into_iter()
+            .filter(|s| s.is_active())
+            .collect();
+        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT street_code, COUNT(*) FROM orders
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
+             GROUP BY street_code",
+            places.join(", ")
+        )))
+        .bind(millis(now));
+        for s in &active {
+            q = q.bind(s.as_str());
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            let n = u64::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
+            streets.entry(r.try_get(0)?).or_default().overdue = n;
+            district.overdue += n;
+        }
+        let rows = sqlx::query(
+            "SELECT o.street_code, r.score, COUNT(*) FROM ratings r JOIN orders o ON o.id = r.order_id
+             GROUP BY o.street_code, r.score",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let street: String = r.try_get(0)?;
+            let score = u8::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
+            let n = u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0);
+            *streets
+                .entry(street)
+                .or_default()
+                .rating_counts
+                .entry(score)
+                .or_default() += n;
+            *district.rating_counts.entry(score).or_default() += n;
+        }
+        Ok((district, streets))
+    }
+
+    /// The median of a timing column over `count` orders with it, of one
+    /// street or all (the mean of the two middle values for an even
+    /// count, as the core computes it): the middle one or two rows read
+    /// through the column's index.
+    async fn median_ms(
+        &self,
+        timing: Timing,
+        street: Option<&str>,
+        count: i64,
+    ) -> Result<Option<f64>, StoreError> {
+        if count <= 0 {
+            return Ok(None);
+        }
+        let col = timing.column();
+        let take = if count % 2 == 1 { 1 } else { 2 };
+        let offset = (count - 1) / 2;
+        // Column names come from `Timing` only; values are bound.
+        let values: Vec<i64> = match street {
+            Some(s) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE street_code = $1 AND {col} IS NOT NULL
+                     ORDER BY {col} LIMIT $2 OFFSET $3"
+                )))
+                .bind(s)
+                .bind(take)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE {col} IS NOT NULL
+                     ORDER BY {col} LIMIT $1 OFFSET $2"
+                )))
+                .bind(take)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        // Seconds exactly as the core has them (milliseconds ÷ 1000).
+        let secs: Vec<f64> = values.iter().map(|v| *v as f64 / 1000.0).collect();
+        Ok(match secs.as_slice() {
+            [m] => Some(*m),
+            [a, b] => Some((a + b) / 2.0),
+            _ => None,
+        })
     }
 
     /// Writes `changed` if the stored order is still at `expected_version`
@@ -237,6 +532,77 @@ impl Store {
                 Ok((id, r.try_get(1)?, w))
             })
             .collect()
+    }
+
+    /// One page of warnings (optionally of one street) with ids above
+    /// `after`, at most `limit`, by id: with their row id and version.
+    pub async fn warnings_page(
+        &self,
+        street: Option<&str>,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, data FROM warnings
+             WHERE ($1 OR street_code = $2) AND id > $3 ORDER BY id LIMIT $4",
+        )
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+                w.id = id.to_string();
+                Ok((id, r.try_get(1)?, w))
+            })
+            .collect()
+    }
+
+    /// Open warnings whose escalation is due at `now` (or not known yet),
+    /// with their row id and version, through `warnings_by_escalation`:
+    /// the job reads only those, however many wait unhandled.
+    pub async fn warnings_due(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(i64, i64, Warning)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, version, data FROM warnings
+             WHERE state = 'open' AND (escalate_at IS NULL OR escalate_at <= $1) ORDER BY id",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+                w.id = id.to_string();
+                Ok((id, r.try_get(1)?, w))
+            })
+            .collect()
+    }
+
+    /// Sets when each warning written before the `escalate_at` column
+    /// existed next goes up a level: once, at start.
+    pub async fn fill_warning_escalations(&self) -> Result<usize, StoreError> {
+        let rows = sqlx::query("SELECT id, version, data FROM warnings WHERE escalate_at IS NULL")
+            .fetch_all(&self.pool)
+            .await?;
+        for r in &rows {
+            let id: i64 = r.try_get(0)?;
+            let w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(2))?;
+            sqlx::query("UPDATE warnings SET escalate_at = $1 WHERE id = $2 AND version = $3")
+                .bind(escalate_at(&w))
+                .bind(id)
+                .bind(r.try_get::<i64, _>(1)?)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(rows.len())
     }
 
     pub async fn warning(&self, id: i64) -> Result<Option<(i64, Warning)>, StoreError> {
@@ -302,7 +668,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE warnings SET state = $1, level = $2, version = version + 1, data = $3, updated_at = $4
+            "UPDATE warnings SET state = $1, level = $2, version = version + 1, data = $3, updated_at = $4,
+                                escalate_at = $7
              WHERE id = $5 AND version = $6",
         )
         .bind(changed.state.as_str())
@@ -311,6 +678,7 @@ impl Store {
         .bind(millis(now))
         .bind(id)
         .bind(expected_version)
+        .bind(escalate_at(changed))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -448,7 +816,8 @@ pub(crate) async fn update_order_row(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                           data = $6, updated_at = $7, street_code = $11
+                           data = $6, updated_at = $7, street_code = $11,
+                           claim_ms = $12, resolution_ms = $13, timings_known = 1
          WHERE id = $8 AND version = $9 AND state = $10",
     )
     .bind(changed.state.as_str())
@@ -462,9 +831,17 @@ pub(crate) async fn update_order_row(
     .bind(expected_version as i64)
     .bind(expected_state.as_str())
     .bind(&changed.street_code)
+    .bind(claim_ms(changed))
+    .bind(resolution_ms(changed))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// When a warning next goes up a level (the `escalate_at` column):
+/// never (the largest time) once handled or at the top.
+fn escalate_at(w: &Warning) -> i64 {
+    w.escalation_due_at().map_or(i64::MAX, millis)
 }
 
 /// Raises a warning unless one with its dedup key exists, on the caller's
@@ -475,8 +852,9 @@ pub(crate) async fn raise_warning_in(
     warning: &Warning,
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
-        "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7)
+        "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at,
+                               escalate_at)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8)
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&warning.dedup_key)
@@ -486,6 +864,7 @@ pub(crate) async fn raise_warning_in(
     .bind(warning.level.as_str())
     .bind(encode("warnings", &warning.dedup_key, warning)?)
     .bind(millis(warning.raised_at))
+    .bind(escalate_at(warning))
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -76,15 +76,23 @@ impl Store {
 
     /// Erases the exact location of punches received before `before`;
     /// returns how many were erased.
+    ///
+    /// `from`: punches received before it were handled by an earlier
+    /// call (the background job passes where its last run's cut-off was),
+    /// so only those that crossed the retention limit since are read.
     pub async fn erase_punch_locations(
         &self,
         before: DateTime<Utc>,
+        from: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
-        let rows = sqlx::query("SELECT id, data FROM punches WHERE received_at < $1")
-            .bind(millis(before))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT id, data FROM punches WHERE received_at < $1 AND received_at >= $2",
+        )
+        .bind(millis(before))
+        .bind(from.map_or(i64::MIN, millis))
+        .fetch_all(&self.pool)
+        .await?;
         let mut erased = 0;
         for r in &rows {
             let mut p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
@@ -101,39 +109,79 @@ impl Store {
     /// attempts, for the warning rules; punches a supervisor already
     /// reviewed are settled and give none.
     pub async fn punch_signals(&self) -> Result<Vec<PunchSignal>, StoreError> {
-        let punches = self.punches(None, None).await?;
-        let mut out = Vec::new();
-        for p in punches.iter().filter(|p| p.reviews.is_empty()) {
-            let warnings = p.warnings();
-            let out_of_fence = warnings.iter().any(|w| {
-                matches!(
-                    w,
-                    PunchWarning::NotInside {
-                        verdict: Verdict::Outside
-                    }
-                )
-            });
-            let anomaly = warnings.iter().any(|w| {
-                matches!(
-                    w,
-                    PunchWarning::VerdictMismatch { .. } | PunchWarning::Flagged { .. }
-                )
-            });
-            for (hit, kind) in [
-                (out_of_fence, PunchSignalKind::OutOfFence),
-                (anomaly, PunchSignalKind::Anomaly),
-            ] {
-                if hit {
-                    out.push(PunchSignal {
-                        punch_id: p.id.clone(),
-                        volunteer_id: p.volunteer_id.clone(),
-                        street_code: p.street_code.clone(),
-                        at: p.trusted_time(),
-                        kind,
-                    });
+        Ok(signals_of(&self.punches(None, None).await?))
+    }
+
+    /// The signals the background job needs when it last read up to
+    /// `since` (everything when `None`): the anomalies of punches received
+    /// since, and the whole out-of-fence history of each volunteer with an
+    /// out-of-fence attempt received since (runs of attempts are counted
+    /// over a volunteer's history, so the runs, and the warnings' keys,
+    /// come out as from every punch). Through `punches_by_received`: the
+    /// cost follows recent punches, not all punches ever.
+    pub async fn punch_signals_since(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<PunchSignal>, StoreError> {
+        let Some(since) = since else {
+            return self.punch_signals().await;
+        };
+        let recent = signals_of(&self.punches_received_since(None, since).await?);
+        let mut out: Vec<PunchSignal> = Vec::new();
+        let mut volunteers = std::collections::BTreeSet::new();
+        for s in recent {
+            match s.kind {
+                PunchSignalKind::Anomaly => out.push(s),
+                PunchSignalKind::OutOfFence => {
+                    volunteers.insert(s.volunteer_id);
                 }
             }
         }
+        for v in volunteers {
+            out.extend(
+                signals_of(&self.punches(Some(&v), None).await?)
+                    .into_iter()
+                    .filter(|s| s.kind == PunchSignalKind::OutOfFence),
+            );
+        }
         Ok(out)
     }
+}
+
+/// Clock-in anomalies and out-of-fence attempts of `punches`; reviewed
+/// punches give none.
+fn signals_of(punches: &[Punch]) -> Vec<PunchSignal> {
+    let mut out = Vec::new();
+    for p in punches.iter().filter(|p| p.reviews.is_empty()) {
+        let warnings = p.warnings();
+        let out_of_fence = warnings.iter().any(|w| {
+            matches!(
+                w,
+                PunchWarning::NotInside {
+                    verdict: Verdict::Outside
+                }
+            )
+        });
+        let anomaly = warnings.iter().any(|w| {
+            matches!(
+                w,
+                PunchWarning::VerdictMismatch { .. } | PunchWarning::Flagged { .. }
+            )
+        });
+        for (hit, kind) in [
+            (out_of_fence, PunchSignalKind::OutOfFence),
+            (anomaly, PunchSignalKind::Anomaly),
+        ] {
+            if hit {
+                out.push(PunchSignal {
+                    punch_id: p.id.clone(),
+                    volunteer_id: p.volunteer_id.clone(),
+                    street_code: p.street_code.clone(),
+                    at: p.trusted_time(),
+                    kind,
+                });
+            }
+        }
+    }
+    out
 }
