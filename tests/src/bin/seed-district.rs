@@ -42,7 +42,7 @@ use lawcircle_core::volunteers::punch::{GENESIS_HASH, Punch, PunchKind};
 use lawcircle_e2e::cli_arg;
 use serde_json::json;
 use sqlx::any::install_default_drivers;
-use sqlx::{Any, AnyConnection, Connection, QueryBuilder, Row};
+use sqlx::{AnyConnection, Connection, Row};
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
@@ -96,26 +96,38 @@ async fn insert(
 ) -> Result<(), SeedError> {
     let per = (16_000 / cols.len()).max(1);
     for chunk in rows.chunks(per) {
-        let mut qb: QueryBuilder<Any> = QueryBuilder::new(format!(
-            "INSERT INTO {table} ({}) {}",
+        // `$n` placeholders, as the store writes them: both backends read
+        // them (QueryBuilder on `Any` writes `?`, which PostgreSQL does not).
+        let mut sql = format!(
+            "INSERT INTO {table} ({}) {}VALUES ",
             cols.join(", "),
             if pg && explicit_ids {
                 "OVERRIDING SYSTEM VALUE "
             } else {
                 ""
             }
-        ));
-        qb.push_values(chunk, |mut b, row| {
+        );
+        let mut n = 0;
+        for (i, row) in chunk.iter().enumerate() {
+            sql.push_str(if i == 0 { "(" } else { ", (" });
+            for j in 0..row.len() {
+                n += 1;
+                sql.push_str(&format!("{}${n}", if j == 0 { "" } else { ", " }));
+            }
+            sql.push(')');
+        }
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for row in chunk {
             for v in row {
-                match v {
-                    V::I(i) => b.push_bind(*i),
-                    V::T(s) => b.push_bind(s.clone()),
-                    V::NullI => b.push_bind(None::<i64>),
-                    V::NullT => b.push_bind(None::<String>),
+                q = match v {
+                    V::I(i) => q.bind(*i),
+                    V::T(s) => q.bind(s.clone()),
+                    V::NullI => q.bind(None::<i64>),
+                    V::NullT => q.bind(None::<String>),
                 };
             }
-        });
-        qb.build().execute(&mut *conn).await?;
+        }
+        q.execute(&mut *conn).await?;
     }
     Ok(())
 }
