@@ -247,8 +247,16 @@ pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
             if !state.leadership.leads() {
                 continue;
             }
-            if let Err(e) = run_once(&state, &rules).await {
-                tracing::warn!(error = %e, "background job failed; retrying next tick");
+            let started = Instant::now();
+            match run_once(&state, &rules).await {
+                // How long a run takes, for operators watching it grow with
+                // the history (`LAWCIRCLE_LOG=lawcircle_server::jobs=debug`)
+                // and for `scripts/bench-district`.
+                Ok(_) => tracing::debug!(
+                    elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    "background job run"
+                ),
+                Err(e) => tracing::warn!(error = %e, "background job failed; retrying next tick"),
             }
         }
     });

@@ -8,6 +8,8 @@
 //! ```
 //! `{n}` in the URL or body is replaced by a per-request counter (from
 //! `--start`, at most `--max`), so writes change something every time.
+//! `--timeout S` (default 30): a request slower than that counts as an
+//! error.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -24,6 +26,8 @@ struct Args {
     start: u64,
     /// Stop once `{n}` would pass this (each value is used once).
     max: Option<u64>,
+    /// Seconds before a request counts as failed.
+    timeout: u64,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -36,6 +40,7 @@ fn parse_args() -> Result<Args, String> {
         seconds: 10,
         start: 0,
         max: None,
+        timeout: 30,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -49,6 +54,7 @@ fn parse_args() -> Result<Args, String> {
             "--seconds" => a.seconds = value()?.parse().map_err(|e| format!("{e}"))?,
             "--start" => a.start = value()?.parse().map_err(|e| format!("{e}"))?,
             "--max" => a.max = Some(value()?.parse().map_err(|e| format!("{e}"))?),
+            "--timeout" => a.timeout = value()?.parse().map_err(|e| format!("{e}"))?,
             other => return Err(format!("unknown flag {other}")),
         }
     }
@@ -71,7 +77,7 @@ async fn main() {
     lawcircle_client::sync::install_crypto_provider();
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(args.concurrency)
-        .timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(args.timeout))
         .build()
         .expect("http client");
     let counter = Arc::new(AtomicU64::new(args.start));
