@@ -154,9 +154,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
     let mut cs = ChainSearch::new(c);
     let mut ws = DijkstraWorkspace::new(&net);
-    // The four measurements take turns within each run, so that a busy
-    // machine disturbs them alike.
-    let mut times: [Vec<f64>; 4] = Default::default();
+    // The measurements take turns within each run, so that a busy machine
+    // disturbs them alike. The two-thread ones spread the per-product
+    // searches over two threads (networkx runs on one core).
+    let mut times: [Vec<f64>; 6] = Default::default();
     let mut report = None;
     let (mut checksum, mut full_checksum) = (0.0, 0.0);
     for _ in 0..repeats.max(1) {
@@ -170,6 +171,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times[1].push(t.elapsed().as_secs_f64());
         if cached != r {
             return Err("the report from cached snaps differs from the end-to-end one".into());
+        }
+        let t = Instant::now();
+        let threaded = CoverageInputs::new(&areas, &BTreeMap::new(), &facilities, Some(&net))?
+            .report_on_threads(&standard, 2)?;
+        times[4].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        let threaded_cached = inputs.report_on_threads(&standard, 2)?;
+        times[5].push(t.elapsed().as_secs_f64());
+        if threaded != r || threaded_cached != r {
+            return Err("the two-thread report differs from the single-thread one".into());
         }
         report = Some(r);
         let t = Instant::now();
@@ -200,7 +211,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .into());
     }
-    let [e2e_times, report_times, search_times, full_times] = times;
+    let [
+        e2e_times,
+        report_times,
+        search_times,
+        full_times,
+        e2e_2t_times,
+        report_2t_times,
+    ] = times;
     let median_e2e = median(e2e_times.clone());
     let report = report.ok_or("no run")?;
     let mut dists = serde_json::Map::new();
@@ -225,6 +243,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "report_times_s": report_times,
             "searches_times_s": search_times,
             "full_searches_times_s": full_times,
+            "coverage_2_threads_times_s": e2e_2t_times,
+            "report_2_threads_times_s": report_2t_times,
             "snap_once_s": snap_s,
             "searches_checksum": checksum,
             "coverage_runs": repeats.max(1),

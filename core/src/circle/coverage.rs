@@ -266,6 +266,23 @@ pub(crate) struct PointDistance {
     pub facility: Option<usize>,
 }
 
+/// For one product, the [`PointDistance`]s of every village's demand
+/// points, in one flat vector (one allocation per product instead of one
+/// per village): `self[v]` is village `v`'s row.
+#[derive(Debug, Clone)]
+pub(crate) struct ProductDistances {
+    /// Village `v`'s row is `points[start[v]..start[v + 1]]`.
+    start: Vec<usize>,
+    points: Vec<PointDistance>,
+}
+
+impl std::ops::Index<usize> for ProductDistances {
+    type Output = [PointDistance];
+    fn index(&self, v: usize) -> &[PointDistance] {
+        &self.points[self.start[v]..self.start[v + 1]]
+    }
+}
+
 /// The demand of one village.
 #[derive(Debug, Clone)]
 pub(crate) struct VillageDemand<'a> {
@@ -376,7 +393,7 @@ pub(crate) fn product_distances(
     ctx: &DistanceContext<'_, '_>,
     product: ServiceProduct,
     search: &mut Option<Search>,
-) -> Result<Vec<Vec<PointDistance>>, CoverageError> {
+) -> Result<ProductDistances, CoverageError> {
     let DistanceContext {
         villages,
         facilities,
@@ -390,10 +407,13 @@ pub(crate) fn product_distances(
         .collect();
     // Per demand point, its walking distance and facility when measured on
     // the network: `Some(None)` when it is snapped but nothing reaches it.
-    let mut walked: Vec<Vec<Option<Walked>>> = villages
-        .iter()
-        .map(|v| vec![None; v.points.len()])
-        .collect();
+    // Flat, village after village (see `ProductDistances`).
+    let mut start = Vec::with_capacity(villages.len() + 1);
+    start.push(0);
+    for v in villages {
+        start.push(start[start.len() - 1] + v.points.len());
+    }
+    let mut walked: Vec<Option<Walked>> = vec![None; start[villages.len()]];
     match (network, search.as_mut()) {
         // `Search::Chains` is only made for a network with a contraction.
         (Some(net), Some(Search::Chains(cs))) if let Some(c) = net.contraction() => {
@@ -413,14 +433,13 @@ pub(crate) fn product_distances(
                 .flat_map(|v| v.places.iter().flatten().copied())
                 .collect();
             cs.run(c, &sources, &targets);
-            for (row, v) in walked.iter_mut().zip(villages) {
-                for ((cell, place), snap) in row.iter_mut().zip(&v.places).zip(&v.snaps) {
-                    if let (Some(place), Some(snap)) = (place, snap) {
-                        *cell = Some(
-                            cs.distance(c, *place)
-                                .map(|(d, l)| (d + snap.offset_m, Some(l as usize))),
-                        );
-                    }
+            let places = villages.iter().flat_map(|v| v.places.iter().zip(&v.snaps));
+            for (cell, (place, snap)) in walked.iter_mut().zip(places) {
+                if let (Some(place), Some(snap)) = (place, snap) {
+                    *cell = Some(
+                        cs.distance(c, *place)
+                            .map(|(d, l)| (d + snap.offset_m, Some(l as usize))),
+                    );
                 }
             }
         }
@@ -439,26 +458,25 @@ pub(crate) fn product_distances(
                 .flat_map(|s| [s.from, s.to])
                 .collect();
             ws.run_until_settled(net, &seeds, &targets);
-            for (row, v) in walked.iter_mut().zip(villages) {
-                for (cell, snap) in row.iter_mut().zip(&v.snaps) {
-                    let Some(snap) = snap else { continue };
-                    let mut best = ws
-                        .distance_to_snap(snap, f64::INFINITY)
-                        .map(|(d, l)| (d, l.map(|l| l as usize)));
-                    for (fi, fs) in by_arc.get(&snap.arc).into_iter().flatten() {
-                        if let Some(d) = snap.along_same_edge_m(fs)
-                            && best.is_none_or(|(b, _)| d < b)
-                        {
-                            best = Some((d, Some(*fi)));
-                        }
+            let snaps = villages.iter().flat_map(|v| &v.snaps);
+            for (cell, snap) in walked.iter_mut().zip(snaps) {
+                let Some(snap) = snap else { continue };
+                let mut best = ws
+                    .distance_to_snap(snap, f64::INFINITY)
+                    .map(|(d, l)| (d, l.map(|l| l as usize)));
+                for (fi, fs) in by_arc.get(&snap.arc).into_iter().flatten() {
+                    if let Some(d) = snap.along_same_edge_m(fs)
+                        && best.is_none_or(|(b, _)| d < b)
+                    {
+                        best = Some((d, Some(*fi)));
                     }
-                    *cell = Some(best);
                 }
+                *cell = Some(best);
             }
         }
         _ => {}
     }
-    let needs_fallback = walked.iter().flatten().any(Option::is_none);
+    let needs_fallback = walked.iter().any(Option::is_none);
     let id_pos: HashMap<&str, usize> = if needs_fallback {
         facilities
             .iter()
@@ -468,46 +486,85 @@ pub(crate) fn product_distances(
     } else {
         HashMap::new()
     };
-    let mut out = Vec::with_capacity(villages.len());
-    for (v, walked) in villages.iter().zip(walked) {
-        let mut row = Vec::with_capacity(v.points.len());
-        for ((p, _), walked) in v.points.iter().zip(walked) {
-            let pd = match walked {
-                Some(Some((d, f))) => PointDistance {
-                    distance_m: Some(d),
-                    facility: f,
-                },
-                Some(None) => PointDistance {
-                    distance_m: None,
-                    facility: None,
-                },
-                None => {
-                    // Straight-line fallback.
-                    let q = NearestQuery {
-                        detour_factor: detour,
-                        ..NearestQuery::k_nearest(*p, 1).with_products([product])
-                    };
-                    let found = match index {
-                        Some(index) => index.nearest(&q, None)?.into_iter().next(),
-                        None => None,
-                    };
-                    match found {
-                        Some(r) => PointDistance {
-                            distance_m: r.walking_m,
-                            facility: id_pos.get(r.facility_id.as_str()).copied(),
-                        },
-                        None => PointDistance {
-                            distance_m: None,
-                            facility: None,
-                        },
-                    }
+    let mut points = Vec::with_capacity(walked.len());
+    let demand = villages.iter().flat_map(|v| &v.points);
+    for ((p, _), walked) in demand.zip(walked) {
+        let pd = match walked {
+            Some(Some((d, f))) => PointDistance {
+                distance_m: Some(d),
+                facility: f,
+            },
+            Some(None) => PointDistance {
+                distance_m: None,
+                facility: None,
+            },
+            None => {
+                // Straight-line fallback.
+                let q = NearestQuery {
+                    detour_factor: detour,
+                    ..NearestQuery::k_nearest(*p, 1).with_products([product])
+                };
+                let found = match index {
+                    Some(index) => index.nearest(&q, None)?.into_iter().next(),
+                    None => None,
+                };
+                match found {
+                    Some(r) => PointDistance {
+                        distance_m: r.walking_m,
+                        facility: id_pos.get(r.facility_id.as_str()).copied(),
+                    },
+                    None => PointDistance {
+                        distance_m: None,
+                        facility: None,
+                    },
                 }
-            };
-            row.push(pd);
-        }
-        out.push(row);
+            }
+        };
+        points.push(pd);
     }
-    Ok(out)
+    Ok(ProductDistances { start, points })
+}
+
+/// [`product_distances`] for each of `products`, in their order, on up to
+/// `threads` threads: thread `t` takes every `threads`-th product from `t`
+/// (products cost alike, so this balances), with its own [`Search`].
+fn products_distances(
+    ctx: &DistanceContext<'_, '_>,
+    products: &[ServiceProduct],
+    threads: usize,
+) -> Result<Vec<ProductDistances>, CoverageError> {
+    let threads = threads.clamp(1, products.len().max(1));
+    if threads == 1 {
+        let mut search = Search::for_network(ctx.network);
+        return products
+            .iter()
+            .map(|&p| product_distances(ctx, p, &mut search))
+            .collect();
+    }
+    let mut done: Vec<(usize, Result<ProductDistances, CoverageError>)> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    scope.spawn(move || {
+                        let mut search = Search::for_network(ctx.network);
+                        (t..products.len())
+                            .step_by(threads)
+                            .map(|i| (i, product_distances(ctx, products[i], &mut search)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect()
+        });
+    // Back into product order.
+    done.sort_by_key(|&(i, _)| i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Population-weighted median distance, with its facility, and the share
@@ -524,6 +581,16 @@ fn summarize(
     } else {
         points.len() as f64
     };
+    if let [only] = dists {
+        // One demand point (a village centroid, the common case): it is
+        // the median, no ordering needed.
+        let within = if only.distance_m.is_some_and(|d| d <= limit) {
+            1.0
+        } else {
+            0.0
+        };
+        return (only.distance_m, only.facility, within);
+    }
     let mut order: Vec<usize> = (0..dists.len()).collect();
     order.sort_by(|&a, &b| {
         let da = dists[a].distance_m.unwrap_or(f64::INFINITY);
@@ -638,8 +705,21 @@ impl<'a> CoverageInputs<'a> {
         })
     }
 
-    /// The coverage report against `standard`.
+    /// The coverage report against `standard`, on the calling thread.
     pub fn report(&self, standard: &CoverageStandard) -> Result<CoverageReport, CoverageError> {
+        self.report_on_threads(standard, 1)
+    }
+
+    /// The coverage report against `standard`, its per-product searches
+    /// spread over up to `threads` threads (scoped, each with its own search
+    /// workspace; `0` or `1` runs them on the calling thread). The report is
+    /// the same whatever the number of threads: each product's search is
+    /// the same computation, only where it runs differs.
+    pub fn report_on_threads(
+        &self,
+        standard: &CoverageStandard,
+        threads: usize,
+    ) -> Result<CoverageReport, CoverageError> {
         standard.validate()?;
         let CoverageInputs {
             areas,
@@ -661,7 +741,6 @@ impl<'a> CoverageInputs<'a> {
                 }
             }
         }
-        let mut ws = Search::for_network(network);
         let ctx = DistanceContext {
             villages,
             facilities,
@@ -670,10 +749,7 @@ impl<'a> CoverageInputs<'a> {
             network,
             detour: standard.detour_factor,
         };
-        let mut per_product = Vec::with_capacity(standard.required_products.len());
-        for &product in &standard.required_products {
-            per_product.push(product_distances(&ctx, product, &mut ws)?);
-        }
+        let per_product = products_distances(&ctx, &standard.required_products, threads)?;
         let mut out_villages = Vec::with_capacity(villages.len());
         let mut gaps = Vec::new();
         for (vi, v) in villages.iter().enumerate() {

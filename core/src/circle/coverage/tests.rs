@@ -273,8 +273,9 @@ fn contracted_and_full_searches_give_the_same_coverage_distances() {
         for p in P::ALL {
             let a = product_distances(&ctx, p, &mut chains).unwrap();
             let b = product_distances(&ctx, p, &mut full).unwrap();
-            for (ra, rb) in a.iter().zip(&b) {
-                for (x, y) in ra.iter().zip(rb) {
+            assert_eq!(a.points.len(), b.points.len());
+            for v in 0..inputs.villages.len() {
+                for (x, y) in a[v].iter().zip(&b[v]) {
                     match (x.distance_m, y.distance_m) {
                         (Some(dx), Some(dy)) => {
                             assert!((dx - dy).abs() < 1e-6, "{p:?}: {dx} vs {dy}");
@@ -297,5 +298,14 @@ fn contracted_and_full_searches_give_the_same_coverage_distances() {
             compute(&areas, &facilities, Some(&net), &standard).unwrap()
         );
         assert_eq!(r, inputs.report(&standard).unwrap());
+        // Spread over threads, the report is the same as on one (including
+        // more threads than products, and the degenerate 0).
+        for threads in [0, 2, 3, 8, 20] {
+            assert_eq!(
+                r,
+                inputs.report_on_threads(&standard, threads).unwrap(),
+                "{threads} threads"
+            );
+        }
     }
 }

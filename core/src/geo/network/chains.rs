@@ -38,7 +38,6 @@
 
 use super::dijkstra::{DijkstraWorkspace, Seed};
 use super::graph::{Snap, WalkingNetwork};
-use std::collections::HashMap;
 
 /// Marks a node that is not a junction.
 const INTERIOR: u32 = u32::MAX;
@@ -257,9 +256,21 @@ pub struct ChainSearch {
     ws: DijkstraWorkspace,
     seeds: Vec<Seed>,
     junction_targets: Vec<u32>,
-    /// Sources inside chains, by chain: (position, distance, label).
-    on_chain: HashMap<u32, Vec<(f64, f64, u32)>>,
+    /// Sources inside chains of the current search, as linked lists by
+    /// chain: (position, distance, label, next entry or `NO_ENTRY`).
+    on_chain: Vec<(f64, f64, u32, u32)>,
+    /// Per chain, the first entry of its list in `on_chain`, valid only
+    /// when the chain's stamp in `chain_stamp` is the current `stamp`: a
+    /// new search bumps the stamp instead of clearing a per-chain table
+    /// (what a hash map per search used to cost).
+    chain_head: Vec<u32>,
+    chain_tail: Vec<u32>,
+    chain_stamp: Vec<u32>,
+    stamp: u32,
 }
+
+/// End of a chain's list of sources in [`ChainSearch`].
+const NO_ENTRY: u32 = u32::MAX;
 
 impl ChainSearch {
     /// A search workspace for `contraction`.
@@ -268,8 +279,26 @@ impl ChainSearch {
             ws: DijkstraWorkspace::with_node_count(contraction.junction_count()),
             seeds: Vec::new(),
             junction_targets: Vec::new(),
-            on_chain: HashMap::new(),
+            on_chain: Vec::new(),
+            chain_head: vec![NO_ENTRY; contraction.chain_count()],
+            chain_tail: vec![NO_ENTRY; contraction.chain_count()],
+            chain_stamp: vec![0; contraction.chain_count()],
+            stamp: 0,
         }
+    }
+
+    /// The sources lying inside `chain` in the current search.
+    fn sources_on_chain(&self, chain: u32) -> impl Iterator<Item = (f64, f64, u32)> + '_ {
+        let c = chain as usize;
+        let mut next = match self.chain_stamp.get(c) {
+            Some(&s) if s == self.stamp => self.chain_head[c],
+            _ => NO_ENTRY,
+        };
+        std::iter::from_fn(move || {
+            let &(p, d, l, n) = self.on_chain.get(next as usize)?;
+            next = n;
+            Some((p, d, l))
+        })
     }
 
     /// Searches from `sources` until the distance to every place of
@@ -277,6 +306,12 @@ impl ChainSearch {
     pub fn run(&mut self, c: &Contraction, sources: &[Source], targets: &[Place]) {
         self.seeds.clear();
         self.on_chain.clear();
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // Wrapped around: stamps from 2^32 searches ago would match.
+            self.chain_stamp.fill(0);
+            self.stamp = 1;
+        }
         for s in sources {
             if !s.dist_m.is_finite() || s.dist_m < 0.0 {
                 continue;
@@ -302,10 +337,21 @@ impl ChainSearch {
                         dist_m: s.dist_m + (len - pos_m),
                         label: s.label,
                     });
-                    self.on_chain
-                        .entry(chain)
-                        .or_default()
-                        .push((pos_m, s.dist_m, s.label));
+                    let c = chain as usize;
+                    if c < self.chain_stamp.len() {
+                        // Appended at the tail: read in the order given,
+                        // so ties go to the same source as before.
+                        let entry = self.on_chain.len() as u32;
+                        if self.chain_stamp[c] == self.stamp {
+                            let tail = self.chain_tail[c] as usize;
+                            self.on_chain[tail].3 = entry;
+                        } else {
+                            self.chain_stamp[c] = self.stamp;
+                            self.chain_head[c] = entry;
+                        }
+                        self.chain_tail[c] = entry;
+                        self.on_chain.push((pos_m, s.dist_m, s.label, NO_ENTRY));
+                    }
                 }
             }
         }
@@ -351,7 +397,7 @@ impl ChainSearch {
                     }
                 };
                 consider(at(end).map(|(d, l)| (d + (len - pos_m), l)));
-                for &(p, d, l) in self.on_chain.get(&chain).into_iter().flatten() {
+                for (p, d, l) in self.sources_on_chain(chain) {
                     consider(Some((d + (pos_m - p).abs(), l)));
                 }
                 best
