@@ -11,7 +11,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use lawcircle_client::http::reqwest::ReqwestTransport;
-use lawcircle_ffi::{ClientConfig, Credentials, LawCircleClient, NeedForm, RustTransport};
+use lawcircle_ffi::{
+    Channel, ClientConfig, Credentials, LawCircleClient, NeedCategory, NeedForm, RustTransport,
+    Urgency,
+};
 
 #[tokio::main]
 async fn main() {
@@ -48,13 +51,13 @@ async fn main() {
         requester_id_number: None,
         enterprise_name: None,
         enterprise_credit_code: None,
-        category: "consultation".to_string(),
+        category: NeedCategory::Consultation,
         description: "邻居装修噪音纠纷，希望咨询如何处理".to_string(),
-        urgency: "normal".to_string(),
+        urgency: Urgency::Normal,
         address: "永中街道示例社区".to_string(),
         area_code: area_code.clone(),
         point: None,
-        channel: "online".to_string(),
+        channel: Channel::Online,
         post_id: None,
         consent_given: true,
         consent_notice_version: "v1".to_string(),
@@ -62,10 +65,10 @@ async fn main() {
         application: None,
     };
     for _ in 0..n {
-        client.submit_need(form.clone()).expect("queue");
+        client.submit_need(form.clone()).await.expect("queue");
     }
     let start = Instant::now();
-    let report = client.sync(600_000).await.expect("sync");
+    let report = client.sync(600_000, None).await.expect("sync");
     let seconds = start.elapsed().as_secs_f64();
     assert!(
         report.sent == n && report.pending == 0,

@@ -22,7 +22,7 @@ mobile_prepare() {
   [ -n "${MOBILE_PREPARED:-}" ] && return 0
   local locked=()
   [ -n "${CI:-}" ] && locked=(--locked)
-  cargo build "${locked[@]}" -p lawcircle-server -p lawcircle-e2e --bin lawcircle-server --bin seed-people --bin fake-sms || return 1
+  cargo build "${locked[@]}" -p lawcircle-server -p lawcircle-e2e --bin lawcircle-server --bin seed-people --bin fake-sms --bin tls-proxy || return 1
   "$ROOT/scripts/build-bindings" >/dev/null || return 1
   MOBILE_PREPARED=1
 }
@@ -179,12 +179,24 @@ swift_chroot_run() {
   _chroot_mount_basics "$root"
   _as_root mount --bind "$repo" "$root/lawcircle"
   _as_root mount --bind "$bindir" "$root/lawcircle-bin"
+  # The system CA bundle as a throwaway copy: the Swift HTTPS test adds its
+  # run's CA to it (FoundationNetworking trusts only the system bundle on
+  # Linux), and the chroot's own file never changes.
+  local bundle="$root/etc/ssl/certs/ca-certificates.crt" bundle_copy
+  if [ -f "$bundle" ]; then
+    bundle_copy="$(mktemp /tmp/lawcircle-ca-bundle.XXXXXX)"
+    cp "$bundle" "$bundle_copy"
+    _as_root mount --bind "$bundle_copy" "$bundle"
+  fi
   _as_root chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
     LAWCIRCLE_SERVER_BIN=/lawcircle-bin/lawcircle-server \
     LAWCIRCLE_SEED_BIN=/lawcircle-bin/seed-people \
+    LAWCIRCLE_TLS_PROXY_BIN=/lawcircle-bin/tls-proxy \
+    LAWCIRCLE_TEST_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt \
     ${LAWCIRCLE_BENCH_ITERS:+LAWCIRCLE_BENCH_ITERS="$LAWCIRCLE_BENCH_ITERS"} \
     bash -c "$cmd" || rc=$?
   _umount_under "$root"
+  [ -n "${bundle_copy:-}" ] && rm -f "$bundle_copy"
   trap - EXIT INT TERM
   return $rc
 }

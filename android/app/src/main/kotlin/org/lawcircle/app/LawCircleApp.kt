@@ -7,6 +7,7 @@ import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
 import org.lawcircle.app.notify.Channels
 import org.lawcircle.app.push.UnifiedPushConnector
+import org.lawcircle.app.sync.NetworkWatch
 import org.lawcircle.app.sync.OutboxSyncJob
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
@@ -31,6 +32,7 @@ class LawCircleApp : Application(), AppServices {
     val processScope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
     private lateinit var services: CoreServices
     private var outboxWatch: ListenerHandle? = null
+    private var networkWatch: NetworkWatch? = null
 
     override val pushEndpoints get() = services.pushEndpoints
     override val outboxSync get() = services.outboxSync
@@ -84,6 +86,10 @@ class LawCircleApp : Application(), AppServices {
             }
         })
         if (client.outboxCounts().pending > 0u) OutboxSyncJob.schedule(this)
+        // Back online (a validated network): what waits is sent at once.
+        networkWatch = NetworkWatch(this) {
+            if (client.outboxCounts().pending > 0u) OutboxSyncJob.schedule(this)
+        }.also { it.start() }
         // The catalogue shipped in the APK's assets: searchable offline before
         // any refresh. Copied and installed off the main thread.
         processScope.launch(Dispatchers.IO) {

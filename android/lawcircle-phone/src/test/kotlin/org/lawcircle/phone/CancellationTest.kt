@@ -63,6 +63,7 @@ class CancellationTest {
         try {
             LawCircleClient.open(
                 ClientConfig(File(dir, "phone.sqlite").path, "http://127.0.0.1:${server.address.port}", Credentials("resident", "x")),
+                OkHttpTransport(),
             ).use { client ->
                 val fields = NeedFields(
                     requesterName = "李四", requesterPhone = "13812345678", category = NeedCategory.CONSULTATION,
