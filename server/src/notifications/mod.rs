@@ -17,6 +17,8 @@
 //! * [`phone`]: messages to a mobile number that may have no account
 //!   (verification codes, rating links to requesters without one), in
 //!   the same queue's worker, retries and dead letters.
+//! * [`lease`]: claiming due rows of either queue with a lease, so two
+//!   workers (or instances) never deliver the same row at once.
 //! * [`worker`]: delivers due deliveries, retries with back-off, removes
 //!   devices the service says are gone, dead-letters what cannot go.
 //! * [`devices`] and [`settings`]: the devices phones register, each
@@ -32,6 +34,7 @@ pub mod api;
 pub mod apns;
 pub mod channel;
 pub mod devices;
+pub mod lease;
 pub mod phone;
 pub mod queue;
 pub mod resolver;

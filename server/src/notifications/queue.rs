@@ -473,37 +473,14 @@ pub async fn claim_due(
     limit: i64,
 ) -> Result<Vec<Claimed>, StoreError> {
     let pool = state.store.pool();
-    let due: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT id, next_attempt_at FROM notification_deliveries
-         WHERE state = 'pending' AND next_attempt_at <= $1
-         ORDER BY next_attempt_at, id LIMIT $2",
+    let won = super::lease::claim_due_ids(
+        state,
+        super::lease::LeasedTable::AccountDeliveries,
+        now,
+        lease,
+        limit,
     )
-    .bind(millis(now))
-    .bind(limit)
-    .fetch_all(pool)
     .await?;
-    if due.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut won = Vec::with_capacity(due.len());
-    let mut tx = state.store.begin_write().await?;
-    for (id, was_due) in due {
-        let done = sqlx::query(
-            "UPDATE notification_deliveries
-             SET next_attempt_at = $1, attempts = attempts + 1, updated_at = $2
-             WHERE id = $3 AND state = 'pending' AND next_attempt_at = $4",
-        )
-        .bind(millis(now + lease))
-        .bind(millis(now))
-        .bind(id)
-        .bind(was_due)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            won.push(id);
-        }
-    }
-    tx.commit().await?;
     let mut out = Vec::with_capacity(won.len());
     for id in won {
         let row = sqlx::query(
