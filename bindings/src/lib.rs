@@ -31,9 +31,15 @@ mod outbox;
 mod push;
 mod residents;
 mod runtime;
+mod session_store;
 mod types;
 
-pub use calculators::calculate_compensation;
+pub use calculators::{
+    BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,
+    InjuryOutcome, ParameterUse, PersonalInjuryRequest, SeveranceRequest, Termination,
+    TrafficAccidentRequest, WorkInjuryOutcome, WorkInjuryRequest, calculate_personal_injury,
+    calculate_severance, calculate_traffic_accident, calculate_work_injury,
+};
 pub use client::{
     Account, ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient,
     ListenerHandle, ServerHealth,
@@ -71,6 +77,7 @@ pub use outbox::{
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
+pub use session_store::{SessionStore, StoredSession};
 pub use types::legal_aid_service_code;
 
 uniffi::setup_scaffolding!();
