@@ -77,7 +77,9 @@ pub use outbox::{
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
-pub use session_store::{SessionStore, StoredSession};
+pub use session_store::{
+    SessionStore, StoredSession, decode_stored_session, encode_stored_session,
+};
 pub use types::legal_aid_service_code;
 
 uniffi::setup_scaffolding!();

@@ -10,7 +10,7 @@ use crate::LawCircleError;
 use crate::client::{Account, LawCircleClient};
 
 /// A signed-in session as the platform keeps it.
-#[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct StoredSession {
     /// The server it was opened on (a session never crosses servers).
     pub server_url: String,
@@ -50,6 +50,21 @@ impl From<uniffi::UnexpectedUniFFICallbackError> for LawCircleError {
     fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
         LawCircleError::Internal { reason: e.reason }
     }
+}
+
+/// A session as bytes for the platform's store to seal (the same on
+/// Android and iOS).
+#[uniffi::export]
+pub fn encode_stored_session(session: StoredSession) -> Result<Vec<u8>, LawCircleError> {
+    serde_json::to_vec(&session).map_err(LawCircleError::internal)
+}
+
+/// A session back from the bytes of [`encode_stored_session`]; bytes that
+/// are not one are `InvalidInput` (the store should forget them).
+#[uniffi::export]
+pub fn decode_stored_session(bytes: Vec<u8>) -> Result<StoredSession, LawCircleError> {
+    serde_json::from_slice(&bytes)
+        .map_err(|e| LawCircleError::invalid("session", format!("not a stored session: {e}")))
 }
 
 #[uniffi::export]
@@ -100,6 +115,9 @@ mod tests {
         let shown = format!("{session:?} {session:#?}");
         assert!(!shown.contains("tok-5ecret-value"), "{shown}");
         assert!(shown.contains("<redacted>"));
+        let bytes = encode_stored_session(session.clone()).unwrap();
+        assert_eq!(decode_stored_session(bytes).unwrap(), session);
+        assert!(decode_stored_session(b"{}".to_vec()).is_err());
         let credentials = Credentials {
             user_id: "resident".into(),
             secret: "pa55-w0rd-value".into(),
