@@ -27,7 +27,8 @@ final class DistanceViewModelTests: XCTestCase {
             XCTAssertEqual(UiError(error).field, "monthly_wage")
         }
         let work = try calculateWorkInjury(
-            request: WorkInjuryRequest(region: "330000", year: 2021, monthlyWage: "6000", outcome: .disability(grade: 9)))
+            request: WorkInjuryRequest(
+                region: "330000", year: 2021, monthlyWage: "6000", outcome: .disability(grade: 9)))
         XCTAssertEqual(work.calculator, .workInjury)
         XCTAssertNotEqual(work.total, "0.00")
     }
