@@ -15,9 +15,11 @@
 
 use lawcircle_core::geo::coord::{self, GeoPoint};
 
+mod attachments;
 mod calculators;
 mod client;
 mod clock_in;
+mod drafts;
 mod error;
 mod forms;
 mod handoff;
@@ -29,9 +31,15 @@ mod outbox;
 mod push;
 mod residents;
 mod runtime;
+mod session_store;
 mod types;
 
-pub use calculators::calculate_compensation;
+pub use calculators::{
+    BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,
+    InjuryOutcome, ParameterUse, PersonalInjuryRequest, SeveranceRequest, Termination,
+    TrafficAccidentRequest, WorkInjuryOutcome, WorkInjuryRequest, calculate_personal_injury,
+    calculate_severance, calculate_traffic_accident, calculate_work_injury,
+};
 pub use client::{
     Account, ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient,
     ListenerHandle, ServerHealth,
@@ -40,6 +48,7 @@ pub use clock_in::{
     ClockInCheck, DeviceTime, DutyPostInfo, FenceVerdict, FixSource, GpsFix, PunchKind,
     PunchReceipt,
 };
+pub use drafts::NeedFormDraft;
 pub use error::LawCircleError;
 pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
@@ -68,12 +77,15 @@ pub use outbox::{
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
+pub use session_store::{
+    SessionStore, StoredSession, decode_stored_session, encode_stored_session,
+};
 pub use types::legal_aid_service_code;
 
 uniffi::setup_scaffolding!();
 
 /// A geodetic datum (坐标系).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize, serde::Deserialize)]
 pub enum Datum {
     /// WGS-84: GPS, OpenStreetMap.
     Wgs84,
@@ -104,7 +116,7 @@ impl From<coord::Datum> for Datum {
 }
 
 /// A point with its datum.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub lat: f64,
     pub lng: f64,

@@ -24,10 +24,15 @@ import org.lawcircle.ffi.OutboxState
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.PunchKind
 import org.lawcircle.ffi.SmsCodePurpose
+import org.lawcircle.ffi.AttachmentInput
+import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.SessionStore
+import org.lawcircle.ffi.StoredSession
 import java.io.File
 import java.net.URI
 import java.nio.file.Files
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
@@ -245,7 +250,8 @@ open class PhoneFlowsTest {
                         need.edit { it.copy(requesterPhone = "13812345678") }.join()
                         assertEquals(emptyMap(), need.state.value.problems)
                         // Offline: queued with a photo, durable.
-                        need.addAttachment(PNG, "image/png")
+                        val photo = File(dir, "cache-photo.png").apply { writeBytes(PNG) }
+                        need.addAttachment(photo.path)
                         need.submit().join()
                         val key = assertNotNull(need.state.value.submittedKey, "${need.state.value.error}")
                         within { outbox.state.first { it.counts?.pending == 2uL } }
@@ -509,8 +515,12 @@ open class PhoneFlowsTest {
                     p.setDocumentProvided(DocumentKind.ID_CARD, true).join()
                     assertTrue(p.state.value.open!!.assessment!!.missingDocuments.none { it.kind == DocumentKind.ID_CARD })
                     // A document attached as bytes travels with the application.
-                    p.attachDocument(DocumentKind.CASE_MATERIALS, PNG, "image/png").join()
-                    assertEquals(listOf(DocumentAttachment(DocumentKind.CASE_MATERIALS, "image/png", PNG.size)), p.state.value.open?.documents)
+                    val scan = File(tempDir(), "scan.png").apply { writeBytes(PNG) }
+                    p.attachDocument(DocumentKind.CASE_MATERIALS, scan.path, "欠薪证据.png").join()
+                    assertEquals(
+                        listOf(DocumentAttachment(DocumentKind.CASE_MATERIALS, "欠薪证据.png", PNG.size.toLong())),
+                        p.state.value.open?.documents,
+                    )
                     p.submit(needFields(people)).join()
                     val open = p.state.value.open!!
                     val key = assertNotNull(open.submittedKey, "${open.fields.filter { it.problem != null }} ${open.needProblems} ${p.state.value.error}")
@@ -523,6 +533,60 @@ open class PhoneFlowsTest {
                 }
             }
             server.close()
+        }
+        dir.deleteRecursively()
+    }
+
+    /** The platform's session store as a test has it: in memory. */
+    class MemorySessionStore : SessionStore {
+        @Volatile
+        var saved: StoredSession? = null
+
+        override fun load(): StoredSession? = saved
+
+        override fun save(session: StoredSession) {
+            saved = session
+        }
+
+        override fun clear() {
+            saved = null
+        }
+    }
+
+    @Test
+    fun `a draft with its photo and the session survive the app being killed`() = runBlocking<Unit> {
+        val dir = tempDir()
+        withWorld { server, people ->
+            val store = MemorySessionStore()
+            val photo = File(dir, "cache-photo.png").apply { writeBytes(PNG) }
+            val draftId = phone(server.baseUrl, dir, "resident", people.resident.password).use { client ->
+                assertNull(client.useSessionStore(store))
+                client.signIn()
+                val form = needFields(people).copy(description = "").toNeedForm(listOf(AttachmentInput(photo.path, "合同照片")))
+                client.saveNeedDraft(null, form)
+            }
+            // Saved by the platform's store, for this server.
+            assertEquals(reach(server.baseUrl), assertNotNull(store.saved).serverUrl)
+            // The app's cache file is gone; the library kept its own copy.
+            photo.delete()
+            phone(server.baseUrl, dir, "resident", "not-the-password").use { client ->
+                assertEquals(store.saved?.account, client.useSessionStore(store))
+                val draft = client.needDrafts().single()
+                assertEquals(draftId, draft.id)
+                assertEquals("合同照片", draft.form.attachments.single().displayName)
+                assertTrue(PNG.contentEquals(File(draft.form.attachments.single().path).readBytes()))
+                // Incomplete: refused field by field, the draft kept.
+                val e = assertFailsWith<LawCircleException.InvalidInput> { client.submitNeedDraft(draftId) }
+                assertEquals("description", e.field)
+                client.saveNeedDraft(draftId, draft.form.copy(description = "邻居装修噪音纠纷，希望咨询如何处理"))
+                val key = client.submitNeedDraft(draftId)
+                assertTrue(client.needDrafts().isEmpty())
+                // Sent with the stored session: the password given is wrong.
+                assertEquals(0uL, client.sync(30_000u).pending)
+                assertEquals(key, client.myNeeds().single().clientKey)
+                client.signOut(false)
+                assertNull(store.saved)
+            }
         }
         dir.deleteRecursively()
     }
