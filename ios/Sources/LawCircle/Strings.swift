@@ -29,7 +29,7 @@ public enum TextKey: String, CaseIterable, Sendable {
     // Find nearest
     case service, serviceAll, serviceMediation, serviceLegalAid, serviceConsultation
     case offlineCopy, walksEstimated, walkingDistance, inCircleShort, coverageHere, covered, notCovered
-    case refreshHint
+    case refreshHint, callPlace, navigate, navigateHint
     // Clock-in
     case dutyPosts, waitingForFix, clockIn, clockOut, recorded, sentWhenOnline
     case fenceInside, fenceOutside, fenceUncertain, selectedPost
@@ -115,7 +115,8 @@ public struct Strings: Sendable, Equatable {
         .service: "服务", .serviceAll: "全部", .serviceMediation: "调解", .serviceLegalAid: "法律援助",
         .serviceConsultation: "法律咨询", .offlineCopy: "离线数据：{0} 个服务点", .walksEstimated: "步行距离为估算",
         .walkingDistance: "步行距离", .inCircleShort: "15分钟圈内", .coverageHere: "所在位置覆盖：{0}/{1}", .covered: "已覆盖",
-        .notCovered: "未覆盖", .refreshHint: "下拉刷新",
+        .notCovered: "未覆盖", .refreshHint: "下拉刷新", .callPlace: "致电{0}", .navigate: "步行导航",
+        .navigateHint: "在地图应用中步行前往{0}",
         .dutyPosts: "值守点位", .waitingForFix: "等待定位", .clockIn: "签到", .clockOut: "签退", .recorded: "已记录：{0}",
         .sentWhenOnline: "离线，联网后发送", .fenceInside: "在范围内", .fenceOutside: "不在范围内",
         .fenceUncertain: "无法确定，由工作人员复核", .selectedPost: "已选",
@@ -173,7 +174,8 @@ public struct Strings: Sendable, Equatable {
         .walksEstimated: "Walks estimated", .walkingDistance: "Walking distance",
         .inCircleShort: "in the 15-minute circle",
         .coverageHere: "Coverage here: {0}/{1}", .covered: "Covered", .notCovered: "Not covered",
-        .refreshHint: "Pull down to refresh",
+        .refreshHint: "Pull down to refresh", .callPlace: "Call {0}", .navigate: "Walk there",
+        .navigateHint: "Opens walking directions to {0} in a map app",
         .dutyPosts: "Duty posts", .waitingForFix: "Waiting for a fix", .clockIn: "Clock in", .clockOut: "Clock out",
         .recorded: "Recorded: {0}", .sentWhenOnline: "offline, sent when online", .fenceInside: "Inside the fence",
         .fenceOutside: "Outside the fence", .fenceUncertain: "Uncertain: staff will review", .selectedPost: "Selected",

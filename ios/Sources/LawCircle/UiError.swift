@@ -26,20 +26,24 @@ public struct UiError: Equatable, Sendable {
     public let kind: Kind
     /// The server's error code, when it refused.
     public let code: String?
+    /// The HTTP status, when the server refused (403: not allowed, 404: not
+    /// there or not the user's).
+    public let status: UInt16?
     /// The app's own text, when the refusal is the app's (a blank field).
     public let key: TextKey?
 
     public init(message: String, field: String? = nil, kind: Kind = .other) {
-        self.init(detail: message, field: field, kind: kind, code: nil, key: nil)
+        self.init(detail: message, field: field, kind: kind, code: nil, key: nil, status: nil)
     }
 
     /// A refusal of the app's own, in words of the tables.
     public init(key: TextKey, field: String? = nil, kind: Kind = .invalidInput) {
-        self.init(detail: Strings(.chinese)(key), field: field, kind: kind, code: nil, key: key)
+        self.init(detail: Strings(.chinese)(key), field: field, kind: kind, code: nil, key: key, status: nil)
     }
 
-    private init(detail: String, field: String?, kind: Kind, code: String?, key: TextKey?) {
+    private init(detail: String, field: String?, kind: Kind, code: String?, key: TextKey?, status: UInt16? = nil) {
         self.detail = detail
+        self.status = status
         self.field = field
         self.kind = kind
         self.code = code
@@ -53,8 +57,8 @@ public struct UiError: Equatable, Sendable {
             self.init(detail: reason, field: field, kind: .invalidInput, code: nil, key: nil)
         case let .Network(reason)?:
             self.init(detail: reason, field: nil, kind: .network, code: nil, key: nil)
-        case let .Server(_, code, reason)?:
-            self.init(detail: reason, field: nil, kind: .server, code: code, key: nil)
+        case let .Server(status, code, reason)?:
+            self.init(detail: reason, field: nil, kind: .server, code: code, key: nil, status: status)
         case let .Conflict(reason)?:
             self.init(detail: reason, field: nil, kind: .conflict, code: nil, key: nil)
         case let .Unauthenticated(reason)?:

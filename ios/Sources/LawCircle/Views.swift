@@ -3,6 +3,9 @@
 #if canImport(SwiftUI)
     import SwiftUI
     import LawCircleFFI
+    #if canImport(UIKit)
+        import UIKit
+    #endif
 
     /// Bridges a StateHolder to SwiftUI on the main thread.
     @MainActor
@@ -184,6 +187,7 @@
                                         + (place.withinCircle ? " · " + s(.inCircleShort) : "")
                                 )
                                 .font(.caption)
+                                PlaceActions(place: place)
                             }
                             .accessibilityElement(children: .combine)
                         }
@@ -207,6 +211,48 @@
                 await model.refreshCatalogue()
                 if let position { model.search(at: position) }
             }
+        }
+    }
+
+    /// Call the place and walk there in a map app the phone has.
+    struct PlaceActions: View {
+        let place: NearbyPlace
+        @Environment(\.openURL) private var openURL
+        @Environment(\.strings) private var s
+
+        var body: some View {
+            HStack {
+                if let phone = place.phone, let call = PlaceHandoffs.dialURL(phone) {
+                    Button {
+                        openURL(call)
+                    } label: {
+                        Label(phone, systemImage: "phone")
+                    }
+                    .accessibilityLabel(s(.callPlace, place.name))
+                    .accessibilityHint(phone)
+                }
+                let maps = (try? PlaceHandoffs.mapChoices(place: place.point, name: place.name, canOpen: canOpen)) ?? []
+                if !maps.isEmpty {
+                    Menu {
+                        ForEach(maps.indices, id: \.self) { i in
+                            Button(maps[i].0.label) { openURL(maps[i].1) }
+                        }
+                    } label: {
+                        Label(s(.navigate), systemImage: "figure.walk")
+                    }
+                    .accessibilityHint(s(.navigateHint, place.name))
+                }
+            }
+            .buttonStyle(.borderless)
+            .font(.callout)
+        }
+
+        private func canOpen(_ url: URL) -> Bool {
+            #if canImport(UIKit)
+                return UIApplication.shared.canOpenURL(url)
+            #else
+                return true
+            #endif
         }
     }
 
