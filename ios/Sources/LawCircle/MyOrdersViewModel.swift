@@ -93,7 +93,8 @@ public struct MyOrdersState: Equatable, Sendable {
 @MainActor
 public final class MyOrdersViewModel {
     public let state = StateHolder<MyOrdersState>(MyOrdersState())
-    private let client: LawCircleClient
+    /// The phone's client (an order's detail screen opens with it).
+    public let client: LawCircleClient
 
     public init(client: LawCircleClient) { self.client = client }
 

@@ -44,6 +44,8 @@ public enum TextKey: String, CaseIterable, Sendable {
     // My orders
     case myOrders, noOrders, stageWaitingForMe, stageWorking, stageDone, stageOther
     case decline, declineReason, resolveNote, orderDone, ordersOfflineKept
+    // Order detail
+    case openDetailHint, detailRefused, contact, contactReason, readContact, download, openFile, callHint
     // Duty card
     case onDutyAt, offDuty, lastPunch, punchIn, punchOut, deliverySent, deliveryWaiting, deliveryAttention
     case ordersWaitingWorking, ordersUnknownOffline
@@ -131,6 +133,9 @@ public struct Strings: Sendable, Equatable {
         .myOrders: "我的工单", .noOrders: "暂无工单", .stageWaitingForMe: "待我接受", .stageWorking: "处理中",
         .stageDone: "已完成", .stageOther: "其他", .decline: "拒绝", .declineReason: "拒绝理由", .resolveNote: "办结说明",
         .orderDone: "已更新：{0}", .ordersOfflineKept: "离线，显示上次的列表：{0}",
+        .openDetailHint: "查看需求详情", .detailRefused: "无权查看：请先接受该工单", .contact: "当事人联系方式",
+        .contactReason: "查看原因（将被记录）", .readContact: "查看联系方式", .download: "下载附件", .openFile: "打开或分享文件",
+        .callHint: "拨打电话",
         .onDutyAt: "值守中：{0}，{1} 起", .offDuty: "未在值守", .lastPunch: "上次打卡：{0}", .punchIn: "签到",
         .punchOut: "签退", .deliverySent: "已送达平台", .deliveryWaiting: "等待发送", .deliveryAttention: "发送被拒，需处理",
         .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知",
@@ -193,6 +198,9 @@ public struct Strings: Sendable, Equatable {
         .stageWorking: "In hand", .stageDone: "Done", .stageOther: "Other", .decline: "Decline",
         .declineReason: "Reason for declining", .resolveNote: "Resolution note", .orderDone: "Updated: {0}",
         .ordersOfflineKept: "Offline, showing the last list: {0}",
+        .openDetailHint: "Shows the need in detail", .detailRefused: "Not yours to read: accept the order first",
+        .contact: "Requester's contact", .contactReason: "Why you read it (recorded)", .readContact: "Read the contact",
+        .download: "Download the attachment", .openFile: "Open or share the file", .callHint: "Calls the number",
         .onDutyAt: "On duty at {0} since {1}", .offDuty: "Off duty", .lastPunch: "Last punch: {0}",
         .punchIn: "Clock-in",
         .punchOut: "Clock-out", .deliverySent: "Delivered to the platform", .deliveryWaiting: "Waiting to be sent",

@@ -628,11 +628,18 @@
         @ViewBuilder private func row(_ order: OrderSummary) -> some View {
             let actions = HolderAction.allowed(in: order.state)
             let text = binding({ words[order.id] ?? "" }, { words[order.id] = $0 })
-            VStack(alignment: .leading) {
-                Text(categoryName(order.category, s) + (order.urgent ? " · " + s(.urgent) : "")).font(.headline)
-                Text(orderStateName(order.state, s)).font(.subheadline)
+            NavigationLink {
+                OrderDetailView(
+                    model: OrderDetailViewModel(client: model.client, orderId: order.id),
+                    downloads: FileManager.default.temporaryDirectory)
+            } label: {
+                VStack(alignment: .leading) {
+                    Text(categoryName(order.category, s) + (order.urgent ? " · " + s(.urgent) : "")).font(.headline)
+                    Text(orderStateName(order.state, s)).font(.subheadline)
+                }
+                .accessibilityElement(children: .combine)
             }
-            .accessibilityElement(children: .combine)
+            .accessibilityHint(s(.openDetailHint))
             if actions.contains(.decline) {
                 TextField(s(.declineReason), text: text)
             } else if actions.contains(.resolve) {
@@ -654,6 +661,108 @@
             case .decline: await model.decline(orderId: orderId, reason: typed)
             case .start: await model.start(orderId: orderId)
             case .resolve: await model.resolve(orderId: orderId, note: typed)
+            }
+        }
+    }
+
+    // MARK: - order detail
+
+    /// The order's need for its holder: what happened, where, the photos
+    /// and files (downloaded on a tap), and the requester's contact read
+    /// with a reason.
+    public struct OrderDetailView: View {
+        private let model: OrderDetailViewModel
+        private let downloads: URL
+        @StateObject private var state: Observed<OrderDetailState>
+        @State private var reason = ""
+        @Environment(\.strings) private var s
+
+        /// `downloads`: the folder attachments are saved in (the app's caches).
+        public init(model: OrderDetailViewModel, downloads: URL) {
+            self.model = model
+            self.downloads = downloads
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                switch state.value.phase {
+                case .idle, .loading:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .refused(error):
+                    Text(s(.detailRefused)).font(.headline)
+                    Text(error.detail).font(.footnote)
+                case let .offline(error):
+                    Text(s(.offlineBanner, error.detail))
+                    Button(s(.retry)) { Task { await model.load() } }
+                case let .error(error):
+                    ErrorText(error: error)
+                    Button(s(.retry)) { Task { await model.load() } }
+                case let .content(detail):
+                    Section(categoryName(detail.category, s)) {
+                        Text(orderStateName(detail.order.state, s)).font(.subheadline)
+                        Text(detail.description)
+                        VStack(alignment: .leading) {
+                            Text(detail.areaName ?? detail.areaCode).font(.subheadline)
+                            Text(detail.address).font(.caption)
+                        }
+                        .accessibilityElement(children: .combine)
+                    }
+                    if !detail.attachments.isEmpty {
+                        Section(s(.attachments, detail.attachments.count)) {
+                            ForEach(detail.attachments, id: \.id) { file in attachment(file) }
+                        }
+                    }
+                    Section(s(.contact)) { contact }
+                }
+            }
+            .refreshable { await model.load() }
+            .task { await model.load() }
+        }
+
+        @ViewBuilder private func attachment(_ file: OrderAttachment) -> some View {
+            HStack {
+                Text(
+                    "\(file.contentType) · \(ByteCountFormatter.string(fromByteCount: Int64(file.sizeBytes), countStyle: .file))"
+                )
+                Spacer()
+                switch state.value.attachments[file.id] ?? .notDownloaded {
+                case .notDownloaded, .failed:
+                    Button {
+                        Task { await model.download(file.id, into: downloads) }
+                    } label: {
+                        Image(systemName: "arrow.down.circle")
+                    }
+                    .accessibilityLabel(s(.download))
+                    .accessibilityHint(file.contentType)
+                case .downloading:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .saved(path, _):
+                    ShareLink(item: URL(fileURLWithPath: path)) {
+                        Image(systemName: "square.and.arrow.up")
+                    }
+                    .accessibilityLabel(s(.openFile))
+                }
+            }
+            .accessibilityElement(children: .contain)
+            if case let .failed(error) = state.value.attachments[file.id] { ErrorText(error: error) }
+        }
+
+        @ViewBuilder private var contact: some View {
+            switch state.value.contact {
+            case .notRead, .error:
+                TextField(s(.contactReason), text: $reason)
+                Button(s(.readContact)) { Task { await model.readContact(reason: reason) } }
+                if case let .error(error) = state.value.contact { ErrorText(error: error) }
+            case .reading:
+                ProgressView().accessibilityLabel(s(.loading))
+            case let .read(contact):
+                Text(contact.name)
+                if let call = PlaceHandoffs.dialURL(contact.phone) {
+                    Link(contact.phone, destination: call).accessibilityHint(s(.callHint))
+                } else {
+                    Text(contact.phone)
+                }
             }
         }
     }
