@@ -35,6 +35,7 @@ public enum TextKey: String, CaseIterable, Sendable {
     case fenceInside, fenceOutside, fenceUncertain, selectedPost
     // New need
     case requester, name, mobile, need, category, description, address, attachments, consent, needSaved
+    case saveDraft, draftSaved, drafts, resumeDraftHint
     // Outbox
     case outboxCounts, sentCount, discard, outboxNeed, outboxAttachment, outboxPunch
     case outboxNotSent, outboxSending, outboxSent, outboxFailed, outboxWedged, outboxDiscarded
@@ -123,7 +124,9 @@ public struct Strings: Sendable, Equatable {
         .sentWhenOnline: "离线，联网后发送", .fenceInside: "在范围内", .fenceOutside: "不在范围内",
         .fenceUncertain: "无法确定，由工作人员复核", .selectedPost: "已选",
         .requester: "申请人", .name: "姓名", .mobile: "手机", .need: "需求", .category: "类别", .description: "情况说明",
-        .address: "地址", .attachments: "附件：{0}", .consent: "同意个人信息告知", .needSaved: "已保存，联网后自动发送",
+        .address: "地址", .attachments: "附件：{0}", .consent: "同意个人信息告知", .needSaved: "已保存，联网后自动发送", .saveDraft: "存为草稿",
+        .draftSaved: "草稿已保存在本机",
+        .drafts: "草稿", .resumeDraftHint: "继续填写这份草稿",
         .outboxCounts: "待发送 {0} · 需处理 {1}", .sentCount: "已发送 {0}", .discard: "放弃",
         .outboxNeed: "需求", .outboxAttachment: "附件", .outboxPunch: "打卡", .outboxNotSent: "待发送", .outboxSending: "发送中",
         .outboxSent: "已送达", .outboxFailed: "发送失败，稍后重试", .outboxWedged: "需处理", .outboxDiscarded: "已放弃",
@@ -187,6 +190,8 @@ public struct Strings: Sendable, Equatable {
         .requester: "Requester", .name: "Name", .mobile: "Mobile", .need: "Need", .category: "Category",
         .description: "What happened", .address: "Address", .attachments: "Attachments: {0}",
         .consent: "I agree to the personal information notice", .needSaved: "Saved; sent when online",
+        .saveDraft: "Save as draft",
+        .draftSaved: "Draft kept on this phone", .drafts: "Drafts", .resumeDraftHint: "Continues this draft",
         .outboxCounts: "Waiting {0} · Attention {1}", .sentCount: "Sent {0}", .discard: "Discard",
         .outboxNeed: "Need", .outboxAttachment: "Attachment", .outboxPunch: "Punch", .outboxNotSent: "Waiting",
         .outboxSending: "Sending", .outboxSent: "Delivered", .outboxFailed: "Failed, retried later",

@@ -444,6 +444,8 @@
                         isOn: binding({ form.consentGiven }, { v in model.edit { $0.consentGiven = v } }))
                     ProblemText(text: problems["consent.given"])
                     Button(s(.submit)) { Task { await model.submit() } }
+                    Button(s(.saveDraft)) { Task { await model.saveDraft() } }
+                    if state.value.draftSaved { Text(s(.draftSaved)).font(.footnote) }
                     switch state.value.phase {
                     case .editing:
                         EmptyView()
@@ -453,7 +455,30 @@
                         ErrorText(error: error)
                     }
                 }
+                if !state.value.drafts.isEmpty {
+                    Section(s(.drafts)) {
+                        ForEach(state.value.drafts, id: \.id) { draft in
+                            Button {
+                                model.resume(draft)
+                            } label: {
+                                VStack(alignment: .leading) {
+                                    Text(categoryName(draft.form.category, s))
+                                    Text(draft.form.description).font(.caption).lineLimit(2)
+                                }
+                            }
+                            .accessibilityElement(children: .combine)
+                            .accessibilityHint(s(.resumeDraftHint))
+                            .swipeActions {
+                                Button(s(.discard), role: .destructive) {
+                                    Task { await model.discardDraft(id: draft.id) }
+                                }
+                            }
+                            .accessibilityAction(named: s(.discard)) { Task { await model.discardDraft(id: draft.id) } }
+                        }
+                    }
+                }
             }
+            .task { await model.loadDrafts() }
         }
     }
 
