@@ -46,7 +46,7 @@ pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
-pub use handling::{OrderAttachment, OrderDetail};
+pub use handling::{DutyHours, DutySession, OrderAttachment, OrderDetail};
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use http::{
     HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,

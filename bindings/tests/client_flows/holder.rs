@@ -205,3 +205,83 @@ async fn the_holder_reads_the_order_detail_and_downloads_its_attachment_audited(
         server.stop();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_volunteer_reads_their_duty_hours_and_star_level() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let (server, people) = world_on(&backend, dir.path()).await;
+        let volunteer = phone(
+            &server.base_url,
+            dir.path(),
+            "volunteer",
+            &people.volunteer.password,
+        );
+        // Clocked in (by the people's seeding), not out: nothing counts yet.
+        let before = volunteer.my_duty_hours().await.unwrap();
+        assert_eq!(before.total_hours, 0.0, "{}: {before:?}", backend.name());
+        assert_eq!(before.stars, 0);
+        assert!(before.recent.is_empty());
+        assert_eq!(before.star_thresholds_hours.len(), 5);
+        assert_eq!(
+            before.hours_to_next_star,
+            Some(before.star_thresholds_hours[0])
+        );
+        let over_http =
+            lawcircle_e2e::Client::login(&server, "volunteer", &people.volunteer.password).await;
+        lawcircle_e2e::people::clock_out(
+            &over_http,
+            &people.volunteer.id.to_string(),
+            &people.post_id,
+            people.post_lat,
+            people.post_lng,
+        )
+        .await
+        .unwrap();
+        // Outside the post's shift, so staff review both punches.
+        let staff = lawcircle_e2e::Client::login(&server, "staff", &people.staff.password).await;
+        let queue = staff
+            .get("/api/v1/punches/review-queue?pending=true")
+            .await
+            .body;
+        for p in queue.as_array().unwrap() {
+            let id = p["id"].as_str().or(p["punch"]["id"].as_str()).unwrap();
+            let r = staff
+                .post(
+                    &format!("/api/v1/punches/{id}/review"),
+                    &serde_json::json!({"decision": "accept", "reason": "在岗值守已核实"}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+        }
+        let after = volunteer.my_duty_hours().await.unwrap();
+        assert_eq!(after.recent.len(), 1, "{}: {after:?}", backend.name());
+        let s = &after.recent[0];
+        assert_eq!(s.post_id, people.post_id);
+        assert!(s.end_ms >= s.start_ms, "{s:?}");
+        assert!((s.hours - (s.end_ms - s.start_ms) as f64 / 3_600_000.0).abs() < 1e-6);
+        assert!((after.total_hours - s.hours).abs() < 1e-9);
+        assert!((after.month_hours - s.hours).abs() < 1e-9);
+        assert_eq!(after.stars, 0);
+        assert!(
+            (after.hours_to_next_star.unwrap() + after.total_hours
+                - after.star_thresholds_hours[0])
+                .abs()
+                < 1e-9
+        );
+        assert_eq!(after.month.len(), 7, "{after:?}");
+        // A resident does not clock in: refused.
+        let resident = phone(
+            &server.base_url,
+            dir.path(),
+            "resident",
+            &people.resident.password,
+        );
+        let err = resident.my_duty_hours().await.unwrap_err();
+        assert!(
+            matches!(err, LawCircleError::Server { status: 403, .. }),
+            "{err:?}"
+        );
+        server.stop();
+    }
+}
