@@ -217,6 +217,10 @@ pub struct NearbyQuery {
     pub open_at_ms: Option<i64>,
     /// Only places within this walking distance, in metres.
     pub max_distance_m: Option<f64>,
+    /// The moment `NearbyPlace::open_now` is told for (ms since the
+    /// epoch, read in China time, Asia/Shanghai); `None`: now.
+    #[uniffi(default = None)]
+    pub at_ms: Option<i64>,
 }
 
 /// One facility found, nearest first.
@@ -244,6 +248,14 @@ pub struct NearbyPlace {
     pub walking_estimated: bool,
     /// Within the 15-minute walk (1.2 km).
     pub within_circle: bool,
+    /// The weekly opening hours, e.g. `Mo-Fr 08:30-12:00,13:30-17:30`
+    /// (`24/7` when always open).
+    pub opening_hours: String,
+    /// Days that differ (holidays, make-up working days), e.g.
+    /// `2025-10-01 off`; empty when none.
+    pub opening_exceptions: String,
+    /// Open at the query's `at_ms` (now by default), in China time.
+    pub open_now: bool,
 }
 
 /// One service product at the user's spot.
@@ -289,6 +301,7 @@ fn place(
     f: &Facility,
     found: &lawcircle_core::geo::nearest::NearbyFacility,
     datum: lawcircle_core::geo::coord::Datum,
+    at: NaiveDateTime,
 ) -> NearbyPlace {
     NearbyPlace {
         facility_id: f.id.clone(),
@@ -306,12 +319,15 @@ fn place(
         within_circle: found
             .walking_m
             .is_some_and(|w| w <= lawcircle_core::FIFTEEN_MINUTE_WALK_M),
+        opening_hours: f.opening_hours.weekly_text(),
+        opening_exceptions: f.opening_hours.exceptions_text(),
+        open_now: f.opening_hours.is_open_at(at),
     }
 }
 
-fn china_local(ms: i64) -> Result<NaiveDateTime, LawCircleError> {
+fn china_local(field: &str, ms: i64) -> Result<NaiveDateTime, LawCircleError> {
     let at = DateTime::<Utc>::from_timestamp_millis(ms)
-        .ok_or_else(|| LawCircleError::invalid("open_at_ms", "out of range"))?;
+        .ok_or_else(|| LawCircleError::invalid(field, "out of range"))?;
     Ok(at
         .with_timezone(&lawcircle_core::calendar::china_time())
         .naive_local())
@@ -337,8 +353,12 @@ impl OfflineState {
             .with_kinds(parse_codes::<FacilityKind>("kinds", &q.kinds)?)
             .with_products(parse_codes::<ServiceProduct>("products", &q.products)?);
         if let Some(ms) = q.open_at_ms {
-            query = query.open_at(china_local(ms)?);
+            query = query.open_at(china_local("open_at_ms", ms)?);
         }
+        let at = china_local(
+            "at_ms",
+            q.at_ms.unwrap_or_else(|| Utc::now().timestamp_millis()),
+        )?;
         if let Some(m) = q.max_distance_m {
             if !(m.is_finite() && m > 0.0) {
                 return Err(LawCircleError::invalid(
@@ -357,7 +377,7 @@ impl OfflineState {
                 loaded
                     .index
                     .facility(&n.facility_id)
-                    .map(|f| place(f, n, point.datum))
+                    .map(|f| place(f, n, point.datum, at))
             })
             .collect())
     }
@@ -373,6 +393,7 @@ impl OfflineState {
                     products: vec![p.code().to_string()],
                     open_at_ms: None,
                     max_distance_m: None,
+                    at_ms: None,
                 })?
                 .into_iter()
                 .next();

@@ -285,3 +285,67 @@ async fn the_volunteer_reads_their_duty_hours_and_star_level() {
         server.stop();
     }
 }
+
+#[tokio::test]
+async fn nearby_places_say_their_hours_and_whether_they_are_open_then() {
+    let dir = tempfile::tempdir().unwrap();
+    let client = open("http://127.0.0.1:9", dir.path());
+    let csv = lawcircle_e2e::repo_root().join("data/longwan/facilities.csv");
+    client
+        .install_catalogue_file(csv.to_string_lossy().into_owned())
+        .await
+        .unwrap();
+    let here = Point {
+        lat: 27.9675,
+        lng: 120.7455,
+        datum: Datum::Wgs84,
+    };
+    // Tuesday 2025-03-04 10:00 and Sunday 2025-03-02 03:00, China time.
+    let tuesday_10 = 1_741_053_600_000;
+    let sunday_03 = 1_740_855_600_000;
+    let at = |at_ms: i64, open_only: bool| NearbyQuery {
+        open_at_ms: open_only.then_some(at_ms),
+        at_ms: Some(at_ms),
+        ..query(here, 40, &[], &[])
+    };
+    for t in [tuesday_10, sunday_03] {
+        let all = client.nearest(at(t, false)).unwrap();
+        assert_eq!(all.len(), 40);
+        assert!(all.iter().all(|p| !p.opening_hours.is_empty()), "{all:?}");
+        // The flag agrees with the core's open-at filter.
+        let open: Vec<String> = client
+            .nearest(at(t, true))
+            .unwrap()
+            .into_iter()
+            .map(|p| p.facility_id)
+            .collect();
+        for p in &all {
+            if p.open_now {
+                assert!(open.contains(&p.facility_id), "{p:?}");
+            }
+            if p.opening_hours == "24/7" {
+                assert!(p.open_now, "{p:?}");
+            }
+        }
+        assert!(
+            client
+                .nearest(at(t, true))
+                .unwrap()
+                .iter()
+                .all(|p| p.open_now)
+        );
+    }
+    let weekday = client.nearest(at(tuesday_10, false)).unwrap();
+    let night = client.nearest(at(sunday_03, false)).unwrap();
+    let open_count = |v: &[lawcircle_ffi::NearbyPlace]| v.iter().filter(|p| p.open_now).count();
+    assert!(
+        open_count(&weekday) > open_count(&night),
+        "{} open on Tuesday morning, {} on Sunday night",
+        open_count(&weekday),
+        open_count(&night)
+    );
+    assert!(weekday.iter().any(|p| p.phone.is_some()));
+    assert!(weekday.iter().all(|p| !p.address.is_empty()));
+    let err = client.nearest(at(i64::MAX, false)).unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "at_ms"));
+}
