@@ -31,6 +31,7 @@ mod push;
 mod residents;
 mod runtime;
 mod types;
+mod villages;
 
 pub use calculators::calculate_compensation;
 pub use client::{
@@ -71,6 +72,7 @@ pub use outbox::{
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
 pub use types::legal_aid_service_code;
+pub use villages::{VILLAGE_MAX_DISTANCE_M, Village};
 
 uniffi::setup_scaffolding!();
 

@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use lawcircle_core::applications::ServiceDefinition;
+use lawcircle_core::catalogue::area::AdminArea;
 use lawcircle_core::catalogue::duty_post::DutyPost;
 use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
 use lawcircle_core::catalogue::import::{self, Format, ImportOptions, NoPhotos, RecordKind};
@@ -34,7 +35,7 @@ const SNAPSHOT_FORMAT: u32 = 1;
 
 /// What is kept on the phone.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Snapshot {
+pub(crate) struct Snapshot {
     format: u32,
     /// The server's catalogue version the facilities are at.
     catalogue_version: u64,
@@ -44,11 +45,15 @@ struct Snapshot {
     duty_posts: Vec<DutyPost>,
     services: Vec<ServiceDefinition>,
     account: Option<Account>,
+    /// The district, its streets and villages/communities (absent from
+    /// snapshots written before areas were kept: fetched on refresh).
+    #[serde(default)]
+    pub(crate) areas: Vec<AdminArea>,
 }
 
 /// The snapshot with its index, swapped whole on refresh.
-struct Loaded {
-    snapshot: Snapshot,
+pub(crate) struct Loaded {
+    pub(crate) snapshot: Snapshot,
     index: FacilityIndex,
 }
 
@@ -99,7 +104,7 @@ impl OfflineState {
         })
     }
 
-    fn current(&self) -> Result<Arc<Loaded>, LawCircleError> {
+    pub(crate) fn current(&self) -> Result<Arc<Loaded>, LawCircleError> {
         self.loaded
             .read()
             .map(|l| l.clone())
@@ -440,6 +445,7 @@ impl OfflineState {
         features: Vec<Value>,
         full: bool,
         duty_posts: Vec<DutyPost>,
+        areas: Vec<AdminArea>,
         now: DateTime<Utc>,
     ) -> Result<(), LawCircleError> {
         let incoming = parse_features(features, RecordKind::Facilities)?.facilities;
@@ -461,6 +467,7 @@ impl OfflineState {
             }
             s.facilities = by_id.into_values().collect();
             s.duty_posts = duty_posts;
+            s.areas = areas;
             s.catalogue_version = version;
             s.refreshed_at_ms = now.timestamp_millis();
         })
@@ -469,7 +476,7 @@ impl OfflineState {
 
 /// GeoJSON features from the server, read with the same importer as a
 /// data owner's file (so the phone refuses what the server would).
-fn parse_features(
+pub(crate) fn parse_features(
     features: Vec<Value>,
     kind: RecordKind,
 ) -> Result<import::ImportBatch, LawCircleError> {
@@ -531,7 +538,8 @@ impl LawCircleClient {
     }
 
     /// Fetches what changed in the facility catalogue since the phone's
-    /// copy, and the duty posts, and keeps them for offline use.
+    /// copy, the duty posts and the areas (streets, villages/communities),
+    /// and keeps them for offline use.
     pub async fn refresh_catalogue(&self) -> Result<OfflineStatus, LawCircleError> {
         let inner = self.inner.clone();
         run(async move {
@@ -541,11 +549,15 @@ impl LawCircleClient {
             let posts = inner.get("/api/v1/duty-posts").await?;
             let features = posts["features"].as_array().cloned().unwrap_or_default();
             let posts = parse_features(features, RecordKind::DutyPosts)?.duty_posts;
+            let areas = inner.get("/api/v1/areas").await?;
+            let features = areas["features"].as_array().cloned().unwrap_or_default();
+            let areas = parse_features(features, RecordKind::Areas)?.areas;
             inner.offline.merge(
                 delta.version,
                 delta.features,
                 since.is_none(),
                 posts,
+                areas,
                 Utc::now(),
             )?;
             inner.offline.status()

@@ -349,3 +349,67 @@ async fn nearby_places_say_their_hours_and_whether_they_are_open_then() {
     let err = client.nearest(at(i64::MAX, false)).unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "at_ms"));
 }
+
+#[tokio::test]
+async fn the_village_at_a_fix_and_the_picker_list_work_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, people) = world(dir.path()).await;
+    let client = phone(
+        &server.base_url,
+        dir.path(),
+        "resident",
+        &people.resident.password,
+    );
+    // Before any refresh the phone knows no village.
+    assert_eq!(client.villages(None, None).unwrap(), vec![]);
+    client.refresh_catalogue().await.unwrap();
+    server.stop();
+    // Offline, from a new client on the same phone database.
+    let client = phone("http://127.0.0.1:9", dir.path(), "resident", "x");
+    let all = client.villages(None, None).unwrap();
+    assert!(all.len() > 10, "{all:?}");
+    assert!(all.iter().all(|v| v.code.len() == 12
+        && v.code.starts_with(&v.street_code)
+        && v.street_name.ends_with("街道")));
+    let street = all[0].street_code.clone();
+    let of_street = client.villages(Some(street.clone()), None).unwrap();
+    assert!(!of_street.is_empty() && of_street.len() < all.len());
+    assert!(of_street.iter().all(|v| v.street_code == street));
+    let pick = &of_street[of_street.len() / 2];
+    let fragment: String = pick.name.chars().take(2).collect();
+    let found = client
+        .villages(Some(street.clone()), Some(format!(" {fragment} ")))
+        .unwrap();
+    assert!(found.contains(pick), "{found:?}");
+    assert!(found.iter().all(|v| v.name.contains(&fragment)));
+    assert_eq!(
+        client.villages(None, Some(pick.code.clone())).unwrap(),
+        vec![pick.clone()]
+    );
+    // Standing at each village's seat finds that village, in any datum.
+    for v in &all {
+        let at = client.village_at(v.centroid).unwrap();
+        assert_eq!(at.as_ref(), Some(v));
+        let amap = lawcircle_ffi::convert_point(v.centroid, Datum::Gcj02).unwrap();
+        assert_eq!(client.village_at(amap).unwrap().as_ref(), Some(v));
+    }
+    // Far from the district: none.
+    let beijing = Point {
+        lat: 39.9,
+        lng: 116.4,
+        datum: Datum::Wgs84,
+    };
+    assert_eq!(client.village_at(beijing).unwrap(), None);
+    let err = client.villages(Some("3303".to_string()), None).unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "street_code")
+    );
+    let err = client
+        .village_at(Point {
+            lat: 120.0,
+            lng: 27.9,
+            datum: Datum::Wgs84,
+        })
+        .unwrap_err();
+    assert!(matches!(err, LawCircleError::InvalidInput { .. }));
+}
