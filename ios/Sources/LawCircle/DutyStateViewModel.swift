@@ -49,6 +49,18 @@ public struct DutyState: Equatable, Sendable {
         case error(UiError)
     }
 
+    public enum Hours: Equatable, Sendable {
+        case idle
+        case loading
+        /// Total and this month's hours, the star level and what the next
+        /// star needs, the latest sessions (the server counts them).
+        case content(DutyHours)
+        case offline(UiError)
+        case error(UiError)
+    }
+
+    /// The volunteer's hours and stars (星级).
+    public var hours: Hours = .idle
     /// The last punch this phone made, nil before the first.
     public var last: DutyRecord?
     /// Where that punch stands in the outbox (sent, waiting, refused…);
@@ -67,8 +79,8 @@ public struct DutyState: Equatable, Sendable {
 
 /// The volunteer's duty card: on or off duty from the last punch this phone
 /// made (followed from the clock-in screen, kept in the settings), whether
-/// that punch reached the server, and how many orders wait for them or are
-/// being worked on.
+/// that punch reached the server, how many orders wait for them or are
+/// being worked on, and their duty hours and stars.
 @MainActor
 public final class DutyStateViewModel {
     public let state = StateHolder<DutyState>(DutyState())
@@ -120,7 +132,10 @@ public final class DutyStateViewModel {
             let entry = try? await offMain { try client.outboxEntry(key: key) }
             state.update { $0.delivery = entry?.state }
         }
-        state.update { $0.orders = .loading }
+        state.update {
+            $0.orders = .loading
+            $0.hours = .loading
+        }
         do {
             let orders = try await client.myOrders()
             let stages = orders.map { OrderStage($0.state) }
@@ -132,6 +147,13 @@ public final class DutyStateViewModel {
         } catch {
             let problem = UiError(error)
             state.update { $0.orders = problem.kind == .network ? .offline(problem) : .error(problem) }
+        }
+        do {
+            let hours = try await client.myDutyHours()
+            state.update { $0.hours = .content(hours) }
+        } catch {
+            let problem = UiError(error)
+            state.update { $0.hours = problem.kind == .network ? .offline(problem) : .error(problem) }
         }
     }
 }

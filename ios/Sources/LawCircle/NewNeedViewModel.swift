@@ -65,7 +65,7 @@ public final class NewNeedViewModel {
     public let state: StateHolder<NewNeedState>
     /// The categories to pick from, in order.
     public let categories: [NeedCategoryInfo] = needCategories()
-    private let client: LawCircleClient
+    let client: LawCircleClient
     private let blank: NeedForm
 
     public init(client: LawCircleClient, blank: NeedForm = .blank()) {

@@ -29,7 +29,9 @@ public enum TextKey: String, CaseIterable, Sendable {
     // Find nearest
     case service, serviceAll, serviceMediation, serviceLegalAid, serviceConsultation
     case offlineCopy, walksEstimated, walkingDistance, inCircleShort, coverageHere, covered, notCovered
-    case refreshHint, callPlace, navigate, navigateHint
+    case refreshHint, callPlace, navigate, navigateHint, openNow, closedNow
+    // Village picker
+    case village, villageNone, villagePicked, useMyLocation, villageNotFound, searchVillage, noVillages
     // Clock-in
     case dutyPosts, waitingForFix, clockIn, clockOut, recorded, sentWhenOnline
     case fenceInside, fenceOutside, fenceUncertain, selectedPost
@@ -49,7 +51,7 @@ public enum TextKey: String, CaseIterable, Sendable {
     case openDetailHint, detailRefused, contact, contactReason, readContact, download, openFile, callHint
     // Duty card
     case onDutyAt, offDuty, lastPunch, punchIn, punchOut, deliverySent, deliveryWaiting, deliveryAttention
-    case ordersWaitingWorking, ordersUnknownOffline
+    case ordersWaitingWorking, ordersUnknownOffline, starsLevel, hoursMonthTotal, toNextStar, topStar
     // Rate
     case star, starHint, comment, thankYou, alreadyRated
     // Application forms
@@ -119,7 +121,10 @@ public struct Strings: Sendable, Equatable {
         .serviceConsultation: "法律咨询", .offlineCopy: "离线数据：{0} 个服务点", .walksEstimated: "步行距离为估算",
         .walkingDistance: "步行距离", .inCircleShort: "15分钟圈内", .coverageHere: "所在位置覆盖：{0}/{1}", .covered: "已覆盖",
         .notCovered: "未覆盖", .refreshHint: "下拉刷新", .callPlace: "致电{0}", .navigate: "步行导航",
-        .navigateHint: "在地图应用中步行前往{0}",
+        .navigateHint: "在地图应用中步行前往{0}", .openNow: "营业中", .closedNow: "已休息",
+        .village: "所在村/社区", .villageNone: "未选择", .villagePicked: "已选：{0} {1}", .useMyLocation: "用当前位置",
+        .villageNotFound: "本机找不到这里的村/社区，请从列表中选择", .searchVillage: "搜索村/社区名称",
+        .noVillages: "没有匹配的村/社区",
         .dutyPosts: "值守点位", .waitingForFix: "等待定位", .clockIn: "签到", .clockOut: "签退", .recorded: "已记录：{0}",
         .sentWhenOnline: "离线，联网后发送", .fenceInside: "在范围内", .fenceOutside: "不在范围内",
         .fenceUncertain: "无法确定，由工作人员复核", .selectedPost: "已选",
@@ -141,7 +146,8 @@ public struct Strings: Sendable, Equatable {
         .callHint: "拨打电话",
         .onDutyAt: "值守中：{0}，{1} 起", .offDuty: "未在值守", .lastPunch: "上次打卡：{0}", .punchIn: "签到",
         .punchOut: "签退", .deliverySent: "已送达平台", .deliveryWaiting: "等待发送", .deliveryAttention: "发送被拒，需处理",
-        .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知",
+        .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知", .starsLevel: "{0} 星志愿者",
+        .hoursMonthTotal: "本月 {0} 小时 · 累计 {1} 小时", .toNextStar: "再值守 {0} 小时升星", .topStar: "已达最高星级",
         .star: "{0} 星", .starHint: "选择评分", .comment: "评价", .thankYou: "感谢评价", .alreadyRated: "已评价过",
         .preAssessment: "资格预判：{0}", .missingDocument: "待提交：{0}", .submitApplication: "提交申请",
         .verdictEligible: "初步符合法律援助条件", .verdictLikely: "可能符合，需进一步审查", .verdictNotEligible: "初步看不符合条件",
@@ -183,7 +189,11 @@ public struct Strings: Sendable, Equatable {
         .inCircleShort: "in the 15-minute circle",
         .coverageHere: "Coverage here: {0}/{1}", .covered: "Covered", .notCovered: "Not covered",
         .refreshHint: "Pull down to refresh", .callPlace: "Call {0}", .navigate: "Walk there",
-        .navigateHint: "Opens walking directions to {0} in a map app",
+        .navigateHint: "Opens walking directions to {0} in a map app", .openNow: "Open now",
+        .closedNow: "Closed now", .village: "Village or community", .villageNone: "Not chosen",
+        .villagePicked: "Chosen: {0} {1}", .useMyLocation: "Use my location",
+        .villageNotFound: "No village known here on this phone: pick one from the list",
+        .searchVillage: "Search villages and communities", .noVillages: "No matching village or community",
         .dutyPosts: "Duty posts", .waitingForFix: "Waiting for a fix", .clockIn: "Clock in", .clockOut: "Clock out",
         .recorded: "Recorded: {0}", .sentWhenOnline: "offline, sent when online", .fenceInside: "Inside the fence",
         .fenceOutside: "Outside the fence", .fenceUncertain: "Uncertain: staff will review", .selectedPost: "Selected",
@@ -211,6 +221,9 @@ public struct Strings: Sendable, Equatable {
         .punchOut: "Clock-out", .deliverySent: "Delivered to the platform", .deliveryWaiting: "Waiting to be sent",
         .deliveryAttention: "Refused, needs attention",
         .ordersWaitingWorking: "To accept {0} · In hand {1}", .ordersUnknownOffline: "Offline, order counts unknown",
+        .starsLevel: "{0}-star volunteer",
+        .hoursMonthTotal: "{0} h this month · {1} h in all", .toNextStar: "{0} h more for the next star",
+        .topStar: "Top star level reached",
         .star: "{0} stars", .starHint: "Sets the score", .comment: "Comment", .thankYou: "Thank you",
         .alreadyRated: "Already rated",
         .preAssessment: "Pre-assessment: {0}", .missingDocument: "Missing: {0}",

@@ -181,6 +181,12 @@
                                 Text(place.kindName).font(.subheadline)
                                 Text(place.address).font(.caption)
                                 Text(
+                                    s(place.openNow ? .openNow : .closedNow) + " · " + place.openingHours
+                                        + (place.openingExceptions.isEmpty ? "" : " · " + place.openingExceptions)
+                                )
+                                .font(.caption)
+                                .foregroundColor(place.openNow ? .green : .secondary)
+                                Text(
                                     s(
                                         .walkMetresMinutes, distanceText(place.walkingM, s),
                                         Int((place.walkingMinutes ?? 0).rounded()))
@@ -374,10 +380,31 @@
                 case let .error(error):
                     ErrorText(error: error)
                 }
+                switch state.value.hours {
+                case .idle, .loading, .offline:
+                    EmptyView()
+                case let .content(hours):
+                    Text(
+                        String(repeating: "★", count: Int(hours.stars))
+                            + String(repeating: "☆", count: 5 - Int(hours.stars))
+                    )
+                    .font(.title3)
+                    .accessibilityLabel(s(.starsLevel, hours.stars))
+                    Text(s(.hoursMonthTotal, hourText(hours.monthHours), hourText(hours.totalHours))).font(.subheadline)
+                    if let next = hours.hoursToNextStar {
+                        Text(s(.toNextStar, hourText(next))).font(.caption)
+                    } else {
+                        Text(s(.topStar)).font(.caption)
+                    }
+                case let .error(error):
+                    ErrorText(error: error)
+                }
             }
             .accessibilityElement(children: .combine)
             .task { await model.refresh() }
         }
+
+        private func hourText(_ hours: Double) -> String { String(format: "%.1f", hours) }
 
         private func delivery(_ state: OutboxState?) -> String {
             switch state {
@@ -397,8 +424,12 @@
         /// The description box grows with the user's text size.
         @ScaledMetric(relativeTo: .body) private var editorHeight: CGFloat = 120
 
-        public init(model: NewNeedViewModel) {
+        private let position: Point?
+
+        /// `position`: the latest fix, for the village picker.
+        public init(model: NewNeedViewModel, position: Point? = nil) {
             self.model = model
+            self.position = position
             _state = StateObject(wrappedValue: Observed(model.state))
         }
 
@@ -431,6 +462,12 @@
                     ProblemText(text: problems["description"])
                     TextField(s(.address), text: binding({ form.address }, { v in model.edit { $0.address = v } }))
                     ProblemText(text: problems["location.address"])
+                    NavigationLink {
+                        VillagePickerView(model: model.villagePicker(), position: position)
+                    } label: {
+                        LabeledContent(s(.village), value: form.areaCode.isEmpty ? s(.villageNone) : form.areaCode)
+                    }
+                    ProblemText(text: problems["location.area_code"])
                     if !form.attachments.isEmpty {
                         Text(s(.attachments, form.attachments.count))
                     }
@@ -789,6 +826,70 @@
                     Text(contact.phone)
                 }
             }
+        }
+    }
+
+    // MARK: - village picker
+
+    /// The need's village or community: from the fix, or searched by name.
+    public struct VillagePickerView: View {
+        private let model: VillagePickerViewModel
+        private let position: Point?
+        @StateObject private var state: Observed<VillagePickerState>
+        @Environment(\.strings) private var s
+
+        public init(model: VillagePickerViewModel, position: Point?) {
+            self.model = model
+            self.position = position
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                Section {
+                    if let picked = state.value.picked {
+                        Text(s(.villagePicked, picked.streetName, picked.name)).font(.headline)
+                    }
+                    if let position {
+                        Button {
+                            Task { await model.locate(at: position) }
+                        } label: {
+                            Label(s(.useMyLocation), systemImage: "location")
+                        }
+                    }
+                    switch state.value.located {
+                    case .idle, .found: EmptyView()
+                    case .notFound: Text(s(.villageNotFound)).font(.footnote)
+                    case let .error(error): ErrorText(error: error)
+                    }
+                }
+                Section {
+                    TextField(
+                        s(.searchVillage),
+                        text: binding({ state.value.search }, { text in Task { await model.search(text) } }))
+                    switch state.value.list {
+                    case .idle:
+                        EmptyView()
+                    case let .content(villages):
+                        if villages.isEmpty { Text(s(.noVillages)) }
+                        ForEach(villages, id: \.code) { village in
+                            Button {
+                                model.pick(village)
+                            } label: {
+                                VStack(alignment: .leading) {
+                                    Text(village.name)
+                                    Text(village.streetName).font(.caption)
+                                }
+                            }
+                            .accessibilityElement(children: .combine)
+                            .accessibilityAddTraits(village == state.value.picked ? .isSelected : [])
+                        }
+                    case let .error(error):
+                        ErrorText(error: error)
+                    }
+                }
+            }
+            .task { await model.search(state.value.search) }
         }
     }
 

@@ -138,14 +138,14 @@ final class OrdersAndDutyTests: XCTestCase {
         await duty.refresh()
         XCTAssertEqual(duty.state.value.orders, .content(waitingForMe: 0, working: 0))
 
-        // Clocked in at the post: on duty there, and the punch is delivered.
+        // Clocked in at the post an hour ago: on duty there, and the punch is delivered.
         let clockIn = ClockInViewModel(client: volunteer)
         duty.follow(clockIn)
         let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
         await clockIn.refresh(near: here)
         let atPost = LocationFix(
             latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
-            timestamp: Date(), uptime: uptime(), isSimulated: false)
+            timestamp: Date().addingTimeInterval(-3600), uptime: uptime() - 3600, isSimulated: false)
         let fix = try XCTUnwrap(atPost.gpsFix)
         let tap = DeviceTime(wallMs: fix.wallTimeMs, elapsedMs: fix.elapsedMs)
         clockIn.onLocation(atPost, at: tap)
@@ -162,6 +162,41 @@ final class OrdersAndDutyTests: XCTestCase {
         await outbox.sync(maxWaitMs: 30_000)
         await duty.refresh()
         XCTAssertEqual(duty.state.value.delivery, .sent, "\(duty.state.value)")
+
+        // Clocked out there now: off duty, and the server counts the session once accepted.
+        let now = LocationFix(
+            latitude: people.postLat, longitude: people.postLng, horizontalAccuracy: 8,
+            timestamp: Date(), uptime: uptime(), isSimulated: false)
+        let nowFix = try XCTUnwrap(now.gpsFix)
+        let outTap = DeviceTime(wallMs: nowFix.wallTimeMs, elapsedMs: nowFix.elapsedMs)
+        clockIn.onLocation(now, at: outTap)
+        await clockIn.clockIn(.out, at: outTap)
+        XCTAssertEqual(duty.state.value.duty, .offDuty)
+        await outbox.sync(maxWaitMs: 30_000)
+        // Outside the post's shift: staff review both punches and accept them.
+        let (status, queue) = try await staff.get("/api/v1/punches/review-queue?pending=true")
+        XCTAssertEqual(status, 200)
+        let pending = try XCTUnwrap(queue as? [[String: Any]])
+        // The fixture's own clock-in over HTTP, then this phone's in and out.
+        XCTAssertEqual(pending.count, 3, "\(pending)")
+        for entry in pending {
+            let id = try XCTUnwrap((entry["id"] ?? (entry["punch"] as? [String: Any])?["id"]) as? String)
+            let (reviewed, body) = try await staff.call(
+                "POST", "/api/v1/punches/\(id)/review", json: ["decision": "accept", "reason": "在岗值守已核实"])
+            XCTAssertEqual(reviewed, 200, "\(String(describing: body))")
+        }
+        await duty.refresh()
+        guard case let .content(hours) = duty.state.value.hours else { return XCTFail("\(duty.state.value.hours)") }
+        // The server pairs the punches by when it received them.
+        let session = try XCTUnwrap(hours.recent.first, "\(hours)")
+        XCTAssertEqual(session.postId, people.postId)
+        XCTAssertGreaterThan(hours.totalHours, 0)
+        XCTAssertEqual(hours.totalHours, hours.recent.map(\.hours).reduce(0, +), accuracy: 1e-9)
+        XCTAssertEqual(session.hours, Double(session.endMs - session.startMs) / 3_600_000, accuracy: 1e-9)
+        XCTAssertEqual(
+            hours.hoursToNextStar ?? 0, (hours.starThresholdsHours.first ?? 0) - hours.totalHours, accuracy: 1e-6)
+        XCTAssertEqual(hours.starThresholdsHours, hours.starThresholdsHours.sorted())
+        XCTAssertTrue((0...5).contains(hours.stars))
 
         // A dispatched order waits for the volunteer.
         let mediation = try await fileNeed(resident, .mediation, people)
@@ -180,10 +215,13 @@ final class OrdersAndDutyTests: XCTestCase {
         }
         XCTAssertEqual(offline.kind, .network)
         XCTAssertEqual(restarted.state.value.delivery, .sent)
+        guard case .offline = restarted.state.value.hours else { return XCTFail("\(restarted.state.value.hours)") }
 
-        // Clocked out: off duty.
-        await clockIn.clockIn(.out, at: .now())
-        XCTAssertEqual(duty.state.value.duty, .offDuty, "\(clockIn.state.value.outcome)")
-        XCTAssertEqual(duty.state.value.last?.clockedIn, false)
+        // Clocked in offline: on duty, the punch waits in the outbox.
+        await clockIn.clockIn(.in, at: .now())
+        guard case .onDuty = duty.state.value.duty else { return XCTFail("\(clockIn.state.value.outcome)") }
+        XCTAssertEqual(duty.state.value.last?.offline, true)
+        await duty.refresh()
+        XCTAssertNotEqual(duty.state.value.delivery, .sent)
     }
 }
