@@ -22,6 +22,7 @@ mod clock_in;
 mod drafts;
 mod error;
 mod forms;
+mod handling;
 mod handoff;
 mod http;
 mod intake;
@@ -33,6 +34,7 @@ mod residents;
 mod runtime;
 mod session_store;
 mod types;
+mod villages;
 
 pub use calculators::{
     BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,
@@ -54,6 +56,7 @@ pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
+pub use handling::{DutyHours, DutySession, OrderAttachment, OrderDetail};
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use http::{
     HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,
@@ -81,6 +84,7 @@ pub use session_store::{
     SessionStore, StoredSession, decode_stored_session, encode_stored_session,
 };
 pub use types::legal_aid_service_code;
+pub use villages::{VILLAGE_MAX_DISTANCE_M, Village};
 
 uniffi::setup_scaffolding!();
 

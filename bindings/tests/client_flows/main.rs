@@ -266,6 +266,7 @@ fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery
         products: products.iter().map(|s| s.to_string()).collect(),
         open_at_ms: None,
         max_distance_m: None,
+        at_ms: None,
     }
 }
 
@@ -478,6 +479,7 @@ mod attachments;
 mod between_people;
 mod cancel;
 mod credentials;
+mod holder;
 
 /// A 1×1 PNG's first bytes (the server types files by their content).
 const TINY_PNG: &[u8] =

@@ -11,10 +11,14 @@ import SwiftUI
 struct LawCircleApp: App {
     @UIApplicationDelegateAdaptor(PushAppDelegate.self) private var pushDelegate
     @State private var session = AppSession()
+    /// The language the user picked (Chinese until toggled), kept in UserDefaults.
+    @StateObject private var language = Observed(AppSession.language.state)
 
     var body: some Scene {
         WindowGroup {
             RootView(session: session)
+                .environment(\.strings, Strings(language.value))
+                .environment(\.locale, Locale(identifier: language.value.rawValue))
                 .task { await session.launch() }
                 // After each sign-in: the APNs device token for this user.
                 .task(id: session.home) {
@@ -30,6 +34,8 @@ struct LawCircleApp: App {
 @MainActor
 @Observable
 final class AppSession {
+    /// The Chinese/English toggle, shared by every screen.
+    static let language = LanguageSetting(settings: UserDefaults.standard)
     let signIn: SignInViewModel
     private(set) var home: Home?
     private(set) var client: LawCircleClient?

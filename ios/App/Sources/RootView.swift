@@ -20,43 +20,79 @@ struct HomeTabs: View {
     let home: Home
     let client: LawCircleClient
     let signOut: () async -> Void
+    @Environment(\.strings) private var s
 
     var body: some View {
         TabView {
             NavigationStack {
                 FindNearestView(model: FindNearestViewModel(client: client), position: nil)
-                    .navigationTitle("附近服务 Nearby")
+                    .navigationTitle(s(.titleNearby))
             }
-            .tabItem { Label("附近 Nearby", systemImage: "mappin.and.ellipse") }
+            .tabItem { Label(s(.tabNearby), systemImage: "mappin.and.ellipse") }
             switch home {
             case .volunteer:
-                NavigationStack {
-                    ClockInView(model: ClockInViewModel(client: client), position: nil)
-                        .navigationTitle("值守签到 Duty")
-                }
-                .tabItem { Label("值守 Duty", systemImage: "person.badge.clock") }
-                NavigationStack {
-                    OrderOffersView(
-                        model: OrderOffersViewModel(client: client, position: Point(lat: 0, lng: 0, datum: .wgs84))
-                    )
-                    .navigationTitle("工单 Orders")
-                }
-                .tabItem { Label("工单 Orders", systemImage: "tray.full") }
+                VolunteerTabs(client: client)
             case .lawyer:
                 NavigationStack {
-                    NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle("现场登记 On site")
+                    NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle(s(.titleOnSite))
                 }
-                .tabItem { Label("登记 Enter", systemImage: "square.and.pencil") }
-                NavigationStack { OutboxView(model: OutboxViewModel(client: client)).navigationTitle("待发送 Outbox") }
-                    .tabItem { Label("待发送 Outbox", systemImage: "tray.and.arrow.up") }
+                .tabItem { Label(s(.tabEnter), systemImage: "square.and.pencil") }
+                NavigationStack { OutboxView(model: OutboxViewModel(client: client)).navigationTitle(s(.tabOutbox)) }
+                    .tabItem { Label(s(.tabOutbox), systemImage: "tray.and.arrow.up") }
             case .resident, .console:
                 NavigationStack {
-                    NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle("我要咨询 Ask")
+                    NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle(s(.titleAsk))
                 }
-                .tabItem { Label("咨询 Ask", systemImage: "questionmark.bubble") }
+                .tabItem { Label(s(.tabAsk), systemImage: "questionmark.bubble") }
             }
-            Button("退出登录 Sign out") { Task { await signOut() } }
-                .tabItem { Label("我的 Me", systemImage: "person.crop.circle") }
+            NavigationStack {
+                List {
+                    LanguageToggle(setting: AppSession.language)
+                    Button(s(.signOut), role: .destructive) { Task { await signOut() } }
+                }
+                .navigationTitle(s(.tabMe))
+            }
+            .tabItem { Label(s(.tabMe), systemImage: "person.crop.circle") }
         }
+    }
+}
+
+/// The volunteer's tabs: duty (the duty card over clock-in, which it
+/// follows), offers, and the orders they hold.
+struct VolunteerTabs: View {
+    let client: LawCircleClient
+    @State private var clockIn: ClockInViewModel
+    @State private var duty: DutyStateViewModel
+    @Environment(\.strings) private var s
+
+    init(client: LawCircleClient) {
+        self.client = client
+        let clockIn = ClockInViewModel(client: client)
+        let duty = DutyStateViewModel(client: client, settings: UserDefaults.standard)
+        duty.follow(clockIn)
+        _clockIn = State(initialValue: clockIn)
+        _duty = State(initialValue: duty)
+    }
+
+    var body: some View {
+        NavigationStack {
+            VStack(alignment: .leading) {
+                DutyCardView(model: duty).padding(.horizontal)
+                ClockInView(model: clockIn, position: nil)
+            }
+            .navigationTitle(s(.titleDuty))
+        }
+        .tabItem { Label(s(.tabDuty), systemImage: "person.badge.clock") }
+        NavigationStack {
+            OrderOffersView(
+                model: OrderOffersViewModel(client: client, position: Point(lat: 0, lng: 0, datum: .wgs84))
+            )
+            .navigationTitle(s(.titleOrders))
+        }
+        .tabItem { Label(s(.tabOrders), systemImage: "tray.full") }
+        NavigationStack {
+            MyOrdersView(model: MyOrdersViewModel(client: client)).navigationTitle(s(.tabMyOrders))
+        }
+        .tabItem { Label(s(.tabMyOrders), systemImage: "checklist") }
     }
 }

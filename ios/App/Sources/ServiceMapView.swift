@@ -9,14 +9,28 @@ import SwiftUI
 struct ServiceMapView: View {
     let places: [NearbyPlace]
     let onTap: (Point) -> Void
+    @Environment(\.strings) private var s
 
     var body: some View {
         MapReader { proxy in
             Map {
                 ForEach(places, id: \.facilityId) { place in
                     if let drawn = try? MapDatum.display(place.point) {
-                        Marker(
-                            place.name, coordinate: CLLocationCoordinate2D(latitude: drawn.lat, longitude: drawn.lng))
+                        Annotation(
+                            place.name, coordinate: CLLocationCoordinate2D(latitude: drawn.lat, longitude: drawn.lng)
+                        ) {
+                            Image(systemName: "mappin.circle.fill")
+                                .font(.title)
+                                .foregroundStyle(.red)
+                                .accessibilityLabel(place.name)
+                                .accessibilityHint(
+                                    place.kindName + " · " + place.address + " · "
+                                        + s(
+                                            .walkMetresMinutes, distanceText(place.walkingM ?? place.straightM, s),
+                                            Int((place.walkingMinutes ?? 0).rounded()))
+                                )
+                                .accessibilityAddTraits(.isButton)
+                        }
                     }
                 }
             }

@@ -6,6 +6,7 @@ import SwiftUI
 struct SignInView: View {
     let model: SignInViewModel
     @StateObject private var state: Observed<SignInState>
+    @Environment(\.strings) private var s
 
     init(model: SignInViewModel) {
         self.model = model
@@ -14,30 +15,30 @@ struct SignInView: View {
 
     var body: some View {
         Form {
-            Section("服务器 Server") {
+            Section(s(.signInServer)) {
                 TextField(
-                    "服务器地址 Server address",
+                    s(.signInServerAddress),
                     text: Binding(get: { state.value.serverUrl }, set: { v in model.edit { $0.serverUrl = v } })
                 )
                 .textContentType(.URL)
                 .keyboardType(.URL)
             }
-            Section("账号 Account") {
+            Section(s(.signInAccount)) {
                 TextField(
-                    "用户名或手机号 Username or mobile",
+                    s(.signInUsername),
                     text: Binding(get: { state.value.username }, set: { v in model.edit { $0.username = v } })
                 )
                 .textContentType(.username)
                 SecureField(
-                    "密码 Password",
+                    s(.signInPassword),
                     text: Binding(get: { state.value.password }, set: { v in model.edit { $0.password = v } })
                 )
                 .textContentType(.password)
             }
             if case let .error(error) = state.value.phase {
-                Text(error.message).foregroundStyle(.red).accessibilityLabel("错误 Error: \(error.message)")
+                ErrorText(error: error)
             }
-            Button("登录 Sign in") { Task { await model.signIn() } }
+            Button(s(.signIn)) { Task { await model.signIn() } }
                 .disabled(state.value.phase == .signingIn)
         }
     }

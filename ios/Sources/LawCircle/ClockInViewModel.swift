@@ -75,18 +75,18 @@ public enum LocationAccess: Equatable, Sendable {
     /// Allowed and precise.
     case precise
 
-    /// What the screen says, in words (Chinese first), or nil when the
-    /// clock-in can go ahead.
-    public var explanation: String? {
+    /// What the screen says, in words, or nil when the clock-in can go
+    /// ahead.
+    public func explanation(_ strings: Strings = Strings(.chinese)) -> String? {
         switch self {
         case .notDetermined:
-            return "签到需要位置权限 Clock-in needs your location: allow it when asked."
+            return strings(.accessNotDetermined)
         case .denied:
-            return "位置权限已关闭 Location is off for LawCircle: turn it on in Settings › LawCircle › Location."
+            return strings(.accessDenied)
         case .restricted:
-            return "此设备禁止使用位置 Location is restricted on this device (parental controls or device management)."
+            return strings(.accessRestricted)
         case .approximate:
-            return "仅有大致位置 Only your approximate location is shared: allow precise location to clock in."
+            return strings(.accessApproximate)
         case .precise:
             return nil
         }

@@ -29,7 +29,7 @@ public final class ConnectivityViewModel {
         do {
             handle = try client.watchConnectivity(listener: Listener(state: state), intervalMs: intervalMs)
         } catch {
-            state.set(.offline(reason: UiError(error).message))
+            state.set(.offline(reason: UiError(error).detail))
         }
     }
 
@@ -45,7 +45,7 @@ public final class ConnectivityViewModel {
             let health = try await client.serverHealth()
             state.set(.online(catalogueVersion: health.catalogueVersion))
         } catch {
-            state.set(.offline(reason: UiError(error).message))
+            state.set(.offline(reason: UiError(error).detail))
         }
     }
 

@@ -1,36 +1,111 @@
 import LawCircleFFI
 
-// What users read instead of the library's codes: each enum case has its
-// words here, and a new case is a compile error, never a raw code shown.
+// What users read instead of the library's codes, in the user's language
+// (Chinese by default): each enum case has its words here, and a new case
+// is a compile error, never a raw code shown.
 
-/// A need category's name, as the library names it (法律咨询, 纠纷调解…).
-public func categoryName(_ category: NeedCategory) -> String {
-    needCategories().first { $0.category == category }?.name ?? "其他事项"
+/// A need category's name: in Chinese as the library names it (法律咨询,
+/// 纠纷调解…), in English from the app's table.
+public func categoryName(_ category: NeedCategory, _ strings: Strings = Strings(.chinese)) -> String {
+    if strings.language == .chinese, let name = needCategories().first(where: { $0.category == category })?.name {
+        return name
+    }
+    switch category {
+    case .consultation: return strings(.categoryConsultation)
+    case .mediation: return strings(.categoryMediation)
+    case .legalAid: return strings(.categoryLegalAid)
+    case .notarization: return strings(.categoryNotarization)
+    case .judicialAppraisal: return strings(.categoryJudicialAppraisal)
+    case .arbitration: return strings(.categoryArbitration)
+    case .administrativeReconsideration: return strings(.categoryAdministrativeReconsideration)
+    case .remotePrisonVisit: return strings(.categoryRemotePrisonVisit)
+    case .enterpriseCheckup: return strings(.categoryEnterpriseCheckup)
+    case .other: return strings(.categoryOther)
+    }
 }
 
 /// An order's state in words; none yet: waiting to be taken in.
-public func orderStateName(_ state: OrderState?) -> String {
-    guard let state else { return "待受理" }
+public func orderStateName(_ state: OrderState?, _ strings: Strings = Strings(.chinese)) -> String {
+    guard let state else { return strings(.stateNone) }
     switch state {
-    case .submitted: return "已提交"
-    case .open: return "待接单"
-    case .claimed: return "已接单"
-    case .assigned: return "已派单"
-    case .inProgress: return "服务中"
-    case .resolved: return "已办结"
-    case .evaluated: return "已评价"
-    case .closed: return "已关闭"
-    case .transferred: return "已转办"
-    case .escalated: return "已上报"
-    case .cancelled: return "已取消"
+    case .submitted: return strings(.stateSubmitted)
+    case .open: return strings(.stateOpen)
+    case .claimed: return strings(.stateClaimed)
+    case .assigned: return strings(.stateAssigned)
+    case .inProgress: return strings(.stateInProgress)
+    case .resolved: return strings(.stateResolved)
+    case .evaluated: return strings(.stateEvaluated)
+    case .closed: return strings(.stateClosed)
+    case .transferred: return strings(.stateTransferred)
+    case .escalated: return strings(.stateEscalated)
+    case .cancelled: return strings(.stateCancelled)
     }
 }
 
 /// The legal-aid pre-assessment in words (the institution decides).
-public func verdictName(_ verdict: Verdict) -> String {
+public func verdictName(_ verdict: Verdict, _ strings: Strings = Strings(.chinese)) -> String {
     switch verdict {
-    case .eligible: return "初步符合法律援助条件"
-    case .likely: return "可能符合，需进一步审查"
-    case .notEligible: return "初步看不符合条件"
+    case .eligible: return strings(.verdictEligible)
+    case .likely: return strings(.verdictLikely)
+    case .notEligible: return strings(.verdictNotEligible)
     }
+}
+
+/// The fence decision in words.
+public func fenceVerdictName(_ verdict: FenceVerdict, _ strings: Strings = Strings(.chinese)) -> String {
+    switch verdict {
+    case .inside: return strings(.fenceInside)
+    case .outside: return strings(.fenceOutside)
+    case .uncertain: return strings(.fenceUncertain)
+    }
+}
+
+/// An outbox entry's kind in words.
+public func outboxKindName(_ kind: OutboxKind, _ strings: Strings = Strings(.chinese)) -> String {
+    switch kind {
+    case .need: return strings(.outboxNeed)
+    case .attachment: return strings(.outboxAttachment)
+    case .punch: return strings(.outboxPunch)
+    }
+}
+
+/// Where an outbox entry stands, in words.
+public func outboxStateName(_ state: OutboxState, _ strings: Strings = Strings(.chinese)) -> String {
+    switch state {
+    case .notSent: return strings(.outboxNotSent)
+    case .sending: return strings(.outboxSending)
+    case .sent: return strings(.outboxSent)
+    case .failed: return strings(.outboxFailed)
+    case .wedged: return strings(.outboxWedged)
+    case .discarded: return strings(.outboxDiscarded)
+    }
+}
+
+/// A stage of the "my orders" list in words.
+public func orderStageName(_ stage: OrderStage, _ strings: Strings = Strings(.chinese)) -> String {
+    switch stage {
+    case .waitingForMe: return strings(.stageWaitingForMe)
+    case .working: return strings(.stageWorking)
+    case .done: return strings(.stageDone)
+    case .other: return strings(.stageOther)
+    }
+}
+
+/// A holder's action as its button says it.
+public func holderActionName(_ action: HolderAction, _ strings: Strings = Strings(.chinese)) -> String {
+    switch action {
+    case .accept: return strings(.accept)
+    case .decline: return strings(.decline)
+    case .start: return strings(.start)
+    case .resolve: return strings(.resolve)
+    }
+}
+
+/// A distance in words: metres under a kilometre, else kilometres with one
+/// decimal; a dash when unknown.
+public func distanceText(_ metres: Double?, _ strings: Strings = Strings(.chinese)) -> String {
+    guard let metres, metres.isFinite else { return "–" }
+    let chinese = strings.language == .chinese
+    if metres < 1000 { return "\(Int(metres.rounded()))" + (chinese ? " 米" : " m") }
+    return String(format: "%.1f", metres / 1000) + (chinese ? " 公里" : " km")
 }

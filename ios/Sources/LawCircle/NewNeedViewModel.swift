@@ -47,6 +47,13 @@ public struct NewNeedState: Equatable, Sendable {
     /// Whether any field was checked yet (a fresh form shows no problems).
     public var checked = false
     public var phase: Phase = .editing
+    /// The draft this form was saved as or resumed from; submitting it
+    /// deletes it.
+    public var draftId: String?
+    /// The drafts kept on the phone, the most recently saved first.
+    public var drafts: [NeedFormDraft] = []
+    /// Set when the form was just saved as a draft.
+    public var draftSaved = false
 }
 
 /// The need form (需求登记): a resident's own need or one a lawyer enters on
@@ -58,7 +65,7 @@ public final class NewNeedViewModel {
     public let state: StateHolder<NewNeedState>
     /// The categories to pick from, in order.
     public let categories: [NeedCategoryInfo] = needCategories()
-    private let client: LawCircleClient
+    let client: LawCircleClient
     private let blank: NeedForm
 
     public init(client: LawCircleClient, blank: NeedForm = .blank()) {
@@ -75,6 +82,7 @@ public final class NewNeedViewModel {
     public func edit(_ change: (inout NeedForm) -> Void) -> Task<Void, Never> {
         state.update {
             change(&$0.form)
+            $0.draftSaved = false
             if case .submitted = $0.phase { $0.phase = .editing }
         }
         guard state.value.checked else { return Task {} }
@@ -118,20 +126,81 @@ public final class NewNeedViewModel {
     }
 
     /// Queues the need (a write to the phone's database, off the main
-    /// actor); on success the form is cleared for the next one.
+    /// actor); on success the form is cleared for the next one. A form
+    /// resumed from a draft is saved into it and queued from it, which
+    /// deletes the draft in the same transaction.
     public func submit() async {
         guard await validate() else { return }
         do {
             let client = self.client
             let form = state.value.form
-            let key = try await client.submitNeed(form: form)
+            let key: String
+            if let draftId = state.value.draftId {
+                _ = try await client.saveNeedDraft(id: draftId, form: form)
+                key = try await client.submitNeedDraft(id: draftId)
+            } else {
+                key = try await client.submitNeed(form: form)
+            }
             let blank = self.blank
+            let drafts = state.value.drafts.filter { $0.id != state.value.draftId }
             state.update {
                 $0 = NewNeedState(form: blank)
                 $0.phase = .submitted(outboxKey: key)
+                $0.drafts = drafts
             }
         } catch let LawCircleError.InvalidInput(field, reason) {
             state.update { $0.problems = FieldProblems([FieldProblem(field: field, reason: reason)]) }
+        } catch {
+            state.update { $0.phase = .error(UiError(error)) }
+        }
+    }
+
+    /// Keeps the unfinished form on the phone (no checks but the files',
+    /// which the library copies now): a new draft, or the one it came from.
+    public func saveDraft() async {
+        do {
+            let id = try await client.saveNeedDraft(id: state.value.draftId, form: state.value.form)
+            state.update {
+                $0.draftId = id
+                $0.draftSaved = true
+            }
+            await loadDrafts()
+        } catch let LawCircleError.InvalidInput(field, reason) {
+            state.update { $0.problems = FieldProblems([FieldProblem(field: field, reason: reason)]) }
+        } catch {
+            state.update { $0.phase = .error(UiError(error)) }
+        }
+    }
+
+    /// Lists the drafts kept on the phone.
+    public func loadDrafts() async {
+        do {
+            let drafts = try await client.needDrafts()
+            state.update { $0.drafts = drafts }
+        } catch {
+            state.update { $0.phase = .error(UiError(error)) }
+        }
+    }
+
+    /// Continues a draft: its form replaces the one on screen.
+    public func resume(_ draft: NeedFormDraft) {
+        state.update {
+            $0.form = draft.form
+            $0.draftId = draft.id
+            $0.problems = FieldProblems()
+            $0.checked = false
+            $0.draftSaved = false
+            $0.phase = .editing
+        }
+    }
+
+    /// Deletes a draft (and the library's copies only it needed); the form
+    /// on screen stays, no longer tied to it.
+    public func discardDraft(id: String) async {
+        do {
+            _ = try await client.discardNeedDraft(id: id)
+            state.update { if $0.draftId == id { $0.draftId = nil } }
+            await loadDrafts()
         } catch {
             state.update { $0.phase = .error(UiError(error)) }
         }

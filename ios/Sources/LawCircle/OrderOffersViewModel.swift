@@ -57,7 +57,7 @@ public final class OrderOffersViewModel {
         do {
             handle = try client.watchOrders(position: position, listener: OrderWatcher(state: state))
         } catch {
-            state.update { $0.connection = .disconnected(reason: UiError(error).message) }
+            state.update { $0.connection = .disconnected(reason: UiError(error).detail) }
         }
     }
 

@@ -100,9 +100,7 @@ public final class SignInViewModel {
         guard let server = Self.serverAddress(fromQr: payload) else {
             state.update {
                 $0.phase = .error(
-                    UiError(
-                        message: "这不是法律服务圈的二维码 Not a LawCircle station code",
-                        field: "server_url", kind: .invalidInput))
+                    UiError(key: .notAStationCode, field: "server_url", kind: .invalidInput))
             }
             return
         }
@@ -135,12 +133,10 @@ public final class SignInViewModel {
         let username = current.username.trimmingCharacters(in: .whitespaces)
         guard !username.isEmpty else {
             return fail(
-                UiError(
-                    message: "请输入用户名或手机号 Enter your username or mobile number",
-                    field: "username", kind: .invalidInput))
+                UiError(key: .enterUsername, field: "username", kind: .invalidInput))
         }
         guard !current.password.isEmpty else {
-            return fail(UiError(message: "请输入密码 Enter your password", field: "password", kind: .invalidInput))
+            return fail(UiError(key: .enterPassword, field: "password", kind: .invalidInput))
         }
         state.update { $0.phase = .signingIn }
         let saved = SavedSignIn(serverUrl: current.serverUrl, username: username, secret: current.password)

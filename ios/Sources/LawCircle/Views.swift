@@ -3,6 +3,9 @@
 #if canImport(SwiftUI)
     import SwiftUI
     import LawCircleFFI
+    #if canImport(UIKit)
+        import UIKit
+    #endif
 
     /// Bridges a StateHolder to SwiftUI on the main thread.
     @MainActor
@@ -16,8 +19,39 @@
         }
     }
 
+    private struct StringsKey: EnvironmentKey {
+        static let defaultValue = Strings(.chinese)
+    }
+
+    extension EnvironmentValues {
+        /// The texts in the user's language (`LanguageSetting`), set once at
+        /// the root; Chinese until the user toggles.
+        public var strings: Strings {
+            get { self[StringsKey.self] }
+            set { self[StringsKey.self] = newValue }
+        }
+    }
+
+    /// The Chinese/English toggle, for the "me" screen or a toolbar.
+    public struct LanguageToggle: View {
+        private let setting: LanguageSetting
+        @StateObject private var state: Observed<Language>
+        @Environment(\.strings) private var s
+
+        public init(setting: LanguageSetting) {
+            self.setting = setting
+            _state = StateObject(wrappedValue: Observed(setting.state))
+        }
+
+        public var body: some View {
+            Button(s(.languageToggle)) { setting.toggle() }
+                .accessibilityHint(s(.languageToggleHint))
+        }
+    }
+
     public struct ConnectivityBanner: View {
         @StateObject private var state: Observed<ConnectivityState>
+        @Environment(\.strings) private var s
 
         public init(model: ConnectivityViewModel) {
             _state = StateObject(wrappedValue: Observed(model.state))
@@ -28,7 +62,7 @@
             case .unknown, .online:
                 EmptyView()
             case let .offline(reason):
-                Text("离线 Offline: \(reason)").font(.footnote).padding(8)
+                Text(s(.offlineBanner, reason)).font(.footnote).padding(8)
             }
         }
     }
@@ -36,6 +70,7 @@
     public struct DistanceView: View {
         private let model: DistanceViewModel
         @StateObject private var state: Observed<DistanceState>
+        @Environment(\.strings) private var s
 
         public init(model: DistanceViewModel) {
             self.model = model
@@ -45,14 +80,15 @@
         public var body: some View {
             switch state.value {
             case .incomplete:
-                Text("Pick a place on the map")
+                Text(s(.pickAPlace))
             case let .measured(meters, minutes, within):
                 VStack {
-                    Text("\(Int(meters.rounded())) m · \(minutes) min on foot")
-                    Text(within ? "Within the 15-minute circle" : "Beyond the 15-minute walk")
+                    Text(s(.walkMetresMinutes, distanceText(meters, s), minutes))
+                    Text(s(within ? .withinCircle : .beyondCircle))
                 }
+                .accessibilityElement(children: .combine)
             case let .invalid(error):
-                Text(error.message).foregroundColor(.red)
+                ErrorText(error: error)
             }
         }
     }
@@ -64,6 +100,19 @@
         Binding(get: get, set: set)
     }
 
+    /// A failed call in the user's language, read out as an error.
+    public struct ErrorText: View {
+        let error: UiError
+        @Environment(\.strings) private var s
+
+        public init(error: UiError) { self.error = error }
+
+        public var body: some View {
+            Text(error.text(s)).foregroundColor(.red)
+                .accessibilityLabel(s(.errorPrefix, error.text(s)))
+        }
+    }
+
     /// A field's problem from the core, under the field.
     private struct ProblemText: View {
         let text: String?
@@ -71,6 +120,7 @@
         var body: some View {
             if let text {
                 Text(text).font(.caption).foregroundColor(.red)
+                    .accessibilityLabel(Text(verbatim: text))
             }
         }
     }
@@ -86,11 +136,6 @@
         }
     }
 
-    private func metres(_ m: Double?) -> String {
-        guard let m else { return "–" }
-        return m < 1000 ? "\(Int(m.rounded())) m" : String(format: "%.1f km", m / 1000)
-    }
-
     // MARK: - find nearest
 
     public struct FindNearestView: View {
@@ -99,6 +144,7 @@
         @StateObject private var state: Observed<FindNearestState>
         @StateObject private var catalogue: Observed<CatalogueState>
         @State private var product = ""
+        @Environment(\.strings) private var s
 
         public init(model: FindNearestViewModel, position: Point?) {
             self.model = model
@@ -110,54 +156,109 @@
         public var body: some View {
             List {
                 Section {
-                    Picker("服务 Service", selection: $product) {
-                        Text("全部 All").tag("")
-                        Text("调解 Mediation").tag("mediation")
-                        Text("法律援助 Legal aid").tag("legal_aid")
-                        Text("法律咨询 Consultation").tag("consultation")
+                    Picker(s(.service), selection: $product) {
+                        Text(s(.serviceAll)).tag("")
+                        Text(s(.serviceMediation)).tag("mediation")
+                        Text(s(.serviceLegalAid)).tag("legal_aid")
+                        Text(s(.serviceConsultation)).tag("consultation")
                     }
                     .pickerStyle(.segmented)
                     .onChange(of: product) { p in model.setFilters(products: p.isEmpty ? [] : [p]) }
                     if case let .offline(status, _) = catalogue.value {
-                        Text("离线数据 Offline copy: \(status.facilities)").font(.footnote)
+                        Text(s(.offlineCopy, status.facilities)).font(.footnote)
                     }
                 }
                 switch state.value {
                 case .idle:
-                    Text("等待定位 Waiting for your position")
+                    Text(s(.waitingForPosition))
                 case let .error(error):
-                    Text(error.message).foregroundColor(.red)
+                    ErrorText(error: error)
                 case let .content(result):
-                    Section(result.estimated ? "步行距离为估算 Walks estimated" : "步行距离 Walking distance") {
+                    Section(s(result.estimated ? .walksEstimated : .walkingDistance)) {
                         ForEach(result.places, id: \.facilityId) { place in
                             VStack(alignment: .leading) {
                                 Text(place.name).font(.headline)
                                 Text(place.kindName).font(.subheadline)
                                 Text(place.address).font(.caption)
                                 Text(
-                                    "\(metres(place.walkingM)) · \(Int((place.walkingMinutes ?? 0).rounded())) min"
-                                        + (place.withinCircle ? " · 15分钟圈内" : "")
+                                    s(place.openNow ? .openNow : .closedNow) + " · " + place.openingHours
+                                        + (place.openingExceptions.isEmpty ? "" : " · " + place.openingExceptions)
                                 )
                                 .font(.caption)
+                                .foregroundColor(place.openNow ? .green : .secondary)
+                                Text(
+                                    s(
+                                        .walkMetresMinutes, distanceText(place.walkingM, s),
+                                        Int((place.walkingMinutes ?? 0).rounded()))
+                                        + (place.withinCircle ? " · " + s(.inCircleShort) : "")
+                                )
+                                .font(.caption)
+                                PlaceActions(place: place)
                             }
+                            .accessibilityElement(children: .combine)
                         }
                     }
-                    Section("所在位置覆盖 Coverage here: \(result.coverage.covered)/\(result.coverage.total)") {
+                    Section(s(.coverageHere, result.coverage.covered, result.coverage.total)) {
                         ForEach(result.coverage.products, id: \.product) { p in
                             HStack {
                                 Text(p.productName)
                                 Spacer()
                                 Image(systemName: p.covered ? "checkmark.circle" : "xmark.circle")
+                                    .accessibilityLabel(s(p.covered ? .covered : .notCovered))
                             }
+                            .accessibilityElement(children: .combine)
                         }
                     }
                 }
             }
             .refreshable { await model.refreshCatalogue() }
+            .accessibilityHint(s(.refreshHint))
             .task {
                 await model.refreshCatalogue()
                 if let position { model.search(at: position) }
             }
+        }
+    }
+
+    /// Call the place and walk there in a map app the phone has.
+    struct PlaceActions: View {
+        let place: NearbyPlace
+        @Environment(\.openURL) private var openURL
+        @Environment(\.strings) private var s
+
+        var body: some View {
+            HStack {
+                if let phone = place.phone, let call = PlaceHandoffs.dialURL(phone) {
+                    Button {
+                        openURL(call)
+                    } label: {
+                        Label(phone, systemImage: "phone")
+                    }
+                    .accessibilityLabel(s(.callPlace, place.name))
+                    .accessibilityHint(phone)
+                }
+                let maps = (try? PlaceHandoffs.mapChoices(place: place.point, name: place.name, canOpen: canOpen)) ?? []
+                if !maps.isEmpty {
+                    Menu {
+                        ForEach(maps.indices, id: \.self) { i in
+                            Button(maps[i].0.label) { openURL(maps[i].1) }
+                        }
+                    } label: {
+                        Label(s(.navigate), systemImage: "figure.walk")
+                    }
+                    .accessibilityHint(s(.navigateHint, place.name))
+                }
+            }
+            .buttonStyle(.borderless)
+            .font(.callout)
+        }
+
+        private func canOpen(_ url: URL) -> Bool {
+            #if canImport(UIKit)
+                return UIApplication.shared.canOpenURL(url)
+            #else
+                return true
+            #endif
         }
     }
 
@@ -167,6 +268,7 @@
         private let model: ClockInViewModel
         private let position: Point?
         @StateObject private var state: Observed<ClockInState>
+        @Environment(\.strings) private var s
 
         public init(model: ClockInViewModel, position: Point?) {
             self.model = model
@@ -176,13 +278,16 @@
 
         public var body: some View {
             List {
+                if let words = state.value.access.explanation(s) {
+                    Text(words).font(.callout)
+                }
                 switch state.value.posts {
                 case .loading:
-                    ProgressView()
+                    ProgressView().accessibilityLabel(s(.loading))
                 case let .error(error):
-                    Text(error.message).foregroundColor(.red)
+                    ErrorText(error: error)
                 case let .content(posts):
-                    Section("值守点位 Duty posts") {
+                    Section(s(.dutyPosts)) {
                         ForEach(posts, id: \.id) { post in
                             Button {
                                 model.select(postId: post.id)
@@ -190,47 +295,122 @@
                                 HStack {
                                     Text(post.name)
                                     Spacer()
-                                    if post.id == state.value.selectedPostId { Image(systemName: "checkmark") }
+                                    if post.id == state.value.selectedPostId {
+                                        Image(systemName: "checkmark").accessibilityHidden(true)
+                                    }
                                 }
                             }
+                            .accessibilityAddTraits(post.id == state.value.selectedPostId ? .isSelected : [])
                         }
                     }
                 }
                 Section {
                     if let live = state.value.live {
-                        Text(verdict(live.verdict)).font(.headline)
+                        Text(fenceVerdictName(live.verdict, s)).font(.headline)
                     } else if let error = state.value.liveError {
-                        Text(error.message).foregroundColor(.red)
+                        ErrorText(error: error)
                     } else {
-                        Text("等待定位 Waiting for a fix")
+                        Text(s(.waitingForFix))
                     }
                     HStack {
-                        Button("签到 Clock in") { Task { await model.clockIn(.in) } }
+                        Button(s(.clockIn)) { Task { await model.clockIn(.in) } }
                         Spacer()
-                        Button("签退 Clock out") { Task { await model.clockIn(.out) } }
+                        Button(s(.clockOut)) { Task { await model.clockIn(.out) } }
                     }
                     switch state.value.outcome {
                     case .none:
                         EmptyView()
                     case .punching:
-                        ProgressView()
+                        ProgressView().accessibilityLabel(s(.loading))
                     case let .punched(_, receipt):
                         Text(
-                            "已记录 Recorded: \(verdict(receipt.check.verdict))"
-                                + (receipt.offline ? " · 离线，联网后发送 sent when online" : ""))
+                            s(.recorded, fenceVerdictName(receipt.check.verdict, s))
+                                + (receipt.offline ? " · " + s(.sentWhenOnline) : ""))
                     case let .error(error):
-                        Text(error.message).foregroundColor(.red)
+                        ErrorText(error: error)
                     }
                 }
             }
             .task { await model.refresh(near: position) }
         }
+    }
 
-        private func verdict(_ v: FenceVerdict) -> String {
-            switch v {
-            case .inside: return "在范围内 Inside the fence"
-            case .outside: return "不在范围内 Outside the fence"
-            case .uncertain: return "无法确定 Uncertain: staff will review"
+    // MARK: - duty card
+
+    /// The volunteer's duty state: on or off duty, the last punch's
+    /// delivery, the orders waiting and in hand.
+    public struct DutyCardView: View {
+        private let model: DutyStateViewModel
+        @StateObject private var state: Observed<DutyState>
+        @Environment(\.strings) private var s
+
+        public init(model: DutyStateViewModel) {
+            self.model = model
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            VStack(alignment: .leading) {
+                switch state.value.duty {
+                case .offDuty:
+                    Text(s(.offDuty)).font(.headline)
+                case let .onDuty(postName, sinceMs):
+                    Text(
+                        s(
+                            .onDutyAt, postName,
+                            Date(timeIntervalSince1970: Double(sinceMs) / 1000).formatted(
+                                date: .omitted, time: .shortened))
+                    )
+                    .font(.headline)
+                }
+                if let last = state.value.last {
+                    Text(
+                        s(.lastPunch, s(last.clockedIn ? .punchIn : .punchOut)) + " · "
+                            + delivery(state.value.delivery)
+                    )
+                    .font(.subheadline)
+                }
+                switch state.value.orders {
+                case .idle, .loading:
+                    EmptyView()
+                case let .content(waitingForMe, working):
+                    Text(s(.ordersWaitingWorking, waitingForMe, working)).font(.subheadline)
+                case .offline:
+                    Text(s(.ordersUnknownOffline)).font(.subheadline)
+                case let .error(error):
+                    ErrorText(error: error)
+                }
+                switch state.value.hours {
+                case .idle, .loading, .offline:
+                    EmptyView()
+                case let .content(hours):
+                    Text(
+                        String(repeating: "★", count: Int(hours.stars))
+                            + String(repeating: "☆", count: 5 - Int(hours.stars))
+                    )
+                    .font(.title3)
+                    .accessibilityLabel(s(.starsLevel, hours.stars))
+                    Text(s(.hoursMonthTotal, hourText(hours.monthHours), hourText(hours.totalHours))).font(.subheadline)
+                    if let next = hours.hoursToNextStar {
+                        Text(s(.toNextStar, hourText(next))).font(.caption)
+                    } else {
+                        Text(s(.topStar)).font(.caption)
+                    }
+                case let .error(error):
+                    ErrorText(error: error)
+                }
+            }
+            .accessibilityElement(children: .combine)
+            .task { await model.refresh() }
+        }
+
+        private func hourText(_ hours: Double) -> String { String(format: "%.1f", hours) }
+
+        private func delivery(_ state: OutboxState?) -> String {
+            switch state {
+            case .sent?: return s(.deliverySent)
+            case .wedged?: return s(.deliveryAttention)
+            case .notSent?, .sending?, .failed?, .discarded?, nil: return s(.deliveryWaiting)
             }
         }
     }
@@ -240,9 +420,16 @@
     public struct NewNeedView: View {
         private let model: NewNeedViewModel
         @StateObject private var state: Observed<NewNeedState>
+        @Environment(\.strings) private var s
+        /// The description box grows with the user's text size.
+        @ScaledMetric(relativeTo: .body) private var editorHeight: CGFloat = 120
 
-        public init(model: NewNeedViewModel) {
+        private let position: Point?
+
+        /// `position`: the latest fix, for the village picker.
+        public init(model: NewNeedViewModel, position: Point? = nil) {
             self.model = model
+            self.position = position
             _state = StateObject(wrappedValue: Observed(model.state))
         }
 
@@ -250,30 +437,39 @@
             let form = state.value.form
             let problems = state.value.problems
             Form {
-                Section("申请人 Requester") {
+                Section(s(.requester)) {
                     TextField(
-                        "姓名 Name", text: binding({ form.requesterName }, { v in model.edit { $0.requesterName = v } }))
+                        s(.name), text: binding({ form.requesterName }, { v in model.edit { $0.requesterName = v } }))
                     ProblemText(text: problems["requester.name"])
                     TextField(
-                        "手机 Mobile",
+                        s(.mobile),
                         text: binding({ form.requesterPhone }, { v in model.edit { $0.requesterPhone = v } })
                     )
                     .digitKeyboard()
                     ProblemText(text: problems["requester.phone"])
                 }
-                Section("需求 Need") {
+                Section(s(.need)) {
                     Picker(
-                        "类别 Category", selection: binding({ form.category }, { v in model.edit { $0.category = v } })
+                        s(.category), selection: binding({ form.category }, { v in model.edit { $0.category = v } })
                     ) {
-                        ForEach(model.categories, id: \.category) { Text($0.name).tag($0.category) }
+                        ForEach(model.categories, id: \.category) {
+                            Text(categoryName($0.category, s)).tag($0.category)
+                        }
                     }
                     TextEditor(text: binding({ form.description }, { v in model.edit { $0.description = v } }))
-                        .frame(minHeight: 120)
+                        .frame(minHeight: editorHeight)
+                        .accessibilityLabel(s(.description))
                     ProblemText(text: problems["description"])
-                    TextField("地址 Address", text: binding({ form.address }, { v in model.edit { $0.address = v } }))
+                    TextField(s(.address), text: binding({ form.address }, { v in model.edit { $0.address = v } }))
                     ProblemText(text: problems["location.address"])
+                    NavigationLink {
+                        VillagePickerView(model: model.villagePicker(), position: position)
+                    } label: {
+                        LabeledContent(s(.village), value: form.areaCode.isEmpty ? s(.villageNone) : form.areaCode)
+                    }
+                    ProblemText(text: problems["location.area_code"])
                     if !form.attachments.isEmpty {
-                        Text("附件 Attachments: \(form.attachments.count)")
+                        Text(s(.attachments, form.attachments.count))
                     }
                     ForEach(problems.fields.filter { $0.hasPrefix("attachments") }, id: \.self) { field in
                         ProblemText(text: problems[field])
@@ -281,20 +477,45 @@
                 }
                 Section {
                     Toggle(
-                        "同意个人信息告知 I agree to the notice",
+                        s(.consent),
                         isOn: binding({ form.consentGiven }, { v in model.edit { $0.consentGiven = v } }))
                     ProblemText(text: problems["consent.given"])
-                    Button("提交 Submit") { Task { await model.submit() } }
+                    Button(s(.submit)) { Task { await model.submit() } }
+                    Button(s(.saveDraft)) { Task { await model.saveDraft() } }
+                    if state.value.draftSaved { Text(s(.draftSaved)).font(.footnote) }
                     switch state.value.phase {
                     case .editing:
                         EmptyView()
                     case .submitted:
-                        Text("已保存，联网后自动发送 Saved; sent when online")
+                        Text(s(.needSaved))
                     case let .error(error):
-                        Text(error.message).foregroundColor(.red)
+                        ErrorText(error: error)
+                    }
+                }
+                if !state.value.drafts.isEmpty {
+                    Section(s(.drafts)) {
+                        ForEach(state.value.drafts, id: \.id) { draft in
+                            Button {
+                                model.resume(draft)
+                            } label: {
+                                VStack(alignment: .leading) {
+                                    Text(categoryName(draft.form.category, s))
+                                    Text(draft.form.description).font(.caption).lineLimit(2)
+                                }
+                            }
+                            .accessibilityElement(children: .combine)
+                            .accessibilityHint(s(.resumeDraftHint))
+                            .swipeActions {
+                                Button(s(.discard), role: .destructive) {
+                                    Task { await model.discardDraft(id: draft.id) }
+                                }
+                            }
+                            .accessibilityAction(named: s(.discard)) { Task { await model.discardDraft(id: draft.id) } }
+                        }
                     }
                 }
             }
+            .task { await model.loadDrafts() }
         }
     }
 
@@ -303,6 +524,7 @@
     public struct OutboxView: View {
         private let model: OutboxViewModel
         @StateObject private var state: Observed<OutboxScreenState>
+        @Environment(\.strings) private var s
 
         public init(model: OutboxViewModel) {
             self.model = model
@@ -312,28 +534,32 @@
         public var body: some View {
             List {
                 Section {
-                    Text("待发送 Waiting \(state.value.counts.pending) · 需处理 Attention \(state.value.counts.wedged)")
+                    Text(s(.outboxCounts, state.value.counts.pending, state.value.counts.wedged))
                     switch state.value.sync {
                     case .idle: EmptyView()
-                    case .syncing: ProgressView()
-                    case let .done(report): Text("已发送 Sent \(report.sent)")
-                    case let .failed(error): Text(error.message).foregroundColor(.red)
+                    case .syncing: ProgressView().accessibilityLabel(s(.loading))
+                    case let .done(report): Text(s(.sentCount, report.sent))
+                    case let .failed(error): ErrorText(error: error)
                     }
-                    if let error = state.value.error { Text(error.message).foregroundColor(.red) }
+                    if let error = state.value.error { ErrorText(error: error) }
                 }
                 ForEach(state.value.entries, id: \.key) { entry in
                     VStack(alignment: .leading) {
-                        Text("\(String(describing: entry.kind)) · \(String(describing: entry.state))")
+                        Text("\(outboxKindName(entry.kind, s)) · \(outboxStateName(entry.state, s))")
                         if let error = entry.lastError { Text(error).font(.caption) }
                     }
+                    .accessibilityElement(children: .combine)
                     .swipeActions {
                         if entry.state == .failed || entry.state == .wedged {
-                            Button("重试 Retry") { Task { await model.retry(key: entry.key) } }
+                            Button(s(.retry)) { Task { await model.retry(key: entry.key) } }
                         }
                         if entry.state != .sent {
-                            Button("放弃 Discard", role: .destructive) { Task { await model.discard(key: entry.key) } }
+                            Button(s(.discard), role: .destructive) { Task { await model.discard(key: entry.key) } }
                         }
                     }
+                    // Swipe actions are out of VoiceOver's reach otherwise.
+                    .accessibilityAction(named: s(.retry)) { Task { await model.retry(key: entry.key) } }
+                    .accessibilityAction(named: s(.discard)) { Task { await model.discard(key: entry.key) } }
                 }
             }
             .refreshable { await model.sync() }
@@ -348,6 +574,7 @@
         private let model: OrderOffersViewModel
         @StateObject private var state: Observed<OrderOffersState>
         @State private var note = ""
+        @Environment(\.strings) private var s
 
         public init(model: OrderOffersViewModel) {
             self.model = model
@@ -357,45 +584,50 @@
         public var body: some View {
             List {
                 if case let .disconnected(reason) = state.value.connection {
-                    Text("连接中断 Reconnecting: \(reason)").font(.footnote)
+                    Text(s(.reconnecting, reason)).font(.footnote)
                 }
                 switch state.value.action {
                 case .none:
                     EmptyView()
                 case .working:
-                    ProgressView()
-                case let .takenBySomeoneElse(orderId):
-                    Text("已被他人抢单 Taken by someone else (\(orderId))")
+                    ProgressView().accessibilityLabel(s(.loading))
+                case .takenBySomeoneElse:
+                    Text(s(.takenBySomeoneElse))
                 case let .error(error):
-                    Text(error.message).foregroundColor(.red)
+                    ErrorText(error: error)
                 case let .done(order):
-                    Section("我的工单 My order \(order.id): \(orderStateName(order.state))") {
-                        if order.state == .claimed || order.state == .assigned {
-                            Button("开始 Start") { Task { await model.startWork(orderId: order.id) } }
+                    Section(s(.myOrderState, orderStateName(order.state, s))) {
+                        if order.state == .claimed {
+                            Button(s(.start)) { Task { await model.startWork(orderId: order.id) } }
                         }
                         if order.state == .inProgress {
-                            TextField("处理说明 Note", text: $note)
-                            Button("办结 Resolve") { Task { await model.resolve(orderId: order.id, note: note) } }
+                            TextField(s(.note), text: $note)
+                            Button(s(.resolve)) { Task { await model.resolve(orderId: order.id, note: note) } }
                         }
                     }
                 }
-                Section("可抢工单 Offers") {
+                Section(s(.offers)) {
+                    if state.value.offers.isEmpty { Text(s(.noOffers)) }
                     ForEach(state.value.offers, id: \.id) { offer in
                         HStack {
-                            Text(categoryName(offer.category) + (offer.urgent ? " · 紧急" : ""))
+                            Text(categoryName(offer.category, s) + (offer.urgent ? " · " + s(.urgent) : ""))
                             Spacer()
-                            Button("抢单 Grab") { Task { await model.grab(orderId: offer.id) } }
+                            Button(s(.grab)) { Task { await model.grab(orderId: offer.id) } }
                         }
+                        .accessibilityElement(children: .combine)
+                        .accessibilityAction(named: s(.grab)) { Task { await model.grab(orderId: offer.id) } }
                     }
                 }
                 if !state.value.assigned.isEmpty {
-                    Section("派给我的 Assigned to me") {
+                    Section(s(.assignedToMe)) {
                         ForEach(state.value.assigned, id: \.id) { order in
                             HStack {
-                                Text(categoryName(order.category))
+                                Text(categoryName(order.category, s))
                                 Spacer()
-                                Button("接受 Accept") { Task { await model.accept(orderId: order.id) } }
+                                Button(s(.accept)) { Task { await model.accept(orderId: order.id) } }
                             }
+                            .accessibilityElement(children: .combine)
+                            .accessibilityAction(named: s(.accept)) { Task { await model.accept(orderId: order.id) } }
                         }
                     }
                 }
@@ -406,11 +638,267 @@
         }
     }
 
+    // MARK: - my orders
+
+    /// The orders the volunteer holds, by stage, with the holder's actions.
+    public struct MyOrdersView: View {
+        private let model: MyOrdersViewModel
+        @StateObject private var state: Observed<MyOrdersState>
+        /// The reason or note typed for each order.
+        @State private var words: [String: String] = [:]
+        @Environment(\.strings) private var s
+
+        public init(model: MyOrdersViewModel) {
+            self.model = model
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                switch state.value.phase {
+                case .idle, .content:
+                    EmptyView()
+                case .loading:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .offline(error):
+                    Text(s(.ordersOfflineKept, error.detail)).font(.footnote)
+                case let .error(error):
+                    ErrorText(error: error)
+                }
+                switch state.value.action {
+                case .none, .working:
+                    EmptyView()
+                case let .done(order, _):
+                    Text(s(.orderDone, orderStateName(order.state, s))).font(.footnote)
+                case let .error(_, error):
+                    ErrorText(error: error)
+                }
+                if state.value.isEmpty { Text(s(.noOrders)) }
+                ForEach(OrderStage.allCases, id: \.self) { stage in
+                    let orders = state.value.orders(at: stage)
+                    if !orders.isEmpty {
+                        Section(orderStageName(stage, s)) {
+                            ForEach(orders, id: \.id) { order in row(order) }
+                        }
+                    }
+                }
+            }
+            .refreshable { await model.refresh() }
+            .task { await model.refresh() }
+        }
+
+        @ViewBuilder private func row(_ order: OrderSummary) -> some View {
+            let actions = HolderAction.allowed(in: order.state)
+            let text = binding({ words[order.id] ?? "" }, { words[order.id] = $0 })
+            NavigationLink {
+                OrderDetailView(
+                    model: OrderDetailViewModel(client: model.client, orderId: order.id),
+                    downloads: FileManager.default.temporaryDirectory)
+            } label: {
+                VStack(alignment: .leading) {
+                    Text(categoryName(order.category, s) + (order.urgent ? " · " + s(.urgent) : "")).font(.headline)
+                    Text(orderStateName(order.state, s)).font(.subheadline)
+                }
+                .accessibilityElement(children: .combine)
+            }
+            .accessibilityHint(s(.openDetailHint))
+            if actions.contains(.decline) {
+                TextField(s(.declineReason), text: text)
+            } else if actions.contains(.resolve) {
+                TextField(s(.resolveNote), text: text)
+            }
+            HStack {
+                ForEach(actions, id: \.self) { action in
+                    Button(holderActionName(action, s)) { Task { await run(action, order.id) } }
+                        .buttonStyle(.bordered)
+                        .disabled(state.value.action == .working(orderId: order.id, action))
+                }
+            }
+        }
+
+        private func run(_ action: HolderAction, _ orderId: String) async {
+            let typed = words[orderId] ?? ""
+            switch action {
+            case .accept: await model.accept(orderId: orderId)
+            case .decline: await model.decline(orderId: orderId, reason: typed)
+            case .start: await model.start(orderId: orderId)
+            case .resolve: await model.resolve(orderId: orderId, note: typed)
+            }
+        }
+    }
+
+    // MARK: - order detail
+
+    /// The order's need for its holder: what happened, where, the photos
+    /// and files (downloaded on a tap), and the requester's contact read
+    /// with a reason.
+    public struct OrderDetailView: View {
+        private let model: OrderDetailViewModel
+        private let downloads: URL
+        @StateObject private var state: Observed<OrderDetailState>
+        @State private var reason = ""
+        @Environment(\.strings) private var s
+
+        /// `downloads`: the folder attachments are saved in (the app's caches).
+        public init(model: OrderDetailViewModel, downloads: URL) {
+            self.model = model
+            self.downloads = downloads
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                switch state.value.phase {
+                case .idle, .loading:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .refused(error):
+                    Text(s(.detailRefused)).font(.headline)
+                    Text(error.detail).font(.footnote)
+                case let .offline(error):
+                    Text(s(.offlineBanner, error.detail))
+                    Button(s(.retry)) { Task { await model.load() } }
+                case let .error(error):
+                    ErrorText(error: error)
+                    Button(s(.retry)) { Task { await model.load() } }
+                case let .content(detail):
+                    Section(categoryName(detail.category, s)) {
+                        Text(orderStateName(detail.order.state, s)).font(.subheadline)
+                        Text(detail.description)
+                        VStack(alignment: .leading) {
+                            Text(detail.areaName ?? detail.areaCode).font(.subheadline)
+                            Text(detail.address).font(.caption)
+                        }
+                        .accessibilityElement(children: .combine)
+                    }
+                    if !detail.attachments.isEmpty {
+                        Section(s(.attachments, detail.attachments.count)) {
+                            ForEach(detail.attachments, id: \.id) { file in attachment(file) }
+                        }
+                    }
+                    Section(s(.contact)) { contact }
+                }
+            }
+            .refreshable { await model.load() }
+            .task { await model.load() }
+        }
+
+        @ViewBuilder private func attachment(_ file: OrderAttachment) -> some View {
+            HStack {
+                Text(
+                    "\(file.contentType) · \(ByteCountFormatter.string(fromByteCount: Int64(file.sizeBytes), countStyle: .file))"
+                )
+                Spacer()
+                switch state.value.attachments[file.id] ?? .notDownloaded {
+                case .notDownloaded, .failed:
+                    Button {
+                        Task { await model.download(file.id, into: downloads) }
+                    } label: {
+                        Image(systemName: "arrow.down.circle")
+                    }
+                    .accessibilityLabel(s(.download))
+                    .accessibilityHint(file.contentType)
+                case .downloading:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .saved(path, _):
+                    ShareLink(item: URL(fileURLWithPath: path)) {
+                        Image(systemName: "square.and.arrow.up")
+                    }
+                    .accessibilityLabel(s(.openFile))
+                }
+            }
+            .accessibilityElement(children: .contain)
+            if case let .failed(error) = state.value.attachments[file.id] { ErrorText(error: error) }
+        }
+
+        @ViewBuilder private var contact: some View {
+            switch state.value.contact {
+            case .notRead, .error:
+                TextField(s(.contactReason), text: $reason)
+                Button(s(.readContact)) { Task { await model.readContact(reason: reason) } }
+                if case let .error(error) = state.value.contact { ErrorText(error: error) }
+            case .reading:
+                ProgressView().accessibilityLabel(s(.loading))
+            case let .read(contact):
+                Text(contact.name)
+                if let call = PlaceHandoffs.dialURL(contact.phone) {
+                    Link(contact.phone, destination: call).accessibilityHint(s(.callHint))
+                } else {
+                    Text(contact.phone)
+                }
+            }
+        }
+    }
+
+    // MARK: - village picker
+
+    /// The need's village or community: from the fix, or searched by name.
+    public struct VillagePickerView: View {
+        private let model: VillagePickerViewModel
+        private let position: Point?
+        @StateObject private var state: Observed<VillagePickerState>
+        @Environment(\.strings) private var s
+
+        public init(model: VillagePickerViewModel, position: Point?) {
+            self.model = model
+            self.position = position
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                Section {
+                    if let picked = state.value.picked {
+                        Text(s(.villagePicked, picked.streetName, picked.name)).font(.headline)
+                    }
+                    if let position {
+                        Button {
+                            Task { await model.locate(at: position) }
+                        } label: {
+                            Label(s(.useMyLocation), systemImage: "location")
+                        }
+                    }
+                    switch state.value.located {
+                    case .idle, .found: EmptyView()
+                    case .notFound: Text(s(.villageNotFound)).font(.footnote)
+                    case let .error(error): ErrorText(error: error)
+                    }
+                }
+                Section {
+                    TextField(
+                        s(.searchVillage),
+                        text: binding({ state.value.search }, { text in Task { await model.search(text) } }))
+                    switch state.value.list {
+                    case .idle:
+                        EmptyView()
+                    case let .content(villages):
+                        if villages.isEmpty { Text(s(.noVillages)) }
+                        ForEach(villages, id: \.code) { village in
+                            Button {
+                                model.pick(village)
+                            } label: {
+                                VStack(alignment: .leading) {
+                                    Text(village.name)
+                                    Text(village.streetName).font(.caption)
+                                }
+                            }
+                            .accessibilityElement(children: .combine)
+                            .accessibilityAddTraits(village == state.value.picked ? .isSelected : [])
+                        }
+                    case let .error(error):
+                        ErrorText(error: error)
+                    }
+                }
+            }
+            .task { await model.search(state.value.search) }
+        }
+    }
+
     // MARK: - rate
 
     public struct RateView: View {
         private let model: RatingViewModel
         @StateObject private var state: Observed<RatingState>
+        @Environment(\.strings) private var s
 
         public init(model: RatingViewModel) {
             self.model = model
@@ -425,21 +913,29 @@
                             model.setScore(star)
                         } label: {
                             Image(systemName: star <= (state.value.score ?? 0) ? "star.fill" : "star")
+                                .imageScale(.large)
                         }
                         .buttonStyle(.borderless)
+                        .accessibilityLabel(s(.star, star))
+                        .accessibilityHint(s(.starHint))
+                        .accessibilityAddTraits(star == state.value.score ? .isSelected : [])
                     }
                 }
-                TextField("评价 Comment", text: binding({ state.value.comment }, { model.setComment($0) }))
+                TextField(s(.comment), text: binding({ state.value.comment }, { model.setComment($0) }))
                 switch state.value.phase {
                 case .editing:
-                    Button("提交 Submit") { Task { await model.submit() } }
+                    Button(s(.submit)) { Task { await model.submit() } }
                 case .sending:
-                    ProgressView()
+                    ProgressView().accessibilityLabel(s(.loading))
                 case .rated:
-                    Text("感谢评价 Thank you")
+                    Text(s(.thankYou))
                 case let .error(error):
-                    Text(error.kind == .conflict ? "已评价过 Already rated" : error.message).foregroundColor(.red)
-                    Button("提交 Submit") { Task { await model.submit() } }
+                    if error.kind == .conflict {
+                        Text(s(.alreadyRated)).foregroundColor(.red)
+                    } else {
+                        ErrorText(error: error)
+                    }
+                    Button(s(.submit)) { Task { await model.submit() } }
                 }
             }
         }
@@ -451,6 +947,7 @@
         private let model: ApplicationFormViewModel
         private let contact: NeedForm
         @StateObject private var state: Observed<ApplicationFormState>
+        @Environment(\.strings) private var s
 
         /// `contact`: the requester, consent and area the application is filed
         /// with (e.g. the new-need screen's form).
@@ -463,8 +960,8 @@
         public var body: some View {
             if let open = state.value.open {
                 Form {
-                    Section(open.form.titleZh) {
-                        Text(open.form.descriptionZh).font(.footnote)
+                    Section(s.pick(open.form.titleZh, open.form.titleEn)) {
+                        Text(s.pick(open.form.descriptionZh, open.form.descriptionEn)).font(.footnote)
                     }
                     ForEach(open.fields, id: \.code) { field in
                         Section {
@@ -472,10 +969,10 @@
                         }
                     }
                     if let assessment = open.assessment {
-                        Section("资格预判 Pre-assessment: \(verdictName(assessment.verdict))") {
+                        Section(s(.preAssessment, verdictName(assessment.verdict, s))) {
                             ForEach(assessment.reasons, id: \.self) { Text($0).font(.caption) }
                             ForEach(assessment.missingDocuments, id: \.kind) { doc in
-                                Text("待提交 Missing: \(doc.nameZh)")
+                                Text(s(.missingDocument, s.pick(doc.nameZh, doc.nameEn)))
                             }
                         }
                     }
@@ -483,21 +980,23 @@
                         ForEach(open.needProblems.fields, id: \.self) {
                             ProblemText(text: "\($0): \(open.needProblems[$0] ?? "")")
                         }
-                        Button("提交申请 Submit") { Task { await model.submit(as: contact) } }
-                        if case .submitted = open.phase { Text("已保存，联网后自动发送 Saved; sent when online") }
-                        if case let .error(error) = open.phase { Text(error.message).foregroundColor(.red) }
+                        Button(s(.submitApplication)) { Task { await model.submit(as: contact) } }
+                        if case .submitted = open.phase { Text(s(.needSaved)) }
+                        if case let .error(error) = open.phase { ErrorText(error: error) }
                     }
                 }
             } else {
                 List {
                     switch state.value.forms {
                     case .loading:
-                        ProgressView()
+                        ProgressView().accessibilityLabel(s(.loading))
                     case let .error(error):
-                        Text(error.message).foregroundColor(.red)
+                        ErrorText(error: error)
                     case let .content(forms):
                         ForEach(forms, id: \.serviceCode) { form in
-                            Button(form.titleZh) { model.open(serviceCode: form.serviceCode) }
+                            Button(s.pick(form.titleZh, form.titleEn)) {
+                                model.open(serviceCode: form.serviceCode)
+                            }
                         }
                     }
                 }
@@ -506,10 +1005,12 @@
         }
     }
 
-    /// One field, drawn by its widget.
+    /// One field, drawn by its widget, labelled in the user's language.
     private struct FormFieldView: View {
         let field: FormFieldState
         let model: ApplicationFormViewModel
+        @Environment(\.strings) private var s
+        @ScaledMetric(relativeTo: .body) private var editorHeight: CGFloat = 100
 
         private static let day: DateFormatter = {
             let f = DateFormatter()
@@ -521,32 +1022,33 @@
 
         var body: some View {
             let spec = field.spec
+            let label = s.pick(spec.labelZh, spec.labelEn)
             let text = binding({ field.raw }, { model.answer(field: field.code, raw: $0) })
             VStack(alignment: .leading) {
-                Text(spec.labelZh + (spec.required ? " *" : "")).font(.subheadline)
+                Text(label + (spec.required ? " *" : "")).font(.subheadline)
                 switch field.widget {
                 case .textInput:
-                    TextField(spec.labelEn, text: text)
+                    TextField(label, text: text)
                 case .textArea:
-                    TextEditor(text: text).frame(minHeight: 100)
+                    TextEditor(text: text).frame(minHeight: editorHeight).accessibilityLabel(label)
                 case .numberInput:
-                    TextField(spec.labelEn, text: text).digitKeyboard()
+                    TextField(label, text: text).digitKeyboard()
                 case .datePicker:
                     DatePicker(
-                        spec.labelEn,
+                        label,
                         selection: binding(
                             { Self.day.date(from: field.raw) ?? Date() },
                             { model.answer(field: field.code, raw: Self.day.string(from: $0)) }),
                         displayedComponents: .date)
                 case .singleSelect:
-                    Picker(spec.labelEn, selection: text) {
+                    Picker(label, selection: text) {
                         Text("—").tag("")
-                        ForEach(spec.choices, id: \.key) { Text($0.labelZh).tag($0.key) }
+                        ForEach(spec.choices, id: \.key) { Text(s.pick($0.labelZh, $0.labelEn)).tag($0.key) }
                     }
                 case .multiSelect:
                     ForEach(spec.choices, id: \.key) { choice in
                         Toggle(
-                            choice.labelZh,
+                            s.pick(choice.labelZh, choice.labelEn),
                             isOn: binding(
                                 { field.selected.contains(choice.key) },
                                 { _ in model.toggle(field: field.code, key: choice.key) }))
@@ -554,7 +1056,7 @@
                 case .info:
                     EmptyView()
                 }
-                if !spec.helpZh.isEmpty { Text(spec.helpZh).font(.caption) }
+                if !spec.helpZh.isEmpty { Text(s.pick(spec.helpZh, spec.helpEn)).font(.caption) }
                 ProblemText(text: field.problem)
             }
         }

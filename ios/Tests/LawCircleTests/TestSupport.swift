@@ -75,13 +75,13 @@ struct Api {
 
     func get(_ path: String) async throws -> (Int, Any?) { try await call("GET", path, json: nil) }
 
-    func call(_ method: String, _ path: String, json: [String: String]?) async throws -> (Int, Any?) {
+    func call(_ method: String, _ path: String, json: [String: Any]?) async throws -> (Int, Any?) {
         let (status, data) = try await raw(method, path, json: json)
         return (status, data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data))
     }
 
     /// The status and body bytes, as URLSession's callback hands them over.
-    func raw(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (Int, Data) {
+    func raw(_ method: String, _ path: String, json: [String: Any]? = nil) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: baseURL + path)!)
         request.httpMethod = method
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }

@@ -198,12 +198,18 @@ final class ViewModelUnitTests: XCTestCase {
         for access in [LocationAccess.notDetermined, .denied, .restricted, .approximate] {
             model.onAccess(access)
             XCTAssertEqual(model.state.value.access, access)
-            let words = try XCTUnwrap(access.explanation, "\(access)")
-            XCTAssertFalse(words.contains("_"), "words, not codes: \(words)")
+            for language in Language.allCases {
+                let words = try XCTUnwrap(access.explanation(Strings(language)), "\(access)")
+                XCTAssertFalse(words.contains("_"), "words, not codes: \(words)")
+            }
+            XCTAssertNotEqual(access.explanation(Strings(.chinese)), access.explanation(Strings(.english)))
         }
-        XCTAssertTrue(LocationAccess.denied.explanation!.contains("Settings"), "denied says where to change it")
+        XCTAssertTrue(
+            LocationAccess.denied.explanation(Strings(.english))!.contains("Settings"), "denied says where to change it"
+        )
+        XCTAssertTrue(LocationAccess.denied.explanation()!.contains("设置"), "Chinese by default")
         model.onAccess(.precise)
-        XCTAssertNil(model.state.value.access.explanation)
+        XCTAssertNil(model.state.value.access.explanation())
     }
 
     func testTheMonotonicClockAdvancesAndIsTheOneTheTapIsReadWith() async throws {

@@ -1,0 +1,270 @@
+import Foundation
+
+/// The app's languages: Chinese first, English on the toggle.
+public enum Language: String, CaseIterable, Sendable, Codable {
+    case chinese = "zh-Hans"
+    case english = "en"
+}
+
+/// Every text the view models and the screens show, by key. A key's text
+/// is in both tables (`Strings.zh`, `Strings.en`; a test checks every key
+/// has both, with the same `{0}`, `{1}`… placeholders).
+public enum TextKey: String, CaseIterable, Sendable {
+    // Common
+    case loading, retry, submit, cancel, saved, errorPrefix
+    case offlineBanner, reconnecting, waitingForPosition
+    case languageToggle, languageToggleHint
+    // Errors (UiError by kind; {0} the library's reason)
+    case errorNetwork, errorServer, errorConflict, errorUnauthenticated, errorCancelled, errorInternal
+    // Location access
+    case accessNotDetermined, accessDenied, accessRestricted, accessApproximate
+    // Sign-in
+    case signInServer, signInServerAddress, signInAccount, signInUsername, signInPassword, signIn, signOut
+    case notAStationCode, enterUsername, enterPassword
+    // Tabs and titles
+    case tabNearby, titleNearby, tabDuty, titleDuty, tabOrders, titleOrders, tabMyOrders, tabEnter, titleOnSite
+    case tabOutbox, tabAsk, titleAsk, tabMe
+    // Distance
+    case pickAPlace, walkMetresMinutes, withinCircle, beyondCircle
+    // Find nearest
+    case service, serviceAll, serviceMediation, serviceLegalAid, serviceConsultation
+    case offlineCopy, walksEstimated, walkingDistance, inCircleShort, coverageHere, covered, notCovered
+    case refreshHint, callPlace, navigate, navigateHint, openNow, closedNow
+    // Village picker
+    case village, villageNone, villagePicked, useMyLocation, villageNotFound, searchVillage, noVillages
+    // Clock-in
+    case dutyPosts, waitingForFix, clockIn, clockOut, recorded, sentWhenOnline
+    case fenceInside, fenceOutside, fenceUncertain, selectedPost
+    // New need
+    case requester, name, mobile, need, category, description, address, attachments, consent, needSaved
+    case saveDraft, draftSaved, drafts, resumeDraftHint
+    // Outbox
+    case outboxCounts, sentCount, discard, outboxNeed, outboxAttachment, outboxPunch
+    case outboxNotSent, outboxSending, outboxSent, outboxFailed, outboxWedged, outboxDiscarded
+    // Offers
+    case takenBySomeoneElse, myOrderState, start, note, resolve, offers, urgent, grab, assignedToMe, accept
+    case noOffers
+    // My orders
+    case myOrders, noOrders, stageWaitingForMe, stageWorking, stageDone, stageOther
+    case decline, declineReason, resolveNote, orderDone, ordersOfflineKept
+    // Order detail
+    case openDetailHint, detailRefused, contact, contactReason, readContact, download, openFile, callHint
+    // Duty card
+    case onDutyAt, offDuty, lastPunch, punchIn, punchOut, deliverySent, deliveryWaiting, deliveryAttention
+    case ordersWaitingWorking, ordersUnknownOffline, starsLevel, hoursMonthTotal, toNextStar, topStar
+    // Rate
+    case star, starHint, comment, thankYou, alreadyRated
+    // Application forms
+    case preAssessment, missingDocument, submitApplication
+    // Verdicts
+    case verdictEligible, verdictLikely, verdictNotEligible
+    // Order states
+    case stateNone, stateSubmitted, stateOpen, stateClaimed, stateAssigned, stateInProgress, stateResolved
+    case stateEvaluated, stateClosed, stateTransferred, stateEscalated, stateCancelled
+    // Categories (English; Chinese comes from the library)
+    case categoryConsultation, categoryMediation, categoryLegalAid, categoryNotarization
+    case categoryJudicialAppraisal, categoryArbitration, categoryAdministrativeReconsideration
+    case categoryRemotePrisonVisit, categoryEnterpriseCheckup, categoryOther
+}
+
+/// Looks texts up in the user's language. `{0}`, `{1}`… are replaced by
+/// the arguments in order.
+public struct Strings: Sendable, Equatable {
+    public let language: Language
+
+    public init(_ language: Language) { self.language = language }
+
+    /// The text of `key`, arguments filled in. A key missing from the table
+    /// (which the tests forbid) falls back to the Chinese text.
+    public func callAsFunction(_ key: TextKey, _ args: CustomStringConvertible...) -> String {
+        var text = Self.table(language)[key] ?? Self.zh[key] ?? key.rawValue
+        for (i, arg) in args.enumerated() {
+            text = text.replacingOccurrences(of: "{\(i)}", with: arg.description)
+        }
+        return text
+    }
+
+    /// The one of two texts the data itself carries in both languages (a
+    /// form's title, a field's label); the Chinese one when the English is
+    /// blank.
+    public func pick(_ chinese: String, _ english: String) -> String {
+        language == .english && !english.isEmpty ? english : chinese
+    }
+
+    public static func table(_ language: Language) -> [TextKey: String] {
+        switch language {
+        case .chinese: return zh
+        case .english: return en
+        }
+    }
+
+    public static let zh: [TextKey: String] = [
+        .loading: "加载中", .retry: "重试", .submit: "提交", .cancel: "取消", .saved: "已保存", .errorPrefix: "错误：{0}",
+        .offlineBanner: "离线：{0}", .reconnecting: "连接中断，正在重连：{0}", .waitingForPosition: "等待定位",
+        .languageToggle: "English", .languageToggleHint: "切换为英文界面",
+        .errorNetwork: "无法连接法律服务平台：{0}", .errorServer: "平台拒绝了请求（{0}）：{1}",
+        .errorConflict: "已被他人处理或已有变化：{0}", .errorUnauthenticated: "请重新登录：{0}", .errorCancelled: "已取消",
+        .errorInternal: "内部错误：{0}",
+        .accessNotDetermined: "签到需要位置权限：请在询问时允许。",
+        .accessDenied: "位置权限已关闭：请到 设置 › 法律服务圈 › 位置 打开。",
+        .accessRestricted: "此设备禁止使用位置（家长控制或设备管理）。",
+        .accessApproximate: "仅共享了大致位置：签到需要精确位置。",
+        .signInServer: "服务器", .signInServerAddress: "服务器地址", .signInAccount: "账号", .signInUsername: "用户名或手机号",
+        .signInPassword: "密码", .signIn: "登录", .signOut: "退出登录", .notAStationCode: "这不是法律服务圈的二维码",
+        .enterUsername: "请输入用户名或手机号", .enterPassword: "请输入密码",
+        .tabNearby: "附近", .titleNearby: "附近服务", .tabDuty: "值守", .titleDuty: "值守签到", .tabOrders: "抢单",
+        .titleOrders: "工单", .tabMyOrders: "我的工单", .tabEnter: "登记", .titleOnSite: "现场登记", .tabOutbox: "待发送",
+        .tabAsk: "咨询", .titleAsk: "我要咨询", .tabMe: "我的",
+        .pickAPlace: "请在地图上选择地点", .walkMetresMinutes: "{0} · 步行 {1} 分钟", .withinCircle: "在15分钟服务圈内",
+        .beyondCircle: "超出15分钟步行范围",
+        .service: "服务", .serviceAll: "全部", .serviceMediation: "调解", .serviceLegalAid: "法律援助",
+        .serviceConsultation: "法律咨询", .offlineCopy: "离线数据：{0} 个服务点", .walksEstimated: "步行距离为估算",
+        .walkingDistance: "步行距离", .inCircleShort: "15分钟圈内", .coverageHere: "所在位置覆盖：{0}/{1}", .covered: "已覆盖",
+        .notCovered: "未覆盖", .refreshHint: "下拉刷新", .callPlace: "致电{0}", .navigate: "步行导航",
+        .navigateHint: "在地图应用中步行前往{0}", .openNow: "营业中", .closedNow: "已休息",
+        .village: "所在村/社区", .villageNone: "未选择", .villagePicked: "已选：{0} {1}", .useMyLocation: "用当前位置",
+        .villageNotFound: "本机找不到这里的村/社区，请从列表中选择", .searchVillage: "搜索村/社区名称",
+        .noVillages: "没有匹配的村/社区",
+        .dutyPosts: "值守点位", .waitingForFix: "等待定位", .clockIn: "签到", .clockOut: "签退", .recorded: "已记录：{0}",
+        .sentWhenOnline: "离线，联网后发送", .fenceInside: "在范围内", .fenceOutside: "不在范围内",
+        .fenceUncertain: "无法确定，由工作人员复核", .selectedPost: "已选",
+        .requester: "申请人", .name: "姓名", .mobile: "手机", .need: "需求", .category: "类别", .description: "情况说明",
+        .address: "地址", .attachments: "附件：{0}", .consent: "同意个人信息告知", .needSaved: "已保存，联网后自动发送", .saveDraft: "存为草稿",
+        .draftSaved: "草稿已保存在本机",
+        .drafts: "草稿", .resumeDraftHint: "继续填写这份草稿",
+        .outboxCounts: "待发送 {0} · 需处理 {1}", .sentCount: "已发送 {0}", .discard: "放弃",
+        .outboxNeed: "需求", .outboxAttachment: "附件", .outboxPunch: "打卡", .outboxNotSent: "待发送", .outboxSending: "发送中",
+        .outboxSent: "已送达", .outboxFailed: "发送失败，稍后重试", .outboxWedged: "需处理", .outboxDiscarded: "已放弃",
+        .takenBySomeoneElse: "已被他人抢单", .myOrderState: "我的工单：{0}", .start: "开始", .note: "处理说明",
+        .resolve: "办结", .offers: "可抢工单", .urgent: "紧急", .grab: "抢单", .assignedToMe: "派给我的", .accept: "接受",
+        .noOffers: "暂无可抢工单",
+        .myOrders: "我的工单", .noOrders: "暂无工单", .stageWaitingForMe: "待我接受", .stageWorking: "处理中",
+        .stageDone: "已完成", .stageOther: "其他", .decline: "拒绝", .declineReason: "拒绝理由", .resolveNote: "办结说明",
+        .orderDone: "已更新：{0}", .ordersOfflineKept: "离线，显示上次的列表：{0}",
+        .openDetailHint: "查看需求详情", .detailRefused: "无权查看：请先接受该工单", .contact: "当事人联系方式",
+        .contactReason: "查看原因（将被记录）", .readContact: "查看联系方式", .download: "下载附件", .openFile: "打开或分享文件",
+        .callHint: "拨打电话",
+        .onDutyAt: "值守中：{0}，{1} 起", .offDuty: "未在值守", .lastPunch: "上次打卡：{0}", .punchIn: "签到",
+        .punchOut: "签退", .deliverySent: "已送达平台", .deliveryWaiting: "等待发送", .deliveryAttention: "发送被拒，需处理",
+        .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知", .starsLevel: "{0} 星志愿者",
+        .hoursMonthTotal: "本月 {0} 小时 · 累计 {1} 小时", .toNextStar: "再值守 {0} 小时升星", .topStar: "已达最高星级",
+        .star: "{0} 星", .starHint: "选择评分", .comment: "评价", .thankYou: "感谢评价", .alreadyRated: "已评价过",
+        .preAssessment: "资格预判：{0}", .missingDocument: "待提交：{0}", .submitApplication: "提交申请",
+        .verdictEligible: "初步符合法律援助条件", .verdictLikely: "可能符合，需进一步审查", .verdictNotEligible: "初步看不符合条件",
+        .stateNone: "待受理", .stateSubmitted: "已提交", .stateOpen: "待接单", .stateClaimed: "已接单", .stateAssigned: "已派单",
+        .stateInProgress: "服务中", .stateResolved: "已办结", .stateEvaluated: "已评价", .stateClosed: "已关闭",
+        .stateTransferred: "已转办", .stateEscalated: "已上报", .stateCancelled: "已取消",
+        .categoryConsultation: "法律咨询", .categoryMediation: "纠纷调解", .categoryLegalAid: "法律援助",
+        .categoryNotarization: "公证", .categoryJudicialAppraisal: "司法鉴定", .categoryArbitration: "仲裁",
+        .categoryAdministrativeReconsideration: "行政复议", .categoryRemotePrisonVisit: "监所远程会见",
+        .categoryEnterpriseCheckup: "企业法治体检", .categoryOther: "其他事项",
+    ]
+
+    public static let en: [TextKey: String] = [
+        .loading: "Loading", .retry: "Retry", .submit: "Submit", .cancel: "Cancel", .saved: "Saved",
+        .errorPrefix: "Error: {0}",
+        .offlineBanner: "Offline: {0}", .reconnecting: "Connection lost, reconnecting: {0}",
+        .waitingForPosition: "Waiting for your position",
+        .languageToggle: "中文", .languageToggleHint: "Switches the app to Chinese",
+        .errorNetwork: "No connection to the LawCircle platform: {0}", .errorServer: "The platform refused ({0}): {1}",
+        .errorConflict: "Someone else was first, or it changed meanwhile: {0}",
+        .errorUnauthenticated: "Please sign in again: {0}", .errorCancelled: "Cancelled",
+        .errorInternal: "Internal error: {0}",
+        .accessNotDetermined: "Clock-in needs your location: allow it when asked.",
+        .accessDenied: "Location is off for LawCircle: turn it on in Settings › LawCircle › Location.",
+        .accessRestricted: "Location is restricted on this device (parental controls or device management).",
+        .accessApproximate: "Only your approximate location is shared: allow precise location to clock in.",
+        .signInServer: "Server", .signInServerAddress: "Server address", .signInAccount: "Account",
+        .signInUsername: "Username or mobile", .signInPassword: "Password", .signIn: "Sign in", .signOut: "Sign out",
+        .notAStationCode: "Not a LawCircle station code", .enterUsername: "Enter your username or mobile number",
+        .enterPassword: "Enter your password",
+        .tabNearby: "Nearby", .titleNearby: "Services nearby", .tabDuty: "Duty", .titleDuty: "Duty clock-in",
+        .tabOrders: "Offers", .titleOrders: "Orders", .tabMyOrders: "My orders", .tabEnter: "Enter",
+        .titleOnSite: "On-site entry", .tabOutbox: "Outbox", .tabAsk: "Ask", .titleAsk: "Ask for help", .tabMe: "Me",
+        .pickAPlace: "Pick a place on the map", .walkMetresMinutes: "{0} · {1} min on foot",
+        .withinCircle: "Within the 15-minute circle", .beyondCircle: "Beyond the 15-minute walk",
+        .service: "Service", .serviceAll: "All", .serviceMediation: "Mediation", .serviceLegalAid: "Legal aid",
+        .serviceConsultation: "Consultation", .offlineCopy: "Offline copy: {0} service points",
+        .walksEstimated: "Walks estimated", .walkingDistance: "Walking distance",
+        .inCircleShort: "in the 15-minute circle",
+        .coverageHere: "Coverage here: {0}/{1}", .covered: "Covered", .notCovered: "Not covered",
+        .refreshHint: "Pull down to refresh", .callPlace: "Call {0}", .navigate: "Walk there",
+        .navigateHint: "Opens walking directions to {0} in a map app", .openNow: "Open now",
+        .closedNow: "Closed now", .village: "Village or community", .villageNone: "Not chosen",
+        .villagePicked: "Chosen: {0} {1}", .useMyLocation: "Use my location",
+        .villageNotFound: "No village known here on this phone: pick one from the list",
+        .searchVillage: "Search villages and communities", .noVillages: "No matching village or community",
+        .dutyPosts: "Duty posts", .waitingForFix: "Waiting for a fix", .clockIn: "Clock in", .clockOut: "Clock out",
+        .recorded: "Recorded: {0}", .sentWhenOnline: "offline, sent when online", .fenceInside: "Inside the fence",
+        .fenceOutside: "Outside the fence", .fenceUncertain: "Uncertain: staff will review", .selectedPost: "Selected",
+        .requester: "Requester", .name: "Name", .mobile: "Mobile", .need: "Need", .category: "Category",
+        .description: "What happened", .address: "Address", .attachments: "Attachments: {0}",
+        .consent: "I agree to the personal information notice", .needSaved: "Saved; sent when online",
+        .saveDraft: "Save as draft",
+        .draftSaved: "Draft kept on this phone", .drafts: "Drafts", .resumeDraftHint: "Continues this draft",
+        .outboxCounts: "Waiting {0} · Attention {1}", .sentCount: "Sent {0}", .discard: "Discard",
+        .outboxNeed: "Need", .outboxAttachment: "Attachment", .outboxPunch: "Punch", .outboxNotSent: "Waiting",
+        .outboxSending: "Sending", .outboxSent: "Delivered", .outboxFailed: "Failed, retried later",
+        .outboxWedged: "Needs attention", .outboxDiscarded: "Discarded",
+        .takenBySomeoneElse: "Taken by someone else", .myOrderState: "My order: {0}", .start: "Start", .note: "Note",
+        .resolve: "Resolve", .offers: "Offers", .urgent: "urgent", .grab: "Grab", .assignedToMe: "Assigned to me",
+        .accept: "Accept", .noOffers: "No offers now",
+        .myOrders: "My orders", .noOrders: "No orders yet", .stageWaitingForMe: "Waiting for me",
+        .stageWorking: "In hand", .stageDone: "Done", .stageOther: "Other", .decline: "Decline",
+        .declineReason: "Reason for declining", .resolveNote: "Resolution note", .orderDone: "Updated: {0}",
+        .ordersOfflineKept: "Offline, showing the last list: {0}",
+        .openDetailHint: "Shows the need in detail", .detailRefused: "Not yours to read: accept the order first",
+        .contact: "Requester's contact", .contactReason: "Why you read it (recorded)", .readContact: "Read the contact",
+        .download: "Download the attachment", .openFile: "Open or share the file", .callHint: "Calls the number",
+        .onDutyAt: "On duty at {0} since {1}", .offDuty: "Off duty", .lastPunch: "Last punch: {0}",
+        .punchIn: "Clock-in",
+        .punchOut: "Clock-out", .deliverySent: "Delivered to the platform", .deliveryWaiting: "Waiting to be sent",
+        .deliveryAttention: "Refused, needs attention",
+        .ordersWaitingWorking: "To accept {0} · In hand {1}", .ordersUnknownOffline: "Offline, order counts unknown",
+        .starsLevel: "{0}-star volunteer",
+        .hoursMonthTotal: "{0} h this month · {1} h in all", .toNextStar: "{0} h more for the next star",
+        .topStar: "Top star level reached",
+        .star: "{0} stars", .starHint: "Sets the score", .comment: "Comment", .thankYou: "Thank you",
+        .alreadyRated: "Already rated",
+        .preAssessment: "Pre-assessment: {0}", .missingDocument: "Missing: {0}",
+        .submitApplication: "Submit application",
+        .verdictEligible: "Likely eligible for legal aid", .verdictLikely: "Possibly eligible, to be reviewed",
+        .verdictNotEligible: "Not eligible at first sight",
+        .stateNone: "Not taken in yet", .stateSubmitted: "Submitted", .stateOpen: "Open", .stateClaimed: "Claimed",
+        .stateAssigned: "Dispatched", .stateInProgress: "In progress", .stateResolved: "Resolved",
+        .stateEvaluated: "Rated", .stateClosed: "Closed", .stateTransferred: "Transferred",
+        .stateEscalated: "Escalated",
+        .stateCancelled: "Cancelled",
+        .categoryConsultation: "Legal consultation", .categoryMediation: "Dispute mediation",
+        .categoryLegalAid: "Legal aid", .categoryNotarization: "Notarisation",
+        .categoryJudicialAppraisal: "Judicial appraisal", .categoryArbitration: "Arbitration",
+        .categoryAdministrativeReconsideration: "Administrative reconsideration",
+        .categoryRemotePrisonVisit: "Remote prison visit", .categoryEnterpriseCheckup: "Enterprise legal check-up",
+        .categoryOther: "Other matters",
+    ]
+}
+
+/// The language the user picked, kept in the settings; Chinese until the
+/// user toggles.
+@MainActor
+public final class LanguageSetting {
+    public let state: StateHolder<Language>
+    private let settings: SettingsStore
+    static let key = "app.language"
+
+    public init(settings: SettingsStore) {
+        self.settings = settings
+        state = StateHolder(settings.setting(Self.key).flatMap(Language.init(rawValue:)) ?? .chinese)
+    }
+
+    /// The texts in the current language.
+    public var strings: Strings { Strings(state.value) }
+
+    public func set(_ language: Language) {
+        settings.setSetting(language.rawValue, Self.key)
+        state.set(language)
+    }
+
+    /// Chinese ↔ English.
+    public func toggle() { set(state.value == .chinese ? .english : .chinese) }
+}
