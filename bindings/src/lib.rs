@@ -32,6 +32,7 @@ mod residents;
 mod runtime;
 mod types;
 mod villages;
+mod walking;
 
 pub use calculators::calculate_compensation;
 pub use client::{
