@@ -35,6 +35,7 @@ mod runtime;
 mod session_store;
 mod types;
 mod villages;
+mod walking;
 
 pub use calculators::{
     BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,

@@ -417,6 +417,15 @@ impl OfflineState {
         })
     }
 
+    /// The loaded walking network's figures, if one is loaded.
+    pub(crate) fn network_info(&self) -> Result<Option<NetworkInfo>, LawCircleError> {
+        Ok(self.network()?.map(|net| NetworkInfo {
+            nodes: net.node_count() as u64,
+            edges: net.edge_count() as u64,
+            km_of_way: net.total_km(),
+        }))
+    }
+
     pub(crate) fn load_network(&self, path: &str) -> Result<NetworkInfo, LawCircleError> {
         let net = WalkingNetwork::load(path)?;
         net.prepare_snapping();

@@ -129,6 +129,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/accounts/{id}/revoke-tokens", "/api/v1/accounts/<spare>/revoke-tokens", NoBody, ADMIN_ONLY),
     row("GET /api/v1/audit", "/api/v1/audit", NoBody, ADMIN_ONLY),
     row("GET /api/v1/areas", "/api/v1/areas", NoBody, ALL_200),
+    row("GET /api/v1/walking-network", "/api/v1/walking-network", NoBody, [404; 9]),
     row("GET /api/v1/duty-posts", "/api/v1/duty-posts", NoBody, ALL_200),
     row("PUT /api/v1/attachments/{sha256}", "/api/v1/attachments/<pdf_sha>", Pdf, SIGNED_IN_200),
     // The probe's PDF belongs to no need: nobody may read it.

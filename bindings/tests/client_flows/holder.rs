@@ -413,3 +413,129 @@ async fn the_village_at_a_fix_and_the_picker_list_work_offline() {
         .unwrap_err();
     assert!(matches!(err, LawCircleError::InvalidInput { .. }));
 }
+
+/// A grid of paths ±1.5 km around `(lat, lng)`, every 150 m or so, saved
+/// as a `.lcwn` file at `path`.
+fn grid_network(path: &std::path::Path, lat: f64, lng: f64) {
+    let n = 21;
+    let mut nodes = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            nodes.push((
+                lat + (i as f64 - 10.0) * 0.00135,
+                lng + (j as f64 - 10.0) * 0.00153,
+            ));
+        }
+    }
+    let mut edges = Vec::new();
+    for i in 0..n {
+        for j in 0..n {
+            let k = (i * n + j) as u32;
+            if j + 1 < n {
+                edges.push((k, k + 1));
+            }
+            if i + 1 < n {
+                edges.push((k, k + n as u32));
+            }
+        }
+    }
+    lawcircle_core::geo::network::WalkingNetwork::from_edges(&nodes, &edges)
+        .unwrap()
+        .save(path)
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walking_network_is_downloaded_once_and_used_offline_after_a_restart() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(&backend, dir.path()).await;
+        let lcwn = dir.path().join("district.lcwn");
+        // The demo people's post (see `lawcircle_e2e::people`).
+        let probe = Server::start(&storage, &["--demo"]);
+        let people = seed_people(&probe.base_url, &storage).await.unwrap();
+        // Without a network on the server: said so, nothing kept.
+        let resident = phone(
+            &probe.base_url,
+            dir.path(),
+            "resident",
+            &people.resident.password,
+        );
+        let err = resident.refresh_walking_network().await.unwrap_err();
+        assert!(
+            matches!(err, LawCircleError::Server { status: 404, .. }),
+            "{err:?}"
+        );
+        resident.refresh_catalogue().await.unwrap();
+        probe.stop();
+        drop(resident);
+        grid_network(&lcwn, people.post_lat, people.post_lng);
+        let server = Server::start(
+            &storage,
+            &["--demo", "--walking-network", lcwn.to_str().unwrap()],
+        );
+        // The endpoint: the file, its version, 304 when unchanged.
+        let url = server.url("/api/v1/walking-network");
+        let r = lawcircle_e2e::http_get(url.clone()).await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+        let etag = r.headers()["etag"].to_str().unwrap().to_string();
+        let version = r.headers()["x-walking-network-version"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(etag, format!("\"{version}\""));
+        assert_eq!(
+            r.bytes().await.unwrap().to_vec(),
+            std::fs::read(&lcwn).unwrap()
+        );
+        let again = lawcircle_e2e::Client::new(&server)
+            .http
+            .get(url)
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304);
+        assert!(again.bytes().await.unwrap().is_empty());
+        // The phone downloads it and walks on it.
+        let resident = phone(
+            &server.base_url,
+            dir.path(),
+            "resident",
+            &people.resident.password,
+        );
+        let info = resident.refresh_walking_network().await.unwrap();
+        assert_eq!(info.nodes, 21 * 21, "{}: {info:?}", backend.name());
+        assert_eq!(info.edges, 2 * 21 * 20);
+        assert!(resident.offline_status().unwrap().walking_network);
+        let kept = dir.path().join("resident/lawcircle.sqlite.walking.lcwn");
+        assert_eq!(std::fs::read(&kept).unwrap(), std::fs::read(&lcwn).unwrap());
+        let modified = std::fs::metadata(&kept).unwrap().modified().unwrap();
+        // Unchanged on the server: not downloaded again.
+        assert_eq!(resident.refresh_walking_network().await.unwrap(), info);
+        assert_eq!(
+            std::fs::metadata(&kept).unwrap().modified().unwrap(),
+            modified
+        );
+        let here = at_post(&people);
+        let online = resident.nearest(query(here, 5, &[], &[])).unwrap();
+        assert!(
+            online
+                .iter()
+                .any(|p| !p.walking_estimated && p.walking_m.is_some()),
+            "{online:?}"
+        );
+        server.stop();
+        drop(resident);
+        // A restart without the server: still on foot.
+        let offline = phone("http://127.0.0.1:9", dir.path(), "resident", "x");
+        assert!(offline.offline_status().unwrap().walking_network);
+        let again = offline.nearest(query(here, 5, &[], &[])).unwrap();
+        let strip = |v: Vec<lawcircle_ffi::NearbyPlace>| {
+            v.into_iter()
+                .map(|p| (p.facility_id, p.walking_m, p.walking_estimated))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strip(again), strip(online));
+    }
+}
