@@ -57,6 +57,19 @@ final class TlsProxy {
 /// the bundle for that (`LAWCIRCLE_TEST_CA_BUNDLE`).
 @MainActor
 final class HttpsTests: XCTestCase {
+    /// The sessions this test made, kept to the end of the process.
+    /// FoundationNetworking on Linux crashes ("_MultiHandle deallocated
+    /// while still referenced") or stalls when a `URLSession` is freed
+    /// while libcurl still holds a handle of a finished task; Apple's
+    /// Foundation does not, and apps pass long-lived sessions anyway.
+    private static var sessions: [URLSession] = []
+
+    private static func session() -> URLSession {
+        let session = URLSession(configuration: .ephemeral)
+        sessions.append(session)
+        return session
+    }
+
     func testTheFlowsRunOverHttpsOnceTheSystemTrustsTheCa() async throws {
         guard let bundle = ProcessInfo.processInfo.environment["LAWCIRCLE_TEST_CA_BUNDLE"] else {
             return XCTFail("set LAWCIRCLE_TEST_CA_BUNDLE to a CA bundle this test may add to")
@@ -74,8 +87,10 @@ final class HttpsTests: XCTestCase {
                     databasePath: dir.appendingPathComponent("\(name)/lawcircle.sqlite").path,
                     serverUrl: proxy.baseURL,
                     credentials: Credentials(userId: people.resident.username, secret: people.resident.password)),
-                // A session of its own: no TLS state from another test.
-                transport: URLSessionTransport(session: URLSession(configuration: .ephemeral)))
+                // A session of its own: libcurl keeps the CA store it loaded
+                // per session, so the trusted phase needs a session that
+                // never saw the untrusted one.
+                transport: URLSessionTransport(session: Self.session()))
         }
 
         // Not trusted yet: the handshake fails, a network error, nothing signed in.
