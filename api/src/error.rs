@@ -60,7 +60,8 @@ mod tests {
 
     #[test]
     fn error_bodies_are_read_and_described() {
-        let body = br#"{"error":{"code":"bad_request","message":"must not be empty","field":"title"}}"#;
+        let body =
+            br#"{"error":{"code":"bad_request","message":"must not be empty","field":"title"}}"#;
         assert_eq!(ErrorBody::describe(body), "title: must not be empty");
         assert_eq!(ErrorBody::parse(body).unwrap().code, "bad_request");
         assert_eq!(ErrorBody::describe(b"upstream down"), "upstream down");

@@ -8,7 +8,7 @@ use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
 use lawcircle_core::orders::order::OrderState;
 use serde::{Deserialize, Serialize};
 
-/// The answer to an accepted need (`POST /api/v1/needs`).
+/// The answer to an accepted need.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct NeedReceipt {
@@ -39,8 +39,7 @@ pub struct NeedReceipt {
     pub tracking_code: Option<String>,
 }
 
-/// A need as lists show it (`GET /api/v1/needs`): personal data masked,
-/// no description.
+/// A need as lists show it: personal data masked, no description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct NeedSummary {

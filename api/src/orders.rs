@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::page::Page;
 
 /// An order as lists show it: no personal data (that is in the need, read
-/// through the audited contact endpoint); the need's exact place only for
-/// those who may see the requester's contact.
+/// through the audited contact endpoint).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct OrderView {
@@ -41,8 +40,8 @@ impl OrderList {
     }
 }
 
-/// Where the caller is: the query of `GET /api/v1/orders/offers` and the
-/// body of `POST /api/v1/orders/{id}/grab`.
+/// Where the phone says it is. Kept for older phones; it decides nothing:
+/// eligibility measures from the duty post of the caller's open clock-in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::IntoParams, utoipa::ToSchema))]
 #[cfg_attr(feature = "utoipa", into_params(parameter_in = Query))]
@@ -54,10 +53,9 @@ pub struct Position {
     pub datum: Option<String>,
 }
 
-/// An event on an order (`POST /api/v1/orders/{id}/events`): assign,
-/// accept, decline, start, resolve, close, transfer, escalate or cancel
-/// (grabbing and rating have their own endpoints), with the version the
-/// caller saw.
+/// An event on an order: assign, accept, decline, start, resolve, close,
+/// transfer, escalate or cancel (grabbing and rating have their own
+/// endpoints), with the version the caller saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -78,8 +76,7 @@ pub struct RatingRequest {
     pub comment: Option<String>,
 }
 
-/// The requester's full contact details
-/// (`GET /api/v1/orders/{id}/contact`, audited).
+/// The requester's full contact details.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct RequesterContact {
@@ -111,8 +108,7 @@ pub struct QrMatrix {
     pub modules: String,
 }
 
-/// A rating link for the holder's phone to show as a QR code
-/// (`POST /api/v1/orders/{id}/rating-link`).
+/// A rating link for the holder's phone to show as a QR code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct IssuedRatingLink {

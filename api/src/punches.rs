@@ -6,8 +6,7 @@ use lawcircle_core::volunteers::clock_in::Verdict;
 use lawcircle_core::volunteers::punch::{PunchStatus, PunchWarning};
 use serde::{Deserialize, Serialize};
 
-/// The answer to a synced punch (`POST /api/v1/punches`): both verdicts
-/// and its place in the chain.
+/// The answer to a synced punch: both verdicts and its place in the chain.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct PunchReceipt {

@@ -11,7 +11,7 @@ pub struct PushKey {
     pub vapid_public_key: String,
 }
 
-/// What a phone registers (`POST /api/v1/devices`).
+/// What a phone registers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

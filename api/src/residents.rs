@@ -23,7 +23,7 @@ impl CodePurpose {
     }
 }
 
-/// `POST /api/v1/auth/sms-codes`.
+// `POST /api/v1/auth/sms-codes`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -33,7 +33,7 @@ pub struct CodeRequest {
     pub purpose: CodePurpose,
 }
 
-/// A code is on its way.
+// A code is on its way.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct CodeSent {
@@ -42,7 +42,7 @@ pub struct CodeSent {
     pub resend_after_secs: u64,
 }
 
-/// `POST /api/v1/auth/register`.
+// `POST /api/v1/auth/register`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -65,7 +65,7 @@ impl std::fmt::Debug for RegisterRequest {
     }
 }
 
-/// `POST /api/v1/auth/code-login`.
+// `POST /api/v1/auth/code-login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]

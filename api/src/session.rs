@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
 use serde::{Deserialize, Serialize};
 
-/// `POST /api/v1/auth/login`.
+// `POST /api/v1/auth/login`.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -22,8 +22,8 @@ impl std::fmt::Debug for LoginRequest {
     }
 }
 
-/// A new session: the answer to a login, a registration or a sign-in by
-/// code.
+// A new session: the answer to a login, a registration or a sign-in by
+// code.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
@@ -43,8 +43,7 @@ impl std::fmt::Debug for LoginResponse {
     }
 }
 
-/// An account as lists show it: phone and ID number masked (138****1234);
-/// in full for the caller's own account (`GET /api/v1/me`, a login).
+/// An account as lists show it: phone and ID number masked (138****1234).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct AccountView {

@@ -250,21 +250,7 @@ pub async fn duty_hours(
     Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
 }
 
-/// The answer to a synced punch: both verdicts and its place in the chain.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PunchReceipt {
-    pub id: String,
-    pub seq: u64,
-    pub hash: String,
-    #[schema(value_type = String)]
-    pub device_verdict: lawcircle_core::volunteers::clock_in::Verdict,
-    #[schema(value_type = Option<String>)]
-    pub server_verdict: Option<lawcircle_core::volunteers::clock_in::Verdict>,
-    #[schema(value_type = String)]
-    pub status: lawcircle_core::volunteers::punch::PunchStatus,
-    #[schema(value_type = Vec<Object>)]
-    pub warnings: Vec<lawcircle_core::volunteers::punch::PunchWarning>,
-}
+pub use lawcircle_api::punches::PunchReceipt;
 
 #[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header)),
