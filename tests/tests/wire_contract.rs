@@ -553,6 +553,8 @@ async fn phone_flows(backend: &Backend) {
         let value: Value = serde_json::from_str(&data).unwrap();
         let _: OrderChange = round_trip("an event of GET /api/v1/events", &value);
     }
+    // The open stream would hold the server's graceful shutdown.
+    drop(events);
     server.stop();
 }
 
