@@ -241,6 +241,8 @@ impl LawCircleClient {
             transport.clone(),
         );
         let offline = OfflineState::open(&database_path)?;
+        // A network downloaded before: distances on foot from the start.
+        crate::walking::load_kept(&offline, &database_path);
         Ok(Arc::new(LawCircleClient {
             inner: Arc::new(Inner {
                 transport,
@@ -485,6 +487,43 @@ impl Inner {
             return Ok(stream);
         }
         // An error answer is short: read it to say why.
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            body.extend(chunk);
+        }
+        Err(status_error(stream.status, &body))
+    }
+
+    /// A GET of `path` whose body is read in chunks ([`Streaming::chunk`],
+    /// silences up to the call timeout): downloads written to a file as
+    /// they come. Signs in first when there is no session. The answer's
+    /// status is the caller's to check; an error status (400 and above)
+    /// is turned into the error here, its short body read to say why.
+    pub(crate) async fn download(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Streaming, LawCircleError> {
+        let token = self
+            .token_or_sign_in()
+            .await?
+            .ok_or_else(|| LawCircleError::internal("no session"))?;
+        let mut req = Request::new(
+            Method::Get,
+            format!("{}{}", self.server_url, path),
+            REQUEST_TIMEOUT,
+        )
+        .bearer(Some(&token));
+        for (name, value) in headers {
+            req = req.header(name, value.clone());
+        }
+        let mut stream = http::open_stream(self.transport.clone(), req)
+            .await
+            .inspect_err(|_| self.set_reachable(false))?;
+        self.set_reachable(true);
+        if stream.status < 400 {
+            return Ok(stream);
+        }
         let mut body = Vec::new();
         while let Ok(Some(chunk)) = stream.chunk().await {
             body.extend(chunk);

@@ -20,6 +20,7 @@ mod client;
 mod clock_in;
 mod error;
 mod forms;
+mod handling;
 mod handoff;
 mod http;
 mod intake;
@@ -30,6 +31,8 @@ mod push;
 mod residents;
 mod runtime;
 mod types;
+mod villages;
+mod walking;
 
 pub use calculators::calculate_compensation;
 pub use client::{
@@ -45,6 +48,7 @@ pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
+pub use handling::{DutyHours, DutySession, OrderAttachment, OrderDetail};
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use http::{
     HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,
@@ -69,6 +73,7 @@ pub use outbox::{
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
 pub use types::legal_aid_service_code;
+pub use villages::{VILLAGE_MAX_DISTANCE_M, Village};
 
 uniffi::setup_scaffolding!();
 

@@ -266,6 +266,7 @@ fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery
         products: products.iter().map(|s| s.to_string()).collect(),
         open_at_ms: None,
         max_distance_m: None,
+        at_ms: None,
     }
 }
 
@@ -473,6 +474,7 @@ async fn submit_a_need_offline_then_sync() {
 
 mod between_people;
 mod cancel;
+mod holder;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {

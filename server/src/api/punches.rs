@@ -250,7 +250,59 @@ pub async fn duty_hours(
     Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
 }
 
-pub use lawcircle_api::punches::PunchReceipt;
+pub use lawcircle_api::punches::{DutySessionView, MyDutyHours, PunchReceipt};
+
+/// How many sessions `MyDutyHours::recent` lists.
+pub const RECENT_SESSIONS: usize = 10;
+
+/// The caller's own duty hours (accepted punches paired into sessions of
+/// at most 16 h, as the staff totals count them) and their star level.
+#[utoipa::path(get, path = "/api/v1/duty-hours/mine", tag = "volunteers", security(("bearer" = [])),
+    responses((status = 200, body = MyDutyHours), refusal::Unauthenticated, refusal::Forbidden))]
+pub async fn my_duty_hours(
+    SignedIn { state, caller }: SignedIn,
+) -> Result<ApiJson<MyDutyHours>, ApiError> {
+    require(&caller, Action::ClockIn)?;
+    let me = caller.account.id.to_string();
+    let punches = state.store.punches(Some(&me), None).await?;
+    let (mut sessions, _issues) = pair_sessions(&punches, 16.0);
+    let totals = HourTotals::compute(&sessions, &[]);
+    let levels = lawcircle_core::volunteers::pool::StarLevels::default();
+    let total_h = totals.volunteer_total(&me);
+    let now = state
+        .clock
+        .now()
+        .with_timezone(&lawcircle_core::calendar::china_time());
+    let month = format!(
+        "{:04}-{:02}",
+        chrono::Datelike::year(&now),
+        chrono::Datelike::month(&now)
+    );
+    let month_h = totals
+        .by_volunteer_month
+        .get(&me)
+        .and_then(|m| m.get(&month))
+        .map_or(0.0, |h| h.total());
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.start));
+    Ok(ApiJson(MyDutyHours {
+        total_h,
+        month,
+        month_h,
+        stars: levels.stars_for(total_h),
+        hours_to_next_star: levels.hours_to_next(total_h),
+        star_thresholds_h: levels.thresholds_h.clone(),
+        recent: sessions
+            .into_iter()
+            .take(RECENT_SESSIONS)
+            .map(|s| DutySessionView {
+                hours: s.hours(),
+                post_id: s.post_id,
+                start: s.start,
+                end: s.end,
+            })
+            .collect(),
+    }))
+}
 
 #[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header)),
@@ -376,4 +428,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review))
         .routes(routes!(verify))
         .routes(routes!(duty_hours))
+        .routes(routes!(my_duty_hours))
 }
