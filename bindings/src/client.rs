@@ -6,14 +6,17 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
 
+use lawcircle_api::error::{ErrorBody, ErrorDetail};
+use lawcircle_api::session::{AccountView, LoginRequest, LoginResponse};
+use lawcircle_api::system::Health;
 pub(crate) use lawcircle_client::http::Method;
 use lawcircle_client::http::{
-    self, ApiError, Request, Response, RetryPolicy, Streaming, Transport, UrlError,
+    self, Request, Response, RetryPolicy, Streaming, Transport, UrlError,
 };
 use lawcircle_client::outbox::{ItemState, Outbox};
 use lawcircle_client::sync::{SyncClient, SyncConfig};
 use lawcircle_core::volunteers::clock_in::Fix;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use tokio::task::AbortHandle;
 
@@ -158,7 +161,8 @@ impl Drop for ListenerHandle {
     }
 }
 
-/// The signed-in account, as the server told it.
+/// The signed-in account, as the server told it (kept on the phone as
+/// this record's JSON).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, Deserialize)]
 pub struct Account {
     /// The account id (the volunteer id of punches, the requester of needs).
@@ -167,6 +171,18 @@ pub struct Account {
     pub display_name: String,
     pub role: lawcircle_core::authz::Role,
     pub street_code: Option<String>,
+}
+
+impl From<AccountView> for Account {
+    fn from(a: AccountView) -> Self {
+        Account {
+            id: a.id,
+            username: a.username,
+            display_name: a.display_name,
+            role: a.role,
+            street_code: a.street_code,
+        }
+    }
 }
 
 /// Everything the client's operations share; the exported object is a thin
@@ -366,10 +382,16 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, LawC
     })
 }
 
-#[derive(Deserialize)]
-pub(crate) struct LoginBody {
-    pub(crate) token: String,
-    pub(crate) account: Account,
+/// A body of the wire contract as JSON (it cannot fail for these types;
+/// if it did, it is this library's fault).
+pub(crate) fn encode<T: Serialize + ?Sized>(body: &T) -> Result<Value, LawCircleError> {
+    serde_json::to_value(body).map_err(|e| LawCircleError::internal(e.to_string()))
+}
+
+/// A time of the wire contract in the one time type of this library:
+/// milliseconds since the Unix epoch.
+pub(crate) fn ms(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp_millis()
 }
 
 impl Inner {
@@ -386,14 +408,13 @@ impl Inner {
     pub(crate) async fn sign_in(&self) -> Result<Account, LawCircleError> {
         let req = self
             .request(Method::Post, "/api/v1/auth/login")
-            .json(&serde_json::json!({
-                "username": self.credentials.user_id,
-                "password": self.credentials.secret,
-            }));
+            .json(&LoginRequest {
+                username: self.credentials.user_id.clone(),
+                password: self.credentials.secret.clone(),
+            });
         let resp = self.exchange(req).await?;
-        let body: LoginBody = json_body(&check_status(resp)?)?;
-        self.adopt_session(body.token, &body.account)?;
-        Ok(body.account)
+        let body: LoginResponse = json_body(&check_status(resp)?)?;
+        self.adopt_session(body)
     }
 
     pub(crate) fn set_session_store(&self, store: Arc<dyn crate::session_store::SessionStore>) {
@@ -570,15 +591,13 @@ impl Inner {
         }
     }
 
-    /// Takes over a session the server opened another way (registration,
-    /// sign-in by SMS code): its token and account, as after `sign_in`.
-    /// The platform's session store, when the app gave one, keeps it.
-    pub(crate) fn adopt_session(
-        &self,
-        token: String,
-        account: &Account,
-    ) -> Result<(), LawCircleError> {
-        self.take_session(token.clone(), account)?;
+    /// Takes over a session the server opened (a sign-in, a registration,
+    /// a sign-in by SMS code): its token and account. The platform's
+    /// session store, when the app gave one, keeps it.
+    pub(crate) fn adopt_session(&self, session: LoginResponse) -> Result<Account, LawCircleError> {
+        let LoginResponse { token, account, .. } = session;
+        let account = Account::from(account);
+        self.take_session(token.clone(), &account)?;
         if let Some(store) = self.session_store() {
             store.save(crate::session_store::StoredSession {
                 server_url: self.server_url.clone(),
@@ -587,14 +606,14 @@ impl Inner {
                 account: account.clone(),
             })?;
         }
-        Ok(())
+        Ok(account)
     }
 
     /// An unauthenticated JSON POST (registration and its codes).
-    pub(crate) async fn post_public(
+    pub(crate) async fn post_public<B: Serialize + ?Sized>(
         &self,
         path: &str,
-        body: &Value,
+        body: &B,
     ) -> Result<Value, LawCircleError> {
         let resp = self
             .exchange(self.request(Method::Post, path).json(body))
@@ -637,17 +656,13 @@ impl Inner {
         self.call(Method::Get, path, None).await
     }
 
-    pub(crate) async fn post(&self, path: &str, body: &Value) -> Result<Value, LawCircleError> {
-        self.call(Method::Post, path, Some(body)).await
+    pub(crate) async fn post<B: Serialize + ?Sized>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<Value, LawCircleError> {
+        self.call(Method::Post, path, Some(&encode(body)?)).await
     }
-}
-
-#[derive(Deserialize)]
-struct HealthBody {
-    status: String,
-    database: String,
-    catalogue_version: u64,
-    version: String,
 }
 
 async fn fetch_health(
@@ -656,7 +671,7 @@ async fn fetch_health(
 ) -> Result<ServerHealth, LawCircleError> {
     let req = Request::new(Method::Get, url, REQUEST_TIMEOUT);
     let resp = http::send_with_retries(transport, req, &RetryPolicy::default()).await?;
-    let body: HealthBody = json_body(&check_status(resp)?)?;
+    let body: Health = json_body(&check_status(resp)?)?;
     Ok(ServerHealth {
         status: body.status,
         database: body.database,
@@ -685,8 +700,8 @@ pub(crate) fn check_status(resp: Response) -> Result<Response, LawCircleError> {
 }
 
 fn status_error(status: u16, body: &[u8]) -> LawCircleError {
-    match ApiError::parse(body) {
-        Some(ApiError {
+    match ErrorBody::parse(body) {
+        Some(ErrorDetail {
             field: Some(field),
             message,
             ..

@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::client::{LawCircleClient, decode};
@@ -139,18 +138,17 @@ impl LawCircleClient {
         let inner = self.inner.clone();
         let path = order_path(&order_id)?;
         run(async move {
-            let raw = inner.get(&path).await?;
-            let need_id: i64 = match &raw["need_id"] {
-                Value::String(s) => s.parse().ok(),
-                Value::Number(n) => n.as_i64(),
-                _ => None,
-            }
-            .ok_or_else(|| LawCircleError::Server {
-                status: 200,
-                code: "bad_response".to_string(),
-                reason: format!("order {order_id} names no need"),
-            })?;
-            let order: OrderSummary = decode(raw)?;
+            let view: lawcircle_api::orders::OrderView = decode(inner.get(&path).await?)?;
+            let need_id: i64 = view
+                .order
+                .need_id
+                .parse()
+                .map_err(|_| LawCircleError::Server {
+                    status: 200,
+                    code: "bad_response".to_string(),
+                    reason: format!("order {order_id} names no need"),
+                })?;
+            let order = OrderSummary::try_from(view)?;
             let need: NeedDetailBody = decode(
                 inner
                     .get(&format!(

@@ -5,6 +5,8 @@
 //! online; nothing is lost offline and a retry never files it twice.
 
 use chrono::Utc;
+use lawcircle_api::Page;
+use lawcircle_api::needs::NeedSummary;
 use lawcircle_core::needs::{
     AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
     Requester, Urgency,
@@ -103,7 +105,7 @@ pub struct NeedCategoryInfo {
 }
 
 /// A need filed by (or for) the signed-in user, as the server has it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct NeedStatus {
     pub id: i64,
     /// The outbox key it was sent with: matches the phone's entry.
@@ -113,20 +115,26 @@ pub struct NeedStatus {
     pub status: String,
     pub order_id: Option<String>,
     pub order_state: Option<OrderState>,
-    #[serde(rename = "received_at", deserialize_with = "crate::types::rfc3339_ms")]
     pub received_at_ms: i64,
     /// Whether the user may rate the need's order now (they are its
     /// requester, it is resolved and not yet rated): the shell shows the
     /// rating form on this, never by comparing state names.
-    #[serde(default)]
     pub may_rate: bool,
 }
 
-/// A page of `GET /api/v1/needs`.
-#[derive(serde::Deserialize)]
-struct NeedPage {
-    items: Vec<NeedStatus>,
-    next_after: Option<i64>,
+impl From<NeedSummary> for NeedStatus {
+    fn from(n: NeedSummary) -> Self {
+        NeedStatus {
+            id: n.id,
+            client_key: n.client_key,
+            category: n.category,
+            status: n.status,
+            order_id: n.order_id,
+            order_state: n.order_state,
+            received_at_ms: crate::client::ms(n.received_at),
+            may_rate: n.may_rate,
+        }
+    }
 }
 
 fn category_name(c: NeedCategory) -> &'static str {
@@ -430,8 +438,8 @@ impl LawCircleClient {
                 let v = inner
                     .get(&format!("/api/v1/needs?limit=500&after={after}"))
                     .await?;
-                let page: NeedPage = crate::client::decode(v)?;
-                out.extend(page.items);
+                let page: Page<NeedSummary> = crate::client::decode(v)?;
+                out.extend(page.items.into_iter().map(NeedStatus::from));
                 match page.next_after {
                     Some(next) if next > after => after = next,
                     _ => return Ok(out),

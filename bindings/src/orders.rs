@@ -7,10 +7,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use lawcircle_api::events::OrderChange;
+use lawcircle_api::orders::{
+    EventRequest, OrderList, OrderView, Position, RatingRequest, RequesterContact as WireContact,
+};
+use lawcircle_core::orders::order::OrderEvent;
 
-use crate::client::{Inner, LawCircleClient, ListenerHandle, Registration, decode};
+use crate::client::{Inner, LawCircleClient, ListenerHandle, Registration, decode, ms};
 use crate::runtime::{run, runtime};
 use crate::{LawCircleError, Point};
 use lawcircle_core::needs::NeedCategory;
@@ -18,7 +21,7 @@ use lawcircle_core::orders::order::{OrderKind, OrderState};
 
 /// An order as the phone lists it (no personal data: the requester's
 /// contact is read separately, audited, by those who may).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct OrderSummary {
     pub id: String,
     pub kind: OrderKind,
@@ -30,13 +33,7 @@ pub struct OrderSummary {
     pub street_code: String,
     /// The account id of whoever holds it.
     pub assignee: Option<String>,
-    #[serde(rename = "created_at", deserialize_with = "crate::types::rfc3339_ms")]
     pub created_at_ms: i64,
-    #[serde(
-        rename = "deadline",
-        default,
-        deserialize_with = "crate::types::rfc3339_ms_opt"
-    )]
     pub deadline_ms: Option<i64>,
     /// Bumped by every change (used to detect concurrent changes).
     pub version: u64,
@@ -46,13 +43,52 @@ pub struct OrderSummary {
 
 /// The requester's contact, read by whoever holds the order (audited on
 /// the server with the reason given).
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RequesterContact {
     pub order_id: String,
     pub name: String,
     /// A mainland mobile number, to call.
     pub phone: String,
     pub id_number: Option<String>,
+}
+
+impl TryFrom<OrderView> for OrderSummary {
+    type Error = LawCircleError;
+
+    fn try_from(v: OrderView) -> Result<Self, LawCircleError> {
+        let o = v.order;
+        // The core's order keeps the need's category as its code.
+        let category: NeedCategory = decode(serde_json::Value::String(o.category.clone()))?;
+        Ok(OrderSummary {
+            id: o.id,
+            kind: o.kind,
+            category,
+            urgent: o.urgent,
+            state: o.state,
+            area_code: o.area_code,
+            street_code: o.street_code,
+            assignee: o.assignee,
+            created_at_ms: ms(o.created_at),
+            deadline_ms: o.deadline.map(ms),
+            version: o.version,
+            may_see_contact: v.may_see_contact,
+        })
+    }
+}
+
+fn summaries(views: Vec<OrderView>) -> Result<Vec<OrderSummary>, LawCircleError> {
+    views.into_iter().map(OrderSummary::try_from).collect()
+}
+
+impl From<WireContact> for RequesterContact {
+    fn from(c: WireContact) -> Self {
+        RequesterContact {
+            order_id: c.order_id,
+            name: c.name,
+            phone: c.phone,
+            id_number: c.id_number,
+        }
+    }
 }
 
 /// `text` for a URL query value: unreserved characters as they are,
@@ -92,9 +128,13 @@ fn position_query(p: Point) -> Result<String, LawCircleError> {
     ))
 }
 
-fn position_body(p: Point) -> Result<Value, LawCircleError> {
+fn position_body(p: Point) -> Result<Position, LawCircleError> {
     let p: lawcircle_core::geo::coord::GeoPoint = p.try_into()?;
-    Ok(json!({"lat": p.lat, "lng": p.lng, "datum": p.datum.as_str()}))
+    Ok(Position {
+        lat: Some(p.lat),
+        lng: Some(p.lng),
+        datum: Some(p.datum.as_str().to_string()),
+    })
 }
 
 pub(crate) fn order_path(id: &str) -> Result<String, LawCircleError> {
@@ -110,24 +150,34 @@ pub(crate) fn order_path(id: &str) -> Result<String, LawCircleError> {
 
 impl Inner {
     async fn offers(&self, query: &str) -> Result<Vec<OrderSummary>, LawCircleError> {
-        decode(self.get(&format!("/api/v1/orders/offers?{query}")).await?)
+        summaries(decode(
+            self.get(&format!("/api/v1/orders/offers?{query}")).await?,
+        )?)
     }
 
     async fn order(&self, id: &str) -> Result<OrderSummary, LawCircleError> {
-        decode(self.get(&order_path(id)?).await?)
+        self.order_answer(self.get(&order_path(id)?).await?)
+    }
+
+    /// An answer that is one order.
+    fn order_answer(&self, v: serde_json::Value) -> Result<OrderSummary, LawCircleError> {
+        OrderSummary::try_from(decode::<OrderView>(v)?)
     }
 
     /// Posts an event with the version just read (a change in between is
     /// a `Conflict` the shell shows as "changed meanwhile").
-    async fn event(&self, id: &str, event: Value) -> Result<OrderSummary, LawCircleError> {
+    async fn event(&self, id: &str, event: OrderEvent) -> Result<OrderSummary, LawCircleError> {
         let current = self.order(id).await?;
-        decode(
-            self.post(
+        let answer = self
+            .post(
                 &format!("{}/events", order_path(id)?),
-                &json!({"event": event, "version": current.version}),
+                &EventRequest {
+                    event,
+                    version: current.version,
+                },
             )
-            .await?,
-        )
+            .await?;
+        self.order_answer(answer)
     }
 
     /// One connection to the event stream: tells the listener the offers
@@ -149,14 +199,11 @@ impl Inner {
         let mut events = lawcircle_client::sync::EventStreamReader::default();
         while let Some(chunk) = resp.chunk().await? {
             for data in events.push(&chunk) {
-                let Ok(change) = serde_json::from_str::<Value>(&data) else {
+                let Ok(change) = serde_json::from_str::<OrderChange>(&data) else {
                     continue;
                 };
-                if change["assignee"].as_str() == Some(me)
-                    && change["state"].as_str() == Some("assigned")
-                    && let Some(id) = change["order_id"].as_str()
-                {
-                    listener.on_assigned(self.order(id).await?);
+                if change.assignee.as_deref() == Some(me) && change.state == OrderState::Assigned {
+                    listener.on_assigned(self.order(&change.order_id).await?);
                 }
                 let offers = self.offers(query).await?;
                 if offers != last_offers {
@@ -187,12 +234,8 @@ impl LawCircleClient {
     pub async fn my_orders(&self) -> Result<Vec<OrderSummary>, LawCircleError> {
         let inner = self.inner.clone();
         run(async move {
-            let v = inner.get("/api/v1/orders").await?;
-            let items = match v {
-                Value::Object(mut m) => m.remove("items").unwrap_or(Value::Array(vec![])),
-                other => other,
-            };
-            decode(items)
+            let list: OrderList = decode(inner.get("/api/v1/orders").await?)?;
+            summaries(list.into_items())
         })
         .await
     }
@@ -212,11 +255,10 @@ impl LawCircleClient {
         let inner = self.inner.clone();
         let body = position_body(position)?;
         run(async move {
-            decode(
-                inner
-                    .post(&format!("{}/grab", order_path(&order_id)?), &body)
-                    .await?,
-            )
+            let answer = inner
+                .post(&format!("{}/grab", order_path(&order_id)?), &body)
+                .await?;
+            inner.order_answer(answer)
         })
         .await
     }
@@ -243,13 +285,13 @@ impl LawCircleClient {
             order_path(&order_id)?,
             query_value(reason.trim())
         );
-        run(async move { decode(inner.get(&path).await?) }).await
+        run(async move { Ok(decode::<WireContact>(inner.get(&path).await?)?.into()) }).await
     }
 
     /// Takes an order staff dispatched to the user.
     pub async fn accept_order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
         let inner = self.inner.clone();
-        run(async move { inner.event(&order_id, json!({"event": "accept"})).await }).await
+        run(async move { inner.event(&order_id, OrderEvent::Accept).await }).await
     }
 
     /// Gives a dispatched order back, with why.
@@ -262,18 +304,13 @@ impl LawCircleClient {
             return Err(LawCircleError::invalid("reason", "say why"));
         }
         let inner = self.inner.clone();
-        run(async move {
-            inner
-                .event(&order_id, json!({"event": "decline", "reason": reason}))
-                .await
-        })
-        .await
+        run(async move { inner.event(&order_id, OrderEvent::Decline { reason }).await }).await
     }
 
     /// Starts a grabbed consultation.
     pub async fn start_order(&self, order_id: String) -> Result<OrderSummary, LawCircleError> {
         let inner = self.inner.clone();
-        run(async move { inner.event(&order_id, json!({"event": "start"})).await }).await
+        run(async move { inner.event(&order_id, OrderEvent::Start).await }).await
     }
 
     /// Resolves an order (办结) with what was done.
@@ -286,12 +323,7 @@ impl LawCircleClient {
             return Err(LawCircleError::invalid("note", "say what was done"));
         }
         let inner = self.inner.clone();
-        run(async move {
-            inner
-                .event(&order_id, json!({"event": "resolve", "note": note}))
-                .await
-        })
-        .await
+        run(async move { inner.event(&order_id, OrderEvent::Resolve { note }).await }).await
     }
 
     /// The requester rates a resolved order, once (1–5 stars; a low score
@@ -307,14 +339,13 @@ impl LawCircleClient {
         }
         let inner = self.inner.clone();
         run(async move {
-            decode(
-                inner
-                    .post(
-                        &format!("{}/rating", order_path(&order_id)?),
-                        &json!({"score": score, "comment": comment}),
-                    )
-                    .await?,
-            )
+            let answer = inner
+                .post(
+                    &format!("{}/rating", order_path(&order_id)?),
+                    &RatingRequest { score, comment },
+                )
+                .await?;
+            inner.order_answer(answer)
         })
         .await
     }

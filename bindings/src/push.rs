@@ -6,22 +6,11 @@
 //! the user turns push off. Messages carry an id: the app shows each once,
 //! whether it came by push, on the live stream, or twice after a retry.
 
-use serde::Deserialize;
-use serde_json::json;
+use lawcircle_api::push::{NewDevice, PushKey, Registered};
 
 use crate::LawCircleError;
 use crate::client::{LawCircleClient, decode};
 use crate::runtime::run;
-
-#[derive(Deserialize)]
-struct Registered {
-    id: i64,
-}
-
-#[derive(Deserialize)]
-struct PushKey {
-    vapid_public_key: String,
-}
 
 #[uniffi::export]
 impl LawCircleClient {
@@ -55,8 +44,12 @@ impl LawCircleClient {
                 inner
                     .post(
                         "/api/v1/devices",
-                        &json!({"kind": "unifiedpush", "address": endpoint.trim(),
-                                "p256dh": p256dh, "auth": auth}),
+                        &NewDevice {
+                            kind: "unifiedpush".to_string(),
+                            address: endpoint.trim().to_string(),
+                            p256dh: Some(p256dh),
+                            auth: Some(auth),
+                        },
                     )
                     .await?,
             )?;
@@ -84,7 +77,12 @@ impl LawCircleClient {
                 inner
                     .post(
                         "/api/v1/devices",
-                        &json!({"kind": "apns", "address": token}),
+                        &NewDevice {
+                            kind: "apns".to_string(),
+                            address: token,
+                            p256dh: None,
+                            auth: None,
+                        },
                     )
                     .await?,
             )?;

@@ -8,11 +8,14 @@
 //! credentials are not changed: a shell that registered with a password
 //! reopens the client with the mobile number and that password.
 
-use serde::Deserialize;
-use serde_json::json;
+use lawcircle_api::orders::{IssuedRatingLink, QrMatrix as WireQrMatrix};
+use lawcircle_api::residents::{
+    CodeLoginRequest, CodePurpose, CodeRequest, CodeSent, RegisterRequest,
+};
+use lawcircle_api::session::LoginResponse;
 
 use crate::LawCircleError;
-use crate::client::{Account, LawCircleClient, LoginBody, decode};
+use crate::client::{Account, LawCircleClient, decode, ms};
 use crate::runtime::run;
 
 /// What an SMS code is for.
@@ -24,32 +27,30 @@ pub enum SmsCodePurpose {
     SignIn,
 }
 
-impl SmsCodePurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            SmsCodePurpose::Register => "register",
-            SmsCodePurpose::SignIn => "sign_in",
+impl From<SmsCodePurpose> for CodePurpose {
+    fn from(p: SmsCodePurpose) -> Self {
+        match p {
+            SmsCodePurpose::Register => CodePurpose::Register,
+            SmsCodePurpose::SignIn => CodePurpose::SignIn,
         }
     }
 }
 
 /// A code is on its way.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct SmsCodeSent {
     /// The code is valid until then.
-    #[serde(rename = "expires_at", deserialize_with = "crate::types::rfc3339_ms")]
     pub expires_at_ms: i64,
     /// Seconds before another code may be asked for.
     pub resend_after_secs: u64,
 }
 
 /// The one-time rating link of a resolved order, for a QR code.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct RatingLink {
     pub order_id: String,
     /// The public rating page: encode it in the QR code.
     pub url: String,
-    #[serde(rename = "expires_at", deserialize_with = "crate::types::rfc3339_ms")]
     pub expires_at_ms: i64,
     /// The QR code of `url`, made by the server: the screen only draws
     /// its squares (the library carries no QR encoder).
@@ -57,13 +58,34 @@ pub struct RatingLink {
 }
 
 /// A QR code as its module matrix, as the server made it.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct QrMatrix {
     /// Modules per side.
     pub size: u32,
     /// `size × size` characters, row by row from the top left: `1` dark,
     /// `0` light; no quiet zone (leave four light modules around it).
     pub modules: String,
+}
+
+impl From<CodeSent> for SmsCodeSent {
+    fn from(c: CodeSent) -> Self {
+        SmsCodeSent {
+            expires_at_ms: ms(c.expires_at),
+            resend_after_secs: c.resend_after_secs,
+        }
+    }
+}
+
+impl From<IssuedRatingLink> for RatingLink {
+    fn from(l: IssuedRatingLink) -> Self {
+        let WireQrMatrix { size, modules } = l.qr;
+        RatingLink {
+            order_id: l.order_id,
+            url: l.url,
+            expires_at_ms: ms(l.expires_at),
+            qr: QrMatrix { size, modules },
+        }
+    }
 }
 
 fn check_phone(phone: &str) -> Result<String, LawCircleError> {
@@ -92,14 +114,18 @@ impl LawCircleClient {
         let phone = check_phone(&phone)?;
         let inner = self.inner.clone();
         run(async move {
-            decode(
+            let sent: CodeSent = decode(
                 inner
                     .post_public(
                         "/api/v1/auth/sms-codes",
-                        &json!({"phone": phone, "purpose": purpose.as_str()}),
+                        &CodeRequest {
+                            phone,
+                            purpose: purpose.into(),
+                        },
                     )
                     .await?,
-            )
+            )?;
+            Ok(sent.into())
         })
         .await
     }
@@ -120,17 +146,20 @@ impl LawCircleClient {
         }
         let inner = self.inner.clone();
         run(async move {
-            let body: LoginBody = decode(
+            let session: LoginResponse = decode(
                 inner
                     .post_public(
                         "/api/v1/auth/register",
-                        &json!({"phone": phone, "code": code, "display_name": display_name.trim(),
-                                "password": password}),
+                        &RegisterRequest {
+                            phone,
+                            code,
+                            display_name: display_name.trim().to_string(),
+                            password,
+                        },
                     )
                     .await?,
             )?;
-            inner.adopt_session(body.token, &body.account)?;
-            Ok(body.account)
+            inner.adopt_session(session)
         })
         .await
     }
@@ -145,16 +174,12 @@ impl LawCircleClient {
         let code = check_code(&code)?;
         let inner = self.inner.clone();
         run(async move {
-            let body: LoginBody = decode(
+            let session: LoginResponse = decode(
                 inner
-                    .post_public(
-                        "/api/v1/auth/code-login",
-                        &json!({"phone": phone, "code": code}),
-                    )
+                    .post_public("/api/v1/auth/code-login", &CodeLoginRequest { phone, code })
                     .await?,
             )?;
-            inner.adopt_session(body.token, &body.account)?;
-            Ok(body.account)
+            inner.adopt_session(session)
         })
         .await
     }
@@ -171,14 +196,16 @@ impl LawCircleClient {
         }
         let inner = self.inner.clone();
         run(async move {
-            decode(
+            // The request has no fields: an empty object.
+            let link: IssuedRatingLink = decode(
                 inner
                     .post(
                         &format!("/api/v1/orders/{order_id}/rating-link"),
-                        &json!({}),
+                        &serde_json::Map::new(),
                     )
                     .await?,
-            )
+            )?;
+            Ok(link.into())
         })
         .await
     }

@@ -8,15 +8,13 @@
 //!
 //! Times cross as one type everywhere: milliseconds since the Unix epoch
 //! (`i64`, fields named `…_ms`), as the clock-in fix and the outbox already
-//! do; [`rfc3339_ms`] reads the server's RFC 3339 text into it.
+//! do; the wire contract's RFC 3339 times are converted into it.
 
-use chrono::{DateTime, Utc};
 use lawcircle_core::applications::{DocumentKind, Verdict};
 use lawcircle_core::authz::Role;
 use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};
 use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
 use lawcircle_core::orders::order::{OrderKind, OrderState};
-use serde::{Deserialize, Deserializer};
 
 /// Where an order stands.
 #[uniffi::remote(Enum)]
@@ -153,42 +151,31 @@ pub fn legal_aid_service_code() -> String {
     crate::forms::LEGAL_AID_CODE.to_string()
 }
 
-/// Reads an RFC 3339 time of the server's JSON as milliseconds since the
-/// epoch.
-pub(crate) fn rfc3339_ms<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    let at = DateTime::<Utc>::deserialize(d)?;
+/// Reads the server's RFC 3339 text as milliseconds since the Unix epoch
+/// (the holder's order detail and duty hours, not yet moved to the wire
+/// contract's types).
+pub(crate) fn rfc3339_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::Deserialize;
+    let at = chrono::DateTime::<chrono::Utc>::deserialize(d)?;
     Ok(at.timestamp_millis())
-}
-
-/// [`rfc3339_ms`] for an optional time.
-pub(crate) fn rfc3339_ms_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    let at = Option::<DateTime<Utc>>::deserialize(d)?;
-    Ok(at.map(|t| t.timestamp_millis()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[derive(Deserialize)]
+    #[derive(serde::Deserialize)]
     struct Sample {
         state: OrderState,
-        #[serde(deserialize_with = "rfc3339_ms")]
-        at_ms: i64,
     }
 
     #[test]
     fn server_codes_are_read_and_unknown_ones_named() {
-        let ok: Sample =
-            serde_json::from_str(r#"{"state":"in_progress","at_ms":"1970-01-01T00:00:01.5Z"}"#)
-                .unwrap();
+        let ok: Sample = serde_json::from_str(r#"{"state":"in_progress"}"#).unwrap();
         assert_eq!(ok.state, OrderState::InProgress);
-        assert_eq!(ok.at_ms, 1500);
-        let err =
-            serde_json::from_str::<Sample>(r#"{"state":"taken","at_ms":"1970-01-01T00:00:00Z"}"#)
-                .err()
-                .unwrap();
+        let err = serde_json::from_str::<Sample>(r#"{"state":"taken"}"#)
+            .err()
+            .unwrap();
         assert!(err.to_string().contains("taken"), "{err}");
-        assert!(serde_json::from_str::<Sample>(r#"{"state":"open","at_ms":"yesterday"}"#).is_err());
     }
 }

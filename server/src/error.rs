@@ -8,7 +8,7 @@ use axum::Json;
 use axum::body::Body;
 use axum::http::{HeaderValue, Response, StatusCode, header};
 use axum::response::IntoResponse;
-use serde::Serialize;
+pub use lawcircle_api::error::{ErrorBody, ErrorDetail};
 use serde_json::Value;
 
 /// An error answered to an API client.
@@ -124,27 +124,6 @@ impl From<crate::store::StoreError> for ApiError {
             other => ApiError::Internal(other.to_string()),
         }
     }
-}
-
-/// The JSON error body, as documented in the OpenAPI document.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    /// A stable machine code: bad_request, invalid_json, unauthorized,
-    /// forbidden, not_found, method_not_allowed, conflict, gone,
-    /// payload_too_large, unsupported_media_type, too_many_requests,
-    /// import_refused, unavailable, internal.
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub details: Option<Value>,
 }
 
 impl IntoResponse for ApiError {

@@ -23,23 +23,12 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{broadcast, mpsc};
 
-/// What changed.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What changed: what the stream sends (the wire contract's payload)
+/// and what access decisions need, which is never sent.
+#[derive(Debug, Clone)]
 pub struct OrderChange {
-    pub order_id: String,
-    pub state: String,
-    pub version: u64,
-    pub street_code: String,
-    /// The street the order left, when this change transferred it to
-    /// another: that street's staff are told too, so their board drops it.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub from_street_code: Option<String>,
-    pub assignee: Option<String>,
-    /// For access decisions only; never sent.
-    #[serde(skip)]
+    pub wire: lawcircle_api::events::OrderChange,
     pub requester_id: String,
-    /// For access decisions only; never sent.
-    #[serde(skip)]
     pub entered_by: Option<String>,
 }
 
@@ -49,10 +38,10 @@ impl OrderChange {
         lawcircle_core::authz::OrderFacts {
             requester_id: &self.requester_id,
             entered_by: self.entered_by.as_deref(),
-            assignee: self.assignee.as_deref(),
-            street_code: &self.street_code,
+            assignee: self.wire.assignee.as_deref(),
+            street_code: &self.wire.street_code,
             held: false,
-            open: self.state == "open",
+            open: self.wire.state == lawcircle_core::orders::order::OrderState::Open,
         }
     }
 }
@@ -61,7 +50,7 @@ impl OrderChange {
 /// need, which are never sent.
 #[derive(Serialize, Deserialize)]
 struct StoredChange {
-    change: OrderChange,
+    change: lawcircle_api::events::OrderChange,
     requester_id: String,
     entered_by: Option<String>,
 }
@@ -216,14 +205,16 @@ impl EventBus {
     pub fn publish_from(&self, order: &Order, previous_street: Option<&str>) {
         self.touch();
         let change = OrderChange {
-            order_id: order.id.clone(),
-            state: order.state.as_str().to_string(),
-            version: order.version,
-            street_code: order.street_code.clone(),
-            from_street_code: previous_street
-                .filter(|s| *s != order.street_code)
-                .map(str::to_string),
-            assignee: order.assignee.clone(),
+            wire: lawcircle_api::events::OrderChange {
+                order_id: order.id.clone(),
+                state: order.state,
+                version: order.version,
+                street_code: order.street_code.clone(),
+                from_street_code: previous_street
+                    .filter(|s| *s != order.street_code)
+                    .map(str::to_string),
+                assignee: order.assignee.clone(),
+            },
             requester_id: order.requester_id.clone(),
             entered_by: order.entered_by.clone(),
         };
@@ -507,9 +498,9 @@ async fn write_batch(pool: &sqlx::PgPool, batch: &[OrderChange]) -> Result<(), S
     for change in batch {
         let body = crate::store::encode(
             "live_events",
-            &change.order_id,
+            &change.wire.order_id,
             &StoredChange {
-                change: change.clone(),
+                change: change.wire.clone(),
                 requester_id: change.requester_id.clone(),
                 entered_by: change.entered_by.clone(),
             },
@@ -547,9 +538,11 @@ async fn read_after(
     let mut out = Vec::with_capacity(rows.len());
     for (id, body) in rows {
         let stored: StoredChange = crate::store::decode("live_events", &id.to_string(), &body)?;
-        let mut change = stored.change;
-        change.requester_id = stored.requester_id;
-        change.entered_by = stored.entered_by;
+        let change = OrderChange {
+            wire: stored.change,
+            requester_id: stored.requester_id,
+            entered_by: stored.entered_by,
+        };
         out.push(LiveEvent { id, change });
     }
     Ok(out)
@@ -598,7 +591,7 @@ mod tests {
         };
         let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
         assert_eq!(ids, (after + 1..=bus.latest()).collect::<Vec<_>>());
-        assert_eq!(events[4].change.order_id, format!("O{}", RECENT + 9));
+        assert_eq!(events[4].change.wire.order_id, format!("O{}", RECENT + 9));
         // Nothing missed.
         let Missed::Events(none) = bus.since(bus.latest()).await.unwrap() else {
             panic!("up to date");

@@ -47,9 +47,9 @@ async fn hanging_server() -> (String, mpsc::UnboundedReceiver<Seen>) {
                 reader.read_exact(&mut body).await.unwrap();
                 let path = request_line.split(' ').nth(1).unwrap_or("").to_string();
                 let answer = if path == "/health" {
-                    r#"{"status":"ok","database":"sqlite","catalogue_version":1,"version":"fake"}"#
+                    r#"{"status":"ok","database":"sqlite","catalogue_version":1,"version":"fake","sms":"not_configured","instance":"fake","jobs_leader":null,"notifications":[]}"#
                 } else if path == "/api/v1/auth/login" {
-                    r#"{"token":"t","account":{"id":7,"username":"resident","display_name":"R","role":"resident","street_code":null}}"#
+                    r#"{"token":"t","expires_at":"2030-01-01T00:00:00Z","account":{"id":7,"username":"resident","display_name":"R","role":"resident","street_code":null,"phone":null,"id_number":null,"disabled":false,"created_at":"2025-01-01T00:00:00Z"}}"#
                 } else if path == "/api/v1/me" {
                     "{}"
                 } else {

@@ -11,7 +11,7 @@
 //! around the transport, so a transport that ignores them cannot hang a
 //! call), retries with backoff and `Retry-After` ([`send_with_retries`]),
 //! server URL checks ([`check_server_url`]), the API's error body
-//! ([`ApiError`]) and the event stream's framing (`sync::events`).
+//! ([`ErrorBody`]) and the event stream's framing (`sync::events`).
 
 #[cfg(feature = "reqwest")]
 pub mod reqwest;
@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use serde::Deserialize;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::outbox::{BackoffPolicy, parse_retry_after};
@@ -103,8 +102,9 @@ impl Request {
         }
     }
 
-    /// A JSON body with its content type.
-    pub fn json(mut self, body: &serde_json::Value) -> Self {
+    /// A JSON body (a type of the wire contract, or any JSON) with its
+    /// content type.
+    pub fn json<T: serde::Serialize + ?Sized>(mut self, body: &T) -> Self {
         self.body = serde_json::to_vec(body).unwrap_or_default();
         self.header("Content-Type", "application/json")
     }
@@ -261,38 +261,9 @@ pub async fn send_with_retries(
     }
 }
 
-/// The API's error body, `{"error":{"code","message","field"}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ApiError {
-    pub code: String,
-    pub message: String,
-    pub field: Option<String>,
-}
-
-impl ApiError {
-    /// The error body of a response, when it has the API's shape.
-    pub fn parse(body: &[u8]) -> Option<ApiError> {
-        #[derive(Deserialize)]
-        struct Body {
-            error: ApiError,
-        }
-        serde_json::from_slice::<Body>(body).ok().map(|b| b.error)
-    }
-
-    /// What to show of a failed response: the API's message (prefixed by
-    /// its field), else the start of the body.
-    pub fn describe(body: &[u8]) -> String {
-        match ApiError::parse(body) {
-            Some(ApiError {
-                message,
-                field: Some(f),
-                ..
-            }) => format!("{f}: {message}"),
-            Some(e) => e.message,
-            None => String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned(),
-        }
-    }
-}
+/// The API's error body, `{"error":{"code","message","field"}}`, read
+/// in one place: the wire contract's.
+pub use lawcircle_api::error::{ErrorBody, ErrorDetail};
 
 /// A streamed response being read: its head, then chunks until the end.
 /// Dropping it cancels the exchange.

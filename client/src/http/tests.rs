@@ -46,9 +46,9 @@ fn https_anywhere_plain_http_only_to_loopback() {
 #[test]
 fn api_errors_are_described_by_field_and_message() {
     let body = br#"{"error":{"code":"bad_request","message":"must not be empty","field":"title"}}"#;
-    assert_eq!(ApiError::describe(body), "title: must not be empty");
-    assert_eq!(ApiError::parse(body).unwrap().code, "bad_request");
-    assert_eq!(ApiError::describe(b"upstream down"), "upstream down");
+    assert_eq!(ErrorBody::describe(body), "title: must not be empty");
+    assert_eq!(ErrorBody::parse(body).unwrap().code, "bad_request");
+    assert_eq!(ErrorBody::describe(b"upstream down"), "upstream down");
 }
 
 /// Answers from a script, counting the calls.

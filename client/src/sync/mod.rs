@@ -22,9 +22,13 @@ pub mod events;
 
 pub use events::EventStreamReader;
 
-use crate::http::{self, ApiError, Method, Request, Transport, TransportError};
+use crate::http::{self, ErrorBody, Method, Request, Transport, TransportError};
 use crate::outbox::{Item, ItemKind, Outbox, OutboxError, Outcome};
 use chrono::Utc;
+use lawcircle_api::catalogue::FacilityCollection;
+use lawcircle_api::needs::NeedSummary;
+use lawcircle_api::page::Page;
+use lawcircle_api::session::{LoginRequest, LoginResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::{Arc, RwLock};
@@ -99,7 +103,10 @@ impl PushReport {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pulled {
     NotModified,
-    Fresh { etag: Option<String>, body: Value },
+    Fresh {
+        etag: Option<String>,
+        body: Page<NeedSummary>,
+    },
 }
 
 /// The facilities changed since a catalogue version.
@@ -172,18 +179,23 @@ impl SyncClient {
             self.url("/api/v1/auth/login"),
             self.inner.config.request_timeout,
         )
-        .json(&serde_json::json!({"username": username, "password": password}));
+        .json(&LoginRequest {
+            username: username.to_string(),
+            password: password.to_string(),
+        });
         let resp = http::send(self.inner.transport.as_ref(), req).await?;
         if !resp.is_success() {
             return Err(SyncError::Status {
                 status: resp.status,
-                message: ApiError::describe(&resp.body),
+                message: ErrorBody::describe(&resp.body),
             });
         }
-        let token = serde_json::from_slice::<Value>(&resp.body)
-            .ok()
-            .and_then(|v| v["token"].as_str().map(str::to_string));
-        self.set_token(token);
+        let session: LoginResponse =
+            serde_json::from_slice(&resp.body).map_err(|e| SyncError::Status {
+                status: resp.status,
+                message: format!("not a session: {e}"),
+            })?;
+        self.set_token(Some(session.token));
         Ok(())
     }
 
@@ -237,7 +249,7 @@ impl SyncClient {
                 result: String::from_utf8_lossy(&resp.body).into_owned(),
             };
         }
-        let message = ApiError::describe(&resp.body);
+        let message = ErrorBody::describe(&resp.body);
         let transient = resp.status >= 500 || matches!(resp.status, 408 | 429 | 401);
         if transient {
             Outcome::Transient {
@@ -335,7 +347,7 @@ impl SyncClient {
         if !(resp.is_success() || resp.status == 304) {
             return Err(SyncError::Status {
                 status: resp.status,
-                message: ApiError::describe(&resp.body),
+                message: ErrorBody::describe(&resp.body),
             });
         }
         Ok((resp.status, etag, resp.body))
@@ -352,15 +364,14 @@ impl SyncClient {
                 None => "/api/v1/facilities?limit=1000".to_string(),
             };
             let (_, _, body) = self.get(&path, None).await?;
-            let v: Value = serde_json::from_slice(&body).map_err(|e| SyncError::Status {
-                status: 200,
-                message: format!("not GeoJSON: {e}"),
-            })?;
-            if let Some(fs) = v["features"].as_array() {
-                features.extend(fs.iter().cloned());
-            }
-            let version = v["version"].as_u64().unwrap_or(0);
-            match v["next_since_version"].as_u64() {
+            let page: FacilityCollection =
+                serde_json::from_slice(&body).map_err(|e| SyncError::Status {
+                    status: 200,
+                    message: format!("not the catalogue's GeoJSON: {e}"),
+                })?;
+            features.extend(page.features);
+            let version = page.version;
+            match page.next_since_version {
                 Some(next) if Some(next) != cursor => cursor = Some(next),
                 _ => return Ok(FacilityDelta { version, features }),
             }
@@ -376,7 +387,7 @@ impl SyncClient {
         }
         let body = serde_json::from_slice(&body).map_err(|e| SyncError::Status {
             status,
-            message: format!("not JSON: {e}"),
+            message: format!("not a page of needs: {e}"),
         })?;
         Ok(Pulled::Fresh { etag, body })
     }

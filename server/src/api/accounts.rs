@@ -11,53 +11,35 @@ use crate::store::Account;
 use crate::usecases::accounts::create_account;
 use axum::extract::Path;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Role, Scope};
 use lawcircle_core::privacy::{mask_id_number, mask_phone};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+pub use lawcircle_api::session::AccountView;
+
 /// An account as lists show it: phone and ID number masked (138****1234).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AccountView {
-    pub id: i64,
-    pub username: String,
-    pub display_name: String,
-    #[schema(value_type = String, example = "volunteer")]
-    pub role: Role,
-    pub street_code: Option<String>,
-    /// Masked unless this is the caller's own account.
-    pub phone: Option<String>,
-    /// Masked unless this is the caller's own account.
-    pub id_number: Option<String>,
-    pub disabled: bool,
-    pub created_at: DateTime<Utc>,
+pub fn masked_view(a: &Account) -> AccountView {
+    AccountView {
+        id: a.id,
+        username: a.username.clone(),
+        display_name: a.display_name.clone(),
+        role: a.role,
+        street_code: a.street_code.clone(),
+        phone: a.phone.as_deref().map(mask_phone),
+        id_number: a.id_number.as_deref().map(mask_id_number),
+        disabled: a.disabled,
+        created_at: a.created_at,
+    }
 }
 
-impl AccountView {
-    /// Masked personal data.
-    pub fn masked(a: &Account) -> Self {
-        AccountView {
-            id: a.id,
-            username: a.username.clone(),
-            display_name: a.display_name.clone(),
-            role: a.role,
-            street_code: a.street_code.clone(),
-            phone: a.phone.as_deref().map(mask_phone),
-            id_number: a.id_number.as_deref().map(mask_id_number),
-            disabled: a.disabled,
-            created_at: a.created_at,
-        }
-    }
-
-    /// The caller's own account, in full.
-    pub fn own(a: &Account) -> Self {
-        AccountView {
-            phone: a.phone.clone(),
-            id_number: a.id_number.clone(),
-            ..AccountView::masked(a)
-        }
+/// The caller's own account, in full.
+pub fn own_view(a: &Account) -> AccountView {
+    AccountView {
+        phone: a.phone.clone(),
+        id_number: a.id_number.clone(),
+        ..masked_view(a)
     }
 }
 
@@ -94,7 +76,7 @@ pub async fn list(
         .store
         .list_accounts(street.as_deref(), page.after(), limit + 1)
         .await?;
-    let views = accounts.iter().map(AccountView::masked).collect();
+    let views = accounts.iter().map(masked_view).collect();
     Ok(ApiJson(Page::from_overfetch(
         views,
         limit,
@@ -137,10 +119,10 @@ pub async fn get_one(
     Path(id): Path<i64>,
 ) -> Result<ApiJson<AccountView>, ApiError> {
     if id == caller.account.id {
-        return Ok(ApiJson(AccountView::own(&caller.account)));
+        return Ok(ApiJson(own_view(&caller.account)));
     }
     let account = load_in_scope(&state, &caller, id, Action::ListAccounts).await?;
-    Ok(ApiJson(AccountView::masked(&account)))
+    Ok(ApiJson(masked_view(&account)))
 }
 
 /// Full contact details.
@@ -213,7 +195,7 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateAccountRequest>,
 ) -> Result<(StatusCode, ApiJson<AccountView>), ApiError> {
     let account = create_account(&state, Some(&caller), req).await?;
-    Ok((StatusCode::CREATED, ApiJson(AccountView::masked(&account))))
+    Ok((StatusCode::CREATED, ApiJson(masked_view(&account))))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -342,7 +324,7 @@ async fn set_disabled(
         "account access changed"
     );
     account.disabled = disabled;
-    Ok(ApiJson(AccountView::masked(&account)))
+    Ok(ApiJson(masked_view(&account)))
 }
 
 /// The routes of this resource, each with its OpenAPI operation.

@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use lawcircle_api::catalogue::FacilityCollection;
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::catalogue::ApplySummary;
 use lawcircle_core::catalogue::export;
@@ -22,12 +23,12 @@ use lawcircle_core::catalogue::import::{
     Format, ImportBatch, ImportError, NoPhotos, RecordKind, facility_from_fields,
 };
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-fn geojson(body: Value) -> Response {
+fn geojson(body: impl serde::Serialize) -> Response {
     (
         [(header::CONTENT_TYPE, "application/geo+json")],
         axum::Json(body),
@@ -102,11 +103,16 @@ pub async fn list_facilities(
         .collect();
     let more = selected.len() > limit;
     let page = &selected[..selected.len().min(limit)];
-    let mut body = export::facilities_geojson(page.iter().copied());
-    body["version"] = json!(version);
-    if more && let Some(last) = page.last() {
-        body["next_since_version"] = json!(last.version);
-    }
+    let body = FacilityCollection {
+        kind: "FeatureCollection".to_string(),
+        features: page.iter().map(|f| export::facility_feature(f)).collect(),
+        version,
+        next_since_version: if more {
+            page.last().map(|f| f.version)
+        } else {
+            None
+        },
+    };
     Ok(geojson(body))
 }
 

@@ -18,38 +18,28 @@ use lawcircle_core::orders::dispatch::{self, Candidate, OfferRequest, ScoringWei
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
 use lawcircle_core::volunteers::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
 use lawcircle_core::volunteers::pool::{StarLevels, VolunteerState};
-use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Where the phone says it is. Kept for older phones; it decides nothing:
 /// eligibility measures from the duty post of the caller's open clock-in.
-#[derive(Debug, Clone, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct Position {
-    pub lat: Option<f64>,
-    pub lng: Option<f64>,
-    /// `wgs84` (default) or `gcj02`/`bd09`.
-    pub datum: Option<String>,
-}
+pub use lawcircle_api::orders::Position;
 
-impl Position {
-    pub(crate) fn point(&self) -> Result<Option<GeoPoint>, ApiError> {
-        match (self.lat, self.lng) {
-            (Some(lat), Some(lng)) => {
-                let datum: Datum = self.datum.as_deref().unwrap_or("wgs84").parse().map_err(
-                    |e: lawcircle_core::geo::coord::CoordError| {
-                        ApiError::bad_field("datum", e.to_string())
-                    },
-                )?;
-                GeoPoint::new(lat, lng, datum)
-                    .map(Some)
-                    .map_err(|e| ApiError::bad_field("lat", e.to_string()))
-            }
-            (None, None) => Ok(None),
-            _ => Err(ApiError::bad_field("lng", "give lat and lng together")),
+/// The point of a [`Position`], if it gives one.
+pub(crate) fn position_point(pos: &Position) -> Result<Option<GeoPoint>, ApiError> {
+    match (pos.lat, pos.lng) {
+        (Some(lat), Some(lng)) => {
+            let datum: Datum = pos.datum.as_deref().unwrap_or("wgs84").parse().map_err(
+                |e: lawcircle_core::geo::coord::CoordError| {
+                    ApiError::bad_field("datum", e.to_string())
+                },
+            )?;
+            GeoPoint::new(lat, lng, datum)
+                .map(Some)
+                .map_err(|e| ApiError::bad_field("lat", e.to_string()))
         }
+        (None, None) => Ok(None),
+        _ => Err(ApiError::bad_field("lng", "give lat and lng together")),
     }
 }
 
@@ -195,7 +185,7 @@ pub async fn offers(
     ApiQuery(pos): ApiQuery<Position>,
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     require(&caller, Action::GrabOrder)?;
-    pos.point()?;
+    position_point(&pos)?;
     let Some(v) = active_volunteer(&state, caller.account.id).await? else {
         return Ok(ApiJson(vec![]));
     };

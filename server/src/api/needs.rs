@@ -23,7 +23,6 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
 use lawcircle_core::applications::{AnswerValue, ApplicationDraft, LegalAidAssessment};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::content::sha256_hex;
@@ -79,47 +78,7 @@ pub async fn create(
     write.answer(outcome)
 }
 
-/// A need as lists show it: personal data masked, no description.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NeedSummary {
-    pub id: i64,
-    /// The idempotency key the phone made: lets it match its outbox.
-    pub client_key: String,
-    pub category: String,
-    pub urgency: String,
-    pub channel: String,
-    pub status: String,
-    pub order_id: Option<String>,
-    pub order_state: Option<String>,
-    pub street_code: Option<String>,
-    pub area_code: String,
-    /// Masked: 张**.
-    pub requester_name: String,
-    /// Masked: 138****1234.
-    pub requester_phone: String,
-    /// The account that entered the need (on site, hotline, Open311, or
-    /// the requester themselves).
-    pub entered_by: i64,
-    /// The requester's account, when they have one (else the requester is
-    /// the name and mobile above).
-    pub requester_account: Option<i64>,
-    /// Whether the caller may rate the need's order now (its requester,
-    /// the order resolved and not yet rated).
-    pub may_rate: bool,
-    pub entered_at: DateTime<Utc>,
-    pub received_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// The application type and the version it was filed under, when the
-    /// need is an online application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_version: Option<u32>,
-    /// When the need's personal data was removed (on request or by
-    /// retention): description, contact and exact place are then empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub anonymised_at: Option<DateTime<Utc>>,
-}
+pub use lawcircle_api::needs::NeedSummary;
 
 /// One need in full, personal data masked (the contact endpoint shows it,
 /// audited).
@@ -175,12 +134,14 @@ fn summary(n: &StoredNeed, caller: &Caller) -> NeedSummary {
     NeedSummary {
         id: n.id,
         client_key: n.client_key.clone(),
-        category: n.need.category.as_str().into(),
-        urgency: n.need.urgency.as_str().into(),
-        channel: n.need.channel.as_str().into(),
+        category: n.need.category,
+        urgency: n.need.urgency,
+        channel: n.need.channel,
         status: n.status.clone(),
         order_id: n.order_id.clone(),
-        order_state: n.order_state.clone(),
+        // Written from the core's states: one that does not read back
+        // is no state the phone could act on.
+        order_state: n.order_state.as_deref().and_then(|s| s.parse().ok()),
         street_code: n.street_code.clone(),
         area_code: n.need.location.area_code.clone(),
         requester_name: mask_name(&n.need.requester.name),

@@ -19,7 +19,7 @@ use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
 use lawcircle_core::orders::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
 use lawcircle_core::orders::warning::Subject;
 use lawcircle_core::volunteers::pool::VolunteerState;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -43,16 +43,7 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
-/// An order as lists show it: no personal data (that is in the need, read
-/// through the audited contact endpoint).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct OrderView {
-    #[schema(value_type = Object)]
-    #[serde(flatten)]
-    pub order: Order,
-    /// Whether the caller may read the requester's full contact details.
-    pub may_see_contact: bool,
-}
+pub use lawcircle_api::orders::{EventRequest, OrderList, OrderView, RequesterContact};
 
 pub(crate) fn view(mut order: Order, caller: &Caller) -> OrderView {
     let may = decide(
@@ -93,15 +84,6 @@ pub struct OrderQuery {
     /// At most this many orders (1–500, default 100 when only `after` is
     /// given): the answer is a page.
     pub limit: Option<i64>,
-}
-
-/// `GET /api/v1/orders`: a page when `limit` or `after` is given, else
-/// every order as an array (what clients before pages read).
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum OrderList {
-    All(Vec<OrderView>),
-    Page(crate::api::pagination::Page<OrderView>),
 }
 
 fn parse_states(raw: &Option<String>) -> Result<Vec<OrderState>, ApiError> {
@@ -265,7 +247,7 @@ pub async fn grab(
     ApiJson(pos): ApiJson<Position>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
     require(&caller, Action::GrabOrder)?;
-    pos.point()?;
+    crate::api::dispatch::position_point(&pos)?;
     let now = state.clock.now();
     let order = state
         .store
@@ -311,17 +293,6 @@ pub async fn grab(
         .map_err(order_error)?;
     commit(&state, &order, &changed, now, "was taken by someone else").await?;
     Ok(ApiJson(view(changed, &caller)))
-}
-
-/// An event on an order: assign, accept, decline, start, resolve, close,
-/// transfer, escalate or cancel (grabbing and rating have their own
-/// endpoints), with the version the caller saw.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EventRequest {
-    #[schema(value_type = Object)]
-    pub event: OrderEvent,
-    pub version: u64,
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/events", tag = "orders", security(("bearer" = [])),
@@ -439,15 +410,6 @@ pub fn order_subject(order: &Order) -> Subject {
         order_id: order.id.clone(),
         street_code: Some(order.street_code.clone()),
     }
-}
-
-/// The requester's full contact details.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RequesterContact {
-    pub order_id: String,
-    pub name: String,
-    pub phone: String,
-    pub id_number: Option<String>,
 }
 
 /// The requester's contact for whoever holds the order (the grab winner, an

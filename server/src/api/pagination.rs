@@ -2,7 +2,8 @@
 //! the cursor of the next page.
 
 use crate::error::ApiError;
-use serde::{Deserialize, Serialize};
+pub use lawcircle_api::Page;
+use serde::Deserialize;
 
 pub const DEFAULT_LIMIT: i64 = 100;
 pub const MAX_LIMIT: i64 = 500;
@@ -31,24 +32,5 @@ impl PageQuery {
                 format!("{n} is not between 1 and {MAX_LIMIT}"),
             )),
         }
-    }
-}
-
-/// A page of items.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    /// Pass as `after` to get the next page; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_after: Option<i64>,
-}
-
-impl<T> Page<T> {
-    /// A page from one item more than the limit was asked for.
-    pub fn from_overfetch(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Self {
-        let more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
-        let next_after = if more { items.last().map(id) } else { None };
-        Page { items, next_after }
     }
 }

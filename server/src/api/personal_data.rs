@@ -296,7 +296,7 @@ pub async fn export(
     };
     Ok(ApiJson(PersonalDataExport {
         generated_at: state.clock.now(),
-        account: p.account.as_ref().map(AccountView::own),
+        account: p.account.as_ref().map(crate::api::accounts::own_view),
         needs: exported,
         attachments,
         orders_handled,

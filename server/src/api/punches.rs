@@ -250,34 +250,9 @@ pub async fn duty_hours(
     Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
 }
 
-/// One duty session of the caller: a clock-in and the clock-out after it.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DutySessionView {
-    pub post_id: String,
-    pub start: chrono::DateTime<chrono::Utc>,
-    pub end: chrono::DateTime<chrono::Utc>,
-    pub hours: f64,
-}
+pub use lawcircle_api::punches::{DutySessionView, MyDutyHours, PunchReceipt};
 
-/// The signed-in volunteer's own duty hours and star level (星级).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MyDutyHours {
-    /// Every accepted session's hours, all time.
-    pub total_h: f64,
-    /// This month (China time), e.g. `2025-03`.
-    pub month: String,
-    pub month_h: f64,
-    /// 0 to 5, by `total_h` and the star table.
-    pub stars: u8,
-    /// Hours still needed for the next star; `None` at the top.
-    pub hours_to_next_star: Option<f64>,
-    /// The hours each star needs, lowest first.
-    pub star_thresholds_h: Vec<f64>,
-    /// The latest sessions, newest first (at most [`RECENT_SESSIONS`]).
-    pub recent: Vec<DutySessionView>,
-}
-
-/// How many sessions [`MyDutyHours::recent`] lists.
+/// How many sessions `MyDutyHours::recent` lists.
 pub const RECENT_SESSIONS: usize = 10;
 
 /// The caller's own duty hours (accepted punches paired into sessions of
@@ -327,22 +302,6 @@ pub async fn my_duty_hours(
             })
             .collect(),
     }))
-}
-
-/// The answer to a synced punch: both verdicts and its place in the chain.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct PunchReceipt {
-    pub id: String,
-    pub seq: u64,
-    pub hash: String,
-    #[schema(value_type = String)]
-    pub device_verdict: lawcircle_core::volunteers::clock_in::Verdict,
-    #[schema(value_type = Option<String>)]
-    pub server_verdict: Option<lawcircle_core::volunteers::clock_in::Verdict>,
-    #[schema(value_type = String)]
-    pub status: lawcircle_core::volunteers::punch::PunchStatus,
-    #[schema(value_type = Vec<Object>)]
-    pub warnings: Vec<lawcircle_core::volunteers::punch::PunchWarning>,
 }
 
 #[utoipa::path(post, path = "/api/v1/punches", tag = "needs", security(("bearer" = [])),

@@ -30,7 +30,6 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Duration, Utc};
 use lawcircle_core::authz::Role;
 use lawcircle_core::privacy::normalize_mobile;
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,37 +39,9 @@ pub const CODE_TTL_MINUTES: i64 = 5;
 /// Wrong attempts that spend a code.
 pub const MAX_CODE_ATTEMPTS: i64 = 5;
 
-/// What a code is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CodePurpose {
-    Register,
-    SignIn,
-}
-
-impl CodePurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            CodePurpose::Register => "register",
-            CodePurpose::SignIn => "sign_in",
-        }
-    }
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodeRequest {
-    /// A mainland mobile number.
-    pub phone: String,
-    pub purpose: CodePurpose,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CodeSent {
-    pub expires_at: DateTime<Utc>,
-    /// Seconds before another code may be asked for this number.
-    pub resend_after_secs: u64,
-}
+pub use lawcircle_api::residents::{
+    CodeLoginRequest, CodePurpose, CodeRequest, CodeSent, RegisterRequest,
+};
 
 fn phone_of(raw: &str) -> Result<String, ApiError> {
     normalize_mobile(raw).map_err(|e| ApiError::bad_field("phone", e.to_string()))
@@ -253,18 +224,6 @@ async fn session_for(
     Ok(open_session(state, account, now).await?.into())
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegisterRequest {
-    pub phone: String,
-    /// The code sent for `register`.
-    pub code: String,
-    /// How the resident is addressed (1–64 characters).
-    pub display_name: String,
-    /// At least 10 characters; without one, sign in with codes only.
-    pub password: Option<String>,
-}
-
 #[utoipa::path(post, path = "/api/v1/auth/register", tag = "session", request_body = RegisterRequest,
     responses((status = 201, body = LoginResponse, description = "The account and a session; the username is the mobile number"),
         refusal::Invalid, refusal::Conflict))]
@@ -312,14 +271,6 @@ pub async fn register(
     state.store.mark_phone_verified(account.id, now).await?;
     let session = session_for(&state, account, now).await?;
     Ok((StatusCode::CREATED, ApiJson(session)).into_response())
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CodeLoginRequest {
-    pub phone: String,
-    /// The code sent for `sign_in`.
-    pub code: String,
 }
 
 #[utoipa::path(post, path = "/api/v1/auth/code-login", tag = "session", request_body = CodeLoginRequest,

@@ -7,32 +7,18 @@ use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginRequest {
-    pub username: String,
-    pub password: String,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`.
-    pub token: String,
-    pub expires_at: DateTime<Utc>,
-    pub account: AccountView,
-}
+pub use lawcircle_api::session::{LoginRequest, LoginResponse};
 
 impl From<auth::Session> for LoginResponse {
     fn from(session: auth::Session) -> Self {
         LoginResponse {
             token: session.token,
             expires_at: session.expires_at,
-            account: AccountView::own(&session.account),
+            account: crate::api::accounts::own_view(&session.account),
         }
     }
 }
@@ -141,7 +127,7 @@ pub async fn change_password(
 #[utoipa::path(get, path = "/api/v1/me", tag = "session", security(("bearer" = [])),
     responses((status = 200, body = AccountView), refusal::Unauthenticated))]
 pub async fn me(caller: Caller) -> ApiJson<AccountView> {
-    ApiJson(AccountView::own(&caller.account))
+    ApiJson(crate::api::accounts::own_view(&caller.account))
 }
 
 /// The routes of this resource, each with its OpenAPI operation.

@@ -4,51 +4,11 @@ use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// `GET /health`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Health {
-    pub status: String,
-    /// `sqlite` or `postgres`.
-    pub database: String,
-    pub catalogue_version: u64,
-    pub version: String,
-    /// The SMS provider (`aliyun`), or `not_configured`: then no code or
-    /// rating link is sent by SMS (registration by code answers 503).
-    pub sms: String,
-    /// This instance's name (`instance_id`).
-    pub instance: String,
-    /// The instance that runs the background job (escalations, warnings,
-    /// retention): with several instances on PostgreSQL, the holder of
-    /// its lease; none while the lease is expired and not yet taken.
-    pub jobs_leader: Option<String>,
-    /// Each notification channel: configured or not, and how its last
-    /// delivery on this instance ended (never a key, token or number).
-    pub notifications: Vec<ChannelHealth>,
-}
-
-/// A notification channel's state on this instance.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ChannelHealth {
-    /// `stream`, `unifiedpush`, `apns` or `sms`.
-    pub channel: String,
-    /// Whether messages can go out on it (`apns`: a `.p8` key is set;
-    /// `sms`: a provider is; `unifiedpush`: its VAPID key is loaded).
-    pub configured: bool,
-    /// The last delivery attempt's outcome on this instance, if any
-    /// since it started.
-    pub last: Option<crate::notifications::LastOutcome>,
-    /// APNs only: the provider token's state — `not_issued` (none signed
-    /// yet), `valid`, or `renewal_due` (renewed at its next use).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider_token: Option<String>,
-    /// APNs only: when the provider token in use was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub provider_token_issued_at: Option<chrono::DateTime<chrono::Utc>>,
-}
+pub use lawcircle_api::system::{ChannelHealth, Health};
 
 /// The state of every notification channel, for `/health`.
 fn channels(state: &AppState) -> Vec<ChannelHealth> {
@@ -218,6 +178,7 @@ impl Watch {
         let facts = change.facts();
         let left =
             change
+                .wire
                 .from_street_code
                 .as_deref()
                 .map(|from| lawcircle_core::authz::OrderFacts {
@@ -230,7 +191,7 @@ impl Watch {
             Event::default()
                 .id(event.id.to_string())
                 .event("order")
-                .json_data(change)
+                .json_data(&change.wire)
                 .unwrap_or_else(|_| Event::default().event("order"))
         })
     }

@@ -7,8 +7,10 @@ use crate::auth::random_key;
 use crate::state::AppState;
 use axum::http::{Method, header};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
+use lawcircle_api::orders::{EventRequest, OrderView, Position, RatingRequest};
 use lawcircle_core::catalogue::duty_post::DutyPost;
 use lawcircle_core::geo::coord::Datum;
+use lawcircle_core::orders::order::OrderEvent;
 use lawcircle_core::volunteers::clock_in::{ClockInPolicy, DeviceInstant, Fix, Provider};
 use lawcircle_core::volunteers::punch::{Punch, PunchKind};
 use serde_json::{Value, json};
@@ -212,30 +214,35 @@ impl Activity {
         Ok(r["order_id"].as_str().unwrap_or_default().to_string())
     }
 
-    pub(super) async fn version(&self, order: &str) -> Result<Value, DemoPeopleError> {
+    pub(super) async fn version(&self, order: &str) -> Result<u64, DemoPeopleError> {
+        let step = "read an order";
         let r = self
-            .get(
-                "read an order",
-                "demo-admin",
-                &format!("/api/v1/orders/{order}"),
-            )
+            .get(step, "demo-admin", &format!("/api/v1/orders/{order}"))
             .await?;
-        Ok(r["version"].clone())
+        let view: OrderView = serde_json::from_value(r).map_err(|e| DemoPeopleError::Step {
+            step: step.to_string(),
+            status: 200,
+            body: format!("not an order: {e}"),
+        })?;
+        Ok(view.order.version)
     }
 
     /// Applies order events in turn, each by its actor.
     pub(super) async fn events(
         &self,
         order: &str,
-        steps: &[(&str, Value)],
+        steps: &[(&str, OrderEvent)],
     ) -> Result<(), DemoPeopleError> {
         for (who, event) in steps {
             let version = self.version(order).await?;
             self.post(
-                &format!("order {order}: {event} by {who}"),
+                &format!("order {order}: {:?} by {who}", event.kind()),
                 who,
                 &format!("/api/v1/orders/{order}/events"),
-                json!({"event": event, "version": version}),
+                wire(&EventRequest {
+                    event: event.clone(),
+                    version,
+                })?,
             )
             .await?;
         }
@@ -247,7 +254,11 @@ impl Activity {
             &format!("{who} grabs {order}"),
             who,
             &format!("/api/v1/orders/{order}/grab"),
-            json!({"lat": STATION.0, "lng": STATION.1}),
+            wire(&Position {
+                lat: Some(STATION.0),
+                lng: Some(STATION.1),
+                datum: None,
+            })?,
         )
         .await
         .map(|_| ())
@@ -263,7 +274,10 @@ impl Activity {
             &format!("rate {order}"),
             "demo-resident",
             &format!("/api/v1/orders/{order}/rating"),
-            json!({"score": score, "comment": comment}),
+            wire(&RatingRequest {
+                score,
+                comment: Some(comment.to_string()),
+            })?,
         )
         .await
         .map(|_| ())
@@ -413,6 +427,15 @@ pub(super) fn local_time(start: DateTime<Utc>, days: i64, h: u32, m: u32) -> Dat
 /// A query-string value, percent-encoded.
 pub(super) fn query_value(text: &str) -> String {
     form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// A request body of the wire contract as the JSON the demo posts.
+fn wire<T: serde::Serialize>(body: &T) -> Result<Value, DemoPeopleError> {
+    serde_json::to_value(body).map_err(|e| DemoPeopleError::Step {
+        step: "encode a request".to_string(),
+        status: 0,
+        body: e.to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use super::people::DemoPeopleError;
 use super::{DISTRICT, POST, STREET};
 use axum::http::Method;
 use chrono::{DateTime, Utc};
+use lawcircle_core::catalogue::area::AreaLevel;
+use lawcircle_core::orders::order::OrderEvent;
 use lawcircle_core::volunteers::punch::PunchKind;
 use serde_json::{Value, json};
 
@@ -99,10 +101,12 @@ impl Activity {
         self.events(
             &closed,
             &[
-                ("demo-volunteer", json!({"event": "start"})),
+                ("demo-volunteer", OrderEvent::Start),
                 (
                     "demo-volunteer",
-                    json!({"event": "resolve", "note": "已电话解答：押金返还的条件和证据（示例）"}),
+                    OrderEvent::Resolve {
+                        note: "已电话解答：押金返还的条件和证据（示例）".into(),
+                    },
                 ),
             ],
         )
@@ -112,7 +116,7 @@ impl Activity {
             .await?;
         self.set_time(at(0, 15, 0));
         self.rate(&closed, 5, "解答清楚，很有帮助（示例）").await?;
-        self.events(&closed, &[("demo-staff", json!({"event": "close"}))])
+        self.events(&closed, &[("demo-staff", OrderEvent::Close)])
             .await?;
 
         // Day 2. On site at the station: staff enter a legal aid need and
@@ -134,8 +138,13 @@ impl Activity {
         self.events(
             &in_progress,
             &[
-                ("demo-staff", json!({"event": "assign", "assignee": lawyer})),
-                ("demo-lawyer", json!({"event": "accept"})),
+                (
+                    "demo-staff",
+                    OrderEvent::Assign {
+                        assignee: lawyer.clone(),
+                    },
+                ),
+                ("demo-lawyer", OrderEvent::Accept),
             ],
         )
         .await?;
@@ -165,8 +174,13 @@ impl Activity {
         self.events(
             &low,
             &[
-                ("demo-staff", json!({"event": "assign", "assignee": vol})),
-                ("demo-volunteer", json!({"event": "accept"})),
+                (
+                    "demo-staff",
+                    OrderEvent::Assign {
+                        assignee: vol.clone(),
+                    },
+                ),
+                ("demo-volunteer", OrderEvent::Accept),
             ],
         )
         .await?;
@@ -204,7 +218,12 @@ impl Activity {
         let vol2 = self.id("demo-volunteer2").to_string();
         self.events(
             &assigned,
-            &[("demo-staff", json!({"event": "assign", "assignee": vol2}))],
+            &[(
+                "demo-staff",
+                OrderEvent::Assign {
+                    assignee: vol2.clone(),
+                },
+            )],
         )
         .await?;
 
@@ -237,8 +256,11 @@ impl Activity {
             &transferred,
             &[(
                 "demo-staff",
-                json!({"event": "transfer", "to_level": "district", "to_area": DISTRICT,
-                       "reason": "涉及多个街道，需区级协调（示例）"}),
+                OrderEvent::Transfer {
+                    to_level: AreaLevel::District,
+                    to_area: DISTRICT.to_string(),
+                    reason: "涉及多个街道，需区级协调（示例）".into(),
+                },
             )],
         )
         .await?;
@@ -250,7 +272,9 @@ impl Activity {
             &low,
             &[(
                 "demo-volunteer",
-                json!({"event": "resolve", "note": "组织双方调解，约定施工时间（示例）"}),
+                OrderEvent::Resolve {
+                    note: "组织双方调解，约定施工时间（示例）".into(),
+                },
             )],
         )
         .await?;
@@ -271,7 +295,9 @@ impl Activity {
             &cancelled,
             &[(
                 "demo-resident",
-                json!({"event": "cancel", "reason": "已与对方协商解决（示例）"}),
+                OrderEvent::Cancel {
+                    reason: "已与对方协商解决（示例）".into(),
+                },
             )],
         )
         .await?;
@@ -317,10 +343,12 @@ impl Activity {
         self.events(
             &resolved,
             &[
-                ("demo-volunteer", json!({"event": "start"})),
+                ("demo-volunteer", OrderEvent::Start),
                 (
                     "demo-volunteer",
-                    json!({"event": "resolve", "note": "已说明交通事故责任认定和索赔途径（示例）"}),
+                    OrderEvent::Resolve {
+                        note: "已说明交通事故责任认定和索赔途径（示例）".into(),
+                    },
                 ),
             ],
         )

@@ -13,7 +13,10 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use lawcircle_core::authz::Action;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use crate::notifications::devices::DeviceCheck;
+pub use lawcircle_api::push::{PushKey, Registered};
 
 /// A person's own messages, devices and settings go with their own
 /// sessions: whoever may end their own sessions may manage them (every
@@ -188,13 +191,6 @@ impl Watch {
     }
 }
 
-/// The server's VAPID public key (base64url): the `applicationServerKey`
-/// a phone's UnifiedPush distributor registers with.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PushKey {
-    pub vapid_public_key: String,
-}
-
 #[utoipa::path(get, path = "/api/v1/push/vapid-key", tag = "notifications",
     responses((status = 200, body = PushKey),
         (status = 503, body = crate::error::ErrorBody, description = "Push is not started on this server")))]
@@ -206,12 +202,6 @@ pub async fn vapid_key(State(state): State<AppState>) -> Result<ApiJson<PushKey>
     Ok(ApiJson(PushKey {
         vapid_public_key: channel.public_key().to_string(),
     }))
-}
-
-/// A device registered.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Registered {
-    pub id: i64,
 }
 
 /// Registers the caller's push device (after sign-in, and whenever the

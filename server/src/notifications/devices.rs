@@ -7,7 +7,7 @@ use crate::store::{Store, StoreError, millis};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A registered device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -27,32 +27,30 @@ pub struct Device {
     pub removed: bool,
 }
 
-/// What a phone registers.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewDevice {
-    /// `unifiedpush` (an Android phone's distributor) or `apns` (an iPhone).
-    pub kind: String,
-    /// The endpoint URL the phone's distributor gave (`unifiedpush`), or
-    /// the device token iOS gave, as 64 hexadecimal digits (`apns`).
-    pub address: String,
-    /// The phone's P-256 public key (65 bytes uncompressed, base64url;
-    /// `unifiedpush` only).
-    pub p256dh: Option<String>,
-    /// The phone's authentication secret (16 bytes, base64url;
-    /// `unifiedpush` only).
-    pub auth: Option<String>,
-}
+pub use lawcircle_api::push::NewDevice;
 
 /// Why a device cannot be registered: the field and the reason.
 pub type Invalid = (&'static str, String);
 
-impl NewDevice {
+/// The server's checks of a device a phone registers.
+pub trait DeviceCheck: Sized {
+    /// Checks the fields; `allow_plain_http` lets `http://` endpoints in
+    /// (tests on loopback), production takes `https://` only. `apns`: the
+    /// server is configured for APNs.
+    fn check(&self, allow_plain_http: bool, apns: bool) -> Result<(), Invalid>;
+    /// An APNs device token: 32 bytes as 64 hexadecimal digits, no keys.
+    fn check_apns(&self) -> Result<(), Invalid>;
+    /// The device as stored: an APNs token in lowercase (the same token
+    /// registered in either case is one device).
+    fn normalized(self) -> Self;
+}
+
+impl DeviceCheck for NewDevice {
     /// Checks the fields; `allow_plain_http` lets `http://` endpoints in
     /// (tests on loopback), production takes `https://` only. `apns`: the
     /// server is configured for APNs (without it an iPhone's token is
     /// refused, so the app knows it will not be reached when closed).
-    pub fn check(&self, allow_plain_http: bool, apns: bool) -> Result<(), Invalid> {
+    fn check(&self, allow_plain_http: bool, apns: bool) -> Result<(), Invalid> {
         match self.kind.as_str() {
             "unifiedpush" => {}
             "apns" if apns => return self.check_apns(),
@@ -101,9 +99,7 @@ impl NewDevice {
         }
         Ok(())
     }
-}
 
-impl NewDevice {
     /// An APNs device token: 32 bytes as 64 hexadecimal digits, no keys.
     fn check_apns(&self) -> Result<(), Invalid> {
         if self.address.len() != 64 || !self.address.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -122,7 +118,7 @@ impl NewDevice {
 
     /// The device as stored: an APNs token in lowercase (the same token
     /// registered in either case is one device).
-    pub fn normalized(mut self) -> Self {
+    fn normalized(mut self) -> Self {
         if self.kind == "apns" {
             self.address = self.address.to_ascii_lowercase();
         }

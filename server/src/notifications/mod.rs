@@ -86,16 +86,7 @@ struct Inner {
     outcomes: std::sync::Mutex<std::collections::BTreeMap<&'static str, LastOutcome>>,
 }
 
-/// How a channel's last delivery attempt on this instance ended (the
-/// outcome only: reasons may name devices or numbers and stay in the
-/// queue, where staff read them).
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct LastOutcome {
-    /// `delivered`, `retry` (a passing fault: tried again later) or
-    /// `dead` (given up).
-    pub outcome: &'static str,
-    pub at: chrono::DateTime<chrono::Utc>,
-}
+pub use lawcircle_api::system::LastOutcome;
 
 impl Default for Inner {
     fn default() -> Self {
@@ -196,7 +187,13 @@ impl Notifications {
         at: chrono::DateTime<chrono::Utc>,
     ) {
         if let Ok(mut map) = self.inner.outcomes.lock() {
-            map.insert(channel, LastOutcome { outcome, at });
+            map.insert(
+                channel,
+                LastOutcome {
+                    outcome: outcome.to_string(),
+                    at,
+                },
+            );
         }
     }
 

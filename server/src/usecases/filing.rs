@@ -12,36 +12,8 @@ use lawcircle_core::applications::{LegalAidAssessment, application};
 use lawcircle_core::needs::NeedDraft;
 use lawcircle_core::privacy::normalize_mobile;
 use lawcircle_core::validation::FieldError;
-use serde::{Deserialize, Serialize};
 
-/// The answer to an accepted need.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NeedReceipt {
-    pub id: i64,
-    /// The order (工单) the need became.
-    pub order_id: String,
-    /// `submitted`.
-    pub status: String,
-    /// `open`.
-    pub order_state: String,
-    pub street_code: Option<String>,
-    pub received_at: DateTime<Utc>,
-    /// The application type and version, when the need is an application.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_version: Option<u32>,
-    /// Legal aid only: the eligibility pre-assessment and the documents
-    /// still missing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub legal_aid: Option<LegalAidAssessment>,
-    /// Filed without an account only: the code to follow the need with
-    /// (`GET /api/v1/tracking/{code}`). Keep it: it is not shown again
-    /// except to a retry of the same filing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tracking_code: Option<String>,
-}
+pub use lawcircle_api::needs::NeedReceipt;
 
 /// The legal aid assessment of a need's application, if it is one.
 pub(crate) fn legal_aid_of(state: &AppState, need: &NeedDraft) -> Option<LegalAidAssessment> {
@@ -168,7 +140,7 @@ pub(crate) async fn file_need(
                 id,
                 order_id: order_id.to_string(),
                 status: "submitted".into(),
-                order_state: "open".into(),
+                order_state: lawcircle_core::orders::order::OrderState::Open,
                 street_code: Some(street_code.clone()),
                 received_at,
                 service_code,

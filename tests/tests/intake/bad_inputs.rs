@@ -339,7 +339,7 @@ async fn pulls_use_the_version_cursor_and_etags() {
     let Pulled::Fresh { etag, body } = client.pull_needs(None).await.unwrap() else {
         panic!("first pull must carry a body");
     };
-    assert!(body["items"].as_array().unwrap().is_empty());
+    assert!(body.items.is_empty());
     let etag = etag.expect("an ETag");
     assert_eq!(
         client.pull_needs(Some(&etag)).await.unwrap(),
@@ -355,11 +355,14 @@ async fn pulls_use_the_version_cursor_and_etags() {
     let Pulled::Fresh { body, .. } = client.pull_needs(Some(&etag)).await.unwrap() else {
         panic!("a new need changes the list");
     };
-    let items = body["items"].as_array().unwrap();
+    let items = body.items;
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0]["client_key"], key.as_str());
-    assert_eq!(items[0]["status"], "submitted");
-    assert_eq!(items[0]["order_state"], "open");
+    assert_eq!(items[0].client_key, key);
+    assert_eq!(items[0].status, "submitted");
+    assert_eq!(
+        items[0].order_state,
+        Some(lawcircle_core::orders::order::OrderState::Open)
+    );
 }
 
 // ---------------------------------------------------------------------

@@ -33,7 +33,6 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Action;
 use lawcircle_core::orders::order::{Actor, Order, OrderState};
 use serde::{Deserialize, Serialize};
@@ -47,17 +46,7 @@ pub mod report;
 /// How long rating links and in-app rating requests stay open by default.
 pub const DEFAULT_RATING_LINK_TTL_DAYS: u32 = 14;
 
-/// A QR code as its module matrix, for a phone to draw as squares (no
-/// image: the phone library and the screens need no QR encoder).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct QrMatrix {
-    /// Modules per side: 21 for version 1, four more per version.
-    pub size: u32,
-    /// `size × size` characters, row by row from the top left: `1` a dark
-    /// module, `0` a light one. Without the quiet zone: the screen leaves
-    /// a light margin of four modules around it.
-    pub modules: String,
-}
+pub use lawcircle_api::orders::{IssuedRatingLink, QrMatrix, RatingRequest};
 
 /// The QR code (error-correction level M: readable with 15% of it
 /// damaged or glared) of `text`, as its module matrix.
@@ -73,17 +62,6 @@ pub fn qr_matrix(text: &str) -> Result<QrMatrix, qrcode::types::QrError> {
         .collect();
     let size = u32::try_from(code.width()).map_err(|_| qrcode::types::QrError::DataTooLong)?;
     Ok(QrMatrix { size, modules })
-}
-
-/// A rating link for the holder's phone to show as a QR code.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct IssuedRatingLink {
-    pub order_id: String,
-    /// The public rating page, one rating per order; shown as a QR code.
-    pub url: String,
-    pub expires_at: DateTime<Utc>,
-    /// The QR code of `url`, for the phone to draw.
-    pub qr: QrMatrix,
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/rating-link", tag = "ratings", security(("bearer" = [])),
@@ -272,16 +250,6 @@ impl Default for RatingSettings {
             link_ttl: chrono::Duration::days(i64::from(DEFAULT_RATING_LINK_TTL_DAYS)),
         }
     }
-}
-
-/// One rating per order (一事一评), by the requester in the app (never by
-/// whoever entered the need for them or holds the order).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RatingRequest {
-    /// 1–5.
-    pub score: u8,
-    pub comment: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/orders/{id}/rating", tag = "orders", security(("bearer" = [])),

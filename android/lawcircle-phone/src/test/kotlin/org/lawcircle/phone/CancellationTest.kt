@@ -46,10 +46,10 @@ class CancellationTest {
         val server = HttpServer.create(InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0)
         server.executor = Executors.newCachedThreadPool()
         server.createContext("/health") {
-            it.json("""{"status":"ok","database":"sqlite","catalogue_version":1,"version":"fake"}""")
+            it.json("""{"status":"ok","database":"sqlite","catalogue_version":1,"version":"fake","sms":"not_configured","instance":"fake","jobs_leader":null,"notifications":[]}""")
         }
         server.createContext("/api/v1/auth/login") {
-            it.json("""{"token":"t","account":{"id":7,"username":"resident","display_name":"R","role":"resident","street_code":null}}""")
+            it.json("""{"token":"t","expires_at":"2030-01-01T00:00:00Z","account":{"id":7,"username":"resident","display_name":"R","role":"resident","street_code":null,"phone":null,"id_number":null,"disabled":false,"created_at":"2025-01-01T00:00:00Z"}}""")
         }
         server.createContext("/api/v1/me") { it.json("{}") }
         server.createContext("/api/v1/needs") {

@@ -1,0 +1,87 @@
+//! Needs (需求) as the phone files and follows them. The need itself is
+//! the core's [`NeedDraft`](lawcircle_core::needs::NeedDraft), posted as
+//! it was queued.
+
+use chrono::{DateTime, Utc};
+use lawcircle_core::applications::LegalAidAssessment;
+use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
+use lawcircle_core::orders::order::OrderState;
+use serde::{Deserialize, Serialize};
+
+/// The answer to an accepted need.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct NeedReceipt {
+    pub id: i64,
+    /// The order (工单) the need became.
+    pub order_id: String,
+    /// `submitted`.
+    pub status: String,
+    /// `open`.
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub order_state: OrderState,
+    pub street_code: Option<String>,
+    pub received_at: DateTime<Utc>,
+    /// The application type and version, when the need is an application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_version: Option<u32>,
+    /// Legal aid only: the eligibility pre-assessment and the documents
+    /// still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<Object>))]
+    pub legal_aid: Option<LegalAidAssessment>,
+    /// Filed without an account only: the code to follow the need with
+    /// (`GET /api/v1/tracking/{code}`). Keep it: it is not shown again
+    /// except to a retry of the same filing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracking_code: Option<String>,
+}
+
+/// A need as lists show it: personal data masked, no description.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct NeedSummary {
+    pub id: i64,
+    /// The idempotency key the phone made: lets it match its outbox.
+    pub client_key: String,
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub category: NeedCategory,
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub urgency: Urgency,
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub channel: Channel,
+    pub status: String,
+    pub order_id: Option<String>,
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<String>))]
+    pub order_state: Option<OrderState>,
+    pub street_code: Option<String>,
+    pub area_code: String,
+    /// Masked: 张**.
+    pub requester_name: String,
+    /// Masked: 138****1234.
+    pub requester_phone: String,
+    /// The account that entered the need (on site, hotline, Open311, or
+    /// the requester themselves).
+    pub entered_by: i64,
+    /// The requester's account, when they have one (else the requester is
+    /// the name and mobile above).
+    pub requester_account: Option<i64>,
+    /// Whether the caller may rate the need's order now (its requester,
+    /// the order resolved and not yet rated).
+    pub may_rate: bool,
+    pub entered_at: DateTime<Utc>,
+    pub received_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The application type and the version it was filed under, when the
+    /// need is an online application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_version: Option<u32>,
+    /// When the need's personal data was removed (on request or by
+    /// retention): description, contact and exact place are then empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymised_at: Option<DateTime<Utc>>,
+}
