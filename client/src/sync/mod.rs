@@ -369,3 +369,6 @@ impl SyncClient {
         Ok(Pulled::Fresh { etag, body })
     }
 }
+
+#[cfg(test)]
+mod tests;
