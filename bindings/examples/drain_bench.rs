@@ -1,16 +1,19 @@
 //! Rust side of scripts/bench-drain: N needs queued on the phone, then
 //! drained to the server by the library's sync through reqwest (behind the
 //! same transport trait the shells implement). The same steps as the
-//! Kotlin DrainBench.kt (OkHttp).
+//! Kotlin DrainBench.kt (OkHttp). Then the baseline of the same run: N
+//! sequential `GET /health` through the same reqwest transport (one
+//! keep-alive connection).
 //!
 //! ```text
 //! drain_bench URL USERNAME PASSWORD AREA_CODE N
 //! ```
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use lawcircle_client::http::reqwest::ReqwestTransport;
+use lawcircle_client::http::{self, Method, Request, Transport};
 use lawcircle_ffi::{
     Channel, ClientConfig, Credentials, LawCircleClient, NeedCategory, NeedForm, RustTransport,
     Urgency,
@@ -25,9 +28,8 @@ async fn main() {
     };
     let n: u64 = n.parse().expect("N");
     let dir = tempfile::tempdir().expect("temp dir");
-    let transport = Arc::new(RustTransport(Arc::new(
-        ReqwestTransport::new().expect("transport"),
-    )));
+    let reqwest: Arc<dyn Transport> = Arc::new(ReqwestTransport::new().expect("transport"));
+    let transport = Arc::new(RustTransport(reqwest.clone()));
     let client = LawCircleClient::open(
         ClientConfig {
             database_path: dir
@@ -75,4 +77,17 @@ async fn main() {
         "not all sent: {report:?}"
     );
     println!("rust drain_{n} {seconds:.2}");
+    let health = format!("{}/health", url.trim_end_matches('/'));
+    let start = Instant::now();
+    for _ in 0..n {
+        let r = http::send(
+            reqwest.as_ref(),
+            Request::new(Method::Get, &health, Duration::from_secs(10)),
+        )
+        .await
+        .expect("health");
+        assert!(r.is_success(), "health: {}", r.status);
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    println!("rust health_{n} {seconds:.2}");
 }

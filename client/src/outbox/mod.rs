@@ -551,13 +551,28 @@ impl Outbox {
         {
             let mut conn = self.lock()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Prepared once per connection, not once per item: parsing the
+            // SQL was a good part of an entry's bookkeeping.
+            let mut read = tx.prepare_cached(
+                "SELECT kind, entity, state, attempts FROM outbox WHERE key = ?1",
+            )?;
+            let mut mark_sent = tx.prepare_cached(
+                "UPDATE outbox SET state = 'sent', payload = x'', result = ?2, last_error = NULL,
+                        last_status = NULL, updated_at = ?3 WHERE key = ?1",
+            )?;
+            let mut mark_failed = tx.prepare_cached(
+                "UPDATE outbox SET state = 'failed', next_attempt_at = ?2, last_error = ?3,
+                        last_status = ?4, updated_at = ?5 WHERE key = ?1",
+            )?;
+            let mut mark_wedged = tx.prepare_cached(
+                "UPDATE outbox SET state = 'wedged', last_error = ?2, last_status = ?3, updated_at = ?4
+                 WHERE key = ?1",
+            )?;
             for (key, outcome) in outcomes {
-                let row: Option<(String, String, String, u32)> = tx
-                    .query_row(
-                        "SELECT kind, entity, state, attempts FROM outbox WHERE key = ?1",
-                        params![key],
-                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-                    )
+                let row: Option<(String, String, String, u32)> = read
+                    .query_row(params![key], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
                     .optional()?;
                 // Discarded meanwhile: nothing to record.
                 let Some((kind, entity, state, attempts)) = row else {
@@ -576,11 +591,7 @@ impl Outbox {
                 };
                 match outcome {
                     Outcome::Sent { result } => {
-                        tx.execute(
-                            "UPDATE outbox SET state = 'sent', payload = x'', result = ?2, last_error = NULL,
-                                    last_status = NULL, updated_at = ?3 WHERE key = ?1",
-                            params![key, result, now],
-                        )?;
+                        mark_sent.execute(params![key, result, now])?;
                         event.to = ItemState::Sent;
                         if event.kind == ItemKind::Attachment {
                             uploaded.push(event.entity.clone());
@@ -593,33 +604,26 @@ impl Outbox {
                     } => {
                         let delay = self.policy.delay(attempts.max(1), *retry_after);
                         let delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
-                        tx.execute(
-                            "UPDATE outbox SET state = 'failed', next_attempt_at = ?2, last_error = ?3,
-                                    last_status = ?4, updated_at = ?5 WHERE key = ?1",
-                            params![
-                                key,
-                                now.saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX)),
-                                error,
-                                status,
-                                now
-                            ],
-                        )?;
+                        mark_failed.execute(params![
+                            key,
+                            now.saturating_add(i64::try_from(delay_ms).unwrap_or(i64::MAX)),
+                            error,
+                            status,
+                            now
+                        ])?;
                         event.to = ItemState::Failed;
                         event.error = Some(error.clone());
                         event.retry_in_ms = Some(delay_ms);
                     }
                     Outcome::Permanent { error, status } => {
-                        tx.execute(
-                            "UPDATE outbox SET state = 'wedged', last_error = ?2, last_status = ?3, updated_at = ?4
-                             WHERE key = ?1",
-                            params![key, error, status, now],
-                        )?;
+                        mark_wedged.execute(params![key, error, status, now])?;
                         event.to = ItemState::Wedged;
                         event.error = Some(error.clone());
                     }
                 }
                 events.push(event);
             }
+            drop((read, mark_sent, mark_failed, mark_wedged));
             tx.commit()?;
             self.release_copies(&conn, &uploaded)?;
         }

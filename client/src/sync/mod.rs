@@ -392,3 +392,6 @@ impl SyncClient {
         Ok(Pulled::Fresh { etag, body })
     }
 }
+
+#[cfg(test)]
+mod tests;

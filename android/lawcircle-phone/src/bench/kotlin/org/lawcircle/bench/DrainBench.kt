@@ -1,9 +1,11 @@
 package org.lawcircle.bench
 
 import kotlinx.coroutines.runBlocking
+import org.lawcircle.ffi.Channel
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.phone.NeedFields
 import org.lawcircle.phone.OkHttpTransport
 import java.io.File
@@ -29,11 +31,11 @@ fun main(args: Array<String>) = runBlocking {
             val form = NeedFields(
                 requesterName = "李四",
                 requesterPhone = "13812345678",
-                category = "consultation",
+                category = NeedCategory.CONSULTATION,
                 description = "邻居装修噪音纠纷，希望咨询如何处理",
                 address = "永中街道示例社区",
                 areaCode = areaCode,
-                channel = "online",
+                channel = Channel.ONLINE,
                 consentGiven = true,
             ).toNeedForm(emptyList())
             repeat(n) { client.submitNeed(form) }
