@@ -42,6 +42,7 @@ class ResidentScreensTest {
                 assertNull(found.error)
                 assertTrue(found.places.isNotEmpty())
                 shoot("find-nearest") { FindNearestScreen(p.state.value) {} }
+                shoot("find-nearest-en", language = Language.EN) { FindNearestScreen(p.state.value) {} }
                 val mediation = assertNotNull(found.coverage?.products?.firstOrNull { it.product == "mediation" })
                 runComposeUiTest {
                     setContent {
@@ -102,6 +103,7 @@ class ResidentScreensTest {
                     onNodeWithText("还有 ${need.state.value.problems.size} 处需要修改").assertExists()
                 }
                 shoot("new-need-problems") { NewNeedScreen(need.state.value) {} }
+                shoot("new-need-problems-en", language = Language.EN) { NewNeedScreen(need.state.value) {} }
                 // Filled in (as typed into the fields), then submitted by a tap.
                 val filled = w.needFields()
                 need.edit { filled }
@@ -160,6 +162,7 @@ class ResidentScreensTest {
                 }
                 assertEquals(listOf(orderId), mine.state.value.rateable.map { it.orderId })
                 shoot("my-needs-rate") { MyNeedsScreen(mine.state.value) {} }
+                shoot("my-needs-rate-en", language = Language.EN) { MyNeedsScreen(mine.state.value) {} }
                 val asked = mutableListOf<String>()
                 runComposeUiTest {
                     setContent {
@@ -186,6 +189,7 @@ class ResidentScreensTest {
                 }
                 rate.setComment("很专业，解释得很清楚")
                 shoot("rating-picked") { RatingScreen(rate.state.value) {} }
+                shoot("rating-picked-en", language = Language.EN) { RatingScreen(rate.state.value) {} }
                 runComposeUiTest {
                     setContent {
                         val s by rate.state.collectAsState()
