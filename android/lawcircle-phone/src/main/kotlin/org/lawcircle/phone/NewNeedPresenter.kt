@@ -61,6 +61,8 @@ data class NeedFields(
     )
 
     override fun toString() = "NeedFields(category=$category, urgency=$urgency, channel=$channel, <personal data redacted>)"
+
+    companion object
 }
 
 /** An attached photo or document, as the form lists it (the bytes stay in the presenter). */
@@ -92,7 +94,13 @@ class NewNeedPresenter(
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
     initial: NeedFields = NeedFields(),
-) : ScopedPresenter<NewNeedState>(NewNeedState(fields = initial, categories = needCategories()), scope, io) {
+    /** The form as typed so far survives a rotation here (the ViewModel's `SavedStateHandle`). */
+    private val saved: SavedStateStore? = null,
+) : ScopedPresenter<NewNeedState>(
+    NewNeedState(fields = saved?.let { NeedFields.restoredFrom(it, initial) } ?: initial, categories = needCategories()),
+    scope,
+    io,
+) {
     private val attachments = mutableListOf<AttachmentInput>()
 
     /** Once the user asked for a check, every edit checks again so fixed fields clear. */
@@ -101,6 +109,7 @@ class NewNeedPresenter(
 
     fun edit(change: (NeedFields) -> NeedFields): Job {
         updateState { it.copy(fields = change(it.fields), submittedKey = null) }
+        saved?.let { state.value.fields.saveTo(it) }
         return if (checking) validate() else Job().apply { complete() }
     }
 
@@ -158,6 +167,7 @@ class NewNeedPresenter(
         synchronized(attachments) { attachments.clear() }
         checking = false
         updateState { NewNeedState(fields = keep(it.fields), categories = it.categories) }
+        saved?.let { state.value.fields.saveTo(it) }
     }
 
     private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })
