@@ -475,6 +475,43 @@ impl Inner {
         Err(status_error(stream.status, &body))
     }
 
+    /// A GET of `path` whose body is read in chunks ([`Streaming::chunk`],
+    /// silences up to the call timeout): downloads written to a file as
+    /// they come. Signs in first when there is no session. The answer's
+    /// status is the caller's to check; an error status (400 and above)
+    /// is turned into the error here, its short body read to say why.
+    pub(crate) async fn download(
+        &self,
+        path: &str,
+        headers: &[(&str, String)],
+    ) -> Result<Streaming, LawCircleError> {
+        let token = self
+            .token_or_sign_in()
+            .await?
+            .ok_or_else(|| LawCircleError::internal("no session"))?;
+        let mut req = Request::new(
+            Method::Get,
+            format!("{}{}", self.server_url, path),
+            REQUEST_TIMEOUT,
+        )
+        .bearer(Some(&token));
+        for (name, value) in headers {
+            req = req.header(name, value.clone());
+        }
+        let mut stream = http::open_stream(self.transport.clone(), req)
+            .await
+            .inspect_err(|_| self.set_reachable(false))?;
+        self.set_reachable(true);
+        if stream.status < 400 {
+            return Ok(stream);
+        }
+        let mut body = Vec::new();
+        while let Ok(Some(chunk)) = stream.chunk().await {
+            body.extend(chunk);
+        }
+        Err(status_error(stream.status, &body))
+    }
+
     /// The session's token, signing in first when there is none.
     pub(crate) async fn token_or_sign_in(&self) -> Result<Option<String>, LawCircleError> {
         if self.token().is_none() {

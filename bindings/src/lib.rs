@@ -20,6 +20,7 @@ mod client;
 mod clock_in;
 mod error;
 mod forms;
+mod handling;
 mod handoff;
 mod http;
 mod intake;
@@ -45,6 +46,7 @@ pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
+pub use handling::{OrderAttachment, OrderDetail};
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use http::{
     HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,

@@ -57,7 +57,7 @@ pub struct RequesterContact {
 
 /// `text` for a URL query value: unreserved characters as they are,
 /// every other byte (UTF-8) as `%XX`.
-fn query_value(text: &str) -> String {
+pub(crate) fn query_value(text: &str) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for b in text.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -97,7 +97,7 @@ fn position_body(p: Point) -> Result<Value, LawCircleError> {
     Ok(json!({"lat": p.lat, "lng": p.lng, "datum": p.datum.as_str()}))
 }
 
-fn order_path(id: &str) -> Result<String, LawCircleError> {
+pub(crate) fn order_path(id: &str) -> Result<String, LawCircleError> {
     if id.is_empty()
         || !id
             .chars()

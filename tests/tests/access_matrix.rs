@@ -165,7 +165,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/needs", "/api/v1/needs", Json(NEED), [401, 201, 201, 201, 201, 201, 403, 201, 201]),
     row("GET /api/v1/exports/needs", "/api/v1/exports/needs", NoBody, STAFF_200),
     row("GET /api/v1/exports/orders", "/api/v1/exports/orders?reason=matrix+probe+export", NoBody, STAFF_200),
-    row("GET /api/v1/needs/{id}", "/api/v1/needs/<need>?reason=matrix+probe", NoBody, [401, 200, 404, 404, 200, 200, 404, 404, 404]),
+    row("GET /api/v1/needs/{id}", "/api/v1/needs/<need>?reason=matrix+probe", NoBody, [401, 200, 200, 404, 200, 200, 404, 404, 404]),
     row("GET /api/v1/needs/{id}/contact", "/api/v1/needs/<need>/contact?reason=matrix+probe", NoBody, [401, 200, 404, 404, 200, 200, 404, 404, 404]),
     row("GET /api/v1/orders", "/api/v1/orders", NoBody, SIGNED_IN_200),
     row("GET /api/v1/orders/offers", "/api/v1/orders/offers", NoBody, [401, 403, 200, 200, 403, 403, 403, 403, 200]),

@@ -473,6 +473,7 @@ async fn submit_a_need_offline_then_sync() {
 
 mod between_people;
 mod cancel;
+mod holder;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {

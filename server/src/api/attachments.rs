@@ -2,7 +2,7 @@
 //! uploaded before the need that lists them, read back audited.
 
 use crate::api::headers::private_download;
-use crate::api::needs::{detail_reason, reads_own_data};
+use crate::api::needs::{HOLDER_PURPOSE, Holding, detail_reason, holding, reads_own_data};
 use crate::api::{require, who};
 use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
@@ -80,13 +80,34 @@ pub async fn get_attachment(
             .is_ok()
         })
         .collect();
-    let Some(first) = visible.first() else {
-        return Err(not_found());
-    };
-    let own = visible.iter().find(|n| reads_own_data(&caller, n));
-    let reason = match own {
-        Some(n) => detail_reason(&caller, n, q.reason.as_deref())?,
-        None => detail_reason(&caller, first, q.reason.as_deref())?,
+    let (first, reason) = match visible.first() {
+        Some(first) => {
+            let own = visible.iter().find(|n| reads_own_data(&caller, n));
+            let reason = match own {
+                Some(n) => detail_reason(&caller, n, q.reason.as_deref())?,
+                None => detail_reason(&caller, first, q.reason.as_deref())?,
+            };
+            (*first, reason)
+        }
+        None => {
+            // Outside the caller's scope: the volunteer or lawyer holding
+            // the order of one of its needs reads it, for the work.
+            let mut held = None;
+            for n in &needs {
+                if holding(&state, &caller, n).await? == Holding::Holds {
+                    held = Some(n);
+                    break;
+                }
+            }
+            let Some(n) = held else {
+                return Err(not_found());
+            };
+            let reason = match q.reason.as_deref() {
+                Some(r) => crate::usecases::audit::read_reason(r)?,
+                None => HOLDER_PURPOSE,
+            };
+            (n, Some(reason))
+        }
     };
     let file = state
         .store

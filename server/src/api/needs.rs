@@ -148,6 +148,10 @@ pub struct NeedDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub legal_aid: Option<LegalAidAssessment>,
+    /// The name of the area (village/community or street) of `area_code`,
+    /// when the catalogue knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
 }
 
 /// An application with the answers that are phone or ID numbers masked
@@ -326,9 +330,50 @@ pub(crate) fn detail_reason<'a>(
     }
 }
 
+/// The purpose recorded when the volunteer or lawyer holding a need's
+/// order reads the need without giving a reason of their own.
+pub(crate) const HOLDER_PURPOSE: &str = "handling the order";
+
+/// How `caller` stands to the order a need became.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holding {
+    /// Its assignee, the order accepted or started (claimed, in progress):
+    /// they read the need to do the work.
+    Holds,
+    /// Its assignee, the order not (or no longer) theirs to work on: a
+    /// dispatch not yet accepted, or one already resolved.
+    AssignedOnly,
+    /// Nothing to do with it.
+    None,
+}
+
+/// Whether `caller` currently holds the order of need `n`.
+pub(crate) async fn holding(
+    state: &AppState,
+    caller: &Caller,
+    n: &StoredNeed,
+) -> Result<Holding, ApiError> {
+    let Some(order_id) = n.order_id.as_deref() else {
+        return Ok(Holding::None);
+    };
+    let Some(order) = state.store.order(order_id).await? else {
+        return Ok(Holding::None);
+    };
+    if order.assignee.as_deref() != Some(caller.account.id.to_string().as_str()) {
+        return Ok(Holding::None);
+    }
+    Ok(
+        if matches!(order.state, OrderState::Claimed | OrderState::InProgress) {
+            Holding::Holds
+        } else {
+            Holding::AssignedOnly
+        },
+    )
+}
+
 #[utoipa::path(get, path = "/api/v1/needs/{id}", tag = "needs", security(("bearer" = [])),
     params(("id" = i64, Path), DetailQuery),
-    responses((status = 200, body = NeedDetail, description = "Contact data masked; the read is audited with its reason (except a resident reading their own need)"),
+    responses((status = 200, body = NeedDetail, description = "Contact data masked; the read is audited with its reason (except a resident reading their own need). The volunteer or lawyer holding the need's order (accepted or started) may read it too, audited with the purpose \"handling the order\" unless they give a reason"),
         (status = 400, body = crate::error::ErrorBody, description = "No reason, or one shorter than a few words"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn get_one(
@@ -337,8 +382,36 @@ pub async fn get_one(
     ApiQuery(q): ApiQuery<DetailQuery>,
     headers: HeaderMap,
 ) -> Result<ApiJson<NeedDetail>, ApiError> {
-    let n = load_in_scope(&state, &caller, id, Action::ReadNeeds).await?;
-    if let Some(reason) = detail_reason(&caller, &n, q.reason.as_deref())? {
+    let (n, reason) = match load_in_scope(&state, &caller, id, Action::ReadNeeds).await {
+        Ok(n) => {
+            let reason = detail_reason(&caller, &n, q.reason.as_deref())?;
+            (n, reason)
+        }
+        Err(refused @ (ApiError::NotFound(_) | ApiError::Forbidden(_))) => {
+            // Outside the caller's scope: only the holder of its order
+            // reads it, for the work.
+            let Some(n) = state.store.need(id).await? else {
+                return Err(refused);
+            };
+            match holding(&state, &caller, &n).await? {
+                Holding::Holds => {
+                    let reason = match q.reason.as_deref() {
+                        Some(r) => crate::usecases::audit::read_reason(r)?,
+                        None => HOLDER_PURPOSE,
+                    };
+                    (n, Some(reason))
+                }
+                Holding::AssignedOnly => {
+                    return Err(ApiError::Forbidden(
+                        "only the volunteer or lawyer holding the order (accepted or started) reads its need".into(),
+                    ));
+                }
+                Holding::None => return Err(refused),
+            }
+        }
+        Err(other) => return Err(other),
+    };
+    if let Some(reason) = reason {
         crate::usecases::audit::record_read(
             &state,
             &caller,
@@ -354,6 +427,7 @@ pub async fn get_one(
         .await?;
     }
     let ent = n.need.requester.enterprise.clone();
+    let area_name = state.store.area_name(&n.need.location.area_code).await?;
     Ok(ApiJson(NeedDetail {
         summary: summary(&n, &caller),
         description: n.need.description.clone(),
@@ -365,6 +439,7 @@ pub async fn get_one(
         attachments: serde_json::to_value(&n.need.attachments).unwrap_or_default(),
         application: n.need.application.as_ref().map(masked_application),
         legal_aid: legal_aid_of(&state, &n.need),
+        area_name,
     }))
 }
 
