@@ -171,6 +171,8 @@ pub(crate) struct Inner {
     pub(crate) outbox: Arc<Outbox>,
     pub(crate) fanout: Arc<OutboxFanout>,
     pub(crate) sync: SyncClient,
+    /// Attachment files checked so far (each is read and hashed once).
+    pub(crate) checked_files: crate::attachments::CheckedFiles,
     /// The bearer token of the current session (never written to disk).
     token: RwLock<Option<String>>,
     /// The offline catalogue, duty posts, service forms, walking network
@@ -234,6 +236,7 @@ impl LawCircleClient {
                 outbox,
                 fanout,
                 sync,
+                checked_files: Default::default(),
                 token: RwLock::new(None),
                 offline,
                 last_fix: Mutex::new(None),

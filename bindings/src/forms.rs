@@ -99,7 +99,7 @@ pub struct ServiceForm {
 }
 
 /// What the user entered in one field.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct FormAnswer {
     pub field: String,
     pub value: AnswerInput,
@@ -107,7 +107,7 @@ pub struct FormAnswer {
 
 /// One field's entry: text as typed (text, number, date fields, and the
 /// key of a single select), or the chosen keys of a multi-select.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum, serde::Serialize, serde::Deserialize)]
 pub enum AnswerInput {
     Text { text: String },
     Choices { keys: Vec<String> },

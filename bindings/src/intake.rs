@@ -7,7 +7,7 @@
 use chrono::Utc;
 use lawcircle_core::needs::{
     AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
-    Requester, Urgency, check_attachment,
+    Requester, Urgency,
 };
 
 use crate::client::LawCircleClient;
@@ -19,16 +19,24 @@ use lawcircle_core::applications::{
 };
 use lawcircle_core::orders::order::OrderState;
 
-/// A photo or document for a need.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// A photo or document for a need: a file on the phone. The library
+/// checks it once (it exists, is a readable file within 10 MiB, and its
+/// content is a JPEG, PNG, WebP, HEIC image or a PDF — the types the server
+/// accepts; the name and the picker's claim do not count), hashes it while
+/// copying it into its own data folder, and sends that copy: the app may
+/// delete its file once the need is submitted or the draft saved.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct AttachmentInput {
-    pub bytes: Vec<u8>,
-    /// What the picker claims; the content decides (a mismatch is refused).
-    pub media_type: Option<String>,
+    /// The file's path (e.g. a downscaled JPEG in the app's cache).
+    pub path: String,
+    /// What the user sees it as (e.g. `租赁合同.pdf`).
+    #[uniffi(default = None)]
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// The need form (需求登记表).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct NeedForm {
     pub requester_name: String,
     /// A mainland mobile number.
@@ -59,7 +67,7 @@ pub struct NeedForm {
 }
 
 /// The answers of an application form, filed under the form's version.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct ApplicationInput {
     pub service_code: String,
     pub version: u32,
@@ -67,11 +75,12 @@ pub struct ApplicationInput {
     /// Which of the need's attachments are which documents (the legal-aid
     /// checklist counts them as provided).
     #[uniffi(default)]
+    #[serde(default)]
     pub documents: Vec<ApplicationDocument>,
 }
 
 /// One attachment named as a document of the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct ApplicationDocument {
     /// Its index in `NeedForm.attachments`.
     pub attachment: u32,
@@ -257,18 +266,14 @@ impl NeedForm {
             let field = format!("application.documents[{i}]");
             let kind = d.kind;
             let i = d.attachment as usize;
-            match (refs.get(i), self.attachments.get(i)) {
-                (Some(Some(r)), _) => out.push(ProvidedDocument {
+            match refs.get(i) {
+                Some(Some(r)) => out.push(ProvidedDocument {
                     sha256: r.sha256.clone(),
                     kind,
                 }),
-                // Refused by content (said under `attachments[i]`); the
-                // core then says the document names no attachment.
-                (_, Some(att)) => out.push(ProvidedDocument {
-                    sha256: lawcircle_core::content::sha256_hex(&att.bytes),
-                    kind,
-                }),
-                (_, None) => problems.push(FieldProblem {
+                // The file was refused (said under `attachments[i]`).
+                Some(None) => {}
+                None => problems.push(FieldProblem {
                     field,
                     reason: format!("there is no attachment {}", d.attachment),
                 }),
@@ -279,26 +284,23 @@ impl NeedForm {
 
     /// Checks the whole form once, the same the server would (with
     /// `catalog`, the phone's forms): the draft to queue, or every problem.
-    /// Each photo is checked (and hashed) once.
+    /// `files` are the attachments as checked ([`Inner::attachment`]), in
+    /// order.
     fn check(
         &self,
         form: Option<&FormModel>,
         catalog: &ServiceRegistry,
+        files: &[Result<AttachmentRef, FieldProblem>],
     ) -> Result<NeedDraft, Vec<FieldProblem>> {
         let mut attachment_problems = Vec::new();
-        let refs: Vec<Option<AttachmentRef>> = self
-            .attachments
+        let refs: Vec<Option<AttachmentRef>> = files
             .iter()
-            .enumerate()
-            .map(|(i, a)| {
-                check_attachment(&a.bytes, a.media_type.as_deref())
-                    .map_err(|e| {
-                        attachment_problems.push(FieldProblem {
-                            field: format!("attachments[{i}]"),
-                            reason: e.reason,
-                        })
-                    })
-                    .ok()
+            .map(|f| match f {
+                Ok(r) => Some(r.clone()),
+                Err(p) => {
+                    attachment_problems.push(p.clone());
+                    None
+                }
             })
             .collect();
         let mut out = match self.to_draft(form, &refs) {
@@ -368,8 +370,9 @@ impl LawCircleClient {
     /// whose form is not on the phone is an error.
     pub fn validate_need(&self, form: NeedForm) -> Result<Vec<FieldProblem>, LawCircleError> {
         let model = self.application_form(&form)?;
+        let files = self.inner.attachments(&form.attachments);
         Ok(form
-            .check(model.as_ref(), &self.catalog()?)
+            .check(model.as_ref(), &self.catalog()?, &files)
             .err()
             .unwrap_or_default())
     }
@@ -389,20 +392,29 @@ impl LawCircleClient {
 
 impl LawCircleClient {
     fn submit_need_now(&self, form: NeedForm) -> Result<String, LawCircleError> {
-        let model = self.application_form(&form)?;
-        let draft = form
-            .check(model.as_ref(), &self.catalog()?)
-            .map_err(first_problem)?;
-        let files: Vec<(Vec<u8>, Option<String>)> = form
-            .attachments
-            .into_iter()
-            .map(|a| (a.bytes, a.media_type))
-            .collect();
         let entity = uuid::Uuid::now_v7().to_string();
+        self.queue_need(&entity, &form, None)
+    }
+
+    /// Checks `form` and queues it as the need `entity` with its files
+    /// (the outbox's copies), deleting `from_draft` in the same
+    /// transaction. Nothing is queued when anything is refused.
+    pub(crate) fn queue_need(
+        &self,
+        entity: &str,
+        form: &NeedForm,
+        from_draft: Option<&str>,
+    ) -> Result<String, LawCircleError> {
+        let model = self.application_form(form)?;
+        let files = self.inner.attachments(&form.attachments);
+        let draft = form
+            .check(model.as_ref(), &self.catalog()?, &files)
+            .map_err(first_problem)?;
+        let refs: Vec<AttachmentRef> = files.into_iter().flatten().collect();
         Ok(self
             .inner
             .outbox
-            .enqueue_need(&entity, &draft, &files, Utc::now())?)
+            .enqueue_need_files(entity, &draft, &refs, from_draft, Utc::now())?)
     }
 }
 

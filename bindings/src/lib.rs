@@ -15,9 +15,11 @@
 
 use lawcircle_core::geo::coord::{self, GeoPoint};
 
+mod attachments;
 mod calculators;
 mod client;
 mod clock_in;
+mod drafts;
 mod error;
 mod forms;
 mod handling;
@@ -41,6 +43,7 @@ pub use clock_in::{
     ClockInCheck, DeviceTime, DutyPostInfo, FenceVerdict, FixSource, GpsFix, PunchKind,
     PunchReceipt,
 };
+pub use drafts::NeedFormDraft;
 pub use error::LawCircleError;
 pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
@@ -75,7 +78,7 @@ pub use types::legal_aid_service_code;
 uniffi::setup_scaffolding!();
 
 /// A geodetic datum (坐标系).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum, serde::Serialize, serde::Deserialize)]
 pub enum Datum {
     /// WGS-84: GPS, OpenStreetMap.
     Wgs84,
@@ -106,7 +109,7 @@ impl From<coord::Datum> for Datum {
 }
 
 /// A point with its datum.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     pub lat: f64,
     pub lng: f64,

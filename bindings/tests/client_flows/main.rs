@@ -435,12 +435,15 @@ async fn submit_a_need_offline_then_sync() {
     assert!(client.submit_need(bad).await.is_err());
     // Offline: queued with a photo, durable.
     let mut form = need_form(NeedCategory::Consultation, &people.village_code);
+    let photo = dir.path().join("cache-photo.png");
+    std::fs::write(&photo, TINY_PNG).unwrap();
     form.attachments = vec![AttachmentInput {
-        bytes: b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89"
-            .to_vec(),
-        media_type: Some("image/png".to_string()),
+        path: photo.to_string_lossy().into_owned(),
+        display_name: None,
     }];
     let key = client.submit_need(form).await.unwrap();
+    // The app's cache file may go: the library sends its own copy.
+    std::fs::remove_file(&photo).unwrap();
     let err = client.sync(0, None).await.unwrap_err();
     assert!(matches!(err, LawCircleError::Network { .. }), "{err:?}");
     let entry = client.outbox_entry(key.clone()).unwrap();
@@ -471,9 +474,14 @@ async fn submit_a_need_offline_then_sync() {
     server.stop();
 }
 
+mod attachments;
 mod between_people;
 mod cancel;
 mod holder;
+
+/// A 1×1 PNG's first bytes (the server types files by their content).
+const TINY_PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn signing_out_keeps_no_session_and_refuses_to_strand_unsent_entries() {

@@ -27,15 +27,19 @@
 //! The schema is versioned with `PRAGMA user_version`.
 
 mod backoff;
+mod drafts;
+mod files;
 mod item;
 
 pub use backoff::{BackoffPolicy, parse_retry_after};
+pub use drafts::StoredDraft;
+pub use files::{AttachmentFiles, FileProblem};
 pub use item::{
     Counts, Item, ItemKind, ItemState, NewItem, OutboxError, OutboxEvent, OutboxListener, Outcome,
 };
 
 use chrono::{DateTime, Utc};
-use lawcircle_core::needs::{NeedDraft, check_attachment};
+use lawcircle_core::needs::{AttachmentRef, NeedDraft, check_attachment};
 use lawcircle_core::validation::FieldError;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::Path;
@@ -77,11 +81,33 @@ CREATE INDEX outbox_deps_by_parent ON outbox_deps (parent_key);
 DROP INDEX outbox_by_state;
 CREATE INDEX outbox_waiting ON outbox (seq) WHERE state IN ('not_sent', 'failed');
 ",
+    "
+-- Version 3: need drafts (草稿) kept until submitted or discarded, and the
+-- attachment copies each refers to (so a copy is kept while a draft needs
+-- it). An attachment item with an empty payload is sent from its copy.
+CREATE TABLE need_drafts (
+    id         TEXT PRIMARY KEY,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE TABLE need_draft_files (
+    draft_id TEXT NOT NULL REFERENCES need_drafts (id) ON DELETE CASCADE,
+    sha256   TEXT NOT NULL,
+    PRIMARY KEY (draft_id, sha256)
+);
+CREATE INDEX need_draft_files_by_sha ON need_draft_files (sha256);
+",
 ];
+
+/// Copies nothing refers to (checked by a validation, never submitted)
+/// are kept this long, then swept when the outbox opens.
+const UNREFERENCED_COPY_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// The outbox: one SQLite file, safe to share between threads.
 pub struct Outbox {
     conn: Mutex<Connection>,
+    files: AttachmentFiles,
     listener: RwLock<Option<Arc<dyn OutboxListener>>>,
     policy: BackoffPolicy,
 }
@@ -153,11 +179,50 @@ impl Outbox {
             "UPDATE outbox SET state = 'not_sent', updated_at = ?1 WHERE state = 'sending'",
             params![now_ms()],
         )?;
-        Ok(Outbox {
+        let outbox = Outbox {
             conn: Mutex::new(conn),
+            files: AttachmentFiles::beside(path),
             listener: RwLock::new(None),
             policy,
-        })
+        };
+        outbox.sweep_files(UNREFERENCED_COPY_TTL)?;
+        Ok(outbox)
+    }
+
+    /// The outbox's own copies of attachments.
+    pub fn files(&self) -> &AttachmentFiles {
+        &self.files
+    }
+
+    /// Removes the copies nothing refers to (no unsent upload, no draft)
+    /// that are older than `age`, and temporaries a crash left. Returns
+    /// how many copies.
+    pub fn sweep_files(&self, age: Duration) -> Result<usize, OutboxError> {
+        self.files.remove_stale_temporaries(age);
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        let conn = self.lock()?;
+        for (sha256, at) in self.files.list() {
+            let old = now.duration_since(at).is_ok_and(|d| d > age);
+            if old && !copy_referenced(&conn, &sha256)? {
+                // Best effort: a copy left now is swept next time.
+                if self.files.remove(&sha256).is_ok() {
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Removes the copies of `hashes` nothing refers to any more.
+    fn release_copies(&self, conn: &Connection, hashes: &[String]) -> Result<(), OutboxError> {
+        for sha256 in hashes {
+            if !copy_referenced(conn, sha256)? {
+                // Best effort: a copy left now is swept later.
+                let _ = self.files.remove(sha256);
+            }
+        }
+        Ok(())
     }
 
     /// The schema version (`PRAGMA user_version`).
@@ -193,7 +258,7 @@ impl Outbox {
 
     /// Enqueues items in one durable transaction; returns their keys.
     pub fn enqueue_many(&self, items: Vec<NewItem>) -> Result<Vec<String>, OutboxError> {
-        self.enqueue_with_keys(items, Vec::new())
+        self.enqueue_with_keys(items, Vec::new(), None)
     }
 
     /// Enqueues one item; returns its idempotency key.
@@ -254,6 +319,62 @@ impl Outbox {
             .ok_or_else(|| OutboxError::Corrupt("enqueue returned no key".into()))
     }
 
+    /// As [`Outbox::enqueue_need`], for attachments already copied into
+    /// [`Outbox::files`] (by [`AttachmentFiles::import`]): nothing is read
+    /// or hashed again, the uploads are sent from the copies. With
+    /// `from_draft`, that draft is deleted in the same transaction.
+    pub fn enqueue_need_files(
+        &self,
+        entity: &str,
+        draft: &NeedDraft,
+        attachments: &[AttachmentRef],
+        from_draft: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<String, OutboxError> {
+        let mut draft = draft.clone();
+        let mut items = Vec::new();
+        let mut parents = Vec::new();
+        for (i, r) in attachments.iter().enumerate() {
+            if !self.files.contains(&r.sha256) {
+                return Err(OutboxError::Attachment(FieldError::new(
+                    format!("attachments[{i}]"),
+                    "the phone's copy of the file is gone: attach it again",
+                )));
+            }
+            match self.pending_key_for(ItemKind::Attachment, &r.sha256)? {
+                Some(key) => parents.push(key),
+                None if items.iter().any(|it: &NewItem| it.entity == r.sha256) => {}
+                None => items.push(NewItem {
+                    kind: ItemKind::Attachment,
+                    entity: r.sha256.clone(),
+                    payload: Vec::new(),
+                    media_type: Some(r.media_type.clone()),
+                    parents: vec![],
+                }),
+            }
+            if !draft.attachments.iter().any(|a| a.sha256 == r.sha256) {
+                draft.attachments.push(r.clone());
+            }
+        }
+        let draft = draft.validate(now)?;
+        let n_uploads = items.len();
+        items.push(NewItem {
+            kind: ItemKind::Need,
+            entity: entity.to_string(),
+            payload: serde_json::to_vec(&draft)?,
+            media_type: None,
+            parents,
+        });
+        let keys: Vec<String> = (0..n_uploads).map(|_| new_key()).collect();
+        if let Some(last) = items.last_mut() {
+            last.parents.extend(keys.iter().cloned());
+        }
+        let keys = self.enqueue_with_keys(items, keys, from_draft)?;
+        keys.last()
+            .cloned()
+            .ok_or_else(|| OutboxError::Corrupt("enqueue returned no key".into()))
+    }
+
     /// Enqueues `items` where the last one depends on the first `n_parents`.
     fn enqueue_linked(
         &self,
@@ -265,15 +386,18 @@ impl Outbox {
         if let Some(last) = items.last_mut() {
             last.parents.extend(keys.iter().cloned());
         }
-        self.enqueue_with_keys(items, keys)
+        self.enqueue_with_keys(items, keys, None)
     }
 
     /// Like [`Outbox::enqueue_many`], using `preset` keys for the first
     /// items.
+    /// With `consume_draft`, that draft is deleted in the same
+    /// transaction (it must exist).
     fn enqueue_with_keys(
         &self,
         items: Vec<NewItem>,
         preset: Vec<String>,
+        consume_draft: Option<&str>,
     ) -> Result<Vec<String>, OutboxError> {
         let mut events = Vec::with_capacity(items.len());
         let mut keys = Vec::with_capacity(items.len());
@@ -283,6 +407,12 @@ impl Outbox {
             conn.pragma_update(None, "synchronous", "FULL")?;
             let result = (|| -> Result<(), OutboxError> {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                if let Some(id) = consume_draft {
+                    // Its copies are now the uploads' (queued below).
+                    if tx.execute("DELETE FROM need_drafts WHERE id = ?1", params![id])? == 0 {
+                        return Err(OutboxError::NotFound(format!("draft {id}")));
+                    }
+                }
                 let now = now_ms();
                 for item in items {
                     let key = preset.next().unwrap_or_else(new_key);
@@ -417,6 +547,7 @@ impl Outbox {
     pub fn record(&self, outcomes: &[(String, Outcome)]) -> Result<(), OutboxError> {
         let now = now_ms();
         let mut events = Vec::with_capacity(outcomes.len());
+        let mut uploaded = Vec::new();
         {
             let mut conn = self.lock()?;
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -451,6 +582,9 @@ impl Outbox {
                             params![key, result, now],
                         )?;
                         event.to = ItemState::Sent;
+                        if event.kind == ItemKind::Attachment {
+                            uploaded.push(event.entity.clone());
+                        }
                     }
                     Outcome::Transient {
                         error,
@@ -487,6 +621,7 @@ impl Outbox {
                 events.push(event);
             }
             tx.commit()?;
+            self.release_copies(&conn, &uploaded)?;
         }
         self.emit(&events);
         Ok(())
@@ -624,6 +759,9 @@ impl Outbox {
                 )?;
             }
             tx.commit()?;
+            if to == ItemState::Discarded && item.kind == ItemKind::Attachment {
+                self.release_copies(&conn, std::slice::from_ref(&item.entity))?;
+            }
         }
         events.insert(
             0,
@@ -711,6 +849,20 @@ impl Outbox {
             params![before],
         )?)
     }
+}
+
+/// Whether an attachment copy is still needed: an upload of it not yet
+/// confirmed, or a draft that refers to it.
+fn copy_referenced(conn: &Connection, sha256: &str) -> Result<bool, OutboxError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM outbox WHERE kind = 'attachment' AND entity = ?1 AND state != 'sent'
+             UNION ALL SELECT 1 FROM need_draft_files WHERE sha256 = ?1 LIMIT 1",
+            params![sha256],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
 }
 
 fn migrate(conn: &mut Connection) -> Result<(), OutboxError> {

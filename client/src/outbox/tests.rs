@@ -71,7 +71,7 @@ fn sent(result: &str) -> Outcome {
 fn migrates_with_user_version_and_reopens() {
     let dir = tempfile::tempdir().unwrap();
     let ob = open(&dir);
-    assert_eq!(ob.schema_version().unwrap(), 2);
+    assert_eq!(ob.schema_version().unwrap(), 3);
     let mode: String = ob
         .lock()
         .unwrap()
@@ -91,7 +91,7 @@ fn migrates_with_user_version_and_reopens() {
     assert!(plan.contains("outbox_waiting"), "{plan}");
     drop(ob);
     let ob = open(&dir);
-    assert_eq!(ob.schema_version().unwrap(), 2);
+    assert_eq!(ob.schema_version().unwrap(), 3);
 }
 
 #[test]
@@ -316,4 +316,139 @@ fn an_invalid_need_never_enters_the_outbox() {
     let err = ob.enqueue_need("n", &d, &[], Utc::now()).unwrap_err();
     assert!(matches!(err, OutboxError::Invalid(ref e) if e.has("consent.given")));
     assert_eq!(ob.counts().unwrap(), Counts::default());
+}
+
+fn import(ob: &Outbox, dir: &tempfile::TempDir, name: &str, bytes: &[u8]) -> AttachmentRef {
+    let p = dir.path().join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let r = ob.files().import(&p).unwrap();
+    // The app's cache file may go: the outbox has its own copy.
+    std::fs::remove_file(&p).unwrap();
+    r
+}
+
+#[test]
+fn files_are_sent_from_the_outbox_copy_which_goes_once_the_server_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = open(&dir);
+    let png = import(&ob, &dir, "a.png", b"\x89PNG\r\n\x1a\nphoto-bytes");
+    let pdf = import(&ob, &dir, "b.pdf", b"%PDF-1.4 doc");
+    let key = ob
+        .enqueue_need_files(
+            "n1",
+            &draft(1),
+            &[png.clone(), pdf.clone()],
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+    let d: NeedDraft = serde_json::from_slice(&ob.item(&key).unwrap().payload).unwrap();
+    assert_eq!(d.attachments, vec![png.clone(), pdf.clone()]);
+    let uploads = ob.claim(10).unwrap();
+    assert_eq!(uploads.len(), 2);
+    assert!(uploads.iter().all(|i| i.payload.is_empty()));
+    ob.record(&[(uploads[0].key.clone(), sent("{}"))]).unwrap();
+    let gone = &uploads[0].entity;
+    let kept = &uploads[1].entity;
+    assert!(!ob.files().contains(gone));
+    assert!(ob.files().contains(kept));
+    // A second need with the same photo while its upload waits shares it.
+    let again = ob
+        .enqueue_need_files(
+            "n2",
+            &draft(2),
+            std::slice::from_ref(&pdf),
+            None,
+            Utc::now(),
+        )
+        .unwrap();
+    assert_ne!(again, key);
+    ob.record(&[(uploads[1].key.clone(), sent("{}"))]).unwrap();
+    assert!(!ob.files().contains(kept));
+}
+
+#[test]
+fn a_need_whose_copy_is_gone_is_refused_and_nothing_is_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = open(&dir);
+    let png = import(&ob, &dir, "a.png", b"\x89PNG\r\n\x1a\nphoto-bytes");
+    ob.files().remove(&png.sha256).unwrap();
+    let err = ob
+        .enqueue_need_files("n1", &draft(1), &[png], None, Utc::now())
+        .unwrap_err();
+    assert!(matches!(err, OutboxError::Attachment(ref f) if f.field == "attachments[0]"));
+    assert_eq!(ob.counts().unwrap(), Counts::default());
+}
+
+#[test]
+fn drafts_survive_reopening_and_are_consumed_by_their_submission() {
+    let dir = tempfile::tempdir().unwrap();
+    let (id, png) = {
+        let ob = open(&dir);
+        let png = import(&ob, &dir, "a.png", b"\x89PNG\r\n\x1a\nphoto-bytes");
+        let id = ob
+            .save_draft(None, "{\"v\":1}", std::slice::from_ref(&png.sha256))
+            .unwrap();
+        assert_eq!(
+            ob.save_draft(Some(&id), "{\"v\":2}", std::slice::from_ref(&png.sha256))
+                .unwrap(),
+            id
+        );
+        (id, png)
+    };
+    let ob = open(&dir);
+    let d = ob.draft(&id).unwrap().unwrap();
+    assert_eq!(d.body, "{\"v\":2}");
+    assert_eq!(ob.drafts().unwrap(), vec![d]);
+    // Old unreferenced copies are swept, a draft's are kept.
+    assert_eq!(ob.sweep_files(Duration::ZERO).unwrap(), 0);
+    assert!(ob.files().contains(&png.sha256));
+    // Submitting queues the need and deletes the draft together.
+    ob.enqueue_need_files(
+        "n1",
+        &draft(1),
+        std::slice::from_ref(&png),
+        Some(&id),
+        Utc::now(),
+    )
+    .unwrap();
+    assert_eq!(ob.draft(&id).unwrap(), None);
+    assert!(ob.files().contains(&png.sha256));
+    // A draft already submitted cannot be submitted twice.
+    let err = ob
+        .enqueue_need_files(
+            "n2",
+            &draft(2),
+            std::slice::from_ref(&png),
+            Some(&id),
+            Utc::now(),
+        )
+        .unwrap_err();
+    assert!(matches!(err, OutboxError::NotFound(_)));
+    assert_eq!(ob.counts().unwrap().not_sent, 2);
+    assert!(matches!(
+        ob.save_draft(Some(&id), "{}", &[]),
+        Err(OutboxError::NotFound(_))
+    ));
+}
+
+#[test]
+fn discarding_a_draft_removes_the_copies_only_it_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let ob = open(&dir);
+    let png = import(&ob, &dir, "a.png", b"\x89PNG\r\n\x1a\nphoto-bytes");
+    let pdf = import(&ob, &dir, "b.pdf", b"%PDF-1.4 doc");
+    let a = ob
+        .save_draft(None, "a", &[png.sha256.clone(), pdf.sha256.clone()])
+        .unwrap();
+    let b = ob
+        .save_draft(None, "b", std::slice::from_ref(&pdf.sha256))
+        .unwrap();
+    assert!(ob.discard_draft(&a).unwrap());
+    assert!(!ob.files().contains(&png.sha256));
+    assert!(ob.files().contains(&pdf.sha256));
+    // Dropping the photo from a draft releases it too.
+    ob.save_draft(Some(&b), "b", &[]).unwrap();
+    assert!(!ob.files().contains(&pdf.sha256));
+    assert!(!ob.discard_draft(&a).unwrap());
 }

@@ -205,9 +205,21 @@ impl SyncClient {
                         .unwrap_or("application/octet-stream"),
                 ),
         };
-        let req = req
-            .header(IDEMPOTENCY_KEY, item.key.as_str())
-            .body(item.payload.clone());
+        // An attachment given as a file waits as the outbox's own copy.
+        let body = if item.kind == ItemKind::Attachment && item.payload.is_empty() {
+            match self.inner.outbox.files().read(&item.entity) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    return Outcome::Permanent {
+                        error: format!("the outbox's copy of the file cannot be read: {e}"),
+                        status: 0,
+                    };
+                }
+            }
+        } else {
+            item.payload.clone()
+        };
+        let req = req.header(IDEMPOTENCY_KEY, item.key.as_str()).body(body);
         // A cut answer is a network error too: the server may have
         // committed, and the retry is answered from its idempotency record.
         let resp = match http::send(self.inner.transport.as_ref(), req).await {

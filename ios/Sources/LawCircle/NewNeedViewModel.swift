@@ -81,10 +81,14 @@ public final class NewNeedViewModel {
         return Task { await self.validate() }
     }
 
-    /// Adds a photo or document (the content decides its type).
+    /// Adds the photo or document at `file` (e.g. a downscaled JPEG in the
+    /// app's caches folder). The library checks it once (the content
+    /// decides its type; a missing or unreadable file is refused under
+    /// `attachments[i]`) and keeps its own copy once the need is queued, so
+    /// the app may delete the file afterwards.
     @discardableResult
-    public func addAttachment(_ data: Data, mediaType: String?) -> Task<Void, Never> {
-        edit { $0.attachments.append(AttachmentInput(bytes: data, mediaType: mediaType)) }
+    public func addAttachment(_ file: URL, displayName: String? = nil) -> Task<Void, Never> {
+        edit { $0.attachments.append(AttachmentInput(path: file.path, displayName: displayName)) }
     }
 
     @discardableResult
@@ -92,8 +96,8 @@ public final class NewNeedViewModel {
         edit { if $0.attachments.indices.contains(index) { $0.attachments.remove(at: index) } }
     }
 
-    /// Checks every field with the core (off the main actor: the photos are
-    /// hashed and sniffed); true when it can be submitted. A check that
+    /// Checks every field with the core (off the main actor: a new photo is
+    /// read, hashed and copied once); true when it can be submitted. A check that
     /// finishes after the form changed again is not shown: the newer one is.
     @discardableResult
     public func validate() async -> Bool {

@@ -184,7 +184,9 @@ final class UserFlowsTests: XCTestCase {
         // Fixed, with a photo: queued offline, durable.
         await need.edit { $0.requesterPhone = "13812345678" }.value
         XCTAssertTrue(need.state.value.problems.isEmpty, "problems clear as the field is fixed")
-        await need.addAttachment(tinyPNG, mediaType: "image/png").value
+        let photo = dir.appendingPathComponent("cache-photo.png")
+        try tinyPNG.write(to: photo)
+        await need.addAttachment(photo).value
         await need.submit()
         guard case let .submitted(key) = need.state.value.phase else { return XCTFail("\(need.state.value)") }
         let queued = try await waitFor(outbox.state) { $0.counts.pending == 2 }

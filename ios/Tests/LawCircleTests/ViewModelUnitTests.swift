@@ -109,8 +109,18 @@ final class ViewModelUnitTests: XCTestCase {
         }.value
         XCTAssertNotNil(model.state.value.problems["requester.id_number"], "a bad check digit")
         await model.edit { $0.requesterIdNumber = nil }.value
-        await model.addAttachment(Data("not a picture".utf8), mediaType: "image/png").value
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: files, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: files) }
+        let fake = files.appendingPathComponent("photo.png")
+        try Data("not a picture".utf8).write(to: fake)
+        await model.addAttachment(fake).value
         XCTAssertNotNil(model.state.value.problems["attachments[0]"])
+        await model.addAttachment(files.appendingPathComponent("gone.jpg")).value
+        XCTAssertTrue(
+            model.state.value.problems["attachments[1]"]?.contains("does not exist") ?? false,
+            "\(model.state.value.problems.fields)")
+        await model.removeAttachment(at: 1).value
         await model.removeAttachment(at: 0).value
         XCTAssertTrue(model.state.value.problems.isEmpty, "\(model.state.value.problems.fields)")
         await model.submit()

@@ -84,7 +84,7 @@ data class OpenForm(
 }
 
 /** An attached document: its checklist code (`id_card`, `hardship_statement`…) and size. */
-data class DocumentAttachment(val kind: DocumentKind, val mediaType: String?, val sizeBytes: Int)
+data class DocumentAttachment(val kind: DocumentKind, val name: String, val sizeBytes: Long)
 
 /** The online-application screen (线上申请). */
 data class ApplicationFormState(
@@ -193,10 +193,13 @@ class ApplicationFormPresenter(
     }
 
     /** Attaches a document (a photo or PDF) as the checklist's [kind]; the legal-aid checklist counts it. */
-    fun attachDocument(kind: DocumentKind, bytes: ByteArray, mediaType: String?): Job {
+    fun attachDocument(kind: DocumentKind, path: String, displayName: String? = null): Job {
         if (state.value.open == null) return Job().apply { complete() }
-        synchronized(files) { files += AttachmentInput(bytes, mediaType) }
-        updateState { s -> s.withOpen { it.copy(documents = it.documents + DocumentAttachment(kind, mediaType, bytes.size)) } }
+        synchronized(files) { files += AttachmentInput(path, displayName) }
+        val file = java.io.File(path)
+        updateState { s ->
+            s.withOpen { it.copy(documents = it.documents + DocumentAttachment(kind, displayName ?: file.name, file.length())) }
+        }
         return intent { assess() }
     }
 

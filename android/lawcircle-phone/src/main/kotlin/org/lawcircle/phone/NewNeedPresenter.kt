@@ -6,6 +6,7 @@ import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
 import org.lawcircle.ffi.ApplicationInput
 import org.lawcircle.ffi.AttachmentInput
+import java.io.File
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.NeedCategoryInfo
@@ -65,8 +66,8 @@ data class NeedFields(
     companion object
 }
 
-/** An attached photo or document, as the form lists it (the bytes stay in the presenter). */
-data class AttachmentSummary(val mediaType: String?, val sizeBytes: Int)
+/** An attached photo or document, as the form lists it (the file stays where the app wrote it until the library copies it). */
+data class AttachmentSummary(val name: String, val sizeBytes: Long)
 
 /** The new-need screen. */
 data class NewNeedState(
@@ -113,8 +114,13 @@ class NewNeedPresenter(
         return if (checking) validate() else Job().apply { complete() }
     }
 
-    fun addAttachment(bytes: ByteArray, mediaType: String?): Job {
-        synchronized(attachments) { attachments += AttachmentInput(bytes, mediaType) }
+    /**
+     * Attaches the file at [path] (e.g. the downscaled JPEG `Photos.downscale` wrote): the library
+     * checks it once (missing, unreadable or not a JPEG/PNG/WebP/HEIC/PDF is `attachments[i]`) and
+     * keeps its own copy when the need is queued, so the app may delete the file afterwards.
+     */
+    fun addAttachment(path: String, displayName: String? = null): Job {
+        synchronized(attachments) { attachments += AttachmentInput(path, displayName) }
         publishAttachments()
         return if (checking) validate() else Job().apply { complete() }
     }
@@ -173,7 +179,9 @@ class NewNeedPresenter(
     private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })
 
     private fun publishAttachments() {
-        val list = synchronized(attachments) { attachments.map { AttachmentSummary(it.mediaType, it.bytes.size) } }
+        val list = synchronized(attachments) {
+            attachments.map { val f = File(it.path); AttachmentSummary(it.displayName ?: f.name, f.length()) }
+        }
         updateState { it.copy(attachments = list) }
     }
 }

@@ -245,7 +245,8 @@ open class PhoneFlowsTest {
                         need.edit { it.copy(requesterPhone = "13812345678") }.join()
                         assertEquals(emptyMap(), need.state.value.problems)
                         // Offline: queued with a photo, durable.
-                        need.addAttachment(PNG, "image/png")
+                        val photo = File(dir, "cache-photo.png").apply { writeBytes(PNG) }
+                        need.addAttachment(photo.path)
                         need.submit().join()
                         val key = assertNotNull(need.state.value.submittedKey, "${need.state.value.error}")
                         within { outbox.state.first { it.counts?.pending == 2uL } }
@@ -509,8 +510,12 @@ open class PhoneFlowsTest {
                     p.setDocumentProvided(DocumentKind.ID_CARD, true).join()
                     assertTrue(p.state.value.open!!.assessment!!.missingDocuments.none { it.kind == DocumentKind.ID_CARD })
                     // A document attached as bytes travels with the application.
-                    p.attachDocument(DocumentKind.CASE_MATERIALS, PNG, "image/png").join()
-                    assertEquals(listOf(DocumentAttachment(DocumentKind.CASE_MATERIALS, "image/png", PNG.size)), p.state.value.open?.documents)
+                    val scan = File(tempDir(), "scan.png").apply { writeBytes(PNG) }
+                    p.attachDocument(DocumentKind.CASE_MATERIALS, scan.path, "欠薪证据.png").join()
+                    assertEquals(
+                        listOf(DocumentAttachment(DocumentKind.CASE_MATERIALS, "欠薪证据.png", PNG.size.toLong())),
+                        p.state.value.open?.documents,
+                    )
                     p.submit(needFields(people)).join()
                     val open = p.state.value.open!!
                     val key = assertNotNull(open.submittedKey, "${open.fields.filter { it.problem != null }} ${open.needProblems} ${p.state.value.error}")

@@ -100,9 +100,15 @@ class PresenterUnitTest {
                     assertNotNull(problems[field], "$field in $problems")
                 }
                 assertNull(problems["requester.name"])
-                p.addAttachment("not a photo".toByteArray(), "image/png").join()
+                val files = Files.createTempDirectory("lawcircle-files").toFile()
+                val fake = File(files, "photo.png").apply { writeText("not a photo") }
+                p.addAttachment(fake.path).join()
                 assertNotNull(p.state.value.problem("attachments[0]"), "${p.state.value.problems}")
-                assertEquals(listOf(AttachmentSummary("image/png", 11)), p.state.value.attachments)
+                assertEquals(listOf(AttachmentSummary("photo.png", 11)), p.state.value.attachments)
+                // A file that is not there is refused with its reason too.
+                p.addAttachment(File(files, "gone.jpg").path).join()
+                assertTrue(p.state.value.problem("attachments[1]")!!.contains("does not exist"), "${p.state.value.problems}")
+                p.removeAttachment(1).join()
                 p.submit().join()
                 assertNull(p.state.value.submittedKey)
                 assertEquals(0uL, client.outboxCounts().pending)

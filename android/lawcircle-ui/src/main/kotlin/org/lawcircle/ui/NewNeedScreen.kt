@@ -43,7 +43,8 @@ sealed interface NewNeedEvent {
     data object PickPhoto : NewNeedEvent
 
     /** A photo picked and downscaled. */
-    class Attach(val bytes: ByteArray, val mediaType: String?) : NewNeedEvent
+    /** A photo or document the app wrote to [path] (e.g. a downscaled JPEG in its cache). */
+    class Attach(val path: String, val displayName: String? = null) : NewNeedEvent
     data class RemoveAttachment(val index: Int) : NewNeedEvent
     data object Submit : NewNeedEvent
 
@@ -65,7 +66,7 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
         is NewNeedEvent.AreaCode -> set { it.copy(areaCode = e.value) }
         is NewNeedEvent.Consent -> set { it.copy(consentGiven = e.given) }
         NewNeedEvent.PickPhoto -> Unit
-        is NewNeedEvent.Attach -> addAttachment(e.bytes, e.mediaType)
+        is NewNeedEvent.Attach -> addAttachment(e.path, e.displayName)
         is NewNeedEvent.RemoveAttachment -> removeAttachment(e.index)
         NewNeedEvent.Submit -> submit()
         NewNeedEvent.Another -> reset()
