@@ -35,6 +35,7 @@ import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.ConnectivityPresenter
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.MyNeedsPresenter
+import org.lawcircle.phone.OrderDetailPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
 import org.lawcircle.phone.RatingLinkPresenter
@@ -54,6 +55,7 @@ import org.lawcircle.ui.Loading
 import org.lawcircle.ui.MyNeedsEvent
 import org.lawcircle.ui.MyNeedsScreen
 import org.lawcircle.ui.NewNeedScreen
+import org.lawcircle.ui.OrderDetailScreen
 import org.lawcircle.ui.OrderOffersEvent
 import org.lawcircle.ui.OrderOffersScreen
 import org.lawcircle.ui.OutboxScreen
@@ -69,6 +71,7 @@ private sealed interface Route {
     data class To(val destination: Destination) : Route
     data class Rate(val orderId: String) : Route
     data class RatingCode(val orderId: String) : Route
+    data class OrderDetail(val orderId: String) : Route
 }
 
 /** The presenters of one signed-in client, made at sign-in and closed at sign-out. */
@@ -83,9 +86,10 @@ private class Presenters(val client: LawCircleClient, scope: CoroutineScope, vie
     val myNeeds = MyNeedsPresenter(client, scope)
     var offers: OrderOffersPresenter? = null
     var ratingCode: RatingLinkPresenter? = null
+    var orderDetail: OrderDetailPresenter? = null
 
     override fun close() {
-        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, offers, ratingCode).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, offers, ratingCode, orderDetail).forEach { it.close() }
     }
 }
 
@@ -188,6 +192,12 @@ class MainActivity : ComponentActivity() {
                     val s by rp.state.collectAsStateWithLifecycle()
                     RatingScreen(s, rp::onEvent)
                 }
+                is Route.OrderDetail -> {
+                    val dp = orderDetailPresenter(p, r.orderId)
+                    val s by dp.state.collectAsStateWithLifecycle()
+                    // OpenFile, Call and Navigate hand off to a viewer, the dialer and the map app (not yet wired).
+                    OrderDetailScreen(s, dp::onEvent)
+                }
                 is Route.RatingCode -> {
                     val rp = ratingCodePresenter(p, r.orderId)
                     val s by rp.state.collectAsStateWithLifecycle()
@@ -248,7 +258,11 @@ class MainActivity : ComponentActivity() {
                     val op = offersPresenter(p, here)
                     val s by op.state.collectAsStateWithLifecycle()
                     OrderOffersScreen(s) { e ->
-                        if (e is OrderOffersEvent.ShowRatingCode) route = Route.RatingCode(e.orderId) else op.onEvent(e)
+                        when (e) {
+                            is OrderOffersEvent.ShowRatingCode -> route = Route.RatingCode(e.orderId)
+                            is OrderOffersEvent.ShowDetail -> route = Route.OrderDetail(e.orderId)
+                            else -> op.onEvent(e)
+                        }
                     }
                 }
             }
@@ -264,6 +278,14 @@ class MainActivity : ComponentActivity() {
             it.start()
             p.offers = it
         }
+
+    private fun orderDetailPresenter(p: Presenters, orderId: String): OrderDetailPresenter =
+        p.orderDetail?.takeIf { it.state.value.orderId == orderId }
+            ?: OrderDetailPresenter(p.client, orderId, java.io.File(cacheDir, "attachments"), lifecycleScope).also {
+                p.orderDetail?.close()
+                p.orderDetail = it
+                it.load()
+            }
 
     private fun ratePresenter(p: Presenters, orderId: String): RatingPresenter = formsViewModel.rating(p.client, orderId)
 

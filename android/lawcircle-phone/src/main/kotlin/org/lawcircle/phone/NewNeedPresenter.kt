@@ -104,6 +104,19 @@ class NewNeedPresenter(
 ) {
     private val attachments = mutableListOf<AttachmentInput>()
 
+    init {
+        // The files attached before a rotation (the app's copies in its cache), if they are still there.
+        val store = saved
+        if (store != null) {
+            val paths = (store["need.attachmentPaths"] as? List<*>)?.filterIsInstance<String>().orEmpty()
+            val names = (store["need.attachmentNames"] as? List<*>)?.filterIsInstance<String>().orEmpty()
+            paths.forEachIndexed { i, path ->
+                if (File(path).isFile) attachments += AttachmentInput(path, names.getOrNull(i)?.ifEmpty { null })
+            }
+            if (attachments.isNotEmpty()) publishAttachments()
+        }
+    }
+
     /** Once the user asked for a check, every edit checks again so fixed fields clear. */
     @Volatile
     private var checking = false
@@ -157,6 +170,7 @@ class NewNeedPresenter(
             }
             val key = client.submitNeed(form)
             synchronized(attachments) { attachments.clear() }
+            saveAttachments()
             checking = false
             updateState {
                 it.copy(submitting = false, submittedKey = key, problems = emptyMap(), attachments = emptyList())
@@ -171,6 +185,7 @@ class NewNeedPresenter(
     /** A blank form for the next need (keeps who is entering and where). */
     fun reset(keep: (NeedFields) -> NeedFields = { NeedFields(channel = it.channel, postId = it.postId) }) {
         synchronized(attachments) { attachments.clear() }
+        saveAttachments()
         checking = false
         updateState { NewNeedState(fields = keep(it.fields), categories = it.categories) }
         saved?.let { state.value.fields.saveTo(it) }
@@ -183,5 +198,15 @@ class NewNeedPresenter(
             attachments.map { val f = File(it.path); AttachmentSummary(it.displayName ?: f.name, f.length()) }
         }
         updateState { it.copy(attachments = list) }
+        saveAttachments()
+    }
+
+    private fun saveAttachments() {
+        saved?.let { store ->
+            val inputs = synchronized(attachments) { attachments.toList() }
+            // ArrayList<String>: what a Bundle keeps.
+            store["need.attachmentPaths"] = ArrayList(inputs.map { it.path })
+            store["need.attachmentNames"] = ArrayList(inputs.map { it.displayName ?: "" })
+        }
     }
 }

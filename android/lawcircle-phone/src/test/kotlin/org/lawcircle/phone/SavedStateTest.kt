@@ -40,8 +40,11 @@ class SavedStateTest {
                             urgency = Urgency.HIGH, description = "邻居装修噪音纠纷，希望调",
                         )
                     }
-                    // What the platform keeps is plain Bundle values: strings, booleans, enum names.
-                    assertTrue(handle.snapshot().values.all { it == null || it is String || it is Boolean })
+                    before.addAttachment(File(dir, "photo.png").apply { writeBytes(PNG) }.path, "现场照片.png").join()
+                    // What the platform keeps is plain Bundle values: strings, booleans, enum names, string lists.
+                    assertTrue(
+                        handle.snapshot().values.all { v -> v == null || v is String || v is Boolean || (v is ArrayList<*> && v.all { it is String }) },
+                    )
                     assertEquals("MEDIATION", handle.snapshot()["need.category"])
                 }
                 // Rotated: a new presenter over the same handle.
@@ -52,6 +55,7 @@ class SavedStateTest {
                     assertEquals(NeedCategory.MEDIATION, f.category)
                     assertEquals(Urgency.HIGH, f.urgency)
                     assertEquals("邻居装修噪音纠纷，希望调", f.description)
+                    assertEquals(listOf(AttachmentSummary("现场照片.png", PNG.size.toLong())), after.state.value.attachments)
                     after.edit {
                         it.copy(
                             description = it.description + "解", address = "永中街道示例社区", areaCode = people.villageCode,
@@ -70,6 +74,7 @@ class SavedStateTest {
                 NewNeedPresenter(client, this, saved = handle).use { blank ->
                     assertEquals("", blank.state.value.fields.requesterName)
                     assertEquals("", blank.state.value.fields.description)
+                    assertEquals(emptyList(), blank.state.value.attachments, "the filed need's photo does not come back")
                 }
             }
         }
@@ -111,5 +116,13 @@ class SavedStateTest {
             }
         }
         dir.deleteRecursively()
+    }
+
+    private companion object {
+        /** A 1×1 PNG's signature and header: enough for the core to tell its type. */
+        val PNG = byteArrayOf(
+            0x89.toByte(), 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 0x0D, 0x49, 0x48, 0x44, 0x52,
+            0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1F, 0x15, 0xC4.toByte(), 0x89.toByte(),
+        )
     }
 }

@@ -42,7 +42,6 @@ sealed interface NewNeedEvent {
     /** Opens the camera or photo picker (the Android glue), which then sends [Attach]. */
     data object PickPhoto : NewNeedEvent
 
-    /** A photo picked and downscaled. */
     /** A photo or document the app wrote to [path] (e.g. a downscaled JPEG in its cache). */
     class Attach(val path: String, val displayName: String? = null) : NewNeedEvent
     data class RemoveAttachment(val index: Int) : NewNeedEvent
@@ -99,7 +98,7 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     val problem = state.problem("attachments[$i]")
                     Text(
-                        t.photo(i + 1, ((a.sizeBytes + 1023) / 1024).toLong(), problem),
+                        t.photo(i + 1, (a.sizeBytes + 1023) / 1024, problem),
                         Modifier.weight(1f),
                         color = if (problem != null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                     )

@@ -35,11 +35,14 @@ sealed interface OrderOffersEvent {
     data class Start(val orderId: String) : OrderOffersEvent
     data class Resolve(val orderId: String, val note: String) : OrderOffersEvent
 
+    /** Opens the order's detail: the need, place, files and contact (another screen: the app's). */
+    data class ShowDetail(val orderId: String) : OrderOffersEvent
+
     /** Shows the resolved order's rating code to the requester (another screen: the app's). */
     data class ShowRatingCode(val orderId: String) : OrderOffersEvent
 }
 
-/** The presenter's part of the events; [OrderOffersEvent.ShowRatingCode] is navigation. */
+/** The presenter's part of the events; [OrderOffersEvent.ShowRatingCode] and [OrderOffersEvent.ShowDetail] are navigation. */
 fun OrderOffersPresenter.onEvent(e: OrderOffersEvent) {
     when (e) {
         OrderOffersEvent.Refresh -> refresh()
@@ -48,7 +51,7 @@ fun OrderOffersPresenter.onEvent(e: OrderOffersEvent) {
         is OrderOffersEvent.Decline -> decline(e.orderId, e.reason)
         is OrderOffersEvent.Start -> startWork(e.orderId)
         is OrderOffersEvent.Resolve -> resolve(e.orderId, e.note)
-        is OrderOffersEvent.ShowRatingCode -> Unit
+        is OrderOffersEvent.ShowRatingCode, is OrderOffersEvent.ShowDetail -> Unit
     }
 }
 
@@ -115,6 +118,7 @@ private fun CurrentOrder(o: OrderSummary, busy: Boolean, onEvent: (OrderOffersEv
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             Text(t.myOrder(t.categoryName(o.category)), style = MaterialTheme.typography.titleMedium)
             Text(t.stateIs(t.orderState(o.state)), color = MaterialTheme.colorScheme.primary)
+            TextButton({ onEvent(OrderOffersEvent.ShowDetail(o.id)) }) { Text(t.orderDetailTitle) }
             when (o.state) {
                 OrderState.CLAIMED, OrderState.ASSIGNED ->
                     Button({ onEvent(OrderOffersEvent.Start(o.id)) }, enabled = !busy) { Text(t.startService) }

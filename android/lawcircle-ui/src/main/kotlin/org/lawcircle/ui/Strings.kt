@@ -272,4 +272,19 @@ interface Strings {
     val contactMissing: String
     val submitApplication: String
     val backToForms: String
+
+    // Order detail
+    val orderDetailTitle: String
+    val orderDetailOffline: String
+    val place: String
+    fun labelled(label: String, value: String): String
+    fun attachmentsTitle(n: Int): String
+    fun fileKind(contentType: String): String
+    val download: String
+    val downloading: String
+    val open: String
+    val requesterContact: String
+    val contactAudited: String
+    val contactReason: String
+    val showContact: String
 }

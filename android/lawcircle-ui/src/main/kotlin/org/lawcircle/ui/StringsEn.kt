@@ -365,4 +365,22 @@ object EnStrings : Strings {
     override val contactMissing = "Contact details to complete"
     override val submitApplication = "Submit the application"
     override val backToForms = "Back to the list"
+
+    override val orderDetailTitle = "Order detail"
+    override val orderDetailOffline = "The order detail needs a connection; tap “Search again” once online."
+    override val place = "Place"
+    override fun labelled(label: String, value: String) = "$label: $value"
+    override fun attachmentsTitle(n: Int) = if (n == 0) "No attachments" else "Attachments ($n)"
+    override fun fileKind(contentType: String) = when {
+        contentType.startsWith("image/") -> "Photo"
+        contentType == "application/pdf" -> "PDF file"
+        else -> "File"
+    }
+    override val download = "Download"
+    override val downloading = "Downloading…"
+    override val open = "Open"
+    override val requesterContact = "The requester's contact"
+    override val contactAudited = "Reading the contact is recorded; say why."
+    override val contactReason = "Why (e.g. to call the requester)"
+    override val showContact = "Show the contact"
 }

@@ -354,4 +354,22 @@ object ZhStrings : Strings {
     override val contactMissing = "联系信息需要补充"
     override val submitApplication = "提交申请"
     override val backToForms = "返回事项列表"
+
+    override val orderDetailTitle = "订单详情"
+    override val orderDetailOffline = "订单详情需要联网查看；恢复网络后点“重新查找”。"
+    override val place = "地点"
+    override fun labelled(label: String, value: String) = "$label：$value"
+    override fun attachmentsTitle(n: Int) = if (n == 0) "没有附件" else "附件（$n）"
+    override fun fileKind(contentType: String) = when {
+        contentType.startsWith("image/") -> "照片"
+        contentType == "application/pdf" -> "PDF 文件"
+        else -> "文件"
+    }
+    override val download = "下载"
+    override val downloading = "正在下载…"
+    override val open = "打开"
+    override val requesterContact = "当事人联系方式"
+    override val contactAudited = "查看联系方式会被记录，请写明原因。"
+    override val contactReason = "查看原因（如：电话联系当事人）"
+    override val showContact = "查看联系方式"
 }
