@@ -80,6 +80,7 @@ fn main() {
         products: vec!["mediation".to_string()],
         open_at_ms: None,
         max_distance_m: None,
+        at_ms: None,
     };
     let nearest = per_call_ns(iters / 10, || {
         let r = client.nearest(black_box(query.clone()));

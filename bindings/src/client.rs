@@ -227,6 +227,8 @@ impl LawCircleClient {
             transport.clone(),
         );
         let offline = OfflineState::open(&database_path)?;
+        // A network downloaded before: distances on foot from the start.
+        crate::walking::load_kept(&offline, &database_path);
         Ok(Arc::new(LawCircleClient {
             inner: Arc::new(Inner {
                 transport,

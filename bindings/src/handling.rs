@@ -237,6 +237,52 @@ impl LawCircleClient {
     }
 }
 
+/// One duty session: a clock-in at a post and the clock-out after it.
+#[derive(Debug, Clone, PartialEq, uniffi::Record, Deserialize)]
+pub struct DutySession {
+    pub post_id: String,
+    #[serde(rename = "start", deserialize_with = "crate::types::rfc3339_ms")]
+    pub start_ms: i64,
+    #[serde(rename = "end", deserialize_with = "crate::types::rfc3339_ms")]
+    pub end_ms: i64,
+    pub hours: f64,
+}
+
+/// The volunteer's own duty hours and star level (星级), as the server
+/// counts them from the accepted punches (a session longer than 16 h, or
+/// a clock-in without its clock-out, counts nothing).
+#[derive(Debug, Clone, PartialEq, uniffi::Record, Deserialize)]
+pub struct DutyHours {
+    /// All time.
+    #[serde(rename = "total_h")]
+    pub total_hours: f64,
+    /// This month (China time), as `YYYY-MM`.
+    pub month: String,
+    #[serde(rename = "month_h")]
+    pub month_hours: f64,
+    /// 0 to 5.
+    pub stars: u8,
+    /// Still needed for the next star; `None` at five stars.
+    #[serde(rename = "hours_to_next_star")]
+    pub hours_to_next_star: Option<f64>,
+    /// The hours each star needs, lowest first.
+    #[serde(rename = "star_thresholds_h")]
+    pub star_thresholds_hours: Vec<f64>,
+    /// The latest sessions, newest first (at most ten).
+    pub recent: Vec<DutySession>,
+}
+
+#[uniffi::export]
+impl LawCircleClient {
+    /// The signed-in volunteer's duty hours (total, this month), star level
+    /// and the hours to the next star, with their latest sessions.
+    /// Accounts that do not clock in are refused (`Server`, 403).
+    pub async fn my_duty_hours(&self) -> Result<DutyHours, LawCircleError> {
+        let inner = self.inner.clone();
+        run(async move { decode(inner.get("/api/v1/duty-hours/mine").await?) }).await
+    }
+}
+
 /// Lowercase hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -33,6 +33,8 @@ mod push;
 mod residents;
 mod runtime;
 mod types;
+mod villages;
+mod walking;
 
 pub use calculators::calculate_compensation;
 pub use client::{
@@ -49,7 +51,7 @@ pub use forms::{
     AnswerInput, DocumentNeeded, FormAnswer, FormChoice, FormFieldSpec, FormWidget, LEGAL_AID_CODE,
     LegalAidAssessment, ServiceForm,
 };
-pub use handling::{OrderAttachment, OrderDetail};
+pub use handling::{DutyHours, DutySession, OrderAttachment, OrderDetail};
 pub use handoff::{MapApp, MapHandoff, MobilePlatform, map_handoffs};
 pub use http::{
     HttpError, HttpHeader, HttpMethod, HttpRequest, HttpResponse, HttpStreamReceiver,
@@ -74,6 +76,7 @@ pub use outbox::{
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
 pub use types::legal_aid_service_code;
+pub use villages::{VILLAGE_MAX_DISTANCE_M, Village};
 
 uniffi::setup_scaffolding!();
 

@@ -15,6 +15,7 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use lawcircle_core::applications::ServiceDefinition;
+use lawcircle_core::catalogue::area::AdminArea;
 use lawcircle_core::catalogue::duty_post::DutyPost;
 use lawcircle_core::catalogue::facility::{Facility, FacilityKind, ServiceProduct};
 use lawcircle_core::catalogue::import::{self, Format, ImportOptions, NoPhotos, RecordKind};
@@ -34,7 +35,7 @@ const SNAPSHOT_FORMAT: u32 = 1;
 
 /// What is kept on the phone.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct Snapshot {
+pub(crate) struct Snapshot {
     format: u32,
     /// The server's catalogue version the facilities are at.
     catalogue_version: u64,
@@ -44,11 +45,15 @@ struct Snapshot {
     duty_posts: Vec<DutyPost>,
     services: Vec<ServiceDefinition>,
     account: Option<Account>,
+    /// The district, its streets and villages/communities (absent from
+    /// snapshots written before areas were kept: fetched on refresh).
+    #[serde(default)]
+    pub(crate) areas: Vec<AdminArea>,
 }
 
 /// The snapshot with its index, swapped whole on refresh.
-struct Loaded {
-    snapshot: Snapshot,
+pub(crate) struct Loaded {
+    pub(crate) snapshot: Snapshot,
     index: FacilityIndex,
 }
 
@@ -99,7 +104,7 @@ impl OfflineState {
         })
     }
 
-    fn current(&self) -> Result<Arc<Loaded>, LawCircleError> {
+    pub(crate) fn current(&self) -> Result<Arc<Loaded>, LawCircleError> {
         self.loaded
             .read()
             .map(|l| l.clone())
@@ -217,6 +222,10 @@ pub struct NearbyQuery {
     pub open_at_ms: Option<i64>,
     /// Only places within this walking distance, in metres.
     pub max_distance_m: Option<f64>,
+    /// The moment `NearbyPlace::open_now` is told for (ms since the
+    /// epoch, read in China time, Asia/Shanghai); `None`: now.
+    #[uniffi(default = None)]
+    pub at_ms: Option<i64>,
 }
 
 /// One facility found, nearest first.
@@ -244,6 +253,14 @@ pub struct NearbyPlace {
     pub walking_estimated: bool,
     /// Within the 15-minute walk (1.2 km).
     pub within_circle: bool,
+    /// The weekly opening hours, e.g. `Mo-Fr 08:30-12:00,13:30-17:30`
+    /// (`24/7` when always open).
+    pub opening_hours: String,
+    /// Days that differ (holidays, make-up working days), e.g.
+    /// `2025-10-01 off`; empty when none.
+    pub opening_exceptions: String,
+    /// Open at the query's `at_ms` (now by default), in China time.
+    pub open_now: bool,
 }
 
 /// One service product at the user's spot.
@@ -289,6 +306,7 @@ fn place(
     f: &Facility,
     found: &lawcircle_core::geo::nearest::NearbyFacility,
     datum: lawcircle_core::geo::coord::Datum,
+    at: NaiveDateTime,
 ) -> NearbyPlace {
     NearbyPlace {
         facility_id: f.id.clone(),
@@ -306,12 +324,15 @@ fn place(
         within_circle: found
             .walking_m
             .is_some_and(|w| w <= lawcircle_core::FIFTEEN_MINUTE_WALK_M),
+        opening_hours: f.opening_hours.weekly_text(),
+        opening_exceptions: f.opening_hours.exceptions_text(),
+        open_now: f.opening_hours.is_open_at(at),
     }
 }
 
-fn china_local(ms: i64) -> Result<NaiveDateTime, LawCircleError> {
+fn china_local(field: &str, ms: i64) -> Result<NaiveDateTime, LawCircleError> {
     let at = DateTime::<Utc>::from_timestamp_millis(ms)
-        .ok_or_else(|| LawCircleError::invalid("open_at_ms", "out of range"))?;
+        .ok_or_else(|| LawCircleError::invalid(field, "out of range"))?;
     Ok(at
         .with_timezone(&lawcircle_core::calendar::china_time())
         .naive_local())
@@ -337,8 +358,12 @@ impl OfflineState {
             .with_kinds(parse_codes::<FacilityKind>("kinds", &q.kinds)?)
             .with_products(parse_codes::<ServiceProduct>("products", &q.products)?);
         if let Some(ms) = q.open_at_ms {
-            query = query.open_at(china_local(ms)?);
+            query = query.open_at(china_local("open_at_ms", ms)?);
         }
+        let at = china_local(
+            "at_ms",
+            q.at_ms.unwrap_or_else(|| Utc::now().timestamp_millis()),
+        )?;
         if let Some(m) = q.max_distance_m {
             if !(m.is_finite() && m > 0.0) {
                 return Err(LawCircleError::invalid(
@@ -357,7 +382,7 @@ impl OfflineState {
                 loaded
                     .index
                     .facility(&n.facility_id)
-                    .map(|f| place(f, n, point.datum))
+                    .map(|f| place(f, n, point.datum, at))
             })
             .collect())
     }
@@ -373,6 +398,7 @@ impl OfflineState {
                     products: vec![p.code().to_string()],
                     open_at_ms: None,
                     max_distance_m: None,
+                    at_ms: None,
                 })?
                 .into_iter()
                 .next();
@@ -389,6 +415,15 @@ impl OfflineState {
             walking_estimated: self.network()?.is_none(),
             products,
         })
+    }
+
+    /// The loaded walking network's figures, if one is loaded.
+    pub(crate) fn network_info(&self) -> Result<Option<NetworkInfo>, LawCircleError> {
+        Ok(self.network()?.map(|net| NetworkInfo {
+            nodes: net.node_count() as u64,
+            edges: net.edge_count() as u64,
+            km_of_way: net.total_km(),
+        }))
     }
 
     pub(crate) fn load_network(&self, path: &str) -> Result<NetworkInfo, LawCircleError> {
@@ -419,6 +454,7 @@ impl OfflineState {
         features: Vec<Value>,
         full: bool,
         duty_posts: Vec<DutyPost>,
+        areas: Vec<AdminArea>,
         now: DateTime<Utc>,
     ) -> Result<(), LawCircleError> {
         let incoming = parse_features(features, RecordKind::Facilities)?.facilities;
@@ -440,6 +476,7 @@ impl OfflineState {
             }
             s.facilities = by_id.into_values().collect();
             s.duty_posts = duty_posts;
+            s.areas = areas;
             s.catalogue_version = version;
             s.refreshed_at_ms = now.timestamp_millis();
         })
@@ -448,7 +485,7 @@ impl OfflineState {
 
 /// GeoJSON features from the server, read with the same importer as a
 /// data owner's file (so the phone refuses what the server would).
-fn parse_features(
+pub(crate) fn parse_features(
     features: Vec<Value>,
     kind: RecordKind,
 ) -> Result<import::ImportBatch, LawCircleError> {
@@ -510,7 +547,8 @@ impl LawCircleClient {
     }
 
     /// Fetches what changed in the facility catalogue since the phone's
-    /// copy, and the duty posts, and keeps them for offline use.
+    /// copy, the duty posts and the areas (streets, villages/communities),
+    /// and keeps them for offline use.
     pub async fn refresh_catalogue(&self) -> Result<OfflineStatus, LawCircleError> {
         let inner = self.inner.clone();
         run(async move {
@@ -520,11 +558,15 @@ impl LawCircleClient {
             let posts = inner.get("/api/v1/duty-posts").await?;
             let features = posts["features"].as_array().cloned().unwrap_or_default();
             let posts = parse_features(features, RecordKind::DutyPosts)?.duty_posts;
+            let areas = inner.get("/api/v1/areas").await?;
+            let features = areas["features"].as_array().cloned().unwrap_or_default();
+            let areas = parse_features(features, RecordKind::Areas)?.areas;
             inner.offline.merge(
                 delta.version,
                 delta.features,
                 since.is_none(),
                 posts,
+                areas,
                 Utc::now(),
             )?;
             inner.offline.status()

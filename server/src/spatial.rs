@@ -37,10 +37,21 @@ pub fn load_network(path: &Path) -> Result<WalkingNetwork, SpatialError> {
     net.map_err(|source| SpatialError::Network { path: name, source })
 }
 
+/// The loaded network as the `.lcwn` file phones download, with its
+/// version (the first 16 hex digits of the file's sha256).
+#[derive(Debug, Clone)]
+pub struct NetworkFile {
+    pub bytes: axum::body::Bytes,
+    pub version: String,
+}
+
 /// The cached index and the network.
 #[derive(Debug, Default)]
 pub struct Spatial {
     network: Option<Arc<WalkingNetwork>>,
+    /// Serialized once at start: the network does not change while the
+    /// server runs.
+    file: Option<NetworkFile>,
     index: RwLock<Option<(u64, Arc<FacilityIndex>)>>,
 }
 
@@ -49,10 +60,24 @@ impl Spatial {
         if let Some(n) = &network {
             n.prepare_snapping();
         }
+        let file = network.as_ref().map(|n| {
+            let bytes = n.to_bytes();
+            let sha = lawcircle_core::content::sha256_hex(&bytes);
+            NetworkFile {
+                bytes: bytes.into(),
+                version: sha[..16].to_string(),
+            }
+        });
         Spatial {
             network: network.map(Arc::new),
+            file,
             index: RwLock::new(None),
         }
+    }
+
+    /// The network as a file to download, when one is loaded.
+    pub fn network_file(&self) -> Option<&NetworkFile> {
+        self.file.as_ref()
     }
 
     pub fn network(&self) -> Option<&WalkingNetwork> {

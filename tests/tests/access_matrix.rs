@@ -129,6 +129,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/accounts/{id}/revoke-tokens", "/api/v1/accounts/<spare>/revoke-tokens", NoBody, ADMIN_ONLY),
     row("GET /api/v1/audit", "/api/v1/audit", NoBody, ADMIN_ONLY),
     row("GET /api/v1/areas", "/api/v1/areas", NoBody, ALL_200),
+    row("GET /api/v1/walking-network", "/api/v1/walking-network", NoBody, [404; 9]),
     row("GET /api/v1/duty-posts", "/api/v1/duty-posts", NoBody, ALL_200),
     row("PUT /api/v1/attachments/{sha256}", "/api/v1/attachments/<pdf_sha>", Pdf, SIGNED_IN_200),
     // The probe's PDF belongs to no need: nobody may read it.
@@ -184,6 +185,7 @@ const MATRIX: &[Row] = &[
     row("POST /api/v1/punches/{id}/review", "/api/v1/punches/<punch>/review", Json(r#"{"decision": "accept", "reason": "matrix probe ruling"}"#), STREET_STAFF_200),
     row("GET /api/v1/punches/chains/{volunteer_id}", "/api/v1/punches/chains/<vol_account>", NoBody, STREET_STAFF_200),
     row("GET /api/v1/duty-hours", "/api/v1/duty-hours", NoBody, STAFF_200),
+    row("GET /api/v1/duty-hours/mine", "/api/v1/duty-hours/mine", NoBody, [401, 403, 200, 200, 403, 403, 403, 403, 200]),
     row("GET /api/v1/services", "/api/v1/services", NoBody, ALL_200),
     row("POST /api/v1/services", "/api/v1/services", Json("{}"), [401, 403, 403, 403, 403, 400, 403, 403, 403]),
     row("GET /api/v1/services/{code}", "/api/v1/services/mediation", NoBody, ALL_200),

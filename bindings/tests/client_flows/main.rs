@@ -266,6 +266,7 @@ fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery
         products: products.iter().map(|s| s.to_string()).collect(),
         open_at_ms: None,
         max_distance_m: None,
+        at_ms: None,
     }
 }
 

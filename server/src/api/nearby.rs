@@ -270,12 +270,64 @@ pub async fn network_info(State(state): State<AppState>) -> ApiJson<NetworkInfo>
     })
 }
 
+/// The header naming the version of the walking network served.
+pub const NETWORK_VERSION_HEADER: &str = "x-walking-network-version";
+
+/// The walking network the server loaded, as the `.lcwn` file
+/// `lawcircle-server network` writes and the phone library loads, so
+/// phones measure distances on foot offline. Unchanged since the phone's
+/// copy (`If-None-Match` with its `ETag`): 304 and no body.
+#[utoipa::path(get, path = "/api/v1/walking-network", tag = "nearby",
+    params(("If-None-Match" = Option<String>, Header, description = "The ETag of the copy the phone has")),
+    responses((status = 200, description = "The network file; `ETag` and `X-Walking-Network-Version` name its version", content_type = "application/octet-stream"),
+        (status = 304, description = "The phone's copy is current"),
+        (status = 404, body = crate::error::ErrorBody, description = "The server has no walking network loaded")))]
+pub async fn walking_network(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    use axum::http::{HeaderValue, StatusCode};
+    let file = state.spatial.network_file().ok_or_else(|| {
+        ApiError::NotFound("walking network (the server runs without one)".to_string())
+    })?;
+    let etag = format!("\"{}\"", file.version);
+    let current = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == "*" || t.trim().trim_start_matches("W/") == etag)
+        });
+    let mut resp = if current {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            )],
+            file.bytes.clone(),
+        )
+            .into_response()
+    };
+    let h = resp.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&file.version) {
+        h.insert(NETWORK_VERSION_HEADER, v);
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+
 /// The routes of this resource, each with its OpenAPI operation.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(nearby))
         .routes(routes!(coverage_report))
         .routes(routes!(network_info))
+        .routes(routes!(walking_network))
         .routes(routes!(isochrone))
         .routes(routes!(siting))
 }

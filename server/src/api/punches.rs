@@ -250,6 +250,85 @@ pub async fn duty_hours(
     Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
 }
 
+/// One duty session of the caller: a clock-in and the clock-out after it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DutySessionView {
+    pub post_id: String,
+    pub start: chrono::DateTime<chrono::Utc>,
+    pub end: chrono::DateTime<chrono::Utc>,
+    pub hours: f64,
+}
+
+/// The signed-in volunteer's own duty hours and star level (星级).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MyDutyHours {
+    /// Every accepted session's hours, all time.
+    pub total_h: f64,
+    /// This month (China time), e.g. `2025-03`.
+    pub month: String,
+    pub month_h: f64,
+    /// 0 to 5, by `total_h` and the star table.
+    pub stars: u8,
+    /// Hours still needed for the next star; `None` at the top.
+    pub hours_to_next_star: Option<f64>,
+    /// The hours each star needs, lowest first.
+    pub star_thresholds_h: Vec<f64>,
+    /// The latest sessions, newest first (at most [`RECENT_SESSIONS`]).
+    pub recent: Vec<DutySessionView>,
+}
+
+/// How many sessions [`MyDutyHours::recent`] lists.
+pub const RECENT_SESSIONS: usize = 10;
+
+/// The caller's own duty hours (accepted punches paired into sessions of
+/// at most 16 h, as the staff totals count them) and their star level.
+#[utoipa::path(get, path = "/api/v1/duty-hours/mine", tag = "volunteers", security(("bearer" = [])),
+    responses((status = 200, body = MyDutyHours), refusal::Unauthenticated, refusal::Forbidden))]
+pub async fn my_duty_hours(
+    SignedIn { state, caller }: SignedIn,
+) -> Result<ApiJson<MyDutyHours>, ApiError> {
+    require(&caller, Action::ClockIn)?;
+    let me = caller.account.id.to_string();
+    let punches = state.store.punches(Some(&me), None).await?;
+    let (mut sessions, _issues) = pair_sessions(&punches, 16.0);
+    let totals = HourTotals::compute(&sessions, &[]);
+    let levels = lawcircle_core::volunteers::pool::StarLevels::default();
+    let total_h = totals.volunteer_total(&me);
+    let now = state
+        .clock
+        .now()
+        .with_timezone(&lawcircle_core::calendar::china_time());
+    let month = format!(
+        "{:04}-{:02}",
+        chrono::Datelike::year(&now),
+        chrono::Datelike::month(&now)
+    );
+    let month_h = totals
+        .by_volunteer_month
+        .get(&me)
+        .and_then(|m| m.get(&month))
+        .map_or(0.0, |h| h.total());
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.start));
+    Ok(ApiJson(MyDutyHours {
+        total_h,
+        month,
+        month_h,
+        stars: levels.stars_for(total_h),
+        hours_to_next_star: levels.hours_to_next(total_h),
+        star_thresholds_h: levels.thresholds_h.clone(),
+        recent: sessions
+            .into_iter()
+            .take(RECENT_SESSIONS)
+            .map(|s| DutySessionView {
+                hours: s.hours(),
+                post_id: s.post_id,
+                start: s.start,
+                end: s.end,
+            })
+            .collect(),
+    }))
+}
+
 /// The answer to a synced punch: both verdicts and its place in the chain.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PunchReceipt {
@@ -390,4 +469,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(review))
         .routes(routes!(verify))
         .routes(routes!(duty_hours))
+        .routes(routes!(my_duty_hours))
 }
