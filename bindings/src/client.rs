@@ -32,10 +32,20 @@ const MIN_WATCH_INTERVAL_MS: u32 = 100;
 
 /// Who is using the app. The server checks them on the authenticated calls
 /// that the feature issues add.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[derive(Clone, PartialEq, Eq, uniffi::Record)]
 pub struct Credentials {
     pub user_id: String,
+    /// The password: a secret, never shown.
     pub secret: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user_id", &self.user_id)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
 }
 
 /// What [`LawCircleClient::open`] needs.
@@ -173,8 +183,11 @@ pub(crate) struct Inner {
     pub(crate) sync: SyncClient,
     /// Attachment files checked so far (each is read and hashed once).
     pub(crate) checked_files: crate::attachments::CheckedFiles,
-    /// The bearer token of the current session (never written to disk).
+    /// The bearer token of the current session (never written to the
+    /// library's database; kept by the platform's session store when
+    /// the app gives one).
     token: RwLock<Option<String>>,
+    session_store: RwLock<Option<Arc<dyn crate::session_store::SessionStore>>>,
     /// The offline catalogue, duty posts, service forms, walking network
     /// and the last signed-in account.
     pub(crate) offline: OfflineState,
@@ -240,6 +253,7 @@ impl LawCircleClient {
                 sync,
                 checked_files: Default::default(),
                 token: RwLock::new(None),
+                session_store: RwLock::new(None),
                 offline,
                 last_fix: Mutex::new(None),
                 reachable: RwLock::new(false),
@@ -378,12 +392,32 @@ impl Inner {
             }));
         let resp = self.exchange(req).await?;
         let body: LoginBody = json_body(&check_status(resp)?)?;
-        if let Ok(mut t) = self.token.write() {
-            *t = Some(body.token.clone());
-        }
-        self.sync.set_token(Some(body.token));
-        self.offline.set_account(&body.account)?;
+        self.adopt_session(body.token, &body.account)?;
         Ok(body.account)
+    }
+
+    pub(crate) fn set_session_store(&self, store: Arc<dyn crate::session_store::SessionStore>) {
+        if let Ok(mut s) = self.session_store.write() {
+            *s = Some(store);
+        }
+    }
+
+    fn session_store(&self) -> Option<Arc<dyn crate::session_store::SessionStore>> {
+        self.session_store.read().ok().and_then(|s| s.clone())
+    }
+
+    /// Uses a session's token and account without saving them anywhere
+    /// (a session the platform gave back).
+    pub(crate) fn take_session(
+        &self,
+        token: String,
+        account: &Account,
+    ) -> Result<(), LawCircleError> {
+        if let Ok(mut t) = self.token.write() {
+            *t = Some(token.clone());
+        }
+        self.sync.set_token(Some(token));
+        self.offline.set_account(account)
     }
 
     pub(crate) async fn sign_out(&self, discard_pending: bool) -> Result<(), LawCircleError> {
@@ -417,6 +451,9 @@ impl Inner {
             *t = None;
         }
         self.sync.set_token(None);
+        if let Some(store) = self.session_store() {
+            store.clear()?;
+        }
         self.offline.clear_account()
     }
 
@@ -535,16 +572,21 @@ impl Inner {
 
     /// Takes over a session the server opened another way (registration,
     /// sign-in by SMS code): its token and account, as after `sign_in`.
+    /// The platform's session store, when the app gave one, keeps it.
     pub(crate) fn adopt_session(
         &self,
         token: String,
         account: &Account,
     ) -> Result<(), LawCircleError> {
-        if let Ok(mut t) = self.token.write() {
-            *t = Some(token.clone());
+        self.take_session(token.clone(), account)?;
+        if let Some(store) = self.session_store() {
+            store.save(crate::session_store::StoredSession {
+                server_url: self.server_url.clone(),
+                username: self.credentials.user_id.clone(),
+                token,
+                account: account.clone(),
+            })?;
         }
-        self.sync.set_token(Some(token));
-        self.offline.set_account(account)?;
         Ok(())
     }
 

@@ -32,11 +32,17 @@ mod outbox;
 mod push;
 mod residents;
 mod runtime;
+mod session_store;
 mod types;
 mod villages;
 mod walking;
 
-pub use calculators::calculate_compensation;
+pub use calculators::{
+    BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,
+    InjuryOutcome, ParameterUse, PersonalInjuryRequest, SeveranceRequest, Termination,
+    TrafficAccidentRequest, WorkInjuryOutcome, WorkInjuryRequest, calculate_personal_injury,
+    calculate_severance, calculate_traffic_accident, calculate_work_injury,
+};
 pub use client::{
     Account, ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient,
     ListenerHandle, ServerHealth,
@@ -75,6 +81,9 @@ pub use outbox::{
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
+pub use session_store::{
+    SessionStore, StoredSession, decode_stored_session, encode_stored_session,
+};
 pub use types::legal_aid_service_code;
 pub use villages::{VILLAGE_MAX_DISTANCE_M, Village};
 

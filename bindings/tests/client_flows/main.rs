@@ -478,6 +478,7 @@ async fn submit_a_need_offline_then_sync() {
 mod attachments;
 mod between_people;
 mod cancel;
+mod credentials;
 mod holder;
 
 /// A 1×1 PNG's first bytes (the server types files by their content).

@@ -10,19 +10,27 @@ final class DistanceViewModelTests: XCTestCase {
 
     func testTheCompensationCalculatorAnswersOffline() async throws {
         // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
-        let out = try calculateCompensation(
-            requestJson:
-                #"{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#
-        )
-        XCTAssertTrue(out.contains(#""total":"24000.00""#), out)
-        XCTAssertThrowsError(
-            try calculateCompensation(
-                requestJson:
-                    #"{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}"#
-            )
-        ) { error in
+        var request = SeveranceRequest(
+            region: "330000", year: 2021, monthlyWage: "8000", monthsOfService: 30, termination: .lawful,
+            lastMonthWage: nil)
+        let out = try calculateSeverance(request: request)
+        XCTAssertEqual(out.calculator, .severance)
+        XCTAssertEqual(out.total, "24000.00")
+        XCTAssertTrue(out.lines.allSatisfy { $0.kind == .item && !$0.formula.isEmpty }, "\(out.lines)")
+        request.year = 1999
+        XCTAssertThrowsError(try calculateSeverance(request: request)) { error in
             XCTAssertEqual(UiError(error).field, "year")
         }
+        request.year = 2021
+        request.monthlyWage = "8千"
+        XCTAssertThrowsError(try calculateSeverance(request: request)) { error in
+            XCTAssertEqual(UiError(error).field, "monthly_wage")
+        }
+        let work = try calculateWorkInjury(
+            request: WorkInjuryRequest(
+                region: "330000", year: 2021, monthlyWage: "6000", outcome: .disability(grade: 9)))
+        XCTAssertEqual(work.calculator, .workInjury)
+        XCTAssertNotEqual(work.total, "0.00")
     }
 
     func testAGpsFixAndItsAmapPinAreTheSamePlace() async throws {

@@ -4,7 +4,14 @@ import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.Datum
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.Point
-import org.lawcircle.ffi.calculateCompensation
+import org.lawcircle.ffi.BreakdownLineKind
+import org.lawcircle.ffi.Calculator
+import org.lawcircle.ffi.SeveranceRequest
+import org.lawcircle.ffi.Termination
+import org.lawcircle.ffi.WorkInjuryOutcome
+import org.lawcircle.ffi.WorkInjuryRequest
+import org.lawcircle.ffi.calculateSeverance
+import org.lawcircle.ffi.calculateWorkInjury
 import org.lawcircle.ffi.convertPoint
 import org.lawcircle.ffi.coreVersion
 import org.lawcircle.ffi.distanceM
@@ -22,14 +29,25 @@ class DistancePresenterTest {
     @Test
     fun `the compensation calculator answers offline through JNA`() {
         // 30 months of service: N = 3 months (Labour Contract Law art. 47) x 8,000.
-        val out = calculateCompensation(
-            """{"type":"severance","region":"330000","year":2021,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""",
+        val request = SeveranceRequest(
+            region = "330000",
+            year = 2021.toUShort(),
+            monthlyWage = "8000",
+            monthsOfService = 30u,
+            termination = Termination.LAWFUL,
         )
-        assertTrue(out.contains("\"total\":\"24000.00\""), out)
-        val e = assertFailsWith<LawCircleException.InvalidInput> {
-            calculateCompensation("""{"type":"severance","region":"330000","year":1999,"monthly_wage":"8000","months_of_service":30,"termination":"lawful"}""")
-        }
+        val out = calculateSeverance(request)
+        assertEquals(Calculator.SEVERANCE, out.calculator)
+        assertEquals("24000.00", out.total)
+        assertTrue(out.lines.all { it.kind == BreakdownLineKind.ITEM && it.formula.isNotEmpty() }, "${out.lines}")
+        val e = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(year = 1999.toUShort())) }
         assertEquals("year", e.field)
+        val wage = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(monthlyWage = "8千")) }
+        assertEquals("monthly_wage", wage.field)
+        // A work injury's grant, typed the same way.
+        val work = calculateWorkInjury(WorkInjuryRequest("330000", 2021.toUShort(), "6000", WorkInjuryOutcome.Disability(9u.toUByte())))
+        assertEquals(Calculator.WORK_INJURY, work.calculator)
+        assertTrue(work.total != "0.00", work.total)
     }
 
     @Test

@@ -24,10 +24,15 @@ import org.lawcircle.ffi.OutboxState
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.PunchKind
 import org.lawcircle.ffi.SmsCodePurpose
+import org.lawcircle.ffi.AttachmentInput
+import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.SessionStore
+import org.lawcircle.ffi.StoredSession
 import java.io.File
 import java.net.URI
 import java.nio.file.Files
 import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
 import kotlin.test.assertFalse
 import kotlin.test.assertNotEquals
 import kotlin.test.assertNotNull
@@ -528,6 +533,60 @@ open class PhoneFlowsTest {
                 }
             }
             server.close()
+        }
+        dir.deleteRecursively()
+    }
+
+    /** The platform's session store as a test has it: in memory. */
+    class MemorySessionStore : SessionStore {
+        @Volatile
+        var saved: StoredSession? = null
+
+        override fun load(): StoredSession? = saved
+
+        override fun save(session: StoredSession) {
+            saved = session
+        }
+
+        override fun clear() {
+            saved = null
+        }
+    }
+
+    @Test
+    fun `a draft with its photo and the session survive the app being killed`() = runBlocking<Unit> {
+        val dir = tempDir()
+        withWorld { server, people ->
+            val store = MemorySessionStore()
+            val photo = File(dir, "cache-photo.png").apply { writeBytes(PNG) }
+            val draftId = phone(server.baseUrl, dir, "resident", people.resident.password).use { client ->
+                assertNull(client.useSessionStore(store))
+                client.signIn()
+                val form = needFields(people).copy(description = "").toNeedForm(listOf(AttachmentInput(photo.path, "合同照片")))
+                client.saveNeedDraft(null, form)
+            }
+            // Saved by the platform's store, for this server.
+            assertEquals(reach(server.baseUrl), assertNotNull(store.saved).serverUrl)
+            // The app's cache file is gone; the library kept its own copy.
+            photo.delete()
+            phone(server.baseUrl, dir, "resident", "not-the-password").use { client ->
+                assertEquals(store.saved?.account, client.useSessionStore(store))
+                val draft = client.needDrafts().single()
+                assertEquals(draftId, draft.id)
+                assertEquals("合同照片", draft.form.attachments.single().displayName)
+                assertTrue(PNG.contentEquals(File(draft.form.attachments.single().path).readBytes()))
+                // Incomplete: refused field by field, the draft kept.
+                val e = assertFailsWith<LawCircleException.InvalidInput> { client.submitNeedDraft(draftId) }
+                assertEquals("description", e.field)
+                client.saveNeedDraft(draftId, draft.form.copy(description = "邻居装修噪音纠纷，希望咨询如何处理"))
+                val key = client.submitNeedDraft(draftId)
+                assertTrue(client.needDrafts().isEmpty())
+                // Sent with the stored session: the password given is wrong.
+                assertEquals(0uL, client.sync(30_000u).pending)
+                assertEquals(key, client.myNeeds().single().clientKey)
+                client.signOut(false)
+                assertNull(store.saved)
+            }
         }
         dir.deleteRecursively()
     }
