@@ -35,6 +35,8 @@ import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.ConnectivityPresenter
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.MyNeedsPresenter
+import org.lawcircle.phone.DutyHoursPresenter
+import org.lawcircle.phone.Home
 import org.lawcircle.phone.OrderDetailPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
@@ -84,12 +86,13 @@ private class Presenters(val client: LawCircleClient, scope: CoroutineScope, vie
     val outbox = OutboxPresenter(client, scope)
     val forms = ApplicationFormPresenter(client, scope)
     val myNeeds = MyNeedsPresenter(client, scope)
+    val dutyHours = DutyHoursPresenter(client, scope)
     var offers: OrderOffersPresenter? = null
     var ratingCode: RatingLinkPresenter? = null
     var orderDetail: OrderDetailPresenter? = null
 
     override fun close() {
-        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, offers, ratingCode, orderDetail).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, offers, ratingCode, orderDetail).forEach { it.close() }
     }
 }
 
@@ -173,7 +176,9 @@ class MainActivity : ComponentActivity() {
             when (val r = route) {
                 Route.Home -> {
                     val counts by p.outbox.state.collectAsStateWithLifecycle()
-                    HomeScreen(HomeState(signed.account, online, counts.counts, session.unsentAtSignOut, session.error, language)) { e ->
+                    val hours by p.dutyHours.state.collectAsStateWithLifecycle()
+                    LaunchedEffect(signed.home) { if (signed.home == Home.VOLUNTEER) p.dutyHours.load() }
+                    HomeScreen(HomeState(signed.account, online, counts.counts, session.unsentAtSignOut, session.error, language, hours.hours)) { e ->
                         when (e) {
                             is HomeEvent.Open -> open(p, e.destination)
                             HomeEvent.SignOut -> this@MainActivity.session.signOut()

@@ -20,6 +20,7 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.unit.dp
 import org.lawcircle.ffi.Account
+import org.lawcircle.ffi.DutyHours
 import org.lawcircle.ffi.OutboxCounts
 import org.lawcircle.phone.ConnectivityState
 import org.lawcircle.phone.UiError
@@ -37,6 +38,8 @@ data class HomeState(
     /** A sign-out that failed. */
     val error: UiError? = null,
     val language: Language = Language.ZH,
+    /** A volunteer's own duty hours and stars (null: not loaded, or not a volunteer). */
+    val dutyHours: DutyHours? = null,
 ) {
     /** What this role does, most used first; signed out: sign in and look around. */
     val destinations: List<Destination>
@@ -78,6 +81,16 @@ fun HomeScreen(state: HomeState, onEvent: (HomeEvent) -> Unit) {
     ScreenFrame(t.appTitle, who) {
         Column(Modifier.verticalScroll(rememberScrollState()).padding(vertical = 8.dp)) {
             ConnectivityNotice(state.connectivity)
+            state.dutyHours?.let { h ->
+                val next = h.hoursToNextStar
+                Notice(
+                    t.starsLine(h.stars.toInt()),
+                    t.dutyHoursLine(h.totalHours, h.monthHours) + "\n" +
+                        if (next == null) t.topStar else t.toNextStar(next, h.stars.toInt() + 1),
+                    Tone.Success,
+                    Modifier.padding(bottom = 6.dp),
+                )
+            }
             val pending = state.outbox?.pending ?: 0uL
             state.destinations.forEach { d ->
                 val badge = if (d == Destination.Outbox && pending > 0uL) t.pendingBadge(pending) else ""

@@ -97,6 +97,12 @@ interface Strings {
     val keepSignedIn: String
     val languageSetting: String
 
+    // Duty hours (volunteer home)
+    fun starsLine(stars: Int): String
+    fun dutyHoursLine(total: Double, month: Double): String
+    fun toNextStar(hours: Double, next: Int): String
+    val topStar: String
+
     // Sign-in
     val signInTitle: String
     val serverAddress: String

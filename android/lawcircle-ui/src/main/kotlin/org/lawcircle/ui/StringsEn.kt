@@ -200,6 +200,11 @@ object EnStrings : Strings {
     override val keepSignedIn = "Stay signed in"
     override val languageSetting = "语言 Language"
 
+    override fun starsLine(stars: Int) = "★".repeat(stars) + "☆".repeat(5 - stars) + "  $stars-star volunteer"
+    override fun dutyHoursLine(total: Double, month: Double) = "%.1f h on duty in all · %.1f h this month".format(total, month)
+    override fun toNextStar(hours: Double, next: Int) = "%.1f h more on duty for $next stars".format(hours)
+    override val topStar = "The highest star level"
+
     override val signInTitle = "Sign in"
     override val serverAddress = "Platform address"
     override val scanStationCode = "Scan the station's QR code"

@@ -189,6 +189,11 @@ object ZhStrings : Strings {
     override val keepSignedIn = "暂不退出"
     override val languageSetting = "语言 Language"
 
+    override fun starsLine(stars: Int) = "★".repeat(stars) + "☆".repeat(5 - stars) + "  $stars 星志愿者"
+    override fun dutyHoursLine(total: Double, month: Double) = "累计值守 %.1f 小时 · 本月 %.1f 小时".format(total, month)
+    override fun toNextStar(hours: Double, next: Int) = "再值守 %.1f 小时升至 $next 星".format(hours)
+    override val topStar = "已是最高星级"
+
     override val signInTitle = "账号登录"
     override val serverAddress = "平台地址"
     override val scanStationCode = "扫描服务站二维码"
