@@ -41,6 +41,17 @@ class ResidentScreensTest {
                 val found = p.state.value
                 assertNull(found.error)
                 assertTrue(found.places.isNotEmpty())
+                // The catalogue's opening hours come with each place, and the list says whether it is open now.
+                val withHours = found.places.filter { it.openingHours.isNotBlank() }
+                assertTrue(withHours.isNotEmpty(), "${found.places.map { it.openingHours }}")
+                runComposeUiTest {
+                    setContent { LawCircleTheme { FindNearestScreen(found) {} } }
+                    val first = withHours.first()
+                    onNodeWithText(
+                        (if (first.openNow) "营业中" else "休息中") + " · 开放时间：" + first.openingHours,
+                        useUnmergedTree = true,
+                    ).assertExists()
+                }
                 shoot("find-nearest") { FindNearestScreen(p.state.value) {} }
                 shoot("find-nearest-en", language = Language.EN) { FindNearestScreen(p.state.value) {} }
                 val mediation = assertNotNull(found.coverage?.products?.firstOrNull { it.product == "mediation" })

@@ -110,6 +110,16 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
             val walk = place.walkingM ?: place.straightM
             Text(t.walk(t.metres(walk), place.walkingMinutes?.let { Math.round(it) }, place.withinCircle), style = MaterialTheme.typography.bodyMedium)
             if (place.address != place.name) Text(place.address, style = MaterialTheme.typography.bodySmall)
+            if (place.openingHours.isNotBlank()) {
+                Text(
+                    (if (place.openNow) t.openNow else t.closedNow) + " · " + t.openingHours(place.openingHours),
+                    style = MaterialTheme.typography.bodySmall,
+                    color = if (place.openNow) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.onSurfaceVariant,
+                )
+            }
+            if (place.openingExceptions.isNotBlank()) {
+                Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
+            }
             Row {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }
                 TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text(t.navigate) }

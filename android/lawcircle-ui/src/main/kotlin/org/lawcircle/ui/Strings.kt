@@ -147,6 +147,10 @@ interface Strings {
     fun walk(distance: String, minutes: Long?, withinCircle: Boolean): String
     fun call(phone: String): String
     val navigate: String
+    val openNow: String
+    val closedNow: String
+    fun openingHours(hours: String): String
+    fun openingExceptions(text: String): String
 
     // Clock-in
     val clockInTitle: String

@@ -247,6 +247,10 @@ object EnStrings : Strings {
         "$distance on foot" + (minutes?.let { ", about $it min" } ?: "") + if (withinCircle) " (within the 15-minute circle)" else ""
     override fun call(phone: String) = "Call $phone"
     override val navigate = "Directions"
+    override val openNow = "Open now"
+    override val closedNow = "Closed now"
+    override fun openingHours(hours: String) = "Hours: $hours"
+    override fun openingExceptions(text: String) = "Exceptions: $text"
 
     override val clockInTitle = "Duty clock-in"
     override fun accuracy(m: Int?) = "Location accurate to ±${m ?: "—"} m"

@@ -236,6 +236,10 @@ object ZhStrings : Strings {
         "步行 $distance" + (minutes?.let { "，约 $it 分钟" } ?: "") + if (withinCircle) "（15 分钟圈内）" else ""
     override fun call(phone: String) = "打电话 $phone"
     override val navigate = "导航"
+    override val openNow = "营业中"
+    override val closedNow = "休息中"
+    override fun openingHours(hours: String) = "开放时间：$hours"
+    override fun openingExceptions(text: String) = "特殊安排：$text"
 
     override val clockInTitle = "值守签到"
     override fun accuracy(m: Int?) = "定位精度 ±${m ?: "—"} 米"
