@@ -56,6 +56,7 @@ import org.lawcircle.ui.LawCircleTheme
 import org.lawcircle.ui.Loading
 import org.lawcircle.ui.MyNeedsEvent
 import org.lawcircle.ui.MyNeedsScreen
+import org.lawcircle.ui.NewNeedEvent
 import org.lawcircle.ui.NewNeedScreen
 import org.lawcircle.ui.OrderDetailScreen
 import org.lawcircle.ui.OrderOffersEvent
@@ -240,7 +241,14 @@ class MainActivity : ComponentActivity() {
             Destination.NewNeed -> {
                 val s by p.newNeed.state.collectAsStateWithLifecycle()
                 // PickPhoto opens ActivityResultContracts.PickVisualMedia (not yet wired); the bytes come back as Attach.
-                NewNeedScreen(s, p.newNeed::onEvent)
+                NewNeedScreen(s) { e ->
+                    // The village at the phone's fix (the nearest screen's position); without a fix, the list.
+                    if (e == NewNeedEvent.VillageFromGps) {
+                        p.nearest.state.value.position?.let { p.newNeed.villageFromFix(it) } ?: p.newNeed.searchVillages("")
+                    } else {
+                        p.newNeed.onEvent(e)
+                    }
+                }
             }
             Destination.Applications -> {
                 val s by p.forms.state.collectAsStateWithLifecycle()

@@ -16,6 +16,7 @@ import org.lawcircle.ffi.needCategories
 import org.lawcircle.ffi.Channel
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.Urgency
+import org.lawcircle.ffi.Village
 
 /**
  * The need form as typed (需求登记表). Holds personal data (phone, ID
@@ -80,6 +81,11 @@ data class NewNeedState(
     /** The outbox key once queued (delivered by the next sync, offline too). */
     val submittedKey: String? = null,
     val error: UiError? = null,
+    /** The village/community picked (from the fix or the list); its code is [NeedFields.areaCode]. */
+    val village: Village? = null,
+    /** The picker's search text and what it found on the phone. */
+    val villageSearch: String = "",
+    val villageChoices: List<Village> = emptyList(),
 ) {
     fun problem(field: String): String? = problems[field]
 }
@@ -144,6 +150,34 @@ class NewNeedPresenter(
         return if (checking) validate() else Job().apply { complete() }
     }
 
+    /** Searches the villages and communities kept on the phone (by name or code; all when blank). */
+    fun searchVillages(text: String): Job = intent {
+        // Searching again is changing the village: the one picked is put back (its code stays until another is picked).
+        updateState { it.copy(villageSearch = text, village = null) }
+        try {
+            val found = blocking { client.villages(null, text.trim().ifEmpty { null }) }
+            updateState { if (it.villageSearch == text) it.copy(villageChoices = found.take(MAX_VILLAGE_CHOICES)) else it }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** The village picked from the list: its code goes in the form. */
+    fun pickVillage(village: Village): Job {
+        updateState { it.copy(village = village, villageChoices = emptyList(), villageSearch = "") }
+        return edit { it.copy(areaCode = village.code) }
+    }
+
+    /** The village at the phone's fix (offline); none known there leaves the list to pick from. */
+    fun villageFromFix(point: Point): Job = intent {
+        try {
+            val found = blocking { client.villageAt(point) }
+            if (found != null) pickVillage(found).join() else searchVillages("").join()
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
+    }
+
     /** Checks every field (offline) and shows the problems. */
     fun validate(): Job = intent {
         checking = true
@@ -189,6 +223,11 @@ class NewNeedPresenter(
         checking = false
         updateState { NewNeedState(fields = keep(it.fields), categories = it.categories) }
         saved?.let { state.value.fields.saveTo(it) }
+    }
+
+    private companion object {
+        /** A picker shows this many at once; typing narrows it. */
+        const val MAX_VILLAGE_CHOICES = 30
     }
 
     private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })

@@ -39,6 +39,11 @@ sealed interface NewNeedEvent {
     data class AreaCode(val value: String) : NewNeedEvent
     data class Consent(val given: Boolean) : NewNeedEvent
 
+    /** The village from the phone's fix (the app passes the fix to [NewNeedPresenter.villageFromFix]). */
+    data object VillageFromGps : NewNeedEvent
+    data class SearchVillage(val text: String) : NewNeedEvent
+    data class PickVillage(val village: org.lawcircle.ffi.Village) : NewNeedEvent
+
     /** Opens the camera or photo picker (the Android glue), which then sends [Attach]. */
     data object PickPhoto : NewNeedEvent
 
@@ -51,7 +56,7 @@ sealed interface NewNeedEvent {
     data object Another : NewNeedEvent
 }
 
-/** The presenter's part of the events; [NewNeedEvent.PickPhoto] is the app's. */
+/** The presenter's part of the events; [NewNeedEvent.PickPhoto] and [NewNeedEvent.VillageFromGps] are the app's (the photo picker, the fix). */
 fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
     fun set(change: (NeedFields) -> NeedFields) = edit(change)
     when (e) {
@@ -64,6 +69,9 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
         is NewNeedEvent.Address -> set { it.copy(address = e.value) }
         is NewNeedEvent.AreaCode -> set { it.copy(areaCode = e.value) }
         is NewNeedEvent.Consent -> set { it.copy(consentGiven = e.given) }
+        NewNeedEvent.VillageFromGps -> Unit
+        is NewNeedEvent.SearchVillage -> searchVillages(e.text)
+        is NewNeedEvent.PickVillage -> pickVillage(e.village)
         NewNeedEvent.PickPhoto -> Unit
         is NewNeedEvent.Attach -> addAttachment(e.path, e.displayName)
         is NewNeedEvent.RemoveAttachment -> removeAttachment(e.index)
@@ -93,7 +101,7 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
             ChipRows(urgencies.map { it to t.urgency(it) }, f.urgency) { onEvent(NewNeedEvent.Urgency(it)) }
             Input(t.description, f.description, state.problemText(t, "description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
             Input(t.address, f.address, state.problemText(t, "location.address")) { onEvent(NewNeedEvent.Address(it)) }
-            Input(t.areaCode, f.areaCode, state.problemText(t, "location.area_code")) { onEvent(NewNeedEvent.AreaCode(it)) }
+            VillagePicker(state, t, onEvent)
             state.attachments.forEachIndexed { i, a ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     val problem = state.problem("attachments[$i]")
@@ -122,6 +130,24 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
     }
 }
 
+/** The village/community: from the fix, or searched by name on the phone's list; the code is never typed. */
+@Composable
+private fun VillagePicker(state: NewNeedState, t: Strings, onEvent: (NewNeedEvent) -> Unit) {
+    val picked = state.village
+    if (picked != null) {
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            Text(t.villagePicked(picked.name, picked.streetName), Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
+            TextButton({ onEvent(NewNeedEvent.SearchVillage("")) }) { Text(t.changeVillage) }
+        }
+    } else {
+        OutlinedButton({ onEvent(NewNeedEvent.VillageFromGps) }) { Text(t.villageFromGps) }
+        Input(t.searchVillage, state.villageSearch, state.problemText(t, "location.area_code")) { onEvent(NewNeedEvent.SearchVillage(it)) }
+        if (state.villageChoices.isNotEmpty()) {
+            ChipRows(state.villageChoices.map { it to "${it.name}（${it.streetName}）" }, null) { onEvent(NewNeedEvent.PickVillage(it)) }
+        }
+    }
+}
+
 /** A field's problem in words, or null. */
 private fun NewNeedState.problemText(t: Strings, field: String): String? = problem(field)?.let { t.problem(field, it) }
 
@@ -142,7 +168,7 @@ internal fun Input(label: String, value: String, problem: String?, singleLine: B
 /** A single choice among a few, as chips that wrap. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-internal fun <T> ChipRows(choices: List<Pair<T, String>>, selected: T, onPick: (T) -> Unit) {
+internal fun <T> ChipRows(choices: List<Pair<T, String>>, selected: T?, onPick: (T) -> Unit) {
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         choices.forEach { (code, name) -> FilterChip(selected = code == selected, onClick = { onPick(code) }, label = { Text(name) }) }
     }

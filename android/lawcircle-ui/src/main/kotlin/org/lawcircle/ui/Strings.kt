@@ -186,6 +186,10 @@ interface Strings {
     val description: String
     val address: String
     val areaCode: String
+    val villageFromGps: String
+    val searchVillage: String
+    fun villagePicked(name: String, street: String): String
+    val changeVillage: String
     fun photo(index: Int, kb: Long, problem: String?): String
     val remove: String
     val addPhoto: String

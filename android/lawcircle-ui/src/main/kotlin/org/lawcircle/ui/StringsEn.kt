@@ -284,6 +284,10 @@ object EnStrings : Strings {
     override val description = "Description"
     override val address = "Address"
     override val areaCode = "Village (community) code"
+    override val villageFromGps = "Village (community) from my location"
+    override val searchVillage = "Search villages (communities)"
+    override fun villagePicked(name: String, street: String) = "Village (community): $name ($street)"
+    override val changeVillage = "Change"
     override fun photo(index: Int, kb: Long, problem: String?) = "Photo $index: $kb KB" + (problem?.let { " ($it)" } ?: "")
     override val remove = "Remove"
     override val addPhoto = "Add a photo"

@@ -273,6 +273,10 @@ object ZhStrings : Strings {
     override val description = "情况说明"
     override val address = "地址"
     override val areaCode = "村（社区）代码"
+    override val villageFromGps = "用当前位置确定村（社区）"
+    override val searchVillage = "搜索村（社区）名称"
+    override fun villagePicked(name: String, street: String) = "所在村（社区）：$name（$street）"
+    override val changeVillage = "更换"
     override fun photo(index: Int, kb: Long, problem: String?) = "照片 $index：$kb KB" + (problem?.let { "（$it）" } ?: "")
     override val remove = "移除"
     override val addPhoto = "添加照片"
