@@ -5,14 +5,17 @@ import android.os.Bundle
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.BackHandler
 import androidx.activity.compose.setContent
+import androidx.activity.viewModels
 import androidx.compose.foundation.layout.Column
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.setValue
+import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.lifecycleScope
+import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
@@ -21,19 +24,24 @@ import org.lawcircle.app.location.LocationAccess
 import org.lawcircle.app.location.LocationPermission
 import org.lawcircle.app.location.PlatformLocation
 import org.lawcircle.app.location.systemDeviceClock
-import org.lawcircle.ffi.Account
+import org.lawcircle.app.settings.LanguageSetting
+import org.lawcircle.app.viewmodels.FormsViewModel
+import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.Point
+import org.lawcircle.phone.AppScreen
+import org.lawcircle.phone.SessionState
 import org.lawcircle.phone.ApplicationFormPresenter
 import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.ConnectivityPresenter
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.MyNeedsPresenter
-import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.DutyHoursPresenter
+import org.lawcircle.phone.Home
+import org.lawcircle.phone.OrderDetailPresenter
 import org.lawcircle.phone.OrderOffersPresenter
 import org.lawcircle.phone.OutboxPresenter
 import org.lawcircle.phone.RatingLinkPresenter
 import org.lawcircle.phone.RatingPresenter
-import org.lawcircle.phone.RegisterPresenter
 import org.lawcircle.phone.toGpsFix
 import org.lawcircle.ui.ApplicationFormScreen
 import org.lawcircle.ui.ClockInScreen
@@ -43,18 +51,22 @@ import org.lawcircle.ui.FindNearestScreen
 import org.lawcircle.ui.HomeEvent
 import org.lawcircle.ui.HomeScreen
 import org.lawcircle.ui.HomeState
+import org.lawcircle.ui.Language
 import org.lawcircle.ui.LawCircleTheme
 import org.lawcircle.ui.Loading
 import org.lawcircle.ui.MyNeedsEvent
 import org.lawcircle.ui.MyNeedsScreen
+import org.lawcircle.ui.NewNeedEvent
 import org.lawcircle.ui.NewNeedScreen
+import org.lawcircle.ui.OrderDetailScreen
 import org.lawcircle.ui.OrderOffersEvent
 import org.lawcircle.ui.OrderOffersScreen
 import org.lawcircle.ui.OutboxScreen
 import org.lawcircle.ui.RatingLinkScreen
 import org.lawcircle.ui.RatingScreen
-import org.lawcircle.ui.RegisterScreen
+import org.lawcircle.ui.SignInScreen
 import org.lawcircle.ui.onEvent
+import org.lawcircle.ui.strings
 
 /** Where the app is: a home destination, the rating of one order or its rating code. */
 private sealed interface Route {
@@ -62,96 +74,151 @@ private sealed interface Route {
     data class To(val destination: Destination) : Route
     data class Rate(val orderId: String) : Route
     data class RatingCode(val orderId: String) : Route
+    data class OrderDetail(val orderId: String) : Route
+}
+
+/** The presenters of one signed-in client, made at sign-in and closed at sign-out. */
+private class Presenters(val client: LawCircleClient, scope: CoroutineScope, viewModel: FormsViewModel) : AutoCloseable {
+    val connectivity = ConnectivityPresenter(client)
+    val nearest = FindNearestPresenter(client, scope)
+    val clockIn = ClockInPresenter(client, scope, systemDeviceClock)
+    /** Held by the ViewModel: survives rotations and, through its SavedStateHandle, the process. */
+    val newNeed = viewModel.newNeed(client)
+    val outbox = OutboxPresenter(client, scope)
+    val forms = ApplicationFormPresenter(client, scope)
+    val myNeeds = MyNeedsPresenter(client, scope)
+    val dutyHours = DutyHoursPresenter(client, scope)
+    var offers: OrderOffersPresenter? = null
+    var ratingCode: RatingLinkPresenter? = null
+    var orderDetail: OrderDetailPresenter? = null
+
+    override fun close() {
+        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, offers, ratingCode, orderDetail).forEach { it.close() }
+    }
 }
 
 /**
- * The Android glue only: builds the presenters on this activity's
- * lifecycle scope, collects their state and hands it to the screens of
- * lawcircle-ui (compiled and UI-tested on the JVM), whose events go back to
- * the presenters through lawcircle-ui's `onEvent` dispatchers. Navigation
- * and the hand-offs to the system (photo picker, dialer, map app) are here.
+ * The Android glue only: the app's [AppSession] decides the top-level
+ * screen (sign-in, or the role's home); this activity builds the signed-in
+ * client's presenters on its lifecycle scope, collects their state and
+ * hands it to the screens of lawcircle-ui (compiled and UI-tested on the
+ * JVM), whose events go back to the presenters through lawcircle-ui's
+ * `onEvent` dispatchers. Navigation and the hand-offs to the system (photo
+ * picker, dialer, map app) are here.
  */
 class MainActivity : ComponentActivity() {
-    private val client get() = (application as LawCircleApp).client
-    private lateinit var connectivity: ConnectivityPresenter
-    private lateinit var nearest: FindNearestPresenter
-    private lateinit var clockIn: ClockInPresenter
-    private lateinit var newNeed: NewNeedPresenter
-    private lateinit var outbox: OutboxPresenter
-    private lateinit var forms: ApplicationFormPresenter
-    private lateinit var myNeeds: MyNeedsPresenter
-    private lateinit var register: RegisterPresenter
-    private var offers: OrderOffersPresenter? = null
-    private var rate: RatingPresenter? = null
-    private var ratingCode: RatingLinkPresenter? = null
+    private val app get() = application as LawCircleApp
+    private val session get() = app.session
+    private var presenters by mutableStateOf<Presenters?>(null)
+    private val formsViewModel: FormsViewModel by viewModels()
     private lateinit var location: PlatformLocation
     /** The last answer to the location question (the clock-in screen explains a refusal). */
     private var locationAccess by mutableStateOf<LocationAccess?>(null)
     private var route by mutableStateOf<Route>(Route.Home)
-    private var account by mutableStateOf<Account?>(null)
+    /** The screens' language: the home's toggle, kept by [LanguageSetting]. */
+    private var language by mutableStateOf(Language.ZH)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
-        val scope = lifecycleScope
-        connectivity = ConnectivityPresenter(client)
-        nearest = FindNearestPresenter(client, scope)
-        clockIn = ClockInPresenter(client, scope, systemDeviceClock)
-        newNeed = NewNeedPresenter(client, scope)
-        outbox = OutboxPresenter(client, scope)
-        forms = ApplicationFormPresenter(client, scope)
-        myNeeds = MyNeedsPresenter(client, scope)
-        register = RegisterPresenter(client, scope)
+        language = Language.fromTag(LanguageSetting(this).load())
         location = PlatformLocation(this, onFix = { fix ->
-            clockIn.onLocation(fix)
-            fix.toGpsFix()?.let { nearest.setPosition(Point(it.lat, it.lng, it.datum)) }
+            presenters?.clockIn?.onLocation(fix)
+            fix.toGpsFix()?.let { presenters?.nearest?.setPosition(Point(it.lat, it.lng, it.datum)) }
         })
-        // The duty service follows each punch the presenter records.
+        // The session decides: a new signed-in client gets its presenters; sign-out closes them.
         lifecycleScope.launch {
-            clockIn.state.map { it.outcome }.distinctUntilChanged().collect { outcome ->
-                val post = clockIn.state.value.posts.firstOrNull { it.id == outcome?.postId }?.center
-                if (outcome != null && post != null) Duty.onPunch(this@MainActivity, outcome, post.lat, post.lng)
+            session.state.map { (it.screen as? AppScreen.Signed)?.client }.distinctUntilChanged().collect { client ->
+                presenters?.close()
+                presenters = client?.let { signedInPresenters(it) }
+                if (client == null) route = Route.Home
             }
         }
         handleNotificationIntent(intent)
-        nearest.load()
         setContent {
-            LawCircleTheme {
-                BackHandler(enabled = route != Route.Home) { route = Route.Home }
-                val online by connectivity.state.collectAsStateWithLifecycle()
-                Column {
-                    if (route != Route.Home) ConnectivityNotice(online)
-                    when (val r = route) {
-                        Route.Home -> {
-                            val counts by outbox.state.collectAsStateWithLifecycle()
-                            HomeScreen(HomeState(account, online, counts.counts)) { e ->
-                                when (e) {
-                                    is HomeEvent.Open -> open(e.destination)
-                                }
-                            }
-                        }
-                        is Route.To -> DestinationScreen(r.destination)
-                        is Route.Rate -> {
-                            val p = ratePresenter(r.orderId)
-                            val s by p.state.collectAsStateWithLifecycle()
-                            RatingScreen(s, p::onEvent)
-                        }
-                        is Route.RatingCode -> {
-                            val p = ratingCodePresenter(r.orderId)
-                            val s by p.state.collectAsStateWithLifecycle()
-                            RatingLinkScreen(s, p::onEvent)
-                        }
+            LawCircleTheme(language) {
+                val s by session.state.collectAsStateWithLifecycle()
+                val p = presenters
+                when (val screen = s.screen) {
+                    AppScreen.Starting -> Loading(strings.opening)
+                    AppScreen.SignIn -> {
+                        val signIn by session.signIn.state.collectAsStateWithLifecycle()
+                        // ScanStationCode: the camera's QR scanner (not yet wired) passes what it read to scanned().
+                        SignInScreen(signIn) { e -> session.signIn.onEvent(e) }
                     }
+                    is AppScreen.Signed -> if (p != null && p.client === screen.client) SignedIn(p, screen, s) else Loading(strings.opening)
                 }
             }
         }
     }
 
-    private fun open(destination: Destination) {
+    private fun signedInPresenters(client: LawCircleClient): Presenters {
+        val p = Presenters(client, lifecycleScope, formsViewModel)
+        // The duty service follows each punch the presenter records.
+        lifecycleScope.launch {
+            p.clockIn.state.map { it.outcome }.distinctUntilChanged().collect { outcome ->
+                val post = p.clockIn.state.value.posts.firstOrNull { it.id == outcome?.postId }?.center
+                if (outcome != null && post != null) Duty.onPunch(this@MainActivity, outcome, post.lat, post.lng)
+            }
+        }
+        p.nearest.load()
+        if (lifecycle.currentState.isAtLeast(Lifecycle.State.STARTED)) {
+            p.connectivity.start()
+            p.outbox.start()
+        }
+        return p
+    }
+
+    @Composable
+    private fun SignedIn(p: Presenters, signed: AppScreen.Signed, session: SessionState) {
+        BackHandler(enabled = route != Route.Home) { route = Route.Home }
+        val online by p.connectivity.state.collectAsStateWithLifecycle()
+        Column {
+            if (route != Route.Home) ConnectivityNotice(online)
+            when (val r = route) {
+                Route.Home -> {
+                    val counts by p.outbox.state.collectAsStateWithLifecycle()
+                    val hours by p.dutyHours.state.collectAsStateWithLifecycle()
+                    LaunchedEffect(signed.home) { if (signed.home == Home.VOLUNTEER) p.dutyHours.load() }
+                    HomeScreen(HomeState(signed.account, online, counts.counts, session.unsentAtSignOut, session.error, language, hours.hours)) { e ->
+                        when (e) {
+                            is HomeEvent.Open -> open(p, e.destination)
+                            HomeEvent.SignOut -> this@MainActivity.session.signOut()
+                            HomeEvent.DiscardAndSignOut -> this@MainActivity.session.signOut(discardPending = true)
+                            HomeEvent.KeepSignedIn -> this@MainActivity.session.keepSignedIn()
+                            is HomeEvent.SetLanguage -> {
+                                language = e.language
+                                LanguageSetting(this@MainActivity).save(e.language.tag)
+                            }
+                        }
+                    }
+                }
+                is Route.To -> DestinationScreen(p, r.destination)
+                is Route.Rate -> {
+                    val rp = ratePresenter(p, r.orderId)
+                    val s by rp.state.collectAsStateWithLifecycle()
+                    RatingScreen(s, rp::onEvent)
+                }
+                is Route.OrderDetail -> {
+                    val dp = orderDetailPresenter(p, r.orderId)
+                    val s by dp.state.collectAsStateWithLifecycle()
+                    // OpenFile, Call and Navigate hand off to a viewer, the dialer and the map app (not yet wired).
+                    OrderDetailScreen(s, dp::onEvent)
+                }
+                is Route.RatingCode -> {
+                    val rp = ratingCodePresenter(p, r.orderId)
+                    val s by rp.state.collectAsStateWithLifecycle()
+                    RatingLinkScreen(s, rp::onEvent)
+                }
+            }
+        }
+    }
+
+    private fun open(p: Presenters, destination: Destination) {
         when (destination) {
-            Destination.MyNeeds -> myNeeds.refresh()
-            Destination.Applications -> forms.load()
+            Destination.MyNeeds -> p.myNeeds.refresh()
+            Destination.Applications -> p.forms.load()
             Destination.ClockIn -> {
-                clockIn.refresh()
+                p.clockIn.refresh()
                 // Offers reach a volunteer on duty only through notifications (Android 13+).
                 Duty.beforeClockIn(this)
                 askLocation()
@@ -162,76 +229,83 @@ class MainActivity : ComponentActivity() {
     }
 
     @Composable
-    private fun DestinationScreen(destination: Destination) {
+    private fun DestinationScreen(p: Presenters, destination: Destination) {
         when (destination) {
-            Destination.SignIn -> {
-                val s by register.state.collectAsStateWithLifecycle()
-                LaunchedEffect(s.account) {
-                    s.account?.let {
-                        account = it
-                        // Notifications with the app closed: UnifiedPush through the default distributor.
-                        (application as LawCircleApp).startPush()
-                    }
-                }
-                RegisterScreen(s, register::onEvent)
-            }
+            // Signed in already: the home is where sign-in leads.
+            Destination.SignIn -> route = Route.Home
             Destination.FindNearest -> {
-                val s by nearest.state.collectAsStateWithLifecycle()
+                val s by p.nearest.state.collectAsStateWithLifecycle()
                 // Call and Navigate hand off to the dialer and the installed map app (not yet wired).
-                FindNearestScreen(s, nearest::onEvent)
+                FindNearestScreen(s, p.nearest::onEvent)
             }
             Destination.NewNeed -> {
-                val s by newNeed.state.collectAsStateWithLifecycle()
+                val s by p.newNeed.state.collectAsStateWithLifecycle()
                 // PickPhoto opens ActivityResultContracts.PickVisualMedia (not yet wired); the bytes come back as Attach.
-                NewNeedScreen(s, newNeed::onEvent)
+                NewNeedScreen(s) { e ->
+                    // The village at the phone's fix (the nearest screen's position); without a fix, the list.
+                    if (e == NewNeedEvent.VillageFromGps) {
+                        p.nearest.state.value.position?.let { p.newNeed.villageFromFix(it) } ?: p.newNeed.searchVillages("")
+                    } else {
+                        p.newNeed.onEvent(e)
+                    }
+                }
             }
             Destination.Applications -> {
-                val s by forms.state.collectAsStateWithLifecycle()
-                ApplicationFormScreen(s) { e -> forms.onEvent(e) { newNeed.state.value.fields } }
+                val s by p.forms.state.collectAsStateWithLifecycle()
+                ApplicationFormScreen(s) { e -> p.forms.onEvent(e) { p.newNeed.state.value.fields } }
             }
             Destination.MyNeeds -> {
-                val s by myNeeds.state.collectAsStateWithLifecycle()
-                MyNeedsScreen(s) { e -> if (e is MyNeedsEvent.Rate) route = Route.Rate(e.orderId) else myNeeds.onEvent(e) }
+                val s by p.myNeeds.state.collectAsStateWithLifecycle()
+                MyNeedsScreen(s) { e -> if (e is MyNeedsEvent.Rate) route = Route.Rate(e.orderId) else p.myNeeds.onEvent(e) }
             }
             Destination.ClockIn -> {
-                val s by clockIn.state.collectAsStateWithLifecycle()
-                ClockInScreen(s, clockIn::onEvent)
+                val s by p.clockIn.state.collectAsStateWithLifecycle()
+                ClockInScreen(s, p.clockIn::onEvent)
             }
             Destination.Offers -> {
                 // Offers depend on where the volunteer stands: wait for a fix.
-                val here = nearest.state.collectAsStateWithLifecycle().value.position
+                val here = p.nearest.state.collectAsStateWithLifecycle().value.position
                 if (here == null) {
-                    Loading("正在获取您的位置…")
+                    Loading(strings.locating)
                 } else {
-                    val p = offersPresenter(here)
-                    val s by p.state.collectAsStateWithLifecycle()
+                    val op = offersPresenter(p, here)
+                    val s by op.state.collectAsStateWithLifecycle()
                     OrderOffersScreen(s) { e ->
-                        if (e is OrderOffersEvent.ShowRatingCode) route = Route.RatingCode(e.orderId) else p.onEvent(e)
+                        when (e) {
+                            is OrderOffersEvent.ShowRatingCode -> route = Route.RatingCode(e.orderId)
+                            is OrderOffersEvent.ShowDetail -> route = Route.OrderDetail(e.orderId)
+                            else -> op.onEvent(e)
+                        }
                     }
                 }
             }
             Destination.Outbox -> {
-                val s by outbox.state.collectAsStateWithLifecycle()
-                OutboxScreen(s, outbox::onEvent)
+                val s by p.outbox.state.collectAsStateWithLifecycle()
+                OutboxScreen(s, p.outbox::onEvent)
             }
         }
     }
 
-    private fun offersPresenter(here: Point): OrderOffersPresenter = offers ?: OrderOffersPresenter(client, here, lifecycleScope).also {
-        it.start()
-        offers = it
-    }
-
-    private fun ratePresenter(orderId: String): RatingPresenter =
-        rate?.takeIf { it.state.value.orderId == orderId } ?: RatingPresenter(client, orderId, lifecycleScope).also {
-            rate?.close()
-            rate = it
+    private fun offersPresenter(p: Presenters, here: Point): OrderOffersPresenter =
+        p.offers ?: OrderOffersPresenter(p.client, here, lifecycleScope).also {
+            it.start()
+            p.offers = it
         }
 
-    private fun ratingCodePresenter(orderId: String): RatingLinkPresenter =
-        ratingCode?.takeIf { it.state.value.orderId == orderId } ?: RatingLinkPresenter(client, orderId, lifecycleScope).also {
-            ratingCode?.close()
-            ratingCode = it
+    private fun orderDetailPresenter(p: Presenters, orderId: String): OrderDetailPresenter =
+        p.orderDetail?.takeIf { it.state.value.orderId == orderId }
+            ?: OrderDetailPresenter(p.client, orderId, java.io.File(cacheDir, "attachments"), lifecycleScope).also {
+                p.orderDetail?.close()
+                p.orderDetail = it
+                it.load()
+            }
+
+    private fun ratePresenter(p: Presenters, orderId: String): RatingPresenter = formsViewModel.rating(p.client, orderId)
+
+    private fun ratingCodePresenter(p: Presenters, orderId: String): RatingLinkPresenter =
+        p.ratingCode?.takeIf { it.state.value.orderId == orderId } ?: RatingLinkPresenter(p.client, orderId, lifecycleScope).also {
+            p.ratingCode?.close()
+            p.ratingCode = it
             it.load()
         }
 
@@ -275,19 +349,22 @@ class MainActivity : ComponentActivity() {
 
     override fun onStart() {
         super.onStart()
-        connectivity.start()
-        outbox.start()
+        presenters?.let {
+            it.connectivity.start()
+            it.outbox.start()
+        }
         if (LocationPermission.access(this) != null) location.start()
     }
 
     override fun onStop() {
         location.stop()
-        connectivity.stop()
+        presenters?.connectivity?.stop()
         super.onStop()
     }
 
     override fun onDestroy() {
-        listOfNotNull(connectivity, nearest, clockIn, newNeed, outbox, forms, myNeeds, register, offers, rate, ratingCode).forEach { it.close() }
+        presenters?.close()
+        presenters = null
         super.onDestroy()
     }
 }

@@ -23,8 +23,26 @@ interface AppServices {
     fun dutyFeed(latitude: Double, longitude: Double): DutyFeed
 }
 
-/** The app's services, or null in a process whose application is not the app's. */
-val Context.appServices: AppServices? get() = applicationContext as? AppServices
+/**
+ * An application whose [AppServices] exist only while someone is signed
+ * in (the app's: the services run on the signed-in user's client).
+ */
+interface SessionServices {
+    /** The signed-in user's services; null while nobody is signed in. */
+    val signedIn: AppServices?
+}
+
+/**
+ * The app's services, or null while nobody is signed in or in a process
+ * whose application is not the app's: a push message, the sync job or the
+ * duty service then has nothing to act for.
+ */
+val Context.appServices: AppServices?
+    get() = when (val app = applicationContext) {
+        is SessionServices -> app.signedIn
+        is AppServices -> app
+        else -> null
+    }
 
 /** A system service every Android phone has (the framework declares the lookup nullable). */
 inline fun <reified T : Any> Context.systemService(): T =

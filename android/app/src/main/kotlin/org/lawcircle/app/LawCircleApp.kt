@@ -5,39 +5,51 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
+import org.lawcircle.app.account.KeystoreCredentialStore
+import org.lawcircle.app.duty.DutyService
 import org.lawcircle.app.notify.Channels
 import org.lawcircle.app.push.UnifiedPushConnector
 import org.lawcircle.app.sync.NetworkWatch
 import org.lawcircle.app.sync.OutboxSyncJob
+import org.lawcircle.ffi.Account
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.ListenerHandle
 import org.lawcircle.ffi.OutboxChange
 import org.lawcircle.ffi.OutboxListener
+import org.lawcircle.phone.AppSession
 import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.PhoneStorage
+import org.lawcircle.phone.SavedSignIn
+import org.lawcircle.phone.SessionHooks
+import org.lawcircle.phone.SignInPresenter
 import java.io.File
 
 /**
- * Opens the one core client for the process and provides the framework
- * glue's [AppServices]: the push receiver, the duty service and the sync
- * job reach the same client whether or not an activity is open.
+ * Holds the process's [AppSession]: at launch it restores the saved
+ * sign-in (Android Keystore) or leaves the app on the sign-in screen. While
+ * someone is signed in, the framework glue (the push receiver, the duty
+ * service, the sync job) reaches the signed-in client through
+ * [signedIn], whether or not an activity is open.
  */
-class LawCircleApp : Application(), AppServices {
-    lateinit var client: LawCircleClient
+class LawCircleApp : Application(), SessionServices, SessionHooks {
+    /** The signed-in user's client; null on the sign-in screen. */
+    @Volatile
+    var client: LawCircleClient? = null
         private set
 
     /** The process's scope: the presenters the services hold live as long as the process. */
     val processScope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
-    private lateinit var services: CoreServices
+    lateinit var session: AppSession
+        private set
+
+    @Volatile
+    private var services: CoreServices? = null
     private var outboxWatch: ListenerHandle? = null
     private var networkWatch: NetworkWatch? = null
 
-    override val pushEndpoints get() = services.pushEndpoints
-    override val outboxSync get() = services.outboxSync
-
-    override fun dutyFeed(latitude: Double, longitude: Double) = services.dutyFeed(latitude, longitude)
+    override val signedIn: AppServices? get() = services
 
     /**
      * After sign-in: registers for UnifiedPush with the server's VAPID key
@@ -45,9 +57,9 @@ class LawCircleApp : Application(), AppServices {
      * distributor among several (or none is installed).
      */
     fun startPush(): Boolean {
+        val registration = services?.pushRegistration ?: return false
         val connector = UnifiedPushConnector(this)
         val distributor = connector.defaultDistributor() ?: return false
-        val registration = services.pushRegistration
         processScope.launch {
             registration.loadServerKey().join()
             registration.state.value.serverKey?.let { connector.register(distributor, it) }
@@ -58,38 +70,51 @@ class LawCircleApp : Application(), AppServices {
     /** At sign-out: the distributor drops the registration, the server the device. */
     fun stopPush() {
         UnifiedPushConnector(this).unregister()
-        services.pushEndpoints.unregister()
+        services?.pushEndpoints?.unregister()
     }
+
+    /** The phone's client for a sign-in: one app-private database, the platform's HTTP. */
+    private fun openClient(saved: SavedSignIn): LawCircleClient = LawCircleClient.open(
+        ClientConfig(
+            // App-private, file-encrypted, never backed up (PhoneStorage).
+            databasePath = PhoneStorage.prepare(noBackupFilesDir, dataDir).path,
+            serverUrl = saved.serverUrl,
+            credentials = Credentials(userId = saved.username, secret = saved.secret),
+        ),
+        // HTTP through the platform: the phone's trust store, Network
+        // Security Config and proxies.
+        OkHttpTransport(),
+    )
 
     override fun onCreate() {
         super.onCreate()
-        client = LawCircleClient.open(
-            ClientConfig(
-                // App-private, file-encrypted, never backed up (PhoneStorage).
-                databasePath = PhoneStorage.prepare(noBackupFilesDir, dataDir).path,
-                serverUrl = BuildConfigValues.SERVER_URL,
-                // A sign-in screen (and the Android Keystore for the secret)
-                // is the deployment's: until then the configured account.
-                credentials = Credentials(userId = BuildConfigValues.USER_ID, secret = BuildConfigValues.SECRET),
-            ),
-            // HTTP through the platform: the phone's trust store, Network
-            // Security Config and proxies.
-            OkHttpTransport(),
-        )
-        services = CoreServices(client, processScope)
         Channels.create(this)
+        session = AppSession(
+            SignInPresenter(BuildConfigValues.SERVER_URL, KeystoreCredentialStore(this), processScope, open = ::openClient),
+            this,
+            processScope,
+        )
+        // Back online (a validated network): what waits is sent at once.
+        networkWatch = NetworkWatch(this) {
+            if ((client?.outboxCounts()?.pending ?: 0uL) > 0uL) OutboxSyncJob.schedule(this)
+        }.also { it.start() }
+        session.launch()
+    }
+
+    override fun signedIn(client: LawCircleClient, account: Account) {
+        this.client = client
+        services = CoreServices(client, processScope)
         // Whatever is queued gets a sync job: it runs when the phone is online.
         // (The listener only schedules: it must not call back into the core.)
+        outboxWatch?.close()
         outboxWatch = client.watchOutbox(object : OutboxListener {
             override fun onChange(change: OutboxChange) {
                 if (OutboxSyncJob.needsSync(change)) OutboxSyncJob.schedule(this@LawCircleApp)
             }
         })
         if (client.outboxCounts().pending > 0u) OutboxSyncJob.schedule(this)
-        // Back online (a validated network): what waits is sent at once.
-        networkWatch = NetworkWatch(this) {
-            if (client.outboxCounts().pending > 0u) OutboxSyncJob.schedule(this)
-        }.also { it.start() }
+        // Notifications with the app closed: UnifiedPush through the default distributor.
+        startPush()
         // The catalogue shipped in the APK's assets: searchable offline before
         // any refresh. Copied and installed off the main thread.
         processScope.launch(Dispatchers.IO) {
@@ -101,11 +126,23 @@ class LawCircleApp : Application(), AppServices {
             }
         }
     }
+
+    override fun signingOut(client: LawCircleClient) {
+        // Off duty and unreachable by push before the session ends.
+        DutyService.stop(this)
+        stopPush()
+    }
+
+    override fun signedOut() {
+        outboxWatch?.close()
+        outboxWatch = null
+        services = null
+        client = null
+    }
 }
 
 /** Deployment settings; a real build reads them from Gradle properties. */
 object BuildConfigValues {
+    /** The platform's address the sign-in screen starts with (a station's QR code may change it). */
     const val SERVER_URL = "https://lawcircle.example.invalid"
-    const val USER_ID = "anonymous"
-    const val SECRET = ""
 }

@@ -16,6 +16,7 @@ import org.lawcircle.ffi.needCategories
 import org.lawcircle.ffi.Channel
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.Urgency
+import org.lawcircle.ffi.Village
 
 /**
  * The need form as typed (需求登记表). Holds personal data (phone, ID
@@ -62,6 +63,8 @@ data class NeedFields(
     )
 
     override fun toString() = "NeedFields(category=$category, urgency=$urgency, channel=$channel, <personal data redacted>)"
+
+    companion object
 }
 
 /** An attached photo or document, as the form lists it (the file stays where the app wrote it until the library copies it). */
@@ -78,6 +81,11 @@ data class NewNeedState(
     /** The outbox key once queued (delivered by the next sync, offline too). */
     val submittedKey: String? = null,
     val error: UiError? = null,
+    /** The village/community picked (from the fix or the list); its code is [NeedFields.areaCode]. */
+    val village: Village? = null,
+    /** The picker's search text and what it found on the phone. */
+    val villageSearch: String = "",
+    val villageChoices: List<Village> = emptyList(),
 ) {
     fun problem(field: String): String? = problems[field]
 }
@@ -93,8 +101,27 @@ class NewNeedPresenter(
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
     initial: NeedFields = NeedFields(),
-) : ScopedPresenter<NewNeedState>(NewNeedState(fields = initial, categories = needCategories()), scope, io) {
+    /** The form as typed so far survives a rotation here (the ViewModel's `SavedStateHandle`). */
+    private val saved: SavedStateStore? = null,
+) : ScopedPresenter<NewNeedState>(
+    NewNeedState(fields = saved?.let { NeedFields.restoredFrom(it, initial) } ?: initial, categories = needCategories()),
+    scope,
+    io,
+) {
     private val attachments = mutableListOf<AttachmentInput>()
+
+    init {
+        // The files attached before a rotation (the app's copies in its cache), if they are still there.
+        val store = saved
+        if (store != null) {
+            val paths = (store["need.attachmentPaths"] as? List<*>)?.filterIsInstance<String>().orEmpty()
+            val names = (store["need.attachmentNames"] as? List<*>)?.filterIsInstance<String>().orEmpty()
+            paths.forEachIndexed { i, path ->
+                if (File(path).isFile) attachments += AttachmentInput(path, names.getOrNull(i)?.ifEmpty { null })
+            }
+            if (attachments.isNotEmpty()) publishAttachments()
+        }
+    }
 
     /** Once the user asked for a check, every edit checks again so fixed fields clear. */
     @Volatile
@@ -102,6 +129,7 @@ class NewNeedPresenter(
 
     fun edit(change: (NeedFields) -> NeedFields): Job {
         updateState { it.copy(fields = change(it.fields), submittedKey = null) }
+        saved?.let { state.value.fields.saveTo(it) }
         return if (checking) validate() else Job().apply { complete() }
     }
 
@@ -120,6 +148,34 @@ class NewNeedPresenter(
         synchronized(attachments) { if (index in attachments.indices) attachments.removeAt(index) }
         publishAttachments()
         return if (checking) validate() else Job().apply { complete() }
+    }
+
+    /** Searches the villages and communities kept on the phone (by name or code; all when blank). */
+    fun searchVillages(text: String): Job = intent {
+        // Searching again is changing the village: the one picked is put back (its code stays until another is picked).
+        updateState { it.copy(villageSearch = text, village = null) }
+        try {
+            val found = blocking { client.villages(null, text.trim().ifEmpty { null }) }
+            updateState { if (it.villageSearch == text) it.copy(villageChoices = found.take(MAX_VILLAGE_CHOICES)) else it }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
+    }
+
+    /** The village picked from the list: its code goes in the form. */
+    fun pickVillage(village: Village): Job {
+        updateState { it.copy(village = village, villageChoices = emptyList(), villageSearch = "") }
+        return edit { it.copy(areaCode = village.code) }
+    }
+
+    /** The village at the phone's fix (offline); none known there leaves the list to pick from. */
+    fun villageFromFix(point: Point): Job = intent {
+        try {
+            val found = blocking { client.villageAt(point) }
+            if (found != null) pickVillage(found).join() else searchVillages("").join()
+        } catch (e: LawCircleException) {
+            updateState { it.copy(error = e.toUiError()) }
+        }
     }
 
     /** Checks every field (offline) and shows the problems. */
@@ -148,6 +204,7 @@ class NewNeedPresenter(
             }
             val key = client.submitNeed(form)
             synchronized(attachments) { attachments.clear() }
+            saveAttachments()
             checking = false
             updateState {
                 it.copy(submitting = false, submittedKey = key, problems = emptyMap(), attachments = emptyList())
@@ -162,8 +219,15 @@ class NewNeedPresenter(
     /** A blank form for the next need (keeps who is entering and where). */
     fun reset(keep: (NeedFields) -> NeedFields = { NeedFields(channel = it.channel, postId = it.postId) }) {
         synchronized(attachments) { attachments.clear() }
+        saveAttachments()
         checking = false
         updateState { NewNeedState(fields = keep(it.fields), categories = it.categories) }
+        saved?.let { state.value.fields.saveTo(it) }
+    }
+
+    private companion object {
+        /** A picker shows this many at once; typing narrows it. */
+        const val MAX_VILLAGE_CHOICES = 30
     }
 
     private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })
@@ -173,5 +237,15 @@ class NewNeedPresenter(
             attachments.map { val f = File(it.path); AttachmentSummary(it.displayName ?: f.name, f.length()) }
         }
         updateState { it.copy(attachments = list) }
+        saveAttachments()
+    }
+
+    private fun saveAttachments() {
+        saved?.let { store ->
+            val inputs = synchronized(attachments) { attachments.toList() }
+            // ArrayList<String>: what a Bundle keeps.
+            store["need.attachmentPaths"] = ArrayList(inputs.map { it.path })
+            store["need.attachmentNames"] = ArrayList(inputs.map { it.displayName ?: "" })
+        }
     }
 }

@@ -52,15 +52,21 @@ class OkHttpTransport(private val client: OkHttpClient = clientBuilder().build()
             .callTimeout(0, TimeUnit.MILLISECONDS)
             .readTimeout(request.timeoutMs.toLong(), TimeUnit.MILLISECONDS)
             .build()
-        streaming.newCall(request.toOkHttp()).await { response ->
-            response.use {
-                receiver.onHead(it.code.toUShort(), it.headers.toFfi())
-                val body = it.body.source()
-                val buffer = ByteArray(CHUNK)
-                while (true) {
-                    // Returns as soon as some bytes are there: events are not held back.
-                    val n = body.read(buffer)
-                    if (n < 0 || !receiver.onChunk(buffer.copyOf(n))) break
+        // The receiver is this call's handle on the library's side of the
+        // stream: released as soon as the body ends (not when the garbage
+        // collector gets to it), so the library sees the end at once. A
+        // download's reader waits for exactly that.
+        receiver.use { r ->
+            streaming.newCall(request.toOkHttp()).await { response ->
+                response.use {
+                    r.onHead(it.code.toUShort(), it.headers.toFfi())
+                    val body = it.body.source()
+                    val buffer = ByteArray(CHUNK)
+                    while (true) {
+                        // Returns as soon as some bytes are there: events are not held back.
+                        val n = body.read(buffer)
+                        if (n < 0 || !r.onChunk(buffer.copyOf(n))) break
+                    }
                 }
             }
         }

@@ -32,10 +32,34 @@ class RatingPresenter(
     orderId: String,
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
-) : ScopedPresenter<RatingState>(RatingState(orderId), scope, io) {
-    fun setScore(score: Int) = updateState { it.copy(score = score, error = null) }
+    /** The stars and comment so far survive a rotation here (the ViewModel's `SavedStateHandle`), for this order only. */
+    private val saved: SavedStateStore? = null,
+) : ScopedPresenter<RatingState>(
+    RatingState(
+        orderId,
+        score = saved?.takeIf { it.string("rating.orderId") == orderId }?.int("rating.score"),
+        comment = saved?.takeIf { it.string("rating.orderId") == orderId }?.string("rating.comment") ?: "",
+    ),
+    scope,
+    io,
+) {
+    fun setScore(score: Int) {
+        updateState { it.copy(score = score, error = null) }
+        save()
+    }
 
-    fun setComment(comment: String) = updateState { it.copy(comment = comment) }
+    fun setComment(comment: String) {
+        updateState { it.copy(comment = comment) }
+        save()
+    }
+
+    private fun save() {
+        val store = saved ?: return
+        val s = state.value
+        store["rating.orderId"] = s.orderId
+        store["rating.score"] = s.score
+        store["rating.comment"] = s.comment
+    }
 
     /** Sends the rating; does nothing while one is in flight or once it was accepted. */
     fun submit(): Job = intent {

@@ -100,8 +100,17 @@ class SignInPresenter(
     private val store: CredentialStore,
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
+    /** The address and name typed so far survive a rotation here (never the password). */
+    private val saved: SavedStateStore? = null,
     private val open: (SavedSignIn) -> LawCircleClient,
-) : ScopedPresenter<SignInState>(SignInState(serverUrl), scope, io) {
+) : ScopedPresenter<SignInState>(
+    SignInState(
+        serverUrl = saved?.string("signIn.serverUrl") ?: serverUrl,
+        username = saved?.string("signIn.username") ?: "",
+    ),
+    scope,
+    io,
+) {
     /** The signed-in user's client, once signed in. */
     @Volatile
     var client: LawCircleClient? = null
@@ -113,9 +122,16 @@ class SignInPresenter(
 
     fun setPassword(value: String) = edit { it.copy(password = value) }
 
-    private fun edit(change: (SignInState) -> SignInState) = updateState {
-        val next = change(it)
-        if (next.phase is SignInPhase.Failed) next.copy(phase = SignInPhase.Editing) else next
+    private fun edit(change: (SignInState) -> SignInState) {
+        updateState {
+            val next = change(it)
+            if (next.phase is SignInPhase.Failed) next.copy(phase = SignInPhase.Editing) else next
+        }
+        saved?.let {
+            val s = state.value
+            it["signIn.serverUrl"] = s.serverUrl
+            it["signIn.username"] = s.username
+        }
     }
 
     /**

@@ -101,10 +101,12 @@ class AccountScreensTest {
                 }
                 assertTrue(outbox.state.value.offline)
                 shoot("outbox-offline") { OutboxScreen(outbox.state.value) {} }
+                shoot("outbox-offline-en", language = Language.EN) { OutboxScreen(outbox.state.value) {} }
                 assertEquals(1uL, outbox.state.value.counts?.pending)
                 val home = HomeState(account, ConnectivityState.Offline("connection refused"), outbox.state.value.counts)
                 assertEquals(Destination.ClockIn, home.destinations.first())
                 shoot("home-volunteer-offline") { HomeScreen(home) {} }
+                shoot("home-volunteer-offline-en", language = Language.EN) { HomeScreen(home) {} }
             }
         }
         // Lists that need the platform say so in words when it cannot be reached.
@@ -112,7 +114,7 @@ class AccountScreensTest {
             MyNeedsPresenter(volunteer, scope).use { mine ->
                 runBlocking { mine.refresh().join() }
                 assertNotNull(mine.state.value.error)
-                assertEquals("无法连接平台，请检查网络", errorTitle(mine.state.value.error!!))
+                assertEquals("无法连接平台，请检查网络", ZhStrings.errorTitle(mine.state.value.error!!))
                 shoot("my-needs-offline") { MyNeedsScreen(mine.state.value) {} }
             }
         }

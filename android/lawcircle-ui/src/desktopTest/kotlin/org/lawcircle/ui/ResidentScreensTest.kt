@@ -41,7 +41,19 @@ class ResidentScreensTest {
                 val found = p.state.value
                 assertNull(found.error)
                 assertTrue(found.places.isNotEmpty())
+                // The catalogue's opening hours come with each place, and the list says whether it is open now.
+                val withHours = found.places.filter { it.openingHours.isNotBlank() }
+                assertTrue(withHours.isNotEmpty(), "${found.places.map { it.openingHours }}")
+                runComposeUiTest {
+                    setContent { LawCircleTheme { FindNearestScreen(found) {} } }
+                    val first = withHours.first()
+                    onNodeWithText(
+                        (if (first.openNow) "营业中" else "休息中") + " · 开放时间：" + first.openingHours,
+                        useUnmergedTree = true,
+                    ).assertExists()
+                }
                 shoot("find-nearest") { FindNearestScreen(p.state.value) {} }
+                shoot("find-nearest-en", language = Language.EN) { FindNearestScreen(p.state.value) {} }
                 val mediation = assertNotNull(found.coverage?.products?.firstOrNull { it.product == "mediation" })
                 runComposeUiTest {
                     setContent {
@@ -102,6 +114,7 @@ class ResidentScreensTest {
                     onNodeWithText("还有 ${need.state.value.problems.size} 处需要修改").assertExists()
                 }
                 shoot("new-need-problems") { NewNeedScreen(need.state.value) {} }
+                shoot("new-need-problems-en", language = Language.EN) { NewNeedScreen(need.state.value) {} }
                 // Filled in (as typed into the fields), then submitted by a tap.
                 val filled = w.needFields()
                 need.edit { filled }
@@ -160,6 +173,7 @@ class ResidentScreensTest {
                 }
                 assertEquals(listOf(orderId), mine.state.value.rateable.map { it.orderId })
                 shoot("my-needs-rate") { MyNeedsScreen(mine.state.value) {} }
+                shoot("my-needs-rate-en", language = Language.EN) { MyNeedsScreen(mine.state.value) {} }
                 val asked = mutableListOf<String>()
                 runComposeUiTest {
                     setContent {
@@ -186,6 +200,7 @@ class ResidentScreensTest {
                 }
                 rate.setComment("很专业，解释得很清楚")
                 shoot("rating-picked") { RatingScreen(rate.state.value) {} }
+                shoot("rating-picked-en", language = Language.EN) { RatingScreen(rate.state.value) {} }
                 runComposeUiTest {
                     setContent {
                         val s by rate.state.collectAsState()

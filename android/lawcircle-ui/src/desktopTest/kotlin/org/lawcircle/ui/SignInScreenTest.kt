@@ -58,6 +58,7 @@ class SignInScreenTest {
                     }
                     assertEquals(1, scans, "the scan button asks the app for the camera")
                     shoot("sign-in-wrong-password") { SignInScreen(p.state.value) {} }
+                    shoot("sign-in-wrong-password-en", language = Language.EN) { SignInScreen(p.state.value) {} }
                     p.setPassword(w.people.volunteer.password)
                     runComposeUiTest {
                         setContent {

@@ -40,15 +40,16 @@ private val shotDir: File by lazy {
 
 /**
  * Renders [content] inside the app's theme on a phone-sized canvas, headless
- * (Skia, no display), and writes `artifacts/android/<name>.png`.
+ * (Skia, no display), in [language] (Chinese unless told), and writes
+ * `artifacts/android/<name>.png`.
  */
-fun shoot(name: String, fontScale: Float = 1f, content: @Composable () -> Unit): File {
+fun shoot(name: String, fontScale: Float = 1f, language: Language = Language.ZH, content: @Composable () -> Unit): File {
     val scene = ImageComposeScene(
         width = (WIDTH_DP * DENSITY).toInt(),
         height = (HEIGHT_DP * DENSITY).toInt(),
         // fontScale: the system's "large text" setting.
         density = Density(DENSITY, fontScale),
-    ) { LawCircleTheme(content) }
+    ) { LawCircleTheme(language, content) }
     val png = try {
         // A first frame starts the animations; the one shot 0.4 s later shows
         // a spinner as a spinner (an arc), not the dot of its first frame.

@@ -54,6 +54,7 @@ class VolunteerScreensTest {
                 }
                 assertEquals(FenceVerdict.INSIDE, p.state.value.outcome?.verdict)
                 shoot("clock-in-done") { ClockInScreen(p.state.value) {} }
+                shoot("clock-in-done-en", language = Language.EN) { ClockInScreen(p.state.value) {} }
             }
         }
     }
@@ -81,6 +82,7 @@ class VolunteerScreensTest {
                 waitFor { offers.state.value.offers.isNotEmpty() }
                 val offer = offers.state.value.offers.first()
                 shoot("offers-live") { OrderOffersScreen(offers.state.value) {} }
+                shoot("offers-live-en", language = Language.EN) { OrderOffersScreen(offers.state.value) {} }
                 runComposeUiTest {
                     setContent {
                         val s by offers.state.collectAsState()
@@ -91,6 +93,7 @@ class VolunteerScreensTest {
                     onNodeWithText("状态：已接单").assertExists()
                 }
                 shoot("offers-grabbed") { OrderOffersScreen(offers.state.value) {} }
+                shoot("offers-grabbed-en", language = Language.EN) { OrderOffersScreen(offers.state.value) {} }
                 runComposeUiTest {
                     setContent {
                         val s by offers.state.collectAsState()

@@ -53,17 +53,15 @@ fun ApplicationFormPresenter.onEvent(e: ApplicationFormEvent, contact: () -> Nee
     }
 }
 
-private fun assessmentName(verdict: Verdict): String = when (verdict) {
-    Verdict.ELIGIBLE -> "初步符合法律援助条件"
-    Verdict.LIKELY -> "可能符合，需进一步审查"
-    Verdict.NOT_ELIGIBLE -> "初步看不符合条件"
-}
+/** The form's own words in the current language (the schema carries both; an empty English one falls back to Chinese). */
+private fun Strings.pick(zh: String, en: String): String = if (language == Language.EN && en.isNotBlank()) en else zh
 
 /** 线上申请: the district's application forms, drawn from their schema. */
 @Composable
 fun ApplicationFormScreen(state: ApplicationFormState, onEvent: (ApplicationFormEvent) -> Unit) {
+    val t = strings
     val form = state.open
-    ScreenFrame(form?.titleZh ?: "线上申请", form?.descriptionZh ?: "选择要办理的事项") {
+    ScreenFrame(form?.let { t.pick(it.titleZh, it.titleEn) } ?: t.applicationsTitle, form?.let { t.pick(it.descriptionZh, it.descriptionEn) } ?: t.applicationsSubtitle) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             if (form == null) FormList(state, onEvent) else OpenFormBody(form, onEvent)
             ErrorNotice(state.error)
@@ -73,53 +71,56 @@ fun ApplicationFormScreen(state: ApplicationFormState, onEvent: (ApplicationForm
 
 @Composable
 private fun FormList(state: ApplicationFormState, onEvent: (ApplicationFormEvent) -> Unit) {
-    if (state.loading) Loading("正在读取申请事项…")
-    if (state.offline) Notice("当前离线", "显示手机中保存的申请表，填好后联网自动提交。", Tone.Warning)
+    val t = strings
+    if (state.loading) Loading(t.readingForms)
+    if (state.offline) Notice(t.offlineTitle, t.offlineForms, Tone.Warning)
     if (state.forms.isEmpty() && !state.loading) {
-        Empty("手机中还没有申请表", "联网后点“更新”")
-        TextButton({ onEvent(ApplicationFormEvent.Load) }) { Text("更新") }
+        Empty(t.noForms, t.noFormsHint)
+        TextButton({ onEvent(ApplicationFormEvent.Load) }) { Text(t.update) }
     }
     state.forms.forEach { f ->
         Card(Modifier.fillMaxWidth().selectable(false, role = Role.Button) { onEvent(ApplicationFormEvent.Open(f.serviceCode)) }) {
-            Text(f.titleZh, Modifier.padding(16.dp), style = MaterialTheme.typography.titleMedium)
+            Text(t.pick(f.titleZh, f.titleEn), Modifier.padding(16.dp), style = MaterialTheme.typography.titleMedium)
         }
     }
 }
 
 @Composable
 private fun OpenFormBody(form: OpenForm, onEvent: (ApplicationFormEvent) -> Unit) {
+    val t = strings
     if (form.submittedKey != null) {
-        Notice("申请已保存", "已存入待发送，联网后自动提交；可在“我的需求”查看进度。", Tone.Success)
+        Notice(t.applicationSaved, t.applicationSavedDetail, Tone.Success)
     }
     form.fields.forEach { FormField(it, onEvent) }
     form.assessment?.let { a ->
         val tone = if (a.verdict == Verdict.NOT_ELIGIBLE) Tone.Warning else Tone.Info
-        Notice("预审：${assessmentName(a.verdict)}", (a.reasons + "最终由法律援助机构审查决定。").joinToString("\n"), tone)
-        if (a.missingDocuments.isNotEmpty()) Text("还需准备的材料", style = MaterialTheme.typography.titleSmall)
+        Notice(t.preAssessment(t.assessment(a.verdict)), (a.reasons + t.finalDecision).joinToString("\n"), tone)
+        if (a.missingDocuments.isNotEmpty()) Text(t.documentsNeeded, style = MaterialTheme.typography.titleSmall)
         a.missingDocuments.forEach { d ->
             Row(
                 Modifier.fillMaxWidth().toggleable(false, role = Role.Checkbox) { onEvent(ApplicationFormEvent.DocumentAtHand(d.kind, it)) },
                 verticalAlignment = Alignment.CenterVertically,
             ) {
                 Checkbox(false, onCheckedChange = null)
-                Text("${d.nameZh}（我已备好）", Modifier.padding(start = 8.dp))
+                Text(t.documentAtHand(t.pick(d.nameZh, d.nameEn)), Modifier.padding(start = 8.dp))
             }
         }
     }
     if (form.needProblems.isNotEmpty()) {
-        Notice("联系信息需要补充", form.needProblems.entries.joinToString("\n") { (k, v) -> "${fieldName(k)}：$v" }, Tone.Error)
+        Notice(t.contactMissing, form.needProblems.entries.joinToString("\n") { (k, v) -> "${t.field(k)}: $v" }, Tone.Error)
     }
-    if (form.submitting) Loading("正在检查并保存…")
-    Button({ onEvent(ApplicationFormEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !form.submitting) { Text("提交申请") }
-    TextButton({ onEvent(ApplicationFormEvent.Close) }) { Text("返回事项列表") }
+    if (form.submitting) Loading(t.checkingAndSaving)
+    Button({ onEvent(ApplicationFormEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !form.submitting) { Text(t.submitApplication) }
+    TextButton({ onEvent(ApplicationFormEvent.Close) }) { Text(t.backToForms) }
 }
 
 @Composable
 private fun FormField(field: FormFieldState, onEvent: (ApplicationFormEvent) -> Unit) {
-    val label = field.spec.labelZh + if (field.spec.required) " *" else ""
+    val t = strings
+    val label = t.pick(field.spec.labelZh, field.spec.labelEn) + if (field.spec.required) " *" else ""
     Column {
         when (field.widget) {
-            FormWidget.INFO -> Text(field.spec.helpZh, style = MaterialTheme.typography.bodySmall)
+            FormWidget.INFO -> Text(t.pick(field.spec.helpZh, field.spec.helpEn), style = MaterialTheme.typography.bodySmall)
             FormWidget.SINGLE_SELECT -> {
                 Text(label, style = MaterialTheme.typography.titleSmall)
                 field.spec.choices.forEach { c ->
@@ -130,7 +131,7 @@ private fun FormField(field: FormFieldState, onEvent: (ApplicationFormEvent) -> 
                         verticalAlignment = Alignment.CenterVertically,
                     ) {
                         RadioButton(selected = field.raw == c.key, onClick = null)
-                        Text(c.labelZh, Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
+                        Text(t.pick(c.labelZh, c.labelEn), Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
                     }
                 }
             }
@@ -143,7 +144,7 @@ private fun FormField(field: FormFieldState, onEvent: (ApplicationFormEvent) -> 
                         verticalAlignment = Alignment.CenterVertically,
                     ) {
                         Checkbox(on, onCheckedChange = null)
-                        Text(c.labelZh, Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
+                        Text(t.pick(c.labelZh, c.labelEn), Modifier.padding(start = 8.dp, top = 8.dp, bottom = 8.dp))
                     }
                 }
             }

@@ -42,8 +42,9 @@ fun ClockInPresenter.onEvent(e: ClockInEvent) {
 /** 值守签到: the posts near the volunteer, the live fence check and the punch. */
 @Composable
 fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
-    val fix = if (state.hasFix) "定位精度 ±${state.accuracyM?.toInt() ?: "—"} 米" else "正在获取定位…"
-    ScreenFrame("值守签到", fix) {
+    val t = strings
+    val fix = if (state.hasFix) t.accuracy(state.accuracyM?.toInt()) else t.gettingFix
+    ScreenFrame(t.clockInTitle, fix) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             state.check?.let { check ->
                 val tone = when (check.verdict) {
@@ -52,24 +53,24 @@ fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
                     FenceVerdict.OUTSIDE -> Tone.Error
                     FenceVerdict.UNCERTAIN -> Tone.Warning
                 }
-                val why = (check.reasons + check.flags).distinct().joinToString("；") { reasonName(it) }
+                val why = (check.reasons + check.flags).distinct().joinToString(t.listSeparator) { t.reason(it) }
                 val post = state.posts.firstOrNull { it.id == state.postId }?.name
-                Notice("现在签到：${verdictName(check.verdict)}", listOfNotNull(post, why.ifEmpty { null }).joinToString("\n"), tone)
+                Notice(t.checkNow(t.verdict(check.verdict)), listOfNotNull(post, why.ifEmpty { null }).joinToString("\n"), tone)
             }
             Row(horizontalArrangement = Arrangement.spacedBy(12.dp)) {
                 val can = !state.punching && state.postId != null
-                Button({ onEvent(ClockInEvent.Punch(PunchKind.IN)) }, Modifier.weight(1f), enabled = can) { Text("签到") }
-                OutlinedButton({ onEvent(ClockInEvent.Punch(PunchKind.OUT)) }, Modifier.weight(1f), enabled = can) { Text("签退") }
+                Button({ onEvent(ClockInEvent.Punch(PunchKind.IN)) }, Modifier.weight(1f), enabled = can) { Text(t.punch(PunchKind.IN)) }
+                OutlinedButton({ onEvent(ClockInEvent.Punch(PunchKind.OUT)) }, Modifier.weight(1f), enabled = can) { Text(t.punch(PunchKind.OUT)) }
             }
-            if (state.punching) Loading("正在记录…")
+            if (state.punching) Loading(t.recording)
             state.outcome?.let { OutcomeNotice(it) }
             ErrorNotice(state.error)
             Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween, verticalAlignment = Alignment.CenterVertically) {
-                Text("选择值守点", style = MaterialTheme.typography.titleSmall)
-                TextButton({ onEvent(ClockInEvent.Refresh) }, enabled = !state.refreshing) { Text("更新值守点") }
+                Text(t.choosePost, style = MaterialTheme.typography.titleSmall)
+                TextButton({ onEvent(ClockInEvent.Refresh) }, enabled = !state.refreshing) { Text(t.updatePosts) }
             }
-            if (state.refreshing) Loading("正在更新值守点…")
-            if (state.posts.isEmpty() && !state.refreshing) Empty("手机中还没有值守点", "联网后点“更新值守点”")
+            if (state.refreshing) Loading(t.updatingPosts)
+            if (state.posts.isEmpty() && !state.refreshing) Empty(t.noPosts, t.noPostsHint)
             state.posts.forEach { post ->
                 val selected = post.id == state.postId
                 Row(
@@ -80,10 +81,10 @@ fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
                     Column(Modifier.padding(start = 8.dp, top = 6.dp, bottom = 6.dp)) {
                         Text(post.name, style = MaterialTheme.typography.bodyLarge)
                         val where = when {
-                            post.hotlineDesk -> "热线席位，按班次签到"
-                            post.distanceToFenceM == null -> "距离未知"
-                            post.distanceToFenceM!! <= 0.0 -> "您在范围内"
-                            else -> "距签到范围 ${metres(post.distanceToFenceM!!)}"
+                            post.hotlineDesk -> t.hotlineDesk
+                            post.distanceToFenceM == null -> t.distanceUnknown
+                            post.distanceToFenceM!! <= 0.0 -> t.insideFence
+                            else -> t.toFence(t.metres(post.distanceToFenceM!!))
                         }
                         Text(where, style = MaterialTheme.typography.bodySmall)
                     }
@@ -95,12 +96,13 @@ fun ClockInScreen(state: ClockInState, onEvent: (ClockInEvent) -> Unit) {
 
 @Composable
 private fun OutcomeNotice(o: PunchOutcome) {
+    val t = strings
     val accepted = o.verdict != FenceVerdict.OUTSIDE
-    val title = punchName(o.kind) + if (accepted) "已记录" else "未通过"
+    val title = t.punchRecorded(t.punch(o.kind), accepted)
     val parts = buildList {
-        add(o.reasons.filterNot { it in o.flags }.joinToString("；") { reasonName(it) })
-        if (o.flags.isNotEmpty()) add("已提醒站点核对：" + o.flags.joinToString("、") { reasonName(it) })
-        add(if (o.offline) "当前离线，记录已保存在手机上，联网后自动发送。" else "记录已提交平台。")
+        add(o.reasons.filterNot { it in o.flags }.joinToString(t.listSeparator) { t.reason(it) })
+        if (o.flags.isNotEmpty()) add(t.flaggedForStaff(o.flags.joinToString(t.listSeparator) { t.reason(it) }))
+        add(if (o.offline) t.punchSavedOffline else t.punchSubmitted)
     }.filter { it.isNotEmpty() }
     val tone = when {
         !accepted -> Tone.Error

@@ -52,30 +52,31 @@ fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
 /** 就近查找: the nearest service points by walking distance, offline too. */
 @Composable
 fun FindNearestScreen(state: FindNearestState, onEvent: (FindNearestEvent) -> Unit) {
-    val subtitle = state.catalogue?.let { "手机中有 ${it.facilities} 个服务点" } ?: "服务点目录"
-    ScreenFrame("就近查找", subtitle) {
+    val t = strings
+    val subtitle = state.catalogue?.let { t.placesOnPhone(it.facilities.toLong()) } ?: t.catalogue
+    ScreenFrame(t.findTitle, subtitle) {
         Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.SpaceBetween) {
             state.coverage?.let {
                 Text(
-                    "步行 15 分钟内可办 ${it.covered} / ${it.total} 类服务",
+                    t.coverage(it.covered.toLong(), it.total.toLong()),
                     Modifier.padding(top = 12.dp),
                     style = MaterialTheme.typography.bodyMedium,
                 )
             } ?: Text("")
-            TextButton({ onEvent(FindNearestEvent.Refresh) }, enabled = !state.refreshing) { Text("更新目录") }
+            TextButton({ onEvent(FindNearestEvent.Refresh) }, enabled = !state.refreshing) { Text(t.updateCatalogue) }
         }
-        if (state.refreshing) Loading("正在更新服务点目录…")
-        if (state.offline) Notice("当前离线", "显示手机中保存的服务点目录，距离照常计算。", Tone.Warning)
+        if (state.refreshing) Loading(t.updatingCatalogue)
+        if (state.offline) Notice(t.offlineTitle, t.offlineCatalogue, Tone.Warning)
         ProductFilters(state, onEvent)
         ErrorNotice(state.error)
         when {
-            state.position == null -> Loading("正在获取您的位置…")
-            state.searching && state.places.isEmpty() -> Loading("正在查找附近的服务点…")
-            state.error != null -> TextButton({ onEvent(FindNearestEvent.Retry) }) { Text("重新查找") }
-            state.places.isEmpty() -> Empty("附近没有符合条件的服务点", "可以取消筛选，或更新目录后再试")
+            state.position == null -> Loading(t.locating)
+            state.searching && state.places.isEmpty() -> Loading(t.searchingNearby)
+            state.error != null -> TextButton({ onEvent(FindNearestEvent.Retry) }) { Text(t.searchAgain) }
+            state.places.isEmpty() -> Empty(t.noPlaces, t.noPlacesHint)
             else -> {
                 if (state.estimated) {
-                    Text("步行距离为估算值", style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
+                    Text(t.walkEstimated, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
                 }
                 LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
                     items(state.places, key = { it.facilityId }) { PlaceCard(it, onEvent) }
@@ -101,17 +102,27 @@ private fun ProductFilters(state: FindNearestState, onEvent: (FindNearestEvent) 
 
 @Composable
 private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
+    val t = strings
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
             Text(place.name, style = MaterialTheme.typography.titleSmall)
             Text(place.kindName, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.primary)
             val walk = place.walkingM ?: place.straightM
-            val minutes = place.walkingMinutes?.let { "，约 ${Math.round(it)} 分钟" } ?: ""
-            Text("步行 ${metres(walk)}$minutes" + if (place.withinCircle) "（15 分钟圈内）" else "", style = MaterialTheme.typography.bodyMedium)
+            Text(t.walk(t.metres(walk), place.walkingMinutes?.let { Math.round(it) }, place.withinCircle), style = MaterialTheme.typography.bodyMedium)
             if (place.address != place.name) Text(place.address, style = MaterialTheme.typography.bodySmall)
+            if (place.openingHours.isNotBlank()) {
+                Text(
+                    (if (place.openNow) t.openNow else t.closedNow) + " · " + t.openingHours(place.openingHours),
+                    style = MaterialTheme.typography.bodySmall,
+                    color = if (place.openNow) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.onSurfaceVariant,
+                )
+            }
+            if (place.openingExceptions.isNotBlank()) {
+                Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
+            }
             Row {
-                place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text("打电话 $phone") } }
-                TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text("导航") }
+                place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }
+                TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text(t.navigate) }
             }
         }
     }

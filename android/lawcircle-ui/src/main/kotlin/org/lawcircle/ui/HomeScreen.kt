@@ -2,12 +2,17 @@ package org.lawcircle.ui
 
 import org.lawcircle.ffi.Role as AccountRole
 import androidx.compose.foundation.clickable
+import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.verticalScroll
+import androidx.compose.material3.Button
 import androidx.compose.material3.Card
+import androidx.compose.material3.FilterChip
+import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.runtime.Composable
@@ -15,26 +20,26 @@ import androidx.compose.ui.Modifier
 import androidx.compose.ui.semantics.Role
 import androidx.compose.ui.unit.dp
 import org.lawcircle.ffi.Account
+import org.lawcircle.ffi.DutyHours
 import org.lawcircle.ffi.OutboxCounts
 import org.lawcircle.phone.ConnectivityState
+import org.lawcircle.phone.UiError
 
-/** Where the home screen leads. */
-enum class Destination(val title: String, val hint: String) {
-    SignIn("注册 / 登录", "用手机号和短信验证码"),
-    FindNearest("就近查找", "步行 15 分钟内的法律服务点"),
-    NewNeed("登记需求", "说说您遇到的法律问题"),
-    Applications("线上申请", "法律援助、调解等申请表"),
-    MyNeeds("我的需求", "办理进度与服务评价"),
-    ClockIn("值守签到", "到岗签到、离岗签退"),
-    Offers("接单", "附近的咨询，抢单与派单"),
-    Outbox("待发送", "离线保存的内容，联网后自动发送"),
-}
+/** Where the home screen leads (its words: [Strings.destinationTitle], [Strings.destinationHint]). */
+enum class Destination { SignIn, FindNearest, NewNeed, Applications, MyNeeds, ClockIn, Offers, Outbox }
 
-/** The home screen: who is signed in, the connection and the outbox badge. */
+/** The home screen: who is signed in, the connection, the outbox badge, sign-out and the language. */
 data class HomeState(
     val account: Account? = null,
     val connectivity: ConnectivityState = ConnectivityState.Unknown,
     val outbox: OutboxCounts? = null,
+    /** Sign-out was asked with this many entries unsent: the screen asks to discard them first. */
+    val unsentAtSignOut: ULong? = null,
+    /** A sign-out that failed. */
+    val error: UiError? = null,
+    val language: Language = Language.ZH,
+    /** A volunteer's own duty hours and stars (null: not loaded, or not a volunteer). */
+    val dutyHours: DutyHours? = null,
 ) {
     /** What this role does, most used first; signed out: sign in and look around. */
     val destinations: List<Destination>
@@ -55,25 +60,71 @@ data class HomeState(
 
 sealed interface HomeEvent {
     data class Open(val destination: Destination) : HomeEvent
+
+    /** Sign out (the session asks first when something is unsent). */
+    data object SignOut : HomeEvent
+
+    /** The answer to "discard the unsent items?": yes. */
+    data object DiscardAndSignOut : HomeEvent
+
+    /** The answer: no, stay signed in. */
+    data object KeepSignedIn : HomeEvent
+
+    /** The language toggle; the app persists it. */
+    data class SetLanguage(val language: Language) : HomeEvent
 }
 
 @Composable
 fun HomeScreen(state: HomeState, onEvent: (HomeEvent) -> Unit) {
-    val who = state.account?.let { "${it.displayName}（${roleName(it.role)}）" } ?: "未登录"
-    ScreenFrame("龙湾 15 分钟法律服务圈", who) {
+    val t = strings
+    val who = state.account?.let { t.who(it.displayName, it.role) } ?: t.signedOut
+    ScreenFrame(t.appTitle, who) {
         Column(Modifier.verticalScroll(rememberScrollState()).padding(vertical = 8.dp)) {
             ConnectivityNotice(state.connectivity)
+            state.dutyHours?.let { h ->
+                val next = h.hoursToNextStar
+                Notice(
+                    t.starsLine(h.stars.toInt()),
+                    t.dutyHoursLine(h.totalHours, h.monthHours) + "\n" +
+                        if (next == null) t.topStar else t.toNextStar(next, h.stars.toInt() + 1),
+                    Tone.Success,
+                    Modifier.padding(bottom = 6.dp),
+                )
+            }
             val pending = state.outbox?.pending ?: 0uL
             state.destinations.forEach { d ->
-                val badge = if (d == Destination.Outbox && pending > 0uL) "（$pending 条待发送）" else ""
+                val badge = if (d == Destination.Outbox && pending > 0uL) t.pendingBadge(pending) else ""
                 Card(
                     Modifier.fillMaxWidth().padding(vertical = 6.dp).clickable(role = Role.Button) { onEvent(HomeEvent.Open(d)) },
                 ) {
                     Column(Modifier.padding(16.dp)) {
-                        Text(d.title + badge, style = MaterialTheme.typography.titleMedium)
-                        Text(d.hint, style = MaterialTheme.typography.bodySmall)
+                        Text(t.destinationTitle(d) + badge, style = MaterialTheme.typography.titleMedium)
+                        Text(t.destinationHint(d), style = MaterialTheme.typography.bodySmall)
                     }
                 }
+            }
+            Text(t.languageSetting, Modifier.padding(top = 12.dp), style = MaterialTheme.typography.titleSmall)
+            Row(horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                Language.entries.forEach { l ->
+                    FilterChip(
+                        selected = l == state.language,
+                        onClick = { onEvent(HomeEvent.SetLanguage(l)) },
+                        label = { Text(l.nativeName) },
+                    )
+                }
+            }
+            if (state.account != null) {
+                val unsent = state.unsentAtSignOut
+                if (unsent != null) {
+                    Notice(t.unsentAtSignOut(unsent), t.unsentAtSignOutDetail, Tone.Warning, Modifier.padding(top = 8.dp))
+                    Row(Modifier.padding(top = 4.dp), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                        Button({ onEvent(HomeEvent.DiscardAndSignOut) }) { Text(t.discardAndSignOut) }
+                        OutlinedButton({ onEvent(HomeEvent.KeepSignedIn) }) { Text(t.keepSignedIn) }
+                    }
+                } else {
+                    OutlinedButton({ onEvent(HomeEvent.SignOut) }, Modifier.fillMaxWidth().padding(top = 8.dp)) { Text(t.signOut) }
+                }
+                ErrorNotice(state.error)
             }
         }
     }
@@ -82,8 +133,9 @@ fun HomeScreen(state: HomeState, onEvent: (HomeEvent) -> Unit) {
 /** The banner every screen may show: offline means "saved, sent later". */
 @Composable
 fun ConnectivityNotice(state: ConnectivityState) {
+    val t = strings
     when (state) {
-        is ConnectivityState.Offline -> Notice("当前离线", "可以继续登记和签到，内容保存在手机上，联网后自动发送。", Tone.Warning)
+        is ConnectivityState.Offline -> Notice(t.offlineTitle, t.offlineKeepWorking, Tone.Warning)
         ConnectivityState.Unknown, is ConnectivityState.Online -> Unit
     }
 }

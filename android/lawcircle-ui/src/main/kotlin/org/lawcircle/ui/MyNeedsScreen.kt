@@ -36,32 +36,29 @@ fun MyNeedsPresenter.onEvent(e: MyNeedsEvent) {
 /** 我的需求: each need with its progress; a resolved one may be rated. */
 @Composable
 fun MyNeedsScreen(state: MyNeedsState, onEvent: (MyNeedsEvent) -> Unit) {
-    val sub = when {
-        state.needs.isEmpty() -> "办理进度与服务评价"
-        state.rateable.isEmpty() -> "共 ${state.needs.size} 件"
-        else -> "共 ${state.needs.size} 件，${state.rateable.size} 件待评价"
-    }
-    ScreenFrame("我的需求", sub) {
+    val t = strings
+    val sub = if (state.needs.isEmpty()) t.myNeedsSubtitle else t.needCount(state.needs.size, state.rateable.size)
+    ScreenFrame(t.myNeedsTitle, sub) {
         Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
-            Text("办理进度", Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
-            TextButton({ onEvent(MyNeedsEvent.Refresh) }, enabled = !state.loading) { Text("刷新") }
+            Text(t.progress, Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
+            TextButton({ onEvent(MyNeedsEvent.Refresh) }, enabled = !state.loading) { Text(t.refresh) }
         }
-        if (state.loading) Loading("正在读取…")
+        if (state.loading) Loading(t.reading)
         ErrorNotice(state.error)
         if (state.needs.isEmpty() && !state.loading && state.error == null) {
-            Empty("还没有提交过需求", "在首页点“登记需求”，或到附近的服务点咨询")
+            Empty(t.noNeeds, t.noNeedsHint)
         }
         LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
             items(state.needs, key = { it.id }) { n ->
                 Card(Modifier.fillMaxWidth()) {
                     Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
                         Column(Modifier.weight(1f)) {
-                            Text(categoryName(n.category), style = MaterialTheme.typography.titleSmall)
-                            Text("${shortTime(n.receivedAtMs)} 受理", style = MaterialTheme.typography.bodySmall)
-                            Text(orderStateName(n.orderState), color = MaterialTheme.colorScheme.primary)
+                            Text(t.categoryName(n.category), style = MaterialTheme.typography.titleSmall)
+                            Text(t.receivedAt(shortTime(n.receivedAtMs)), style = MaterialTheme.typography.bodySmall)
+                            Text(t.orderState(n.orderState), color = MaterialTheme.colorScheme.primary)
                         }
                         val order = n.orderId
-                        if (n.mayRate && order != null) Button({ onEvent(MyNeedsEvent.Rate(order)) }) { Text("去评价") }
+                        if (n.mayRate && order != null) Button({ onEvent(MyNeedsEvent.Rate(order)) }) { Text(t.rate) }
                     }
                 }
             }

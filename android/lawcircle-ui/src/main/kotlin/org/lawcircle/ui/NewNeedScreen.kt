@@ -39,10 +39,14 @@ sealed interface NewNeedEvent {
     data class AreaCode(val value: String) : NewNeedEvent
     data class Consent(val given: Boolean) : NewNeedEvent
 
+    /** The village from the phone's fix (the app passes the fix to [NewNeedPresenter.villageFromFix]). */
+    data object VillageFromGps : NewNeedEvent
+    data class SearchVillage(val text: String) : NewNeedEvent
+    data class PickVillage(val village: org.lawcircle.ffi.Village) : NewNeedEvent
+
     /** Opens the camera or photo picker (the Android glue), which then sends [Attach]. */
     data object PickPhoto : NewNeedEvent
 
-    /** A photo picked and downscaled. */
     /** A photo or document the app wrote to [path] (e.g. a downscaled JPEG in its cache). */
     class Attach(val path: String, val displayName: String? = null) : NewNeedEvent
     data class RemoveAttachment(val index: Int) : NewNeedEvent
@@ -52,7 +56,7 @@ sealed interface NewNeedEvent {
     data object Another : NewNeedEvent
 }
 
-/** The presenter's part of the events; [NewNeedEvent.PickPhoto] is the app's. */
+/** The presenter's part of the events; [NewNeedEvent.PickPhoto] and [NewNeedEvent.VillageFromGps] are the app's (the photo picker, the fix). */
 fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
     fun set(change: (NeedFields) -> NeedFields) = edit(change)
     when (e) {
@@ -65,6 +69,9 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
         is NewNeedEvent.Address -> set { it.copy(address = e.value) }
         is NewNeedEvent.AreaCode -> set { it.copy(areaCode = e.value) }
         is NewNeedEvent.Consent -> set { it.copy(consentGiven = e.given) }
+        NewNeedEvent.VillageFromGps -> Unit
+        is NewNeedEvent.SearchVillage -> searchVillages(e.text)
+        is NewNeedEvent.PickVillage -> pickVillage(e.village)
         NewNeedEvent.PickPhoto -> Unit
         is NewNeedEvent.Attach -> addAttachment(e.path, e.displayName)
         is NewNeedEvent.RemoveAttachment -> removeAttachment(e.index)
@@ -76,54 +83,73 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
 /** 登记需求: a resident's own need, or one a lawyer enters on site; saved offline, sent when online. */
 @Composable
 fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
+    val t = strings
     val f = state.fields
-    ScreenFrame("登记需求", "保存在手机上，联网后自动发送") {
+    ScreenFrame(t.newNeedTitle, t.newNeedSubtitle) {
         if (state.submittedKey != null) {
-            Notice("已保存", "需求已存入待发送，联网后自动送达，可在“我的需求”查看进度。", Tone.Success)
-            Button({ onEvent(NewNeedEvent.Another) }, Modifier.fillMaxWidth()) { Text("再登记一条") }
+            Notice(t.saved, t.savedDetail, Tone.Success)
+            Button({ onEvent(NewNeedEvent.Another) }, Modifier.fillMaxWidth()) { Text(t.another) }
             return@ScreenFrame
         }
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Input("姓名", f.requesterName, state.problemText("requester.name")) { onEvent(NewNeedEvent.Name(it)) }
-            Input("手机号", f.requesterPhone, state.problemText("requester.phone")) { onEvent(NewNeedEvent.Phone(it)) }
-            Input("身份证号（选填）", f.requesterIdNumber, state.problemText("requester.id_number")) { onEvent(NewNeedEvent.IdNumber(it)) }
-            Text("需要什么服务", style = MaterialTheme.typography.titleSmall)
-            ChipRows(state.categories.map { it.category to it.name }, f.category) { onEvent(NewNeedEvent.Category(it)) }
-            Text("紧急程度", style = MaterialTheme.typography.titleSmall)
-            ChipRows(urgencies.map { it to urgencyName(it) }, f.urgency) { onEvent(NewNeedEvent.Urgency(it)) }
-            Input("情况说明", f.description, state.problemText("description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
-            Input("地址", f.address, state.problemText("location.address")) { onEvent(NewNeedEvent.Address(it)) }
-            Input("村（社区）代码", f.areaCode, state.problemText("location.area_code")) { onEvent(NewNeedEvent.AreaCode(it)) }
+            Input(t.name, f.requesterName, state.problemText(t, "requester.name")) { onEvent(NewNeedEvent.Name(it)) }
+            Input(t.phone, f.requesterPhone, state.problemText(t, "requester.phone")) { onEvent(NewNeedEvent.Phone(it)) }
+            Input(t.idNumberOptional, f.requesterIdNumber, state.problemText(t, "requester.id_number")) { onEvent(NewNeedEvent.IdNumber(it)) }
+            Text(t.whichService, style = MaterialTheme.typography.titleSmall)
+            ChipRows(state.categories.map { it.category to t.category(it.category, it.name) }, f.category) { onEvent(NewNeedEvent.Category(it)) }
+            Text(t.urgencyTitle, style = MaterialTheme.typography.titleSmall)
+            ChipRows(urgencies.map { it to t.urgency(it) }, f.urgency) { onEvent(NewNeedEvent.Urgency(it)) }
+            Input(t.description, f.description, state.problemText(t, "description"), singleLine = false) { onEvent(NewNeedEvent.Description(it)) }
+            Input(t.address, f.address, state.problemText(t, "location.address")) { onEvent(NewNeedEvent.Address(it)) }
+            VillagePicker(state, t, onEvent)
             state.attachments.forEachIndexed { i, a ->
                 Row(verticalAlignment = Alignment.CenterVertically) {
                     val problem = state.problem("attachments[$i]")
                     Text(
-                        "照片 ${i + 1}：${(a.sizeBytes + 1023) / 1024} KB" + (problem?.let { "（$it）" } ?: ""),
+                        t.photo(i + 1, (a.sizeBytes + 1023) / 1024, problem),
                         Modifier.weight(1f),
                         color = if (problem != null) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.onSurface,
                     )
-                    TextButton({ onEvent(NewNeedEvent.RemoveAttachment(i)) }) { Text("移除") }
+                    TextButton({ onEvent(NewNeedEvent.RemoveAttachment(i)) }) { Text(t.remove) }
                 }
             }
-            OutlinedButton({ onEvent(NewNeedEvent.PickPhoto) }) { Text("添加照片") }
+            OutlinedButton({ onEvent(NewNeedEvent.PickPhoto) }) { Text(t.addPhoto) }
             Row(
                 Modifier.fillMaxWidth().toggleable(f.consentGiven, role = Role.Checkbox) { onEvent(NewNeedEvent.Consent(it)) },
                 verticalAlignment = Alignment.CenterVertically,
             ) {
                 Checkbox(f.consentGiven, onCheckedChange = null)
-                Text("我同意为办理本事项处理我的个人信息", Modifier.padding(start = 8.dp))
+                Text(t.consent, Modifier.padding(start = 8.dp))
             }
-            state.problemText("consent.given")?.let { Text(it, color = MaterialTheme.colorScheme.error) }
-            if (state.problems.isNotEmpty()) Notice("还有 ${state.problems.size} 处需要修改", null, Tone.Error)
+            state.problemText(t, "consent.given")?.let { Text(it, color = MaterialTheme.colorScheme.error) }
+            if (state.problems.isNotEmpty()) Notice(t.problemsLeft(state.problems.size), null, Tone.Error)
             ErrorNotice(state.error)
-            if (state.submitting) Loading("正在检查并保存…")
-            Button({ onEvent(NewNeedEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.submitting) { Text("提交") }
+            if (state.submitting) Loading(t.checkingAndSaving)
+            Button({ onEvent(NewNeedEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.submitting) { Text(t.submit) }
+        }
+    }
+}
+
+/** The village/community: from the fix, or searched by name on the phone's list; the code is never typed. */
+@Composable
+private fun VillagePicker(state: NewNeedState, t: Strings, onEvent: (NewNeedEvent) -> Unit) {
+    val picked = state.village
+    if (picked != null) {
+        Row(verticalAlignment = Alignment.CenterVertically) {
+            Text(t.villagePicked(picked.name, picked.streetName), Modifier.weight(1f), style = MaterialTheme.typography.bodyLarge)
+            TextButton({ onEvent(NewNeedEvent.SearchVillage("")) }) { Text(t.changeVillage) }
+        }
+    } else {
+        OutlinedButton({ onEvent(NewNeedEvent.VillageFromGps) }) { Text(t.villageFromGps) }
+        Input(t.searchVillage, state.villageSearch, state.problemText(t, "location.area_code")) { onEvent(NewNeedEvent.SearchVillage(it)) }
+        if (state.villageChoices.isNotEmpty()) {
+            ChipRows(state.villageChoices.map { it to "${it.name}（${it.streetName}）" }, null) { onEvent(NewNeedEvent.PickVillage(it)) }
         }
     }
 }
 
 /** A field's problem in words, or null. */
-private fun NewNeedState.problemText(field: String): String? = problem(field)?.let { problemText(field, it) }
+private fun NewNeedState.problemText(t: Strings, field: String): String? = problem(field)?.let { t.problem(field, it) }
 
 @Composable
 internal fun Input(label: String, value: String, problem: String?, singleLine: Boolean = true, onChange: (String) -> Unit) {
@@ -142,7 +168,7 @@ internal fun Input(label: String, value: String, problem: String?, singleLine: B
 /** A single choice among a few, as chips that wrap. */
 @OptIn(ExperimentalLayoutApi::class)
 @Composable
-internal fun <T> ChipRows(choices: List<Pair<T, String>>, selected: T, onPick: (T) -> Unit) {
+internal fun <T> ChipRows(choices: List<Pair<T, String>>, selected: T?, onPick: (T) -> Unit) {
     FlowRow(horizontalArrangement = Arrangement.spacedBy(6.dp)) {
         choices.forEach { (code, name) -> FilterChip(selected = code == selected, onClick = { onPick(code) }, label = { Text(name) }) }
     }

@@ -35,11 +35,14 @@ sealed interface OrderOffersEvent {
     data class Start(val orderId: String) : OrderOffersEvent
     data class Resolve(val orderId: String, val note: String) : OrderOffersEvent
 
+    /** Opens the order's detail: the need, place, files and contact (another screen: the app's). */
+    data class ShowDetail(val orderId: String) : OrderOffersEvent
+
     /** Shows the resolved order's rating code to the requester (another screen: the app's). */
     data class ShowRatingCode(val orderId: String) : OrderOffersEvent
 }
 
-/** The presenter's part of the events; [OrderOffersEvent.ShowRatingCode] is navigation. */
+/** The presenter's part of the events; [OrderOffersEvent.ShowRatingCode] and [OrderOffersEvent.ShowDetail] are navigation. */
 fun OrderOffersPresenter.onEvent(e: OrderOffersEvent) {
     when (e) {
         OrderOffersEvent.Refresh -> refresh()
@@ -48,42 +51,43 @@ fun OrderOffersPresenter.onEvent(e: OrderOffersEvent) {
         is OrderOffersEvent.Decline -> decline(e.orderId, e.reason)
         is OrderOffersEvent.Start -> startWork(e.orderId)
         is OrderOffersEvent.Resolve -> resolve(e.orderId, e.note)
-        is OrderOffersEvent.ShowRatingCode -> Unit
+        is OrderOffersEvent.ShowRatingCode, is OrderOffersEvent.ShowDetail -> Unit
     }
 }
 
 /** 接单: live offers nearby, orders dispatched to me, and the one I work on. */
 @Composable
 fun OrderOffersScreen(state: OrderOffersState, onEvent: (OrderOffersEvent) -> Unit) {
-    val live = if (state.live) "实时接收中" else "正在连接平台…"
-    ScreenFrame("接单", live) {
+    val t = strings
+    val live = if (state.live) t.live else t.connecting
+    ScreenFrame(t.offersTitle, live) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             if (!state.live && state.disconnectedReason != null) {
-                Notice("与平台的连接已断开", "正在自动重连；也可以下拉刷新。", Tone.Warning)
+                Notice(t.disconnected, t.disconnectedDetail, Tone.Warning)
             }
             ErrorNotice(state.error)
             state.current?.let { CurrentOrder(it, state.busy == it.id, onEvent) }
             val dispatched = state.assigned.filter { it.state == OrderState.ASSIGNED }
             if (dispatched.isNotEmpty()) {
-                Text("派给我的", style = MaterialTheme.typography.titleSmall)
+                Text(t.dispatchedToMe, style = MaterialTheme.typography.titleSmall)
                 dispatched.forEach { o ->
                     OrderCard(o) {
-                        Button({ onEvent(OrderOffersEvent.Accept(o.id)) }, enabled = state.busy == null) { Text("接受") }
-                        TextButton({ onEvent(OrderOffersEvent.Decline(o.id, "时间冲突")) }, enabled = state.busy == null) { Text("婉拒") }
+                        Button({ onEvent(OrderOffersEvent.Accept(o.id)) }, enabled = state.busy == null) { Text(t.accept) }
+                        TextButton({ onEvent(OrderOffersEvent.Decline(o.id, t.declineReasonBusy)) }, enabled = state.busy == null) { Text(t.decline) }
                     }
                 }
             }
             Row(Modifier.fillMaxWidth(), verticalAlignment = Alignment.CenterVertically) {
-                Text("附近的咨询", Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
-                TextButton({ onEvent(OrderOffersEvent.Refresh) }) { Text("刷新") }
+                Text(t.nearbyRequests, Modifier.weight(1f), style = MaterialTheme.typography.titleSmall)
+                TextButton({ onEvent(OrderOffersEvent.Refresh) }) { Text(t.refresh) }
             }
             if (state.offers.isEmpty()) {
-                Empty("附近暂时没有新的咨询", "有新的咨询时会立即出现在这里")
+                Empty(t.noOffers, t.noOffersHint)
             }
             state.offers.forEach { o ->
                 OrderCard(o) {
                     Button({ onEvent(OrderOffersEvent.Grab(o.id)) }, enabled = state.busy == null) {
-                        Text(if (state.busy == o.id) "抢单中…" else "抢单")
+                        Text(if (state.busy == o.id) t.grabbing else t.grab)
                     }
                 }
             }
@@ -93,12 +97,13 @@ fun OrderOffersScreen(state: OrderOffersState, onEvent: (OrderOffersEvent) -> Un
 
 @Composable
 private fun OrderCard(o: OrderSummary, actions: @Composable () -> Unit) {
+    val t = strings
     Card(Modifier.fillMaxWidth()) {
         Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
             Column(Modifier.weight(1f)) {
-                Text(categoryName(o.category) + if (o.urgent) "（紧急）" else "", style = MaterialTheme.typography.titleSmall)
-                Text("${shortTime(o.createdAtMs)} 提交", style = MaterialTheme.typography.bodySmall)
-                o.deadlineMs?.let { Text("请于 ${shortTime(it)} 前响应", style = MaterialTheme.typography.bodySmall) }
+                Text(t.categoryName(o.category) + if (o.urgent) t.urgentMark else "", style = MaterialTheme.typography.titleSmall)
+                Text(t.submittedAt(shortTime(o.createdAtMs)), style = MaterialTheme.typography.bodySmall)
+                o.deadlineMs?.let { Text(t.respondBy(shortTime(it)), style = MaterialTheme.typography.bodySmall) }
             }
             actions()
         }
@@ -107,22 +112,24 @@ private fun OrderCard(o: OrderSummary, actions: @Composable () -> Unit) {
 
 @Composable
 private fun CurrentOrder(o: OrderSummary, busy: Boolean, onEvent: (OrderOffersEvent) -> Unit) {
+    val t = strings
     var note by remember(o.id) { mutableStateOf("") }
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp), verticalArrangement = Arrangement.spacedBy(6.dp)) {
-            Text("我的订单：${categoryName(o.category)}", style = MaterialTheme.typography.titleMedium)
-            Text("状态：${orderStateName(o.state)}", color = MaterialTheme.colorScheme.primary)
+            Text(t.myOrder(t.categoryName(o.category)), style = MaterialTheme.typography.titleMedium)
+            Text(t.stateIs(t.orderState(o.state)), color = MaterialTheme.colorScheme.primary)
+            TextButton({ onEvent(OrderOffersEvent.ShowDetail(o.id)) }) { Text(t.orderDetailTitle) }
             when (o.state) {
                 OrderState.CLAIMED, OrderState.ASSIGNED ->
-                    Button({ onEvent(OrderOffersEvent.Start(o.id)) }, enabled = !busy) { Text("开始服务") }
+                    Button({ onEvent(OrderOffersEvent.Start(o.id)) }, enabled = !busy) { Text(t.startService) }
                 OrderState.IN_PROGRESS -> {
-                    OutlinedTextField(note, { note = it }, Modifier.fillMaxWidth(), label = { Text("办结说明（做了什么）") }, minLines = 2)
-                    Button({ onEvent(OrderOffersEvent.Resolve(o.id, note)) }, enabled = !busy && note.isNotBlank()) { Text("办结") }
+                    OutlinedTextField(note, { note = it }, Modifier.fillMaxWidth(), label = { Text(t.resolveNote) }, minLines = 2)
+                    Button({ onEvent(OrderOffersEvent.Resolve(o.id, note)) }, enabled = !busy && note.isNotBlank()) { Text(t.resolve) }
                 }
-                OrderState.RESOLVED -> OutlinedButton({ onEvent(OrderOffersEvent.ShowRatingCode(o.id)) }) { Text("出示评价二维码") }
+                OrderState.RESOLVED -> OutlinedButton({ onEvent(OrderOffersEvent.ShowRatingCode(o.id)) }) { Text(t.showRatingCode) }
                 else -> Unit
             }
-            if (busy) Loading("正在提交…")
+            if (busy) Loading(t.submitting)
         }
     }
 }

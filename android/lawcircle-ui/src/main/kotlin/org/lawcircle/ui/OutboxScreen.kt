@@ -37,22 +37,23 @@ fun OutboxPresenter.onEvent(e: OutboxEvent) {
 /** 待发送: what the phone holds for the platform, and what went wrong. */
 @Composable
 fun OutboxScreen(state: OutboxScreenState, onEvent: (OutboxEvent) -> Unit) {
+    val t = strings
     val c = state.counts
-    val subtitle = c?.let { "待发送 ${it.pending} 条 · 需处理 ${it.wedged} 条 · 已送达 ${it.sent} 条" } ?: "正在读取…"
-    ScreenFrame("待发送", subtitle) {
-        Button({ onEvent(OutboxEvent.Sync) }, Modifier.fillMaxWidth().padding(top = 8.dp), enabled = !state.syncing) { Text("立即发送") }
-        if (state.syncing) Loading("正在发送…")
+    val subtitle = c?.let { t.outboxCounts(it.pending, it.wedged, it.sent) } ?: t.reading
+    ScreenFrame(t.outboxTitle, subtitle) {
+        Button({ onEvent(OutboxEvent.Sync) }, Modifier.fillMaxWidth().padding(top = 8.dp), enabled = !state.syncing) { Text(t.sendNow) }
+        if (state.syncing) Loading(t.sending)
         if (state.offline) {
-            Notice("当前离线", "内容都保存在手机上，不会丢失；联网后会自动发送。", Tone.Warning)
+            Notice(t.offlineTitle, t.offlineOutbox, Tone.Warning)
         } else {
             ErrorNotice(state.error)
         }
         state.lastSync?.takeIf { !state.offline && !state.syncing }?.let {
             val tone = if (it.wedged > 0uL || it.failed > 0uL) Tone.Warning else Tone.Success
-            Notice("本次送达 ${it.sent} 条", "仍待发送 ${it.pending} 条", tone)
+            Notice(t.syncSent(it.sent), t.syncPending(it.pending), tone)
         }
         if (state.entries.isEmpty()) {
-            Empty("没有待发送的内容", "离线登记的需求和签到会出现在这里")
+            Empty(t.outboxEmpty, t.outboxEmptyHint)
         } else {
             LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
                 items(state.entries, key = { it.key }) { EntryCard(it, onEvent) }
@@ -63,23 +64,24 @@ fun OutboxScreen(state: OutboxScreenState, onEvent: (OutboxEvent) -> Unit) {
 
 @Composable
 private fun EntryCard(e: OutboxEntry, onEvent: (OutboxEvent) -> Unit) {
+    val t = strings
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
-            Text(outboxKindName(e.kind), style = MaterialTheme.typography.titleSmall)
+            Text(t.outboxKind(e.kind), style = MaterialTheme.typography.titleSmall)
             val color = when (e.state) {
                 OutboxState.WEDGED, OutboxState.FAILED -> MaterialTheme.colorScheme.error
                 OutboxState.SENT -> MaterialTheme.colorScheme.primary
                 else -> MaterialTheme.colorScheme.onSurface
             }
-            val tries = if (e.attempts > 1u) "（已尝试 ${e.attempts} 次）" else ""
-            Text(outboxStateName(e.state) + tries, color = color, style = MaterialTheme.typography.bodyMedium)
+            val tries = if (e.attempts > 1u) t.attempts(e.attempts) else ""
+            Text(t.outboxState(e.state) + tries, color = color, style = MaterialTheme.typography.bodyMedium)
             e.lastError?.takeIf { e.state == OutboxState.WEDGED || e.state == OutboxState.FAILED }?.let {
-                Text("原因：$it", style = MaterialTheme.typography.bodySmall)
+                Text(t.because(it), style = MaterialTheme.typography.bodySmall)
             }
             if (e.state == OutboxState.WEDGED || e.state == OutboxState.FAILED) {
                 Row {
-                    TextButton({ onEvent(OutboxEvent.Retry(e.key)) }) { Text("重新发送") }
-                    TextButton({ onEvent(OutboxEvent.Discard(e.key)) }) { Text("放弃") }
+                    TextButton({ onEvent(OutboxEvent.Retry(e.key)) }) { Text(t.sendAgain) }
+                    TextButton({ onEvent(OutboxEvent.Discard(e.key)) }) { Text(t.discard) }
                 }
             }
         }

@@ -34,19 +34,20 @@ fun RatingLinkPresenter.onEvent(e: RatingLinkEvent) {
 /** 服务评价二维码: the holder of a resolved order shows it; the requester scans it and rates. */
 @Composable
 fun RatingLinkScreen(state: RatingLinkState, onEvent: (RatingLinkEvent) -> Unit) {
-    ScreenFrame("服务评价二维码", "请服务对象用手机扫码评价") {
-        if (state.loading) Loading("正在生成二维码…")
+    val t = strings
+    ScreenFrame(t.ratingCodeTitle, t.ratingCodeSubtitle) {
+        if (state.loading) Loading(t.generatingCode)
         ErrorNotice(state.error)
         val link = state.link
         if (link == null) {
-            if (!state.loading && state.error == null) Empty("还没有二维码", "点下面的按钮生成")
+            if (!state.loading && state.error == null) Empty(t.noCode, t.noCodeHint)
         } else {
             QrCode(state, Modifier.fillMaxWidth().padding(horizontal = 24.dp))
-            Text("有效期至 ${shortTime(link.expiresAtMs)}，只能评价一次", style = MaterialTheme.typography.bodyMedium)
+            Text(t.validUntilOnce(shortTime(link.expiresAtMs)), style = MaterialTheme.typography.bodyMedium)
             Text(link.url, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.onSurfaceVariant)
         }
         OutlinedButton({ onEvent(RatingLinkEvent.Load) }, enabled = !state.loading) {
-            Text(if (link == null) "生成二维码" else "重新生成")
+            Text(if (link == null) t.generateCode else t.regenerate)
         }
     }
 }
@@ -55,7 +56,8 @@ fun RatingLinkScreen(state: RatingLinkState, onEvent: (RatingLinkEvent) -> Unit)
 @Composable
 private fun QrCode(state: RatingLinkState, modifier: Modifier) {
     val n = state.qrSize
-    Box(modifier.aspectRatio(1f).background(Color.White).semantics { contentDescription = "评价二维码" }) {
+    val description = strings.ratingCodeDescription
+    Box(modifier.aspectRatio(1f).background(Color.White).semantics { contentDescription = description }) {
         Canvas(Modifier.fillMaxWidth().aspectRatio(1f)) {
             val quiet = 4
             val cell = size.width / (n + 2 * quiet)

@@ -29,35 +29,34 @@ fun RatingPresenter.onEvent(e: RatingEvent) {
     }
 }
 
-private val scoreWords = listOf("很不满意", "不满意", "一般", "满意", "非常满意")
-
 /** 服务评价: the requester rates a resolved service, once. */
 @Composable
 fun RatingScreen(state: RatingState, onEvent: (RatingEvent) -> Unit) {
-    ScreenFrame("服务评价", "您的评价帮助我们改进服务") {
+    val t = strings
+    ScreenFrame(t.ratingTitle, t.ratingSubtitle) {
         if (state.rated != null) {
-            Notice("感谢您的评价", "已评 ${state.score ?: 0} 星。这次服务已记为“${orderStateName(state.rated!!.state)}”。", Tone.Success)
+            Notice(t.thanks, t.ratedDetail(state.score ?: 0, t.orderState(state.rated!!.state)), Tone.Success)
             return@ScreenFrame
         }
-        Text("这次服务您满意吗？", style = MaterialTheme.typography.titleMedium)
+        Text(t.satisfied, style = MaterialTheme.typography.titleMedium)
         Row {
             (1..5).forEach { n ->
                 val on = (state.score ?: 0) >= n
                 TextButton(
                     { onEvent(RatingEvent.Score(n)) },
-                    Modifier.semantics { contentDescription = "$n 星" },
+                    Modifier.semantics { contentDescription = t.stars(n) },
                 ) { Text(if (on) "★" else "☆", fontSize = 32.sp, color = MaterialTheme.colorScheme.secondary) }
             }
         }
-        state.score?.takeIf { it in 1..5 }?.let { Text(scoreWords[it - 1], color = MaterialTheme.colorScheme.secondary) }
+        state.score?.takeIf { it in 1..5 }?.let { Text(t.scoreWords[it - 1], color = MaterialTheme.colorScheme.secondary) }
         OutlinedTextField(
             state.comment, { onEvent(RatingEvent.Comment(it)) }, Modifier.fillMaxWidth(),
-            label = { Text("说说您的感受（选填）") }, minLines = 3,
+            label = { Text(t.commentOptional) }, minLines = 3,
         )
         ErrorNotice(state.error)
-        if (state.submitting) Loading("正在提交…")
+        if (state.submitting) Loading(t.submitting)
         Button({ onEvent(RatingEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.submitting && state.score != null) {
-            Text("提交评价")
+            Text(t.submitRating)
         }
     }
 }

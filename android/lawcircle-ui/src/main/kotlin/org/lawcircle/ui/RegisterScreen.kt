@@ -44,52 +44,53 @@ fun RegisterPresenter.onEvent(e: RegisterEvent) {
 /** Registering (or signing in) with a mobile number and an SMS code. */
 @Composable
 fun RegisterScreen(state: RegisterState, onEvent: (RegisterEvent) -> Unit) {
+    val t = strings
     val registering = state.purpose == SmsCodePurpose.REGISTER
-    ScreenFrame(if (registering) "注册" else "验证码登录", "用本人手机号接收短信验证码") {
+    ScreenFrame(if (registering) t.register else t.smsSignIn, t.smsSubtitle) {
         val account = state.account
         if (account != null) {
-            Notice("欢迎，${account.displayName}", "已登录为${roleName(account.role)}。", Tone.Success)
+            Notice(t.welcome(account.displayName), t.signedInAsRole(account.role), Tone.Success)
             return@ScreenFrame
         }
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             OutlinedTextField(
                 state.phone, { onEvent(RegisterEvent.Phone(it)) }, Modifier.fillMaxWidth(),
-                label = { Text("手机号") }, singleLine = true,
+                label = { Text(t.phone) }, singleLine = true,
                 isError = state.error?.field == "phone",
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Phone),
             )
             Row {
                 OutlinedTextField(
                     state.code, { onEvent(RegisterEvent.Code(it)) }, Modifier.weight(1f),
-                    label = { Text("验证码") }, singleLine = true,
+                    label = { Text(t.code) }, singleLine = true,
                     isError = state.error?.field == "code",
                     keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
                 )
                 OutlinedButton(
                     { onEvent(RegisterEvent.RequestCode) }, Modifier.padding(start = 8.dp, top = 8.dp),
                     enabled = !state.busy,
-                ) { Text(if (state.codeSent == null) "获取验证码" else "重新获取") }
+                ) { Text(if (state.codeSent == null) t.getCode else t.getCodeAgain) }
             }
             state.codeSent?.let {
-                Notice("验证码已发送", "${shortTime(it.expiresAtMs)} 前有效，${it.resendAfterSecs} 秒后可重新获取。")
+                Notice(t.codeSent, t.codeValid(shortTime(it.expiresAtMs), it.resendAfterSecs.toLong()))
             }
             if (registering) {
                 OutlinedTextField(
                     state.displayName, { onEvent(RegisterEvent.DisplayName(it)) }, Modifier.fillMaxWidth(),
-                    label = { Text("怎么称呼您") }, singleLine = true,
+                    label = { Text(t.displayName) }, singleLine = true,
                     isError = state.error?.field == "display_name",
                 )
                 OutlinedTextField(
                     state.password, { onEvent(RegisterEvent.Password(it)) }, Modifier.fillMaxWidth(),
-                    label = { Text("密码（可不填，之后用验证码登录）") }, singleLine = true,
+                    label = { Text(t.optionalPassword) }, singleLine = true,
                     visualTransformation = PasswordVisualTransformation(),
                     isError = state.error?.field == "password",
                 )
             }
-            if (state.busy) Loading("请稍候…")
+            if (state.busy) Loading(t.pleaseWait)
             ErrorNotice(state.error)
             Button({ onEvent(RegisterEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.busy) {
-                Text(if (registering) "注册并登录" else "登录")
+                Text(if (registering) t.registerAndSignIn else t.signIn)
             }
         }
     }

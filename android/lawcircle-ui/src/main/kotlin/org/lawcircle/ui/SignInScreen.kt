@@ -46,23 +46,16 @@ fun SignInPresenter.onEvent(e: SignInEvent, scan: () -> Unit = {}, smsCode: () -
     }
 }
 
-/** The home's name, as the signed-in notice says it. */
-fun homeName(home: Home): String = when (home) {
-    Home.RESIDENT -> "居民首页"
-    Home.VOLUNTEER -> "志愿者首页"
-    Home.LAWYER -> "律师首页"
-    Home.CONSOLE -> "居民首页（管理工作请使用网页工作台）"
-}
-
 /** Signing in with a username or mobile number and a password, on the station's platform. */
 @Composable
 fun SignInScreen(state: SignInState, onEvent: (SignInEvent) -> Unit) {
-    ScreenFrame("账号登录", "龙湾 15 分钟法律服务圈") {
+    val t = strings
+    ScreenFrame(t.signInTitle, t.appTitle) {
         val phase = state.phase
         if (phase is SignInPhase.SignedIn) {
             Notice(
-                "欢迎，${phase.account.displayName}",
-                "已登录为${roleName(phase.account.role)}，进入${homeName(phase.home)}。",
+                t.welcome(phase.account.displayName),
+                t.signedInAs(phase.account.role, phase.home),
                 Tone.Success,
             )
             return@ScreenFrame
@@ -70,30 +63,30 @@ fun SignInScreen(state: SignInState, onEvent: (SignInEvent) -> Unit) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(8.dp)) {
             OutlinedTextField(
                 state.serverUrl, { onEvent(SignInEvent.ServerUrl(it)) }, Modifier.fillMaxWidth(),
-                label = { Text("平台地址") }, singleLine = true,
+                label = { Text(t.serverAddress) }, singleLine = true,
                 isError = state.error?.field == "server_url",
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Uri),
             )
             OutlinedButton({ onEvent(SignInEvent.ScanStationCode) }, Modifier.fillMaxWidth(), enabled = !state.busy) {
-                Text("扫描服务站二维码")
+                Text(t.scanStationCode)
             }
             OutlinedTextField(
                 state.username, { onEvent(SignInEvent.Username(it)) }, Modifier.fillMaxWidth(),
-                label = { Text("用户名或手机号") }, singleLine = true,
+                label = { Text(t.usernameOrPhone) }, singleLine = true,
                 isError = state.error?.field == "username",
             )
             OutlinedTextField(
                 state.password, { onEvent(SignInEvent.Password(it)) }, Modifier.fillMaxWidth(),
-                label = { Text("密码") }, singleLine = true,
+                label = { Text(t.password) }, singleLine = true,
                 visualTransformation = PasswordVisualTransformation(),
                 keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
                 isError = state.error?.field == "password",
             )
-            if (state.busy) Loading("正在登录…")
+            if (state.busy) Loading(t.signingIn)
             ErrorNotice(state.error)
-            Button({ onEvent(SignInEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.busy) { Text("登录") }
+            Button({ onEvent(SignInEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.busy) { Text(t.signIn) }
             TextButton({ onEvent(SignInEvent.UseSmsCode) }, Modifier.fillMaxWidth(), enabled = !state.busy) {
-                Text("没有密码？用短信验证码登录或注册")
+                Text(t.useSmsCode)
             }
         }
     }

@@ -17,6 +17,7 @@ import androidx.compose.material3.Surface
 import androidx.compose.material3.Text
 import androidx.compose.material3.lightColorScheme
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.CompositionLocalProvider
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.graphics.Color
@@ -48,11 +49,13 @@ private val colors = lightColorScheme(
     onErrorContainer = Color(0xFF410E0B),
 )
 
-/** The app's Material 3 theme; every screen is drawn inside it. */
+/** The app's Material 3 theme in the chosen [language] (Chinese by default); every screen is drawn inside it. */
 @Composable
-fun LawCircleTheme(content: @Composable () -> Unit) {
-    MaterialTheme(colorScheme = colors) {
-        Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) { content() }
+fun LawCircleTheme(language: Language = Language.ZH, content: @Composable () -> Unit) {
+    CompositionLocalProvider(LocalStrings provides language.strings) {
+        MaterialTheme(colorScheme = colors) {
+            Surface(Modifier.fillMaxSize(), color = MaterialTheme.colorScheme.background) { content() }
+        }
     }
 }
 
@@ -106,12 +109,13 @@ fun Notice(title: String, detail: String? = null, tone: Tone = Tone.Info, modifi
 @Composable
 fun ErrorNotice(error: UiError?) {
     error ?: return
-    val title = errorTitle(error)
+    val t = strings
+    val title = t.errorTitle(error)
     val detail = when {
         // The presenters' own Chinese messages say it all in the title already.
         error.message == TAKEN_BY_SOMEONE_ELSE || error.message == ALREADY_RATED -> null
         // The transport's details (URL, socket error) mean nothing to a user.
-        isNetwork(error) -> "请稍后再试；保存在手机上的内容不会丢失。"
+        isNetwork(error) -> t.networkRetryLater
         else -> error.message
     }
     Notice(title, detail, Tone.Error)

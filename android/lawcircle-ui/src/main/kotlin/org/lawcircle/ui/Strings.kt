@@ -1,0 +1,304 @@
+package org.lawcircle.ui
+
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.ReadOnlyComposable
+import androidx.compose.runtime.staticCompositionLocalOf
+import org.lawcircle.ffi.FenceVerdict
+import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.OrderState
+import org.lawcircle.ffi.OutboxKind
+import org.lawcircle.ffi.OutboxState
+import org.lawcircle.ffi.PunchKind
+import org.lawcircle.ffi.Role
+import org.lawcircle.ffi.Urgency
+import org.lawcircle.ffi.Verdict
+import org.lawcircle.phone.Home
+
+/** The languages the screens speak; Chinese is the default. */
+enum class Language(
+    /** The code the app persists the setting under (BCP 47). */
+    val tag: String,
+    /** The language's own name, as the toggle shows it. */
+    val nativeName: String,
+) {
+    ZH("zh", "中文"),
+    EN("en", "English"),
+    ;
+
+    /** Its words. */
+    val strings: Strings get() = if (this == EN) EnStrings else ZhStrings
+
+    companion object {
+        /** A persisted tag back to its language; anything else (nothing saved yet) is Chinese. */
+        fun fromTag(tag: String?): Language = entries.firstOrNull { it.tag == tag } ?: ZH
+    }
+}
+
+/** The words of the screens in the chosen language, provided by [LawCircleTheme]. */
+val LocalStrings = staticCompositionLocalOf<Strings> { ZhStrings }
+
+/** The current language's words, inside a composable. */
+val strings: Strings
+    @Composable @ReadOnlyComposable
+    get() = LocalStrings.current
+
+/**
+ * Every word the screens show, one table per language ([ZhStrings],
+ * [EnStrings]). Names from the platform (places, forms, posts) are the
+ * platform's; the words for the core's codes (order states, fence
+ * verdicts, reasons) are here too, so a new code needs both tables.
+ */
+interface Strings {
+    val language: Language
+
+    // Shared
+    val appTitle: String
+    val offlineTitle: String
+    val offlineKeepWorking: String
+    val networkRetryLater: String
+    val refresh: String
+    val reading: String
+    val submitting: String
+    val checkingAndSaving: String
+    val locating: String
+    val opening: String
+
+    // Labels of the core's codes
+    fun category(category: NeedCategory, coreName: String?): String
+    fun orderState(state: OrderState?): String
+    fun urgency(urgency: Urgency): String
+    fun verdict(v: FenceVerdict): String
+    fun reason(code: String): String
+    fun punch(kind: PunchKind): String
+    fun outboxKind(kind: OutboxKind): String
+    fun outboxState(state: OutboxState): String
+    fun role(role: Role): String
+    fun field(field: String): String
+    fun problem(field: String, reason: String): String
+    fun assessment(verdict: Verdict): String
+    fun home(home: Home): String
+    val takenBySomeoneElse: String
+    val alreadyRated: String
+    val cannotReachPlatform: String
+    fun checkField(name: String): String
+    val notDone: String
+    fun metres(m: Double): String
+
+    // Home
+    fun destinationTitle(d: Destination): String
+    fun destinationHint(d: Destination): String
+    val signedOut: String
+    fun who(name: String, role: Role): String
+    fun pendingBadge(n: ULong): String
+    val signOut: String
+    fun unsentAtSignOut(n: ULong): String
+    val unsentAtSignOutDetail: String
+    val discardAndSignOut: String
+    val keepSignedIn: String
+    val languageSetting: String
+
+    // Duty hours (volunteer home)
+    fun starsLine(stars: Int): String
+    fun dutyHoursLine(total: Double, month: Double): String
+    fun toNextStar(hours: Double, next: Int): String
+    val topStar: String
+
+    // Sign-in
+    val signInTitle: String
+    val serverAddress: String
+    val scanStationCode: String
+    val usernameOrPhone: String
+    val password: String
+    val signingIn: String
+    val signIn: String
+    val useSmsCode: String
+    fun welcome(name: String): String
+    fun signedInAs(role: Role, home: Home): String
+
+    // Register
+    val register: String
+    val smsSignIn: String
+    val smsSubtitle: String
+    val phone: String
+    val code: String
+    val getCode: String
+    val getCodeAgain: String
+    val codeSent: String
+    fun codeValid(until: String, resendSecs: Long): String
+    val displayName: String
+    val optionalPassword: String
+    val pleaseWait: String
+    val registerAndSignIn: String
+    fun signedInAsRole(role: Role): String
+
+    // Find nearest
+    val findTitle: String
+    fun placesOnPhone(n: Long): String
+    val catalogue: String
+    fun coverage(covered: Long, total: Long): String
+    val updateCatalogue: String
+    val updatingCatalogue: String
+    val offlineCatalogue: String
+    val searchingNearby: String
+    val searchAgain: String
+    val noPlaces: String
+    val noPlacesHint: String
+    val walkEstimated: String
+    fun walk(distance: String, minutes: Long?, withinCircle: Boolean): String
+    fun call(phone: String): String
+    val navigate: String
+    val openNow: String
+    val closedNow: String
+    fun openingHours(hours: String): String
+    fun openingExceptions(text: String): String
+
+    // Clock-in
+    val clockInTitle: String
+    fun accuracy(m: Int?): String
+    val gettingFix: String
+    fun checkNow(verdict: String): String
+    val recording: String
+    val choosePost: String
+    val updatePosts: String
+    val updatingPosts: String
+    val noPosts: String
+    val noPostsHint: String
+    val hotlineDesk: String
+    val distanceUnknown: String
+    val insideFence: String
+    fun toFence(distance: String): String
+    fun punchRecorded(kind: String, accepted: Boolean): String
+    fun flaggedForStaff(reasons: String): String
+    val punchSavedOffline: String
+    val punchSubmitted: String
+    val listSeparator: String
+
+    // New need
+    val newNeedTitle: String
+    val newNeedSubtitle: String
+    val saved: String
+    val savedDetail: String
+    val another: String
+    val name: String
+    val idNumberOptional: String
+    val whichService: String
+    val urgencyTitle: String
+    val description: String
+    val address: String
+    val areaCode: String
+    val villageFromGps: String
+    val searchVillage: String
+    fun villagePicked(name: String, street: String): String
+    val changeVillage: String
+    fun photo(index: Int, kb: Long, problem: String?): String
+    val remove: String
+    val addPhoto: String
+    val consent: String
+    fun problemsLeft(n: Int): String
+    val submit: String
+
+    // Outbox
+    val outboxTitle: String
+    fun outboxCounts(pending: ULong, wedged: ULong, sent: ULong): String
+    val sendNow: String
+    val sending: String
+    val offlineOutbox: String
+    fun syncSent(n: ULong): String
+    fun syncPending(n: ULong): String
+    val outboxEmpty: String
+    val outboxEmptyHint: String
+    fun attempts(n: UInt): String
+    fun because(why: String): String
+    val sendAgain: String
+    val discard: String
+
+    // Offers
+    val offersTitle: String
+    val live: String
+    val connecting: String
+    val disconnected: String
+    val disconnectedDetail: String
+    val dispatchedToMe: String
+    val accept: String
+    val decline: String
+    val declineReasonBusy: String
+    val nearbyRequests: String
+    val noOffers: String
+    val noOffersHint: String
+    val grabbing: String
+    val grab: String
+    val urgentMark: String
+    fun submittedAt(time: String): String
+    fun respondBy(time: String): String
+    fun myOrder(category: String): String
+    fun stateIs(state: String): String
+    val startService: String
+    val resolveNote: String
+    val resolve: String
+    val showRatingCode: String
+
+    // My needs
+    val myNeedsTitle: String
+    val myNeedsSubtitle: String
+    fun needCount(n: Int, toRate: Int): String
+    val progress: String
+    val noNeeds: String
+    val noNeedsHint: String
+    fun receivedAt(time: String): String
+    val rate: String
+
+    // Rating
+    val ratingTitle: String
+    val ratingSubtitle: String
+    val thanks: String
+    fun ratedDetail(stars: Int, state: String): String
+    val satisfied: String
+    fun stars(n: Int): String
+    val scoreWords: List<String>
+    val commentOptional: String
+    val submitRating: String
+
+    // Rating code
+    val ratingCodeTitle: String
+    val ratingCodeSubtitle: String
+    val generatingCode: String
+    val noCode: String
+    val noCodeHint: String
+    fun validUntilOnce(time: String): String
+    val generateCode: String
+    val regenerate: String
+    val ratingCodeDescription: String
+
+    // Applications
+    val applicationsTitle: String
+    val applicationsSubtitle: String
+    val readingForms: String
+    val offlineForms: String
+    val noForms: String
+    val noFormsHint: String
+    val update: String
+    val applicationSaved: String
+    val applicationSavedDetail: String
+    fun preAssessment(verdict: String): String
+    val finalDecision: String
+    val documentsNeeded: String
+    fun documentAtHand(name: String): String
+    val contactMissing: String
+    val submitApplication: String
+    val backToForms: String
+
+    // Order detail
+    val orderDetailTitle: String
+    val orderDetailOffline: String
+    val place: String
+    fun labelled(label: String, value: String): String
+    fun attachmentsTitle(n: Int): String
+    fun fileKind(contentType: String): String
+    val download: String
+    val downloading: String
+    val open: String
+    val requesterContact: String
+    val contactAudited: String
+    val contactReason: String
+    val showContact: String
+}
