@@ -77,7 +77,7 @@ fn main() {
         point: a,
         k: 5,
         kinds: vec![],
-        products: vec!["mediation".to_string()],
+        products: vec![lawcircle_ffi::ServiceProduct::Mediation],
         open_at_ms: None,
         max_distance_m: None,
         at_ms: None,

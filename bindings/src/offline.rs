@@ -214,10 +214,10 @@ pub struct NearbyQuery {
     pub point: Point,
     /// How many at most.
     pub k: u32,
-    /// Facility kind codes (any of them), e.g. `law_firm`; empty: all.
-    pub kinds: Vec<String>,
-    /// Service product codes (all of them), e.g. `mediation`; empty: any.
-    pub products: Vec<String>,
+    /// Facility kinds (any of them); empty: all.
+    pub kinds: Vec<FacilityKind>,
+    /// Service products (all of them); empty: any.
+    pub products: Vec<ServiceProduct>,
     /// Only places open at this moment (ms since the epoch).
     pub open_at_ms: Option<i64>,
     /// Only places within this walking distance, in metres.
@@ -233,8 +233,7 @@ pub struct NearbyQuery {
 pub struct NearbyPlace {
     pub facility_id: String,
     pub name: String,
-    /// The kind's code, e.g. `service_center`.
-    pub kind: String,
+    pub kind: FacilityKind,
     /// The kind in Chinese, e.g. 公共法律服务中心/站点.
     pub kind_name: String,
     pub address: String,
@@ -242,8 +241,8 @@ pub struct NearbyPlace {
     /// The facility's position, in the datum of the query point (so a map
     /// SDK can pin it without converting).
     pub point: Point,
-    /// Product codes offered.
-    pub products: Vec<String>,
+    /// The products offered.
+    pub products: Vec<ServiceProduct>,
     pub straight_m: f64,
     /// On foot: on the walking network, or straight line × detour when
     /// `walking_estimated`; `None` when unreachable on the network.
@@ -266,8 +265,7 @@ pub struct NearbyPlace {
 /// One service product at the user's spot.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct ProductCoverage {
-    /// The product's code, e.g. `legal_aid`.
-    pub product: String,
+    pub product: ServiceProduct,
     /// In Chinese, e.g. 法律援助.
     pub product_name: String,
     /// The nearest facility offering it, if any is reachable.
@@ -286,22 +284,6 @@ pub struct SpotCoverage {
     pub walking_estimated: bool,
 }
 
-fn parse_codes<T: std::str::FromStr>(
-    field: &str,
-    codes: &[String],
-) -> Result<Vec<T>, LawCircleError>
-where
-    T::Err: std::fmt::Display,
-{
-    codes
-        .iter()
-        .map(|c| {
-            c.parse::<T>()
-                .map_err(|e| LawCircleError::invalid(field, format!("{c:?}: {e}")))
-        })
-        .collect()
-}
-
 fn place(
     f: &Facility,
     found: &lawcircle_core::geo::nearest::NearbyFacility,
@@ -311,12 +293,12 @@ fn place(
     NearbyPlace {
         facility_id: f.id.clone(),
         name: f.name.clone(),
-        kind: f.kind.code().to_string(),
+        kind: f.kind,
         kind_name: f.kind.name_zh().to_string(),
         address: f.address.clone(),
         phone: f.phone.clone(),
         point: f.point.to_datum(datum).into(),
-        products: f.products.iter().map(|p| p.code().to_string()).collect(),
+        products: f.products.iter().copied().collect(),
         straight_m: found.straight_m,
         walking_m: found.walking_m,
         walking_minutes: found.walking_minutes,
@@ -355,8 +337,8 @@ impl OfflineState {
     pub(crate) fn nearest(&self, q: &NearbyQuery) -> Result<Vec<NearbyPlace>, LawCircleError> {
         let point: lawcircle_core::geo::coord::GeoPoint = q.point.try_into()?;
         let mut query = NearestQuery::k_nearest(point, q.k as usize)
-            .with_kinds(parse_codes::<FacilityKind>("kinds", &q.kinds)?)
-            .with_products(parse_codes::<ServiceProduct>("products", &q.products)?);
+            .with_kinds(q.kinds.clone())
+            .with_products(q.products.clone());
         if let Some(ms) = q.open_at_ms {
             query = query.open_at(china_local("open_at_ms", ms)?);
         }
@@ -395,7 +377,7 @@ impl OfflineState {
                     point,
                     k: 1,
                     kinds: vec![],
-                    products: vec![p.code().to_string()],
+                    products: vec![p],
                     open_at_ms: None,
                     max_distance_m: None,
                     at_ms: None,
@@ -403,7 +385,7 @@ impl OfflineState {
                 .into_iter()
                 .next();
             products.push(ProductCoverage {
-                product: p.code().to_string(),
+                product: p,
                 product_name: p.name_zh().to_string(),
                 covered: nearest.as_ref().is_some_and(|n| n.within_circle),
                 nearest,

@@ -152,7 +152,7 @@ async fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
                 datum: Datum::Gcj02,
             },
             3,
-            &["law_firm"],
+            &[FacilityKind::LawFirm],
             &[],
         ))
         .unwrap();
@@ -160,7 +160,7 @@ async fn a_catalogue_shipped_with_the_app_is_searchable_before_any_refresh() {
     assert!(
         found
             .iter()
-            .all(|p| p.kind == "law_firm" && p.point.datum == Datum::Gcj02)
+            .all(|p| p.kind == FacilityKind::LawFirm && p.point.datum == Datum::Gcj02)
     );
     let err = client
         .install_catalogue_file(dir.path().join("none.txt").to_string_lossy().into_owned())

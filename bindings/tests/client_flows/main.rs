@@ -21,7 +21,9 @@ use lawcircle_ffi::{
     NeedForm, OrderListener, OrderSummary, OutboxChange, OutboxListener, OutboxState, Point,
     PunchKind, walk_estimate,
 };
-use lawcircle_ffi::{Channel, NeedCategory, OrderState, Role, Urgency};
+use lawcircle_ffi::{
+    Channel, FacilityKind, NeedCategory, OrderState, Role, ServiceProduct, Urgency,
+};
 use lawcircle_ffi::{HttpTransport, RustTransport};
 
 /// reqwest behind the foreign transport trait, as a shell's would be.
@@ -258,12 +260,12 @@ fn at_post(people: &People) -> Point {
 }
 
 /// The `k` nearest to `point` among `kinds` offering `products`.
-fn query(point: Point, k: u32, kinds: &[&str], products: &[&str]) -> NearbyQuery {
+fn query(point: Point, k: u32, kinds: &[FacilityKind], products: &[ServiceProduct]) -> NearbyQuery {
     NearbyQuery {
         point,
         k,
-        kinds: kinds.iter().map(|s| s.to_string()).collect(),
-        products: products.iter().map(|s| s.to_string()).collect(),
+        kinds: kinds.to_vec(),
+        products: products.to_vec(),
         open_at_ms: None,
         max_distance_m: None,
         at_ms: None,
@@ -284,26 +286,37 @@ async fn find_the_nearest_service_point_offline() {
     assert!(status.facilities > 100, "{status:?}");
     assert!(status.duty_posts > 0);
     let here = at_post(&people);
-    let online = client.nearest(query(here, 5, &[], &["mediation"])).unwrap();
+    let online = client
+        .nearest(query(here, 5, &[], &[ServiceProduct::Mediation]))
+        .unwrap();
     assert_eq!(online.len(), 5);
     assert!(
         online
             .iter()
-            .all(|p| p.products.contains(&"mediation".to_string()))
+            .all(|p| p.products.contains(&ServiceProduct::Mediation))
     );
     assert!(online.windows(2).all(|w| w[0].walking_m <= w[1].walking_m));
     assert!(online.iter().all(|p| p.walking_estimated));
     server.stop();
     // Offline, and from a new client on the same phone database.
     let again = phone("http://127.0.0.1:9", dir.path(), "resident", "x");
-    let offline = again.nearest(query(here, 5, &[], &["mediation"])).unwrap();
+    let offline = again
+        .nearest(query(here, 5, &[], &[ServiceProduct::Mediation]))
+        .unwrap();
     assert_eq!(offline, online);
     let coverage = again.coverage_at(here).unwrap();
     assert_eq!(coverage.total, 8);
     assert!(coverage.covered >= 1, "{coverage:?}");
-    // A nonsense filter is an error naming the field.
-    let err = again.nearest(query(here, 1, &["castle"], &[])).unwrap_err();
-    assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "kinds"));
+    // A nonsense bound is an error naming the field.
+    let err = again
+        .nearest(NearbyQuery {
+            max_distance_m: Some(-1.0),
+            ..query(here, 1, &[], &[])
+        })
+        .unwrap_err();
+    assert!(
+        matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "max_distance_m")
+    );
 }
 
 #[tokio::test]

@@ -24,7 +24,7 @@ struct ServiceMapView: View {
                                 .foregroundStyle(.red)
                                 .accessibilityLabel(place.name)
                                 .accessibilityHint(
-                                    place.kindName + " · " + place.address + " · "
+                                    facilityKindName(place.kind, s) + " · " + place.address + " · "
                                         + s(
                                             .walkMetresMinutes, distanceText(place.walkingM ?? place.straightM, s),
                                             Int((place.walkingMinutes ?? 0).rounded()))

@@ -42,8 +42,8 @@ public final class FindNearestViewModel {
     public let state = StateHolder<FindNearestState>(.idle)
     public let catalogue = StateHolder<CatalogueState>(.unknown)
     private let client: LawCircleClient
-    private var kinds: [String] = []
-    private var products: [String] = []
+    private var kinds: [FacilityKind] = []
+    private var products: [ServiceProduct] = []
     private var k: UInt32
     private var last: Point?
 
@@ -83,9 +83,9 @@ public final class FindNearestViewModel {
         researchIfPositioned()
     }
 
-    /// Kind codes (any of them, e.g. `law_firm`) and product codes (all of
-    /// them, e.g. `mediation`); empty means no filter.
-    public func setFilters(kinds: [String] = [], products: [String] = []) {
+    /// Facility kinds (any of them) and service products (all of them);
+    /// empty means no filter.
+    public func setFilters(kinds: [FacilityKind] = [], products: [ServiceProduct] = []) {
         self.kinds = kinds
         self.products = products
         researchIfPositioned()

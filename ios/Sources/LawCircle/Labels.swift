@@ -109,3 +109,50 @@ public func distanceText(_ metres: Double?, _ strings: Strings = Strings(.chines
     if metres < 1000 { return "\(Int(metres.rounded()))" + (chinese ? " 米" : " m") }
     return String(format: "%.1f", metres / 1000) + (chinese ? " 公里" : " km")
 }
+
+/// The plan's eight service products, in the order the screens list them.
+public let serviceProducts: [ServiceProduct] = [
+    .lawyer, .notarization, .judicialAppraisal, .arbitration, .mediation, .legalAid, .grassrootsLegalService,
+    .legalEducation,
+]
+
+/// A service product in the user's language.
+public func productName(_ product: ServiceProduct, _ strings: Strings = Strings(.chinese)) -> String {
+    switch product {
+    case .lawyer: return strings(.productLawyer)
+    case .notarization: return strings(.productNotarization)
+    case .judicialAppraisal: return strings(.productJudicialAppraisal)
+    case .arbitration: return strings(.productArbitration)
+    case .mediation: return strings(.productMediation)
+    case .legalAid: return strings(.productLegalAid)
+    case .grassrootsLegalService: return strings(.productGrassroots)
+    case .legalEducation: return strings(.productLegalEducation)
+    }
+}
+
+/// The facility kinds, in the catalogue's order.
+public let facilityKinds: [FacilityKind] = [
+    .serviceCenter, .smartTerminal, .guideBoard, .lawFirm,
+    .grassrootsLegalServiceOffice, .notaryOffice, .judicialAppraisalInstitution, .arbitrationInstitution,
+    .mediationOrganization, .judicialOffice, .legalAidInstitution,
+    .legalEducationSite, .administrativeReconsiderationPoint,
+]
+
+/// A facility kind in the user's language.
+public func facilityKindName(_ kind: FacilityKind, _ strings: Strings = Strings(.chinese)) -> String {
+    switch kind {
+    case .serviceCenter: return strings(.kindServiceCenter)
+    case .smartTerminal: return strings(.kindSmartTerminal)
+    case .guideBoard: return strings(.kindGuideBoard)
+    case .lawFirm: return strings(.kindLawFirm)
+    case .grassrootsLegalServiceOffice: return strings(.kindGrassrootsOffice)
+    case .notaryOffice: return strings(.kindNotaryOffice)
+    case .judicialAppraisalInstitution: return strings(.kindJudicialAppraisal)
+    case .arbitrationInstitution: return strings(.kindArbitration)
+    case .mediationOrganization: return strings(.kindMediation)
+    case .judicialOffice: return strings(.kindJudicialOffice)
+    case .legalAidInstitution: return strings(.kindLegalAid)
+    case .legalEducationSite: return strings(.kindLegalEducation)
+    case .administrativeReconsiderationPoint: return strings(.kindReconsideration)
+    }
+}

@@ -27,7 +27,12 @@ public enum TextKey: String, CaseIterable, Sendable {
     // Distance
     case pickAPlace, walkMetresMinutes, withinCircle, beyondCircle
     // Find nearest
-    case service, serviceAll, serviceMediation, serviceLegalAid, serviceConsultation
+    case service, serviceAll
+    case productLawyer, productNotarization, productJudicialAppraisal, productArbitration
+    case productMediation, productLegalAid, productGrassroots, productLegalEducation
+    case kindServiceCenter, kindSmartTerminal, kindGuideBoard, kindLawFirm, kindGrassrootsOffice
+    case kindNotaryOffice, kindJudicialAppraisal, kindArbitration, kindMediation, kindJudicialOffice
+    case kindLegalAid, kindLegalEducation, kindReconsideration
     case offlineCopy, walksEstimated, walkingDistance, inCircleShort, coverageHere, covered, notCovered
     case refreshHint, callPlace, navigate, navigateHint, openNow, closedNow
     // Village picker
@@ -117,8 +122,29 @@ public struct Strings: Sendable, Equatable {
         .tabAsk: "咨询", .titleAsk: "我要咨询", .tabMe: "我的",
         .pickAPlace: "请在地图上选择地点", .walkMetresMinutes: "{0} · 步行 {1} 分钟", .withinCircle: "在15分钟服务圈内",
         .beyondCircle: "超出15分钟步行范围",
-        .service: "服务", .serviceAll: "全部", .serviceMediation: "调解", .serviceLegalAid: "法律援助",
-        .serviceConsultation: "法律咨询", .offlineCopy: "离线数据：{0} 个服务点", .walksEstimated: "步行距离为估算",
+        .service: "服务", .serviceAll: "全部",
+        .productLawyer: "律师服务",
+        .productNotarization: "公证",
+        .productJudicialAppraisal: "司法鉴定",
+        .productArbitration: "仲裁",
+        .productMediation: "调解",
+        .productLegalAid: "法律援助",
+        .productGrassroots: "基层法律服务",
+        .productLegalEducation: "法治宣传教育",
+        .kindServiceCenter: "公共法律服务中心/站点",
+        .kindSmartTerminal: "智能终端设备",
+        .kindGuideBoard: "线上线下融合服务指引牌",
+        .kindLawFirm: "律师事务所",
+        .kindGrassrootsOffice: "基层法律服务所",
+        .kindNotaryOffice: "公证机构",
+        .kindJudicialAppraisal: "司法鉴定机构",
+        .kindArbitration: "仲裁机构",
+        .kindMediation: "调解组织",
+        .kindJudicialOffice: "司法所",
+        .kindLegalAid: "法律援助机构",
+        .kindLegalEducation: "法治宣传教育阵地",
+        .kindReconsideration: "行政复议代收点",
+        .offlineCopy: "离线数据：{0} 个服务点", .walksEstimated: "步行距离为估算",
         .walkingDistance: "步行距离", .inCircleShort: "15分钟圈内", .coverageHere: "所在位置覆盖：{0}/{1}", .covered: "已覆盖",
         .notCovered: "未覆盖", .refreshHint: "下拉刷新", .callPlace: "致电{0}", .navigate: "步行导航",
         .navigateHint: "在地图应用中步行前往{0}", .openNow: "营业中", .closedNow: "已休息",
@@ -183,8 +209,29 @@ public struct Strings: Sendable, Equatable {
         .titleOnSite: "On-site entry", .tabOutbox: "Outbox", .tabAsk: "Ask", .titleAsk: "Ask for help", .tabMe: "Me",
         .pickAPlace: "Pick a place on the map", .walkMetresMinutes: "{0} · {1} min on foot",
         .withinCircle: "Within the 15-minute circle", .beyondCircle: "Beyond the 15-minute walk",
-        .service: "Service", .serviceAll: "All", .serviceMediation: "Mediation", .serviceLegalAid: "Legal aid",
-        .serviceConsultation: "Consultation", .offlineCopy: "Offline copy: {0} service points",
+        .service: "Service", .serviceAll: "All",
+        .productLawyer: "Lawyer services",
+        .productNotarization: "Notarisation",
+        .productJudicialAppraisal: "Judicial appraisal",
+        .productArbitration: "Arbitration",
+        .productMediation: "Mediation",
+        .productLegalAid: "Legal aid",
+        .productGrassroots: "Grassroots legal services",
+        .productLegalEducation: "Rule-of-law education",
+        .kindServiceCenter: "Public legal service centre",
+        .kindSmartTerminal: "24-hour smart terminal",
+        .kindGuideBoard: "Service guide board",
+        .kindLawFirm: "Law firm",
+        .kindGrassrootsOffice: "Grassroots legal service office",
+        .kindNotaryOffice: "Notary office",
+        .kindJudicialAppraisal: "Judicial appraisal institution",
+        .kindArbitration: "Arbitration institution",
+        .kindMediation: "Mediation organisation",
+        .kindJudicialOffice: "Judicial office",
+        .kindLegalAid: "Legal aid institution",
+        .kindLegalEducation: "Rule-of-law education site",
+        .kindReconsideration: "Administrative reconsideration drop-off point",
+        .offlineCopy: "Offline copy: {0} service points",
         .walksEstimated: "Walks estimated", .walkingDistance: "Walking distance",
         .inCircleShort: "in the 15-minute circle",
         .coverageHere: "Coverage here: {0}/{1}", .covered: "Covered", .notCovered: "Not covered",

@@ -143,7 +143,7 @@
         private let position: Point?
         @StateObject private var state: Observed<FindNearestState>
         @StateObject private var catalogue: Observed<CatalogueState>
-        @State private var product = ""
+        @State private var product: ServiceProduct?
         @Environment(\.strings) private var s
 
         public init(model: FindNearestViewModel, position: Point?) {
@@ -157,13 +157,12 @@
             List {
                 Section {
                     Picker(s(.service), selection: $product) {
-                        Text(s(.serviceAll)).tag("")
-                        Text(s(.serviceMediation)).tag("mediation")
-                        Text(s(.serviceLegalAid)).tag("legal_aid")
-                        Text(s(.serviceConsultation)).tag("consultation")
+                        Text(s(.serviceAll)).tag(ServiceProduct?.none)
+                        ForEach(serviceProducts, id: \.self) { p in
+                            Text(productName(p, s)).tag(ServiceProduct?.some(p))
+                        }
                     }
-                    .pickerStyle(.segmented)
-                    .onChange(of: product) { p in model.setFilters(products: p.isEmpty ? [] : [p]) }
+                    .onChange(of: product) { p in model.setFilters(products: p.map { [$0] } ?? []) }
                     if case let .offline(status, _) = catalogue.value {
                         Text(s(.offlineCopy, status.facilities)).font(.footnote)
                     }
@@ -178,7 +177,7 @@
                         ForEach(result.places, id: \.facilityId) { place in
                             VStack(alignment: .leading) {
                                 Text(place.name).font(.headline)
-                                Text(place.kindName).font(.subheadline)
+                                Text(facilityKindName(place.kind, s)).font(.subheadline)
                                 Text(place.address).font(.caption)
                                 Text(
                                     s(place.openNow ? .openNow : .closedNow) + " · " + place.openingHours
@@ -201,7 +200,7 @@
                     Section(s(.coverageHere, result.coverage.covered, result.coverage.total)) {
                         ForEach(result.coverage.products, id: \.product) { p in
                             HStack {
-                                Text(p.productName)
+                                Text(productName(p.product, s))
                                 Spacer()
                                 Image(systemName: p.covered ? "checkmark.circle" : "xmark.circle")
                                     .accessibilityLabel(s(p.covered ? .covered : .notCovered))

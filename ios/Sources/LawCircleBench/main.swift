@@ -34,7 +34,7 @@ let client = try LawCircleClient.open(
 _ = try await client.installCatalogueFile(
     path: ProcessInfo.processInfo.environment["LAWCIRCLE_BENCH_CATALOGUE"]
         ?? "/lawcircle/data/longwan/facilities.csv")
-let query = NearbyQuery(point: a, k: 5, kinds: [], products: ["mediation"], openAtMs: nil, maxDistanceM: nil)
+let query = NearbyQuery(point: a, k: 5, kinds: [], products: [.mediation], openAtMs: nil, maxDistanceM: nil)
 let nearest = perCallNs(iters / 10) { sink += Double((try? client.nearest(query: query))?.count ?? 0) }
 try? FileManager.default.removeItem(at: dir)
 // One line per call, parsed by scripts/bench-ffi.

@@ -41,6 +41,8 @@ final class LocalizationTests: XCTestCase {
         let zh = Strings(.chinese), en = Strings(.english)
         let groups: [(String, [(String, String)])] = [
             ("categories", NeedCategory.allCasesForTest.map { (categoryName($0, zh), categoryName($0, en)) }),
+            ("products", serviceProducts.map { (productName($0, zh), productName($0, en)) }),
+            ("facility kinds", facilityKinds.map { (facilityKindName($0, zh), facilityKindName($0, en)) }),
             ("order states", OrderState.allCasesForTest.map { (orderStateName($0, zh), orderStateName($0, en)) }),
             ("verdicts", [Verdict.eligible, .likely, .notEligible].map { (verdictName($0, zh), verdictName($0, en)) }),
             (

@@ -33,7 +33,7 @@ final class UserFlowsTests: XCTestCase {
         let here = Point(lat: people.postLat, lng: people.postLng, datum: .wgs84)
         let online = FindNearestViewModel(
             client: try phone(server.baseURL, dir, "resident", people.resident.password), k: 5)
-        online.setFilters(products: ["mediation"])
+        online.setFilters(products: [.mediation])
         await online.refreshCatalogue()
         guard case let .fresh(status) = online.catalogue.value else {
             return XCTFail("\(online.catalogue.value)")
@@ -43,7 +43,7 @@ final class UserFlowsTests: XCTestCase {
         online.search(at: here)
         guard case let .content(found) = online.state.value else { return XCTFail("\(online.state.value)") }
         XCTAssertEqual(found.places.count, 5)
-        XCTAssertTrue(found.places.allSatisfy { $0.products.contains("mediation") })
+        XCTAssertTrue(found.places.allSatisfy { $0.products.contains(.mediation) })
         let walks = found.places.map { $0.walkingM ?? .infinity }
         XCTAssertEqual(walks, walks.sorted(), "nearest first")
         XCTAssertTrue(found.places.allSatisfy(\.walkingEstimated))
@@ -52,7 +52,7 @@ final class UserFlowsTests: XCTestCase {
 
         // Offline, from a new client on the same phone database.
         let offline = FindNearestViewModel(client: try phone("http://127.0.0.1:9", dir, "resident", "x"), k: 5)
-        offline.setFilters(products: ["mediation"])
+        offline.setFilters(products: [.mediation])
         await offline.refreshCatalogue()
         guard case let .offline(kept, reason) = offline.catalogue.value else {
             return XCTFail("\(offline.catalogue.value)")
@@ -64,10 +64,10 @@ final class UserFlowsTests: XCTestCase {
         XCTAssertEqual(again.places, found.places)
         XCTAssertEqual(again.coverage.total, 8)
         XCTAssertGreaterThanOrEqual(again.coverage.covered, 1)
-        // A nonsense filter is an error naming the field.
-        offline.setFilters(kinds: ["castle"])
+        // A fix that cannot be (latitude past the pole) is an error naming the field.
+        offline.search(at: Point(lat: 95, lng: 120.7, datum: .wgs84))
         guard case let .error(error) = offline.state.value else { return XCTFail("\(offline.state.value)") }
-        XCTAssertEqual(error.field, "kinds")
+        XCTAssertEqual(error.field, "lat")
     }
 
     /// The device's clocks when the volunteer taps, read with the fix.

@@ -72,11 +72,11 @@ final class ViewModelUnitTests: XCTestCase {
         XCTAssertGreaterThan(installed, 100)
         let model = FindNearestViewModel(client: client, k: 3)
         XCTAssertEqual(model.state.value, .idle)
-        model.setFilters(kinds: ["law_firm"])
+        model.setFilters(kinds: [.lawFirm])
         model.search(at: Point(lat: 27.93, lng: 120.815, datum: .gcj02))
         guard case let .content(found) = model.state.value else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(found.places.count, 3)
-        XCTAssertTrue(found.places.allSatisfy { $0.kind == "law_firm" && $0.point.datum == .gcj02 })
+        XCTAssertTrue(found.places.allSatisfy { $0.kind == .lawFirm && $0.point.datum == .gcj02 })
         XCTAssertTrue(found.estimated)
         // Offline: the refresh says so, keeps the copy and searches again.
         await model.refreshCatalogue()

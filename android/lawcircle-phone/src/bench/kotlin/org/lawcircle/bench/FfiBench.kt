@@ -1,5 +1,6 @@
 package org.lawcircle.bench
 
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.Datum
@@ -46,7 +47,7 @@ fun main(args: Array<String>) {
             OkHttpTransport(),
         ).use { client ->
             kotlinx.coroutines.runBlocking { client.installCatalogueFile(File(repo, "data/longwan/facilities.csv").path) }
-            val query = NearbyQuery(a, 5u, emptyList(), listOf("mediation"), null, null)
+            val query = NearbyQuery(a, 5u, emptyList(), listOf(ServiceProduct.MEDIATION), null, null)
             perCallNs(iters / 10) { sink += client.nearest(query).size }
         }
     } finally {

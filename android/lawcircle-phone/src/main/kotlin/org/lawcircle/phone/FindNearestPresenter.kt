@@ -4,22 +4,24 @@ import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.Job
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.NearbyPlace
 import org.lawcircle.ffi.NearbyQuery
 import org.lawcircle.ffi.OfflineStatus
 import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.SpotCoverage
 
 /** The "find the nearest service point" screen (就近查找). */
 data class FindNearestState(
     /** Where the user stands (any datum); nothing is searched before it is known. */
     val position: Point? = null,
-    /** Facility kind codes (any of them); empty: all kinds. */
-    val kinds: List<String> = emptyList(),
-    /** Service product codes (all of them); empty: any. */
-    val products: List<String> = emptyList(),
+    /** Facility kinds (any of them); empty: all kinds. */
+    val kinds: List<FacilityKind> = emptyList(),
+    /** Service products (all of them); empty: any. */
+    val products: List<ServiceProduct> = emptyList(),
     val k: Int = 5,
     /** What the phone holds offline (catalogue version, when fetched, walking network). */
     val catalogue: OfflineStatus? = null,
@@ -95,7 +97,10 @@ class FindNearestPresenter(
         return search()
     }
 
-    fun setFilters(kinds: List<String> = state.value.kinds, products: List<String> = state.value.products): Job {
+    fun setFilters(
+        kinds: List<FacilityKind> = state.value.kinds,
+        products: List<ServiceProduct> = state.value.products,
+    ): Job {
         updateState { it.copy(kinds = kinds, products = products) }
         return search()
     }

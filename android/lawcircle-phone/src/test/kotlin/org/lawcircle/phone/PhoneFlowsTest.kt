@@ -6,6 +6,7 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.Role
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.NeedCategory
@@ -130,12 +131,12 @@ open class PhoneFlowsTest {
                     assertTrue(!refreshed.offline)
                     assertTrue(refreshed.catalogue!!.facilities > 100u, "${refreshed.catalogue}")
                     assertTrue(refreshed.catalogue.dutyPosts > 0u)
-                    p.setFilters(products = listOf("mediation"))
+                    p.setFilters(products = listOf(ServiceProduct.MEDIATION))
                     p.setPosition(here(people)).join()
                     val s = p.state.value
                     assertNull(s.error)
                     assertEquals(5, s.places.size)
-                    assertTrue(s.places.all { "mediation" in it.products })
+                    assertTrue(s.places.all { ServiceProduct.MEDIATION in it.products })
                     assertTrue(s.places.zipWithNext().all { (a, b) -> a.walkingM!! <= b.walkingM!! })
                     assertTrue(s.estimated, "no walking network: distances are estimated")
                     s.places
@@ -148,16 +149,16 @@ open class PhoneFlowsTest {
                     p.refresh().join()
                     assertTrue(p.state.value.offline, "the refresh found no connection")
                     assertNull(p.state.value.error, "offline is no error: the phone's copy is searched")
-                    p.setFilters(products = listOf("mediation"))
+                    p.setFilters(products = listOf(ServiceProduct.MEDIATION))
                     p.setPosition(here(people)).join()
                     val s = p.state.value
                     assertEquals(online, s.places)
                     val coverage = assertNotNull(s.coverage)
                     assertEquals(8u, coverage.total)
                     assertTrue(coverage.covered >= 1u, "$coverage")
-                    // A nonsense filter is an error naming the field.
-                    p.setFilters(kinds = listOf("castle"), products = emptyList()).join()
-                    assertEquals("kinds", p.state.value.error?.field)
+                    // A fix that cannot be is an error naming the field.
+                    p.setPosition(Point(95.0, 120.7, Datum.WGS84)).join()
+                    assertEquals("lat", p.state.value.error?.field)
                     assertTrue(p.state.value.places.isEmpty())
                 }
             }

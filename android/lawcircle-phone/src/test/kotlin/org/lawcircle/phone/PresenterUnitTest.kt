@@ -1,5 +1,6 @@
 package org.lawcircle.phone
 
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.AnswerInput
 import org.lawcircle.ffi.NeedCategory
 import kotlinx.coroutines.runBlocking
@@ -195,11 +196,11 @@ class PresenterUnitTest {
                 p.refresh().join()
                 assertTrue(p.state.value.offline)
                 assertEquals(0uL, p.state.value.catalogue?.catalogueVersion)
-                p.setFilters(kinds = listOf("law_firm"))
+                p.setFilters(kinds = listOf(FacilityKind.LAW_FIRM))
                 p.setPosition(Point(27.93, 120.815, Datum.GCJ02)).join()
                 val s = p.state.value
                 assertEquals(5, s.places.size, "${s.error}")
-                assertTrue(s.places.all { it.kind == "law_firm" && it.point.datum == Datum.GCJ02 })
+                assertTrue(s.places.all { it.kind == FacilityKind.LAW_FIRM && it.point.datum == Datum.GCJ02 })
                 assertTrue(s.estimated)
                 p.useWalkingNetwork("$repo/none.lcwn").join()
                 assertEquals("network", p.state.value.error?.field)

@@ -2,6 +2,9 @@
 
 package org.lawcircle.ui
 
+import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.Point
+import org.lawcircle.ffi.Datum
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.Urgency
 import androidx.compose.runtime.collectAsState
@@ -54,7 +57,7 @@ class ResidentScreensTest {
                 }
                 shoot("find-nearest") { FindNearestScreen(p.state.value) {} }
                 shoot("find-nearest-en", language = Language.EN) { FindNearestScreen(p.state.value) {} }
-                val mediation = assertNotNull(found.coverage?.products?.firstOrNull { it.product == "mediation" })
+                val mediation = assertNotNull(found.coverage?.products?.firstOrNull { it.product == ServiceProduct.MEDIATION })
                 runComposeUiTest {
                     setContent {
                         val s by p.state.collectAsState()
@@ -65,11 +68,11 @@ class ResidentScreensTest {
                     waitUntil(timeoutMillis = 30_000L) {
                         // The new search has finished: every place listed offers mediation.
                         val s = p.state.value
-                        s.products == listOf("mediation") && !s.searching && s.places.isNotEmpty() &&
-                            s.places.all { "mediation" in it.products }
+                        s.products == listOf(ServiceProduct.MEDIATION) && !s.searching && s.places.isNotEmpty() &&
+                            s.places.all { ServiceProduct.MEDIATION in it.products }
                     }
                     val filtered = p.state.value.places
-                    assertTrue(filtered.isNotEmpty() && filtered.all { "mediation" in it.products })
+                    assertTrue(filtered.isNotEmpty() && filtered.all { ServiceProduct.MEDIATION in it.products })
                     onAllNodesWithText(filtered.first().name).onFirst().assertExists()
                 }
                 shoot("find-nearest-filtered") { FindNearestScreen(p.state.value) {} }
@@ -86,8 +89,9 @@ class ResidentScreensTest {
                 assertTrue(p.state.value.offline)
                 assertTrue(p.state.value.places.isNotEmpty())
                 shoot("find-nearest-offline") { FindNearestScreen(p.state.value) {} }
-                runBlocking { p.setFilters(kinds = listOf("castle")).join() }
-                assertEquals("kinds", p.state.value.error?.field)
+                // A fix that cannot be (latitude past the pole) is refused by field.
+                runBlocking { p.setPosition(Point(95.0, 120.7, Datum.WGS84)).join() }
+                assertEquals("lat", p.state.value.error?.field)
                 shoot("find-nearest-error") { FindNearestScreen(p.state.value) {} }
             }
         }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.Account
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.NeedCategory
@@ -25,6 +26,7 @@ import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
 import org.lawcircle.ffi.PunchKind
 import org.lawcircle.ffi.Role
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.Urgency
 import org.lawcircle.ffi.Verdict
 import org.lawcircle.phone.AppScreen
@@ -142,6 +144,8 @@ class SessionAndLanguageTest {
             NeedCategory.entries.forEach { add(en.category(it, "法律咨询") to zh.category(it, "法律咨询")) }
             (OrderState.entries + listOf(null)).forEach { add(en.orderState(it) to zh.orderState(it)) }
             Urgency.entries.forEach { add(en.urgency(it) to zh.urgency(it)) }
+            ServiceProduct.entries.forEach { add(en.product(it) to zh.product(it)) }
+            FacilityKind.entries.forEach { add(en.facilityKind(it) to zh.facilityKind(it)) }
             FenceVerdict.entries.forEach { add(en.verdict(it) to zh.verdict(it)) }
             PunchKind.entries.forEach { add(en.punch(it) to zh.punch(it)) }
             OutboxKind.entries.forEach { add(en.outboxKind(it) to zh.outboxKind(it)) }

@@ -18,6 +18,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
 import org.lawcircle.ffi.NearbyPlace
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.FindNearestState
 
@@ -26,7 +27,7 @@ sealed interface FindNearestEvent {
     data object Refresh : FindNearestEvent
 
     /** Shows only places offering the product (a second tap lifts the filter). */
-    data class ToggleProduct(val product: String) : FindNearestEvent
+    data class ToggleProduct(val product: ServiceProduct) : FindNearestEvent
 
     /** Searches again (after an error). */
     data object Retry : FindNearestEvent
@@ -94,7 +95,7 @@ private fun ProductFilters(state: FindNearestState, onEvent: (FindNearestEvent) 
             FilterChip(
                 selected = p.product in state.products,
                 onClick = { onEvent(FindNearestEvent.ToggleProduct(p.product)) },
-                label = { Text(p.productName) },
+                label = { Text(strings.product(p.product)) },
             )
         }
     }
@@ -106,7 +107,7 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
     Card(Modifier.fillMaxWidth()) {
         Column(Modifier.padding(12.dp)) {
             Text(place.name, style = MaterialTheme.typography.titleSmall)
-            Text(place.kindName, style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.primary)
+            Text(t.facilityKind(place.kind), style = MaterialTheme.typography.bodySmall, color = MaterialTheme.colorScheme.primary)
             val walk = place.walkingM ?: place.straightM
             Text(t.walk(t.metres(walk), place.walkingMinutes?.let { Math.round(it) }, place.withinCircle), style = MaterialTheme.typography.bodyMedium)
             if (place.address != place.name) Text(place.address, style = MaterialTheme.typography.bodySmall)

@@ -4,7 +4,9 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.ReadOnlyComposable
 import androidx.compose.runtime.staticCompositionLocalOf
 import org.lawcircle.ffi.FenceVerdict
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -65,6 +67,8 @@ interface Strings {
 
     // Labels of the core's codes
     fun category(category: NeedCategory, coreName: String?): String
+    fun product(product: ServiceProduct): String
+    fun facilityKind(kind: FacilityKind): String
     fun orderState(state: OrderState?): String
     fun urgency(urgency: Urgency): String
     fun verdict(v: FenceVerdict): String

@@ -1,7 +1,9 @@
 package org.lawcircle.ui
 
 import org.lawcircle.ffi.FenceVerdict
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -37,6 +39,33 @@ object EnStrings : Strings {
         NeedCategory.REMOTE_PRISON_VISIT -> "Remote prison visit"
         NeedCategory.ENTERPRISE_CHECKUP -> "Enterprise legal check-up"
         NeedCategory.OTHER -> "Other matter"
+    }
+
+    override fun product(product: ServiceProduct) = when (product) {
+        ServiceProduct.LAWYER -> "Lawyer services"
+        ServiceProduct.NOTARIZATION -> "Notarization"
+        ServiceProduct.JUDICIAL_APPRAISAL -> "Judicial appraisal"
+        ServiceProduct.ARBITRATION -> "Arbitration"
+        ServiceProduct.MEDIATION -> "Mediation"
+        ServiceProduct.LEGAL_AID -> "Legal aid"
+        ServiceProduct.GRASSROOTS_LEGAL_SERVICE -> "Grassroots legal services"
+        ServiceProduct.LEGAL_EDUCATION -> "Rule-of-law education"
+    }
+
+    override fun facilityKind(kind: FacilityKind) = when (kind) {
+        FacilityKind.SERVICE_CENTER -> "Public legal service centre"
+        FacilityKind.SMART_TERMINAL -> "24-hour smart terminal"
+        FacilityKind.GUIDE_BOARD -> "Service guide board"
+        FacilityKind.LAW_FIRM -> "Law firm"
+        FacilityKind.GRASSROOTS_LEGAL_SERVICE_OFFICE -> "Grassroots legal service office"
+        FacilityKind.NOTARY_OFFICE -> "Notary office"
+        FacilityKind.JUDICIAL_APPRAISAL_INSTITUTION -> "Judicial appraisal institution"
+        FacilityKind.ARBITRATION_INSTITUTION -> "Arbitration institution"
+        FacilityKind.MEDIATION_ORGANIZATION -> "Mediation organisation"
+        FacilityKind.JUDICIAL_OFFICE -> "Judicial office"
+        FacilityKind.LEGAL_AID_INSTITUTION -> "Legal aid institution"
+        FacilityKind.LEGAL_EDUCATION_SITE -> "Rule-of-law education site"
+        FacilityKind.ADMINISTRATIVE_RECONSIDERATION_POINT -> "Administrative reconsideration drop-off point"
     }
 
     override fun orderState(state: OrderState?) = when (state) {

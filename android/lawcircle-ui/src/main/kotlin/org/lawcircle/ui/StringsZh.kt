@@ -1,7 +1,9 @@
 package org.lawcircle.ui
 
 import org.lawcircle.ffi.FenceVerdict
+import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
+import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -27,6 +29,33 @@ object ZhStrings : Strings {
     override val opening = "正在打开…"
 
     override fun category(category: NeedCategory, coreName: String?) = coreName ?: "其他事项"
+
+    override fun product(product: ServiceProduct) = when (product) {
+        ServiceProduct.LAWYER -> "律师服务"
+        ServiceProduct.NOTARIZATION -> "公证"
+        ServiceProduct.JUDICIAL_APPRAISAL -> "司法鉴定"
+        ServiceProduct.ARBITRATION -> "仲裁"
+        ServiceProduct.MEDIATION -> "调解"
+        ServiceProduct.LEGAL_AID -> "法律援助"
+        ServiceProduct.GRASSROOTS_LEGAL_SERVICE -> "基层法律服务"
+        ServiceProduct.LEGAL_EDUCATION -> "法治宣传教育"
+    }
+
+    override fun facilityKind(kind: FacilityKind) = when (kind) {
+        FacilityKind.SERVICE_CENTER -> "公共法律服务中心/站点"
+        FacilityKind.SMART_TERMINAL -> "智能终端设备"
+        FacilityKind.GUIDE_BOARD -> "线上线下融合服务指引牌"
+        FacilityKind.LAW_FIRM -> "律师事务所"
+        FacilityKind.GRASSROOTS_LEGAL_SERVICE_OFFICE -> "基层法律服务所"
+        FacilityKind.NOTARY_OFFICE -> "公证机构"
+        FacilityKind.JUDICIAL_APPRAISAL_INSTITUTION -> "司法鉴定机构"
+        FacilityKind.ARBITRATION_INSTITUTION -> "仲裁机构"
+        FacilityKind.MEDIATION_ORGANIZATION -> "调解组织"
+        FacilityKind.JUDICIAL_OFFICE -> "司法所"
+        FacilityKind.LEGAL_AID_INSTITUTION -> "法律援助机构"
+        FacilityKind.LEGAL_EDUCATION_SITE -> "法治宣传教育阵地"
+        FacilityKind.ADMINISTRATIVE_RECONSIDERATION_POINT -> "行政复议代收点"
+    }
 
     override fun orderState(state: OrderState?) = when (state) {
         null -> "待受理"
