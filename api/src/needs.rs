@@ -3,7 +3,7 @@
 //! it was queued.
 
 use chrono::{DateTime, Utc};
-use lawcircle_core::applications::LegalAidAssessment;
+use lawcircle_core::applications::{ApplicationDraft, LegalAidAssessment};
 use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
 use lawcircle_core::orders::order::OrderState;
 use serde::{Deserialize, Serialize};
@@ -84,4 +84,38 @@ pub struct NeedSummary {
     /// retention): description, contact and exact place are then empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymised_at: Option<DateTime<Utc>>,
+}
+
+/// One need in full, personal data masked (the contact endpoint shows it,
+/// audited).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct NeedDetail {
+    #[serde(flatten)]
+    pub summary: NeedSummary,
+    pub description: String,
+    pub address: String,
+    /// Masked.
+    pub requester_id_number: Option<String>,
+    pub enterprise_name: Option<String>,
+    /// Not personal data: the enterprise's public registration.
+    pub enterprise_credit_code: Option<String>,
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
+    pub location: serde_json::Value,
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
+    pub attachments: serde_json::Value,
+    /// The application (type, version, answers, documents), answers that
+    /// are phone or ID numbers masked like the requester's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<Object>))]
+    pub application: Option<ApplicationDraft>,
+    /// Legal aid only: the eligibility pre-assessment and the documents
+    /// still missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "utoipa", schema(value_type = Option<Object>))]
+    pub legal_aid: Option<LegalAidAssessment>,
+    /// The name of the area (village/community or street) of `area_code`,
+    /// when the catalogue knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub area_name: Option<String>,
 }

@@ -13,6 +13,8 @@ use crate::client::{LawCircleClient, decode};
 use crate::orders::{OrderSummary, order_path, query_value};
 use crate::runtime::run;
 use crate::{LawCircleError, Point};
+use lawcircle_api::needs::NeedDetail;
+use lawcircle_api::punches::MyDutyHours;
 use lawcircle_core::geo::coord::{Datum as CoreDatum, GeoPoint};
 use lawcircle_core::needs::{NeedCategory, Urgency};
 
@@ -60,25 +62,25 @@ pub struct OrderDetail {
     pub attachments: Vec<OrderAttachment>,
 }
 
+/// The part of a need's `location` the holder needs: the point, when one
+/// was given (else only the area is known).
 #[derive(Deserialize)]
 struct NeedLocationBody {
     #[serde(default)]
     point: Option<GeoPoint>,
 }
 
-#[derive(Deserialize)]
-struct NeedDetailBody {
-    id: i64,
-    category: NeedCategory,
-    urgency: Urgency,
-    description: String,
-    address: String,
-    area_code: String,
-    #[serde(default)]
-    area_name: Option<String>,
-    location: NeedLocationBody,
-    #[serde(default)]
-    attachments: Vec<OrderAttachment>,
+/// A field of the contract's need detail kept as JSON there (the
+/// location, the attachments), read as what the holder needs of it.
+fn json_part<T: serde::de::DeserializeOwned>(
+    field: &str,
+    value: serde_json::Value,
+) -> Result<T, LawCircleError> {
+    serde_json::from_value(value).map_err(|e| LawCircleError::Server {
+        status: 200,
+        code: "bad_response".to_string(),
+        reason: format!("the need's {field} could not be read: {e}"),
+    })
 }
 
 /// A file id as the server makes them: 64 lowercase hex digits.
@@ -149,7 +151,7 @@ impl LawCircleClient {
                     reason: format!("order {order_id} names no need"),
                 })?;
             let order = OrderSummary::try_from(view)?;
-            let need: NeedDetailBody = decode(
+            let need: NeedDetail = decode(
                 inner
                     .get(&format!(
                         "/api/v1/needs/{need_id}?reason={}",
@@ -157,20 +159,19 @@ impl LawCircleClient {
                     ))
                     .await?,
             )?;
+            let location: NeedLocationBody = json_part("location", need.location)?;
+            let attachments: Vec<OrderAttachment> = json_part("attachments", need.attachments)?;
             Ok(OrderDetail {
                 order,
-                need_id: need.id,
-                category: need.category,
-                urgency: need.urgency,
+                need_id: need.summary.id,
+                category: need.summary.category,
+                urgency: need.summary.urgency,
                 description: need.description,
                 address: need.address,
-                area_code: need.area_code,
+                area_code: need.summary.area_code,
                 area_name: need.area_name,
-                place: need
-                    .location
-                    .point
-                    .map(|p| p.to_datum(CoreDatum::Wgs84).into()),
-                attachments: need.attachments,
+                place: location.point.map(|p| p.to_datum(CoreDatum::Wgs84).into()),
+                attachments,
             })
         })
         .await
@@ -236,12 +237,10 @@ impl LawCircleClient {
 }
 
 /// One duty session: a clock-in at a post and the clock-out after it.
-#[derive(Debug, Clone, PartialEq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DutySession {
     pub post_id: String,
-    #[serde(rename = "start", deserialize_with = "crate::types::rfc3339_ms")]
     pub start_ms: i64,
-    #[serde(rename = "end", deserialize_with = "crate::types::rfc3339_ms")]
     pub end_ms: i64,
     pub hours: f64,
 }
@@ -249,25 +248,44 @@ pub struct DutySession {
 /// The volunteer's own duty hours and star level (星级), as the server
 /// counts them from the accepted punches (a session longer than 16 h, or
 /// a clock-in without its clock-out, counts nothing).
-#[derive(Debug, Clone, PartialEq, uniffi::Record, Deserialize)]
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct DutyHours {
     /// All time.
-    #[serde(rename = "total_h")]
     pub total_hours: f64,
     /// This month (China time), as `YYYY-MM`.
     pub month: String,
-    #[serde(rename = "month_h")]
     pub month_hours: f64,
     /// 0 to 5.
     pub stars: u8,
     /// Still needed for the next star; `None` at five stars.
-    #[serde(rename = "hours_to_next_star")]
     pub hours_to_next_star: Option<f64>,
     /// The hours each star needs, lowest first.
-    #[serde(rename = "star_thresholds_h")]
     pub star_thresholds_hours: Vec<f64>,
     /// The latest sessions, newest first (at most ten).
     pub recent: Vec<DutySession>,
+}
+
+impl From<MyDutyHours> for DutyHours {
+    fn from(h: MyDutyHours) -> Self {
+        DutyHours {
+            total_hours: h.total_h,
+            month: h.month,
+            month_hours: h.month_h,
+            stars: h.stars,
+            hours_to_next_star: h.hours_to_next_star,
+            star_thresholds_hours: h.star_thresholds_h,
+            recent: h
+                .recent
+                .into_iter()
+                .map(|d| DutySession {
+                    post_id: d.post_id,
+                    start_ms: d.start.timestamp_millis(),
+                    end_ms: d.end.timestamp_millis(),
+                    hours: d.hours,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[uniffi::export]
@@ -277,7 +295,11 @@ impl LawCircleClient {
     /// Accounts that do not clock in are refused (`Server`, 403).
     pub async fn my_duty_hours(&self) -> Result<DutyHours, LawCircleError> {
         let inner = self.inner.clone();
-        run(async move { decode(inner.get("/api/v1/duty-hours/mine").await?) }).await
+        run(async move {
+            let hours: MyDutyHours = decode(inner.get("/api/v1/duty-hours/mine").await?)?;
+            Ok(DutyHours::from(hours))
+        })
+        .await
     }
 }
 

@@ -151,15 +151,6 @@ pub fn legal_aid_service_code() -> String {
     crate::forms::LEGAL_AID_CODE.to_string()
 }
 
-/// Reads the server's RFC 3339 text as milliseconds since the Unix epoch
-/// (the holder's order detail and duty hours, not yet moved to the wire
-/// contract's types).
-pub(crate) fn rfc3339_ms<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    use serde::Deserialize;
-    let at = chrono::DateTime::<chrono::Utc>::deserialize(d)?;
-    Ok(at.timestamp_millis())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,9 +12,9 @@ use lawcircle_api::ErrorBody;
 use lawcircle_api::Page;
 use lawcircle_api::catalogue::FacilityCollection;
 use lawcircle_api::events::OrderChange;
-use lawcircle_api::needs::{NeedReceipt, NeedSummary};
+use lawcircle_api::needs::{NeedDetail, NeedReceipt, NeedSummary};
 use lawcircle_api::orders::{IssuedRatingLink, OrderList, OrderView, RequesterContact};
-use lawcircle_api::punches::PunchReceipt;
+use lawcircle_api::punches::{MyDutyHours, PunchReceipt};
 use lawcircle_api::push::{PushKey, Registered};
 use lawcircle_api::residents::CodeSent;
 use lawcircle_api::session::{AccountView, LoginResponse};
@@ -514,6 +514,27 @@ async fn phone_flows(backend: &Backend) {
         )
         .await,
         400,
+    );
+
+    // The holder's read of the need (audited) and the volunteer's own
+    // duty hours.
+    let need_id = service["id"].as_i64().unwrap();
+    let detail: NeedDetail = answer(
+        "GET /api/v1/needs/{id} (the order's holder)",
+        &vol.get(&format!(
+            "/api/v1/needs/{need_id}?reason=handling%20the%20order"
+        ))
+        .await,
+        200,
+    );
+    assert_eq!(
+        detail.summary.order_id.as_deref(),
+        Some(dispatched.as_str())
+    );
+    let _: MyDutyHours = answer(
+        "GET /api/v1/duty-hours/mine",
+        &vol.get("/api/v1/duty-hours/mine").await,
+        200,
     );
 
     // The volunteer's orders, as the old array and as a page.

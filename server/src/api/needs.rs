@@ -23,7 +23,7 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use lawcircle_core::applications::{AnswerValue, ApplicationDraft, LegalAidAssessment};
+use lawcircle_core::applications::{AnswerValue, ApplicationDraft};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::content::sha256_hex;
 use lawcircle_core::needs::NeedDraft;
@@ -80,38 +80,7 @@ pub async fn create(
 
 pub use lawcircle_api::needs::NeedSummary;
 
-/// One need in full, personal data masked (the contact endpoint shows it,
-/// audited).
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct NeedDetail {
-    #[serde(flatten)]
-    pub summary: NeedSummary,
-    pub description: String,
-    pub address: String,
-    /// Masked.
-    pub requester_id_number: Option<String>,
-    pub enterprise_name: Option<String>,
-    /// Not personal data: the enterprise's public registration.
-    pub enterprise_credit_code: Option<String>,
-    #[schema(value_type = Object)]
-    pub location: serde_json::Value,
-    #[schema(value_type = Object)]
-    pub attachments: serde_json::Value,
-    /// The application (type, version, answers, documents), answers that
-    /// are phone or ID numbers masked like the requester's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub application: Option<ApplicationDraft>,
-    /// Legal aid only: the eligibility pre-assessment and the documents
-    /// still missing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub legal_aid: Option<LegalAidAssessment>,
-    /// The name of the area (village/community or street) of `area_code`,
-    /// when the catalogue knows it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub area_name: Option<String>,
-}
+pub use lawcircle_api::needs::NeedDetail;
 
 /// An application with the answers that are phone or ID numbers masked
 /// (the same rule as the requester's own: in full only through the
