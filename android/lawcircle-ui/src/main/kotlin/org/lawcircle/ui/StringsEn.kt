@@ -231,7 +231,7 @@ object EnStrings : Strings {
 
     override fun starsLine(stars: Int) = "★".repeat(stars) + "☆".repeat(5 - stars) + "  $stars-star volunteer"
     override fun dutyHoursLine(total: Double, month: Double) = "%.1f h on duty in all · %.1f h this month".format(total, month)
-    override fun toNextStar(hours: Double, next: Int) = "%.1f h more on duty for $next stars".format(hours)
+    override fun toNextStar(hours: Double, next: Int) = "%.1f h more on duty for ${stars(next)}".format(hours)
     override val topStar = "The highest star level"
 
     override val signInTitle = "Sign in"
