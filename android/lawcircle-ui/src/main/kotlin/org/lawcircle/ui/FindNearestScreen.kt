@@ -60,10 +60,11 @@ fun FindNearestScreen(state: FindNearestState, onEvent: (FindNearestEvent) -> Un
             state.coverage?.let {
                 Text(
                     t.coverage(it.covered.toLong(), it.total.toLong()),
-                    Modifier.padding(top = 12.dp),
+                    // The text wraps; the button keeps its width in every language.
+                    Modifier.weight(1f).padding(top = 12.dp),
                     style = MaterialTheme.typography.bodyMedium,
                 )
-            } ?: Text("")
+            } ?: Text("", Modifier.weight(1f))
             TextButton({ onEvent(FindNearestEvent.Refresh) }, enabled = !state.refreshing) { Text(t.updateCatalogue) }
         }
         if (state.refreshing) Loading(t.updatingCatalogue)
