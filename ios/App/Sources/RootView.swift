@@ -44,6 +44,7 @@ struct HomeTabs: View {
                     NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle(s(.titleAsk))
                 }
                 .tabItem { Label(s(.tabAsk), systemImage: "questionmark.bubble") }
+                CalculatorsTab()
             }
             NavigationStack {
                 List {
@@ -94,5 +95,21 @@ struct VolunteerTabs: View {
             MyOrdersView(model: MyOrdersViewModel(client: client)).navigationTitle(s(.tabMyOrders))
         }
         .tabItem { Label(s(.tabMyOrders), systemImage: "checklist") }
+    }
+}
+
+/// The compensation calculators' tab. The view model is kept in `@State`
+/// so the form survives the tabs being redrawn (a language toggle).
+struct CalculatorsTab: View {
+    @State private var model: CompensationCalculatorViewModel
+    @Environment(\.strings) private var s
+
+    init() { _model = State(initialValue: CompensationCalculatorViewModel()) }
+
+    var body: some View {
+        NavigationStack {
+            CompensationCalculatorView(model: model).navigationTitle(s(.titleCalculators))
+        }
+        .tabItem { Label(s(.tabCalculators), systemImage: "function") }
     }
 }

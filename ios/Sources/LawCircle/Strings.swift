@@ -59,6 +59,17 @@ public enum TextKey: String, CaseIterable, Sendable {
     case ordersWaitingWorking, ordersUnknownOffline, starsLevel, hoursMonthTotal, toNextStar, topStar
     // Rate
     case star, starHint, comment, thankYou, alreadyRated
+    // Compensation calculators
+    case tabCalculators, titleCalculators, calcPersonalInjury, calcTrafficAccident, calcWorkInjury, calcSeverance
+    case calcRegion, calcYear, calcAge, calcOutcome, calcGrade, calcDependants, calcAddDependant, calcRemove
+    case calcDependantAge, calcObligedPersons, calcDependantLabel, calcDependantField, calcDependantHeading, calcItems
+    case calcFaultShare, calcPropertyLoss, calcMonthlyWage, calcMonthsOfService, calcTermination, calcLastMonthWage
+    case calcOutcomeInjury, calcOutcomeDisability, calcOutcomeDeath, calcWorkDeath
+    case calcTerminationLawful, calcTerminationInLieu, calcTerminationUnlawful
+    case calcItemMedical, calcItemLostWages, calcItemNursing, calcItemHospitalMeals, calcItemNutrition
+    case calcItemTransport, calcItemLodging, calcItemAppraisal, calcItemAssistiveDevices, calcItemMentalSolatium
+    case calculate, calcItemsTotal, calcTotal, calcPayments, calcLegalBasis, calcNotes, calcYuan
+    case calcWholeNumber, calcFieldProblem
     // Application forms
     case preAssessment, missingDocument, submitApplication
     // Verdicts
@@ -175,6 +186,23 @@ public struct Strings: Sendable, Equatable {
         .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知", .starsLevel: "{0} 星志愿者",
         .hoursMonthTotal: "本月 {0} 小时 · 累计 {1} 小时", .toNextStar: "再值守 {0} 小时升星", .topStar: "已达最高星级",
         .star: "{0} 星", .starHint: "选择评分", .comment: "评价", .thankYou: "感谢评价", .alreadyRated: "已评价过",
+        .tabCalculators: "计算器", .titleCalculators: "赔偿计算", .calcPersonalInjury: "人身损害赔偿",
+        .calcTrafficAccident: "交通事故赔偿", .calcWorkInjury: "工伤待遇", .calcSeverance: "经济补偿",
+        .calcRegion: "地区", .calcYear: "统计年度", .calcAge: "受害人年龄（周岁）", .calcOutcome: "损害后果",
+        .calcGrade: "伤残等级（1–10级）", .calcDependants: "被扶养人", .calcAddDependant: "添加被扶养人", .calcRemove: "删除",
+        .calcDependantAge: "年龄", .calcObligedPersons: "扶养义务人数（含受害人）", .calcDependantLabel: "称谓（如 女儿）",
+        .calcDependantField: "第{0}位被扶养人的{1}", .calcDependantHeading: "被扶养人 {0}", .calcItems: "已发生费用（元）",
+        .calcFaultShare: "对方责任比例（%）", .calcPropertyLoss: "财产损失（元）", .calcMonthlyWage: "本人月平均工资（元）",
+        .calcMonthsOfService: "工作月数", .calcTermination: "解除方式", .calcLastMonthWage: "上月工资（元）",
+        .calcOutcomeInjury: "受伤（未评残）", .calcOutcomeDisability: "伤残", .calcOutcomeDeath: "死亡", .calcWorkDeath: "因工死亡",
+        .calcTerminationLawful: "合法解除（N）", .calcTerminationInLieu: "合法解除，未提前通知（N+1）",
+        .calcTerminationUnlawful: "违法解除（2N）",
+        .calcItemMedical: "医疗费", .calcItemLostWages: "误工费", .calcItemNursing: "护理费", .calcItemHospitalMeals: "住院伙食补助费",
+        .calcItemNutrition: "营养费", .calcItemTransport: "交通费", .calcItemLodging: "住宿费", .calcItemAppraisal: "鉴定费",
+        .calcItemAssistiveDevices: "残疾辅助器具费", .calcItemMentalSolatium: "精神损害抚慰金",
+        .calculate: "计算", .calcItemsTotal: "各项合计：{0} 元", .calcTotal: "应付总额：{0} 元", .calcPayments: "赔付",
+        .calcLegalBasis: "法律依据", .calcNotes: "说明", .calcYuan: "{0} 元",
+        .calcWholeNumber: "请填写整数", .calcFieldProblem: "{0}：{1}",
         .preAssessment: "资格预判：{0}", .missingDocument: "待提交：{0}", .submitApplication: "提交申请",
         .verdictEligible: "初步符合法律援助条件", .verdictLikely: "可能符合，需进一步审查", .verdictNotEligible: "初步看不符合条件",
         .stateNone: "待受理", .stateSubmitted: "已提交", .stateOpen: "待接单", .stateClaimed: "已接单", .stateAssigned: "已派单",
@@ -273,6 +301,31 @@ public struct Strings: Sendable, Equatable {
         .topStar: "Top star level reached",
         .star: "{0} stars", .starHint: "Sets the score", .comment: "Comment", .thankYou: "Thank you",
         .alreadyRated: "Already rated",
+        .tabCalculators: "Calculators", .titleCalculators: "Compensation", .calcPersonalInjury: "Personal injury",
+        .calcTrafficAccident: "Traffic accident", .calcWorkInjury: "Work injury", .calcSeverance: "Severance",
+        .calcRegion: "Region", .calcYear: "Statistical year", .calcAge: "Victim's age (years)", .calcOutcome: "Outcome",
+        .calcGrade: "Disability grade (1–10)", .calcDependants: "Dependants", .calcAddDependant: "Add a dependant",
+        .calcRemove: "Remove", .calcDependantAge: "age",
+        .calcObligedPersons: "persons obliged to support (victim included)",
+        .calcDependantLabel: "Relation (e.g. daughter)", .calcDependantField: "Dependant {0}: {1}",
+        .calcDependantHeading: "Dependant {0}",
+        .calcItems: "Costs incurred (yuan)", .calcFaultShare: "Other party's share of fault (%)",
+        .calcPropertyLoss: "Property loss (yuan)", .calcMonthlyWage: "Own average monthly wage (yuan)",
+        .calcMonthsOfService: "Months of service", .calcTermination: "How it ended",
+        .calcLastMonthWage: "Last month's wage (yuan)",
+        .calcOutcomeInjury: "Injured (no grade)", .calcOutcomeDisability: "Disabled", .calcOutcomeDeath: "Died",
+        .calcWorkDeath: "Died at work",
+        .calcTerminationLawful: "Lawful (N)", .calcTerminationInLieu: "Lawful, without notice (N+1)",
+        .calcTerminationUnlawful: "Unlawful (2N)",
+        .calcItemMedical: "Medical costs", .calcItemLostWages: "Lost wages", .calcItemNursing: "Nursing",
+        .calcItemHospitalMeals: "Hospital meals allowance", .calcItemNutrition: "Nutrition",
+        .calcItemTransport: "Transport",
+        .calcItemLodging: "Lodging", .calcItemAppraisal: "Appraisal fees",
+        .calcItemAssistiveDevices: "Assistive devices",
+        .calcItemMentalSolatium: "Solatium for mental harm",
+        .calculate: "Calculate", .calcItemsTotal: "Items total: {0} yuan", .calcTotal: "Payable: {0} yuan",
+        .calcPayments: "Who pays", .calcLegalBasis: "Legal basis", .calcNotes: "Notes", .calcYuan: "{0} yuan",
+        .calcWholeNumber: "Enter a whole number", .calcFieldProblem: "{0}: {1}",
         .preAssessment: "Pre-assessment: {0}", .missingDocument: "Missing: {0}",
         .submitApplication: "Submit application",
         .verdictEligible: "Likely eligible for legal aid", .verdictLikely: "Possibly eligible, to be reviewed",

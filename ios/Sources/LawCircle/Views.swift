@@ -1060,4 +1060,177 @@
             }
         }
     }
+
+    // MARK: - compensation calculators
+
+    /// The four calculators on one screen: the picker, the form of the
+    /// picked one, each field's refusal under it, then the estimate.
+    public struct CompensationCalculatorView: View {
+        private let model: CompensationCalculatorViewModel
+        @StateObject private var state: Observed<CompensationCalculatorState>
+        @Environment(\.strings) private var s
+
+        public init(model: CompensationCalculatorViewModel) {
+            self.model = model
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            let value = state.value
+            let form = value.form
+            Form {
+                Picker(s(.titleCalculators), selection: binding({ value.calculator }, { model.select($0) })) {
+                    ForEach(compensationCalculators, id: \.self) { Text(calculatorName($0, s)).tag($0) }
+                }
+                Section {
+                    field(.calcYear, "year", { $0.year }, { $0.year = $1 })
+                    switch value.calculator {
+                    case .personalInjury, .trafficAccident:
+                        injuryFields(form)
+                        if value.calculator == .trafficAccident {
+                            field(.calcFaultShare, "fault_share_percent", { $0.faultSharePercent }) {
+                                $0.faultSharePercent = $1
+                            }
+                            field(.calcPropertyLoss, "property_loss", { $0.propertyLoss }, { $0.propertyLoss = $1 })
+                        }
+                    case .workInjury:
+                        Picker(
+                            s(.calcOutcome),
+                            selection: binding({ form.workOutcome }, { v in model.edit { $0.workOutcome = v } })
+                        ) {
+                            ForEach(WorkInjuryOutcomeChoice.allCases, id: \.self) {
+                                Text(workOutcomeName($0, s)).tag($0)
+                            }
+                        }
+                        if form.workOutcome == .disability {
+                            field(.calcGrade, "outcome.grade", { $0.disabilityGrade }, { $0.disabilityGrade = $1 })
+                            field(.calcMonthlyWage, "monthly_wage", { $0.monthlyWage }, { $0.monthlyWage = $1 })
+                        }
+                    case .severance:
+                        field(.calcMonthlyWage, "monthly_wage", { $0.monthlyWage }, { $0.monthlyWage = $1 })
+                        field(.calcMonthsOfService, "months_of_service", { $0.monthsOfService }) {
+                            $0.monthsOfService = $1
+                        }
+                        Picker(
+                            s(.calcTermination),
+                            selection: binding({ form.termination }, { v in model.edit { $0.termination = v } })
+                        ) {
+                            ForEach([Termination.lawful, .lawfulInLieuOfNotice, .unlawful], id: \.self) {
+                                Text(terminationName($0, s)).tag($0)
+                            }
+                        }
+                        if form.termination == .lawfulInLieuOfNotice {
+                            field(
+                                .calcLastMonthWage, "last_month_wage", { $0.lastMonthWage }, { $0.lastMonthWage = $1 })
+                        }
+                    }
+                    Button(s(.calculate)) { Task { await model.calculate() } }
+                }
+                switch value.phase {
+                case .editing:
+                    EmptyView()
+                case .calculating:
+                    ProgressView().accessibilityLabel(s(.loading))
+                case let .error(error):
+                    Text(compensationProblem(error, s)).foregroundColor(.red)
+                        .accessibilityLabel(s(.errorPrefix, compensationProblem(error, s)))
+                case let .result(breakdown):
+                    BreakdownView(breakdown: breakdown)
+                }
+            }
+        }
+
+        @ViewBuilder
+        private func injuryFields(_ form: CompensationForm) -> some View {
+            field(.calcAge, "age", { $0.age }, { $0.age = $1 })
+            Picker(
+                s(.calcOutcome),
+                selection: binding({ form.injuryOutcome }, { v in model.edit { $0.injuryOutcome = v } })
+            ) {
+                ForEach(InjuryOutcomeChoice.allCases, id: \.self) { Text(injuryOutcomeName($0, s)).tag($0) }
+            }
+            if form.injuryOutcome == .disability {
+                field(.calcGrade, "outcome.grade", { $0.disabilityGrade }, { $0.disabilityGrade = $1 })
+            }
+            if form.injuryOutcome != .injury {
+                ForEach(form.dependants.indices, id: \.self) { n in
+                    Text(s(.calcDependantHeading, n + 1)).font(.headline)
+                    dependantField(n, .calcDependantAge, "age", { $0.age }, { $0.age = $1 })
+                    dependantField(n, .calcObligedPersons, "obliged_persons", { $0.obligedPersons }) {
+                        $0.obligedPersons = $1
+                    }
+                    TextField(
+                        s(.calcDependantLabel),
+                        text: binding({ form.dependants[n].label }, { v in model.edit { $0.dependants[n].label = v } }))
+                    Button(s(.calcRemove), role: .destructive) { model.removeDependant(at: n) }
+                }
+                ProblemText(text: state.value.problem("dependants", s))
+                Button(s(.calcAddDependant)) { model.addDependant() }
+            }
+            Text(s(.calcItems)).font(.headline)
+            ForEach(CompensationItem.allCases, id: \.self) { item in
+                TextField(
+                    compensationItemName(item, s),
+                    text: binding({ form.items[item] ?? "" }, { v in model.edit { $0.items[item] = v } })
+                )
+                .digitKeyboard()
+                ProblemText(text: state.value.problem("items.\(item.rawValue)", s))
+            }
+        }
+
+        /// A text field of the form with its refusal under it.
+        @ViewBuilder
+        private func field(
+            _ label: TextKey, _ name: String, _ get: @escaping (CompensationForm) -> String,
+            _ set: @escaping (inout CompensationForm, String) -> Void
+        ) -> some View {
+            TextField(s(label), text: binding({ get(state.value.form) }, { v in model.edit { set(&$0, v) } }))
+                .digitKeyboard()
+            ProblemText(text: state.value.problem(name, s))
+        }
+
+        @ViewBuilder
+        private func dependantField(
+            _ n: Int, _ label: TextKey, _ name: String, _ get: @escaping (DependantInput) -> String,
+            _ set: @escaping (inout DependantInput, String) -> Void
+        ) -> some View {
+            TextField(
+                s(label),
+                text: binding(
+                    { state.value.form.dependants.indices.contains(n) ? get(state.value.form.dependants[n]) : "" },
+                    { v in model.edit { if $0.dependants.indices.contains(n) { set(&$0.dependants[n], v) } } })
+            )
+            .digitKeyboard()
+            ProblemText(text: state.value.problem("dependants[\(n)].\(name)", s))
+        }
+    }
+
+    /// An estimate: each line with its formula and amount, the totals, the
+    /// legal basis, the notes and the disclaimer, as the library gives them.
+    private struct BreakdownView: View {
+        let breakdown: CompensationBreakdown
+        @Environment(\.strings) private var s
+
+        var body: some View {
+            Section {
+                ForEach(Array(breakdown.lines.enumerated()), id: \.offset) { _, line in
+                    VStack(alignment: .leading) {
+                        LabeledContent(line.item, value: s(.calcYuan, line.amount))
+                        Text(line.formula).font(.caption)
+                    }
+                    .accessibilityElement(children: .combine)
+                    .foregroundColor(line.kind == .payment ? .accentColor : .primary)
+                }
+                Text(s(.calcItemsTotal, breakdown.itemsTotal))
+                Text(s(.calcTotal, breakdown.total)).font(.headline)
+            }
+            Section(s(.calcLegalBasis)) {
+                ForEach(breakdown.legalBasis, id: \.self) { Text($0).font(.caption) }
+            }
+            Section(s(.calcNotes)) {
+                ForEach(breakdown.notes + [breakdown.rounding], id: \.self) { Text($0).font(.caption) }
+                Text(breakdown.disclaimer).font(.caption).foregroundColor(.secondary)
+            }
+        }
+    }
 #endif
