@@ -47,7 +47,7 @@ final class AppSession {
         signIn = SignInViewModel(
             serverUrl: Bundle.main.object(forInfoDictionaryKey: "LawCircleServerURL") as? String ?? "",
             databasePath: support.appendingPathComponent("LawCircle/lawcircle.sqlite").path,
-            store: KeychainCredentialStore())
+            sessionStore: KeychainSessionStore())
         token = signIn.state.observe { [weak self] state in self?.apply(state) }
     }
 

@@ -1,27 +1,6 @@
 import Foundation
 import LawCircleFFI
 
-/// What signing in again needs, kept by the app between launches (the
-/// Keychain on iOS, see `KeychainCredentialStore`).
-public struct SavedSignIn: Equatable, Sendable {
-    public var serverUrl: String
-    public var username: String
-    public var secret: String
-
-    public init(serverUrl: String, username: String, secret: String) {
-        self.serverUrl = serverUrl
-        self.username = username
-        self.secret = secret
-    }
-}
-
-/// Where the app keeps a `SavedSignIn`.
-public protocol CredentialStore: Sendable {
-    func load() throws -> SavedSignIn?
-    func save(_ saved: SavedSignIn) throws
-    func clear() throws
-}
-
 /// The home a signed-in account sees, by its role.
 public enum Home: Equatable, Sendable {
     /// Find services, file and follow needs, rate.
@@ -56,7 +35,8 @@ public struct SignInState: Equatable, Sendable {
     /// The platform's address: the build's default, or a station's QR code.
     public var serverUrl: String
     public var username = ""
-    /// Cleared once used: the secret is kept only by the credential store.
+    /// Cleared once used and never stored: what the phone keeps is the
+    /// session's token, in the session store.
     public var password = ""
     public var phase: Phase = .editing
 
@@ -64,26 +44,31 @@ public struct SignInState: Equatable, Sendable {
 }
 
 /// Signing in (username or mobile number and password), restoring the
-/// session at launch (offline too, from the account kept on the phone) and
-/// signing out. The opened client is what every other view model takes.
+/// session at launch (offline too) and signing out. The session (server,
+/// user, bearer token, account) is kept by the library in the platform's
+/// `SessionStore` (the Keychain on iOS, `KeychainSessionStore`): a
+/// sign-in saves it there, signing out clears it. The password is used for
+/// the one sign-in and never kept. The opened client is what every other
+/// view model takes.
 @MainActor
 public final class SignInViewModel {
     public let state: StateHolder<SignInState>
     /// The signed-in user's client, once signed in.
     public private(set) var client: LawCircleClient?
     private let databasePath: String
-    private let store: CredentialStore
+    private let sessionStore: SessionStore
     private let transport: HttpTransport
 
     /// `serverUrl` is the build's default address; `databasePath` the
-    /// phone's database file; `transport` the library's HTTP (URLSession).
+    /// phone's database file; `sessionStore` where the session is kept;
+    /// `transport` the library's HTTP (URLSession).
     public init(
-        serverUrl: String, databasePath: String, store: CredentialStore,
+        serverUrl: String, databasePath: String, sessionStore: SessionStore,
         transport: HttpTransport = URLSessionTransport()
     ) {
         state = StateHolder(SignInState(serverUrl: serverUrl))
         self.databasePath = databasePath
-        self.store = store
+        self.sessionStore = sessionStore
         self.transport = transport
     }
 
@@ -127,7 +112,8 @@ public final class SignInViewModel {
     }
 
     /// Opens the phone's client for the typed account and signs in; on
-    /// success the credentials are saved and the password is cleared.
+    /// success the library has saved the session in the session store and
+    /// the password is cleared.
     public func signIn() async {
         let current = state.value
         let username = current.username.trimmingCharacters(in: .whitespaces)
@@ -139,11 +125,10 @@ public final class SignInViewModel {
             return fail(UiError(key: .enterPassword, field: "password", kind: .invalidInput))
         }
         state.update { $0.phase = .signingIn }
-        let saved = SavedSignIn(serverUrl: current.serverUrl, username: username, secret: current.password)
         do {
-            let client = try await open(saved)
+            let (client, _) = try await open(
+                serverUrl: current.serverUrl, username: username, password: current.password)
             let account = try await client.signIn()
-            try store.save(saved)
             self.client = client
             state.update {
                 $0.password = ""
@@ -154,24 +139,25 @@ public final class SignInViewModel {
         }
     }
 
-    /// At launch: the saved credentials and the account kept on the phone
-    /// sign the user in without the network; with none, the sign-in screen.
-    /// True when signed in.
+    /// At launch: the session in the store (its server, user, token and
+    /// account) signs the user in without the network; with none, the
+    /// sign-in screen. True when signed in.
     @discardableResult
     public func restore() async -> Bool {
         do {
-            guard let saved = try store.load() else { return false }
+            let store = sessionStore
+            // The Keychain is read off the main actor.
+            guard let saved = try await offMain({ try store.load() }) else { return false }
             state.update {
                 $0.serverUrl = saved.serverUrl
                 $0.username = saved.username
             }
-            let client = try await open(saved)
-            let account: Account
-            if let kept = client.account() {
-                account = kept
-            } else {
-                account = try await client.signIn()
-            }
+            // No password: the stored token is the session. Should the server
+            // refuse it later, the calls fail as unauthenticated and the
+            // user signs in again.
+            let (client, restored) = try await open(
+                serverUrl: saved.serverUrl, username: saved.username, password: "")
+            guard let account = restored else { return false }
             self.client = client
             state.update { $0.phase = .signedIn(account, Home(role: account.role)) }
             return true
@@ -181,13 +167,17 @@ public final class SignInViewModel {
         }
     }
 
-    /// Signs out: the server revokes the session, the phone forgets it and
-    /// the saved credentials. Refused while needs or punches wait in the
-    /// outbox unless `discardPending` (the screen asks first).
+    /// Signs out: the server revokes the session, the phone forgets it (the
+    /// library clears the session store). Refused while needs or punches
+    /// wait in the outbox unless `discardPending` (the screen asks first).
     public func signOut(discardPending: Bool = false) async {
         do {
-            if let client { try await client.signOut(discardPending: discardPending) }
-            try store.clear()
+            if let client {
+                try await client.signOut(discardPending: discardPending)
+            } else {
+                let store = sessionStore
+                try await offMain { try store.clear() }
+            }
             client = nil
             state.update {
                 $0.password = ""
@@ -198,13 +188,23 @@ public final class SignInViewModel {
         }
     }
 
-    private func open(_ saved: SavedSignIn) async throws -> LawCircleClient {
+    /// Opens the phone's client and hands it the session store; a session
+    /// the store holds for this server and user is taken up at once (its
+    /// account is returned with the client).
+    private func open(
+        serverUrl: String, username: String, password: String
+    ) async throws -> (LawCircleClient, Account?) {
         let config = ClientConfig(
-            databasePath: databasePath, serverUrl: saved.serverUrl,
-            credentials: Credentials(userId: saved.username, secret: saved.secret))
-        // Opening creates or migrates the phone's database: off the main actor.
+            databasePath: databasePath, serverUrl: serverUrl,
+            credentials: Credentials(userId: username, secret: password))
+        // Opening creates or migrates the phone's database, the store reads
+        // the Keychain: off the main actor.
         let transport = self.transport
-        return try await offMain { try LawCircleClient.open(config: config, transport: transport) }
+        let store = sessionStore
+        return try await offMain {
+            let client = try LawCircleClient.open(config: config, transport: transport)
+            return (client, try client.useSessionStore(store: store))
+        }
     }
 
     private func fail(_ error: UiError) {

@@ -3,30 +3,6 @@ import LawCircle
 import LawCircleFFI
 import XCTest
 
-/// The tests' credential store: in memory (the app's is the Keychain).
-final class MemoryCredentialStore: CredentialStore, @unchecked Sendable {
-    private let lock = NSLock()
-    private var saved: SavedSignIn?
-
-    func load() throws -> SavedSignIn? {
-        lock.lock()
-        defer { lock.unlock() }
-        return saved
-    }
-
-    func save(_ saved: SavedSignIn) throws {
-        lock.lock()
-        defer { lock.unlock() }
-        self.saved = saved
-    }
-
-    func clear() throws {
-        lock.lock()
-        defer { lock.unlock() }
-        saved = nil
-    }
-}
-
 @MainActor
 final class SignInTests: XCTestCase {
     func testAStationCodeGivesTheServerAddressAndAnythingElseIsRefused() async {
@@ -41,7 +17,8 @@ final class SignInTests: XCTestCase {
             XCTAssertNil(SignInViewModel.serverAddress(fromQr: bad), bad)
         }
         let model = SignInViewModel(
-            serverUrl: "https://default.invalid", databasePath: "/tmp/unused.sqlite", store: MemoryCredentialStore())
+            serverUrl: "https://default.invalid", databasePath: "/tmp/unused.sqlite", sessionStore: MemorySessionStore()
+        )
         model.scanned("not a code")
         guard case let .error(error) = model.state.value.phase else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(error.field, "server_url")
@@ -57,8 +34,8 @@ final class SignInTests: XCTestCase {
         let dir = tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         let database = dir.appendingPathComponent("lawcircle.sqlite").path
-        let store = MemoryCredentialStore()
-        let model = SignInViewModel(serverUrl: server.baseURL, databasePath: database, store: store)
+        let store = MemorySessionStore()
+        let model = SignInViewModel(serverUrl: server.baseURL, databasePath: database, sessionStore: store)
 
         // Empty fields are named before any request.
         await model.signIn()
@@ -72,7 +49,7 @@ final class SignInTests: XCTestCase {
         await model.signIn()
         guard case let .error(refused) = model.state.value.phase else { return XCTFail("\(model.state.value)") }
         XCTAssertEqual(refused.kind, .unauthenticated)
-        XCTAssertNil(try store.load())
+        XCTAssertNil(store.current)
         XCTAssertNil(model.client)
 
         // Right: signed in to the volunteer's home, the password cleared.
@@ -84,24 +61,42 @@ final class SignInTests: XCTestCase {
         XCTAssertEqual(account.username, people.volunteer.username)
         XCTAssertEqual(home, .volunteer)
         XCTAssertEqual(model.state.value.password, "")
-        XCTAssertEqual(try store.load()?.username, people.volunteer.username)
+        // The store holds the session: the server, the user, the token, never
+        // the password.
+        let session = try XCTUnwrap(store.current)
+        XCTAssertEqual(session.username, people.volunteer.username)
+        XCTAssertEqual(session.serverUrl, server.baseURL)
+        XCTAssertFalse(session.token.isEmpty)
+        XCTAssertEqual(session.account, account)
+        let sealed = String(decoding: try encodeStoredSession(session: session), as: UTF8.self)
+        XCTAssertFalse(sealed.contains(people.volunteer.password), "the password is never kept")
         XCTAssertNotNil(model.client)
 
-        // The next launch, offline: restored from the store and the account
-        // kept on the phone.
+        // The next launch, online: the stored token alone makes the calls.
+        let online = SignInViewModel(
+            serverUrl: "https://default.invalid", databasePath: database, sessionStore: store)
+        let reopened = await online.restore()
+        XCTAssertTrue(reopened)
+        _ = try await XCTUnwrap(online.client).myOrders()
+        XCTAssertEqual(store.current?.token, session.token, "no new sign-in was needed")
+
+        // The next launch, offline: restored from the session in the store,
+        // with no password.
         server.stop()
-        let relaunched = SignInViewModel(serverUrl: "https://default.invalid", databasePath: database, store: store)
+        let relaunched = SignInViewModel(
+            serverUrl: "https://default.invalid", databasePath: database, sessionStore: store)
         let restored = await relaunched.restore()
         XCTAssertTrue(restored)
         XCTAssertEqual(relaunched.state.value.phase, .signedIn(account, .volunteer))
         XCTAssertEqual(relaunched.state.value.serverUrl, server.baseURL)
+        XCTAssertEqual(relaunched.state.value.password, "")
 
-        // Signing out forgets the session and the saved credentials.
+        // Signing out forgets the session: the store is cleared.
         await relaunched.signOut()
         XCTAssertEqual(relaunched.state.value.phase, .editing)
         XCTAssertNil(relaunched.client)
-        XCTAssertNil(try store.load())
-        let again = SignInViewModel(serverUrl: server.baseURL, databasePath: database, store: store)
+        XCTAssertNil(store.current)
+        let again = SignInViewModel(serverUrl: server.baseURL, databasePath: database, sessionStore: store)
         let nothing = await again.restore()
         XCTAssertFalse(nothing, "nothing to restore after signing out")
     }
