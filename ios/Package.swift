@@ -50,8 +50,7 @@ let package = Package(
         // Swift 6 refuses for the main-actor test classes the view models
         // need.
         .testTarget(
-            name: "LawCircleTests", dependencies: ["LawCircle"], path: "Tests/LawCircleTests",
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            name: "LawCircleTests", dependencies: ["LawCircle"], path: "Tests/LawCircleTests"),
         // The call-cost benchmark of scripts/bench-ffi.
         .executableTarget(
             name: "LawCircleBench", dependencies: ["LawCircle", "LawCircleFFI"], path: "Sources/LawCircleBench"),

@@ -44,7 +44,7 @@ private struct BlackHole {
 }
 
 @MainActor
-final class CancellationTests: XCTestCase {
+final class CancellationTests: XCTestCase, @unchecked Sendable {
     /// Without the token the call would wait for the request's timeout and
     /// end with a network error; cancelled, it ends as cancelled.
     func testACancelledTaskCancelsTheSyncInRust() async throws {

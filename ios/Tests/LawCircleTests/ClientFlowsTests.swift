@@ -8,7 +8,7 @@ import LawCircleFFI
 
 /// The flows of bindings/tests/client_flows.rs, through the Swift bindings.
 @MainActor
-final class ClientFlowsTests: XCTestCase {
+final class ClientFlowsTests: XCTestCase, @unchecked Sendable {
     private func tempDir() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("lawcircle-phone-\(UUID().uuidString)")
     }

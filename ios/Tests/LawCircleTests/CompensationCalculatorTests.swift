@@ -7,7 +7,7 @@ import XCTest
 /// parameter table: estimates, every refused field named in words, and
 /// switching calculators.
 @MainActor
-final class CompensationCalculatorTests: XCTestCase {
+final class CompensationCalculatorTests: XCTestCase, @unchecked Sendable {
     private func severanceModel() -> CompensationCalculatorViewModel {
         let model = CompensationCalculatorViewModel(calculator: .severance)
         model.edit {

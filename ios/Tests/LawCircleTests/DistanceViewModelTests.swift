@@ -3,7 +3,7 @@ import LawCircle
 import LawCircleFFI
 
 @MainActor
-final class DistanceViewModelTests: XCTestCase {
+final class DistanceViewModelTests: XCTestCase, @unchecked Sendable {
     func testTheCoreAnswersThroughTheCModule() async {
         XCTAssertNotNil(coreVersion().range(of: #"^\d+\.\d+\.\d+"#, options: .regularExpression))
     }

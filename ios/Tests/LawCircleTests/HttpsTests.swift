@@ -56,7 +56,7 @@ final class TlsProxy {
 /// profile installs a CA on a phone; the suite mounts a throwaway copy of
 /// the bundle for that (`LAWCIRCLE_TEST_CA_BUNDLE`).
 @MainActor
-final class HttpsTests: XCTestCase {
+final class HttpsTests: XCTestCase, @unchecked Sendable {
     /// The sessions this test made, kept to the end of the process.
     /// FoundationNetworking on Linux crashes ("_MultiHandle deallocated
     /// while still referenced") or stalls when a `URLSession` is freed

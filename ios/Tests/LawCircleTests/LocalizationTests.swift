@@ -6,7 +6,7 @@ import LawCircleFFI
 /// Chinese first, English on the toggle: every text in both tables, the
 /// labels of every enum case in both languages, the toggle kept.
 @MainActor
-final class LocalizationTests: XCTestCase {
+final class LocalizationTests: XCTestCase, @unchecked Sendable {
     private func placeholders(_ text: String) -> Set<String> {
         var found = Set<String>()
         var rest = Substring(text)

@@ -7,7 +7,7 @@ import LawCircleFFI
 /// incomplete with the draft kept, then queued from the draft (which goes
 /// in the same step), or discarded.
 @MainActor
-final class NeedDraftTests: XCTestCase {
+final class NeedDraftTests: XCTestCase, @unchecked Sendable {
     func testADraftIsKeptOfflineResumedAndQueuedFromItself() async throws {
         let server = try TestServer(["--demo"])
         let people = try server.seedPeople()

@@ -7,7 +7,7 @@ import LawCircleFFI
 /// the order is taken, the need with its photo once started, the photo
 /// downloaded to a file, the contact read with a reason, offline.
 @MainActor
-final class OrderDetailTests: XCTestCase {
+final class OrderDetailTests: XCTestCase, @unchecked Sendable {
     func testTheHolderReadsTheNeedDownloadsItsPhotoAndReadsTheContactWithAReason() async throws {
         let server = try TestServer(["--demo"])
         let people = try server.seedPeople()

@@ -7,7 +7,7 @@ import LawCircleFFI
 /// empty, dispatched (accept, decline with a reason), grabbed (start),
 /// resolved with a note, offline; the duty card following clock-in.
 @MainActor
-final class OrdersAndDutyTests: XCTestCase {
+final class OrdersAndDutyTests: XCTestCase, @unchecked Sendable {
     private func world() throws -> (TestServer, People) {
         let server = try TestServer(["--demo"])
         return (server, try server.seedPeople())

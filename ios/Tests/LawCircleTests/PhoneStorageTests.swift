@@ -14,7 +14,7 @@ final class RecordingProtector: FileProtector {
 
 /// Where the phone's database lives at rest.
 @MainActor
-final class PhoneStorageTests: XCTestCase {
+final class PhoneStorageTests: XCTestCase, @unchecked Sendable {
     private let dir = tempDir()
 
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }

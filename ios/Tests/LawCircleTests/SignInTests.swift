@@ -4,7 +4,7 @@ import LawCircleFFI
 import XCTest
 
 @MainActor
-final class SignInTests: XCTestCase {
+final class SignInTests: XCTestCase, @unchecked Sendable {
     func testAStationCodeGivesTheServerAddressAndAnythingElseIsRefused() async {
         XCTAssertEqual(
             SignInViewModel.serverAddress(fromQr: "lawcircle://connect?server=https%3A%2F%2Flw.example.cn%2F"),

@@ -7,7 +7,7 @@ import LawCircleFFI
 /// suite), driven through the view models against the real server process
 /// and the seed-people fixture. Only the GPS chip is played by the test.
 @MainActor
-final class UserFlowsTests: XCTestCase {
+final class UserFlowsTests: XCTestCase, @unchecked Sendable {
     /// A server with the demo data and the flows' people.
     /// Whether a QR finder pattern (7×7: dark ring, light ring, dark 3×3
     /// centre) has its top left at `top`, `left` of the state's matrix.

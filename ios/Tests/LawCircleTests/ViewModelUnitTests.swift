@@ -6,7 +6,7 @@ import LawCircleFFI
 /// The view models on a phone with no server (port 9 on loopback: nothing
 /// listens there): what works offline, and the pure CoreLocation mapping.
 @MainActor
-final class ViewModelUnitTests: XCTestCase {
+final class ViewModelUnitTests: XCTestCase, @unchecked Sendable {
     private let dir = tempDir()
 
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }

@@ -7,7 +7,7 @@ import LawCircleFFI
 /// nothing before the catalogue is fetched, then from a fix or by name,
 /// offline too.
 @MainActor
-final class VillagePickerTests: XCTestCase {
+final class VillagePickerTests: XCTestCase, @unchecked Sendable {
     func testTheVillageComesFromTheFixOrTheSearchAndSetsTheAreaCode() async throws {
         let server = try TestServer(["--demo"])
         let people = try server.seedPeople()
