@@ -44,6 +44,10 @@ struct HomeTabs: View {
                     NewNeedView(model: NewNeedViewModel(client: client)).navigationTitle(s(.titleAsk))
                 }
                 .tabItem { Label(s(.tabAsk), systemImage: "questionmark.bubble") }
+                NavigationStack {
+                    MyNeedsView(model: MyNeedsViewModel(client: client)).navigationTitle(s(.tabMyNeeds))
+                }
+                .tabItem { Label(s(.tabMyNeeds), systemImage: "list.bullet.rectangle") }
                 CalculatorsTab()
             }
             NavigationStack {

@@ -57,6 +57,8 @@ public enum TextKey: String, CaseIterable, Sendable {
     // Duty card
     case onDutyAt, offDuty, lastPunch, punchIn, punchOut, deliverySent, deliveryWaiting, deliveryAttention
     case ordersWaitingWorking, ordersUnknownOffline, starsLevel, hoursMonthTotal, toNextStar, topStar
+    // My needs
+    case tabMyNeeds, noNeeds, needReceived, rateService, needsOfflineKept
     // Rate
     case star, starHint, comment, thankYou, alreadyRated
     // Compensation calculators
@@ -185,6 +187,8 @@ public struct Strings: Sendable, Equatable {
         .punchOut: "签退", .deliverySent: "已送达平台", .deliveryWaiting: "等待发送", .deliveryAttention: "发送被拒，需处理",
         .ordersWaitingWorking: "待接受 {0} · 处理中 {1}", .ordersUnknownOffline: "离线，工单数未知", .starsLevel: "{0} 星志愿者",
         .hoursMonthTotal: "本月 {0} 小时 · 累计 {1} 小时", .toNextStar: "再值守 {0} 小时升星", .topStar: "已达最高星级",
+        .tabMyNeeds: "我的需求", .noNeeds: "暂无需求", .needReceived: "{0} 提交", .rateService: "评价本次服务",
+        .needsOfflineKept: "无法刷新，显示上次的列表：{0}",
         .star: "{0} 星", .starHint: "选择评分", .comment: "评价", .thankYou: "感谢评价", .alreadyRated: "已评价过",
         .tabCalculators: "计算器", .titleCalculators: "赔偿计算", .calcPersonalInjury: "人身损害赔偿",
         .calcTrafficAccident: "交通事故赔偿", .calcWorkInjury: "工伤待遇", .calcSeverance: "经济补偿",
@@ -299,6 +303,9 @@ public struct Strings: Sendable, Equatable {
         .starsLevel: "{0}-star volunteer",
         .hoursMonthTotal: "{0} h this month · {1} h in all", .toNextStar: "{0} h more for the next star",
         .topStar: "Top star level reached",
+        .tabMyNeeds: "My needs", .noNeeds: "No needs yet", .needReceived: "Filed {0}",
+        .rateService: "Rate this service",
+        .needsOfflineKept: "Could not refresh, showing the last list: {0}",
         .star: "{0} stars", .starHint: "Sets the score", .comment: "Comment", .thankYou: "Thank you",
         .alreadyRated: "Already rated",
         .tabCalculators: "Calculators", .titleCalculators: "Compensation", .calcPersonalInjury: "Personal injury",

@@ -1233,4 +1233,55 @@
             }
         }
     }
+
+    // MARK: - my needs
+
+    /// The needs the user filed, newest as the server lists them: category,
+    /// its order's state, when it was filed; a rateable one opens the
+    /// rating screen.
+    public struct MyNeedsView: View {
+        private let model: MyNeedsViewModel
+        @StateObject private var state: Observed<MyNeedsState>
+        @Environment(\.strings) private var s
+
+        public init(model: MyNeedsViewModel) {
+            self.model = model
+            _state = StateObject(wrappedValue: Observed(model.state))
+        }
+
+        public var body: some View {
+            List {
+                if state.value.loading { ProgressView().accessibilityLabel(s(.loading)) }
+                if let error = state.value.error {
+                    if state.value.needs.isEmpty {
+                        ErrorText(error: error)
+                    } else {
+                        Text(s(.needsOfflineKept, error.text(s))).font(.footnote)
+                    }
+                }
+                if state.value.needs.isEmpty && !state.value.loading && state.value.error == nil {
+                    Text(s(.noNeeds))
+                }
+                ForEach(state.value.needs, id: \.id) { need in
+                    VStack(alignment: .leading) {
+                        Text(categoryName(need.category, s)).font(.headline)
+                        Text(orderStateName(need.orderState, s)).font(.subheadline)
+                        Text(
+                            s(
+                                .needReceived,
+                                Date(timeIntervalSince1970: TimeInterval(need.receivedAtMs) / 1000)
+                                    .formatted(date: .abbreviated, time: .shortened))
+                        )
+                        .font(.caption)
+                        if let rating = model.rating(for: need) {
+                            NavigationLink(s(.rateService)) { RateView(model: rating) }
+                        }
+                    }
+                    .accessibilityElement(children: .contain)
+                }
+            }
+            .refreshable { await model.refresh() }
+            .task { await model.refresh() }
+        }
+    }
 #endif

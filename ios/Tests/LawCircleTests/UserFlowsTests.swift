@@ -418,6 +418,7 @@ final class UserFlowsTests: XCTestCase, @unchecked Sendable {
         await mine.refresh()
         XCTAssertEqual(mine.state.value.needs.map(\.orderId), [orderId], "\(mine.state.value)")
         XCTAssertTrue(mine.state.value.rateable.isEmpty)
+        XCTAssertNil(mine.rating(for: try XCTUnwrap(mine.state.value.needs.first)), "not resolved yet")
 
         // The volunteer takes it, resolves it and shows the rating link.
         let volunteer = try phone(server.baseURL, dir, "volunteer", people.volunteer.password)
@@ -450,7 +451,9 @@ final class UserFlowsTests: XCTestCase, @unchecked Sendable {
         // The resident sees it may be rated, rates it, and it may not be rated again.
         await mine.refresh()
         XCTAssertEqual(mine.state.value.rateable.map(\.orderId), [orderId])
-        let rate = RatingViewModel(client: newcomer, orderId: orderId)
+        let rate = try XCTUnwrap(mine.rating(for: mine.state.value.rateable[0]))
+        XCTAssertEqual(rate.orderId, orderId)
+        XCTAssertTrue(mine.rating(for: mine.state.value.rateable[0]) === rate, "one rating screen per order")
         rate.setScore(5)
         await rate.submit()
         guard case .rated = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
