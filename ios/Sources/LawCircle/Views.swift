@@ -1152,7 +1152,10 @@
             if form.injuryOutcome == .disability {
                 field(.calcGrade, "outcome.grade", { $0.disabilityGrade }, { $0.disabilityGrade = $1 })
             }
-            if form.injuryOutcome != .injury {
+            // Dependants count on disability or death; ones typed before the
+            // outcome changed to "injured" stay visible, so the refusal that
+            // names them can be fixed.
+            if form.injuryOutcome != .injury || !form.dependants.isEmpty {
                 ForEach(form.dependants.indices, id: \.self) { n in
                     Text(s(.calcDependantHeading, n + 1)).font(.headline)
                     dependantField(n, .calcDependantAge, "age", { $0.age }, { $0.age = $1 })
