@@ -7,11 +7,28 @@ import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } f
 import { t, lang } from "./i18n.js";
 import { get, post } from "./api.js";
 
+/** At most this many volunteers of a state are loaded (pages of 500, by id). */
+const MAX_VOLUNTEERS = 5000;
+
+/** The volunteers in `state`, page after page (the server's cursor). */
+async function loadVolunteers(state) {
+  const out = [];
+  let cursor = null;
+  for (;;) {
+    const q = new URLSearchParams({ state, limit: "500" });
+    if (cursor !== null) q.set("cursor", cursor);
+    const page = await get(`/api/v1/volunteers?${q}`);
+    out.push(...(page.items || []));
+    if (!page.next_cursor || out.length >= MAX_VOLUNTEERS) return out;
+    cursor = page.next_cursor;
+  }
+}
+
 export async function render(root, ctx) {
   const [applied, active, suspended, hours, streets, flagged, taxonomy] = await Promise.all([
-    get("/api/v1/volunteers?state=applied"),
-    get("/api/v1/volunteers?state=active"),
-    get("/api/v1/volunteers?state=suspended").catch(() => []),
+    loadVolunteers("applied"),
+    loadVolunteers("active"),
+    loadVolunteers("suspended").catch(() => []),
     get("/api/v1/duty-hours").catch(() => null),
     ctx.streetNames(),
     get("/api/v1/punches/review-queue?pending=true").catch((e) => ({ error: e })),

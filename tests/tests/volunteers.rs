@@ -231,3 +231,98 @@ async fn volunteer_lifecycle_through_the_api() {
         lifecycle(&backend).await;
     }
 }
+
+/// The pages of `path` (a volunteers query) at `limit` each, following
+/// `next_cursor` to the last page: every page's ids.
+async fn pages(c: &Client, path: &str, limit: usize) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(k) => format!("{path}&limit={limit}&cursor={k}"),
+            None => format!("{path}&limit={limit}"),
+        };
+        let r = c.get(&url).await;
+        assert_eq!(r.status, 200, "{url}: {:?}", r.body);
+        let ids: Vec<String> = r.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(ids.len() <= limit, "{url}: {ids:?}");
+        out.push(ids);
+        match r.body["next_cursor"].as_str() {
+            Some(k) => cursor = Some(k.to_string()),
+            None => return out,
+        }
+        assert!(out.len() < 100, "the pages end");
+    }
+}
+
+#[tokio::test]
+async fn the_volunteer_list_comes_in_pages_holding_each_volunteer_once() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(&backend, dir.path()).await;
+        let server = Server::start(&storage, &["--demo"]);
+        cli_create_account(&storage, "admin", "district_admin", None, PW);
+        let admin = Client::login(&server, "admin", PW).await;
+        const STREET: &str = lawcircle_e2e::people::STREET;
+        account(&admin, "staff", "station_staff", STREET).await;
+        let staff = Client::login(&server, "staff", PW).await;
+        for i in 0..5 {
+            let name = format!("pv{i}");
+            account(&admin, &name, "resident", STREET).await;
+            let c = Client::login(&server, &name, PW).await;
+            lawcircle_e2e::people::join_pool(&c, &staff, &name, STREET, &["综合"], "24/7")
+                .await
+                .unwrap();
+        }
+        // Without paging: the whole list, an array, as before.
+        let all = staff.get("/api/v1/volunteers?state=active").await;
+        assert_eq!(all.status, 200, "{:?}", all.body);
+        let all: Vec<String> = all
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["id"].as_str().unwrap().to_string())
+            .collect();
+        assert!(all.len() >= 5, "{}: {all:?}", backend.name());
+
+        // Pages of 2: full pages, then the rest; each volunteer once, in
+        // the list's order.
+        let got = pages(&staff, "/api/v1/volunteers?state=active", 2).await;
+        let sizes: Vec<usize> = got.iter().map(Vec::len).collect();
+        let mut expected = vec![2; all.len() / 2];
+        if all.len() % 2 == 1 {
+            expected.push(1);
+        }
+        assert_eq!(sizes, expected, "{}", backend.name());
+        assert_eq!(got.concat(), all, "{}", backend.name());
+        // A page as large as the list is the last: no cursor.
+        let r = staff
+            .get(&format!(
+                "/api/v1/volunteers?state=active&limit={}",
+                all.len()
+            ))
+            .await;
+        assert_eq!(r.status, 200);
+        assert!(r.body.get("next_cursor").is_none(), "{:?}", r.body);
+
+        // Bad paging is a 400 naming the field.
+        for (query, field) in [
+            ("cursor=***", "cursor"),
+            ("cursor=", "cursor"),
+            ("cursor=_w", "cursor"),
+            ("limit=0", "limit"),
+            ("limit=501", "limit"),
+        ] {
+            let r = staff.get(&format!("/api/v1/volunteers?{query}")).await;
+            assert_eq!(r.status, 400, "{query}: {:?}", r.body);
+            assert_eq!(r.body["error"]["field"], field, "{query}: {:?}", r.body);
+        }
+        server.stop();
+    }
+}

@@ -34,3 +34,31 @@ impl PageQuery {
         }
     }
 }
+
+/// A cursor for lists keyed by text (volunteer ids): the last key of a
+/// page, base64url-encoded so clients pass it back as it is and do not
+/// read meaning into it.
+pub fn encode_cursor(key: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.as_bytes())
+}
+
+/// The key a cursor of [`encode_cursor`] holds; anything else is a bad
+/// `cursor` field.
+pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
+    use base64::Engine;
+    let bad = || ApiError::bad_field("cursor", "not a cursor this server gave out");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor.as_bytes())
+        .map_err(|_| bad())?;
+    let key = String::from_utf8(bytes).map_err(|_| bad())?;
+    if key.is_empty() {
+        return Err(bad());
+    }
+    Ok(key)
+}
+
+/// The limit of a page (1–500, default 100), else a bad `limit` field.
+pub fn page_limit(limit: Option<i64>) -> Result<i64, ApiError> {
+    PageQuery { after: None, limit }.limit()
+}

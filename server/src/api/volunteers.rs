@@ -173,6 +173,29 @@ pub struct VolunteerQuery {
     pub state: Option<String>,
     /// A street code (district admins; staff see their own street).
     pub street: Option<String>,
+    /// One page of at most this many (1–500), by id. Without `limit` or
+    /// `cursor`, every match (an array, as before).
+    pub limit: Option<i64>,
+    /// The previous page's `next_cursor`: the page after it.
+    pub cursor: Option<String>,
+}
+
+/// Every matching volunteer (an array, as before), or, with `limit` or
+/// `cursor`, one page of them by id (`{items, next_cursor}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum VolunteerList {
+    All(Vec<VolunteerView>),
+    Page(VolunteerPage),
+}
+
+/// One page of volunteers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct VolunteerPage {
+    pub items: Vec<VolunteerView>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
@@ -182,20 +205,46 @@ fn parse_state(s: &str) -> Result<VolunteerState, ApiError> {
 
 #[utoipa::path(get, path = "/api/v1/volunteers", tag = "volunteers", security(("bearer" = [])),
     params(VolunteerQuery),
-    responses((status = 200, body = Vec<VolunteerView>),
+    responses((status = 200, body = VolunteerList),
         refusal::Invalid, refusal::Unauthenticated, refusal::Forbidden))]
 pub async fn list(
     SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<VolunteerQuery>,
-) -> Result<ApiJson<Vec<VolunteerView>>, ApiError> {
+) -> Result<ApiJson<VolunteerList>, ApiError> {
     let scope = require(&caller, Action::ReviewVolunteer)?;
     let street = match scope {
         Scope::District => q.street.clone(),
         _ => scoped_street(&caller, scope)?,
     };
     let wanted = q.state.as_deref().map(parse_state).transpose()?;
-    let list = state.store.volunteers(street.as_deref(), wanted).await?;
-    Ok(ApiJson(list.into_iter().map(|v| view(v, false)).collect()))
+    if q.limit.is_none() && q.cursor.is_none() {
+        let list = state.store.volunteers(street.as_deref(), wanted).await?;
+        return Ok(ApiJson(VolunteerList::All(
+            list.into_iter().map(|v| view(v, false)).collect(),
+        )));
+    }
+    let limit = crate::api::pagination::page_limit(q.limit)?;
+    let after = q
+        .cursor
+        .as_deref()
+        .map(crate::api::pagination::decode_cursor)
+        .transpose()?;
+    let mut rows = state
+        .store
+        .volunteers_page(street.as_deref(), wanted, after.as_deref(), limit + 1)
+        .await?;
+    let more = rows.len() as i64 > limit;
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    let next_cursor = if more {
+        rows.last()
+            .map(|v| crate::api::pagination::encode_cursor(&v.volunteer.id))
+    } else {
+        None
+    };
+    Ok(ApiJson(VolunteerList::Page(VolunteerPage {
+        items: rows.into_iter().map(|v| view(v, false)).collect(),
+        next_cursor,
+    })))
 }
 
 /// Refuses a change made against an older version of the record.

@@ -54,8 +54,10 @@ pub(crate) fn subject_street(s: &Subject) -> Option<String> {
 impl Store {
     /// Stores a new order.
     pub async fn insert_order(&self, order: &Order) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        insert_order_row(&mut conn, order).await
+        let mut tx = self.begin_write().await?;
+        insert_order_row(&mut tx, order).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }
 
@@ -108,8 +110,83 @@ impl Timing {
     }
 }
 
-/// Inserts an order row on a connection (or inside a transaction: the
-/// intake stores a need and its order in one).
+/// The indicator counter of ratings with `score` (see [`CounterDeltas`]).
+fn rating_counter(score: i64) -> String {
+    format!("rating_{score}")
+}
+
+/// Differences to the `indicator_counters` rows (per street: orders held,
+/// claimed and resolved with the sum of their times, ratings per score)
+/// that one change makes, written in the change's transaction. Applied
+/// in key order, so two transactions never wait on each other's counter
+/// rows in a cycle; differences that cancel out write nothing.
+#[derive(Debug, Default)]
+pub(crate) struct CounterDeltas(BTreeMap<(String, String), (i64, i64)>);
+
+impl CounterDeltas {
+    fn add(&mut self, street: &str, name: &str, n: i64, sum_ms: i64) {
+        let e = self
+            .0
+            .entry((street.to_string(), name.to_string()))
+            .or_default();
+        e.0 += n;
+        e.1 += sum_ms;
+    }
+
+    /// Counts (`sign` 1) or uncounts (-1) an order's timings in `street`.
+    fn timings(&mut self, street: &str, claim: Option<i64>, resolution: Option<i64>, sign: i64) {
+        if let Some(ms) = claim {
+            self.add(street, "claim", sign, sign * ms);
+        }
+        if let Some(ms) = resolution {
+            self.add(street, "resolution", sign, sign * ms);
+        }
+    }
+
+    async fn apply(self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+        for ((street, name), (n, sum_ms)) in self.0 {
+            if n == 0 && sum_ms == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO indicator_counters (street_code, name, n, sum_ms) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (street_code, name) DO UPDATE
+                 SET n = indicator_counters.n + excluded.n,
+                     sum_ms = indicator_counters.sum_ms + excluded.sum_ms",
+            )
+            .bind(&street)
+            .bind(&name)
+            .bind(n)
+            .bind(sum_ms)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Counts a rating of `order_id` in its order's street, inside the
+/// transaction that stores the rating.
+pub(crate) async fn count_rating_in(
+    conn: &mut sqlx::AnyConnection,
+    order_id: &str,
+    score: u8,
+) -> Result<(), StoreError> {
+    let street: Option<String> = sqlx::query_scalar("SELECT street_code FROM orders WHERE id = $1")
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(street) = street {
+        let mut d = CounterDeltas::default();
+        d.add(&street, &rating_counter(i64::from(score)), 1, 0);
+        d.apply(conn).await?;
+    }
+    Ok(())
+}
+
+/// Inserts an order row on a connection inside a transaction (the intake
+/// stores a need and its order in one), counting it in the indicator
+/// counters.
 pub(crate) async fn insert_order_row(
     conn: &mut sqlx::AnyConnection,
     order: &Order,
@@ -145,7 +222,10 @@ pub(crate) async fn insert_order_row(
         .execute(&mut *conn)
         .await
         .map_err(conflict_on_unique(|| format!("order {}", order.id)))?;
-        Ok(())
+        let mut d = CounterDeltas::default();
+        d.add(&order.street_code, "orders", 1, 0);
+        d.timings(&order.street_code, claim_ms(order), resolution_ms(order), 1);
+        d.apply(conn).await
     }
 }
 
@@ -323,7 +403,8 @@ impl Store {
         let mut filled = 0;
         loop {
             let rows = sqlx::query(
-                "SELECT id, data, version FROM orders WHERE timings_known = 0 ORDER BY id LIMIT 1000",
+                "SELECT id, data, version, street_code, claim_ms, resolution_ms
+                 FROM orders WHERE timings_known = 0 ORDER BY id LIMIT 1000",
             )
             .fetch_all(&self.pool)
             .await?;
@@ -331,13 +412,14 @@ impl Store {
                 return Ok(filled);
             }
             let mut tx = self.begin_write().await?;
+            let mut d = CounterDeltas::default();
             for r in &rows {
                 let order: Order = decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
                 // At the version read: a row changed meanwhile got its
-                // columns from that change.
-                sqlx::query(
+                // columns (and counters) from that change.
+                let done = sqlx::query(
                     "UPDATE orders SET claim_ms = $1, resolution_ms = $2, timings_known = 1
-                     WHERE id = $3 AND version = $4",
+                     WHERE id = $3 AND version = $4 AND timings_known = 0",
                 )
                 .bind(claim_ms(&order))
                 .bind(resolution_ms(&order))
@@ -345,38 +427,77 @@ impl Store {
                 .bind(r.try_get::<i64, _>(2)?)
                 .execute(&mut *tx)
                 .await?;
+                if done.rows_affected() == 1 {
+                    let street: String = r.try_get(3)?;
+                    d.timings(&street, r.try_get(4)?, r.try_get(5)?, -1);
+                    d.timings(&street, claim_ms(&order), resolution_ms(&order), 1);
+                }
                 filled += 1;
             }
+            d.apply(&mut tx).await?;
             tx.commit().await?;
         }
     }
 
     /// The orders and ratings aggregated for the indicators, for the
-    /// district and per street, at `now`: counts, sums and medians in the
-    /// database through the timing and state indexes, without reading an
-    /// order.
+    /// district and per street, at `now`. Counts and sums come from the
+    /// indicator counters (a few rows per street, kept with every change);
+    /// the overdue count from the active orders through the state index;
+    /// medians from the middle rows of each timing index (see
+    /// [`Store::median_ms`]). No order is read.
     pub async fn order_aggregates(
         &self,
         now: DateTime<Utc>,
     ) -> Result<(OrderAggregates, BTreeMap<String, OrderAggregates>), StoreError> {
         let mut district = OrderAggregates::default();
         let mut streets: BTreeMap<String, OrderAggregates> = BTreeMap::new();
-        for timing in [Timing::Claim, Timing::Resolution] {
-            let col = timing.column();
-            // Column names come from `Timing` only; values are bound.
-            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-                "SELECT street_code, COUNT({col}), CAST(COALESCE(SUM({col}), 0) AS BIGINT)
-                 FROM orders GROUP BY street_code"
-            )))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT street_code, name, n, sum_ms FROM indicator_counters ORDER BY street_code, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        // Per street: orders held, (count, sum) of each timing.
+        let mut held: BTreeMap<String, (i64, [(i64, i64); 2])> = BTreeMap::new();
+        for r in &rows {
+            let street: String = r.try_get(0)?;
+            let name: String = r.try_get(1)?;
+            let (n, sum): (i64, i64) = (r.try_get(2)?, r.try_get(3)?);
+            let h = held.entry(street.clone()).or_default();
+            match name.as_str() {
+                "orders" => h.0 = n,
+                "claim" => h.1[0] = (n, sum),
+                "resolution" => h.1[1] = (n, sum),
+                other => {
+                    if let Some(score) = other
+                        .strip_prefix("rating_")
+                        .and_then(|s| s.parse::<u8>().ok())
+                    {
+                        let n = u64::try_from(n).unwrap_or(0);
+                        if n > 0 {
+                            *streets
+                                .entry(street)
+                                .or_default()
+                                .rating_counts
+                                .entry(score)
+                                .or_default() += n;
+                            *district.rating_counts.entry(score).or_default() += n;
+                        }
+                    }
+                }
+            }
+        }
+        for (i, timing) in [Timing::Claim, Timing::Resolution].into_iter().enumerate() {
             let mut total = (0i64, 0i64);
-            for r in &rows {
-                let street: String = r.try_get(0)?;
-                let (count, sum): (i64, i64) = (r.try_get(1)?, r.try_get(2)?);
+            for (street, (orders, sums)) in &held {
+                // A street is reported once it holds an order, as when
+                // these were grouped over the orders.
+                if *orders <= 0 {
+                    continue;
+                }
+                let (count, sum) = sums[i];
                 total = (total.0 + count, total.1 + sum);
-                let median = self.median_ms(timing, Some(&street), count).await?;
-                let a = streets.entry(street).or_default();
+                let median = self.median_ms(timing, Some(street), count).await?;
+                let a = streets.entry(street.clone()).or_default();
                 *summary_of(a, timing) = summary(count, sum, median);
             }
             let median = self.median_ms(timing, None, total.0).await?;
@@ -403,31 +524,44 @@ impl Store {
             streets.entry(r.try_get(0)?).or_default().overdue = n;
             district.overdue += n;
         }
-        let rows = sqlx::query(
-            "SELECT o.street_code, r.score, COUNT(*) FROM ratings r JOIN orders o ON o.id = r.order_id
-             GROUP BY o.street_code, r.score",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for r in rows {
-            let street: String = r.try_get(0)?;
-            let score = u8::try_from(r.try_get::<i64, _>(1)?).unwrap_or(0);
-            let n = u64::try_from(r.try_get::<i64, _>(2)?).unwrap_or(0);
-            *streets
-                .entry(street)
-                .or_default()
-                .rating_counts
-                .entry(score)
-                .or_default() += n;
-            *district.rating_counts.entry(score).or_default() += n;
-        }
         Ok((district, streets))
+    }
+
+    /// The counters recomputed from every order and rating, in one
+    /// transaction: for tools that write rows directly (the synthetic
+    /// district's loader), not for the server, which keeps them with each
+    /// change.
+    pub async fn rebuild_indicator_counters(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM indicator_counters")
+            .execute(&mut *tx)
+            .await?;
+        for sql in [
+            "INSERT INTO indicator_counters (street_code, name, n, sum_ms)
+             SELECT street_code, 'orders', COUNT(*), 0 FROM orders GROUP BY street_code",
+            "INSERT INTO indicator_counters (street_code, name, n, sum_ms)
+             SELECT street_code, 'claim', COUNT(claim_ms), CAST(COALESCE(SUM(claim_ms), 0) AS BIGINT)
+             FROM orders WHERE claim_ms IS NOT NULL GROUP BY street_code",
+            "INSERT INTO indicator_counters (street_code, name, n, sum_ms)
+             SELECT street_code, 'resolution', COUNT(resolution_ms),
+                    CAST(COALESCE(SUM(resolution_ms), 0) AS BIGINT)
+             FROM orders WHERE resolution_ms IS NOT NULL GROUP BY street_code",
+            "INSERT INTO indicator_counters (street_code, name, n, sum_ms)
+             SELECT o.street_code, 'rating_' || CAST(r.score AS TEXT), COUNT(*), 0
+             FROM ratings r JOIN orders o ON o.id = r.order_id GROUP BY o.street_code, r.score",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The median of a timing column over `count` orders with it, of one
     /// street or all (the mean of the two middle values for an even
     /// count, as the core computes it): the middle one or two rows read
-    /// through the column's index.
+    /// through the column's index. Exact, but not flat: the index is
+    /// walked up to the middle (an index-only scan of half the street's
+    /// timed orders), as no counter can keep a median.
     async fn median_ms(
         &self,
         timing: Timing,
@@ -484,22 +618,28 @@ impl Store {
         changed: &Order,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        update_order_row(&mut conn, expected_version, expected_state, changed, now).await
+        let mut tx = self.begin_write().await?;
+        let done =
+            update_order_row(&mut tx, expected_version, expected_state, changed, now).await?;
+        tx.commit().await?;
+        Ok(done)
     }
 
     /// Records a rating; a second rating of the same order is a conflict.
     pub async fn insert_rating(&self, rating: &Rating) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO ratings (order_id, score, data, at) VALUES ($1, $2, $3, $4)")
             .bind(&rating.order_id)
             .bind(i64::from(rating.score))
             .bind(encode("ratings", &rating.order_id, rating)?)
             .bind(millis(rating.at))
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(conflict_on_unique(|| {
                 format!("a rating of order {}", rating.order_id)
             }))?;
+        count_rating_in(&mut tx, &rating.order_id, rating.score).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -804,9 +944,10 @@ impl Store {
     }
 }
 
-/// Writes `changed` on a connection (or inside a transaction: the
-/// notifications queued by the change go in the same one) if the stored
-/// order is still at `expected_version` and in `expected_state`.
+/// Writes `changed` inside the caller's transaction (the notifications
+/// queued by the change go in the same one) if the stored order is still
+/// at `expected_version` and in `expected_state`, with the differences it
+/// makes to the indicator counters.
 pub(crate) async fn update_order_row(
     conn: &mut sqlx::AnyConnection,
     expected_version: u64,
@@ -814,6 +955,26 @@ pub(crate) async fn update_order_row(
     changed: &Order,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    // What the row counts for now. On PostgreSQL the row is locked until
+    // the transaction ends, so the values read are the ones replaced; on
+    // SQLite the write transaction holds the database.
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let before = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT street_code, claim_ms, resolution_ms FROM orders
+         WHERE id = $1 AND version = $2 AND state = $3{lock}"
+    )))
+    .bind(&changed.id)
+    .bind(expected_version as i64)
+    .bind(expected_state.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(before) = before else {
+        return Ok(false);
+    };
     let done = sqlx::query(
         "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
                            data = $6, updated_at = $7, street_code = $11,
@@ -835,7 +996,34 @@ pub(crate) async fn update_order_row(
     .bind(resolution_ms(changed))
     .execute(&mut *conn)
     .await?;
-    Ok(done.rows_affected() == 1)
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let old_street: String = before.try_get(0)?;
+    let mut d = CounterDeltas::default();
+    d.timings(&old_street, before.try_get(1)?, before.try_get(2)?, -1);
+    d.timings(
+        &changed.street_code,
+        claim_ms(changed),
+        resolution_ms(changed),
+        1,
+    );
+    if old_street != changed.street_code {
+        d.add(&old_street, "orders", -1, 0);
+        d.add(&changed.street_code, "orders", 1, 0);
+        // A rating counts in its order's street: it moves with the order.
+        let score: Option<i64> =
+            sqlx::query_scalar("SELECT score FROM ratings WHERE order_id = $1")
+                .bind(&changed.id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(score) = score {
+            d.add(&old_street, &rating_counter(score), -1, 0);
+            d.add(&changed.street_code, &rating_counter(score), 1, 0);
+        }
+    }
+    d.apply(conn).await?;
+    Ok(true)
 }
 
 /// When a warning next goes up a level (the `escalate_at` column):

@@ -260,6 +260,7 @@ impl Store {
         .map_err(conflict_on_unique(|| {
             format!("a rating of order {}", rating.order_id)
         }))?;
+        super::orders::count_rating_in(&mut tx, &rating.order_id, rating.score).await?;
         let call_back_id = match call_back {
             Some((cb, at)) => Some(insert_call_back(&mut tx, cb, at).await?),
             None => None,

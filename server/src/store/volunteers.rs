@@ -127,6 +127,32 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// One page of [`Store::volunteers`]: at most `limit` with an id after
+    /// `after` (text order), by id.
+    pub async fn volunteers_page(
+        &self,
+        street: Option<&str>,
+        state: Option<VolunteerState>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredVolunteer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, account_id, version, data FROM volunteers
+             WHERE ($1 OR home_street = $2) AND ($3 OR state = $4) AND ($5 OR id > $6)
+             ORDER BY id LIMIT $7",
+        )
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(state.is_none())
+        .bind(state.map_or("", state_name))
+        .bind(after.is_none())
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(from_row).collect()
+    }
+
     /// Writes a changed record if nobody changed it since `expected_version`;
     /// on approval a resident account becomes a volunteer account.
     pub async fn update_volunteer(

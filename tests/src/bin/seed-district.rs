@@ -1041,6 +1041,11 @@ async fn run() -> Result<String, SeedError> {
         sqlx::query("ANALYZE").execute(&mut conn).await?;
     }
     conn.close().await?;
+    // The rows went in directly: the indicator counters the server keeps
+    // with each change are recomputed from them once.
+    let store = lawcircle_server::store::Store::open(&a.url).await?;
+    store.rebuild_indicator_counters().await?;
+    store.close().await;
     Ok(json!({
         "accounts": next_account,
         "volunteers": a.volunteers,
