@@ -35,9 +35,12 @@ sealed interface FindNearestEvent {
     /** Hands the place to the phone's dialer or map app (the Android glue does it). */
     data class Call(val phone: String) : FindNearestEvent
     data class Navigate(val place: NearbyPlace) : FindNearestEvent
+
+    /** The place's own screen (navigation: the app opens [PlaceDetailScreen]). */
+    data class Open(val place: NearbyPlace) : FindNearestEvent
 }
 
-/** The presenter's part of the events; [FindNearestEvent.Call] and [FindNearestEvent.Navigate] are the app's. */
+/** The presenter's part of the events; [FindNearestEvent.Call], [FindNearestEvent.Navigate] and [FindNearestEvent.Open] are the app's. */
 fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
     when (e) {
         FindNearestEvent.Refresh -> refresh()
@@ -46,7 +49,7 @@ fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
             setFilters(products = if (e.product in now) now - e.product else now + e.product)
         }
         FindNearestEvent.Retry -> search()
-        is FindNearestEvent.Call, is FindNearestEvent.Navigate -> Unit
+        is FindNearestEvent.Call, is FindNearestEvent.Navigate, is FindNearestEvent.Open -> Unit
     }
 }
 
@@ -125,6 +128,7 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
             Row {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }
                 TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text(t.navigate) }
+                TextButton({ onEvent(FindNearestEvent.Open(place)) }) { Text(t.placeDetails) }
             }
         }
     }
