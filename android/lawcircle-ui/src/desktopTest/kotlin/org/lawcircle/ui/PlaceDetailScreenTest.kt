@@ -57,7 +57,8 @@ class PlaceDetailScreenTest {
                     onNodeWithText(place.name).assertExists()
                     onNodeWithText("今天：" + schedule.days[0].spans.joinToString("、").ifEmpty { "休息" }).assertExists()
                     if (schedule.days.any { it.date == "2025-10-01" && it.exception }) {
-                        onNodeWithText("休息（调整）").performScrollTo().assertExists()
+                        // 1–3 October: each closed for the holiday.
+                        assertEquals(3, onAllNodesWithText("休息（调整）").fetchSemanticsNodes().size)
                     }
                     onNodeWithText("导航").performClick()
                     place.phone?.let { onNodeWithText("打电话").performClick() }
