@@ -3,6 +3,8 @@ package org.lawcircle.ui
 import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -105,6 +107,7 @@ private fun ProductFilters(state: FindNearestState, onEvent: (FindNearestEvent) 
     }
 }
 
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
     val t = strings
@@ -125,7 +128,8 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
             if (place.openingExceptions.isNotBlank()) {
                 Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
             }
-            Row {
+            // The actions wrap to a second line rather than squeeze (English words are longer).
+            FlowRow {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }
                 TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text(t.navigate) }
                 TextButton({ onEvent(FindNearestEvent.Open(place)) }) { Text(t.placeDetails) }

@@ -349,4 +349,5 @@ interface Strings {
     fun exceptionLine(date: String, weekday: String, spans: String): String
     val noMapApp: String
     val placeDetails: String
+    val listSeparator: String
 }
