@@ -48,7 +48,7 @@ fun PlaceDetailScreen(state: PlaceDetailState, onEvent: (PlaceDetailEvent) -> Un
             }
             if (p.products.isNotEmpty()) {
                 Text(t.placeProducts, style = MaterialTheme.typography.titleSmall)
-                Text(p.products.joinToString(t.listSeparator) { t.product(it) }, style = MaterialTheme.typography.bodyMedium)
+                Text(p.products.joinToString(t.itemSeparator) { t.product(it) }, style = MaterialTheme.typography.bodyMedium)
             }
             Text(t.placeHours, style = MaterialTheme.typography.titleSmall)
             Text(

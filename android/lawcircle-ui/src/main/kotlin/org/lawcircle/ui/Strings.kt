@@ -349,5 +349,6 @@ interface Strings {
     fun exceptionLine(date: String, weekday: String, spans: String): String
     val noMapApp: String
     val placeDetails: String
-    val listSeparator: String
+    /** Between the names of a short list (products). */
+    val itemSeparator: String
 }

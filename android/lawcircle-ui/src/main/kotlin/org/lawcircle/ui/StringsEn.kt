@@ -517,5 +517,5 @@ object EnStrings : Strings {
     override fun exceptionLine(date: String, weekday: String, spans: String) = "$date $weekday: $spans"
     override val noMapApp = "No map app on this phone can navigate"
     override val placeDetails = "Details"
-    override val listSeparator = ", "
+    override val itemSeparator = ", "
 }

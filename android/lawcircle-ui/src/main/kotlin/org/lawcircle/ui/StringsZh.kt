@@ -506,5 +506,5 @@ object ZhStrings : Strings {
     override fun exceptionLine(date: String, weekday: String, spans: String) = "$date $weekday：$spans"
     override val noMapApp = "手机上没有可导航的地图应用"
     override val placeDetails = "详情"
-    override val listSeparator = "、"
+    override val itemSeparator = "、"
 }
