@@ -67,6 +67,17 @@ class CompensationScreenTest {
     }
 
     @Test
+    fun `the resident home leads to the calculators`() {
+        val resident = org.lawcircle.ffi.Account(1, "resident", "陈女士", org.lawcircle.ffi.Role.RESIDENT, null)
+        val opened = mutableListOf<HomeEvent>()
+        runComposeUiTest {
+            setContent { LawCircleTheme { HomeScreen(HomeState(account = resident)) { opened += it } } }
+            onNodeWithText("赔偿计算").performScrollTo().performClick()
+        }
+        assertEquals(listOf<HomeEvent>(HomeEvent.Open(Destination.Calculators)), opened)
+    }
+
+    @Test
     fun `a traffic accident shows its items, who pays what, and the form in both languages`(): Unit = withScope { scope ->
         CompensationPresenter(scope).use { p ->
             p.choose(Calculator.TRAFFIC_ACCIDENT)
