@@ -43,6 +43,8 @@ android {
             it.systemProperty("lawcircle.server.bin", rootProject.file("../target/debug/lawcircle-server").path)
             it.systemProperty("lawcircle.seed.bin", rootProject.file("../target/debug/seed-people").path)
             it.systemProperty("lawcircle.repo", rootProject.file("..").path)
+            // Robolectric closes a ParcelFileDescriptor (AttachmentProviderTest) through java.io.FileDescriptor's private field.
+            it.jvmArgs("--add-opens", "java.base/java.io=ALL-UNNAMED")
         }
     }
 }

@@ -32,6 +32,7 @@ mod outbox;
 mod push;
 mod residents;
 mod runtime;
+mod schedule;
 mod session_store;
 mod types;
 mod villages;
@@ -81,6 +82,7 @@ pub use outbox::{
 };
 pub use residents::{QrMatrix, RatingLink, SmsCodePurpose, SmsCodeSent};
 pub use runtime::CancelToken;
+pub use schedule::{OpeningDay, OpeningSchedule, opening_schedule};
 pub use session_store::{
     SessionStore, StoredSession, decode_stored_session, encode_stored_session,
 };

@@ -312,7 +312,7 @@ fn place(
     }
 }
 
-fn china_local(field: &str, ms: i64) -> Result<NaiveDateTime, LawCircleError> {
+pub(crate) fn china_local(field: &str, ms: i64) -> Result<NaiveDateTime, LawCircleError> {
     let at = DateTime::<Utc>::from_timestamp_millis(ms)
         .ok_or_else(|| LawCircleError::invalid(field, "out of range"))?;
     Ok(at

@@ -75,7 +75,9 @@ suite_android-glue() {
   # (Robolectric's sandbox loads its instrumented twin in its place).
   local classes
   classes="$(unzip -Z1 "$jar" | sed -n 's#^\(org/lawcircle/app/.*Test\)\.class$#\1#p' | tr / . | sort)"
-  java -Xmx1g -Drobolectric.offline=true -Drobolectric.dependency.dir="$cache/sdk" \
+  # --add-opens: Robolectric closes a ParcelFileDescriptor (a content
+  # provider's file) through java.io.FileDescriptor's private field.
+  java -Xmx1g --add-opens java.base/java.io=ALL-UNNAMED -Drobolectric.offline=true -Drobolectric.dependency.dir="$cache/sdk" \
     -Drobolectric.logging.enabled=false \
     -Djna.library.path="$phone/build/native" \
     -Dlawcircle.server.bin="$(cargo_target_dir)/debug/lawcircle-server" \

@@ -2,6 +2,7 @@ package org.lawcircle.app
 
 import android.content.Intent
 import android.os.Bundle
+import android.widget.Toast
 import androidx.activity.ComponentActivity
 import androidx.activity.compose.BackHandler
 import androidx.activity.compose.setContent
@@ -20,6 +21,8 @@ import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
 import org.lawcircle.app.duty.Duty
+import org.lawcircle.app.files.AttachmentProvider
+import org.lawcircle.app.places.PlaceHandoffs
 import org.lawcircle.app.location.LocationAccess
 import org.lawcircle.app.location.LocationPermission
 import org.lawcircle.app.location.PlatformLocation
@@ -27,6 +30,7 @@ import org.lawcircle.app.location.systemDeviceClock
 import org.lawcircle.app.settings.LanguageSetting
 import org.lawcircle.app.viewmodels.FormsViewModel
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.NearbyPlace
 import org.lawcircle.ffi.Point
 import org.lawcircle.phone.AppScreen
 import org.lawcircle.phone.SessionState
@@ -39,14 +43,17 @@ import org.lawcircle.phone.DutyHoursPresenter
 import org.lawcircle.phone.Home
 import org.lawcircle.phone.OrderDetailPresenter
 import org.lawcircle.phone.OrderOffersPresenter
+import org.lawcircle.phone.PlaceDetailPresenter
 import org.lawcircle.phone.OutboxPresenter
 import org.lawcircle.phone.RatingLinkPresenter
 import org.lawcircle.phone.RatingPresenter
 import org.lawcircle.phone.toGpsFix
 import org.lawcircle.ui.ApplicationFormScreen
 import org.lawcircle.ui.ClockInScreen
+import org.lawcircle.ui.CompensationScreen
 import org.lawcircle.ui.ConnectivityNotice
 import org.lawcircle.ui.Destination
+import org.lawcircle.ui.FindNearestEvent
 import org.lawcircle.ui.FindNearestScreen
 import org.lawcircle.ui.HomeEvent
 import org.lawcircle.ui.HomeScreen
@@ -58,10 +65,13 @@ import org.lawcircle.ui.MyNeedsEvent
 import org.lawcircle.ui.MyNeedsScreen
 import org.lawcircle.ui.NewNeedEvent
 import org.lawcircle.ui.NewNeedScreen
+import org.lawcircle.ui.OrderDetailEvent
 import org.lawcircle.ui.OrderDetailScreen
 import org.lawcircle.ui.OrderOffersEvent
 import org.lawcircle.ui.OrderOffersScreen
 import org.lawcircle.ui.OutboxScreen
+import org.lawcircle.ui.PlaceDetailEvent
+import org.lawcircle.ui.PlaceDetailScreen
 import org.lawcircle.ui.RatingLinkScreen
 import org.lawcircle.ui.RatingScreen
 import org.lawcircle.ui.SignInScreen
@@ -75,6 +85,7 @@ private sealed interface Route {
     data class Rate(val orderId: String) : Route
     data class RatingCode(val orderId: String) : Route
     data class OrderDetail(val orderId: String) : Route
+    data class Place(val place: NearbyPlace) : Route
 }
 
 /** The presenters of one signed-in client, made at sign-in and closed at sign-out. */
@@ -91,9 +102,10 @@ private class Presenters(val client: LawCircleClient, scope: CoroutineScope, vie
     var offers: OrderOffersPresenter? = null
     var ratingCode: RatingLinkPresenter? = null
     var orderDetail: OrderDetailPresenter? = null
+    var place: PlaceDetailPresenter? = null
 
     override fun close() {
-        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, offers, ratingCode, orderDetail).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, offers, ratingCode, orderDetail, place).forEach { it.close() }
     }
 }
 
@@ -170,7 +182,10 @@ class MainActivity : ComponentActivity() {
 
     @Composable
     private fun SignedIn(p: Presenters, signed: AppScreen.Signed, session: SessionState) {
-        BackHandler(enabled = route != Route.Home) { route = Route.Home }
+        BackHandler(enabled = route != Route.Home) {
+            // Back from a place's detail is the list it was picked from.
+            route = if (route is Route.Place) Route.To(Destination.FindNearest) else Route.Home
+        }
         val online by p.connectivity.state.collectAsStateWithLifecycle()
         Column {
             if (route != Route.Home) ConnectivityNotice(online)
@@ -201,8 +216,19 @@ class MainActivity : ComponentActivity() {
                 is Route.OrderDetail -> {
                     val dp = orderDetailPresenter(p, r.orderId)
                     val s by dp.state.collectAsStateWithLifecycle()
-                    // OpenFile, Call and Navigate hand off to a viewer, the dialer and the map app (not yet wired).
-                    OrderDetailScreen(s, dp::onEvent)
+                    OrderDetailScreen(s) { e ->
+                        when (e) {
+                            is OrderDetailEvent.OpenFile -> handOff(AttachmentProvider.viewIntent(this@MainActivity, java.io.File(e.path), e.contentType))
+                            is OrderDetailEvent.Call -> handOff(PlaceHandoffs.dialIntent(this@MainActivity, e.phone))
+                            is OrderDetailEvent.Navigate -> handOff(PlaceHandoffs.navigateIntent(this@MainActivity, e.place, s.detail?.address ?: "", language.strings.navigate), language.strings.noMapApp)
+                            else -> dp.onEvent(e)
+                        }
+                    }
+                }
+                is Route.Place -> {
+                    val pp = placePresenter(p, r.place)
+                    val s by pp.state.collectAsStateWithLifecycle()
+                    PlaceDetailScreen(s) { e -> placeHandOff(e) }
                 }
                 is Route.RatingCode -> {
                     val rp = ratingCodePresenter(p, r.orderId)
@@ -235,8 +261,14 @@ class MainActivity : ComponentActivity() {
             Destination.SignIn -> route = Route.Home
             Destination.FindNearest -> {
                 val s by p.nearest.state.collectAsStateWithLifecycle()
-                // Call and Navigate hand off to the dialer and the installed map app (not yet wired).
-                FindNearestScreen(s, p.nearest::onEvent)
+                FindNearestScreen(s) { e ->
+                    when (e) {
+                        is FindNearestEvent.Open -> route = Route.Place(e.place)
+                        is FindNearestEvent.Call -> placeHandOff(PlaceDetailEvent.Call(e.phone))
+                        is FindNearestEvent.Navigate -> placeHandOff(PlaceDetailEvent.Navigate(e.place))
+                        else -> p.nearest.onEvent(e)
+                    }
+                }
             }
             Destination.NewNeed -> {
                 val s by p.newNeed.state.collectAsStateWithLifecycle()
@@ -283,8 +315,32 @@ class MainActivity : ComponentActivity() {
                 val s by p.outbox.state.collectAsStateWithLifecycle()
                 OutboxScreen(s, p.outbox::onEvent)
             }
+            Destination.Calculators -> {
+                val calc = formsViewModel.compensation
+                val s by calc.state.collectAsStateWithLifecycle()
+                CompensationScreen(s, calc::onEvent)
+            }
         }
     }
+
+    /** A place's "call" (the dialer, number filled in) and "navigate" (the installed map app, or a chooser of several). */
+    private fun placeHandOff(e: PlaceDetailEvent) = when (e) {
+        is PlaceDetailEvent.Call -> handOff(PlaceHandoffs.dialIntent(this, e.phone))
+        is PlaceDetailEvent.Navigate -> handOff(PlaceHandoffs.navigateIntent(this, e.place.point, e.place.name, language.strings.navigate), language.strings.noMapApp)
+    }
+
+    /** Starts another app's activity; without one, says so briefly. */
+    private fun handOff(intent: Intent?, missing: String? = null) {
+        if (intent != null) startActivity(intent) else missing?.let { Toast.makeText(this, it, Toast.LENGTH_SHORT).show() }
+    }
+
+    private fun placePresenter(p: Presenters, place: NearbyPlace): PlaceDetailPresenter =
+        p.place?.takeIf { it.state.value.place.facilityId == place.facilityId }
+            ?: PlaceDetailPresenter(place, lifecycleScope).also {
+                p.place?.close()
+                p.place = it
+                it.load()
+            }
 
     private fun offersPresenter(p: Presenters, here: Point): OrderOffersPresenter =
         p.offers ?: OrderOffersPresenter(p.client, here, lifecycleScope).also {
@@ -294,7 +350,7 @@ class MainActivity : ComponentActivity() {
 
     private fun orderDetailPresenter(p: Presenters, orderId: String): OrderDetailPresenter =
         p.orderDetail?.takeIf { it.state.value.orderId == orderId }
-            ?: OrderDetailPresenter(p.client, orderId, java.io.File(cacheDir, "attachments"), lifecycleScope).also {
+            ?: OrderDetailPresenter(p.client, orderId, AttachmentProvider.folder(this), lifecycleScope).also {
                 p.orderDetail?.close()
                 p.orderDetail = it
                 it.load()

@@ -46,7 +46,22 @@ class ManifestTest {
             receiver.actions(),
         )
         val queries = manifest.getElementsByTagName("queries").item(0) as Element
-        assertEquals(setOf(UnifiedPushProtocol.ACTION_REGISTER), queries.actions())
+        assertTrue(UnifiedPushProtocol.ACTION_REGISTER in queries.actions())
+    }
+
+    /** Android 11's package visibility: the map apps, the dialer and viewers are visible; the attachment provider is not exported. */
+    @Test
+    fun the_map_apps_dialer_and_viewers_are_visible_and_attachments_are_lent_only_by_grant() {
+        val queries = manifest.getElementsByTagName("queries").item(0) as Element
+        val schemes = queries.getElementsByTagName("data").let { list ->
+            (0 until list.length).map { (list.item(it) as Element).getAttributeNS(android, "scheme") }.toSet()
+        }
+        assertEquals(setOf("amapuri", "baidumap", "qqmap", "geo", "tel", "content"), schemes)
+        assertTrue("android.intent.action.DIAL" in queries.actions())
+        val provider = component("provider", org.lawcircle.app.files.AttachmentProvider::class.java)
+        assertEquals("false", provider.getAttributeNS(android, "exported"))
+        assertEquals("true", provider.getAttributeNS(android, "grantUriPermissions"))
+        assertEquals("\${applicationId}.attachments", provider.getAttributeNS(android, "authorities"))
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.lawcircle.ui
 import androidx.compose.foundation.horizontalScroll
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.ExperimentalLayoutApi
+import androidx.compose.foundation.layout.FlowRow
 import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
@@ -35,9 +37,12 @@ sealed interface FindNearestEvent {
     /** Hands the place to the phone's dialer or map app (the Android glue does it). */
     data class Call(val phone: String) : FindNearestEvent
     data class Navigate(val place: NearbyPlace) : FindNearestEvent
+
+    /** The place's own screen (navigation: the app opens [PlaceDetailScreen]). */
+    data class Open(val place: NearbyPlace) : FindNearestEvent
 }
 
-/** The presenter's part of the events; [FindNearestEvent.Call] and [FindNearestEvent.Navigate] are the app's. */
+/** The presenter's part of the events; [FindNearestEvent.Call], [FindNearestEvent.Navigate] and [FindNearestEvent.Open] are the app's. */
 fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
     when (e) {
         FindNearestEvent.Refresh -> refresh()
@@ -46,7 +51,7 @@ fun FindNearestPresenter.onEvent(e: FindNearestEvent) {
             setFilters(products = if (e.product in now) now - e.product else now + e.product)
         }
         FindNearestEvent.Retry -> search()
-        is FindNearestEvent.Call, is FindNearestEvent.Navigate -> Unit
+        is FindNearestEvent.Call, is FindNearestEvent.Navigate, is FindNearestEvent.Open -> Unit
     }
 }
 
@@ -102,6 +107,7 @@ private fun ProductFilters(state: FindNearestState, onEvent: (FindNearestEvent) 
     }
 }
 
+@OptIn(ExperimentalLayoutApi::class)
 @Composable
 private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
     val t = strings
@@ -122,9 +128,11 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
             if (place.openingExceptions.isNotBlank()) {
                 Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
             }
-            Row {
+            // The actions wrap to a second line rather than squeeze (English words are longer).
+            FlowRow {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }
                 TextButton({ onEvent(FindNearestEvent.Navigate(place)) }) { Text(t.navigate) }
+                TextButton({ onEvent(FindNearestEvent.Open(place)) }) { Text(t.placeDetails) }
             }
         }
     }

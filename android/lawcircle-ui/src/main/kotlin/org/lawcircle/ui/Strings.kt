@@ -15,6 +15,9 @@ import org.lawcircle.ffi.Role
 import org.lawcircle.ffi.Urgency
 import org.lawcircle.ffi.Verdict
 import org.lawcircle.phone.Home
+import org.lawcircle.ffi.Calculator
+import org.lawcircle.ffi.Termination
+import org.lawcircle.phone.CalcOutcome
 
 /** The languages the screens speak; Chinese is the default. */
 enum class Language(
@@ -305,4 +308,47 @@ interface Strings {
     val contactAudited: String
     val contactReason: String
     val showContact: String
+
+    // Compensation calculators and a place's detail
+    val calcTitle: String
+    val calcSubtitle: String
+    fun calculatorName(c: Calculator): String
+    /** A calculator field's label, by the library's field name ([org.lawcircle.phone.CalcFields]). */
+    fun calcField(field: String): String
+    fun calcProblem(field: String, reason: String): String
+    val calcOutcomeHeading: String
+    fun calcOutcome(o: CalcOutcome): String
+    val calcDependantHeading: String
+    val calcTerminationHeading: String
+    fun termination(t: Termination): String
+    val calcItemsHeading: String
+    val calcPaymentsHeading: String
+    val calculate: String
+    val calculating: String
+    val calcEmptyHint: String
+    val calcEdit: String
+    fun calcTotal(amount: String): String
+    fun calcItemsTotal(amount: String): String
+    fun yuan(amount: String): String
+    val legalBasis: String
+    val calcNotes: String
+    val placePhone: String
+    val callShort: String
+    val placeProducts: String
+    val placeHours: String
+    val readingHours: String
+    val hoursUnreadable: String
+    fun todayHours(spans: String): String
+    /** 1 = Monday … 7 = Sunday. */
+    fun weekday(n: Int): String
+    /** A day's spans joined, or "closed". */
+    fun spans(spans: List<String>): String
+    val adjustedMark: String
+    val upcomingExceptions: String
+    val noUpcomingExceptions: String
+    fun exceptionLine(date: String, weekday: String, spans: String): String
+    val noMapApp: String
+    val placeDetails: String
+    /** Between the names of a short list (products). */
+    val itemSeparator: String
 }

@@ -12,6 +12,10 @@ import org.lawcircle.ffi.Role
 import org.lawcircle.ffi.Urgency
 import org.lawcircle.ffi.Verdict
 import org.lawcircle.phone.Home
+import org.lawcircle.ffi.Calculator
+import org.lawcircle.ffi.Termination
+import org.lawcircle.phone.CalcFields
+import org.lawcircle.phone.CalcOutcome
 
 /** The screens in English (the toggle on the home screen). */
 object EnStrings : Strings {
@@ -206,6 +210,7 @@ object EnStrings : Strings {
         Destination.ClockIn -> "Duty clock-in"
         Destination.Offers -> "Orders"
         Destination.Outbox -> "Outbox"
+        Destination.Calculators -> "Compensation calculators"
     }
 
     override fun destinationHint(d: Destination) = when (d) {
@@ -217,6 +222,7 @@ object EnStrings : Strings {
         Destination.ClockIn -> "Clock in at your post, clock out when leaving"
         Destination.Offers -> "Requests nearby, grab and dispatched orders"
         Destination.Outbox -> "Saved offline, sent automatically once online"
+        Destination.Calculators -> "Injury, traffic, work injury, severance; works offline"
     }
 
     override val signedOut = "Not signed in"
@@ -425,4 +431,91 @@ object EnStrings : Strings {
     override val contactAudited = "Reading the contact is recorded; say why."
     override val contactReason = "Why (e.g. to call the requester)"
     override val showContact = "Show the contact"
+
+    override val calcTitle = "Compensation"
+    override val calcSubtitle = "Offline estimate from Zhejiang's figures, for reference only"
+    override fun calculatorName(c: Calculator) = when (c) {
+        Calculator.PERSONAL_INJURY -> "Personal injury"
+        Calculator.TRAFFIC_ACCIDENT -> "Traffic accident"
+        Calculator.WORK_INJURY -> "Work injury"
+        Calculator.SEVERANCE -> "Severance"
+    }
+    override fun calcField(field: String) = when (field) {
+        CalcFields.YEAR -> "Statistical year (e.g. 2022)"
+        CalcFields.AGE -> "Victim's age (years)"
+        CalcFields.GRADE -> "Disability grade (1–10)"
+        CalcFields.DEPENDANT_AGE -> "Dependant's age (optional)"
+        CalcFields.DEPENDANT_OBLIGED -> "People supporting them (victim included)"
+        CalcFields.FAULT_SHARE -> "Other party's share of fault (%)"
+        CalcFields.PROPERTY_LOSS -> "Property loss (yuan, optional)"
+        CalcFields.MONTHLY_WAGE -> "Average monthly wage (yuan)"
+        CalcFields.MONTHS_OF_SERVICE -> "Length of service (months)"
+        CalcFields.LAST_MONTH_WAGE -> "Last month's wage (yuan)"
+        "items.medical" -> "Medical costs (yuan)"
+        "items.lost_wages" -> "Lost wages (yuan)"
+        "items.nursing" -> "Nursing (yuan)"
+        "items.hospital_meals" -> "Hospital meals (yuan)"
+        "items.nutrition" -> "Nutrition (yuan)"
+        "items.transport" -> "Transport (yuan)"
+        "items.lodging" -> "Lodging (yuan)"
+        "items.appraisal" -> "Appraisal fees (yuan)"
+        "items.assistive_devices" -> "Assistive devices (yuan)"
+        "items.mental_solatium" -> "Solatium for mental harm (yuan)"
+        "dependants" -> "Dependants"
+        else -> "Your entry"
+    }
+    override fun calcProblem(field: String, reason: String) = when (field) {
+        CalcFields.YEAR -> "No figures for that year, or not a year ($reason)"
+        "dependants" -> "Dependants count only on disability or death ($reason)"
+        else -> "Check: ${calcField(field).substringBefore(" (")} ($reason)"
+    }
+    override val calcOutcomeHeading = "What it led to"
+    override fun calcOutcome(o: CalcOutcome) = when (o) {
+        CalcOutcome.INJURY -> "Injury (no grade)"
+        CalcOutcome.DISABILITY -> "Disability"
+        CalcOutcome.DEATH -> "Death"
+    }
+    override val calcDependantHeading = "Dependant"
+    override val calcTerminationHeading = "How the job ended"
+    override fun termination(t: Termination) = when (t) {
+        Termination.LAWFUL -> "Lawful (N)"
+        Termination.LAWFUL_IN_LIEU_OF_NOTICE -> "Without notice (N+1)"
+        Termination.UNLAWFUL -> "Unlawful (2N)"
+    }
+    override val calcItemsHeading = "Items"
+    override val calcPaymentsHeading = "Who pays"
+    override val calculate = "Calculate"
+    override val calculating = "Calculating…"
+    override val calcEmptyHint = "Fill in and tap “Calculate”; it works offline. For reference only, not legal advice."
+    override val calcEdit = "Change the entries"
+    override fun calcTotal(amount: String) = "Total ${yuan(amount)}"
+    override fun calcItemsTotal(amount: String) = "Items together ${yuan(amount)}"
+    override fun yuan(amount: String) = "¥$amount"
+    override val legalBasis = "Legal basis"
+    override val calcNotes = "Notes"
+    override val placePhone = "Phone"
+    override val callShort = "Call"
+    override val placeProducts = "Services"
+    override val placeHours = "Opening hours"
+    override val readingHours = "Reading the opening hours…"
+    override val hoursUnreadable = "The opening hours cannot be read"
+    override fun todayHours(spans: String) = "Today: $spans"
+    override fun weekday(n: Int) = when (n) {
+        1 -> "Mon"
+        2 -> "Tue"
+        3 -> "Wed"
+        4 -> "Thu"
+        5 -> "Fri"
+        6 -> "Sat"
+        7 -> "Sun"
+        else -> ""
+    }
+    override fun spans(spans: List<String>) = if (spans.isEmpty()) "closed" else spans.joinToString(", ")
+    override val adjustedMark = " (changed)"
+    override val upcomingExceptions = "Holiday changes ahead"
+    override val noUpcomingExceptions = "No changes ahead"
+    override fun exceptionLine(date: String, weekday: String, spans: String) = "$date $weekday: $spans"
+    override val noMapApp = "No map app on this phone can navigate"
+    override val placeDetails = "Details"
+    override val itemSeparator = ", "
 }

@@ -12,6 +12,10 @@ import org.lawcircle.ffi.Role
 import org.lawcircle.ffi.Urgency
 import org.lawcircle.ffi.Verdict
 import org.lawcircle.phone.Home
+import org.lawcircle.ffi.Calculator
+import org.lawcircle.ffi.Termination
+import org.lawcircle.phone.CalcFields
+import org.lawcircle.phone.CalcOutcome
 
 /** The screens in Chinese (the default). */
 object ZhStrings : Strings {
@@ -195,6 +199,7 @@ object ZhStrings : Strings {
         Destination.ClockIn -> "值守签到"
         Destination.Offers -> "接单"
         Destination.Outbox -> "待发送"
+        Destination.Calculators -> "赔偿计算"
     }
 
     override fun destinationHint(d: Destination) = when (d) {
@@ -206,6 +211,7 @@ object ZhStrings : Strings {
         Destination.ClockIn -> "到岗签到、离岗签退"
         Destination.Offers -> "附近的咨询，抢单与派单"
         Destination.Outbox -> "离线保存的内容，联网后自动发送"
+        Destination.Calculators -> "人身损害、交通事故、工伤、经济补偿，离线可用"
     }
 
     override val signedOut = "未登录"
@@ -414,4 +420,91 @@ object ZhStrings : Strings {
     override val contactAudited = "查看联系方式会被记录，请写明原因。"
     override val contactReason = "查看原因（如：电话联系当事人）"
     override val showContact = "查看联系方式"
+
+    override val calcTitle = "赔偿计算"
+    override val calcSubtitle = "按浙江省统计数据离线估算，仅供参考"
+    override fun calculatorName(c: Calculator) = when (c) {
+        Calculator.PERSONAL_INJURY -> "人身损害"
+        Calculator.TRAFFIC_ACCIDENT -> "交通事故"
+        Calculator.WORK_INJURY -> "工伤待遇"
+        Calculator.SEVERANCE -> "经济补偿"
+    }
+    override fun calcField(field: String) = when (field) {
+        CalcFields.YEAR -> "统计年度（如 2022）"
+        CalcFields.AGE -> "受害人年龄（周岁）"
+        CalcFields.GRADE -> "伤残等级（1–10 级）"
+        CalcFields.DEPENDANT_AGE -> "被扶养人年龄（选填）"
+        CalcFields.DEPENDANT_OBLIGED -> "扶养义务人人数（含受害人）"
+        CalcFields.FAULT_SHARE -> "对方责任比例（%）"
+        CalcFields.PROPERTY_LOSS -> "财产损失（元，选填）"
+        CalcFields.MONTHLY_WAGE -> "本人月平均工资（元）"
+        CalcFields.MONTHS_OF_SERVICE -> "工作年限（月）"
+        CalcFields.LAST_MONTH_WAGE -> "上个月工资（元）"
+        "items.medical" -> "医疗费（元）"
+        "items.lost_wages" -> "误工费（元）"
+        "items.nursing" -> "护理费（元）"
+        "items.hospital_meals" -> "住院伙食补助费（元）"
+        "items.nutrition" -> "营养费（元）"
+        "items.transport" -> "交通费（元）"
+        "items.lodging" -> "住宿费（元）"
+        "items.appraisal" -> "鉴定费（元）"
+        "items.assistive_devices" -> "残疾辅助器具费（元）"
+        "items.mental_solatium" -> "精神损害抚慰金（元）"
+        "dependants" -> "被扶养人"
+        else -> "填写内容"
+    }
+    override fun calcProblem(field: String, reason: String) = when (field) {
+        CalcFields.YEAR -> "该年度没有统计数据或年度不正确（$reason）"
+        "dependants" -> "仅伤残或死亡时计算被扶养人生活费（$reason）"
+        else -> "请检查${calcField(field).substringBefore('（')}（$reason）"
+    }
+    override val calcOutcomeHeading = "损害后果"
+    override fun calcOutcome(o: CalcOutcome) = when (o) {
+        CalcOutcome.INJURY -> "受伤（未评残）"
+        CalcOutcome.DISABILITY -> "伤残"
+        CalcOutcome.DEATH -> "死亡"
+    }
+    override val calcDependantHeading = "被扶养人"
+    override val calcTerminationHeading = "解除方式"
+    override fun termination(t: Termination) = when (t) {
+        Termination.LAWFUL -> "依法解除（N）"
+        Termination.LAWFUL_IN_LIEU_OF_NOTICE -> "未提前通知（N+1）"
+        Termination.UNLAWFUL -> "违法解除（2N）"
+    }
+    override val calcItemsHeading = "赔偿项目"
+    override val calcPaymentsHeading = "由谁支付"
+    override val calculate = "计算"
+    override val calculating = "正在计算…"
+    override val calcEmptyHint = "填写后点“计算”，不联网也能算。结果仅供参考，不构成法律意见。"
+    override val calcEdit = "修改填写内容"
+    override fun calcTotal(amount: String) = "合计 ${yuan(amount)}"
+    override fun calcItemsTotal(amount: String) = "各项目合计 ${yuan(amount)}"
+    override fun yuan(amount: String) = "$amount 元"
+    override val legalBasis = "法律依据"
+    override val calcNotes = "说明"
+    override val placePhone = "电话"
+    override val callShort = "打电话"
+    override val placeProducts = "服务项目"
+    override val placeHours = "开放时间"
+    override val readingHours = "正在读取开放时间…"
+    override val hoursUnreadable = "开放时间无法识别"
+    override fun todayHours(spans: String) = "今天：$spans"
+    override fun weekday(n: Int) = when (n) {
+        1 -> "周一"
+        2 -> "周二"
+        3 -> "周三"
+        4 -> "周四"
+        5 -> "周五"
+        6 -> "周六"
+        7 -> "周日"
+        else -> ""
+    }
+    override fun spans(spans: List<String>) = if (spans.isEmpty()) "休息" else spans.joinToString("、")
+    override val adjustedMark = "（调整）"
+    override val upcomingExceptions = "近期节假日调整"
+    override val noUpcomingExceptions = "近期没有调整"
+    override fun exceptionLine(date: String, weekday: String, spans: String) = "$date $weekday：$spans"
+    override val noMapApp = "手机上没有可导航的地图应用"
+    override val placeDetails = "详情"
+    override val itemSeparator = "、"
 }

@@ -5,6 +5,7 @@ import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.SavedStateHandle
 import androidx.lifecycle.viewModelScope
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.phone.CompensationPresenter
 import org.lawcircle.phone.NewNeedPresenter
 import org.lawcircle.phone.RatingPresenter
 import org.lawcircle.phone.SavedStateStore
@@ -60,8 +61,12 @@ class FormsViewModel(application: Application, handle: SavedStateHandle) : Andro
         this.client = client
     }
 
+    /** The compensation calculators' forms: no account involved (offline, the library's figures), kept across users. */
+    val compensation: CompensationPresenter by lazy { CompensationPresenter(viewModelScope, saved = saved) }
+
     override fun onCleared() {
         newNeed?.close()
         rating?.close()
+        compensation.close()
     }
 }

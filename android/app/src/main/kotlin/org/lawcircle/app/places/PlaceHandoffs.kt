@@ -33,6 +33,19 @@ object PlaceHandoffs {
             .map { MapChoice(it, mapIntent(it)) }
             .filter { resolves(context.packageManager, it.intent) }
 
+    /**
+     * "Navigate": the one installed map app's intent, or, with several, the
+     * system chooser listing each of them (mainland apps first); null when
+     * no app on the phone can navigate (the screen then says so).
+     */
+    fun navigateIntent(context: Context, place: Point, name: String, title: CharSequence): Intent? {
+        val choices = mapChoices(context, place, name)
+        if (choices.size <= 1) return choices.firstOrNull()?.intent
+        return Intent.createChooser(choices.first().intent, title)
+            .putExtra(Intent.EXTRA_INITIAL_INTENTS, choices.drop(1).map { it.intent }.toTypedArray())
+            .addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
+    }
+
     /** The intent for one hand-off: the app's own package when it is one app. */
     fun mapIntent(handoff: MapHandoff): Intent =
         Intent(Intent.ACTION_VIEW, Uri.parse(handoff.uri)).apply {

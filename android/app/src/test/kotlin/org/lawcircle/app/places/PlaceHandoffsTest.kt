@@ -60,6 +60,47 @@ class PlaceHandoffsTest {
         assertEquals("高德地图 Amap", choices[0].handoff.label)
     }
 
+    /** Each app's URI carries the coordinates in its own datum, converted by the core from the catalogue's WGS-84. */
+    @Test
+    fun baidu_gets_bd09_and_tencent_gcj02() {
+        install("com.baidu.BaiduMap", "baidumap")
+        install("com.tencent.map", "qqmap")
+        val choices = PlaceHandoffs.mapChoices(app, centre, "中心").associateBy { it.handoff.app }
+        val baidu = choices.getValue(MapApp.BAIDU).intent.data!!
+        val bd = convertPoint(centre, Datum.BD09)
+        val (bdLat, bdLng) = baidu.getQueryParameter("destination")!!.substringAfter("latlng:").split(",").map { it.toDouble() }
+        assertEquals(bd.lat, bdLat, 1e-6)
+        assertEquals(bd.lng, bdLng, 1e-6)
+        assertEquals("bd09ll", baidu.getQueryParameter("coord_type"))
+        // Not the WGS-84 figures: the shift in Wenzhou is hundreds of metres.
+        assertTrue(Math.abs(bdLat - centre.lat) > 1e-3)
+        val tencent = choices.getValue(MapApp.TENCENT).intent
+        assertEquals("com.tencent.map", tencent.`package`)
+        val gcj = convertPoint(centre, Datum.GCJ02)
+        val (tLat, tLng) = tencent.data!!.getQueryParameter("tocoord")!!.split(",").map { it.toDouble() }
+        assertEquals(gcj.lat, tLat, 1e-6)
+        assertEquals(gcj.lng, tLng, 1e-6)
+        assertEquals("walk", tencent.data!!.getQueryParameter("type"))
+    }
+
+    @Test
+    fun navigate_opens_the_one_app_or_a_chooser_of_several_or_nothing() {
+        assertNull("no map app", PlaceHandoffs.navigateIntent(app, centre, "中心", "导航"))
+        install("com.autonavi.minimap", "amapuri")
+        val one = PlaceHandoffs.navigateIntent(app, centre, "中心", "导航")!!
+        assertEquals("com.autonavi.minimap", one.`package`)
+        install("com.tencent.map", "qqmap")
+        install(null, "geo")
+        val chooser = PlaceHandoffs.navigateIntent(app, centre, "中心", "导航")!!
+        assertEquals(Intent.ACTION_CHOOSER, chooser.action)
+        @Suppress("DEPRECATION")
+        val target = chooser.getParcelableExtra<Intent>(Intent.EXTRA_INTENT)!!
+        assertEquals("com.autonavi.minimap", target.`package`)
+        @Suppress("DEPRECATION")
+        val others = chooser.getParcelableArrayExtra(Intent.EXTRA_INITIAL_INTENTS)!!.map { (it as Intent).data!!.scheme }
+        assertEquals(listOf("qqmap", "geo"), others)
+    }
+
     @Test
     fun any_geo_app_gets_wgs84() {
         install(null, "geo")
