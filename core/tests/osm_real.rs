@@ -344,3 +344,43 @@ fn contracted_searches_equal_full_searches_on_the_real_extract() {
         }
     }
 }
+
+/// On the real extract, the grid that snaps points finds the same edge,
+/// position and access leg as a scan of every edge, for points on nodes
+/// (equally near several edges), along edges and anywhere around.
+#[test]
+fn grid_snaps_equal_the_scan_of_every_edge_on_the_real_extract() {
+    let net = test_network();
+    let n = net.node_count();
+    let (mut lo, mut hi) = ((f64::MAX, f64::MAX), (f64::MIN, f64::MIN));
+    for v in 0..n as u32 {
+        let (lat, lng) = net.node_lat_lng(v).unwrap();
+        lo = (lo.0.min(lat), lo.1.min(lng));
+        hi = (hi.0.max(lat), hi.1.max(lng));
+    }
+    let mut rng = Lcg(11);
+    let unit = |rng: &mut Lcg| rng.next(1 << 20) as f64 / (1u64 << 20) as f64;
+    let mut snapped = 0;
+    for i in 0..3000 {
+        let p = match i % 3 {
+            0 => node_point(net, rng.next(n) as u32),
+            1 => {
+                // Between two nodes: on an edge when they are neighbours,
+                // else somewhere across the extract.
+                let a = node_point(net, rng.next(n) as u32);
+                let c = node_point(net, rng.next(n) as u32);
+                let t = unit(&mut rng);
+                GeoPoint::wgs84(a.lat + (c.lat - a.lat) * t, a.lng + (c.lng - a.lng) * t).unwrap()
+            }
+            _ => GeoPoint::wgs84(
+                lo.0 + (hi.0 - lo.0) * (1.2 * unit(&mut rng) - 0.1),
+                lo.1 + (hi.1 - lo.1) * (1.2 * unit(&mut rng) - 0.1),
+            )
+            .unwrap(),
+        };
+        let (grid, linear) = (net.snap(p), net.snap_linear(p));
+        assert_eq!(grid, linear, "at {p:?}");
+        snapped += usize::from(grid.is_ok());
+    }
+    assert!(snapped > 2000, "{snapped}");
+}

@@ -30,15 +30,19 @@
 //! read. Loading a saved network gives back a bit-identical one.
 //!
 //! # Snapping
-//! Points are snapped to the nearest edge (not the nearest node) using an
-//! R-tree (`rstar`) of the edges in a local equirectangular projection
-//! (metres), accurate to well under 0.1 % across a district.
+//! Points are snapped to the nearest edge (not the nearest node) using a
+//! packed uniform grid of the edges ([`super::edge_grid`]) in a local
+//! equirectangular projection (metres), accurate to well under 0.1 %
+//! across a district. Among edges equally near (a point exactly on a node
+//! is as near every edge of that node) the one whose lower-numbered end
+//! comes first, then its lowest arc, is taken, so the answer does not
+//! depend on the index ([`WalkingNetwork::snap_linear`] scans every edge
+//! for the same answer).
 
 use super::chains::Contraction;
+use super::edge_grid::{EdgeGrid, NearestEdge};
 use super::{DEFAULT_MAX_SNAP_M, NetworkError};
 use crate::geo::coord::{EARTH_RADIUS_M, GeoPoint, haversine_m, validate_lat_lng};
-use rstar::RTree;
-use rstar::primitives::{GeomWithData, Line};
 use sha2::{Digest, Sha256};
 
 /// Magic bytes at the start of a network file.
@@ -49,7 +53,13 @@ const HEADER_LEN: usize = 16;
 const CHECKSUM_LEN: usize = 32;
 const E7: f64 = 1e7;
 
-type EdgeGeom = GeomWithData<Line<[f64; 2]>, (u32, u32)>;
+/// The snapping index: the grid of edges, and per edge (in the grid's
+/// numbering) its lower-numbered end node and the arc from it.
+#[derive(Debug, Clone)]
+struct SnapIndex {
+    grid: EdgeGrid,
+    ends: Vec<(u32, u32)>,
+}
 
 /// Local equirectangular projection to metres around a reference point.
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +155,7 @@ pub struct WalkingNetwork {
     proj: Projection,
     /// The snapping index, built on the first snap so that loading a
     /// network file stays fast (building it costs more than reading).
-    edges: std::sync::OnceLock<RTree<EdgeGeom>>,
+    edges: std::sync::OnceLock<SnapIndex>,
     /// The degree-2 chains contracted (see [`super::chains`]), derived on
     /// first use.
     contraction: std::sync::OnceLock<Option<Contraction>>,
@@ -274,7 +284,7 @@ impl WalkingNetwork {
         })
     }
 
-    fn edge_index(&self) -> &RTree<EdgeGeom> {
+    fn edge_index(&self) -> &SnapIndex {
         self.edges.get_or_init(|| {
             let n = self.node_count();
             let at = |i: usize| {
@@ -283,19 +293,24 @@ impl WalkingNetwork {
                     f64::from(self.lng_e7[i]) / E7,
                 )
             };
-            let mut segs = Vec::with_capacity(self.targets.len() / 2);
+            // Edges in the order of their lower-numbered end, then arc:
+            // ties between equally near edges go to the first.
+            let mut segments = Vec::with_capacity(self.targets.len() / 2);
+            let mut ends = Vec::with_capacity(self.targets.len() / 2);
             for u in 0..n {
                 for arc in self.offsets[u] as usize..self.offsets[u + 1] as usize {
                     let v = self.targets[arc] as usize;
                     if u < v {
-                        segs.push(GeomWithData::new(
-                            Line::new(at(u), at(v)),
-                            (u as u32, arc as u32),
-                        ));
+                        let (a, b) = (at(u), at(v));
+                        segments.push([a[0], a[1], b[0], b[1]]);
+                        ends.push((u as u32, arc as u32));
                     }
                 }
             }
-            RTree::bulk_load(segs)
+            SnapIndex {
+                grid: EdgeGrid::build(segments),
+                ends,
+            }
         })
     }
 
@@ -377,6 +392,21 @@ impl WalkingNetwork {
 
     /// Snaps `point` (any datum; converted to WGS-84) to the nearest edge.
     pub fn snap(&self, point: GeoPoint) -> Result<Snap, NetworkError> {
+        self.snap_with(point, EdgeGrid::nearest)
+    }
+
+    /// [`Self::snap`] by scanning every edge instead of the grid: the
+    /// same answer in time proportional to the network (the reference the
+    /// index is tested against, and a baseline for benchmarks).
+    pub fn snap_linear(&self, point: GeoPoint) -> Result<Snap, NetworkError> {
+        self.snap_with(point, EdgeGrid::nearest_linear)
+    }
+
+    fn snap_with(
+        &self,
+        point: GeoPoint,
+        nearest: impl Fn(&EdgeGrid, [f64; 2]) -> Option<NearestEdge>,
+    ) -> Result<Snap, NetworkError> {
         let bad = NetworkError::InvalidPoint {
             lat: point.lat,
             lng: point.lng,
@@ -386,20 +416,14 @@ impl WalkingNetwork {
         }
         let p = point.to_wgs84();
         let q = self.proj.fwd(p.lat, p.lng);
-        let Some(edge) = self.edge_index().nearest_neighbor(&q) else {
+        let index = self.edge_index();
+        let Some(NearestEdge { edge, t, .. }) = nearest(&index.grid, q) else {
             return Err(NetworkError::Empty);
         };
-        let (from, arc) = edge.data;
-        let line = edge.geom();
-        let (a, b) = (line.from, line.to);
-        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
-        let len2 = dx * dx + dy * dy;
-        let t = if len2 > 0.0 {
-            (((q[0] - a[0]) * dx + (q[1] - a[1]) * dy) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let (lat, lng) = self.proj.inv([a[0] + t * dx, a[1] + t * dy]);
+        let (from, arc) = index.ends[edge as usize];
+        let s = index.grid.segment(edge);
+        let (dx, dy) = (s[2] - s[0], s[3] - s[1]);
+        let (lat, lng) = self.proj.inv([s[0] + t * dx, s[1] + t * dy]);
         let offset_m = haversine_m(p.lat, p.lng, lat, lng);
         if offset_m > self.max_snap_m {
             return Err(NetworkError::PointOffNetwork {

@@ -3,7 +3,8 @@
 //!
 //! * [`graph`]: the compact graph ([`WalkingNetwork`]: fixed-point
 //!   coordinates plus CSR adjacency with metre weights), its documented
-//!   binary file format, and snapping points to the nearest edge;
+//!   binary file format, and snapping points to the nearest edge (through
+//!   a packed grid of the edges, `edge_grid`);
 //! * [`dijkstra`]: single- and multi-source shortest paths;
 //! * [`chains`]: the graph of junctions with degree-2 chains contracted,
 //!   and searches on it between points (coverage, siting);
@@ -16,6 +17,7 @@
 
 pub mod chains;
 pub mod dijkstra;
+mod edge_grid;
 pub mod graph;
 #[cfg(feature = "osm")]
 pub mod osm;

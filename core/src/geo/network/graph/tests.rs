@@ -210,3 +210,150 @@ fn largest_component_drops_islands() {
     assert_eq!(big.node_count(), 3);
     assert_eq!(big.edge_count(), 2);
 }
+
+/// The squared distance to the edge the R-tree snapped to before the grid
+/// (the old path, rebuilt here as it was), by `rstar`'s own arithmetic.
+fn rtree_snap_edge(net: &WalkingNetwork, point: GeoPoint) -> f64 {
+    use rstar::RTree;
+    use rstar::primitives::{GeomWithData, Line};
+    // As the index was built before the grid.
+    let at = |i: usize| {
+        net.proj
+            .fwd(f64::from(net.lat_e7[i]) / E7, f64::from(net.lng_e7[i]) / E7)
+    };
+    let mut segs = Vec::new();
+    for u in 0..net.node_count() {
+        for arc in net.offsets[u] as usize..net.offsets[u + 1] as usize {
+            let v = net.targets[arc] as usize;
+            if u < v {
+                segs.push(GeomWithData::new(Line::new(at(u), at(v)), arc));
+            }
+        }
+    }
+    let tree = RTree::bulk_load(segs);
+    let p = point.to_wgs84();
+    let q = net.proj.fwd(p.lat, p.lng);
+    let e = tree.nearest_neighbor(&q).unwrap();
+    rstar::PointDistance::distance_2(e, &q)
+}
+
+/// Random points over and around `net`, a fifth of them exactly on nodes
+/// (equally near every edge of the node: the ties), some on edges.
+fn snap_probe_points(net: &WalkingNetwork, seed: u64, count: usize) -> Vec<GeoPoint> {
+    let mut rng = crate::test_support::Lcg(seed);
+    let (mut lo_n, mut hi_n, mut lo_e, mut hi_e) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for u in 0..net.node_count() as u32 {
+        let (lat, lng) = net.node_lat_lng(u).unwrap();
+        (lo_n, hi_n, lo_e, hi_e) = (lo_n.min(lat), hi_n.max(lat), lo_e.min(lng), hi_e.max(lng));
+    }
+    let (dn, de) = ((hi_n - lo_n).max(1e-4), (hi_e - lo_e).max(1e-4));
+    (0..count)
+        .map(|i| {
+            let node = rng.below(net.node_count() as u64) as u32;
+            let (lat, lng) = net.node_lat_lng(node).unwrap();
+            match i % 5 {
+                0 => GeoPoint::wgs84(lat, lng).unwrap(),
+                1 => {
+                    // Part way along one of the node's edges.
+                    let arc = net.offsets[node as usize] as usize;
+                    let (lat2, lng2) = net.node_lat_lng(net.targets[arc]).unwrap();
+                    let t = rng.unit();
+                    GeoPoint::wgs84(lat + (lat2 - lat) * t, lng + (lng2 - lng) * t).unwrap()
+                }
+                // Anywhere over the network's box and a margin around it.
+                _ => GeoPoint::wgs84(
+                    lo_n - 0.2 * dn + rng.unit() * 1.4 * dn,
+                    lo_e - 0.2 * de + rng.unit() * 1.4 * de,
+                )
+                .unwrap(),
+            }
+        })
+        .collect()
+}
+
+/// Checks the grid's snaps on `net` against the scan of every edge (the
+/// same snap, bit for bit) and against the R-tree the grid replaced (as
+/// near: the same distance; another edge only on a tie).
+fn check_grid_snaps(net: &WalkingNetwork, points: &[GeoPoint]) {
+    for &p in points {
+        let grid = net.snap(p);
+        let linear = net.snap_linear(p);
+        assert_eq!(grid, linear, "grid and linear scan differ at {p:?}");
+        let idx = net.edge_index();
+        let q = net.proj.fwd(p.lat, p.lng);
+        let g = idx.grid.nearest(q).unwrap();
+        // Points exactly on a node are as near every edge of the node: the
+        // grid takes the first edge by number, the R-tree took whichever
+        // it met first, so the edges may differ there, not the distance.
+        let rtree_d2 = rtree_snap_edge(net, p);
+        assert!(
+            (g.d2.sqrt() - rtree_d2.sqrt()).abs() < 1e-9,
+            "grid {} m vs R-tree {} m at {p:?}",
+            g.d2.sqrt(),
+            rtree_d2.sqrt()
+        );
+    }
+}
+
+#[test]
+fn grid_snaps_equal_the_linear_scan_and_the_rtree() {
+    // A street grid (axis-parallel edges, points on crossings: many ties).
+    let net = grid(12, 9, 75.0, &[(3, 4), (20, 29)]);
+    check_grid_snaps(&net, &snap_probe_points(&net, 1, 600));
+    // Generated networks shaped like OpenStreetMap's.
+    for seed in 1..5 {
+        let net = crate::test_support::generated_network(seed);
+        check_grid_snaps(&net, &snap_probe_points(&net, seed + 10, 800));
+    }
+    // One edge, and a long thin network (a single straight road).
+    let one = WalkingNetwork::from_edges(&[(27.9, 120.8), (27.9, 120.801)], &[(0, 1)]).unwrap();
+    check_grid_snaps(&one, &snap_probe_points(&one, 2, 100));
+    let road: Vec<(f64, f64)> = (0..300).map(|i| (27.9, 120.8 + i as f64 * 1e-4)).collect();
+    let edges: Vec<(u32, u32)> = (0..299).map(|i| (i, i + 1)).collect();
+    let road = WalkingNetwork::from_edges(&road, &edges).unwrap();
+    check_grid_snaps(&road, &snap_probe_points(&road, 3, 300));
+}
+
+#[test]
+fn grid_registers_every_edge_where_it_passes_and_stays_small() {
+    // A long diagonal edge among short ones: it must be found from every
+    // cell it crosses, without filling its whole bounding box.
+    let mut nodes: Vec<(f64, f64)> = Vec::new();
+    let mut edges = Vec::new();
+    for i in 0..40u32 {
+        let p = at_m(f64::from(i % 8) * 40.0, f64::from(i / 8) * 40.0 + 2000.0);
+        let q = at_m(
+            f64::from(i % 8) * 40.0 + 10.0,
+            f64::from(i / 8) * 40.0 + 2000.0,
+        );
+        nodes.push((p.lat, p.lng));
+        nodes.push((q.lat, q.lng));
+        edges.push((2 * i, 2 * i + 1));
+    }
+    let (a, b) = (at_m(0.0, 0.0), at_m(1500.0, 1900.0));
+    nodes.push((a.lat, a.lng));
+    nodes.push((b.lat, b.lng));
+    edges.push((80, 81));
+    let net = WalkingNetwork::from_edges(&nodes, &edges).unwrap();
+    let points: Vec<GeoPoint> = (0..=200)
+        .map(|i| {
+            let t = f64::from(i) / 200.0;
+            at_m(1500.0 * t + 3.0, 1900.0 * t - 3.0)
+        })
+        .collect();
+    check_grid_snaps(&net, &points);
+    for &p in &points {
+        let s = net.snap(p).unwrap();
+        assert_eq!((s.from, s.to), (80, 81), "{p:?}");
+    }
+    let (nx, ny, items) = net.edge_index().grid.shape();
+    assert!(nx * ny <= 4 * net.edge_count() + 16, "{nx} × {ny}");
+    assert!(items <= 4 * (nx + ny) + 4 * net.edge_count(), "{items}");
+    // A point far away: the nearest edge all the same (the error says how
+    // far), found by the grid as by the scan.
+    let far = GeoPoint::wgs84(28.5, 121.5).unwrap();
+    let (Err(g), Err(l)) = (net.snap(far), net.snap_linear(far)) else {
+        panic!("a point 80 km away snapped");
+    };
+    assert_eq!(g, l);
+}
