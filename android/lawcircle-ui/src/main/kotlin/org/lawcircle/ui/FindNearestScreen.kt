@@ -21,6 +21,7 @@ import org.lawcircle.ffi.NearbyPlace
 import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.FindNearestState
+import org.lawcircle.phone.OpeningExceptions
 
 sealed interface FindNearestEvent {
     /** Brings the phone's copy of the catalogue up to date (online). */
@@ -119,8 +120,10 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
                     color = if (place.openNow) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.onSurfaceVariant,
                 )
             }
-            if (place.openingExceptions.isNotBlank()) {
-                Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
+            // Only today's and upcoming changes: past holidays are no use to someone going there.
+            val exceptions = OpeningExceptions.upcoming(place.openingExceptions)
+            if (exceptions.isNotBlank()) {
+                Text(t.openingExceptions(exceptions), style = MaterialTheme.typography.bodySmall)
             }
             Row {
                 place.phone?.let { phone -> TextButton({ onEvent(FindNearestEvent.Call(phone)) }) { Text(t.call(phone)) } }

@@ -26,7 +26,7 @@ import org.lawcircle.phone.ConnectivityState
 import org.lawcircle.phone.UiError
 
 /** Where the home screen leads (its words: [Strings.destinationTitle], [Strings.destinationHint]). */
-enum class Destination { SignIn, FindNearest, NewNeed, Applications, MyNeeds, ClockIn, Offers, Outbox }
+enum class Destination { SignIn, FindNearest, NewNeed, Applications, MyNeeds, ClockIn, Offers, Outbox, Drafts }
 
 /** The home screen: who is signed in, the connection, the outbox badge, sign-out and the language. */
 data class HomeState(
@@ -47,12 +47,13 @@ data class HomeState(
             null -> listOf(Destination.SignIn, Destination.FindNearest)
             AccountRole.RESIDENT -> listOf(
                 Destination.FindNearest, Destination.NewNeed, Destination.Applications, Destination.MyNeeds, Destination.Outbox,
+                Destination.Drafts,
             )
             AccountRole.VOLUNTEER -> listOf(Destination.ClockIn, Destination.Offers, Destination.FindNearest, Destination.Outbox)
             // A lawyer on site enters needs for the people who come to the post.
             AccountRole.LAWYER -> listOf(
                 Destination.NewNeed, Destination.Offers, Destination.ClockIn, Destination.Applications, Destination.Outbox,
-                Destination.FindNearest,
+                Destination.FindNearest, Destination.Drafts,
             )
             AccountRole.STATION_STAFF, AccountRole.DISTRICT_ADMIN -> listOf(Destination.FindNearest, Destination.Outbox)
         }
