@@ -39,6 +39,8 @@ import org.lawcircle.phone.ClockInPresenter
 import org.lawcircle.phone.ConnectivityPresenter
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.MyNeedsPresenter
+import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.DraftsPresenter
 import org.lawcircle.phone.DutyHoursPresenter
 import org.lawcircle.phone.Home
 import org.lawcircle.phone.OrderDetailPresenter
@@ -53,6 +55,8 @@ import org.lawcircle.ui.ClockInScreen
 import org.lawcircle.ui.CompensationScreen
 import org.lawcircle.ui.ConnectivityNotice
 import org.lawcircle.ui.Destination
+import org.lawcircle.ui.DraftsEvent
+import org.lawcircle.ui.DraftsScreen
 import org.lawcircle.ui.FindNearestEvent
 import org.lawcircle.ui.FindNearestScreen
 import org.lawcircle.ui.HomeEvent
@@ -89,12 +93,13 @@ private sealed interface Route {
 }
 
 /** The presenters of one signed-in client, made at sign-in and closed at sign-out. */
-private class Presenters(val client: LawCircleClient, scope: CoroutineScope, viewModel: FormsViewModel) : AutoCloseable {
+private class Presenters(val client: LawCircleClient, scope: CoroutineScope, private val viewModel: FormsViewModel) : AutoCloseable {
     val connectivity = ConnectivityPresenter(client)
     val nearest = FindNearestPresenter(client, scope)
     val clockIn = ClockInPresenter(client, scope, systemDeviceClock)
     /** Held by the ViewModel: survives rotations and, through its SavedStateHandle, the process. */
-    val newNeed = viewModel.newNeed(client)
+    val newNeed: NewNeedPresenter get() = viewModel.newNeed(client)
+    val drafts = DraftsPresenter(client, scope)
     val outbox = OutboxPresenter(client, scope)
     val forms = ApplicationFormPresenter(client, scope)
     val myNeeds = MyNeedsPresenter(client, scope)
@@ -105,7 +110,7 @@ private class Presenters(val client: LawCircleClient, scope: CoroutineScope, vie
     var place: PlaceDetailPresenter? = null
 
     override fun close() {
-        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, offers, ratingCode, orderDetail, place).forEach { it.close() }
+        listOfNotNull(connectivity, nearest, clockIn, outbox, forms, myNeeds, dutyHours, drafts, offers, ratingCode, orderDetail, place).forEach { it.close() }
     }
 }
 
@@ -319,6 +324,23 @@ class MainActivity : ComponentActivity() {
                 val calc = formsViewModel.compensation
                 val s by calc.state.collectAsStateWithLifecycle()
                 CompensationScreen(s, calc::onEvent)
+            }
+            Destination.Drafts -> {
+                val s by p.drafts.state.collectAsStateWithLifecycle()
+                LaunchedEffect(Unit) { p.drafts.refresh() }
+                DraftsScreen(s) { e ->
+                    if (e is DraftsEvent.Resume) {
+                        // Read fresh (it may have been submitted meanwhile), then the need form starts from it.
+                        lifecycleScope.launch {
+                            p.drafts.draftToResume(e.id)?.let { d ->
+                                formsViewModel.resumeDraft(p.client, d)
+                                route = Route.To(Destination.NewNeed)
+                            }
+                        }
+                    } else {
+                        p.drafts.onEvent(e)
+                    }
+                }
             }
         }
     }

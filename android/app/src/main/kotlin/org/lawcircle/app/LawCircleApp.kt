@@ -5,9 +5,10 @@ import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.SupervisorJob
 import kotlinx.coroutines.launch
-import org.lawcircle.app.account.KeystoreCredentialStore
+import org.lawcircle.app.account.KeystoreSessionStore
 import org.lawcircle.app.duty.DutyService
 import org.lawcircle.app.notify.Channels
+import org.lawcircle.app.push.DistributorChoice
 import org.lawcircle.app.push.UnifiedPushConnector
 import org.lawcircle.app.sync.NetworkWatch
 import org.lawcircle.app.sync.OutboxSyncJob
@@ -21,7 +22,9 @@ import org.lawcircle.ffi.OutboxListener
 import org.lawcircle.phone.AppSession
 import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.PhoneStorage
-import org.lawcircle.phone.SavedSignIn
+import org.lawcircle.phone.ClientLogin
+import org.lawcircle.phone.PushDistributorPresenter
+import org.lawcircle.phone.PushRoute
 import org.lawcircle.phone.SessionHooks
 import org.lawcircle.phone.SignInPresenter
 import java.io.File
@@ -52,14 +55,26 @@ class LawCircleApp : Application(), SessionServices, SessionHooks {
     override val signedIn: AppServices? get() = services
 
     /**
-     * After sign-in: registers for UnifiedPush with the server's VAPID key
-     * through the default distributor. False when the user must pick a
-     * distributor among several (or none is installed).
+     * Which UnifiedPush distributor brings offers while the app is closed:
+     * the user's pick among several is kept (`DistributorChoice`); the
+     * chooser screen (`PushDistributorScreen`) shows this presenter.
+     */
+    val pushChooser: PushDistributorPresenter by lazy {
+        PushDistributorPresenter(DistributorChoice(this), UnifiedPushConnector(this)::installed)
+    }
+
+    /**
+     * After sign-in (and after the user picks a distributor): registers for
+     * UnifiedPush with the server's VAPID key through the distributor the
+     * chooser's rule gives. False when the user must pick among several,
+     * or none is installed (then offers come over the live stream while on
+     * duty, and the chooser screen says so).
      */
     fun startPush(): Boolean {
         val registration = services?.pushRegistration ?: return false
         val connector = UnifiedPushConnector(this)
-        val distributor = connector.defaultDistributor() ?: return false
+        pushChooser.refresh()
+        val distributor = (pushChooser.state.value.route as? PushRoute.Use)?.distributor?.packageName ?: return false
         processScope.launch {
             registration.loadServerKey().join()
             registration.state.value.serverKey?.let { connector.register(distributor, it) }
@@ -73,13 +88,17 @@ class LawCircleApp : Application(), SessionServices, SessionHooks {
         services?.pushEndpoints?.unregister()
     }
 
-    /** The phone's client for a sign-in: one app-private database, the platform's HTTP. */
-    private fun openClient(saved: SavedSignIn): LawCircleClient = LawCircleClient.open(
+    /**
+     * The phone's client for a sign-in: one app-private database, the
+     * platform's HTTP. The password is there only for a sign-in typed now
+     * (blank when the kept session is taken up, or for a code sign-in).
+     */
+    private fun openClient(login: ClientLogin): LawCircleClient = LawCircleClient.open(
         ClientConfig(
             // App-private, file-encrypted, never backed up (PhoneStorage).
             databasePath = PhoneStorage.prepare(noBackupFilesDir, dataDir).path,
-            serverUrl = saved.serverUrl,
-            credentials = Credentials(userId = saved.username, secret = saved.secret),
+            serverUrl = login.serverUrl,
+            credentials = Credentials(userId = login.username, secret = login.password),
         ),
         // HTTP through the platform: the phone's trust store, Network
         // Security Config and proxies.
@@ -89,8 +108,10 @@ class LawCircleApp : Application(), SessionServices, SessionHooks {
     override fun onCreate() {
         super.onCreate()
         Channels.create(this)
+        // An earlier version kept the password (sealed) here: forgotten, only the session is kept now.
+        deleteSharedPreferences(KeystoreSessionStore.LEGACY_SIGN_IN_PREFS)
         session = AppSession(
-            SignInPresenter(BuildConfigValues.SERVER_URL, KeystoreCredentialStore(this), processScope, open = ::openClient),
+            SignInPresenter(BuildConfigValues.SERVER_URL, KeystoreSessionStore(this), processScope, open = ::openClient),
             this,
             processScope,
         )

@@ -30,7 +30,7 @@ data class SessionState(
      * with `discardPending`) or lets the user go back ([AppSession.keepSignedIn]).
      */
     val unsentAtSignOut: ULong? = null,
-    /** A sign-out that failed (the credential store), in words. */
+    /** A sign-out that failed (the session store), in words. */
     val error: UiError? = null,
 )
 
@@ -117,7 +117,7 @@ class AppSession(
             updateState { SessionState(AppScreen.SignIn) }
             hooks.signedOut()
         } else {
-            // Refused by the core (more was queued meanwhile) or the store failed: still signed in, said why.
+            // Refused by the core (more was queued meanwhile) or the session store failed: still signed in, said why.
             val error = signIn.state.value.error
             if (error?.field == "outbox") {
                 val counts = blocking { signed.client.outboxCounts() }

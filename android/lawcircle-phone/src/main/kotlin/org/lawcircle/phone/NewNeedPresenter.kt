@@ -9,6 +9,7 @@ import org.lawcircle.ffi.AttachmentInput
 import java.io.File
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.NeedFormDraft
 import org.lawcircle.ffi.NeedCategoryInfo
 import org.lawcircle.ffi.NeedForm
 import org.lawcircle.ffi.Point
@@ -64,7 +65,26 @@ data class NeedFields(
 
     override fun toString() = "NeedFields(category=$category, urgency=$urgency, channel=$channel, <personal data redacted>)"
 
-    companion object
+    companion object {
+        /** The fields of a saved form (a draft resumed); its attachments are the presenter's. */
+        fun of(form: NeedForm): NeedFields = NeedFields(
+            requesterName = form.requesterName,
+            requesterPhone = form.requesterPhone,
+            requesterIdNumber = form.requesterIdNumber.orEmpty(),
+            enterpriseName = form.enterpriseName.orEmpty(),
+            enterpriseCreditCode = form.enterpriseCreditCode.orEmpty(),
+            category = form.category,
+            description = form.description,
+            urgency = form.urgency,
+            address = form.address,
+            areaCode = form.areaCode,
+            point = form.point,
+            channel = form.channel,
+            postId = form.postId,
+            consentGiven = form.consentGiven,
+            consentNoticeVersion = form.consentNoticeVersion,
+        )
+    }
 }
 
 /** An attached photo or document, as the form lists it (the file stays where the app wrote it until the library copies it). */
@@ -86,6 +106,11 @@ data class NewNeedState(
     /** The picker's search text and what it found on the phone. */
     val villageSearch: String = "",
     val villageChoices: List<Village> = emptyList(),
+    /** The draft this form was resumed from or saved as (草稿); submitting the need discards it. */
+    val draftId: String? = null,
+    /** The form was just saved as a draft (cleared by the next edit). */
+    val draftSaved: Boolean = false,
+    val savingDraft: Boolean = false,
 ) {
     fun problem(field: String): String? = problems[field]
 }
@@ -103,23 +128,56 @@ class NewNeedPresenter(
     initial: NeedFields = NeedFields(),
     /** The form as typed so far survives a rotation here (the ViewModel's `SavedStateHandle`). */
     private val saved: SavedStateStore? = null,
+    /** A draft resumed (the drafts screen): its fields and attachments fill the form. */
+    draft: NeedFormDraft? = null,
 ) : ScopedPresenter<NewNeedState>(
-    NewNeedState(fields = saved?.let { NeedFields.restoredFrom(it, initial) } ?: initial, categories = needCategories()),
+    NewNeedState(
+        fields = if (draft != null && freshResume(saved, draft)) {
+            NeedFields.of(draft.form)
+        } else {
+            saved?.let { NeedFields.restoredFrom(it, initial) } ?: initial
+        },
+        categories = needCategories(),
+        draftId = if (draft != null && freshResume(saved, draft)) draft.id else saved?.string(DRAFT_KEY),
+    ),
     scope,
     io,
 ) {
     private val attachments = mutableListOf<AttachmentInput>()
 
     init {
-        // The files attached before a rotation (the app's copies in its cache), if they are still there.
+        // A draft resumed now (not the same one brought back after the process died): its fields
+        // and attachments (the library's own copies, kept as long as the draft) replace what the
+        // saved state held.
         val store = saved
-        if (store != null) {
+        if (draft != null && freshResume(store, draft)) {
+            attachments += draft.form.attachments
+            publishAttachments()
+            store?.let { state.value.fields.saveTo(it) }
+        } else if (store != null) {
+            // The files attached before a rotation (the app's copies in its cache), if they are still there.
             val paths = (store["need.attachmentPaths"] as? List<*>)?.filterIsInstance<String>().orEmpty()
             val names = (store["need.attachmentNames"] as? List<*>)?.filterIsInstance<String>().orEmpty()
             paths.forEachIndexed { i, path ->
                 if (File(path).isFile) attachments += AttachmentInput(path, names.getOrNull(i)?.ifEmpty { null })
             }
             if (attachments.isNotEmpty()) publishAttachments()
+        }
+        store?.set(DRAFT_KEY, state.value.draftId)
+        // A form restored (after a rotation, or a draft resumed) has the village's code but not its
+        // name: found again on the phone's list, so the picker shows the name, not a blank.
+        val code = state.value.fields.areaCode
+        if (code.length == VILLAGE_CODE_DIGITS) {
+            intent {
+                val found = try {
+                    blocking { client.villages(null, code) }.firstOrNull { it.code == code }
+                } catch (_: LawCircleException) {
+                    null
+                }
+                if (found != null) {
+                    updateState { if (it.village == null && it.fields.areaCode == code) it.copy(village = found) else it }
+                }
+            }
         }
     }
 
@@ -128,7 +186,7 @@ class NewNeedPresenter(
     private var checking = false
 
     fun edit(change: (NeedFields) -> NeedFields): Job {
-        updateState { it.copy(fields = change(it.fields), submittedKey = null) }
+        updateState { it.copy(fields = change(it.fields), submittedKey = null, draftSaved = false) }
         saved?.let { state.value.fields.saveTo(it) }
         return if (checking) validate() else Job().apply { complete() }
     }
@@ -203,16 +261,45 @@ class NewNeedPresenter(
                 return@intent
             }
             val key = client.submitNeed(form)
+            // Queued: the draft it came from is done with (the outbox holds its own copies of the files).
+            state.value.draftId?.let { id ->
+                try {
+                    client.discardNeedDraft(id)
+                } catch (_: LawCircleException) {
+                    // Left in the drafts list, where the user can discard it; the need is queued either way.
+                }
+            }
             synchronized(attachments) { attachments.clear() }
             saveAttachments()
+            saved?.set(DRAFT_KEY, null)
             checking = false
             updateState {
-                it.copy(submitting = false, submittedKey = key, problems = emptyMap(), attachments = emptyList())
+                it.copy(submitting = false, submittedKey = key, problems = emptyMap(), attachments = emptyList(), draftId = null)
             }
         } catch (e: LawCircleException.InvalidInput) {
             updateState { it.copy(submitting = false, problems = it.problems + (e.field to e.reason), error = e.toUiError()) }
         } catch (e: LawCircleException) {
             updateState { it.copy(submitting = false, error = e.toUiError()) }
+        }
+    }
+
+    /**
+     * Keeps the form as a draft in the library's database (unchecked: a
+     * half-typed form is fine), to finish later from the drafts screen.
+     * Saving again updates the same draft. A file that cannot be attached
+     * is a problem under `attachments[i]` and nothing is saved.
+     */
+    fun saveDraft(): Job = intent {
+        if (state.value.savingDraft) return@intent
+        updateState { it.copy(savingDraft = true, error = null) }
+        try {
+            val id = client.saveNeedDraft(state.value.draftId, currentForm())
+            saved?.set(DRAFT_KEY, id)
+            updateState { it.copy(savingDraft = false, draftId = id, draftSaved = true) }
+        } catch (e: LawCircleException.InvalidInput) {
+            updateState { it.copy(savingDraft = false, problems = it.problems + (e.field to e.reason), error = e.toUiError()) }
+        } catch (e: LawCircleException) {
+            updateState { it.copy(savingDraft = false, error = e.toUiError()) }
         }
     }
 
@@ -228,6 +315,15 @@ class NewNeedPresenter(
     private companion object {
         /** A picker shows this many at once; typing narrows it. */
         const val MAX_VILLAGE_CHOICES = 30
+
+        /** A village or community code (a street code has 9 digits). */
+        const val VILLAGE_CODE_DIGITS = 12
+
+        /** The saved state's key of the draft being edited. */
+        const val DRAFT_KEY = "need.draftId"
+
+        /** [draft] is being opened now, not brought back with the saved state after the process died. */
+        fun freshResume(saved: SavedStateStore?, draft: NeedFormDraft): Boolean = saved?.string(DRAFT_KEY) != draft.id
     }
 
     private fun currentForm(): NeedForm = state.value.fields.toNeedForm(synchronized(attachments) { attachments.toList() })

@@ -8,29 +8,19 @@ import org.lawcircle.ffi.Account
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.Role
-import java.io.IOException
-import java.net.URI
-import java.net.URISyntaxException
+import org.lawcircle.ffi.SessionStore
+import org.lawcircle.ffi.SmsCodePurpose
+import org.lawcircle.ffi.SmsCodeSent
 
 /**
- * What signing in again needs, kept by the app between launches (the
- * Android Keystore in the app, `KeystoreCredentialStore`). The secret is
- * left out of [toString].
+ * What the app needs to open the phone's client: the server, who signs
+ * in, and the password typed just now (blank when a kept session is taken
+ * up, or for a sign-in by SMS code). Only the library's session store
+ * keeps anything between launches: the session's token, never the
+ * password. The password is left out of [toString].
  */
-data class SavedSignIn(val serverUrl: String, val username: String, val secret: String) {
-    override fun toString(): String = "SavedSignIn(serverUrl=$serverUrl, username=$username)"
-}
-
-/** Where the app keeps a [SavedSignIn]. */
-interface CredentialStore {
-    @Throws(IOException::class)
-    fun load(): SavedSignIn?
-
-    @Throws(IOException::class)
-    fun save(saved: SavedSignIn)
-
-    @Throws(IOException::class)
-    fun clear()
+data class ClientLogin(val serverUrl: String, val username: String, val password: String = "") {
+    override fun toString(): String = "ClientLogin(serverUrl=$serverUrl, username=$username)"
 }
 
 /** The home a signed-in account sees, by its role. */
@@ -72,37 +62,57 @@ sealed interface SignInPhase {
     data class Failed(val error: UiError) : SignInPhase
 }
 
-/** What the sign-in screen shows. The password is left out of [toString]. */
+/** How the user signs in. */
+enum class SignInMethod {
+    /** Username or mobile number and password. */
+    PASSWORD,
+
+    /** A mainland mobile number and a code sent to it by SMS. */
+    SMS_CODE,
+}
+
+/** What the sign-in screen shows. The password and the code are left out of [toString]. */
 data class SignInState(
     /** The platform's address: the build's default, or a station's QR code. */
     val serverUrl: String,
+    /** The username or mobile number (the mobile number for a sign-in by code). */
     val username: String = "",
-    /** Cleared once used: the secret is kept only by the credential store. */
+    /** Cleared once used: nothing keeps the password, the session store keeps the token. */
     val password: String = "",
+    val method: SignInMethod = SignInMethod.PASSWORD,
+    /** The SMS code typed (sign-in by code). */
+    val code: String = "",
+    /** A code is on its way to [username] (sign-in by code). */
+    val codeSent: SmsCodeSent? = null,
     val phase: SignInPhase = SignInPhase.Editing,
 ) {
     val busy: Boolean get() = phase == SignInPhase.SigningIn
     val error: UiError? get() = (phase as? SignInPhase.Failed)?.error
     val account: Account? get() = (phase as? SignInPhase.SignedIn)?.account
 
-    override fun toString(): String = "SignInState(serverUrl=$serverUrl, username=$username, phase=$phase)"
+    override fun toString(): String =
+        "SignInState(serverUrl=$serverUrl, username=$username, method=$method, codeSent=${codeSent != null}, phase=$phase)"
 }
 
 /**
- * Signing in (username or mobile number and password), restoring the
- * session at launch (offline too, from the account kept on the phone) and
- * signing out. [open] opens the phone's client for a saved sign-in (the
- * app passes its database path and transport); the opened client is what
- * every other presenter takes, published in [client].
+ * Signing in (username or mobile number and password, or a mobile number
+ * and an SMS code), restoring the session at launch (offline too) and
+ * signing out. The session (its bearer token and account) is kept by the
+ * library's [SessionStore] (the Android Keystore in the app,
+ * `KeystoreSessionStore`): the library saves it at every sign-in and
+ * clears it at sign-out, and at launch the client takes it back up
+ * without the network. The password is never kept. [open] opens the
+ * phone's client (the app passes its database path and transport); the
+ * opened client is what every other presenter takes, published in [client].
  */
 class SignInPresenter(
     serverUrl: String,
-    private val store: CredentialStore,
+    private val store: SessionStore,
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
     /** The address and name typed so far survive a rotation here (never the password). */
     private val saved: SavedStateStore? = null,
-    private val open: (SavedSignIn) -> LawCircleClient,
+    private val open: (ClientLogin) -> LawCircleClient,
 ) : ScopedPresenter<SignInState>(
     SignInState(
         serverUrl = saved?.string("signIn.serverUrl") ?: serverUrl,
@@ -116,11 +126,19 @@ class SignInPresenter(
     var client: LawCircleClient? = null
         private set
 
-    fun setServerUrl(value: String) = edit { it.copy(serverUrl = value.trim()) }
+    /** The client a code was asked on (sign-in by code): the same one signs in with it. */
+    private var codeClient: LawCircleClient? = null
 
-    fun setUsername(value: String) = edit { it.copy(username = value) }
+    fun setServerUrl(value: String) = edit { it.copy(serverUrl = value.trim(), codeSent = null) }
+
+    fun setUsername(value: String) = edit { it.copy(username = value, codeSent = if (value.trim() == it.username.trim()) it.codeSent else null) }
 
     fun setPassword(value: String) = edit { it.copy(password = value) }
+
+    fun setCode(value: String) = edit { it.copy(code = value) }
+
+    /** Password or SMS code; switching forgets what the other method typed. */
+    fun setMethod(method: SignInMethod) = edit { it.copy(method = method, password = "", code = "", codeSent = null) }
 
     private fun edit(change: (SignInState) -> SignInState) {
         updateState {
@@ -135,8 +153,8 @@ class SignInPresenter(
     }
 
     /**
-     * A station's QR code: `lawcircle://connect?server=<address>` or the
-     * address itself. Anything else is an error naming the field.
+     * A station's QR code ([StationCode]): the address it gives replaces
+     * the one shown. Anything else is an error naming the field.
      */
     fun scanned(payload: String) {
         val server = serverAddressFromQr(payload)
@@ -146,10 +164,10 @@ class SignInPresenter(
             }
             return
         }
-        edit { it.copy(serverUrl = server) }
+        edit { it.copy(serverUrl = server, codeSent = null) }
     }
 
-    /** Opens the phone's client for the typed account and signs in; on success the credentials are saved. */
+    /** Opens the phone's client for the typed account and signs in; the library's session store keeps the session. */
     fun signIn(): Job = intent {
         val s = state.value
         if (s.busy) return@intent
@@ -159,14 +177,13 @@ class SignInPresenter(
             s.password.isEmpty() -> return@intent fail(UiError("请输入密码 Enter your password", "password"))
         }
         updateState { it.copy(phase = SignInPhase.SigningIn) }
-        val saved = SavedSignIn(s.serverUrl, username, s.password)
         var opened: LawCircleClient? = null
         try {
-            opened = blocking { open(saved) }
-            val account = opened.signIn()
-            blocking { store.save(saved) }
-            client?.close()
-            client = opened
+            val c = blocking { open(ClientLogin(s.serverUrl, username, s.password)) }
+            opened = c
+            blocking { c.useSessionStore(store) }
+            val account = c.signIn()
+            adopt(c)
             opened = null
             updateState { it.copy(username = username, password = "", phase = SignInPhase.SignedIn(account, Home.of(account))) }
         } catch (e: LawCircleException.Unauthenticated) {
@@ -174,54 +191,106 @@ class SignInPresenter(
             fail(UiError("用户名或密码不正确 Wrong username or password", "password"))
         } catch (e: LawCircleException) {
             fail(e.toUiError())
-        } catch (e: IOException) {
-            fail(UiError("无法保存登录信息 Could not keep the sign-in: ${e.message}"))
         } finally {
             // A sign-in that failed half way leaves no open client behind.
             opened?.close()
         }
     }
 
+    /** Sign-in by code: asks the server to text a code to the mobile number typed. */
+    fun requestCode(): Job = intent {
+        val s = state.value
+        if (s.busy) return@intent
+        val phone = s.username.trim()
+        if (phone.isEmpty()) return@intent fail(UiError("请输入手机号 Enter your mobile number", "phone"))
+        updateState { it.copy(phase = SignInPhase.SigningIn) }
+        try {
+            val c = codeClientFor(s.serverUrl, phone)
+            val sent = c.requestSmsCode(phone, SmsCodePurpose.SIGN_IN)
+            updateState { it.copy(username = phone, codeSent = sent, phase = SignInPhase.Editing) }
+        } catch (e: LawCircleException) {
+            fail(e.toUiError())
+        }
+    }
+
+    /** Sign-in by code: the code received signs in; the library's session store keeps the session. */
+    fun signInWithCode(): Job = intent {
+        val s = state.value
+        if (s.busy) return@intent
+        val phone = s.username.trim()
+        if (phone.isEmpty()) return@intent fail(UiError("请输入手机号 Enter your mobile number", "phone"))
+        val c = codeClient?.takeIf { s.codeSent != null && it.userId() == phone && it.serverUrl() == s.serverUrl.trimEnd('/') }
+            ?: return@intent fail(UiError("请先获取验证码 Ask for a code first", "code"))
+        if (s.code.isBlank()) return@intent fail(UiError("请输入验证码 Enter the code", "code"))
+        updateState { it.copy(phase = SignInPhase.SigningIn) }
+        try {
+            val account = c.signInWithCode(phone, s.code.trim())
+            codeClient = null
+            adopt(c)
+            updateState { it.copy(code = "", codeSent = null, phase = SignInPhase.SignedIn(account, Home.of(account))) }
+        } catch (e: LawCircleException) {
+            fail(e.toUiError())
+        }
+    }
+
+    /** The client for a sign-in by code (opened for the number, no password), kept between asking and using the code. */
+    private suspend fun codeClientFor(serverUrl: String, phone: String): LawCircleClient {
+        codeClient?.let { if (it.userId() == phone && it.serverUrl() == serverUrl.trimEnd('/')) return it }
+        codeClient?.close()
+        codeClient = null
+        val opened = blocking { open(ClientLogin(serverUrl, phone)) }
+        try {
+            blocking { opened.useSessionStore(store) }
+        } catch (e: LawCircleException) {
+            opened.close()
+            throw e
+        }
+        codeClient = opened
+        return opened
+    }
+
+    private fun adopt(opened: LawCircleClient) {
+        if (client !== opened) client?.close()
+        client = opened
+    }
+
     /**
-     * At launch: the saved credentials and the account kept on the phone
-     * sign the user in without the network; with none, the sign-in screen.
-     * The job's result is in [state].
+     * At launch: the session the store kept (its token, and the account)
+     * signs the user in without the network; with none, the sign-in
+     * screen. The job's result is in [state].
      */
     fun restore(): Job = intent {
         var opened: LawCircleClient? = null
         try {
-            val saved = blocking { store.load() } ?: return@intent
-            updateState { it.copy(serverUrl = saved.serverUrl, username = saved.username) }
-            opened = blocking { open(saved) }
-            val account = opened.account() ?: opened.signIn()
-            client = opened
+            val kept = blocking { store.load() } ?: return@intent
+            updateState { it.copy(serverUrl = kept.serverUrl, username = kept.username) }
+            val c = blocking { open(ClientLogin(kept.serverUrl, kept.username)) }
+            opened = c
+            val account = blocking { c.useSessionStore(store) } ?: return@intent
+            client = c
             opened = null
             updateState { it.copy(phase = SignInPhase.SignedIn(account, Home.of(account))) }
         } catch (e: LawCircleException) {
             fail(e.toUiError())
-        } catch (e: IOException) {
-            fail(UiError("无法读取登录信息 Could not read the saved sign-in: ${e.message}"))
         } finally {
             opened?.close()
         }
     }
 
     /**
-     * Signs out: the server revokes the session, the phone forgets it and
-     * the saved credentials. Refused while needs or punches wait in the
-     * outbox unless [discardPending] (the screen asks first).
+     * Signs out: the server revokes the session, the phone forgets it (the
+     * library clears the session store). Refused while needs or punches
+     * wait in the outbox unless [discardPending] (the screen asks first).
      */
     fun signOut(discardPending: Boolean = false): Job = intent {
         try {
-            client?.signOut(discardPending)
-            blocking { store.clear() }
-            client?.close()
+            val c = client
+            if (c != null) c.signOut(discardPending) else blocking { store.clear() }
+            c?.close()
             client = null
-            updateState { it.copy(password = "", phase = SignInPhase.Editing) }
+            updateState { it.copy(password = "", code = "", codeSent = null, phase = SignInPhase.Editing) }
         } catch (e: LawCircleException) {
             fail(e.toUiError())
-        } catch (e: IOException) {
-            fail(UiError("无法清除登录信息 Could not clear the saved sign-in: ${e.message}"))
         }
     }
 
@@ -231,35 +300,12 @@ class SignInPresenter(
         super.close()
         client?.close()
         client = null
+        codeClient?.close()
+        codeClient = null
     }
 
     companion object {
-        /** The server address a station's QR code holds, if it holds one. */
-        fun serverAddressFromQr(payload: String): String? {
-            val text = payload.trim()
-            val uri = try {
-                URI(text)
-            } catch (_: URISyntaxException) {
-                return null
-            }
-            return when (uri.scheme?.lowercase()) {
-                "lawcircle" -> {
-                    if (uri.host != "connect") return null
-                    val server = uri.rawQuery?.split('&')
-                        ?.map { it.split('=', limit = 2) }
-                        ?.firstOrNull { it.size == 2 && it[0] == "server" }
-                        ?.let { java.net.URLDecoder.decode(it[1], Charsets.UTF_8) }
-                        ?: return null
-                    val inner = try {
-                        URI(server)
-                    } catch (_: URISyntaxException) {
-                        return null
-                    }
-                    if (inner.scheme?.lowercase() in setOf("https", "http") && !inner.host.isNullOrEmpty()) server else null
-                }
-                "https", "http" -> if (!uri.host.isNullOrEmpty()) text else null
-                else -> null
-            }
-        }
+        /** The server address a station's QR code ([StationCode]) holds, if it holds one the app accepts. */
+        fun serverAddressFromQr(payload: String): String? = (StationCode.parse(payload) as? StationCode.Parsed.Server)?.url
     }
 }

@@ -40,9 +40,9 @@ class RecordingHooks : SessionHooks {
 class AppSessionTest {
     private val dir: File = Files.createTempDirectory("lawcircle-session").toFile()
 
-    private fun opener(): (SavedSignIn) -> LawCircleClient = { s ->
+    private fun opener(): (ClientLogin) -> LawCircleClient = { s ->
         LawCircleClient.open(
-            ClientConfig(File(dir, "${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.secret)),
+            ClientConfig(File(dir, "${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.password)),
             OkHttpTransport(),
         )
     }
@@ -52,7 +52,7 @@ class AppSessionTest {
         val server = TestServer.start("--demo")
         try {
             val people = server.seedPeople()
-            val store = MemoryCredentialStore()
+            val store = MemorySessionStore()
             val hooks = RecordingHooks()
             // First launch: nothing saved, the sign-in screen.
             runBlocking {
@@ -121,7 +121,7 @@ class AppSessionTest {
     fun `a resident with nothing queued signs out at once and lands on the sign-in screen`(): Unit =
         TestServer.start("--demo").use { server ->
             val people = server.seedPeople()
-            val store = MemoryCredentialStore()
+            val store = MemorySessionStore()
             val hooks = RecordingHooks()
             runBlocking {
                 AppSession(SignInPresenter(server.baseUrl, store, this, open = opener()), hooks, this).use { session ->

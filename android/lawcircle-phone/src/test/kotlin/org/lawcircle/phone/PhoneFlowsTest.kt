@@ -27,8 +27,6 @@ import org.lawcircle.ffi.PunchKind
 import org.lawcircle.ffi.SmsCodePurpose
 import org.lawcircle.ffi.AttachmentInput
 import org.lawcircle.ffi.LawCircleException
-import org.lawcircle.ffi.SessionStore
-import org.lawcircle.ffi.StoredSession
 import java.io.File
 import java.net.URI
 import java.nio.file.Files
@@ -536,22 +534,6 @@ open class PhoneFlowsTest {
             server.close()
         }
         dir.deleteRecursively()
-    }
-
-    /** The platform's session store as a test has it: in memory. */
-    class MemorySessionStore : SessionStore {
-        @Volatile
-        var saved: StoredSession? = null
-
-        override fun load(): StoredSession? = saved
-
-        override fun save(session: StoredSession) {
-            saved = session
-        }
-
-        override fun clear() {
-            saved = null
-        }
     }
 
     @Test

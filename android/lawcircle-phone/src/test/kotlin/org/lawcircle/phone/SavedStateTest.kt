@@ -85,13 +85,13 @@ class SavedStateTest {
     fun `sign-in keeps the address and name across a rotation but never the password, rating keeps its stars for its order`() {
         val handle = MapSavedState()
         runBlocking {
-            val neverOpened: (SavedSignIn) -> LawCircleClient = { error("no client opened in this test") }
-            SignInPresenter("https://default.example", MemoryCredentialStore(), this, saved = handle, open = neverOpened).use { p ->
+            val neverOpened: (ClientLogin) -> LawCircleClient = { error("no client opened in this test") }
+            SignInPresenter("https://default.example", MemorySessionStore(), this, saved = handle, open = neverOpened).use { p ->
                 p.scanned("lawcircle://connect?server=https://station.example")
                 p.setUsername("13700001111")
                 p.setPassword("typed secret")
             }
-            SignInPresenter("https://default.example", MemoryCredentialStore(), this, saved = handle, open = neverOpened).use { p ->
+            SignInPresenter("https://default.example", MemorySessionStore(), this, saved = handle, open = neverOpened).use { p ->
                 assertEquals("https://station.example", p.state.value.serverUrl)
                 assertEquals("13700001111", p.state.value.username)
                 assertEquals("", p.state.value.password)

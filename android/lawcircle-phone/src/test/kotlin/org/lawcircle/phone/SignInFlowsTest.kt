@@ -10,9 +10,15 @@ import org.lawcircle.ffi.DeviceTime
 import org.lawcircle.ffi.FixSource
 import org.lawcircle.ffi.GpsFix
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.LawCircleException
+import org.lawcircle.ffi.SessionStore
+import org.lawcircle.ffi.StoredSession
 import org.lawcircle.ffi.PunchKind
 import java.io.File
-import java.io.IOException
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
 import java.nio.file.Files
 import kotlin.test.assertEquals
 import kotlin.test.assertIs
@@ -20,36 +26,58 @@ import kotlin.test.assertNotNull
 import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
-/** A credential store in memory, as the Keystore-backed one behaves (and one that fails). */
-class MemoryCredentialStore(var failing: Boolean = false) : CredentialStore {
-    var saved: SavedSignIn? = null
+/** A session store in memory, as the Keystore-backed one behaves (and one that fails, as a locked Keystore). */
+class MemorySessionStore(var failing: Boolean = false) : SessionStore {
+    @Volatile
+    var saved: StoredSession? = null
     val writes = mutableListOf<String>()
 
-    override fun load(): SavedSignIn? {
-        if (failing) throw IOException("keystore locked")
+    override fun load(): StoredSession? {
+        if (failing) throw LawCircleException.Internal("keystore locked")
         return saved
     }
 
-    override fun save(saved: SavedSignIn) {
-        if (failing) throw IOException("keystore locked")
-        this.saved = saved
-        writes += "save"
+    override fun save(session: StoredSession) {
+        if (failing) throw LawCircleException.Internal("keystore locked")
+        saved = session
+        synchronized(writes) { writes += "save" }
     }
 
     override fun clear() {
-        if (failing) throw IOException("keystore locked")
+        if (failing) throw LawCircleException.Internal("keystore locked")
         saved = null
-        writes += "clear"
+        synchronized(writes) { writes += "clear" }
     }
+}
+
+/** An account whose username is a mobile number, made by the district admin over HTTP (a sign-in by code finds it). */
+fun TestServer.makeMobileAccount(people: People, phone: String) {
+    val http = HttpClient.newHttpClient()
+    fun post(path: String, body: String, token: String?): HttpResponse<String> {
+        val b = HttpRequest.newBuilder(URI(url(path)))
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+        token?.let { b.header("authorization", "Bearer $it") }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString())
+    }
+    val login = post("/api/v1/auth/login", """{"username":"${people.admin.username}","password":"${people.admin.password}"}""", null)
+    assertEquals(200, login.statusCode(), login.body())
+    val token = Json.parse(login.body()).obj().str("token")
+    val made = post(
+        "/api/v1/accounts",
+        """{"username":"$phone","display_name":"林晓","role":"resident","street_code":"${people.streetCode}","password":"a long passphrase 42"}""",
+        token,
+    )
+    assertEquals(201, made.statusCode(), made.body())
 }
 
 /** Signing in, restoring the session at launch (online and offline) and signing out, against the real server. */
 class SignInFlowsTest {
     private val dir: File = Files.createTempDirectory("lawcircle-signin").toFile()
 
-    private fun opener(): (SavedSignIn) -> LawCircleClient = { s ->
+    private fun opener(): (ClientLogin) -> LawCircleClient = { s ->
         LawCircleClient.open(
-            ClientConfig(File(dir, "${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.secret)),
+            ClientConfig(File(dir, "${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.password)),
             OkHttpTransport(),
         )
     }
@@ -67,8 +95,9 @@ class SignInFlowsTest {
         assertNull(SignInPresenter.serverAddressFromQr("lawcircle://other?server=https://x.example"))
         assertNull(SignInPresenter.serverAddressFromQr("WIFI:S:station;T:WPA;P:secret;;"))
         assertNull(SignInPresenter.serverAddressFromQr("https://"))
+        assertNull(SignInPresenter.serverAddressFromQr("lawcircle://connect?server=http%3A%2F%2Ffw.longwan.example"), "plain HTTP off loopback")
         withScope { scope ->
-            SignInPresenter("https://default.example", MemoryCredentialStore(), scope, open = opener()).use { p ->
+            SignInPresenter("https://default.example", MemorySessionStore(), scope, open = opener()).use { p ->
                 p.scanned("WIFI:S:station;;")
                 assertEquals("server_url", p.state.value.error?.field)
                 assertEquals("https://default.example", p.state.value.serverUrl)
@@ -83,7 +112,7 @@ class SignInFlowsTest {
     fun `signing in checks the form, refuses a wrong password, saves the credentials and picks the home`() =
         TestServer.start("--demo").use { server ->
             val people = server.seedPeople()
-            val store = MemoryCredentialStore()
+            val store = MemorySessionStore()
             withScope { scope ->
                 SignInPresenter(server.baseUrl, store, scope, open = opener()).use { p ->
                     runBlocking { p.signIn().join() }
@@ -105,9 +134,15 @@ class SignInFlowsTest {
                     assertEquals(Home.VOLUNTEER, signedIn.home)
                     assertEquals(people.volunteer.username, signedIn.account.username)
                     assertEquals("", p.state.value.password, "the password is not kept in the screen state")
-                    assertEquals(SavedSignIn(server.baseUrl, people.volunteer.username, people.volunteer.password), store.saved)
+                    // The library's session store keeps the session: its token and account, never the password.
+                    val kept = assertNotNull(store.saved)
+                    assertEquals(server.baseUrl.trimEnd('/'), kept.serverUrl)
+                    assertEquals(people.volunteer.username, kept.username)
+                    assertEquals(people.volunteer.username, kept.account.username)
+                    assertTrue(kept.token.isNotEmpty() && kept.token != people.volunteer.password)
+                    assertTrue(people.volunteer.password !in kept.toString(), "the password is not in the kept session")
                     assertNotNull(p.client)
-                    assertTrue("secret" !in p.state.value.toString() && people.volunteer.password !in store.saved.toString())
+                    assertTrue(people.volunteer.password !in p.state.value.toString())
                 }
             }
         }
@@ -117,7 +152,7 @@ class SignInFlowsTest {
         val server = TestServer.start("--demo")
         try {
             val people = server.seedPeople()
-            val store = MemoryCredentialStore()
+            val store = MemorySessionStore()
             withScope { scope ->
                 SignInPresenter(server.baseUrl, store, scope, open = opener()).use { p ->
                     p.setUsername(people.volunteer.username)
@@ -169,10 +204,10 @@ class SignInFlowsTest {
     }
 
     @Test
-    fun `a credential store that fails is reported in words and nothing is signed in`() =
+    fun `a session store that fails is reported in words and nothing is signed in`() =
         TestServer.start("--demo").use { server ->
             val people = server.seedPeople()
-            val store = MemoryCredentialStore(failing = true)
+            val store = MemorySessionStore(failing = true)
             withScope { scope ->
                 SignInPresenter(server.baseUrl, store, scope, open = opener()).use { p ->
                     runBlocking { p.restore().join() }
@@ -185,4 +220,49 @@ class SignInFlowsTest {
                 }
             }
         }
+
+    @Test
+    fun `signing in by SMS code asks for a code, refuses a wrong one and keeps only the session`() = runBlocking<Unit> {
+        FakeSms.start().use { sms ->
+            TestServer.start(*(listOf("--demo") + sms.serverArgs).toTypedArray()).use { server ->
+                val people = server.seedPeople()
+                val phone = "13700004444"
+                server.makeMobileAccount(people, phone)
+                val store = MemorySessionStore()
+                SignInPresenter(server.baseUrl, store, this, open = opener()).use { p ->
+                    p.setMethod(SignInMethod.SMS_CODE)
+                    p.signInWithCode().join()
+                    assertEquals("phone", p.state.value.error?.field)
+                    p.setUsername(phone)
+                    p.signInWithCode().join()
+                    assertEquals("code", p.state.value.error?.field, "no code asked for yet")
+                    p.requestCode().join()
+                    assertNotNull(p.state.value.codeSent, "${p.state.value.error}")
+                    val code = sms.waitFor(phone, FakeSms.CODE_TEMPLATE).str("code")
+                    val wrong = if (code == "000000") "111111" else "000000"
+                    p.setCode(wrong)
+                    p.signInWithCode().join()
+                    assertEquals("code", p.state.value.error?.field)
+                    assertNull(p.client)
+                    assertNull(store.saved)
+                    p.setCode(code)
+                    assertTrue(code !in p.state.value.toString(), "the code is not in the state's text")
+                    p.signInWithCode().join()
+                    val signed = assertIs<SignInPhase.SignedIn>(p.state.value.phase, "${p.state.value.error}")
+                    assertEquals(Home.RESIDENT, signed.home)
+                    assertEquals(phone, signed.account.username)
+                    assertEquals(phone, assertNotNull(store.saved).username)
+                    assertNotNull(p.client).myNeeds()
+                }
+                // The next launch takes the kept session up: no password was ever typed.
+                SignInPresenter("https://default.example", store, this, open = opener()).use { p ->
+                    p.restore().join()
+                    assertEquals(phone, assertIs<SignInPhase.SignedIn>(p.state.value.phase).account.username)
+                    assertNotNull(p.client).myNeeds()
+                    p.signOut().join()
+                    assertNull(store.saved)
+                }
+            }
+        }
+    }
 }

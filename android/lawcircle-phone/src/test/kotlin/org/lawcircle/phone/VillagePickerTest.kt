@@ -1,6 +1,8 @@
 package org.lawcircle.phone
 
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.ClientConfig
 import org.lawcircle.ffi.Credentials
@@ -55,6 +57,17 @@ class VillagePickerTest {
                     assertEquals(other.code, p.state.value.fields.areaCode)
                     assertEquals(other, p.state.value.village)
                     assertEquals(emptyList(), p.state.value.villageChoices)
+                }
+                // A rotation: the form comes back from the saved state with the village's name, not only its code.
+                val handle = MapSavedState()
+                val picked = NewNeedPresenter(client, this, saved = handle).use { p ->
+                    p.villageFromFix(here).join()
+                    assertNotNull(p.state.value.village)
+                }
+                NewNeedPresenter(client, this, saved = handle).use { p ->
+                    assertEquals(picked.code, p.state.value.fields.areaCode)
+                    val restored = withTimeout(10_000) { p.state.first { it.village != null } }
+                    assertEquals(picked, restored.village)
                 }
             }
         }

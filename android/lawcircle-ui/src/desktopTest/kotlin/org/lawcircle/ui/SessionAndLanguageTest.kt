@@ -33,9 +33,9 @@ import org.lawcircle.phone.AppScreen
 import org.lawcircle.phone.AppSession
 import org.lawcircle.phone.ConnectivityState
 import org.lawcircle.phone.Home
-import org.lawcircle.phone.MemoryCredentialStore
+import org.lawcircle.phone.MemorySessionStore
 import org.lawcircle.phone.OkHttpTransport
-import org.lawcircle.phone.SavedSignIn
+import org.lawcircle.phone.ClientLogin
 import org.lawcircle.phone.SessionHooks
 import org.lawcircle.phone.SignInPresenter
 import java.io.File
@@ -50,10 +50,10 @@ class SessionAndLanguageTest {
 
     @Test
     fun `a resident switches the home to English, back to Chinese, signs out and lands on the sign-in screen`(): Unit = World().use { w ->
-        val store = MemoryCredentialStore()
-        val open = { s: SavedSignIn ->
+        val store = MemorySessionStore()
+        val open = { s: ClientLogin ->
             LawCircleClient.open(
-                ClientConfig(File(w.dir, "session-${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.secret)),
+                ClientConfig(File(w.dir, "session-${s.username}/lawcircle.sqlite").path, s.serverUrl, Credentials(s.username, s.password)),
                 OkHttpTransport(),
             )
         }

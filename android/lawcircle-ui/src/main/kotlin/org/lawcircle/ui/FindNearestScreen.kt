@@ -23,6 +23,7 @@ import org.lawcircle.ffi.NearbyPlace
 import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.phone.FindNearestPresenter
 import org.lawcircle.phone.FindNearestState
+import org.lawcircle.phone.OpeningExceptions
 
 sealed interface FindNearestEvent {
     /** Brings the phone's copy of the catalogue up to date (online). */
@@ -125,8 +126,10 @@ private fun PlaceCard(place: NearbyPlace, onEvent: (FindNearestEvent) -> Unit) {
                     color = if (place.openNow) MaterialTheme.colorScheme.primary else MaterialTheme.colorScheme.onSurfaceVariant,
                 )
             }
-            if (place.openingExceptions.isNotBlank()) {
-                Text(t.openingExceptions(place.openingExceptions), style = MaterialTheme.typography.bodySmall)
+            // Only today's and upcoming changes: past holidays are no use to someone going there.
+            val exceptions = OpeningExceptions.upcoming(place.openingExceptions)
+            if (exceptions.isNotBlank()) {
+                Text(t.openingExceptions(exceptions), style = MaterialTheme.typography.bodySmall)
             }
             // The actions wrap to a second line rather than squeeze (English words are longer).
             FlowRow {

@@ -31,6 +31,9 @@ enum class Destination {
 
     /** The compensation calculators (offline). */
     Calculators,
+
+    /** Need drafts kept by the library until they are submitted or discarded. */
+    Drafts,
 }
 
 /** The home screen: who is signed in, the connection, the outbox badge, sign-out and the language. */
@@ -52,13 +55,13 @@ data class HomeState(
             null -> listOf(Destination.SignIn, Destination.FindNearest)
             AccountRole.RESIDENT -> listOf(
                 Destination.FindNearest, Destination.NewNeed, Destination.Applications, Destination.MyNeeds, Destination.Outbox,
-                Destination.Calculators,
+                Destination.Calculators, Destination.Drafts,
             )
             AccountRole.VOLUNTEER -> listOf(Destination.ClockIn, Destination.Offers, Destination.FindNearest, Destination.Outbox)
             // A lawyer on site enters needs for the people who come to the post.
             AccountRole.LAWYER -> listOf(
                 Destination.NewNeed, Destination.Offers, Destination.ClockIn, Destination.Applications, Destination.Outbox,
-                Destination.FindNearest,
+                Destination.FindNearest, Destination.Drafts,
             )
             AccountRole.STATION_STAFF, AccountRole.DISTRICT_ADMIN -> listOf(Destination.FindNearest, Destination.Outbox)
         }

@@ -52,6 +52,9 @@ sealed interface NewNeedEvent {
     data class RemoveAttachment(val index: Int) : NewNeedEvent
     data object Submit : NewNeedEvent
 
+    /** Keeps the form as a draft (草稿) to finish later. */
+    data object SaveDraft : NewNeedEvent
+
     /** A blank form for the next person. */
     data object Another : NewNeedEvent
 }
@@ -76,6 +79,7 @@ fun NewNeedPresenter.onEvent(e: NewNeedEvent) {
         is NewNeedEvent.Attach -> addAttachment(e.path, e.displayName)
         is NewNeedEvent.RemoveAttachment -> removeAttachment(e.index)
         NewNeedEvent.Submit -> submit()
+        NewNeedEvent.SaveDraft -> saveDraft()
         NewNeedEvent.Another -> reset()
     }
 }
@@ -125,7 +129,14 @@ fun NewNeedScreen(state: NewNeedState, onEvent: (NewNeedEvent) -> Unit) {
             if (state.problems.isNotEmpty()) Notice(t.problemsLeft(state.problems.size), null, Tone.Error)
             ErrorNotice(state.error)
             if (state.submitting) Loading(t.checkingAndSaving)
-            Button({ onEvent(NewNeedEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.submitting) { Text(t.submit) }
+            if (state.draftSaved) Notice(t.draftSaved, t.draftSavedDetail, Tone.Success)
+            Row(Modifier.fillMaxWidth(), horizontalArrangement = Arrangement.spacedBy(8.dp)) {
+                OutlinedButton(
+                    { onEvent(NewNeedEvent.SaveDraft) }, Modifier.weight(1f),
+                    enabled = !state.submitting && !state.savingDraft,
+                ) { Text(t.saveDraft) }
+                Button({ onEvent(NewNeedEvent.Submit) }, Modifier.weight(1f), enabled = !state.submitting) { Text(t.submit) }
+            }
         }
     }
 }

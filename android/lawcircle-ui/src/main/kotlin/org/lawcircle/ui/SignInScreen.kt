@@ -2,6 +2,8 @@ package org.lawcircle.ui
 
 import androidx.compose.foundation.layout.Arrangement
 import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.rememberScrollState
 import androidx.compose.foundation.text.KeyboardOptions
@@ -17,6 +19,7 @@ import androidx.compose.ui.text.input.KeyboardType
 import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import org.lawcircle.phone.Home
+import org.lawcircle.phone.SignInMethod
 import org.lawcircle.phone.SignInPhase
 import org.lawcircle.phone.SignInPresenter
 import org.lawcircle.phone.SignInState
@@ -26,11 +29,18 @@ sealed interface SignInEvent {
     data class Username(val value: String) : SignInEvent
     data class Password(val value: String) : SignInEvent
 
+    /** Password or SMS code. */
+    data class Method(val method: SignInMethod) : SignInEvent
+    data class Code(val value: String) : SignInEvent
+
+    /** Sign-in by code: text a code to the number typed. */
+    data object RequestCode : SignInEvent
+
     /** The app opens the camera's QR scanner and passes what it read to [SignInPresenter.scanned]. */
     data object ScanStationCode : SignInEvent
     data object Submit : SignInEvent
 
-    /** Sign in by SMS code or register instead (the register screen). */
+    /** No account yet: register with an SMS code (the register screen). */
     data object UseSmsCode : SignInEvent
 }
 
@@ -40,13 +50,16 @@ fun SignInPresenter.onEvent(e: SignInEvent, scan: () -> Unit = {}, smsCode: () -
         is SignInEvent.ServerUrl -> setServerUrl(e.value)
         is SignInEvent.Username -> setUsername(e.value)
         is SignInEvent.Password -> setPassword(e.value)
+        is SignInEvent.Method -> setMethod(e.method)
+        is SignInEvent.Code -> setCode(e.value)
+        SignInEvent.RequestCode -> requestCode()
         SignInEvent.ScanStationCode -> scan()
-        SignInEvent.Submit -> signIn()
+        SignInEvent.Submit -> if (state.value.method == SignInMethod.SMS_CODE) signInWithCode() else signIn()
         SignInEvent.UseSmsCode -> smsCode()
     }
 }
 
-/** Signing in with a username or mobile number and a password, on the station's platform. */
+/** Signing in with a username or mobile number and a password, or a mobile number and an SMS code, on the station's platform. */
 @Composable
 fun SignInScreen(state: SignInState, onEvent: (SignInEvent) -> Unit) {
     val t = strings
@@ -70,23 +83,47 @@ fun SignInScreen(state: SignInState, onEvent: (SignInEvent) -> Unit) {
             OutlinedButton({ onEvent(SignInEvent.ScanStationCode) }, Modifier.fillMaxWidth(), enabled = !state.busy) {
                 Text(t.scanStationCode)
             }
+            val byCode = state.method == SignInMethod.SMS_CODE
             OutlinedTextField(
                 state.username, { onEvent(SignInEvent.Username(it)) }, Modifier.fillMaxWidth(),
-                label = { Text(t.usernameOrPhone) }, singleLine = true,
-                isError = state.error?.field == "username",
+                label = { Text(if (byCode) t.phone else t.usernameOrPhone) }, singleLine = true,
+                isError = state.error?.field == "username" || state.error?.field == "phone",
+                keyboardOptions = KeyboardOptions(keyboardType = if (byCode) KeyboardType.Phone else KeyboardType.Text),
             )
-            OutlinedTextField(
-                state.password, { onEvent(SignInEvent.Password(it)) }, Modifier.fillMaxWidth(),
-                label = { Text(t.password) }, singleLine = true,
-                visualTransformation = PasswordVisualTransformation(),
-                keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
-                isError = state.error?.field == "password",
-            )
+            if (byCode) {
+                Row {
+                    OutlinedTextField(
+                        state.code, { onEvent(SignInEvent.Code(it)) }, Modifier.weight(1f),
+                        label = { Text(t.code) }, singleLine = true,
+                        isError = state.error?.field == "code",
+                        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.NumberPassword),
+                    )
+                    OutlinedButton(
+                        { onEvent(SignInEvent.RequestCode) }, Modifier.padding(start = 8.dp, top = 8.dp),
+                        enabled = !state.busy,
+                    ) { Text(if (state.codeSent == null) t.getCode else t.getCodeAgain) }
+                }
+                state.codeSent?.let {
+                    Notice(t.codeSent, t.codeValid(shortTime(it.expiresAtMs), it.resendAfterSecs.toLong()))
+                }
+            } else {
+                OutlinedTextField(
+                    state.password, { onEvent(SignInEvent.Password(it)) }, Modifier.fillMaxWidth(),
+                    label = { Text(t.password) }, singleLine = true,
+                    visualTransformation = PasswordVisualTransformation(),
+                    keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Password),
+                    isError = state.error?.field == "password",
+                )
+            }
             if (state.busy) Loading(t.signingIn)
             ErrorNotice(state.error)
             Button({ onEvent(SignInEvent.Submit) }, Modifier.fillMaxWidth(), enabled = !state.busy) { Text(t.signIn) }
+            TextButton(
+                { onEvent(SignInEvent.Method(if (byCode) SignInMethod.PASSWORD else SignInMethod.SMS_CODE)) },
+                Modifier.fillMaxWidth(), enabled = !state.busy,
+            ) { Text(if (byCode) t.signInWithPassword else t.signInWithSmsCode) }
             TextButton({ onEvent(SignInEvent.UseSmsCode) }, Modifier.fillMaxWidth(), enabled = !state.busy) {
-                Text(t.useSmsCode)
+                Text(t.registerWithSmsCode)
             }
         }
     }

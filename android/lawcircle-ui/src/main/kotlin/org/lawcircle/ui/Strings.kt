@@ -118,7 +118,6 @@ interface Strings {
     val password: String
     val signingIn: String
     val signIn: String
-    val useSmsCode: String
     fun welcome(name: String): String
     fun signedInAs(role: Role, home: Home): String
 
@@ -351,4 +350,34 @@ interface Strings {
     val placeDetails: String
     /** Between the names of a short list (products). */
     val itemSeparator: String
+    // Sign-in routes (password or SMS code), need drafts, the push distributor
+    val signInWithPassword: String
+    val signInWithSmsCode: String
+    val registerWithSmsCode: String
+    val draftsTitle: String
+    val draftsSubtitle: String
+    fun draftCount(n: Int): String
+    val draftsOnPhone: String
+    val noDrafts: String
+    val noDraftsHint: String
+    val draftNoName: String
+    fun draftSavedAt(time: String, files: Int): String
+    val discardDraftQuestion: String
+    val discardDraftDetail: String
+    val keepDraft: String
+    val discardDraft: String
+    val resumeDraft: String
+    val saveDraft: String
+    val draftSaved: String
+    val draftSavedDetail: String
+    val pushTitle: String
+    val pushSubtitle: String
+    fun pushUsing(app: String): String
+    val pushUsingDetail: String
+    val pushChange: String
+    val pushChooseTitle: String
+    val pushChooseHint: String
+    val pushNone: String
+    val pushNoneDetail: String
+    val pushLookAgain: String
 }

@@ -211,6 +211,7 @@ object EnStrings : Strings {
         Destination.Offers -> "Orders"
         Destination.Outbox -> "Outbox"
         Destination.Calculators -> "Compensation calculators"
+        Destination.Drafts -> "Drafts"
     }
 
     override fun destinationHint(d: Destination) = when (d) {
@@ -223,6 +224,7 @@ object EnStrings : Strings {
         Destination.Offers -> "Requests nearby, grab and dispatched orders"
         Destination.Outbox -> "Saved offline, sent automatically once online"
         Destination.Calculators -> "Injury, traffic, work injury, severance; works offline"
+        Destination.Drafts -> "Forms not finished: continue or delete"
     }
 
     override val signedOut = "Not signed in"
@@ -247,7 +249,6 @@ object EnStrings : Strings {
     override val password = "Password"
     override val signingIn = "Signing in…"
     override val signIn = "Sign in"
-    override val useSmsCode = "No password? Sign in or register with an SMS code"
     override fun welcome(name: String) = "Welcome, $name"
     override fun signedInAs(role: Role, home: Home) = "Signed in as ${this.role(role)}, going to ${this.home(home)}."
 
@@ -518,4 +519,38 @@ object EnStrings : Strings {
     override val noMapApp = "No map app on this phone can navigate"
     override val placeDetails = "Details"
     override val itemSeparator = ", "
+    override val signInWithPassword = "Sign in with a password"
+    override val signInWithSmsCode = "Sign in with an SMS code"
+    override val registerWithSmsCode = "No account yet? Register with your mobile number"
+    override val draftsTitle = "Drafts"
+    override val draftsSubtitle = "Need forms not finished, kept on this phone"
+    override fun draftCount(n: Int) = if (n == 1) "1 draft on this phone" else "$n drafts on this phone"
+    override val draftsOnPhone = "Drafts on this phone"
+    override val noDrafts = "No drafts"
+    override val noDraftsHint = "Tap \"Save draft\" in a need form to finish it later"
+    override val draftNoName = "(no name yet)"
+    override fun draftSavedAt(time: String, files: Int) =
+        "Saved $time" + when (files) {
+            0 -> ""
+            1 -> " · 1 attachment"
+            else -> " · $files attachments"
+        }
+    override val discardDraftQuestion = "Delete this draft?"
+    override val discardDraftDetail = "What was typed and its photos are deleted for good."
+    override val keepDraft = "Keep"
+    override val discardDraft = "Delete draft"
+    override val resumeDraft = "Continue"
+    override val saveDraft = "Save draft"
+    override val draftSaved = "Draft saved"
+    override val draftSavedDetail = "Continue it from Drafts."
+    override val pushTitle = "Notifications"
+    override val pushSubtitle = "Which push app brings new orders and progress while this app is closed"
+    override fun pushUsing(app: String) = "Notifications through \"$app\""
+    override val pushUsingDetail = "New orders and progress reach you with this app closed."
+    override val pushChange = "Use another push app"
+    override val pushChooseTitle = "Several push apps are installed: pick one"
+    override val pushChooseHint = "Your choice is kept; you will not be asked again."
+    override val pushNone = "No push app on this phone"
+    override val pushNoneDetail = "With this app closed, no notifications arrive. While on duty the app stays connected and new orders still come; to get them with the app closed, install a UnifiedPush app (e.g. ntfy)."
+    override val pushLookAgain = "Check again"
 }

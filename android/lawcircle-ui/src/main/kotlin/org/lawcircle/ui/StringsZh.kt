@@ -200,6 +200,7 @@ object ZhStrings : Strings {
         Destination.Offers -> "接单"
         Destination.Outbox -> "待发送"
         Destination.Calculators -> "赔偿计算"
+        Destination.Drafts -> "草稿箱"
     }
 
     override fun destinationHint(d: Destination) = when (d) {
@@ -212,6 +213,7 @@ object ZhStrings : Strings {
         Destination.Offers -> "附近的咨询，抢单与派单"
         Destination.Outbox -> "离线保存的内容，联网后自动发送"
         Destination.Calculators -> "人身损害、交通事故、工伤、经济补偿，离线可用"
+        Destination.Drafts -> "没填完的登记，继续填写或删除"
     }
 
     override val signedOut = "未登录"
@@ -236,7 +238,6 @@ object ZhStrings : Strings {
     override val password = "密码"
     override val signingIn = "正在登录…"
     override val signIn = "登录"
-    override val useSmsCode = "没有密码？用短信验证码登录或注册"
     override fun welcome(name: String) = "欢迎，$name"
     override fun signedInAs(role: Role, home: Home) = "已登录为${this.role(role)}，进入${this.home(home)}。"
 
@@ -507,4 +508,33 @@ object ZhStrings : Strings {
     override val noMapApp = "手机上没有可导航的地图应用"
     override val placeDetails = "详情"
     override val itemSeparator = "、"
+    override val signInWithPassword = "用密码登录"
+    override val signInWithSmsCode = "用短信验证码登录"
+    override val registerWithSmsCode = "还没有账号？用手机号注册"
+    override val draftsTitle = "草稿箱"
+    override val draftsSubtitle = "没填完的需求登记保存在手机里"
+    override fun draftCount(n: Int) = "手机里有 $n 份草稿"
+    override val draftsOnPhone = "保存在本机的草稿"
+    override val noDrafts = "没有草稿"
+    override val noDraftsHint = "登记需求时点“存草稿”，可以以后再填完提交"
+    override val draftNoName = "（未填姓名）"
+    override fun draftSavedAt(time: String, files: Int) = "$time 保存" + if (files > 0) " · $files 个附件" else ""
+    override val discardDraftQuestion = "删除这份草稿？"
+    override val discardDraftDetail = "填写的内容和照片都会删除，无法恢复。"
+    override val keepDraft = "保留"
+    override val discardDraft = "删除草稿"
+    override val resumeDraft = "继续填写"
+    override val saveDraft = "存草稿"
+    override val draftSaved = "草稿已保存"
+    override val draftSavedDetail = "可以在“草稿箱”里继续填写。"
+    override val pushTitle = "通知推送"
+    override val pushSubtitle = "关闭应用后，用哪个推送应用接收新单和办理进度"
+    override fun pushUsing(app: String) = "通过“$app”接收通知"
+    override val pushUsingDetail = "关闭本应用后，新单和办理进度也会通知您。"
+    override val pushChange = "更换推送应用"
+    override val pushChooseTitle = "手机上装有多个推送应用，请选择一个"
+    override val pushChooseHint = "选择会被记住，以后不再询问。"
+    override val pushNone = "手机上没有推送应用"
+    override val pushNoneDetail = "关闭本应用后收不到通知。值守期间应用会保持连接，新单照常送达；如需关闭后也能收到，请安装支持 UnifiedPush 的推送应用（如 ntfy）。"
+    override val pushLookAgain = "重新检查"
 }

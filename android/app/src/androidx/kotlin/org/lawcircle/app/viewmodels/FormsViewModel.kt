@@ -7,6 +7,7 @@ import androidx.lifecycle.viewModelScope
 import org.lawcircle.ffi.LawCircleClient
 import org.lawcircle.phone.CompensationPresenter
 import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.ffi.NeedFormDraft
 import org.lawcircle.phone.RatingPresenter
 import org.lawcircle.phone.SavedStateStore
 
@@ -38,6 +39,17 @@ class FormsViewModel(application: Application, handle: SavedStateHandle) : Andro
     fun newNeed(client: LawCircleClient): NewNeedPresenter {
         forgetIfOther(client)
         return newNeed ?: NewNeedPresenter(client, viewModelScope, saved = saved).also { newNeed = it }
+    }
+
+    /**
+     * A draft resumed from the drafts screen: the need form starts again
+     * from it (what the form held before is dropped: it was saved as a
+     * draft, or the user chose to leave it).
+     */
+    fun resumeDraft(client: LawCircleClient, draft: NeedFormDraft): NewNeedPresenter {
+        forgetIfOther(client)
+        newNeed?.close()
+        return NewNeedPresenter(client, viewModelScope, saved = saved, draft = draft).also { newNeed = it }
     }
 
     /** The rating of [orderId] (the stars and comment saved for that order only). */

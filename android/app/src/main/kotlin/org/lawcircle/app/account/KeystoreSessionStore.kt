@@ -2,6 +2,8 @@ package org.lawcircle.app.account
 
 import android.content.Context
 import android.content.SharedPreferences
+import android.security.keystore.KeyGenParameterSpec
+import android.security.keystore.KeyProperties
 import android.util.Base64
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.SessionStore
@@ -9,7 +11,9 @@ import org.lawcircle.ffi.StoredSession
 import org.lawcircle.ffi.decodeStoredSession
 import org.lawcircle.ffi.encodeStoredSession
 import java.security.GeneralSecurityException
+import java.security.KeyStore
 import javax.crypto.Cipher
+import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
 import javax.crypto.spec.GCMParameterSpec
 
@@ -17,8 +21,8 @@ import javax.crypto.spec.GCMParameterSpec
  * The library's session (its bearer token and account) kept for it by the
  * platform: the library calls this [SessionStore] on every sign-in and
  * sign-out, and `useSessionStore` takes the session back when the app
- * starts. Sealed like [KeystoreCredentialStore]: AES-256-GCM under the
- * app's Android Keystore key, the ciphertext in private preferences, bound
+ * starts. The password is never kept (a session that expires asks for it
+ * again). Sealed with AES-256-GCM under the app's Android Keystore key, the ciphertext in private preferences, bound
  * to its purpose by its own associated data. A session that cannot be
  * opened is forgotten (the user signs in again). The plain text is the
  * library's own encoding of the session (`encodeStoredSession`).
@@ -26,7 +30,7 @@ import javax.crypto.spec.GCMParameterSpec
 class KeystoreSessionStore(
     context: Context,
     /** The key; the Keystore's in the app, a software key in the JVM tests. */
-    private val key: () -> SecretKey = KeystoreCredentialStore::keystoreKey,
+    private val key: () -> SecretKey = ::keystoreKey,
 ) : SessionStore {
     private val prefs: SharedPreferences = context.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
 
@@ -85,7 +89,28 @@ class KeystoreSessionStore(
         private const val IV_BYTES = 12
         private const val TAG_BITS = 128
 
-        /** Binds the ciphertext to its purpose: a sealed sign-in does not open as a session. */
+        /** Where an earlier version kept the password (sealed); forgotten at start. */
+        const val LEGACY_SIGN_IN_PREFS = "lawcircle.sign_in"
+
+        /** The Keystore key's alias (the one earlier versions made, so a kept session still opens). */
+        private const val ALIAS = "lawcircle.sign_in.v1"
+
+        /** Binds the ciphertext to its purpose: a blob sealed for something else does not open as a session. */
         private val AAD = "lawcircle session v1".toByteArray(Charsets.UTF_8)
+
+        /** The app's key in the Android Keystore, made on first use; it never leaves the Keystore. */
+        fun keystoreKey(): SecretKey {
+            val store = KeyStore.getInstance("AndroidKeyStore").apply { load(null) }
+            (store.getEntry(ALIAS, null) as? KeyStore.SecretKeyEntry)?.let { return it.secretKey }
+            val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_AES, "AndroidKeyStore")
+            generator.init(
+                KeyGenParameterSpec.Builder(ALIAS, KeyProperties.PURPOSE_ENCRYPT or KeyProperties.PURPOSE_DECRYPT)
+                    .setBlockModes(KeyProperties.BLOCK_MODE_GCM)
+                    .setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_NONE)
+                    .setKeySize(256)
+                    .build(),
+            )
+            return generator.generateKey()
+        }
     }
 }

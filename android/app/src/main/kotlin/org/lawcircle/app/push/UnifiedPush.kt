@@ -9,6 +9,10 @@ import android.os.Build
 import android.util.Log
 import org.lawcircle.app.appServices
 import org.lawcircle.app.notify.MessageNotifier
+import org.lawcircle.phone.DistributorChoiceStore
+import org.lawcircle.phone.PushDistributor
+import org.lawcircle.phone.PushDistributorPresenter
+import org.lawcircle.phone.PushRoute
 import java.io.File
 import java.util.UUID
 
@@ -95,6 +99,26 @@ class UnifiedPushStore(private val context: Context) {
 }
 
 /**
+ * The distributor the user picked among several, kept in private
+ * preferences apart from the registration (signing out unregisters, the
+ * choice stays: the next sign-in does not ask again).
+ */
+class DistributorChoice(context: Context) : DistributorChoiceStore {
+    private val prefs = context.getSharedPreferences(PREFS, Context.MODE_PRIVATE)
+
+    override fun load(): String? = prefs.getString(CHOSEN, null)
+
+    override fun save(packageName: String?) {
+        prefs.edit().apply { if (packageName == null) remove(CHOSEN) else putString(CHOSEN, packageName) }.commit()
+    }
+
+    companion object {
+        const val PREFS = "unifiedpush.choice"
+        private const val CHOSEN = "distributor"
+    }
+}
+
+/**
  * This app's side of UnifiedPush: lists the installed distributors,
  * registers with the chosen one (with the server's VAPID key, so only the
  * server can push here), unregisters, acknowledges messages.
@@ -113,16 +137,34 @@ class UnifiedPushConnector(private val context: Context, private val store: Unif
         return found.mapNotNull { it.activityInfo?.packageName }.filter { it != context.packageName }.distinct().sorted()
     }
 
-    /**
-     * The distributor to use without asking: the one chosen before if it is
-     * still installed, else the only one installed. Null when there is none
-     * (push is off: offers come while the app or the duty service is open)
-     * or several (the user picks one from [distributors]).
-     */
-    fun defaultDistributor(): String? {
-        val installed = distributors()
-        return store.distributor?.takeIf { it in installed } ?: installed.singleOrNull()
+    /** The installed distributors with the names the launcher shows for them. */
+    fun installed(): List<PushDistributor> {
+        val pm = context.packageManager
+        return distributors().map { pkg ->
+            val label = try {
+                val info = if (Build.VERSION.SDK_INT >= 33) {
+                    pm.getApplicationInfo(pkg, PackageManager.ApplicationInfoFlags.of(0))
+                } else {
+                    @Suppress("DEPRECATION")
+                    pm.getApplicationInfo(pkg, 0)
+                }
+                pm.getApplicationLabel(info).toString()
+            } catch (_: PackageManager.NameNotFoundException) {
+                pkg
+            }
+            PushDistributor(pkg, label)
+        }
     }
+
+    /**
+     * The distributor to use without asking ([PushDistributorPresenter.route]):
+     * the one the user chose ([choice]; else the one registered with before)
+     * while it is installed, else the only one installed. Null when there is none (push is off: offers come
+     * while the app or the duty service is open) or several (the user
+     * picks one on the chooser screen).
+     */
+    fun defaultDistributor(choice: DistributorChoiceStore = DistributorChoice(context)): String? =
+        (PushDistributorPresenter.route(installed(), choice.load() ?: store.distributor) as? PushRoute.Use)?.distributor?.packageName
 
     /** Asks [distributor] for an endpoint; the answer comes as NEW_ENDPOINT or REGISTRATION_FAILED. */
     fun register(distributor: String, vapidKey: String?) {

@@ -17,6 +17,8 @@ import org.junit.Before
 import org.junit.Test
 import org.junit.runner.RunWith
 import org.lawcircle.app.TestApp
+import org.lawcircle.phone.PushDistributorPresenter
+import org.lawcircle.phone.PushRoute
 import org.robolectric.RobolectricTestRunner
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
@@ -225,6 +227,32 @@ class UnifiedPushTest {
         assertNull(connector.defaultDistributor())
         connector.register("org.unifiedpush.distributor.nextpush", "BVAPIDkey")
         assertEquals("org.unifiedpush.distributor.nextpush", connector.defaultDistributor())
+    }
+
+    @Test
+    fun the_users_pick_among_several_is_kept_across_sign_out() {
+        val connector = UnifiedPushConnector(app)
+        distributorInstalled("io.heckel.ntfy")
+        distributorInstalled("org.unifiedpush.distributor.nextpush")
+        assertEquals(
+            listOf("io.heckel.ntfy", "org.unifiedpush.distributor.nextpush"),
+            connector.installed().map { it.packageName },
+        )
+        val choice = DistributorChoice(app)
+        val chooser = PushDistributorPresenter(choice, connector::installed)
+        assertTrue(chooser.state.value.route is PushRoute.Choose)
+        chooser.choose("io.heckel.ntfy")
+        assertEquals("io.heckel.ntfy", connector.defaultDistributor())
+        // Signing out unregisters; the pick stays, the next sign-in does not ask.
+        connector.register("io.heckel.ntfy", "BVAPIDkey")
+        connector.unregister()
+        assertNull(store.distributor)
+        assertEquals("io.heckel.ntfy", UnifiedPushConnector(app).defaultDistributor())
+        assertEquals("io.heckel.ntfy", DistributorChoice(app).load())
+        // Asked to change: the chooser shows both again.
+        chooser.changeChoice()
+        assertNull(DistributorChoice(app).load())
+        assertNull(connector.defaultDistributor())
     }
 
     @Test
