@@ -4,6 +4,7 @@ import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -425,4 +426,21 @@ object EnStrings : Strings {
     override val contactAudited = "Reading the contact is recorded; say why."
     override val contactReason = "Why (e.g. to call the requester)"
     override val showContact = "Show the contact"
+
+    override val needHistory = "What happened so far"
+    override fun needStep(what: NeedStepKind) = when (what) {
+        NeedStepKind.RECEIVED -> "Received"
+        NeedStepKind.OPENED -> "Offered to volunteers"
+        NeedStepKind.GRABBED -> "Taken by a volunteer"
+        NeedStepKind.DISPATCHED -> "Dispatched by the station"
+        NeedStepKind.ACCEPTED -> "Taken on"
+        NeedStepKind.DECLINED -> "Handed back, waiting again"
+        NeedStepKind.STARTED -> "Service started"
+        NeedStepKind.TRANSFERRED -> "Transferred"
+        NeedStepKind.ESCALATED -> "Passed to the hotline"
+        NeedStepKind.RESOLVED -> "Resolved"
+        NeedStepKind.RATED -> "You rated it"
+        NeedStepKind.CLOSED -> "Closed"
+        NeedStepKind.CANCELLED -> "Cancelled"
+    }
 }

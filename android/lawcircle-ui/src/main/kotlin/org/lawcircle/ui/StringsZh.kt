@@ -4,6 +4,7 @@ import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -414,4 +415,21 @@ object ZhStrings : Strings {
     override val contactAudited = "查看联系方式会被记录，请写明原因。"
     override val contactReason = "查看原因（如：电话联系当事人）"
     override val showContact = "查看联系方式"
+
+    override val needHistory = "办理经过"
+    override fun needStep(what: NeedStepKind) = when (what) {
+        NeedStepKind.RECEIVED -> "已受理"
+        NeedStepKind.OPENED -> "待志愿者接单"
+        NeedStepKind.GRABBED -> "志愿者已接单"
+        NeedStepKind.DISPATCHED -> "工作站已派单"
+        NeedStepKind.ACCEPTED -> "已接手办理"
+        NeedStepKind.DECLINED -> "已退回，重新等待"
+        NeedStepKind.STARTED -> "开始服务"
+        NeedStepKind.TRANSFERRED -> "已转办"
+        NeedStepKind.ESCALATED -> "已转热线"
+        NeedStepKind.RESOLVED -> "已办结"
+        NeedStepKind.RATED -> "您已评价"
+        NeedStepKind.CLOSED -> "已归档"
+        NeedStepKind.CANCELLED -> "已撤销"
+    }
 }
