@@ -459,6 +459,13 @@ final class UserFlowsTests: XCTestCase, @unchecked Sendable {
         guard case .rated = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
         await mine.refresh()
         XCTAssertTrue(mine.state.value.rateable.isEmpty)
+        // Its history, oldest first, each step with the state it led to.
+        let need = try XCTUnwrap(mine.state.value.needs.first)
+        XCTAssertEqual(need.history.map(\.what), [.received, .opened, .grabbed, .started, .resolved, .rated])
+        XCTAssertEqual(need.history.map(\.state), [.submitted, .open, .claimed, .inProgress, .resolved, .evaluated])
+        XCTAssertEqual(need.history.first?.atMs, need.receivedAtMs)
+        XCTAssertEqual(need.history.map(\.atMs), need.history.map(\.atMs).sorted())
+        XCTAssertEqual(needStepName(need.history[2].what, Strings(.english)), "Taken by a volunteer")
         server.stop()
     }
 
