@@ -460,12 +460,12 @@ final class UserFlowsTests: XCTestCase, @unchecked Sendable {
         await mine.refresh()
         XCTAssertTrue(mine.state.value.rateable.isEmpty)
         // Its history, oldest first, each step with the state it led to.
-        let need = try XCTUnwrap(mine.state.value.needs.first)
-        XCTAssertEqual(need.history.map(\.what), [.received, .opened, .grabbed, .started, .resolved, .rated])
-        XCTAssertEqual(need.history.map(\.state), [.submitted, .open, .claimed, .inProgress, .resolved, .evaluated])
-        XCTAssertEqual(need.history.first?.atMs, need.receivedAtMs)
-        XCTAssertEqual(need.history.map(\.atMs), need.history.map(\.atMs).sorted())
-        XCTAssertEqual(needStepName(need.history[2].what, Strings(.english)), "Taken by a volunteer")
+        let filed = try XCTUnwrap(mine.state.value.needs.first)
+        XCTAssertEqual(filed.history.map(\.what), [.received, .opened, .grabbed, .started, .resolved, .rated])
+        XCTAssertEqual(filed.history.map(\.state), [.submitted, .open, .claimed, .inProgress, .resolved, .evaluated])
+        XCTAssertEqual(filed.history.first?.atMs, filed.receivedAtMs)
+        XCTAssertEqual(filed.history.map(\.atMs), filed.history.map(\.atMs).sorted())
+        XCTAssertEqual(needStepName(filed.history[2].what, Strings(.english)), "Taken by a volunteer")
         server.stop()
     }
 
