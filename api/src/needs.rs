@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use lawcircle_core::applications::{ApplicationDraft, LegalAidAssessment};
 use lawcircle_core::needs::{Channel, NeedCategory, Urgency};
-use lawcircle_core::orders::order::OrderState;
+use lawcircle_core::orders::order::{EventKind, OrderState};
 use serde::{Deserialize, Serialize};
 
 /// The answer to an accepted need.
@@ -84,6 +84,75 @@ pub struct NeedSummary {
     /// retention): description, contact and exact place are then empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymised_at: Option<DateTime<Utc>>,
+    /// What happened to the need, oldest first: its receipt, then each
+    /// step of its order. Only what the requester may see: no one's name,
+    /// account or note.
+    #[serde(default)]
+    pub history: Vec<NeedStep>,
+}
+
+/// One step in a need's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct NeedStep {
+    pub at: DateTime<Utc>,
+    /// Where the order stood after the step (`submitted` for the
+    /// receipt).
+    #[cfg_attr(feature = "utoipa", schema(value_type = String))]
+    pub state: OrderState,
+    pub what: NeedStepKind,
+}
+
+/// What a step of a need's history was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NeedStepKind {
+    /// The platform received the need (and made its order).
+    Received,
+    /// Offered to volunteers (consultation) or queued for dispatch.
+    Opened,
+    /// A volunteer grabbed the consultation (抢单).
+    Grabbed,
+    /// Staff dispatched it to a volunteer or lawyer (派单).
+    Dispatched,
+    /// The one it was dispatched to took it on.
+    Accepted,
+    /// The one it was given to handed it back; it waits again.
+    Declined,
+    /// The consultation started.
+    Started,
+    /// Moved to another level or area (转办).
+    Transferred,
+    /// Moved to the hotline/staff queue (升级).
+    Escalated,
+    /// Done (办结).
+    Resolved,
+    /// The requester rated it.
+    Rated,
+    /// Archived (归档).
+    Closed,
+    /// Withdrawn (撤销).
+    Cancelled,
+}
+
+impl From<EventKind> for NeedStepKind {
+    fn from(e: EventKind) -> Self {
+        match e {
+            EventKind::Open => NeedStepKind::Opened,
+            EventKind::Grab => NeedStepKind::Grabbed,
+            EventKind::Assign => NeedStepKind::Dispatched,
+            EventKind::Accept => NeedStepKind::Accepted,
+            EventKind::Decline => NeedStepKind::Declined,
+            EventKind::Start => NeedStepKind::Started,
+            EventKind::Resolve => NeedStepKind::Resolved,
+            EventKind::Evaluate => NeedStepKind::Rated,
+            EventKind::Close => NeedStepKind::Closed,
+            EventKind::Transfer => NeedStepKind::Transferred,
+            EventKind::Escalate => NeedStepKind::Escalated,
+            EventKind::Cancel => NeedStepKind::Cancelled,
+        }
+    }
 }
 
 /// One need in full, personal data masked (the contact endpoint shows it,

@@ -6,7 +6,7 @@
 
 use chrono::Utc;
 use lawcircle_api::Page;
-use lawcircle_api::needs::NeedSummary;
+use lawcircle_api::needs::{NeedStepKind, NeedSummary};
 use lawcircle_core::needs::{
     AttachmentRef, Channel, Consent, EnteredBy, Enterprise, NeedCategory, NeedDraft, NeedLocation,
     Requester, Urgency,
@@ -120,6 +120,19 @@ pub struct NeedStatus {
     /// requester, it is resolved and not yet rated): the shell shows the
     /// rating form on this, never by comparing state names.
     pub may_rate: bool,
+    /// What happened to the need, oldest first: received, then each step
+    /// of its order (offered, grabbed, dispatched, resolved, rated…).
+    pub history: Vec<NeedStep>,
+}
+
+/// One step in a need's history, as its requester may see it (no one's
+/// name and no note).
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct NeedStep {
+    pub at_ms: i64,
+    /// Where the order stood after the step (`Submitted` for the receipt).
+    pub state: OrderState,
+    pub what: NeedStepKind,
 }
 
 impl From<NeedSummary> for NeedStatus {
@@ -133,6 +146,15 @@ impl From<NeedSummary> for NeedStatus {
             order_state: n.order_state,
             received_at_ms: crate::client::ms(n.received_at),
             may_rate: n.may_rate,
+            history: n
+                .history
+                .into_iter()
+                .map(|s| NeedStep {
+                    at_ms: crate::client::ms(s.at),
+                    state: s.state,
+                    what: s.what,
+                })
+                .collect(),
         }
     }
 }

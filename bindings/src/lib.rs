@@ -66,8 +66,9 @@ pub use http::{
 };
 pub use intake::{
     ApplicationDocument, ApplicationInput, AttachmentInput, FieldProblem, NeedCategoryInfo,
-    NeedForm, NeedStatus, need_categories,
+    NeedForm, NeedStatus, NeedStep, need_categories,
 };
+pub use lawcircle_api::needs::NeedStepKind;
 pub use lawcircle_core::applications::{DocumentKind, Verdict};
 pub use lawcircle_core::authz::Role;
 pub use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};

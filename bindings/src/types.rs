@@ -10,6 +10,7 @@
 //! (`i64`, fields named `…_ms`), as the clock-in fix and the outbox already
 //! do; the wire contract's RFC 3339 times are converted into it.
 
+use lawcircle_api::needs::NeedStepKind;
 use lawcircle_core::applications::{DocumentKind, Verdict};
 use lawcircle_core::authz::Role;
 use lawcircle_core::catalogue::facility::{FacilityKind, ServiceProduct};
@@ -40,6 +41,37 @@ pub enum OrderState {
     /// 已升级
     Escalated,
     /// 已撤销
+    Cancelled,
+}
+
+/// What a step of a need's history was.
+#[uniffi::remote(Enum)]
+pub enum NeedStepKind {
+    /// The platform received the need.
+    Received,
+    /// Offered to volunteers or queued for dispatch.
+    Opened,
+    /// A volunteer grabbed the consultation (抢单).
+    Grabbed,
+    /// Staff dispatched it (派单).
+    Dispatched,
+    /// The one it was dispatched to took it on.
+    Accepted,
+    /// Handed back; it waits again.
+    Declined,
+    /// The consultation started.
+    Started,
+    /// 转办
+    Transferred,
+    /// 升级
+    Escalated,
+    /// 办结
+    Resolved,
+    /// The requester rated it.
+    Rated,
+    /// 归档
+    Closed,
+    /// 撤销
     Cancelled,
 }
 

@@ -12,7 +12,7 @@ use lawcircle_api::ErrorBody;
 use lawcircle_api::Page;
 use lawcircle_api::catalogue::FacilityCollection;
 use lawcircle_api::events::OrderChange;
-use lawcircle_api::needs::{NeedDetail, NeedReceipt, NeedSummary};
+use lawcircle_api::needs::{NeedDetail, NeedReceipt, NeedStepKind, NeedSummary};
 use lawcircle_api::orders::{IssuedRatingLink, OrderList, OrderView, RequesterContact};
 use lawcircle_api::punches::{MyDutyHours, PunchReceipt};
 use lawcircle_api::push::{PushKey, Registered};
@@ -20,6 +20,7 @@ use lawcircle_api::residents::CodeSent;
 use lawcircle_api::session::{AccountView, LoginResponse};
 use lawcircle_api::system::Health;
 use lawcircle_core::applications::ServiceDefinition;
+use lawcircle_core::orders::order::OrderState;
 use lawcircle_core::volunteers::clock_in::DeviceInstant;
 use lawcircle_core::volunteers::punch::PunchKind;
 use lawcircle_e2e::fake_push::FakePush;
@@ -465,6 +466,72 @@ async fn phone_flows(backend: &Backend) {
             )
             .await,
         409,
+    );
+
+    // Their list now tells the need's history, oldest first: received,
+    // offered, grabbed, started, resolved, rated, each with the state it
+    // led to and its time; nobody's account, name or note.
+    let reply = resident.get("/api/v1/needs?limit=500").await;
+    let mine: Page<NeedSummary> = answer("GET /api/v1/needs", &reply, 200);
+    let filed = mine.items.iter().find(|n| n.id == receipt.id).unwrap();
+    let steps: Vec<(NeedStepKind, OrderState)> =
+        filed.history.iter().map(|s| (s.what, s.state)).collect();
+    assert_eq!(
+        steps,
+        [
+            (NeedStepKind::Received, OrderState::Submitted),
+            (NeedStepKind::Opened, OrderState::Open),
+            (NeedStepKind::Grabbed, OrderState::Claimed),
+            (NeedStepKind::Started, OrderState::InProgress),
+            (NeedStepKind::Resolved, OrderState::Resolved),
+            (NeedStepKind::Rated, OrderState::Evaluated),
+        ]
+    );
+    assert_eq!(filed.history[0].at, receipt.received_at);
+    assert!(filed.history.windows(2).all(|w| w[0].at <= w[1].at));
+    assert!(!filed.may_rate);
+    // Each step is its time, state and kind, and nothing else; the note
+    // and the rating's comment are nowhere in the need.
+    let item = reply.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == receipt.id)
+        .unwrap();
+    for step in item["history"].as_array().unwrap() {
+        let mut keys: Vec<&str> = step
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(keys, ["at", "state", "what"], "{step}");
+    }
+    let told = item.to_string();
+    assert!(!told.contains("已解答") && !told.contains("很好"), "{told}");
+    // The need's detail tells the same history.
+    let own: NeedDetail = answer(
+        "GET /api/v1/needs/{id} (the requester's own)",
+        &resident.get(&format!("/api/v1/needs/{}", receipt.id)).await,
+        200,
+    );
+    assert_eq!(own.summary.history, filed.history);
+    // Another resident sees none of it.
+    let mut neighbour = Client::new(&server);
+    neighbour.token = Some(registered.token.clone());
+    let theirs: Page<NeedSummary> = answer(
+        "GET /api/v1/needs (another resident)",
+        &neighbour.get("/api/v1/needs?limit=500").await,
+        200,
+    );
+    assert!(theirs.items.iter().all(|n| n.id != receipt.id));
+    refused(
+        "another resident's need",
+        &neighbour
+            .get(&format!("/api/v1/needs/{}?reason=curious", receipt.id))
+            .await,
+        404,
     );
 
     // A service order dispatched by staff: declined, given again, taken.

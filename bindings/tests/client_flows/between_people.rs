@@ -538,7 +538,25 @@ async fn register_by_sms_code_file_follow_and_rate_and_the_holder_shows_the_rati
         .await
         .unwrap();
     assert_eq!(rated.state, OrderState::Evaluated);
-    assert!(!newcomer.my_needs().await.unwrap()[0].may_rate);
+    let mine = newcomer.my_needs().await.unwrap();
+    assert!(!mine[0].may_rate);
+    // The need tells its history: received, dispatched, taken on,
+    // resolved, rated, each with the state it led to, oldest first.
+    let steps: Vec<(NeedStepKind, OrderState)> =
+        mine[0].history.iter().map(|s| (s.what, s.state)).collect();
+    assert_eq!(
+        steps,
+        [
+            (NeedStepKind::Received, OrderState::Submitted),
+            (NeedStepKind::Opened, OrderState::Open),
+            (NeedStepKind::Dispatched, OrderState::Assigned),
+            (NeedStepKind::Accepted, OrderState::InProgress),
+            (NeedStepKind::Resolved, OrderState::Resolved),
+            (NeedStepKind::Rated, OrderState::Evaluated),
+        ]
+    );
+    assert_eq!(mine[0].history[0].at_ms, mine[0].received_at_ms);
+    assert!(mine[0].history.windows(2).all(|w| w[0].at_ms <= w[1].at_ms));
     server.stop();
 }
 

@@ -22,7 +22,7 @@ use lawcircle_ffi::{
     PunchKind, walk_estimate,
 };
 use lawcircle_ffi::{
-    Channel, FacilityKind, NeedCategory, OrderState, Role, ServiceProduct, Urgency,
+    Channel, FacilityKind, NeedCategory, NeedStepKind, OrderState, Role, ServiceProduct, Urgency,
 };
 use lawcircle_ffi::{HttpTransport, RustTransport};
 

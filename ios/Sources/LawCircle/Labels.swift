@@ -42,6 +42,25 @@ public func orderStateName(_ state: OrderState?, _ strings: Strings = Strings(.c
     }
 }
 
+/// A step of a need's history in words.
+public func needStepName(_ what: NeedStepKind, _ strings: Strings = Strings(.chinese)) -> String {
+    switch what {
+    case .received: return strings(.stepReceived)
+    case .opened: return strings(.stepOpened)
+    case .grabbed: return strings(.stepGrabbed)
+    case .dispatched: return strings(.stepDispatched)
+    case .accepted: return strings(.stepAccepted)
+    case .declined: return strings(.stepDeclined)
+    case .started: return strings(.stepStarted)
+    case .transferred: return strings(.stepTransferred)
+    case .escalated: return strings(.stepEscalated)
+    case .resolved: return strings(.stepResolved)
+    case .rated: return strings(.stepRated)
+    case .closed: return strings(.stepClosed)
+    case .cancelled: return strings(.stepCancelled)
+    }
+}
+
 /// The legal-aid pre-assessment in words (the institution decides).
 public func verdictName(_ verdict: Verdict, _ strings: Strings = Strings(.chinese)) -> String {
     switch verdict {

@@ -83,6 +83,9 @@ public enum TextKey: String, CaseIterable, Sendable {
     case categoryConsultation, categoryMediation, categoryLegalAid, categoryNotarization
     case categoryJudicialAppraisal, categoryArbitration, categoryAdministrativeReconsideration
     case categoryRemotePrisonVisit, categoryEnterpriseCheckup, categoryOther
+    // A need's history (my needs)
+    case needHistory, stepReceived, stepOpened, stepGrabbed, stepDispatched, stepAccepted, stepDeclined
+    case stepStarted, stepTransferred, stepEscalated, stepResolved, stepRated, stepClosed, stepCancelled
 }
 
 /// Looks texts up in the user's language. `{0}`, `{1}`… are replaced by
@@ -216,6 +219,10 @@ public struct Strings: Sendable, Equatable {
         .categoryNotarization: "公证", .categoryJudicialAppraisal: "司法鉴定", .categoryArbitration: "仲裁",
         .categoryAdministrativeReconsideration: "行政复议", .categoryRemotePrisonVisit: "监所远程会见",
         .categoryEnterpriseCheckup: "企业法治体检", .categoryOther: "其他事项",
+        .needHistory: "办理经过", .stepReceived: "已受理", .stepOpened: "待志愿者接单", .stepGrabbed: "志愿者已接单",
+        .stepDispatched: "工作站已派单", .stepAccepted: "已接手办理", .stepDeclined: "已退回，重新等待", .stepStarted: "开始服务",
+        .stepTransferred: "已转办", .stepEscalated: "已转热线", .stepResolved: "已办结", .stepRated: "您已评价",
+        .stepClosed: "已归档", .stepCancelled: "已撤销",
     ]
 
     public static let en: [TextKey: String] = [
@@ -348,6 +355,11 @@ public struct Strings: Sendable, Equatable {
         .categoryAdministrativeReconsideration: "Administrative reconsideration",
         .categoryRemotePrisonVisit: "Remote prison visit", .categoryEnterpriseCheckup: "Enterprise legal check-up",
         .categoryOther: "Other matters",
+        .needHistory: "What happened so far", .stepReceived: "Received", .stepOpened: "Offered to volunteers",
+        .stepGrabbed: "Taken by a volunteer", .stepDispatched: "Dispatched by the station",
+        .stepAccepted: "Taken on", .stepDeclined: "Handed back, waiting again", .stepStarted: "Service started",
+        .stepTransferred: "Transferred", .stepEscalated: "Passed to the hotline", .stepResolved: "Resolved",
+        .stepRated: "You rated it", .stepClosed: "Closed", .stepCancelled: "Cancelled",
     ]
 }
 

@@ -1276,6 +1276,17 @@
                                     .formatted(date: .abbreviated, time: .shortened))
                         )
                         .font(.caption)
+                        if !need.history.isEmpty {
+                            Text(s(.needHistory)).font(.caption.bold())
+                            ForEach(Array(need.history.enumerated()), id: \.offset) { _, step in
+                                Text(
+                                    Date(timeIntervalSince1970: TimeInterval(step.atMs) / 1000)
+                                        .formatted(date: .omitted, time: .shortened)
+                                        + "  " + needStepName(step.what, s)
+                                )
+                                .font(.caption)
+                            }
+                        }
                         if let rating = model.rating(for: need) {
                             NavigationLink(s(.rateService)) { RateView(model: rating) }
                         }

@@ -57,6 +57,7 @@ final class LocalizationTests: XCTestCase, @unchecked Sendable {
             ),
             ("stages", OrderStage.allCases.map { (orderStageName($0, zh), orderStageName($0, en)) }),
             ("actions", HolderAction.allCases.map { (holderActionName($0, zh), holderActionName($0, en)) }),
+            ("need steps", NeedStepKind.allCasesForTest.map { (needStepName($0, zh), needStepName($0, en)) }),
         ]
         for (name, words) in groups {
             XCTAssertEqual(Set(words.map(\.0)).count, words.count, "\(name): distinct in Chinese")
@@ -102,6 +103,13 @@ extension OrderState {
     static let allCasesForTest: [OrderState] = [
         .submitted, .open, .claimed, .assigned, .inProgress, .resolved, .evaluated, .closed, .transferred,
         .escalated, .cancelled,
+    ]
+}
+
+extension NeedStepKind {
+    static let allCasesForTest: [NeedStepKind] = [
+        .received, .opened, .grabbed, .dispatched, .accepted, .declined, .started, .transferred, .escalated,
+        .resolved, .rated, .closed, .cancelled,
     ]
 }
 

@@ -459,6 +459,13 @@ final class UserFlowsTests: XCTestCase, @unchecked Sendable {
         guard case .rated = rate.state.value.phase else { return XCTFail("\(rate.state.value)") }
         await mine.refresh()
         XCTAssertTrue(mine.state.value.rateable.isEmpty)
+        // Its history, oldest first, each step with the state it led to.
+        let filed = try XCTUnwrap(mine.state.value.needs.first)
+        XCTAssertEqual(filed.history.map(\.what), [.received, .opened, .grabbed, .started, .resolved, .rated])
+        XCTAssertEqual(filed.history.map(\.state), [.submitted, .open, .claimed, .inProgress, .resolved, .evaluated])
+        XCTAssertEqual(filed.history.first?.atMs, filed.receivedAtMs)
+        XCTAssertEqual(filed.history.map(\.atMs), filed.history.map(\.atMs).sorted())
+        XCTAssertEqual(needStepName(filed.history[2].what, Strings(.english)), "Taken by a volunteer")
         server.stop()
     }
 

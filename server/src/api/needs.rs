@@ -78,7 +78,7 @@ pub async fn create(
     write.answer(outcome)
 }
 
-pub use lawcircle_api::needs::NeedSummary;
+pub use lawcircle_api::needs::{NeedStep, NeedStepKind, NeedSummary};
 
 pub use lawcircle_api::needs::NeedDetail;
 
@@ -125,7 +125,26 @@ fn summary(n: &StoredNeed, caller: &Caller) -> NeedSummary {
         service_code: n.need.application.as_ref().map(|a| a.service_code.clone()),
         service_version: n.need.application.as_ref().map(|a| a.service_version),
         anonymised_at: n.anonymised_at,
+        history: history_of(n),
     }
+}
+
+/// A need's history as its requester may see it: when it was received,
+/// then each step of its order with the state it led to. Who acted and
+/// any note or reason stay out (the requester sees neither elsewhere).
+fn history_of(n: &StoredNeed) -> Vec<NeedStep> {
+    let received = NeedStep {
+        at: n.created_at,
+        state: OrderState::Submitted,
+        what: NeedStepKind::Received,
+    };
+    std::iter::once(received)
+        .chain(n.order_history.iter().map(|t| NeedStep {
+            at: t.at,
+            state: t.to,
+            what: t.event.kind().into(),
+        }))
+        .collect()
 }
 
 /// What a caller with `scope` may list.

@@ -12,6 +12,7 @@
 use super::{Store, StoreError, conflict_on_unique, decode, from_millis, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::needs::NeedDraft;
+use lawcircle_core::orders::order::Transition;
 use lawcircle_core::volunteers::punch::Punch;
 use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
@@ -74,6 +75,17 @@ pub struct StoredNeed {
     pub updated_at: DateTime<Utc>,
     /// When its personal data was removed (on request or by retention).
     pub anonymised_at: Option<DateTime<Utc>>,
+    /// Its order's transitions, oldest first (empty without an order):
+    /// read with the need from the order's row, so a page of needs costs
+    /// one query however long their histories are.
+    pub order_history: Vec<Transition>,
+}
+
+/// The part of a stored order a need's history needs.
+#[derive(serde::Deserialize)]
+struct OrderHistory {
+    #[serde(default)]
+    history: Vec<Transition>,
 }
 
 /// Which needs a list shows.
@@ -95,8 +107,8 @@ pub struct AttachmentMeta {
 
 /// How many columns [`NEED_COLUMNS`] selects: the index of a column a
 /// query adds after them.
-const NEED_COLUMN_COUNT: usize = 13;
-pub(crate) const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.anonymised_at, n.requester_account";
+const NEED_COLUMN_COUNT: usize = 14;
+pub(crate) const NEED_COLUMNS: &str = "n.id, n.client_key, n.entered_by, n.entered_by_role, n.street_code, n.status, o.id, o.state, n.data, n.created_at, n.updated_at, n.anonymised_at, n.requester_account, o.data";
 
 pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
     let id: i64 = r.try_get(0)?;
@@ -115,6 +127,14 @@ pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
         updated_at: from_millis(r.try_get(10)?),
         anonymised_at: r.try_get::<Option<i64>, _>(11)?.map(from_millis),
         requester_account: r.try_get(12)?,
+        order_history: match r.try_get::<Option<String>, _>(13)? {
+            Some(order) => {
+                let order_id: Option<String> = r.try_get(6)?;
+                decode::<OrderHistory>("orders", order_id.as_deref().unwrap_or_default(), &order)?
+                    .history
+            }
+            None => Vec::new(),
+        },
     })
 }
 

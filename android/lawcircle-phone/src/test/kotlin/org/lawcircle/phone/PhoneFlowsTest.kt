@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterEach
 import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.ServiceProduct
 import org.lawcircle.ffi.Role
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.DocumentKind
@@ -466,6 +467,21 @@ open class PhoneFlowsTest {
                         }
                         mine.refresh().join()
                         assertTrue(mine.state.value.rateable.isEmpty())
+                        // Its history, oldest first, each step with the state it led to.
+                        val history = mine.state.value.needs.single().history
+                        assertEquals(
+                            listOf(
+                                NeedStepKind.RECEIVED to OrderState.SUBMITTED,
+                                NeedStepKind.OPENED to OrderState.OPEN,
+                                NeedStepKind.GRABBED to OrderState.CLAIMED,
+                                NeedStepKind.STARTED to OrderState.IN_PROGRESS,
+                                NeedStepKind.RESOLVED to OrderState.RESOLVED,
+                                NeedStepKind.RATED to OrderState.EVALUATED,
+                            ),
+                            history.map { it.what to it.state },
+                        )
+                        assertEquals(mine.state.value.needs.single().receivedAtMs, history.first().atMs)
+                        assertTrue(history.zipWithNext().all { (a, b) -> a.atMs <= b.atMs })
                     }
                 }
             }

@@ -186,6 +186,11 @@ class ResidentScreensTest {
                             MyNeedsScreen(s) { e -> if (e is MyNeedsEvent.Rate) asked += e.orderId else mine.onEvent(e) }
                         }
                     }
+                    // The need's history is listed under it, in words.
+                    onNodeWithText("办理经过").assertExists()
+                    onNodeWithText("已受理").assertExists()
+                    onNodeWithText("志愿者已接单").assertExists()
+                    onNodeWithText("开始服务").assertExists()
                     onNodeWithText("去评价").performClick()
                     waitUntil(timeoutMillis = 5_000L) { asked.isNotEmpty() }
                 }

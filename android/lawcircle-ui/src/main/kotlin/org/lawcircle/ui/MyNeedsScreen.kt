@@ -16,6 +16,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.ui.Alignment
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.unit.dp
+import org.lawcircle.ffi.NeedStep
 import org.lawcircle.phone.MyNeedsPresenter
 import org.lawcircle.phone.MyNeedsState
 
@@ -51,16 +52,35 @@ fun MyNeedsScreen(state: MyNeedsState, onEvent: (MyNeedsEvent) -> Unit) {
         LazyColumn(verticalArrangement = Arrangement.spacedBy(8.dp)) {
             items(state.needs, key = { it.id }) { n ->
                 Card(Modifier.fillMaxWidth()) {
-                    Row(Modifier.padding(12.dp), verticalAlignment = Alignment.CenterVertically) {
-                        Column(Modifier.weight(1f)) {
-                            Text(t.categoryName(n.category), style = MaterialTheme.typography.titleSmall)
-                            Text(t.receivedAt(shortTime(n.receivedAtMs)), style = MaterialTheme.typography.bodySmall)
-                            Text(t.orderState(n.orderState), color = MaterialTheme.colorScheme.primary)
+                    Column(Modifier.padding(12.dp)) {
+                        Row(verticalAlignment = Alignment.CenterVertically) {
+                            Column(Modifier.weight(1f)) {
+                                Text(t.categoryName(n.category), style = MaterialTheme.typography.titleSmall)
+                                Text(t.receivedAt(shortTime(n.receivedAtMs)), style = MaterialTheme.typography.bodySmall)
+                                Text(t.orderState(n.orderState), color = MaterialTheme.colorScheme.primary)
+                            }
+                            val order = n.orderId
+                            if (n.mayRate && order != null) Button({ onEvent(MyNeedsEvent.Rate(order)) }) { Text(t.rate) }
                         }
-                        val order = n.orderId
-                        if (n.mayRate && order != null) Button({ onEvent(MyNeedsEvent.Rate(order)) }) { Text(t.rate) }
+                        NeedHistory(n.history)
                     }
                 }
+            }
+        }
+    }
+}
+
+/** A need's steps, oldest first: when, and what happened in words. */
+@Composable
+private fun NeedHistory(steps: List<NeedStep>) {
+    if (steps.isEmpty()) return
+    val t = strings
+    Column(Modifier.padding(top = 8.dp), verticalArrangement = Arrangement.spacedBy(2.dp)) {
+        Text(t.needHistory, style = MaterialTheme.typography.labelMedium)
+        for (step in steps) {
+            Row {
+                Text(shortTime(step.atMs), Modifier.padding(end = 8.dp), style = MaterialTheme.typography.bodySmall)
+                Text(t.needStep(step.what), style = MaterialTheme.typography.bodySmall)
             }
         }
     }

@@ -7,6 +7,7 @@ import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -380,4 +381,7 @@ interface Strings {
     val pushNone: String
     val pushNoneDetail: String
     val pushLookAgain: String
+    // A need's history (my needs)
+    val needHistory: String
+    fun needStep(what: NeedStepKind): String
 }

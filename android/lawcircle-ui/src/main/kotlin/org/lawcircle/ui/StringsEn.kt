@@ -4,6 +4,7 @@ import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -553,4 +554,20 @@ object EnStrings : Strings {
     override val pushNone = "No push app on this phone"
     override val pushNoneDetail = "With this app closed, no notifications arrive. While on duty the app stays connected and new orders still come; to get them with the app closed, install a UnifiedPush app (e.g. ntfy)."
     override val pushLookAgain = "Check again"
+    override val needHistory = "What happened so far"
+    override fun needStep(what: NeedStepKind) = when (what) {
+        NeedStepKind.RECEIVED -> "Received"
+        NeedStepKind.OPENED -> "Offered to volunteers"
+        NeedStepKind.GRABBED -> "Taken by a volunteer"
+        NeedStepKind.DISPATCHED -> "Dispatched by the station"
+        NeedStepKind.ACCEPTED -> "Taken on"
+        NeedStepKind.DECLINED -> "Handed back, waiting again"
+        NeedStepKind.STARTED -> "Service started"
+        NeedStepKind.TRANSFERRED -> "Transferred"
+        NeedStepKind.ESCALATED -> "Passed to the hotline"
+        NeedStepKind.RESOLVED -> "Resolved"
+        NeedStepKind.RATED -> "You rated it"
+        NeedStepKind.CLOSED -> "Closed"
+        NeedStepKind.CANCELLED -> "Cancelled"
+    }
 }

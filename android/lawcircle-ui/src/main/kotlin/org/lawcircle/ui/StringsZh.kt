@@ -4,6 +4,7 @@ import org.lawcircle.ffi.FenceVerdict
 import org.lawcircle.ffi.FacilityKind
 import org.lawcircle.ffi.NeedCategory
 import org.lawcircle.ffi.ServiceProduct
+import org.lawcircle.ffi.NeedStepKind
 import org.lawcircle.ffi.OrderState
 import org.lawcircle.ffi.OutboxKind
 import org.lawcircle.ffi.OutboxState
@@ -537,4 +538,20 @@ object ZhStrings : Strings {
     override val pushNone = "手机上没有推送应用"
     override val pushNoneDetail = "关闭本应用后收不到通知。值守期间应用会保持连接，新单照常送达；如需关闭后也能收到，请安装支持 UnifiedPush 的推送应用（如 ntfy）。"
     override val pushLookAgain = "重新检查"
+    override val needHistory = "办理经过"
+    override fun needStep(what: NeedStepKind) = when (what) {
+        NeedStepKind.RECEIVED -> "已受理"
+        NeedStepKind.OPENED -> "待志愿者接单"
+        NeedStepKind.GRABBED -> "志愿者已接单"
+        NeedStepKind.DISPATCHED -> "工作站已派单"
+        NeedStepKind.ACCEPTED -> "已接手办理"
+        NeedStepKind.DECLINED -> "已退回，重新等待"
+        NeedStepKind.STARTED -> "开始服务"
+        NeedStepKind.TRANSFERRED -> "已转办"
+        NeedStepKind.ESCALATED -> "已转热线"
+        NeedStepKind.RESOLVED -> "已办结"
+        NeedStepKind.RATED -> "您已评价"
+        NeedStepKind.CLOSED -> "已归档"
+        NeedStepKind.CANCELLED -> "已撤销"
+    }
 }
