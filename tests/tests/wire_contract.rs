@@ -12,7 +12,9 @@ use lawcircle_api::ErrorBody;
 use lawcircle_api::Page;
 use lawcircle_api::catalogue::FacilityCollection;
 use lawcircle_api::events::OrderChange;
-use lawcircle_api::needs::{NeedDetail, NeedReceipt, NeedStepKind, NeedSummary};
+use lawcircle_api::needs::{
+    NeedBatchResult, NeedBatchResults, NeedDetail, NeedReceipt, NeedStepKind, NeedSummary,
+};
 use lawcircle_api::orders::{IssuedRatingLink, OrderList, OrderView, RequesterContact};
 use lawcircle_api::punches::{MyDutyHours, PunchReceipt};
 use lawcircle_api::push::{PushKey, Registered};
@@ -641,6 +643,29 @@ async fn phone_flows(backend: &Backend) {
         let value: Value = serde_json::from_str(&data).unwrap();
         let _: OrderChange = round_trip("an event of GET /api/v1/events", &value);
     }
+    // The batch intake the phone's drain uses: an entry created, one
+    // refused, each read through the contract.
+    let entries = json!({"needs": [
+        {"idempotency_key": uuid::Uuid::now_v7().to_string(),
+         "need": lawcircle_e2e::intake::need_json("mediation", VILLAGE)},
+        {"idempotency_key": "not a key",
+         "need": lawcircle_e2e::intake::need_json("mediation", VILLAGE)},
+    ]});
+    let batch: NeedBatchResults = answer(
+        "POST /api/v1/needs/batch",
+        &resident.post("/api/v1/needs/batch", &entries).await,
+        200,
+    );
+    assert!(
+        matches!(
+            &batch.results[..],
+            [
+                NeedBatchResult::Created { .. },
+                NeedBatchResult::Invalid { status: 400, .. }
+            ]
+        ),
+        "{batch:?}"
+    );
     // The open stream would hold the server's graceful shutdown.
     drop(events);
     server.stop();
