@@ -119,3 +119,91 @@ pub struct NeedDetail {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub area_name: Option<String>,
 }
+
+/// The most needs one `POST /api/v1/needs/batch` takes.
+pub const NEED_BATCH_MAX: usize = 100;
+
+/// Several queued needs filed at once (`POST /api/v1/needs/batch`), in
+/// queue order, all stored in one database transaction.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NeedBatch {
+    /// 1 to [`NEED_BATCH_MAX`] (100) entries.
+    pub needs: Vec<NeedBatchEntry>,
+}
+
+/// One need of a batch with the idempotency key it was queued with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NeedBatchEntry {
+    /// The key the single `POST /api/v1/needs` takes as the
+    /// `Idempotency-Key` header, with the same meaning: a retry of the
+    /// same need with the same key gets the original receipt.
+    pub idempotency_key: String,
+    /// The need record (a `NeedDraft` of lawcircle-core). Read per entry:
+    /// one that is not a need is that entry's `invalid`, not the batch's.
+    #[cfg_attr(feature = "utoipa", schema(value_type = Object))]
+    pub need: serde_json::Value,
+}
+
+/// The answer to a batch: one result per entry, in request order.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+pub struct NeedBatchResults {
+    pub results: Vec<NeedBatchResult>,
+}
+
+/// What became of one entry of a batch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum NeedBatchResult {
+    /// Stored now (the single endpoint's 201).
+    Created {
+        idempotency_key: String,
+        receipt: NeedReceipt,
+    },
+    /// The key was used before for this same need by this same account:
+    /// the original receipt (the single endpoint's replayed 201).
+    Replayed {
+        idempotency_key: String,
+        receipt: NeedReceipt,
+    },
+    /// The key was used for another need or by another account (the
+    /// single endpoint's 409); nothing stored.
+    Conflict {
+        idempotency_key: String,
+        error: crate::error::ErrorDetail,
+    },
+    /// Refused as the single endpoint would refuse it (`status`: 400 for
+    /// an invalid need or key, 403 for an area outside the caller's
+    /// reach); nothing stored, and a corrected retry with the same key
+    /// goes through.
+    Invalid {
+        idempotency_key: String,
+        status: u16,
+        error: crate::error::ErrorDetail,
+    },
+}
+
+impl NeedBatchResult {
+    /// The key of the entry this result answers.
+    pub fn idempotency_key(&self) -> &str {
+        match self {
+            NeedBatchResult::Created {
+                idempotency_key, ..
+            }
+            | NeedBatchResult::Replayed {
+                idempotency_key, ..
+            }
+            | NeedBatchResult::Conflict {
+                idempotency_key, ..
+            }
+            | NeedBatchResult::Invalid {
+                idempotency_key, ..
+            } => idempotency_key,
+        }
+    }
+}

@@ -111,6 +111,33 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The error as the body's `error` object: code, message, the field
+    /// concerned and structured details. Also one entry's error in a
+    /// batch answer.
+    pub fn into_detail(self) -> ErrorDetail {
+        let code = self.code().to_string();
+        let message = self.to_string();
+        let (field, details) = match self {
+            ApiError::BadRequest { field, .. } | ApiError::InvalidJson { field, .. } => {
+                (field, None)
+            }
+            ApiError::ImportRefused { details, .. } => (None, Some(details)),
+            ApiError::Fields(fields) => (
+                fields.first().map(|f| f.field.clone()),
+                Some(serde_json::json!({ "fields": fields })),
+            ),
+            _ => (None, None),
+        };
+        ErrorDetail {
+            code,
+            message,
+            field,
+            details,
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         match e {
@@ -136,26 +163,8 @@ impl IntoResponse for ApiError {
             ApiError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let code = self.code().to_string();
-        let message = self.to_string();
-        let (field, details) = match self {
-            ApiError::BadRequest { field, .. } | ApiError::InvalidJson { field, .. } => {
-                (field, None)
-            }
-            ApiError::ImportRefused { details, .. } => (None, Some(details)),
-            ApiError::Fields(fields) => (
-                fields.first().map(|f| f.field.clone()),
-                Some(serde_json::json!({ "fields": fields })),
-            ),
-            _ => (None, None),
-        };
         let body = ErrorBody {
-            error: ErrorDetail {
-                code,
-                message,
-                field,
-                details,
-            },
+            error: self.into_detail(),
         };
         let mut response = (status, Json(body)).into_response();
         if let Some(secs) = retry_after {

@@ -100,6 +100,14 @@ const NEED: &str = r#"{"requester": {"name": "李四", "phone": "13812345678"}, 
   "entered": {"at": "2025-03-03T02:00:00Z"},
   "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}}"#;
 
+/// A batch of one need, its key fixed: the first caller's entry is
+/// created, later callers' entries are conflicts (another account's key).
+const NEED_BATCH: &str = r#"{"needs": [{"idempotency_key": "matrix-batch-1", "need": {"requester": {"name": "李四", "phone": "13812345678"}, "category": "mediation",
+  "description": "邻居装修噪音纠纷，希望调解", "urgency": "normal",
+  "location": {"address": "永中街道示例社区", "area_code": "330303001001"}, "channel": "online",
+  "entered": {"at": "2025-03-03T02:00:00Z"},
+  "consent": {"given": true, "at": "2025-03-03T02:00:00Z", "notice_version": "v1"}}}]}"#;
+
 /// Every operation of the document, one line each.
 //   op, url, body, [anonymous, resident, volunteer, lawyer, staff, admin,
 //                   staff_other_street, other_resident, other_volunteer]
@@ -164,6 +172,9 @@ const MATRIX: &[Row] = &[
     row("PUT /api/v1/me/notification-settings", "/api/v1/me/notification-settings", Json(r#"{"push": true, "quiet_start": 1320, "quiet_end": 420}"#), SIGNED_IN_200),
     row("GET /api/v1/needs", "/api/v1/needs", NoBody, SIGNED_IN_200),
     row("POST /api/v1/needs", "/api/v1/needs", Json(NEED), [401, 201, 201, 201, 201, 201, 403, 201, 201]),
+    // Each entry's refusal is in the 200's results (staff of another
+    // street: that entry's 403), never the batch's.
+    row("POST /api/v1/needs/batch", "/api/v1/needs/batch", Json(NEED_BATCH), [401, 200, 200, 200, 200, 200, 200, 200, 200]),
     row("GET /api/v1/exports/needs", "/api/v1/exports/needs", NoBody, STAFF_200),
     row("GET /api/v1/exports/orders", "/api/v1/exports/orders?reason=matrix+probe+export", NoBody, STAFF_200),
     row("GET /api/v1/needs/{id}", "/api/v1/needs/<need>?reason=matrix+probe", NoBody, [401, 200, 200, 404, 200, 200, 404, 404, 404]),

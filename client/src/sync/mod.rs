@@ -14,6 +14,13 @@
 //!   outcomes in one SQLite transaction. Per-entity order and parent
 //!   dependencies hold because the outbox only hands out items whose
 //!   predecessors are confirmed.
+//! * Needs go as batches (`POST /api/v1/needs/batch`, up to
+//!   [`SyncConfig::need_batch`] in queue order, one server transaction for
+//!   the lot), each entry with its own idempotency key and its own
+//!   outcome: created or replayed → sent; conflict or invalid → wedged. A
+//!   batch that fails as a whole (network, 5xx, 429, 401) leaves every
+//!   entry failed, to be retried as it would be alone. A server without
+//!   the batch path (404, 405) gets one request per need from then on.
 //! * HTTP goes through a [`Transport`] given by the embedder (the
 //!   platform's stack on a phone, reqwest in tests); the whole-request
 //!   timeout is set and enforced here.
@@ -27,15 +34,29 @@ use crate::outbox::{Item, ItemKind, Outbox, OutboxError, Outcome};
 use chrono::Utc;
 use lawcircle_api::catalogue::FacilityCollection;
 use lawcircle_api::needs::NeedSummary;
+use lawcircle_api::needs::{
+    NEED_BATCH_MAX, NeedBatch, NeedBatchEntry, NeedBatchResult, NeedBatchResults,
+};
 use lawcircle_api::page::Page;
 use lawcircle_api::session::{LoginRequest, LoginResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 #[cfg(feature = "reqwest")]
 pub use crate::http::reqwest::install_crypto_provider;
+
+/// The path of the batch intake of needs.
+pub const NEED_BATCH_PATH: &str = "/api/v1/needs/batch";
+/// A batch's body stays under this many bytes (the server takes 1 MiB):
+/// needs with long texts go in smaller batches.
+const BATCH_BODY_BUDGET: usize = 512 * 1024;
+
+const BATCH_UNKNOWN: u8 = 0;
+const BATCH_TAKEN: u8 = 1;
+const BATCH_REFUSED: u8 = 2;
 
 /// The header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
@@ -50,6 +71,10 @@ pub struct SyncConfig {
     pub parallelism: usize,
     /// Items each worker claims at once (8).
     pub claim_batch: usize,
+    /// Needs sent in one batch request, at most
+    /// [`NEED_BATCH_MAX`] (100); a worker claims this many items at once
+    /// while the server takes batches. 1 sends every need alone.
+    pub need_batch: usize,
     /// The whole request, body included (60 s: a 10 MB photo on a slow
     /// uplink).
     pub request_timeout: Duration,
@@ -61,6 +86,7 @@ impl SyncConfig {
             base_url: base_url.into().trim_end_matches('/').to_string(),
             parallelism: 8,
             claim_batch: 8,
+            need_batch: 50,
             request_timeout: Duration::from_secs(60),
         }
     }
@@ -123,6 +149,11 @@ struct Inner {
     config: SyncConfig,
     outbox: Arc<Outbox>,
     token: RwLock<Option<String>>,
+    /// Whether the server takes batches of needs: [`BATCH_UNKNOWN`] until
+    /// its first answer to one, then [`BATCH_TAKEN`], or
+    /// [`BATCH_REFUSED`] after a 404 or 405 (an older server: needs go
+    /// one per request).
+    batch: AtomicU8,
 }
 
 /// The sync client; cheap to clone.
@@ -147,6 +178,7 @@ impl SyncClient {
                 config,
                 outbox,
                 token: RwLock::new(None),
+                batch: AtomicU8::new(BATCH_UNKNOWN),
             }),
         }
     }
@@ -249,20 +281,116 @@ impl SyncClient {
                 result: String::from_utf8_lossy(&resp.body).into_owned(),
             };
         }
-        let message = ErrorBody::describe(&resp.body);
-        let transient = resp.status >= 500 || matches!(resp.status, 408 | 429 | 401);
-        if transient {
-            Outcome::Transient {
-                error: message,
-                status: Some(resp.status),
-                retry_after: resp.retry_after(),
+        failed(&resp)
+    }
+
+    /// Sends `items` (needs, in queue order) as batches, each entry's
+    /// outcome its own; in the order of `items`. Falls back to one
+    /// request per need when the server has no batch path.
+    pub async fn send_needs(&self, items: &[&Item]) -> Vec<Outcome> {
+        let mut outcomes = Vec::with_capacity(items.len());
+        let size = self.inner.config.need_batch.clamp(1, NEED_BATCH_MAX);
+        let mut rest = items;
+        while !rest.is_empty() {
+            if size == 1 || self.inner.batch.load(Ordering::Relaxed) == BATCH_REFUSED {
+                for item in rest {
+                    outcomes.push(self.send(item).await);
+                }
+                break;
             }
-        } else {
-            Outcome::Permanent {
-                error: message,
-                status: resp.status,
+            // As many as fit the count and the body budget (at least one).
+            let mut bytes = 0;
+            let mut n = 0;
+            while n < rest.len().min(size) {
+                bytes += rest[n].payload.len() + rest[n].key.len() + 40;
+                if n > 0 && bytes > BATCH_BODY_BUDGET {
+                    break;
+                }
+                n += 1;
+            }
+            let (chunk, tail) = rest.split_at(n);
+            outcomes.extend(self.send_batch(chunk).await);
+            rest = tail;
+        }
+        outcomes
+    }
+
+    /// One attempt at one batch of needs.
+    async fn send_batch(&self, items: &[&Item]) -> Vec<Outcome> {
+        let mut needs = Vec::with_capacity(items.len());
+        for item in items {
+            match serde_json::from_slice::<Value>(&item.payload) {
+                Ok(need) => needs.push(NeedBatchEntry {
+                    idempotency_key: item.key.clone(),
+                    need,
+                }),
+                // Not JSON: sent alone, the server's answer says why.
+                Err(_) => return self.send_each(items).await,
             }
         }
+        let req = self
+            .request(Method::Post, NEED_BATCH_PATH)
+            .json(&NeedBatch { needs });
+        let all = |outcome: Outcome| vec![outcome; items.len()];
+        let resp = match http::send(self.inner.transport.as_ref(), req).await {
+            Ok(r) => r,
+            // Sent or not, committed or not: every entry is retried with
+            // its key, and the server answers those it stored from its
+            // records.
+            Err(e) => {
+                return all(Outcome::Transient {
+                    error: format!("request failed: {e}"),
+                    status: None,
+                    retry_after: None,
+                });
+            }
+        };
+        if matches!(resp.status, 404 | 405) {
+            self.inner.batch.store(BATCH_REFUSED, Ordering::Relaxed);
+            return self.send_each(items).await;
+        }
+        if !resp.is_success() {
+            return match failed(&resp) {
+                transient @ Outcome::Transient { .. } => all(transient),
+                // The batch as a whole refused (too large, say): each
+                // need alone gets its own verdict.
+                _ => self.send_each(items).await,
+            };
+        }
+        let results = match serde_json::from_slice::<NeedBatchResults>(&resp.body) {
+            Ok(r) if r.results.len() == items.len() => {
+                self.inner.batch.store(BATCH_TAKEN, Ordering::Relaxed);
+                r.results
+            }
+            other => {
+                let error = match other {
+                    Ok(r) => format!(
+                        "the server answered {} results for {} needs",
+                        r.results.len(),
+                        items.len()
+                    ),
+                    Err(e) => format!("not a batch answer: {e}"),
+                };
+                return all(Outcome::Transient {
+                    error,
+                    status: Some(resp.status),
+                    retry_after: None,
+                });
+            }
+        };
+        items
+            .iter()
+            .zip(results)
+            .map(|(item, result)| entry_outcome(item, result))
+            .collect()
+    }
+
+    async fn send_each(&self, items: &[&Item]) -> Vec<Outcome> {
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            outcomes.push(self.send(item).await);
+        }
+        outcomes
     }
 
     /// Sends everything that is due now, with the configured parallelism,
@@ -285,15 +413,36 @@ impl SyncClient {
 
     async fn worker(&self) -> Result<PushReport, SyncError> {
         let mut report = PushReport::default();
-        let batch = self.inner.config.claim_batch.max(1);
         loop {
+            // Once the server took a batch, a claim fills one; until then
+            // (and with an older server) claims stay small.
+            let batch = if self.inner.batch.load(Ordering::Relaxed) == BATCH_TAKEN {
+                self.inner
+                    .config
+                    .claim_batch
+                    .max(self.inner.config.need_batch.min(NEED_BATCH_MAX))
+            } else {
+                self.inner.config.claim_batch
+            }
+            .max(1);
             let items = self.inner.outbox.claim(batch)?;
             if items.is_empty() {
                 return Ok(report);
             }
+            // The needs as batches, in queue order; the rest one by one.
+            let needs: Vec<&Item> = items.iter().filter(|i| i.kind == ItemKind::Need).collect();
+            let mut need_outcomes = self.send_needs(&needs).await.into_iter();
             let mut outcomes = Vec::with_capacity(items.len());
             for item in &items {
-                let outcome = self.send(item).await;
+                let outcome = if item.kind == ItemKind::Need {
+                    need_outcomes.next().unwrap_or_else(|| Outcome::Transient {
+                        error: "no outcome for this need".into(),
+                        status: None,
+                        retry_after: None,
+                    })
+                } else {
+                    self.send(item).await
+                };
                 report.attempts += 1;
                 match &outcome {
                     Outcome::Sent { .. } => report.sent += 1,
@@ -390,6 +539,68 @@ impl SyncClient {
             message: format!("not a page of needs: {e}"),
         })?;
         Ok(Pulled::Fresh { etag, body })
+    }
+}
+
+/// The outcome of a failed answer: transient (5xx, 408, 429, 401:
+/// retried with backoff and `Retry-After`) or permanent (another 4xx).
+fn failed(resp: &http::Response) -> Outcome {
+    let message = ErrorBody::describe(&resp.body);
+    let transient = resp.status >= 500 || matches!(resp.status, 408 | 429 | 401);
+    if transient {
+        Outcome::Transient {
+            error: message,
+            status: Some(resp.status),
+            retry_after: resp.retry_after(),
+        }
+    } else {
+        Outcome::Permanent {
+            error: message,
+            status: resp.status,
+        }
+    }
+}
+
+/// The outcome of one entry of a batch answer, as the single request's
+/// answer would have been: created or replayed → sent with its receipt
+/// (a replay is the original receipt); conflict (409) and invalid (400,
+/// 403) → wedged. An answer for another key is not this entry's: it is
+/// retried.
+fn entry_outcome(item: &Item, result: NeedBatchResult) -> Outcome {
+    if result.idempotency_key() != item.key {
+        return Outcome::Transient {
+            error: format!(
+                "the server answered key {} for {}",
+                result.idempotency_key(),
+                item.key
+            ),
+            status: None,
+            retry_after: None,
+        };
+    }
+    let describe = |e: &lawcircle_api::error::ErrorDetail| match &e.field {
+        Some(f) => format!("{f}: {}", e.message),
+        None => e.message.clone(),
+    };
+    match result {
+        NeedBatchResult::Created { receipt, .. } | NeedBatchResult::Replayed { receipt, .. } => {
+            match serde_json::to_string(&receipt) {
+                Ok(result) => Outcome::Sent { result },
+                Err(e) => Outcome::Transient {
+                    error: format!("the receipt does not encode: {e}"),
+                    status: None,
+                    retry_after: None,
+                },
+            }
+        }
+        NeedBatchResult::Conflict { error, .. } => Outcome::Permanent {
+            error: describe(&error),
+            status: 409,
+        },
+        NeedBatchResult::Invalid { status, error, .. } => Outcome::Permanent {
+            error: describe(&error),
+            status,
+        },
     }
 }
 

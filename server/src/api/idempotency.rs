@@ -135,9 +135,18 @@ impl IdempotentWrite {
     /// The original answer for the same caller and content, else a
     /// conflict.
     fn replay(&self, reply: &StoredReply) -> Result<Response, ApiError> {
+        let (status, body) = self.replayed_answer(reply)?;
+        Ok(stored_response(status, body, true))
+    }
+
+    /// The stored status and body when `reply` answers this same caller
+    /// and content (a replay), else the conflict: the decision of
+    /// [`IdempotentWrite::replayed`] without the HTTP answer, for one
+    /// entry of a batch.
+    pub fn replayed_answer(&self, reply: &StoredReply) -> Result<(u16, String), ApiError> {
         if reply.account_id == self.account && reply.request_hash == self.hash && reply.status != 0
         {
-            Ok(stored_response(reply.status, reply.response.clone(), true))
+            Ok((reply.status, reply.response.clone()))
         } else {
             Err(ApiError::Conflict(format!(
                 "Idempotency-Key {} was already used for a different request; \

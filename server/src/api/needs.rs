@@ -7,7 +7,7 @@
 //! knows (the area exists, the attachments were uploaded): see
 //! [`crate::usecases::filing`].
 
-use crate::api::idempotency::IdempotencyKey;
+use crate::api::idempotency::{IdempotencyKey, IdempotentWrite};
 use crate::api::pagination::{Page, PageQuery};
 use crate::api::{ContactQuery, authorize, require, scoped_street};
 use crate::auth::{Caller, SignedIn};
@@ -17,12 +17,16 @@ use crate::state::AppState;
 use crate::store::FILING_ENDPOINT;
 use crate::store::{NeedFilter, StoredNeed};
 use crate::usecases::filing::{
-    NeedReceipt, check_uploads, file_need, legal_aid_of, requester_account_of, validate_need,
+    NeedReceipt, PreparedFiling, check_uploads, file_need, file_needs, legal_aid_of,
+    prepare_filing, requester_account_of, validate_need,
 };
 use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
+use lawcircle_api::needs::{
+    NEED_BATCH_MAX, NeedBatch, NeedBatchEntry, NeedBatchResult, NeedBatchResults,
+};
 use lawcircle_core::applications::{AnswerValue, ApplicationDraft};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::content::sha256_hex;
@@ -76,6 +80,165 @@ pub async fn create(
     )
     .await?;
     write.answer(outcome)
+}
+
+/// How one entry of a batch stands before the transaction.
+enum BatchSlot {
+    /// Answered already: refused, or replayed from an earlier filing.
+    Answered(NeedBatchResult),
+    /// To be stored in the batch's transaction.
+    Filing(IdempotentWrite),
+}
+
+#[utoipa::path(post, path = "/api/v1/needs/batch", tag = "needs", security(("bearer" = [])),
+    request_body(content = NeedBatch, description = "1 to 100 queued needs, each with the idempotency key it was queued with, in queue order"),
+    responses((status = 200, body = NeedBatchResults, description = "One result per entry, in request order: created, replayed (same key, same need, same account: the original receipt), conflict (the key was used for another need) or invalid (the single endpoint's 400 or 403). Every need created is stored in one transaction; one bad entry never holds up the others"),
+        (status = 400, body = crate::error::ErrorBody, description = "Not a batch, no entries, or more than 100"),
+        refusal::Unauthenticated, refusal::Forbidden))]
+pub async fn create_batch(
+    SignedIn { state, caller }: SignedIn,
+    ApiJson(batch): ApiJson<NeedBatch>,
+) -> Result<ApiJson<NeedBatchResults>, ApiError> {
+    require(&caller, Action::SubmitNeed)?;
+    if batch.needs.is_empty() || batch.needs.len() > NEED_BATCH_MAX {
+        return Err(ApiError::bad_field(
+            "needs",
+            format!("a batch takes 1 to {NEED_BATCH_MAX} needs"),
+        ));
+    }
+    let now = state.clock.now();
+    let mut slots = Vec::with_capacity(batch.needs.len());
+    let mut prepared = Vec::new();
+    for entry in batch.needs {
+        let key = entry.idempotency_key.clone();
+        match batch_entry(&state, &caller, entry, now).await {
+            Ok(Ok(result)) => slots.push(BatchSlot::Answered(result)),
+            Ok(Err((write, filing))) => {
+                slots.push(BatchSlot::Filing(write));
+                prepared.push(filing);
+            }
+            // What the single endpoint answers with a 4xx is this
+            // entry's answer alone; a failure on our side fails the
+            // batch (nothing stored yet).
+            Err(e) if e.status().is_client_error() => {
+                slots.push(BatchSlot::Answered(NeedBatchResult::Invalid {
+                    idempotency_key: key,
+                    status: e.status().as_u16(),
+                    error: e.into_detail(),
+                }))
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    let outcomes = if prepared.is_empty() {
+        Vec::new()
+    } else {
+        // Rolled back as a whole: a retry of the batch is safe, so
+        // whatever went wrong is the server's (5xx), never a refusal of
+        // every entry.
+        file_needs(&state, prepared, now)
+            .await
+            .map_err(|e| match e {
+                e if e.status().is_server_error() => e,
+                other => ApiError::Internal(format!("storing a batch of needs: {other}")),
+            })?
+    };
+    let mut outcomes = outcomes.into_iter();
+    let mut results = Vec::with_capacity(slots.len());
+    for slot in slots {
+        results.push(match slot {
+            BatchSlot::Answered(result) => result,
+            BatchSlot::Filing(write) => {
+                let outcome = outcomes.next().ok_or_else(|| {
+                    ApiError::Internal("a batch's outcomes do not match its entries".into())
+                })?;
+                batch_result(&write, outcome)?
+            }
+        });
+    }
+    Ok(ApiJson(NeedBatchResults { results }))
+}
+
+/// One entry of a batch, checked as the single `POST /needs` checks its
+/// request: answered at once (`Ok(Ok)`: a replay or a conflict), or
+/// validated and ready to be stored (`Ok(Err)`); `Err` is its refusal.
+async fn batch_entry(
+    state: &AppState,
+    caller: &Caller,
+    entry: NeedBatchEntry,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Result<NeedBatchResult, (IdempotentWrite, PreparedFiling)>, ApiError> {
+    let key = IdempotencyKey::parse(Some(&entry.idempotency_key)).map_err(|e| match e {
+        ApiError::BadRequest { message, .. } => ApiError::bad_field("idempotency_key", message),
+        other => other,
+    })?;
+    let draft: NeedDraft =
+        serde_json::from_value(entry.need).map_err(|e| ApiError::InvalidJson {
+            field: Some("need".into()),
+            message: format!("not a need: {e}"),
+        })?;
+    let write = key.bind(FILING_ENDPOINT, caller.account.id, &draft)?;
+    if let Some(reply) = state
+        .store
+        .stored_reply(FILING_ENDPOINT, write.key())
+        .await?
+    {
+        return Ok(Ok(batch_result(
+            &write,
+            crate::store::IdempotentOutcome::Existing(reply),
+        )?));
+    }
+    let (need, street_code) = validate_need(state, draft, now).await?;
+    authorize(
+        caller,
+        Action::SubmitNeed,
+        &On::WriteIn(Some(&street_code)),
+        String::new,
+    )?;
+    check_uploads(state, &need).await?;
+    let requester_account = requester_account_of(state, caller, &need).await?;
+    let filing = prepare_filing(
+        state,
+        caller.account.id,
+        caller.account.role.as_str(),
+        requester_account,
+        None,
+        write.key(),
+        write.hash(),
+        need,
+        street_code,
+        now,
+    )
+    .await?;
+    Ok(Err((write, filing)))
+}
+
+/// An entry's result from what the store did with it.
+fn batch_result(
+    write: &IdempotentWrite,
+    outcome: crate::store::IdempotentOutcome,
+) -> Result<NeedBatchResult, ApiError> {
+    let receipt = |body: &str| {
+        serde_json::from_str::<lawcircle_api::needs::NeedReceipt>(body)
+            .map_err(|e| ApiError::Internal(format!("a stored receipt does not read back: {e}")))
+    };
+    let idempotency_key = write.key().to_string();
+    Ok(match outcome {
+        crate::store::IdempotentOutcome::Done { response, .. } => NeedBatchResult::Created {
+            receipt: receipt(&response)?,
+            idempotency_key,
+        },
+        crate::store::IdempotentOutcome::Existing(reply) => match write.replayed_answer(&reply) {
+            Ok((_, body)) => NeedBatchResult::Replayed {
+                receipt: receipt(&body)?,
+                idempotency_key,
+            },
+            Err(e) => NeedBatchResult::Conflict {
+                idempotency_key,
+                error: e.into_detail(),
+            },
+        },
+    })
 }
 
 pub use lawcircle_api::needs::NeedSummary;
@@ -428,6 +591,7 @@ pub async fn contact(
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(create_batch))
         .routes(routes!(get_one))
         .routes(routes!(contact))
 }

@@ -26,8 +26,8 @@ pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{
-    AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFilter, NewNeed, PUNCH_ENDPOINT,
-    StoredNeed, StoredReply,
+    AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
+    PUNCH_ENDPOINT, StoredNeed, StoredReply,
 };
 pub use orders::{OrderFilter, SampledOrder};
 pub(crate) use orders::{raise_warning_in, record_spot_check_in, subject_street, update_order_row};

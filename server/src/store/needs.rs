@@ -160,6 +160,131 @@ async fn store_reply(
     Ok(())
 }
 
+/// The order a new need becomes and the messages it causes, from the
+/// need's id.
+pub type MakeOrder<'a> = Box<
+    dyn FnOnce(
+            i64,
+        ) -> (
+            lawcircle_core::orders::order::Order,
+            Vec<crate::notifications::queue::NewNotification>,
+        ) + Send
+        + 'a,
+>;
+
+/// The stored answer to a new need, from the need's and order's ids.
+pub type Respond<'a> = Box<dyn FnOnce(i64, &str) -> (u16, String) + Send + 'a>;
+
+/// One need of a batch for [`Store::create_needs`].
+pub struct NeedFiling<'a> {
+    pub key: String,
+    pub request_hash: String,
+    pub new: NewNeed,
+    pub make_order: MakeOrder<'a>,
+    pub respond: Respond<'a>,
+}
+
+impl std::fmt::Debug for NeedFiling<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeedFiling")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The stored answer for an idempotency key, read inside a transaction.
+async fn stored_reply_in(
+    tx: &mut Transaction<'_, Any>,
+    endpoint: &str,
+    key: &str,
+) -> Result<Option<StoredReply>, StoreError> {
+    let row = sqlx::query(
+        "SELECT account_id, request_hash, status, response FROM idempotency_keys
+         WHERE endpoint = $1 AND idem_key = $2",
+    )
+    .bind(endpoint)
+    .bind(key)
+    .fetch_optional(&mut **tx)
+    .await?;
+    row.as_ref().map(reply_from_row).transpose()
+}
+
+fn reply_from_row(r: &AnyRow) -> Result<StoredReply, StoreError> {
+    let status: i64 = r.try_get(2)?;
+    Ok(StoredReply {
+        account_id: r.try_get(0)?,
+        request_hash: r.try_get(1)?,
+        status: u16::try_from(status).unwrap_or(500),
+        response: r.try_get(3)?,
+    })
+}
+
+/// Stores one need with its order and offers inside `tx`, claiming its
+/// idempotency key first; `None` when the key was already used (nothing
+/// written).
+async fn insert_need(
+    tx: &mut Transaction<'_, Any>,
+    key: &str,
+    request_hash: &str,
+    new: &NewNeed,
+    now: DateTime<Utc>,
+    make_order: impl FnOnce(
+        i64,
+    ) -> (
+        lawcircle_core::orders::order::Order,
+        Vec<crate::notifications::queue::NewNotification>,
+    ),
+    respond: impl FnOnce(i64, &str) -> (u16, String),
+) -> Result<Option<(u16, String)>, StoreError> {
+    if !claim_key(tx, FILING_ENDPOINT, key, new.entered_by, request_hash, now).await? {
+        return Ok(None);
+    }
+    let data = super::encode("needs", key, &new.need)?;
+    let need_id: i64 = sqlx::query_scalar(
+        "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
+                            urgency, channel, status, data, created_at, updated_at, service_code, service_version,
+                            consent_notice_version, consent_at, requester_account, tracking_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(key)
+    .bind(new.entered_by)
+    .bind(&new.entered_by_role)
+    .bind(&new.street_code)
+    .bind(&new.need.location.area_code)
+    .bind(new.need.category.as_str())
+    .bind(new.need.urgency.as_str())
+    .bind(new.need.channel.as_str())
+    .bind(data)
+    .bind(millis(now))
+    .bind(new.need.application.as_ref().map(|a| a.service_code.clone()))
+    .bind(
+        new.need
+            .application
+            .as_ref()
+            .map(|a| i64::from(a.service_version)),
+    )
+    .bind(&new.need.consent.notice_version)
+    .bind(millis(new.need.consent.at))
+    .bind(new.requester_account)
+    .bind(&new.tracking_hash)
+    .fetch_one(&mut **tx)
+    .await?;
+    for a in &new.need.attachments {
+        sqlx::query("INSERT INTO need_attachments (need_id, sha256) VALUES ($1, $2)")
+            .bind(need_id)
+            .bind(&a.sha256)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let (order, messages) = make_order(need_id);
+    super::orders::insert_order_row(tx, &order).await?;
+    // Its offers to volunteers on duty, in the same transaction.
+    crate::notifications::queue::enqueue(tx, &messages, now).await?;
+    let (status, response) = respond(need_id, &order.id);
+    store_reply(tx, FILING_ENDPOINT, key, status, &response).await?;
+    Ok(Some((status, response)))
+}
+
 impl Store {
     /// The stored answer for an idempotency key, if any.
     pub async fn stored_reply(
@@ -175,16 +300,7 @@ impl Store {
         .bind(key)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| {
-            let status: i64 = r.try_get(2)?;
-            Ok(StoredReply {
-                account_id: r.try_get(0)?,
-                request_hash: r.try_get(1)?,
-                status: u16::try_from(status).unwrap_or(500),
-                response: r.try_get(3)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(reply_from_row).transpose()
     }
 
     async fn existing(&self, endpoint: &str, key: &str) -> Result<IdempotentOutcome, StoreError> {
@@ -214,64 +330,59 @@ impl Store {
         respond: impl FnOnce(i64, &str) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
-        if !claim_key(
-            &mut tx,
-            FILING_ENDPOINT,
-            key,
-            new.entered_by,
-            request_hash,
-            now,
-        )
-        .await?
-        {
-            tx.rollback().await?;
-            return self.existing(FILING_ENDPOINT, key).await;
+        match insert_need(&mut tx, key, request_hash, new, now, make_order, respond).await? {
+            Some((status, response)) => {
+                tx.commit().await?;
+                Ok(IdempotentOutcome::Done { status, response })
+            }
+            None => {
+                tx.rollback().await?;
+                self.existing(FILING_ENDPOINT, key).await
+            }
         }
-        let data = super::encode("needs", key, &new.need)?;
-        let need_id: i64 = sqlx::query_scalar(
-            "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
-                                urgency, channel, status, data, created_at, updated_at, service_code, service_version,
-                                consent_notice_version, consent_at, requester_account, tracking_hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-        )
-        .bind(key)
-        .bind(new.entered_by)
-        .bind(&new.entered_by_role)
-        .bind(&new.street_code)
-        .bind(&new.need.location.area_code)
-        .bind(new.need.category.as_str())
-        .bind(new.need.urgency.as_str())
-        .bind(new.need.channel.as_str())
-        .bind(data)
-        .bind(millis(now))
-        .bind(new.need.application.as_ref().map(|a| a.service_code.clone()))
-        .bind(
-            new.need
-                .application
-                .as_ref()
-                .map(|a| i64::from(a.service_version)),
-        )
-        .bind(&new.need.consent.notice_version)
-        .bind(millis(new.need.consent.at))
-        .bind(new.requester_account)
-        .bind(&new.tracking_hash)
-        .fetch_one(&mut *tx)
-        .await?;
-        for a in &new.need.attachments {
-            sqlx::query("INSERT INTO need_attachments (need_id, sha256) VALUES ($1, $2)")
-                .bind(need_id)
-                .bind(&a.sha256)
-                .execute(&mut *tx)
-                .await?;
+    }
+
+    /// Stores several needs, each with its order and offers, once per
+    /// idempotency key, in ONE transaction (one commit, one `fsync` on
+    /// SQLite, for the lot): the outcomes in the order of `filings`. A key
+    /// already used (before, or earlier in this same batch) is that
+    /// filing's [`IdempotentOutcome::Existing`]; the caller compares the
+    /// account and hash as for a single need. A database error rolls the
+    /// whole batch back: nothing of it is stored, and a retry is safe.
+    pub async fn create_needs(
+        &self,
+        filings: Vec<NeedFiling<'_>>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<IdempotentOutcome>, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let mut outcomes = Vec::with_capacity(filings.len());
+        for f in filings {
+            let done = insert_need(
+                &mut tx,
+                &f.key,
+                &f.request_hash,
+                &f.new,
+                now,
+                f.make_order,
+                f.respond,
+            )
+            .await?;
+            outcomes.push(match done {
+                Some((status, response)) => IdempotentOutcome::Done { status, response },
+                // Read inside the transaction: on PostgreSQL the insert
+                // waited for a concurrent owner of the key to commit, and
+                // a key repeated within the batch is this transaction's.
+                None => IdempotentOutcome::Existing(
+                    stored_reply_in(&mut tx, FILING_ENDPOINT, &f.key)
+                        .await?
+                        .ok_or_else(|| {
+                            StoreError::Conflict(format!("idempotency key {} vanished", f.key))
+                        })?,
+                ),
+            });
         }
-        let (order, messages) = make_order(need_id);
-        super::orders::insert_order_row(&mut tx, &order).await?;
-        // Its offers to volunteers on duty, in the same transaction.
-        crate::notifications::queue::enqueue(&mut tx, &messages, now).await?;
-        let (status, response) = respond(need_id, &order.id);
-        store_reply(&mut tx, FILING_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;
-        Ok(IdempotentOutcome::Done { status, response })
+        Ok(outcomes)
     }
 
     /// Needs filed as applications (with a service code), with their

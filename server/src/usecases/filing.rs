@@ -6,7 +6,7 @@
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::IdempotentOutcome;
+use crate::store::{IdempotentOutcome, NeedFiling};
 use chrono::{DateTime, Utc};
 use lawcircle_core::applications::{LegalAidAssessment, application};
 use lawcircle_core::needs::NeedDraft;
@@ -36,6 +36,13 @@ pub(crate) fn application_deadline(
     .with_timezone(&Utc)
 }
 
+/// A validated need ready to be stored: what the transaction writes, and
+/// whom its offers go to (told after the commit).
+pub(crate) struct PreparedFiling {
+    pub(crate) filing: NeedFiling<'static>,
+    offer_to: Vec<i64>,
+}
+
 /// Stores a validated need and opens its order, once per idempotency
 /// key, and tells the console's live board: the one intake path of the
 /// phones' `POST /api/v1/needs` and of Open311's `POST requests`.
@@ -52,6 +59,86 @@ pub(crate) async fn file_need(
     street_code: String,
     now: DateTime<Utc>,
 ) -> Result<IdempotentOutcome, ApiError> {
+    let prepared = prepare_filing(
+        state,
+        entered_by,
+        entered_by_role,
+        requester_account,
+        tracking_code,
+        key,
+        hash,
+        need,
+        street_code,
+        now,
+    )
+    .await?;
+    let PreparedFiling { filing, offer_to } = prepared;
+    let outcome = state
+        .store
+        .create_need(
+            &filing.key,
+            &filing.request_hash,
+            &filing.new,
+            now,
+            filing.make_order,
+            filing.respond,
+        )
+        .await?;
+    announce(state, &outcome, &offer_to).await;
+    Ok(outcome)
+}
+
+/// Stores validated needs (see [`prepare_filing`]) in one transaction,
+/// then tells the live board and the notification worker about those
+/// stored now: the batch intake's path. The outcomes are in the order of
+/// `prepared`.
+pub(crate) async fn file_needs(
+    state: &AppState,
+    prepared: Vec<PreparedFiling>,
+    now: DateTime<Utc>,
+) -> Result<Vec<IdempotentOutcome>, ApiError> {
+    let mut offers = Vec::with_capacity(prepared.len());
+    let mut filings = Vec::with_capacity(prepared.len());
+    for p in prepared {
+        offers.push(p.offer_to);
+        filings.push(p.filing);
+    }
+    let outcomes = state.store.create_needs(filings, now).await?;
+    for (outcome, offer_to) in outcomes.iter().zip(&offers) {
+        announce(state, outcome, offer_to).await;
+    }
+    Ok(outcomes)
+}
+
+/// After the commit: the console's live board hears of a new order, and
+/// the volunteers offered it (their streams and the notification worker).
+async fn announce(state: &AppState, outcome: &IdempotentOutcome, offer_to: &[i64]) {
+    if let IdempotentOutcome::Done { response, .. } = outcome
+        && let Ok(receipt) = serde_json::from_str::<NeedReceipt>(response)
+        && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
+    {
+        state.events.publish(&order);
+        state.notifications.committed(offer_to);
+    }
+}
+
+/// Everything about a validated need that is read before the transaction
+/// storing it (the application type's deadline, the place, whom the
+/// consultation is offered to), and the closures that make its order,
+/// offers and receipt from the new ids inside it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn prepare_filing(
+    state: &AppState,
+    entered_by: i64,
+    entered_by_role: &str,
+    requester_account: Option<i64>,
+    tracking_code: Option<String>,
+    key: &str,
+    hash: &str,
+    need: NeedDraft,
+    street_code: String,
+    now: DateTime<Utc>,
+) -> Result<PreparedFiling, ApiError> {
     let legal_aid = legal_aid_of(state, &need);
     let service_code = need.application.as_ref().map(|a| a.service_code.clone());
     let service_version = need.application.as_ref().map(|a| a.service_version);
@@ -118,9 +205,7 @@ pub(crate) async fn file_need(
         now,
     )
     .await?;
-    let offers = |order: &lawcircle_core::orders::order::Order| {
-        crate::notifications::rules::offers(order, &offer_to)
-    };
+    let offered = offer_to.clone();
     let order_service = service_code.clone();
     let make_order = move |need_id| {
         let mut order = make_order(need_id);
@@ -130,39 +215,37 @@ pub(crate) async fn file_need(
         if type_deadline.is_some() {
             order.deadline = type_deadline;
         }
-        let messages = offers(&order);
+        let messages = crate::notifications::rules::offers(&order, &offered);
         (order, messages)
     };
-    let outcome = state
-        .store
-        .create_need(key, hash, &new, now, make_order, |id, order_id| {
-            let receipt = NeedReceipt {
-                id,
-                order_id: order_id.to_string(),
-                status: "submitted".into(),
-                order_state: lawcircle_core::orders::order::OrderState::Open,
-                street_code: Some(street_code.clone()),
-                received_at,
-                service_code,
-                service_version,
-                legal_aid,
-                tracking_code,
-            };
-            (
-                201,
-                serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
-            )
-        })
-        .await?;
-    if let IdempotentOutcome::Done { response, .. } = &outcome
-        && let Ok(receipt) = serde_json::from_str::<NeedReceipt>(response)
-        && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
-    {
-        // Tell the console's live board about the new order.
-        state.events.publish(&order);
-        state.notifications.committed(&offer_to);
-    }
-    Ok(outcome)
+    let respond = move |id, order_id: &str| {
+        let receipt = NeedReceipt {
+            id,
+            order_id: order_id.to_string(),
+            status: "submitted".into(),
+            order_state: lawcircle_core::orders::order::OrderState::Open,
+            street_code: Some(street_code),
+            received_at,
+            service_code,
+            service_version,
+            legal_aid,
+            tracking_code,
+        };
+        (
+            201,
+            serde_json::to_string(&receipt).unwrap_or_else(|_| "{}".into()),
+        )
+    };
+    Ok(PreparedFiling {
+        filing: NeedFiling {
+            key: key.to_string(),
+            request_hash: hash.to_string(),
+            new,
+            make_order: Box::new(make_order),
+            respond: Box::new(respond),
+        },
+        offer_to,
+    })
 }
 
 pub(crate) fn field_errors(errors: lawcircle_core::needs::NeedErrors) -> ApiError {

@@ -201,6 +201,200 @@ async fn needs_are_idempotent_by_key_on_every_backend() {
 }
 
 // ---------------------------------------------------------------------
+// The batch intake, on both backends
+// ---------------------------------------------------------------------
+
+fn entry(key: &str, need: Value) -> Value {
+    json!({"idempotency_key": key, "need": need})
+}
+
+async fn post_batch(c: &Client, entries: Vec<Value>) -> lawcircle_e2e::Reply {
+    c.post("/api/v1/needs/batch", &json!({ "needs": entries }))
+        .await
+}
+
+fn key() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+#[tokio::test]
+async fn a_batch_answers_each_entry_as_the_single_endpoint_would() {
+    for backend in backends() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = setup(&backend, dir.path()).await;
+        let lawyer = Client::login(&server, "lawyer", PW).await;
+        let admin = Client::login(&server, "admin", PW).await;
+        let need = |tag: &str| serde_json::to_value(need_draft(tag)).unwrap();
+        let mut bad_area = need("batch-bad");
+        bad_area["location"]["area_code"] = json!("330303999");
+        let (ka, kb, kc, kd) = (key(), key(), key(), key());
+        // Made once: a draft carries the time it was entered.
+        let need_a = need("batch-a");
+        let entries = vec![
+            entry(&ka, need_a.clone()),
+            entry(&kb, bad_area.clone()),
+            entry(&kc, need("batch-c")),
+            entry("not a key", need("batch-x")),
+            entry(&kd, json!({"not": "a need"})),
+        ];
+        let first = post_batch(&lawyer, entries.clone()).await;
+        assert_eq!(first.status, 200, "{}: {:?}", backend.name(), first.body);
+        let r = first.body["results"].as_array().unwrap().clone();
+        let outcome = |r: &Value| r["outcome"].as_str().unwrap().to_string();
+        assert_eq!(
+            r.iter().map(outcome).collect::<Vec<_>>(),
+            ["created", "invalid", "created", "invalid", "invalid"],
+            "{}: {r:?}",
+            backend.name()
+        );
+        // In request order, each with its own key.
+        assert_eq!(r[0]["idempotency_key"], ka.as_str());
+        assert_eq!(r[2]["idempotency_key"], kc.as_str());
+        assert_eq!(r[0]["receipt"]["status"], "submitted");
+        assert_eq!(r[0]["receipt"]["order_state"], "open");
+        assert!(r[0]["receipt"]["id"].as_i64() < r[2]["receipt"]["id"].as_i64());
+        // The refusals are the usual error, naming the field.
+        assert_eq!(r[1]["status"], 400);
+        assert_eq!(r[1]["error"]["code"], "bad_request");
+        assert_eq!(r[1]["error"]["field"], "location.area_code");
+        assert_eq!(r[3]["error"]["field"], "idempotency_key");
+        assert_eq!(r[4]["error"]["code"], "invalid_json");
+        assert_eq!(r[4]["error"]["field"], "need");
+
+        // The same batch again: the same receipts, nothing new.
+        let again = post_batch(&lawyer, entries.clone()).await;
+        let r2 = again.body["results"].as_array().unwrap();
+        assert_eq!(outcome(&r2[0]), "replayed");
+        assert_eq!(r2[0]["receipt"], r[0]["receipt"]);
+        assert_eq!(outcome(&r2[2]), "replayed");
+        assert_eq!(r2[2]["receipt"], r[2]["receipt"]);
+        // A refused entry was not recorded: corrected, it goes through.
+        let fixed = post_batch(&lawyer, vec![entry(&kb, need("batch-b"))]).await;
+        assert_eq!(outcome(&fixed.body["results"][0]), "created");
+
+        // One key, one record, whichever endpoint: the single POST
+        // replays a batch's receipt.
+        let single = post_need(&lawyer, Some(&ka), &need_a).await;
+        assert_eq!(single.status, 201);
+        assert_eq!(single.headers["idempotent-replayed"], "true");
+        assert_eq!(single.body, r[0]["receipt"]);
+        // Other content, or another account: a conflict for that entry.
+        let clash = post_batch(&lawyer, vec![entry(&ka, need("batch-other"))]).await;
+        assert_eq!(outcome(&clash.body["results"][0]), "conflict");
+        assert_eq!(clash.body["results"][0]["error"]["code"], "conflict");
+        let resident = Client::login(&server, "resident", PW).await;
+        let theirs = post_batch(&resident, vec![entry(&ka, need_a.clone())]).await;
+        assert_eq!(outcome(&theirs.body["results"][0]), "conflict");
+
+        // A key twice in one batch: the second is the first's replay, or
+        // a conflict when its content differs.
+        let (ke, kf) = (key(), key());
+        let need_e = need("batch-e");
+        let twice = post_batch(
+            &lawyer,
+            vec![
+                entry(&ke, need_e.clone()),
+                entry(&ke, need_e),
+                entry(&kf, need("batch-f")),
+                entry(&kf, need("batch-f2")),
+            ],
+        )
+        .await;
+        let t = twice.body["results"].as_array().unwrap();
+        assert_eq!(
+            t.iter().map(outcome).collect::<Vec<_>>(),
+            ["created", "replayed", "created", "conflict"],
+            "{}: {t:?}",
+            backend.name()
+        );
+        assert_eq!(t[1]["receipt"], t[0]["receipt"]);
+
+        // Every stored need once: a, c, b, e, f.
+        let all = server_needs(&admin).await;
+        assert_eq!(all.len(), 5, "{}: {all:?}", backend.name());
+        let keys: BTreeSet<&str> = all.iter().map(|(k, _)| k.as_str()).collect();
+        for k in [&ka, &kb, &kc, &ke, &kf] {
+            assert!(keys.contains(k.as_str()));
+        }
+
+        // The batch as a whole: 1 to 100 entries, else a 400 naming it.
+        let none = post_batch(&lawyer, vec![]).await;
+        assert_eq!(
+            (none.status, error_code(&none)),
+            (400, "bad_request".into())
+        );
+        assert_eq!(none.body["error"]["field"], "needs");
+        let many = (0..101)
+            .map(|i| entry(&key(), need(&format!("m{i}"))))
+            .collect();
+        let too_many = post_batch(&lawyer, many).await;
+        assert_eq!(too_many.status, 400);
+        assert_eq!(too_many.body["error"]["field"], "needs");
+        assert_eq!(server_needs(&admin).await.len(), 5);
+    }
+}
+
+/// Two server instances on one PostgreSQL take overlapping batches at
+/// once: each key is one need, and every answer for it carries the same
+/// receipt.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_racing_on_two_instances_make_each_need_once() {
+    let Some(backend) = backends()
+        .into_iter()
+        .find(|b| matches!(b, Backend::Postgres(_)))
+    else {
+        eprintln!(
+            "skipped: two instances need PostgreSQL and LAWCIRCLE_TEST_POSTGRES_URL is not set"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let a = setup(&backend, dir.path()).await;
+    let b = Server::start(&a.storage, &["--instance-id", "batch-b"]);
+    let lawyer_a = Client::login(&a, "lawyer", PW).await;
+    let mut lawyer_b = lawyer_a.clone();
+    lawyer_b.base = b.base_url.clone();
+    let admin = Client::login(&a, "admin", PW).await;
+    let entries: Vec<Value> = (0..20)
+        .map(|i| {
+            entry(
+                &key(),
+                serde_json::to_value(need_draft(&format!("race-{i}"))).unwrap(),
+            )
+        })
+        .collect();
+    let mut set = tokio::task::JoinSet::new();
+    for round in 0..6 {
+        let c = if round % 2 == 0 { &lawyer_a } else { &lawyer_b }.clone();
+        // Overlapping windows of the same entries, in order.
+        let from = (round * 3) % 10;
+        let part = entries[from..from + 10].to_vec();
+        set.spawn(async move { post_batch(&c, part).await });
+    }
+    set.spawn({
+        let c = lawyer_b.clone();
+        let all = entries.clone();
+        async move { post_batch(&c, all).await }
+    });
+    let mut receipts: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    while let Some(r) = set.join_next().await {
+        let r = r.unwrap();
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        for result in r.body["results"].as_array().unwrap() {
+            let outcome = result["outcome"].as_str().unwrap();
+            assert!(matches!(outcome, "created" | "replayed"), "{result:?}");
+            receipts
+                .entry(result["idempotency_key"].as_str().unwrap().to_string())
+                .or_default()
+                .insert(result["receipt"].to_string());
+        }
+    }
+    assert_eq!(receipts.len(), 20);
+    assert!(receipts.values().all(|r| r.len() == 1), "{receipts:?}");
+    assert_eq!(server_needs(&admin).await.len(), 20);
+}
+
+// ---------------------------------------------------------------------
 // A lost response followed by a retry, on both backends
 // ---------------------------------------------------------------------
 
