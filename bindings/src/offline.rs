@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use lawcircle_api::catalogue::DutyPostCollection;
 use lawcircle_core::applications::ServiceDefinition;
 use lawcircle_core::catalogue::area::AdminArea;
 use lawcircle_core::catalogue::duty_post::DutyPost;
@@ -25,7 +26,7 @@ use lawcircle_core::geo::network::WalkingNetwork;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::client::{Account, LawCircleClient};
+use crate::client::{Account, LawCircleClient, decode};
 use crate::runtime::{run, run_blocking};
 use crate::{LawCircleError, Point};
 
@@ -537,9 +538,12 @@ impl LawCircleClient {
             let have = inner.offline.current()?.snapshot.catalogue_version;
             let since = (have > 0).then_some(have);
             let delta = inner.sync.pull_facilities(since).await?;
-            let posts = inner.get("/api/v1/duty-posts").await?;
-            let features = posts["features"].as_array().cloned().unwrap_or_default();
-            let posts = parse_features(features, RecordKind::DutyPosts)?.duty_posts;
+            let posts: DutyPostCollection = decode(inner.get("/api/v1/duty-posts").await?)?;
+            let posts = posts.to_duty_posts().map_err(|e| LawCircleError::Server {
+                status: 200,
+                code: "bad_catalogue".to_string(),
+                reason: e.to_string(),
+            })?;
             let areas = inner.get("/api/v1/areas").await?;
             let features = areas["features"].as_array().cloned().unwrap_or_default();
             let areas = parse_features(features, RecordKind::Areas)?.areas;

@@ -2,15 +2,17 @@
 //! server is driven through the phone's flows (health, sign-in and out,
 //! SMS codes, registration, needs, clock-in, offers, grab, dispatch with
 //! decline and accept, start, resolve, the audited contact read, rating
-//! link and rating, push devices, the catalogue delta, service forms, the
-//! event stream and error answers), and every answer the phone reads is
-//! decoded into its `lawcircle-api` type and encoded again: the JSON must
-//! come back equal. A field the server adds, renames or drops without the
+//! link and rating, push devices, the catalogue delta, the duty posts,
+//! service forms, the event stream and error answers), and every answer
+//! the phone reads is decoded into its `lawcircle-api` type and encoded
+//! again: the JSON must come back equal. A field the server adds, renames or drops without the
 //! contract following fails here, naming the field.
 
 use lawcircle_api::ErrorBody;
 use lawcircle_api::Page;
-use lawcircle_api::catalogue::FacilityCollection;
+use lawcircle_api::catalogue::{
+    DutyPostCollection, DutyPostFeature, DutyPostGeometry, FacilityCollection,
+};
 use lawcircle_api::events::OrderChange;
 use lawcircle_api::needs::{
     NeedBatchResult, NeedBatchResults, NeedDetail, NeedReceipt, NeedStepKind, NeedSummary,
@@ -321,6 +323,37 @@ async fn phone_flows(backend: &Backend) {
         200,
     );
     assert!(none.features.is_empty());
+    // The duty posts the clock-in screen works from (the demo's circle
+    // fences, polygon fences and hotline desk), read as the phone reads
+    // them; the bytes are those of the sorted JSON map the server wrote
+    // before the contract had a type for them.
+    let posts: DutyPostCollection = answer(
+        "GET /api/v1/duty-posts",
+        &anonymous.get("/api/v1/duty-posts").await,
+        200,
+    );
+    let geometry = |f: &DutyPostFeature| match &f.geometry {
+        Some(DutyPostGeometry::Point { .. }) => "circle",
+        Some(DutyPostGeometry::Polygon { .. } | DutyPostGeometry::MultiPolygon { .. }) => "polygon",
+        None => "none",
+    };
+    for kind in ["circle", "polygon", "none"] {
+        assert!(
+            posts.features.iter().any(|f| geometry(f) == kind),
+            "no duty post with a {kind} geometry: {posts:?}"
+        );
+    }
+    let read = posts.to_duty_posts().expect("the duty posts make posts");
+    assert!(read.iter().any(|p| p.id == POST_ID), "{read:?}");
+    let raw = reqwest::get(server.url("/api/v1/duty-posts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sorted: Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(raw, sorted.to_string(), "the duty posts' bytes changed");
+    assert_eq!(raw, serde_json::to_string(&posts).unwrap());
     let _: Vec<ServiceDefinition> = answer(
         "GET /api/v1/services",
         &anonymous.get("/api/v1/services").await,

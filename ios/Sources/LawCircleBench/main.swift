@@ -1,4 +1,4 @@
-// Swift side of scripts/bench-ffi: the calls of examples/ffi_bench.rs
+// Swift side of scripts/bench-ffi: the calls of bindings/bench/src/bin/ffi_bench.rs
 // through the generated bindings.
 import Foundation
 import LawCircle

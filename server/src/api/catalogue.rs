@@ -14,7 +14,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use lawcircle_api::catalogue::FacilityCollection;
+use lawcircle_api::catalogue::{DutyPostCollection, FacilityCollection};
 use lawcircle_core::authz::{Action, On, Scope};
 use lawcircle_core::catalogue::ApplySummary;
 use lawcircle_core::catalogue::export;
@@ -123,11 +123,13 @@ pub async fn list_areas(State(state): State<AppState>) -> Result<Response, ApiEr
     Ok(geojson(export::areas_geojson(&areas)))
 }
 
+/// The duty posts that are not retired, in the wire contract's
+/// [`DutyPostCollection`] (the same GeoJSON as the catalogue export).
 #[utoipa::path(get, path = "/api/v1/duty-posts", tag = "catalogue",
-    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object)))]
+    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = DutyPostCollection)))]
 pub async fn list_duty_posts(State(state): State<AppState>) -> Result<Response, ApiError> {
     let posts = state.store.duty_posts().await?;
-    Ok(geojson(export::duty_posts_geojson(&posts)))
+    Ok(geojson(DutyPostCollection::new(&posts)))
 }
 
 /// A facility as staff enter it. The same checks as the importer apply,

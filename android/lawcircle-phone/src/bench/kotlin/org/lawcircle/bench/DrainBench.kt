@@ -14,7 +14,7 @@ import java.nio.file.Files
 /**
  * Kotlin side of scripts/bench-drain: N needs queued on the phone, then
  * drained to the server by the library's sync through OkHttp. The same
- * steps as bindings/examples/drain_bench.rs (reqwest).
+ * steps as bindings/bench/src/bin/drain_bench.rs (reqwest).
  *
  *   DrainBenchKt URL USERNAME PASSWORD AREA_CODE N
  */

@@ -13,7 +13,7 @@ import org.lawcircle.ffi.distanceM
 import java.io.File
 import java.nio.file.Files
 
-/** Kotlin side of scripts/bench-ffi: the calls of examples/ffi_bench.rs through JNA. */
+/** Kotlin side of scripts/bench-ffi: the calls of bindings/bench/src/bin/ffi_bench.rs through JNA. */
 private fun perCallNs(iters: Long, f: () -> Unit): Double {
     repeat((iters / 10).toInt()) { f() }
     val start = System.nanoTime()

@@ -2,7 +2,9 @@
 //! Swift benchmarks make through the FFI, made directly in Rust, so the
 //! ratio is the cost of crossing the boundary.
 //!
-//!     cargo run --profile mobile -p lawcircle-ffi --example ffi_bench [ITERS]
+//!     cargo run --profile mobile -p lawcircle-ffi-bench --bin ffi_bench [ITERS]
+//!
+//! (scripts/bench-phone builds it with the shipped library's settings.)
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -66,7 +68,7 @@ fn main() {
     .expect("client");
     let csv = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../data/longwan/facilities.csv"
+        "/../../data/longwan/facilities.csv"
     );
     tokio::runtime::Builder::new_current_thread()
         .build()
