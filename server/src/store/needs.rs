@@ -239,6 +239,35 @@ fn reply_from_row(r: &AnyRow) -> Result<StoredReply, StoreError> {
     })
 }
 
+/// The advisory lock class of filing needs in a street (see
+/// [`lock_filing_streets`]): "LC" "NF".
+const FILING_LOCK_CLASS: i32 = 0x4C43_4E46;
+
+/// On PostgreSQL, takes the filing lock of each street the needs are filed
+/// in, in ascending order, before any idempotency key is claimed: a filing
+/// claims keys and then writes its street's indicator counters and its
+/// volunteers' notification locks, so two filings in one street that share
+/// keys (two instances draining the same outbox) would otherwise each hold
+/// what the other waits for. Held to the commit. SQLite writes one
+/// transaction at a time anyway.
+async fn lock_filing_streets(
+    tx: &mut Transaction<'_, Any>,
+    streets: Vec<&str>,
+) -> Result<(), StoreError> {
+    if tx.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    let streets: std::collections::BTreeSet<&str> = streets.into_iter().collect();
+    for street in streets {
+        sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1, hashtext($2))")
+            .bind(FILING_LOCK_CLASS)
+            .bind(street)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Stores one need with its order and offers inside `tx`, claiming its
 /// idempotency key first; `None` when the key was already used (nothing
 /// written).
@@ -350,6 +379,7 @@ impl Store {
         respond: impl FnOnce(i64, &str) -> (u16, String),
     ) -> Result<IdempotentOutcome, StoreError> {
         let mut tx = self.begin_write().await?;
+        lock_filing_streets(&mut tx, vec![new.street_code.as_deref().unwrap_or("")]).await?;
         match insert_need(&mut tx, key, request_hash, new, now, make_order, respond).await? {
             Some((status, response)) => {
                 tx.commit().await?;
@@ -375,6 +405,11 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<IdempotentOutcome>, StoreError> {
         let mut tx = self.begin_write().await?;
+        let streets = filings
+            .iter()
+            .map(|f| f.new.street_code.as_deref().unwrap_or(""))
+            .collect();
+        lock_filing_streets(&mut tx, streets).await?;
         let mut outcomes = Vec::with_capacity(filings.len());
         for f in filings {
             let done = insert_need(
