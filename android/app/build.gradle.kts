@@ -63,6 +63,8 @@ dependencies {
     implementation("androidx.activity:activity-compose:1.9.3")
     implementation("androidx.lifecycle:lifecycle-runtime-compose:2.8.7")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.9.0")
+    // The station-code scanner's QR decoder (no Play services); the same as android/app/zxing-deps.xml.
+    implementation("com.google.zxing:core:3.5.3")
     // The same as android/app/robolectric-test-deps.xml (the suite here).
     testImplementation("org.robolectric:robolectric:4.17")
     testImplementation("junit:junit:4.13.2")

@@ -4,7 +4,7 @@
 # then JUnit 4 tests under the Robolectric runner: the UnifiedPush connector
 # and its RFC 8291 decryption, notifications, the duty foreground service,
 # LocationManager and the permission flows, the JobScheduler outbox sync.
-# Robolectric 4.17 and android-all come from Maven Central, resolved with
+# Robolectric 4.17, android-all and ZXing come from Maven Central, resolved with
 # mvn into a cache once; Robolectric then runs offline.
 
 # shellcheck source=scripts/lib/mobile-tools.sh
@@ -41,6 +41,27 @@ robolectric_cache() {
   printf '%s' "$dir"
 }
 
+# ZXing's core (android/app/zxing-deps.xml: the station-code scanner's
+# decoder) resolved with mvn once into a cache folder named after that
+# file's hash, apart from Robolectric's. Prints the folder.
+zxing_cache() {
+  local pom="$ROOT/android/app/zxing-deps.xml" hash dir tmp
+  hash="$(sha256sum "$pom" | cut -c1-16)"
+  dir="$LAWCIRCLE_CACHE/zxing-$hash"
+  if [ ! -f "$dir/.complete" ]; then
+    command -v mvn >/dev/null 2>&1 || ensure_apt maven || return 1
+    mkdir -p "$LAWCIRCLE_CACHE"
+    tmp="$(mktemp -d "$LAWCIRCLE_CACHE/zxing.XXXXXX")" || return 1
+    echo "resolving ZXing with Maven (once)" >&2
+    mvn -q -B -f "$pom" -Dmaven.repo.local="$tmp/m2" \
+      dependency:copy-dependencies -DoutputDirectory="$tmp/out" >&2 || { rm -rf "$tmp"; return 1; }
+    touch "$tmp/out/.complete"
+    rm -rf "$dir"
+    mv "$tmp/out" "$dir" && rm -rf "$tmp"
+  fi
+  printf '%s' "$dir"
+}
+
 suite_android-glue() {
   log "android-glue: android/app's framework glue with kotlinc, Robolectric tests"
   local app="$ROOT/android/app" phone="$ROOT/android/lawcircle-phone" out="$ARTIFACTS/android-glue-tests.log"
@@ -49,16 +70,19 @@ suite_android-glue() {
   mobile_prepare || { record android-glue 0 1 FAILED; return; }
   local cache
   cache="$(robolectric_cache)" || { echo "Maven could not resolve Robolectric" >&2; record android-glue 0 1 FAILED; return; }
+  local zxing
+  zxing="$(zxing_cache)" || { echo "Maven could not resolve ZXing" >&2; record android-glue 0 1 FAILED; return; }
   # The presenters with their test helpers (TestServer…): the kotlin suite's jar.
   local phone_jar="$phone/build/lawcircle-phone-tests.jar"
   kotlin_compile "$phone_jar" "$phone/src/test/kotlin" || { record android-glue 0 1 FAILED; return; }
   local robo android_all lib="$KOTLIN_HOME/lib"
   robo="$(find "$cache/jars" -name '*.jar' | sort | paste -sd:)"
   android_all="$(find "$cache/api" -name '*.jar' | head -1)"
+  robo="$robo:$(find "$zxing" -name '*.jar' | sort | paste -sd:)"
   local rcp="$phone_jar:$robo:$lib/kotlin-stdlib.jar:$lib/kotlinx-coroutines-core-jvm.jar:$lib/kotlin-test.jar:$lib/kotlin-test-junit.jar:$JNA_JAR:$OKHTTP_CP"
   local jar="$app/build/lawcircle-app-tests.jar" stamp
   mkdir -p "$app/build"
-  stamp="$( { echo "$KOTLIN_VERSION $cache"; sha256sum "$phone_jar"; find "$app/src/main/kotlin" "$app/src/test" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
+  stamp="$( { echo "$KOTLIN_VERSION $cache $zxing"; sha256sum "$phone_jar"; find "$app/src/main/kotlin" "$app/src/test" -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)"
   if [ -f "$jar" ] && [ "$(cat "$jar.stamp" 2>/dev/null)" = "$stamp" ]; then
     echo "kotlinc: $(basename "$jar") is up to date"
   else

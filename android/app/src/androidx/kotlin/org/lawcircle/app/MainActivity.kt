@@ -17,12 +17,15 @@ import androidx.lifecycle.Lifecycle
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.lifecycle.lifecycleScope
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.flow.distinctUntilChanged
 import kotlinx.coroutines.flow.map
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 import org.lawcircle.app.duty.Duty
 import org.lawcircle.app.files.AttachmentProvider
 import org.lawcircle.app.places.PlaceHandoffs
+import org.lawcircle.app.scan.StationCodeScanner
 import org.lawcircle.app.location.LocationAccess
 import org.lawcircle.app.location.LocationPermission
 import org.lawcircle.app.location.PlatformLocation
@@ -49,6 +52,7 @@ import org.lawcircle.phone.PlaceDetailPresenter
 import org.lawcircle.phone.OutboxPresenter
 import org.lawcircle.phone.RatingLinkPresenter
 import org.lawcircle.phone.RatingPresenter
+import org.lawcircle.phone.RegisterPresenter
 import org.lawcircle.phone.toGpsFix
 import org.lawcircle.ui.ApplicationFormScreen
 import org.lawcircle.ui.ClockInScreen
@@ -77,7 +81,10 @@ import org.lawcircle.ui.OutboxScreen
 import org.lawcircle.ui.PlaceDetailEvent
 import org.lawcircle.ui.PlaceDetailScreen
 import org.lawcircle.ui.RatingLinkScreen
+import org.lawcircle.ui.PushDistributorEvent
+import org.lawcircle.ui.PushDistributorScreen
 import org.lawcircle.ui.RatingScreen
+import org.lawcircle.ui.RegisterScreen
 import org.lawcircle.ui.SignInScreen
 import org.lawcircle.ui.onEvent
 import org.lawcircle.ui.strings
@@ -90,6 +97,9 @@ private sealed interface Route {
     data class RatingCode(val orderId: String) : Route
     data class OrderDetail(val orderId: String) : Route
     data class Place(val place: NearbyPlace) : Route
+
+    /** The push app chooser (several UnifiedPush distributors, none picked yet; or "use another"). */
+    data object PushChooser : Route
 }
 
 /** The presenters of one signed-in client, made at sign-in and closed at sign-out. */
@@ -134,6 +144,8 @@ class MainActivity : ComponentActivity() {
     private var route by mutableStateOf<Route>(Route.Home)
     /** The screens' language: the home's toggle, kept by [LanguageSetting]. */
     private var language by mutableStateOf(Language.ZH)
+    /** The registration screen (注册) while it is open over the sign-in screen; closed when it goes. */
+    private var registration by mutableStateOf<RegisterPresenter?>(null)
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -147,7 +159,15 @@ class MainActivity : ComponentActivity() {
             session.state.map { (it.screen as? AppScreen.Signed)?.client }.distinctUntilChanged().collect { client ->
                 presenters?.close()
                 presenters = client?.let { signedInPresenters(it) }
-                if (client == null) route = Route.Home
+                // Signed in (typed, registered or restored): the registration screen has done its part.
+                registration?.close()
+                registration = null
+                route = when {
+                    client == null -> Route.Home
+                    // The sign-in hook tried push: several push apps and none picked, the user answers first.
+                    app.pushChooser.state.value.needsChoice -> Route.PushChooser
+                    else -> route
+                }
             }
         }
         handleNotificationIntent(intent)
@@ -158,9 +178,20 @@ class MainActivity : ComponentActivity() {
                 when (val screen = s.screen) {
                     AppScreen.Starting -> Loading(strings.opening)
                     AppScreen.SignIn -> {
-                        val signIn by session.signIn.state.collectAsStateWithLifecycle()
-                        // ScanStationCode: the camera's QR scanner (not yet wired) passes what it read to scanned().
-                        SignInScreen(signIn) { e -> session.signIn.onEvent(e) }
+                        val reg = registration
+                        if (reg != null) {
+                            BackHandler { closeRegistration() }
+                            val r by reg.state.collectAsStateWithLifecycle()
+                            RegisterScreen(r, reg::onEvent)
+                        } else {
+                            val signIn by session.signIn.state.collectAsStateWithLifecycle()
+                            SignInScreen(signIn) { e ->
+                                session.signIn.onEvent(e, scan = ::scanStationCode, smsCode = {
+                                    // Registering signs in on the server the sign-in screen shows.
+                                    registration = session.signIn.registration()
+                                })
+                            }
+                        }
                     }
                     is AppScreen.Signed -> if (p != null && p.client === screen.client) SignedIn(p, screen, s) else Loading(strings.opening)
                 }
@@ -199,8 +230,15 @@ class MainActivity : ComponentActivity() {
                     val counts by p.outbox.state.collectAsStateWithLifecycle()
                     val hours by p.dutyHours.state.collectAsStateWithLifecycle()
                     LaunchedEffect(signed.home) { if (signed.home == Home.VOLUNTEER) p.dutyHours.load() }
-                    HomeScreen(HomeState(signed.account, online, counts.counts, session.unsentAtSignOut, session.error, language, hours.hours)) { e ->
+                    val push by app.pushChooser.state.collectAsStateWithLifecycle()
+                    HomeScreen(
+                        HomeState(signed.account, online, counts.counts, session.unsentAtSignOut, session.error, language, hours.hours, push.needsChoice),
+                    ) { e ->
                         when (e) {
+                            HomeEvent.ChoosePush -> {
+                                app.pushChooser.refresh()
+                                route = Route.PushChooser
+                            }
                             is HomeEvent.Open -> open(p, e.destination)
                             HomeEvent.SignOut -> this@MainActivity.session.signOut()
                             HomeEvent.DiscardAndSignOut -> this@MainActivity.session.signOut(discardPending = true)
@@ -235,6 +273,18 @@ class MainActivity : ComponentActivity() {
                     val s by pp.state.collectAsStateWithLifecycle()
                     PlaceDetailScreen(s) { e -> placeHandOff(e) }
                 }
+                Route.PushChooser -> {
+                    val s by app.pushChooser.state.collectAsStateWithLifecycle()
+                    PushDistributorScreen(s) { e ->
+                        when (e) {
+                            // Kept, then registered with: offers reach the closed app from now on.
+                            is PushDistributorEvent.Choose -> app.choosePush(e.packageName)
+                            PushDistributorEvent.Change -> app.pushChooser.changeChoice()
+                            // Looked again (one may have been installed): push starts if the rule now names one.
+                            PushDistributorEvent.Refresh -> app.startPush()
+                        }
+                    }
+                }
                 is Route.RatingCode -> {
                     val rp = ratingCodePresenter(p, r.orderId)
                     val s by rp.state.collectAsStateWithLifecycle()
@@ -242,6 +292,49 @@ class MainActivity : ComponentActivity() {
                 }
             }
         }
+    }
+
+    /**
+     * The station's QR code: an installed scanner app answers with the
+     * text; without one, a photo of the code (camera app) or a picture of
+     * it (photo picker), decoded with ZXing. The result comes back in
+     * [onActivityResult].
+     */
+    private fun scanStationCode() {
+        val scanner = StationCodeScanner.scannerAppIntent(packageManager)
+        if (scanner != null) {
+            startActivityForResult(scanner, StationCodeScanner.REQUEST_SCANNER_APP)
+        } else {
+            startActivityForResult(StationCodeScanner.pictureIntent(packageManager, language.strings.scanStationCode), StationCodeScanner.REQUEST_PICTURE)
+        }
+    }
+
+    @Deprecated("The framework callback; the Activity Result API needs AndroidX's registry")
+    override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
+        super.onActivityResult(requestCode, resultCode, data)
+        if (requestCode != StationCodeScanner.REQUEST_SCANNER_APP && requestCode != StationCodeScanner.REQUEST_PICTURE) return
+        lifecycleScope.launch {
+            // Decoding a picture takes a moment: off the main thread.
+            val scan = withContext(Dispatchers.Default) {
+                if (requestCode == StationCodeScanner.REQUEST_SCANNER_APP) {
+                    StationCodeScanner.fromScannerApp(data)
+                } else {
+                    StationCodeScanner.fromResult(contentResolver, data)
+                }
+            }
+            when (scan) {
+                // The presenter parses it (StationCode): a code that is not a station's is refused in words there.
+                is StationCodeScanner.Scan.Text -> session.signIn.scanned(scan.text)
+                // Backed out of the camera or the picker: nothing to say.
+                is StationCodeScanner.Scan.Failed -> if (resultCode != RESULT_CANCELED) session.signIn.scanFailed(scan.message)
+            }
+        }
+    }
+
+    /** Back from the registration screen to the sign-in screen (the client it opened stays the sign-in's). */
+    private fun closeRegistration() {
+        registration?.close()
+        registration = null
     }
 
     private fun open(p: Presenters, destination: Destination) {
@@ -441,6 +534,7 @@ class MainActivity : ComponentActivity() {
     }
 
     override fun onDestroy() {
+        closeRegistration()
         presenters?.close()
         presenters = null
         super.onDestroy()

@@ -24,7 +24,6 @@ import org.lawcircle.phone.OkHttpTransport
 import org.lawcircle.phone.PhoneStorage
 import org.lawcircle.phone.ClientLogin
 import org.lawcircle.phone.PushDistributorPresenter
-import org.lawcircle.phone.PushRoute
 import org.lawcircle.phone.SessionHooks
 import org.lawcircle.phone.SignInPresenter
 import java.io.File
@@ -74,12 +73,21 @@ class LawCircleApp : Application(), SessionServices, SessionHooks {
         val registration = services?.pushRegistration ?: return false
         val connector = UnifiedPushConnector(this)
         pushChooser.refresh()
-        val distributor = (pushChooser.state.value.route as? PushRoute.Use)?.distributor?.packageName ?: return false
+        val distributor = pushChooser.state.value.distributor?.packageName ?: return false
         processScope.launch {
             registration.loadServerKey().join()
             registration.state.value.serverKey?.let { connector.register(distributor, it) }
         }
         return true
+    }
+
+    /**
+     * The chooser screen's pick: kept by the chooser, then push starts
+     * with it (false: not installed any more, the chooser asks again).
+     */
+    fun choosePush(packageName: String): Boolean {
+        pushChooser.choose(packageName)
+        return startPush()
     }
 
     /** At sign-out: the distributor drops the registration, the server the device. */

@@ -23,7 +23,13 @@ data class PushDistributorState(
     val route: PushRoute = PushRoute.LiveStreamOnly,
     /** The package chosen and kept (may no longer be installed). */
     val chosen: String? = null,
-)
+) {
+    /** The distributor to register with now; null while the user must choose, or with none installed. */
+    val distributor: PushDistributor? get() = (route as? PushRoute.Use)?.distributor
+
+    /** The user must answer (several installed, none picked): the home offers the chooser. */
+    val needsChoice: Boolean get() = route is PushRoute.Choose
+}
 
 /**
  * Where the app keeps the user's distributor choice (private preferences

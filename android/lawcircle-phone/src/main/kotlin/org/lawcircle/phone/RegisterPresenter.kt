@@ -32,13 +32,28 @@ data class RegisterState(
  * A resident registers with a mainland mobile number verified by an SMS
  * code, or signs in with a code. The number, the code and the password
  * are checked by the core and the server; their refusals name the field.
+ *
+ * Before anyone is signed in there is no client yet: [clientFor] gives
+ * the one for the number typed (the sign-in screen opens it on its server,
+ * `SignInPresenter.registration`), asked again at each step so a number
+ * changed meanwhile gets its own. [onSignedIn] hands the signed-in client
+ * over (the session then shows the home).
  */
 class RegisterPresenter(
-    private val client: LawCircleClient,
+    private val clientFor: suspend (phone: String) -> LawCircleClient,
     scope: CoroutineScope,
     purpose: SmsCodePurpose = SmsCodePurpose.REGISTER,
     io: CoroutineDispatcher = Dispatchers.IO,
+    private val onSignedIn: (LawCircleClient, Account) -> Unit = { _, _ -> },
 ) : ScopedPresenter<RegisterState>(RegisterState(purpose = purpose), scope, io) {
+    /** On a client that is open already (and whose owner adopts the sign-in itself). */
+    constructor(
+        client: LawCircleClient,
+        scope: CoroutineScope,
+        purpose: SmsCodePurpose = SmsCodePurpose.REGISTER,
+        io: CoroutineDispatcher = Dispatchers.IO,
+    ) : this({ _: String -> client }, scope, purpose, io)
+
     fun setPhone(phone: String) = updateState { it.copy(phone = phone, error = null) }
 
     fun setCode(code: String) = updateState { it.copy(code = code, error = null) }
@@ -51,9 +66,11 @@ class RegisterPresenter(
     fun requestCode(): Job = intent {
         val s = state.value
         if (s.busy) return@intent
+        val phone = s.phone.trim()
+        if (phone.isEmpty()) return@intent updateState { it.copy(error = UiError("请输入手机号 Enter your mobile number", "phone")) }
         updateState { it.copy(busy = true, error = null) }
         try {
-            val sent = client.requestSmsCode(s.phone, s.purpose)
+            val sent = clientFor(phone).requestSmsCode(phone, s.purpose)
             updateState { it.copy(busy = false, codeSent = sent) }
         } catch (e: LawCircleException) {
             updateState { it.copy(busy = false, error = e.toUiError()) }
@@ -64,13 +81,17 @@ class RegisterPresenter(
     fun submit(): Job = intent {
         val s = state.value
         if (s.busy || s.account != null) return@intent
+        val phone = s.phone.trim()
+        if (phone.isEmpty()) return@intent updateState { it.copy(error = UiError("请输入手机号 Enter your mobile number", "phone")) }
         updateState { it.copy(busy = true, error = null) }
         try {
+            val client = clientFor(phone)
             val account = when (s.purpose) {
                 SmsCodePurpose.REGISTER ->
-                    client.register(s.phone, s.code, s.displayName, s.password.ifBlank { null })
-                SmsCodePurpose.SIGN_IN -> client.signInWithCode(s.phone, s.code)
+                    client.register(phone, s.code, s.displayName, s.password.ifBlank { null })
+                SmsCodePurpose.SIGN_IN -> client.signInWithCode(phone, s.code)
             }
+            onSignedIn(client, account)
             updateState { it.copy(busy = false, account = account) }
         } catch (e: LawCircleException) {
             updateState { it.copy(busy = false, error = e.toUiError()) }

@@ -18,7 +18,7 @@ import kotlinx.coroutines.withContext
 abstract class ScopedPresenter<S>(
     initial: S,
     scope: CoroutineScope,
-    private val io: CoroutineDispatcher,
+    protected val io: CoroutineDispatcher,
 ) : Presenter<S>(initial) {
     /** A child of [scope]: one failed intent does not cancel the others. */
     protected val scope: CoroutineScope =

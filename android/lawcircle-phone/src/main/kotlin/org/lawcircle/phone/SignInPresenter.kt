@@ -167,6 +167,13 @@ class SignInPresenter(
         edit { it.copy(serverUrl = server, codeSent = null) }
     }
 
+    /**
+     * The scanner read no code ([message] says why, in words: no code in
+     * the picture, a picture that cannot be read): shown on the address
+     * field, which keeps its value.
+     */
+    fun scanFailed(message: String) = updateState { it.copy(phase = SignInPhase.Failed(UiError(message, "server_url"))) }
+
     /** Opens the phone's client for the typed account and signs in; the library's session store keeps the session. */
     fun signIn(): Job = intent {
         val s = state.value
@@ -230,6 +237,29 @@ class SignInPresenter(
             updateState { it.copy(code = "", codeSent = null, phase = SignInPhase.SignedIn(account, Home.of(account))) }
         } catch (e: LawCircleException) {
             fail(e.toUiError())
+        }
+    }
+
+    /**
+     * The registration screen's presenter (注册), on the server this screen
+     * shows: its client is opened for the number typed, as for a sign-in by
+     * code (the session store keeps what registering signs in), and a
+     * registration that succeeds signs in here: the session goes to the
+     * home. The caller closes it when the screen goes; the client stays
+     * this presenter's.
+     */
+    fun registration(purpose: SmsCodePurpose = SmsCodePurpose.REGISTER): RegisterPresenter =
+        RegisterPresenter({ phone -> codeClientFor(state.value.serverUrl, phone) }, scope, purpose, io, onSignedIn = ::registered)
+
+    /** A registration (or a sign-in by code) on [opened] succeeded: it is the signed-in client now. */
+    private fun registered(opened: LawCircleClient, account: Account) {
+        if (codeClient === opened) codeClient = null
+        adopt(opened)
+        updateState {
+            it.copy(
+                username = account.username, password = "", code = "", codeSent = null,
+                phase = SignInPhase.SignedIn(account, Home.of(account)),
+            )
         }
     }
 

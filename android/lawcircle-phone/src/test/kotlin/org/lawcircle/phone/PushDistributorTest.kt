@@ -2,6 +2,8 @@ package org.lawcircle.phone
 
 import org.junit.jupiter.api.Test
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
+import kotlin.test.assertTrue
 import kotlin.test.assertIs
 import kotlin.test.assertNull
 
@@ -37,11 +39,15 @@ class PushDistributorTest {
         var installed = listOf(ntfy, sunup)
         PushDistributorPresenter(choice) { installed }.use { p ->
             assertIs<PushRoute.Choose>(p.state.value.route)
+            assertTrue(p.state.value.needsChoice)
+            assertNull(p.state.value.distributor, "nothing to register with until the user picks")
             p.choose("not.installed")
             assertIs<PushRoute.Choose>(p.state.value.route, "a package not installed changes nothing")
             assertNull(choice.value)
             p.choose(sunup.packageName)
             assertEquals(PushRoute.Use(sunup), p.state.value.route)
+            assertEquals(sunup, p.state.value.distributor)
+            assertFalse(p.state.value.needsChoice)
             assertEquals(sunup.packageName, choice.value)
         }
         // The next launch: no question.

@@ -1,6 +1,7 @@
 package org.lawcircle.phone
 
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.ClientConfig
@@ -104,6 +105,11 @@ class SignInFlowsTest {
                 p.scanned("lawcircle://connect?server=https://station.example")
                 assertEquals("https://station.example", p.state.value.serverUrl)
                 assertNull(p.state.value.error, "a good code clears the error")
+                p.scanFailed("图片里没有找到二维码 No QR code found in the picture")
+                assertEquals(UiError("图片里没有找到二维码 No QR code found in the picture", "server_url"), p.state.value.error)
+                assertEquals("https://station.example", p.state.value.serverUrl, "a failed scan keeps the address")
+                p.setServerUrl("https://station.example")
+                assertNull(p.state.value.error, "typing clears it")
             }
         }
     }
@@ -261,6 +267,54 @@ class SignInFlowsTest {
                     assertNotNull(p.client).myNeeds()
                     p.signOut().join()
                     assertNull(store.saved)
+                }
+            }
+        }
+    }
+
+    @Test
+    fun `registering from the sign-in screen opens a client on its server, signs in and leads to the home`() = runBlocking<Unit> {
+        FakeSms.start().use { sms ->
+            TestServer.start(*(listOf("--demo") + sms.serverArgs).toTypedArray()).use { server ->
+                server.seedPeople()
+                val phone = "13700005555"
+                val store = MemorySessionStore()
+                val hooks = RecordingHooks()
+                AppSession(SignInPresenter("https://default.example", store, this, open = opener()), hooks, this).use { session ->
+                    session.launch().join()
+                    assertEquals(AppScreen.SignIn, session.state.value.screen)
+                    // The server address from the station's code, then "register".
+                    session.signIn.scanned("lawcircle://connect?server=" + java.net.URLEncoder.encode(server.baseUrl, Charsets.UTF_8))
+                    session.signIn.registration().use { reg ->
+                        reg.requestCode().join()
+                        assertEquals("phone", reg.state.value.error?.field, "no number typed")
+                        reg.setPhone(phone)
+                        reg.requestCode().join()
+                        assertNotNull(reg.state.value.codeSent, "${reg.state.value.error}")
+                        val code = sms.waitFor(phone, FakeSms.CODE_TEMPLATE).str("code")
+                        reg.setDisplayName("陈女士")
+                        reg.setCode(if (code == "000000") "111111" else "000000")
+                        reg.submit().join()
+                        assertEquals("code", reg.state.value.error?.field)
+                        assertIs<AppScreen.SignIn>(session.state.value.screen)
+                        assertNull(session.signIn.client)
+                        reg.setCode(code)
+                        reg.submit().join()
+                        assertNotNull(reg.state.value.account, "${reg.state.value.error}")
+                    }
+                    val signed = assertIs<AppScreen.Signed>(session.state.first { it.screen is AppScreen.Signed }.screen)
+                    assertEquals(Home.RESIDENT, signed.home)
+                    assertEquals(phone, signed.account.username)
+                    assertEquals(listOf("signedIn:$phone"), hooks.calls)
+                    assertEquals(server.baseUrl.trimEnd('/'), signed.client.serverUrl())
+                    // The registration's client is the session's: it works after the screen closed.
+                    signed.client.myNeeds()
+                    assertEquals(phone, assertNotNull(store.saved).username)
+                }
+                // The next launch takes the kept session up.
+                SignInPresenter("https://default.example", store, this, open = opener()).use { p ->
+                    p.restore().join()
+                    assertEquals(phone, assertIs<SignInPhase.SignedIn>(p.state.value.phase).account.username)
                 }
             }
         }

@@ -61,4 +61,27 @@ class PushDistributorScreenTest {
             shoot("push-none") { PushDistributorScreen(p.state.value) {} }
         }
     }
+
+    @Test
+    fun `the home asks for a push app while several are installed and none is picked`() {
+        val resident = org.lawcircle.ffi.Account(1, "resident", "陈女士", org.lawcircle.ffi.Role.RESIDENT, null)
+        val installed = listOf(PushDistributor("io.heckel.ntfy", "ntfy"), PushDistributor("org.unifiedpush.distributor.sunup", "Sunup"))
+        PushDistributorPresenter(MemoryChoice()) { installed }.use { p ->
+            val home = HomeState(resident, pushNeedsChoice = p.state.value.needsChoice)
+            val events = mutableListOf<HomeEvent>()
+            runComposeUiTest {
+                setContent { LawCircleTheme { HomeScreen(home) { events += it } } }
+                onNodeWithText("尚未选择推送应用").assertExists()
+                onNodeWithText("选择推送应用").performClick()
+            }
+            assertEquals(listOf<HomeEvent>(HomeEvent.ChoosePush), events)
+            shoot("home-push-needs-choice") { HomeScreen(home) {} }
+            // Picked: the home no longer asks.
+            p.choose("io.heckel.ntfy")
+            runComposeUiTest {
+                setContent { LawCircleTheme { HomeScreen(home.copy(pushNeedsChoice = p.state.value.needsChoice)) {} } }
+                onNodeWithText("尚未选择推送应用").assertDoesNotExist()
+            }
+        }
+    }
 }

@@ -86,7 +86,7 @@ class SessionAndLanguageTest {
                                         HomeEvent.SignOut -> session.signOut()
                                         HomeEvent.DiscardAndSignOut -> session.signOut(discardPending = true)
                                         HomeEvent.KeepSignedIn -> session.keepSignedIn()
-                                        is HomeEvent.Open -> Unit
+                                        is HomeEvent.Open, HomeEvent.ChoosePush -> Unit
                                     }
                                 }
                                 AppScreen.SignIn -> {

@@ -48,6 +48,11 @@ data class HomeState(
     val language: Language = Language.ZH,
     /** A volunteer's own duty hours and stars (null: not loaded, or not a volunteer). */
     val dutyHours: DutyHours? = null,
+    /**
+     * Several push apps are installed and none was picked: offers reach
+     * the closed app only after the user picks one (the chooser screen).
+     */
+    val pushNeedsChoice: Boolean = false,
 ) {
     /** What this role does, most used first; signed out: sign in and look around. */
     val destinations: List<Destination>
@@ -81,6 +86,9 @@ sealed interface HomeEvent {
 
     /** The language toggle; the app persists it. */
     data class SetLanguage(val language: Language) : HomeEvent
+
+    /** Open the push app chooser ([PushDistributorScreen]). */
+    data object ChoosePush : HomeEvent
 }
 
 @Composable
@@ -99,6 +107,10 @@ fun HomeScreen(state: HomeState, onEvent: (HomeEvent) -> Unit) {
                     Tone.Success,
                     Modifier.padding(bottom = 6.dp),
                 )
+            }
+            if (state.pushNeedsChoice && state.account != null) {
+                Notice(t.pushNeedsChoice, t.pushNeedsChoiceDetail, Tone.Warning, Modifier.padding(bottom = 4.dp))
+                Button({ onEvent(HomeEvent.ChoosePush) }, Modifier.fillMaxWidth().padding(bottom = 6.dp)) { Text(t.pushChooseNow) }
             }
             val pending = state.outbox?.pending ?: 0uL
             state.destinations.forEach { d ->

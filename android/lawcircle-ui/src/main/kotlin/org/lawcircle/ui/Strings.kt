@@ -381,6 +381,9 @@ interface Strings {
     val pushNone: String
     val pushNoneDetail: String
     val pushLookAgain: String
+    val pushNeedsChoice: String
+    val pushNeedsChoiceDetail: String
+    val pushChooseNow: String
     // A need's history (my needs)
     val needHistory: String
     fun needStep(what: NeedStepKind): String

@@ -554,6 +554,9 @@ object EnStrings : Strings {
     override val pushNone = "No push app on this phone"
     override val pushNoneDetail = "With this app closed, no notifications arrive. While on duty the app stays connected and new orders still come; to get them with the app closed, install a UnifiedPush app (e.g. ntfy)."
     override val pushLookAgain = "Check again"
+    override val pushNeedsChoice = "No push app chosen yet"
+    override val pushNeedsChoiceDetail = "Several push apps are on this phone: pick one so new orders and progress reach you with this app closed."
+    override val pushChooseNow = "Choose the push app"
     override val needHistory = "What happened so far"
     override fun needStep(what: NeedStepKind) = when (what) {
         NeedStepKind.RECEIVED -> "Received"

@@ -538,6 +538,9 @@ object ZhStrings : Strings {
     override val pushNone = "手机上没有推送应用"
     override val pushNoneDetail = "关闭本应用后收不到通知。值守期间应用会保持连接，新单照常送达；如需关闭后也能收到，请安装支持 UnifiedPush 的推送应用（如 ntfy）。"
     override val pushLookAgain = "重新检查"
+    override val pushNeedsChoice = "尚未选择推送应用"
+    override val pushNeedsChoiceDetail = "手机上装有多个推送应用，请选择一个，关闭本应用后也能收到新单和办理进度。"
+    override val pushChooseNow = "选择推送应用"
     override val needHistory = "办理经过"
     override fun needStep(what: NeedStepKind) = when (what) {
         NeedStepKind.RECEIVED -> "已受理"
