@@ -3,13 +3,57 @@
 //! calculator, each with its own typed request; every result is the same
 //! itemised [`CompensationBreakdown`]. Money crosses as decimal text
 //! (`"12000.50"`) so no binary float ever touches it; a malformed amount
-//! is `InvalidInput` naming its field.
+//! is `InvalidInput` naming its field. Every call takes the [`Language`]
+//! the explanation is written in (item names, formulas, parameter names,
+//! legal basis, notes, rounding, disclaimer), so both shells show the
+//! user's language without touching the words; [`calculator_years`] lists
+//! the statistical years a calculator can be asked for.
 
 use std::str::FromStr;
 
 use crate::error::LawCircleError;
-use lawcircle_core::compensation::{self as core, CalcError, CalcRequest, ParamTable, calculate};
+use lawcircle_core::compensation::{
+    self as core, CalcError, CalcRequest, Indicator, ParamTable, calculate,
+};
 use rust_decimal::Decimal;
+
+/// The language a result is explained in: Chinese first, English on the
+/// app's toggle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, uniffi::Enum)]
+pub enum Language {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Language {
+    fn to_core(self) -> lawcircle_core::language::Language {
+        match self {
+            Language::Zh => lawcircle_core::language::Language::Zh,
+            Language::En => lawcircle_core::language::Language::En,
+        }
+    }
+}
+
+/// The region of the shipped figures the phone's calculators use
+/// (Zhejiang, 330000).
+pub const CALCULATOR_REGION: &str = core::params::ZHEJIANG;
+
+/// The statistical years the phone's parameter table holds for a
+/// calculator (for the figure its main line needs: the urban disposable
+/// income of personal injury and traffic accidents, the average wage of
+/// work injury and severance), oldest first: the choices of its year.
+#[uniffi::export]
+pub fn calculator_years(calculator: Calculator) -> Result<Vec<u16>, LawCircleError> {
+    let table = ParamTable::builtin().map_err(LawCircleError::internal)?;
+    let indicator = match calculator {
+        Calculator::PersonalInjury | Calculator::TrafficAccident => {
+            Indicator::UrbanDisposableIncome
+        }
+        Calculator::WorkInjury | Calculator::Severance => Indicator::AverageWageNonPrivate,
+    };
+    Ok(table.years(CALCULATOR_REGION, indicator))
+}
 
 /// What the injury led to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
@@ -261,9 +305,9 @@ impl PersonalInjuryRequest {
     }
 }
 
-fn run(request: CalcRequest) -> Result<CompensationBreakdown, LawCircleError> {
+fn run(request: CalcRequest, language: Language) -> Result<CompensationBreakdown, LawCircleError> {
     let table = ParamTable::builtin().map_err(LawCircleError::internal)?;
-    let b = calculate(&request, &table).map_err(|e| match e {
+    let b = calculate(&request, &table, language.to_core()).map_err(|e| match e {
         CalcError::InvalidInput { field, reason } => LawCircleError::InvalidInput { field, reason },
         missing @ CalcError::MissingParameter { .. } => {
             LawCircleError::invalid("year", missing.to_string())
@@ -316,8 +360,9 @@ fn run(request: CalcRequest) -> Result<CompensationBreakdown, LawCircleError> {
 #[uniffi::export]
 pub fn calculate_personal_injury(
     request: PersonalInjuryRequest,
+    language: Language,
 ) -> Result<CompensationBreakdown, LawCircleError> {
-    run(CalcRequest::PersonalInjury(request.to_core("")?))
+    run(CalcRequest::PersonalInjury(request.to_core("")?), language)
 }
 
 /// Traffic-accident compensation (交通事故), with the compulsory insurance
@@ -325,58 +370,70 @@ pub fn calculate_personal_injury(
 #[uniffi::export]
 pub fn calculate_traffic_accident(
     request: TrafficAccidentRequest,
+    language: Language,
 ) -> Result<CompensationBreakdown, LawCircleError> {
-    run(CalcRequest::TrafficAccident(core::TrafficAccidentInput {
-        injury: request.injury.to_core("injury.")?,
-        fault_share_percent: amount("fault_share_percent", &request.fault_share_percent)?,
-        insured_at_fault: request.insured_at_fault,
-        property_loss: optional("property_loss", &request.property_loss)?,
-    }))
+    run(
+        CalcRequest::TrafficAccident(core::TrafficAccidentInput {
+            injury: request.injury.to_core("injury.")?,
+            fault_share_percent: amount("fault_share_percent", &request.fault_share_percent)?,
+            insured_at_fault: request.insured_at_fault,
+            property_loss: optional("property_loss", &request.property_loss)?,
+        }),
+        language,
+    )
 }
 
 /// Work-injury grants (工伤待遇).
 #[uniffi::export]
 pub fn calculate_work_injury(
     request: WorkInjuryRequest,
+    language: Language,
 ) -> Result<CompensationBreakdown, LawCircleError> {
     let monthly_wage = match request.monthly_wage.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(t) => Some(amount("monthly_wage", t)?),
     };
-    run(CalcRequest::WorkInjury(core::WorkInjuryInput {
-        region: request.region,
-        year: request.year,
-        monthly_wage,
-        outcome: match request.outcome {
-            WorkInjuryOutcome::Disability { grade } => {
-                core::WorkInjuryOutcome::Disability { grade }
-            }
-            WorkInjuryOutcome::Death => core::WorkInjuryOutcome::Death,
-        },
-    }))
+    run(
+        CalcRequest::WorkInjury(core::WorkInjuryInput {
+            region: request.region,
+            year: request.year,
+            monthly_wage,
+            outcome: match request.outcome {
+                WorkInjuryOutcome::Disability { grade } => {
+                    core::WorkInjuryOutcome::Disability { grade }
+                }
+                WorkInjuryOutcome::Death => core::WorkInjuryOutcome::Death,
+            },
+        }),
+        language,
+    )
 }
 
 /// Labour severance (经济补偿 / 赔偿金).
 #[uniffi::export]
 pub fn calculate_severance(
     request: SeveranceRequest,
+    language: Language,
 ) -> Result<CompensationBreakdown, LawCircleError> {
     let last_month_wage = match request.last_month_wage.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(t) => Some(amount("last_month_wage", t)?),
     };
-    run(CalcRequest::Severance(core::SeveranceInput {
-        region: request.region,
-        year: request.year,
-        monthly_wage: amount("monthly_wage", &request.monthly_wage)?,
-        months_of_service: request.months_of_service,
-        termination: match request.termination {
-            Termination::Lawful => core::Termination::Lawful,
-            Termination::LawfulInLieuOfNotice => core::Termination::LawfulInLieuOfNotice,
-            Termination::Unlawful => core::Termination::Unlawful,
-        },
-        last_month_wage,
-    }))
+    run(
+        CalcRequest::Severance(core::SeveranceInput {
+            region: request.region,
+            year: request.year,
+            monthly_wage: amount("monthly_wage", &request.monthly_wage)?,
+            months_of_service: request.months_of_service,
+            termination: match request.termination {
+                Termination::Lawful => core::Termination::Lawful,
+                Termination::LawfulInLieuOfNotice => core::Termination::LawfulInLieuOfNotice,
+                Termination::Unlawful => core::Termination::Unlawful,
+            },
+            last_month_wage,
+        }),
+        language,
+    )
 }
 
 #[cfg(test)]
@@ -397,14 +454,14 @@ mod tests {
     #[test]
     fn severance_through_the_binding() {
         // 30 months → N = 3 months (Labour Contract Law art. 47) × 8,000.
-        let out = calculate_severance(severance(2021, "8000")).unwrap();
+        let out = calculate_severance(severance(2021, "8000"), Language::En).unwrap();
         assert_eq!(out.calculator, Calculator::Severance);
         assert_eq!(out.total, "24000.00");
         assert!(!out.lines.is_empty());
         assert!(out.disclaimer.contains("not legal advice"));
-        let err = calculate_severance(severance(1999, "8000")).unwrap_err();
+        let err = calculate_severance(severance(1999, "8000"), Language::Zh).unwrap_err();
         assert!(matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "year"));
-        let err = calculate_severance(severance(2021, "8千")).unwrap_err();
+        let err = calculate_severance(severance(2021, "8千"), Language::Zh).unwrap_err();
         assert!(
             matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "monthly_wage"),
             "{err:?}"
@@ -434,8 +491,11 @@ mod tests {
     #[test]
     fn typed_requests_match_the_cores_json_ones() {
         let table = ParamTable::builtin().unwrap();
-        let typed =
-            calculate_personal_injury(injury(InjuryOutcome::Disability { grade: 10 })).unwrap();
+        let typed = calculate_personal_injury(
+            injury(InjuryOutcome::Disability { grade: 10 }),
+            Language::Zh,
+        )
+        .unwrap();
         let json: CalcRequest = serde_json::from_str(
             r#"{"type": "personal_injury", "region": "330000", "year": 2022, "age": 45,
                 "outcome": {"kind": "disability", "grade": 10},
@@ -443,7 +503,7 @@ mod tests {
                 "items": {"medical": "12000.50", "nutrition": "1800"}}"#,
         )
         .unwrap();
-        let core = calculate(&json, &table).unwrap();
+        let core = calculate(&json, &table, core::Language::Zh).unwrap();
         assert_eq!(typed.total, core.total.to_string());
         assert_eq!(typed.lines.len(), core.lines.len());
         for (t, c) in typed.lines.iter().zip(&core.lines) {
@@ -451,12 +511,15 @@ mod tests {
             assert_eq!(t.amount, c.amount.to_string());
             assert_eq!(t.parameters.len(), c.parameters.len());
         }
-        let traffic = calculate_traffic_accident(TrafficAccidentRequest {
-            injury: injury(InjuryOutcome::Disability { grade: 9 }),
-            fault_share_percent: "70".into(),
-            insured_at_fault: None,
-            property_loss: Some("3000".into()),
-        })
+        let traffic = calculate_traffic_accident(
+            TrafficAccidentRequest {
+                injury: injury(InjuryOutcome::Disability { grade: 9 }),
+                fault_share_percent: "70".into(),
+                insured_at_fault: None,
+                property_loss: Some("3000".into()),
+            },
+            Language::Zh,
+        )
         .unwrap();
         assert_eq!(traffic.calculator, Calculator::TrafficAccident);
         assert!(
@@ -467,19 +530,95 @@ mod tests {
         );
         let mut bad = injury(InjuryOutcome::Death);
         bad.dependants[0].age = "ten".into();
-        let err = calculate_personal_injury(bad).unwrap_err();
+        let err = calculate_personal_injury(bad, Language::Zh).unwrap_err();
         assert!(
             matches!(err, LawCircleError::InvalidInput { ref field, .. } if field == "dependants[0].age"),
             "{err:?}"
         );
-        let work = calculate_work_injury(WorkInjuryRequest {
-            region: "330000".into(),
-            year: 2021,
-            monthly_wage: Some("6000".into()),
-            outcome: WorkInjuryOutcome::Disability { grade: 9 },
-        })
+        let work = calculate_work_injury(
+            WorkInjuryRequest {
+                region: "330000".into(),
+                year: 2021,
+                monthly_wage: Some("6000".into()),
+                outcome: WorkInjuryOutcome::Disability { grade: 9 },
+            },
+            Language::Zh,
+        )
         .unwrap();
         assert_eq!(work.calculator, Calculator::WorkInjury);
         assert_ne!(work.total, "0.00");
+    }
+
+    /// The explanation follows the language asked for: the same amounts,
+    /// the Chinese one without Latin words, the English one without
+    /// Chinese (the shipped figures' sources are cited as published).
+    #[test]
+    fn the_explanation_is_in_the_language_asked_for() {
+        let mut request = injury(InjuryOutcome::Death);
+        // 2020: the table has the wage the funeral costs need.
+        request.year = 2020;
+        request.dependants[0].label = None;
+        let zh = calculate_personal_injury(request.clone(), Language::Zh).unwrap();
+        let en = calculate_personal_injury(request, Language::En).unwrap();
+        assert_eq!(zh.total, en.total);
+        assert_eq!(zh.lines[0].item, "死亡赔偿金");
+        assert_eq!(en.lines[0].item, "death compensation");
+        let words = |b: &CompensationBreakdown| -> Vec<String> {
+            let mut all = vec![b.rounding.clone(), b.disclaimer.clone()];
+            all.extend(b.legal_basis.iter().cloned());
+            all.extend(b.notes.iter().cloned());
+            for l in &b.lines {
+                all.push(l.item.clone());
+                all.push(l.formula.clone());
+                for p in &l.parameters {
+                    all.push(p.indicator.clone());
+                    all.push(p.unit.clone());
+                }
+            }
+            all
+        };
+        for text in words(&zh) {
+            assert!(
+                !text
+                    .split(|c: char| !c.is_ascii_alphabetic())
+                    .any(|w| w.len() > 1),
+                "Latin word in {text}"
+            );
+        }
+        for text in words(&en) {
+            assert!(
+                !text.chars().any(|c| ('\u{3000}'..='\u{9fff}').contains(&c)),
+                "Chinese in {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_years_a_calculator_offers_are_the_tables() {
+        assert_eq!(
+            calculator_years(Calculator::Severance).unwrap(),
+            vec![2020, 2021]
+        );
+        assert_eq!(
+            calculator_years(Calculator::WorkInjury).unwrap(),
+            vec![2020, 2021]
+        );
+        assert_eq!(
+            calculator_years(Calculator::PersonalInjury).unwrap(),
+            vec![2020, 2022]
+        );
+        assert_eq!(
+            calculator_years(Calculator::TrafficAccident).unwrap(),
+            vec![2020, 2022]
+        );
+        // Every offered year calculates.
+        for year in calculator_years(Calculator::Severance).unwrap() {
+            calculate_severance(severance(year, "8000"), Language::Zh).unwrap();
+        }
+        for year in calculator_years(Calculator::PersonalInjury).unwrap() {
+            let mut r = injury(InjuryOutcome::Disability { grade: 10 });
+            r.year = year;
+            calculate_personal_injury(r, Language::Zh).unwrap();
+        }
     }
 }

@@ -39,10 +39,11 @@ mod villages;
 mod walking;
 
 pub use calculators::{
-    BreakdownLine, BreakdownLineKind, Calculator, CompensationBreakdown, Dependant, EnteredItems,
-    InjuryOutcome, ParameterUse, PersonalInjuryRequest, SeveranceRequest, Termination,
-    TrafficAccidentRequest, WorkInjuryOutcome, WorkInjuryRequest, calculate_personal_injury,
-    calculate_severance, calculate_traffic_accident, calculate_work_injury,
+    BreakdownLine, BreakdownLineKind, CALCULATOR_REGION, Calculator, CompensationBreakdown,
+    Dependant, EnteredItems, InjuryOutcome, Language, ParameterUse, PersonalInjuryRequest,
+    SeveranceRequest, Termination, TrafficAccidentRequest, WorkInjuryOutcome, WorkInjuryRequest,
+    calculate_personal_injury, calculate_severance, calculate_traffic_accident,
+    calculate_work_injury, calculator_years,
 };
 pub use client::{
     Account, ClientConfig, Connectivity, ConnectivityListener, Credentials, LawCircleClient,

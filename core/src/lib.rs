@@ -27,7 +27,8 @@
 //! * [`privacy`]: masking of phone and ID numbers, the reason rule of
 //!   audited reads;
 //! * [`calendar`]: China Standard Time, working days and deadlines;
-//! * [`content`]: content-addressed photos and attachments.
+//! * [`content`]: content-addressed photos and attachments;
+//! * [`language`]: the language the core's words are rendered in.
 
 pub mod applications;
 pub mod catalogue;
@@ -41,6 +42,7 @@ pub mod volunteers;
 pub mod authz;
 pub mod calendar;
 pub mod content;
+pub mod language;
 pub mod privacy;
 pub mod validation;
 

@@ -48,6 +48,26 @@ async fn severance_through_the_api_with_parameters_added_by_data() {
         .await;
     assert_eq!(r.body["total"], "48000.00");
 
+    // The explanation is in Chinese unless the client asks for English.
+    assert_eq!(line["item"], "经济补偿 N");
+    let english = c
+        .send(
+            c.http
+                .post(format!("{}/api/v1/calculators/compensation", c.base))
+                .header("Accept-Language", "en-GB,en;q=0.9,zh;q=0.5")
+                .json(&severance(2021, 30, "lawful")),
+        )
+        .await;
+    assert_eq!(english.status, 200, "{:?}", english.body);
+    assert_eq!(english.body["total"], "24000.00");
+    assert_eq!(english.body["lines"][0]["item"], "severance (N)");
+    assert!(
+        english.body["disclaimer"]
+            .as_str()
+            .unwrap()
+            .contains("not legal advice")
+    );
+
     // The added year works; a missing year is a clear error naming it.
     let r = c
         .post(

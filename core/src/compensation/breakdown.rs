@@ -15,11 +15,25 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-/// The disclaimer attached to every result.
-pub const DISCLAIMER: &str = "本结果为依据所列公式和参数的估算,不构成法律意见;实际数额以人民法院、仲裁机构或社会保险经办机构的认定为准,请咨询律师或公共法律服务机构。This is an estimate from the formulas and parameters shown, not legal advice; the amount actually due is what a court, arbitration commission or social-insurance agency decides.";
+use crate::language::Language;
+
+/// The disclaimer attached to every result, in Chinese.
+pub const DISCLAIMER_ZH: &str = "本结果为依据所列公式和参数的估算,不构成法律意见;实际数额以人民法院、仲裁机构或社会保险经办机构的认定为准,请咨询律师或公共法律服务机构。";
+/// The disclaimer attached to every result, in English.
+pub const DISCLAIMER_EN: &str = "This is an estimate from the formulas and parameters shown, not legal advice; the amount actually due is what a court, arbitration commission or social-insurance agency decides. Ask a lawyer or a public legal service centre.";
+
+/// The disclaimer in a language.
+pub fn disclaimer(language: Language) -> &'static str {
+    language.choose(DISCLAIMER_ZH, DISCLAIMER_EN)
+}
 
 /// A description of the rounding applied, carried in every result.
-pub const ROUNDING: &str = "exact decimal arithmetic; each amount rounded once to 0.01 yuan, half up (四舍五入); totals from unrounded lines";
+pub fn rounding(language: Language) -> &'static str {
+    language.choose(
+        "精确十进制运算;每项金额只在最后舍入一次,保留到分(0.01元),四舍五入;合计由未舍入的各项相加后再舍入",
+        "exact decimal arithmetic; each amount rounded once to 0.01 yuan, half up; totals from unrounded lines",
+    )
+}
 
 /// One parameter a line used: a statistical figure or a figure fixed by law.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -48,10 +62,12 @@ pub enum LineKind {
 /// One line of a breakdown.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
-    /// The item, Chinese name first (e.g. "残疾赔偿金 disability compensation").
+    /// The item's name in the request's language (e.g. "残疾赔偿金" or
+    /// "disability compensation").
     pub item: String,
     pub kind: LineKind,
-    /// The formula in words, with the numbers put in.
+    /// The formula in words of the request's language, with the numbers
+    /// put in.
     pub formula: String,
     pub parameters: Vec<ParamUse>,
     /// Rounded once to the fen.
@@ -125,12 +141,17 @@ impl RawLine {
     }
 }
 
-/// Build the result: round each line once and the totals once.
+/// A text in both languages: (Chinese, English).
+pub(crate) type Bilingual = (&'static str, &'static str);
+
+/// Build the result: round each line once and the totals once; the legal
+/// basis, rounding and disclaimer in `language`.
 pub(crate) fn finish(
     calculator: &str,
     lines: Vec<RawLine>,
-    legal_basis: &[&str],
+    legal_basis: &[Bilingual],
     notes: Vec<String>,
+    language: Language,
 ) -> Breakdown {
     let sum = |kind| -> Decimal {
         lines
@@ -159,10 +180,13 @@ pub(crate) fn finish(
             .collect(),
         items_total: round_fen(items_total),
         total: round_fen(total),
-        legal_basis: legal_basis.iter().map(|s| s.to_string()).collect(),
+        legal_basis: legal_basis
+            .iter()
+            .map(|&(zh, en)| language.choose(zh, en).to_string())
+            .collect(),
         notes,
-        rounding: ROUNDING.to_string(),
-        disclaimer: DISCLAIMER.to_string(),
+        rounding: rounding(language).to_string(),
+        disclaimer: disclaimer(language).to_string(),
     }
 }
 
@@ -190,6 +214,7 @@ mod tests {
             ],
             &[],
             Vec::new(),
+            Language::Zh,
         );
         assert!(b.lines.iter().all(|l| l.amount == Decimal::new(33, 2)));
         assert_eq!(b.total, Decimal::new(100, 2));

@@ -59,6 +59,17 @@ impl Indicator {
         }
     }
 
+    /// The indicator's name in English.
+    pub fn english(self) -> &'static str {
+        match self {
+            Indicator::UrbanDisposableIncome => "urban per-capita disposable income",
+            Indicator::UrbanConsumptionExpenditure => "urban per-capita consumption expenditure",
+            Indicator::AverageWageNonPrivate => {
+                "average yearly wage of employees in non-private units"
+            }
+        }
+    }
+
     /// The Chinese name of the indicator.
     pub fn chinese(self) -> &'static str {
         match self {
@@ -230,6 +241,20 @@ impl ParamTable {
         self.entries.get(&(region.to_string(), year, indicator))
     }
 
+    /// The years the table has a figure for, for a region and indicator,
+    /// oldest first.
+    pub fn years(&self, region: &str, indicator: Indicator) -> Vec<u16> {
+        let mut years: Vec<u16> = self
+            .entries
+            .values()
+            .filter(|v| v.region == region.trim() && v.indicator == indicator)
+            .map(|v| v.year)
+            .collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+
     /// The figure for region × year × indicator, or
     /// [`CalcError::MissingParameter`] naming what is missing and the years
     /// the table does have for that region and indicator.
@@ -258,8 +283,11 @@ impl ParamTable {
 // Figures fixed by law. They are not statistics and do not change by year,
 // so they are constants with their legal source.
 
-/// Source of the disability coefficients (伤残赔偿指数).
-pub const DISABILITY_COEFFICIENT_SOURCE: &str = "伤残赔偿指数 一级100%、每降一级减10%、十级10% (GB 18667-2002《道路交通事故受伤人员伤残评定》附录B, followed in court practice); 《最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释》(2022年修正) 第十二条: 根据伤残等级";
+/// Source of the disability coefficients (伤残赔偿指数): (Chinese, English).
+pub const DISABILITY_COEFFICIENT_SOURCE: (&str, &str) = (
+    "伤残赔偿指数 一级100%、每降一级减10%、十级10% (GB 18667-2002《道路交通事故受伤人员伤残评定》附录B, 审判实践沿用); 《最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释》(2022年修正) 第十二条: 根据伤残等级",
+    "disability coefficient: grade 1 100%, 10% less for each grade below, grade 10 10% (national standard GB 18667-2002 on grading the disabilities of road accident victims, appendix B, followed in court practice); Supreme People's Court Interpretation on Personal Injury Compensation Cases (amended 2022), art. 12: by disability grade",
+);
 
 /// The disability coefficient of a grade (1 = most severe): grade 1 is
 /// 100%, each grade below 10% less, grade 10 is 10%. Returns `None` outside
@@ -271,8 +299,10 @@ pub fn disability_coefficient(grade: u8) -> Option<Decimal> {
 }
 
 /// Source of the months of the one-off disability grant (一次性伤残补助金).
-pub const WORK_INJURY_GRANT_SOURCE: &str =
-    "《工伤保险条例》(国务院令第586号, 2010年修订) 第三十五条、第三十六条、第三十七条";
+pub const WORK_INJURY_GRANT_SOURCE: (&str, &str) = (
+    "《工伤保险条例》(国务院令第586号, 2010年修订) 第三十五条、第三十六条、第三十七条",
+    "Regulation on Work-Related Injury Insurance (State Council Decree No. 586, revised 2010), arts. 35, 36 and 37",
+);
 
 /// Months of own wage of the work-injury one-off disability grant for
 /// grades 1–10: 27, 25, 23, 21, 18, 16, 13, 11, 9, 7.
@@ -286,7 +316,10 @@ pub fn work_injury_grant_months(grade: u8) -> Option<u32> {
 }
 
 /// Source of the compulsory traffic insurance limits (交强险责任限额).
-pub const COMPULSORY_INSURANCE_SOURCE: &str = "《机动车交通事故责任强制保险条例》第二十三条; 中国银保监会《关于实施车险综合改革的指导意见》(银保监发〔2020〕41号), 自2020年9月19日起: 有责 死亡伤残180000元、医疗费用18000元、财产损失2000元; 无责 18000元、1800元、100元";
+pub const COMPULSORY_INSURANCE_SOURCE: (&str, &str) = (
+    "《机动车交通事故责任强制保险条例》第二十三条; 中国银保监会《关于实施车险综合改革的指导意见》(银保监发〔2020〕41号), 自2020年9月19日起: 有责 死亡伤残180000元、医疗费用18000元、财产损失2000元; 无责 18000元、1800元、100元",
+    "Regulation on Compulsory Motor Vehicle Traffic Accident Liability Insurance, art. 23; China Banking and Insurance Regulatory Commission, Guidance on the Comprehensive Reform of Motor Insurance (CBIRC [2020] No. 41), from 19 September 2020: liable: death/disability 180000 yuan, medical 18000 yuan, property 2000 yuan; not liable: 18000, 1800 and 100 yuan",
+);
 
 /// Year from which the current compulsory-insurance limits apply.
 pub const COMPULSORY_INSURANCE_YEAR: u16 = 2020;
@@ -380,6 +413,14 @@ mod tests {
                 assert_eq!(*year, 2023);
                 assert_eq!(*indicator, Indicator::UrbanDisposableIncome);
                 assert_eq!(available_years, &vec![2020, 2022]);
+                assert_eq!(
+                    t.years(ZHEJIANG, Indicator::UrbanDisposableIncome),
+                    vec![2020, 2022]
+                );
+                assert_eq!(
+                    t.years(ZHEJIANG, Indicator::AverageWageNonPrivate),
+                    vec![2020, 2021]
+                );
             }
             other => panic!("unexpected {other:?}"),
         }

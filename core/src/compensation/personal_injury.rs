@@ -24,12 +24,13 @@
 //! pays first within its limits, then the liable party pays the rest by its
 //! share of fault.
 
-use super::breakdown::{Breakdown, RawLine, finish, round_fen, show};
+use super::breakdown::{Bilingual, Breakdown, RawLine, finish, round_fen, show};
 use super::params::{
     COMPULSORY_INSURANCE_SOURCE, COMPULSORY_INSURANCE_YEAR, CompulsoryInsuranceLimits,
     DISABILITY_COEFFICIENT_SOURCE, Indicator, ParamTable, disability_coefficient,
 };
 use super::{CalcError, MAX_AGE, check_age, check_amount, check_region, law_use, param_use};
+use crate::language::Language;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
@@ -143,15 +144,30 @@ enum Cover {
     None,
 }
 
-const LEGAL_BASIS: &[&str] = &[
-    "《中华人民共和国民法典》第一千一百七十九条、第一千一百八十三条",
-    "《最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释》(法释〔2003〕20号, 2020年、2022年修正) 第六条至第十七条、第二十二条",
+const LEGAL_BASIS: &[Bilingual] = &[
+    (
+        "《中华人民共和国民法典》第一千一百七十九条、第一千一百八十三条",
+        "Civil Code of the People's Republic of China, arts. 1179 and 1183",
+    ),
+    (
+        "《最高人民法院关于审理人身损害赔偿案件适用法律若干问题的解释》(法释〔2003〕20号, 2020年、2022年修正) 第六条至第十七条、第二十二条",
+        "Supreme People's Court Interpretation on Personal Injury Compensation Cases (Fa Shi [2003] No. 20, amended 2020 and 2022), arts. 6 to 17 and 22",
+    ),
 ];
 
-const TRAFFIC_BASIS: &[&str] = &[
-    "《中华人民共和国道路交通安全法》第七十六条",
-    "《机动车交通事故责任强制保险条例》第二十一条、第二十三条",
-    "《最高人民法院关于审理道路交通事故损害赔偿案件适用法律若干问题的解释》(2020年修正) 第十三条",
+const TRAFFIC_BASIS: &[Bilingual] = &[
+    (
+        "《中华人民共和国道路交通安全法》第七十六条",
+        "Road Traffic Safety Law of the People's Republic of China, art. 76",
+    ),
+    (
+        "《机动车交通事故责任强制保险条例》第二十一条、第二十三条",
+        "Regulation on Compulsory Motor Vehicle Traffic Accident Liability Insurance, arts. 21 and 23",
+    ),
+    (
+        "《最高人民法院关于审理道路交通事故损害赔偿案件适用法律若干问题的解释》(2020年修正) 第十三条",
+        "Supreme People's Court Interpretation on Road Traffic Accident Compensation Cases (amended 2020), art. 13",
+    ),
 ];
 
 /// Years by the age rule: 20; from 61, 20 − (age − 60); from 75, 5.
@@ -163,14 +179,19 @@ pub fn years_by_age(age: u32) -> u32 {
     }
 }
 
-fn years_words(age: u32) -> String {
-    match age {
-        0..=60 => "20年 (60周岁以下 aged 60 or under)".to_string(),
-        61..=74 => format!(
-            "20 − ({age} − 60) = {}年 (60周岁以上每增加一岁减少一年)",
-            years_by_age(age)
-        ),
-        _ => "5年 (75周岁以上 aged 75 or over)".to_string(),
+fn years_words(age: u32, language: Language) -> String {
+    let years = years_by_age(age);
+    match (age, language) {
+        (0..=60, Language::Zh) => "20 年 (60 周岁以下)".to_string(),
+        (0..=60, Language::En) => "20 years (aged 60 or under)".to_string(),
+        (61..=74, Language::Zh) => {
+            format!("20 − ({age} − 60) = {years} 年 (60 周岁以上每增加一岁减少一年)")
+        }
+        (61..=74, Language::En) => {
+            format!("20 − ({age} − 60) = {years} years (one year less for each year over 60)")
+        }
+        (_, Language::Zh) => "5 年 (75 周岁以上)".to_string(),
+        (_, Language::En) => "5 years (aged 75 or over)".to_string(),
     }
 }
 
@@ -228,51 +249,55 @@ fn validate(input: &PersonalInjuryInput, prefix: &str) -> Result<(), CalcError> 
     Ok(())
 }
 
-/// (field name, Chinese name + English, cover) of each entered item.
-type ItemName = (&'static str, &'static str, Cover);
+/// (field name, (Chinese name, English name), cover) of each entered item.
+type ItemName = (&'static str, Bilingual, Cover);
 
 fn item_list(items: &EnteredItems) -> [(ItemName, Decimal); 10] {
     [
         (
-            ("medical", "医疗费 medical costs", Cover::Medical),
+            ("medical", ("医疗费", "medical costs"), Cover::Medical),
             items.medical,
         ),
         (
-            ("lost_wages", "误工费 lost wages", Cover::DeathDisability),
+            (
+                "lost_wages",
+                ("误工费", "lost wages"),
+                Cover::DeathDisability,
+            ),
             items.lost_wages,
         ),
         (
-            ("nursing", "护理费 nursing", Cover::DeathDisability),
+            ("nursing", ("护理费", "nursing"), Cover::DeathDisability),
             items.nursing,
         ),
         (
             (
                 "hospital_meals",
-                "住院伙食补助费 hospital meals allowance",
+                ("住院伙食补助费", "hospital meals allowance"),
                 Cover::Medical,
             ),
             items.hospital_meals,
         ),
         (
-            ("nutrition", "营养费 nutrition", Cover::Medical),
+            ("nutrition", ("营养费", "nutrition"), Cover::Medical),
             items.nutrition,
         ),
         (
-            ("transport", "交通费 transport", Cover::DeathDisability),
+            ("transport", ("交通费", "transport"), Cover::DeathDisability),
             items.transport,
         ),
         (
-            ("lodging", "住宿费 lodging", Cover::DeathDisability),
+            ("lodging", ("住宿费", "lodging"), Cover::DeathDisability),
             items.lodging,
         ),
         (
-            ("appraisal", "鉴定费 appraisal fee", Cover::None),
+            ("appraisal", ("鉴定费", "appraisal fee"), Cover::None),
             items.appraisal,
         ),
         (
             (
                 "assistive_devices",
-                "残疾辅助器具费 assistive devices",
+                ("残疾辅助器具费", "assistive devices"),
                 Cover::DeathDisability,
             ),
             items.assistive_devices,
@@ -280,7 +305,7 @@ fn item_list(items: &EnteredItems) -> [(ItemName, Decimal); 10] {
         (
             (
                 "mental_solatium",
-                "精神损害抚慰金 mental-damage solatium",
+                ("精神损害抚慰金", "mental-damage solatium"),
                 Cover::DeathDisability,
             ),
             items.mental_solatium,
@@ -292,7 +317,11 @@ fn item_list(items: &EnteredItems) -> [(ItemName, Decimal); 10] {
 type Heads = (Vec<(Cover, RawLine)>, Vec<String>);
 
 /// The item lines of a personal-injury case with their insurance cover.
-fn heads(input: &PersonalInjuryInput, table: &ParamTable) -> Result<Heads, CalcError> {
+fn heads(
+    input: &PersonalInjuryInput,
+    table: &ParamTable,
+    language: Language,
+) -> Result<Heads, CalcError> {
     let mut lines = Vec::new();
     let mut notes = Vec::new();
     let region = input.region.trim();
@@ -306,62 +335,81 @@ fn heads(input: &PersonalInjuryInput, table: &ParamTable) -> Result<Heads, CalcE
         let u = table.get(region, input.year, Indicator::UrbanDisposableIncome)?;
         let years = years_by_age(input.age);
         let amount = u.value * coef * Decimal::from(years);
+        let (uv, pct, yw, age) = (
+            show(u.value),
+            show(coef * Decimal::ONE_HUNDRED),
+            years_words(input.age, language),
+            input.age,
+        );
         lines.push((
             Cover::DeathDisability,
             RawLine::item(
-                "残疾赔偿金 disability compensation",
-                format!(
-                    "城镇居民人均可支配收入 {} × 伤残赔偿指数 {}% (grade {grade}) × 年限 {} (victim aged {})",
-                    show(u.value),
-                    show(coef * Decimal::ONE_HUNDRED),
-                    years_words(input.age),
-                    input.age
+                language.choose("残疾赔偿金", "disability compensation"),
+                language.choose(
+                    format!(
+                        "城镇居民人均可支配收入 {uv} × 伤残赔偿指数 {pct}% ({grade} 级伤残) × 年限 {yw} (受害人 {age} 周岁)"
+                    ),
+                    format!(
+                        "urban per-capita disposable income {uv} × disability coefficient {pct}% (grade {grade}) × years {yw} (victim aged {age})"
+                    ),
                 ),
                 amount,
             )
-            .with(param_use(u))
+            .with(param_use(u, language))
             .with(law_use(
-                &format!("伤残赔偿指数 disability coefficient, grade {grade}"),
+                &language.choose(
+                    format!("{grade} 级伤残赔偿指数"),
+                    format!("disability coefficient, grade {grade}"),
+                ),
                 2022,
                 coef,
                 "ratio",
-                DISABILITY_COEFFICIENT_SOURCE,
+                language.choose(
+                    DISABILITY_COEFFICIENT_SOURCE.0,
+                    DISABILITY_COEFFICIENT_SOURCE.1,
+                ),
+                language,
             )),
         ));
-        notes.push(
-            "Only one disability grade is counted; several disabilities (多处伤残) add a supplementary index in practice, which this estimate does not apply.".into(),
-        );
+        notes.push(language.choose(
+            "只按一个伤残等级计算;多处伤残在实践中另加附加指数,本估算未计入。",
+            "Only one disability grade is counted; several disabilities add a supplementary index in practice, which this estimate does not apply.",
+        ).to_string());
     }
 
     if input.outcome == InjuryOutcome::Death {
         let u = table.get(region, input.year, Indicator::UrbanDisposableIncome)?;
         let years = years_by_age(input.age);
+        let (uv, yw, age) = (show(u.value), years_words(input.age, language), input.age);
         lines.push((
             Cover::DeathDisability,
             RawLine::item(
-                "死亡赔偿金 death compensation",
-                format!(
-                    "城镇居民人均可支配收入 {} × 年限 {} (victim aged {})",
-                    show(u.value),
-                    years_words(input.age),
-                    input.age
+                language.choose("死亡赔偿金", "death compensation"),
+                language.choose(
+                    format!("城镇居民人均可支配收入 {uv} × 年限 {yw} (受害人 {age} 周岁)"),
+                    format!(
+                        "urban per-capita disposable income {uv} × years {yw} (victim aged {age})"
+                    ),
                 ),
                 u.value * Decimal::from(years),
             )
-            .with(param_use(u)),
+            .with(param_use(u, language)),
         ));
         let wage = table.get(region, input.year, Indicator::AverageWageNonPrivate)?;
+        let w = show(wage.value);
         lines.push((
             Cover::DeathDisability,
             RawLine::item(
-                "丧葬费 funeral costs",
-                format!(
-                    "职工年平均工资 {} ÷ 12 × 6个月 (six months of the average wage)",
-                    show(wage.value)
+                language.choose("丧葬费", "funeral costs"),
+                language.choose(
+                    format!("职工年平均工资 {w} ÷ 12 × 6 个月 (六个月的平均工资)"),
+                    format!(
+                        "average yearly wage {w} ÷ 12 × 6 months (six months of the average wage)"
+                    ),
                 ),
                 wage.value * Decimal::from(6) / Decimal::from(12),
             )
-            .with(param_use(wage)),
+            .with(param_use(wage, language)),
         ));
     }
 
@@ -369,40 +417,57 @@ fn heads(input: &PersonalInjuryInput, table: &ParamTable) -> Result<Heads, CalcE
         && !input.dependants.is_empty()
     {
         let c = table.get(region, input.year, Indicator::UrbanConsumptionExpenditure)?;
-        let (amounts, capped) = dependants(&input.dependants, coef, c.value);
+        let (amounts, capped) = dependants(&input.dependants, coef, c.value, language);
         for (i, (d, (amount, words))) in input.dependants.iter().zip(amounts).enumerate() {
-            let label = d
-                .label
-                .as_deref()
-                .map_or_else(|| format!("dependant {}", i + 1), str::to_string);
+            let n = i + 1;
+            let label = d.label.as_deref().map_or_else(
+                || language.choose(format!("被扶养人 {n}"), format!("dependant {n}")),
+                str::to_string,
+            );
+            let age = show(d.age);
             lines.push((
                 Cover::DeathDisability,
                 RawLine::item(
-                    format!(
-                        "被扶养人生活费 dependant's living costs ({label}, age {})",
-                        show(d.age)
+                    language.choose(
+                        format!("被扶养人生活费 ({label}, {age} 岁)"),
+                        format!("dependant's living costs ({label}, age {age})"),
                     ),
                     words,
                     amount,
                 )
-                .with(param_use(c)),
+                .with(param_use(c, language)),
             ));
         }
-        notes.push(format!(
-            "被扶养人生活费 is counted into the {} compensation (art. 16). Yearly cap (art. 17 \"被扶养人有数人的,年赔偿总额累计不超过上一年度城镇居民人均消费支出额\"): the years are cut at each dependant's end; in each period where the sum over the dependants still supported of coefficient ÷ obliged persons exceeds 1, the period's C × years is shared among them in proportion to 1 ÷ obliged persons; otherwise each gets C × coefficient ÷ obliged persons.{}",
-            if input.outcome == InjuryOutcome::Death { "death" } else { "disability" },
-            if capped { " The cap applied in this case." } else { " The cap did not bind in this case." }
-        ));
-        notes.push("Adult dependants are assumed to have no work ability and no other income (无劳动能力又无其他生活来源), as the caller asserts by listing them.".into());
+        let death = input.outcome == InjuryOutcome::Death;
+        notes.push(match language {
+            Language::Zh => format!(
+                "被扶养人生活费计入{} (第十六条)。年赔偿总额上限 (第十七条 \"被扶养人有数人的,年赔偿总额累计不超过上一年度城镇居民人均消费支出额\"): 年限在每个被扶养人的终点切分;在某一时段,仍受扶养的各人 伤残赔偿指数 ÷ 扶养人数 之和超过 1 时,该时段的 C × 年限 按 1 ÷ 扶养人数 的比例分给各人;否则每人得 C × 伤残赔偿指数 ÷ 扶养人数。{}",
+                if death { "死亡赔偿金" } else { "残疾赔偿金" },
+                if capped { "本案适用了该上限。" } else { "本案未触及该上限。" }
+            ),
+            Language::En => format!(
+                "The dependants' living costs are counted into the {} compensation (art. 16). Yearly cap (art. 17: with several dependants, the yearly total may not exceed the previous year's urban per-capita consumption expenditure): the years are cut at each dependant's end; in each period where the sum over the dependants still supported of coefficient ÷ obliged persons exceeds 1, the period's C × years is shared among them in proportion to 1 ÷ obliged persons; otherwise each gets C × coefficient ÷ obliged persons.{}",
+                if death { "death" } else { "disability" },
+                if capped { " The cap applied in this case." } else { " The cap did not bind in this case." }
+            ),
+        });
+        notes.push(language.choose(
+            "成年被扶养人按无劳动能力又无其他生活来源计算,以请求人列明为准。",
+            "Adult dependants are assumed to have no work ability and no other income, as the caller asserts by listing them.",
+        ).to_string());
     }
 
-    for ((_, name, cover), value) in item_list(&input.items) {
+    for ((_, (zh, en), cover), value) in item_list(&input.items) {
         if !value.is_zero() {
+            let v = show(value);
             lines.push((
                 cover,
                 RawLine::item(
-                    name,
-                    format!("按实际发生/票据 as entered: {}", show(value)),
+                    language.choose(zh, en),
+                    language.choose(
+                        format!("按实际发生/票据: {v}"),
+                        format!("as entered from receipts: {v}"),
+                    ),
                     value,
                 ),
             ));
@@ -425,6 +490,7 @@ pub(crate) fn dependants(
     deps: &[Dependant],
     coefficient: Decimal,
     c: Decimal,
+    language: Language,
 ) -> (Vec<(Decimal, String)>, bool) {
     let eighteen = Decimal::from(18);
     let years: Vec<Decimal> = deps
@@ -477,8 +543,7 @@ pub(crate) fn dependants(
                 .checked_mul(period)
                 .and_then(|x| x.checked_mul(w))
                 .map_or_else(|| c * period * (w / tw), |x| x / tw);
-            out[i].1.push(format!(
-                "[{}–{}年, capped: Σ coefficient ÷ obliged = {} > 1, the year's total is C] {} × {} × (1/{}) ÷ {}",
+            let (from, to, sum, cv, p, o, f) = (
                 show(start),
                 show(end),
                 frac_times(n, m, coefficient),
@@ -486,6 +551,14 @@ pub(crate) fn dependants(
                 show(period),
                 d.obliged_persons,
                 frac(n, m),
+            );
+            out[i].1.push(language.choose(
+                format!(
+                    "[第 {from}–{to} 年, 封顶: Σ 伤残赔偿指数 ÷ 扶养人数 = {sum} > 1, 年总额为 C] {cv} × {p} × (1/{o}) ÷ {f}"
+                ),
+                format!(
+                    "[years {from}–{to}, capped: Σ coefficient ÷ obliged = {sum} > 1, the year's total is C] {cv} × {p} × (1/{o}) ÷ {f}"
+                ),
             ));
         }
         start = end;
@@ -494,12 +567,15 @@ pub(crate) fn dependants(
         let y = uncapped_years[i];
         if !y.is_zero() {
             out[i].0 += c * coefficient * y / Decimal::from(d.obliged_persons);
-            out[i].1.push(format!(
-                "{} × {}年 × {}% ÷ {}",
+            let (cv, yv, pct, o) = (
                 show(c),
                 show(y),
                 show(coefficient * Decimal::ONE_HUNDRED),
-                d.obliged_persons
+                d.obliged_persons,
+            );
+            out[i].1.push(language.choose(
+                format!("{cv} × {yv} 年 × {pct}% ÷ {o}"),
+                format!("{cv} × {yv} years × {pct}% ÷ {o}"),
             ));
         }
     }
@@ -509,18 +585,34 @@ pub(crate) fn dependants(
         .zip(years)
         .zip(out)
         .map(|((d, y), (amount, parts))| {
+            let (yv, pct, o, sum) = (
+                show(y),
+                show(coefficient * Decimal::ONE_HUNDRED),
+                d.obliged_persons,
+                parts.join(" + "),
+            );
             let basis = if d.age < eighteen {
-                format!("minor: 18 − {} = {} years", show(d.age), show(y))
+                let a = show(d.age);
+                language.choose(
+                    format!("未成年: 18 − {a} = {yv} 年"),
+                    format!("minor: 18 − {a} = {yv} years"),
+                )
             } else {
-                format!("adult aged {}: {} years by the age rule", show(d.age.trunc()), show(y))
+                let a = show(d.age.trunc());
+                language.choose(
+                    format!("成年, {a} 周岁: 按年龄规则 {yv} 年"),
+                    format!("adult aged {a}: {yv} years by the age rule"),
+                )
             };
             (
                 amount,
-                format!(
-                    "城镇居民人均消费支出 C × 年限 × 伤残赔偿指数 ÷ 扶养人数 ({basis}; coefficient {}%; obliged persons {}): {}",
-                    show(coefficient * Decimal::ONE_HUNDRED),
-                    d.obliged_persons,
-                    parts.join(" + ")
+                language.choose(
+                    format!(
+                        "城镇居民人均消费支出 C × 年限 × 伤残赔偿指数 ÷ 扶养人数 ({basis}; 指数 {pct}%; 扶养人数 {o}): {sum}"
+                    ),
+                    format!(
+                        "urban per-capita consumption expenditure C × years × disability coefficient ÷ obliged persons ({basis}; coefficient {pct}%; obliged persons {o}): {sum}"
+                    ),
                 ),
             )
         })
@@ -561,14 +653,16 @@ fn frac_times(n: u128, m: u128, coefficient: Decimal) -> String {
 pub fn personal_injury(
     input: &PersonalInjuryInput,
     table: &ParamTable,
+    language: Language,
 ) -> Result<Breakdown, CalcError> {
     validate(input, "")?;
-    let (lines, notes) = heads(input, table)?;
+    let (lines, notes) = heads(input, table, language)?;
     Ok(finish(
         "personal_injury",
         lines.into_iter().map(|(_, l)| l).collect(),
         LEGAL_BASIS,
         notes,
+        language,
     ))
 }
 
@@ -578,6 +672,7 @@ pub fn personal_injury(
 pub fn traffic_accident(
     input: &TrafficAccidentInput,
     table: &ParamTable,
+    language: Language,
 ) -> Result<Breakdown, CalcError> {
     validate(&input.injury, "injury.")?;
     let share = input.fault_share_percent;
@@ -594,13 +689,14 @@ pub fn traffic_accident(
     } else {
         CompulsoryInsuranceLimits::no_fault()
     };
-    let fault_words = if at_fault {
-        "有责 liable"
-    } else {
-        "无责 not liable"
+    let fault_words = match (at_fault, language) {
+        (true, Language::Zh) => "有责",
+        (true, Language::En) => "liable",
+        (false, Language::Zh) => "无责",
+        (false, Language::En) => "not liable",
     };
 
-    let (heads, mut notes) = heads(&input.injury, table)?;
+    let (heads, mut notes) = heads(&input.injury, table, language)?;
     let sum = |cover| -> Decimal {
         heads
             .iter()
@@ -612,33 +708,34 @@ pub fn traffic_accident(
     let medical = sum(Cover::Medical);
     let mut lines: Vec<RawLine> = heads.into_iter().map(|(_, l)| l).collect();
     if !input.property_loss.is_zero() {
+        let v = show(input.property_loss);
         lines.push(RawLine::item(
-            "财产损失 property loss",
-            format!("as entered: {}", show(input.property_loss)),
+            language.choose("财产损失", "property loss"),
+            language.choose(format!("按实际损失: {v}"), format!("as entered: {v}")),
             input.property_loss,
         ));
     }
     let items_total: Decimal = lines.iter().map(|l| l.exact).sum();
 
     let mut insurer_total = Decimal::ZERO;
-    for (name, covered, limit, what) in [
+    for ((zh, en), covered, limit, (what_zh, what_en)) in [
         (
-            "交强险 死亡伤残 compulsory insurance, death/disability",
+            ("交强险 死亡伤残", "compulsory insurance, death/disability"),
             death_disability,
             limits.death_disability,
-            "death_disability_limit 死亡伤残赔偿限额",
+            ("死亡伤残赔偿限额", "death/disability limit"),
         ),
         (
-            "交强险 医疗费用 compulsory insurance, medical",
+            ("交强险 医疗费用", "compulsory insurance, medical"),
             medical,
             limits.medical,
-            "medical_limit 医疗费用赔偿限额",
+            ("医疗费用赔偿限额", "medical limit"),
         ),
         (
-            "交强险 财产损失 compulsory insurance, property",
+            ("交强险 财产损失", "compulsory insurance, property"),
             input.property_loss,
             limits.property,
-            "property_limit 财产损失赔偿限额",
+            ("财产损失赔偿限额", "property limit"),
         ),
     ] {
         if covered.is_zero() {
@@ -646,43 +743,50 @@ pub fn traffic_accident(
         }
         let paid = covered.min(limit);
         insurer_total += paid;
+        let (cv, lv) = (show(covered), show(limit));
         lines.push(
             RawLine::payment(
-                name,
-                format!(
-                    "min(covered items {}, limit {} ({fault_words}))",
-                    show(covered),
-                    show(limit)
+                language.choose(zh, en),
+                language.choose(
+                    format!("取较小值 (承保项目 {cv}, 限额 {lv} ({fault_words}))"),
+                    format!("min(covered items {cv}, limit {lv} ({fault_words}))"),
                 ),
                 paid,
             )
             .with(super::law_use(
-                &format!("{what} ({fault_words})"),
+                &format!("{} ({fault_words})", language.choose(what_zh, what_en)),
                 COMPULSORY_INSURANCE_YEAR,
                 limit,
                 "yuan",
-                COMPULSORY_INSURANCE_SOURCE,
+                language.choose(COMPULSORY_INSURANCE_SOURCE.0, COMPULSORY_INSURANCE_SOURCE.1),
+                language,
             )),
         );
     }
     let rest = items_total - insurer_total;
+    let (it, ins, sh, r) = (
+        show(items_total),
+        show(insurer_total),
+        show(share),
+        show(rest),
+    );
     lines.push(RawLine::payment(
-        "责任方按责任比例 liable party by share of fault",
-        format!(
-            "(items total {} − compulsory insurance {}) × {}% = {} × {}%",
-            show(items_total),
-            show(insurer_total),
-            show(share),
-            show(rest),
-            show(share)
+        language.choose("责任方按责任比例", "liable party by share of fault"),
+        language.choose(
+            format!("(损失合计 {it} − 交强险 {ins}) × {sh}% = {r} × {sh}%"),
+            format!("(items total {it} − compulsory insurance {ins}) × {sh}% = {r} × {sh}%"),
         ),
         rest * share / Decimal::ONE_HUNDRED,
     ));
-    notes.push("The compulsory-insurance limits are per accident and insured vehicle: this estimate assumes one victim and one insured vehicle. The liable party's share may in turn be paid by its commercial third-party insurance (商业三者险), which is not modelled. The appraisal fee is not covered by the compulsory insurance here and is shared by fault.".into());
-    notes.push(format!(
-        "Borne by the victim (own share, not payable): {} yuan.",
-        round_fen(rest * (Decimal::ONE_HUNDRED - share) / Decimal::ONE_HUNDRED)
+    notes.push(language.choose(
+        "交强险限额按每起事故、每辆投保车辆计算:本估算假定一名受害人、一辆投保车辆。责任方承担的部分可能再由其商业第三者责任险赔付,未纳入计算。鉴定费在此不属交强险赔付范围,按责任比例分担。",
+        "The compulsory-insurance limits are per accident and insured vehicle: this estimate assumes one victim and one insured vehicle. The liable party's share may in turn be paid by its commercial third-party insurance, which is not modelled. The appraisal fee is not covered by the compulsory insurance here and is shared by fault.",
+    ).to_string());
+    let own = round_fen(rest * (Decimal::ONE_HUNDRED - share) / Decimal::ONE_HUNDRED);
+    notes.push(language.choose(
+        format!("受害人自担部分 (不予赔付): {own} 元。"),
+        format!("Borne by the victim (own share, not payable): {own} yuan."),
     ));
-    let basis: Vec<&str> = LEGAL_BASIS.iter().chain(TRAFFIC_BASIS).copied().collect();
-    Ok(finish("traffic_accident", lines, &basis, notes))
+    let basis: Vec<Bilingual> = LEGAL_BASIS.iter().chain(TRAFFIC_BASIS).copied().collect();
+    Ok(finish("traffic_accident", lines, &basis, notes, language))
 }

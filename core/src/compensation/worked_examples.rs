@@ -53,6 +53,7 @@ fn published_zhejiang_2022_grade_10_and_death() {
     let b = personal_injury::personal_injury(
         &injury(2022, 40, InjuryOutcome::Disability { grade: 10 }),
         &table(),
+        Language::Zh,
     )
     .unwrap();
     assert_eq!(line(&b, "残疾赔偿金").amount, d("142536.00"));
@@ -67,7 +68,11 @@ fn published_zhejiang_2022_grade_10_and_death() {
             .contains("2022年度浙江省人民生活等相关统计数据公报")
     );
 
-    let b = personal_injury::personal_injury(&injury(2022, 40, InjuryOutcome::Death), &table());
+    let b = personal_injury::personal_injury(
+        &injury(2022, 40, InjuryOutcome::Death),
+        &table(),
+        Language::Zh,
+    );
     // The death line needs the 2022 average wage for the funeral costs,
     // which the table does not ship: a clear error, not a guess.
     match b.unwrap_err() {
@@ -92,7 +97,9 @@ fn published_zhejiang_2022_grade_10_and_death() {
         )
         .unwrap(),
     );
-    let b = personal_injury::personal_injury(&injury(2022, 40, InjuryOutcome::Death), &t).unwrap();
+    let b =
+        personal_injury::personal_injury(&injury(2022, 40, InjuryOutcome::Death), &t, Language::Zh)
+            .unwrap();
     assert_eq!(line(&b, "死亡赔偿金").amount, d("1425360.00"));
 }
 
@@ -101,12 +108,16 @@ fn published_zhejiang_2022_grade_10_and_death() {
 /// 工资标准108645元计算,为54322.5元"; death compensation 62699 × 20 = 1253980.
 #[test]
 fn published_zhejiang_2020_funeral_costs() {
-    let b = personal_injury::personal_injury(&injury(2020, 50, InjuryOutcome::Death), &table())
-        .unwrap();
+    let b = personal_injury::personal_injury(
+        &injury(2020, 50, InjuryOutcome::Death),
+        &table(),
+        Language::Zh,
+    )
+    .unwrap();
     assert_eq!(line(&b, "丧葬费").amount, d("54322.50"));
     assert_eq!(line(&b, "死亡赔偿金").amount, d("1253980.00"));
     assert_eq!(b.total, d("1308302.50"));
-    assert_eq!(b.disclaimer, DISCLAIMER);
+    assert_eq!(b.disclaimer, DISCLAIMER_ZH);
     assert!(
         b.legal_basis
             .iter()
@@ -139,7 +150,7 @@ fn published_shanghai_dependants_with_yearly_cap() {
         obliged_persons: n,
         label: Some(label.into()),
     });
-    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("42536"));
+    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("42536"), Language::Zh);
     assert!(capped);
     let rounded: Vec<Decimal> = amounts
         .iter()
@@ -153,7 +164,7 @@ fn published_shanghai_dependants_with_yearly_cap() {
     // 42536 × (1/3 + 1/3) × 11.6 + 42536 × 1/3 × 5 uncapped = 544460.80.
     let total: Decimal = amounts.iter().map(|(a, _)| *a).sum();
     assert_eq!(breakdown::round_fen(total), d("544460.80"));
-    assert!(amounts[1].1.contains("capped"));
+    assert!(amounts[1].1.contains("封顶"));
 }
 
 // ---------------------------------------------------------------------------
@@ -183,7 +194,7 @@ fn hand_dependants_zhejiang_2022() {
             label: Some("mother".into()),
         },
     ];
-    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("44511"));
+    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("44511"), Language::Zh);
     assert!(!capped);
     assert_eq!(amounts[0].0, d("178044"));
     assert_eq!(amounts[1].0, d("267066"));
@@ -193,7 +204,7 @@ fn hand_dependants_zhejiang_2022() {
         obliged_persons: 1,
         label: None,
     });
-    let (amounts, capped) = dependants(&kids, Decimal::ONE, d("44511"));
+    let (amounts, capped) = dependants(&kids, Decimal::ONE, d("44511"), Language::Zh);
     assert!(capped);
     let got: Vec<Decimal> = amounts.iter().map(|(a, _)| *a).collect();
     assert_eq!(got, vec![d("44511"), d("111277.5"), d("200299.5")]);
@@ -207,7 +218,7 @@ fn hand_dependants_zhejiang_2022() {
         obliged_persons: 2,
         label: None,
     }];
-    let b = personal_injury::personal_injury(&input, &table()).unwrap();
+    let b = personal_injury::personal_injury(&input, &table(), Language::Zh).unwrap();
     assert_eq!(line(&b, "被扶养人生活费").amount, d("106826.40"));
     assert_eq!(b.total, d("962042.40"));
 }
@@ -233,17 +244,23 @@ fn age_rule_boundaries() {
     let b = personal_injury::personal_injury(
         &injury(2022, 61, InjuryOutcome::Disability { grade: 1 }),
         &table(),
+        Language::Zh,
     )
     .unwrap();
     assert_eq!(b.total, d("1354092.00"));
     let b = personal_injury::personal_injury(
         &injury(2022, 74, InjuryOutcome::Disability { grade: 10 }),
         &table(),
+        Language::Zh,
     )
     .unwrap();
     assert_eq!(b.total, d("42760.80"));
-    let b = personal_injury::personal_injury(&injury(2020, 76, InjuryOutcome::Death), &table())
-        .unwrap();
+    let b = personal_injury::personal_injury(
+        &injury(2020, 76, InjuryOutcome::Death),
+        &table(),
+        Language::Zh,
+    )
+    .unwrap();
     assert_eq!(line(&b, "死亡赔偿金").amount, d("313495.00"));
 
     // A dependant aged 75 or 76: 5 years; aged 17.5: half a year.
@@ -252,7 +269,7 @@ fn age_rule_boundaries() {
         obliged_persons: 4,
         label: None,
     });
-    let (amounts, _) = dependants(&deps, Decimal::ONE, d("100"));
+    let (amounts, _) = dependants(&deps, Decimal::ONE, d("100"), Language::Zh);
     let got: Vec<Decimal> = amounts.iter().map(|(a, _)| *a).collect();
     assert_eq!(got, vec![d("125"), d("125"), d("12.5")]);
 }
@@ -264,6 +281,7 @@ fn grades_and_invalid_inputs_name_the_field() {
         let b = personal_injury::personal_injury(
             &injury(2022, 30, InjuryOutcome::Disability { grade }),
             &t,
+            Language::Zh,
         )
         .unwrap();
         assert_eq!(b.total, d(expected), "grade {grade}");
@@ -272,17 +290,22 @@ fn grades_and_invalid_inputs_name_the_field() {
         let err = personal_injury::personal_injury(
             &injury(2022, 30, InjuryOutcome::Disability { grade }),
             &t,
+            Language::Zh,
         )
         .unwrap_err();
         assert_eq!(field_of(err), "outcome.grade");
     }
-    let err =
-        personal_injury::personal_injury(&injury(2022, 200, InjuryOutcome::Death), &t).unwrap_err();
+    let err = personal_injury::personal_injury(
+        &injury(2022, 200, InjuryOutcome::Death),
+        &t,
+        Language::Zh,
+    )
+    .unwrap_err();
     assert_eq!(field_of(err), "age");
 
     let mut input = injury(2022, 30, InjuryOutcome::Injury);
     input.items.medical = d("-1");
-    let err = personal_injury::personal_injury(&input, &t).unwrap_err();
+    let err = personal_injury::personal_injury(&input, &t, Language::Zh).unwrap_err();
     assert_eq!(field_of(err.clone()), "items.medical");
     assert!(err.to_string().contains("negative"));
 
@@ -293,7 +316,7 @@ fn grades_and_invalid_inputs_name_the_field() {
         label: None,
     }];
     assert_eq!(
-        field_of(personal_injury::personal_injury(&input, &t).unwrap_err()),
+        field_of(personal_injury::personal_injury(&input, &t, Language::Zh).unwrap_err()),
         "dependants[0].age"
     );
     input.dependants = vec![Dependant {
@@ -302,7 +325,7 @@ fn grades_and_invalid_inputs_name_the_field() {
         label: None,
     }];
     assert_eq!(
-        field_of(personal_injury::personal_injury(&input, &t).unwrap_err()),
+        field_of(personal_injury::personal_injury(&input, &t, Language::Zh).unwrap_err()),
         "dependants[0].obliged_persons"
     );
     let mut input = injury(2022, 30, InjuryOutcome::Injury);
@@ -312,7 +335,7 @@ fn grades_and_invalid_inputs_name_the_field() {
         label: None,
     }];
     assert_eq!(
-        field_of(personal_injury::personal_injury(&input, &t).unwrap_err()),
+        field_of(personal_injury::personal_injury(&input, &t, Language::Zh).unwrap_err()),
         "dependants"
     );
 }
@@ -323,6 +346,7 @@ fn missing_year_and_region_are_named() {
     let err = personal_injury::personal_injury(
         &injury(2023, 30, InjuryOutcome::Disability { grade: 3 }),
         &t,
+        Language::Zh,
     )
     .unwrap_err();
     let msg = err.to_string();
@@ -332,12 +356,12 @@ fn missing_year_and_region_are_named() {
     );
     let mut input = injury(2022, 30, InjuryOutcome::Disability { grade: 3 });
     input.region = "440000".into();
-    let err = personal_injury::personal_injury(&input, &t).unwrap_err();
+    let err = personal_injury::personal_injury(&input, &t, Language::Zh).unwrap_err();
     assert!(matches!(err, CalcError::MissingParameter { ref region, .. } if region == "440000"));
     // An injury without disability needs no figure at all.
     let mut input = injury(2031, 30, InjuryOutcome::Injury);
     input.items.medical = d("100.005");
-    let b = personal_injury::personal_injury(&input, &t).unwrap();
+    let b = personal_injury::personal_injury(&input, &t, Language::Zh).unwrap();
     assert_eq!(b.total, d("100.01"));
 }
 
@@ -372,7 +396,7 @@ fn hand_traffic_accident() {
         property_loss: d("3000"),
     };
     let t = table();
-    let b = personal_injury::traffic_accident(&input, &t).unwrap();
+    let b = personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap();
     assert_eq!(b.items_total, d("209936.00"));
     assert_eq!(line(&b, "交强险 死亡伤残").amount, d("172536.00"));
     assert_eq!(line(&b, "交强险 医疗费用").amount, d("18000.00"));
@@ -382,27 +406,27 @@ fn hand_traffic_accident() {
     assert_eq!(line(&b, "交强险 医疗费用").parameters[0].value, d("18000"));
 
     input.fault_share_percent = d("0");
-    let b = personal_injury::traffic_accident(&input, &t).unwrap();
+    let b = personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap();
     assert_eq!(b.total, d("19900.00"));
     input.fault_share_percent = d("100");
-    let b = personal_injury::traffic_accident(&input, &t).unwrap();
+    let b = personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap();
     assert_eq!(b.total, d("209936.00"));
 
     for bad in ["101", "-1", "100.01"] {
         input.fault_share_percent = d(bad);
-        let err = personal_injury::traffic_accident(&input, &t).unwrap_err();
+        let err = personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap_err();
         assert_eq!(field_of(err), "fault_share_percent");
     }
     input.fault_share_percent = d("50");
     input.injury.items.nursing = d("-0.01");
     assert_eq!(
-        field_of(personal_injury::traffic_accident(&input, &t).unwrap_err()),
+        field_of(personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap_err()),
         "injury.items.nursing"
     );
     input.injury.items.nursing = Decimal::ZERO;
     input.property_loss = d("-5");
     assert_eq!(
-        field_of(personal_injury::traffic_accident(&input, &t).unwrap_err()),
+        field_of(personal_injury::traffic_accident(&input, &t, Language::Zh).unwrap_err()),
         "property_loss"
     );
 }
@@ -425,6 +449,7 @@ fn hand_work_injury_disability() {
                 outcome: WorkInjuryOutcome::Disability { grade },
             },
             &t,
+            Language::Zh,
         )
     };
     assert_eq!(run(9, "4000").unwrap().total, d("48890.25"));
@@ -443,6 +468,7 @@ fn hand_work_injury_disability() {
             outcome: WorkInjuryOutcome::Disability { grade: 5 },
         },
         &t,
+        Language::Zh,
     );
     assert_eq!(field_of(no_wage.unwrap_err()), "monthly_wage");
 }
@@ -459,7 +485,7 @@ fn work_injury_death_needs_the_national_figure() {
         monthly_wage: None,
         outcome: WorkInjuryOutcome::Death,
     };
-    let err = work_injury::work_injury(&input, &table()).unwrap_err();
+    let err = work_injury::work_injury(&input, &table(), Language::Zh).unwrap_err();
     match &err {
         CalcError::MissingParameter {
             region,
@@ -484,7 +510,7 @@ fn work_injury_death_needs_the_national_figure() {
         )
         .unwrap(),
     );
-    let b = work_injury::work_injury(&input, &t).unwrap();
+    let b = work_injury::work_injury(&input, &t, Language::Zh).unwrap();
     assert_eq!(line(&b, "一次性工亡补助金").amount, d("1000000.00"));
     assert_eq!(line(&b, "丧葬补助金").amount, d("54322.50"));
     assert_eq!(b.total, d("1054322.50"));
@@ -527,6 +553,7 @@ fn hand_severance() {
                 last_month_wage: last.map(d),
             },
             &t,
+            Language::Zh,
         )
     };
     assert_eq!(
@@ -549,7 +576,7 @@ fn hand_severance() {
     );
     let capped = run("40000", 180, Termination::Lawful, None).unwrap();
     assert_eq!(capped.total, d("366927.00"));
-    assert!(capped.lines[0].formula.contains("capped"));
+    assert!(capped.lines[0].formula.contains("年限最多 12 年"));
     assert_eq!(
         run("40000", 120, Termination::Lawful, None).unwrap().total,
         d("305772.50")
@@ -589,6 +616,7 @@ fn hand_severance() {
             last_month_wage: None,
         },
         &t,
+        Language::Zh,
     )
     .unwrap_err();
     assert!(matches!(
@@ -609,7 +637,7 @@ fn json_requests() {
                              "mental_solatium": "5000", "appraisal": "2000"}},
         "fault_share_percent": "70", "property_loss": "3000"}"#;
     let req: CalcRequest = serde_json::from_str(json).unwrap();
-    let b = calculate(&req, &t).unwrap();
+    let b = calculate(&req, &t, Language::Zh).unwrap();
     assert_eq!(b.total, d("204716.00"));
     let out = serde_json::to_value(&b).unwrap();
     assert_eq!(out["calculator"], "traffic_accident");
@@ -620,13 +648,13 @@ fn json_requests() {
     let json = r#"{"type": "personal_injury", "region": "330000", "year": 2020, "age": 50,
         "outcome": {"kind": "death"},
         "dependants": [{"age": "10", "obliged_persons": 2, "label": "son"}]}"#;
-    let b = calculate(&serde_json::from_str(json).unwrap(), &t).unwrap();
+    let b = calculate(&serde_json::from_str(json).unwrap(), &t, Language::Zh).unwrap();
     // 1253980 + 54322.5 + 36197 × 8 ÷ 2 = 144788 → 1453090.50
     assert_eq!(b.total, d("1453090.50"));
 
     let json = r#"{"type": "work_injury", "region": "330000", "year": 2020,
         "monthly_wage": 6000, "outcome": {"kind": "disability", "grade": 10}}"#;
-    let b = calculate(&serde_json::from_str(json).unwrap(), &t).unwrap();
+    let b = calculate(&serde_json::from_str(json).unwrap(), &t, Language::Zh).unwrap();
     assert_eq!(b.total, d("42000.00"));
 
     // A misspelt item is refused rather than silently counted as zero.
@@ -658,7 +686,7 @@ fn extreme_inputs_do_not_overflow() {
             label: None,
         })
         .collect();
-    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("1000000000000"));
+    let (amounts, capped) = dependants(&deps, Decimal::ONE, d("1000000000000"), Language::Zh);
     assert!(capped);
     let total: Decimal = amounts.iter().map(|(a, _)| *a).sum();
     // Adults aged 18 and 19 run 20 years; the yearly total never exceeds C.
@@ -666,7 +694,7 @@ fn extreme_inputs_do_not_overflow() {
     let mut input = injury(2022, 30, InjuryOutcome::Death);
     input.dependants = deps;
     input.items.medical = d("1000000000000");
-    assert!(personal_injury::personal_injury(&input, &table()).is_err()); // 2022 wage missing
+    assert!(personal_injury::personal_injury(&input, &table(), Language::Zh).is_err()); // 2022 wage missing
     input.year = 2020;
-    assert!(personal_injury::personal_injury(&input, &table()).is_ok());
+    assert!(personal_injury::personal_injury(&input, &table(), Language::Zh).is_ok());
 }

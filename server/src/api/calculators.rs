@@ -5,7 +5,10 @@ use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use axum::extract::State;
-use lawcircle_core::compensation::{Breakdown, CalcError, CalcRequest, ParamValue, calculate};
+use axum::http::{HeaderMap, header};
+use lawcircle_core::compensation::{
+    Breakdown, CalcError, CalcRequest, Language, ParamValue, calculate,
+};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,16 +30,24 @@ fn calc_error(e: CalcError) -> ApiError {
 /// with year and source, the amount (exact decimal arithmetic, rounded once
 /// to the fen), the legal basis, and a disclaimer that it is an estimate,
 /// not legal advice. The request is tagged by `type`: `personal_injury`,
-/// `traffic_accident`, `work_injury` or `severance`.
+/// `traffic_accident`, `work_injury` or `severance`. The explanation is in
+/// the `Accept-Language` (its first tag: `en…` English, else Chinese).
 #[utoipa::path(post, path = "/api/v1/calculators/compensation", tag = "calculators",
     request_body(content = Object, description = "A CalcRequest, tagged by `type`"),
     responses((status = 200, body = Object, description = "The itemised breakdown"),
         refusal::Invalid))]
 pub async fn compensation(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<CalcRequest>,
 ) -> Result<ApiJson<Breakdown>, ApiError> {
-    calculate(&request, &state.calc_table)
+    let language = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(Language::from_tag)
+        .unwrap_or_default();
+    calculate(&request, &state.calc_table, language)
         .map(ApiJson)
         .map_err(calc_error)
 }

@@ -11,7 +11,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use lawcircle_core::applications::application::need_category_for;
 use lawcircle_core::applications::open311::{
-    self, Format, Lang, Open311Error, Payload, PostResponse,
+    self, Format, Language, Open311Error, Payload, PostResponse,
 };
 use lawcircle_core::applications::{AnswerValue, ApplicationDraft};
 use lawcircle_core::geo::coord::{Datum, GeoPoint};
@@ -237,7 +237,7 @@ pub(super) async fn post_request(
         category = NeedCategory::Other;
     }
     let service_name = match lang {
-        Lang::En if !def.name_en.is_empty() => def.name_en.clone(),
+        Language::En if !def.name_en.is_empty() => def.name_en.clone(),
         _ => def.name_zh.clone(),
     };
     let draft = NeedDraft {

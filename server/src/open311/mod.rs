@@ -33,7 +33,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use intake::post_request;
 use lawcircle_core::applications::ServiceRegistry;
-use lawcircle_core::applications::open311::{self, Format, Lang, Open311Error, Payload};
+use lawcircle_core::applications::open311::{self, Format, Language, Open311Error, Payload};
 use requests::list_requests;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -108,18 +108,18 @@ fn split(file: &str) -> Result<(&str, Format), Errors> {
 }
 
 /// The language: a `locale` parameter, else `Accept-Language`, else Chinese.
-fn lang(query: Option<&str>, headers: &HeaderMap) -> Lang {
+fn lang(query: Option<&str>, headers: &HeaderMap) -> Language {
     if let Some(q) = query
         && let Some((_, v)) = form_urlencoded::parse(q.as_bytes())
             .find(|(k, v)| k == "locale" && !v.trim().is_empty())
     {
-        return Lang::from_tag(&v);
+        return Language::from_tag(&v);
     }
     headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
-        .map(Lang::from_tag)
+        .map(Language::from_tag)
         .unwrap_or_default()
 }
 
@@ -178,7 +178,7 @@ pub async fn root_post(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn services(state: &AppState, format: Format, lang: Lang) -> Result<Response, Errors> {
+async fn services(state: &AppState, format: Format, lang: Language) -> Result<Response, Errors> {
     let catalog = catalog(state, format).await?;
     let list: Vec<open311::Service> = catalog
         .active()

@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use lawcircle_core::applications::open311::{
-    self, Format, Lang, Open311Error, Payload, ServiceRequest, Status, TokenResponse,
+    self, Format, Language, Open311Error, Payload, ServiceRequest, Status, TokenResponse,
     status_for_state,
 };
 use lawcircle_core::applications::{Responsible, ServiceDefinition, ServiceRegistry};
@@ -17,7 +17,7 @@ use lawcircle_core::calendar::china_time;
 use lawcircle_core::orders::order::OrderState;
 
 /// Human-readable state of an order (`status_notes`): no personal data.
-fn state_note(state: OrderState, lang: Lang) -> &'static str {
+fn state_note(state: OrderState, lang: Language) -> &'static str {
     let (zh, en) = match state {
         OrderState::Submitted => ("已提交", "Submitted"),
         OrderState::Open => ("已受理,等待分派", "Received, waiting to be assigned"),
@@ -32,8 +32,8 @@ fn state_note(state: OrderState, lang: Lang) -> &'static str {
         OrderState::Cancelled => ("已撤销", "Cancelled"),
     };
     match lang {
-        Lang::Zh => zh,
-        Lang::En => en,
+        Language::Zh => zh,
+        Language::En => en,
     }
 }
 
@@ -41,15 +41,15 @@ async fn agency(
     state: &AppState,
     def: &ServiceDefinition,
     street_code: &str,
-    lang: Lang,
+    lang: Language,
 ) -> Option<String> {
     let office = |name: String| match lang {
-        Lang::Zh => format!("{name}司法所"),
-        Lang::En => format!("{name} judicial office"),
+        Language::Zh => format!("{name}司法所"),
+        Language::En => format!("{name} judicial office"),
     };
     match &def.responsible {
         Responsible::Body { name_zh, name_en } => Some(match lang {
-            Lang::Zh if !name_zh.is_empty() => name_zh.clone(),
+            Language::Zh if !name_zh.is_empty() => name_zh.clone(),
             _ if !name_en.is_empty() => name_en.clone(),
             _ => name_zh.clone(),
         }),
@@ -72,7 +72,7 @@ async fn service_request(
     catalog: &ServiceRegistry,
     need: &StoredNeed,
     updated: DateTime<Utc>,
-    lang: Lang,
+    lang: Language,
 ) -> Option<ServiceRequest> {
     let app = need.need.application.as_ref()?;
     let def = catalog.get(&app.service_code, app.service_version)?;
@@ -99,7 +99,7 @@ async fn service_request(
         status,
         status_notes: order_state.map(|s| state_note(s, lang).to_string()),
         service_name: match lang {
-            Lang::En if !def.name_en.is_empty() => def.name_en.clone(),
+            Language::En if !def.name_en.is_empty() => def.name_en.clone(),
             _ => def.name_zh.clone(),
         },
         service_code: def.code.clone(),

@@ -36,28 +36,13 @@ pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 /// The language names and descriptions are rendered in (Open311 has
 /// none; the server picks it from `Accept-Language` or a `locale`
 /// parameter). Chinese unless English is asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
+pub use crate::language::Language;
 
-impl Lang {
-    /// `en`, `en-US`, `en_GB`… → English; anything else → Chinese.
-    pub fn from_tag(tag: &str) -> Lang {
-        if tag.trim().to_ascii_lowercase().starts_with("en") {
-            Lang::En
-        } else {
-            Lang::Zh
-        }
-    }
-
+impl Language {
     fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
         match self {
-            Lang::Zh if !zh.is_empty() => zh,
-            Lang::En if !en.is_empty() => en,
+            Language::Zh if !zh.is_empty() => zh,
+            Language::En if !en.is_empty() => en,
             _ if zh.is_empty() => en,
             _ => zh,
         }
@@ -331,7 +316,7 @@ impl Payload<'_> {
 /// Our definition as an Open311 service-list entry. Every type is
 /// `realtime` (an order is created at once) and has `metadata` when it
 /// has questions.
-pub fn service_from_definition(def: &ServiceDefinition, lang: Lang) -> Service {
+pub fn service_from_definition(def: &ServiceDefinition, lang: Language) -> Service {
     Service {
         service_code: def.code.clone(),
         service_name: lang.pick(&def.name_zh, &def.name_en).to_string(),
@@ -347,7 +332,7 @@ pub fn service_from_definition(def: &ServiceDefinition, lang: Lang) -> Service {
 
 /// Our definition as an Open311 service definition: attributes in
 /// display order, help text as `datatype_description`.
-pub fn definition_doc(def: &ServiceDefinition, lang: Lang) -> ServiceDefinitionDoc {
+pub fn definition_doc(def: &ServiceDefinition, lang: Language) -> ServiceDefinitionDoc {
     let attributes = def
         .attributes_in_order()
         .into_iter()
@@ -379,7 +364,7 @@ pub fn definition_doc(def: &ServiceDefinition, lang: Lang) -> ServiceDefinitionD
 }
 
 /// The `service_notice` of a type in a language, if it has one.
-pub fn service_notice(def: &ServiceDefinition, lang: Lang) -> Option<String> {
+pub fn service_notice(def: &ServiceDefinition, lang: Language) -> Option<String> {
     let n = lang.pick(&def.notice_zh, &def.notice_en);
     (!n.is_empty()).then(|| n.to_string())
 }

@@ -486,7 +486,7 @@ fn xml_text_is_escaped() {
 fn our_types_map_onto_open311_services_and_definitions() {
     let catalog = ServiceRegistry::with_defaults().unwrap();
     let legal_aid = catalog.latest("legal_aid").unwrap();
-    let zh = service_from_definition(legal_aid, Lang::Zh);
+    let zh = service_from_definition(legal_aid, Language::Zh);
     assert_eq!(
         (
             zh.service_code.as_str(),
@@ -497,9 +497,9 @@ fn our_types_map_onto_open311_services_and_definitions() {
         ("legal_aid", "法律援助申请", true, ServiceType::Realtime)
     );
     assert!(zh.keywords.contains("法律援助, 法援"));
-    let en = service_from_definition(legal_aid, Lang::from_tag("en-GB"));
+    let en = service_from_definition(legal_aid, Language::from_tag("en-GB"));
     assert_eq!(en.service_name, "Legal aid application");
-    let doc = definition_doc(legal_aid, Lang::En);
+    let doc = definition_doc(legal_aid, Language::En);
     let income = doc
         .attributes
         .iter()
@@ -530,7 +530,7 @@ fn our_types_map_onto_open311_services_and_definitions() {
     assert!(orders.windows(2).all(|w| w[0] < w[1]));
     // Every shipped type renders in both formats.
     for def in catalog.active() {
-        let doc = definition_doc(def, Lang::Zh);
+        let doc = definition_doc(def, Language::Zh);
         assert!(
             Payload::Definition(&doc)
                 .render(Format::Xml)
@@ -538,7 +538,7 @@ fn our_types_map_onto_open311_services_and_definitions() {
         );
     }
     assert_eq!(
-        service_notice(legal_aid, Lang::Zh)
+        service_notice(legal_aid, Language::Zh)
             .as_deref()
             .map(|n| n.contains("审查")),
         Some(true)
@@ -585,7 +585,7 @@ fn an_open311_post_becomes_an_application_and_its_status_reads_back() {
     let posted = [PostResponse {
         service_request_id: Some("ord-1".into()),
         token: None,
-        service_notice: service_notice(def, Lang::Zh),
+        service_notice: service_notice(def, Language::Zh),
         account_id: None,
     }];
     assert!(
@@ -598,11 +598,11 @@ fn an_open311_post_becomes_an_application_and_its_status_reads_back() {
         service_request_id: "ord-1".into(),
         status: status_for_state(state).unwrap(),
         status_notes: None,
-        service_name: service_from_definition(def, Lang::Zh).service_name,
+        service_name: service_from_definition(def, Language::Zh).service_name,
         service_code: def.code.clone(),
         description: post.description.clone(),
         agency_responsible: Some("永中街道司法所".into()),
-        service_notice: service_notice(def, Lang::Zh),
+        service_notice: service_notice(def, Language::Zh),
         requested_datetime: requested,
         updated_datetime: Some(requested),
         expected_datetime: Some(expected_datetime(
