@@ -92,6 +92,11 @@ public struct CompensationCalculatorState: Equatable, Sendable {
     public var calculator: Calculator = .personalInjury
     public var form = CompensationForm()
     public var phase: Phase = .editing
+    /// The statistical years the library's table holds for the calculator,
+    /// oldest first: the year is picked among them (`form.year`).
+    public var yearChoices: [UInt16] = []
+    /// The language the library explains the estimate in (the app's).
+    public var language: Language = .chinese
 
     /// The refused field, if any, for the screen to mark.
     public var problemField: String? {
@@ -128,32 +133,48 @@ public final class CompensationCalculatorViewModel {
     /// another calculator) is dropped.
     private var generation = 0
 
-    public init(calculator: Calculator = .personalInjury) {
+    public init(calculator: Calculator = .personalInjury, language: Language = .chinese) {
         var initial = CompensationCalculatorState()
         initial.calculator = calculator
-        initial.form.year = Self.defaultYear(calculator)
+        initial.language = language
+        initial.yearChoices = Self.years(calculator)
+        initial.form.year = initial.yearChoices.last.map(String.init) ?? ""
         state = StateHolder(initial)
     }
 
-    /// The latest year the shipped table has every figure of a calculator
-    /// for (Zhejiang): a user may type another, which the library refuses
-    /// by field when the table lacks it.
-    public nonisolated static func defaultYear(_ calculator: Calculator) -> String {
-        switch calculator {
-        case .personalInjury, .trafficAccident: return "2022"
-        case .workInjury, .severance: return "2021"
-        }
+    /// The years the library's table holds for a calculator (for Zhejiang:
+    /// the residents' income for personal injury, the average wage for work
+    /// injury and severance), oldest first; none if it cannot say.
+    public nonisolated static func years(_ calculator: Calculator) -> [UInt16] {
+        (try? calculatorYears(calculator: calculator)) ?? []
     }
 
-    /// Switches calculator: the shared fields stay, the year follows the
-    /// new calculator unless the user typed one, the estimate is cleared.
+    /// Switches calculator: the shared fields stay, the year too when the
+    /// new calculator offers it (else its latest), the estimate is cleared.
     public func select(_ calculator: Calculator) {
         generation += 1
+        let years = Self.years(calculator)
         state.update {
-            if $0.form.year == Self.defaultYear($0.calculator) { $0.form.year = Self.defaultYear(calculator) }
+            if !years.map(String.init).contains($0.form.year) { $0.form.year = years.last.map(String.init) ?? "" }
+            $0.yearChoices = years
             $0.calculator = calculator
             $0.phase = .editing
         }
+    }
+
+    /// Picks the statistical year among `yearChoices`; another is ignored.
+    public func selectYear(_ year: UInt16) {
+        guard state.value.yearChoices.contains(year) else { return }
+        edit { $0.year = String(year) }
+    }
+
+    /// The app's language changed: the estimate is explained in it from
+    /// now on, and an estimate on screen is computed again in it.
+    public func setLanguage(_ language: Language) async {
+        guard state.value.language != language else { return }
+        let shown = state.value.breakdown != nil
+        state.update { $0.language = language }
+        if shown { await calculate() }
     }
 
     /// Changes the form; an estimate or a refusal for the old form goes.
@@ -179,7 +200,7 @@ public final class CompensationCalculatorViewModel {
         let mine = generation
         let call: @Sendable () throws -> CompensationBreakdown
         do {
-            call = try Self.request(current.calculator, current.form)
+            call = try Self.request(current.calculator, current.form, current.language.library)
         } catch {
             return state.update { $0.phase = .error(Self.uiError(error)) }
         }
@@ -210,18 +231,18 @@ public final class CompensationCalculatorViewModel {
 
     /// The library's call for the form, once its whole numbers are read.
     private nonisolated static func request(
-        _ calculator: Calculator, _ form: CompensationForm
+        _ calculator: Calculator, _ form: CompensationForm, _ language: LawCircleFFI.Language
     ) throws -> @Sendable () throws -> CompensationBreakdown {
         let year: UInt16 = try whole(form.year, "year")
         switch calculator {
         case .personalInjury:
             let request = try injury(form, year: year)
-            return { try calculatePersonalInjury(request: request) }
+            return { try calculatePersonalInjury(request: request, language: language) }
         case .trafficAccident:
             let request = try TrafficAccidentRequest(
                 injury: injury(form, year: year), faultSharePercent: form.faultSharePercent,
                 insuredAtFault: nil, propertyLoss: optionalText(form.propertyLoss))
-            return { try calculateTrafficAccident(request: request) }
+            return { try calculateTrafficAccident(request: request, language: language) }
         case .workInjury:
             let outcome: WorkInjuryOutcome
             switch form.workOutcome {
@@ -230,13 +251,13 @@ public final class CompensationCalculatorViewModel {
             }
             let request = WorkInjuryRequest(
                 region: form.region, year: year, monthlyWage: optionalText(form.monthlyWage), outcome: outcome)
-            return { try calculateWorkInjury(request: request) }
+            return { try calculateWorkInjury(request: request, language: language) }
         case .severance:
             let request = try SeveranceRequest(
                 region: form.region, year: year, monthlyWage: form.monthlyWage,
                 monthsOfService: whole(form.monthsOfService, "months_of_service"),
                 termination: form.termination, lastMonthWage: optionalText(form.lastMonthWage))
-            return { try calculateSeverance(request: request) }
+            return { try calculateSeverance(request: request, language: language) }
         }
     }
 

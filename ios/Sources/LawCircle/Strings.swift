@@ -1,9 +1,14 @@
 import Foundation
+import LawCircleFFI
 
 /// The app's languages: Chinese first, English on the toggle.
 public enum Language: String, CaseIterable, Sendable, Codable {
     case chinese = "zh-Hans"
     case english = "en"
+
+    /// The same language as the library takes it (the words it writes,
+    /// e.g. a calculator's breakdown).
+    public var library: LawCircleFFI.Language { self == .english ? .en : .zh }
 }
 
 /// Every text the view models and the screens show, by key. A key's text

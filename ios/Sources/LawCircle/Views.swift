@@ -1083,7 +1083,14 @@
                     ForEach(compensationCalculators, id: \.self) { Text(calculatorName($0, s)).tag($0) }
                 }
                 Section {
-                    field(.calcYear, "year", { $0.year }, { $0.year = $1 })
+                    // The year is picked among the table's years, never typed.
+                    Picker(
+                        s(.calcYear),
+                        selection: binding({ UInt16(form.year) ?? 0 }, { model.selectYear($0) })
+                    ) {
+                        ForEach(value.yearChoices, id: \.self) { Text(String($0)).tag($0) }
+                    }
+                    ProblemText(text: value.problem("year", s))
                     switch value.calculator {
                     case .personalInjury, .trafficAccident:
                         injuryFields(form)
@@ -1138,6 +1145,8 @@
                     BreakdownView(breakdown: breakdown)
                 }
             }
+            // The library writes the estimate's words: in the app's language.
+            .task(id: s.language) { await model.setLanguage(s.language) }
         }
 
         @ViewBuilder

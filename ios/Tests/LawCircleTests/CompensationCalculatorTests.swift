@@ -69,6 +69,52 @@ final class CompensationCalculatorTests: XCTestCase, @unchecked Sendable {
         XCTAssertEqual(model.state.value.breakdown?.total, "48000.00")
     }
 
+    /// Every text of an estimate the user reads (the shipped figures'
+    /// sources are cited as published).
+    private func texts(_ b: CompensationBreakdown) -> [String] {
+        [b.rounding, b.disclaimer] + b.legalBasis + b.notes
+            + b.lines.flatMap { l in [l.item, l.formula] + l.parameters.flatMap { [$0.indicator, $0.unit] } }
+    }
+
+    func testTheYearIsPickedAndTheEstimateIsExplainedInTheAppsLanguage() async throws {
+        let model = severanceModel()
+        XCTAssertEqual(model.state.value.yearChoices, [2020, 2021], "the years the table holds the wage for")
+        model.selectYear(2020)
+        XCTAssertEqual(model.state.value.form.year, "2020")
+        model.selectYear(1999)
+        XCTAssertEqual(model.state.value.form.year, "2020", "a year the table does not hold is not offered")
+        model.select(.personalInjury)
+        XCTAssertEqual(model.state.value.yearChoices, [2020, 2022])
+        model.select(.severance)
+        model.edit { $0.termination = .lawfulInLieuOfNotice }
+        await model.calculate()
+        let zh = try XCTUnwrap(model.state.value.breakdown, "\(model.state.value.phase)")
+        XCTAssertEqual(zh.lines.first?.item, "经济补偿 N")
+        for text in texts(zh) {
+            let words = text.split { !("a"..."z").contains($0) && !("A"..."Z").contains($0) }
+            XCTAssertTrue(words.allSatisfy { $0.count < 2 }, "an English word in the Chinese estimate: \(text)")
+        }
+        // The toggle computes the estimate on screen again, in English.
+        await model.setLanguage(.english)
+        let en = try XCTUnwrap(model.state.value.breakdown, "\(model.state.value.phase)")
+        XCTAssertEqual(en.total, zh.total)
+        XCTAssertEqual(en.lines.first?.item, "severance (N)")
+        for text in texts(en) {
+            let chinese = text.unicodeScalars.contains {
+                (0x3000...0x9FFF).contains($0.value) || (0xFF00...0xFFEF).contains($0.value)
+            }
+            XCTAssertFalse(chinese, "Chinese in the English estimate: \(text)")
+        }
+        // A model made in English explains in English from the start.
+        let english = CompensationCalculatorViewModel(calculator: .workInjury, language: .english)
+        english.edit {
+            $0.monthlyWage = "6000"
+            $0.disabilityGrade = "9"
+        }
+        await english.calculate()
+        XCTAssertEqual(english.state.value.breakdown?.lines.first?.item, "one-off disability grant")
+    }
+
     func testPersonalInjuryAndTrafficAccidentEstimates() async throws {
         let injury = injuryModel()
         XCTAssertEqual(injury.state.value.form.year, "2022")

@@ -13,22 +13,22 @@ final class DistanceViewModelTests: XCTestCase, @unchecked Sendable {
         var request = SeveranceRequest(
             region: "330000", year: 2021, monthlyWage: "8000", monthsOfService: 30, termination: .lawful,
             lastMonthWage: nil)
-        let out = try calculateSeverance(request: request)
+        let out = try calculateSeverance(request: request, language: .zh)
         XCTAssertEqual(out.calculator, .severance)
         XCTAssertEqual(out.total, "24000.00")
         XCTAssertTrue(out.lines.allSatisfy { $0.kind == .item && !$0.formula.isEmpty }, "\(out.lines)")
         request.year = 1999
-        XCTAssertThrowsError(try calculateSeverance(request: request)) { error in
+        XCTAssertThrowsError(try calculateSeverance(request: request, language: .zh)) { error in
             XCTAssertEqual(UiError(error).field, "year")
         }
         request.year = 2021
         request.monthlyWage = "8千"
-        XCTAssertThrowsError(try calculateSeverance(request: request)) { error in
+        XCTAssertThrowsError(try calculateSeverance(request: request, language: .zh)) { error in
             XCTAssertEqual(UiError(error).field, "monthly_wage")
         }
         let work = try calculateWorkInjury(
             request: WorkInjuryRequest(
-                region: "330000", year: 2021, monthlyWage: "6000", outcome: .disability(grade: 9)))
+                region: "330000", year: 2021, monthlyWage: "6000", outcome: .disability(grade: 9)), language: .zh)
         XCTAssertEqual(work.calculator, .workInjury)
         XCTAssertNotEqual(work.total, "0.00")
     }

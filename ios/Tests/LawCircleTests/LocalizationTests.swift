@@ -83,7 +83,7 @@ final class LocalizationTests: XCTestCase, @unchecked Sendable {
         defer { settings.removePersistentDomain(forName: suite) }
         let language = LanguageSetting(settings: settings)
         XCTAssertEqual(language.state.value, .chinese, "Chinese first")
-        var seen: [Language] = []
+        var seen: [LawCircle.Language] = []
         let token = language.state.observe { seen.append($0) }
         language.toggle()
         XCTAssertEqual(language.strings(.signIn), "Sign in")

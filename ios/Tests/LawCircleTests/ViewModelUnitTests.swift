@@ -198,7 +198,7 @@ final class ViewModelUnitTests: XCTestCase, @unchecked Sendable {
         for access in [LocationAccess.notDetermined, .denied, .restricted, .approximate] {
             model.onAccess(access)
             XCTAssertEqual(model.state.value.access, access)
-            for language in Language.allCases {
+            for language in LawCircle.Language.allCases {
                 let words = try XCTUnwrap(access.explanation(Strings(language)), "\(access)")
                 XCTAssertFalse(words.contains("_"), "words, not codes: \(words)")
             }

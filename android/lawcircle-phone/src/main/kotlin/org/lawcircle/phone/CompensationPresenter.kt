@@ -9,6 +9,7 @@ import org.lawcircle.ffi.CompensationBreakdown
 import org.lawcircle.ffi.Dependant
 import org.lawcircle.ffi.EnteredItems
 import org.lawcircle.ffi.InjuryOutcome
+import org.lawcircle.ffi.Language
 import org.lawcircle.ffi.LawCircleException
 import org.lawcircle.ffi.PersonalInjuryRequest
 import org.lawcircle.ffi.SeveranceRequest
@@ -20,6 +21,7 @@ import org.lawcircle.ffi.calculatePersonalInjury
 import org.lawcircle.ffi.calculateSeverance
 import org.lawcircle.ffi.calculateTrafficAccident
 import org.lawcircle.ffi.calculateWorkInjury
+import org.lawcircle.ffi.calculatorYears
 
 /** What an injury led to, as the form picks it (the grade is a field of its own). */
 enum class CalcOutcome { INJURY, DISABILITY, DEATH }
@@ -56,15 +58,18 @@ object CalcFields {
     }
 
     /**
-     * The statistical year a new form starts with: the latest whose figures
-     * the library's table holds for Zhejiang (personal injury uses the
-     * residents' income and spending, work injury and severance the
-     * average wage). The user may type another; a year without figures is
-     * the library's `year` problem.
+     * The statistical years the library's table holds for each calculator
+     * (for Zhejiang: personal injury uses the residents' income and
+     * spending, work injury and severance the average wage), oldest first:
+     * the year is picked among them, never typed. A calculator whose figures
+     * the table lacks offers none.
      */
-    fun defaultYear(calculator: Calculator): String = when (calculator) {
-        Calculator.PERSONAL_INJURY, Calculator.TRAFFIC_ACCIDENT -> "2022"
-        Calculator.WORK_INJURY, Calculator.SEVERANCE -> "2021"
+    fun years(): Map<Calculator, List<UShort>> = Calculator.entries.associateWith {
+        try {
+            calculatorYears(it)
+        } catch (_: LawCircleException) {
+            emptyList()
+        }
     }
 }
 
@@ -81,8 +86,14 @@ data class CalculatorForm(
 /** The compensation calculators (赔偿计算器): offline, the library's rules and figures. */
 data class CompensationState(
     val calculator: Calculator = Calculator.PERSONAL_INJURY,
-    /** Each calculator's form, kept when the user switches between them. */
-    val forms: Map<Calculator, CalculatorForm> = Calculator.entries.associateWith { CalculatorForm(mapOf(CalcFields.YEAR to CalcFields.defaultYear(it))) },
+    /** The years each calculator offers (the library's table), oldest first. */
+    val years: Map<Calculator, List<UShort>> = emptyMap(),
+    /** Each calculator's form, kept when the user switches between them; a new one starts at its latest year. */
+    val forms: Map<Calculator, CalculatorForm> = Calculator.entries.associateWith { c ->
+        CalculatorForm(years[c]?.lastOrNull()?.let { mapOf(CalcFields.YEAR to it.toString()) } ?: emptyMap())
+    },
+    /** The language the library writes the breakdown's explanation in (the app's language). */
+    val language: Language = Language.ZH,
     /** The problems of the last calculation by field (the library's names, `injury.` dropped). */
     val problems: Map<String, String> = emptyMap(),
     val calculating: Boolean = false,
@@ -92,6 +103,9 @@ data class CompensationState(
     val error: UiError? = null,
 ) {
     val form: CalculatorForm get() = forms.getValue(calculator)
+
+    /** The years the current calculator offers; the picked one is `form[CalcFields.YEAR]`. */
+    val yearChoices: List<UShort> get() = years[calculator].orEmpty()
 
     fun problem(field: String): String? = problems[field]
 }
@@ -103,13 +117,33 @@ const val CALC_REGION = "330000"
  * The compensation calculators. Every rule and figure is the library's
  * (`calculate_*`, offline); this presenter only turns the typed text into
  * a request, and the library's `InvalidInput` into the problem under the
- * field it names. The forms survive a rotation through [saved].
+ * field it names. The forms survive a rotation through [saved]. The
+ * breakdown's words are the library's, in [CompensationState.language]
+ * (the app's language, given at creation and on every change).
  */
 class CompensationPresenter(
     scope: CoroutineScope,
     io: CoroutineDispatcher = Dispatchers.IO,
     private val saved: SavedStateStore? = null,
-) : ScopedPresenter<CompensationState>(restore(saved), scope, io) {
+    language: Language = Language.ZH,
+) : ScopedPresenter<CompensationState>(restore(saved).copy(language = language), scope, io) {
+
+    /**
+     * The app's language changed: the next breakdown is explained in it,
+     * and a breakdown on screen is computed again in it (returns that job).
+     */
+    fun setLanguage(language: Language): Job? {
+        if (state.value.language == language) return null
+        val shown = state.value.result != null
+        updateState { it.copy(language = language) }
+        return if (shown) calculate() else null
+    }
+
+    /** Picks the statistical year among [CompensationState.yearChoices]; another is ignored. */
+    fun setYear(year: UShort) {
+        if (year !in state.value.yearChoices) return
+        setField(CalcFields.YEAR, year.toString())
+    }
 
     fun choose(calculator: Calculator) {
         updateState { it.copy(calculator = calculator, problems = emptyMap(), result = null, error = null) }
@@ -142,15 +176,17 @@ class CompensationPresenter(
         updateState { it.copy(calculating = true, problems = emptyMap(), error = null, result = null) }
         try {
             val f = s.form
+            val language = s.language
             val result = blocking {
                 when (s.calculator) {
-                    Calculator.PERSONAL_INJURY -> calculatePersonalInjury(injury(f))
+                    Calculator.PERSONAL_INJURY -> calculatePersonalInjury(injury(f), language)
                     Calculator.TRAFFIC_ACCIDENT -> calculateTrafficAccident(
                         TrafficAccidentRequest(
                             injury = injury(f),
                             faultSharePercent = f[CalcFields.FAULT_SHARE],
                             propertyLoss = f[CalcFields.PROPERTY_LOSS].ifBlank { null },
                         ),
+                        language,
                     )
                     Calculator.WORK_INJURY -> calculateWorkInjury(
                         WorkInjuryRequest(
@@ -159,6 +195,7 @@ class CompensationPresenter(
                             monthlyWage = f[CalcFields.MONTHLY_WAGE].ifBlank { null },
                             outcome = if (f.outcome == CalcOutcome.DEATH) WorkInjuryOutcome.Death else WorkInjuryOutcome.Disability(f.grade()),
                         ),
+                        language,
                     )
                     Calculator.SEVERANCE -> calculateSeverance(
                         SeveranceRequest(
@@ -169,6 +206,7 @@ class CompensationPresenter(
                             termination = f.termination,
                             lastMonthWage = f[CalcFields.LAST_MONTH_WAGE].ifBlank { null },
                         ),
+                        language,
                     )
                 }
             }
@@ -233,7 +271,7 @@ class CompensationPresenter(
 
         /** The forms as the store kept them (defaults for what it does not hold). */
         fun restore(saved: SavedStateStore?): CompensationState {
-            val base = CompensationState()
+            val base = CompensationState(years = CalcFields.years())
             saved ?: return base
             val forms = base.forms.mapValues { (calc, form) ->
                 val fields = CalcFields.of(calc).mapNotNull { f -> saved.string(key(calc, f))?.let { f to it } }

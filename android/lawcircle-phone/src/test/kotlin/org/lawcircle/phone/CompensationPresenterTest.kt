@@ -5,9 +5,11 @@ import org.junit.jupiter.api.Test
 import org.lawcircle.ffi.BreakdownLineKind
 import org.lawcircle.ffi.Calculator
 import org.lawcircle.ffi.ClientConfig
+import org.lawcircle.ffi.CompensationBreakdown
 import org.lawcircle.ffi.Credentials
 import org.lawcircle.ffi.Datum
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.Language
 import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.Termination
 import java.io.File
@@ -45,6 +47,51 @@ class CompensationPresenterTest {
             assertNull(p.state.value.result)
             p.calculate().join()
             assertEquals("48000.00", p.state.value.result?.total)
+        }
+    }
+
+    /** Every text of a breakdown the user reads (the shipped figures' sources are cited as published). */
+    private fun CompensationBreakdown.texts(): List<String> =
+        listOf(rounding, disclaimer) + legalBasis + notes + lines.flatMap { l -> listOf(l.item, l.formula) + l.parameters.flatMap { listOf(it.indicator, it.unit) } }
+
+    @Test
+    fun `the year is picked among the table's, and the breakdown is explained in the app's language`() = runBlocking<Unit> {
+        CompensationPresenter(this).use { p ->
+            assertEquals(listOf<UShort>(2020u, 2022u), p.state.value.yearChoices, "personal injury: the income figures' years")
+            assertEquals("2022", p.state.value.form[CalcFields.YEAR])
+            p.choose(Calculator.SEVERANCE)
+            assertEquals(listOf<UShort>(2020u, 2021u), p.state.value.yearChoices, "severance: the average wage's years")
+            p.setYear(2020u)
+            assertEquals("2020", p.state.value.form[CalcFields.YEAR])
+            p.setYear(1999u)
+            assertEquals("2020", p.state.value.form[CalcFields.YEAR], "a year the table does not hold is not offered")
+            p.setField(CalcFields.MONTHLY_WAGE, "8000")
+            p.setField(CalcFields.MONTHS_OF_SERVICE, "30")
+            p.setTermination(Termination.LAWFUL_IN_LIEU_OF_NOTICE)
+            p.calculate().join()
+            val zh = assertNotNull(p.state.value.result, "${p.state.value.problems}")
+            assertEquals("经济补偿 N", zh.lines[0].item)
+            for (text in zh.texts()) {
+                assertTrue(text.split(Regex("[^A-Za-z]+")).none { it.length > 1 }, "an English word in the Chinese breakdown: $text")
+            }
+            // The toggle computes the breakdown on screen again, in English.
+            assertNotNull(p.setLanguage(Language.EN)).join()
+            val en = assertNotNull(p.state.value.result)
+            assertEquals(zh.total, en.total)
+            assertEquals("severance (N)", en.lines[0].item)
+            assertTrue(en.lines[0].formula.startsWith("monthly wage 8000 × N 3 (30 months = 2 full years + 6 months"), en.lines[0].formula)
+            for (text in en.texts()) {
+                assertTrue(text.none { it in '\u3000'..'\u9fff' || it in '\uff00'..'\uffef' }, "Chinese in the English breakdown: $text")
+            }
+            assertNull(p.setLanguage(Language.EN), "the same language computes nothing again")
+        }
+        // A presenter made in English explains in English from the first breakdown.
+        CompensationPresenter(this, language = Language.EN).use { p ->
+            p.choose(Calculator.WORK_INJURY)
+            p.setField(CalcFields.MONTHLY_WAGE, "6000")
+            p.setField(CalcFields.GRADE, "9")
+            p.calculate().join()
+            assertEquals("one-off disability grant", p.state.value.result?.lines?.first()?.item)
         }
     }
 
@@ -158,6 +205,18 @@ class CompensationPresenterTest {
                     val ahead = d.state.value.schedule!!.upcomingExceptions.map { it.date }
                     assertTrue("2025-10-01" in ahead && "2025-01-28" !in ahead, "$ahead")
                 }
+                // A rotation with the detail open: the saved state brings back the same place and its week.
+                val store = MapSavedState()
+                PlaceDetailPresenter(place, this, now = { monday }, saved = store).close()
+                PlaceDetailPresenter.restore(store, this, now = { monday }).let { assertNotNull(it, "${store.snapshot()}") }.use { d ->
+                    assertEquals(place, d.state.value.place)
+                    d.load().join()
+                    assertEquals("2025-09-29", d.state.value.schedule?.days?.first()?.date)
+                    // Back to the list: nothing is restored after that.
+                    d.dismiss()
+                }
+                assertNull(PlaceDetailPresenter.restore(store, this))
+                assertNull(PlaceDetailPresenter.restore(MapSavedState(), this), "nothing open, nothing restored")
                 val broken = place.copy(openingHours = "Mo-Fr 8")
                 PlaceDetailPresenter(broken, this).use { d ->
                     d.load().join()

@@ -7,6 +7,7 @@ import org.lawcircle.ffi.Point
 import org.lawcircle.ffi.BreakdownLineKind
 import org.lawcircle.ffi.Calculator
 import org.lawcircle.ffi.SeveranceRequest
+import org.lawcircle.ffi.Language
 import org.lawcircle.ffi.Termination
 import org.lawcircle.ffi.WorkInjuryOutcome
 import org.lawcircle.ffi.WorkInjuryRequest
@@ -36,16 +37,16 @@ class DistancePresenterTest {
             monthsOfService = 30u,
             termination = Termination.LAWFUL,
         )
-        val out = calculateSeverance(request)
+        val out = calculateSeverance(request, Language.ZH)
         assertEquals(Calculator.SEVERANCE, out.calculator)
         assertEquals("24000.00", out.total)
         assertTrue(out.lines.all { it.kind == BreakdownLineKind.ITEM && it.formula.isNotEmpty() }, "${out.lines}")
-        val e = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(year = 1999.toUShort())) }
+        val e = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(year = 1999.toUShort()), Language.ZH) }
         assertEquals("year", e.field)
-        val wage = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(monthlyWage = "8千")) }
+        val wage = assertFailsWith<LawCircleException.InvalidInput> { calculateSeverance(request.copy(monthlyWage = "8千"), Language.ZH) }
         assertEquals("monthly_wage", wage.field)
         // A work injury's grant, typed the same way.
-        val work = calculateWorkInjury(WorkInjuryRequest("330000", 2021.toUShort(), "6000", WorkInjuryOutcome.Disability(9u.toUByte())))
+        val work = calculateWorkInjury(WorkInjuryRequest("330000", 2021.toUShort(), "6000", WorkInjuryOutcome.Disability(9u.toUByte())), Language.ZH)
         assertEquals(Calculator.WORK_INJURY, work.calculator)
         assertTrue(work.total != "0.00", work.total)
     }

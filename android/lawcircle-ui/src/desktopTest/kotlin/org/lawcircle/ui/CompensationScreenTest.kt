@@ -32,6 +32,13 @@ class CompensationScreenTest {
                 }
                 onNodeWithText("经济补偿").performClick()
                 waitUntil(timeoutMillis = 5_000L) { p.state.value.calculator == Calculator.SEVERANCE }
+                // The year is a choice among the table's years, the latest picked.
+                assertEquals(listOf<UShort>(2020u, 2021u), p.state.value.yearChoices)
+                onNodeWithText("2022年").assertDoesNotExist()
+                onNodeWithText("2020年").performClick()
+                waitUntil(timeoutMillis = 5_000L) { p.state.value.form[CalcFields.YEAR] == "2020" }
+                onNodeWithText("2021年").performClick()
+                waitUntil(timeoutMillis = 5_000L) { p.state.value.form[CalcFields.YEAR] == "2021" }
                 onNodeWithText("本人月平均工资（元）").performTextInput("8千")
                 onNodeWithText("工作年限（月）").performTextInput("30")
                 waitUntil(timeoutMillis = 5_000L) { p.state.value.form[CalcFields.MONTHS_OF_SERVICE] == "30" }
@@ -62,6 +69,17 @@ class CompensationScreenTest {
             val r = assertNotNull(p.state.value.result)
             assertTrue(r.legalBasis.isNotEmpty())
             shoot("calculator-severance") { CompensationScreen(p.state.value) {} }
+            assertEquals("经济补偿 N", r.lines[0].item)
+            // The English screen asks the library for English words: the breakdown is computed again.
+            runComposeUiTest {
+                setContent {
+                    val s by p.state.collectAsState()
+                    LawCircleTheme(Language.EN) { CompensationScreen(s, p::onEvent) }
+                }
+                waitUntil(timeoutMillis = 10_000L) { p.state.value.result?.lines?.firstOrNull()?.item == "severance (N)" }
+                onNodeWithText("severance (N)").assertExists()
+                onNodeWithText("monthly wage 8000 × N 3", substring = true).assertExists()
+            }
             shoot("calculator-severance-en", language = Language.EN) { CompensationScreen(p.state.value) {} }
         }
     }
@@ -97,6 +115,10 @@ class CompensationScreenTest {
                 onNodeWithText("由谁支付").performScrollTo().assertExists()
             }
             shoot("calculator-traffic") { CompensationScreen(p.state.value) {} }
+            runBlocking { p.setLanguage(org.lawcircle.ffi.Language.EN)?.join() }
+            val en = assertNotNull(p.state.value.result)
+            assertEquals(r.total, en.total)
+            assertTrue(en.lines.all { l -> (l.item + l.formula).none { it in '\u4e00'..'\u9fff' } }, "${en.lines}")
             shoot("calculator-traffic-en", language = Language.EN) { CompensationScreen(p.state.value) {} }
         }
     }

@@ -14,6 +14,7 @@ import androidx.compose.material3.MaterialTheme
 import androidx.compose.material3.Text
 import androidx.compose.material3.TextButton
 import androidx.compose.runtime.Composable
+import androidx.compose.runtime.LaunchedEffect
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.text.font.FontWeight
 import androidx.compose.ui.unit.dp
@@ -30,6 +31,12 @@ import org.lawcircle.phone.CompensationState
 sealed interface CompensationEvent {
     data class Choose(val calculator: Calculator) : CompensationEvent
     data class Field(val field: String, val value: String) : CompensationEvent
+
+    /** The statistical year, picked among the state's `yearChoices`. */
+    data class Year(val year: UShort) : CompensationEvent
+
+    /** The screen speaks another language: the breakdown is explained in it. */
+    data class Explain(val language: org.lawcircle.ffi.Language) : CompensationEvent
     data class Outcome(val outcome: CalcOutcome) : CompensationEvent
     data class EndedBy(val termination: Termination) : CompensationEvent
     data object Calculate : CompensationEvent
@@ -42,6 +49,8 @@ fun CompensationPresenter.onEvent(e: CompensationEvent) {
     when (e) {
         is CompensationEvent.Choose -> choose(e.calculator)
         is CompensationEvent.Field -> setField(e.field, e.value)
+        is CompensationEvent.Year -> setYear(e.year)
+        is CompensationEvent.Explain -> setLanguage(e.language)
         is CompensationEvent.Outcome -> setOutcome(e.outcome)
         is CompensationEvent.EndedBy -> setTermination(e.termination)
         CompensationEvent.Calculate -> calculate()
@@ -54,6 +63,10 @@ fun CompensationPresenter.onEvent(e: CompensationEvent) {
 @Composable
 fun CompensationScreen(state: CompensationState, onEvent: (CompensationEvent) -> Unit) {
     val t = strings
+    // The library writes the breakdown's words: ask it for the screen's language.
+    LaunchedEffect(t.language, state.language) {
+        if (state.language != t.language.library) onEvent(CompensationEvent.Explain(t.language.library))
+    }
     ScreenFrame(t.calcTitle, t.calcSubtitle) {
         Column(Modifier.verticalScroll(rememberScrollState()), verticalArrangement = Arrangement.spacedBy(6.dp)) {
             ChipRows(Calculator.entries.map { it to t.calculatorName(it) }, state.calculator) { onEvent(CompensationEvent.Choose(it)) }
@@ -82,9 +95,9 @@ private fun CalculatorFormFields(state: CompensationState, onEvent: (Compensatio
             onEvent(CompensationEvent.Field(name, it))
         }
     }
+    YearPicker(state, onEvent)
     when (state.calculator) {
         Calculator.PERSONAL_INJURY, Calculator.TRAFFIC_ACCIDENT -> {
-            field(CalcFields.YEAR)
             field(CalcFields.AGE)
             Text(t.calcOutcomeHeading, style = MaterialTheme.typography.titleSmall)
             ChipRows(CalcOutcome.entries.map { it to t.calcOutcome(it) }, form.outcome) { onEvent(CompensationEvent.Outcome(it)) }
@@ -104,7 +117,6 @@ private fun CalculatorFormFields(state: CompensationState, onEvent: (Compensatio
             CalcFields.ITEMS.forEach { field(it) }
         }
         Calculator.WORK_INJURY -> {
-            field(CalcFields.YEAR)
             Text(t.calcOutcomeHeading, style = MaterialTheme.typography.titleSmall)
             val outcome = if (form.outcome == CalcOutcome.DEATH) CalcOutcome.DEATH else CalcOutcome.DISABILITY
             ChipRows(listOf(CalcOutcome.DISABILITY, CalcOutcome.DEATH).map { it to t.calcOutcome(it) }, outcome) {
@@ -116,7 +128,6 @@ private fun CalculatorFormFields(state: CompensationState, onEvent: (Compensatio
             }
         }
         Calculator.SEVERANCE -> {
-            field(CalcFields.YEAR)
             field(CalcFields.MONTHLY_WAGE)
             field(CalcFields.MONTHS_OF_SERVICE)
             Text(t.calcTerminationHeading, style = MaterialTheme.typography.titleSmall)
@@ -124,6 +135,21 @@ private fun CalculatorFormFields(state: CompensationState, onEvent: (Compensatio
             if (form.termination == Termination.LAWFUL_IN_LIEU_OF_NOTICE) field(CalcFields.LAST_MONTH_WAGE)
         }
     }
+}
+
+/** The statistical year: one chip per year the library's table holds for this calculator. */
+@Composable
+private fun YearPicker(state: CompensationState, onEvent: (CompensationEvent) -> Unit) {
+    val t = strings
+    Text(t.calcField(CalcFields.YEAR), style = MaterialTheme.typography.titleSmall)
+    if (state.yearChoices.isEmpty()) {
+        Text(t.calcNoYears, color = MaterialTheme.colorScheme.error)
+    } else {
+        ChipRows(state.yearChoices.map { it to t.calcYear(it) }, state.form[CalcFields.YEAR].toUShortOrNull()) {
+            onEvent(CompensationEvent.Year(it))
+        }
+    }
+    state.problem(CalcFields.YEAR)?.let { Text(t.calcProblem(CalcFields.YEAR, it), color = MaterialTheme.colorScheme.error) }
 }
 
 @Composable

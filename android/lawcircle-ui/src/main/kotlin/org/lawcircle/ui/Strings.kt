@@ -34,6 +34,9 @@ enum class Language(
     /** Its words. */
     val strings: Strings get() = if (this == EN) EnStrings else ZhStrings
 
+    /** The same language as the library takes it (the words it writes, e.g. a calculator's breakdown). */
+    val library: org.lawcircle.ffi.Language get() = if (this == EN) org.lawcircle.ffi.Language.EN else org.lawcircle.ffi.Language.ZH
+
     companion object {
         /** A persisted tag back to its language; anything else (nothing saved yet) is Chinese. */
         fun fromTag(tag: String?): Language = entries.firstOrNull { it.tag == tag } ?: ZH
@@ -315,6 +318,12 @@ interface Strings {
     fun calculatorName(c: Calculator): String
     /** A calculator field's label, by the library's field name ([org.lawcircle.phone.CalcFields]). */
     fun calcField(field: String): String
+
+    /** A statistical year on its chip. */
+    fun calcYear(year: UShort): String
+
+    /** The library's table holds no year for this calculator. */
+    val calcNoYears: String
     fun calcProblem(field: String, reason: String): String
     val calcOutcomeHeading: String
     fun calcOutcome(o: CalcOutcome): String

@@ -442,8 +442,13 @@ object EnStrings : Strings {
         Calculator.WORK_INJURY -> "Work injury"
         Calculator.SEVERANCE -> "Severance"
     }
+
+    override fun calcYear(year: UShort) = "$year"
+
+    override val calcNoYears = "The parameter table holds no year for this calculator"
+
     override fun calcField(field: String) = when (field) {
-        CalcFields.YEAR -> "Statistical year (e.g. 2022)"
+        CalcFields.YEAR -> "Statistical year"
         CalcFields.AGE -> "Victim's age (years)"
         CalcFields.GRADE -> "Disability grade (1–10)"
         CalcFields.DEPENDANT_AGE -> "Dependant's age (optional)"

@@ -431,8 +431,13 @@ object ZhStrings : Strings {
         Calculator.WORK_INJURY -> "工伤待遇"
         Calculator.SEVERANCE -> "经济补偿"
     }
+
+    override fun calcYear(year: UShort) = "${year}年"
+
+    override val calcNoYears = "参数表中没有本计算器可用的统计年度"
+
     override fun calcField(field: String) = when (field) {
-        CalcFields.YEAR -> "统计年度（如 2022）"
+        CalcFields.YEAR -> "统计年度"
         CalcFields.AGE -> "受害人年龄（周岁）"
         CalcFields.GRADE -> "伤残等级（1–10 级）"
         CalcFields.DEPENDANT_AGE -> "被扶养人年龄（选填）"
