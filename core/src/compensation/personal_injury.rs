@@ -350,7 +350,7 @@ fn heads(
                         "城镇居民人均可支配收入 {uv} × 伤残赔偿指数 {pct}% ({grade} 级伤残) × 年限 {yw} (受害人 {age} 周岁)"
                     ),
                     format!(
-                        "urban per-capita disposable income {uv} × disability coefficient {pct}% (grade {grade}) × years {yw} (victim aged {age})"
+                        "urban per-capita disposable income {uv} × disability coefficient {pct}% (grade {grade}) × {yw} (victim aged {age})"
                     ),
                 ),
                 amount,
@@ -387,9 +387,7 @@ fn heads(
                 language.choose("死亡赔偿金", "death compensation"),
                 language.choose(
                     format!("城镇居民人均可支配收入 {uv} × 年限 {yw} (受害人 {age} 周岁)"),
-                    format!(
-                        "urban per-capita disposable income {uv} × years {yw} (victim aged {age})"
-                    ),
+                    format!("urban per-capita disposable income {uv} × {yw} (victim aged {age})"),
                 ),
                 u.value * Decimal::from(years),
             )
