@@ -24,6 +24,8 @@ import kotlinx.coroutines.launch
 import kotlinx.coroutines.withContext
 import org.lawcircle.app.duty.Duty
 import org.lawcircle.app.files.AttachmentProvider
+import org.lawcircle.app.photos.PhotoIntake
+import org.lawcircle.app.photos.attachTo
 import org.lawcircle.app.places.PlaceHandoffs
 import org.lawcircle.app.scan.StationCodeScanner
 import org.lawcircle.app.location.LocationAccess
@@ -146,6 +148,8 @@ class MainActivity : ComponentActivity() {
     private var language by mutableStateOf(Language.ZH)
     /** The registration screen (注册) while it is open over the sign-in screen; closed when it goes. */
     private var registration by mutableStateOf<RegisterPresenter?>(null)
+    /** The need form's photos: the picker's and the camera's results become downscaled files (compiled glue). */
+    private val photoIntake by lazy { PhotoIntake(this) }
 
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
@@ -159,6 +163,8 @@ class MainActivity : ComponentActivity() {
             session.state.map { (it.screen as? AppScreen.Signed)?.client }.distinctUntilChanged().collect { client ->
                 presenters?.close()
                 presenters = client?.let { signedInPresenters(it) }
+                // A place's detail open before a rotation (or the process being killed) comes back.
+                presenters?.place?.let { route = Route.Place(it.state.value.place) }
                 // Signed in (typed, registered or restored): the registration screen has done its part.
                 registration?.close()
                 registration = null
@@ -201,6 +207,7 @@ class MainActivity : ComponentActivity() {
 
     private fun signedInPresenters(client: LawCircleClient): Presenters {
         val p = Presenters(client, lifecycleScope, formsViewModel)
+        p.place = formsViewModel.restoredPlace(lifecycleScope)?.also { it.load() }
         // The duty service follows each punch the presenter records.
         lifecycleScope.launch {
             p.clockIn.state.map { it.outcome }.distinctUntilChanged().collect { outcome ->
@@ -219,7 +226,11 @@ class MainActivity : ComponentActivity() {
     @Composable
     private fun SignedIn(p: Presenters, signed: AppScreen.Signed, session: SessionState) {
         BackHandler(enabled = route != Route.Home) {
-            // Back from a place's detail is the list it was picked from.
+            // Back from a place's detail is the list it was picked from (the detail is not restored any more).
+            if (route is Route.Place) {
+                p.place?.dismiss()
+                p.place = null
+            }
             route = if (route is Route.Place) Route.To(Destination.FindNearest) else Route.Home
         }
         val online by p.connectivity.state.collectAsStateWithLifecycle()
@@ -312,6 +323,15 @@ class MainActivity : ComponentActivity() {
     @Deprecated("The framework callback; the Activity Result API needs AndroidX's registry")
     override fun onActivityResult(requestCode: Int, resultCode: Int, data: Intent?) {
         super.onActivityResult(requestCode, resultCode, data)
+        if (requestCode == PhotoIntake.REQUEST_PHOTO) {
+            lifecycleScope.launch {
+                // Copying and downscaling take a moment: off the main thread. All the logic is PhotoIntake's.
+                val outcome = withContext(Dispatchers.IO) { photoIntake.onResult(requestCode, resultCode, data) }
+                val form = presenters?.newNeed ?: return@launch
+                outcome.attachTo(form)?.let { Toast.makeText(this@MainActivity, it, Toast.LENGTH_LONG).show() }
+            }
+            return
+        }
         if (requestCode != StationCodeScanner.REQUEST_SCANNER_APP && requestCode != StationCodeScanner.REQUEST_PICTURE) return
         lifecycleScope.launch {
             // Decoding a picture takes a moment: off the main thread.
@@ -370,10 +390,13 @@ class MainActivity : ComponentActivity() {
             }
             Destination.NewNeed -> {
                 val s by p.newNeed.state.collectAsStateWithLifecycle()
-                // PickPhoto opens ActivityResultContracts.PickVisualMedia (not yet wired); the bytes come back as Attach.
                 NewNeedScreen(s) { e ->
-                    // The village at the phone's fix (the nearest screen's position); without a fix, the list.
-                    if (e == NewNeedEvent.VillageFromGps) {
+                    // PickPhoto: the picker or the camera (PhotoIntake); the result comes back in onActivityResult.
+                    if (e == NewNeedEvent.PickPhoto) {
+                        @Suppress("DEPRECATION") // the framework call; the Activity Result API needs AndroidX's registry
+                        startActivityForResult(photoIntake.photoIntent(language.strings.addPhoto), PhotoIntake.REQUEST_PHOTO)
+                    } else if (e == NewNeedEvent.VillageFromGps) {
+                        // The village at the phone's fix (the nearest screen's position); without a fix, the list.
                         p.nearest.state.value.position?.let { p.newNeed.villageFromFix(it) } ?: p.newNeed.searchVillages("")
                     } else {
                         p.newNeed.onEvent(e)
@@ -451,7 +474,7 @@ class MainActivity : ComponentActivity() {
 
     private fun placePresenter(p: Presenters, place: NearbyPlace): PlaceDetailPresenter =
         p.place?.takeIf { it.state.value.place.facilityId == place.facilityId }
-            ?: PlaceDetailPresenter(place, lifecycleScope).also {
+            ?: formsViewModel.place(place, lifecycleScope).also {
                 p.place?.close()
                 p.place = it
                 it.load()

@@ -62,6 +62,12 @@ class ManifestTest {
         assertEquals("false", provider.getAttributeNS(android, "exported"))
         assertEquals("true", provider.getAttributeNS(android, "grantUriPermissions"))
         assertEquals("\${applicationId}.attachments", provider.getAttributeNS(android, "authorities"))
+        // The camera apps are visible, and write a need's photo only through the capture provider's grant.
+        assertTrue("android.media.action.IMAGE_CAPTURE" in queries.actions())
+        val capture = component("provider", org.lawcircle.app.photos.CaptureProvider::class.java)
+        assertEquals("false", capture.getAttributeNS(android, "exported"))
+        assertEquals("true", capture.getAttributeNS(android, "grantUriPermissions"))
+        assertEquals("\${applicationId}.captures", capture.getAttributeNS(android, "authorities"))
     }
 
     @Test

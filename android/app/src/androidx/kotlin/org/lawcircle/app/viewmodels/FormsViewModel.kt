@@ -4,9 +4,12 @@ import android.app.Application
 import androidx.lifecycle.AndroidViewModel
 import androidx.lifecycle.SavedStateHandle
 import androidx.lifecycle.viewModelScope
+import kotlinx.coroutines.CoroutineScope
 import org.lawcircle.ffi.LawCircleClient
+import org.lawcircle.ffi.NearbyPlace
 import org.lawcircle.phone.CompensationPresenter
 import org.lawcircle.phone.NewNeedPresenter
+import org.lawcircle.phone.PlaceDetailPresenter
 import org.lawcircle.ffi.NeedFormDraft
 import org.lawcircle.phone.RatingPresenter
 import org.lawcircle.phone.SavedStateStore
@@ -72,6 +75,12 @@ class FormsViewModel(application: Application, handle: SavedStateHandle) : Andro
         rating = null
         this.client = client
     }
+
+    /** A place's detail on the activity's [scope], its place written to the saved state (restored by [restoredPlace]). */
+    fun place(place: NearbyPlace, scope: CoroutineScope): PlaceDetailPresenter = PlaceDetailPresenter(place, scope, saved = saved)
+
+    /** The detail that was open before a rotation or the process being killed, made again; null when none was. */
+    fun restoredPlace(scope: CoroutineScope): PlaceDetailPresenter? = PlaceDetailPresenter.restore(saved, scope)
 
     /** The compensation calculators' forms: no account involved (offline, the library's figures), kept across users. */
     val compensation: CompensationPresenter by lazy { CompensationPresenter(viewModelScope, saved = saved) }

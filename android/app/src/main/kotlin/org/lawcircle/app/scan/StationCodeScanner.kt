@@ -11,11 +11,14 @@ import android.provider.MediaStore
 import com.google.zxing.BarcodeFormat
 import com.google.zxing.BinaryBitmap
 import com.google.zxing.DecodeHintType
+import com.google.zxing.LuminanceSource
+import com.google.zxing.PlanarYUVLuminanceSource
 import com.google.zxing.ReaderException
 import com.google.zxing.RGBLuminanceSource
 import com.google.zxing.common.HybridBinarizer
 import com.google.zxing.qrcode.QRCodeReader
 import java.io.IOException
+import java.nio.ByteBuffer
 
 /**
  * Reads a station's QR code (`StationCode`, handed to
@@ -121,17 +124,57 @@ object StationCodeScanner {
         if (bitmap.width <= 0 || bitmap.height <= 0) return Scan.Failed(UNREADABLE)
         val pixels = IntArray(bitmap.width * bitmap.height)
         bitmap.getPixels(pixels, 0, bitmap.width, 0, 0, bitmap.width, bitmap.height)
-        val source = RGBLuminanceSource(bitmap.width, bitmap.height, pixels)
-        val hints = mapOf(
-            DecodeHintType.POSSIBLE_FORMATS to listOf(BarcodeFormat.QR_CODE),
-            DecodeHintType.TRY_HARDER to true,
-            DecodeHintType.CHARACTER_SET to "UTF-8",
-        )
+        return decode(RGBLuminanceSource(bitmap.width, bitmap.height, pixels), tryHarder = true)?.let { Scan.Text(it) }
+            ?: Scan.Failed(NO_CODE)
+    }
+
+    /**
+     * One live camera frame (Camera2's `ImageReader` in `YUV_420_888`): its
+     * luminance plane, [yPlane] with its [rowStride] and [pixelStride] as
+     * the `Image.Plane` gives them, [width] × [height] pixels. The code's
+     * text, or null when this frame shows none (the preview goes on with
+     * the next one). Only the Y plane is read: a QR code is black and white.
+     */
+    fun decodeFrame(yPlane: ByteBuffer, rowStride: Int, pixelStride: Int, width: Int, height: Int): String? {
+        if (width <= 0 || height <= 0 || rowStride < width * pixelStride || pixelStride < 1) return null
+        val y = yPlane.duplicate()
+        val luminance: ByteArray
+        val dataWidth: Int
+        if (pixelStride == 1) {
+            // The rows as they are, padding included (the last row may stop at its last pixel).
+            luminance = ByteArray(rowStride * height)
+            y.get(luminance, 0, minOf(y.remaining(), luminance.size))
+            dataWidth = rowStride
+        } else {
+            luminance = ByteArray(width * height)
+            for (row in 0 until height) for (col in 0 until width) {
+                val at = row * rowStride + col * pixelStride
+                if (at < y.limit()) luminance[row * width + col] = y.get(at)
+            }
+            dataWidth = width
+        }
+        // A frame is decoded quickly (the next one comes in ~33 ms): no TRY_HARDER.
+        return decode(PlanarYUVLuminanceSource(luminance, dataWidth, height, 0, 0, width, height, false), tryHarder = false)
+    }
+
+    /** A live frame from Camera2 (`ImageFormat.YUV_420_888`): [decodeFrame] of its first plane. The caller closes the image. */
+    fun decodeFrame(image: android.media.Image): String? {
+        val plane = image.planes.firstOrNull() ?: return null
+        return decodeFrame(plane.buffer, plane.rowStride, plane.pixelStride, image.width, image.height)
+    }
+
+    /** ZXing's QR decoder on luminance; null when no code is found or it is damaged. */
+    private fun decode(source: LuminanceSource, tryHarder: Boolean): String? {
+        val hints = buildMap {
+            put(DecodeHintType.POSSIBLE_FORMATS, listOf(BarcodeFormat.QR_CODE))
+            put(DecodeHintType.CHARACTER_SET, "UTF-8")
+            if (tryHarder) put(DecodeHintType.TRY_HARDER, true)
+        }
         return try {
-            Scan.Text(QRCodeReader().decode(BinaryBitmap(HybridBinarizer(source)), hints).text)
+            QRCodeReader().decode(BinaryBitmap(HybridBinarizer(source)), hints).text
         } catch (_: ReaderException) {
             // Not found, or found but damaged (checksum, format): the user takes it again.
-            Scan.Failed(NO_CODE)
+            null
         }
     }
 }

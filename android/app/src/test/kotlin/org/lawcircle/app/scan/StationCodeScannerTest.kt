@@ -23,6 +23,7 @@ import org.robolectric.Shadows.shadowOf
 import org.robolectric.annotation.Config
 import org.robolectric.annotation.GraphicsMode
 import java.io.File
+import java.nio.ByteBuffer
 
 /** The station code read from pictures with ZXing: a code the test makes with ZXing's encoder, a blank picture, other codes. */
 @RunWith(RobolectricTestRunner::class)
@@ -39,6 +40,40 @@ class StationCodeScannerTest {
     }
 
     private val station = "lawcircle://connect?server=https%3A%2F%2Flongwan.lawcircle.example.cn"
+
+    /**
+     * A live camera frame's Y plane (YUV_420_888 as Camera2's ImageReader
+     * gives it): [width] × [height] luminance, rows [rowStride] bytes apart
+     * (padding as a camera pads them), the code drawn at ([left], [top]) on
+     * a grey background, the last row ending at its last pixel.
+     */
+    private fun frame(text: String?, width: Int, height: Int, rowStride: Int, left: Int = 0, top: Int = 0, size: Int = 240, pixelStride: Int = 1): ByteBuffer {
+        val bytes = ByteArray(rowStride * (height - 1) + (width - 1) * pixelStride + 1) { 0x77 }
+        if (text != null) {
+            val matrix = QRCodeWriter().encode(text, BarcodeFormat.QR_CODE, size, size, mapOf(EncodeHintType.CHARACTER_SET to "UTF-8"))
+            for (y in 0 until size) for (x in 0 until size) {
+                bytes[(top + y) * rowStride + (left + x) * pixelStride] = if (matrix.get(x, y)) 0x10 else 0xF0.toByte()
+            }
+        }
+        return ByteBuffer.wrap(bytes)
+    }
+
+    @Test
+    fun a_live_frames_luminance_plane_is_decoded() {
+        // 640×480 with rows padded to 704 bytes, the code off-centre.
+        val y = frame(station, 640, 480, rowStride = 704, left = 300, top = 150)
+        assertEquals(station, StationCodeScanner.decodeFrame(y, 704, 1, 640, 480))
+        assertEquals("the buffer is read, not consumed", 0, y.position())
+        // Unpadded rows, and a plane whose pixels are two bytes apart.
+        assertEquals(station, StationCodeScanner.decodeFrame(frame(station, 320, 240, rowStride = 320, left = 40), 320, 1, 320, 240))
+        assertEquals(station, StationCodeScanner.decodeFrame(frame(station, 320, 240, rowStride = 640, pixelStride = 2), 640, 2, 320, 240))
+        // A frame without a code, or a code cut by the frame's edge, gives nothing: the next frame is tried.
+        assertNull(StationCodeScanner.decodeFrame(frame(null, 640, 480, rowStride = 640), 640, 1, 640, 480))
+        assertNull(StationCodeScanner.decodeFrame(frame(station, 640, 480, rowStride = 640, left = 0, top = 0), 640, 1, 120, 120))
+        // Nonsense sizes are no frame.
+        assertNull(StationCodeScanner.decodeFrame(frame(null, 64, 48, rowStride = 64), 32, 1, 64, 48))
+        assertNull(StationCodeScanner.decodeFrame(ByteBuffer.allocate(0), 0, 1, 0, 0))
+    }
 
     @Test
     fun a_station_code_in_a_picture_gives_the_server_address() {
