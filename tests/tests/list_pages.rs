@@ -308,3 +308,203 @@ async fn without_paging_parameters_a_list_answers_at_most_the_maximum() {
         assert!(r.body.get("next_cursor").is_none(), "{name}");
     }
 }
+
+/// The database of `storage` (sqlx `any`, as the server reads it).
+async fn database(storage: &Storage) -> sqlx::AnyPool {
+    let url = storage.database_url.clone().unwrap_or_else(|| {
+        format!(
+            "sqlite://{}",
+            storage.data_dir.join("lawcircle.sqlite").display()
+        )
+    });
+    sqlx::any::install_default_drivers();
+    sqlx::AnyPool::connect(&url).await.unwrap()
+}
+
+/// A dead letter as another instance's delivery worker leaves it: of an
+/// account's message (`account: Some`) or of a message to a number, given
+/// up at `at` (milliseconds). Its notification id.
+async fn dead_letter(db: &sqlx::AnyPool, account: Option<i64>, n: u32, at: i64) -> String {
+    let id = format!("dl-{n}");
+    match account {
+        Some(a) => {
+            sqlx::query(
+                "INSERT INTO notifications (id, account_id, event, order_id, data, created_at)
+                 VALUES ($1, $2, 'order_offered', NULL, '{}', $3)",
+            )
+            .bind(&id)
+            .bind(a)
+            .bind(at)
+            .execute(db)
+            .await
+            .unwrap();
+            sqlx::query(
+                "INSERT INTO notification_deliveries
+                   (notification_id, channel, state, attempts, next_attempt_at, last_error, created_at, updated_at)
+                 VALUES ($1, 'unifiedpush', 'dead', 1, $2, 'HTTP 400', $3, $4)",
+            )
+            .bind(&id)
+            .bind(at)
+            .bind(at)
+            .bind(at)
+            .execute(db)
+            .await
+            .unwrap();
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO phone_notifications
+                   (message_id, event, phone_hash, phone_masked, street_code, state, attempts,
+                    next_attempt_at, expires_at, last_error, created_at, updated_at)
+                 VALUES ($1, 'rating_link', 'h', '138****5678', $2, 'dead', 3, $3, $4, 'SMS refused', $5, $6)",
+            )
+            .bind(&id)
+            .bind(STREET)
+            .bind(at)
+            .bind(at)
+            .bind(at)
+            .bind(at)
+            .execute(db)
+            .await
+            .unwrap();
+        }
+    }
+    id
+}
+
+#[tokio::test]
+async fn dead_letters_and_devices_come_in_pages() {
+    for backend in backends() {
+        let name = backend.name();
+        let dir = tempfile::tempdir().unwrap();
+        let storage = Storage::new(&backend, dir.path()).await;
+        let server = Server::start(&storage, &["--demo"]);
+        cli_create_account(&storage, "admin", "district_admin", None, PW);
+        let admin = Client::login(&server, "admin", PW).await;
+        let staff_id = test_account(&admin, "staff", "station_staff", STREET).await;
+        let db = database(&storage).await;
+        // Both queues, several given up at the same millisecond (the key
+        // orders them: accounts' deliveries first, then by id, downwards).
+        let base: i64 = 1_700_000_000_000;
+        let mut n = 0;
+        for t in 0..5_i64 {
+            for account in [Some(staff_id), None, Some(staff_id)] {
+                n += 1;
+                dead_letter(&db, account, n, base + t * 1000).await;
+            }
+        }
+        let ids = |list: &[Value]| -> Vec<String> {
+            list.iter()
+                .map(|d| d["notification_id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let before = admin.get("/api/v1/notifications/dead-letters").await;
+        assert_eq!(before.status, 200, "{name}: {:?}", before.body);
+        let before = ids(before.body.as_array().unwrap());
+        assert_eq!(before.len(), 15, "{name}");
+        // Four a page; between pages more are given up, some newer (they
+        // come before the cursor: on a later walk) and some older (after
+        // it: this walk reads them).
+        let mut seen = Vec::new();
+        let mut url = "/api/v1/notifications/dead-letters?limit=4".to_string();
+        let mut older = Vec::new();
+        loop {
+            let r = admin.get(&url).await;
+            assert_eq!(r.status, 200, "{name}: {url}: {:?}", r.body);
+            let items = r.body["items"].as_array().unwrap();
+            assert!(items.len() <= 4, "{name}");
+            seen.extend(ids(items));
+            let Some(next) = r.body["next_cursor"].as_str() else {
+                break;
+            };
+            url = format!("/api/v1/notifications/dead-letters?limit=4&cursor={next}");
+            // Each older one older than all before it: below the cursor.
+            let oldest = base - 1000 * (older.len() as i64 + 1);
+            for (account, at) in [(Some(staff_id), base + 99_000), (None, oldest)] {
+                n += 1;
+                let id = dead_letter(&db, account, n, at).await;
+                if at < base {
+                    older.push(id);
+                }
+            }
+        }
+        let after = admin.get("/api/v1/notifications/dead-letters").await.body;
+        let after = ids(after.as_array().unwrap());
+        for id in before.iter().chain(&older) {
+            assert_eq!(
+                seen.iter().filter(|s| *s == id).count(),
+                1,
+                "{name}: {id} not once in {seen:?}"
+            );
+        }
+        let positions: Vec<usize> = seen
+            .iter()
+            .map(|s| after.iter().position(|a| a == s).unwrap())
+            .collect();
+        assert!(
+            positions.windows(2).all(|p| p[0] < p[1]),
+            "{name}: {seen:?} not in the order of {after:?}"
+        );
+        assert_eq!(seen[..15], before[..], "{name}: newest first");
+        // Bad limits and cursors.
+        for (query, field) in [
+            ("limit=0", "limit"),
+            ("limit=1001", "limit"),
+            ("cursor=e30", "cursor"),
+        ] {
+            let r = admin
+                .get(&format!("/api/v1/notifications/dead-letters?{query}"))
+                .await;
+            assert_eq!(r.status, 400, "{name}: {query}: {:?}", r.body);
+            assert_eq!(r.body["error"]["field"], field, "{name}: {query}");
+        }
+
+        // The caller's devices by id, two a page, one registered between
+        // pages (after the cursor: read too).
+        let vol = Client::login(&server, "staff", PW).await;
+        let register = |i: u32| {
+            let vol = &vol;
+            async move {
+                let sub = json!({"kind": "unifiedpush",
+                    "address": format!("https://push.example.org/up/{i}"),
+                    "p256dh": "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4",
+                    "auth": "BTBZMqHH6r4Tts7J_aSIgg"});
+                let r = vol.post("/api/v1/devices", &sub).await;
+                assert_eq!(r.status, 201, "{:?}", r.body);
+                r.body["id"].as_i64().unwrap()
+            }
+        };
+        let mut registered = Vec::new();
+        for i in 0..5 {
+            registered.push(register(i).await);
+        }
+        let mut seen = Vec::new();
+        let mut url = "/api/v1/devices?limit=2".to_string();
+        let mut i = 5;
+        loop {
+            let r = vol.get(&url).await;
+            assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+            seen.extend(
+                r.body["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["id"].as_i64().unwrap()),
+            );
+            let Some(next) = r.body["next_after"].as_i64() else {
+                break;
+            };
+            url = format!("/api/v1/devices?limit=2&after={next}");
+            registered.push(register(i).await);
+            i += 1;
+        }
+        assert_eq!(seen, registered, "{name}: each once, by id");
+        let old = vol.get("/api/v1/devices").await.body;
+        assert_eq!(old.as_array().unwrap().len(), registered.len(), "{name}");
+        for (query, field) in [("limit=501", "limit"), ("after=-1", "after")] {
+            let r = vol.get(&format!("/api/v1/devices?{query}")).await;
+            assert_eq!(r.status, 400, "{name}: {query}: {:?}", r.body);
+            assert_eq!(r.body["error"]["field"], field, "{name}: {query}");
+        }
+    }
+}

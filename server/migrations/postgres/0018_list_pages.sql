@@ -19,3 +19,8 @@ CREATE INDEX punches_by_street ON punches (street_code, volunteer_id, seq);
 CREATE INDEX spot_checks_by_week_order ON spot_checks (week, order_id);
 CREATE INDEX spot_checks_by_week_street_order ON spot_checks (week, street_code, order_id);
 CREATE INDEX spot_check_draws_by_week_time ON spot_check_draws (week, drawn_at, id);
+
+-- An account's devices by id; dead letters of each queue newest first.
+CREATE INDEX push_devices_by_account_id ON push_devices (account_id, id);
+CREATE INDEX notification_deliveries_dead ON notification_deliveries (state, updated_at, id);
+CREATE INDEX phone_notifications_dead_by_id ON phone_notifications (state, updated_at, id);
