@@ -121,7 +121,8 @@ fn draw_view(draw: DrawRecord) -> DrawView {
     }
 }
 
-/// The answer to a draw: the new draw and the week's sample in scope.
+/// The answer to a draw: the new draw and the week's sample in scope (the
+/// first 500 by order id).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DrawResponse {
     pub draw: DrawView,
@@ -185,9 +186,16 @@ pub async fn draw_spot_checks(
         message: e.to_string(),
     })?;
     state.store.insert_spot_check_draw(&draw).await?;
+    // The week's first page at the maximum (the rest: `GET
+    // /api/v1/spot-checks` with its cursor).
     let checks = state
         .store
-        .spot_checks(&week.to_string(), street.as_deref())
+        .spot_checks_page(
+            &week.to_string(),
+            street.as_deref(),
+            None,
+            crate::api::pagination::MAX_LIMIT,
+        )
         .await?;
     Ok(ApiJson(DrawResponse {
         draw: draw_view(draw),
