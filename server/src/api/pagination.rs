@@ -114,7 +114,7 @@ pub fn want_after(after: Option<i64>, limit: Option<i64>) -> Result<Want<i64>, A
 /// A request of a list keyed by a value of type `K` (a text, a tuple of
 /// columns) behind an opaque `cursor`; a cursor this list did not give out
 /// is a bad `cursor` field.
-pub fn want_cursor<K: DeserializeOwned>(
+pub fn want_cursor<K: DeserializeOwned + serde::Serialize>(
     cursor: Option<&str>,
     limit: Option<i64>,
 ) -> Result<Want<K>, ApiError> {
@@ -152,7 +152,9 @@ pub fn decode_cursor(cursor: &str) -> Result<String, ApiError> {
         .decode(cursor.as_bytes())
         .map_err(|_| bad())?;
     let key = String::from_utf8(bytes).map_err(|_| bad())?;
-    if key.is_empty() {
+    // No key of ours is empty or holds NUL (which PostgreSQL refuses in
+    // text).
+    if key.is_empty() || key.contains('\0') {
         return Err(bad());
     }
     Ok(key)
@@ -168,8 +170,14 @@ pub fn encode_key<K: serde::Serialize>(key: &K) -> String {
 }
 
 /// The key a cursor of [`encode_key`] holds, else a bad `cursor` field.
-pub fn decode_key<K: DeserializeOwned>(cursor: &str) -> Result<K, ApiError> {
-    serde_json::from_str(&decode_cursor(cursor)?).map_err(|_| bad_cursor())
+pub fn decode_key<K: DeserializeOwned + serde::Serialize>(cursor: &str) -> Result<K, ApiError> {
+    let key: K = serde_json::from_str(&decode_cursor(cursor)?).map_err(|_| bad_cursor())?;
+    // A NUL written as `\u0000` inside the JSON: no key of ours holds one.
+    let clean = serde_json::to_string(&key).is_ok_and(|k| !k.contains("\\u0000"));
+    if !clean {
+        return Err(bad_cursor());
+    }
+    Ok(key)
 }
 
 /// The limit of a page (1–500, default 100), else a bad `limit` field.
@@ -201,7 +209,8 @@ mod tests {
                 other => panic!("{after:?} {limit:?}: {other:?}"),
             }
         }
-        for c in ["", "!!", "bm90IGpzb24"] {
+        // "AA": a NUL byte; "WyJcdTAwMDAiLDFd": `["\u0000",1]`.
+        for c in ["", "!!", "bm90IGpzb24", "AA", "WyJcdTAwMDAiLDFd"] {
             match want_cursor::<(String, i64)>(Some(c), None) {
                 Err(ApiError::BadRequest { field: Some(f), .. }) => assert_eq!(f, "cursor"),
                 other => panic!("{c:?}: {other:?}"),
