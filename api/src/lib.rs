@@ -22,4 +22,4 @@ pub mod session;
 pub mod system;
 
 pub use error::{ErrorBody, ErrorDetail};
-pub use page::Page;
+pub use page::{CursorPage, Page};

@@ -21,7 +21,7 @@ pub struct OrderView {
 }
 
 /// `GET /api/v1/orders`: a page when `limit` or `after` is given, else
-/// every order as an array (what clients before pages read).
+/// the first 500 orders as an array (what clients before pages read).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 #[serde(untagged)]

@@ -230,12 +230,32 @@ impl LawCircleClient {
         run(async move { inner.offers(&query).await }).await
     }
 
-    /// The orders the user may see (their own, or those they hold).
+    /// The orders the user may see (their own, or those they hold), in the
+    /// order filed: read a page (500) at a time, since the server answers
+    /// no list longer than that.
     pub async fn my_orders(&self) -> Result<Vec<OrderSummary>, LawCircleError> {
         let inner = self.inner.clone();
         run(async move {
-            let list: OrderList = decode(inner.get("/api/v1/orders").await?)?;
-            summaries(list.into_items())
+            let mut items = Vec::new();
+            let mut path = "/api/v1/orders?limit=500".to_string();
+            loop {
+                let next = match decode::<OrderList>(inner.get(&path).await?)? {
+                    OrderList::Page(page) => {
+                        items.extend(page.items);
+                        page.next_after
+                    }
+                    // A server from before pages: everything at once.
+                    OrderList::All(all) => {
+                        items.extend(all);
+                        None
+                    }
+                };
+                match next {
+                    Some(after) => path = format!("/api/v1/orders?limit=500&after={after}"),
+                    None => break,
+                }
+            }
+            summaries(items)
         })
         .await
     }

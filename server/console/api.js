@@ -79,3 +79,38 @@ export async function getOptional(path) {
     throw e;
   }
 }
+
+/**
+ * Every list of the API comes a page at a time: `limit` (at most 500) and
+ * the previous page's `next_after` (as `after`) or `next_cursor` (as
+ * `cursor`). Reads one page of `path` (a path with or without a query)
+ * after `from` (the previous page's `next`, or null for the first):
+ * `{ items, next }`, `next` null on the last page.
+ */
+export async function getPage(path, from = null, limit = 100) {
+  const [base, query] = path.split("?");
+  const q = new URLSearchParams(query || "");
+  q.set("limit", String(limit));
+  if (from) q.set(from.name, from.value);
+  const page = await get(`${base}?${q}`);
+  let next = null;
+  if (page.next_after != null) next = { name: "after", value: String(page.next_after) };
+  else if (page.next_cursor != null) next = { name: "cursor", value: page.next_cursor };
+  return { page, items: page.items || [], next };
+}
+
+/**
+ * Every item of `path`, page after page of 500, up to `max` items:
+ * `{ items, more }`, `more` when the list went on past `max`.
+ */
+export async function getAll(path, max = 5000) {
+  const items = [];
+  let from = null;
+  for (;;) {
+    const r = await getPage(path, from, 500);
+    items.push(...r.items);
+    if (!r.next) return { items, more: false };
+    if (items.length >= max) return { items, more: true };
+    from = r.next;
+  }
+}

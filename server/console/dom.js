@@ -149,3 +149,31 @@ export function confirmDanger({ id, title, text, confirmLabel, confirmId, act })
   dialog.showModal();
   dialog.querySelector("button:last-child").focus();
 }
+
+/**
+ * A "load more" button under a paged table: reads the page after `next`
+ * with `load(next)` (answering `{ items, next }`, as `getPage` does) and
+ * appends `row(item)` for each to the table's body; gone after the last
+ * page. `null` when there is no next page.
+ */
+export function loadMore(tableEl, next, load, row, id) {
+  if (!next || !tableEl) return null;
+  let from = next;
+  const button = h("button", { type: "button", class: "load-more", id }, t("list.loadMore"));
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const r = await load(from);
+      const body = tableEl.querySelector("tbody");
+      for (const item of r.items) body.append(row(item));
+      from = r.next;
+      announce(t("list.loaded", { n: body.rows.length }));
+      if (from) button.disabled = false;
+      else button.remove();
+    } catch (e) {
+      button.disabled = false;
+      announce(`${t("error")}: ${e.message}`, "error");
+    }
+  });
+  return button;
+}

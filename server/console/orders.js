@@ -5,7 +5,7 @@
 
 import { h, mount, announce, table, field, fmtTime, openDialog } from "./dom.js";
 import { t, lang } from "./i18n.js";
-import { get, post, token } from "./api.js";
+import { get, getAll, post, token } from "./api.js";
 import { openOrderDetail, lastDecline } from "./detail.js";
 
 // What staff dispatch: escalated (上报) and transferred (转办) orders, and
@@ -19,6 +19,9 @@ let stream = null; // AbortController of the live connection
 // Orders this console just changed: their echo on the event stream is not
 // announced again over the confirmation.
 const ownChanges = new Set();
+
+/** The states of orders still in progress (not closed, cancelled or evaluated). */
+const ACTIVE_STATES = ["submitted", "open", "claimed", "assigned", "in_progress", "resolved", "transferred", "escalated"];
 function markOwn(id) {
   ownChanges.add(id);
   setTimeout(() => ownChanges.delete(id), 5000);
@@ -39,7 +42,9 @@ export async function render(root, ctx) {
   const box = h("div", { id: "orders-box" });
   mount(root, h("h2", { tabindex: "-1" }, t("nav.orders")), live, exportsBox(), box);
   const refresh = async () => {
-    const orders = await get("/api/v1/orders");
+    // The board shows orders still in progress: only those are read, a
+    // page after another (the API answers at most 500 a page).
+    const { items: orders } = await getAll(`/api/v1/orders?state=${ACTIVE_STATES.join(",")}`);
     drawBoard(box, orders, ctx, refresh);
   };
   await refresh();

@@ -4,9 +4,9 @@
 // note, and see the results per street and every draw with its re-check.
 // Station staff see and review their own street only; the server decides.
 
-import { h, mount, announce, table, field, fmtTime } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, loadMore } from "./dom.js";
 import { t } from "./i18n.js";
-import { get, post } from "./api.js";
+import { getPage, post } from "./api.js";
 
 const OUTCOMES = ["satisfactory", "needs_improvement", "unsatisfactory"];
 let week = null; // the week shown, e.g. "2025-W10"; null: this week
@@ -26,11 +26,13 @@ export async function render(root, ctx) {
     const s = p.toString();
     return s ? `?${s}` : "";
   };
-  const [data, draws, streets] = await Promise.all([
-    get(`/api/v1/spot-checks${q()}`),
-    get(`/api/v1/spot-checks/draws${q()}`),
-    ctx.streetNames(),
-  ]);
+  // The sampled orders and the draws come a page (100) at a time.
+  const checksPage = (from) => getPage(`/api/v1/spot-checks${q()}`, from)
+    .then((r) => ({ ...r, items: r.page.checks }));
+  const drawsPage = (from) => getPage(`/api/v1/spot-checks/draws${q()}`, from);
+  const [first, firstDraws, streets] = await Promise.all([checksPage(null), drawsPage(null), ctx.streetNames()]);
+  const data = first.page;
+  const draws = firstDraws.items;
   week = data.week;
   const reload = () => render(root, ctx);
   const streetOf = (code) => (code ? streets.get(code) || code : "—");
@@ -87,26 +89,34 @@ export async function render(root, ctx) {
     : h("p", { class: "muted", id: "no-spot-results" }, t("spot.noResolved"));
 
   // Each sampled order: a verdict and a note, saved per row.
-  const checks = data.checks.length
-    ? table(t("spot.checks", { n: data.checks.length }),
+  const checkRow = (c) => reviewRow(c, data.week, streetOf, reload);
+  const checkTable = data.checks.length
+    ? table(t("spot.checks", { n: data.streets.reduce((n, s) => n + s.sampled, 0) }),
         [t("spot.order"), t("spot.street"), t("spot.verdict"), t("spot.note"), t("spot.status"), t("actions")],
-        data.checks.map((c) => reviewRow(c, data.week, streetOf, reload)),
+        data.checks.map(checkRow),
         { id: "spot-checks" })
+    : null;
+  const checks = checkTable
+    ? h("div", {}, checkTable, loadMore(checkTable, first.next, checksPage, checkRow, "spot-checks-more"))
     : h("p", { class: "muted", id: "no-spot-checks" }, t("spot.none"));
 
   // Every draw of the week, re-checked by the server from its record.
-  const drawList = draws.length
+  const drawRow = (d) => h("tr", { "data-id": d.id },
+    h("td", {}, fmtTime(d.drawn_at)),
+    h("td", {}, d.drawn_by),
+    h("td", {}, d.street_code ? streetOf(d.street_code) : t("spot.wholeDistrict")),
+    h("td", {}, h("code", { title: d.seed_hex }, `${d.seed_hex.slice(0, 16)}…`)),
+    h("td", {}, String(d.population.reduce((n, p) => n + p.order_ids.length, 0))),
+    h("td", {}, String(d.samples.reduce((n, s) => n + s.order_ids.length, 0))),
+    h("td", { class: d.reproduces ? null : "warn" }, d.reproduces ? t("spot.yes") : t("spot.no")));
+  const drawTable = draws.length
     ? table(t("spot.draws"),
         [t("spot.drawnAt"), t("spot.drawnBy"), t("spot.scope"), t("spot.seed"), t("spot.population"), t("spot.sampled"), t("spot.reproduces")],
-        draws.map((d) => h("tr", { "data-id": d.id },
-          h("td", {}, fmtTime(d.drawn_at)),
-          h("td", {}, d.drawn_by),
-          h("td", {}, d.street_code ? streetOf(d.street_code) : t("spot.wholeDistrict")),
-          h("td", {}, h("code", { title: d.seed_hex }, `${d.seed_hex.slice(0, 16)}…`)),
-          h("td", {}, String(d.population.reduce((n, p) => n + p.order_ids.length, 0))),
-          h("td", {}, String(d.samples.reduce((n, s) => n + s.order_ids.length, 0))),
-          h("td", { class: d.reproduces ? null : "warn" }, d.reproduces ? t("spot.yes") : t("spot.no")))),
+        draws.map(drawRow),
         { id: "spot-draws" })
+    : null;
+  const drawList = drawTable
+    ? h("div", {}, drawTable, loadMore(drawTable, firstDraws.next, drawsPage, drawRow, "spot-draws-more"))
     : h("p", { class: "muted", id: "no-spot-draws" }, t("spot.noDraws"));
 
   mount(root,

@@ -3,12 +3,15 @@
 // street, and punches flagged for review (签到打卡复核): accept or reject each
 // with a reason.
 
-import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } from "./dom.js";
+import { h, mount, announce, table, field, fmtTime, requiredText, openDialog, loadMore } from "./dom.js";
 import { t, lang } from "./i18n.js";
-import { get, post } from "./api.js";
+import { get, getPage, post } from "./api.js";
 
 /** At most this many volunteers of a state are loaded (pages of 500, by id). */
 const MAX_VOLUNTEERS = 5000;
+
+/** The punches waiting for review, a page (100) at a time. */
+const PENDING_PUNCHES = "/api/v1/punches/review-queue?pending=true";
 
 /** The volunteers in `state`, page after page (the server's cursor). */
 async function loadVolunteers(state) {
@@ -31,7 +34,7 @@ export async function render(root, ctx) {
     loadVolunteers("suspended").catch(() => []),
     get("/api/v1/duty-hours").catch(() => null),
     ctx.streetNames(),
-    get("/api/v1/punches/review-queue?pending=true").catch((e) => ({ error: e })),
+    getPage(PENDING_PUNCHES).catch((e) => ({ error: e })),
     get("/api/v1/specialties").catch(() => ({ specialties: [] })),
   ]);
   const reload = () => render(root, ctx);
@@ -64,39 +67,42 @@ export async function render(root, ctx) {
   let punches;
   if (flagged.error) {
     punches = h("p", { class: "error" }, `${t("error")}: ${flagged.error.message}`);
-  } else if (!flagged.length) {
+  } else if (!flagged.items.length) {
     punches = h("p", { class: "muted", id: "no-punches" }, t("volunteers.noPunches"));
   } else {
-    punches = table(t("volunteers.punches"),
+    const punchRow = (v) => {
+      const p = v.punch;
+      const reason = h("input", { type: "text", "aria-label": `${t("volunteers.rulingReason")} ${p.id}` });
+      const rule = (decision) => async () => {
+        if (!reason.value.trim()) {
+          announce(t("volunteers.rulingReasonRequired"), "error");
+          reason.focus();
+          return;
+        }
+        try {
+          await post(`/api/v1/punches/${encodeURIComponent(p.id)}/review`, { decision, reason: reason.value.trim() });
+          announce(t(decision === "accept" ? "volunteers.punchAccepted" : "volunteers.punchRejected"));
+          await reload();
+        } catch (e) {
+          announce(`${t("error")}: ${e.message}`, "error");
+        }
+      };
+      return h("tr", { "data-id": p.id },
+        h("td", {}, p.volunteer_id),
+        h("td", {}, p.post_id),
+        h("td", {}, p.kind),
+        h("td", {}, fmtTime(p.at.wall)),
+        h("td", {}, v.warnings.map((w) => w.flag || w.verdict || w.type).join("、")),
+        h("td", { class: "actions" }, reason,
+          h("button", { type: "button", class: "primary", onclick: rule("accept") }, t("volunteers.accept")),
+          h("button", { type: "button", class: "danger", onclick: rule("reject") }, t("volunteers.reject"))));
+    };
+    const punchTable = table(t("volunteers.punches"),
       [t("volunteers.volunteer"), t("volunteers.post"), t("volunteers.punchKind"), t("volunteers.punchedAt"),
         t("volunteers.why"), t("volunteers.ruling")],
-      flagged.map((v) => {
-        const p = v.punch;
-        const reason = h("input", { type: "text", "aria-label": `${t("volunteers.rulingReason")} ${p.id}` });
-        const rule = (decision) => async () => {
-          if (!reason.value.trim()) {
-            announce(t("volunteers.rulingReasonRequired"), "error");
-            reason.focus();
-            return;
-          }
-          try {
-            await post(`/api/v1/punches/${encodeURIComponent(p.id)}/review`, { decision, reason: reason.value.trim() });
-            announce(t(decision === "accept" ? "volunteers.punchAccepted" : "volunteers.punchRejected"));
-            await reload();
-          } catch (e) {
-            announce(`${t("error")}: ${e.message}`, "error");
-          }
-        };
-        return h("tr", { "data-id": p.id },
-          h("td", {}, p.volunteer_id),
-          h("td", {}, p.post_id),
-          h("td", {}, p.kind),
-          h("td", {}, fmtTime(p.at.wall)),
-          h("td", {}, v.warnings.map((w) => w.flag || w.verdict || w.type).join("、")),
-          h("td", { class: "actions" }, reason,
-            h("button", { type: "button", class: "primary", onclick: rule("accept") }, t("volunteers.accept")),
-            h("button", { type: "button", class: "danger", onclick: rule("reject") }, t("volunteers.reject"))));
-      }), { id: "punches" });
+      flagged.items.map(punchRow), { id: "punches" });
+    punches = h("div", {}, punchTable,
+      loadMore(punchTable, flagged.next, (from) => getPage(PENDING_PUNCHES, from), punchRow, "punches-more"));
   }
 
   mount(root,

@@ -3,7 +3,7 @@
 
 import { h, mount, announce, table, field, fmtTime, requiredText, openDialog } from "./dom.js";
 import { t } from "./i18n.js";
-import { get, post } from "./api.js";
+import { getAll, post } from "./api.js";
 import { openOrderDetail } from "./detail.js";
 
 export async function render(root, ctx) {
@@ -12,7 +12,8 @@ export async function render(root, ctx) {
       h("p", { class: "note", id: "warnings-unavailable" }, t("notYet", { what: t("nav.warnings") })));
     return;
   }
-  const list = await get("/api/v1/warnings");
+  // Page after page (the API answers at most 500 a page).
+  const { items: list, more } = await getAll("/api/v1/warnings");
   const reload = () => render(root, ctx);
   const open = list.filter((w) => w.state !== "resolved");
   mount(root,
@@ -39,7 +40,8 @@ export async function render(root, ctx) {
               h("button", { type: "button", class: "primary", "aria-label": `${t("warnings.resolve")} ${w.id}`,
                 onclick: () => resolveDialog(w, reload) }, t("warnings.resolve"))))),
           { id: "warnings" })
-      : h("p", { class: "muted", id: "no-warnings" }, t("warnings.none")));
+      : h("p", { class: "muted", id: "no-warnings" }, t("warnings.none")),
+    more ? h("p", { class: "muted", id: "warnings-more" }, t("warnings.more", { n: list.length })) : null);
 }
 
 /** The call-backs recorded on a warning (its history), and whether one is still needed. */

@@ -20,6 +20,7 @@ before(async () => {
   createAccount(server, "vol-a", "volunteer", "志愿者甲");
   createAccount(server, "vol-b", "volunteer", "志愿者乙");
   createAccount(server, "vol-c", "volunteer", "志愿者丙");
+  createAccount(server, "vol-many", "volunteer", "志愿者丁");
   browser = await launchBrowser();
 });
 
@@ -299,6 +300,48 @@ test("punches flagged for review: a ruling needs a reason, then the punch leaves
   const ruled = queue.body.find((p) => p.punch.id === punch.id);
   assert.equal(ruled.status, "accepted");
   assert.equal(ruled.punch.reviews.at(-1).reason, "群众在站外求助，已电话核实");
+});
+
+test("punches for review come a page at a time: the next page on request", async () => {
+  // 101 flagged punches of one volunteer: the first page holds 100, the
+  // rest comes with "load more", which then goes away.
+  await activeVolunteer("vol-many", "赵志愿者");
+  const token = await login(server, "vol-many");
+  const me = String((await apiCall(server, "GET", "/api/v1/me", { token })).body.id);
+  const evidence = { compared_in: "wgs84", signed_distance_m: 900, accuracy_m: 8, margin_m: 50,
+    fix_age_s: 0, speed_kmh: null, reported_speed_kmh: null, clock_skew_s: null };
+  const ids = [];
+  for (let i = 0; i < 101; i++) {
+    const wall = new Date(Date.now() - 300_000 + i * 1000).toISOString();
+    const punch = {
+      id: crypto.randomUUID(), volunteer_id: me, post_id: "LW-P0011", street_code: "330303001",
+      kind: i % 2 ? "out" : "in",
+      at: { wall, elapsed_ms: 5_000_000 + i * 1000 },
+      fix: { lat: 27.939, lng: 120.815, datum: "wgs84", accuracy_m: 8, provider: "gps", is_mock: false,
+        wall_time: wall, elapsed_ms: 5_000_000 + i * 1000 },
+      offline: false,
+      device_decision: { verdict: "outside", reasons: ["outside_fence"], flags: [], evidence },
+      shift: null, reviews: [], seq: 0, prev_hash: "", hash: "",
+    };
+    const r = await apiCall(server, "POST", "/api/v1/punches", { token, body: punch,
+      extraHeaders: { "idempotency-key": crypto.randomUUID() } });
+    assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+    ids.push(punch.id);
+  }
+  const admin = await login(server, "admin");
+  const pending = (await apiCall(server, "GET", "/api/v1/punches/review-queue?pending=true", { token: admin })).body;
+  await withPage(async (page) => {
+    await signIn(page, server, "yongzhong");
+    await page.getByRole("link", { name: "志愿者库" }).click();
+    await page.locator("#punches tbody tr").first().waitFor();
+    assert.equal(await page.locator("#punches tbody tr").count(), Math.min(100, pending.length));
+    const more = page.getByRole("button", { name: "加载更多" });
+    await more.click();
+    await page.locator(`#punches tr[data-id="${ids.at(-1)}"]`).waitFor();
+    await more.waitFor({ state: "detached" });
+    assert.equal(await page.locator("#punches tbody tr").count(), pending.length);
+    for (const id of ids) assert.equal(await page.locator(`#punches tr[data-id="${id}"]`).count(), 1);
+  });
 });
 
 test("keyboard only: skip link, navigation and every section's controls are labelled", async () => {

@@ -210,13 +210,16 @@ pub async fn offers(
         open.into_iter()
             .zip(verdicts)
             .filter(|(_, v)| v.is_ok())
+            // At most the largest page of a list (the open consultations
+            // of one or two streets: a few).
+            .take(crate::api::pagination::MAX_LIMIT as usize)
             .map(|(o, _)| view(o, &caller))
             .collect(),
     ))
 }
 
-/// Ranked candidates for dispatching an order (派单推荐): every active
-/// volunteer and lawyer with the score, each factor's points and the reason
+/// Ranked candidates for dispatching an order (派单推荐): the best 500 of
+/// the active volunteers and lawyers, best first, with the score, each factor's points and the reason
 /// in words, their open clock-in and real distance to the need, and why
 /// they would not be offered it as a grab (see `lawcircle_core::orders::dispatch`).
 #[utoipa::path(get, path = "/api/v1/orders/{id}/suggestions", tag = "orders", security(("bearer" = [])),
@@ -294,11 +297,15 @@ pub async fn suggestions(
             candidates[i].distance = Some(m);
         }
     }
-    Ok(ApiJson(dispatch::suggest(
+    let mut ranked = dispatch::suggest(
         &candidates,
         &offer_request(&order, state.offer_radius_m),
         &ScoringWeights::default(),
-    )))
+    );
+    // A ranking, not a list to walk: its best part, at most the largest
+    // page of every list.
+    ranked.truncate(crate::api::pagination::MAX_LIMIT as usize);
+    Ok(ApiJson(ranked))
 }
 
 /// The routes of this resource, each with its OpenAPI operation.

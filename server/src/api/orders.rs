@@ -77,12 +77,12 @@ pub struct OrderQuery {
     pub state: Option<String>,
     /// A street (district admins; staff always see their own).
     pub street: Option<String>,
-    /// With `limit`: a page (`{items, next_after}`) of orders filed after
-    /// this cursor (the previous page's `next_after`). Without `limit` or
-    /// `after`, every order as a plain array (older clients).
+    /// A page (`{items, next_after}`) of the orders filed after this
+    /// cursor (the previous page's `next_after`). Without `limit` or
+    /// `after`: the first 500 orders as a plain array (older clients).
     pub after: Option<i64>,
-    /// At most this many orders (1–500, default 100 when only `after` is
-    /// given): the answer is a page.
+    /// At most this many orders (1–500, default 100): the answer is a
+    /// page.
     pub limit: Option<i64>,
 }
 
@@ -116,45 +116,28 @@ pub async fn list(
         Scope::Street => filter.street = scoped_street(&caller, scope)?,
         _ => {}
     }
-    if q.limit.is_some() || q.after.is_some() {
-        let page = crate::api::pagination::PageQuery {
-            after: q.after,
-            limit: q.limit,
-        };
-        let limit = page.limit()?;
-        if page.after() < 0 {
-            return Err(ApiError::bad_field("after", "zero or more"));
-        }
-        let involving = (scope == Scope::Own).then_some(caller.account.id);
-        let mut rows = state
-            .store
-            .orders_page(&filter, involving, page.after(), limit + 1)
-            .await?;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_after = if more {
-            rows.last().map(|(cursor, _)| *cursor)
-        } else {
-            None
-        };
-        let items = rows
-            .into_iter()
-            .map(|(_, o)| o)
-            .filter(|o| visible(&caller, o))
-            .map(|o| view(o, &caller))
-            .collect();
-        return Ok(ApiJson(OrderList::Page(crate::api::pagination::Page {
-            items,
-            next_after,
-        })));
-    }
-    let orders = state.store.orders(&filter).await?;
-    let out = orders
+    let want = crate::api::pagination::want_after(q.after, q.limit)?;
+    let involving = (scope == Scope::Own).then_some(caller.account.id);
+    let rows = state
+        .store
+        .orders_page(&filter, involving, want.after.unwrap_or(0), want.fetch())
+        .await?;
+    let page = crate::api::pagination::Page::from_overfetch(rows, want.limit, |(c, _)| *c);
+    let items = page
+        .items
         .into_iter()
+        .map(|(_, o)| o)
         .filter(|o| visible(&caller, o))
         .map(|o| view(o, &caller))
         .collect();
-    Ok(ApiJson(OrderList::All(out)))
+    Ok(ApiJson(if want.paged {
+        OrderList::Page(crate::api::pagination::Page {
+            items,
+            next_after: page.next_after,
+        })
+    } else {
+        OrderList::All(items)
+    }))
 }
 
 pub(crate) async fn load(state: &AppState, caller: &Caller, id: &str) -> Result<Order, ApiError> {

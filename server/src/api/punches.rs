@@ -66,16 +66,34 @@ pub struct PunchQuery {
     /// fixes are shown and each read is audited; without it they are
     /// withheld.
     pub reason: Option<String>,
+    /// At most this many punches (1–500, default 100): the answer is a
+    /// page (`{items, next_cursor}`). Without `limit` or `cursor`: the
+    /// first 500 as a plain array (older clients).
+    pub limit: Option<i64>,
+    /// The previous page's `next_cursor`: the page after it.
+    pub cursor: Option<String>,
 }
 
+/// The first 500 punches (an array, as before), or, with `limit` or
+/// `cursor`, one page of them (`{items, next_cursor}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum PunchList {
+    All(Vec<PunchView>),
+    Page(crate::api::pagination::CursorPage<PunchView>),
+}
+
+/// The punches in the caller's street (all for district admins) in chain
+/// order (by volunteer, then sequence), of one volunteer or only those
+/// waiting for review if asked; paged by an opaque cursor.
 #[utoipa::path(get, path = "/api/v1/punches/review-queue", tag = "volunteers", security(("bearer" = [])),
     params(PunchQuery),
-    responses((status = 200, body = Vec<PunchView>), refusal::Forbidden))]
+    responses((status = 200, body = PunchList), refusal::Invalid, refusal::Forbidden))]
 pub async fn list(
     SignedIn { state, caller }: SignedIn,
     ApiQuery(q): ApiQuery<PunchQuery>,
     headers: axum::http::HeaderMap,
-) -> Result<ApiJson<Vec<PunchView>>, ApiError> {
+) -> Result<ApiJson<PunchList>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
     let reason = q
@@ -83,11 +101,31 @@ pub async fn list(
         .as_deref()
         .map(crate::usecases::audit::read_reason)
         .transpose()?;
-    let punches = state
+    let want = crate::api::pagination::want_cursor::<(String, i64)>(q.cursor.as_deref(), q.limit)?;
+    let filter = crate::store::PunchFilter {
+        volunteer: q.volunteer.clone(),
+        street,
+        status: q
+            .pending
+            .unwrap_or(false)
+            .then_some(PunchStatus::PendingReview),
+    };
+    let rows = state
         .store
-        .punches(q.volunteer.as_deref(), street.as_deref())
+        .punches_page(
+            &filter,
+            want.after.as_ref().map(|(v, seq)| (v.as_str(), *seq)),
+            want.fetch(),
+        )
         .await?;
-    let mut views: Vec<PunchView> = punches
+    let page = crate::api::pagination::CursorPage::from_overfetch(rows, want.limit, |p| {
+        crate::api::pagination::encode_key(&(
+            &p.volunteer_id,
+            i64::try_from(p.seq).unwrap_or(i64::MAX),
+        ))
+    });
+    let mut views: Vec<PunchView> = page
+        .items
         .into_iter()
         .map(|p| PunchView {
             status: p.status(),
@@ -95,7 +133,6 @@ pub async fn list(
             punch: p,
             fix_withheld: false,
         })
-        .filter(|v| !q.pending.unwrap_or(false) || v.status == PunchStatus::PendingReview)
         .collect();
     for v in &mut views {
         if v.punch.fix.is_none() {
@@ -124,7 +161,14 @@ pub async fn list(
             }
         }
     }
-    Ok(ApiJson(views))
+    Ok(ApiJson(if want.paged {
+        PunchList::Page(crate::api::pagination::CursorPage {
+            items: views,
+            next_cursor: page.next_cursor,
+        })
+    } else {
+        PunchList::All(views)
+    }))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -30,6 +30,23 @@ pub struct WeekQuery {
     pub street: Option<String>,
 }
 
+/// A week's list (spot checks, draws), a page at a time.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct WeekPageQuery {
+    /// ISO year and week, e.g. `2025-W10`; default: this week.
+    pub week: Option<String>,
+    /// A street code (district admins; station staff always get their
+    /// own street).
+    pub street: Option<String>,
+    /// At most this many (1–500, default 100): the list is a page with a
+    /// `next_cursor`. Without `limit` or `cursor`: the first 500.
+    pub limit: Option<i64>,
+    /// The previous page's `next_cursor`: the page after it.
+    pub cursor: Option<String>,
+}
+
 fn parse_week(raw: &Option<String>, now: chrono::DateTime<chrono::Utc>) -> Result<Week, ApiError> {
     match raw {
         None => Ok(Week::of(now)),
@@ -104,7 +121,8 @@ fn draw_view(draw: DrawRecord) -> DrawView {
     }
 }
 
-/// The answer to a draw: the new draw and the week's sample in scope.
+/// The answer to a draw: the new draw and the week's sample in scope (the
+/// first 500 by order id).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DrawResponse {
     pub draw: DrawView,
@@ -168,9 +186,16 @@ pub async fn draw_spot_checks(
         message: e.to_string(),
     })?;
     state.store.insert_spot_check_draw(&draw).await?;
+    // The week's first page at the maximum (the rest: `GET
+    // /api/v1/spot-checks` with its cursor).
     let checks = state
         .store
-        .spot_checks(&week.to_string(), street.as_deref())
+        .spot_checks_page(
+            &week.to_string(),
+            street.as_deref(),
+            None,
+            crate::api::pagination::MAX_LIMIT,
+        )
         .await?;
     Ok(ApiJson(DrawResponse {
         draw: draw_view(draw),
@@ -178,33 +203,59 @@ pub async fn draw_spot_checks(
     }))
 }
 
-/// The draws of a week in the caller's scope, each re-checked.
+/// The first 500 draws (an array, as before), or, with `limit` or
+/// `cursor`, one page of them (`{items, next_cursor}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DrawList {
+    All(Vec<DrawView>),
+    Page(crate::api::pagination::CursorPage<DrawView>),
+}
+
+/// The draws of a week in the caller's scope, each re-checked, oldest
+/// first; paged by an opaque cursor.
 #[utoipa::path(get, path = "/api/v1/spot-checks/draws", tag = "warnings", security(("bearer" = [])),
-    params(WeekQuery),
-    responses((status = 200, body = Vec<DrawView>), refusal::Invalid, refusal::Forbidden))]
+    params(WeekPageQuery),
+    responses((status = 200, body = DrawList), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_check_draws(
     SignedIn { state, caller }: SignedIn,
-    ApiQuery(q): ApiQuery<WeekQuery>,
-) -> Result<ApiJson<Vec<DrawView>>, ApiError> {
+    ApiQuery(q): ApiQuery<WeekPageQuery>,
+) -> Result<ApiJson<DrawList>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
     let week = parse_week(&q.week, state.clock.now())?;
-    let draws = state
+    let want = crate::api::pagination::want_cursor::<(i64, String)>(q.cursor.as_deref(), q.limit)?;
+    let rows = state
         .store
-        .spot_check_draws(&week.to_string(), street.as_deref())
+        .spot_check_draws_page(
+            &week.to_string(),
+            street.as_deref(),
+            want.after.as_ref().map(|(at, id)| (*at, id.as_str())),
+            want.fetch(),
+        )
         .await?;
-    Ok(ApiJson(
-        draws
-            .into_iter()
-            .map(|mut d| {
-                // A district-wide draw shown to one street: its part only.
-                if let Some(s) = &street {
-                    d.population.retain(|p| &p.street_code == s);
-                    d.samples.retain(|p| &p.street_code == s);
-                }
-                draw_view(d)
-            })
-            .collect(),
-    ))
+    let page = crate::api::pagination::CursorPage::from_overfetch(rows, want.limit, |(key, _)| {
+        crate::api::pagination::encode_key(key)
+    });
+    let items = page
+        .items
+        .into_iter()
+        .map(|(_, mut d)| {
+            // A district-wide draw shown to one street: its part only.
+            if let Some(s) = &street {
+                d.population.retain(|p| &p.street_code == s);
+                d.samples.retain(|p| &p.street_code == s);
+            }
+            draw_view(d)
+        })
+        .collect();
+    Ok(ApiJson(if want.paged {
+        DrawList::Page(crate::api::pagination::CursorPage {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    } else {
+        DrawList::All(items)
+    }))
 }
 
 /// One street's spot checks of a week.
@@ -222,28 +273,37 @@ pub struct StreetSpotChecks {
     pub unsatisfactory: usize,
 }
 
-/// A week's spot checks: per street results and every sampled order.
+/// A week's spot checks: per street results and the sampled orders, a
+/// page at a time by order id.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SpotCheckWeek {
     pub week: String,
     /// The least share each street's sample must reach, percent.
     pub min_percent: u32,
     pub streets: Vec<StreetSpotChecks>,
+    /// The sampled orders of this page (the first 500 without `limit` or
+    /// `cursor`), by order id.
     pub checks: Vec<SampledOrder>,
+    /// Pass as `cursor` for the next page of `checks`; absent on the last
+    /// page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// The week's spot checks in the caller's scope: the results per street
 /// (resolved, sampled and its share, reviewed, outcomes) and each sampled
-/// order with its review.
+/// order with its review, a page at a time by order id (the results per
+/// street count every sampled order).
 #[utoipa::path(get, path = "/api/v1/spot-checks", tag = "warnings", security(("bearer" = [])),
-    params(WeekQuery),
+    params(WeekPageQuery),
     responses((status = 200, body = SpotCheckWeek), refusal::Invalid, refusal::Forbidden))]
 pub async fn spot_checks(
     SignedIn { state, caller }: SignedIn,
-    ApiQuery(q): ApiQuery<WeekQuery>,
+    ApiQuery(q): ApiQuery<WeekPageQuery>,
 ) -> Result<ApiJson<SpotCheckWeek>, ApiError> {
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
     let week = parse_week(&q.week, state.clock.now())?;
+    let want = crate::api::pagination::want_cursor::<String>(q.cursor.as_deref(), q.limit)?;
     let orders = state
         .store
         .orders(&OrderFilter {
@@ -300,11 +360,24 @@ pub async fn spot_checks(
             r
         })
         .collect();
+    let rows = state
+        .store
+        .spot_checks_page(
+            &week.to_string(),
+            street.as_deref(),
+            want.after.as_deref(),
+            want.fetch(),
+        )
+        .await?;
+    let page = crate::api::pagination::CursorPage::from_overfetch(rows, want.limit, |c| {
+        crate::api::pagination::encode_key(&c.order_id)
+    });
     Ok(ApiJson(SpotCheckWeek {
         week: week.to_string(),
         min_percent: SPOT_CHECK_PERCENT,
         streets,
-        checks,
+        checks: page.items,
+        next_cursor: page.next_cursor,
     }))
 }
 

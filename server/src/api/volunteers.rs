@@ -173,15 +173,15 @@ pub struct VolunteerQuery {
     pub state: Option<String>,
     /// A street code (district admins; staff see their own street).
     pub street: Option<String>,
-    /// One page of at most this many (1–500), by id. Without `limit` or
-    /// `cursor`, every match (an array, as before).
+    /// One page of at most this many (1–500, default 100), by id. Without
+    /// `limit` or `cursor`: the first 500 as a plain array (older clients).
     pub limit: Option<i64>,
     /// The previous page's `next_cursor`: the page after it.
     pub cursor: Option<String>,
 }
 
-/// Every matching volunteer (an array, as before), or, with `limit` or
-/// `cursor`, one page of them by id (`{items, next_cursor}`).
+/// The first 500 matching volunteers (an array, as before), or, with
+/// `limit` or `cursor`, one page of them by id (`{items, next_cursor}`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum VolunteerList {
@@ -217,34 +217,33 @@ pub async fn list(
         _ => scoped_street(&caller, scope)?,
     };
     let wanted = q.state.as_deref().map(parse_state).transpose()?;
-    if q.limit.is_none() && q.cursor.is_none() {
-        let list = state.store.volunteers(street.as_deref(), wanted).await?;
-        return Ok(ApiJson(VolunteerList::All(
-            list.into_iter().map(|v| view(v, false)).collect(),
-        )));
-    }
-    let limit = crate::api::pagination::page_limit(q.limit)?;
-    let after = q
-        .cursor
-        .as_deref()
-        .map(crate::api::pagination::decode_cursor)
-        .transpose()?;
-    let mut rows = state
+    // The cursor is the last id's bytes (as before the shared helper).
+    let want = crate::api::pagination::want_cursor_with(
+        q.cursor.as_deref(),
+        q.limit,
+        crate::api::pagination::decode_cursor,
+    )?;
+    let rows = state
         .store
-        .volunteers_page(street.as_deref(), wanted, after.as_deref(), limit + 1)
+        .volunteers_page(
+            street.as_deref(),
+            wanted,
+            want.after.as_deref(),
+            want.fetch(),
+        )
         .await?;
-    let more = rows.len() as i64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if more {
-        rows.last()
-            .map(|v| crate::api::pagination::encode_cursor(&v.volunteer.id))
+    let page = crate::api::pagination::CursorPage::from_overfetch(rows, want.limit, |v| {
+        crate::api::pagination::encode_cursor(&v.volunteer.id)
+    });
+    let items = page.items.into_iter().map(|v| view(v, false)).collect();
+    Ok(ApiJson(if want.paged {
+        VolunteerList::Page(VolunteerPage {
+            items,
+            next_cursor: page.next_cursor,
+        })
     } else {
-        None
-    };
-    Ok(ApiJson(VolunteerList::Page(VolunteerPage {
-        items: rows.into_iter().map(|v| view(v, false)).collect(),
-        next_cursor,
-    })))
+        VolunteerList::All(items)
+    }))
 }
 
 /// Refuses a change made against an older version of the record.

@@ -19,8 +19,8 @@ fn actor(caller: &Caller) -> Actor {
     Actor::user(caller.account.id.to_string(), caller.account.role)
 }
 
-/// Every warning in the caller's reach (an array, as before), or, with
-/// `limit` or `after`, one page of them by id (`{items, next_after}`).
+/// The first 500 warnings in the caller's reach (an array, as before), or,
+/// with `limit` or `after`, one page of them by id (`{items, next_after}`).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum WarningList {
@@ -28,8 +28,9 @@ pub enum WarningList {
     Page(crate::api::pagination::Page<WarningView>),
 }
 
-/// The warnings in the caller's reach, oldest first. With `limit` (1–500)
-/// or `after` (the previous page's `next_after`) one page of them.
+/// The warnings in the caller's reach, oldest first. With `limit` (1–500,
+/// default 100) or `after` (the previous page's `next_after`) one page of
+/// them; without, the first 500 as a plain array.
 #[utoipa::path(get, path = "/api/v1/warnings", tag = "warnings", security(("bearer" = [])),
     params(crate::api::pagination::PageQuery),
     responses((status = 200, body = WarningList), refusal::Invalid, refusal::Forbidden))]
@@ -40,25 +41,21 @@ pub async fn list(
     let scope = require(&caller, Action::HandleWarning)?;
     let street = scoped_street(&caller, scope)?;
     let view = |(_, version, warning): (i64, i64, Warning)| WarningView { version, warning };
-    if q.limit.is_none() && q.after.is_none() {
-        let list = state.store.warnings(street.as_deref()).await?;
-        return Ok(ApiJson(WarningList::All(
-            list.into_iter().map(view).collect(),
-        )));
-    }
-    let limit = q.limit()?;
-    if q.after() < 0 {
-        return Err(ApiError::bad_field("after", "zero or more"));
-    }
+    let want = crate::api::pagination::want_after(q.after, q.limit)?;
     let rows = state
         .store
-        .warnings_page(street.as_deref(), q.after(), limit + 1)
+        .warnings_page(street.as_deref(), want.after.unwrap_or(0), want.fetch())
         .await?;
-    let page = crate::api::pagination::Page::from_overfetch(rows, limit, |(id, _, _)| *id);
-    Ok(ApiJson(WarningList::Page(crate::api::pagination::Page {
-        items: page.items.into_iter().map(view).collect(),
-        next_after: page.next_after,
-    })))
+    let page = crate::api::pagination::Page::from_overfetch(rows, want.limit, |(id, _, _)| *id);
+    let items = page.items.into_iter().map(view).collect();
+    Ok(ApiJson(if want.paged {
+        WarningList::Page(crate::api::pagination::Page {
+            items,
+            next_after: page.next_after,
+        })
+    } else {
+        WarningList::All(items)
+    }))
 }
 
 /// The street a warning belongs to (the one its row is filed under).

@@ -13,7 +13,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use lawcircle_core::authz::Action;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::notifications::devices::DeviceCheck;
 pub use lawcircle_api::push::{PushKey, Registered};
@@ -229,17 +229,42 @@ pub async fn register(
     Ok((StatusCode::CREATED, ApiJson(Registered { id })))
 }
 
-/// The caller's devices in use.
+/// The caller's first 500 devices in use (an array, as before), or, with
+/// `limit` or `after`, one page of them by id (`{items, next_after}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DeviceList {
+    All(Vec<Device>),
+    Page(crate::api::pagination::Page<Device>),
+}
+
+/// The caller's devices in use, by id. With `limit` (1–500, default 100)
+/// or `after` (the previous page's `next_after`) one page of them; without,
+/// the first 500 as a plain array.
 #[utoipa::path(get, path = "/api/v1/devices", tag = "notifications", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Device>), (status = 401, body = crate::error::ErrorBody)))]
+    params(crate::api::pagination::PageQuery),
+    responses((status = 200, body = DeviceList), (status = 400, body = crate::error::ErrorBody),
+        (status = 401, body = crate::error::ErrorBody)))]
 pub async fn list_devices(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<ApiJson<Vec<Device>>, ApiError> {
+    ApiQuery(q): ApiQuery<crate::api::pagination::PageQuery>,
+) -> Result<ApiJson<DeviceList>, ApiError> {
     require(&caller, OWN)?;
-    Ok(ApiJson(
-        devices::of_account(&state.store, caller.account.id).await?,
-    ))
+    let want = crate::api::pagination::want_after(q.after, q.limit)?;
+    let rows = devices::of_account(
+        &state.store,
+        caller.account.id,
+        want.after.unwrap_or(0),
+        want.fetch(),
+    )
+    .await?;
+    let page = crate::api::pagination::Page::from_overfetch(rows, want.limit, |d| d.id);
+    Ok(ApiJson(if want.paged {
+        DeviceList::Page(page)
+    } else {
+        DeviceList::All(page.items)
+    }))
 }
 
 /// Unregisters one of the caller's devices (sign-out, push turned off):
@@ -312,30 +337,51 @@ pub async fn put_settings(
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterQuery {
-    /// At most this many, newest first (default 100, at most 1000).
+    /// At most this many, newest first (1–500, default 100): the answer is
+    /// a page (`{items, next_cursor}`). Without `limit` or `cursor`: the
+    /// newest 500 as a plain array.
     pub limit: Option<i64>,
+    /// The previous page's `next_cursor`: the page after it.
+    pub cursor: Option<String>,
 }
 
-/// Deliveries given up on, with the reason: staff of a street see those to
-/// its people, district admins all.
+/// The newest 500 dead letters (an array, as before), or, with `limit` or
+/// `cursor`, one page of them (`{items, next_cursor}`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum DeadLetterList {
+    All(Vec<DeadLetter>),
+    Page(crate::api::pagination::CursorPage<DeadLetter>),
+}
+
+/// Deliveries given up on, with the reason, newest first: staff of a
+/// street see those to its people, district admins all.
 #[utoipa::path(get, path = "/api/v1/notifications/dead-letters", tag = "notifications", security(("bearer" = [])),
     params(DeadLetterQuery),
-    responses((status = 200, body = Vec<DeadLetter>), (status = 400, body = crate::error::ErrorBody),
+    responses((status = 200, body = DeadLetterList), (status = 400, body = crate::error::ErrorBody),
         (status = 401, body = crate::error::ErrorBody), (status = 403, body = crate::error::ErrorBody)))]
 pub async fn dead_letters(
     State(state): State<AppState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
-) -> Result<ApiJson<Vec<DeadLetter>>, ApiError> {
+) -> Result<ApiJson<DeadLetterList>, ApiError> {
     let scope = require(&caller, Action::HandleWarning)?;
     let street = scoped_street(&caller, scope)?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::bad_field("limit", "between 1 and 1000"));
-    }
-    Ok(ApiJson(
-        queue::dead_letters(&state, street.as_deref(), limit).await?,
-    ))
+    let want =
+        crate::api::pagination::want_cursor::<queue::DeadLetterKey>(q.cursor.as_deref(), q.limit)?;
+    let rows = queue::dead_letters(&state, street.as_deref(), want.after, want.fetch()).await?;
+    let page = crate::api::pagination::CursorPage::from_overfetch(rows, want.limit, |(key, _)| {
+        crate::api::pagination::encode_key(key)
+    });
+    let items = page.items.into_iter().map(|(_, d)| d).collect();
+    Ok(ApiJson(if want.paged {
+        DeadLetterList::Page(crate::api::pagination::CursorPage {
+            items,
+            next_cursor: page.next_cursor,
+        })
+    } else {
+        DeadLetterList::All(items)
+    }))
 }
 
 /// The notification routes: messages, the stream, devices, settings and

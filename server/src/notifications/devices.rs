@@ -217,13 +217,21 @@ pub async fn register(
     .await?)
 }
 
-/// The devices of `account` in use.
-pub async fn of_account(store: &Store, account: i64) -> Result<Vec<Device>, StoreError> {
+/// One page of the devices of `account` in use, by id after `after`, at
+/// most `limit` (through `push_devices_by_account_id`).
+pub async fn of_account(
+    store: &Store,
+    account: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Device>, StoreError> {
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT id, kind, address FROM push_devices
-         WHERE account_id = $1 AND removed_at IS NULL ORDER BY id",
+         WHERE account_id = $1 AND removed_at IS NULL AND id > $2 ORDER BY id LIMIT $3",
     )
     .bind(account)
+    .bind(after)
+    .bind(limit)
     .fetch_all(store.pool())
     .await?;
     Ok(rows

@@ -252,20 +252,29 @@ pub struct PhoneDeadLetter {
 }
 
 /// Messages to numbers given up on, newest first: all, or those about
-/// one street's orders (a code is about none: district admins see it).
+/// one street's orders (a code is about none: district admins see it);
+/// below the key `(at, after_accounts, id)` of a page's last dead letter
+/// (this queue sorts below accounts' deliveries given up at the same
+/// millisecond: `after_accounts` means the page ended on one of those).
 pub async fn dead_letters(
     state: &AppState,
     street: Option<&str>,
+    (at, after_accounts, id): (i64, bool, i64),
     limit: i64,
 ) -> Result<Vec<PhoneDeadLetter>, StoreError> {
     let rows = sqlx::query(
         "SELECT id, message_id, event, order_id, phone_masked, attempts, last_error, updated_at
          FROM phone_notifications
          WHERE state = 'dead' AND ($1 OR street_code = $2)
-         ORDER BY updated_at DESC, id DESC LIMIT $3",
+           AND (updated_at < $3 OR (updated_at = $4 AND ($5 OR id < $6)))
+         ORDER BY updated_at DESC, id DESC LIMIT $7",
     )
     .bind(street.is_none())
     .bind(street.unwrap_or(""))
+    .bind(at)
+    .bind(at)
+    .bind(after_accounts)
+    .bind(id)
     .bind(limit)
     .fetch_all(state.store.pool())
     .await?;

@@ -386,14 +386,24 @@ pub struct DeadLetter {
     pub at: DateTime<Utc>,
 }
 
-/// Dead letters, newest first: all, or those of one street (about its
-/// orders, or to its people when about no order); messages to numbers
-/// among them, with the number masked.
+/// Where a dead letter stands in the list (newest first): when it was
+/// given up (milliseconds), its queue (1: accounts' deliveries, 0:
+/// messages to numbers) and its id in that queue. Pages go down this key.
+pub type DeadLetterKey = (i64, i64, i64);
+
+/// Dead letters, newest first, after `after` (the last key of the previous
+/// page), at most `limit`, each with its key: all, or those of one street
+/// (about its orders, or to its people when about no order); messages to
+/// numbers among them, with the number masked. Each queue is read from
+/// the key down through its `(state, updated_at, id)` index and the two
+/// are merged.
 pub async fn dead_letters(
     state: &AppState,
     street: Option<&str>,
+    after: Option<DeadLetterKey>,
     limit: i64,
-) -> Result<Vec<DeadLetter>, StoreError> {
+) -> Result<Vec<(DeadLetterKey, DeadLetter)>, StoreError> {
+    let (at, queue, id) = after.unwrap_or((i64::MAX, 1, i64::MAX));
     let rows = sqlx::query(
         "SELECT d.id, d.notification_id, n.account_id, n.event, n.order_id, d.channel, d.attempts,
                 d.last_error, d.updated_at
@@ -403,48 +413,63 @@ pub async fn dead_letters(
          LEFT JOIN orders o ON o.id = n.order_id
          WHERE d.state = 'dead'
            AND ($1 OR o.street_code = $2 OR (o.id IS NULL AND a.street_code = $2))
-         ORDER BY d.updated_at DESC, d.id DESC LIMIT $3",
+           AND (d.updated_at < $3 OR (d.updated_at = $4 AND $5 AND d.id < $6))
+         ORDER BY d.updated_at DESC, d.id DESC LIMIT $7",
     )
     .bind(street.is_none())
     .bind(street.unwrap_or(""))
+    .bind(at)
+    .bind(at)
+    .bind(queue == 1)
+    .bind(id)
     .bind(limit)
     .fetch_all(state.store.pool())
     .await?;
-    let mut out: Vec<DeadLetter> = rows
+    let mut out: Vec<(DeadLetterKey, DeadLetter)> = rows
         .iter()
         .map(|r| {
-            Ok(DeadLetter {
-                delivery_id: r.try_get(0)?,
-                notification_id: r.try_get(1)?,
-                account_id: Some(r.try_get(2)?),
-                phone: None,
-                event: r.try_get(3)?,
-                order_id: r.try_get(4)?,
-                channel: r.try_get(5)?,
-                attempts: r.try_get(6)?,
-                reason: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
-                at: from_millis(r.try_get(8)?),
-            })
+            let updated_at: i64 = r.try_get(8)?;
+            let delivery_id: i64 = r.try_get(0)?;
+            Ok((
+                (updated_at, 1, delivery_id),
+                DeadLetter {
+                    delivery_id,
+                    notification_id: r.try_get(1)?,
+                    account_id: Some(r.try_get(2)?),
+                    phone: None,
+                    event: r.try_get(3)?,
+                    order_id: r.try_get(4)?,
+                    channel: r.try_get(5)?,
+                    attempts: r.try_get(6)?,
+                    reason: r.try_get::<Option<String>, _>(7)?.unwrap_or_default(),
+                    at: from_millis(updated_at),
+                },
+            ))
         })
         .collect::<Result<_, StoreError>>()?;
     out.extend(
-        super::phone::dead_letters(state, street, limit)
+        super::phone::dead_letters(state, street, (at, queue == 1, id), limit)
             .await?
             .into_iter()
-            .map(|d| DeadLetter {
-                delivery_id: d.id,
-                notification_id: d.message_id,
-                account_id: None,
-                phone: Some(d.phone_masked),
-                event: d.event,
-                order_id: d.order_id,
-                channel: "sms".into(),
-                attempts: d.attempts,
-                reason: d.reason,
-                at: d.at,
+            .map(|d| {
+                (
+                    (d.at.timestamp_millis(), 0, d.id),
+                    DeadLetter {
+                        delivery_id: d.id,
+                        notification_id: d.message_id,
+                        account_id: None,
+                        phone: Some(d.phone_masked),
+                        event: d.event,
+                        order_id: d.order_id,
+                        channel: "sms".into(),
+                        attempts: d.attempts,
+                        reason: d.reason,
+                        at: d.at,
+                    },
+                )
             }),
     );
-    out.sort_by_key(|d| std::cmp::Reverse(d.at));
+    out.sort_by_key(|(key, _)| std::cmp::Reverse(*key));
     out.truncate(usize::try_from(limit).unwrap_or(0));
     Ok(out)
 }

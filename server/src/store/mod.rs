@@ -32,6 +32,7 @@ pub use needs::{
 pub use orders::{OrderFilter, SampledOrder};
 pub(crate) use orders::{raise_warning_in, record_spot_check_in, subject_street, update_order_row};
 pub use personal_data::{StoredAttachment, anonymised};
+pub use punches::PunchFilter;
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
 };
@@ -220,6 +221,7 @@ impl Store {
         // once (the indicators aggregate those columns).
         store.fill_order_timings().await?;
         store.fill_warning_escalations().await?;
+        store.fill_punch_statuses().await?;
         Ok(store)
     }
 

@@ -675,8 +675,8 @@ impl Store {
             .map(verdict)
             .unwrap_or_default();
         sqlx::query(
-            "INSERT INTO punches (id, volunteer_id, seq, post_id, street_code, device_verdict, server_verdict, data, hash, received_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO punches (id, volunteer_id, seq, post_id, street_code, device_verdict, server_verdict, data, hash, received_at, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&punch.id)
         .bind(&punch.volunteer_id)
@@ -688,6 +688,7 @@ impl Store {
         .bind(super::encode("punches", &punch.id, &punch)?)
         .bind(&punch.hash)
         .bind(millis(now))
+        .bind(super::punches::status_name(punch.status()))
         .execute(&mut *tx)
         .await
         .map_err(conflict_on_unique(|| format!("punch {} (or its place in the chain)", punch.id)))?;

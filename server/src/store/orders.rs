@@ -29,6 +29,21 @@ pub struct SampledOrder {
     pub review: Option<SpotCheck>,
 }
 
+/// A row of `spot_checks` (order_id, street_code, draw_id, data).
+fn sampled_order(r: &sqlx::any::AnyRow) -> Result<SampledOrder, StoreError> {
+    let order_id: String = r.try_get(0)?;
+    let data: Option<String> = r.try_get(3)?;
+    let review = data
+        .map(|d| decode("spot_checks", &order_id, &d))
+        .transpose()?;
+    Ok(SampledOrder {
+        street_code: r.try_get(1)?,
+        draw_id: r.try_get(2)?,
+        order_id,
+        review,
+    })
+}
+
 /// Which orders to list.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
@@ -882,6 +897,65 @@ impl Store {
             .collect()
     }
 
+    /// One page of the draws of a week (all, or those of one street: its
+    /// own and the district's), oldest first, after the draw at `after`
+    /// (drawn at, in milliseconds; id), at most `limit`; each with its key.
+    pub async fn spot_check_draws_page(
+        &self,
+        week: &str,
+        street: Option<&str>,
+        after: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<((i64, String), DrawRecord)>, StoreError> {
+        let (at, id) = after.unwrap_or((i64::MIN, ""));
+        let rows = sqlx::query(
+            "SELECT id, data, drawn_at FROM spot_check_draws
+             WHERE week = $1 AND ($2 OR street_code = $3 OR street_code IS NULL)
+               AND (drawn_at > $4 OR (drawn_at = $5 AND id > $6))
+             ORDER BY drawn_at, id LIMIT $7",
+        )
+        .bind(week)
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(at)
+        .bind(at)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let id: String = r.try_get(0)?;
+                let draw = decode("spot_check_draws", &id, r.get::<&str, _>(1))?;
+                Ok(((r.try_get::<i64, _>(2)?, id), draw))
+            })
+            .collect()
+    }
+
+    /// One page of the sampled orders of a week, all or of one street, by
+    /// order id after `after`, at most `limit`.
+    pub async fn spot_checks_page(
+        &self,
+        week: &str,
+        street: Option<&str>,
+        after: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<SampledOrder>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT order_id, street_code, draw_id, data FROM spot_checks
+             WHERE week = $1 AND ($2 OR street_code = $3) AND order_id > $4
+             ORDER BY order_id LIMIT $5",
+        )
+        .bind(week)
+        .bind(street.is_none())
+        .bind(street.unwrap_or(""))
+        .bind(after.unwrap_or(""))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(sampled_order).collect()
+    }
+
     /// The sampled orders of a week, all or of one street, by street and
     /// order id.
     pub async fn spot_checks(
@@ -899,21 +973,7 @@ impl Store {
         .bind(street.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                let order_id: String = r.try_get(0)?;
-                let data: Option<String> = r.try_get(3)?;
-                let review = data
-                    .map(|d| decode("spot_checks", &order_id, &d))
-                    .transpose()?;
-                Ok(SampledOrder {
-                    street_code: r.try_get(1)?,
-                    draw_id: r.try_get(2)?,
-                    order_id,
-                    review,
-                })
-            })
-            .collect()
+        rows.iter().map(sampled_order).collect()
     }
 
     /// Adds or replaces hotline call records by call id.

@@ -6,8 +6,28 @@ use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::warning::{PunchSignal, PunchSignalKind};
 use lawcircle_core::volunteers::clock_in::Verdict;
-use lawcircle_core::volunteers::punch::{Punch, PunchWarning};
+use lawcircle_core::volunteers::punch::{Punch, PunchStatus, PunchWarning};
 use sqlx::Row;
+
+/// A punch's review status as the `status` column holds it.
+pub(crate) fn status_name(status: PunchStatus) -> &'static str {
+    match status {
+        PunchStatus::Accepted => "accepted",
+        PunchStatus::Rejected => "rejected",
+        PunchStatus::PendingReview => "pending_review",
+    }
+}
+
+/// Which punches a page of the review queue holds.
+#[derive(Debug, Clone, Default)]
+pub struct PunchFilter {
+    /// Only this volunteer's.
+    pub volunteer: Option<String>,
+    /// Only this street's.
+    pub street: Option<String>,
+    /// Only punches of this status.
+    pub status: Option<PunchStatus>,
+}
 
 impl Store {
     /// Punches, by volunteer and chain position, optionally of one
@@ -54,6 +74,86 @@ impl Store {
             .collect()
     }
 
+    /// One page of punches matching `filter` in chain order (volunteer,
+    /// seq) after the punch at `after` (volunteer id, seq), at most
+    /// `limit`. Only the conditions given are written into the query, so
+    /// each shape reads through its index (`punches_by_status`,
+    /// `punches_by_street_status`, `punches_by_street`, the chain's unique
+    /// key) from where the previous page ended.
+    pub async fn punches_page(
+        &self,
+        filter: &PunchFilter,
+        after: Option<(&str, i64)>,
+        limit: i64,
+    ) -> Result<Vec<Punch>, StoreError> {
+        let mut sql = String::from("SELECT id, data FROM punches WHERE 1 = 1");
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if filter.street.is_some() {
+            sql += &format!(" AND street_code = {}", next());
+        }
+        if filter.status.is_some() {
+            sql += &format!(" AND status = {}", next());
+        }
+        if filter.volunteer.is_some() {
+            sql += &format!(" AND volunteer_id = {}", next());
+        }
+        if after.is_some() {
+            let (v1, v2, s) = (next(), next(), next());
+            sql += &format!(" AND (volunteer_id > {v1} OR (volunteer_id = {v2} AND seq > {s}))");
+        }
+        sql += &format!(" ORDER BY volunteer_id, seq LIMIT {}", next());
+        // Audited: only placeholders and fixed column names are written in.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        if let Some(street) = &filter.street {
+            q = q.bind(street);
+        }
+        if let Some(status) = filter.status {
+            q = q.bind(status_name(status));
+        }
+        if let Some(v) = &filter.volunteer {
+            q = q.bind(v);
+        }
+        if let Some((v, seq)) = after {
+            q = q.bind(v).bind(v).bind(seq);
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
+    /// Sets the status of punches written before the `status` column
+    /// existed (or by tools that write rows directly), a thousand at a
+    /// time: once, at start. Returns how many were filled.
+    pub async fn fill_punch_statuses(&self) -> Result<usize, StoreError> {
+        let mut filled = 0;
+        loop {
+            let rows = sqlx::query(
+                "SELECT id, data FROM punches WHERE status IS NULL ORDER BY id LIMIT 1000",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.begin_write().await?;
+            for r in &rows {
+                let p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+                sqlx::query("UPDATE punches SET status = $1 WHERE id = $2 AND status IS NULL")
+                    .bind(status_name(p.status()))
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
+                filled += 1;
+            }
+            tx.commit().await?;
+        }
+    }
+
     pub async fn punch(&self, id: &str) -> Result<Option<Punch>, StoreError> {
         let data: Option<String> = sqlx::query_scalar("SELECT data FROM punches WHERE id = $1")
             .bind(id)
@@ -65,8 +165,9 @@ impl Store {
     /// Stores a punch's reviews or erased location (never its chained
     /// content: seq, links and hash stay as they were).
     pub async fn update_punch_data(&self, punch: &Punch) -> Result<(), StoreError> {
-        sqlx::query("UPDATE punches SET data = $1 WHERE id = $2 AND hash = $3")
+        sqlx::query("UPDATE punches SET data = $1, status = $2 WHERE id = $3 AND hash = $4")
             .bind(encode("punches", &punch.id, punch)?)
+            .bind(status_name(punch.status()))
             .bind(&punch.id)
             .bind(&punch.hash)
             .execute(&self.pool)

@@ -217,6 +217,128 @@ async fn spot_checks_cover_every_street_unpredictably_within_the_callers_street(
     }
 }
 
+/// Every page of `path` (which has a query) with `limit`, the page's list
+/// under `list` (`items`, or `checks` for the week's spot checks), drawing
+/// anew after each page.
+async fn walk_drawing(w: &World, path: &str, list: &str, limit: usize) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut url = format!("{path}&limit={limit}");
+    loop {
+        let r = w.admin.get(&url).await;
+        assert_eq!(r.status, 200, "{url}: {:?}", r.body);
+        let items = r.body[list].as_array().unwrap();
+        assert!(items.len() <= limit, "{:?}", r.body);
+        out.extend(items.iter().cloned());
+        match r.body["next_cursor"].as_str() {
+            Some(next) => url = format!("{path}&limit={limit}&cursor={next}"),
+            None => return out,
+        }
+        let d = w.admin.post("/api/v1/spot-checks/draw", &json!({})).await;
+        assert_eq!(d.status, 200, "{:?}", d.body);
+    }
+}
+
+/// `seen` (read a page at a time while rows arrived) holds every row of
+/// `before` exactly once, nothing twice, and in the order of `after` (the
+/// whole list read at the end).
+fn each_once_in_order(before: &[String], seen: &[String], after: &[String], what: &str) {
+    for id in before {
+        assert_eq!(
+            seen.iter().filter(|s| *s == id).count(),
+            1,
+            "{what}: {id} not exactly once in {seen:?}"
+        );
+    }
+    let positions: Vec<usize> = seen
+        .iter()
+        .map(|s| after.iter().position(|a| a == s).unwrap())
+        .collect();
+    assert!(
+        positions.windows(2).all(|p| p[0] < p[1]),
+        "{what}: {seen:?} not in the order of {after:?}"
+    );
+}
+
+#[tokio::test]
+async fn spot_checks_and_draws_come_in_pages_while_draws_go_on() {
+    for backend in backends() {
+        let name = backend.name();
+        let w = world(&backend, &[], false).await;
+        let (vol, vol_id) = volunteer(&w, "med1", STREET, &["邻里纠纷"]).await;
+        resolved_orders(&w, &w.staff, (&vol, vol_id), VILLAGE, 10).await;
+        // Draw until at least four orders are sampled (one a draw).
+        let mut draws = 0;
+        loop {
+            let r = w.admin.post("/api/v1/spot-checks/draw", &json!({})).await;
+            assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+            draws += 1;
+            if r.body["checks"].as_array().unwrap().len() >= 4 {
+                break;
+            }
+            assert!(draws < 60, "{name}: {:?}", r.body);
+        }
+        let week_of = |b: &Value| b["week"].as_str().unwrap().to_string();
+        let all = w.admin.get("/api/v1/spot-checks").await.body;
+        let week = week_of(&all);
+        let order_ids = |list: &Value| -> Vec<String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["order_id"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let draw_ids = |list: &Value| -> Vec<String> {
+            list.as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_string())
+                .collect()
+        };
+
+        // The week's sampled orders, one a page, a draw after each page.
+        let before = order_ids(&all["checks"]);
+        let path = format!("/api/v1/spot-checks?week={week}");
+        let seen = walk_drawing(&w, &path, "checks", 1).await;
+        let seen = order_ids(&Value::Array(seen));
+        let after = order_ids(&w.admin.get("/api/v1/spot-checks").await.body["checks"]);
+        each_once_in_order(&before, &seen, &after, name);
+        let mut sorted = after.clone();
+        sorted.sort();
+        assert_eq!(after, sorted, "{name}: by order id");
+
+        // The week's draws, two a page, a draw after each page: the new
+        // ones come after the cursor (oldest first) and are read too.
+        let before = draw_ids(&w.admin.get("/api/v1/spot-checks/draws").await.body);
+        assert!(before.len() > 2, "{name}");
+        let path = format!("/api/v1/spot-checks/draws?week={week}");
+        let seen = walk_drawing(&w, &path, "items", 2).await;
+        let seen = draw_ids(&Value::Array(seen));
+        let after = draw_ids(&w.admin.get("/api/v1/spot-checks/draws").await.body);
+        each_once_in_order(&before, &seen, &after, name);
+        assert!(seen.len() > before.len(), "{name}: later draws read too");
+        // Staff page through their street's.
+        let r = w.staff.get("/api/v1/spot-checks/draws?limit=1").await;
+        assert_eq!(r.status, 200, "{name}: {:?}", r.body);
+        assert_eq!(r.body["items"].as_array().unwrap().len(), 1, "{name}");
+        assert!(r.body["next_cursor"].is_string(), "{name}");
+
+        // Bad limits and cursors, naming the field.
+        for path in ["/api/v1/spot-checks", "/api/v1/spot-checks/draws"] {
+            for (query, field) in [
+                ("limit=0", "limit"),
+                ("limit=501", "limit"),
+                ("cursor=%21%21", "cursor"),
+                ("cursor=bm90IGpzb24", "cursor"),
+            ] {
+                let r = w.admin.get(&format!("{path}?{query}")).await;
+                assert_eq!(r.status, 400, "{name}: {path}?{query}: {:?}", r.body);
+                assert_eq!(r.body["error"]["field"], field, "{name}: {path}?{query}");
+            }
+        }
+        w.server.stop();
+    }
+}
+
 #[tokio::test]
 async fn an_applications_deadline_is_its_types_and_open311_agrees() {
     for backend in backends() {

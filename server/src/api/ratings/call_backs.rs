@@ -73,7 +73,7 @@ fn warning_call_backs(warning: &Warning) -> Vec<CallBackEntry> {
 
 #[utoipa::path(get, path = "/api/v1/orders/{id}/call-backs", tag = "ratings", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = Vec<CallBackEntry>, description = "Every call-back about the order (with a rating request or on its warnings), oldest first"),
+    responses((status = 200, body = Vec<CallBackEntry>, description = "The call-backs about the order (with a rating request or on its warnings), oldest first, at most 500"),
         refusal::Unauthenticated, refusal::Forbidden, refusal::NotFound))]
 pub async fn list_call_backs(
     SignedIn { state, caller }: SignedIn,
@@ -108,5 +108,7 @@ pub async fn list_call_backs(
         }
     }
     entries.sort_by_key(|e| e.at);
+    // One order's: a handful; never more than the largest page of a list.
+    entries.truncate(crate::api::pagination::MAX_LIMIT as usize);
     Ok(ApiJson(entries))
 }
