@@ -10,8 +10,6 @@
 //! checked against a textbook implementation and against networkx.
 
 use super::graph::{Snap, WalkingNetwork};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 /// A start of a search: a node, the distance already walked to reach it,
 /// and a label (e.g. the index of the facility it stands for) carried to
@@ -25,60 +23,69 @@ pub struct Seed {
 
 /// A monotone priority queue for Dijkstra (a bucket queue in the manner
 /// of Dial, 1969, exact within each bucket). Distances are cut into
-/// buckets [`BUCKET_M`] metres wide: the bucket being drained is a binary
-/// heap, so entries come out in exact order of distance (ties: lower node
-/// first); later buckets are unsorted vectors, turned into the heap in
-/// one pass (heapify) when their turn comes. Dijkstra never pushes a
+/// buckets [`BUCKET_M`] metres wide: the bucket being drained is a small
+/// vector kept sorted (descending, so the minimum is popped from its end),
+/// so entries come out in exact order of distance (ties: lower node
+/// first); later buckets are singly linked lists threaded through one
+/// pool of entries, sorted when their turn comes. Dijkstra never pushes a
 /// distance below the last one removed, so nothing ever lands in an
-/// earlier bucket; an entry is written twice (its bucket, then the heap)
-/// where a radix heap keyed by the distance's bits moved it between up to
-/// 64 buckets and scanned each bucket for its minimum on every refill.
-/// The distances themselves are untouched (`f64`, as before): only the
-/// order of work changes.
+/// earlier bucket. At 1 m a bucket holds one or two entries, so sorting
+/// it costs next to nothing where a binary heap per bucket spent a fifth
+/// of a coverage report in its sifting and heapifying. The distances
+/// themselves are untouched (`f64`): only the order of work changes, and
+/// it is the same order as a binary heap of `(distance, node)` gives.
 ///
-/// Invariant between calls: whenever it is not empty, the heap holds the
-/// minimum (see [`BucketQueue::refill`]), so the minimum can be read
-/// without mutation.
+/// Invariant between calls: whenever it is not empty, the drained bucket
+/// holds the minimum (see [`BucketQueue::refill`]), so the minimum can be
+/// read without mutation.
 #[derive(Debug, Clone)]
 struct BucketQueue {
-    /// Number of the bucket the heap holds.
+    /// Number of the bucket being drained.
     current: usize,
-    heap: BinaryHeap<Reverse<(u64, u32)>>,
-    /// Later buckets by number (`buckets[..=current]` are empty); grown as
-    /// needed, allocations kept across searches.
-    buckets: Vec<Vec<Reverse<(u64, u32)>>>,
+    /// The bucket being drained, sorted by descending `(bits, node)`.
+    drained: Vec<(u64, u32)>,
+    /// Per later bucket, the first entry of its list in `pool`, or
+    /// [`NO_ENTRY`]; grown as needed, kept across searches.
+    head: Vec<u32>,
+    /// Entries of the later buckets: distance bits, node, next entry.
+    pool: Vec<(u64, u32, u32)>,
     /// Highest bucket that may hold entries.
     top: usize,
     len: usize,
 }
 
+/// End of a bucket's list in [`BucketQueue`].
+const NO_ENTRY: u32 = u32::MAX;
+
 /// Width of a [`BucketQueue`] bucket in metres. Measured on Helsinki
-/// (coverage searches, least disturbed of 41 runs): 16 m buckets hold
-/// dozens of entries and the heap's sifting dominates (1.45–1.49 ms for
-/// the 8 searches); 4 m 1.36 ms; 1 m 1.25–1.27 ms; 0.25 m 1.35 ms (mostly
-/// empty buckets). A search over a district crosses a few thousand.
+/// (coverage searches, least disturbed of 41 runs, with a binary heap per
+/// bucket): 16 m buckets hold dozens of entries and the heap's sifting
+/// dominates (1.45–1.49 ms for the 8 searches); 4 m 1.36 ms; 1 m
+/// 1.25–1.27 ms; 0.25 m 1.35 ms (mostly empty buckets). A search over a
+/// district crosses a few thousand.
 const BUCKET_M: f64 = 1.0;
 
 /// Buckets beyond this one share it (distances past about 1,000 km: the
-/// heap then sorts them, still exactly).
+/// sort then orders them, still exactly).
 const LAST_BUCKET: usize = 1 << 20;
 
 impl BucketQueue {
     fn new() -> Self {
         BucketQueue {
             current: 0,
-            heap: BinaryHeap::new(),
-            buckets: Vec::new(),
+            drained: Vec::new(),
+            head: Vec::new(),
+            pool: Vec::new(),
             top: 0,
             len: 0,
         }
     }
 
     fn clear(&mut self) {
-        self.heap.clear();
-        for b in self.buckets.iter_mut().take(self.top + 1) {
-            b.clear();
-        }
+        self.drained.clear();
+        let end = (self.top + 1).min(self.head.len());
+        self.head[..end].fill(NO_ENTRY);
+        self.pool.clear();
         self.current = 0;
         self.top = 0;
         self.len = 0;
@@ -91,41 +98,52 @@ impl BucketQueue {
         let b = ((dist * (1.0 / BUCKET_M)) as usize)
             .min(LAST_BUCKET)
             .max(self.current);
-        let entry = Reverse((dist.to_bits(), node));
+        let key = (dist.to_bits(), node);
         if b == self.current {
-            self.heap.push(entry);
-        } else {
-            if b >= self.buckets.len() {
-                self.buckets.resize_with(b + 1, Vec::new);
+            // Sorted insertion from the small end (new entries are rarely
+            // far from the minimum).
+            let mut i = self.drained.len();
+            while i > 0 && self.drained[i - 1] < key {
+                i -= 1;
             }
-            self.buckets[b].push(entry);
+            self.drained.insert(i, key);
+        } else {
+            if b >= self.head.len() {
+                self.head.resize(b + 1, NO_ENTRY);
+            }
+            let entry = self.pool.len() as u32;
+            self.pool.push((key.0, key.1, self.head[b]));
+            self.head[b] = entry;
             self.top = self.top.max(b);
         }
         self.len += 1;
     }
 
-    /// Moves the next non-empty bucket into the heap when the heap is
+    /// Moves the next non-empty bucket into `drained` when `drained` is
     /// empty.
+    #[inline]
     fn refill(&mut self) {
-        if self.len == 0 || !self.heap.is_empty() {
+        if self.len == 0 || !self.drained.is_empty() {
             return;
         }
-        let Some(b) = (self.current + 1..=self.top).find(|&b| !self.buckets[b].is_empty()) else {
+        let Some(b) = (self.current + 1..=self.top).find(|&b| self.head[b] != NO_ENTRY) else {
             return;
         };
         self.current = b;
-        let items = std::mem::take(&mut self.buckets[b]);
-        // Heapify the bucket in place; its emptied heap's allocation goes
-        // back to the bucket.
-        let old = std::mem::replace(&mut self.heap, BinaryHeap::from(items));
-        self.buckets[b] = old.into_vec();
+        let mut next = std::mem::replace(&mut self.head[b], NO_ENTRY);
+        while let Some(&(bits, node, n)) = self.pool.get(next as usize) {
+            self.drained.push((bits, node));
+            next = n;
+        }
+        if self.drained.len() > 1 {
+            self.drained.sort_unstable_by(|a, b| b.cmp(a));
+        }
     }
 
     /// The smallest distance, when the invariant holds.
+    #[inline]
     fn peek(&self) -> Option<(f64, u32)> {
-        self.heap
-            .peek()
-            .map(|&Reverse((k, n))| (f64::from_bits(k), n))
+        self.drained.last().map(|&(k, n)| (f64::from_bits(k), n))
     }
 
     /// The smallest distance, restoring the invariant first.
@@ -134,9 +152,10 @@ impl BucketQueue {
         self.peek()
     }
 
+    #[inline]
     fn pop(&mut self) -> Option<(f64, u32)> {
         self.refill();
-        let Reverse((k, n)) = self.heap.pop()?;
+        let (k, n) = self.drained.pop()?;
         self.len -= 1;
         Some((f64::from_bits(k), n))
     }
@@ -147,8 +166,9 @@ impl BucketQueue {
 /// to the nodes the previous one touched, not to the network size.
 #[derive(Debug, Clone)]
 pub struct DijkstraWorkspace {
-    dist: Vec<f64>,
-    label: Vec<u32>,
+    /// Per node: its distance and label, side by side (a relaxation
+    /// reads and writes both).
+    node: Vec<(f64, u32)>,
     touched: Vec<u32>,
     heap: BucketQueue,
 }
@@ -166,8 +186,7 @@ impl DijkstraWorkspace {
     /// of a network's junctions, see [`super::chains`]).
     pub fn with_node_count(n: usize) -> Self {
         DijkstraWorkspace {
-            dist: vec![f64::INFINITY; n],
-            label: vec![NO_LABEL; n],
+            node: vec![(f64::INFINITY, NO_LABEL); n],
             touched: Vec::new(),
             heap: BucketQueue::new(),
         }
@@ -178,24 +197,23 @@ impl DijkstraWorkspace {
     /// until [`Self::settle_until`].
     pub fn start(&mut self, seeds: &[Seed]) {
         for &n in &self.touched {
-            self.dist[n as usize] = f64::INFINITY;
-            self.label[n as usize] = NO_LABEL;
+            self.node[n as usize] = (f64::INFINITY, NO_LABEL);
         }
         self.touched.clear();
         self.heap.clear();
         for s in seeds {
             let i = s.node as usize;
-            if i >= self.dist.len() || !s.dist_m.is_finite() || s.dist_m < 0.0 {
+            if i >= self.node.len() || !s.dist_m.is_finite() || s.dist_m < 0.0 {
                 continue;
             }
             // + 0.0 turns -0.0 into +0.0, whose bits order correctly.
             let d = s.dist_m + 0.0;
-            if d < self.dist[i] {
-                if self.dist[i].is_infinite() {
+            if d < self.node[i].0 {
+                if self.node[i].0.is_infinite() {
                     self.touched.push(s.node);
                 }
-                self.dist[i] = d;
-                self.label[i] = s.label;
+                self.node[i].0 = d;
+                self.node[i].1 = s.label;
                 self.heap.push(d, s.node);
             }
         }
@@ -213,7 +231,7 @@ impl DijkstraWorkspace {
             }
             self.heap.pop();
             let u = node as usize;
-            if dist > self.dist[u] {
+            if dist > self.node[u].0 {
                 continue; // stale entry
             }
             self.relax(u, dist, offsets, targets, weights);
@@ -237,20 +255,19 @@ impl DijkstraWorkspace {
         targets: &[u32],
         weights: &[W],
     ) {
-        let lab = self.label[u];
+        let lab = self.node[u].1;
         for arc in offsets[u] as usize..offsets[u + 1] as usize {
             let mut prev = u;
             let mut v = targets[arc] as usize;
             let mut nd = dist + weights[arc].into();
             loop {
-                if nd >= self.dist[v] {
+                if nd >= self.node[v].0 {
                     break; // reached at least as cheaply from elsewhere
                 }
-                if self.dist[v].is_infinite() {
+                if self.node[v].0.is_infinite() {
                     self.touched.push(v as u32);
                 }
-                self.dist[v] = nd;
-                self.label[v] = lab;
+                self.node[v] = (nd, lab);
                 let (a, b) = (offsets[v] as usize, offsets[v + 1] as usize);
                 if b - a != 2 {
                     // A dead end's only arc leads back where we came from:
@@ -285,7 +302,7 @@ impl DijkstraWorkspace {
             }
             self.heap.pop();
             let u = node as usize;
-            if dist > self.dist[u] {
+            if dist > self.node[u].0 {
                 continue;
             }
             self.relax(u, dist, offsets, targets, weights);
@@ -326,7 +343,7 @@ impl DijkstraWorkspace {
                 break;
             };
             let u = node as usize;
-            if dist <= self.dist[u] {
+            if dist <= self.node[u].0 {
                 self.relax(u, dist, offsets, arcs, weights);
             }
             self.heap.refill();
@@ -344,7 +361,7 @@ impl DijkstraWorkspace {
     pub fn settled(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
         let frontier = self.frontier();
         self.touched.iter().filter_map(move |&n| {
-            let d = self.dist[n as usize];
+            let d = self.node[n as usize].0;
             (d <= frontier).then_some((n, d))
         })
     }
@@ -357,14 +374,14 @@ impl DijkstraWorkspace {
 
     /// The final distance of `node`, if it is settled.
     pub fn distance(&self, node: u32) -> Option<f64> {
-        let d = *self.dist.get(node as usize)?;
+        let d = self.node.get(node as usize)?.0;
         (d.is_finite() && d <= self.frontier()).then_some(d)
     }
 
     /// The label of the seed that reached a settled `node` first.
     pub fn label(&self, node: u32) -> Option<u32> {
         self.distance(node)?;
-        let l = self.label[node as usize];
+        let l = self.node[node as usize].1;
         (l != NO_LABEL).then_some(l)
     }
 
