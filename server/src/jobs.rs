@@ -285,19 +285,17 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     let since = state.job_marks.read_until();
 
     // 1. Unclaimed consultations past the window go to the hotline/staff
-    // queue. Only open consultations are read (through the state index).
-    let open = state
-        .store
-        .orders(&OrderFilter {
-            states: vec![OrderState::Open],
-            kind: Some(OrderKind::Consultation),
-            ..OrderFilter::default()
-        })
-        .await?;
-    for o in open
-        .iter()
-        .filter(|o| o.grab_window_expired(now, state.grab_window_secs))
-    {
+    // queue. Only open orders are read (through the state index), once:
+    // the warning rules below take the same list unless this step
+    // changed some of them.
+    let open_filter = OrderFilter {
+        states: vec![OrderState::Open],
+        ..OrderFilter::default()
+    };
+    let open = state.store.orders(&open_filter).await?;
+    for o in open.iter().filter(|o| {
+        o.kind == OrderKind::Consultation && o.grab_window_expired(now, state.grab_window_secs)
+    }) {
         let mut changed = o.clone();
         let escalated = changed.apply(
             OrderEvent::Escalate {
@@ -324,13 +322,11 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     // then (the dedup key keeps it raised once), so the same warnings come
     // out as from every order, rating and punch, at a cost that follows
     // the work in progress rather than the history.
-    let mut orders = state
-        .store
-        .orders(&OrderFilter {
-            states: vec![OrderState::Open],
-            ..OrderFilter::default()
-        })
-        .await?;
+    let mut orders = if report.orders_escalated == 0 {
+        open
+    } else {
+        state.store.orders(&open_filter).await?
+    };
     orders.extend(state.store.overdue_orders(now).await?);
     let max_low = rules
         .iter()
@@ -347,15 +343,21 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
         orders.extend(rated);
     }
     let signals = state.store.punch_signals_since(since).await?;
-    for candidate in evaluate_rules(now, &orders, &ratings, &signals, rules) {
-        if let Some(rule) = rules.iter().find(|r| r.id == candidate.rule_id)
-            && crate::notifications::queue::raise_warning(
-                state,
-                &Warning::raise("", candidate, rule, now),
-                now,
-            )
-            .await?
-        {
+    let raised: Vec<Warning> = evaluate_rules(now, &orders, &ratings, &signals, rules)
+        .into_iter()
+        .filter_map(|candidate| {
+            let rule = rules.iter().find(|r| r.id == candidate.rule_id)?;
+            Some(Warning::raise("", candidate, rule, now))
+        })
+        .collect();
+    // Warnings raised before (by an earlier run, or another instance) are
+    // found in one read and skipped, instead of a write transaction each
+    // that the dedup key turns into nothing; the rest still go through
+    // the keyed insert, so a warning raised meanwhile stays raised once.
+    let keys: Vec<&str> = raised.iter().map(|w| w.dedup_key.as_str()).collect();
+    let known = state.store.existing_warning_keys(&keys).await?;
+    for warning in raised.iter().filter(|w| !known.contains(&w.dedup_key)) {
+        if crate::notifications::queue::raise_warning(state, warning, now).await? {
             report.warnings_raised += 1;
         }
     }

@@ -194,10 +194,181 @@ async fn the_synthetic_district_is_deterministic_and_loads() {
         assert_eq!(chain.status, 200, "{:?}", chain.body);
         assert_eq!(chain.body["intact"], true, "{:?}", chain.body);
         assert!(chain.body["punches"].as_u64().unwrap() >= 2);
+        let before = chrono::Utc::now().timestamp_millis();
         let indicators = admin.get("/api/v1/indicators").await;
+        let after = chrono::Utc::now().timestamp_millis();
         assert_eq!(indicators.status, 200, "{:?}", indicators.body);
+        // The rating figures (counted in the database) equal the ones
+        // worked out here from every row, order histories decoded, at the
+        // server's time (between `before` and `after`; a request or link
+        // expiring in that window would change them, hence both ends).
+        let got = &indicators.body["ratings"];
+        assert!(got["district"]["resolved"].as_u64().unwrap() > 500, "{got}");
+        let (at_before, at_after) = (
+            ratings_from_scratch(&a, before).await,
+            ratings_from_scratch(&a, after).await,
+        );
+        assert!(
+            *got == at_before || *got == at_after,
+            "{}: the rating figures {got} differ from a count over every row {at_before}",
+            backend.name()
+        );
         server.stop();
     }
+}
+
+/// Every row of `sql`, each column as text (numbers written out, NULL as
+/// an empty string).
+async fn text(conn: &mut sqlx::AnyConnection, sql: &'static str) -> Vec<Vec<String>> {
+    sqlx::query(sql)
+        .fetch_all(conn)
+        .await
+        .expect(sql)
+        .iter()
+        .map(|r| {
+            (0..r.len())
+                .map(|i| {
+                    r.try_get::<Option<String>, _>(i)
+                        .ok()
+                        .flatten()
+                        .or_else(|| {
+                            r.try_get::<Option<i64>, _>(i)
+                                .ok()
+                                .flatten()
+                                .map(|v| v.to_string())
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The rating figures of the indicators (`ratings`: district and streets,
+/// resolved, rated by channel, unrated by reason) worked out from every
+/// row at `now` (milliseconds): the orders that reached `resolved` in
+/// their history, each with its rating's channel or, unrated, the reason
+/// by the rules of the ratings report (the last call-back refused or not
+/// reached; no request; an app request awaiting or expired; a call-back
+/// awaited; a link never delivered, still valid, or expired).
+async fn ratings_from_scratch(storage: &Storage, now: i64) -> Value {
+    use std::collections::{BTreeMap, HashMap};
+    install_default_drivers();
+    let mut conn = sqlx::AnyConnection::connect(&database_url(storage))
+        .await
+        .expect("connect");
+    let orders = text(&mut conn, "SELECT id, street_code, data FROM orders").await;
+    let channels: HashMap<String, String> =
+        text(&mut conn, "SELECT order_id, channel FROM ratings")
+            .await
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+    let requests: HashMap<String, Vec<String>> = text(
+        &mut conn,
+        "SELECT order_id, channel, expires_at, sms_status FROM rating_requests",
+    )
+    .await
+    .into_iter()
+    .map(|r| (r[0].clone(), r))
+    .collect();
+    let mut links: HashMap<String, Vec<(String, i64)>> = HashMap::new();
+    for r in text(
+        &mut conn,
+        "SELECT order_id, via, expires_at FROM rating_links",
+    )
+    .await
+    {
+        links
+            .entry(r[0].clone())
+            .or_default()
+            .push((r[1].clone(), r[2].parse().unwrap()));
+    }
+    let mut last_call_back: HashMap<String, String> = HashMap::new();
+    for r in text(
+        &mut conn,
+        "SELECT order_id, outcome FROM call_backs ORDER BY at, id",
+    )
+    .await
+    {
+        last_call_back.insert(r[0].clone(), r[1].clone());
+    }
+    #[derive(Default)]
+    struct Figures {
+        resolved: u64,
+        rated: u64,
+        unrated: u64,
+        by_channel: BTreeMap<String, u64>,
+        unrated_by_reason: BTreeMap<String, u64>,
+    }
+    let mut district = Figures::default();
+    let mut streets: BTreeMap<String, Figures> = BTreeMap::new();
+    for o in &orders {
+        let data: Value = serde_json::from_str(&o[2]).unwrap();
+        let resolved = data["history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["to"] == "resolved");
+        if !resolved {
+            continue;
+        }
+        let id = &o[0];
+        let verdict = match channels.get(id) {
+            Some(c) => Ok(c.clone()),
+            None => Err(match last_call_back.get(id).map(String::as_str) {
+                Some("refused") => "declined",
+                Some("not_reached") => "not_reached",
+                _ => match requests.get(id) {
+                    None => "no_request",
+                    Some(q) => {
+                        let expires: i64 = q[2].parse().unwrap();
+                        let mine = links.get(id).map(Vec::as_slice).unwrap_or(&[]);
+                        match q[1].as_str() {
+                            "app" if now < expires => "awaiting",
+                            "app" => "app_expired",
+                            "call_back" => "awaiting_call_back",
+                            _ => {
+                                let delivered = q[3] == "sent"
+                                    || q[3] == "not_sent"
+                                    || mine.iter().any(|(via, _)| via == "qr");
+                                if !delivered {
+                                    "no_contact"
+                                } else if mine.iter().any(|(_, exp)| now < *exp) {
+                                    "awaiting"
+                                } else {
+                                    "link_expired"
+                                }
+                            }
+                        }
+                    }
+                },
+            }),
+        };
+        for f in [&mut district, streets.entry(o[1].clone()).or_default()] {
+            f.resolved += 1;
+            match &verdict {
+                Ok(c) => {
+                    f.rated += 1;
+                    *f.by_channel.entry(c.clone()).or_default() += 1;
+                }
+                Err(r) => {
+                    f.unrated += 1;
+                    *f.unrated_by_reason.entry(r.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let json = |f: &Figures| {
+        serde_json::json!({
+            "resolved": f.resolved, "rated": f.rated, "unrated": f.unrated,
+            "by_channel": f.by_channel, "unrated_by_reason": f.unrated_by_reason,
+        })
+    };
+    serde_json::json!({
+        "district": json(&district),
+        "streets": streets.iter().map(|(k, f)| (k.clone(), json(f))).collect::<BTreeMap<_, _>>(),
+    })
 }
 
 async fn a_punching_volunteer(storage: &Storage) -> String {

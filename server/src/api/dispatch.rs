@@ -83,7 +83,8 @@ fn base_candidate(
 }
 
 /// Punches that may hold an open clock-in at `now` (received within the
-/// session limit), of one volunteer or all, and the duty posts.
+/// session limit), of one volunteer or all, and the duty posts they were
+/// made at.
 async fn duty_inputs(
     state: &AppState,
     volunteer: Option<&str>,
@@ -95,7 +96,10 @@ async fn duty_inputs(
         .store
         .punches_received_since(volunteer, now - window)
         .await?;
-    Ok((punches, state.store.duty_posts().await?))
+    // Only the posts those punches were made at.
+    let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
+    let posts = state.store.duty_posts_with_ids(&ids).await?;
+    Ok((punches, posts))
 }
 
 /// Where the need of each order is: the place kept with the order, else

@@ -2,6 +2,7 @@
 //! satisfaction) as JSON for the console and as Prometheus text at
 //! `/metrics`, cached for a short while.
 
+use crate::api::ratings::report::{RatingReport, rating_report};
 use crate::api::require;
 use crate::auth::SignedIn;
 use crate::error::{ApiError, refusal};
@@ -51,6 +52,9 @@ pub struct IndicatorCache {
     reports: tokio::sync::Mutex<Vec<CachedCoverage>>,
     coverage: tokio::sync::Mutex<Option<(u64, std::sync::Arc<Vec<StreetCoverage>>)>>,
     report: tokio::sync::Mutex<Option<CachedReport>>,
+    /// The rating figures (by channel, why unrated), kept like the
+    /// indicators: until a change on this instance or [`INDICATOR_TTL`].
+    ratings: tokio::sync::Mutex<Option<CachedRatings>>,
     /// Times the coverage was computed (exported in `/metrics`).
     pub coverage_computations: std::sync::atomic::AtomicU64,
     /// Times the indicators were computed (exported in `/metrics`).
@@ -75,6 +79,39 @@ struct CachedReport {
     generation: u64,
     computed_at: chrono::DateTime<chrono::Utc>,
     report: std::sync::Arc<IndicatorReport>,
+}
+
+#[derive(Debug)]
+struct CachedRatings {
+    generation: u64,
+    computed_at: chrono::DateTime<chrono::Utc>,
+    report: std::sync::Arc<RatingReport>,
+}
+
+/// The rating figures, from the cache while no order, rating, rating
+/// request, link, call-back or SMS status changed on this instance and
+/// [`INDICATOR_TTL`] has not passed (which bounds how late a request
+/// expiring, or a change through another instance, shows), else counted
+/// again ([`crate::api::ratings::report::rating_report`]: one grouped
+/// query over the resolved orders).
+async fn rating_figures(state: &AppState) -> Result<std::sync::Arc<RatingReport>, ApiError> {
+    let now = state.clock.now();
+    let mut slot = state.indicator_cache.ratings.lock().await;
+    let generation = state.events.generation();
+    if let Some(c) = slot.as_ref()
+        && c.generation == generation
+        && now >= c.computed_at
+        && now - c.computed_at < INDICATOR_TTL
+    {
+        return Ok(c.report.clone());
+    }
+    let report = std::sync::Arc::new(rating_report(state, now).await?);
+    *slot = Some(CachedRatings {
+        generation,
+        computed_at: now,
+        report: report.clone(),
+    });
+    Ok(report)
 }
 
 /// The coverage report for `catalogue_version` and the required
@@ -248,7 +285,7 @@ pub struct IndicatorsAnswer {
     pub catalogue_version: u64,
     #[serde(flatten)]
     pub report: IndicatorReport,
-    pub ratings: crate::api::ratings::report::RatingReport,
+    pub ratings: RatingReport,
 }
 
 /// Indicators per street and for the district, each next to its target;
@@ -264,7 +301,7 @@ pub async fn indicators_json(
     require(&caller, Action::ReadIndicators)?;
     let (catalogue_version, report) = report(&state, q.year).await?;
     let report = (*report).clone();
-    let ratings = crate::api::ratings::report::rating_report(&state, state.clock.now()).await?;
+    let ratings = (*rating_figures(&state).await?).clone();
     Ok(ApiJson(IndicatorsAnswer {
         catalogue_version,
         report,

@@ -399,7 +399,7 @@ pub async fn create_punch(
     }
     let post = state
         .store
-        .duty_posts()
+        .duty_posts_with_ids(&[punch.post_id.as_str()])
         .await?
         .into_iter()
         .find(|p| p.id == punch.post_id)

@@ -235,6 +235,8 @@ pub async fn record(
         }
     }
     tx.commit().await?;
+    // A rating link's SMS status is part of the indicators' rating figures.
+    state.events.touch();
     Ok(())
 }
 

@@ -332,7 +332,8 @@ pub async fn offer_recipients(
         .store
         .punches_received_since(None, now - window)
         .await?;
-    let posts = state.store.duty_posts().await?;
+    let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
+    let posts = state.store.duty_posts_with_ids(&ids).await?;
     let request = OfferRequest::new(
         target.category,
         target.specialty,

@@ -206,6 +206,31 @@ impl Store {
     }
 
     /// All duty posts that are not retired, by id.
+    /// The duty posts (not retired) among `ids`, by their primary key:
+    /// what a clock-in or a punch needs, without reading the whole list
+    /// (a district has thousands of posts).
+    pub async fn duty_posts_with_ids(&self, ids: &[&str]) -> Result<Vec<DutyPost>, StoreError> {
+        let mut ids: Vec<&str> = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let places: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        // Only numbered placeholders are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT id, data FROM duty_posts WHERE NOT retired AND id IN ({}) ORDER BY id",
+            places.join(", ")
+        )));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| decode("duty_posts", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
     pub async fn duty_posts(&self) -> Result<Vec<DutyPost>, StoreError> {
         let rows = sqlx::query("SELECT id, data FROM duty_posts WHERE NOT retired ORDER BY id")
             .fetch_all(&self.pool)

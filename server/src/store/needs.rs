@@ -532,27 +532,59 @@ impl Store {
         row.as_ref().map(need_from_row).transpose()
     }
 
-    /// Needs by id after `after_id`, narrowed by `filter`.
+    /// Needs by id after `after_id`, narrowed by `filter`. Each filter is
+    /// read through its own index (`needs_by_enterer` and
+    /// `needs_by_requester` for an account, each walked from `after_id`
+    /// for at most `limit` rows; `needs_by_street` for a street), so a
+    /// page costs the same however many needs others filed: a condition
+    /// that may be switched off by a parameter (`$n OR column = …`) makes
+    /// the database walk every need from `after_id` instead.
     pub async fn list_needs(
         &self,
         filter: &NeedFilter,
         after_id: i64,
         limit: i64,
     ) -> Result<Vec<StoredNeed>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
-             WHERE n.id > $1 AND ($2 OR n.entered_by = $3 OR n.requester_account = $3)
-               AND ($4 OR n.street_code = $5)
-             ORDER BY n.id LIMIT $6"
-        )))
-        .bind(after_id)
-        .bind(filter.account.is_none())
-        .bind(filter.account.unwrap_or(0))
-        .bind(filter.street_code.is_none())
-        .bind(filter.street_code.as_deref().unwrap_or(""))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
+        // $1 after_id, $2 limit, $3 the street (if any), then the account.
+        let street = if filter.street_code.is_some() {
+            " AND street_code = $3"
+        } else {
+            ""
+        };
+        let account = if filter.street_code.is_some() {
+            "$4"
+        } else {
+            "$3"
+        };
+        let sql = match filter.account {
+            Some(_) => format!(
+                "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
+                 WHERE n.id IN (
+                     SELECT id FROM (SELECT id FROM needs WHERE entered_by = {account} AND id > $1{street}
+                                     ORDER BY id LIMIT $2) AS entered
+                     UNION
+                     SELECT id FROM (SELECT id FROM needs WHERE requester_account = {account} AND id > $1{street}
+                                     ORDER BY id LIMIT $2) AS requested)
+                 ORDER BY n.id LIMIT $2"
+            ),
+            None => format!(
+                "SELECT {NEED_COLUMNS} FROM needs n LEFT JOIN orders o ON o.need_id = n.id
+                 WHERE n.id > $1{street}
+                 ORDER BY n.id LIMIT $2",
+                street = street.replace("street_code", "n.street_code"),
+            ),
+        };
+        // Only fixed fragments are spliced in; every value is bound.
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(after_id)
+            .bind(limit);
+        if let Some(s) = &filter.street_code {
+            q = q.bind(s.as_str());
+        }
+        if let Some(a) = filter.account {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
         rows.iter().map(need_from_row).collect()
     }
 

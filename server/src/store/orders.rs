@@ -667,6 +667,28 @@ impl Store {
             .collect()
     }
 
+    /// Which of these dedup keys are held by a stored warning (read 500
+    /// at a time through the keys' unique index).
+    pub async fn existing_warning_keys(
+        &self,
+        keys: &[&str],
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in keys.chunks(500) {
+            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            // Only numbered placeholders are spliced in; every value is bound.
+            let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
+                "SELECT dedup_key FROM warnings WHERE dedup_key IN ({})",
+                places.join(", ")
+            )));
+            for k in chunk {
+                q = q.bind(*k);
+            }
+            found.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(found)
+    }
+
     /// Warnings with their row id and version, optionally of one street.
     pub async fn warnings(
         &self,

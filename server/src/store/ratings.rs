@@ -312,6 +312,60 @@ impl Store {
             .collect()
     }
 
+    /// How many resolved orders each street holds by verdict at `now`:
+    /// `rated:<channel>` for the rated ones, else why not (the reasons of
+    /// [`crate::api::ratings::report::RatingCoverage`]). One grouped query
+    /// in the database over the resolved orders and their ratings,
+    /// requests, links and last call-back: no order is decoded. The rules
+    /// are those of `unrated_reason`, in the same order: a rating first,
+    /// then the last call-back (refused, not reached), then the request
+    /// (none; in the app until it expires; by call-back; a link never
+    /// delivered, still valid, or expired).
+    pub async fn rating_verdicts(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<(String, String, u64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT o.street_code,
+                    CASE WHEN r.channel IS NOT NULL THEN 'rated:' || r.channel
+                    ELSE CASE (SELECT c.outcome FROM call_backs c WHERE c.order_id = o.id
+                               ORDER BY c.at DESC, c.id DESC LIMIT 1)
+                         WHEN 'refused' THEN 'declined'
+                         WHEN 'not_reached' THEN 'not_reached'
+                         ELSE CASE
+                              WHEN q.order_id IS NULL THEN 'no_request'
+                              WHEN q.channel = 'app' AND $1 < q.expires_at THEN 'awaiting'
+                              WHEN q.channel = 'app' THEN 'app_expired'
+                              WHEN q.channel = 'call_back' THEN 'awaiting_call_back'
+                              WHEN COALESCE(q.sms_status, '') NOT IN ('sent', 'not_sent')
+                                   AND NOT EXISTS (SELECT 1 FROM rating_links l
+                                                   WHERE l.order_id = o.id AND l.via = 'qr')
+                                   THEN 'no_contact'
+                              WHEN EXISTS (SELECT 1 FROM rating_links l
+                                           WHERE l.order_id = o.id AND l.expires_at > $1)
+                                   THEN 'awaiting'
+                              ELSE 'link_expired'
+                              END
+                         END
+                    END AS verdict,
+                    COUNT(*)
+             FROM orders o
+             LEFT JOIN ratings r ON r.order_id = o.id
+             LEFT JOIN rating_requests q ON q.order_id = o.id
+             WHERE o.resolution_ms IS NOT NULL
+             GROUP BY o.street_code, verdict",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let n: i64 = r.try_get(2)?;
+                Ok((r.try_get(0)?, r.try_get(1)?, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
     /// The channel each rating came by, by order id.
     pub async fn rating_channels(
         &self,

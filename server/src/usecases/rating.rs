@@ -56,6 +56,14 @@ pub(crate) fn link_url(state: &AppState, token: &str) -> String {
 /// retries a passing fault, dead-letters a refusal, and records on the
 /// request whether it went).
 pub async fn request_rating(state: &AppState, order: &Order) -> Result<(), ApiError> {
+    let asked = ask_for_rating(state, order).await;
+    // The indicators' rating figures are cached against the change count:
+    // a request (and its SMS status) changes why the order is unrated.
+    state.events.touch();
+    asked
+}
+
+async fn ask_for_rating(state: &AppState, order: &Order) -> Result<(), ApiError> {
     let need = need_of(state, order).await?;
     let now = state.clock.now();
     let expires_at = now + state.ratings.link_ttl;

@@ -912,6 +912,16 @@ async fn run() -> Result<String, SeedError> {
                     .map_err(|e| invalid(order.id.clone())(e.to_string()))?),
                 ms(order.created_at),
                 ms(at),
+                // The timing columns the server keeps with each change
+                // (whole milliseconds, as the store writes them), so the
+                // server does not fill them one row at a time at start.
+                order
+                    .time_to_claim_s()
+                    .map_or(V::NullI, |s| V::I((s * 1000.0).round() as i64)),
+                order
+                    .resolution_time_s()
+                    .map_or(V::NullI, |s| V::I((s * 1000.0).round() as i64)),
+                V::I(1),
             ]);
         }
         n_ratings += ratings.len();
@@ -966,6 +976,9 @@ async fn run() -> Result<String, SeedError> {
                 "data",
                 "created_at",
                 "updated_at",
+                "claim_ms",
+                "resolution_ms",
+                "timings_known",
             ],
             &orders,
             false,

@@ -99,6 +99,8 @@ pub async fn issue_link(
         .store
         .insert_rating_link(&hash, &order.id, "qr", now, expires_at)
         .await?;
+    // A shown QR code counts as a delivered link in the indicators.
+    state.events.touch();
     let url = link_url(&state, &token);
     // The URL is the configured public address plus a short token: too
     // long for a QR code only if that address is misconfigured.
@@ -217,6 +219,8 @@ pub async fn call_back(
         }
         None => {
             record.id = state.store.insert_call_back(&record, now).await?;
+            // The last call-back's outcome is why an order is unrated.
+            state.events.touch();
             order
         }
     };

@@ -3,11 +3,9 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::{CallBackOutcome, OrderFilter, RatingChannel, RatingRequest};
 use chrono::{DateTime, Utc};
-use lawcircle_core::orders::order::OrderState;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Ratings by channel and why resolved orders were not rated.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -35,83 +33,26 @@ pub struct RatingReport {
     pub streets: BTreeMap<String, RatingCoverage>,
 }
 
-/// Counts the ratings and the reasons of the missing ones at `now`.
+/// Counts the ratings and the reasons of the missing ones at `now`, from
+/// one grouped query over the resolved orders ([`crate::store::Store::rating_verdicts`]):
+/// exact at every call, without decoding an order.
 pub async fn rating_report(state: &AppState, now: DateTime<Utc>) -> Result<RatingReport, ApiError> {
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let channels = state.store.rating_channels().await?;
-    let requests: HashMap<String, RatingRequest> = state
-        .store
-        .rating_requests()
-        .await?
-        .into_iter()
-        .map(|r| (r.order_id.clone(), r))
-        .collect();
-    let links = state.store.rating_links_by_order().await?;
-    let mut last_call_back: HashMap<String, CallBackOutcome> = HashMap::new();
-    for cb in state.store.call_backs().await? {
-        last_call_back.insert(cb.order_id.clone(), cb.outcome);
-    }
     let mut report = RatingReport::default();
-    for o in orders
-        .iter()
-        .filter(|o| o.first_reached(OrderState::Resolved).is_some())
-    {
-        let street = report.streets.entry(o.street_code.clone()).or_default();
-        let verdict = match channels.get(&o.id) {
-            Some(channel) => Ok(channel.clone()),
-            None => Err(unrated_reason(
-                requests.get(&o.id),
-                links.get(&o.id).map(Vec::as_slice).unwrap_or(&[]),
-                last_call_back.get(&o.id).copied(),
-                now,
-            )),
-        };
+    for (street_code, verdict, n) in state.store.rating_verdicts(now).await? {
+        let street = report.streets.entry(street_code).or_default();
         for c in [&mut report.district, street] {
-            c.resolved += 1;
-            match &verdict {
-                Ok(channel) => {
-                    c.rated += 1;
-                    *c.by_channel.entry(channel.clone()).or_default() += 1;
+            c.resolved += n;
+            match verdict.strip_prefix("rated:") {
+                Some(channel) => {
+                    c.rated += n;
+                    *c.by_channel.entry(channel.to_string()).or_default() += n;
                 }
-                Err(reason) => {
-                    c.unrated += 1;
-                    *c.unrated_by_reason.entry(reason.to_string()).or_default() += 1;
+                None => {
+                    c.unrated += n;
+                    *c.unrated_by_reason.entry(verdict.clone()).or_default() += n;
                 }
             }
         }
     }
     Ok(report)
-}
-
-fn unrated_reason(
-    request: Option<&RatingRequest>,
-    links: &[(String, DateTime<Utc>)],
-    last_call_back: Option<CallBackOutcome>,
-    now: DateTime<Utc>,
-) -> &'static str {
-    match last_call_back {
-        Some(CallBackOutcome::Refused) => return "declined",
-        Some(CallBackOutcome::NotReached) => return "not_reached",
-        _ => {}
-    }
-    let Some(request) = request else {
-        return "no_request";
-    };
-    match request.channel {
-        RatingChannel::App if now < request.expires_at => "awaiting",
-        RatingChannel::App => "app_expired",
-        RatingChannel::CallBack => "awaiting_call_back",
-        RatingChannel::Link => {
-            let delivered = request.sms_status.as_deref() == Some("sent")
-                || request.sms_status.as_deref() == Some("not_sent")
-                || links.iter().any(|(via, _)| via == "qr");
-            if !delivered {
-                "no_contact"
-            } else if links.iter().any(|(_, exp)| now < *exp) {
-                "awaiting"
-            } else {
-                "link_expired"
-            }
-        }
-    }
 }
