@@ -308,22 +308,6 @@ pub struct OfferTarget<'a> {
     pub excluded: Vec<String>,
 }
 
-/// The volunteers and lawyers a consultation is offered to right now: the
-/// same eligibility as their offers list (specialty, street or loan, an
-/// open clock-in at a duty post, within the walking radius of the post).
-pub async fn offer_recipients(
-    state: &AppState,
-    target: &OfferTarget<'_>,
-    now: DateTime<Utc>,
-) -> Result<Vec<i64>, StoreError> {
-    if target.category != "consultation" {
-        return Ok(Vec::new());
-    }
-    OfferPool::load(state, now)
-        .await?
-        .recipients(state, target, now)
-}
-
 /// Two points as a map key: coordinates by their bits, with their datums.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct PointPair([u64; 4], [lawcircle_core::geo::coord::Datum; 2]);
@@ -342,7 +326,9 @@ impl PointPair {
     }
 }
 
-/// Who may be offered consultations at one moment: the active volunteers
+/// Who may be offered consultations at one moment (the same eligibility
+/// as their offers list: specialty, street or loan, an open clock-in at a
+/// duty post, within the walking radius of the post): the active volunteers
 /// with their roles, the punches of the open-session window and the duty
 /// posts, read once and used for every need of a batch (a batch of 100
 /// consultations would otherwise read them 100 times), with the walking
