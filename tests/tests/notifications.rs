@@ -288,6 +288,90 @@ async fn a_streaming_and_a_push_volunteer_are_offered_and_the_loser_is_withdrawn
     }
 }
 
+/// A batch of consultations filed at once: every order of it is offered
+/// to each volunteer on duty (on the stream and by push), each offer once,
+/// and a replayed batch offers nothing again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_order_of_a_batch_is_offered_to_every_volunteer_on_duty() {
+    for backend in backends() {
+        let push = FakePush::start().await;
+        let w = world(&backend, &[]).await;
+        let (streamer, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-stream").await;
+        let (pushed, _) = volunteer(&w.server, &w.admin, &w.staff, "vol-push").await;
+        let sub = push.subscribe();
+        register(&pushed, &sub).await;
+        let stream = open_stream(&streamer).await;
+
+        let entries: Vec<Value> = (0..3)
+            .map(|_| json!({"idempotency_key": uuid::Uuid::now_v7().to_string(), "need": need()}))
+            .collect();
+        let batch = json!({ "needs": entries });
+        let r = w.resident.post("/api/v1/needs/batch", &batch).await;
+        assert_eq!(r.status, 200, "{}: {:?}", backend.name(), r.body);
+        let orders: BTreeSet<String> = r.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                assert_eq!(e["outcome"], "created", "{e}");
+                e["receipt"]["order_id"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert_eq!(orders.len(), 3);
+        let offered = |messages: Vec<Value>| -> Vec<String> {
+            let mut ids: Vec<String> = messages
+                .into_iter()
+                .filter(|m| m["event"] == "offer")
+                .map(|m| m["order_id"].as_str().unwrap_or_default().to_string())
+                .collect();
+            ids.sort();
+            ids
+        };
+        let expected: Vec<String> = orders.iter().cloned().collect();
+        wait_until("every offer on the stream", || {
+            let got = offered(
+                stream
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|(e, _, _)| e == "notification")
+                    .map(|(_, _, m)| m.clone())
+                    .collect(),
+            );
+            (got == expected).then_some(())
+        })
+        .await;
+        wait_until("every offer by push", || {
+            (offered(push.received(&sub)) == expected).then_some(())
+        })
+        .await;
+
+        // The same batch again: replayed, nothing new offered.
+        let again = w.resident.post("/api/v1/needs/batch", &batch).await;
+        assert_eq!(again.status, 200);
+        assert!(
+            again.body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["outcome"] == "replayed"),
+            "{:?}",
+            again.body
+        );
+        for c in [&streamer, &pushed] {
+            let list = c.get("/api/v1/notifications").await;
+            assert_eq!(list.status, 200);
+            assert_eq!(
+                offered(list.body.as_array().unwrap().clone()),
+                expected,
+                "{}",
+                backend.name()
+            );
+        }
+        drop(w.server);
+    }
+}
+
 async fn wait_until_list(c: &Client, event: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

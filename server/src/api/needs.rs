@@ -17,7 +17,7 @@ use crate::state::AppState;
 use crate::store::FILING_ENDPOINT;
 use crate::store::{NeedFilter, StoredNeed};
 use crate::usecases::filing::{
-    NeedReceipt, PreparedFiling, check_uploads, file_need, file_needs, legal_aid_of,
+    FilingLookups, NeedReceipt, PreparedFiling, check_uploads, file_need, file_needs, legal_aid_of,
     prepare_filing, requester_account_of, validate_need,
 };
 use axum::body::Body;
@@ -57,7 +57,8 @@ pub async fn create(
         return Ok(replayed);
     }
     let now = state.clock.now();
-    let (need, street_code) = validate_need(&state, draft, now).await?;
+    let mut lookups = FilingLookups::default();
+    let (need, street_code) = validate_need(&state, &mut lookups, draft, now).await?;
     authorize(
         &caller,
         Action::SubmitNeed,
@@ -65,7 +66,7 @@ pub async fn create(
         String::new,
     )?;
     check_uploads(&state, &need).await?;
-    let requester_account = requester_account_of(&state, &caller, &need).await?;
+    let requester_account = requester_account_of(&state, &mut lookups, &caller, &need).await?;
     let outcome = file_need(
         &state,
         caller.account.id,
@@ -107,11 +108,20 @@ pub async fn create_batch(
         ));
     }
     let now = state.clock.now();
+    // The answers already stored for the batch's keys, in one query; what
+    // the entries look up (areas, requesters, the volunteer pool) once.
+    let keys: Vec<&str> = batch
+        .needs
+        .iter()
+        .map(|e| e.idempotency_key.trim())
+        .collect();
+    let replies = state.store.stored_replies(FILING_ENDPOINT, &keys).await?;
+    let mut lookups = FilingLookups::default();
     let mut slots = Vec::with_capacity(batch.needs.len());
     let mut prepared = Vec::new();
     for entry in batch.needs {
         let key = entry.idempotency_key.clone();
-        match batch_entry(&state, &caller, entry, now).await {
+        match batch_entry(&state, &mut lookups, &replies, &caller, entry, now).await {
             Ok(Ok(result)) => slots.push(BatchSlot::Answered(result)),
             Ok(Err((write, filing))) => {
                 slots.push(BatchSlot::Filing(write));
@@ -164,6 +174,8 @@ pub async fn create_batch(
 /// validated and ready to be stored (`Ok(Err)`); `Err` is its refusal.
 async fn batch_entry(
     state: &AppState,
+    lookups: &mut FilingLookups,
+    replies: &std::collections::HashMap<String, crate::store::StoredReply>,
     caller: &Caller,
     entry: NeedBatchEntry,
     now: chrono::DateTime<chrono::Utc>,
@@ -178,17 +190,13 @@ async fn batch_entry(
             message: format!("not a need: {e}"),
         })?;
     let write = key.bind(FILING_ENDPOINT, caller.account.id, &draft)?;
-    if let Some(reply) = state
-        .store
-        .stored_reply(FILING_ENDPOINT, write.key())
-        .await?
-    {
+    if let Some(reply) = replies.get(write.key()) {
         return Ok(Ok(batch_result(
             &write,
-            crate::store::IdempotentOutcome::Existing(reply),
+            crate::store::IdempotentOutcome::Existing(reply.clone()),
         )?));
     }
-    let (need, street_code) = validate_need(state, draft, now).await?;
+    let (need, street_code) = validate_need(state, lookups, draft, now).await?;
     authorize(
         caller,
         Action::SubmitNeed,
@@ -196,9 +204,10 @@ async fn batch_entry(
         String::new,
     )?;
     check_uploads(state, &need).await?;
-    let requester_account = requester_account_of(state, caller, &need).await?;
+    let requester_account = requester_account_of(state, lookups, caller, &need).await?;
     let filing = prepare_filing(
         state,
+        lookups,
         caller.account.id,
         caller.account.role.as_str(),
         requester_account,

@@ -16,7 +16,7 @@ use crate::error::{ApiError, refusal};
 use crate::json::ApiJson;
 use crate::state::AppState;
 use crate::store::FILING_ENDPOINT;
-use crate::usecases::filing::{NeedReceipt, file_need, validate_need};
+use crate::usecases::filing::{FilingLookups, NeedReceipt, file_need, validate_need};
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
@@ -104,7 +104,8 @@ pub async fn file_without_account(
             "files can be added with an account, or brought to the service station",
         ));
     }
-    let (need, street_code) = validate_need(&state, draft, now).await?;
+    let (need, street_code) =
+        validate_need(&state, &mut FilingLookups::default(), draft, now).await?;
     let filings = state
         .store
         .record_public_filing(&client.0, now - Duration::hours(1), now)

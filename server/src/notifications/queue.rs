@@ -76,17 +76,25 @@ pub(crate) async fn enqueue(
                 .await?;
         }
     }
+    // What is read about each recipient, once per call: a batch of new
+    // consultations offers each to the same few volunteers.
+    let mut recipients: std::collections::HashMap<i64, Option<Recipient>> =
+        std::collections::HashMap::new();
     for item in items {
         // A recipient that is no account (an order whose requester id
         // names nobody, as imported or seeded data may) gets nothing; the
         // change that caused the message still goes through.
-        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(item.account_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-        if known.is_none() {
+        let recipient = match recipients.get(&item.account_id) {
+            Some(r) => r.clone(),
+            None => {
+                let r = Recipient::load(&mut *conn, item.account_id).await?;
+                recipients.insert(item.account_id, r.clone());
+                r
+            }
+        };
+        let Some(recipient) = recipient else {
             continue;
-        }
+        };
         let id = super::random_hex(16).map_err(|e| StoreError::Unsupported(e.to_string()))?;
         let (title, body) = item.event.words();
         let message = Message {
@@ -118,30 +126,20 @@ pub(crate) async fn enqueue(
         if !item.rule.channels.contains(&Channel::Push) {
             continue;
         }
-        let settings = Settings::load_on(&mut *conn, item.account_id).await?;
+        let Recipient {
+            settings,
+            devices,
+            phone_verified,
+        } = recipient;
         let due = if item.rule.ignores_quiet_hours {
             now
         } else {
             settings.quiet_until(now).unwrap_or(now)
         };
-        let devices: Vec<(i64, String)> = sqlx::query_as(
-            "SELECT id, kind FROM push_devices WHERE account_id = $1 AND removed_at IS NULL ORDER BY id",
-        )
-        .bind(item.account_id)
-        .fetch_all(&mut *conn)
-        .await?;
         // Without a push device, a verified mobile gets a text message
         // (when the rule says so); push turned off turns that off too.
-        let sms = devices.is_empty()
-            && item.rule.channels.contains(&Channel::Sms)
-            && sqlx::query_scalar::<_, Option<i64>>(
-                "SELECT phone_verified_at FROM accounts WHERE id = $1",
-            )
-            .bind(item.account_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .flatten()
-            .is_some();
+        let sms =
+            devices.is_empty() && item.rule.channels.contains(&Channel::Sms) && phone_verified;
         let targets: Vec<(Option<i64>, String)> = if !settings.push {
             Vec::new()
         } else if sms {
@@ -167,6 +165,44 @@ pub(crate) async fn enqueue(
     accounts.sort_unstable();
     accounts.dedup();
     Ok(accounts)
+}
+
+/// What [`enqueue`] reads about a recipient: their notification
+/// settings, push devices and whether their mobile is verified.
+#[derive(Debug, Clone)]
+struct Recipient {
+    settings: Settings,
+    devices: Vec<(i64, String)>,
+    phone_verified: bool,
+}
+
+impl Recipient {
+    /// `None` when `account` is no account.
+    async fn load(
+        conn: &mut sqlx::AnyConnection,
+        account: i64,
+    ) -> Result<Option<Recipient>, StoreError> {
+        let verified: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT phone_verified_at FROM accounts WHERE id = $1")
+                .bind(account)
+                .fetch_optional(&mut *conn)
+                .await?;
+        let Some(verified) = verified else {
+            return Ok(None);
+        };
+        let settings = Settings::load_on(&mut *conn, account).await?;
+        let devices: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, kind FROM push_devices WHERE account_id = $1 AND removed_at IS NULL ORDER BY id",
+        )
+        .bind(account)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Some(Recipient {
+            settings,
+            devices,
+            phone_verified: verified.is_some(),
+        }))
+    }
 }
 
 /// Withdraws the offers of `order_id` still standing: marks them, stops

@@ -308,80 +308,141 @@ pub struct OfferTarget<'a> {
     pub excluded: Vec<String>,
 }
 
-/// The volunteers and lawyers a consultation is offered to right now: the
-/// same eligibility as their offers list (specialty, street or loan, an
-/// open clock-in at a duty post, within the walking radius of the post).
-pub async fn offer_recipients(
-    state: &AppState,
-    target: &OfferTarget<'_>,
-    now: DateTime<Utc>,
-) -> Result<Vec<i64>, StoreError> {
-    if target.category != "consultation" {
-        return Ok(Vec::new());
+/// Two points as a map key: coordinates by their bits, with their datums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct PointPair([u64; 4], [lawcircle_core::geo::coord::Datum; 2]);
+
+impl PointPair {
+    fn of(from: GeoPoint, to: GeoPoint) -> Self {
+        PointPair(
+            [
+                from.lat.to_bits(),
+                from.lng.to_bits(),
+                to.lat.to_bits(),
+                to.lng.to_bits(),
+            ],
+            [from.datum, to.datum],
+        )
     }
-    let vols = state
-        .store
-        .volunteers(None, Some(VolunteerState::Active))
-        .await?;
-    if vols.is_empty() {
-        return Ok(Vec::new());
-    }
-    let window =
-        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
-    let punches = state
-        .store
-        .punches_received_since(None, now - window)
-        .await?;
-    let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
-    let posts = state.store.duty_posts_with_ids(&ids).await?;
-    let request = OfferRequest::new(
-        target.category,
-        target.specialty,
-        target.street_code.to_string(),
-        state.offer_radius_m,
-    );
-    let mut out = Vec::new();
-    for v in &vols {
-        let id = v.account_id.to_string();
-        if target.excluded.contains(&id) {
-            continue;
-        }
-        let Some(duty) = dispatch::on_duty(&punches, &posts, &id, now) else {
-            continue;
-        };
-        let distance = match (duty.place, target.place) {
-            (Some(from), Some(to)) => {
-                dispatch::distances_from(state.spatial.network(), from, &[to], state.offer_radius_m)
-                    .pop()
-            }
-            _ => None,
-        };
-        let role = state
+}
+
+/// Who may be offered consultations at one moment (the same eligibility
+/// as their offers list: specialty, street or loan, an open clock-in at a
+/// duty post, within the walking radius of the post): the active volunteers
+/// with their roles, the punches of the open-session window and the duty
+/// posts, read once and used for every need of a batch (a batch of 100
+/// consultations would otherwise read them 100 times), with the walking
+/// distances measured so far.
+pub struct OfferPool {
+    volunteers: Vec<(crate::store::StoredVolunteer, Role)>,
+    punches: Vec<lawcircle_core::volunteers::punch::Punch>,
+    posts: Vec<lawcircle_core::catalogue::duty_post::DutyPost>,
+    /// Walking distances measured so far, by (from, to).
+    distances: std::collections::HashMap<PointPair, Option<dispatch::Measure>>,
+}
+
+impl OfferPool {
+    /// Reads the pool as it is at `now`.
+    pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        let vols = state
             .store
-            .account(v.account_id)
-            .await?
-            .map_or(Role::Volunteer, |a| a.role);
-        let vol = &v.volunteer;
-        let candidate = Candidate {
-            id,
-            role,
-            specialties: vol.profile.specialties.clone(),
-            home_street_code: vol.profile.home_street_code.clone(),
-            lent_to_street_codes: vol
-                .loan_at(now)
-                .map(|l| vec![l.to_street_code.clone()])
-                .unwrap_or_default(),
-            on_duty: Some(duty),
-            distance,
-            current_load: 0,
-            mean_rating: None,
-            stars: 0,
-        };
-        if dispatch::ineligibility(&candidate, &request).is_empty() {
-            out.push(v.account_id);
+            .volunteers(None, Some(VolunteerState::Active))
+            .await?;
+        if vols.is_empty() {
+            return Ok(OfferPool {
+                volunteers: Vec::new(),
+                punches: Vec::new(),
+                posts: Vec::new(),
+                distances: Default::default(),
+            });
         }
+        let window =
+            chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
+        let punches = state
+            .store
+            .punches_received_since(None, now - window)
+            .await?;
+        let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
+        let posts = state.store.duty_posts_with_ids(&ids).await?;
+        let mut volunteers = Vec::with_capacity(vols.len());
+        for v in vols {
+            let role = state
+                .store
+                .account(v.account_id)
+                .await?
+                .map_or(Role::Volunteer, |a| a.role);
+            volunteers.push((v, role));
+        }
+        Ok(OfferPool {
+            volunteers,
+            punches,
+            posts,
+            distances: Default::default(),
+        })
     }
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+
+    /// Whom the consultation `target` is offered to, by this pool.
+    pub fn recipients(
+        &mut self,
+        state: &AppState,
+        target: &OfferTarget<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StoreError> {
+        if target.category != "consultation" || self.volunteers.is_empty() {
+            return Ok(Vec::new());
+        }
+        let request = OfferRequest::new(
+            target.category,
+            target.specialty,
+            target.street_code.to_string(),
+            state.offer_radius_m,
+        );
+        let mut out = Vec::new();
+        for (v, role) in &self.volunteers {
+            let id = v.account_id.to_string();
+            if target.excluded.contains(&id) {
+                continue;
+            }
+            let Some(duty) = dispatch::on_duty(&self.punches, &self.posts, &id, now) else {
+                continue;
+            };
+            let distance = match (duty.place, target.place) {
+                (Some(from), Some(to)) => *self
+                    .distances
+                    .entry(PointPair::of(from, to))
+                    .or_insert_with(|| {
+                        dispatch::distances_from(
+                            state.spatial.network(),
+                            from,
+                            &[to],
+                            state.offer_radius_m,
+                        )
+                        .pop()
+                    }),
+                _ => None,
+            };
+            let vol = &v.volunteer;
+            let candidate = Candidate {
+                id,
+                role: *role,
+                specialties: vol.profile.specialties.clone(),
+                home_street_code: vol.profile.home_street_code.clone(),
+                lent_to_street_codes: vol
+                    .loan_at(now)
+                    .map(|l| vec![l.to_street_code.clone()])
+                    .unwrap_or_default(),
+                on_duty: Some(duty),
+                distance,
+                current_load: 0,
+                mean_rating: None,
+                stars: 0,
+            };
+            if dispatch::ineligibility(&candidate, &request).is_empty() {
+                out.push(v.account_id);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
 }

@@ -26,7 +26,7 @@ pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
 pub use needs::{
-    AttachmentMeta, FILING_ENDPOINT, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
+    AttachmentMeta, FILING_ENDPOINT, Filed, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
     PUNCH_ENDPOINT, StoredNeed, StoredReply,
 };
 pub use orders::{OrderFilter, SampledOrder};

@@ -268,70 +268,152 @@ async fn lock_filing_streets(
     Ok(())
 }
 
-/// Stores one need with its order and offers inside `tx`, claiming its
-/// idempotency key first; `None` when the key was already used (nothing
-/// written).
-async fn insert_need(
+/// Rows per multi-row statement of the intake (16 values each at most).
+const FILING_ROWS_PER_STATEMENT: usize = 100;
+
+/// The rows of a multi-row `VALUES`: `rows` groups of `width` numbered
+/// placeholders, each written by `row` (which may add literals).
+fn values_rows(rows: usize, width: usize, row: impl Fn(&[String]) -> String) -> String {
+    (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            row(&p)
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts the idempotency records of `filings` first (as
+/// [`claim_key`] does for one), a hundred per statement; for each filing
+/// whether it claimed its key: `false` when the key was used before, or
+/// by an earlier filing of the same list. `filings`: (key, account, request
+/// hash).
+async fn claim_filing_keys(
     tx: &mut Transaction<'_, Any>,
-    key: &str,
-    request_hash: &str,
-    new: &NewNeed,
+    filings: &[(&str, i64, &str)],
     now: DateTime<Utc>,
-    make_order: impl FnOnce(
-        i64,
-    ) -> (
-        lawcircle_core::orders::order::Order,
-        Vec<crate::notifications::queue::NewNotification>,
-    ),
-    respond: impl FnOnce(i64, &str) -> (u16, String),
-) -> Result<Option<(u16, String)>, StoreError> {
-    if !claim_key(tx, FILING_ENDPOINT, key, new.entered_by, request_hash, now).await? {
-        return Ok(None);
+) -> Result<Vec<bool>, StoreError> {
+    let mut claimed = std::collections::HashSet::new();
+    for chunk in filings.chunks(FILING_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO idempotency_keys (endpoint, idem_key, account_id, request_hash, status, response, created_at)
+             VALUES {}
+             ON CONFLICT (endpoint, idem_key) DO NOTHING RETURNING idem_key",
+            values_rows(chunk.len(), 5, |p| format!(
+                "({}, {}, {}, {}, 0, '', {})",
+                p[0], p[1], p[2], p[3], p[4]
+            ))
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for (key, account, hash) in chunk {
+            q = q
+                .bind(FILING_ENDPOINT)
+                .bind(key.to_string())
+                .bind(*account)
+                .bind(hash.to_string())
+                .bind(millis(now));
+        }
+        claimed.extend(q.fetch_all(&mut **tx).await?);
     }
-    let data = super::encode("needs", key, &new.need)?;
-    let need_id: i64 = sqlx::query_scalar(
-        "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
-                            urgency, channel, status, data, created_at, updated_at, service_code, service_version,
-                            consent_notice_version, consent_at, requester_account, tracking_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'submitted', $9, $10, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
-    )
-    .bind(key)
-    .bind(new.entered_by)
-    .bind(&new.entered_by_role)
-    .bind(&new.street_code)
-    .bind(&new.need.location.area_code)
-    .bind(new.need.category.as_str())
-    .bind(new.need.urgency.as_str())
-    .bind(new.need.channel.as_str())
-    .bind(data)
-    .bind(millis(now))
-    .bind(new.need.application.as_ref().map(|a| a.service_code.clone()))
-    .bind(
-        new.need
-            .application
-            .as_ref()
-            .map(|a| i64::from(a.service_version)),
-    )
-    .bind(&new.need.consent.notice_version)
-    .bind(millis(new.need.consent.at))
-    .bind(new.requester_account)
-    .bind(&new.tracking_hash)
-    .fetch_one(&mut **tx)
-    .await?;
-    for a in &new.need.attachments {
-        sqlx::query("INSERT INTO need_attachments (need_id, sha256) VALUES ($1, $2)")
-            .bind(need_id)
-            .bind(&a.sha256)
-            .execute(&mut **tx)
-            .await?;
+    // A key repeated in the list was claimed by its first filing.
+    Ok(filings
+        .iter()
+        .map(|(key, _, _)| claimed.remove(*key))
+        .collect())
+}
+
+/// Inserts the rows of new needs (and their attachments), a hundred per
+/// statement; their ids, in the order of `needs`.
+async fn insert_need_rows(
+    tx: &mut Transaction<'_, Any>,
+    needs: &[&NewNeed],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut ids: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for chunk in needs.chunks(FILING_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO needs (client_key, entered_by, entered_by_role, street_code, area_code, category,
+                                urgency, channel, status, data, created_at, updated_at, service_code, service_version,
+                                consent_notice_version, consent_at, requester_account, tracking_hash)
+             VALUES {} RETURNING id, client_key",
+            values_rows(chunk.len(), 16, |p| format!(
+                "({}, 'submitted', {}, {}, {})",
+                p[..8].join(", "),
+                p[8],
+                p[9],
+                p[9..].join(", ")
+            ))
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(sql));
+        for new in chunk {
+            q = q
+                .bind(new.client_key.clone())
+                .bind(new.entered_by)
+                .bind(new.entered_by_role.clone())
+                .bind(new.street_code.clone())
+                .bind(new.need.location.area_code.clone())
+                .bind(new.need.category.as_str())
+                .bind(new.need.urgency.as_str())
+                .bind(new.need.channel.as_str())
+                .bind(super::encode("needs", &new.client_key, &new.need)?)
+                .bind(millis(now))
+                .bind(
+                    new.need
+                        .application
+                        .as_ref()
+                        .map(|a| a.service_code.clone()),
+                )
+                .bind(
+                    new.need
+                        .application
+                        .as_ref()
+                        .map(|a| i64::from(a.service_version)),
+                )
+                .bind(new.need.consent.notice_version.clone())
+                .bind(millis(new.need.consent.at))
+                .bind(new.requester_account)
+                .bind(new.tracking_hash.clone());
+        }
+        ids.extend(
+            q.fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(|(id, k)| (k, id)),
+        );
     }
-    let (order, messages) = make_order(need_id);
-    super::orders::insert_order_row(tx, &order).await?;
-    // Its offers to volunteers on duty, in the same transaction.
-    crate::notifications::queue::enqueue(tx, &messages, now).await?;
-    let (status, response) = respond(need_id, &order.id);
-    store_reply(tx, FILING_ENDPOINT, key, status, &response).await?;
-    Ok(Some((status, response)))
+    let ids = needs
+        .iter()
+        .map(|n| {
+            ids.get(&n.client_key).copied().ok_or_else(|| {
+                StoreError::Conflict(format!("need {} was not stored", n.client_key))
+            })
+        })
+        .collect::<Result<Vec<i64>, StoreError>>()?;
+    let attachments: Vec<(i64, &str)> = needs
+        .iter()
+        .zip(&ids)
+        .flat_map(|(n, id)| n.need.attachments.iter().map(|a| (*id, a.sha256.as_str())))
+        .collect();
+    for chunk in attachments.chunks(FILING_ROWS_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO need_attachments (need_id, sha256) VALUES {}",
+            values_rows(chunk.len(), 2, |p| format!("({})", p.join(", ")))
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, sha) in chunk {
+            q = q.bind(*id).bind(sha.to_string());
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+/// What filing one need did: its outcome and, when it was stored now, the
+/// order it became (as written, for the live board).
+#[derive(Debug)]
+pub struct Filed {
+    pub outcome: IdempotentOutcome,
+    pub order: Option<lawcircle_core::orders::order::Order>,
 }
 
 impl Store {
@@ -352,6 +434,32 @@ impl Store {
         row.as_ref().map(reply_from_row).transpose()
     }
 
+    /// The stored answers for several idempotency keys, by key (those
+    /// never used are absent): one query for a batch's keys.
+    pub async fn stored_replies(
+        &self,
+        endpoint: &str,
+        keys: &[&str],
+    ) -> Result<std::collections::HashMap<String, StoredReply>, StoreError> {
+        let mut out = std::collections::HashMap::new();
+        for chunk in keys.chunks(FILING_ROWS_PER_STATEMENT) {
+            let list: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT account_id, request_hash, status, response, idem_key FROM idempotency_keys
+                 WHERE endpoint = $1 AND idem_key IN ({})",
+                list.join(", ")
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(endpoint.to_string());
+            for k in chunk {
+                q = q.bind(k.to_string());
+            }
+            for row in q.fetch_all(&self.pool).await? {
+                out.insert(row.try_get(4)?, reply_from_row(&row)?);
+            }
+        }
+        Ok(out)
+    }
+
     async fn existing(&self, endpoint: &str, key: &str) -> Result<IdempotentOutcome, StoreError> {
         let reply = self
             .stored_reply(endpoint, key)
@@ -361,35 +469,17 @@ impl Store {
     }
 
     /// Stores a need and opens its order, once per idempotency key, with the
-    /// messages the order causes (its offers): `make_order` makes both
-    /// from the need's id. `respond` makes the answer from the new need's
-    /// and order's ids.
+    /// messages the order causes (its offers): as [`Store::create_needs`]
+    /// for one.
     pub async fn create_need(
         &self,
-        key: &str,
-        request_hash: &str,
-        new: &NewNeed,
+        filing: NeedFiling<'_>,
         now: DateTime<Utc>,
-        make_order: impl FnOnce(
-            i64,
-        ) -> (
-            lawcircle_core::orders::order::Order,
-            Vec<crate::notifications::queue::NewNotification>,
-        ),
-        respond: impl FnOnce(i64, &str) -> (u16, String),
-    ) -> Result<IdempotentOutcome, StoreError> {
-        let mut tx = self.begin_write().await?;
-        lock_filing_streets(&mut tx, vec![new.street_code.as_deref().unwrap_or("")]).await?;
-        match insert_need(&mut tx, key, request_hash, new, now, make_order, respond).await? {
-            Some((status, response)) => {
-                tx.commit().await?;
-                Ok(IdempotentOutcome::Done { status, response })
-            }
-            None => {
-                tx.rollback().await?;
-                self.existing(FILING_ENDPOINT, key).await
-            }
-        }
+    ) -> Result<Filed, StoreError> {
+        self.create_needs(vec![filing], now)
+            .await?
+            .pop()
+            .ok_or_else(|| StoreError::Conflict("a filing had no outcome".into()))
     }
 
     /// Stores several needs, each with its order and offers, once per
@@ -399,45 +489,88 @@ impl Store {
     /// filing's [`IdempotentOutcome::Existing`]; the caller compares the
     /// account and hash as for a single need. A database error rolls the
     /// whole batch back: nothing of it is stored, and a retry is safe.
+    ///
+    /// Set-based: the keys are claimed first (all of them, before anything
+    /// else is written), then the needs, their orders (counted with one
+    /// update per street), their offers and their stored answers are
+    /// written with a statement per hundred rows rather than per need.
     pub async fn create_needs(
         &self,
         filings: Vec<NeedFiling<'_>>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<IdempotentOutcome>, StoreError> {
+    ) -> Result<Vec<Filed>, StoreError> {
         let mut tx = self.begin_write().await?;
         let streets = filings
             .iter()
             .map(|f| f.new.street_code.as_deref().unwrap_or(""))
             .collect();
         lock_filing_streets(&mut tx, streets).await?;
-        let mut outcomes = Vec::with_capacity(filings.len());
-        for f in filings {
-            let done = insert_need(
-                &mut tx,
-                &f.key,
-                &f.request_hash,
-                &f.new,
-                now,
-                f.make_order,
-                f.respond,
-            )
-            .await?;
-            outcomes.push(match done {
-                Some((status, response)) => IdempotentOutcome::Done { status, response },
+        let keys: Vec<(&str, i64, &str)> = filings
+            .iter()
+            .map(|f| (f.key.as_str(), f.new.entered_by, f.request_hash.as_str()))
+            .collect();
+        let claimed = claim_filing_keys(&mut tx, &keys, now).await?;
+        drop(keys);
+        let new: Vec<&NewNeed> = filings
+            .iter()
+            .zip(&claimed)
+            .filter(|(_, c)| **c)
+            .map(|(f, _)| &f.new)
+            .collect();
+        let mut ids = insert_need_rows(&mut tx, &new, now).await?.into_iter();
+        let mut orders = Vec::with_capacity(new.len());
+        let mut messages = Vec::new();
+        // (key, the answer) of each filing stored now; `None` for the
+        // others, answered from their stored record below.
+        let mut answers = Vec::with_capacity(filings.len());
+        for (f, claimed) in filings.into_iter().zip(&claimed) {
+            if !claimed {
+                answers.push((f.key, None));
+                continue;
+            }
+            let need_id = ids
+                .next()
+                .ok_or_else(|| StoreError::Conflict(format!("need {} has no id", f.key)))?;
+            let (order, offers) = (f.make_order)(need_id);
+            let answer = (f.respond)(need_id, &order.id);
+            orders.push(order);
+            messages.extend(offers);
+            answers.push((f.key, Some(answer)));
+        }
+        // The counters before the offers' stream locks, as every change
+        // of an order takes them.
+        super::orders::insert_order_rows(&mut tx, &orders).await?;
+        crate::notifications::queue::enqueue(&mut tx, &messages, now).await?;
+        for (key, answer) in &answers {
+            if let Some((status, response)) = answer {
+                store_reply(&mut tx, FILING_ENDPOINT, key, *status, response).await?;
+            }
+        }
+        let mut orders = orders.into_iter();
+        let mut filed = Vec::with_capacity(answers.len());
+        for (key, answer) in answers {
+            filed.push(match answer {
+                Some((status, response)) => Filed {
+                    outcome: IdempotentOutcome::Done { status, response },
+                    order: orders.next(),
+                },
                 // Read inside the transaction: on PostgreSQL the insert
                 // waited for a concurrent owner of the key to commit, and
                 // a key repeated within the batch is this transaction's.
-                None => IdempotentOutcome::Existing(
-                    stored_reply_in(&mut tx, FILING_ENDPOINT, &f.key)
-                        .await?
-                        .ok_or_else(|| {
-                            StoreError::Conflict(format!("idempotency key {} vanished", f.key))
-                        })?,
-                ),
+                None => Filed {
+                    outcome: IdempotentOutcome::Existing(
+                        stored_reply_in(&mut tx, FILING_ENDPOINT, &key)
+                            .await?
+                            .ok_or_else(|| {
+                                StoreError::Conflict(format!("idempotency key {key} vanished"))
+                            })?,
+                    ),
+                    order: None,
+                },
             });
         }
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(filed)
     }
 
     /// Needs filed as applications (with a service code), with their

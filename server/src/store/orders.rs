@@ -206,42 +206,78 @@ pub(crate) async fn insert_order_row(
     conn: &mut sqlx::AnyConnection,
     order: &Order,
 ) -> Result<(), StoreError> {
-    {
-        sqlx::query(
+    insert_order_rows(conn, std::slice::from_ref(order)).await
+}
+
+/// Rows per multi-row insert of orders (17 values each).
+const ORDER_ROWS_PER_INSERT: usize = 100;
+
+/// Inserts order rows on a connection inside a transaction, a hundred per
+/// statement, and counts them in the indicator counters with one update
+/// per street (a batch of needs files many orders in few streets).
+pub(crate) async fn insert_order_rows(
+    conn: &mut sqlx::AnyConnection,
+    orders: &[Order],
+) -> Result<(), StoreError> {
+    let mut d = CounterDeltas::default();
+    for chunk in orders.chunks(ORDER_ROWS_PER_INSERT) {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                let p: Vec<String> = (1..=17).map(|c| format!("${}", i * 17 + c)).collect();
+                format!("({}, 1)", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO orders (id, need_id, kind, state, level, area_code, street_code, requester_id,
                                  assignee, category, deadline, version, data, created_at, updated_at,
                                  claim_ms, resolution_ms, timings_known)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, 1)",
-        )
-        .bind(&order.id)
-        .bind(order.need_id.parse::<i64>().map_err(|_| StoreError::Corrupt {
-            table: "orders",
-            id: order.id.clone(),
-            reason: format!("need id {:?} is not a number", order.need_id),
-        })?)
-        .bind(order.kind.as_str())
-        .bind(order.state.as_str())
-        .bind(order.level.as_str())
-        .bind(&order.area_code)
-        .bind(&order.street_code)
-        .bind(&order.requester_id)
-        .bind(&order.assignee)
-        .bind(&order.category)
-        .bind(order.deadline.map(millis))
-        .bind(order.version as i64)
-        .bind(encode("orders", &order.id, order)?)
-        .bind(millis(order.created_at))
-        .bind(millis(order.created_at))
-        .bind(claim_ms(order))
-        .bind(resolution_ms(order))
-        .execute(&mut *conn)
-        .await
-        .map_err(conflict_on_unique(|| format!("order {}", order.id)))?;
-        let mut d = CounterDeltas::default();
-        d.add(&order.street_code, "orders", 1, 0);
-        d.timings(&order.street_code, claim_ms(order), resolution_ms(order), 1);
-        d.apply(conn).await
+             VALUES {}",
+            rows.join(", ")
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for order in chunk {
+            q = q
+                .bind(order.id.clone())
+                .bind(
+                    order
+                        .need_id
+                        .parse::<i64>()
+                        .map_err(|_| StoreError::Corrupt {
+                            table: "orders",
+                            id: order.id.clone(),
+                            reason: format!("need id {:?} is not a number", order.need_id),
+                        })?,
+                )
+                .bind(order.kind.as_str())
+                .bind(order.state.as_str())
+                .bind(order.level.as_str())
+                .bind(order.area_code.clone())
+                .bind(order.street_code.clone())
+                .bind(order.requester_id.clone())
+                .bind(order.assignee.clone())
+                .bind(order.category.clone())
+                .bind(order.deadline.map(millis))
+                .bind(order.version as i64)
+                .bind(encode("orders", &order.id, order)?)
+                .bind(millis(order.created_at))
+                .bind(millis(order.created_at))
+                .bind(claim_ms(order))
+                .bind(resolution_ms(order));
+            d.add(&order.street_code, "orders", 1, 0);
+            d.timings(&order.street_code, claim_ms(order), resolution_ms(order), 1);
+        }
+        q.execute(&mut *conn)
+            .await
+            .map_err(conflict_on_unique(|| match chunk {
+                [one] => format!("order {}", one.id),
+                _ => format!(
+                    "one of orders {}…{}",
+                    chunk[0].id,
+                    chunk[chunk.len() - 1].id
+                ),
+            }))?;
     }
+    d.apply(conn).await
 }
 
 impl Store {

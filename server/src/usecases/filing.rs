@@ -5,13 +5,17 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::notifications::rules::{OfferPool, OfferTarget};
 use crate::state::AppState;
-use crate::store::{IdempotentOutcome, NeedFiling};
+use crate::store::{Filed, IdempotentOutcome, NeedFiling};
 use chrono::{DateTime, Utc};
-use lawcircle_core::applications::{LegalAidAssessment, application};
+use lawcircle_core::applications::{LegalAidAssessment, ServiceRegistry, application};
+use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::needs::NeedDraft;
 use lawcircle_core::privacy::normalize_mobile;
 use lawcircle_core::validation::FieldError;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 pub use lawcircle_api::needs::NeedReceipt;
 
@@ -43,6 +47,88 @@ pub(crate) struct PreparedFiling {
     offer_to: Vec<i64>,
 }
 
+/// What filing reads besides the need itself (the application types,
+/// each area's street and point, whose verified mobile a requester's is,
+/// the volunteers who may be offered a consultation), read once per
+/// request: the needs of a batch mostly share their areas and requesters,
+/// and the volunteer pool is the same for all of them. Not kept across
+/// requests: a later request reads again.
+#[derive(Default)]
+pub(crate) struct FilingLookups {
+    catalog: Option<Arc<ServiceRegistry>>,
+    streets: HashMap<String, Option<String>>,
+    centroids: HashMap<String, Option<GeoPoint>>,
+    verified_phones: HashMap<String, Option<i64>>,
+    offers: Option<OfferPool>,
+}
+
+impl FilingLookups {
+    async fn catalog(&mut self, state: &AppState) -> Result<Arc<ServiceRegistry>, ApiError> {
+        if let Some(c) = &self.catalog {
+            return Ok(c.clone());
+        }
+        let c = state.application_types.catalog(&state.store).await?;
+        self.catalog = Some(c.clone());
+        Ok(c)
+    }
+
+    async fn street_of_area(
+        &mut self,
+        state: &AppState,
+        code: &str,
+    ) -> Result<Option<String>, ApiError> {
+        if let Some(s) = self.streets.get(code) {
+            return Ok(s.clone());
+        }
+        let s = state.store.street_of_area(code).await?;
+        self.streets.insert(code.to_string(), s.clone());
+        Ok(s)
+    }
+
+    async fn centroid(
+        &mut self,
+        state: &AppState,
+        code: &str,
+    ) -> Result<Option<GeoPoint>, ApiError> {
+        if let Some(p) = self.centroids.get(code) {
+            return Ok(*p);
+        }
+        let p = state.store.area_centroid(code).await?;
+        self.centroids.insert(code.to_string(), p);
+        Ok(p)
+    }
+
+    /// The resident account whose verified mobile is `phone`.
+    pub(crate) async fn resident_with_verified_phone(
+        &mut self,
+        state: &AppState,
+        phone: &str,
+    ) -> Result<Option<i64>, ApiError> {
+        if let Some(a) = self.verified_phones.get(phone) {
+            return Ok(*a);
+        }
+        let a = state.store.resident_with_verified_phone(phone).await?;
+        self.verified_phones.insert(phone.to_string(), a);
+        Ok(a)
+    }
+
+    async fn offer_recipients(
+        &mut self,
+        state: &AppState,
+        target: &OfferTarget<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, ApiError> {
+        if target.category != "consultation" {
+            return Ok(Vec::new());
+        }
+        let pool = match &mut self.offers {
+            Some(pool) => pool,
+            None => self.offers.insert(OfferPool::load(state, now).await?),
+        };
+        Ok(pool.recipients(state, target, now)?)
+    }
+}
+
 /// Stores a validated need and opens its order, once per idempotency
 /// key, and tells the console's live board: the one intake path of the
 /// phones' `POST /api/v1/needs` and of Open311's `POST requests`.
@@ -61,6 +147,7 @@ pub(crate) async fn file_need(
 ) -> Result<IdempotentOutcome, ApiError> {
     let prepared = prepare_filing(
         state,
+        &mut FilingLookups::default(),
         entered_by,
         entered_by_role,
         requester_account,
@@ -73,19 +160,9 @@ pub(crate) async fn file_need(
     )
     .await?;
     let PreparedFiling { filing, offer_to } = prepared;
-    let outcome = state
-        .store
-        .create_need(
-            &filing.key,
-            &filing.request_hash,
-            &filing.new,
-            now,
-            filing.make_order,
-            filing.respond,
-        )
-        .await?;
-    announce(state, &outcome, &offer_to).await;
-    Ok(outcome)
+    let filed = state.store.create_need(filing, now).await?;
+    announce(state, &filed, &offer_to);
+    Ok(filed.outcome)
 }
 
 /// Stores validated needs (see [`prepare_filing`]) in one transaction,
@@ -103,21 +180,19 @@ pub(crate) async fn file_needs(
         offers.push(p.offer_to);
         filings.push(p.filing);
     }
-    let outcomes = state.store.create_needs(filings, now).await?;
-    for (outcome, offer_to) in outcomes.iter().zip(&offers) {
-        announce(state, outcome, offer_to).await;
+    let filed = state.store.create_needs(filings, now).await?;
+    for (f, offer_to) in filed.iter().zip(&offers) {
+        announce(state, f, offer_to);
     }
-    Ok(outcomes)
+    Ok(filed.into_iter().map(|f| f.outcome).collect())
 }
 
-/// After the commit: the console's live board hears of a new order, and
-/// the volunteers offered it (their streams and the notification worker).
-async fn announce(state: &AppState, outcome: &IdempotentOutcome, offer_to: &[i64]) {
-    if let IdempotentOutcome::Done { response, .. } = outcome
-        && let Ok(receipt) = serde_json::from_str::<NeedReceipt>(response)
-        && let Ok(Some(order)) = state.store.order(&receipt.order_id).await
-    {
-        state.events.publish(&order);
+/// After the commit: the console's live board hears of a new order (as
+/// it was written), and the volunteers offered it (their streams and the
+/// notification worker).
+fn announce(state: &AppState, filed: &Filed, offer_to: &[i64]) {
+    if let Some(order) = &filed.order {
+        state.events.publish(order);
         state.notifications.committed(offer_to);
     }
 }
@@ -129,6 +204,7 @@ async fn announce(state: &AppState, outcome: &IdempotentOutcome, offer_to: &[i64
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn prepare_filing(
     state: &AppState,
+    lookups: &mut FilingLookups,
     entered_by: i64,
     entered_by_role: &str,
     requester_account: Option<i64>,
@@ -146,11 +222,7 @@ pub(crate) async fn prepare_filing(
     // instant Open311 gives as `expected_datetime`.
     let type_deadline = match &need.application {
         Some(app) => {
-            let catalog = state
-                .application_types
-                .catalog(&state.store)
-                .await
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            let catalog = lookups.catalog(state).await?;
             catalog
                 .get(&app.service_code, app.service_version)
                 .map(|def| application_deadline(state, def, now))
@@ -161,7 +233,7 @@ pub(crate) async fn prepare_filing(
     // else its area's representative point.
     let place = match need.location.point {
         Some(p) => Some(p.to_wgs84()),
-        None => state.store.area_centroid(&need.location.area_code).await?,
+        None => lookups.centroid(state, &need.location.area_code).await?,
     };
     let need_specialty = need.specialty.clone();
     let new = crate::store::NewNeed {
@@ -189,22 +261,23 @@ pub(crate) async fn prepare_filing(
     );
     // Who a consultation is offered to, read before the transaction that
     // stores it with its offers.
-    let offer_to = crate::notifications::rules::offer_recipients(
-        state,
-        &crate::notifications::rules::OfferTarget {
-            category: new.need.category.as_str(),
-            specialty: need_specialty.as_deref(),
-            street_code: &street_code,
-            place,
-            excluded: [Some(entered_by), requester_account]
-                .into_iter()
-                .flatten()
-                .map(|a| a.to_string())
-                .collect(),
-        },
-        now,
-    )
-    .await?;
+    let offer_to = lookups
+        .offer_recipients(
+            state,
+            &OfferTarget {
+                category: new.need.category.as_str(),
+                specialty: need_specialty.as_deref(),
+                street_code: &street_code,
+                place,
+                excluded: [Some(entered_by), requester_account]
+                    .into_iter()
+                    .flatten()
+                    .map(|a| a.to_string())
+                    .collect(),
+            },
+            now,
+        )
+        .await?;
     let offered = offer_to.clone();
     let order_service = service_code.clone();
     let make_order = move |need_id| {
@@ -256,16 +329,16 @@ pub(crate) fn field_errors(errors: lawcircle_core::needs::NeedErrors) -> ApiErro
 /// and catalogue, and finds its street.
 pub(crate) async fn validate_need(
     state: &AppState,
+    lookups: &mut FilingLookups,
     draft: NeedDraft,
     now: DateTime<Utc>,
 ) -> Result<(NeedDraft, String), ApiError> {
-    let catalog = state.application_types.catalog(&state.store).await?;
+    let catalog = lookups.catalog(state).await?;
     let need = draft
         .validate_with_registry(&catalog, now)
         .map_err(field_errors)?;
-    let street_code = state
-        .store
-        .street_of_area(&need.location.area_code)
+    let street_code = lookups
+        .street_of_area(state, &need.location.area_code)
         .await?
         .ok_or_else(|| {
             ApiError::bad_field(
@@ -316,6 +389,7 @@ pub(crate) async fn check_uploads(state: &AppState, need: &NeedDraft) -> Result<
 /// (a lawyer on site, hotline staff, a relative) is the enterer only.
 pub(crate) async fn requester_account_of(
     state: &AppState,
+    lookups: &mut FilingLookups,
     caller: &Caller,
     need: &NeedDraft,
 ) -> Result<Option<i64>, ApiError> {
@@ -328,9 +402,8 @@ pub(crate) async fn requester_account_of(
     if resident && own_phone.as_deref() == Some(need.requester.phone.as_str()) {
         return Ok(Some(caller.account.id));
     }
-    if let Some(account) = state
-        .store
-        .resident_with_verified_phone(&need.requester.phone)
+    if let Some(account) = lookups
+        .resident_with_verified_phone(state, &need.requester.phone)
         .await?
     {
         return Ok(Some(account));
