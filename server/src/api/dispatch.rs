@@ -12,7 +12,6 @@ use crate::store::{OrderFilter, StoredVolunteer};
 use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, Role};
-use lawcircle_core::catalogue::duty_post::DutyPost;
 use lawcircle_core::geo::coord::{Datum, GeoPoint};
 use lawcircle_core::orders::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
@@ -82,26 +81,6 @@ fn base_candidate(
     }
 }
 
-/// Punches that may hold an open clock-in at `now` (received within the
-/// session limit), of one volunteer or all, and the duty posts they were
-/// made at.
-async fn duty_inputs(
-    state: &AppState,
-    volunteer: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(Vec<lawcircle_core::volunteers::punch::Punch>, Vec<DutyPost>), ApiError> {
-    let window =
-        chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
-    let punches = state
-        .store
-        .punches_received_since(volunteer, now - window)
-        .await?;
-    // Only the posts those punches were made at.
-    let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
-    let posts = state.store.duty_posts_with_ids(&ids).await?;
-    Ok((punches, posts))
-}
-
 /// Where the need of each order is: the place kept with the order, else
 /// its area's centroid (orders made before the place was kept).
 async fn need_places(
@@ -141,7 +120,7 @@ pub(crate) async fn offered_to(
         ));
     };
     let me = caller.account.id.to_string();
-    let (punches, posts) = duty_inputs(state, Some(&me), now).await?;
+    let (punches, posts) = state.store.duty_inputs(Some(&me), now).await?;
     let duty = dispatch::on_duty(&punches, &posts, &me, now);
     let place = duty.as_ref().and_then(|d| d.place);
     let mut c = base_candidate(&v, caller.account.role, now, duty);

@@ -356,14 +356,7 @@ impl OfferPool {
                 distances: Default::default(),
             });
         }
-        let window =
-            chrono::Duration::milliseconds((dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64);
-        let punches = state
-            .store
-            .punches_received_since(None, now - window)
-            .await?;
-        let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
-        let posts = state.store.duty_posts_with_ids(&ids).await?;
+        let (punches, posts) = state.store.duty_inputs(None, now).await?;
         let mut volunteers = Vec::with_capacity(vols.len());
         for v in vols {
             let role = state

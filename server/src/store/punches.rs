@@ -4,6 +4,7 @@
 
 use super::{Store, StoreError, decode, encode, millis};
 use chrono::{DateTime, Utc};
+use lawcircle_core::catalogue::duty_post::DutyPost;
 use lawcircle_core::orders::warning::{PunchSignal, PunchSignalKind};
 use lawcircle_core::volunteers::clock_in::Verdict;
 use lawcircle_core::volunteers::punch::{Punch, PunchStatus, PunchWarning};
@@ -50,6 +51,23 @@ impl Store {
         rows.iter()
             .map(|r| decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1)))
             .collect()
+    }
+
+    /// What open clock-ins at `now` are read from: the punches received
+    /// within the session limit (of one volunteer, or all) and only the
+    /// duty posts those punches were made at.
+    pub async fn duty_inputs(
+        &self,
+        volunteer: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<Punch>, Vec<DutyPost>), StoreError> {
+        let window = chrono::Duration::milliseconds(
+            (lawcircle_core::orders::dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64,
+        );
+        let punches = self.punches_received_since(volunteer, now - window).await?;
+        let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
+        let posts = self.duty_posts_with_ids(&ids).await?;
+        Ok((punches, posts))
     }
 
     /// Punches the server received at or after `since`, optionally of one

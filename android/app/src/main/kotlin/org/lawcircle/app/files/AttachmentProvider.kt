@@ -6,10 +6,8 @@ import android.content.Context
 import android.content.Intent
 import android.content.pm.PackageManager
 import android.database.Cursor
-import android.database.MatrixCursor
 import android.net.Uri
 import android.os.ParcelFileDescriptor
-import android.provider.OpenableColumns
 import java.io.File
 import java.io.FileNotFoundException
 import java.net.URLConnection
@@ -31,13 +29,7 @@ class AttachmentProvider : ContentProvider() {
         selectionArgs: Array<out String>?,
         sortOrder: String?,
     ): Cursor {
-        val file = fileOf(uri)
-        // What viewers ask for: the name to show and the size.
-        val columns = projection?.filter { it == OpenableColumns.DISPLAY_NAME || it == OpenableColumns.SIZE }?.toTypedArray()
-            ?: arrayOf(OpenableColumns.DISPLAY_NAME, OpenableColumns.SIZE)
-        return MatrixCursor(columns, 1).apply {
-            addRow(columns.map { if (it == OpenableColumns.SIZE) file.length() else file.name })
-        }
+        return openableCursor(fileOf(uri), projection)
     }
 
     /** The type by the file's first bytes (the downloaded files have no extension); the intent carries the server's type anyway. */

@@ -4,12 +4,11 @@ import android.content.ContentProvider
 import android.content.ContentValues
 import android.content.Context
 import android.database.Cursor
-import android.database.MatrixCursor
 import android.net.Uri
 import android.os.ParcelFileDescriptor
-import android.provider.OpenableColumns
 import java.io.File
 import java.io.FileNotFoundException
+import org.lawcircle.app.files.openableCursor
 
 /**
  * Where the camera app writes a photo for a need: the framework's own
@@ -30,12 +29,7 @@ class CaptureProvider : ContentProvider() {
         selectionArgs: Array<out String>?,
         sortOrder: String?,
     ): Cursor {
-        val file = fileOf(uri)
-        val columns = projection?.filter { it == OpenableColumns.DISPLAY_NAME || it == OpenableColumns.SIZE }?.toTypedArray()
-            ?: arrayOf(OpenableColumns.DISPLAY_NAME, OpenableColumns.SIZE)
-        return MatrixCursor(columns, 1).apply {
-            addRow(columns.map { if (it == OpenableColumns.SIZE) file.length() else file.name })
-        }
+        return openableCursor(fileOf(uri), projection)
     }
 
     override fun getType(uri: Uri): String = "image/jpeg"
