@@ -36,6 +36,10 @@ pub struct FacilityCollection {
 #[cfg_attr(feature = "utoipa", derive(utoipa::ToSchema))]
 pub struct DutyPostCollection {
     pub features: Vec<DutyPostFeature>,
+    /// When more posts follow than the page holds: pass as `cursor` for
+    /// the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
     /// Always `FeatureCollection`.
     #[serde(rename = "type")]
     pub kind: String,
@@ -154,6 +158,7 @@ impl DutyPostCollection {
     pub fn new<'a>(posts: impl IntoIterator<Item = &'a DutyPost>) -> Self {
         DutyPostCollection {
             features: posts.into_iter().map(DutyPostFeature::from).collect(),
+            next_cursor: None,
             kind: "FeatureCollection".to_string(),
         }
     }

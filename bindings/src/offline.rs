@@ -518,6 +518,31 @@ impl OfflineState {
     }
 }
 
+/// Every page of a catalogue list keyed by a cursor (`next_cursor`), in
+/// order: a district's duty posts or areas come in a few pages of at most
+/// 5,000.
+async fn all_pages(inner: &crate::client::Inner, path: &str) -> Result<Vec<Value>, LawCircleError> {
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}?cursor={c}"),
+            None => path.to_string(),
+        };
+        let page = inner.get(&url).await?;
+        let next = page
+            .get("next_cursor")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        pages.push(page);
+        match next {
+            // A cursor that does not move would loop for ever: stop there.
+            Some(n) if Some(&n) != cursor.as_ref() => cursor = Some(n),
+            _ => return Ok(pages),
+        }
+    }
+}
+
 #[uniffi::export]
 impl LawCircleClient {
     /// Installs the facilities of a catalogue file shipped with the app
@@ -538,14 +563,21 @@ impl LawCircleClient {
             let have = inner.offline.current()?.snapshot.catalogue_version;
             let since = (have > 0).then_some(have);
             let delta = inner.sync.pull_facilities(since).await?;
-            let posts: DutyPostCollection = decode(inner.get("/api/v1/duty-posts").await?)?;
-            let posts = posts.to_duty_posts().map_err(|e| LawCircleError::Server {
-                status: 200,
-                code: "bad_catalogue".to_string(),
-                reason: e.to_string(),
-            })?;
-            let areas = inner.get("/api/v1/areas").await?;
-            let features = areas["features"].as_array().cloned().unwrap_or_default();
+            let mut posts = Vec::new();
+            for page in all_pages(&inner, "/api/v1/duty-posts").await? {
+                let page: DutyPostCollection = decode(page)?;
+                posts.extend(page.to_duty_posts().map_err(|e| LawCircleError::Server {
+                    status: 200,
+                    code: "bad_catalogue".to_string(),
+                    reason: e.to_string(),
+                })?);
+            }
+            let mut features = Vec::new();
+            for mut page in all_pages(&inner, "/api/v1/areas").await? {
+                if let Some(Value::Array(more)) = page.get_mut("features").map(Value::take) {
+                    features.extend(more);
+                }
+            }
             let areas = parse_features(features, RecordKind::Areas)?.areas;
             inner.offline.merge(
                 delta.version,

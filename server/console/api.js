@@ -114,3 +114,32 @@ export async function getAll(path, max = 5000) {
     from = r.next;
   }
 }
+
+/**
+ * A whole GeoJSON catalogue list (areas, duty posts, facilities), page after
+ * page of at most 5,000 features: the pages of areas and duty posts follow
+ * `next_cursor`, the facilities' `next_since_version`. Returns the first
+ * page's collection with every page's features.
+ */
+export async function getCollection(path) {
+  const [base, query] = path.split("?");
+  let first = null;
+  let next = null;
+  for (;;) {
+    const q = new URLSearchParams(query || "");
+    if (next) q.set(next.name, next.value);
+    const text = q.toString();
+    const page = await get(text ? `${base}?${text}` : base);
+    if (first) first.features.push(...(page.features || []));
+    else first = { ...page, features: [...(page.features || [])] };
+    let moved = null;
+    if (page.next_cursor != null) moved = { name: "cursor", value: page.next_cursor };
+    else if (page.next_since_version != null) moved = { name: "since_version", value: String(page.next_since_version) };
+    if (!moved || (next && moved.value === next.value)) {
+      delete first.next_cursor;
+      delete first.next_since_version;
+      return first;
+    }
+    next = moved;
+  }
+}

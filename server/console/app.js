@@ -4,7 +4,7 @@
 
 import { h, mount, announce } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
-import { get, post, getOptional, setToken, token, ApiError } from "./api.js";
+import { get, getCollection, post, getOptional, setToken, token, ApiError } from "./api.js";
 import * as map from "./map.js";
 import * as orders from "./orders.js";
 import * as warnings from "./warnings.js";
@@ -46,7 +46,7 @@ const ctx = {
   },
   /** Areas (GeoJSON), loaded once per sign-in. */
   areas() {
-    cache.areas ??= get("/api/v1/areas");
+    cache.areas ??= getCollection("/api/v1/areas");
     return cache.areas;
   },
   /** The coverage report, or null when the server has none (yet). */

@@ -4,7 +4,7 @@
 
 import { h, mount, announce, table, field, openDialog, confirmDanger } from "./dom.js";
 import { t, kindName } from "./i18n.js";
-import { api, get, post, put, ApiError } from "./api.js";
+import { api, getCollection, post, put, ApiError } from "./api.js";
 import { KINDS } from "./map.js";
 
 const PRODUCTS = [
@@ -16,7 +16,7 @@ let filterText = "";
 let showRetired = false;
 
 export async function render(root, ctx) {
-  const data = await get("/api/v1/facilities?include_retired=true");
+  const data = await getCollection("/api/v1/facilities?include_retired=true");
   const features = data.features || [];
   const isAdmin = ctx.me.role === "district_admin";
 

@@ -50,9 +50,49 @@ pub struct FacilityQuery {
     pub since_version: Option<u64>,
     /// Include retired facilities in a full listing.
     pub include_retired: Option<bool>,
-    /// At most this many features (1–5000); the answer then carries
-    /// `next_since_version` when more remain.
+    /// At most this many features (1–5000, the most when absent); the
+    /// answer carries `next_since_version` when more remain.
     pub limit: Option<usize>,
+}
+
+/// The largest page of a catalogue list (facilities, areas, duty posts),
+/// and the size of the page a request without `limit` gets: a phone pulls
+/// a district's catalogue in a few requests, and no answer grows with a
+/// city's.
+pub const CATALOGUE_MAX_LIMIT: usize = 5000;
+
+/// Query of the catalogue lists keyed by text (areas, duty posts).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CataloguePageQuery {
+    /// The previous page's `next_cursor`: the page after it.
+    pub cursor: Option<String>,
+    /// At most this many features (1–5000, the most when absent); the
+    /// answer carries `next_cursor` when more remain.
+    pub limit: Option<usize>,
+}
+
+impl CataloguePageQuery {
+    /// Where to start and how many to answer; a bad value names its field.
+    fn want(&self) -> Result<(Option<String>, usize), ApiError> {
+        let limit = match self.limit {
+            None => CATALOGUE_MAX_LIMIT,
+            Some(n) if (1..=CATALOGUE_MAX_LIMIT).contains(&n) => n,
+            Some(_) => {
+                return Err(ApiError::bad_field(
+                    "limit",
+                    format!("between 1 and {CATALOGUE_MAX_LIMIT}"),
+                ));
+            }
+        };
+        let after = self
+            .cursor
+            .as_deref()
+            .map(crate::api::pagination::decode_cursor)
+            .transpose()?;
+        Ok((after, limit))
+    }
 }
 
 /// An optional code of the query (a facility kind, a service product),
@@ -83,29 +123,31 @@ pub async fn list_facilities(
         return Err(ApiError::bad_field("since_version", "too large"));
     }
     let limit = match q.limit {
-        None => usize::MAX,
-        Some(n) if (1..=5000).contains(&n) => n,
-        Some(_) => return Err(ApiError::bad_field("limit", "between 1 and 5000")),
+        None => CATALOGUE_MAX_LIMIT,
+        Some(n) if (1..=CATALOGUE_MAX_LIMIT).contains(&n) => n,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "limit",
+                format!("between 1 and {CATALOGUE_MAX_LIMIT}"),
+            ));
+        }
     };
     let version = state.store.catalogue_version().await?;
-    let facilities = state
+    let (page, more) = state
         .store
-        .facilities(&FacilityFilter {
-            since_version: q.since_version,
-            include_retired: q.include_retired.unwrap_or(false),
-        })
+        .facilities_page(
+            &FacilityFilter {
+                since_version: q.since_version,
+                include_retired: q.include_retired.unwrap_or(false),
+            },
+            kind.map(|k| k.code()),
+            |f| product.is_none_or(|p| f.products.contains(&p)),
+            limit,
+        )
         .await?;
-    let selected: Vec<&Facility> = facilities
-        .iter()
-        .filter(|f| {
-            kind.is_none_or(|k| f.kind == k) && product.is_none_or(|p| f.products.contains(&p))
-        })
-        .collect();
-    let more = selected.len() > limit;
-    let page = &selected[..selected.len().min(limit)];
     let body = FacilityCollection {
         kind: "FeatureCollection".to_string(),
-        features: page.iter().map(|f| export::facility_feature(f)).collect(),
+        features: page.iter().map(export::facility_feature).collect(),
         version,
         next_since_version: if more {
             page.last().map(|f| f.version)
@@ -116,20 +158,44 @@ pub async fn list_facilities(
     Ok(geojson(body))
 }
 
-#[utoipa::path(get, path = "/api/v1/areas", tag = "catalogue",
-    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = Object)))]
-pub async fn list_areas(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let areas = state.store.areas().await?;
-    Ok(geojson(export::areas_geojson(&areas)))
+#[utoipa::path(get, path = "/api/v1/areas", tag = "catalogue", params(CataloguePageQuery),
+    responses((status = 200, description = "A GeoJSON FeatureCollection of areas by code, with `next_cursor` when more remain", content_type = "application/geo+json", body = Object),
+        refusal::Invalid))]
+pub async fn list_areas(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<CataloguePageQuery>,
+) -> Result<Response, ApiError> {
+    let (after, limit) = q.want()?;
+    let (areas, more) = state.store.areas_page(after.as_deref(), limit).await?;
+    let mut body = export::areas_geojson(&areas);
+    if more && let (Some(last), Some(map)) = (areas.last(), body.as_object_mut()) {
+        map.insert(
+            "next_cursor".into(),
+            json!(crate::api::pagination::encode_cursor(&last.code)),
+        );
+    }
+    Ok(geojson(body))
 }
 
 /// The duty posts that are not retired, in the wire contract's
-/// [`DutyPostCollection`] (the same GeoJSON as the catalogue export).
-#[utoipa::path(get, path = "/api/v1/duty-posts", tag = "catalogue",
-    responses((status = 200, description = "A GeoJSON FeatureCollection", content_type = "application/geo+json", body = DutyPostCollection)))]
-pub async fn list_duty_posts(State(state): State<AppState>) -> Result<Response, ApiError> {
-    let posts = state.store.duty_posts().await?;
-    Ok(geojson(DutyPostCollection::new(&posts)))
+/// [`DutyPostCollection`] (the same GeoJSON as the catalogue export), by
+/// id.
+#[utoipa::path(get, path = "/api/v1/duty-posts", tag = "catalogue", params(CataloguePageQuery),
+    responses((status = 200, description = "A GeoJSON FeatureCollection, with `next_cursor` when more remain", content_type = "application/geo+json", body = DutyPostCollection),
+        refusal::Invalid))]
+pub async fn list_duty_posts(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<CataloguePageQuery>,
+) -> Result<Response, ApiError> {
+    let (after, limit) = q.want()?;
+    let (posts, more) = state.store.duty_posts_page(after.as_deref(), limit).await?;
+    let mut body = DutyPostCollection::new(&posts);
+    if more {
+        body.next_cursor = posts
+            .last()
+            .map(|p| crate::api::pagination::encode_cursor(&p.id));
+    }
+    Ok(geojson(body))
 }
 
 /// A facility as staff enter it. The same checks as the importer apply,

@@ -195,6 +195,113 @@ impl Store {
             .collect()
     }
 
+    /// At most `limit` facilities (and whether more follow) in version
+    /// order after `filter.since_version`, of `kind` when given, that
+    /// `keep` accepts: read through `facilities_by_version` a chunk at a
+    /// time, so a page costs its own rows (plus those `keep` refuses), not
+    /// the catalogue.
+    pub async fn facilities_page(
+        &self,
+        filter: &FacilityFilter,
+        kind: Option<&str>,
+        keep: impl Fn(&Facility) -> bool,
+        limit: usize,
+    ) -> Result<(Vec<Facility>, bool), StoreError> {
+        let include_retired = filter.include_retired || filter.since_version.is_some();
+        let mut after = filter.since_version.map_or(-1, |v| v as i64);
+        let chunk = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        let sql = if kind.is_some() {
+            "SELECT id, data, version FROM facilities
+             WHERE version > $1 AND ($2 OR NOT retired) AND kind = $4
+             ORDER BY version LIMIT $3"
+        } else {
+            "SELECT id, data, version FROM facilities
+             WHERE version > $1 AND ($2 OR NOT retired)
+             ORDER BY version LIMIT $3"
+        };
+        let mut page = Vec::new();
+        loop {
+            let mut q = sqlx::query(sql)
+                .bind(after)
+                .bind(include_retired)
+                .bind(chunk);
+            if let Some(k) = kind {
+                q = q.bind(k);
+            }
+            let rows = q.fetch_all(&self.pool).await?;
+            let exhausted = (rows.len() as i64) < chunk;
+            for r in &rows {
+                after = r.try_get(2)?;
+                let f: Facility = decode("facilities", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
+                if keep(&f) {
+                    if page.len() == limit {
+                        return Ok((page, true));
+                    }
+                    page.push(f);
+                }
+            }
+            if exhausted {
+                return Ok((page, false));
+            }
+        }
+    }
+
+    /// At most `limit` areas by code after `after` (and whether more
+    /// follow), through the primary key.
+    pub async fn areas_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<AdminArea>, bool), StoreError> {
+        self.catalogue_page("areas", "code", "TRUE", after, limit)
+            .await
+    }
+
+    /// At most `limit` duty posts that are not retired, by id after
+    /// `after` (and whether more follow), through the primary key.
+    pub async fn duty_posts_page(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<DutyPost>, bool), StoreError> {
+        self.catalogue_page("duty_posts", "id", "NOT retired", after, limit)
+            .await
+    }
+
+    /// One page of a catalogue table keyed by text, read by key from
+    /// `after`.
+    async fn catalogue_page<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        key: &'static str,
+        condition: &'static str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<T>, bool), StoreError> {
+        let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
+        // Only the fixed names above are spliced in; every value is bound.
+        let sql = match after {
+            Some(_) => format!(
+                "SELECT {key}, data FROM {table} WHERE {condition} AND {key} > $2 ORDER BY {key} LIMIT $1"
+            ),
+            None => {
+                format!("SELECT {key}, data FROM {table} WHERE {condition} ORDER BY {key} LIMIT $1")
+            }
+        };
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(fetch);
+        if let Some(a) = after {
+            q = q.bind(a);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let more = rows.len() > limit;
+        let items = rows
+            .iter()
+            .take(limit)
+            .map(|r| decode(table, r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok((items, more))
+    }
+
     /// All areas, by code.
     pub async fn areas(&self) -> Result<Vec<AdminArea>, StoreError> {
         let rows = sqlx::query("SELECT code, data FROM areas ORDER BY code")
