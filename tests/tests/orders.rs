@@ -342,6 +342,25 @@ async fn dispatch_transfer_rating_warnings_and_indicators() {
             )
             .await;
         assert_eq!(r.status, 200, "{:?}", r.body);
+        // The order's call-backs show the one made on its warning (read
+        // through the warnings about that order), and another order's
+        // show none of it.
+        let r = w
+            .staff
+            .get(&format!("/api/v1/orders/{c_order}/call-backs"))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        let entries = r.body.as_array().unwrap();
+        assert_eq!(entries.len(), 1, "{entries:?}");
+        assert_eq!(entries[0]["source"], "warning");
+        assert_eq!(entries[0]["warning_id"], id.as_str());
+        assert_eq!(entries[0]["outcome"], "reached");
+        let r = w
+            .admin
+            .get(&format!("/api/v1/orders/{order}/call-backs"))
+            .await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body, json!([]), "another order's");
 
         // An unclaimed consultation escalates after the window (moved clock).
         let late = submit(&w.resident, "consultation").await;

@@ -747,6 +747,24 @@ impl Store {
             .collect()
     }
 
+    /// The warnings about one order, by id, through `warnings_by_order`
+    /// (wherever they were raised: a transferred order's stay with their
+    /// street).
+    pub async fn warnings_about_order(&self, order_id: &str) -> Result<Vec<Warning>, StoreError> {
+        let rows = sqlx::query("SELECT id, data FROM warnings WHERE order_id = $1 ORDER BY id")
+            .bind(order_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let id: i64 = r.try_get(0)?;
+                let mut w: Warning = decode("warnings", &id.to_string(), r.get::<&str, _>(1))?;
+                w.id = id.to_string();
+                Ok(w)
+            })
+            .collect()
+    }
+
     /// One page of warnings (optionally of one street) with ids above
     /// `after`, at most `limit`, by id: with their row id and version.
     pub async fn warnings_page(
@@ -1159,8 +1177,8 @@ pub(crate) async fn raise_warning_in(
 ) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "INSERT INTO warnings (dedup_key, rule_id, street_code, state, level, version, data, raised_at, updated_at,
-                               escalate_at)
-         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8)
+                               escalate_at, order_id)
+         VALUES ($1, $2, $3, $4, $5, 1, $6, $7, $7, $8, $9)
          ON CONFLICT (dedup_key) DO NOTHING",
     )
     .bind(&warning.dedup_key)
@@ -1171,6 +1189,10 @@ pub(crate) async fn raise_warning_in(
     .bind(encode("warnings", &warning.dedup_key, warning)?)
     .bind(millis(warning.raised_at))
     .bind(escalate_at(warning))
+    .bind(match &warning.subject {
+        Subject::Order { order_id, .. } => Some(order_id.as_str()),
+        Subject::Punch { .. } | Subject::Volunteer { .. } => None,
+    })
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -281,11 +281,14 @@ impl Store {
         Ok(id)
     }
 
-    /// Every call-back, oldest first.
-    pub async fn call_backs(&self) -> Result<Vec<CallBackRecord>, StoreError> {
+    /// The call-backs about one order, oldest first, through
+    /// `call_backs_by_order`.
+    pub async fn call_backs_of(&self, order_id: &str) -> Result<Vec<CallBackRecord>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, order_id, by_account, at, outcome, score, note FROM call_backs ORDER BY at, id",
+            "SELECT id, order_id, by_account, at, outcome, score, note FROM call_backs
+             WHERE order_id = $1 ORDER BY at, id",
         )
+        .bind(order_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

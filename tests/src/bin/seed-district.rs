@@ -882,6 +882,7 @@ async fn run() -> Result<String, SeedError> {
                             .map_err(|e| invalid("a warning")(e.to_string()))?),
                         ms(raised_at),
                         ms(updated),
+                        t(r.order_id.clone()),
                     ]);
                 }
                 ratings.push(vec![
@@ -1024,6 +1025,7 @@ async fn run() -> Result<String, SeedError> {
                 "data",
                 "raised_at",
                 "updated_at",
+                "order_id",
             ],
             &warnings,
             false,

@@ -83,10 +83,9 @@ pub async fn list_call_backs(
     let order = crate::api::orders::load_for(&state, &caller, &id, Action::DispatchOrder).await?;
     let mut entries: Vec<CallBackEntry> = state
         .store
-        .call_backs()
+        .call_backs_of(&order.id)
         .await?
         .into_iter()
-        .filter(|cb| cb.order_id == order.id)
         .map(|cb| CallBackEntry {
             source: CallBackSource::Rating,
             warning_id: None,
@@ -98,14 +97,8 @@ pub async fn list_call_backs(
         })
         .collect();
     // Every street's: a transferred order's warnings stay where they were raised.
-    for (_, _, warning) in state.store.warnings(None).await? {
-        let about_this_order = matches!(
-            &warning.subject,
-            lawcircle_core::orders::warning::Subject::Order { order_id, .. } if *order_id == order.id
-        );
-        if about_this_order {
-            entries.extend(warning_call_backs(&warning));
-        }
+    for warning in state.store.warnings_about_order(&order.id).await? {
+        entries.extend(warning_call_backs(&warning));
     }
     entries.sort_by_key(|e| e.at);
     // One order's: a handful; never more than the largest page of a list.
