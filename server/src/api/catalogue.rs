@@ -61,6 +61,18 @@ pub struct FacilityQuery {
 /// city's.
 pub const CATALOGUE_MAX_LIMIT: usize = 5000;
 
+/// A catalogue page's `limit`: 1–5000, the most when absent.
+fn catalogue_limit(limit: Option<usize>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(CATALOGUE_MAX_LIMIT),
+        Some(n) if (1..=CATALOGUE_MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(ApiError::bad_field(
+            "limit",
+            format!("between 1 and {CATALOGUE_MAX_LIMIT}"),
+        )),
+    }
+}
+
 /// Query of the catalogue lists keyed by text (areas, duty posts).
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,16 +88,7 @@ pub struct CataloguePageQuery {
 impl CataloguePageQuery {
     /// Where to start and how many to answer; a bad value names its field.
     fn want(&self) -> Result<(Option<String>, usize), ApiError> {
-        let limit = match self.limit {
-            None => CATALOGUE_MAX_LIMIT,
-            Some(n) if (1..=CATALOGUE_MAX_LIMIT).contains(&n) => n,
-            Some(_) => {
-                return Err(ApiError::bad_field(
-                    "limit",
-                    format!("between 1 and {CATALOGUE_MAX_LIMIT}"),
-                ));
-            }
-        };
+        let limit = catalogue_limit(self.limit)?;
         let after = self
             .cursor
             .as_deref()
@@ -122,16 +125,7 @@ pub async fn list_facilities(
     {
         return Err(ApiError::bad_field("since_version", "too large"));
     }
-    let limit = match q.limit {
-        None => CATALOGUE_MAX_LIMIT,
-        Some(n) if (1..=CATALOGUE_MAX_LIMIT).contains(&n) => n,
-        Some(_) => {
-            return Err(ApiError::bad_field(
-                "limit",
-                format!("between 1 and {CATALOGUE_MAX_LIMIT}"),
-            ));
-        }
-    };
+    let limit = catalogue_limit(q.limit)?;
     let version = state.store.catalogue_version().await?;
     let (page, more) = state
         .store
