@@ -314,12 +314,14 @@ impl WalkingNetwork {
         })
     }
 
-    /// Builds the snapping index (and the contracted graph the coverage
-    /// searches use) now rather than on first use (e.g. on a background
-    /// thread after loading).
+    /// Builds the snapping index (and the contracted graph and its
+    /// hierarchy that the coverage searches use) now rather than on first
+    /// use (e.g. on a background thread after loading).
     pub fn prepare_snapping(&self) {
         self.edge_index();
-        self.contraction();
+        if let Some(c) = self.contraction() {
+            c.hierarchy();
+        }
     }
 
     /// The network with its degree-2 chains contracted, derived on first
