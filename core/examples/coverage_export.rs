@@ -19,11 +19,11 @@ use synthetic::{service_center, street, village};
 
 use lawcircle_core::catalogue::area::AdminArea;
 use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
+use lawcircle_core::circle::coverage::CoverageReport;
 use lawcircle_core::circle::coverage::{self, CoverageInputs, CoverageStandard};
 use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::geo::network::chains::Source;
 use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
-use lawcircle_core::circle::coverage::CoverageReport;
 use lawcircle_core::geo::network::{
     ChainSearch, DijkstraWorkspace, LANES, Seed, Sweep, WalkingNetwork,
 };
@@ -90,11 +90,9 @@ fn same_within_rounding(
                 || pa.nearest_facility_id != pb.nearest_facility_id
                 || pa.covered != pb.covered
             {
-                return Err(format!(
-                    "village {}: swept {pa:?} but per product {pb:?}",
-                    va.code
-                )
-                .into());
+                return Err(
+                    format!("village {}: swept {pa:?} but per product {pb:?}", va.code).into(),
+                );
             }
         }
     }
@@ -263,7 +261,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         times[6].push(t.elapsed().as_secs_f64());
     }
     if (sweep_checksum - full_checksum).abs() > 1e-6 * full_checksum.abs().max(1.0) {
-        return Err(format!("sweeps and full searches disagree: {sweep_checksum} vs {full_checksum}").into());
+        return Err(format!(
+            "sweeps and full searches disagree: {sweep_checksum} vs {full_checksum}"
+        )
+        .into());
     }
     if (checksum - full_checksum).abs() > 1e-6 * full_checksum.abs().max(1.0) {
         return Err(format!(

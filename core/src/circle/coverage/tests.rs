@@ -272,9 +272,10 @@ fn contracted_and_full_searches_give_the_same_coverage_distances() {
         // The eight products swept together (and, in a second pass, three
         // then five: fewer lanes than there are).
         let swept = swept_distances(&ctx, net.contraction().unwrap(), &P::ALL).unwrap();
-        let mut swept_apart = swept_distances(&ctx, net.contraction().unwrap(), &P::ALL[..3])
-            .unwrap();
-        swept_apart.extend(swept_distances(&ctx, net.contraction().unwrap(), &P::ALL[3..]).unwrap());
+        let mut swept_apart =
+            swept_distances(&ctx, net.contraction().unwrap(), &P::ALL[..3]).unwrap();
+        swept_apart
+            .extend(swept_distances(&ctx, net.contraction().unwrap(), &P::ALL[3..]).unwrap());
         let mut compared = 0;
         for (pi, p) in P::ALL.into_iter().enumerate() {
             let a = product_distances(&ctx, p, &mut chains).unwrap();

@@ -55,6 +55,8 @@ pub const LANES: usize = 8;
 
 /// Label of junctions no source has reached.
 const NO_LABEL: u32 = u32::MAX;
+/// [`NO_LABEL`] as a lane holds it.
+const NO_LABEL_F: f64 = NO_LABEL as f64;
 
 /// How many junctions a witness search settles before giving up (and
 /// keeping the shortcut, which is never wrong, only an extra arc).
@@ -274,8 +276,12 @@ const NO_ENTRY: u32 = u32::MAX;
 pub struct Sweep {
     /// Per sweep position, the distance of each lane.
     dist: Vec<[f64; LANES]>,
-    /// Per sweep position, the label of each lane.
-    label: Vec<[u32; LANES]>,
+    /// Per sweep position, the label of each lane, held as `f64` (exact
+    /// for every `u32`) so that a relaxation is the same 64-bit operation
+    /// on distances and labels, which the compiler vectorises, where
+    /// 32-bit labels beside 64-bit distances would need their masks
+    /// narrowed lane by lane.
+    label: Vec<[f64; LANES]>,
     /// Sources inside chains, as linked lists by chain (as in
     /// [`super::ChainSearch`]).
     on_chain: Vec<OnChain>,
@@ -291,16 +297,23 @@ pub struct Sweep {
 #[inline(always)]
 fn relax(
     to_d: &mut [f64; LANES],
-    to_l: &mut [u32; LANES],
+    to_l: &mut [f64; LANES],
     from_d: &[f64; LANES],
-    from_l: &[u32; LANES],
+    from_l: &[f64; LANES],
     w: f64,
 ) {
+    // The choice as an all-ones or all-zeros mask per lane and a bitwise
+    // blend: written as `if`, the compiler emitted a branch per lane.
+    let mut mask = [0u64; LANES];
     for k in 0..LANES {
         let nd = from_d[k] + w;
         let better = (nd < to_d[k]) | ((nd == to_d[k]) & (from_l[k] < to_l[k]));
-        to_d[k] = if better { nd } else { to_d[k] };
-        to_l[k] = if better { from_l[k] } else { to_l[k] };
+        mask[k] = u64::from(better).wrapping_neg();
+    }
+    for k in 0..LANES {
+        let nd = from_d[k] + w;
+        to_d[k] = f64::from_bits((nd.to_bits() & mask[k]) | (to_d[k].to_bits() & !mask[k]));
+        to_l[k] = f64::from_bits((from_l[k].to_bits() & mask[k]) | (to_l[k].to_bits() & !mask[k]));
     }
 }
 
@@ -311,7 +324,7 @@ impl Sweep {
         let chains = contraction.chain_count();
         Sweep {
             dist: vec![[f64::INFINITY; LANES]; n],
-            label: vec![[NO_LABEL; LANES]; n],
+            label: vec![[NO_LABEL_F; LANES]; n],
             on_chain: Vec::new(),
             chain_head: vec![NO_ENTRY; chains],
             chain_tail: vec![NO_ENTRY; chains],
@@ -326,6 +339,7 @@ impl Sweep {
             return;
         };
         let p = p as usize;
+        let label = f64::from(label);
         let (cd, cl) = (&mut self.dist[p][lane], &mut self.label[p][lane]);
         if d < *cd || (d == *cd && label < *cl) {
             *cd = d;
@@ -339,7 +353,7 @@ impl Sweep {
     pub fn run(&mut self, c: &Contraction, sources: &[&[Source]]) {
         let h = c.hierarchy();
         self.dist.fill([f64::INFINITY; LANES]);
-        self.label.fill([NO_LABEL; LANES]);
+        self.label.fill([NO_LABEL_F; LANES]);
         self.on_chain.clear();
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
@@ -381,8 +395,31 @@ impl Sweep {
         self.sweeps(h);
     }
 
-    /// The two sweeps over `h`, from the seeds in place.
+    /// The two sweeps over `h`, from the seeds in place: with the
+    /// processor's 256-bit vectors (AVX2: four lanes per instruction)
+    /// where it has them, else with the 128-bit ones every x86-64 has (or
+    /// whatever the target offers).
     fn sweeps(&mut self, h: &Hierarchy) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2 (checked just above),
+            // which is all `sweeps_avx2` requires.
+            unsafe { self.sweeps_avx2(h) };
+            return;
+        }
+        self.sweeps_portable(h);
+    }
+
+    /// [`Self::sweeps_portable`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn sweeps_avx2(&mut self, h: &Hierarchy) {
+        self.sweeps_portable(h);
+    }
+
+    /// The sweeps themselves, inlined into each compiled variant.
+    #[inline(always)]
+    fn sweeps_portable(&mut self, h: &Hierarchy) {
         let n = self.dist.len().min(h.junction_count());
         // Upward: least important first, each junction passes its
         // distances on to its more important neighbours.
@@ -419,7 +456,8 @@ impl Sweep {
         let at = |j: u32| {
             let p = *h.position.get(j as usize)? as usize;
             let d = *self.dist.get(p)?.get(lane)?;
-            d.is_finite().then_some((d, self.label[p][lane]))
+            // Labels are whole numbers below 2^32 (from `seed`).
+            d.is_finite().then_some((d, self.label[p][lane] as u32))
         };
         let better = |a: (f64, u32), b: Option<(f64, u32)>| {
             b.is_none_or(|(bd, bl)| a.0 < bd || (a.0 == bd && a.1 < bl))

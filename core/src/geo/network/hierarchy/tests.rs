@@ -13,7 +13,7 @@ fn bare_sweep(h: &Hierarchy) -> Sweep {
     let n = h.junction_count();
     Sweep {
         dist: vec![[f64::INFINITY; LANES]; n],
-        label: vec![[NO_LABEL; LANES]; n],
+        label: vec![[NO_LABEL_F; LANES]; n],
         on_chain: Vec::new(),
         chain_head: Vec::new(),
         chain_tail: Vec::new(),
@@ -125,17 +125,26 @@ fn sweeps_give_the_smallest_distance_and_on_ties_the_lowest_label() {
                 }
             }
             sweep.dist.fill([f64::INFINITY; LANES]);
-            sweep.label.fill([NO_LABEL; LANES]);
+            sweep.label.fill([NO_LABEL_F; LANES]);
             for &(lane, j, d, l) in &seeds {
                 sweep.seed(&h, lane, j, d, l);
             }
+            // The variant for the processor at hand and the portable one
+            // (which this processor would not pick) agree bit for bit.
+            let mut portable = sweep.clone();
             sweep.sweeps(&h);
+            portable.sweeps_portable(&h);
+            assert_eq!(sweep.dist, portable.dist);
+            assert_eq!(sweep.label, portable.label);
             let want = reference(&g, &seeds);
             for (j, w) in want.iter().enumerate() {
                 let p = h.position[j] as usize;
                 for k in 0..LANES {
-                    let got = (sweep.dist[p][k], sweep.label[p][k]);
-                    assert_eq!(got, w[k], "{rows}×{cols} round {round} junction {j} lane {k}");
+                    let got = (sweep.dist[p][k], sweep.label[p][k] as u32);
+                    assert_eq!(
+                        got, w[k],
+                        "{rows}×{cols} round {round} junction {j} lane {k}"
+                    );
                 }
             }
         }
@@ -236,11 +245,15 @@ fn sources_at_the_same_place_go_to_the_lowest_label() {
             .map(|&l| src(if l == 9 { &b } else { &a }, l))
             .collect();
         sweep.run(c, &[&sources]);
-        let near_a = c.place_of_snap(&net.snap(at_m(100.0, 100.0)).unwrap()).unwrap();
+        let near_a = c
+            .place_of_snap(&net.snap(at_m(100.0, 100.0)).unwrap())
+            .unwrap();
         assert_eq!(sweep.distance(c, 0, near_a).unwrap().1, 4);
         // The other lanes have no source.
         assert_eq!(sweep.distance(c, 1, near_a), None);
-        let near_b = c.place_of_snap(&net.snap(at_m(400.0, 400.0)).unwrap()).unwrap();
+        let near_b = c
+            .place_of_snap(&net.snap(at_m(400.0, 400.0)).unwrap())
+            .unwrap();
         assert_eq!(sweep.distance(c, 0, near_b).unwrap().1, 9);
     }
 }
