@@ -61,8 +61,8 @@ fn reference(
         for u in 0..n {
             for a in offsets[u] as usize..offsets[u + 1] as usize {
                 let v = targets[a] as usize;
-                for k in 0..LANES {
-                    let (d, l) = best[u][k];
+                let from = best[u];
+                for (k, &(d, l)) in from.iter().enumerate() {
                     let cand = (d + weights[a], l);
                     if d.is_finite() && less(cand, best[v][k]) {
                         best[v][k] = cand;
@@ -139,10 +139,10 @@ fn sweeps_give_the_smallest_distance_and_on_ties_the_lowest_label() {
             let want = reference(&g, &seeds);
             for (j, w) in want.iter().enumerate() {
                 let p = h.position[j] as usize;
-                for k in 0..LANES {
+                for (k, want) in w.iter().enumerate() {
                     let got = (sweep.dist[p][k], sweep.label[p][k] as u32);
                     assert_eq!(
-                        got, w[k],
+                        got, *want,
                         "{rows}×{cols} round {round} junction {j} lane {k}"
                     );
                 }
