@@ -59,8 +59,9 @@ const NO_LABEL: u32 = u32::MAX;
 const NO_LABEL_F: f64 = NO_LABEL as f64;
 
 /// How many junctions a witness search settles before giving up (and
-/// keeping the shortcut, which is never wrong, only an extra arc).
-const WITNESS_SETTLE_LIMIT: usize = 300;
+/// keeping the shortcut, which is never wrong, only an extra arc). On
+/// Helsinki 60 gives 4,870 shortcuts against 4,883 with 300.
+const WITNESS_SETTLE_LIMIT: usize = 60;
 
 /// The ranked junction graph of a [`Contraction`]: per junction, in sweep
 /// order (most important first), its arcs to more important junctions,
