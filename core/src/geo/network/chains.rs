@@ -223,9 +223,10 @@ impl Contraction {
     }
 
     /// The junctions ranked into a contraction hierarchy for
-    /// [`super::hierarchy::Sweep`], derived on first use (a few
-    /// milliseconds for a district; [`WalkingNetwork::prepare_snapping`]
-    /// does it when a network is loaded).
+    /// [`super::hierarchy::Sweep`], derived on first use (81–192 ms for
+    /// Helsinki's 2,296 junctions on a heavily loaded machine;
+    /// [`WalkingNetwork::prepare_snapping`] does it when a network is
+    /// loaded).
     pub fn hierarchy(&self) -> &Hierarchy {
         self.hierarchy
             .get_or_init(|| Hierarchy::build(&self.offsets, &self.targets, &self.weights))
