@@ -145,7 +145,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hierarchy = contraction.hierarchy();
     let hierarchy_s = t.elapsed().as_secs_f64();
     let (shortcuts, hierarchy_arcs) = (hierarchy.shortcut_count(), hierarchy.arc_count());
-    net.prepare_snapping();
+    net.prepare_coverage();
     // Snapped once (as a server does per catalogue and network version),
     // then one report per run.
     let t = Instant::now();

@@ -76,7 +76,7 @@ pub struct Contraction {
     targets: Vec<u32>,
     weights: Vec<f64>,
     /// The junctions ranked for sweeps ([`super::hierarchy`]), derived
-    /// on first use or by [`WalkingNetwork::prepare_snapping`].
+    /// on first use or by [`WalkingNetwork::prepare_coverage`].
     hierarchy: std::sync::OnceLock<Hierarchy>,
 }
 
@@ -225,7 +225,7 @@ impl Contraction {
     /// The junctions ranked into a contraction hierarchy for
     /// [`super::hierarchy::Sweep`], derived on first use (81–192 ms for
     /// Helsinki's 2,296 junctions on a heavily loaded machine;
-    /// [`WalkingNetwork::prepare_snapping`] does it when a network is
+    /// [`WalkingNetwork::prepare_coverage`] does it when a network is
     /// loaded).
     pub fn hierarchy(&self) -> &Hierarchy {
         self.hierarchy

@@ -314,11 +314,22 @@ impl WalkingNetwork {
         })
     }
 
-    /// Builds the snapping index (and the contracted graph and its
-    /// hierarchy that the coverage searches use) now rather than on first
-    /// use (e.g. on a background thread after loading).
+    /// Builds the snapping index (and the contracted graph the coverage
+    /// searches use) now rather than on first use (e.g. on a background
+    /// thread after loading).
     pub fn prepare_snapping(&self) {
         self.edge_index();
+        self.contraction();
+    }
+
+    /// [`Self::prepare_snapping`], and ranks the contracted graph into the
+    /// hierarchy that coverage reports sweep ([`Contraction::hierarchy`]):
+    /// for a process that will compute coverage (the server), where a
+    /// process that only snaps and searches near points (the phone) need
+    /// not pay for the ranking. Without it the first coverage report ranks
+    /// the graph.
+    pub fn prepare_coverage(&self) {
+        self.prepare_snapping();
         if let Some(c) = self.contraction() {
             c.hierarchy();
         }
