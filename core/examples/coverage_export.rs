@@ -19,11 +19,14 @@ use synthetic::{service_center, street, village};
 
 use lawcircle_core::catalogue::area::AdminArea;
 use lawcircle_core::catalogue::facility::{Facility, ServiceProduct};
+use lawcircle_core::circle::coverage::CoverageReport;
 use lawcircle_core::circle::coverage::{self, CoverageInputs, CoverageStandard};
 use lawcircle_core::geo::coord::GeoPoint;
 use lawcircle_core::geo::network::chains::Source;
 use lawcircle_core::geo::network::osm::{ImportOptions, import_pbf_path};
-use lawcircle_core::geo::network::{ChainSearch, DijkstraWorkspace, Seed, WalkingNetwork};
+use lawcircle_core::geo::network::{
+    ChainSearch, DijkstraWorkspace, LANES, Seed, Sweep, WalkingNetwork,
+};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -69,6 +72,36 @@ fn synthetic_district(
     Ok((areas, facilities, village_nodes, fac_nodes))
 }
 
+/// The swept report `a` and the per-product one `b` agree: every
+/// distance within 1e-6 m, every nearest facility and coverage flag the
+/// same (the Helsinki district has no two facilities at exactly the same
+/// distance from a village).
+fn same_within_rounding(
+    a: &CoverageReport,
+    b: &CoverageReport,
+) -> Result<(), Box<dyn std::error::Error>> {
+    for (va, vb) in a.villages.iter().zip(&b.villages) {
+        for (pa, pb) in va.products.iter().zip(&vb.products) {
+            let close = match (pa.distance_m, pb.distance_m) {
+                (Some(x), Some(y)) => (x - y).abs() <= 1e-6,
+                (x, y) => x == y,
+            };
+            if !close
+                || pa.nearest_facility_id != pb.nearest_facility_id
+                || pa.covered != pb.covered
+            {
+                return Err(
+                    format!("village {}: swept {pa:?} but per product {pb:?}", va.code).into(),
+                );
+            }
+        }
+    }
+    if a.villages.len() != b.villages.len() || a.district.rate != b.district.rate {
+        return Err("the swept and the per-product reports differ".into());
+    }
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 3 {
@@ -107,7 +140,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("the network cannot be contracted")?;
     let contract_s = t.elapsed().as_secs_f64();
     let (junctions, chains) = (contraction.junction_count(), contraction.chain_count());
-    net.prepare_snapping();
+    // Likewise the hierarchy the sweeps use, ranked once per network.
+    let t = Instant::now();
+    let hierarchy = contraction.hierarchy();
+    let hierarchy_s = t.elapsed().as_secs_f64();
+    let (shortcuts, hierarchy_arcs) = (hierarchy.shortcut_count(), hierarchy.arc_count());
+    net.prepare_coverage();
     // Snapped once (as a server does per catalogue and network version),
     // then one report per run.
     let t = Instant::now();
@@ -152,14 +190,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect()
         })
         .collect();
+    if fac_sources.len() > LANES {
+        return Err("more products than one sweep has lanes".into());
+    }
+    let lanes: Vec<&[Source]> = fac_sources.iter().map(Vec::as_slice).collect();
     let mut cs = ChainSearch::new(c);
     let mut ws = DijkstraWorkspace::new(&net);
+    let mut sweep = Sweep::new(c);
     // The measurements take turns within each run, so that a busy machine
-    // disturbs them alike. The two-thread ones spread the per-product
-    // searches over two threads (networkx runs on one core).
-    let mut times: [Vec<f64>; 6] = Default::default();
+    // disturbs them alike. "Per product" is the report as it was before
+    // the sweeps: one Dijkstra search per product on the contracted graph.
+    let mut times: [Vec<f64>; 7] = Default::default();
     let mut report = None;
-    let (mut checksum, mut full_checksum) = (0.0, 0.0);
+    let (mut checksum, mut full_checksum, mut sweep_checksum) = (0.0, 0.0, 0.0);
     for _ in 0..repeats.max(1) {
         // End to end: snapping every village and facility, the searches,
         // the report.
@@ -173,15 +216,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err("the report from cached snaps differs from the end-to-end one".into());
         }
         let t = Instant::now();
-        let threaded = CoverageInputs::new(&areas, &BTreeMap::new(), &facilities, Some(&net))?
-            .report_on_threads(&standard, 2)?;
+        let per_product = CoverageInputs::new(&areas, &BTreeMap::new(), &facilities, Some(&net))?
+            .report_on_threads(&standard, 1)?;
         times[4].push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        let threaded_cached = inputs.report_on_threads(&standard, 2)?;
+        let per_product_cached = inputs.report_on_threads(&standard, 1)?;
         times[5].push(t.elapsed().as_secs_f64());
-        if threaded != r || threaded_cached != r {
-            return Err("the two-thread report differs from the single-thread one".into());
+        if per_product != per_product_cached {
+            return Err("the per-product report from cached snaps differs".into());
         }
+        same_within_rounding(&r, &per_product)?;
         report = Some(r);
         let t = Instant::now();
         checksum = 0.0;
@@ -204,6 +248,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .sum::<f64>();
         }
         times[3].push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        sweep.run(c, &lanes);
+        sweep_checksum = 0.0;
+        for lane in 0..lanes.len() {
+            sweep_checksum += village_places
+                .iter()
+                .filter_map(|&p| sweep.distance(c, lane, p))
+                .map(|x| x.0)
+                .sum::<f64>();
+        }
+        times[6].push(t.elapsed().as_secs_f64());
+    }
+    if (sweep_checksum - full_checksum).abs() > 1e-6 * full_checksum.abs().max(1.0) {
+        return Err(format!(
+            "sweeps and full searches disagree: {sweep_checksum} vs {full_checksum}"
+        )
+        .into());
     }
     if (checksum - full_checksum).abs() > 1e-6 * full_checksum.abs().max(1.0) {
         return Err(format!(
@@ -216,8 +277,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         report_times,
         search_times,
         full_times,
-        e2e_2t_times,
-        report_2t_times,
+        e2e_pp_times,
+        report_pp_times,
+        sweep_times,
     ] = times;
     let median_e2e = median(e2e_times.clone());
     let report = report.ok_or("no run")?;
@@ -243,8 +305,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "report_times_s": report_times,
             "searches_times_s": search_times,
             "full_searches_times_s": full_times,
-            "coverage_2_threads_times_s": e2e_2t_times,
-            "report_2_threads_times_s": report_2t_times,
+            "coverage_per_product_times_s": e2e_pp_times,
+            "report_per_product_times_s": report_pp_times,
+            "sweep_times_s": sweep_times,
             "snap_once_s": snap_s,
             "searches_checksum": checksum,
             "coverage_runs": repeats.max(1),
@@ -259,6 +322,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "import_s": import_s,
             "load_s": load_s,
             "contract_s": contract_s,
+            "hierarchy_s": hierarchy_s,
+            "shortcuts": shortcuts,
+            "hierarchy_arcs": hierarchy_arcs,
             "junctions": junctions,
             "chains": chains,
         },

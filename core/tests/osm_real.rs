@@ -299,12 +299,14 @@ fn corrupt_extracts_and_far_points_are_errors_not_panics() {
     ));
 }
 
-/// On the real extract, searches on the contracted graph (what coverage
-/// uses) give every node the distance of the search on the full graph.
+/// On the real extract, searches on the contracted graph and the eight
+/// searches swept together over its hierarchy (what coverage uses) give
+/// every node the distance of the search on the full graph, and the sweep
+/// names the same nearest source.
 #[test]
 fn contracted_searches_equal_full_searches_on_the_real_extract() {
     use lawcircle_core::geo::network::chains::Source;
-    use lawcircle_core::geo::network::{ChainSearch, Place};
+    use lawcircle_core::geo::network::{ChainSearch, LANES, Place, Sweep};
     let net = test_network();
     let c = net.contraction().expect("an imported network contracts");
     let n = net.node_count();
@@ -315,8 +317,25 @@ fn contracted_searches_equal_full_searches_on_the_real_extract() {
     let mut rng = Lcg(5);
     let mut full = DijkstraWorkspace::new(net);
     let mut cs = ChainSearch::new(c);
-    for _ in 0..8 {
-        let sources: Vec<u32> = (0..5).map(|_| rng.next(n) as u32).collect();
+    let rounds: Vec<Vec<u32>> = (0..LANES)
+        .map(|_| (0..5).map(|_| rng.next(n) as u32).collect())
+        .collect();
+    let lanes: Vec<Vec<Source>> = rounds
+        .iter()
+        .map(|sources| {
+            sources
+                .iter()
+                .map(|&node| Source {
+                    place: all[node as usize],
+                    dist_m: 0.0,
+                    label: node,
+                })
+                .collect()
+        })
+        .collect();
+    let mut sweep = Sweep::new(c);
+    sweep.run(c, &lanes.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    for (lane, sources) in rounds.iter().enumerate() {
         let seeds: Vec<Seed> = sources
             .iter()
             .map(|&node| Seed {
@@ -340,6 +359,14 @@ fn contracted_searches_equal_full_searches_on_the_real_extract() {
                 (Some(w), Some((g, _))) => assert!((w - g).abs() < 1e-6, "node {v}: {w} vs {g}"),
                 (None, None) => {}
                 other => panic!("node {v}: reachability differs: {other:?}"),
+            }
+            match (full.distance(v), sweep.distance(c, lane, all[v as usize])) {
+                (Some(w), Some((g, l))) => {
+                    assert!((w - g).abs() < 1e-6, "lane {lane} node {v}: {w} vs {g}");
+                    assert_eq!(full.label(v), Some(l), "lane {lane} node {v}");
+                }
+                (None, None) => {}
+                other => panic!("lane {lane} node {v}: reachability differs: {other:?}"),
             }
         }
     }

@@ -30,8 +30,8 @@ use crate::geo::coord::{GeoPoint, validate_lat_lng};
 use crate::geo::nearest::{FacilityIndex, NearestError, NearestQuery};
 use crate::geo::network::chains::Source;
 use crate::geo::network::{
-    ChainSearch, DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, Place, Snap,
-    WalkingNetwork,
+    ChainSearch, Contraction, DEFAULT_DETOUR_FACTOR, DijkstraWorkspace, DistanceBasis, LANES,
+    Place, Snap, Sweep, WalkingNetwork,
 };
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -398,36 +398,17 @@ pub(crate) fn product_distances(
         villages,
         facilities,
         fac_snaps,
-        index,
         network,
-        detour,
+        ..
     } = *ctx;
-    let offering: Vec<usize> = (0..facilities.len())
-        .filter(|&i| !facilities[i].retired && facilities[i].products.contains(&product))
-        .collect();
     // Per demand point, its walking distance and facility when measured on
     // the network: `Some(None)` when it is snapped but nothing reaches it.
     // Flat, village after village (see `ProductDistances`).
-    let mut start = Vec::with_capacity(villages.len() + 1);
-    start.push(0);
-    for v in villages {
-        start.push(start[start.len() - 1] + v.points.len());
-    }
-    let mut walked: Vec<Option<Walked>> = vec![None; start[villages.len()]];
+    let (start, mut walked) = empty_walked(villages);
     match (network, search.as_mut()) {
         // `Search::Chains` is only made for a network with a contraction.
         (Some(net), Some(Search::Chains(cs))) if let Some(c) = net.contraction() => {
-            let sources: Vec<Source> = offering
-                .iter()
-                .filter_map(|&i| {
-                    let s = fac_snaps[i]?;
-                    Some(Source {
-                        place: c.place_of_snap(&s)?,
-                        dist_m: s.offset_m,
-                        label: i as u32,
-                    })
-                })
-                .collect();
+            let sources = chain_sources(ctx, c, product);
             let targets: Vec<Place> = villages
                 .iter()
                 .flat_map(|v| v.places.iter().flatten().copied())
@@ -444,6 +425,9 @@ pub(crate) fn product_distances(
             }
         }
         (Some(net), Some(Search::Full(ws))) => {
+            let offering: Vec<usize> = (0..facilities.len())
+                .filter(|&i| offers(&facilities[i], product))
+                .collect();
             let mut by_arc: HashMap<u32, Vec<(usize, Snap)>> = HashMap::new();
             let mut seeds = Vec::with_capacity(offering.len() * 2);
             for &i in &offering {
@@ -476,6 +460,116 @@ pub(crate) fn product_distances(
         }
         _ => {}
     }
+    finish_distances(ctx, product, start, walked)
+}
+
+/// Whether `f` counts for `product`: offers it and is not retired.
+fn offers(f: &Facility, product: ServiceProduct) -> bool {
+    !f.retired && f.products.contains(&product)
+}
+
+/// The facilities offering `product` as sources of a search on the
+/// contracted graph `c`, labelled with their position in the catalogue
+/// (in catalogue order; those off the network left out).
+fn chain_sources(
+    ctx: &DistanceContext<'_, '_>,
+    c: &Contraction,
+    product: ServiceProduct,
+) -> Vec<Source> {
+    ctx.facilities
+        .iter()
+        .zip(ctx.fac_snaps)
+        .enumerate()
+        .filter(|(_, (f, _))| offers(f, product))
+        .filter_map(|(i, (_, s))| {
+            let s = s.as_ref()?;
+            Some(Source {
+                place: c.place_of_snap(s)?,
+                dist_m: s.offset_m,
+                label: i as u32,
+            })
+        })
+        .collect()
+}
+
+/// [`product_distances`] for each of `products`, in their order, the
+/// searches of up to [`LANES`] products at a time run together as one
+/// pair of sweeps over the hierarchy of `c` (see
+/// [`crate::geo::network::hierarchy`]). Same distances within rounding;
+/// between facilities at exactly the same distance, the one first in the
+/// catalogue.
+fn swept_distances(
+    ctx: &DistanceContext<'_, '_>,
+    c: &Contraction,
+    products: &[ServiceProduct],
+) -> Result<Vec<ProductDistances>, CoverageError> {
+    let mut sweep = Sweep::new(c);
+    let mut out = Vec::with_capacity(products.len());
+    for group in products.chunks(LANES) {
+        let sources: Vec<Vec<Source>> = group.iter().map(|&p| chain_sources(ctx, c, p)).collect();
+        let lanes: Vec<&[Source]> = sources.iter().map(Vec::as_slice).collect();
+        sweep.run(c, &lanes);
+        for (lane, &product) in group.iter().enumerate() {
+            let (start, mut walked) = empty_walked(ctx.villages);
+            let places = ctx
+                .villages
+                .iter()
+                .flat_map(|v| v.places.iter().zip(&v.snaps));
+            for (cell, (place, snap)) in walked.iter_mut().zip(places) {
+                if let (Some(place), Some(snap)) = (place, snap) {
+                    *cell = Some(
+                        sweep
+                            .distance(c, lane, *place)
+                            .map(|(d, l)| (d + snap.offset_m, Some(l as usize))),
+                    );
+                }
+            }
+            out.push(finish_distances(ctx, product, start, walked)?);
+        }
+    }
+    Ok(out)
+}
+
+/// How a report runs its searches on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Searches {
+    /// Up to [`LANES`] products per pair of sweeps over the hierarchy
+    /// (when the network has a contraction; else as `PerProduct` on one
+    /// thread).
+    Swept,
+    /// One Dijkstra search per product, on up to `threads` threads.
+    PerProduct { threads: usize },
+}
+
+/// Where each demand point's row begins in the flat vectors of
+/// [`ProductDistances`] (village after village), and one empty cell per
+/// point.
+fn empty_walked(villages: &[VillageDemand<'_>]) -> (Vec<usize>, Vec<Option<Walked>>) {
+    let mut start = Vec::with_capacity(villages.len() + 1);
+    start.push(0);
+    for v in villages {
+        start.push(start[start.len() - 1] + v.points.len());
+    }
+    let walked = vec![None; start[villages.len()]];
+    (start, walked)
+}
+
+/// The [`ProductDistances`] of `product` from what the network search
+/// measured (`walked`, by demand point), measuring the points it could
+/// not (off the network, or no network) as the straight line × detour.
+fn finish_distances(
+    ctx: &DistanceContext<'_, '_>,
+    product: ServiceProduct,
+    start: Vec<usize>,
+    walked: Vec<Option<Walked>>,
+) -> Result<ProductDistances, CoverageError> {
+    let DistanceContext {
+        villages,
+        facilities,
+        index,
+        detour,
+        ..
+    } = *ctx;
     let needs_fallback = walked.iter().any(Option::is_none);
     let id_pos: HashMap<&str, usize> = if needs_fallback {
         facilities
@@ -531,8 +625,17 @@ pub(crate) fn product_distances(
 fn products_distances(
     ctx: &DistanceContext<'_, '_>,
     products: &[ServiceProduct],
-    threads: usize,
+    searches: Searches,
 ) -> Result<Vec<ProductDistances>, CoverageError> {
+    let threads = match searches {
+        Searches::Swept => {
+            if let Some(c) = ctx.network.and_then(WalkingNetwork::contraction) {
+                return swept_distances(ctx, c, products);
+            }
+            1
+        }
+        Searches::PerProduct { threads } => threads,
+    };
     let threads = threads.clamp(1, products.len().max(1));
     if threads == 1 {
         let mut search = Search::for_network(ctx.network);
@@ -705,20 +808,37 @@ impl<'a> CoverageInputs<'a> {
         })
     }
 
-    /// The coverage report against `standard`, on the calling thread.
+    /// The coverage report against `standard`, on the calling thread:
+    /// the products' searches run together, up to [`LANES`] per pair of
+    /// sweeps over the network's hierarchy (one Dijkstra search per
+    /// product when the network has no contraction).
     pub fn report(&self, standard: &CoverageStandard) -> Result<CoverageReport, CoverageError> {
-        self.report_on_threads(standard, 1)
+        self.report_with(standard, Searches::Swept)
     }
 
-    /// The coverage report against `standard`, its per-product searches
-    /// spread over up to `threads` threads (scoped, each with its own search
-    /// workspace; `0` or `1` runs them on the calling thread). The report is
-    /// the same whatever the number of threads: each product's search is
-    /// the same computation, only where it runs differs.
+    /// The coverage report against `standard` with one Dijkstra search
+    /// per product on the contracted graph (what [`Self::report`] did
+    /// before it swept the products together), spread over up to
+    /// `threads` threads (scoped, each with its own search workspace; `0`
+    /// or `1` runs them on the calling thread). The report is the same
+    /// whatever the number of threads: each product's search is the same
+    /// computation, only where it runs differs. Against [`Self::report`]:
+    /// the same distances within rounding (sums in another order), the
+    /// same nearest facilities except between facilities at exactly the
+    /// same distance (there [`Self::report`] names the first in the
+    /// catalogue; these searches, the first their queue reaches).
     pub fn report_on_threads(
         &self,
         standard: &CoverageStandard,
         threads: usize,
+    ) -> Result<CoverageReport, CoverageError> {
+        self.report_with(standard, Searches::PerProduct { threads })
+    }
+
+    fn report_with(
+        &self,
+        standard: &CoverageStandard,
+        searches: Searches,
     ) -> Result<CoverageReport, CoverageError> {
         standard.validate()?;
         let CoverageInputs {
@@ -749,7 +869,7 @@ impl<'a> CoverageInputs<'a> {
             network,
             detour: standard.detour_factor,
         };
-        let per_product = products_distances(&ctx, &standard.required_products, threads)?;
+        let per_product = products_distances(&ctx, &standard.required_products, searches)?;
         let mut out_villages = Vec::with_capacity(villages.len());
         let mut gaps = Vec::new();
         for (vi, v) in villages.iter().enumerate() {

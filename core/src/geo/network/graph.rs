@@ -322,6 +322,19 @@ impl WalkingNetwork {
         self.contraction();
     }
 
+    /// [`Self::prepare_snapping`], and ranks the contracted graph into the
+    /// hierarchy that coverage reports sweep ([`Contraction::hierarchy`]):
+    /// for a process that will compute coverage (the server), where a
+    /// process that only snaps and searches near points (the phone) need
+    /// not pay for the ranking. Without it the first coverage report ranks
+    /// the graph.
+    pub fn prepare_coverage(&self) {
+        self.prepare_snapping();
+        if let Some(c) = self.contraction() {
+            c.hierarchy();
+        }
+    }
+
     /// The network with its degree-2 chains contracted, derived on first
     /// use; `None` for a graph that cannot be contracted (asymmetric arcs
     /// or self-loops, which no importer produces): search the full graph

@@ -8,6 +8,9 @@
 //! * [`dijkstra`]: single- and multi-source shortest paths;
 //! * [`chains`]: the graph of junctions with degree-2 chains contracted,
 //!   and searches on it between points (coverage, siting);
+//! * [`hierarchy`]: the junctions ranked into a contraction hierarchy,
+//!   and up to eight one-to-all searches at once as two linear sweeps
+//!   (coverage's products);
 //! * [`osm`] (cargo feature `osm`, on by default): import from an
 //!   OpenStreetMap `.osm.pbf` extract, keeping what a pedestrian may use.
 //!
@@ -19,12 +22,14 @@ pub mod chains;
 pub mod dijkstra;
 mod edge_grid;
 pub mod graph;
+pub mod hierarchy;
 #[cfg(feature = "osm")]
 pub mod osm;
 
 pub use chains::{ChainSearch, Contraction, Place};
 pub use dijkstra::{DijkstraWorkspace, Seed};
 pub use graph::{Snap, WalkingNetwork};
+pub use hierarchy::{Hierarchy, LANES, Sweep};
 
 use serde::{Deserialize, Serialize};
 
