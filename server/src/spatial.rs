@@ -57,8 +57,10 @@ pub struct Spatial {
 
 impl Spatial {
     pub fn new(network: Option<WalkingNetwork>) -> Self {
+        // The server computes coverage: the hierarchy its reports sweep
+        // is ranked here, at start, not by the first report.
         if let Some(n) = &network {
-            n.prepare_snapping();
+            n.prepare_coverage();
         }
         let file = network.as_ref().map(|n| {
             let bytes = n.to_bytes();
