@@ -211,7 +211,7 @@ pub const READ_MARK: &str = "warning_rules";
 
 /// Punches whose location the retention step erases at most per run: a
 /// backlog is worked off over several runs instead of one long one.
-pub const ERASE_BATCH: usize = 500;
+pub const ERASE_BATCH: usize = 200;
 
 /// What the background job of this process did, for `/metrics`: how many
 /// runs succeeded and how many stored rows they read (the job's cost,
@@ -289,8 +289,10 @@ pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
                 // How long a run takes, for operators watching it grow with
                 // the history (`LAWCIRCLE_LOG=lawcircle_server::jobs=debug`)
                 // and for `scripts/bench-district`.
-                Ok(_) => tracing::debug!(
+                Ok(report) => tracing::debug!(
                     elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    rows_read = report.rows_read,
+                    punch_locations_erased = report.punch_locations_erased,
                     "background job run"
                 ),
                 Err(e) => tracing::warn!(error = %e, "background job failed; retrying next tick"),
