@@ -198,14 +198,13 @@ pub fn default_instance_id() -> String {
 }
 
 /// How far before a run's time the next run reads ratings, punches and
-/// order changes again: a row stamped with the time it was written may
+/// passed deadlines again: a row stamped with the time it was written may
 /// commit a little later (a transaction waiting for the write lock);
 /// reading it twice raises nothing twice (warnings are keyed).
 pub const READ_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
 
 /// The name of the job's read mark in the database (`job_marks`): up to
-/// when ratings, received punches, changed orders and passed deadlines
-/// were evaluated by a successful run, kept across restarts and shared by
+/// when ratings, received punches and passed deadlines were evaluated by a successful run, kept across restarts and shared by
 /// the instances that take turns running the job.
 pub const READ_MARK: &str = "warning_rules";
 
@@ -359,7 +358,7 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     // 2. Early warnings from the rules (deduplicated by key), evaluated on
     // the candidates only: the open consultations filed before the
     // shortest unclaimed window, the orders in progress whose deadline
-    // passed (or that changed) since the last run, and the low ratings
+    // passed since the last run, and the low ratings
     // and punches that arrived since. Whatever fired before was raised
     // then (the dedup key keeps it raised once), so the same warnings come
     // out as from every order, rating and punch, at a cost that follows
@@ -492,8 +491,8 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     }
     // 6. Live events older than resumption reaches (PostgreSQL).
     state.events.prune().await?;
-    // Ratings, punches and order changes written from here on, and
-    // deadlines passing from here on, are read next time (by whichever
+    // Ratings and punches written from here on, and deadlines passing
+    // from here on, are read next time (by whichever
     // process runs the job then); the margin covers rows stamped just
     // before now that commit after it.
     state

@@ -2,10 +2,9 @@
 -- database holds, and a restart does not read the history again.
 
 -- Up to when the job read what arrives with a time (ratings by `at`,
--- punches by `received_at`, orders changed by `updated_at`, deadlines
--- passed): milliseconds, by mark name; written at the end of each
--- successful run, read at the start of the next, in this process or after
--- a restart.
+-- punches by `received_at`, deadlines passing): milliseconds, by mark
+-- name; written at the end of each successful run, read at the start of
+-- the next, in this process or after a restart.
 CREATE TABLE job_marks (
     name     TEXT PRIMARY KEY,
     until_ms BIGINT NOT NULL
@@ -15,9 +14,6 @@ CREATE TABLE job_marks (
 -- candidates are the open ones filed before the window (an order opens
 -- when filed or later, so this holds every order whose window ran out).
 CREATE INDEX orders_by_state_kind_created ON orders (state, kind, created_at);
--- Orders changed since the job's last run (an order becoming active past
--- its deadline is overdue at once).
-CREATE INDEX orders_by_updated ON orders (updated_at);
 
 -- Whether a punch may still hold its exact location (1) or had it erased
 -- or never had one (0): the retention step reads only punches past the

@@ -370,11 +370,11 @@ impl Store {
     /// Orders still being worked on whose deadline passed before `now`
     /// (the overdue rule's candidates), through `orders_by_state_deadline`.
     /// With `since` (what an earlier run read up to), only those whose
-    /// deadline passed at or after it, and those changed at or after it
-    /// (through `orders_by_updated`): an order's deadline is set when it
-    /// is filed and an order never becomes active again once done, so
-    /// every other overdue order was a candidate of an earlier run. The
-    /// cost follows the deadlines that passed, not the orders in progress.
+    /// deadline passed at or after it: an order's deadline is set when it
+    /// is filed, to a time after its filing, and an order never becomes
+    /// active again once done, so every other overdue order was a
+    /// candidate of an earlier run. The cost follows the deadlines that
+    /// passed, not the orders in progress.
     pub async fn overdue_orders(
         &self,
         now: DateTime<Utc>,
@@ -385,17 +385,12 @@ impl Store {
             .filter(|s| s.is_active())
             .collect();
         let places: Vec<String> = (3..3 + active.len()).map(|i| format!("${i}")).collect();
-        let places = places.join(", ");
-        let mut sql = format!(
+        let sql = format!(
             "SELECT id, data FROM orders
-             WHERE state IN ({places}) AND deadline IS NOT NULL AND deadline < $1 AND deadline >= $2"
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1 AND deadline >= $2
+             ORDER BY created_at, id",
+            places.join(", ")
         );
-        if since.is_some() {
-            sql.push_str(&format!(
-                " UNION SELECT id, data FROM orders
-                  WHERE updated_at >= $2 AND state IN ({places}) AND deadline IS NOT NULL AND deadline < $1"
-            ));
-        }
         // Only numbered placeholders are spliced in; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(millis(now))
