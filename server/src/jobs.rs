@@ -14,12 +14,13 @@
 //! dedup key — a second run doing the same work changes nothing.
 
 use crate::state::AppState;
-use crate::store::{OrderFilter, StoreError};
-use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind, OrderState};
+use crate::store::StoreError;
+use lawcircle_core::orders::order::{Actor, OrderEvent, OrderKind};
 use lawcircle_core::orders::warning::{
     RuleKind, Warning, WarningRule, default_rules, evaluate_rules,
 };
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The name of the background job's lease.
@@ -196,32 +197,65 @@ pub fn default_instance_id() -> String {
     format!("{host}-{}", std::process::id())
 }
 
-/// How far before a run's time the next run reads ratings and punches
-/// again: a row stamped with the time it was written may commit a little
-/// later (a transaction waiting for the write lock); reading it twice
-/// raises nothing twice (warnings are keyed).
+/// How far before a run's time the next run reads ratings, punches and
+/// passed deadlines again: a row stamped with the time it was written may
+/// commit a little later (a transaction waiting for the write lock);
+/// reading it twice raises nothing twice (warnings are keyed).
 pub const READ_MARGIN: chrono::Duration = chrono::Duration::minutes(2);
 
-/// What the background job of this process has read: the time up to
-/// which ratings and received punches were evaluated by a successful
-/// run. Not kept across restarts: a new process reads everything once.
+/// The name of the job's read mark in the database (`job_marks`): up to
+/// when ratings, received punches and passed deadlines were evaluated by a successful run, kept across restarts and shared by
+/// the instances that take turns running the job.
+pub const READ_MARK: &str = "warning_rules";
+
+/// Punches whose location the retention step erases at most per run: a
+/// backlog is worked off over several runs instead of one long one.
+pub const ERASE_BATCH: usize = 200;
+
+/// What the background job of this process did, for `/metrics`: how many
+/// runs succeeded and how many stored rows they read (the job's cost,
+/// which follows what changed or fell due, not what the database holds).
 #[derive(Debug, Default)]
-pub struct JobMarks {
-    read_until: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+pub struct JobStats {
+    runs: AtomicU64,
+    rows_read: AtomicU64,
+    last_rows_read: AtomicU64,
 }
 
-impl JobMarks {
-    /// Up to when the last successful run read (none: no run yet).
-    pub fn read_until(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.read_until.lock().ok().and_then(|m| *m)
+impl JobStats {
+    /// Successful runs so far.
+    pub fn runs(&self) -> u64 {
+        self.runs.load(Ordering::Relaxed)
     }
 
-    /// Records a successful run that read up to `until`.
-    fn read(&self, until: chrono::DateTime<chrono::Utc>) {
-        if let Ok(mut m) = self.read_until.lock() {
-            *m = Some(until);
-        }
+    /// Rows read by the successful runs so far.
+    pub fn rows_read(&self) -> u64 {
+        self.rows_read.load(Ordering::Relaxed)
     }
+
+    /// Rows read by the last successful run.
+    pub fn last_rows_read(&self) -> u64 {
+        self.last_rows_read.load(Ordering::Relaxed)
+    }
+
+    fn record(&self, report: &JobReport) {
+        let rows = report.rows_read as u64;
+        self.rows_read.fetch_add(rows, Ordering::Relaxed);
+        self.last_rows_read.store(rows, Ordering::Relaxed);
+        self.runs.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// `now` less `seconds` (the earliest time when that is out of range).
+fn seconds_before(
+    now: chrono::DateTime<chrono::Utc>,
+    seconds: u64,
+) -> chrono::DateTime<chrono::Utc> {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(chrono::Duration::try_seconds)
+        .and_then(|d| now.checked_sub_signed(d))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC)
 }
 
 /// What one run did.
@@ -234,6 +268,8 @@ pub struct JobReport {
     pub needs_anonymised: usize,
     pub attachments_erased: u64,
     pub audit_entries_deleted: u64,
+    /// Stored rows the run read (orders, ratings, punches, warnings).
+    pub rows_read: usize,
 }
 
 /// Runs the job every `interval` while this instance leads, until the
@@ -252,8 +288,10 @@ pub fn spawn(state: AppState, rules: Vec<WarningRule>, interval: Duration) {
                 // How long a run takes, for operators watching it grow with
                 // the history (`LAWCIRCLE_LOG=lawcircle_server::jobs=debug`)
                 // and for `scripts/bench-district`.
-                Ok(_) => tracing::debug!(
+                Ok(report) => tracing::debug!(
                     elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+                    rows_read = report.rows_read,
+                    punch_locations_erased = report.punch_locations_erased,
                     "background job run"
                 ),
                 Err(e) => tracing::warn!(error = %e, "background job failed; retrying next tick"),
@@ -280,22 +318,24 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     let now = state.clock.now();
     let mut report = JobReport::default();
 
-    // What this process read up to on its last successful run (none on
-    // the first: then everything is read once).
-    let since = state.job_marks.read_until();
+    // What the last successful run read up to, in this process or before
+    // a restart (none before the first run on this database: then the
+    // history is read once).
+    let since = state.store.job_mark(READ_MARK).await?;
 
     // 1. Unclaimed consultations past the window go to the hotline/staff
-    // queue. Only open orders are read (through the state index), once:
-    // the warning rules below take the same list unless this step
-    // changed some of them.
-    let open_filter = OrderFilter {
-        states: vec![OrderState::Open],
-        ..OrderFilter::default()
-    };
-    let open = state.store.orders(&open_filter).await?;
-    for o in open.iter().filter(|o| {
-        o.kind == OrderKind::Consultation && o.grab_window_expired(now, state.grab_window_secs)
-    }) {
+    // queue. Only open consultations filed before the window are read
+    // (through their index): the others cannot have waited that long.
+    let window_start = seconds_before(now, state.grab_window_secs);
+    let due = state
+        .store
+        .open_orders_filed_by(OrderKind::Consultation, window_start)
+        .await?;
+    report.rows_read += due.len();
+    for o in due
+        .iter()
+        .filter(|o| o.grab_window_expired(now, state.grab_window_secs))
+    {
         let mut changed = o.clone();
         let escalated = changed.apply(
             OrderEvent::Escalate {
@@ -316,21 +356,38 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     }
 
     // 2. Early warnings from the rules (deduplicated by key), evaluated on
-    // the candidates only: the open orders (the grab window), the orders
-    // in progress past their deadline, the low ratings and the punches
-    // that arrived since the last run. Whatever fired before was raised
+    // the candidates only: the open consultations filed before the
+    // shortest unclaimed window, the orders in progress whose deadline
+    // passed since the last run, and the low ratings
+    // and punches that arrived since. Whatever fired before was raised
     // then (the dedup key keeps it raised once), so the same warnings come
     // out as from every order, rating and punch, at a cost that follows
-    // the work in progress rather than the history.
-    let mut orders = if report.orders_escalated == 0 {
-        open
-    } else {
-        state.store.orders(&open_filter).await?
-    };
-    orders.extend(state.store.overdue_orders(now).await?);
-    let max_low = rules
-        .iter()
-        .filter(|r| r.enabled)
+    // what changed or fell due rather than what the database holds.
+    let enabled = || rules.iter().filter(|r| r.enabled);
+    let unclaimed_after = enabled()
+        .filter_map(|r| match r.kind {
+            RuleKind::UnclaimedPastWindow { seconds } => Some(seconds),
+            _ => None,
+        })
+        .min();
+    let mut orders = Vec::new();
+    match unclaimed_after {
+        Some(s) if s == state.grab_window_secs && report.orders_escalated == 0 => orders = due,
+        Some(s) => {
+            orders = state
+                .store
+                .open_orders_filed_by(OrderKind::Consultation, seconds_before(now, s))
+                .await?;
+            report.rows_read += orders.len();
+        }
+        None => {}
+    }
+    if enabled().any(|r| matches!(r.kind, RuleKind::Overdue)) {
+        let overdue = state.store.overdue_orders(now, since).await?;
+        report.rows_read += overdue.len();
+        orders.extend(overdue);
+    }
+    let max_low = enabled()
         .filter_map(|r| match r.kind {
             RuleKind::LowRating { max_score } => Some(max_score),
             _ => None,
@@ -339,10 +396,22 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     let mut ratings = Vec::new();
     if let Some(max_score) = max_low {
         let (low, rated) = state.store.low_ratings_since(max_score, since).await?;
+        // A rating and the order it rates, each.
+        report.rows_read += low.len() + rated.len();
         ratings = low;
         orders.extend(rated);
     }
-    let signals = state.store.punch_signals_since(since).await?;
+    let mut signals = Vec::new();
+    if enabled().any(|r| {
+        matches!(
+            r.kind,
+            RuleKind::ClockInAnomaly | RuleKind::RepeatedOutOfFence { .. }
+        )
+    }) {
+        let (found, read) = state.store.punch_signals_since(since).await?;
+        report.rows_read += read;
+        signals = found;
+    }
     let raised: Vec<Warning> = evaluate_rules(now, &orders, &ratings, &signals, rules)
         .into_iter()
         .filter_map(|candidate| {
@@ -364,7 +433,9 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
 
     // 3. Unacknowledged warnings go up a level after their time: only
     // those whose time came are read (by their `escalate_at`).
-    for (id, version, w) in state.store.warnings_due(now).await? {
+    let warnings_due = state.store.warnings_due(now).await?;
+    report.rows_read += warnings_due.len();
+    for (id, version, w) in warnings_due {
         if w.escalation_due(now).is_some() {
             let mut changed = w.clone();
             if changed
@@ -382,14 +453,16 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
 
     // 4. Exact punch locations past the retention period are erased.
     if let Some(days) = state.punch_location_retention_days {
-        report.punch_locations_erased = state
+        let (read, erased) = state
             .store
             .erase_punch_locations(
                 now - chrono::Duration::days(i64::from(days)),
-                since.map(|s| s - chrono::Duration::days(i64::from(days))),
                 now,
+                ERASE_BATCH,
             )
             .await?;
+        report.rows_read += read;
+        report.punch_locations_erased = erased;
     }
     // Login throttle counters idle for a window and not in back-off start
     // over anyway: drop them, so guessed usernames leave nothing behind.
@@ -418,9 +491,15 @@ pub async fn run_once(state: &AppState, rules: &[WarningRule]) -> Result<JobRepo
     }
     // 6. Live events older than resumption reaches (PostgreSQL).
     state.events.prune().await?;
-    // Ratings and punches written from here on are read next time; the
-    // margin covers rows stamped just before now that commit after it.
-    state.job_marks.read(now - READ_MARGIN);
+    // Ratings and punches written from here on, and deadlines passing
+    // from here on, are read next time (by whichever
+    // process runs the job then); the margin covers rows stamped just
+    // before now that commit after it.
+    state
+        .store
+        .set_job_mark(READ_MARK, now - READ_MARGIN)
+        .await?;
+    state.job_stats.record(&report);
     if report.needs_anonymised > 0 || report.attachments_erased > 0 {
         tracing::info!(
             needs = report.needs_anonymised,

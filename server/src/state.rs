@@ -103,9 +103,8 @@ pub struct AppState {
     /// The indicators and coverage, computed once per catalogue version
     /// and for a short while (see [`crate::api::indicators`]).
     pub indicator_cache: Arc<crate::api::indicators::IndicatorCache>,
-    /// What the background job has read so far (it reads only what came
-    /// after on its next run).
-    pub job_marks: Arc<crate::jobs::JobMarks>,
+    /// The background job's runs and the rows they read (`/metrics`).
+    pub job_stats: Arc<crate::jobs::JobStats>,
     /// How long personal data of needs, attachments and the audit log is
     /// kept (the background job removes it after).
     pub retention: Retention,
@@ -166,7 +165,7 @@ impl AppState {
             session_recheck: std::time::Duration::from_secs(15),
             metrics_token_hash: None,
             indicator_cache: Arc::default(),
-            job_marks: Arc::default(),
+            job_stats: Arc::default(),
         }
     }
 }

@@ -349,7 +349,16 @@ pub async fn metrics(
          lawcircle_coverage_computations_total {}\n\
          # HELP lawcircle_catalogue_version The catalogue version the coverage figures are for.\n\
          # TYPE lawcircle_catalogue_version gauge\n\
-         lawcircle_catalogue_version {}\n",
+         lawcircle_catalogue_version {}\n\
+         # HELP lawcircle_job_runs_total Successful runs of the background job on this instance.\n\
+         # TYPE lawcircle_job_runs_total counter\n\
+         lawcircle_job_runs_total {}\n\
+         # HELP lawcircle_job_rows_read_total Stored rows the background job's runs read (it reads what changed or fell due, not whole tables).\n\
+         # TYPE lawcircle_job_rows_read_total counter\n\
+         lawcircle_job_rows_read_total {}\n\
+         # HELP lawcircle_job_last_run_rows_read Stored rows the last run of the background job read.\n\
+         # TYPE lawcircle_job_last_run_rows_read gauge\n\
+         lawcircle_job_last_run_rows_read {}\n",
         cache
             .report_computations
             .load(std::sync::atomic::Ordering::Relaxed),
@@ -357,6 +366,9 @@ pub async fn metrics(
             .coverage_computations
             .load(std::sync::atomic::Ordering::Relaxed),
         catalogue_version,
+        state.job_stats.runs(),
+        state.job_stats.rows_read(),
+        state.job_stats.last_rows_read(),
     ));
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
 }

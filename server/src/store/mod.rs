@@ -14,6 +14,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod catalogue;
+mod job_marks;
 mod needs;
 mod orders;
 mod personal_data;

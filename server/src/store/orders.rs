@@ -342,23 +342,59 @@ impl Store {
             .collect()
     }
 
+    /// Open orders of `kind` filed at or before `filed_by`, oldest first,
+    /// through `orders_by_state_kind_created`: an order opens when filed or
+    /// later, so these hold every open order that has been open since
+    /// `filed_by` or longer (the grab window's candidates), and no other
+    /// open order is read however many wait.
+    pub async fn open_orders_filed_by(
+        &self,
+        kind: OrderKind,
+        filed_by: DateTime<Utc>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, data FROM orders
+             WHERE state = $1 AND kind = $2 AND created_at <= $3
+             ORDER BY created_at, id",
+        )
+        .bind(OrderState::Open.as_str())
+        .bind(kind.as_str())
+        .bind(millis(filed_by))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
+            .collect()
+    }
+
     /// Orders still being worked on whose deadline passed before `now`
-    /// (the overdue rule's candidates), through `orders_by_state_deadline`:
-    /// the cost follows the orders in progress, not the history.
-    pub async fn overdue_orders(&self, now: DateTime<Utc>) -> Result<Vec<Order>, StoreError> {
+    /// (the overdue rule's candidates), through `orders_by_state_deadline`.
+    /// With `since` (what an earlier run read up to), only those whose
+    /// deadline passed at or after it: an order's deadline is set when it
+    /// is filed, to a time after its filing, and an order never becomes
+    /// active again once done, so every other overdue order was a
+    /// candidate of an earlier run. The cost follows the deadlines that
+    /// passed, not the orders in progress.
+    pub async fn overdue_orders(
+        &self,
+        now: DateTime<Utc>,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<Order>, StoreError> {
         let active: Vec<OrderState> = OrderState::ALL
             .into_iter()
             .filter(|s| s.is_active())
             .collect();
-        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        let places: Vec<String> = (3..3 + active.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT id, data FROM orders
-             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
+             WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1 AND deadline >= $2
              ORDER BY created_at, id",
             places.join(", ")
         );
         // Only numbered placeholders are spliced in; every value is bound.
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(millis(now));
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(millis(now))
+            .bind(since.map_or(i64::MIN, millis));
         for s in &active {
             q = q.bind(s.as_str());
         }

@@ -79,7 +79,10 @@ impl Store {
         since: DateTime<Utc>,
     ) -> Result<Vec<Punch>, StoreError> {
         // One volunteer's through their chain's index, all through
-        // `punches_by_received`: never a walk of every punch.
+        // `punches_by_received`: never a walk of every punch. (All of
+        // them are put in chain order here, not by the database: asked
+        // for that order, SQLite walks the chain index, every punch ever,
+        // to avoid a sort of the few it returns.)
         let rows = match volunteer {
             Some(v) => {
                 sqlx::query(
@@ -92,18 +95,18 @@ impl Store {
                 .await?
             }
             None => {
-                sqlx::query(
-                    "SELECT id, data FROM punches WHERE received_at >= $1
-                     ORDER BY volunteer_id, seq",
-                )
-                .bind(millis(since))
-                .fetch_all(&self.pool)
-                .await?
+                sqlx::query("SELECT id, data FROM punches WHERE received_at >= $1")
+                    .bind(millis(since))
+                    .fetch_all(&self.pool)
+                    .await?
             }
         };
-        rows.iter()
+        let mut punches = rows
+            .iter()
             .map(|r| decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+            .collect::<Result<Vec<Punch>, StoreError>>()?;
+        punches.sort_by(|a, b| (&a.volunteer_id, a.seq).cmp(&(&b.volunteer_id, b.seq)));
+        Ok(punches)
     }
 
     /// One page of punches matching `filter` in chain order (volunteer,
@@ -197,45 +200,73 @@ impl Store {
     /// Stores a punch's reviews or erased location (never its chained
     /// content: seq, links and hash stay as they were).
     pub async fn update_punch_data(&self, punch: &Punch) -> Result<(), StoreError> {
-        sqlx::query("UPDATE punches SET data = $1, status = $2 WHERE id = $3 AND hash = $4")
-            .bind(encode("punches", &punch.id, punch)?)
-            .bind(status_name(punch.status()))
-            .bind(&punch.id)
-            .bind(&punch.hash)
-            .execute(&self.pool)
-            .await?;
+        // `located` follows the data written: a review written over a
+        // copy read before the job erased the location brings the
+        // location back, and with it the punch into the job's next batch.
+        let located = punch.location_erased_at.is_none() && punch.fix.is_some();
+        sqlx::query(
+            "UPDATE punches SET data = $1, status = $2, located = $5 WHERE id = $3 AND hash = $4",
+        )
+        .bind(encode("punches", &punch.id, punch)?)
+        .bind(status_name(punch.status()))
+        .bind(&punch.id)
+        .bind(&punch.hash)
+        .bind(i64::from(located))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    /// Erases the exact location of punches received before `before`;
-    /// returns how many were erased.
-    ///
-    /// `from`: punches received before it were handled by an earlier
-    /// call (the background job passes where its last run's cut-off was),
-    /// so only those that crossed the retention limit since are read.
+    /// Erases the exact location of at most `limit` punches received
+    /// before `before` that may still hold one (the oldest first, through
+    /// `punches_by_located`), in one transaction: returns how many were
+    /// read and how many erased. Each punch read is marked as holding no
+    /// location, so it is never read again: a backlog (history loaded or
+    /// kept while the job did not run) is worked off a batch per call,
+    /// and a call with nothing due reads nothing.
     pub async fn erase_punch_locations(
         &self,
         before: DateTime<Utc>,
-        from: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
-    ) -> Result<usize, StoreError> {
+        limit: usize,
+    ) -> Result<(usize, usize), StoreError> {
         let rows = sqlx::query(
-            "SELECT id, data FROM punches WHERE received_at < $1 AND received_at >= $2",
+            "SELECT id, data FROM punches WHERE located = 1 AND received_at < $1
+             ORDER BY received_at LIMIT $2",
         )
         .bind(millis(before))
-        .bind(from.map_or(i64::MIN, millis))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok((0, 0));
+        }
         let mut erased = 0;
+        let mut tx = self.begin_write().await?;
         for r in &rows {
             let mut p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
             if p.location_erased_at.is_none() && p.fix.is_some() {
                 p.erase_location(now);
-                self.update_punch_data(&p).await?;
+                sqlx::query(
+                    "UPDATE punches SET data = $1, status = $2, located = 0
+                     WHERE id = $3 AND hash = $4",
+                )
+                .bind(encode("punches", &p.id, &p)?)
+                .bind(status_name(p.status()))
+                .bind(&p.id)
+                .bind(&p.hash)
+                .execute(&mut *tx)
+                .await?;
                 erased += 1;
+            } else {
+                sqlx::query("UPDATE punches SET located = 0 WHERE id = $1")
+                    .bind(&p.id)
+                    .execute(&mut *tx)
+                    .await?;
             }
         }
-        Ok(erased)
+        tx.commit().await?;
+        Ok((rows.len(), erased))
     }
 
     /// Clock-in anomalies (flags, verdict mismatches) and out-of-fence
@@ -252,14 +283,19 @@ impl Store {
     /// over a volunteer's history, so the runs, and the warnings' keys,
     /// come out as from every punch). Through `punches_by_received`: the
     /// cost follows recent punches, not all punches ever.
+    ///
+    /// Returns the signals and how many punches were read for them.
     pub async fn punch_signals_since(
         &self,
         since: Option<DateTime<Utc>>,
-    ) -> Result<Vec<PunchSignal>, StoreError> {
+    ) -> Result<(Vec<PunchSignal>, usize), StoreError> {
         let Some(since) = since else {
-            return self.punch_signals().await;
+            let all = self.punches(None, None).await?;
+            return Ok((signals_of(&all), all.len()));
         };
-        let recent = signals_of(&self.punches_received_since(None, since).await?);
+        let received = self.punches_received_since(None, since).await?;
+        let mut read = received.len();
+        let recent = signals_of(&received);
         let mut out: Vec<PunchSignal> = Vec::new();
         let mut volunteers = std::collections::BTreeSet::new();
         for s in recent {
@@ -271,13 +307,15 @@ impl Store {
             }
         }
         for v in volunteers {
+            let history = self.punches(Some(&v), None).await?;
+            read += history.len();
             out.extend(
-                signals_of(&self.punches(Some(&v), None).await?)
+                signals_of(&history)
                     .into_iter()
                     .filter(|s| s.kind == PunchSignalKind::OutOfFence),
             );
         }
-        Ok(out)
+        Ok((out, read))
     }
 }
 

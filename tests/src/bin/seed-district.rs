@@ -68,6 +68,10 @@ fn invalid(what: impl Into<String>) -> impl FnOnce(String) -> SeedError {
     move |why| SeedError::Invalid { what, why }
 }
 
+/// Days the server keeps a punch's exact location by default
+/// (`punch_location_retention_days`).
+const LOCATION_RETENTION_DAYS: i64 = 180;
+
 /// A value of a row to insert (nulls typed for PostgreSQL).
 enum V {
     I(i64),
@@ -522,6 +526,13 @@ async fn run() -> Result<String, SeedError> {
                     p.seq = n_punches as u64;
                     p.prev_hash = prev_hash.clone();
                     p.hash = p.compute_hash();
+                    // The server's job erased the exact location once the
+                    // retention period (180 days by default) was over.
+                    let erased_at = received + Duration::days(LOCATION_RETENTION_DAYS);
+                    let located = erased_at >= a.until;
+                    if !located {
+                        p.erase_location(erased_at);
+                    }
                     let verdict = |d: &lawcircle_core::volunteers::clock_in::ClockInDecision| {
                         serde_json::to_value(d.verdict)
                             .ok()
@@ -539,6 +550,7 @@ async fn run() -> Result<String, SeedError> {
                         t(serde_json::to_string(&p).map_err(|e| invalid(id)(e.to_string()))?),
                         t(p.hash.clone()),
                         ms(received),
+                        V::I(i64::from(located)),
                     ]);
                     prev_hash = p.hash.clone();
                     prev_fix = Some(fix);
@@ -575,6 +587,7 @@ async fn run() -> Result<String, SeedError> {
             "data",
             "hash",
             "received_at",
+            "located",
         ],
         &punch_rows,
         false,
@@ -822,6 +835,32 @@ async fn run() -> Result<String, SeedError> {
                 }
             }
             *by_state.entry(order.state.as_str()).or_insert(0usize) += 1;
+            // Still worked on past its deadline at `until`: the overdue
+            // warning the job raised when the deadline passed, still open.
+            if let Some(deadline) = order.deadline.filter(|_| order.is_overdue(a.until)) {
+                let raised_at = deadline + Duration::seconds(5);
+                for c in evaluate_rules(a.until, std::slice::from_ref(&order), &[], &[], &rules)
+                    .into_iter()
+                    .filter(|c| c.rule_id == "overdue")
+                {
+                    let Some(rule) = rules.iter().find(|x| x.id == c.rule_id) else {
+                        continue;
+                    };
+                    let w = Warning::raise("", c, rule, raised_at.min(a.until));
+                    warnings.push(vec![
+                        t(w.dedup_key.clone()),
+                        t(w.rule_id.clone()),
+                        t(order.street_code.clone()),
+                        t(w.state.as_str()),
+                        t(w.level.as_str()),
+                        V::I(1),
+                        t(serde_json::to_string(&w)
+                            .map_err(|e| invalid("a warning")(e.to_string()))?),
+                        ms(w.raised_at),
+                        ms(w.raised_at),
+                    ]);
+                }
+            }
             if let Some(r) = rated {
                 // A low score raises the warning the job would have raised
                 // (the core's rules, at the next tick); staff call back and
@@ -1055,6 +1094,13 @@ async fn run() -> Result<String, SeedError> {
         // two years.
         sqlx::query("ANALYZE").execute(&mut conn).await?;
     }
+    // The job ran over this history up to `until` (the warnings it raised
+    // are above): it reads on from there, as after a restart.
+    sqlx::query("INSERT INTO job_marks (name, until_ms) VALUES ($1, $2)")
+        .bind(lawcircle_server::jobs::READ_MARK)
+        .bind(a.until.timestamp_millis())
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     // The rows went in directly: the indicator counters the server keeps
     // with each change are recomputed from them once.
