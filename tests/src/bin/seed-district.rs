@@ -858,6 +858,7 @@ async fn run() -> Result<String, SeedError> {
                             .map_err(|e| invalid("a warning")(e.to_string()))?),
                         ms(w.raised_at),
                         ms(w.raised_at),
+                        t(order.id.clone()),
                     ]);
                 }
             }
