@@ -214,42 +214,43 @@ pub(crate) async fn withdraw_offers(
     keep: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Vec<NewNotification>, StoreError> {
-    let offers: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT id, account_id FROM notifications
-         WHERE order_id = $1 AND event = 'offer' AND withdrawn_at IS NULL ORDER BY seq",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *conn)
-    .await?;
     let Some(rule) = rules::rule(Event::Withdrawn, rules::Recipient::Offered) else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
-    for (id, account) in offers {
-        sqlx::query("UPDATE notifications SET withdrawn_at = $1 WHERE id = $2")
-            .bind(millis(now))
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "UPDATE notification_deliveries SET state = 'withdrawn', updated_at = $1
-             WHERE notification_id = $2 AND state = 'pending'",
-        )
-        .bind(millis(now))
-        .bind(&id)
-        .execute(&mut *conn)
-        .await?;
-        if Some(account) != keep {
-            out.push(NewNotification {
-                account_id: account,
-                event: Event::Withdrawn,
-                order_id: Some(order_id.to_string()),
-                withdraws: Some(id),
-                rule,
-            });
-        }
-    }
-    Ok(out)
+    // Two statements whatever the number of offers: their deliveries not
+    // yet made stop, then the offers are marked (the ones marked here are
+    // returned, in stream order).
+    sqlx::query(
+        "UPDATE notification_deliveries SET state = 'withdrawn', updated_at = $1
+         WHERE state = 'pending' AND notification_id IN
+             (SELECT id FROM notifications
+              WHERE order_id = $2 AND event = 'offer' AND withdrawn_at IS NULL)",
+    )
+    .bind(millis(now))
+    .bind(order_id)
+    .execute(&mut *conn)
+    .await?;
+    let mut offers: Vec<(i64, String, i64)> = sqlx::query_as(
+        "UPDATE notifications SET withdrawn_at = $1
+         WHERE order_id = $2 AND event = 'offer' AND withdrawn_at IS NULL
+         RETURNING seq, id, account_id",
+    )
+    .bind(millis(now))
+    .bind(order_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    offers.sort_unstable_by_key(|(seq, _, _)| *seq);
+    Ok(offers
+        .into_iter()
+        .filter(|(_, _, account)| Some(*account) != keep)
+        .map(|(_, id, account)| NewNotification {
+            account_id: account,
+            event: Event::Withdrawn,
+            order_id: Some(order_id.to_string()),
+            withdraws: Some(id),
+            rule,
+        })
+        .collect())
 }
 
 /// Stores `changed` if the order is still at `before`'s version and state,

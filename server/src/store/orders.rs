@@ -1073,50 +1073,65 @@ pub(crate) async fn update_order_row(
     changed: &Order,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    // What the row counts for now. On PostgreSQL the row is locked until
-    // the transaction ends, so the values read are the ones replaced; on
-    // SQLite the write transaction holds the database.
-    let lock = if conn.backend_name() == "PostgreSQL" {
-        " FOR UPDATE"
+    // What the row counted for before the change, read with it. On
+    // PostgreSQL one statement: the row is locked (`FOR UPDATE`) by the
+    // CTE, re-checked against version and state once a concurrent writer
+    // commits, and the values it held come back with `RETURNING`. On
+    // SQLite (whose RETURNING gives only the new row) a read then the
+    // update, both inside the write transaction, which holds the database.
+    let sets = "state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
+                data = $6, updated_at = $7, street_code = $11,
+                claim_ms = $12, resolution_ms = $13, timings_known = 1";
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let before = if postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH old AS (SELECT id, street_code, claim_ms, resolution_ms FROM orders
+                          WHERE id = $8 AND version = $9 AND state = $10 FOR UPDATE)
+             UPDATE orders SET {sets} FROM old WHERE orders.id = old.id
+             RETURNING old.street_code, old.claim_ms, old.resolution_ms"
+        )))
     } else {
-        ""
+        sqlx::query(
+            "SELECT street_code, claim_ms, resolution_ms FROM orders
+             WHERE id = $1 AND version = $2 AND state = $3",
+        )
+        .bind(&changed.id)
+        .bind(expected_version as i64)
+        .bind(expected_state.as_str())
     };
-    let before = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT street_code, claim_ms, resolution_ms FROM orders
-         WHERE id = $1 AND version = $2 AND state = $3{lock}"
-    )))
-    .bind(&changed.id)
-    .bind(expected_version as i64)
-    .bind(expected_state.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let update = |q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>| {
+        Ok::<_, StoreError>(
+            q.bind(changed.state.as_str())
+                .bind(changed.level.as_str())
+                .bind(changed.area_code.clone())
+                .bind(changed.assignee.clone())
+                .bind(changed.version as i64)
+                .bind(encode("orders", &changed.id, changed)?)
+                .bind(millis(now))
+                .bind(changed.id.clone())
+                .bind(expected_version as i64)
+                .bind(expected_state.as_str())
+                .bind(changed.street_code.clone())
+                .bind(claim_ms(changed))
+                .bind(resolution_ms(changed)),
+        )
+    };
+    let before = if postgres {
+        update(before)?.fetch_optional(&mut *conn).await?
+    } else {
+        let Some(before) = before.fetch_optional(&mut *conn).await? else {
+            return Ok(false);
+        };
+        let done = update(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE orders SET {sets} WHERE id = $8 AND version = $9 AND state = $10"
+        ))))?
+        .execute(&mut *conn)
+        .await?;
+        (done.rows_affected() == 1).then_some(before)
+    };
     let Some(before) = before else {
         return Ok(false);
     };
-    let done = sqlx::query(
-        "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                           data = $6, updated_at = $7, street_code = $11,
-                           claim_ms = $12, resolution_ms = $13, timings_known = 1
-         WHERE id = $8 AND version = $9 AND state = $10",
-    )
-    .bind(changed.state.as_str())
-    .bind(changed.level.as_str())
-    .bind(&changed.area_code)
-    .bind(&changed.assignee)
-    .bind(changed.version as i64)
-    .bind(encode("orders", &changed.id, changed)?)
-    .bind(millis(now))
-    .bind(&changed.id)
-    .bind(expected_version as i64)
-    .bind(expected_state.as_str())
-    .bind(&changed.street_code)
-    .bind(claim_ms(changed))
-    .bind(resolution_ms(changed))
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
     let old_street: String = before.try_get(0)?;
     let mut d = CounterDeltas::default();
     d.timings(&old_street, before.try_get(1)?, before.try_get(2)?, -1);
