@@ -286,7 +286,29 @@ pub async fn grab(
             now,
         )
         .map_err(order_error)?;
-    commit(&state, &order, &changed, now, "was taken by someone else").await?;
+    // Written by the group-commit writer with the grabs arriving
+    // meanwhile; answered once the batch is committed.
+    let stored = state
+        .order_commits
+        .commit(
+            &state.store,
+            &state.notifications,
+            crate::notifications::queue::OrderChangeCommit {
+                before: order.clone(),
+                changed: changed.clone(),
+                now,
+            },
+        )
+        .await?;
+    if !stored {
+        return Err(ApiError::Conflict(format!(
+            "order {} was taken by someone else",
+            order.id
+        )));
+    }
+    state
+        .events
+        .publish_from(&changed, Some(order.street_code.as_str()));
     Ok(ApiJson(view(changed, &caller)))
 }
 
