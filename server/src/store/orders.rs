@@ -1159,6 +1159,10 @@ pub(crate) async fn update_order_row(
     Ok(true)
 }
 
+/// What [`update_order_rows`] reads of a row before changing it: version,
+/// state, street and the two timings it counts for.
+type StoredRow = (i64, String, String, Option<i64>, Option<i64>);
+
 /// One change of a batch for [`update_order_rows`]: `changed` is stored if
 /// the order is still at `expected_version` and in `expected_state`.
 pub(crate) struct OrderChangeRow<'a> {
@@ -1206,10 +1210,8 @@ pub(crate) async fn update_order_rows(
         read = read.bind(*id);
     }
     // What each row is and counts for now, by id.
-    let mut current: std::collections::HashMap<
-        String,
-        (i64, String, String, Option<i64>, Option<i64>),
-    > = std::collections::HashMap::new();
+    let mut current: std::collections::HashMap<String, StoredRow> =
+        std::collections::HashMap::new();
     for r in read.fetch_all(&mut *conn).await? {
         current.insert(
             r.try_get(0)?,
