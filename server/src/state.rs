@@ -108,6 +108,8 @@ pub struct AppState {
     /// How long personal data of needs, attachments and the audit log is
     /// kept (the background job removes it after).
     pub retention: Retention,
+    /// The writer that stores grabs in batches (group commit).
+    pub order_commits: Arc<crate::usecases::order_commits::OrderCommits>,
 }
 
 /// Days each kind of personal data is kept; `None`: kept until removed on
@@ -166,6 +168,7 @@ impl AppState {
             metrics_token_hash: None,
             indicator_cache: Arc::default(),
             job_stats: Arc::default(),
+            order_commits: Arc::default(),
         }
     }
 }

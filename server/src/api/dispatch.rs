@@ -43,7 +43,7 @@ pub(crate) fn position_point(pos: &Position) -> Result<Option<GeoPoint>, ApiErro
 }
 
 /// The volunteer or lawyer record of an account that may take orders now.
-async fn active_volunteer(
+pub(crate) async fn active_volunteer(
     state: &AppState,
     account_id: i64,
 ) -> Result<Option<StoredVolunteer>, ApiError> {
@@ -106,24 +106,22 @@ fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
     )
 }
 
-/// For each order, whether the caller is offered it: eligibility from
-/// their open clock-in and the distance from its place to each order's.
+/// For each order, whether the caller (whose active volunteer or lawyer
+/// record is `v`, read once by the handler) is offered it: eligibility
+/// from their open clock-in and the distance from its place to each
+/// order's.
 pub(crate) async fn offered_to(
     state: &AppState,
     caller: &Caller,
+    v: &StoredVolunteer,
     orders: &[Order],
 ) -> Result<Vec<Result<(), Vec<dispatch::Ineligible>>>, ApiError> {
     let now = state.clock.now();
-    let Some(v) = active_volunteer(state, caller.account.id).await? else {
-        return Err(ApiError::Forbidden(
-            "only active volunteers and lawyers may grab orders".into(),
-        ));
-    };
     let me = caller.account.id.to_string();
     let (punches, posts) = state.store.duty_inputs(Some(&me), now).await?;
     let duty = dispatch::on_duty(&punches, &posts, &me, now);
     let place = duty.as_ref().and_then(|d| d.place);
-    let mut c = base_candidate(&v, caller.account.role, now, duty);
+    let mut c = base_candidate(v, caller.account.role, now, duty);
     let places = need_places(state, orders).await?;
     let known: Vec<(usize, GeoPoint)> = places
         .iter()
@@ -188,7 +186,7 @@ pub async fn offers(
             ..OrderFilter::default()
         })
         .await?;
-    let verdicts = offered_to(&state, &caller, &open).await?;
+    let verdicts = offered_to(&state, &caller, &v, &open).await?;
     Ok(ApiJson(
         open.into_iter()
             .zip(verdicts)

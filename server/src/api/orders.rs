@@ -6,13 +6,13 @@
 //! The state machine is the core's; the server scopes callers and makes the
 //! writes safe under concurrency.
 
-use crate::api::dispatch::{Position, offered_to};
+use crate::api::dispatch::{Position, active_volunteer, offered_to};
 use crate::api::{ContactQuery, authorize, require, scoped_street, who};
 use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::OrderFilter;
+use crate::store::{OrderFilter, StoredVolunteer};
 use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
@@ -174,14 +174,19 @@ struct TakerRecord {
 
 impl TakerRecord {
     async fn load(state: &AppState, account_id: i64) -> Result<Self, ApiError> {
-        let now = state.clock.now();
         let active = state
             .store
             .volunteers_of_account(account_id)
             .await?
             .into_iter()
             .find(|v| v.volunteer.state == VolunteerState::Active);
-        Ok(TakerRecord {
+        Ok(Self::of(account_id, active.as_ref(), state.clock.now()))
+    }
+
+    /// The record of `account_id` whose active volunteer record (if any)
+    /// is `active`, at `now`.
+    fn of(account_id: i64, active: Option<&StoredVolunteer>, now: DateTime<Utc>) -> Self {
+        TakerRecord {
             account_id: account_id.to_string(),
             active: active.is_some(),
             home_street_code: active
@@ -192,7 +197,7 @@ impl TakerRecord {
                 .as_ref()
                 .and_then(|v| v.volunteer.loan_at(now))
                 .map(|l| l.to_street_code.clone()),
-        })
+        }
     }
 
     fn taker(&self) -> Taker<'_> {
@@ -242,8 +247,10 @@ pub async fn grab(
             "order {id} is not open for grabbing"
         )));
     }
-    // Nobody takes an order they requested or entered themselves.
-    let me = TakerRecord::load(&state, caller.account.id).await?;
+    // Nobody takes an order they requested or entered themselves. The
+    // volunteer record is read once, for this and for the offer below.
+    let active = active_volunteer(&state, caller.account.id).await?;
+    let me = TakerRecord::of(caller.account.id, active.as_ref(), now);
     authorize(
         &caller,
         Action::GrabOrder,
@@ -253,7 +260,12 @@ pub async fn grab(
         },
         || format!("order {id}"),
     )?;
-    let verdict = offered_to(&state, &caller, std::slice::from_ref(&order))
+    let Some(active) = active else {
+        return Err(ApiError::Forbidden(
+            "only active volunteers and lawyers may grab orders".into(),
+        ));
+    };
+    let verdict = offered_to(&state, &caller, &active, std::slice::from_ref(&order))
         .await?
         .pop()
         .unwrap_or(Err(Vec::new()));
@@ -274,7 +286,29 @@ pub async fn grab(
             now,
         )
         .map_err(order_error)?;
-    commit(&state, &order, &changed, now, "was taken by someone else").await?;
+    // Written by the group-commit writer with the grabs arriving
+    // meanwhile; answered once the batch is committed.
+    let stored = state
+        .order_commits
+        .commit(
+            &state.store,
+            &state.notifications,
+            crate::notifications::queue::OrderChangeCommit {
+                before: order.clone(),
+                changed: changed.clone(),
+                now,
+            },
+        )
+        .await?;
+    if !stored {
+        return Err(ApiError::Conflict(format!(
+            "order {} was taken by someone else",
+            order.id
+        )));
+    }
+    state
+        .events
+        .publish_from(&changed, Some(order.street_code.as_str()));
     Ok(ApiJson(view(changed, &caller)))
 }
 

@@ -214,42 +214,62 @@ pub(crate) async fn withdraw_offers(
     keep: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<Vec<NewNotification>, StoreError> {
-    let offers: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT id, account_id FROM notifications
-         WHERE order_id = $1 AND event = 'offer' AND withdrawn_at IS NULL ORDER BY seq",
-    )
-    .bind(order_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    withdraw_offers_of(conn, &[(order_id, keep)], now).await
+}
+
+/// [`withdraw_offers`] for several orders (each with the account it
+/// keeps), in two statements whatever the number of orders and offers:
+/// their deliveries not yet made stop, then the offers are marked; the
+/// withdrawals come in stream order.
+pub(crate) async fn withdraw_offers_of(
+    conn: &mut sqlx::AnyConnection,
+    orders: &[(&str, Option<i64>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<NewNotification>, StoreError> {
     let Some(rule) = rules::rule(Event::Withdrawn, rules::Recipient::Offered) else {
         return Ok(Vec::new());
     };
-    let mut out = Vec::new();
-    for (id, account) in offers {
-        sqlx::query("UPDATE notifications SET withdrawn_at = $1 WHERE id = $2")
-            .bind(millis(now))
-            .bind(&id)
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "UPDATE notification_deliveries SET state = 'withdrawn', updated_at = $1
-             WHERE notification_id = $2 AND state = 'pending'",
-        )
-        .bind(millis(now))
-        .bind(&id)
-        .execute(&mut *conn)
-        .await?;
-        if Some(account) != keep {
-            out.push(NewNotification {
-                account_id: account,
-                event: Event::Withdrawn,
-                order_id: Some(order_id.to_string()),
-                withdraws: Some(id),
-                rule,
-            });
-        }
+    if orders.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
+    // $1 is the time; the order ids follow. Only numbered placeholders
+    // are spliced in; every value is bound.
+    let places: Vec<String> = (2..orders.len() + 2).map(|i| format!("${i}")).collect();
+    let places = places.join(", ");
+    let mut stop = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE notification_deliveries SET state = 'withdrawn', updated_at = $1
+         WHERE state = 'pending' AND notification_id IN
+             (SELECT id FROM notifications
+              WHERE order_id IN ({places}) AND event = 'offer' AND withdrawn_at IS NULL)"
+    )))
+    .bind(millis(now));
+    let mut mark = sqlx::query_as::<_, (i64, String, i64, String)>(sqlx::AssertSqlSafe(format!(
+        "UPDATE notifications SET withdrawn_at = $1
+         WHERE order_id IN ({places}) AND event = 'offer' AND withdrawn_at IS NULL
+         RETURNING seq, id, account_id, order_id"
+    )))
+    .bind(millis(now));
+    for (order_id, _) in orders {
+        stop = stop.bind(*order_id);
+        mark = mark.bind(*order_id);
+    }
+    stop.execute(&mut *conn).await?;
+    let mut offers = mark.fetch_all(&mut *conn).await?;
+    offers.sort_unstable_by_key(|(seq, ..)| *seq);
+    let keeps: std::collections::HashMap<&str, Option<i64>> = orders.iter().copied().collect();
+    Ok(offers
+        .into_iter()
+        .filter(|(_, _, account, order_id)| {
+            keeps.get(order_id.as_str()).copied().flatten() != Some(*account)
+        })
+        .map(|(_, id, account, order_id)| NewNotification {
+            account_id: account,
+            event: Event::Withdrawn,
+            order_id: Some(order_id),
+            withdraws: Some(id),
+            rule,
+        })
+        .collect())
 }
 
 /// Stores `changed` if the order is still at `before`'s version and state,
@@ -276,6 +296,55 @@ pub async fn commit_order_change(
     tx.commit().await?;
     state.notifications.committed(&accounts);
     Ok(true)
+}
+
+/// One change for [`commit_order_changes`]: `changed` stored if the order
+/// is still as `before` was loaded (same version and state).
+#[derive(Debug, Clone)]
+pub struct OrderChangeCommit {
+    pub before: Order,
+    pub changed: Order,
+    pub now: DateTime<Utc>,
+}
+
+/// [`commit_order_change`] for several orders (distinct ids, at most
+/// [`crate::store::ORDER_CHANGES_PER_BATCH`]) in one transaction, with a
+/// few statements whatever their number: per change, whether it was
+/// stored (`false`: someone else got there first; nothing of it is
+/// written). An error writes nothing of any of them.
+pub async fn commit_order_changes(
+    store: &crate::store::Store,
+    notifications: &super::Notifications,
+    changes: &[OrderChangeCommit],
+) -> Result<Vec<bool>, StoreError> {
+    let Some(now) = changes.iter().map(|c| c.now).max() else {
+        return Ok(Vec::new());
+    };
+    let rows: Vec<crate::store::OrderChangeRow<'_>> = changes
+        .iter()
+        .map(|c| crate::store::OrderChangeRow {
+            expected_version: c.before.version,
+            expected_state: c.before.state,
+            changed: &c.changed,
+            now: c.now,
+        })
+        .collect();
+    let mut tx = store.begin_write().await?;
+    let stored = crate::store::update_order_rows(&mut tx, &rows).await?;
+    let mut items = Vec::new();
+    let mut leaving = Vec::new();
+    for (c, _) in changes.iter().zip(&stored).filter(|(_, s)| **s) {
+        items.extend(rules::for_order_change(&c.before, &c.changed));
+        if c.before.state == OrderState::Open && c.changed.state != OrderState::Open {
+            let keep = c.changed.assignee.as_deref().and_then(|a| a.parse().ok());
+            leaving.push((c.changed.id.as_str(), keep));
+        }
+    }
+    items.extend(withdraw_offers_of(&mut tx, &leaving, now).await?);
+    let accounts = enqueue(&mut tx, &items, now).await?;
+    tx.commit().await?;
+    notifications.committed(&accounts);
+    Ok(stored)
 }
 
 /// Raises `warning` unless its dedup key exists and, in the same

@@ -30,8 +30,11 @@ pub use needs::{
     AttachmentMeta, FILING_ENDPOINT, Filed, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
     PUNCH_ENDPOINT, StoredNeed, StoredReply,
 };
+pub(crate) use orders::{
+    ORDER_CHANGES_PER_BATCH, OrderChangeRow, raise_warning_in, record_spot_check_in,
+    subject_street, update_order_row, update_order_rows,
+};
 pub use orders::{OrderFilter, SampledOrder};
-pub(crate) use orders::{raise_warning_in, record_spot_check_in, subject_street, update_order_row};
 pub use personal_data::{StoredAttachment, anonymised};
 pub use punches::PunchFilter;
 pub use ratings::{

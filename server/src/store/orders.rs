@@ -1127,50 +1127,65 @@ pub(crate) async fn update_order_row(
     changed: &Order,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    // What the row counts for now. On PostgreSQL the row is locked until
-    // the transaction ends, so the values read are the ones replaced; on
-    // SQLite the write transaction holds the database.
-    let lock = if conn.backend_name() == "PostgreSQL" {
-        " FOR UPDATE"
+    // What the row counted for before the change, read with it. On
+    // PostgreSQL one statement: the row is locked (`FOR UPDATE`) by the
+    // CTE, re-checked against version and state once a concurrent writer
+    // commits, and the values it held come back with `RETURNING`. On
+    // SQLite (whose RETURNING gives only the new row) a read then the
+    // update, both inside the write transaction, which holds the database.
+    let sets = "state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
+                data = $6, updated_at = $7, street_code = $11,
+                claim_ms = $12, resolution_ms = $13, timings_known = 1";
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let before = if postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "WITH old AS (SELECT id, street_code, claim_ms, resolution_ms FROM orders
+                          WHERE id = $8 AND version = $9 AND state = $10 FOR UPDATE)
+             UPDATE orders SET {sets} FROM old WHERE orders.id = old.id
+             RETURNING old.street_code, old.claim_ms, old.resolution_ms"
+        )))
     } else {
-        ""
+        sqlx::query(
+            "SELECT street_code, claim_ms, resolution_ms FROM orders
+             WHERE id = $1 AND version = $2 AND state = $3",
+        )
+        .bind(&changed.id)
+        .bind(expected_version as i64)
+        .bind(expected_state.as_str())
     };
-    let before = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT street_code, claim_ms, resolution_ms FROM orders
-         WHERE id = $1 AND version = $2 AND state = $3{lock}"
-    )))
-    .bind(&changed.id)
-    .bind(expected_version as i64)
-    .bind(expected_state.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let update = |q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>| {
+        Ok::<_, StoreError>(
+            q.bind(changed.state.as_str())
+                .bind(changed.level.as_str())
+                .bind(changed.area_code.clone())
+                .bind(changed.assignee.clone())
+                .bind(changed.version as i64)
+                .bind(encode("orders", &changed.id, changed)?)
+                .bind(millis(now))
+                .bind(changed.id.clone())
+                .bind(expected_version as i64)
+                .bind(expected_state.as_str())
+                .bind(changed.street_code.clone())
+                .bind(claim_ms(changed))
+                .bind(resolution_ms(changed)),
+        )
+    };
+    let before = if postgres {
+        update(before)?.fetch_optional(&mut *conn).await?
+    } else {
+        let Some(before) = before.fetch_optional(&mut *conn).await? else {
+            return Ok(false);
+        };
+        let done = update(sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE orders SET {sets} WHERE id = $8 AND version = $9 AND state = $10"
+        ))))?
+        .execute(&mut *conn)
+        .await?;
+        (done.rows_affected() == 1).then_some(before)
+    };
     let Some(before) = before else {
         return Ok(false);
     };
-    let done = sqlx::query(
-        "UPDATE orders SET state = $1, level = $2, area_code = $3, assignee = $4, version = $5,
-                           data = $6, updated_at = $7, street_code = $11,
-                           claim_ms = $12, resolution_ms = $13, timings_known = 1
-         WHERE id = $8 AND version = $9 AND state = $10",
-    )
-    .bind(changed.state.as_str())
-    .bind(changed.level.as_str())
-    .bind(&changed.area_code)
-    .bind(&changed.assignee)
-    .bind(changed.version as i64)
-    .bind(encode("orders", &changed.id, changed)?)
-    .bind(millis(now))
-    .bind(&changed.id)
-    .bind(expected_version as i64)
-    .bind(expected_state.as_str())
-    .bind(&changed.street_code)
-    .bind(claim_ms(changed))
-    .bind(resolution_ms(changed))
-    .execute(&mut *conn)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Ok(false);
-    }
     let old_street: String = before.try_get(0)?;
     let mut d = CounterDeltas::default();
     d.timings(&old_street, before.try_get(1)?, before.try_get(2)?, -1);
@@ -1196,6 +1211,186 @@ pub(crate) async fn update_order_row(
     }
     d.apply(conn).await?;
     Ok(true)
+}
+
+/// What [`update_order_rows`] reads of a row before changing it: version,
+/// state, street and the two timings it counts for.
+type StoredRow = (i64, String, String, Option<i64>, Option<i64>);
+
+/// One change of a batch for [`update_order_rows`]: `changed` is stored if
+/// the order is still at `expected_version` and in `expected_state`.
+pub(crate) struct OrderChangeRow<'a> {
+    pub expected_version: u64,
+    pub expected_state: OrderState,
+    pub changed: &'a Order,
+    pub now: DateTime<Utc>,
+}
+
+/// The most changes [`update_order_rows`] takes at once (13 values each).
+pub(crate) const ORDER_CHANGES_PER_BATCH: usize = 64;
+
+/// [`update_order_row`] for several orders (distinct ids, at most
+/// [`ORDER_CHANGES_PER_BATCH`]) in three statements whatever their number:
+/// the rows are read (and on PostgreSQL locked, in id order, so two
+/// batches never wait on each other in a cycle), every change whose order
+/// is still at its expected version and state is written by one
+/// conditional update, and the indicator counters move once per street.
+/// Returns, per change, whether it was stored.
+pub(crate) async fn update_order_rows(
+    conn: &mut sqlx::AnyConnection,
+    rows: &[OrderChangeRow<'_>],
+) -> Result<Vec<bool>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids: Vec<&str> = rows.iter().map(|r| r.changed.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.len() != rows.len() || rows.len() > ORDER_CHANGES_PER_BATCH {
+        return Err(StoreError::Unsupported(format!(
+            "a batch of order changes takes at most {ORDER_CHANGES_PER_BATCH} distinct orders"
+        )));
+    }
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let places: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    // Only numbered placeholders are spliced in; every value is bound.
+    let mut read = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT id, version, state, street_code, claim_ms, resolution_ms FROM orders
+         WHERE id IN ({}) ORDER BY id{}",
+        places.join(", "),
+        if postgres { " FOR UPDATE" } else { "" }
+    )));
+    for id in &ids {
+        read = read.bind(*id);
+    }
+    // What each row is and counts for now, by id.
+    let mut current: std::collections::HashMap<String, StoredRow> =
+        std::collections::HashMap::new();
+    for r in read.fetch_all(&mut *conn).await? {
+        current.insert(
+            r.try_get(0)?,
+            (
+                r.try_get(1)?,
+                r.try_get(2)?,
+                r.try_get(3)?,
+                r.try_get(4)?,
+                r.try_get(5)?,
+            ),
+        );
+    }
+    let due: Vec<&OrderChangeRow<'_>> = rows
+        .iter()
+        .filter(|r| {
+            current
+                .get(&r.changed.id)
+                .is_some_and(|(version, state, ..)| {
+                    *version == r.expected_version as i64 && state == r.expected_state.as_str()
+                })
+        })
+        .collect();
+    let mut stored = std::collections::HashSet::new();
+    if !due.is_empty() {
+        const COLUMNS: [(&str, &str); 13] = [
+            ("id", "TEXT"),
+            ("state", "TEXT"),
+            ("level", "TEXT"),
+            ("area_code", "TEXT"),
+            ("assignee", "TEXT"),
+            ("version", "BIGINT"),
+            ("data", "TEXT"),
+            ("updated_at", "BIGINT"),
+            ("street_code", "TEXT"),
+            ("claim_ms", "BIGINT"),
+            ("resolution_ms", "BIGINT"),
+            ("expected_version", "BIGINT"),
+            ("expected_state", "TEXT"),
+        ];
+        let mut n = 0;
+        let values: Vec<String> = due
+            .iter()
+            .map(|_| {
+                let cells: Vec<String> = COLUMNS
+                    .iter()
+                    .map(|(_, ty)| {
+                        n += 1;
+                        // Typed, so PostgreSQL knows each parameter's type.
+                        format!("CAST(${n} AS {ty})")
+                    })
+                    .collect();
+                format!("({})", cells.join(", "))
+            })
+            .collect();
+        let names: Vec<&str> = COLUMNS.iter().map(|(c, _)| *c).collect();
+        let sql = format!(
+            "WITH v ({}) AS (VALUES {})
+             UPDATE orders SET state = v.state, level = v.level, area_code = v.area_code,
+                               assignee = v.assignee, version = v.version, data = v.data,
+                               updated_at = v.updated_at, street_code = v.street_code,
+                               claim_ms = v.claim_ms, resolution_ms = v.resolution_ms,
+                               timings_known = 1
+             FROM v
+             WHERE orders.id = v.id AND orders.version = v.expected_version
+               AND orders.state = v.expected_state
+             RETURNING {}",
+            names.join(", "),
+            values.join(", "),
+            // SQLite's RETURNING names only the updated table's columns.
+            if postgres { "orders.id" } else { "id" }
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for r in &due {
+            let o = r.changed;
+            q = q
+                .bind(o.id.clone())
+                .bind(o.state.as_str())
+                .bind(o.level.as_str())
+                .bind(o.area_code.clone())
+                .bind(o.assignee.clone())
+                .bind(o.version as i64)
+                .bind(encode("orders", &o.id, o)?)
+                .bind(millis(r.now))
+                .bind(o.street_code.clone())
+                .bind(claim_ms(o))
+                .bind(resolution_ms(o))
+                .bind(r.expected_version as i64)
+                .bind(r.expected_state.as_str());
+        }
+        for row in q.fetch_all(&mut *conn).await? {
+            stored.insert(row.try_get::<String, _>(0)?);
+        }
+    }
+    let mut d = CounterDeltas::default();
+    for r in rows.iter().filter(|r| stored.contains(&r.changed.id)) {
+        let Some((_, _, old_street, old_claim, old_resolution)) = current.get(&r.changed.id) else {
+            continue;
+        };
+        let changed = r.changed;
+        d.timings(old_street, *old_claim, *old_resolution, -1);
+        d.timings(
+            &changed.street_code,
+            claim_ms(changed),
+            resolution_ms(changed),
+            1,
+        );
+        if *old_street != changed.street_code {
+            d.add(old_street, "orders", -1, 0);
+            d.add(&changed.street_code, "orders", 1, 0);
+            let score: Option<i64> =
+                sqlx::query_scalar("SELECT score FROM ratings WHERE order_id = $1")
+                    .bind(&changed.id)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if let Some(score) = score {
+                d.add(old_street, &rating_counter(score), -1, 0);
+                d.add(&changed.street_code, &rating_counter(score), 1, 0);
+            }
+        }
+    }
+    d.apply(conn).await?;
+    Ok(rows
+        .iter()
+        .map(|r| stored.contains(&r.changed.id))
+        .collect())
 }
 
 /// When a warning next goes up a level (the `escalate_at` column):

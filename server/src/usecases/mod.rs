@@ -4,6 +4,7 @@
 //! * [`filing`]: a need filed by any channel (the phones, the public form,
 //!   Open311, the hotline) validated, stored and turned into its order;
 //! * [`orders`]: the order a new need becomes;
+//! * [`order_commits`]: grabs written in batches (group commit);
 //! * [`rating`]: asking for a rating and recording one (in the app, by
 //!   link, by call-back), with the low-rating warning;
 //! * [`audit`]: recording a full read of personal data, and the reason it
@@ -16,5 +17,6 @@ pub mod accounts;
 pub mod audit;
 pub mod circle;
 pub mod filing;
+pub mod order_commits;
 pub mod orders;
 pub mod rating;
