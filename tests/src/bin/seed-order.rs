@@ -7,8 +7,10 @@
 //! ```text
 //! seed-order --data-dir DIR --need-id 9001 --street 330303001 --category mediation [--overdue]
 //! ```
-//! `--overdue` gives it a deadline an hour ago, so the server's background
-//! job raises an "overdue" early warning for it.
+//! `--overdue` gives it a deadline a second from now, as a deadline set at
+//! filing that then passes: the server's background job, which looks at
+//! the deadlines passed since its previous run, raises an "overdue" early
+//! warning for it at its next run.
 //! Prints the order id.
 
 use chrono::Utc;
@@ -43,7 +45,7 @@ async fn run() -> Result<String, String> {
         },
         now,
         Some(if args.iter().any(|a| a == "--overdue") {
-            now - chrono::Duration::hours(1)
+            now + chrono::Duration::seconds(1)
         } else {
             now + chrono::Duration::days(1)
         }),
