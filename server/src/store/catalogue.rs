@@ -2,7 +2,7 @@
 //! core's ([`lawcircle_core::catalogue`]): the server applies them, it does
 //! not re-invent them.
 
-use super::{Store, StoreError, decode, encode, millis};
+use super::{Store, StoreError, decode, decode_rows, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
 use lawcircle_core::catalogue::duty_post::DutyPost;
@@ -190,9 +190,7 @@ impl Store {
         .bind(include_retired)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| decode("facilities", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("facilities", &rows)
     }
 
     /// At most `limit` facilities (and whether more follow) in version
@@ -307,9 +305,7 @@ impl Store {
         let rows = sqlx::query("SELECT code, data FROM areas ORDER BY code")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| decode("areas", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("areas", &rows)
     }
 
     /// All duty posts that are not retired, by id.
@@ -333,18 +329,14 @@ impl Store {
             q = q.bind(*id);
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| decode("duty_posts", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("duty_posts", &rows)
     }
 
     pub async fn duty_posts(&self) -> Result<Vec<DutyPost>, StoreError> {
         let rows = sqlx::query("SELECT id, data FROM duty_posts WHERE NOT retired ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| decode("duty_posts", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("duty_posts", &rows)
     }
 }
 

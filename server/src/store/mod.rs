@@ -128,6 +128,18 @@ pub fn from_millis(ms: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+/// The records of `rows` whose first column is the key and second the
+/// JSON document, in order: what most reads of a table's documents decode.
+pub(crate) fn decode_rows<T: serde::de::DeserializeOwned>(
+    table: &'static str,
+    rows: &[sqlx::any::AnyRow],
+) -> Result<Vec<T>, StoreError> {
+    use sqlx::Row;
+    rows.iter()
+        .map(|r| decode(table, r.try_get::<&str, _>(0)?, r.try_get::<&str, _>(1)?))
+        .collect()
+}
+
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(
     table: &'static str,
     id: &str,

@@ -4,7 +4,7 @@
 //! conditional update on the version the caller read, and raising a warning
 //! is an insert that a duplicate key turns into nothing.
 
-use super::{Store, StoreError, conflict_on_unique, decode, encode, millis};
+use super::{Store, StoreError, conflict_on_unique, decode, decode_rows, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::indicators::{HotlineCall, OrderAggregates, TimeSummary};
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
@@ -337,9 +337,7 @@ impl Store {
             .bind(filter.kind.map_or("", |k| k.as_str()))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("orders", &rows)
     }
 
     /// Open orders of `kind` filed at or before `filed_by`, oldest first,
@@ -362,9 +360,7 @@ impl Store {
         .bind(millis(filed_by))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("orders", &rows)
     }
 
     /// Orders still being worked on whose deadline passed before `now`
@@ -399,9 +395,7 @@ impl Store {
             q = q.bind(s.as_str());
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter()
-            .map(|r| decode("orders", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("orders", &rows)
     }
 
     /// Ratings of at most `max_score` given at or after `since` (all such
@@ -734,9 +728,7 @@ impl Store {
         let rows = sqlx::query("SELECT order_id, data FROM ratings ORDER BY at")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| decode("ratings", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("ratings", &rows)
     }
 
     /// Which of these dedup keys are held by a stored warning (read 500
@@ -1004,9 +996,7 @@ impl Store {
         .bind(street.unwrap_or(""))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| decode("spot_check_draws", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("spot_check_draws", &rows)
     }
 
     /// One page of the draws of a week (all, or those of one street: its
@@ -1110,9 +1100,7 @@ impl Store {
         let rows = sqlx::query("SELECT call_id, data FROM hotline_calls ORDER BY started_at")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| decode("hotline_calls", r.get::<&str, _>(0), r.get::<&str, _>(1)))
-            .collect()
+        decode_rows("hotline_calls", &rows)
     }
 }
 
