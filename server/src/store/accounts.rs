@@ -1,6 +1,6 @@
 //! Accounts, bearer tokens and the login throttle.
 
-use super::{Store, StoreError, conflict_on_unique, from_millis, millis};
+use super::{Backend, Store, StoreError, conflict_on_unique, from_millis, millis};
 use crate::auth::ThrottleKey;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::Role;
@@ -242,9 +242,15 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let mut counted = Vec::with_capacity(keys.len());
         for k in keys {
+            // The upsert locks the key's row (an update that changes
+            // nothing), so neither the job's pruning nor another attempt's
+            // success can delete it before this transaction ends: on
+            // PostgreSQL, `DO NOTHING` left it unlocked and the row could
+            // vanish between this statement and the next.
             sqlx::query(
                 "INSERT INTO login_throttle (throttle_key, failures, blocked_until, updated_at)
-                 VALUES ($1, 0, 0, $2) ON CONFLICT (throttle_key) DO NOTHING",
+                 VALUES ($1, 0, 0, $2)
+                 ON CONFLICT (throttle_key) DO UPDATE SET updated_at = login_throttle.updated_at",
             )
             .bind(&k.key)
             .bind(millis(now))
@@ -347,12 +353,26 @@ impl Store {
         stale: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let done =
-            sqlx::query("DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2")
-                .bind(millis(stale))
-                .bind(millis(now))
-                .execute(&self.pool)
-                .await?;
+        // On PostgreSQL a key an attempt holds is skipped, not waited for:
+        // it is in use, so not idle, and waiting on keys locked in another
+        // order than the attempt's could deadlock. SQLite writes one at a
+        // time, so nothing is held there.
+        let sql = match self.backend() {
+            Backend::Postgres => {
+                "DELETE FROM login_throttle WHERE throttle_key IN (
+                   SELECT throttle_key FROM login_throttle
+                   WHERE updated_at < $1 AND blocked_until <= $2
+                   FOR UPDATE SKIP LOCKED)"
+            }
+            Backend::Sqlite => {
+                "DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2"
+            }
+        };
+        let done = sqlx::query(sql)
+            .bind(millis(stale))
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 
@@ -427,5 +447,56 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn key(name: &str) -> ThrottleKey {
+        ThrottleKey {
+            key: name.to_string(),
+            free: 5,
+            max_backoff: Duration::minutes(15),
+            cleared_by_success: false,
+        }
+    }
+
+    /// An idle key counted while the job prunes idle keys: the attempt is
+    /// counted (the prune waits for it or has already run), never lost
+    /// between the statements of its transaction.
+    #[tokio::test]
+    async fn an_attempt_holds_its_key_while_idle_keys_are_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "throttle").await {
+            let start = Utc::now();
+            let keys: Vec<ThrottleKey> = (0..8).map(|i| key(&format!("a:10.0.0.{i}"))).collect();
+            for round in 0..60 {
+                let then = start + Duration::days(round);
+                let counted = store
+                    .begin_login_attempt(&keys, then, then - Duration::hours(1))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                let settled: Vec<_> = keys.iter().cloned().map(|k| (k, 0, None)).collect();
+                store.end_login_attempt(&settled, true).await.unwrap();
+                assert!(counted.iter().all(|n| *n >= 1));
+                // A day later every key is idle: prune and count at once.
+                let now = then + Duration::days(1);
+                let (attempt, pruned) = tokio::join!(
+                    store.begin_login_attempt(&keys, now, now - Duration::hours(1)),
+                    store.prune_login_throttle(now - Duration::hours(1), now),
+                );
+                let counted = attempt
+                    .unwrap_or_else(|e| panic!("round {round}: {e}"))
+                    .unwrap_or_else(|until| panic!("round {round}: blocked until {until}"));
+                assert_eq!(counted.len(), keys.len());
+                assert!(pruned.unwrap() <= keys.len() as u64);
+                let settled: Vec<_> = keys.iter().cloned().map(|k| (k, 0, None)).collect();
+                store.end_login_attempt(&settled, true).await.unwrap();
+            }
+        }
     }
 }

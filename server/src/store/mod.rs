@@ -362,3 +362,27 @@ pub async fn count_rows(path: &Path, table: &'static str) -> Result<i64, StoreEr
     conn.close().await?;
     Ok(n)
 }
+
+/// For unit tests: a real SQLite file in `dir` and, when
+/// `LAWCIRCLE_TEST_POSTGRES_URL` names a server, a real PostgreSQL
+/// database of its own (named after `name`), so runs do not meet.
+#[cfg(test)]
+pub(crate) async fn test_stores(dir: &std::path::Path, name: &str) -> Vec<Store> {
+    let mut out = vec![
+        Store::open_sqlite(&dir.join(format!("{name}.sqlite")))
+            .await
+            .unwrap(),
+    ];
+    if let Ok(url) = std::env::var("LAWCIRCLE_TEST_POSTGRES_URL") {
+        use sqlx::Connection;
+        let db = format!("lc_{name}_{}", crate::notifications::random_hex(8).unwrap());
+        let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {db}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
+        out.push(Store::open(&format!("{base}/{db}")).await.unwrap());
+    }
+    out
+}

@@ -137,32 +137,6 @@ mod tests {
     };
     use std::sync::Arc;
 
-    /// A real SQLite file and, when `LAWCIRCLE_TEST_POSTGRES_URL` names
-    /// one, a real PostgreSQL (its own schema, so runs do not meet).
-    async fn stores(dir: &std::path::Path) -> Vec<Store> {
-        let mut out = vec![
-            Store::open_sqlite(&dir.join("commits.sqlite"))
-                .await
-                .unwrap(),
-        ];
-        if let Ok(url) = std::env::var("LAWCIRCLE_TEST_POSTGRES_URL") {
-            use sqlx::Connection;
-            // A database of its own, as the end-to-end tests make them.
-            let name = format!(
-                "lc_commits_{}",
-                crate::notifications::random_hex(8).unwrap()
-            );
-            let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            let base = url.rsplit_once('/').map_or(url.as_str(), |(b, _)| b);
-            out.push(Store::open(&format!("{base}/{name}")).await.unwrap());
-        }
-        out
-    }
-
     fn open_order(n: usize, now: DateTime<Utc>) -> Order {
         let mut o = Order::new(
             NewOrder {
@@ -205,7 +179,7 @@ mod tests {
     #[tokio::test]
     async fn a_storm_of_grabs_with_duplicates_has_one_winner_per_order() {
         let dir = tempfile::tempdir().unwrap();
-        for store in stores(dir.path()).await {
+        for store in crate::store::test_stores(dir.path(), "commits").await {
             let now = Utc::now();
             let orders: Vec<Order> = (1..=20).map(|n| open_order(n, now)).collect();
             for o in &orders {
