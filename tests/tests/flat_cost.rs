@@ -476,7 +476,47 @@ async fn indicator_counters_follow_a_random_mix_of_changes_exactly() {
         let recomputed = counters(&db, false).await;
         assert_eq!(counters(&db, true).await, recomputed, "{}", backend.name());
         assert!(recomputed.keys().any(|(s, _)| s == OTHER_STREET));
+        assert_buckets_hold_the_timed_orders(&db, backend.name()).await;
+        assert_indicators_equal_the_computation(&storage, &admin, backend.name()).await;
+        server.stop();
+
+        // Emptied (a database from before the histograms), they are
+        // rebuilt from the orders when the server starts.
+        sqlx::query("DELETE FROM timing_buckets")
+            .execute(&db)
+            .await
+            .unwrap();
+        let server = Server::start(&storage, &["--demo"]);
+        let admin = Client::login(&server, "admin", PW).await;
+        assert_buckets_hold_the_timed_orders(&db, backend.name()).await;
         assert_indicators_equal_the_computation(&storage, &admin, backend.name()).await;
         server.stop();
     }
+}
+
+/// The timing histograms hold each street's timed orders: per street and
+/// timing, as many as the orders have that time (empty ones left out).
+async fn assert_buckets_hold_the_timed_orders(db: &sqlx::AnyPool, backend: &str) {
+    let mut held = BTreeMap::new();
+    let rows = sqlx::query(
+        "SELECT street_code, timing, CAST(SUM(n) AS BIGINT) FROM timing_buckets
+         WHERE n <> 0 GROUP BY street_code, timing",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    for r in rows {
+        held.insert(
+            (r.get::<String, _>(0), r.get::<String, _>(1)),
+            r.get::<i64, _>(2),
+        );
+    }
+    let timed: BTreeMap<(String, String), i64> = counters(db, false)
+        .await
+        .into_iter()
+        .filter(|((_, name), _)| name == "claim" || name == "resolution")
+        .map(|(k, (n, _))| (k, n))
+        .collect();
+    assert!(!timed.is_empty());
+    assert_eq!(held, timed, "{backend}");
 }

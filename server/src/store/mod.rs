@@ -20,6 +20,7 @@ mod orders;
 mod personal_data;
 mod punches;
 mod ratings;
+mod timing_buckets;
 mod volunteers;
 
 pub use accounts::{Account, NewAccount, TokenRecord};
@@ -233,8 +234,10 @@ impl Store {
             backend,
             postgres_url,
         };
-        // Orders written before the timing columns existed get them now,
-        // once (the indicators aggregate those columns).
+        // The timing histograms, from the timing columns, then the orders
+        // written before those columns existed get them (adding to the
+        // histograms as any change does), once.
+        store.fill_timing_buckets().await?;
         store.fill_order_timings().await?;
         store.fill_warning_escalations().await?;
         store.fill_punch_statuses().await?;

@@ -4,6 +4,7 @@
 //! conditional update on the version the caller read, and raising a warning
 //! is an insert that a duplicate key turns into nothing.
 
+use super::timing_buckets::{self, Histograms};
 use super::{Store, StoreError, conflict_on_unique, decode, decode_rows, encode, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::indicators::{HotlineCall, OrderAggregates, TimeSummary};
@@ -117,6 +118,14 @@ enum Timing {
 }
 
 impl Timing {
+    /// Its name in `indicator_counters` and `timing_buckets`.
+    fn name(self) -> &'static str {
+        match self {
+            Timing::Claim => "claim",
+            Timing::Resolution => "resolution",
+        }
+    }
+
     fn column(self) -> &'static str {
         match self {
             Timing::Claim => "claim_ms",
@@ -132,16 +141,20 @@ fn rating_counter(score: i64) -> String {
 
 /// Differences to the `indicator_counters` rows (per street: orders held,
 /// claimed and resolved with the sum of their times, ratings per score)
-/// that one change makes, written in the change's transaction. Applied
-/// in key order, so two transactions never wait on each other's counter
-/// rows in a cycle; differences that cancel out write nothing.
+/// and to the `timing_buckets` histograms that one change makes, written
+/// in the change's transaction, one statement per table. Applied in key
+/// order, so two transactions never wait on each other's rows in a cycle;
+/// differences that cancel out write nothing.
 #[derive(Debug, Default)]
-pub(crate) struct CounterDeltas(BTreeMap<(String, String), (i64, i64)>);
+pub(crate) struct CounterDeltas {
+    counters: BTreeMap<(String, String), (i64, i64)>,
+    buckets: BTreeMap<(&'static str, String, i64), i64>,
+}
 
 impl CounterDeltas {
     fn add(&mut self, street: &str, name: &str, n: i64, sum_ms: i64) {
         let e = self
-            .0
+            .counters
             .entry((street.to_string(), name.to_string()))
             .or_default();
         e.0 += n;
@@ -150,31 +163,61 @@ impl CounterDeltas {
 
     /// Counts (`sign` 1) or uncounts (-1) an order's timings in `street`.
     fn timings(&mut self, street: &str, claim: Option<i64>, resolution: Option<i64>, sign: i64) {
-        if let Some(ms) = claim {
-            self.add(street, "claim", sign, sign * ms);
-        }
-        if let Some(ms) = resolution {
-            self.add(street, "resolution", sign, sign * ms);
+        for (timing, ms) in [("claim", claim), ("resolution", resolution)] {
+            if let Some(ms) = ms {
+                self.add(street, timing, sign, sign * ms);
+                *self
+                    .buckets
+                    .entry((timing, street.to_string(), timing_buckets::bucket_of(ms)))
+                    .or_default() += sign;
+            }
         }
     }
 
     async fn apply(self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
-        for ((street, name), (n, sum_ms)) in self.0 {
-            if n == 0 && sum_ms == 0 {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO indicator_counters (street_code, name, n, sum_ms) VALUES ($1, $2, $3, $4)
+        let counters: Vec<_> = self
+            .counters
+            .into_iter()
+            .filter(|(_, (n, sum_ms))| *n != 0 || *sum_ms != 0)
+            .collect();
+        if !counters.is_empty() {
+            let values: Vec<String> = (0..counters.len())
+                .map(|i| {
+                    let b = i * 4;
+                    format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+                })
+                .collect();
+            // Only numbered placeholders are spliced in; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO indicator_counters (street_code, name, n, sum_ms) VALUES {}
                  ON CONFLICT (street_code, name) DO UPDATE
                  SET n = indicator_counters.n + excluded.n,
                      sum_ms = indicator_counters.sum_ms + excluded.sum_ms",
-            )
-            .bind(&street)
-            .bind(&name)
-            .bind(n)
-            .bind(sum_ms)
-            .execute(&mut *conn)
-            .await?;
+                values.join(", ")
+            )));
+            for ((street, name), (n, sum_ms)) in counters {
+                q = q.bind(street).bind(name).bind(n).bind(sum_ms);
+            }
+            q.execute(&mut *conn).await?;
+        }
+        let buckets: Vec<_> = self.buckets.into_iter().filter(|(_, n)| *n != 0).collect();
+        if !buckets.is_empty() {
+            let values: Vec<String> = (0..buckets.len())
+                .map(|i| {
+                    let b = i * 4;
+                    format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+                })
+                .collect();
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO timing_buckets (timing, street_code, bucket, n) VALUES {}
+                 ON CONFLICT (timing, street_code, bucket) DO UPDATE
+                 SET n = timing_buckets.n + excluded.n",
+                values.join(", ")
+            )));
+            for ((timing, street, bucket), n) in buckets {
+                q = q.bind(timing).bind(street).bind(bucket).bind(n);
+            }
+            q.execute(&mut *conn).await?;
         }
         Ok(())
     }
@@ -568,6 +611,7 @@ impl Store {
             }
         }
         for (i, timing) in [Timing::Claim, Timing::Resolution].into_iter().enumerate() {
+            let histograms = self.timing_histograms(timing.name()).await?;
             let mut total = (0i64, 0i64);
             for (street, (orders, sums)) in &held {
                 // A street is reported once it holds an order, as when
@@ -577,11 +621,13 @@ impl Store {
                 }
                 let (count, sum) = sums[i];
                 total = (total.0 + count, total.1 + sum);
-                let median = self.median_ms(timing, Some(street), count).await?;
+                let median = self
+                    .median_ms(timing, Some(street), count, &histograms)
+                    .await?;
                 let a = streets.entry(street.clone()).or_default();
                 *summary_of(a, timing) = summary(count, sum, median);
             }
-            let median = self.median_ms(timing, None, total.0).await?;
+            let median = self.median_ms(timing, None, total.0, &histograms).await?;
             *summary_of(&mut district, timing) = summary(total.0, total.1, median);
         }
         let active: Vec<OrderState> = OrderState::ALL
@@ -633,30 +679,115 @@ impl Store {
         ] {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
+        timing_buckets::rebuild_timing_buckets(&mut tx, self.backend).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// The median of a timing column over `count` orders with it, of one
     /// street or all (the mean of the two middle values for an even
-    /// count, as the core computes it): the middle one or two rows read
-    /// through the column's index. Exact, but not flat: the index is
-    /// walked up to the middle (an index-only scan of half the street's
-    /// timed orders), as no counter can keep a median.
+    /// count, as the core computes it). Each middle rank is located in
+    /// the timing's histogram, then read among its bucket's times through
+    /// the column's index: a bucket's rows at most, not half the index.
+    /// The ranks come from the histogram's own total, which moves with
+    /// the rows in the same transactions (`count`, read a moment apart,
+    /// may already differ under writes). Should the histogram be empty or
+    /// a bucket hold fewer times than it says (rows written around the
+    /// store), the index is walked to the middle instead.
     async fn median_ms(
         &self,
         timing: Timing,
         street: Option<&str>,
         count: i64,
+        histograms: &Histograms,
     ) -> Result<Option<f64>, StoreError> {
         if count <= 0 {
             return Ok(None);
         }
+        let histogram = match street {
+            Some(s) => histograms.streets.get(s).map_or(&[][..], Vec::as_slice),
+            None => histograms.district.as_slice(),
+        };
+        let held: i64 = histogram.iter().map(|(_, n)| n).sum();
+        let ranks: Vec<i64> = if held % 2 == 1 {
+            vec![(held - 1) / 2]
+        } else {
+            vec![held / 2 - 1, held / 2]
+        };
+        let mut values = Vec::with_capacity(2);
+        if held > 0 {
+            for rank in &ranks {
+                let Some((bucket, offset)) = timing_buckets::locate(histogram, *rank) else {
+                    break;
+                };
+                if let Some(v) = self.time_in_bucket(timing, street, bucket, offset).await? {
+                    values.push(v);
+                }
+            }
+        }
+        if held <= 0 || values.len() != ranks.len() {
+            values = self.middle_by_walk(timing, street, count).await?;
+        }
+        // Seconds exactly as the core has them (milliseconds ÷ 1000).
+        let secs: Vec<f64> = values.iter().map(|v| *v as f64 / 1000.0).collect();
+        Ok(match secs.as_slice() {
+            [m] => Some(*m),
+            [a, b] => Some((a + b) / 2.0),
+            _ => None,
+        })
+    }
+
+    /// The time of rank `offset` (0-based) among the times of `bucket`.
+    async fn time_in_bucket(
+        &self,
+        timing: Timing,
+        street: Option<&str>,
+        bucket: i64,
+        offset: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        let col = timing.column();
+        let (lo, hi) = timing_buckets::bounds_of(bucket);
+        // Column names come from `Timing` only; values are bound.
+        Ok(match street {
+            Some(s) => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE street_code = $1 AND {col} >= $2 AND {col} <= $3
+                     ORDER BY {col} LIMIT 1 OFFSET $4"
+                )))
+                .bind(s)
+                .bind(lo)
+                .bind(hi)
+                .bind(offset)
+                .fetch_optional(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                    "SELECT {col} FROM orders WHERE {col} >= $1 AND {col} <= $2
+                     ORDER BY {col} LIMIT 1 OFFSET $3"
+                )))
+                .bind(lo)
+                .bind(hi)
+                .bind(offset)
+                .fetch_optional(&self.pool)
+                .await?
+            }
+        })
+    }
+
+    /// The middle one or two times of a timing column over `count`
+    /// orders, read by walking the column's index up to the middle.
+    async fn middle_by_walk(
+        &self,
+        timing: Timing,
+        street: Option<&str>,
+        count: i64,
+    ) -> Result<Vec<i64>, StoreError> {
         let col = timing.column();
         let take = if count % 2 == 1 { 1 } else { 2 };
         let offset = (count - 1) / 2;
         // Column names come from `Timing` only; values are bound.
-        let values: Vec<i64> = match street {
+        Ok(match street {
             Some(s) => {
                 sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                     "SELECT {col} FROM orders WHERE street_code = $1 AND {col} IS NOT NULL
@@ -678,13 +809,6 @@ impl Store {
                 .fetch_all(&self.pool)
                 .await?
             }
-        };
-        // Seconds exactly as the core has them (milliseconds ÷ 1000).
-        let secs: Vec<f64> = values.iter().map(|v| *v as f64 / 1000.0).collect();
-        Ok(match secs.as_slice() {
-            [m] => Some(*m),
-            [a, b] => Some((a + b) / 2.0),
-            _ => None,
         })
     }
 
