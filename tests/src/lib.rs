@@ -129,6 +129,31 @@ impl Storage {
         }
     }
 
+    /// The database (sqlx `any`, as the server reads it), to look at the
+    /// rows themselves.
+    pub async fn database(&self) -> sqlx::AnyPool {
+        let url = self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("lawcircle.sqlite").display()
+            )
+        });
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&url).await.unwrap()
+    }
+
+    /// The server's store over this storage (beside a running server).
+    pub async fn store(&self) -> lawcircle_server::store::Store {
+        match &self.database_url {
+            Some(url) => lawcircle_server::store::Store::open(url).await.unwrap(),
+            None => {
+                lawcircle_server::store::Store::open_sqlite(&self.data_dir.join("lawcircle.sqlite"))
+                    .await
+                    .unwrap()
+            }
+        }
+    }
+
     /// The storage flags of the CLI.
     pub fn args(&self) -> Vec<String> {
         let mut a = vec![
@@ -560,4 +585,72 @@ pub fn error_code(reply: &Reply) -> String {
         reply.body
     );
     code.to_string()
+}
+
+/// The rating verdicts the server keeps per order and counts per street
+/// ([`lawcircle_server::store::Store::rating_verdicts`]) are those of one
+/// grouped query over every resolved order with its rating, request,
+/// links and last call-back, at `now` and just before and at the end of
+/// every wait stored.
+pub async fn assert_rating_verdicts_match_the_orders(storage: &Storage) {
+    const EVERY_RESOLVED_ORDER: &str = "
+        SELECT o.street_code,
+               CASE WHEN r.channel IS NOT NULL THEN 'rated:' || r.channel
+               ELSE CASE (SELECT c.outcome FROM call_backs c WHERE c.order_id = o.id
+                          ORDER BY c.at DESC, c.id DESC LIMIT 1)
+                    WHEN 'refused' THEN 'declined'
+                    WHEN 'not_reached' THEN 'not_reached'
+                    ELSE CASE
+                         WHEN q.order_id IS NULL THEN 'no_request'
+                         WHEN q.channel = 'app' AND $1 < q.expires_at THEN 'awaiting'
+                         WHEN q.channel = 'app' THEN 'app_expired'
+                         WHEN q.channel = 'call_back' THEN 'awaiting_call_back'
+                         WHEN COALESCE(q.sms_status, '') NOT IN ('sent', 'not_sent')
+                              AND NOT EXISTS (SELECT 1 FROM rating_links l
+                                              WHERE l.order_id = o.id AND l.via = 'qr')
+                              THEN 'no_contact'
+                         WHEN EXISTS (SELECT 1 FROM rating_links l
+                                      WHERE l.order_id = o.id AND l.expires_at > $1)
+                              THEN 'awaiting'
+                         ELSE 'link_expired'
+                         END
+                    END
+               END AS verdict,
+               COUNT(*)
+        FROM orders o
+        LEFT JOIN ratings r ON r.order_id = o.id
+        LEFT JOIN rating_requests q ON q.order_id = o.id
+        WHERE o.resolution_ms IS NOT NULL
+        GROUP BY o.street_code, verdict
+        ORDER BY o.street_code, verdict";
+    let db = storage.database().await;
+    let store = storage.store().await;
+    let waits: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT awaiting_until FROM rating_verdicts WHERE awaiting_until IS NOT NULL",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let mut times: Vec<i64> = vec![chrono::Utc::now().timestamp_millis()];
+    for w in &waits {
+        times.extend([w - 1, *w]);
+    }
+    for t in times {
+        let mut expected: Vec<(String, String, u64)> = Vec::new();
+        for r in sqlx::query(EVERY_RESOLVED_ORDER)
+            .bind(t)
+            .fetch_all(&db)
+            .await
+            .unwrap()
+        {
+            use sqlx::Row;
+            let n: i64 = r.get(2);
+            expected.push((r.get(0), r.get(1), n as u64));
+        }
+        let now = chrono::DateTime::from_timestamp_millis(t).unwrap();
+        let mut kept = store.rating_verdicts(now).await.unwrap();
+        kept.sort();
+        expected.sort();
+        assert_eq!(kept, expected, "at {now}");
+    }
 }

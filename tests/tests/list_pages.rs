@@ -309,18 +309,6 @@ async fn without_paging_parameters_a_list_answers_at_most_the_maximum() {
     }
 }
 
-/// The database of `storage` (sqlx `any`, as the server reads it).
-async fn database(storage: &Storage) -> sqlx::AnyPool {
-    let url = storage.database_url.clone().unwrap_or_else(|| {
-        format!(
-            "sqlite://{}",
-            storage.data_dir.join("lawcircle.sqlite").display()
-        )
-    });
-    sqlx::any::install_default_drivers();
-    sqlx::AnyPool::connect(&url).await.unwrap()
-}
-
 /// A dead letter as another instance's delivery worker leaves it: of an
 /// account's message (`account: Some`) or of a message to a number, given
 /// up at `at` (milliseconds). Its notification id.
@@ -382,7 +370,7 @@ async fn dead_letters_and_devices_come_in_pages() {
         cli_create_account(&storage, "admin", "district_admin", None, PW);
         let admin = Client::login(&server, "admin", PW).await;
         let staff_id = test_account(&admin, "staff", "station_staff", STREET).await;
-        let db = database(&storage).await;
+        let db = storage.database().await;
         // Both queues, several given up at the same millisecond (the key
         // orders them: accounts' deliveries first, then by id, downwards).
         let base: i64 = 1_700_000_000_000;

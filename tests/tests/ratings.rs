@@ -16,7 +16,8 @@
 use lawcircle_e2e::fake_sms::{CODE_TEMPLATE, FakeSms, RATING_TEMPLATE};
 use lawcircle_e2e::people::{PW, STREET, VILLAGE, test_account};
 use lawcircle_e2e::{
-    Backend, Client, Server, Storage, backends, cli_create_account, error_code, people,
+    Backend, Client, Server, Storage, assert_rating_verdicts_match_the_orders, backends,
+    cli_create_account, error_code, people,
 };
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -56,6 +57,7 @@ struct World {
     /// Is assigned the orders and resolves them.
     holder: Client,
     holder_id: i64,
+    storage: Storage,
     _dir: tempfile::TempDir,
 }
 
@@ -86,6 +88,7 @@ async fn world(backend: &Backend) -> World {
         entering,
         holder,
         holder_id,
+        storage,
         _dir: dir,
     }
 }
@@ -296,6 +299,7 @@ async fn an_on_site_need_is_rated_through_the_link_once_and_an_expired_link_is_r
         let ratings = indicators(&admin).await;
         assert_eq!(ratings["by_channel"]["link"], 1, "{ratings}");
         assert_eq!(ratings["unrated_by_reason"]["link_expired"], 1, "{ratings}");
+        assert_rating_verdicts_match_the_orders(&w.storage).await;
         w.server.stop();
     }
 }
@@ -519,6 +523,7 @@ async fn a_resident_registers_with_an_sms_code_files_follows_and_rates() {
 
         let ratings = indicators(&w.admin).await;
         assert_eq!(ratings["by_channel"]["app"], 2, "{ratings}");
+        assert_rating_verdicts_match_the_orders(&w.storage).await;
         w.server.stop();
     }
 }
@@ -719,6 +724,7 @@ async fn a_hotline_need_is_rated_through_a_call_back_and_indicators_say_why_othe
             "{:?}",
             r.body["ratings"]
         );
+        assert_rating_verdicts_match_the_orders(&w.storage).await;
         w.server.stop();
     }
 }
@@ -815,6 +821,7 @@ async fn a_need_filed_without_an_account_is_followed_by_its_tracking_code_and_ra
         assert_eq!(status, 200, "{html}");
         let t = anon.get(&format!("/api/v1/tracking/{code}")).await;
         assert_eq!(t.body["order_state"], "evaluated");
+        assert_rating_verdicts_match_the_orders(&w.storage).await;
         w.server.stop();
     }
 }

@@ -222,16 +222,20 @@ pub async fn record(
             Outcome::RetryAt(..) => continue,
         };
         if done.rows_affected() == 1 {
-            sqlx::query(
+            let order: Option<String> = sqlx::query_scalar(
                 "UPDATE rating_requests SET sms_status = $1, sms_detail = $2
                  WHERE order_id = (SELECT order_id FROM phone_notifications
-                                   WHERE id = $3 AND event = 'rating_link')",
+                                   WHERE id = $3 AND event = 'rating_link')
+                 RETURNING order_id",
             )
             .bind(status)
             .bind(error)
             .bind(id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+            if let Some(order) = order {
+                crate::store::rating_verdicts::derive_and_count(&mut tx, &order).await?;
+            }
         }
     }
     tx.commit().await?;

@@ -19,6 +19,7 @@ mod needs;
 mod orders;
 mod personal_data;
 mod punches;
+pub(crate) mod rating_verdicts;
 mod ratings;
 mod timing_buckets;
 mod volunteers;

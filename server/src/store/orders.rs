@@ -4,6 +4,7 @@
 //! conditional update on the version the caller read, and raising a warning
 //! is an insert that a duplicate key turns into nothing.
 
+use super::rating_verdicts;
 use super::timing_buckets::{self, Histograms};
 use super::{Store, StoreError, conflict_on_unique, decode, decode_rows, encode, millis};
 use chrono::{DateTime, Utc};
@@ -152,7 +153,7 @@ pub(crate) struct CounterDeltas {
 }
 
 impl CounterDeltas {
-    fn add(&mut self, street: &str, name: &str, n: i64, sum_ms: i64) {
+    pub(super) fn add(&mut self, street: &str, name: &str, n: i64, sum_ms: i64) {
         let e = self
             .counters
             .entry((street.to_string(), name.to_string()))
@@ -174,7 +175,7 @@ impl CounterDeltas {
         }
     }
 
-    async fn apply(self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
+    pub(super) async fn apply(self, conn: &mut sqlx::AnyConnection) -> Result<(), StoreError> {
         let counters: Vec<_> = self
             .counters
             .into_iter()
@@ -234,12 +235,12 @@ pub(crate) async fn count_rating_in(
         .bind(order_id)
         .fetch_optional(&mut *conn)
         .await?;
+    let mut d = CounterDeltas::default();
     if let Some(street) = street {
-        let mut d = CounterDeltas::default();
         d.add(&street, &rating_counter(i64::from(score)), 1, 0);
-        d.apply(conn).await?;
     }
-    Ok(())
+    rating_verdicts::derive_rating_verdict(conn, order_id, &mut d).await?;
+    d.apply(conn).await
 }
 
 /// Inserts an order row on a connection inside a transaction (the intake
@@ -319,6 +320,10 @@ pub(crate) async fn insert_order_rows(
                     chunk[chunk.len() - 1].id
                 ),
             }))?;
+    }
+    // An order filed already resolved (an on-site answer) has a verdict.
+    for order in orders.iter().filter(|o| resolution_ms(o).is_some()) {
+        rating_verdicts::derive_rating_verdict(conn, &order.id, &mut d).await?;
     }
     d.apply(conn).await
 }
@@ -553,8 +558,12 @@ impl Store {
                 .await?;
                 if done.rows_affected() == 1 {
                     let street: String = r.try_get(3)?;
-                    d.timings(&street, r.try_get(4)?, r.try_get(5)?, -1);
+                    let old_resolution: Option<i64> = r.try_get(5)?;
+                    d.timings(&street, r.try_get(4)?, old_resolution, -1);
                     d.timings(&street, claim_ms(&order), resolution_ms(&order), 1);
+                    if old_resolution.is_some() != resolution_ms(&order).is_some() {
+                        rating_verdicts::derive_rating_verdict(&mut tx, &order.id, &mut d).await?;
+                    }
                 }
                 filled += 1;
             }
@@ -680,6 +689,7 @@ impl Store {
             sqlx::query(sql).execute(&mut *tx).await?;
         }
         timing_buckets::rebuild_timing_buckets(&mut tx, self.backend).await?;
+        rating_verdicts::rebuild_rating_verdicts(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1299,8 +1309,14 @@ pub(crate) async fn update_order_row(
         return Ok(false);
     };
     let old_street: String = before.try_get(0)?;
+    let old_resolution: Option<i64> = before.try_get(2)?;
     let mut d = CounterDeltas::default();
-    d.timings(&old_street, before.try_get(1)?, before.try_get(2)?, -1);
+    if old_resolution.is_some() != resolution_ms(changed).is_some()
+        || (old_resolution.is_some() && old_street != changed.street_code)
+    {
+        rating_verdicts::derive_rating_verdict(conn, &changed.id, &mut d).await?;
+    }
+    d.timings(&old_street, before.try_get(1)?, old_resolution, -1);
     d.timings(
         &changed.street_code,
         claim_ms(changed),
@@ -1477,6 +1493,11 @@ pub(crate) async fn update_order_rows(
             continue;
         };
         let changed = r.changed;
+        if old_resolution.is_some() != resolution_ms(changed).is_some()
+            || (old_resolution.is_some() && *old_street != changed.street_code)
+        {
+            rating_verdicts::derive_rating_verdict(conn, &changed.id, &mut d).await?;
+        }
         d.timings(old_street, *old_claim, *old_resolution, -1);
         d.timings(
             &changed.street_code,

@@ -3,6 +3,7 @@
 //! call-backs (回访), SMS verification codes of resident accounts and the
 //! record of SMS sends behind the per-number and per-client limits.
 
+use super::rating_verdicts;
 use super::{Store, StoreError, conflict_on_unique, encode, from_millis, millis};
 use chrono::{DateTime, Utc};
 use lawcircle_core::orders::order::{Order, OrderState};
@@ -113,6 +114,7 @@ impl Store {
     /// Records the rating request of a resolved order (once: a second
     /// resolution after a reopening keeps the first request).
     pub async fn insert_rating_request(&self, r: &RatingRequest) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO rating_requests (order_id, channel, street_code, created_at, expires_at, sms_status, sms_detail)
              VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id) DO NOTHING",
@@ -124,8 +126,12 @@ impl Store {
         .bind(millis(r.expires_at))
         .bind(&r.sms_status)
         .bind(&r.sms_detail)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 1 {
+            rating_verdicts::derive_and_count(&mut tx, &r.order_id).await?;
+        }
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -166,6 +172,7 @@ impl Store {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO rating_links (token_hash, order_id, via, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)",
@@ -175,8 +182,10 @@ impl Store {
         .bind(via)
         .bind(millis(now))
         .bind(millis(expires_at))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        rating_verdicts::derive_and_count(&mut tx, order_id).await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -315,60 +324,6 @@ impl Store {
             .collect()
     }
 
-    /// How many resolved orders each street holds by verdict at `now`:
-    /// `rated:<channel>` for the rated ones, else why not (the reasons of
-    /// [`crate::api::ratings::report::RatingCoverage`]). One grouped query
-    /// in the database over the resolved orders and their ratings,
-    /// requests, links and last call-back: no order is decoded. The rules
-    /// are those of `unrated_reason`, in the same order: a rating first,
-    /// then the last call-back (refused, not reached), then the request
-    /// (none; in the app until it expires; by call-back; a link never
-    /// delivered, still valid, or expired).
-    pub async fn rating_verdicts(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<(String, String, u64)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT o.street_code,
-                    CASE WHEN r.channel IS NOT NULL THEN 'rated:' || r.channel
-                    ELSE CASE (SELECT c.outcome FROM call_backs c WHERE c.order_id = o.id
-                               ORDER BY c.at DESC, c.id DESC LIMIT 1)
-                         WHEN 'refused' THEN 'declined'
-                         WHEN 'not_reached' THEN 'not_reached'
-                         ELSE CASE
-                              WHEN q.order_id IS NULL THEN 'no_request'
-                              WHEN q.channel = 'app' AND $1 < q.expires_at THEN 'awaiting'
-                              WHEN q.channel = 'app' THEN 'app_expired'
-                              WHEN q.channel = 'call_back' THEN 'awaiting_call_back'
-                              WHEN COALESCE(q.sms_status, '') NOT IN ('sent', 'not_sent')
-                                   AND NOT EXISTS (SELECT 1 FROM rating_links l
-                                                   WHERE l.order_id = o.id AND l.via = 'qr')
-                                   THEN 'no_contact'
-                              WHEN EXISTS (SELECT 1 FROM rating_links l
-                                           WHERE l.order_id = o.id AND l.expires_at > $1)
-                                   THEN 'awaiting'
-                              ELSE 'link_expired'
-                              END
-                         END
-                    END AS verdict,
-                    COUNT(*)
-             FROM orders o
-             LEFT JOIN ratings r ON r.order_id = o.id
-             LEFT JOIN rating_requests q ON q.order_id = o.id
-             WHERE o.resolution_ms IS NOT NULL
-             GROUP BY o.street_code, verdict",
-        )
-        .bind(millis(now))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                let n: i64 = r.try_get(2)?;
-                Ok((r.try_get(0)?, r.try_get(1)?, u64::try_from(n).unwrap_or(0)))
-            })
-            .collect()
-    }
-
     /// The channel each rating came by, by order id.
     pub async fn rating_channels(
         &self,
@@ -487,6 +442,7 @@ async fn insert_call_back(
     .bind(&cb.note)
     .fetch_one(&mut **tx)
     .await?;
+    rating_verdicts::derive_and_count(tx, &cb.order_id).await?;
     Ok(row.try_get(0)?)
 }
 

@@ -8,7 +8,9 @@ use crate::notifications::phone::{self, NewPhoneMessage};
 use crate::notifications::rules::Event;
 use crate::sms::{SmsError, SmsPurpose};
 use crate::state::AppState;
-use crate::store::{CallBackRecord, RatingChannel, RatingRequest, StoreError, millis};
+use crate::store::{
+    CallBackRecord, RatingChannel, RatingRequest, StoreError, millis, rating_verdicts,
+};
 use chrono::{DateTime, Utc};
 use lawcircle_core::needs::Channel;
 use lawcircle_core::orders::order::{Actor, Order};
@@ -123,6 +125,7 @@ async fn ask_for_rating(state: &AppState, order: &Order) -> Result<(), ApiError>
     .execute(&mut *tx)
     .await
     .map_err(StoreError::from)?;
+    rating_verdicts::derive_and_count(&mut tx, &order.id).await?;
     if !state.sms.is_configured() {
         tx.commit().await.map_err(StoreError::from)?;
         return Ok(());
@@ -160,6 +163,7 @@ async fn ask_for_rating(state: &AppState, order: &Order) -> Result<(), ApiError>
             .execute(&mut *tx)
             .await
             .map_err(StoreError::from)?;
+            rating_verdicts::derive_and_count(&mut tx, &order.id).await?;
         }
         Err(SmsError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(ApiError::Internal(e.to_string())),
