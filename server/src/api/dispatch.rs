@@ -8,7 +8,7 @@ use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{OrderFilter, StoredVolunteer};
+use crate::store::{OrderFilter, StoredVolunteer, TakerInputs, open_clock_ins_since};
 use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, Role};
@@ -42,17 +42,12 @@ pub(crate) fn position_point(pos: &Position) -> Result<Option<GeoPoint>, ApiErro
     }
 }
 
-/// The volunteer or lawyer record of an account that may take orders now.
-pub(crate) async fn active_volunteer(
-    state: &AppState,
-    account_id: i64,
-) -> Result<Option<StoredVolunteer>, ApiError> {
-    Ok(state
-        .store
-        .volunteers_of_account(account_id)
-        .await?
+/// The volunteer or lawyer record, among an account's, that may take
+/// orders now.
+pub(crate) fn active_record(records: Vec<StoredVolunteer>) -> Option<StoredVolunteer> {
+    records
         .into_iter()
-        .find(|v| v.volunteer.state == VolunteerState::Active))
+        .find(|v| v.volunteer.state == VolunteerState::Active)
 }
 
 /// A candidate with what eligibility needs (specialties, streets, the open
@@ -107,22 +102,23 @@ fn offer_request(order: &Order, max_distance_m: f64) -> OfferRequest {
 }
 
 /// For each order, whether the caller (whose active volunteer or lawyer
-/// record is `v`, read once by the handler) is offered it: eligibility
-/// from their open clock-in and the distance from its place to each
-/// order's.
-pub(crate) async fn offered_to(
+/// record is `v`, and `taker` their recent punches and posts, read once
+/// by the handler) is offered it: eligibility from their open clock-in
+/// and the distance from its place to each order's (`places`, in the
+/// orders' order).
+pub(crate) fn offered_to(
     state: &AppState,
     caller: &Caller,
     v: &StoredVolunteer,
+    taker: &TakerInputs,
     orders: &[Order],
-) -> Result<Vec<Result<(), Vec<dispatch::Ineligible>>>, ApiError> {
+    places: &[Option<GeoPoint>],
+) -> Vec<Result<(), Vec<dispatch::Ineligible>>> {
     let now = state.clock.now();
     let me = caller.account.id.to_string();
-    let (punches, posts) = state.store.duty_inputs(Some(&me), now).await?;
-    let duty = dispatch::on_duty(&punches, &posts, &me, now);
+    let duty = dispatch::on_duty(&taker.punches, &taker.posts, &me, now);
     let place = duty.as_ref().and_then(|d| d.place);
     let mut c = base_candidate(v, caller.account.role, now, duty);
-    let places = need_places(state, orders).await?;
     let known: Vec<(usize, GeoPoint)> = places
         .iter()
         .enumerate()
@@ -141,7 +137,7 @@ pub(crate) async fn offered_to(
             measures[*i] = Some(m);
         }
     }
-    Ok(orders
+    orders
         .iter()
         .zip(measures)
         .map(|(o, m)| {
@@ -149,7 +145,7 @@ pub(crate) async fn offered_to(
             let why = dispatch::ineligibility(&c, &offer_request(o, state.offer_radius_m));
             if why.is_empty() { Ok(()) } else { Err(why) }
         })
-        .collect())
+        .collect()
 }
 
 /// The open consultations offered to the caller (a volunteer or lawyer):
@@ -167,14 +163,19 @@ pub async fn offers(
 ) -> Result<ApiJson<Vec<OrderView>>, ApiError> {
     require(&caller, Action::GrabOrder)?;
     position_point(&pos)?;
-    let Some(v) = active_volunteer(&state, caller.account.id).await? else {
+    let now = state.clock.now();
+    let taker = state
+        .store
+        .taker_inputs(caller.account.id, open_clock_ins_since(now))
+        .await?;
+    let Some(v) = active_record(taker.volunteers.clone()) else {
         return Ok(ApiJson(vec![]));
     };
     // Only orders in the caller's street or where they are lent now can
     // be offered (see `dispatch::ineligibility`): read just the open
     // consultations there, through the state index.
     let mut streets = vec![v.volunteer.profile.home_street_code.clone()];
-    if let Some(loan) = v.volunteer.loan_at(state.clock.now()) {
+    if let Some(loan) = v.volunteer.loan_at(now) {
         streets.push(loan.to_street_code.clone());
     }
     let open: Vec<Order> = state
@@ -186,7 +187,8 @@ pub async fn offers(
             ..OrderFilter::default()
         })
         .await?;
-    let verdicts = offered_to(&state, &caller, &v, &open).await?;
+    let places = need_places(&state, &open).await?;
+    let verdicts = offered_to(&state, &caller, &v, &taker, &open, &places);
     Ok(ApiJson(
         open.into_iter()
             .zip(verdicts)

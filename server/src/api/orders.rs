@@ -6,13 +6,13 @@
 //! The state machine is the core's; the server scopes callers and makes the
 //! writes safe under concurrency.
 
-use crate::api::dispatch::{Position, active_volunteer, offered_to};
+use crate::api::dispatch::{Position, active_record, offered_to};
 use crate::api::{ContactQuery, authorize, require, scoped_street, who};
 use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{OrderFilter, StoredVolunteer};
+use crate::store::{OrderFilter, StoredVolunteer, open_clock_ins_since};
 use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
@@ -237,10 +237,14 @@ pub async fn grab(
     require(&caller, Action::GrabOrder)?;
     crate::api::dispatch::position_point(&pos)?;
     let now = state.clock.now();
-    let order = state
+    // The order, the caller's records, recent punches and their posts,
+    // in one read: a grab storm is mostly these reads.
+    let inputs = state
         .store
-        .order(&id)
-        .await?
+        .grab_inputs(&id, caller.account.id, open_clock_ins_since(now))
+        .await?;
+    let order = inputs
+        .order
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;
     if order.state != OrderState::Open || order.kind != OrderKind::Consultation {
         return Err(ApiError::Conflict(format!(
@@ -249,7 +253,7 @@ pub async fn grab(
     }
     // Nobody takes an order they requested or entered themselves. The
     // volunteer record is read once, for this and for the offer below.
-    let active = active_volunteer(&state, caller.account.id).await?;
+    let active = active_record(inputs.taker.volunteers.clone());
     let me = TakerRecord::of(caller.account.id, active.as_ref(), now);
     authorize(
         &caller,
@@ -265,10 +269,16 @@ pub async fn grab(
             "only active volunteers and lawyers may grab orders".into(),
         ));
     };
-    let verdict = offered_to(&state, &caller, &active, std::slice::from_ref(&order))
-        .await?
-        .pop()
-        .unwrap_or(Err(Vec::new()));
+    let verdict = offered_to(
+        &state,
+        &caller,
+        &active,
+        &inputs.taker,
+        std::slice::from_ref(&order),
+        &[order.place.or(inputs.area_centroid)],
+    )
+    .pop()
+    .unwrap_or(Err(Vec::new()));
     if let Err(why) = verdict {
         let why: Vec<&str> = why.iter().map(|w| w.describe()).collect();
         return Err(ApiError::Forbidden(format!(

@@ -21,6 +21,7 @@ mod personal_data;
 mod punches;
 pub(crate) mod rating_verdicts;
 mod ratings;
+mod takers;
 mod timing_buckets;
 mod volunteers;
 
@@ -38,10 +39,11 @@ pub(crate) use orders::{
 };
 pub use orders::{OrderFilter, SampledOrder};
 pub use personal_data::{StoredAttachment, anonymised};
-pub use punches::PunchFilter;
+pub use punches::{PunchFilter, open_clock_ins_since};
 pub use ratings::{
     CallBackOutcome, CallBackRecord, RatingChannel, RatingLink, RatingRequest, StoredCode,
 };
+pub use takers::{GrabInputs, TakerInputs};
 pub use volunteers::StoredVolunteer;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -61,10 +61,9 @@ impl Store {
         volunteer: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<(Vec<Punch>, Vec<DutyPost>), StoreError> {
-        let window = chrono::Duration::milliseconds(
-            (lawcircle_core::orders::dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64,
-        );
-        let punches = self.punches_received_since(volunteer, now - window).await?;
+        let punches = self
+            .punches_received_since(volunteer, open_clock_ins_since(now))
+            .await?;
         let ids: Vec<&str> = punches.iter().map(|p| p.post_id.as_str()).collect();
         let posts = self.duty_posts_with_ids(&ids).await?;
         Ok((punches, posts))
@@ -317,6 +316,14 @@ impl Store {
         }
         Ok((out, read))
     }
+}
+
+/// The oldest time a punch can have been received and still hold a
+/// clock-in open at `now` (an older clock-in has passed the session limit).
+pub fn open_clock_ins_since(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - chrono::Duration::milliseconds(
+        (lawcircle_core::orders::dispatch::MAX_OPEN_SESSION_H * 3_600_000.0) as i64,
+    )
 }
 
 /// Clock-in anomalies and out-of-fence attempts of `punches`; reviewed

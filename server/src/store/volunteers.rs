@@ -28,11 +28,20 @@ fn state_name(s: VolunteerState) -> &'static str {
 }
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<StoredVolunteer, StoreError> {
-    let id: String = row.try_get(0)?;
-    let data: String = row.try_get(3)?;
+    from_row_at(row, 0)
+}
+
+/// A volunteer row whose columns (id, account id, version, data) start at
+/// `first`.
+pub(super) fn from_row_at(
+    row: &sqlx::any::AnyRow,
+    first: usize,
+) -> Result<StoredVolunteer, StoreError> {
+    let id: String = row.try_get(first)?;
+    let data: String = row.try_get(first + 3)?;
     Ok(StoredVolunteer {
-        account_id: row.try_get(1)?,
-        version: row.try_get(2)?,
+        account_id: row.try_get(first + 1)?,
+        version: row.try_get(first + 2)?,
         volunteer: decode("volunteers", &id, &data)?,
     })
 }
