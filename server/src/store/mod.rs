@@ -14,6 +14,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod catalogue;
+mod duty_hours;
 mod job_marks;
 mod needs;
 mod orders;
@@ -238,6 +239,7 @@ impl Store {
         store.fill_order_timings().await?;
         store.fill_warning_escalations().await?;
         store.fill_punch_statuses().await?;
+        store.fill_duty_hours().await?;
         Ok(store)
     }
 

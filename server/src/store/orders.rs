@@ -180,21 +180,37 @@ impl CounterDeltas {
     }
 }
 
-/// Counts a rating of `order_id` in its order's street, inside the
-/// transaction that stores the rating.
+/// Counts a rating of `order_id` in its order's street and for its
+/// assignee, inside the transaction that stores the rating.
 pub(crate) async fn count_rating_in(
     conn: &mut sqlx::AnyConnection,
     order_id: &str,
     score: u8,
 ) -> Result<(), StoreError> {
-    let street: Option<String> = sqlx::query_scalar("SELECT street_code FROM orders WHERE id = $1")
+    let row = sqlx::query("SELECT street_code, assignee FROM orders WHERE id = $1")
         .bind(order_id)
         .fetch_optional(&mut *conn)
         .await?;
-    if let Some(street) = street {
-        let mut d = CounterDeltas::default();
-        d.add(&street, &rating_counter(i64::from(score)), 1, 0);
-        d.apply(conn).await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let street: String = row.try_get(0)?;
+    let assignee: Option<String> = row.try_get(1)?;
+    let mut d = CounterDeltas::default();
+    d.add(&street, &rating_counter(i64::from(score)), 1, 0);
+    d.apply(conn).await?;
+    // The assignee's ratings (the mean rating dispatch suggestions show).
+    if let Some(assignee) = assignee {
+        sqlx::query(
+            "INSERT INTO assignee_ratings (assignee, n, score_sum) VALUES ($1, 1, $2)
+             ON CONFLICT (assignee) DO UPDATE
+             SET n = assignee_ratings.n + 1,
+                 score_sum = assignee_ratings.score_sum + excluded.score_sum",
+        )
+        .bind(assignee)
+        .bind(i64::from(score))
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
