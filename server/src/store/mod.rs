@@ -14,6 +14,7 @@ mod accounts;
 mod applications;
 mod audit;
 mod catalogue;
+mod dispatch;
 mod duty_hours;
 mod job_marks;
 mod needs;
@@ -27,6 +28,7 @@ pub use accounts::{Account, NewAccount, TokenRecord};
 pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
+pub use dispatch::RatingSum;
 pub use needs::{
     AttachmentMeta, FILING_ENDPOINT, Filed, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
     PUNCH_ENDPOINT, StoredNeed, StoredReply,
