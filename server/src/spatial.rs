@@ -1,9 +1,11 @@
 //! The server's spatial state: the walking network (loaded once at start,
 //! from a compact `.lcwn` file or an OpenStreetMap `.osm.pbf`), and the
-//! facility index, rebuilt when the catalogue version moves. Nearest search,
+//! facility index, rebuilt when the catalogue version moves, and the
+//! nearest-area lookup, rebuilt after a catalogue import. Nearest search,
 //! coverage and isochrones are the core's; this only caches their inputs.
 
 use crate::store::{FacilityFilter, Store, StoreError};
+use lawcircle_core::catalogue::nearest_area::AreaLookup;
 use lawcircle_core::geo::nearest::{FacilityIndex, NearestError};
 use lawcircle_core::geo::network::{NetworkError, WalkingNetwork};
 use std::path::Path;
@@ -53,6 +55,8 @@ pub struct Spatial {
     /// server runs.
     file: Option<NetworkFile>,
     index: RwLock<Option<(u64, Arc<FacilityIndex>)>>,
+    /// The nearest-area lookup and the import run it was built after.
+    areas: RwLock<Option<(Option<i64>, Arc<AreaLookup>)>>,
 }
 
 impl Spatial {
@@ -74,6 +78,7 @@ impl Spatial {
             network: network.map(Arc::new),
             file,
             index: RwLock::new(None),
+            areas: RwLock::new(None),
         }
     }
 
@@ -109,5 +114,94 @@ impl Spatial {
         let index = Arc::new(index);
         *slot = Some((version, index.clone()));
         Ok(index)
+    }
+
+    /// The nearest-area lookup of the stored streets and villages, rebuilt
+    /// only after a catalogue import since the last build (the catalogue
+    /// version follows facilities only; areas change by imports too).
+    pub async fn area_lookup(&self, store: &Store) -> Result<Arc<AreaLookup>, StoreError> {
+        let run = store.latest_import_run().await?;
+        if let Some((r, lookup)) = self.areas.read().await.as_ref()
+            && *r == run
+        {
+            return Ok(lookup.clone());
+        }
+        let mut slot = self.areas.write().await;
+        if let Some((r, lookup)) = slot.as_ref()
+            && *r == run
+        {
+            return Ok(lookup.clone());
+        }
+        let lookup = Arc::new(AreaLookup::new(&store.areas().await?));
+        *slot = Some((run, lookup.clone()));
+        Ok(lookup)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spatial;
+    use chrono::Utc;
+    use lawcircle_core::catalogue::area::{AdminArea, AreaLevel};
+    use lawcircle_core::catalogue::import::{ImportBatch, RecordKind};
+    use lawcircle_core::geo::coord::{Datum, GeoPoint};
+
+    fn area(code: &str, level: AreaLevel, parent: Option<&str>, lat: f64) -> AdminArea {
+        AdminArea {
+            code: code.into(),
+            name: code.into(),
+            level,
+            parent_code: parent.map(str::to_string),
+            centroid: GeoPoint::new(lat, 120.8, Datum::Wgs84).unwrap(),
+            boundary: None,
+            population: None,
+        }
+    }
+
+    fn batch(areas: Vec<AdminArea>) -> ImportBatch {
+        ImportBatch {
+            areas,
+            facilities: Vec::new(),
+            duty_posts: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_area_lookup_follows_area_imports() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "area_lookup").await {
+            let spatial = Spatial::default();
+            let here = GeoPoint::new(27.90, 120.8, Datum::Wgs84).unwrap();
+            assert!(spatial.area_lookup(&store).await.unwrap().is_empty());
+            let district = area("330303", AreaLevel::District, None, 27.90);
+            let s1 = area("330303001", AreaLevel::Street, Some("330303"), 27.95);
+            store
+                .import(
+                    "a",
+                    RecordKind::Areas,
+                    batch(vec![district, s1]),
+                    Utc::now(),
+                )
+                .await
+                .unwrap();
+            let l = spatial.area_lookup(&store).await.unwrap();
+            assert_eq!(l.nearest(here).unwrap().code, "330303001");
+            // The same lookup while nothing is imported.
+            let again = spatial.area_lookup(&store).await.unwrap();
+            assert!(std::sync::Arc::ptr_eq(&l, &again));
+            // An import of areas only (no facility: the catalogue version
+            // stays) is seen at once.
+            let version = store.catalogue_version().await.unwrap();
+            let s2 = area("330303002", AreaLevel::Street, Some("330303"), 27.91);
+            store
+                .import("b", RecordKind::Areas, batch(vec![s2]), Utc::now())
+                .await
+                .unwrap();
+            assert_eq!(store.catalogue_version().await.unwrap(), version);
+            let l = spatial.area_lookup(&store).await.unwrap();
+            assert_eq!(l.nearest(here).unwrap().code, "330303002");
+            assert_eq!(l.len(), 2);
+        }
     }
 }

@@ -16,6 +16,7 @@ pub mod duty_post;
 pub mod export;
 pub mod facility;
 pub mod import;
+pub mod nearest_area;
 pub mod opening_hours;
 
 pub use apply::{ApplySummary, Catalogue, CatalogueError, Merge, merge_facility, merge_plain};

@@ -42,6 +42,20 @@ impl Week {
             week: w.week(),
         }
     }
+
+    /// The week's first instant (Monday 00:00 China time) and the next
+    /// week's; none for a week the year does not have (e.g. `W53` of a
+    /// 52-week year): no instant is in it.
+    pub fn bounds(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        use chrono::TimeZone;
+        let monday =
+            chrono::NaiveDate::from_isoywd_opt(self.year, self.week, chrono::Weekday::Mon)?;
+        let start = crate::calendar::china_time()
+            .from_local_datetime(&monday.and_hms_opt(0, 0, 0)?)
+            .single()?
+            .with_timezone(&Utc);
+        Some((start, start + chrono::Duration::days(7)))
+    }
 }
 
 impl std::fmt::Display for Week {
@@ -288,6 +302,46 @@ mod tests {
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("o{i:03}")).collect()
+    }
+
+    #[test]
+    fn a_week_holds_exactly_the_instants_of_its_china_time_days() {
+        for week in [
+            Week {
+                year: 2025,
+                week: 1,
+            },
+            Week {
+                year: 2024,
+                week: 9,
+            },
+            Week {
+                year: 2020,
+                week: 53,
+            },
+        ] {
+            let (start, end) = week.bounds().unwrap();
+            assert_eq!(Week::of(start), week);
+            assert_eq!(Week::of(end - chrono::Duration::milliseconds(1)), week);
+            assert_ne!(Week::of(start - chrono::Duration::milliseconds(1)), week);
+            assert_ne!(Week::of(end), week);
+        }
+        // Monday 00:00 in Beijing is Sunday 16:00 UTC.
+        let (start, _) = Week {
+            year: 2025,
+            week: 10,
+        }
+        .bounds()
+        .unwrap();
+        assert_eq!(start, Utc.with_ymd_and_hms(2025, 3, 2, 16, 0, 0).unwrap());
+        assert_eq!(
+            Week {
+                year: 2025,
+                week: 53
+            }
+            .bounds(),
+            None
+        );
     }
 
     #[test]

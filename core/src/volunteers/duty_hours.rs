@@ -13,7 +13,10 @@
 //!   or a clock-out without clock-in is reported as a [`PairingIssue`] and
 //!   counts nothing;
 //! * a session crossing midnight at the end of a month is split between the
-//!   two months.
+//!   two months;
+//! * duty time is summed in whole milliseconds per volunteer, post, street
+//!   and month ([`duty_millis`]) and turned into hours once per total, so
+//!   totals kept per volunteer add up to exactly what all punches give.
 
 use crate::calendar::china_time;
 use crate::volunteers::pool::StarLevels;
@@ -187,32 +190,102 @@ fn next_month_start(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
         .map(|x| x.with_timezone(&Utc))
 }
 
+/// Where and when duty time was served: one volunteer at one post (in one
+/// street) in one month (`YYYY-MM`, China time).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct DutyKey {
+    pub volunteer_id: String,
+    pub post_id: String,
+    pub street_code: String,
+    pub month: String,
+}
+
+/// Duty time in whole milliseconds per [`DutyKey`]: sessions split at the
+/// month ends. Milliseconds add up exactly in any order, so totals made
+/// from these (kept per volunteer or not) are the same to the last bit.
+pub type DutyMillis = BTreeMap<DutyKey, i64>;
+
+/// The duty time of `sessions` per volunteer, post, street and month.
+pub fn duty_millis(sessions: &[Session]) -> DutyMillis {
+    let mut out = DutyMillis::new();
+    for s in sessions {
+        let mut start = s.start;
+        while start < s.end {
+            let piece_end = next_month_start(start).map_or(s.end, |n| n.min(s.end));
+            let key = DutyKey {
+                volunteer_id: s.volunteer_id.clone(),
+                post_id: s.post_id.clone(),
+                street_code: s.street_code.clone(),
+                month: month_key(start),
+            };
+            *out.entry(key).or_default() += (piece_end - start).num_milliseconds();
+            start = piece_end;
+        }
+    }
+    out
+}
+
+/// Milliseconds as hours.
+pub fn ms_to_hours(ms: i64) -> f64 {
+    ms as f64 / 3_600_000.0
+}
+
 impl HourTotals {
     /// Totals from sessions and completed orders.
     pub fn compute(sessions: &[Session], orders: &[CompletedOrderHours]) -> HourTotals {
-        let mut t = HourTotals::default();
-        for s in sessions {
-            let mut start = s.start;
-            while start < s.end {
-                let piece_end = next_month_start(start).map_or(s.end, |n| n.min(s.end));
-                let h = (piece_end - start).num_milliseconds() as f64 / 3_600_000.0;
-                let month = month_key(start);
-                t.by_volunteer
-                    .entry(s.volunteer_id.clone())
-                    .or_default()
-                    .duty_h += h;
-                *t.by_post.entry(s.post_id.clone()).or_default() += h;
-                t.by_street.entry(s.street_code.clone()).or_default().duty_h += h;
-                t.by_month.entry(month.clone()).or_default().duty_h += h;
-                t.by_volunteer_month
-                    .entry(s.volunteer_id.clone())
-                    .or_default()
-                    .entry(month)
-                    .or_default()
-                    .duty_h += h;
-                start = piece_end;
-            }
+        let duty = duty_millis(sessions);
+        HourTotals::from_duty(duty.iter().map(|(k, ms)| (k, *ms)), orders)
+    }
+
+    /// Totals from duty time already split per volunteer, post, street and
+    /// month (see [`duty_millis`]) and completed orders. Duty time is
+    /// summed in milliseconds and turned into hours once per total.
+    pub fn from_duty<'a>(
+        duty: impl IntoIterator<Item = (&'a DutyKey, i64)>,
+        orders: &[CompletedOrderHours],
+    ) -> HourTotals {
+        let mut by_volunteer: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_post: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_street: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
+        let mut by_volunteer_month: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+        for (k, ms) in duty {
+            *by_volunteer.entry(k.volunteer_id.clone()).or_default() += ms;
+            *by_post.entry(k.post_id.clone()).or_default() += ms;
+            *by_street.entry(k.street_code.clone()).or_default() += ms;
+            *by_month.entry(k.month.clone()).or_default() += ms;
+            *by_volunteer_month
+                .entry(k.volunteer_id.clone())
+                .or_default()
+                .entry(k.month.clone())
+                .or_default() += ms;
         }
+        let duty = |m: BTreeMap<String, i64>| -> BTreeMap<String, Hours> {
+            m.into_iter()
+                .map(|(k, ms)| {
+                    (
+                        k,
+                        Hours {
+                            duty_h: ms_to_hours(ms),
+                            order_h: 0.0,
+                        },
+                    )
+                })
+                .collect()
+        };
+        let mut t = HourTotals {
+            by_volunteer: duty(by_volunteer),
+            by_post: by_post
+                .into_iter()
+                .map(|(k, ms)| (k, ms_to_hours(ms)))
+                .collect(),
+            by_street: duty(by_street),
+            by_month: duty(by_month),
+            by_volunteer_month: by_volunteer_month
+                .into_iter()
+                .map(|(v, m)| (v, duty(m)))
+                .collect(),
+        };
         for o in orders
             .iter()
             .filter(|o| o.hours.is_finite() && o.hours > 0.0)

@@ -8,14 +8,14 @@ use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{OrderFilter, StoredVolunteer, TakerInputs, open_clock_ins_since};
+use crate::store::{OrderFilter, RatingSum, StoredVolunteer, TakerInputs, open_clock_ins_since};
 use axum::extract::Path;
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, Role};
 use lawcircle_core::geo::coord::{Datum, GeoPoint};
 use lawcircle_core::orders::dispatch::{self, Candidate, OfferRequest, ScoringWeights, Suggestion};
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
-use lawcircle_core::volunteers::duty_hours::{DEFAULT_MAX_SESSION_H, HourTotals, pair_sessions};
+use lawcircle_core::volunteers::duty_hours::ms_to_hours;
 use lawcircle_core::volunteers::pool::{StarLevels, VolunteerState};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -219,44 +219,33 @@ pub async fn suggestions(
         .store
         .volunteers(None, Some(VolunteerState::Active))
         .await?;
-    let orders = state.store.orders(&OrderFilter::default()).await?;
-    let ratings = state.store.ratings().await?;
-    // Every punch: the star level counts all accepted duty hours.
-    let punches = state.store.punches(None, None).await?;
-    let posts = state.store.duty_posts().await?;
-    let (sessions, _) = pair_sessions(&punches, DEFAULT_MAX_SESSION_H);
-    let hours = HourTotals::compute(&sessions, &[]);
+    // Each input in one query that reads neither the order, rating nor
+    // punch history: active orders by assignee, the kept rating sums and
+    // duty time, the accounts' roles, the punches of open clock-ins.
+    let loads = state.store.active_loads().await?;
+    let ratings = state.store.assignee_ratings().await?;
+    let duty_ms = state.store.duty_millis_by_volunteer().await?;
+    let account_ids: Vec<i64> = vols.iter().map(|v| v.account_id).collect();
+    let roles = state.store.account_roles(&account_ids).await?;
+    let (punches, posts) = state.store.duty_inputs(None, now).await?;
     let levels = StarLevels::default();
     let mut candidates = Vec::with_capacity(vols.len());
     for v in &vols {
         let me = v.account_id.to_string();
-        let role = state
-            .store
-            .account(v.account_id)
-            .await?
-            .map_or(Role::Volunteer, |a| a.role);
-        let mut c = base_candidate(v, role, now, dispatch::on_duty(&punches, &posts, &me, now));
-        let held: Vec<&Order> = orders
-            .iter()
-            .filter(|o| o.assignee.as_deref() == Some(me.as_str()))
-            .collect();
-        c.current_load = held
-            .iter()
-            .filter(|o| {
-                matches!(
-                    o.state,
-                    OrderState::Claimed | OrderState::Assigned | OrderState::InProgress
-                )
-            })
-            .count() as u32;
-        let scores: Vec<f64> = ratings
-            .iter()
-            .filter(|r| held.iter().any(|o| o.id == r.order_id))
-            .map(|r| f64::from(r.score))
-            .collect();
-        c.mean_rating =
-            (!scores.is_empty()).then(|| scores.iter().sum::<f64>() / scores.len() as f64);
-        c.stars = hours.stars(&me, &levels);
+        let role = roles.get(&v.account_id).copied().unwrap_or(Role::Volunteer);
+        let mut duty = dispatch::on_duty(&punches, &posts, &me, now);
+        if duty.as_ref().is_some_and(|d| d.place.is_none()) {
+            // No place from the post nor a recent fix: an older fix of
+            // theirs may still place them (their own punches, a few).
+            let mine = state.store.punches(Some(&me), None).await?;
+            let ids: Vec<&str> = mine.iter().map(|p| p.post_id.as_str()).collect();
+            let their_posts = state.store.duty_posts_with_ids(&ids).await?;
+            duty = dispatch::on_duty(&mine, &their_posts, &me, now);
+        }
+        let mut c = base_candidate(v, role, now, duty);
+        c.current_load = loads.get(&me).copied().unwrap_or(0);
+        c.mean_rating = ratings.get(&me).and_then(RatingSum::mean);
+        c.stars = levels.stars_for(ms_to_hours(duty_ms.get(&me).copied().unwrap_or(0)));
         candidates.push(c);
     }
     if let Some(place) = need_places(&state, std::slice::from_ref(&order))

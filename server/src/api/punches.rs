@@ -280,8 +280,9 @@ fn with_stars(totals: HourTotals) -> DutyHoursView {
 }
 
 /// Duty-hour totals per volunteer, post, street and month, from accepted
-/// punches paired into sessions (at most 16 h each), with each volunteer's
-/// star level.
+/// punches paired into sessions (at most 16 h each; each volunteer's
+/// punches paired together, a street admin seeing the sessions served in
+/// their street), with each volunteer's star level.
 #[utoipa::path(get, path = "/api/v1/duty-hours", tag = "volunteers", security(("bearer" = [])),
     responses((status = 200, body = Object), refusal::Forbidden))]
 pub async fn duty_hours(
@@ -289,9 +290,13 @@ pub async fn duty_hours(
 ) -> Result<ApiJson<DutyHoursView>, ApiError> {
     let scope = require(&caller, Action::ReviewPunch)?;
     let street = scoped_street(&caller, scope)?;
-    let punches = state.store.punches(None, street.as_deref()).await?;
-    let (sessions, _issues) = pair_sessions(&punches, 16.0);
-    Ok(ApiJson(with_stars(HourTotals::compute(&sessions, &[]))))
+    // Kept per volunteer with every write of their punches: the rows of
+    // the street (or all), not every punch.
+    let duty = state.store.duty_millis(street.as_deref()).await?;
+    Ok(ApiJson(with_stars(HourTotals::from_duty(
+        duty.iter().map(|(k, ms)| (k, *ms)),
+        &[],
+    ))))
 }
 
 pub use lawcircle_api::punches::{DutySessionView, MyDutyHours, PunchReceipt};

@@ -6,12 +6,10 @@ use crate::auth::{Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
-use crate::store::{OrderFilter, SampledOrder};
+use crate::store::SampledOrder;
 use axum::extract::Path;
 use lawcircle_core::authz::Action;
-use lawcircle_core::orders::spot_check::{
-    self, DrawRecord, SpotCheck, SpotCheckOutcome, Week, resolved_in_week,
-};
+use lawcircle_core::orders::spot_check::{self, DrawRecord, SpotCheck, SpotCheckOutcome, Week};
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -146,19 +144,14 @@ pub async fn draw_spot_checks(
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
     let now = state.clock.now();
     let week = parse_week(&q.week, now)?;
-    let orders = state
+    // Only the week's resolved orders, through the resolution-time index.
+    let resolved = state
         .store
-        .orders(&OrderFilter {
-            street: street.clone(),
-            ..OrderFilter::default()
-        })
+        .orders_resolved_in(week, street.as_deref())
         .await?;
-    let resolved: std::collections::HashSet<String> =
-        resolved_in_week(&orders, week).into_iter().collect();
     let mut population = spot_check::populations(
-        orders
+        resolved
             .iter()
-            .filter(|o| resolved.contains(&o.id))
             .map(|o| (o.street_code.clone(), o.id.clone())),
     );
     if let Some(s) = &street
@@ -304,15 +297,10 @@ pub async fn spot_checks(
     let street = spot_check_street(&state, &caller, q.street.as_deref()).await?;
     let week = parse_week(&q.week, state.clock.now())?;
     let want = crate::api::pagination::want_cursor::<String>(q.cursor.as_deref(), q.limit)?;
-    let orders = state
+    let resolved = state
         .store
-        .orders(&OrderFilter {
-            street: street.clone(),
-            ..OrderFilter::default()
-        })
+        .orders_resolved_in(week, street.as_deref())
         .await?;
-    let resolved: std::collections::HashSet<String> =
-        resolved_in_week(&orders, week).into_iter().collect();
     let mut per: std::collections::BTreeMap<String, StreetSpotChecks> = Default::default();
     let blank = |s: &str| StreetSpotChecks {
         street_code: s.to_string(),
@@ -327,7 +315,7 @@ pub async fn spot_checks(
     if let Some(s) = &street {
         per.insert(s.clone(), blank(s));
     }
-    for o in orders.iter().filter(|o| resolved.contains(&o.id)) {
+    for o in &resolved {
         per.entry(o.street_code.clone())
             .or_insert_with(|| blank(&o.street_code))
             .resolved += 1;

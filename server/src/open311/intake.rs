@@ -62,17 +62,11 @@ async fn area_for(
         return Ok(Some((id.to_string(), street, name)));
     }
     let Some(p) = point else { return Ok(None) };
-    let areas = state.store.areas().await?;
-    let nearest = areas
-        .iter()
-        .filter(|a| a.level != lawcircle_core::catalogue::area::AreaLevel::District)
-        .min_by(|a, b| {
-            let (da, db) = (a.centroid.distance_m(p), b.centroid.distance_m(p));
-            // Villages before streets at equal distance: the finer place.
-            da.total_cmp(&db)
-                .then_with(|| b.code.len().cmp(&a.code.len()))
-        });
-    let Some(area) = nearest else { return Ok(None) };
+    // Kept in memory until the next catalogue import: no area is read.
+    let areas = state.spatial.area_lookup(&state.store).await?;
+    let Some(area) = areas.nearest(p) else {
+        return Ok(None);
+    };
     Ok(state
         .store
         .street_of_area(&area.code)

@@ -31,6 +31,16 @@ impl Store {
         Ok(v.max(0) as u64)
     }
 
+    /// The latest catalogue import run (none before the first). Areas and
+    /// facilities change only by imports, each recording its run in the
+    /// same transaction after taking the catalogue version's row: a new
+    /// run id follows every change, in commit order.
+    pub async fn latest_import_run(&self) -> Result<Option<i64>, StoreError> {
+        Ok(sqlx::query_scalar("SELECT MAX(id) FROM import_runs")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     /// Applies an import batch in one transaction: references are checked
     /// against the batch and the stored areas, unchanged records keep their
     /// version, and nothing is written when anything is refused.

@@ -14,6 +14,8 @@ mod accounts;
 mod applications;
 mod audit;
 mod catalogue;
+mod dispatch;
+mod duty_hours;
 mod job_marks;
 mod needs;
 mod orders;
@@ -29,6 +31,7 @@ pub use accounts::{Account, NewAccount, TokenRecord};
 pub use applications::{ApiKeyRecord, ServiceVersion};
 pub use audit::{AuditEntry, NewAuditEntry};
 pub use catalogue::FacilityFilter;
+pub use dispatch::RatingSum;
 pub use needs::{
     AttachmentMeta, FILING_ENDPOINT, Filed, IdempotentOutcome, NeedFiling, NeedFilter, NewNeed,
     PUNCH_ENDPOINT, StoredNeed, StoredReply,
@@ -244,6 +247,7 @@ impl Store {
         store.fill_order_timings().await?;
         store.fill_warning_escalations().await?;
         store.fill_punch_statuses().await?;
+        store.fill_duty_hours().await?;
         Ok(store)
     }
 

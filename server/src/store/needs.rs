@@ -857,6 +857,7 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(conflict_on_unique(|| format!("punch {} (or its place in the chain)", punch.id)))?;
+        super::duty_hours::recompute_duty_hours_in(&mut tx, &punch.volunteer_id).await?;
         let (status, response) = respond(&punch);
         store_reply(&mut tx, PUNCH_ENDPOINT, key, status, &response).await?;
         tx.commit().await?;

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use lawcircle_core::orders::indicators::{HotlineCall, OrderAggregates, TimeSummary};
 use lawcircle_core::orders::order::{Order, OrderKind, OrderState};
 use lawcircle_core::orders::rating::Rating;
-use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck};
+use lawcircle_core::orders::spot_check::{DrawRecord, SpotCheck, Week, resolved_in_week};
 use lawcircle_core::orders::warning::{Subject, Warning};
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -224,23 +224,40 @@ impl CounterDeltas {
     }
 }
 
-/// Counts a rating of `order_id` in its order's street, inside the
-/// transaction that stores the rating.
+/// Counts a rating of `order_id` in its order's street and for its
+/// assignee, inside the transaction that stores the rating.
 pub(crate) async fn count_rating_in(
     conn: &mut sqlx::AnyConnection,
     order_id: &str,
     score: u8,
 ) -> Result<(), StoreError> {
-    let street: Option<String> = sqlx::query_scalar("SELECT street_code FROM orders WHERE id = $1")
+    let row = sqlx::query("SELECT street_code, assignee FROM orders WHERE id = $1")
         .bind(order_id)
         .fetch_optional(&mut *conn)
         .await?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let street: String = row.try_get(0)?;
+    let assignee: Option<String> = row.try_get(1)?;
     let mut d = CounterDeltas::default();
-    if let Some(street) = street {
-        d.add(&street, &rating_counter(i64::from(score)), 1, 0);
-    }
+    d.add(&street, &rating_counter(i64::from(score)), 1, 0);
     rating_verdicts::derive_rating_verdict(conn, order_id, &mut d).await?;
-    d.apply(conn).await
+    d.apply(conn).await?;
+    // The assignee's ratings (the mean rating dispatch suggestions show).
+    if let Some(assignee) = assignee {
+        sqlx::query(
+            "INSERT INTO assignee_ratings (assignee, n, score_sum) VALUES ($1, 1, $2)
+             ON CONFLICT (assignee) DO UPDATE
+             SET n = assignee_ratings.n + 1,
+                 score_sum = assignee_ratings.score_sum + excluded.score_sum",
+        )
+        .bind(assignee)
+        .bind(i64::from(score))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// Inserts an order row on a connection inside a transaction (the intake
@@ -335,6 +352,53 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         data.map(|d| decode("orders", id, &d)).transpose()
+    }
+
+    /// The orders (of `street`, or all) first resolved during `week`,
+    /// through the index on the first resolution time (creation plus time
+    /// to resolution): a week's orders, not the history.
+    pub async fn orders_resolved_in(
+        &self,
+        week: Week,
+        street: Option<&str>,
+    ) -> Result<Vec<Order>, StoreError> {
+        let Some((start, end)) = week.bounds() else {
+            return Ok(Vec::new());
+        };
+        // The columns hold whole milliseconds (creation truncated, the
+        // time to resolution rounded): a second's margin either side, then
+        // the exact test on each order's history.
+        let (from, to) = (millis(start) - 1000, millis(end) + 1000);
+        let rows = match street {
+            Some(st) => {
+                sqlx::query(
+                    "SELECT id, data FROM orders WHERE street_code = $1
+                     AND created_at + resolution_ms >= $2 AND created_at + resolution_ms < $3",
+                )
+                .bind(st)
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None => {
+                sqlx::query(
+                    "SELECT id, data FROM orders
+                     WHERE created_at + resolution_ms >= $1 AND created_at + resolution_ms < $2",
+                )
+                .bind(from)
+                .bind(to)
+                .fetch_all(&self.pool)
+                .await?
+            }
+        };
+        let orders: Vec<Order> = decode_rows("orders", &rows)?;
+        let resolved: std::collections::HashSet<String> =
+            resolved_in_week(&orders, week).into_iter().collect();
+        Ok(orders
+            .into_iter()
+            .filter(|o| resolved.contains(&o.id))
+            .collect())
     }
 
     /// Orders matching `filter`, oldest first. States, kind and streets
@@ -1583,4 +1647,156 @@ pub(crate) async fn record_spot_check_in(
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+#[cfg(test)]
+mod resolved_in_week_tests {
+    use crate::store::OrderFilter;
+    use chrono::{DateTime, Duration, Utc};
+    use lawcircle_core::authz::Role;
+    use lawcircle_core::catalogue::area::AreaLevel;
+    use lawcircle_core::orders::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
+    use lawcircle_core::orders::spot_check::{Week, resolved_in_week};
+
+    /// An order created at `created`, resolved at `resolved` if given.
+    fn order(
+        n: usize,
+        street: &str,
+        created: DateTime<Utc>,
+        resolved: Option<DateTime<Utc>>,
+    ) -> Order {
+        let mut o = Order::new(
+            NewOrder {
+                id: format!("O{n:03}"),
+                need_id: n.to_string(),
+                requester_id: "r".into(),
+                kind: OrderKind::Consultation,
+                category: "consultation".into(),
+                urgent: false,
+                level: AreaLevel::Street,
+                area_code: street.into(),
+                street_code: street.into(),
+            },
+            created,
+            None,
+        );
+        o.apply(OrderEvent::Open, Actor::system("intake"), created)
+            .unwrap();
+        if let Some(at) = resolved {
+            let me = Actor::user("7".to_string(), Role::Volunteer);
+            let grab = OrderEvent::Grab {
+                volunteer: "7".into(),
+            };
+            o.apply(grab, me.clone(), created).unwrap();
+            o.apply(OrderEvent::Start, me.clone(), created).unwrap();
+            let resolve = OrderEvent::Resolve {
+                note: "答复".into(),
+            };
+            o.apply(resolve, me, at).unwrap();
+        }
+        o
+    }
+
+    #[tokio::test]
+    async fn the_weeks_resolved_orders_are_those_of_all_orders() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "resolved_week").await {
+            let week = Week {
+                year: 2025,
+                week: 10,
+            };
+            let (start, end) = week.bounds().unwrap();
+            let mut orders: Vec<Order> = Vec::new();
+            // Resolved at and around both bounds, to the millisecond, by
+            // orders created at odd instants (sub-millisecond parts).
+            for edge in [start, end] {
+                for off_ms in [-1500, -1, 0, 1, 999] {
+                    let resolved = edge + Duration::milliseconds(off_ms);
+                    let created = resolved
+                        - Duration::hours(30)
+                        - Duration::nanoseconds(123_456 + 1000 * off_ms.abs());
+                    let street = if off_ms % 2 == 0 { "S1" } else { "S2" };
+                    orders.push(order(orders.len(), street, created, Some(resolved)));
+                }
+            }
+            // Throughout the weeks before and after, and never resolved.
+            for h in (0..21 * 24).step_by(7) {
+                let created = start - Duration::days(7) + Duration::hours(h);
+                let resolved = (h % 3 != 0).then(|| created + Duration::minutes(h * 13));
+                orders.push(order(orders.len(), "S1", created, resolved));
+            }
+            for o in &orders {
+                store.insert_order(o).await.unwrap();
+            }
+            let all = store.orders(&OrderFilter::default()).await.unwrap();
+            for w in [
+                Week {
+                    year: 2025,
+                    week: 9,
+                },
+                week,
+                Week {
+                    year: 2025,
+                    week: 11,
+                },
+                Week {
+                    year: 2025,
+                    week: 53,
+                },
+            ] {
+                let expected = resolved_in_week(&all, w);
+                let mut got: Vec<String> = store
+                    .orders_resolved_in(w, None)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|o| o.id)
+                    .collect();
+                got.sort();
+                let mut want = expected.clone();
+                want.sort();
+                assert_eq!(got, want, "{w}");
+                for street in ["S1", "S2"] {
+                    let mut got: Vec<String> = store
+                        .orders_resolved_in(w, Some(street))
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|o| o.id)
+                        .collect();
+                    got.sort();
+                    let mut want: Vec<String> = all
+                        .iter()
+                        .filter(|o| o.street_code == street && expected.contains(&o.id))
+                        .map(|o| o.id.clone())
+                        .collect();
+                    want.sort();
+                    assert_eq!(got, want, "{w} {street}");
+                }
+            }
+            assert!(resolved_in_week(&all, week).len() > 10);
+            if store.backend() == crate::store::Backend::Sqlite {
+                // Read through the index, not a walk of the orders.
+                for (sql, index) in [
+                    (
+                        "EXPLAIN QUERY PLAN SELECT id, data FROM orders
+                         WHERE created_at + resolution_ms >= 1 AND created_at + resolution_ms < 2",
+                        "orders_by_resolved_at",
+                    ),
+                    (
+                        "EXPLAIN QUERY PLAN SELECT id, data FROM orders WHERE street_code = 'S1'
+                         AND created_at + resolution_ms >= 1 AND created_at + resolution_ms < 2",
+                        "orders_by_street_resolved_at",
+                    ),
+                ] {
+                    let rows = sqlx::query(sql).fetch_all(store.pool()).await.unwrap();
+                    let detail: Vec<String> = rows
+                        .iter()
+                        .map(|r| sqlx::Row::try_get::<String, _>(r, 3).unwrap())
+                        .collect();
+                    assert!(detail.iter().any(|d| d.contains(index)), "{detail:?}");
+                }
+            }
+        }
+    }
 }

@@ -203,16 +203,33 @@ impl Store {
         // copy read before the job erased the location brings the
         // location back, and with it the punch into the job's next batch.
         let located = punch.location_erased_at.is_none() && punch.fix.is_some();
+        let status = status_name(punch.status());
+        let mut tx = self.begin_write().await?;
+        // Before the status is read: a concurrent review of this
+        // volunteer's punches commits first, and its status is seen here.
+        super::duty_hours::lock_duty_hours_in(&mut tx, &punch.volunteer_id).await?;
+        let before: Option<Option<String>> =
+            sqlx::query_scalar("SELECT status FROM punches WHERE id = $1 AND hash = $2")
+                .bind(&punch.id)
+                .bind(&punch.hash)
+                .fetch_optional(&mut *tx)
+                .await?;
         sqlx::query(
             "UPDATE punches SET data = $1, status = $2, located = $5 WHERE id = $3 AND hash = $4",
         )
         .bind(encode("punches", &punch.id, punch)?)
-        .bind(status_name(punch.status()))
+        .bind(status)
         .bind(&punch.id)
         .bind(&punch.hash)
         .bind(i64::from(located))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        // Only the status (a review) changes what counts as duty time: an
+        // erased location does not.
+        if before.is_some_and(|b| b.as_deref() != Some(status)) {
+            super::duty_hours::recompute_duty_hours_in(&mut tx, &punch.volunteer_id).await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
