@@ -213,6 +213,29 @@ async fn the_synthetic_district_is_deterministic_and_loads() {
             "{}: the rating figures {got} differ from a count over every row {at_before}",
             backend.name()
         );
+        lawcircle_e2e::assert_rating_verdicts_match_the_orders(&a).await;
+        // The duty hours, kept per volunteer and filled at the first start
+        // for the rows loaded directly, equal a pairing of every punch.
+        let hours = admin.get("/api/v1/duty-hours").await;
+        assert_eq!(hours.status, 200, "{:?}", hours.body);
+        let db = a.database().await;
+        let punches: Vec<lawcircle_core::volunteers::punch::Punch> =
+            sqlx::query_scalar::<_, String>("SELECT data FROM punches ORDER BY volunteer_id, seq")
+                .fetch_all(&db)
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| serde_json::from_str(d).unwrap())
+                .collect();
+        let (sessions, _) = lawcircle_core::volunteers::duty_hours::pair_sessions(&punches, 16.0);
+        let expected = lawcircle_core::volunteers::duty_hours::HourTotals::compute(&sessions, &[]);
+        assert!(!expected.by_volunteer.is_empty());
+        assert_eq!(
+            hours.body["by_volunteer"],
+            serde_json::to_value(&expected.by_volunteer).unwrap(),
+            "{}",
+            backend.name()
+        );
         server.stop();
     }
 }

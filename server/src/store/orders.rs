@@ -727,10 +727,12 @@ impl Store {
         Ok((district, streets))
     }
 
-    /// The counters recomputed from every order and rating, in one
-    /// transaction: for tools that write rows directly (the synthetic
-    /// district's loader), not for the server, which keeps them with each
-    /// change.
+    /// What the server keeps with each change, recomputed from every
+    /// order, rating and punch in one transaction: the indicator counters,
+    /// the timing histograms, the rating verdicts and each assignee's
+    /// ratings; volunteers with punches are marked for their duty hours
+    /// to be filled at the next start. For tools that write rows directly
+    /// (the synthetic district's loader), not for the server.
     pub async fn rebuild_indicator_counters(&self) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM indicator_counters")
@@ -754,6 +756,18 @@ impl Store {
         }
         timing_buckets::rebuild_timing_buckets(&mut tx, self.backend).await?;
         rating_verdicts::rebuild_rating_verdicts(&mut tx).await?;
+        for sql in [
+            "DELETE FROM assignee_ratings",
+            "INSERT INTO assignee_ratings (assignee, n, score_sum)
+             SELECT o.assignee, COUNT(*), CAST(SUM(r.score) AS BIGINT)
+             FROM ratings r JOIN orders o ON o.id = r.order_id
+             WHERE o.assignee IS NOT NULL GROUP BY o.assignee",
+            "INSERT INTO duty_hours_volunteers (volunteer_id, filled)
+             SELECT DISTINCT volunteer_id, 0 FROM punches
+             WHERE volunteer_id NOT IN (SELECT volunteer_id FROM duty_hours_volunteers)",
+        ] {
+            sqlx::query(sql).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
         Ok(())
     }
