@@ -470,15 +470,19 @@ async fn indicator_counters_follow_a_random_mix_of_changes_exactly() {
         assert_indicators_equal_the_computation(&storage, &admin, backend.name()).await;
         server.stop();
 
-        // Emptied (a database from before the histograms), they are
-        // rebuilt from the orders when the server starts.
-        sqlx::query("DELETE FROM timing_buckets")
-            .execute(&db)
-            .await
-            .unwrap();
+        // Emptied (a database from before the histograms and verdicts),
+        // they are rebuilt from the orders when the server starts.
+        for sql in [
+            "DELETE FROM timing_buckets",
+            "DELETE FROM rating_verdicts",
+            "DELETE FROM indicator_counters WHERE name LIKE 'verdict:%'",
+        ] {
+            sqlx::query(sql).execute(&db).await.unwrap();
+        }
         let server = Server::start(&storage, &["--demo"]);
         let admin = Client::login(&server, "admin", PW).await;
         assert_buckets_hold_the_timed_orders(&db, backend.name()).await;
+        lawcircle_e2e::assert_rating_verdicts_match_the_orders(&storage).await;
         assert_indicators_equal_the_computation(&storage, &admin, backend.name()).await;
         server.stop();
     }

@@ -21,7 +21,8 @@ CREATE TABLE timing_buckets (
 -- until `awaiting_until` the order counts as 'awaiting' instead. Counted
 -- per street in `indicator_counters` ('verdict:<verdict>'), so the rating
 -- figures read the counters and the few orders still awaiting, not every
--- resolved order.
+-- resolved order. Filled from the orders already there when the server
+-- starts.
 CREATE TABLE rating_verdicts (
     order_id       TEXT PRIMARY KEY,
     street_code    TEXT NOT NULL,
@@ -30,36 +31,3 @@ CREATE TABLE rating_verdicts (
 );
 CREATE INDEX rating_verdicts_awaiting ON rating_verdicts (awaiting_until)
     WHERE awaiting_until IS NOT NULL;
-
-INSERT INTO rating_verdicts (order_id, street_code, verdict, awaiting_until)
-SELECT id, street_code, verdict,
-       CASE verdict WHEN 'app_expired' THEN request_expires
-                    WHEN 'link_expired' THEN link_expires END
-FROM (SELECT o.id, o.street_code,
-             CASE WHEN r.channel IS NOT NULL THEN 'rated:' || r.channel
-             ELSE CASE (SELECT c.outcome FROM call_backs c WHERE c.order_id = o.id
-                        ORDER BY c.at DESC, c.id DESC LIMIT 1)
-                  WHEN 'refused' THEN 'declined'
-                  WHEN 'not_reached' THEN 'not_reached'
-                  ELSE CASE
-                       WHEN q.order_id IS NULL THEN 'no_request'
-                       WHEN q.channel = 'app' THEN 'app_expired'
-                       WHEN q.channel = 'call_back' THEN 'awaiting_call_back'
-                       WHEN COALESCE(q.sms_status, '') NOT IN ('sent', 'not_sent')
-                            AND NOT EXISTS (SELECT 1 FROM rating_links l
-                                            WHERE l.order_id = o.id AND l.via = 'qr')
-                            THEN 'no_contact'
-                       ELSE 'link_expired'
-                       END
-                  END
-             END AS verdict,
-             q.expires_at AS request_expires,
-             (SELECT MAX(l.expires_at) FROM rating_links l WHERE l.order_id = o.id) AS link_expires
-      FROM orders o
-      LEFT JOIN ratings r ON r.order_id = o.id
-      LEFT JOIN rating_requests q ON q.order_id = o.id
-      WHERE o.resolution_ms IS NOT NULL) v;
-
-INSERT INTO indicator_counters (street_code, name, n, sum_ms)
-SELECT street_code, 'verdict:' || verdict, COUNT(*), 0
-FROM rating_verdicts GROUP BY street_code, verdict;

@@ -329,11 +329,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let places: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let places = super::placeholders(1, ids.len());
         // Only numbered placeholders are spliced in; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT id, data FROM duty_posts WHERE NOT retired AND id IN ({}) ORDER BY id",
-            places.join(", ")
+            places
         )));
         for id in &ids {
             q = q.bind(*id);

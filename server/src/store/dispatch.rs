@@ -73,11 +73,11 @@ impl Store {
     pub async fn account_roles(&self, ids: &[i64]) -> Result<HashMap<i64, Role>, StoreError> {
         let mut out = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
-            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let places = super::placeholders(1, chunk.len());
             // Only numbered placeholders are spliced in; every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT id, role FROM accounts WHERE id IN ({})",
-                places.join(", ")
+                places
             )));
             for id in chunk {
                 q = q.bind(*id);

@@ -244,6 +244,7 @@ impl Store {
         // written before those columns existed get them (adding to the
         // histograms as any change does), once.
         store.fill_timing_buckets().await?;
+        store.fill_rating_verdicts().await?;
         store.fill_order_timings().await?;
         store.fill_warning_escalations().await?;
         store.fill_punch_statuses().await?;
@@ -373,6 +374,24 @@ pub async fn count_rows(path: &Path, table: &'static str) -> Result<i64, StoreEr
     Ok(n)
 }
 
+/// `$first, $first+1, …`: the numbered placeholders of a list of `n`
+/// values (the only text spliced into a statement; the values are bound).
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `($1, …, $width), ($width+1, …), …`: the numbered placeholders of a
+/// multi-row insert of `rows` rows of `width` values each.
+pub(crate) fn row_placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// For unit tests: a real SQLite file in `dir` and, when
 /// `LAWCIRCLE_TEST_POSTGRES_URL` names a server, a real PostgreSQL
 /// database of its own (named after `name`), so runs do not meet.
@@ -395,4 +414,14 @@ pub(crate) async fn test_stores(dir: &std::path::Path, name: &str) -> Vec<Store>
         out.push(Store::open(&format!("{base}/{db}")).await.unwrap());
     }
     out
+}
+
+#[cfg(test)]
+mod placeholder_tests {
+    #[test]
+    fn placeholders_are_numbered_from_the_first() {
+        assert_eq!(super::placeholders(3, 2), "$3, $4");
+        assert_eq!(super::placeholders(1, 0), "");
+        assert_eq!(super::row_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }

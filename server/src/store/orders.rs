@@ -182,19 +182,14 @@ impl CounterDeltas {
             .filter(|(_, (n, sum_ms))| *n != 0 || *sum_ms != 0)
             .collect();
         if !counters.is_empty() {
-            let values: Vec<String> = (0..counters.len())
-                .map(|i| {
-                    let b = i * 4;
-                    format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
-                })
-                .collect();
+            let values = super::row_placeholders(counters.len(), 4);
             // Only numbered placeholders are spliced in; every value is bound.
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO indicator_counters (street_code, name, n, sum_ms) VALUES {}
                  ON CONFLICT (street_code, name) DO UPDATE
                  SET n = indicator_counters.n + excluded.n,
                      sum_ms = indicator_counters.sum_ms + excluded.sum_ms",
-                values.join(", ")
+                values
             )));
             for ((street, name), (n, sum_ms)) in counters {
                 q = q.bind(street).bind(name).bind(n).bind(sum_ms);
@@ -203,17 +198,12 @@ impl CounterDeltas {
         }
         let buckets: Vec<_> = self.buckets.into_iter().filter(|(_, n)| *n != 0).collect();
         if !buckets.is_empty() {
-            let values: Vec<String> = (0..buckets.len())
-                .map(|i| {
-                    let b = i * 4;
-                    format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
-                })
-                .collect();
+            let values = super::row_placeholders(buckets.len(), 4);
             let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO timing_buckets (timing, street_code, bucket, n) VALUES {}
                  ON CONFLICT (timing, street_code, bucket) DO UPDATE
                  SET n = timing_buckets.n + excluded.n",
-                values.join(", ")
+                values
             )));
             for ((timing, street, bucket), n) in buckets {
                 q = q.bind(timing).bind(street).bind(bucket).bind(n);
@@ -492,12 +482,12 @@ impl Store {
             .into_iter()
             .filter(|s| s.is_active())
             .collect();
-        let places: Vec<String> = (3..3 + active.len()).map(|i| format!("${i}")).collect();
+        let places = super::placeholders(3, active.len());
         let sql = format!(
             "SELECT id, data FROM orders
              WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1 AND deadline >= $2
              ORDER BY created_at, id",
-            places.join(", ")
+            places
         );
         // Only numbered placeholders are spliced in; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -707,13 +697,13 @@ impl Store {
             .into_iter()
             .filter(|s| s.is_active())
             .collect();
-        let places: Vec<String> = (2..2 + active.len()).map(|i| format!("${i}")).collect();
+        let places = super::placeholders(2, active.len());
         // Only numbered placeholders are spliced in; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT street_code, COUNT(*) FROM orders
              WHERE state IN ({}) AND deadline IS NOT NULL AND deadline < $1
              GROUP BY street_code",
-            places.join(", ")
+            places
         )))
         .bind(millis(now));
         for s in &active {
@@ -951,11 +941,11 @@ impl Store {
     ) -> Result<std::collections::HashSet<String>, StoreError> {
         let mut found = std::collections::HashSet::new();
         for chunk in keys.chunks(500) {
-            let places: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let places = super::placeholders(1, chunk.len());
             // Only numbered placeholders are spliced in; every value is bound.
             let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(format!(
                 "SELECT dedup_key FROM warnings WHERE dedup_key IN ({})",
-                places.join(", ")
+                places
             )));
             for k in chunk {
                 q = q.bind(*k);
@@ -1458,12 +1448,12 @@ pub(crate) async fn update_order_rows(
         )));
     }
     let postgres = conn.backend_name() == "PostgreSQL";
-    let places: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let places = super::placeholders(1, ids.len());
     // Only numbered placeholders are spliced in; every value is bound.
     let mut read = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT id, version, state, street_code, claim_ms, resolution_ms FROM orders
          WHERE id IN ({}) ORDER BY id{}",
-        places.join(", "),
+        places,
         if postgres { " FOR UPDATE" } else { "" }
     )));
     for id in &ids {

@@ -21,7 +21,6 @@ use std::collections::BTreeMap;
 
 /// The verdict of resolved orders, with the end of their wait: the
 /// orders matched by `{filter}` (a condition on `o`, the orders row).
-/// The same rules as migration 0022's backfill.
 const VERDICT_SELECT: &str = "
 SELECT id, street_code, verdict,
        CASE verdict WHEN 'app_expired' THEN request_expires
@@ -135,15 +134,27 @@ pub(crate) async fn derive_and_count(
     d.apply(conn).await
 }
 
-/// Derives every resolved order's verdict again, inside the caller's
-/// transaction (for tools that write rows directly): the rows, and the
-/// counters, which the caller has cleared.
+/// Derives every resolved order's verdict again, with their counters,
+/// inside the caller's transaction (for tools that write rows directly,
+/// and once for a database written before verdicts were kept). On
+/// PostgreSQL the table is locked against writers first: a change
+/// committing meanwhile then adds its difference after the rebuild
+/// instead of being lost in it, and another instance rebuilding at the
+/// same start waits and does the same work again, not a conflicting half.
 pub(crate) async fn rebuild_rating_verdicts(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM rating_verdicts")
-        .execute(&mut *conn)
-        .await?;
+    if conn.backend_name() == "PostgreSQL" {
+        sqlx::query("LOCK TABLE rating_verdicts IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await?;
+    }
+    for sql in [
+        "DELETE FROM rating_verdicts",
+        "DELETE FROM indicator_counters WHERE name LIKE 'verdict:%'",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
     // The filter is a fixed condition.
     sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO rating_verdicts (order_id, street_code, verdict, awaiting_until) {}",
@@ -162,6 +173,26 @@ pub(crate) async fn rebuild_rating_verdicts(
 }
 
 impl Store {
+    /// Derives every resolved order's verdict when none is kept yet but
+    /// some order is resolved: once, when a database written before
+    /// verdicts were kept is opened.
+    pub(crate) async fn fill_rating_verdicts(&self) -> Result<bool, StoreError> {
+        let kept: Option<i64> = sqlx::query_scalar("SELECT 1 FROM rating_verdicts LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        let resolved: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM orders WHERE resolution_ms IS NOT NULL LIMIT 1")
+                .fetch_optional(&self.pool)
+                .await?;
+        if kept.is_some() || resolved.is_none() {
+            return Ok(false);
+        }
+        let mut tx = self.begin_write().await?;
+        rebuild_rating_verdicts(&mut tx).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// How many resolved orders each street holds by verdict at `now`:
     /// `rated:<channel>` for the rated ones, else why not (the reasons of
     /// [`crate::api::ratings::report::RatingCoverage`]). From the

@@ -160,16 +160,11 @@ pub(crate) async fn rebuild_timing_buckets(
     }
     let rows: Vec<_> = counts.into_iter().collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|i| {
-                let b = i * 4;
-                format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
-            })
-            .collect();
+        let values = super::row_placeholders(chunk.len(), 4);
         // Only numbered placeholders are spliced in; every value is bound.
         let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO timing_buckets (timing, street_code, bucket, n) VALUES {}",
-            values.join(", ")
+            values
         )));
         for ((timing, street, bucket), n) in chunk {
             q = q.bind(*timing).bind(street.clone()).bind(*bucket).bind(*n);
