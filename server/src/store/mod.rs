@@ -392,6 +392,34 @@ pub(crate) fn row_placeholders(rows: usize, width: usize) -> String {
         .join(", ")
 }
 
+/// For unit tests: an open consultation `O{n}` of `street`, filed at `now`.
+#[cfg(test)]
+pub(crate) fn test_open_order(
+    n: usize,
+    street: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> lawcircle_core::orders::order::Order {
+    use lawcircle_core::orders::order::{Actor, NewOrder, Order, OrderEvent, OrderKind};
+    let mut o = Order::new(
+        NewOrder {
+            id: format!("O{n}"),
+            need_id: n.to_string(),
+            requester_id: String::new(),
+            kind: OrderKind::Consultation,
+            category: "consultation".into(),
+            urgent: false,
+            level: lawcircle_core::catalogue::area::AreaLevel::Street,
+            area_code: street.into(),
+            street_code: street.into(),
+        },
+        now,
+        None,
+    );
+    o.apply(OrderEvent::Open, Actor::system("intake"), now)
+        .unwrap();
+    o
+}
+
 /// For unit tests: a real SQLite file in `dir` and, when
 /// `LAWCIRCLE_TEST_POSTGRES_URL` names a server, a real PostgreSQL
 /// database of its own (named after `name`), so runs do not meet.

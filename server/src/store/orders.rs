@@ -823,34 +823,11 @@ impl Store {
         bucket: i64,
         offset: i64,
     ) -> Result<Option<i64>, StoreError> {
-        let col = timing.column();
         let (lo, hi) = timing_buckets::bounds_of(bucket);
-        // Column names come from `Timing` only; values are bound.
-        Ok(match street {
-            Some(s) => {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT {col} FROM orders WHERE street_code = $1 AND {col} >= $2 AND {col} <= $3
-                     ORDER BY {col} LIMIT 1 OFFSET $4"
-                )))
-                .bind(s)
-                .bind(lo)
-                .bind(hi)
-                .bind(offset)
-                .fetch_optional(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT {col} FROM orders WHERE {col} >= $1 AND {col} <= $2
-                     ORDER BY {col} LIMIT 1 OFFSET $3"
-                )))
-                .bind(lo)
-                .bind(hi)
-                .bind(offset)
-                .fetch_optional(&self.pool)
-                .await?
-            }
-        })
+        Ok(self
+            .times_between(timing, street, (lo, hi), offset, 1)
+            .await?
+            .pop())
     }
 
     /// The middle one or two times of a timing column over `count`
@@ -861,33 +838,42 @@ impl Store {
         street: Option<&str>,
         count: i64,
     ) -> Result<Vec<i64>, StoreError> {
-        let col = timing.column();
         let take = if count % 2 == 1 { 1 } else { 2 };
-        let offset = (count - 1) / 2;
+        self.times_between(timing, street, (i64::MIN, i64::MAX), (count - 1) / 2, take)
+            .await
+    }
+
+    /// `take` times of a timing column from rank `offset` (0-based) among
+    /// those within `range` (inclusive), of one street or all, in order,
+    /// through the column's index.
+    async fn times_between(
+        &self,
+        timing: Timing,
+        street: Option<&str>,
+        (lo, hi): (i64, i64),
+        offset: i64,
+        take: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let col = timing.column();
+        let (of_street, first) = match street {
+            Some(_) => ("street_code = $1 AND ", 2),
+            None => ("", 1),
+        };
+        let [a, b, c, d] = [first, first + 1, first + 2, first + 3];
         // Column names come from `Timing` only; values are bound.
-        Ok(match street {
-            Some(s) => {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT {col} FROM orders WHERE street_code = $1 AND {col} IS NOT NULL
-                     ORDER BY {col} LIMIT $2 OFFSET $3"
-                )))
-                .bind(s)
-                .bind(take)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None => {
-                sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                    "SELECT {col} FROM orders WHERE {col} IS NOT NULL
-                     ORDER BY {col} LIMIT $1 OFFSET $2"
-                )))
-                .bind(take)
-                .bind(offset)
-                .fetch_all(&self.pool)
-                .await?
-            }
-        })
+        let mut q = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {col} FROM orders WHERE {of_street}{col} >= ${a} AND {col} <= ${b}
+             ORDER BY {col} LIMIT ${c} OFFSET ${d}"
+        )));
+        if let Some(s) = street {
+            q = q.bind(s);
+        }
+        Ok(q.bind(lo)
+            .bind(hi)
+            .bind(take)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?)
     }
 
     /// Writes `changed` if the stored order is still at `expected_version`

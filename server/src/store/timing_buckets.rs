@@ -177,6 +177,76 @@ pub(crate) async fn rebuild_timing_buckets(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::{Duration, Utc};
+    use lawcircle_core::authz::Role;
+    use lawcircle_core::orders::order::{Actor, OrderEvent};
+
+    /// The median as the core computes it (the mean of the middle two
+    /// for an even count).
+    fn median(mut v: Vec<f64>) -> Option<f64> {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        match n {
+            0 => None,
+            _ if n % 2 == 1 => Some(v[n / 2]),
+            _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+        }
+    }
+
+    #[tokio::test]
+    async fn medians_come_from_the_buckets_and_equal_a_walk_of_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "medians").await {
+            let t0 = Utc::now() - Duration::days(2);
+            let mut claimed: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+            for n in 0..61 {
+                let street = if n % 3 == 0 { "330303002" } else { "330303001" };
+                let o = crate::store::test_open_order(n, street, t0);
+                store.insert_order(&o).await.unwrap();
+                // Delays from milliseconds to hours, several per bucket.
+                let ms = [7, 90, 127, 128, 131, 5_000, 5_001, 86_000, 3_600_000][n % 9]
+                    + i64::try_from(n / 9).unwrap();
+                let mut c = o.clone();
+                c.apply(
+                    OrderEvent::Grab {
+                        volunteer: "v".into(),
+                    },
+                    Actor::user("v".to_string(), Role::Volunteer),
+                    t0 + Duration::milliseconds(ms),
+                )
+                .unwrap();
+                assert!(
+                    store
+                        .update_order(o.version, o.state, &c, t0)
+                        .await
+                        .unwrap()
+                );
+                let s = c.time_to_claim_s().unwrap();
+                claimed.entry(street).or_default().push(s);
+                claimed.entry("district").or_default().push(s);
+            }
+            let read = |store: Store| async move {
+                let (district, streets) = store.order_aggregates(Utc::now()).await.unwrap();
+                let mut out = BTreeMap::new();
+                out.insert("district".to_string(), district.time_to_claim.median_s);
+                for (s, a) in streets {
+                    out.insert(s, a.time_to_claim.median_s);
+                }
+                out
+            };
+            let expected: BTreeMap<String, Option<f64>> = claimed
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), median(v)))
+                .collect();
+            assert_eq!(read(store.clone()).await, expected, "{:?}", store.backend());
+            // Without the histograms the index is walked: the same medians.
+            sqlx::query("DELETE FROM timing_buckets")
+                .execute(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(read(store.clone()).await, expected, "{:?}", store.backend());
+        }
+    }
 
     #[test]
     fn buckets_follow_the_times_and_hold_them() {

@@ -131,32 +131,8 @@ mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
     use lawcircle_core::authz::Role;
-    use lawcircle_core::catalogue::area::AreaLevel;
-    use lawcircle_core::orders::order::{
-        Actor, NewOrder, Order, OrderEvent, OrderKind, OrderState,
-    };
+    use lawcircle_core::orders::order::{Actor, Order, OrderEvent, OrderState};
     use std::sync::Arc;
-
-    fn open_order(n: usize, now: DateTime<Utc>) -> Order {
-        let mut o = Order::new(
-            NewOrder {
-                id: format!("O{n}"),
-                need_id: n.to_string(),
-                requester_id: String::new(),
-                kind: OrderKind::Consultation,
-                category: "consultation".into(),
-                urgent: false,
-                level: AreaLevel::Street,
-                area_code: "330303001".into(),
-                street_code: "330303001".into(),
-            },
-            now,
-            None,
-        );
-        o.apply(OrderEvent::Open, Actor::system("intake"), now)
-            .unwrap();
-        o
-    }
 
     fn grab(order: &Order, volunteer: usize, now: DateTime<Utc>) -> OrderChangeCommit {
         let mut changed = order.clone();
@@ -181,7 +157,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for store in crate::store::test_stores(dir.path(), "commits").await {
             let now = Utc::now();
-            let orders: Vec<Order> = (1..=20).map(|n| open_order(n, now)).collect();
+            let orders: Vec<Order> = (1..=20)
+                .map(|n| crate::store::test_open_order(n, "330303001", now))
+                .collect();
             for o in &orders {
                 store.insert_order(o).await.unwrap();
             }
@@ -244,7 +222,9 @@ mod tests {
             .await
             .unwrap();
         let now = Utc::now();
-        let orders: Vec<Order> = (1..=3).map(|n| open_order(n, now)).collect();
+        let orders: Vec<Order> = (1..=3)
+            .map(|n| crate::store::test_open_order(n, "330303001", now))
+            .collect();
         for o in &orders {
             store.insert_order(o).await.unwrap();
         }
