@@ -593,7 +593,43 @@ pub fn error_code(reply: &Reply) -> String {
 /// links and last call-back, at `now` and just before and at the end of
 /// every wait stored.
 pub async fn assert_rating_verdicts_match_the_orders(storage: &Storage) {
-    const EVERY_RESOLVED_ORDER: &str = "
+    let db = storage.database().await;
+    let store = storage.store().await;
+    let waits: Vec<i64> = sqlx::query_scalar(
+        "SELECT DISTINCT awaiting_until FROM rating_verdicts WHERE awaiting_until IS NOT NULL",
+    )
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    let mut times: Vec<i64> = vec![chrono::Utc::now().timestamp_millis()];
+    for w in &waits {
+        times.extend([w - 1, *w]);
+    }
+    for t in times {
+        let mut expected: Vec<(String, String, u64)> = Vec::new();
+        for r in sqlx::query(RATING_VERDICTS_OVER_EVERY_RESOLVED_ORDER)
+            .bind(t)
+            .fetch_all(&db)
+            .await
+            .unwrap()
+        {
+            use sqlx::Row;
+            let n: i64 = r.get(2);
+            expected.push((r.get(0), r.get(1), n as u64));
+        }
+        let now = chrono::DateTime::from_timestamp_millis(t).unwrap();
+        let mut kept = store.rating_verdicts(now).await.unwrap();
+        kept.sort();
+        expected.sort();
+        assert_eq!(kept, expected, "at {now}");
+    }
+}
+
+/// The rating verdicts per street at `$1` (milliseconds) grouped over
+/// every resolved order with its rating, request, links and last
+/// call-back: how the server counted them before it kept them per order
+/// (the reference of the tests, the previous way of the benchmarks).
+pub const RATING_VERDICTS_OVER_EVERY_RESOLVED_ORDER: &str = "
         SELECT o.street_code,
                CASE WHEN r.channel IS NOT NULL THEN 'rated:' || r.channel
                ELSE CASE (SELECT c.outcome FROM call_backs c WHERE c.order_id = o.id
@@ -623,34 +659,3 @@ pub async fn assert_rating_verdicts_match_the_orders(storage: &Storage) {
         WHERE o.resolution_ms IS NOT NULL
         GROUP BY o.street_code, verdict
         ORDER BY o.street_code, verdict";
-    let db = storage.database().await;
-    let store = storage.store().await;
-    let waits: Vec<i64> = sqlx::query_scalar(
-        "SELECT DISTINCT awaiting_until FROM rating_verdicts WHERE awaiting_until IS NOT NULL",
-    )
-    .fetch_all(&db)
-    .await
-    .unwrap();
-    let mut times: Vec<i64> = vec![chrono::Utc::now().timestamp_millis()];
-    for w in &waits {
-        times.extend([w - 1, *w]);
-    }
-    for t in times {
-        let mut expected: Vec<(String, String, u64)> = Vec::new();
-        for r in sqlx::query(EVERY_RESOLVED_ORDER)
-            .bind(t)
-            .fetch_all(&db)
-            .await
-            .unwrap()
-        {
-            use sqlx::Row;
-            let n: i64 = r.get(2);
-            expected.push((r.get(0), r.get(1), n as u64));
-        }
-        let now = chrono::DateTime::from_timestamp_millis(t).unwrap();
-        let mut kept = store.rating_verdicts(now).await.unwrap();
-        kept.sort();
-        expected.sort();
-        assert_eq!(kept, expected, "at {now}");
-    }
-}

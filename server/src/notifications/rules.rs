@@ -342,30 +342,30 @@ pub struct OfferPool {
 }
 
 impl OfferPool {
-    /// Reads the pool as it is at `now`.
+    /// Reads the pool as it is at `now`: the active volunteers and
+    /// lawyers with a punch recent enough to hold an open clock-in (no one
+    /// else can be offered a consultation), with their roles. Its cost
+    /// follows who is on duty, not how many volunteers the district has.
     pub async fn load(state: &AppState, now: DateTime<Utc>) -> Result<Self, StoreError> {
+        let (punches, posts) = state.store.duty_inputs(None, now).await?;
+        let accounts: Vec<i64> = punches
+            .iter()
+            .filter_map(|p| p.volunteer_id.parse::<i64>().ok())
+            .collect::<std::collections::BTreeSet<i64>>()
+            .into_iter()
+            .collect();
         let vols = state
             .store
-            .volunteers(None, Some(VolunteerState::Active))
+            .volunteers_of_accounts(&accounts, VolunteerState::Active)
             .await?;
-        if vols.is_empty() {
-            return Ok(OfferPool {
-                volunteers: Vec::new(),
-                punches: Vec::new(),
-                posts: Vec::new(),
-                distances: Default::default(),
-            });
-        }
-        let (punches, posts) = state.store.duty_inputs(None, now).await?;
-        let mut volunteers = Vec::with_capacity(vols.len());
-        for v in vols {
-            let role = state
-                .store
-                .account(v.account_id)
-                .await?
-                .map_or(Role::Volunteer, |a| a.role);
-            volunteers.push((v, role));
-        }
+        let roles = state.store.account_roles(&accounts).await?;
+        let volunteers = vols
+            .into_iter()
+            .map(|v| {
+                let role = roles.get(&v.account_id).copied().unwrap_or(Role::Volunteer);
+                (v, role)
+            })
+            .collect();
         Ok(OfferPool {
             volunteers,
             punches,

@@ -136,6 +136,34 @@ impl Store {
         rows.iter().map(from_row).collect()
     }
 
+    /// The records in `state` of these accounts (500 accounts per query),
+    /// by id: the pool of a few accounts (those on duty) without reading
+    /// every volunteer.
+    pub async fn volunteers_of_accounts(
+        &self,
+        account_ids: &[i64],
+        state: VolunteerState,
+    ) -> Result<Vec<StoredVolunteer>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in account_ids.chunks(500) {
+            let places = super::placeholders(2, chunk.len());
+            // Only numbered placeholders are spliced in; every value is bound.
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT id, account_id, version, data FROM volunteers
+                 WHERE state = $1 AND account_id IN ({places})"
+            )))
+            .bind(state_name(state));
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(&self.pool).await? {
+                out.push(from_row(&r)?);
+            }
+        }
+        out.sort_by(|a, b| a.volunteer.id.cmp(&b.volunteer.id));
+        Ok(out)
+    }
+
     /// One page of [`Store::volunteers`]: at most `limit` with an id after
     /// `after` (text order), by id.
     pub async fn volunteers_page(

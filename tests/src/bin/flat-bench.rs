@@ -5,8 +5,10 @@
 //!
 //! ```text
 //! flat-bench --database-url sqlite:///tmp/x/lawcircle.sqlite [--runs 30] [--street 330303001]
-//!            [--extra-orders 20000]
+//!            [--extra-orders 20000] [--now-only]
 //! ```
+//! `--now-only` leaves out the previous ways that decode every row (hours
+//! on the full synthetic district); the previous SQL stays.
 //! `--extra-orders N` first adds N copies of the stored orders (new ids,
 //! same history, in the same streets) with copies of their ratings, so
 //! the same steps can be timed on a longer history.
@@ -51,6 +53,9 @@ async fn run() -> Result<(), String> {
         .unwrap_or(30)
         .max(1);
     let street = cli_arg(&args, "--street").unwrap_or_else(|| "330303001".into());
+    // Leaves out the previous ways that decode every row (hours at a
+    // million orders); the previous SQL of the indicators stays.
+    let now_only = args.iter().any(|a| a == "--now-only");
     let e = |e: lawcircle_server::store::StoreError| e.to_string();
     let store = Store::open(&url).await.map_err(e)?;
     sqlx::any::install_default_drivers();
@@ -90,21 +95,23 @@ async fn run() -> Result<(), String> {
     // The job: the previous tick decoded every order, rating and punch and
     // every warning; now it reads candidates (first run of a process:
     // everything once, then only what arrived since).
-    let previous_tick = time(runs, || async {
-        let now = Utc::now();
-        let orders = store.orders(&OrderFilter::default()).await.map_err(e)?;
-        let ratings = store.ratings().await.map_err(e)?;
-        let signals = store.punch_signals().await.map_err(e)?;
-        let warnings = store.warnings(None).await.map_err(e)?;
-        let n = evaluate_rules(now, &orders, &ratings, &signals, &rules).len();
-        std::hint::black_box((n, warnings.len()));
-        Ok(())
-    })
-    .await?;
-    rows.push((
-        "job tick, previous reads (every row decoded)".into(),
-        previous_tick,
-    ));
+    if !now_only {
+        let previous_tick = time(runs, || async {
+            let now = Utc::now();
+            let orders = store.orders(&OrderFilter::default()).await.map_err(e)?;
+            let ratings = store.ratings().await.map_err(e)?;
+            let signals = store.punch_signals().await.map_err(e)?;
+            let warnings = store.warnings(None).await.map_err(e)?;
+            let n = evaluate_rules(now, &orders, &ratings, &signals, &rules).len();
+            std::hint::black_box((n, warnings.len()));
+            Ok(())
+        })
+        .await?;
+        rows.push((
+            "job tick, previous reads (every row decoded)".into(),
+            previous_tick,
+        ));
+    }
     let first = time(1, || async {
         lawcircle_server::jobs::run_once(&state, &rules)
             .await
@@ -124,33 +131,35 @@ async fn run() -> Result<(), String> {
 
     // The indicators (the coverage is an input, kept per catalogue
     // version either way: left out of both).
-    let previous_ind = time(runs, || async {
-        let now = Utc::now();
-        let orders = store.orders(&OrderFilter::default()).await.map_err(e)?;
-        let ratings = store.ratings().await.map_err(e)?;
-        let calls = store.hotline_calls().await.map_err(e)?;
-        let r = indicators::compute(
-            &IndicatorInputs {
-                district_code: "330303",
-                year: 2026,
-                now,
-                streets: &streets,
-                orders: &orders,
-                ratings: &ratings,
-                coverage: &[],
-                volunteer_hours: &[],
-                hotline_calls: &calls,
-            },
-            &Targets::longwan_plan(),
-        );
-        std::hint::black_box(r);
-        Ok(())
-    })
-    .await?;
-    rows.push((
-        "indicators, previous (every order and rating decoded)".into(),
-        previous_ind,
-    ));
+    if !now_only {
+        let previous_ind = time(runs, || async {
+            let now = Utc::now();
+            let orders = store.orders(&OrderFilter::default()).await.map_err(e)?;
+            let ratings = store.ratings().await.map_err(e)?;
+            let calls = store.hotline_calls().await.map_err(e)?;
+            let r = indicators::compute(
+                &IndicatorInputs {
+                    district_code: "330303",
+                    year: 2026,
+                    now,
+                    streets: &streets,
+                    orders: &orders,
+                    ratings: &ratings,
+                    coverage: &[],
+                    volunteer_hours: &[],
+                    hotline_calls: &calls,
+                },
+                &Targets::longwan_plan(),
+            );
+            std::hint::black_box(r);
+            Ok(())
+        })
+        .await?;
+        rows.push((
+            "indicators, previous (every order and rating decoded)".into(),
+            previous_ind,
+        ));
+    }
     // The indicators as migration 0016 left them: counts and sums grouped
     // over every order's timing columns and every rating joined to its
     // order, per request (these queries), plus what both ways share (the
@@ -200,47 +209,129 @@ async fn run() -> Result<(), String> {
         "indicators, 0016 (grouped over every order and rating, then as now)".into(),
         grouped + ind,
     ));
+    // The medians as they were read before the timing histograms: each
+    // street's and the district's walked to the middle of the index.
+    let walks = time(runs, || async {
+        let counts = sqlx::query(
+            "SELECT street_code, name, n FROM indicator_counters
+             WHERE name IN ('claim', 'resolution') AND n > 0",
+        )
+        .fetch_all(&raw)
+        .await
+        .map_err(|e| e.to_string())?;
+        let mut district: std::collections::BTreeMap<String, i64> = Default::default();
+        for r in &counts {
+            let (s, name, n): (String, String, i64) = (r.get(0), r.get(1), r.get(2));
+            *district.entry(name.clone()).or_default() += n;
+            let col = if name == "claim" {
+                "claim_ms"
+            } else {
+                "resolution_ms"
+            };
+            let v: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {col} FROM orders WHERE street_code = $1 AND {col} IS NOT NULL
+                 ORDER BY {col} LIMIT 2 OFFSET $2"
+            )))
+            .bind(s)
+            .bind((n - 1) / 2)
+            .fetch_all(&raw)
+            .await
+            .map_err(|e| e.to_string())?;
+            std::hint::black_box(v);
+        }
+        for (name, n) in district {
+            let col = if name == "claim" {
+                "claim_ms"
+            } else {
+                "resolution_ms"
+            };
+            let v: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {col} FROM orders WHERE {col} IS NOT NULL ORDER BY {col} LIMIT 2 OFFSET $1"
+            )))
+            .bind((n - 1) / 2)
+            .fetch_all(&raw)
+            .await
+            .map_err(|e| e.to_string())?;
+            std::hint::black_box(v);
+        }
+        Ok(())
+    })
+    .await?;
     rows.push((
-        "indicators now (counters kept with each change, medians through the indexes)".into(),
+        "indicators before the histograms (medians walked to the middle of each index)".into(),
+        ind + walks,
+    ));
+    rows.push((
+        "indicators now (counters kept with each change, medians from the histograms)".into(),
         ind,
+    ));
+    // The rating figures: grouped over every resolved order before,
+    // the verdicts' counters and the orders still awaiting now.
+    let previous_verdicts = time(runs, || async {
+        let n = sqlx::query(lawcircle_e2e::RATING_VERDICTS_OVER_EVERY_RESOLVED_ORDER)
+            .bind(Utc::now().timestamp_millis())
+            .fetch_all(&raw)
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        std::hint::black_box(n);
+        Ok(())
+    })
+    .await?;
+    rows.push((
+        "rating figures, previous (grouped over every resolved order)".into(),
+        previous_verdicts,
+    ));
+    let verdicts = time(runs, || async {
+        let v = store.rating_verdicts(Utc::now()).await.map_err(e)?;
+        std::hint::black_box(v.len());
+        Ok(())
+    })
+    .await?;
+    rows.push((
+        "rating figures now (verdict counters, orders still awaiting)".into(),
+        verdicts,
     ));
 
     // The offers' read: previously every order's row, the open ones
     // decoded (the query of the previous `Store::orders`); now the open
     // consultations of the volunteer's street through the index.
-    let previous_offers = time(runs, || async {
-        let rows = sqlx::query(
-            "SELECT id, data, state FROM orders
+    if !now_only {
+        let previous_offers = time(runs, || async {
+            let rows = sqlx::query(
+                "SELECT id, data, state FROM orders
              WHERE ($1 OR street_code = $2) AND ($3 OR assignee = $4) AND ($5 OR requester_id = $6)
              ORDER BY created_at, id",
-        )
-        .bind(true)
-        .bind("")
-        .bind(true)
-        .bind("")
-        .bind(true)
-        .bind("")
-        .fetch_all(&raw)
-        .await
-        .map_err(|e| e.to_string())?;
-        let mut open = 0;
-        for r in rows
-            .iter()
-            .filter(|r| r.try_get::<String, _>(2).is_ok_and(|s| s == "open"))
-        {
-            let o: Order = serde_json::from_str(r.get::<&str, _>(1)).map_err(|e| e.to_string())?;
-            if o.kind == OrderKind::Consultation {
-                open += 1;
+            )
+            .bind(true)
+            .bind("")
+            .bind(true)
+            .bind("")
+            .bind(true)
+            .bind("")
+            .fetch_all(&raw)
+            .await
+            .map_err(|e| e.to_string())?;
+            let mut open = 0;
+            for r in rows
+                .iter()
+                .filter(|r| r.try_get::<String, _>(2).is_ok_and(|s| s == "open"))
+            {
+                let o: Order =
+                    serde_json::from_str(r.get::<&str, _>(1)).map_err(|e| e.to_string())?;
+                if o.kind == OrderKind::Consultation {
+                    open += 1;
+                }
             }
-        }
-        std::hint::black_box(open);
-        Ok(())
-    })
-    .await?;
-    rows.push((
-        "offers' read, previous (every order row)".into(),
-        previous_offers,
-    ));
+            std::hint::black_box(open);
+            Ok(())
+        })
+        .await?;
+        rows.push((
+            "offers' read, previous (every order row)".into(),
+            previous_offers,
+        ));
+    }
     let offers = time(runs, || async {
         let open = store
             .orders(&OrderFilter {
