@@ -404,12 +404,21 @@ impl Activity {
     }
 }
 
-/// 08:00 UTC+8 of the first demo day: four days back, moved to Saturday
-/// when it would be a Sunday (the station's shifts are Mo–Sa).
+/// The days after the first on which volunteers clock in at the station.
+pub(super) const PUNCH_DAYS: [i64; 2] = [0, 3];
+
+/// Midnight UTC+8 of the first demo day: four days back, moved back a day
+/// at a time until no day with punches is a Sunday (the station's shifts
+/// are Mo–Sa: a punch on a Sunday is outside them, and flagged).
 pub(super) fn first_day(now: DateTime<Utc>) -> DateTime<Utc> {
     let china = lawcircle_core::calendar::china_time();
     let mut day = (now.with_timezone(&china) - chrono::Duration::days(4)).date_naive();
-    if day.weekday() == chrono::Weekday::Sun {
+    let on_sunday = |first: chrono::NaiveDate| {
+        PUNCH_DAYS
+            .iter()
+            .any(|d| (first + chrono::Duration::days(*d)).weekday() == chrono::Weekday::Sun)
+    };
+    while on_sunday(day) {
         day = day.pred_opt().unwrap_or(day);
     }
     let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
@@ -455,6 +464,24 @@ mod tests {
             first_day(at("2026-12-03T04:00:00Z")),
             at("2026-11-27T16:00:00Z")
         );
+        // Monday 2026-12-07 00:01 in China: four days back is Thursday,
+        // whose fourth day is a Sunday, so Wednesday.
+        assert_eq!(
+            first_day(at("2026-12-06T16:01:00Z")),
+            at("2026-12-01T16:00:00Z")
+        );
+        // Whatever the day, no day with punches is a Sunday and the last
+        // is before today.
+        let china = lawcircle_core::calendar::china_time();
+        for hours in 0..(14 * 24) {
+            let now = at("2026-12-01T00:00:00Z") + chrono::Duration::hours(hours);
+            let start = first_day(now);
+            for d in PUNCH_DAYS {
+                let day = local_time(start, d, 9, 0).with_timezone(&china);
+                assert_ne!(day.weekday(), chrono::Weekday::Sun, "{now} day {d}");
+                assert!(day.date_naive() < now.with_timezone(&china).date_naive());
+            }
+        }
         assert_eq!(
             local_time(at("2026-11-30T16:00:00Z"), 1, 9, 30),
             at("2026-12-02T01:30:00Z")

@@ -8,7 +8,6 @@ use crate::auth::{AuthError, hash_password};
 use crate::state::{AppState, Clock};
 use crate::store::StoreError;
 use crate::usecases::accounts::create_account;
-use chrono::Utc;
 use lawcircle_core::authz::Role;
 
 /// One demo account, as made or reset by [`seed_people`].
@@ -182,7 +181,8 @@ pub fn demo_password() -> Result<String, DemoPeopleError> {
 pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError> {
     // The accounts are made at 08:00 of the first demo day, before their
     // activity (on the seeding's own clock; the server's is untouched).
-    let real_now = Utc::now();
+    // The server's clock: the system's, or a test clock moved on.
+    let real_now = base.clock.now();
     let start = first_day(real_now);
     let mut seeding = base.clone();
     seeding.clock = Clock::adjustable();
@@ -260,6 +260,62 @@ pub async fn seed_people(base: &AppState) -> Result<DemoPeople, DemoPeopleError>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The demo seeded on each day of a week, at 00:01 in China (the day
+    /// just turned, when the demo's days end nearest to today): the same
+    /// warnings every day, and the open ones went up a level by the job,
+    /// as the story says (no punch flagged for a shift that day lacks).
+    #[tokio::test]
+    async fn the_demo_tells_the_same_story_on_every_day_of_the_week() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut stories = Vec::new();
+        for day in 0..7 {
+            let store = crate::store::Store::open_sqlite(&dir.path().join(format!("{day}.sqlite")))
+                .await
+                .unwrap();
+            crate::demo::load(&store).await.unwrap();
+            let mut state = AppState::new(
+                store.clone(),
+                lawcircle_core::compensation::ParamTable::new(),
+            );
+            state.clock = Clock::adjustable();
+            // Monday 2026-12-07 00:01 in China, then the days after.
+            let now = chrono::DateTime::parse_from_rfc3339("2026-12-06T16:01:00Z").unwrap()
+                + chrono::Duration::days(day);
+            state
+                .clock
+                .advance(now.with_timezone(&chrono::Utc) - state.clock.now());
+            crate::applications::ApplicationTypes::seed(&store, state.clock.now())
+                .await
+                .unwrap();
+            let people = seed_people(&state).await.unwrap();
+            assert_eq!(people.activity_error, None, "{now}");
+            let mut story: Vec<(String, String, String)> = store
+                .warnings(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, _, w)| {
+                    let state = serde_json::to_value(w.state).unwrap();
+                    let level = serde_json::to_value(w.level).unwrap();
+                    (w.rule_id, state.to_string(), level.to_string())
+                })
+                .collect();
+            story.sort();
+            assert!(
+                story.iter().any(|(_, state, _)| state == "\"open\""),
+                "{now}: {story:?}"
+            );
+            assert!(
+                !story.iter().any(|(rule, _, _)| rule == "clock_in_anomaly"),
+                "{now}: {story:?}"
+            );
+            stories.push((now, story));
+        }
+        for (now, story) in &stories[1..] {
+            assert_eq!(story, &stories[0].1, "{now} against {}", stories[0].0);
+        }
+    }
 
     #[test]
     fn passwords_are_long_unambiguous_and_different() {

@@ -1,6 +1,6 @@
 //! The demo's days of activity in 蒲州街道, step by step.
 
-use super::activity::{Activity, local_time, query_value};
+use super::activity::{Activity, PUNCH_DAYS, local_time, query_value};
 use super::people::DemoPeopleError;
 use super::{DISTRICT, POST, STREET};
 use axum::http::Method;
@@ -74,7 +74,7 @@ impl Activity {
                    "home_street_code": STREET, "availability": "Sa-Su 09:00-12:00"}),
         )
         .await?;
-        self.set_time(at(0, 9, 10));
+        self.set_time(at(PUNCH_DAYS[0], 9, 10));
         self.punch("demo-volunteer", &post, PunchKind::In, 10.0, 3_600_000)
             .await?;
         self.punch("demo-lawyer", &post, PunchKind::In, -20.0, 7_200_000)
@@ -308,7 +308,7 @@ impl Activity {
         // volunteers on duty near the need); one consultation grabbed
         // (claimed), one answered and waiting for the resident's rating
         // (resolved).
-        self.set_time(at(3, 9, 0));
+        self.set_time(at(PUNCH_DAYS[1], 9, 0));
         self.punch("demo-volunteer2", &post, PunchKind::In, 15.0, 263_400_000)
             .await?;
         self.punch("demo-volunteer", &post, PunchKind::In, -5.0, 265_200_000)
@@ -401,7 +401,7 @@ impl Activity {
         // Now: the job raises the warnings (the urgent hotline order is
         // overdue; the low rating went up a level); the station signs for
         // the overdue one.
-        self.set_time(Utc::now());
+        self.set_time(real_now);
         self.job().await?;
         let warnings = self
             .get("list warnings", "demo-staff", "/api/v1/warnings")
