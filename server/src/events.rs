@@ -494,9 +494,19 @@ async fn write_batch(pool: &sqlx::PgPool, batch: &[OrderChange]) -> Result<(), S
         .bind(LIVE_LOCK)
         .execute(&mut *tx)
         .await?;
-    let mut last = 0i64;
+    // One statement for the batch: the rows of a multi-row VALUES are
+    // inserted, and their ids drawn, in the order listed.
+    let mut insert = String::from("INSERT INTO live_events (body, created_at) VALUES ");
+    for i in 0..batch.len() {
+        if i > 0 {
+            insert.push_str(", ");
+        }
+        insert.push_str(&format!("(${}, $1)", i + 2));
+    }
+    insert.push_str(" RETURNING id");
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(insert)).bind(now);
     for change in batch {
-        let body = crate::store::encode(
+        query = query.bind(crate::store::encode(
             "live_events",
             &change.wire.order_id,
             &StoredChange {
@@ -504,15 +514,14 @@ async fn write_batch(pool: &sqlx::PgPool, batch: &[OrderChange]) -> Result<(), S
                 requester_id: change.requester_id.clone(),
                 entered_by: change.entered_by.clone(),
             },
-        )?;
-        last = sqlx::query_scalar(
-            "INSERT INTO live_events (body, created_at) VALUES ($1, $2) RETURNING id",
-        )
-        .bind(body)
-        .bind(now)
-        .fetch_one(&mut *tx)
-        .await?;
+        )?);
     }
+    let last = query
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .max()
+        .unwrap_or_default();
     // Delivered at the commit, to every listening instance (this one too).
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(LIVE_CHANNEL)
@@ -608,6 +617,53 @@ mod tests {
             panic!("the oldest kept event follows this point");
         };
         assert_eq!(kept.len(), RECENT);
+    }
+
+    /// On PostgreSQL, changes published in a burst (written in batches,
+    /// one statement each) reach subscribers once each, in the order they
+    /// were published, with rising ids, and resume from the table.
+    #[tokio::test]
+    async fn shared_events_keep_the_order_they_were_published_in() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "live_order").await {
+            let Some(url) = store.postgres_url() else {
+                continue;
+            };
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(2)
+                .connect(url)
+                .await
+                .unwrap();
+            let bus = EventBus::shared(
+                pool,
+                "test",
+                &crate::notifications::Notifications::default(),
+            )
+            .await
+            .unwrap();
+            let start = bus.latest();
+            let mut rx = bus.subscribe();
+            let n = 700;
+            for i in 0..n {
+                bus.publish(&order(i));
+            }
+            let mut ids = Vec::new();
+            for i in 0..n {
+                let event = tokio::time::timeout(std::time::Duration::from_secs(30), rx.recv())
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(event.change.wire.order_id, format!("O{i}"));
+                ids.push(event.id);
+            }
+            assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+            assert!(ids[0] > start);
+            let Missed::Events(missed) = bus.since(ids[n - 11]).await.unwrap() else {
+                panic!("the last ten are in the table");
+            };
+            let resumed: Vec<i64> = missed.iter().map(|e| e.id).collect();
+            assert_eq!(resumed, ids[n - 10..]);
+        }
     }
 
     #[test]
