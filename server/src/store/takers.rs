@@ -91,7 +91,9 @@ impl Store {
         if let Some(id) = order_id {
             q = q.bind(id.to_string());
         }
-        let rows = q.fetch_all(&self.pool).await?;
+        // Planned once per connection (`lookups`): the parts read by index
+        // whatever the values.
+        let rows = q.fetch_all(&self.lookups).await?;
         let mut out = GrabInputs::default();
         let mut punches: Vec<(i64, Punch)> = Vec::new();
         for r in &rows {
