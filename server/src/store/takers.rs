@@ -131,3 +131,42 @@ impl Store {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// On PostgreSQL the read goes through connections that keep one
+    /// generic plan: it is not planned again for its values, not even
+    /// for the first executions, which PostgreSQL otherwise always plans
+    /// for their values.
+    #[tokio::test]
+    async fn the_takers_read_is_planned_once_on_postgres() {
+        let dir = tempfile::tempdir().unwrap();
+        for store in crate::store::test_stores(dir.path(), "takers_plan").await {
+            if store.postgres_url().is_none() {
+                continue;
+            }
+            let mut conn = store.lookups.acquire().await.unwrap();
+            let sql = format!("{TAKER_PARTS}{ORDER_PARTS}");
+            for n in 0..7i64 {
+                sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                    .bind(n)
+                    .bind(n.to_string())
+                    .bind(n * 1000)
+                    .bind(format!("O{n}"))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .unwrap();
+            }
+            let (generic, custom): (i64, i64) = sqlx::query_as(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                 WHERE statement LIKE '%FROM punches WHERE volunteer_id%'",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            assert_eq!((generic, custom), (7, 0));
+        }
+    }
+}
