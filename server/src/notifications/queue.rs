@@ -363,8 +363,11 @@ pub async fn raise_warning(
     }
     let street = crate::store::subject_street(&warning.subject);
     let staff: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM accounts WHERE disabled = 0
-           AND ((role = 'station_staff' AND street_code = $1) OR ($2 AND role = 'district_admin'))
+        // Two indexed parts (`accounts_by_role_street`): SQLite scans
+        // every account for the same condition written with OR.
+        "SELECT id FROM accounts WHERE disabled = 0 AND role = 'station_staff' AND street_code = $1
+         UNION
+         SELECT id FROM accounts WHERE disabled = 0 AND $2 AND role = 'district_admin'
          ORDER BY id",
     )
     .bind(street.as_deref().unwrap_or(""))
