@@ -368,10 +368,9 @@ impl Store {
                 "DELETE FROM login_throttle WHERE updated_at < $1 AND blocked_until <= $2"
             }
         };
-        let done = sqlx::query(sql)
-            .bind(millis(stale))
-            .bind(millis(now))
-            .execute(&self.pool)
+        // The background job's: in its turn, not behind a stream of others.
+        let done = self
+            .write_in_turn(sqlx::query(sql).bind(millis(stale)).bind(millis(now)))
             .await?;
         Ok(done.rows_affected())
     }

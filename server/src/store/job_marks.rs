@@ -18,13 +18,14 @@ impl Store {
 
     /// Records the mark `name` at `until`.
     pub async fn set_job_mark(&self, name: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO job_marks (name, until_ms) VALUES ($1, $2)
-             ON CONFLICT (name) DO UPDATE SET until_ms = EXCLUDED.until_ms",
+        self.write_in_turn(
+            sqlx::query(
+                "INSERT INTO job_marks (name, until_ms) VALUES ($1, $2)
+                 ON CONFLICT (name) DO UPDATE SET until_ms = EXCLUDED.until_ms",
+            )
+            .bind(name)
+            .bind(millis(until)),
         )
-        .bind(name)
-        .bind(millis(until))
-        .execute(&self.pool)
         .await?;
         Ok(())
     }

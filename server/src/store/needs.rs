@@ -14,8 +14,8 @@ use chrono::{DateTime, Utc};
 use lawcircle_core::needs::NeedDraft;
 use lawcircle_core::orders::order::Transition;
 use lawcircle_core::volunteers::punch::Punch;
+use sqlx::Row;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
 
 /// The endpoint filed needs are recorded under with their idempotency
 /// key, whichever way they came (the phones and the public form share it).
@@ -140,7 +140,7 @@ pub(crate) fn need_from_row(r: &AnyRow) -> Result<StoredNeed, StoreError> {
 
 /// Inserts the idempotency record first; `false` when the key exists.
 async fn claim_key(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     endpoint: &str,
     key: &str,
     account_id: i64,
@@ -156,13 +156,13 @@ async fn claim_key(
     .bind(account_id)
     .bind(request_hash)
     .bind(millis(now))
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 async fn store_reply(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     endpoint: &str,
     key: &str,
     status: u16,
@@ -175,7 +175,7 @@ async fn store_reply(
     .bind(response)
     .bind(endpoint)
     .bind(key)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -214,7 +214,7 @@ impl std::fmt::Debug for NeedFiling<'_> {
 
 /// The stored answer for an idempotency key, read inside a transaction.
 async fn stored_reply_in(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     endpoint: &str,
     key: &str,
 ) -> Result<Option<StoredReply>, StoreError> {
@@ -224,7 +224,7 @@ async fn stored_reply_in(
     )
     .bind(endpoint)
     .bind(key)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     row.as_ref().map(reply_from_row).transpose()
 }
@@ -251,7 +251,7 @@ const FILING_LOCK_CLASS: i32 = 0x4C43_4E46;
 /// what the other waits for. Held to the commit. SQLite writes one
 /// transaction at a time anyway.
 async fn lock_filing_streets(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     streets: Vec<&str>,
 ) -> Result<(), StoreError> {
     if tx.backend_name() != "PostgreSQL" {
@@ -262,7 +262,7 @@ async fn lock_filing_streets(
         sqlx::query("SELECT 1 FROM pg_advisory_xact_lock($1, hashtext($2))")
             .bind(FILING_LOCK_CLASS)
             .bind(street)
-            .execute(&mut **tx)
+            .execute(&mut *tx)
             .await?;
     }
     Ok(())
@@ -289,7 +289,7 @@ fn values_rows(rows: usize, width: usize, row: impl Fn(&[String]) -> String) -> 
 /// by an earlier filing of the same list. `filings`: (key, account, request
 /// hash).
 async fn claim_filing_keys(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     filings: &[(&str, i64, &str)],
     now: DateTime<Utc>,
 ) -> Result<Vec<bool>, StoreError> {
@@ -313,7 +313,7 @@ async fn claim_filing_keys(
                 .bind(hash.to_string())
                 .bind(millis(now));
         }
-        claimed.extend(q.fetch_all(&mut **tx).await?);
+        claimed.extend(q.fetch_all(&mut *tx).await?);
     }
     // A key repeated in the list was claimed by its first filing.
     Ok(filings
@@ -325,7 +325,7 @@ async fn claim_filing_keys(
 /// Inserts the rows of new needs (and their attachments), a hundred per
 /// statement; their ids, in the order of `needs`.
 async fn insert_need_rows(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut sqlx::AnyConnection,
     needs: &[&NewNeed],
     now: DateTime<Utc>,
 ) -> Result<Vec<i64>, StoreError> {
@@ -375,7 +375,7 @@ async fn insert_need_rows(
                 .bind(new.tracking_hash.clone());
         }
         ids.extend(
-            q.fetch_all(&mut **tx)
+            q.fetch_all(&mut *tx)
                 .await?
                 .into_iter()
                 .map(|(id, k)| (k, id)),
@@ -403,7 +403,7 @@ async fn insert_need_rows(
         for (id, sha) in chunk {
             q = q.bind(*id).bind(sha.to_string());
         }
-        q.execute(&mut **tx).await?;
+        q.execute(&mut *tx).await?;
     }
     Ok(ids)
 }

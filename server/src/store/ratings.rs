@@ -426,7 +426,7 @@ impl Store {
 }
 
 async fn insert_call_back(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut sqlx::AnyConnection,
     cb: &CallBackRecord,
     at: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
@@ -440,7 +440,7 @@ async fn insert_call_back(
     .bind(cb.outcome.as_str())
     .bind(cb.score.map(i64::from))
     .bind(&cb.note)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     rating_verdicts::derive_and_count(tx, &cb.order_id).await?;
     Ok(row.try_get(0)?)
