@@ -213,7 +213,7 @@ pub async fn register(
     .bind(&d.p256dh)
     .bind(&d.auth)
     .bind(millis(now))
-    .fetch_one(store.pool())
+    .fetch_one(&mut *store.writer().await?)
     .await?)
 }
 

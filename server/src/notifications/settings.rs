@@ -115,7 +115,7 @@ impl Settings {
         .bind(self.quiet_start)
         .bind(self.quiet_end)
         .bind(millis(now))
-        .execute(store.pool())
+        .execute(&mut *store.writer().await?)
         .await?;
         Ok(())
     }

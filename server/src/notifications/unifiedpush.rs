@@ -71,7 +71,7 @@ pub async fn vapid_key(
     )
     .bind(STANDARD.encode(fresh.as_ref()))
     .bind(millis(now))
-    .execute(store.pool())
+    .execute(&mut *store.writer().await?)
     .await
     .map_err(crate::store::StoreError::from)?;
     let stored: String = sqlx::query_scalar("SELECT secret FROM server_keys WHERE name = 'vapid'")

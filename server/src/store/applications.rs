@@ -149,7 +149,7 @@ impl Store {
         .bind(i64::from(def.active))
         .bind(millis(now))
         .bind(published_by)
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await
         .map_err(conflict_on_unique(|| format!("{} version {}", def.code, def.version)))?;
         Ok(())
@@ -227,7 +227,7 @@ impl Store {
         )
         .bind(millis(now))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -60,7 +60,7 @@ impl Store {
         .bind(e.reason)
         .bind(e.request_id)
         .bind(e.client_request_id)
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok(())
     }
@@ -138,10 +138,20 @@ impl Store {
     }
 
     /// Deletes audit entries older than `before` (retention); how many.
+    /// The background job's: nothing is written when no entry is past its
+    /// time (most runs), and what is goes ahead of the writers in line
+    /// (see `Turn`).
     pub async fn delete_audit_before(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        let due: Option<i64> = sqlx::query_scalar("SELECT 1 FROM audit_log WHERE at < $1 LIMIT 1")
+            .bind(millis(before))
+            .fetch_optional(&self.pool)
+            .await?;
+        if due.is_none() {
+            return Ok(0);
+        }
         let done = sqlx::query("DELETE FROM audit_log WHERE at < $1")
             .bind(millis(before))
-            .execute(&self.pool)
+            .execute(&mut *self.writer_taking(super::Turn::Ahead).await?)
             .await?;
         Ok(done.rows_affected())
     }

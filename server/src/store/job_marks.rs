@@ -3,7 +3,7 @@
 //! or the instance taking the job over, reads on from there instead of the
 //! whole history.
 
-use super::{Store, StoreError, millis};
+use super::{Store, StoreError, Turn, millis};
 use chrono::{DateTime, Utc};
 
 impl Store {
@@ -16,16 +16,16 @@ impl Store {
         Ok(ms.and_then(DateTime::from_timestamp_millis))
     }
 
-    /// Records the mark `name` at `until`.
+    /// Records the mark `name` at `until`: the background job's, so its
+    /// turn comes ahead of the writers in line (SQLite; see `Turn`).
     pub async fn set_job_mark(&self, name: &str, until: DateTime<Utc>) -> Result<(), StoreError> {
-        self.write_in_turn(
-            sqlx::query(
-                "INSERT INTO job_marks (name, until_ms) VALUES ($1, $2)
-                 ON CONFLICT (name) DO UPDATE SET until_ms = EXCLUDED.until_ms",
-            )
-            .bind(name)
-            .bind(millis(until)),
+        sqlx::query(
+            "INSERT INTO job_marks (name, until_ms) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET until_ms = EXCLUDED.until_ms",
         )
+        .bind(name)
+        .bind(millis(until))
+        .execute(&mut *self.writer_taking(Turn::Ahead).await?)
         .await?;
         Ok(())
     }

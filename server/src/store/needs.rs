@@ -751,7 +751,7 @@ impl Store {
         .bind(bytes.to_vec())
         .bind(uploaded_by)
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -1046,7 +1046,7 @@ impl Store {
                 .bind(escalate_at(&w))
                 .bind(id)
                 .bind(r.try_get::<i64, _>(1)?)
-                .execute(&self.pool)
+                .execute(&mut *self.writer().await?)
                 .await?;
         }
         Ok(rows.len())
@@ -1099,7 +1099,7 @@ impl Store {
             .bind(millis(now))
             .bind(id)
             .bind(from_street)
-            .execute(&self.pool)
+            .execute(&mut *self.writer().await?)
             .await?;
             moved += done.rows_affected() as usize;
         }
@@ -1126,7 +1126,7 @@ impl Store {
         .bind(id)
         .bind(expected_version)
         .bind(escalate_at(changed))
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok(done.rows_affected() == 1)
     }

@@ -217,6 +217,18 @@ impl Store {
         before: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
+        // Run by the background job every few seconds: nothing is written
+        // when no attachment is past its time (most runs), and what is
+        // goes ahead of the writers in line (see `Turn`).
+        let due: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM attachments WHERE erased_at IS NULL AND created_at < $1 LIMIT 1",
+        )
+        .bind(millis(before))
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(0);
+        }
         let done = sqlx::query(
             "UPDATE attachments SET data = $1, erased_at = $2 WHERE created_at < $3 AND erased_at IS NULL
                AND NOT EXISTS (SELECT 1 FROM need_attachments na JOIN orders o ON o.need_id = na.need_id
@@ -226,7 +238,7 @@ impl Store {
         .bind(Vec::<u8>::new())
         .bind(millis(now))
         .bind(millis(before))
-        .execute(&self.pool)
+        .execute(&mut *self.writer_taking(super::Turn::Ahead).await?)
         .await?;
         Ok(done.rows_affected())
     }

@@ -258,7 +258,8 @@ impl Store {
             return Ok((0, 0));
         }
         let mut erased = 0;
-        let mut tx = self.begin_write().await?;
+        // The background job's: ahead of the writers in line (see `Turn`).
+        let mut tx = self.begin_write_taking(super::Turn::Ahead).await?;
         for r in &rows {
             let mut p: Punch = decode("punches", r.get::<&str, _>(0), r.get::<&str, _>(1))?;
             if p.location_erased_at.is_none() && p.fix.is_some() {

@@ -359,7 +359,7 @@ impl Store {
         sqlx::query("UPDATE accounts SET phone_verified_at = $1 WHERE id = $2")
             .bind(millis(now))
             .bind(account_id)
-            .execute(&self.pool)
+            .execute(&mut *self.writer().await?)
             .await?;
         Ok(())
     }
@@ -395,7 +395,7 @@ impl Store {
             "UPDATE sms_codes SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts",
         )
         .bind(id)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *self.writer().await?)
         .await?;
         Ok(row.try_get(0)?)
     }
@@ -406,7 +406,7 @@ impl Store {
             sqlx::query("UPDATE sms_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
                 .bind(millis(now))
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *self.writer().await?)
                 .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -458,7 +458,7 @@ impl Store {
         )
         .bind(USERNAME)
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(&mut *self.writer().await?)
         .await?;
         Ok(
             sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
@@ -479,7 +479,7 @@ impl Store {
         sqlx::query("INSERT INTO public_filings (client, at) VALUES ($1, $2)")
             .bind(client)
             .bind(millis(now))
-            .execute(&self.pool)
+            .execute(&mut *self.writer().await?)
             .await?;
         Ok(
             sqlx::query_scalar("SELECT COUNT(*) FROM public_filings WHERE client = $1 AND at > $2")
