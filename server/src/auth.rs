@@ -6,7 +6,7 @@
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::Account;
+use crate::store::{Account, TokenRecord};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use axum::extract::FromRequestParts;
@@ -431,16 +431,41 @@ pub async fn caller_from_headers(
 /// not revoked, its account not disabled).
 pub async fn caller_from_token_hash(state: &AppState, hash: String) -> Result<Caller, ApiError> {
     let now = state.clock.now();
-    match state.store.live_token(&hash, now).await? {
-        Some(record) => Ok(Caller {
-            id: record.account.id.to_string(),
-            account: record.account,
-            token_hash: hash,
-            expires_at: record.expires_at,
-        }),
-        None => Err(ApiError::Unauthorized(
-            "the token is unknown, expired or revoked".to_string(),
-        )),
+    let record = state.store.live_token(&hash, now).await?;
+    Caller::of_live_token(hash, record)
+}
+
+impl Caller {
+    /// The caller of a token whose hash is `hash`, from what reading it as
+    /// live found (`None`: unknown, expired or revoked, refused with 401).
+    pub fn of_live_token(hash: String, record: Option<TokenRecord>) -> Result<Caller, ApiError> {
+        match record {
+            Some(record) => Ok(Caller {
+                id: record.account.id.to_string(),
+                account: record.account,
+                token_hash: hash,
+                expires_at: record.expires_at,
+            }),
+            None => Err(ApiError::Unauthorized(
+                "the token is unknown, expired or revoked".to_string(),
+            )),
+        }
+    }
+}
+
+/// The hash of a request's bearer token, not yet checked (401 when the
+/// header is missing or malformed): for a handler that checks the token
+/// in the same read as its own data ([`Caller::of_live_token`]).
+pub struct BearerTokenHash(pub String);
+
+impl FromRequestParts<AppState> for BearerTokenHash {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(BearerTokenHash(token_hash(bearer_token(&parts.headers)?)))
     }
 }
 

@@ -8,12 +8,12 @@
 
 use crate::api::dispatch::{Position, active_record, offered_to};
 use crate::api::{ContactQuery, authorize, require, scoped_street, who};
-use crate::auth::{Caller, SignedIn};
+use crate::auth::{BearerTokenHash, Caller, SignedIn};
 use crate::error::{ApiError, refusal};
 use crate::json::{ApiJson, ApiQuery};
 use crate::state::AppState;
 use crate::store::{OrderFilter, StoredVolunteer, open_clock_ins_since};
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
 use lawcircle_core::authz::{Action, On, Scope, Taker, decide};
 use lawcircle_core::orders::order::{Actor, Order, OrderError, OrderEvent, OrderKind, OrderState};
@@ -230,19 +230,25 @@ pub async fn get_one(
         refusal::NotFound,
         (status = 409, description = "Someone else was first, or the order is no longer open", body = crate::error::ErrorBody)))]
 pub async fn grab(
-    SignedIn { state, caller }: SignedIn,
+    State(state): State<AppState>,
+    BearerTokenHash(token_hash): BearerTokenHash,
     Path(id): Path<String>,
-    ApiJson(pos): ApiJson<Position>,
+    body: Result<ApiJson<Position>, ApiError>,
 ) -> Result<ApiJson<OrderView>, ApiError> {
-    require(&caller, Action::GrabOrder)?;
-    crate::api::dispatch::position_point(&pos)?;
     let now = state.clock.now();
-    // The order, the caller's records, recent punches and their posts,
-    // in one read: a grab storm is mostly these reads.
-    let inputs = state
+    // The caller's token, the order, the caller's records, recent punches
+    // and their posts, in one read: a grab storm is mostly these reads.
+    // The body is judged after the token, as on every signed-in endpoint.
+    let (record, inputs) = state
         .store
-        .grab_inputs(&id, caller.account.id, open_clock_ins_since(now))
-        .await?;
+        .grab_inputs(&id, &token_hash, now, open_clock_ins_since(now))
+        .await?
+        .unzip();
+    let caller = Caller::of_live_token(token_hash, record)?;
+    let inputs = inputs.unwrap_or_default();
+    require(&caller, Action::GrabOrder)?;
+    let ApiJson(pos) = body?;
+    crate::api::dispatch::position_point(&pos)?;
     let order = inputs
         .order
         .ok_or_else(|| ApiError::NotFound(format!("order {id}")))?;

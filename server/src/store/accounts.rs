@@ -43,7 +43,31 @@ pub struct TokenRecord {
     pub expires_at: DateTime<Utc>,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.id, a.username, a.display_name, a.role, a.street_code, a.phone, a.id_number, a.disabled, a.created_at";
+/// The columns [`account_from_row`] reads, of `accounts a`.
+macro_rules! account_columns {
+    () => {
+        "a.id, a.username, a.display_name, a.role, a.street_code, a.phone, a.id_number, a.disabled, a.created_at"
+    };
+}
+const ACCOUNT_COLUMNS: &str = account_columns!();
+
+/// The account and expiry of the live token whose hash is `$1` at the
+/// time `$2` (not expired, not revoked, its account not disabled): ten
+/// columns, read by [`token_from_row`].
+pub(super) const LIVE_TOKEN: &str = concat!(
+    "SELECT ",
+    account_columns!(),
+    ", t.expires_at FROM tokens t JOIN accounts a ON a.id = t.account_id
+     WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = 0"
+);
+
+/// A row of [`LIVE_TOKEN`] (its first ten columns).
+pub(super) fn token_from_row(row: &AnyRow) -> Result<TokenRecord, StoreError> {
+    Ok(TokenRecord {
+        account: account_from_row(row)?,
+        expires_at: from_millis(row.try_get(9)?),
+    })
+}
 
 fn account_from_row(row: &AnyRow) -> Result<Account, StoreError> {
     let id: i64 = row.try_get(0)?;
@@ -174,21 +198,12 @@ impl Store {
         token_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<TokenRecord>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {ACCOUNT_COLUMNS}, t.expires_at FROM tokens t JOIN accounts a ON a.id = t.account_id
-             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND a.disabled = 0"
-        )))
-        .bind(token_hash)
-        .bind(millis(now))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(TokenRecord {
-                account: account_from_row(&r)?,
-                expires_at: from_millis(r.try_get(9)?),
-            })
-        })
-        .transpose()
+        let row = sqlx::query(LIVE_TOKEN)
+            .bind(token_hash)
+            .bind(millis(now))
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(token_from_row).transpose()
     }
 
     /// Revokes one token; `true` when it was live.
