@@ -496,17 +496,13 @@ async fn write_batch(pool: &sqlx::PgPool, batch: &[OrderChange]) -> Result<(), S
         .await?;
     // One statement for the batch: the rows of a multi-row VALUES are
     // inserted, and their ids drawn, in the order listed.
-    let mut insert = String::from("INSERT INTO live_events (body, created_at) VALUES ");
-    for i in 0..batch.len() {
-        if i > 0 {
-            insert.push_str(", ");
-        }
-        insert.push_str(&format!("(${}, $1)", i + 2));
-    }
-    insert.push_str(" RETURNING id");
-    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(insert)).bind(now);
+    let insert = format!(
+        "INSERT INTO live_events (body, created_at) VALUES {} RETURNING id",
+        crate::store::row_placeholders(batch.len(), 2)
+    );
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(insert));
     for change in batch {
-        query = query.bind(crate::store::encode(
+        let body = crate::store::encode(
             "live_events",
             &change.wire.order_id,
             &StoredChange {
@@ -514,7 +510,8 @@ async fn write_batch(pool: &sqlx::PgPool, batch: &[OrderChange]) -> Result<(), S
                 requester_id: change.requester_id.clone(),
                 entered_by: change.entered_by.clone(),
             },
-        )?);
+        )?;
+        query = query.bind(body).bind(now);
     }
     let last = query
         .fetch_all(&mut *tx)
