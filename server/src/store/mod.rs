@@ -163,55 +163,42 @@ impl WriteTurns {
     }
 }
 
-/// A connection of the pool holding its write turn (SQLite), for writes
-/// that are not in a transaction of their own: `query.execute(&mut
-/// *store.writer().await?)`. PostgreSQL: a connection as is.
+/// A connection (or transaction) holding its write turn (SQLite; see
+/// [`WriteTurns`]) until dropped or, for a transaction, ended. PostgreSQL:
+/// the connection as is.
 #[derive(Debug)]
-pub(crate) struct Writer {
-    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+pub(crate) struct InTurn<C> {
+    conn: C,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
-impl std::ops::Deref for Writer {
+/// A connection of the pool to write with outside a transaction:
+/// `query.execute(&mut *store.writer().await?)`.
+pub(crate) type Writer = InTurn<sqlx::pool::PoolConnection<sqlx::Any>>;
+
+/// A write transaction holding its turn until it ends.
+pub(crate) type WriteTransaction = InTurn<sqlx::Transaction<'static, sqlx::Any>>;
+
+impl WriteTransaction {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.conn.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.conn.rollback().await
+    }
+}
+
+impl<C: std::ops::Deref<Target = sqlx::AnyConnection>> std::ops::Deref for InTurn<C> {
     type Target = sqlx::AnyConnection;
     fn deref(&self) -> &Self::Target {
         &self.conn
     }
 }
 
-impl std::ops::DerefMut for Writer {
+impl<C: std::ops::DerefMut<Target = sqlx::AnyConnection>> std::ops::DerefMut for InTurn<C> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         &mut self.conn
-    }
-}
-
-/// A write transaction holding its turn (SQLite) until it ends.
-#[derive(Debug)]
-pub(crate) struct WriteTransaction {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl WriteTransaction {
-    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
-    }
-
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        self.tx.rollback().await
-    }
-}
-
-impl std::ops::Deref for WriteTransaction {
-    type Target = sqlx::AnyConnection;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for WriteTransaction {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
     }
 }
 
@@ -404,13 +391,13 @@ impl Store {
         Ok(match self.backend {
             Backend::Sqlite => {
                 let turn = self.write_turns.take(turn).await;
-                WriteTransaction {
-                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                InTurn {
+                    conn: self.pool.begin_with("BEGIN IMMEDIATE").await?,
                     _turn: Some(turn),
                 }
             }
-            Backend::Postgres => WriteTransaction {
-                tx: self.pool.begin().await?,
+            Backend::Postgres => InTurn {
+                conn: self.pool.begin().await?,
                 _turn: None,
             },
         })
@@ -428,7 +415,7 @@ impl Store {
             Backend::Sqlite => Some(self.write_turns.take(turn).await),
             Backend::Postgres => None,
         };
-        Ok(Writer {
+        Ok(InTurn {
             conn: self.pool.acquire().await?,
             _turn: turn,
         })
@@ -629,26 +616,8 @@ mod write_turn_tests {
         let store = Store::open_sqlite(&dir.path().join("turns.sqlite"))
             .await
             .unwrap();
-        let committed = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let stream = {
-            let (store, committed, stop) = (store.clone(), committed.clone(), stop.clone());
-            tokio::spawn(async move {
-                while !stop.load(Ordering::SeqCst) {
-                    let mut tx = store.begin_write().await.unwrap();
-                    sqlx::query(
-                        "INSERT INTO job_marks (name, until_ms) VALUES ('stream', 1)
-                         ON CONFLICT (name) DO UPDATE SET until_ms = job_marks.until_ms + 1",
-                    )
-                    .execute(&mut *tx)
-                    .await
-                    .unwrap();
-                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                    tx.commit().await.unwrap();
-                    committed.fetch_add(1, Ordering::SeqCst);
-                }
-            })
-        };
+        let (committed, stop) = (Arc::default(), Arc::default());
+        let stream = write_back_to_back(&store, 1, &committed, &stop);
         while committed.load(Ordering::SeqCst) < 3 {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
@@ -659,10 +628,43 @@ mod write_turn_tests {
             passed.push(committed.load(Ordering::SeqCst) - before);
         }
         stop.store(true, Ordering::SeqCst);
-        stream.await.unwrap();
+        for task in stream {
+            task.await.unwrap();
+        }
         // The transaction in progress when it asked (and, at most, the
         // count of one that had just committed).
         assert!(passed.iter().all(|n| *n <= 2), "{passed:?}");
+    }
+
+    /// `writers` tasks, each writing transactions of 5 ms back to back
+    /// (counted in `committed` as they commit) until `stop`.
+    fn write_back_to_back(
+        store: &Store,
+        writers: usize,
+        committed: &Arc<AtomicUsize>,
+        stop: &Arc<AtomicBool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        (0..writers)
+            .map(|n| {
+                let (store, committed, stop) = (store.clone(), committed.clone(), stop.clone());
+                tokio::spawn(async move {
+                    while !stop.load(Ordering::SeqCst) {
+                        let mut tx = store.begin_write().await.unwrap();
+                        sqlx::query(
+                            "INSERT INTO job_marks (name, until_ms) VALUES ($1, 1)
+                             ON CONFLICT (name) DO UPDATE SET until_ms = job_marks.until_ms + 1",
+                        )
+                        .bind(format!("writer-{n}"))
+                        .execute(&mut *tx)
+                        .await
+                        .unwrap();
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                        tx.commit().await.unwrap();
+                        committed.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect()
     }
 
     /// One autocommit write outside a transaction, in the given turn.
@@ -686,29 +688,8 @@ mod write_turn_tests {
         let store = Store::open_sqlite(&dir.path().join("ahead.sqlite"))
             .await
             .unwrap();
-        let committed = Arc::new(AtomicUsize::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let line: Vec<_> = (0..8)
-            .map(|n| {
-                let (store, committed, stop) = (store.clone(), committed.clone(), stop.clone());
-                tokio::spawn(async move {
-                    while !stop.load(Ordering::SeqCst) {
-                        let mut tx = store.begin_write().await.unwrap();
-                        sqlx::query(
-                            "INSERT INTO job_marks (name, until_ms) VALUES ($1, 1)
-                             ON CONFLICT (name) DO UPDATE SET until_ms = job_marks.until_ms + 1",
-                        )
-                        .bind(format!("line-{n}"))
-                        .execute(&mut *tx)
-                        .await
-                        .unwrap();
-                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-                        tx.commit().await.unwrap();
-                        committed.fetch_add(1, Ordering::SeqCst);
-                    }
-                })
-            })
-            .collect();
+        let (committed, stop) = (Arc::default(), Arc::default());
+        let line = write_back_to_back(&store, 8, &committed, &stop);
         while committed.load(Ordering::SeqCst) < 16 {
             tokio::time::sleep(std::time::Duration::from_millis(1)).await;
         }
