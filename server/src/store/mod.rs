@@ -130,10 +130,11 @@ pub struct Store {
 /// CLI) still meet SQLite's own wait.
 ///
 /// The background job's housekeeping writes (its read mark, pruning what
-/// is past its time) go ahead of the line: each is one short statement
-/// every few seconds, so nobody waits noticeably longer for them, while
-/// behind a line of filings (16 clients, 2–3 ms each) the job's run took
-/// over 100 ms. Writers in line hold `line` while they wait for `lock`,
+/// is past its time) go ahead of the line: one short statement each, or a
+/// batch of at most 200 punch-location erasures, from one task every few
+/// seconds and only when something is due, so nobody waits noticeably
+/// longer for them, while behind a line of filings (16 clients, 2–3 ms
+/// each) the job's run took over 100 ms. Writers in line hold `line` while they wait for `lock`,
 /// so at most one of them waits for `lock` at a time: a writer going
 /// ahead waits for the one holding the lock and at most that one.
 #[derive(Debug, Clone, Default)]
